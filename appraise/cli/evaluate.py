@@ -1,0 +1,212 @@
+"""`appraise evaluate`, `appraise validate` and `appraise list`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from appraise.cli._app import VALIDATORS, Format, TableOrJson, app, emit, guarded
+from appraise.errors import InputError
+from appraise.load import (
+    detect_kind,
+    load_evidence,
+    load_evidence_file,
+    load_intervention,
+    load_library,
+    load_portfolio,
+    read_yaml,
+)
+from appraise.report import money, num, payer_name, pct, table, to_csv, to_json
+from appraise.results import INTERVENTION_KEYS, appraise_portfolio
+
+FILE = typer.Argument(..., help="Portfolio YAML file.", show_default=False)
+
+# Scalar JSON keys that go into CSV columns (nested ones are flattened, `years` left to JSON).
+CSV_SKIP = {"years", "savings_by_payer", "savings_by_component", "effect_conversion"}
+
+
+def rate(record: dict[str, Any], key: str) -> str:
+    """A success rate as a percentage, or outcomes per case where the effect is counted per case."""
+    if record["effect_form"] == "per_case":
+        return f"{num(record[key])}/case"
+    return pct(record[key], 2)
+
+
+def evaluation_table(data: dict[str, Any]) -> str:
+    """The readable table printed by `appraise evaluate`."""
+    p = data["portfolio"]
+    h = p["horizon_years"]
+    headers = [
+        "Intervention",
+        "Reach",
+        "Cost",
+        "Averted",
+        "Gross savings",
+        "Net savings",
+        "Cashable net",
+        "ROI",
+        "Break-even rate",
+        "Expected rate",
+        f"NPV ({h}y)",
+        "Payback",
+    ]
+    rows = []
+    for r in data["interventions"]:
+        rows.append(
+            [
+                r["id"],
+                num(r["reach"], 1),
+                money(r["cost"]),
+                num(r["outcomes_averted"]),
+                money(r["gross_savings"]),
+                money(r["net_savings"]),
+                money(r["cashable_net_savings"]),
+                num(r["roi"]),
+                rate(r, "break_even_success_rate"),
+                rate(r, "effect_adjusted"),
+                money(r["npv"]),
+                f"year {r['payback_year']}" if r["payback_year"] else "none",
+            ]
+        )
+    rows.append(
+        [
+            "total",
+            "",
+            money(p["cost"]),
+            "",
+            money(p["gross_savings"]),
+            money(p["net_savings"]),
+            money(p["cashable_net_savings"]),
+            num(p["roi"]),
+            "",
+            "",
+            money(p["npv"]),
+            f"year {p['payback_year']}" if p["payback_year"] else "none",
+        ]
+    )
+    perspective = payer_name(p["perspective"])
+    head = (
+        f"{p['portfolio']} (prices {p['price_year']}; savings to {perspective}; cashable "
+        f"method {p['cashable_method']}; NPV over {h} years at {pct(p['discount_rate'])})"
+    )
+    payers = ", ".join(f"{payer_name(k)} {money(v)}" for k, v in p["savings_by_payer"].items())
+    notes = [
+        "",
+        f"Gross savings by payer (all interventions): {payers}.",
+        f"Cashable net savings: strict {money(p['cashable_net_savings_strict'])}, "
+        f"pro rata {money(p['cashable_net_savings_pro_rata'])} "
+        f"(the table uses {p['cashable_method']}).",
+        "Rates are the share of cases in which the outcome is averted ('/case': outcomes averted per "
+        "case); 'Averted' counts each intervention's own outcome.",
+    ]
+    return "\n".join([head, "", table(headers, rows), *notes])
+
+
+def evaluation_csv(data: dict[str, Any]) -> str:
+    """One row per intervention plus a total row; nested figures flattened to columns."""
+    first = data["interventions"][0]
+    payers = list(first["savings_by_payer"])
+    headers = [k for k in INTERVENTION_KEYS if k not in CSV_SKIP]
+    headers += [f"savings_by_payer.{p}" for p in payers]
+    rows = []
+    for r in data["interventions"]:
+        rows.append(
+            [r[k] for k in headers if "." not in k] + [r["savings_by_payer"][p] for p in payers]
+        )
+    total = data["portfolio"]
+    rows.append(
+        [("total" if k == "id" else total.get(k)) for k in headers if "." not in k]
+        + [total["savings_by_payer"].get(p) for p in payers]
+    )
+    return to_csv(headers, rows)
+
+
+@app.command()
+@guarded
+def evaluate(
+    file: Path = FILE,
+    format: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv."),
+) -> None:
+    """Appraise every intervention in a portfolio: cost, outcomes averted, savings, break-even, NPV."""
+    data = appraise_portfolio(load_portfolio(file)).to_data()
+    if format is Format.json:
+        emit(to_json(data))
+    elif format is Format.csv:
+        emit(evaluation_csv(data))
+    else:
+        emit(evaluation_table(data))
+
+
+def _validate_portfolio(path: Path) -> str:
+    p = load_portfolio(path)
+    return (
+        f"{path}: valid portfolio {p.portfolio!r}: {len(p.interventions)} interventions, "
+        f"{len(p.outcomes)} outcomes"
+    )
+
+
+def _validate_intervention(path: Path) -> str:
+    item = load_intervention(path)
+    return (
+        f"{path}: valid intervention {item.id!r} ({item.category}, evidence {item.evidence.rating})"
+    )
+
+
+def _validate_evidence(path: Path) -> str:
+    entry = load_evidence_file(path)
+    return f"{path}: valid evidence entry {entry.id!r}: {entry.citation}"
+
+
+VALIDATORS.update(
+    portfolio=_validate_portfolio, intervention=_validate_intervention, evidence=_validate_evidence
+)
+
+
+@app.command()
+@guarded
+def validate(
+    file: Path = typer.Argument(..., help="A portfolio, intervention or other appraise file."),
+) -> None:
+    """Check a file and say what is wrong with it (exit 2 if anything is)."""
+    kind = detect_kind(read_yaml(file))
+    check = VALIDATORS.get(kind)
+    if check is None:
+        raise InputError.one(
+            str(file),
+            "",
+            "cannot tell what kind of file this is: expected a portfolio (with interventions and "
+            f"outcomes), an intervention (with averts and effect) or one of: {', '.join(VALIDATORS)}",
+        )
+    emit(check(file))
+
+
+@app.command("list")
+@guarded
+def list_library(
+    format: TableOrJson = typer.Option(TableOrJson.table, "--format", "-f", help="table or json."),
+) -> None:
+    """The intervention library: id, category, evidence rating and what each one is."""
+    items = load_library()
+    evidence = load_evidence()
+    if format is TableOrJson.json:
+        emit(
+            to_json(
+                [
+                    {
+                        "id": i.id,
+                        "name": i.name,
+                        "category": i.category,
+                        "averts": i.averts,
+                        "evidence_rating": i.evidence.rating,
+                        "description": i.description,
+                        "sources": [evidence[s].citation for s in i.evidence.sources],
+                    }
+                    for i in items
+                ]
+            )
+        )
+        return
+    rows = [[i.id, i.category, i.evidence.rating, i.description or i.name] for i in items]
+    emit(table(["Intervention", "Category", "Evidence", "Description"], rows, [False] * 4))

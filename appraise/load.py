@@ -1,0 +1,525 @@
+"""Reading portfolio, intervention and evidence files into validated models.
+
+Files are only ever read here. YAML is parsed with a safe loader, a size limit, a cap on alias
+expansion, YAML 1.2 number syntax (`1e3` is a number) and duplicate keys rejected.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from appraise.errors import InputError, Problem, join_path
+from appraise.model import (
+    EFFECT_FORMS,
+    REACH_FORMS,
+    UNIT_COST_FORMS,
+    Evidence,
+    Intervention,
+    Portfolio,
+    forms_keys,
+)
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_NODES = 1_000_000  # after alias expansion: stops "billion laughs" documents
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def library_root() -> Path:
+    """Folder holding `interventions/` and `evidence/` (override with APPRAISE_LIBRARY)."""
+    return Path(os.environ.get("APPRAISE_LIBRARY", ROOT))
+
+
+# ---------------------------------------------------------------------------------------------
+# YAML
+# ---------------------------------------------------------------------------------------------
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: Any, line: int):
+        self.key, self.line = key, line
+
+
+class _Loader(yaml.SafeLoader):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+            except TypeError:
+                continue  # unhashable keys are rejected by the constructor itself
+            if duplicate:
+                raise _DuplicateKey(key, key_node.start_mark.line + 1)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+# YAML 1.1 needs a dot and a signed exponent ("1.0e+3"); people write 1e3 and mean a number.
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+_Loader.yaml_constructors = dict(_Loader.yaml_constructors)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = 1  # guards against recursive structures while counting
+    if isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(v, memo) for v in node.value)
+    else:
+        size = 1
+    memo[key] = size
+    return size
+
+
+def parse_yaml(text: str | bytes, name: str) -> Any:
+    """Parse YAML text safely; raise InputError naming `name` on any problem."""
+    if len(text) > MAX_FILE_BYTES:
+        raise InputError.one(name, "", f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError.one(name, "", f"file is not UTF-8 text ({exc.reason})") from None
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise InputError.one(name, "", "file is empty")
+        if _expanded_size(node, {}) > MAX_NODES:
+            raise InputError.one(
+                name, "", f"YAML expands to more than {MAX_NODES:,} nodes (too many aliases)"
+            )
+        return loader.construct_document(node)
+    except _DuplicateKey as exc:
+        raise InputError.one(name, f"line {exc.line}", f"duplicate key {exc.key!r}") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise InputError.one(name, where, f"YAML does not parse: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise InputError.one(name, "", f"YAML does not parse: {exc}") from None
+    finally:
+        loader.dispose()
+
+
+def read_yaml(path: str | Path) -> Any:
+    """Read and parse a YAML file; a missing or unreadable file is an InputError."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise InputError.one(str(path), "", "is a folder, not a file")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError.one(
+                str(path), "", f"file is larger than {MAX_FILE_BYTES // 2**20} MiB"
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError.one(str(path), "", "file not found") from None
+    except OSError as exc:
+        raise InputError.one(str(path), "", f"cannot read file: {exc.strerror}") from None
+    return parse_yaml(data, str(path))
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation errors -> problems
+# ---------------------------------------------------------------------------------------------
+
+
+def _model_at(model: type[BaseModel], loc: Iterable[Any]) -> type[BaseModel] | None:
+    """The pydantic model class found by walking `loc` from `model` (for key suggestions)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int) or current is None:
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        info = current.model_fields.get(str(part))
+        if info is None:
+            return None
+        current = _find_model(info.annotation)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _find_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _find_model(arg)
+        if found is not None:
+            return found
+    meta = getattr(annotation, "__origin__", None)
+    return _find_model(meta) if meta is not None and meta is not annotation else None
+
+
+def problems_from(
+    exc: ValidationError, model: type[BaseModel], file: str, prefix: str = ""
+) -> list[Problem]:
+    """Turn a pydantic ValidationError into one Problem per error, with field paths."""
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = list(err["loc"])
+        value = err.get("input")
+        kind = err["type"]
+        msg = err["msg"]
+        if kind == "missing":
+            msg, value = "missing required key", _NO_VALUE
+        elif kind == "extra_forbidden":
+            parent = _model_at(model, loc[:-1])
+            msg = "unknown key"
+            if parent is not None:
+                close = difflib.get_close_matches(str(loc[-1]), list(parent.model_fields), n=1)
+                if close:
+                    msg += f" (did you mean {close[0]!r}?)"
+                else:
+                    msg += f"; allowed keys: {', '.join(parent.model_fields)}"
+        elif kind == "appraise_number":
+            ctx = err.get("ctx") or {}
+            if ctx.get("subkey"):
+                loc.append(ctx["subkey"])
+                value = ctx.get("value")
+        elif kind in ("float_type", "int_type", "int_from_float", "float_parsing", "int_parsing"):
+            msg = "expected a whole number" if kind.startswith("int") else "expected a number"
+        elif kind == "string_type":
+            msg = "expected text"
+        elif kind == "bool_type":
+            msg = "expected true or false"
+        elif kind in ("model_type", "model_attributes_type", "dict_type"):
+            msg = "expected a mapping of keys to values"
+        elif kind == "list_type":
+            msg = "expected a list"
+        elif kind == "too_short":
+            msg = "must not be empty"
+        elif kind == "value_error":
+            msg = msg.removeprefix("Value error, ")
+        path = join_path(loc)
+        if prefix:
+            path = f"{prefix}.{path}" if path and not path.startswith("[") else prefix + path
+        out.append(
+            Problem(file, path, msg) if value is _NO_VALUE else Problem(file, path, msg, value)
+        )
+    return out
+
+
+_NO_VALUE = object()
+
+
+# ---------------------------------------------------------------------------------------------
+# Evidence and the intervention library
+# ---------------------------------------------------------------------------------------------
+
+
+def _validate(model: type[BaseModel], data: Any, file: str, prefix: str = "") -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(problems_from(exc, model, file, prefix)) from None
+
+
+def load_evidence_file(path: Path) -> Evidence:
+    """One evidence entry; its id must match its file name."""
+    data = read_yaml(path)
+    entry = _validate(Evidence, data, str(path))
+    if entry.id != path.stem:
+        raise InputError.one(
+            str(path), "id", f"id must match the file name {path.stem!r}", entry.id
+        )
+    return entry
+
+
+@lru_cache(maxsize=8)
+def _evidence_cached(folder: str, stamp: tuple[tuple[str, float], ...]) -> dict[str, Evidence]:
+    problems: list[Problem] = []
+    found: dict[str, Evidence] = {}
+    for name, _ in stamp:
+        try:
+            entry = load_evidence_file(Path(folder) / name)
+        except InputError as exc:
+            problems += exc.problems
+            continue
+        found[entry.id] = entry
+    if problems:
+        raise InputError(problems)
+    return found
+
+
+def _stamp(folder: Path) -> tuple[tuple[str, float], ...]:
+    if not folder.is_dir():
+        return ()
+    return tuple(sorted((p.name, p.stat().st_mtime) for p in folder.glob("*.yaml")))
+
+
+def load_evidence(folder: Path | None = None) -> dict[str, Evidence]:
+    """The evidence registry: every `evidence/*.yaml`, keyed by id."""
+    folder = folder or library_root() / "evidence"
+    return dict(_evidence_cached(str(folder), _stamp(folder)))
+
+
+def library_files(folder: Path | None = None) -> dict[str, Path]:
+    """Library intervention ids mapped to their files."""
+    folder = folder or library_root() / "interventions"
+    return {p.stem: p for p in sorted(folder.glob("*.yaml"))} if folder.is_dir() else {}
+
+
+def load_library(folder: Path | None = None) -> list[Intervention]:
+    """Every intervention in the library, validated (the `appraise list` view)."""
+    evidence = load_evidence()
+    problems: list[Problem] = []
+    out = []
+    for path in library_files(folder).values():
+        try:
+            item = load_intervention(path, evidence)
+        except InputError as exc:
+            problems += exc.problems
+            continue
+        out.append(item)
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def load_intervention(
+    path: str | Path, evidence: dict[str, Evidence] | None = None
+) -> Intervention:
+    """One intervention file, validated, with its evidence ids checked."""
+    path = Path(path)
+    data = read_yaml(path)
+    item = _validate(Intervention, data, str(path))
+    evidence = load_evidence() if evidence is None else evidence
+    problems = [
+        Problem(str(path), f"evidence.sources[{j}]", "unknown evidence id", s)
+        for j, s in enumerate(item.evidence.sources)
+        if s not in evidence
+    ]
+    if item.id != path.stem:
+        problems.append(
+            Problem(str(path), "id", f"id must match the file name {path.stem!r}", item.id)
+        )
+    if problems:
+        raise InputError(problems)
+    return item
+
+
+# ---------------------------------------------------------------------------------------------
+# Portfolios
+# ---------------------------------------------------------------------------------------------
+
+_FORM_FIELDS = {
+    "reach": forms_keys(REACH_FORMS),
+    "unit_cost": forms_keys(UNIT_COST_FORMS),
+    "effect": forms_keys(EFFECT_FORMS),
+}
+_MERGED_FIELDS = ("timing", "evidence")
+
+
+def merge_override(library: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Apply a portfolio entry's overrides to a library definition.
+
+    Top-level fields are replaced, except: `timing` and `evidence` merge key by key; `reach`,
+    `unit_cost` and `effect` merge key by key when the override stays within the library's form
+    (`reach: {proportion: 0.05}` keeps `eligible`) and are replaced when it names another form
+    (`reach: {count: 60}`).
+    """
+    merged = dict(library)
+    for key, value in override.items():
+        base = library.get(key)
+        if isinstance(base, dict) and isinstance(value, dict):
+            if key in _MERGED_FIELDS:
+                merged[key] = {**base, **value}
+                continue
+            if key in _FORM_FIELDS:
+                form_keys = _FORM_FIELDS[key]
+                named = {k for k in value if k in form_keys}
+                if named <= set(base):
+                    merged[key] = {**base, **value}
+                    continue
+        merged[key] = value
+    return merged
+
+
+def _in_override(override: dict[str, Any], rest: list[Any]) -> bool:
+    """Whether the value at field path `rest` was written in the portfolio's override."""
+    node: Any = override
+    for part in rest:
+        if isinstance(node, list) and isinstance(part, int):
+            return True  # a list is replaced whole, so anything inside it came from the override
+        if not (isinstance(node, dict) and part in node):
+            return False
+        node = node[part]
+    return True
+
+
+def _resolve_entries(
+    raw: dict[str, Any], file: str, problems: list[Problem]
+) -> tuple[dict[str, Any], list[tuple[str, int, dict[str, Any] | None]]]:
+    """Expand `use:` entries; return the data to validate and, per entry, where it came from."""
+    entries = raw.get("interventions")
+    if not isinstance(entries, list):
+        return raw, []
+    library = library_files()
+    out, origins = [], []
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict) or "use" not in entry:
+            out.append(entry)
+            origins.append(("", i, None))
+            continue
+        name = entry["use"]
+        override = {k: v for k, v in entry.items() if k != "use"}
+        if not isinstance(name, str) or name not in library:
+            hint = difflib.get_close_matches(str(name), list(library), n=1)
+            msg = "unknown library intervention" + (
+                f" (did you mean {hint[0]!r}?)" if hint else f"; available: {', '.join(library)}"
+            )
+            problems.append(Problem(file, f"interventions[{i}].use", msg, name))
+            out.append(None)
+            origins.append(("", i, None))
+            continue
+        lib_path = library[name]
+        try:
+            lib_data = read_yaml(lib_path)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            out.append(None)
+            origins.append(("", i, None))
+            continue
+        if not isinstance(lib_data, dict):
+            problems.append(Problem(str(lib_path), "", "expected a mapping at the top of the file"))
+            out.append(None)
+            origins.append(("", i, None))
+            continue
+        out.append(merge_override(lib_data, override))
+        origins.append((str(lib_path), i, override))
+    return {**raw, "interventions": out}, origins
+
+
+def _blame(
+    problem: Problem, file: str, origins: list[tuple[str, int, dict[str, Any] | None]]
+) -> Problem:
+    """Point a problem in a `use:` entry at the file the offending value came from."""
+    match = re.match(r"^interventions\[(\d+)\]\.?(.*)$", problem.path)
+    if not match or int(match.group(1)) >= len(origins):
+        return problem
+    lib_file, i, override = origins[int(match.group(1))]
+    if override is None:
+        return problem
+    rest_text = match.group(2)
+    rest = [int(p) if p.isdigit() else p for p in re.split(r"\.|\[|\]", rest_text) if p]
+    if _in_override(override, rest):
+        return problem
+    note = f" (from the library entry used by {file}: interventions[{i}])"
+    return Problem(lib_file, rest_text, problem.message + note, problem.value)
+
+
+def portfolio_from_data(
+    raw: Any, file: str, evidence: dict[str, Evidence] | None = None
+) -> Portfolio:
+    """Validate already-parsed portfolio data (from a file or an upload)."""
+    if not isinstance(raw, dict):
+        raise InputError.one(file, "", "expected a mapping at the top of the file", raw)
+    problems: list[Problem] = []
+    data, origins = _resolve_entries(raw, file, problems)
+    try:
+        portfolio = Portfolio.model_validate(data)
+    except ValidationError as exc:
+        found = problems_from(exc, Portfolio, file)
+        # An unresolvable `use:` already has its own line; don't add noise for the None left behind.
+        failed = {f"interventions[{i}]" for i, (_, _, o) in enumerate(origins) if o is None}
+        found = [p for p in found if not (p.path in failed and p.value is None)]
+        problems += [_blame(p, file, origins) for p in found]
+        raise InputError(problems) from None
+    if problems:
+        raise InputError(problems)
+    registry = load_evidence() if evidence is None else evidence
+    registry = {**registry, **portfolio.evidence}
+    problems += [_blame(p, file, origins) for p in _cross_check(portfolio, registry, file)]
+    if problems:
+        raise InputError(problems)
+    return portfolio
+
+
+def _cross_check(p: Portfolio, registry: dict[str, Evidence], file: str) -> list[Problem]:
+    out = []
+    for key, entry in p.evidence.items():
+        if entry.id != key:
+            out.append(
+                Problem(file, f"evidence.{key}.id", f"id must match its key {key!r}", entry.id)
+            )
+    for key, outcome in p.outcomes.items():
+        for j, s in enumerate(outcome.sources):
+            if s not in registry:
+                out.append(Problem(file, f"outcomes.{key}.sources[{j}]", "unknown evidence id", s))
+    seen: dict[str, int] = {}
+    for i, item in enumerate(p.interventions):
+        at = f"interventions[{i}]"
+        if item.id in seen:
+            out.append(
+                Problem(
+                    file,
+                    f"{at}.id",
+                    f"duplicate intervention id (also interventions[{seen[item.id]}])",
+                    item.id,
+                )
+            )
+        seen.setdefault(item.id, i)
+        if item.averts not in p.outcomes:
+            out.append(
+                Problem(
+                    file,
+                    f"{at}.averts",
+                    f"outcome not defined in this portfolio's outcomes "
+                    f"(defined: {', '.join(p.outcomes)})",
+                    item.averts,
+                )
+            )
+        for j, s in enumerate(item.evidence.sources):
+            if s not in registry:
+                hint = difflib.get_close_matches(s, list(registry), n=1)
+                msg = "unknown evidence id" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                out.append(Problem(file, f"{at}.evidence.sources[{j}]", msg, s))
+    return out
+
+
+def load_portfolio(path: str | Path) -> Portfolio:
+    """Read and validate a portfolio file, resolving `use:` entries against the library."""
+    path = Path(path)
+    return portfolio_from_data(read_yaml(path), str(path))
+
+
+def evidence_for(portfolio: Portfolio) -> dict[str, Evidence]:
+    """The registry as this portfolio sees it (library sources plus its own)."""
+    return {**load_evidence(), **portfolio.evidence}
+
+
+def detect_kind(data: Any) -> str:
+    """Guess what a parsed YAML document is: portfolio, intervention, evidence, claims, actuals."""
+    if not isinstance(data, dict):
+        return "unknown"
+    if "interventions" in data or "outcomes" in data:
+        return "portfolio"
+    if "claims" in data:
+        return "claims"
+    if "actuals" in data:
+        return "actuals"
+    if "averts" in data or "effect" in data:
+        return "intervention"
+    if "found" in data or "authors" in data:
+        return "evidence"
+    return "unknown"

@@ -1,0 +1,263 @@
+"""Running a portfolio through the core and shaping the results (JSON records, DataFrame)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from appraise import core
+from appraise.params import Model, build
+
+# Per-intervention keys of `appraise evaluate --format json`, in order. The workbook's Summary
+# header and the app's tables use the same names.
+INTERVENTION_KEYS = (
+    "id",
+    "name",
+    "category",
+    "averts",
+    "evidence_rating",
+    "reach",
+    "cost",
+    "effect_form",
+    "effect_raw",
+    "optimism_bias",
+    "non_uk_haircut",
+    "effect_adjusted",
+    "treated_risk",
+    "effect_conversion",
+    "outcomes_averted",
+    "outcome_cost",
+    "cashable_outcome_cost",
+    "gross_savings",
+    "net_savings",
+    "cashable_gross_savings",
+    "cashable_net_savings",
+    "cashable_net_savings_strict",
+    "cashable_net_savings_pro_rata",
+    "net_savings_childrens_social_care",
+    "net_savings_public_sector",
+    "savings_by_payer",
+    "savings_by_component",
+    "roi",
+    "break_even_outcomes",
+    "break_even_success_rate",
+    "cases_per_success_at_break_even",
+    "safety_margin",
+    "pv_cost",
+    "pv_gross_savings",
+    "npv",
+    "bcr",
+    "payback_year",
+    "discounted_payback_year",
+    "years",
+)
+PORTFOLIO_KEYS = (
+    "portfolio",
+    "price_year",
+    "cashable_method",
+    "perspective",
+    "horizon_years",
+    "discount_rate",
+    "apply_optimism_bias",
+    "cost",
+    "outcomes_averted_by_outcome",
+    "gross_savings",
+    "net_savings",
+    "cashable_gross_savings",
+    "cashable_net_savings",
+    "cashable_net_savings_strict",
+    "cashable_net_savings_pro_rata",
+    "net_savings_childrens_social_care",
+    "net_savings_public_sector",
+    "savings_by_payer",
+    "roi",
+    "pv_cost",
+    "pv_gross_savings",
+    "npv",
+    "bcr",
+    "payback_year",
+    "discounted_payback_year",
+    "years",
+)
+YEAR_KEYS = {
+    "cost": "year_cost",
+    "gross_savings": "year_gross_savings",
+    "net_savings": "year_net_savings",
+    "cashable_net_savings": "year_cashable_net_savings",
+    "cumulative_net": "year_cumulative_net",
+    "discount_factor": "year_discount_factor",
+    "discounted_net": "year_discounted_net",
+    "cumulative_discounted_net": "year_cumulative_discounted_net",
+}
+EFFECT_FORM_NAMES = {
+    core.SUCCESS_RATE: "success_rate",
+    core.PER_CASE: "per_case",
+    core.TREATED_RISK: "treated_risk",
+    core.RELATIVE_RISK: "relative_risk",
+    core.ODDS_RATIO: "odds_ratio",
+    core.COHENS_D_COX: "cohens_d (cox)",
+    core.COHENS_D_LOGIT: "cohens_d (logit)",
+}
+
+
+def number(x: Any) -> float | int | None:
+    """A JSON-safe number: infinities (a zero denominator, see core.ratio) become null."""
+    x = float(x)
+    if not math.isfinite(x):
+        return None
+    return x
+
+
+def _year(x: Any) -> int | None:
+    return int(x) or None
+
+
+@dataclass
+class Appraisal:
+    """Results of one run: per-intervention arrays [n] and portfolio totals."""
+
+    model: Model
+    per: dict[str, np.ndarray]
+    totals: dict[str, np.ndarray]
+
+    def _years(
+        self, source: Mapping[str, np.ndarray], index: tuple[Any, ...]
+    ) -> list[dict[str, Any]]:
+        h = self.model.base.horizon_years
+        return [
+            {"year": t + 1, **{k: number(source[v][index + (t,)]) for k, v in YEAR_KEYS.items()}}
+            for t in range(h)
+        ]
+
+    def record(self, i: int) -> dict[str, Any]:
+        """One intervention's results, keyed as in `appraise evaluate --format json`."""
+        m, r = self.model, self.per
+        item = m.interventions[i]
+        form = int(m.base.effect_form[i])
+        payers = m.base.payers
+        rec: dict[str, Any] = {
+            "id": item.id,
+            "name": item.name,
+            "category": item.category,
+            "averts": item.averts,
+            "evidence_rating": item.evidence.rating,
+            "effect_form": EFFECT_FORM_NAMES[form],
+            "treated_risk": number(r["treated_risk"][i]) if form in core.RISK_FORMS else None,
+            "effect_conversion": describe_effect(m, r, i),
+            "optimism_bias": number(m.base.optimism_bias[i]),
+            "non_uk_haircut": number(m.base.non_uk_haircut[i]),
+            "savings_by_payer": {
+                p: number(r["savings_by_payer"][i, k]) for k, p in enumerate(payers)
+            },
+            "savings_by_component": {
+                f"{key}.{name}": number(r["savings_by_component"][i, c])
+                for c, (key, name) in enumerate(m.components)
+                if key == item.averts
+            },
+            "payback_year": _year(r["payback_year"][i]),
+            "discounted_payback_year": _year(r["discounted_payback_year"][i]),
+            "years": self._years(r, (i,)),
+        }
+        for key in INTERVENTION_KEYS:
+            if key not in rec:
+                rec[key] = number(r[key][i])
+        return {k: rec[k] for k in INTERVENTION_KEYS}
+
+    def portfolio_record(self) -> dict[str, Any]:
+        """Portfolio totals, keyed as in `appraise evaluate --format json`."""
+        p, t = self.model.portfolio, self.totals
+        rec: dict[str, Any] = {
+            "portfolio": p.portfolio,
+            "price_year": p.price_year,
+            "cashable_method": p.cashable_method,
+            "perspective": p.perspective,
+            "horizon_years": p.horizon_years,
+            "discount_rate": p.discount_rate,
+            "apply_optimism_bias": p.apply_optimism_bias,
+            "outcomes_averted_by_outcome": {
+                key: number(t["outcomes_averted_by_outcome"][o]) for o, key in enumerate(p.outcomes)
+            },
+            "savings_by_payer": {
+                payer: number(t["savings_by_payer"][k])
+                for k, payer in enumerate(self.model.base.payers)
+            },
+            "payback_year": _year(t["payback_year"]),
+            "discounted_payback_year": _year(t["discounted_payback_year"]),
+            "years": self._years(t, ()),
+        }
+        for key in PORTFOLIO_KEYS:
+            if key not in rec:
+                rec[key] = number(t[key])
+        return {k: rec[k] for k in PORTFOLIO_KEYS}
+
+    def to_data(self) -> dict[str, Any]:
+        """`{"portfolio": {...}, "interventions": [{...}, ...]}` as printed by `evaluate --format json`."""
+        return {
+            "portfolio": self.portfolio_record(),
+            "interventions": [self.record(i) for i in range(len(self.model.ids))],
+        }
+
+    def to_frame(self) -> Any:
+        """A DataFrame with one row per intervention; `df.appraise.totals` gives the portfolio."""
+        from appraise.api import frame_of
+
+        return frame_of(self)
+
+
+def run(model: Model, values: Mapping[str, Any] | None = None) -> Appraisal:
+    """Appraise a built model, optionally with some inputs (by key) replaced."""
+    per, totals = core.appraise(model.inputs(values))
+    return Appraisal(model, per, totals)
+
+
+def appraise_portfolio(portfolio: Any, evidence: Mapping[str, Any] | None = None) -> Appraisal:
+    """Build and run a validated portfolio."""
+    from appraise.load import evidence_for
+
+    registry = evidence_for(portfolio) if evidence is None else evidence
+    return run(build(portfolio, registry))
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def describe_effect(model: Model, r: Mapping[str, np.ndarray], i: int) -> str:
+    """The conversion from the effect as reported to outcomes averted per case, with its numbers."""
+    base = model.base
+    form = int(base.effect_form[i])
+    a, b = float(base.effect_a[i]), float(base.effect_b[i])
+    raw, adjusted = float(r["effect_raw"][i]), float(r["effect_adjusted"][i])
+    if form == core.SUCCESS_RATE:
+        text = f"success rate {_fmt(a)}"
+    elif form == core.PER_CASE:
+        text = f"{_fmt(a)} outcomes averted per case"
+    else:
+        p1 = float(r["treated_risk"][i])
+        if form == core.TREATED_RISK:
+            how = f"treated risk {_fmt(b)}"
+        elif form == core.RELATIVE_RISK:
+            how = f"treated risk = {_fmt(a)} x relative risk {_fmt(b)} = {_fmt(p1)}"
+        else:
+            odds_ratio = float(core.implied_odds_ratio(np.array(form), np.array(b)))
+            if form == core.ODDS_RATIO:
+                how = f"odds ratio {_fmt(b)}"
+            else:
+                method = "1.65 x d (Cox)" if form == core.COHENS_D_COX else "d x pi/sqrt(3) (logit)"
+                how = f"d {_fmt(b)} -> log odds ratio = {method} -> odds ratio {_fmt(odds_ratio)}"
+            how += (
+                f"; treated risk = {_fmt(a)} x OR / (1 - {_fmt(a)} + {_fmt(a)} x OR) = {_fmt(p1)}"
+            )
+        text = f"baseline risk {_fmt(a)}; {how}; absolute reduction {_fmt(a)} - {_fmt(p1)} = {_fmt(raw)}"
+    haircut = []
+    if base.optimism_bias[i]:
+        haircut.append(f"optimism bias {base.optimism_bias[i]:.0%}")
+    if base.non_uk_haircut[i]:
+        haircut.append(f"non-UK evidence {base.non_uk_haircut[i]:.0%}")
+    if haircut:
+        text += f"; after {' and '.join(haircut)}: {_fmt(adjusted)}"
+    return text

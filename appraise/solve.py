@@ -1,0 +1,149 @@
+"""Solving one input for a target result: sensitivity thresholds and back-solved claims.
+
+The model is run over a whole grid of candidate values at once (the draw axis of the core), then
+every bracket where the result crosses the target is refined by vectorised bisection. The same
+code answers "at what success rate is NPV zero?" and "what LAC unit cost makes this claim true?".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from appraise import core
+from appraise.params import Model, Param
+
+GRID_POINTS = 513
+BISECTIONS = 80
+UNBOUNDED_SPAN = (
+    1000.0  # search up to this many times the stated value where a domain is open-ended
+)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A result to solve for: a key of `core.appraise` output, for one intervention or the total.
+
+    `key` may name a payer within savings_by_payer as "savings_by_payer.health".
+    """
+
+    key: str
+    intervention: int | None = None  # None: portfolio total
+
+    def values(
+        self, per: dict[str, np.ndarray], totals: dict[str, np.ndarray], payers: tuple[str, ...]
+    ) -> np.ndarray:
+        base, _, payer = self.key.partition(".")
+        source = per if self.intervention is not None else totals
+        if base not in source:
+            raise KeyError(self.key)
+        arr = source[base]
+        if payer:
+            arr = arr[..., payers.index(payer)]
+        if self.intervention is not None:
+            arr = arr[..., self.intervention]
+        return np.asarray(arr, dtype=float)
+
+
+def evaluate_metric(model: Model, key: str, candidates: np.ndarray, metric: Metric) -> np.ndarray:
+    """The metric [G] with input `key` set to each candidate value in turn (one vectorised run)."""
+    per, totals = core.appraise(model.inputs({key: candidates}), detail=True)
+    return metric.values(per, totals, model.base.payers)
+
+
+def search_grid(param: Param, stated: float) -> np.ndarray:
+    """Candidate values spanning the input's whole allowed range, dense near the stated value."""
+    d = param.domain
+    scale = max(abs(stated), 1.0)
+    lo = d.lo if math.isfinite(d.lo) else stated - UNBOUNDED_SPAN * scale
+    hi = d.hi if math.isfinite(d.hi) else stated + UNBOUNDED_SPAN * scale
+    if d.lo_open:
+        lo = np.nextafter(lo, math.inf) if lo == 0 else lo + 1e-12 * scale
+    if d.hi_open:
+        hi = hi - 1e-12 * max(abs(hi), 1.0)
+    linear = np.linspace(lo, hi, GRID_POINTS)
+    near = stated + np.linspace(-1, 1, GRID_POINTS) * max(abs(stated), 1e-9)
+    points = [linear, near[(near >= lo) & (near <= hi)], [stated]]
+    if lo >= 0 and hi > 0:  # geometric spacing finds roots far below or above the stated value
+        bottom = max(lo, hi * 1e-9, 1e-12)
+        points.append(np.geomspace(bottom, hi, GRID_POINTS))
+    return np.unique(np.clip(np.concatenate([np.asarray(p, dtype=float) for p in points]), lo, hi))
+
+
+def solve(
+    model: Model,
+    key: str,
+    metric: Metric,
+    target: float,
+    tolerance: float | None = None,
+    grid: np.ndarray | None = None,
+) -> list[float]:
+    """Every value of input `key` (within its allowed range) at which `metric` equals `target`.
+
+    Sorted by distance from the stated (central) value. A crossing counts only if the metric
+    there is within `tolerance` of the target (default: a relative 1e-9), which drops jumps such
+    as a payback year stepping past the target.
+    """
+    param = model.param(key)
+    stated = param.central
+    xs = search_grid(param, stated) if grid is None else np.asarray(grid, dtype=float)
+    f = evaluate_metric(model, key, xs, metric) - target
+    tol = tolerance if tolerance is not None else 1e-9 * max(abs(target), 1.0)
+    finite = np.isfinite(f)
+    exact = xs[finite & (np.abs(f) <= 0)]
+    sign = np.sign(np.where(finite, f, np.nan))
+    crossing = (sign[:-1] * sign[1:] < 0) & finite[:-1] & finite[1:]
+    lo, hi = xs[:-1][crossing], xs[1:][crossing]
+    roots = list(exact)
+    if lo.size:
+        f_lo = f[:-1][crossing]
+        for _ in range(BISECTIONS):
+            mid = (lo + hi) / 2
+            f_mid = evaluate_metric(model, key, mid, metric) - target
+            same = np.sign(f_mid) == np.sign(f_lo)
+            lo, f_lo = np.where(same, mid, lo), np.where(same, f_mid, f_lo)
+            hi = np.where(same, hi, mid)
+        mid = (lo + hi) / 2
+        check = evaluate_metric(model, key, mid, metric) - target
+        roots += [float(x) for x, c in zip(mid, check, strict=True) if abs(c) <= tol]
+    unique: list[float] = []
+    for x in sorted(roots, key=lambda v: abs(v - stated)):
+        if all(abs(x - u) > 1e-9 * max(abs(u), 1.0) for u in unique):
+            unique.append(float(x))
+    return unique
+
+
+def solve_one(
+    model: Model, key: str, metric: Metric, target: float, tolerance: float | None = None
+) -> float | None:
+    """The value of input `key` nearest its stated value that makes `metric` equal `target`, or None."""
+    roots = solve(model, key, metric, target, tolerance)
+    return roots[0] if roots else None
+
+
+def inputs_feeding(
+    model: Model, metric: Metric, probe: Callable[[Param], bool] | None = None
+) -> list[Param]:
+    """Inputs that change `metric` when moved off their stated value (others cannot explain it)."""
+    out = []
+    for p in model.params:
+        if probe is not None and not probe(p):
+            continue
+        stated = p.central
+        grid = search_grid(p, stated)
+        nudged = np.array(
+            [stated, grid[len(grid) // 3], grid[2 * len(grid) // 3], grid[0], grid[-1]]
+        )
+        values = evaluate_metric(model, p.key, nudged, metric)
+        finite = values[np.isfinite(values)]
+        if (
+            finite.size
+            and np.ptp(finite) > 1e-12 * max(1.0, float(np.abs(finite).max()))
+            or finite.size < values.size
+            and np.isfinite(values[0])
+        ):
+            out.append(p)
+    return out
