@@ -17,7 +17,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from appraise.baseline import Baseline, History, parse_history
 from appraise.errors import InputError, Problem, join_path
+from appraise.forecast import lac_outcome
 from appraise.model import (
     EFFECT_FORMS,
     REACH_FORMS,
@@ -122,6 +124,11 @@ def parse_yaml(text: str | bytes, name: str) -> Any:
 
 def read_yaml(path: str | Path) -> Any:
     """Read and parse a YAML file; a missing or unreadable file is an InputError."""
+    return parse_yaml(read_bytes(path), str(path))
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """A file's bytes, within the size limit; a missing or unreadable file is an InputError."""
     path = Path(path)
     try:
         if path.is_dir():
@@ -136,7 +143,7 @@ def read_yaml(path: str | Path) -> Any:
         raise InputError.one(str(path), "", "file not found") from None
     except OSError as exc:
         raise InputError.one(str(path), "", f"cannot read file: {exc.strerror}") from None
-    return parse_yaml(data, str(path))
+    return data
 
 
 # ---------------------------------------------------------------------------------------------
@@ -195,7 +202,7 @@ def problems_from(
             ctx = err.get("ctx") or {}
             if ctx.get("subkey"):
                 loc.append(ctx["subkey"])
-                value = ctx.get("value")
+                value = ctx.get("value", _NO_VALUE)
         elif kind in ("float_type", "int_type", "int_from_float", "float_parsing", "int_parsing"):
             msg = "expected a whole number" if kind.startswith("int") else "expected a number"
         elif kind == "string_type":
@@ -436,6 +443,7 @@ def portfolio_from_data(
         raise InputError.one(file, "", "expected a mapping at the top of the file", raw)
     problems: list[Problem] = []
     data, origins = _resolve_entries(raw, file, problems)
+    data, unread = _resolve_baseline(data, file, problems)
     try:
         portfolio = Portfolio.model_validate(data)
     except ValidationError as exc:
@@ -443,6 +451,7 @@ def portfolio_from_data(
         # An unresolvable `use:` already has its own line; don't add noise for the None left behind.
         failed = {f"interventions[{i}]" for i, (_, _, o) in enumerate(origins) if o is None}
         found = [p for p in found if not (p.path in failed and p.value is None)]
+        found = [p for p in found if not p.path.startswith(unread)]
         problems += [_blame(p, file, origins) for p in found]
         raise InputError(problems) from None
     if problems:
@@ -450,6 +459,13 @@ def portfolio_from_data(
     registry = load_evidence() if evidence is None else evidence
     registry = {**registry, **portfolio.evidence}
     problems += [_blame(p, file, origins) for p in _cross_check(portfolio, registry, file)]
+    if portfolio.baseline is not None and not isinstance(raw.get("baseline"), str):
+        problems += _check_sources(portfolio.baseline, registry, file)
+    if portfolio.baseline is not None:
+        try:
+            lac_outcome(portfolio, file)
+        except InputError as exc:
+            problems += exc.problems
     if problems:
         raise InputError(problems)
     return portfolio
@@ -514,6 +530,8 @@ def detect_kind(data: Any) -> str:
         return "unknown"
     if "interventions" in data or "outcomes" in data:
         return "portfolio"
+    if "baseline" in data:
+        return "baseline"
     if "claims" in data:
         return "claims"
     if "actuals" in data:
@@ -523,3 +541,101 @@ def detect_kind(data: Any) -> str:
     if "found" in data or "authors" in data:
         return "evidence"
     return "unknown"
+
+
+# ---------------------------------------------------------------------------------------------
+# Baselines (the cost of doing nothing) and their history files
+# ---------------------------------------------------------------------------------------------
+
+
+def load_history(path: str | Path) -> History:
+    """A CSV of year, children_in_care, child_population (see `baseline.parse_history`)."""
+    data = read_bytes(path)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError.one(str(path), "", f"file is not UTF-8 text ({exc.reason})") from None
+    return parse_history(text, str(path))
+
+
+def _resolve_histories(
+    section: Any, folder: Path, problems: list[Problem]
+) -> tuple[Any, tuple[str, ...]]:
+    """Replace each scenario's `history: file.csv` (relative to `folder`) by the rates it gives.
+
+    Returns the section and the field paths of histories that could not be read (their problems
+    are in `problems`), so that validation does not report them a second time.
+    """
+    scenarios = section.get("scenarios") if isinstance(section, dict) else None
+    if not isinstance(scenarios, list):
+        return section, ()
+    out, unread = [], []
+    for i, scenario in enumerate(scenarios):
+        trend = scenario.get("lac_rate_trend") if isinstance(scenario, dict) else None
+        name = trend.get("history") if isinstance(trend, dict) else None
+        if not isinstance(name, str):
+            out.append(scenario)
+            continue
+        try:
+            rates = load_history(folder / name).rates_per_10k
+        except InputError as exc:
+            problems += exc.problems
+            unread.append(f"baseline.scenarios[{i}].lac_rate_trend.history")
+            rates = {}
+        out.append({**scenario, "lac_rate_trend": {**trend, "history": rates}})
+    return {**section, "scenarios": out}, tuple(unread)
+
+
+def _resolve_baseline(
+    data: dict[str, Any], file: str, problems: list[Problem]
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Read `baseline: file.yaml` (relative to the portfolio) or resolve an inline section's
+    history files; returns the data and the field paths whose problems are already reported."""
+    section = data.get("baseline")
+    if isinstance(section, str):
+        try:
+            baseline = load_baseline(Path(file).parent / section)
+        except InputError as exc:
+            problems += exc.problems
+            return {**data, "baseline": None}, ("baseline",)
+        return {**data, "baseline": baseline}, ()
+    section, unread = _resolve_histories(section, Path(file).parent, problems)
+    return {**data, "baseline": section} if "baseline" in data else data, unread
+
+
+def _check_sources(baseline: Baseline, registry: dict[str, Evidence], file: str) -> list[Problem]:
+    return [
+        Problem(file, f"baseline.sources[{j}]", "unknown evidence id", s)
+        for j, s in enumerate(baseline.sources)
+        if s not in registry
+    ]
+
+
+def baseline_from_data(raw: Any, file: str) -> Baseline:
+    """Validate a baseline file's data: one key, `baseline:`, holding the section (history files
+    are read relative to `file`)."""
+    if not isinstance(raw, dict) or set(raw) != {"baseline"}:
+        keys = sorted(map(str, raw)) if isinstance(raw, dict) else []
+        raise InputError.one(
+            file,
+            "",
+            "a baseline file holds one key, baseline:, with the section under it"
+            + (f" (found keys {', '.join(keys)})" if keys else ""),
+        )
+    problems: list[Problem] = []
+    section, unread = _resolve_histories(raw["baseline"], Path(file).parent, problems)
+    try:
+        baseline = Baseline.model_validate(section)
+    except ValidationError as exc:
+        found = problems_from(exc, Baseline, file, prefix="baseline")
+        problems += [p for p in found if not p.path.startswith(unread)]
+        raise InputError(problems) from None
+    problems += _check_sources(baseline, load_evidence(), file)
+    if problems:
+        raise InputError(problems)
+    return baseline
+
+
+def load_baseline(path: str | Path) -> Baseline:
+    """Read and validate a baseline file (history files are read relative to it)."""
+    return baseline_from_data(read_yaml(path), str(path))

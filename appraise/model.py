@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -24,6 +24,9 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+if TYPE_CHECKING:
+    from appraise.baseline import Baseline
 
 RATINGS = ("4+", "4", "3+", "3", "2+", "2", "NL2", "NE")
 CATEGORIES = (
@@ -650,6 +653,8 @@ class Portfolio(Base):
     outcomes: Annotated[dict[str, Outcome], Field(min_length=1)]
     interventions: Annotated[list[Intervention], Field(min_length=1)]
     evidence: dict[str, Evidence] = {}
+    # The cost of doing nothing (appraise.baseline); `baseline: file.yaml` is read by the loader.
+    baseline: Baseline | None = None
 
     @field_validator("optimism_bias")
     @classmethod
@@ -670,3 +675,7 @@ class Portfolio(Base):
     def optimism_bias_table(self) -> dict[str, float]:
         """Haircut by evidence rating: the defaults with this portfolio's entries over them."""
         return self.optimism_bias
+
+
+# `Baseline` builds on the types above; importing its module completes `Portfolio` (see there).
+import appraise.baseline  # noqa: E402, F401

@@ -1,3 +1,287 @@
-"""Commands registered on the shared app (see appraise.cli._app)."""
+"""`appraise forecast` (the cost of doing nothing, with and without a portfolio) and `appraise levers`."""
 
-from appraise.cli._app import app  # noqa: F401
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from appraise.baseline import Baseline
+from appraise.cli._app import VALIDATORS, TableOrJson, app, emit, guarded
+from appraise.errors import InputError
+from appraise.forecast import forecast_data, lac_outcome, price_levers, with_portfolio
+from appraise.load import (
+    baseline_from_data,
+    detect_kind,
+    load_portfolio,
+    portfolio_from_data,
+    read_yaml,
+)
+from appraise.model import Portfolio
+from appraise.report import money, num, pct, table, to_json
+
+FILE = typer.Argument(
+    ...,
+    help="A baseline file (one key, baseline:) or a portfolio with a baseline section.",
+    show_default=False,
+)
+FORMAT = typer.Option(TableOrJson.table, "--format", "-f", help="table or json.")
+
+
+def load_forecast(
+    file: Path, portfolio_file: Path | None = None
+) -> tuple[Baseline, Portfolio | None, str]:
+    """The baseline to forecast, the portfolio to compare with (if any), and the file named in
+    problems with the comparison."""
+    raw = read_yaml(file)
+    kind = detect_kind(raw)
+    if kind == "portfolio":
+        if portfolio_file is not None:
+            raise InputError.one(
+                str(portfolio_file),
+                "",
+                f"{file} is already a portfolio; --portfolio goes with a baseline file",
+            )
+        portfolio = portfolio_from_data(raw, str(file))
+        if portfolio.baseline is None:
+            raise InputError.one(
+                str(file),
+                "baseline",
+                "this portfolio has no baseline section: add `baseline:` (or `baseline: "
+                "file.yaml`), see README 'The cost of doing nothing'",
+            )
+        return portfolio.baseline, portfolio, str(file)
+    if kind != "baseline":
+        raise InputError.one(
+            str(file), "", "expected a baseline file (one key, baseline:) or a portfolio"
+        )
+    baseline = baseline_from_data(raw, str(file))
+    if portfolio_file is None:
+        return baseline, None, str(file)
+    portfolio = load_portfolio(portfolio_file).model_copy(update={"baseline": baseline})
+    lac_outcome(portfolio, str(file))
+    return baseline, portfolio, str(file)
+
+
+def _signed(x: float) -> str:
+    return ("+" if round(x) > 0 else "") + money(x)
+
+
+def _portfolio_year(row: dict[str, Any]) -> str:
+    year = row["portfolio_year"]
+    return "" if not year else str(year) + ("" if row["within_portfolio_horizon"] else " *")
+
+
+Column = tuple[str, Callable[[dict[str, Any]], str]]
+
+
+def _column(header: str, key: str, show: Callable[[Any], str]) -> Column:
+    return header, lambda row: show(row[key])
+
+
+def _whole(x: float) -> str:
+    return num(x, 0)
+
+
+def _tenth(x: float) -> str:
+    return num(x, 1)
+
+
+SCENARIO_COLUMNS = [
+    _column("Year", "year", str),
+    _column("Children", "child_population", _whole),
+    _column("Rate/10k", "lac_rate_per_10k", _tenth),
+    _column("In care (non-UASC)", "children_in_care_non_uasc", _tenth),
+    _column("UASC", "uasc", _whole),
+    _column("In care", "children_in_care", _tenth),
+    _column("Weeks of care", "weeks_of_care", _whole),
+    _column("Placement cost", "placement_cost", money),
+    _column("Non-placement cost", "non_placement_cost", money),
+    _column("Total cost", "total_cost", money),
+    _column("Change in total", "change_in_total_cost", _signed),
+    _column("Change in cashable", "change_in_cashable_cost", _signed),
+]
+COMPARISON_COLUMNS = [
+    _column("Year", "year", str),
+    ("Portfolio year", _portfolio_year),
+    _column("LAC-years averted", "lac_years_averted", num),
+    _column("Spend without", "spend_without", money),
+    _column("Care cost with", "care_cost_with", money),
+    _column("Intervention cost", "intervention_cost", money),
+    _column("Spend with", "spend_with", money),
+    _column("Net saving", "net_saving", money),
+    _column("Cumulative", "cumulative_net_saving", money),
+    _column("Cashable care saving", "cashable_care_saving", money),
+]
+
+
+def columns_table(columns: list[Column], rows: list[dict[str, Any]]) -> str:
+    """A plain-text table with one row per record, each column a header and how to show it."""
+    return table([h for h, _ in columns], [[show(r) for _, show in columns] for r in rows])
+
+
+def scenario_table(scenario: dict[str, Any]) -> str:
+    head = f"{scenario['name']} ({describe_rate(scenario['lac_rate'])})"
+    return f"{head}\n\n{columns_table(SCENARIO_COLUMNS, scenario['years'])}"
+
+
+def describe_rate(rate: dict[str, Any]) -> str:
+    """How a scenario sets its non-UASC rate, in words with its numbers."""
+    kind = rate["kind"]
+    if kind == "constant":
+        return f"rate held at {num(rate['value'], 1)} per 10,000"
+    if kind == "target":
+        return f"rate glides to {num(rate['value'], 1)} per 10,000 over {rate['over_years']} years, then flat"
+    if kind == "trend":
+        x = f"ln(year - {rate['t0'] - 1})" if rate["form"] == "log" else f"(year - {rate['t0']})"
+        return (
+            f"rate moves in proportion to the {rate['form']} trend {rate['a']:.2f} + "
+            f"{rate['b']:.2f} x {x}, fitted to {len(rate['history'])} years of history"
+        )
+    return f"children in care reduced by the LAC-years {rate['portfolio']} averts"
+
+
+def comparison_table(data: dict[str, Any]) -> str:
+    notes = [
+        f"Counted: {', '.join(data['interventions']) or 'none'} (they avert {data['lac_outcome']}).",
+        f"A LAC-year averted saves the baseline's cost of a child in care, "
+        f"{money(data['lac_year_cost_baseline'])} a year"
+        + (
+            f" (the portfolio prices it at {money(data['lac_year_cost_portfolio'])})."
+            if data["lac_year_cost_portfolio"] is not None
+            else "."
+        ),
+    ]
+    if data["excluded"]:
+        notes.append(
+            f"Not counted (they avert other outcomes, outside a forecast of care costs): "
+            f"{', '.join(data['excluded'])}."
+        )
+    if not all(y["within_portfolio_horizon"] for y in data["years"] if y["portfolio_year"]):
+        notes.append(
+            f"* after the portfolio's {data['horizon_years']}-year horizon: its services run on as "
+            "their timing says (cohorts: 0 = every year)."
+        )
+    head = (
+        f"{data['scenario']}: spend on children in care with and without {data['portfolio']} "
+        f"(portfolio year 1 = {data['start_year']})"
+    )
+    body = columns_table(COMPARISON_COLUMNS, data["years"])
+    return "\n".join([head, "", body, "", *notes])
+
+
+def forecast_table(data: dict[str, Any]) -> str:
+    """The readable output of `appraise forecast`."""
+    head = (
+        f"Children in care and their cost from {data['start_year']} (change against "
+        f"{data['start_year']}). A child in care costs {money(data['cost_per_child_year'])} a year: "
+        f"placement plus non-placement cost of {money(data['non_placement_cost_per_week'], 2)} a "
+        "week of care, fixed at its start-year level. Cashable cost = placement cost."
+    )
+    blocks = [head, *(scenario_table(s) for s in data["scenarios"])]
+    if data["with_portfolio"] is not None:
+        blocks.append(comparison_table(data["with_portfolio"]))
+    return "\n\n".join(blocks)
+
+
+@app.command()
+@guarded
+def forecast(
+    file: Path = FILE,
+    portfolio: Path | None = typer.Option(
+        None,
+        "--portfolio",
+        "-p",
+        help="A portfolio to compare with (when FILE is a baseline file).",
+    ),
+    format: TableOrJson = FORMAT,
+) -> None:
+    """Children in care and their cost if nothing changes, by scenario and year; with a portfolio,
+    spend with and without it."""
+    baseline, found, name = load_forecast(file, portfolio)
+    comparison = None if found is None else with_portfolio(found, file=name)
+    data = forecast_data(baseline, comparison)
+    emit(to_json(data) if format is TableOrJson.json else forecast_table(data))
+
+
+def _driver_value(driver: str, value: float) -> str:
+    if driver == "lac_rate":
+        return f"{num(value, 2)} per 10,000"
+    if driver == "weeks_in_care_per_child":
+        return f"{num(value, 2)} weeks"
+    return money(value, 2)
+
+
+def _change(lever: dict[str, Any]) -> str:
+    if lever["unit"] == "fraction":
+        return pct(lever["change"])
+    change = lever["change"]
+    if lever["driver"] == "lac_rate":
+        return f"{change:+g} per 10,000"
+    if lever["driver"] == "weeks_in_care_per_child":
+        return f"{change:+g} week" + ("" if abs(change) == 1 else "s")
+    return ("+" if change > 0 else "") + money(change, 2)
+
+
+def levers_table(data: dict[str, Any]) -> str:
+    """The readable output of `appraise levers`."""
+    rows = [
+        [
+            lever["driver"],
+            _change(lever),
+            _driver_value(lever["driver"], lever["value"]),
+            _driver_value(lever["driver"], lever["value_with_lever"]),
+            money(lever["annual_saving"]),
+            money(lever["cashable_saving"]),
+            pct(lever["saving_share"]),
+            num(lever["cost_elasticity"]),
+        ]
+        for lever in data["levers"]
+    ]
+    headers = [
+        "Driver",
+        "Change",
+        f"{data['start_year']} value",
+        "With lever",
+        "Annual saving",
+        "Cashable saving",
+        "Of total",
+        "Elasticity",
+    ]
+    head = (
+        f"Cost drivers priced against {data['start_year']}: total cost {money(data['total_cost'])}, "
+        f"of which cashable (placements) {money(data['cashable_cost'])}."
+    )
+    note = (
+        "Elasticity: the % change in total cost for a 1% change in the driver. The rate lever "
+        "moves non-UASC children only; non-placement cost a week stays at its start-year level."
+    )
+    return "\n".join([head, "", table(headers, rows), "", note])
+
+
+@app.command()
+@guarded
+def levers(file: Path = FILE, format: TableOrJson = FORMAT) -> None:
+    """The annual saving from pulling each cost driver (rate, length of stay, placement price)."""
+    baseline, _, name = load_forecast(file)
+    if not baseline.levers:
+        raise InputError.one(
+            name,
+            "baseline.levers",
+            "no levers to price: add e.g. levers: [{driver: lac_rate, change: -0.05}]",
+        )
+    data = price_levers(baseline)
+    emit(to_json(data) if format is TableOrJson.json else levers_table(data))
+
+
+def _validate_baseline(path: Path) -> str:
+    baseline, _, _ = load_forecast(path)
+    return (
+        f"{path}: valid baseline from {baseline.start_year} for {baseline.years} years: "
+        f"{len(baseline.scenarios)} scenarios, {len(baseline.levers)} levers"
+    )
+
+
+VALIDATORS["baseline"] = _validate_baseline
