@@ -1,3 +1,370 @@
-"""Commands registered on the shared app (see appraise.cli._app)."""
+"""`appraise verify` (check a business case's claims) and `appraise track` (realised savings)."""
 
-from appraise.cli._app import app  # noqa: F401
+from __future__ import annotations
+
+import enum
+import math
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from appraise.cli._app import VALIDATORS, TableOrJson, app, emit, guarded
+from appraise.load import load_portfolio
+from appraise.report import money, num, pct, table, to_json
+from appraise.track import check_actuals_file, load_actuals, track
+from appraise.verify import Verification, check_claims_file, load_claims, verify
+
+
+class VerifyFormat(enum.StrEnum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+PORTFOLIO_OPTION = typer.Option(
+    None,
+    "--portfolio",
+    "-p",
+    help="Portfolio to check against, instead of the one the file names.",
+    show_default=False,
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Showing figures in their units
+# ---------------------------------------------------------------------------------------------
+
+
+def figure(value: float | None, unit: str, decimals: int = 2) -> str:
+    """A claimed or recomputed figure in its unit: money, a percentage, a count, a year."""
+    if value is None:
+        return "never" if unit == "year" else "n/a"
+    if unit == "£":
+        return money(value, decimals)
+    if unit == "fraction":
+        return pct(value, decimals)
+    if unit == "year":
+        return f"year {value:g}"
+    return num(value, decimals)
+
+
+def claimed_text(claim: dict[str, Any]) -> str:
+    """The claimed figure as written: text as it is, a number formatted to its written decimals."""
+    written = claim["written"].replace("_", "")
+    try:
+        float(written)
+    except ValueError:
+        return claim["written"]
+    mantissa = written.lower().split("e")[0]
+    decimals = len(mantissa.split(".", 1)[1]) if "." in mantissa else 0
+    if claim["unit"] == "fraction":  # 0.032 written with 3 decimals is 3.2%
+        decimals = max(decimals - 2, 0)
+    return figure(claim["claimed"], claim["unit"], decimals)
+
+
+def tolerance_text(tol: float, unit: str) -> str:
+    if unit == "£":
+        return "±" + money(tol, 2 if tol < 1 else 0)
+    if unit == "fraction":
+        return f"±{tol * 100:g}%"
+    return f"±{tol:g}"
+
+
+def input_values(stated: float, implied: float | None, unit: str) -> tuple[str, str]:
+    """An input's stated and implied values in its unit, with enough decimals to tell them apart."""
+    if unit.startswith("£"):
+        show, low = money, 2
+    elif unit == "fraction":
+        show, low = (lambda x, d: pct(x, d)), 2  # noqa: E731
+    else:
+        show, low = num, 2 if abs(stated) >= 10 else 4
+    if implied is None:
+        return show(stated, low), "none"
+    decimals = low
+    while decimals < low + 4 and show(stated, decimals) == show(implied, decimals):
+        decimals += 1
+    return show(stated, decimals), show(implied, decimals)
+
+
+def difference_text(claim: dict[str, Any]) -> str:
+    diff, rel = claim["difference"], claim["relative_difference"]
+    if diff is None:
+        return "n/a"
+    shown = figure(diff, claim["unit"]) if claim["unit"] != "year" else f"{diff:+g}"
+    if claim["unit"] == "fraction":
+        shown = f"{diff * 100:+.2f} points"
+    return shown + (f" ({rel * 100:+.2f}%)" if rel is not None and math.isfinite(rel) else "")
+
+
+def _who(claim: dict[str, Any]) -> str:
+    who = claim["intervention"]
+    return " + ".join(who) if isinstance(who, list) else who
+
+
+def implied_lines(claim: dict[str, Any]) -> list[str]:
+    """'label (input): stated X, implied Y' for each implied input, nearest first."""
+    out = []
+    for n, item in enumerate(claim["implied"], 1):
+        stated, implied = input_values(item["stated"], item["implied_value"], item["unit"])
+        out.append(f"{n}. {item['label']} ({item['input']}): stated {stated}, implied {implied}")
+    return out
+
+
+def _assumptions(data: dict[str, Any]) -> list[str]:
+    return [
+        f"Assumed for every claim: {a['input']} = {a['value']:,g}"
+        + (
+            f" ({a['note']}{'; ' + a['source'] if a.get('source') else ''})"
+            if a.get("note")
+            else ""
+        )
+        for a in data["assume"]
+    ]
+
+
+def _claim_assumptions(claim: dict[str, Any]) -> str:
+    return "; ".join(f"{a['input']} = {a['value']:,g}" for a in claim["assume"])
+
+
+def _summary(data: dict[str, Any]) -> str:
+    s = data["summary"]
+    total = sum(s.values())
+    return (
+        f"{total} claims: {s['consistent']} consistent, {s['inconsistent']} inconsistent, "
+        f"{s['not_checkable']} not checkable."
+    )
+
+
+HEADERS = ["Claim", "Figure", "Claimed", "Recomputed", "Difference", "Tolerance", "Status"]
+
+
+def _rows(data: dict[str, Any]) -> list[list[str]]:
+    return [
+        [
+            c["id"],
+            f"{_who(c)}: {c['metric']}",
+            claimed_text(c),
+            figure(c["recomputed"], c["unit"]),
+            difference_text(c),
+            tolerance_text(c["tolerance"], c["unit"]),
+            c["status"].replace("_", " "),
+        ]
+        for c in data["claims"]
+    ]
+
+
+def _details(data: dict[str, Any]) -> list[tuple[str, list[str], list[str]]]:
+    """For each claim that does not hold: a heading, what was said and why, and the implied inputs."""
+    out = []
+    for c in data["claims"]:
+        if c["status"] == "consistent":
+            continue
+        recomputed = figure(c["recomputed"], c["unit"])
+        head = f"{c['id']}: claimed {claimed_text(c)}, recomputed {recomputed}"
+        if c["assume"]:
+            head += f" (with {_claim_assumptions(c)})"
+        said = []
+        if c["quote"] or c["source"]:
+            quoted = f'"{c["quote"]}" ' if c["quote"] else ""
+            said.append(f"{quoted}({c['source'] or 'no source given'}).")
+        if c["reason"]:
+            said.append(f"Not checkable: {c['reason']}.")
+        else:
+            said.append("The claim holds if one input alone were:")
+        out.append((head, said, implied_lines(c)))
+    return out
+
+
+def verification_table(data: dict[str, Any]) -> str:
+    """The readable report printed by `appraise verify`."""
+    head = f"Claims in {data['claims_file']} checked against {data['portfolio']}"
+    lines = [
+        head,
+        *_assumptions(data),
+        "",
+        table(HEADERS, _rows(data), [False, False, *[True] * 4, False]),
+    ]
+    lines += ["", _summary(data), ""]
+    details = []
+    for title, said, items in _details(data):
+        details += [title, *(f"  {line}" for line in said), *(f"    {i}" for i in items), ""]
+    if details:
+        lines += [
+            "Claims that do not hold (each implied value moves one input, the others as stated):",
+            "",
+        ]
+        lines += details
+    return "\n".join(lines).rstrip()
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def verification_markdown(data: dict[str, Any]) -> str:
+    """The report as Markdown, for a sign-off note or a board paper."""
+    lines = [f"**Claims in `{data['claims_file']}` checked against {data['portfolio']}**", ""]
+    lines += [f"- {a}" for a in _assumptions(data)]
+    if data["assume"]:
+        lines.append("")
+    lines.append("| " + " | ".join(HEADERS) + " |")
+    lines.append("|" + "|".join(["---"] * 2 + ["---:"] * 4 + ["---"]) + "|")
+    lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in _rows(data)]
+    lines += ["", _summary(data), ""]
+    for title, said, items in _details(data):
+        lines += [f"**{_md_cell(title)}**", "", _md_cell(" ".join(said)), ""]
+        lines += [_md_cell(i) for i in items] + ([""] if items else [])
+    return "\n".join(lines).rstrip()
+
+
+@app.command("verify")
+@guarded
+def verify_command(
+    claims: Path = typer.Argument(..., help="Claims file (YAML).", show_default=False),
+    format: VerifyFormat = typer.Option(
+        VerifyFormat.table, "--format", "-f", help="table, json or markdown."
+    ),
+    portfolio: Path | None = PORTFOLIO_OPTION,
+) -> None:
+    """Recompute each claim in a business case; say which hold and what each wrong one implies."""
+    claims_file = load_claims(claims)
+    result: Verification = verify(
+        claims_file, load_portfolio(portfolio) if portfolio is not None else None
+    )
+    data = result.to_data()
+    if format is VerifyFormat.json:
+        emit(to_json(data))
+    elif format is VerifyFormat.markdown:
+        emit(verification_markdown(data))
+    else:
+        emit(verification_table(data))
+
+
+# ---------------------------------------------------------------------------------------------
+# track
+# ---------------------------------------------------------------------------------------------
+
+
+def rate(value: float | None, per_case: bool) -> str:
+    if value is None:
+        return "n/a"
+    return f"{num(value)}/case" if per_case else pct(value, 1)
+
+
+TRACK_HEADERS = [
+    "Intervention",
+    "Period",
+    "Reach plan",
+    "Reach actual",
+    "Spend plan",
+    "Spend actual",
+    "Averted plan",
+    "Averted actual",
+    "Gross actual",
+    "Net plan",
+    "Net actual",
+    "Cashable net actual",
+    "Rate actual",
+    "Break-even rate",
+    "Flags",
+]
+
+
+def tracking_table(data: dict[str, Any]) -> str:
+    """The readable report printed by `appraise track`."""
+    rows = []
+    for item in data["interventions"]:
+        per_case = item["effect_form"] == "per_case"
+        entries = [(p["period"], p["planned"], p["actual"], p["flags"]) for p in item["periods"]]
+        d = item["to_date"]
+        entries.append(("to date", d["planned"], d["actual"], d["flags"]))
+        for period, plan, actual, flags in entries:
+            rows.append(
+                [
+                    item["id"] if period != "to date" or len(entries) == 1 else "",
+                    period,
+                    num(plan["reach"], 1),
+                    num(actual["reach"], 0),
+                    money(plan["cost"]),
+                    money(actual["cost"]),
+                    num(plan["outcomes_averted"]),
+                    num(actual["outcomes_averted"]),
+                    money(actual["gross_savings"]),
+                    money(plan["net_savings"]),
+                    money(actual["net_savings"]),
+                    money(actual["cashable_net_savings"]),
+                    rate(actual["success_rate"], per_case),
+                    rate(actual["break_even_success_rate"], per_case),
+                    ", ".join(f.replace("_", " ") for f in flags),
+                ]
+            )
+    total = data["portfolio_to_date"]
+    rows.append(
+        [
+            "portfolio",
+            "to date",
+            "",
+            "",
+            money(total["planned"]["cost"]),
+            money(total["actual"]["cost"]),
+            "",
+            "",
+            money(total["actual"]["gross_savings"]),
+            money(total["planned"]["net_savings"]),
+            money(total["actual"]["net_savings"]),
+            money(total["actual"]["cashable_net_savings"]),
+            "",
+            "",
+            "",
+        ]
+    )
+    head = (
+        f"Realised against planned: {data['actuals_file']} against {data['portfolio']} "
+        f"(cashable method {data['cashable_method']})"
+    )
+    notes = [
+        "",
+        "Plan for a period = the business case's annual figure x months in the period / 12. "
+        "Gross = outcomes averted x the cost of one outcome; net = gross - spend.",
+        "Flags: below break-even = fewer outcomes averted than the spend needs (rate below the "
+        f"break-even rate); under reach = cases more than {pct(data['reach_tolerance'], 0)} "
+        "below plan.",
+    ]
+    if data["not_reported"]:
+        notes.append(f"No actuals reported for: {', '.join(data['not_reported'])}.")
+    right = [False, False, *[True] * 12, False]
+    return "\n".join([head, "", table(TRACK_HEADERS, rows, right), *notes])
+
+
+@app.command("track")
+@guarded
+def track_command(
+    actuals: Path = typer.Argument(
+        ..., help="Actuals file: YAML, or CSV (name ending .csv).", show_default=False
+    ),
+    format: TableOrJson = typer.Option(TableOrJson.table, "--format", "-f", help="table or json."),
+    portfolio: Path | None = PORTFOLIO_OPTION,
+    reach_tolerance: float | None = typer.Option(
+        None,
+        "--reach-tolerance",
+        min=0.0,
+        max=0.99,
+        help="Flag a period whose cases fall more than this share below plan (default 0.1).",
+        show_default=False,
+    ),
+) -> None:
+    """Realised savings against the business case, by intervention and period and to date."""
+    result = track(
+        load_actuals(actuals),
+        load_portfolio(portfolio) if portfolio is not None else None,
+        reach_tolerance,
+    )
+    data = result.to_data()
+    emit(to_json(data) if format is TableOrJson.json else tracking_table(data))
+
+
+VALIDATORS.update(
+    claims=lambda path: check_claims_file(load_claims(path)),
+    actuals=lambda path: check_actuals_file(load_actuals(path)),
+)

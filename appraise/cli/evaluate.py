@@ -170,7 +170,8 @@ def validate(
     file: Path = typer.Argument(..., help="A portfolio, intervention or other appraise file."),
 ) -> None:
     """Check a file and say what is wrong with it (exit 2 if anything is)."""
-    kind = detect_kind(read_yaml(file))
+    # Actuals may come as CSV (the shape finance systems export); everything else is YAML.
+    kind = "actuals" if file.suffix.lower() == ".csv" else detect_kind(read_yaml(file))
     check = VALIDATORS.get(kind)
     if check is None:
         raise InputError.one(

@@ -1,0 +1,970 @@
+"""Verifying a business case: recompute each stated figure, say which hold, back-solve the rest.
+
+A claims file names a portfolio (the stated inputs) and lists figures as the business case wrote
+them. Each claim is recomputed by the core from the portfolio's inputs (with any stated
+assumptions applied), compared with the claimed figure within a tolerance, and for every claim
+that does not hold, each input feeding the metric is solved for the value that would make it
+true (`appraise.solve`).
+
+Tolerance, when a claim gives none, comes from how the figure was WRITTEN (the YAML text, not the
+parsed number, so `4.40` keeps its second decimal): half a unit in the last digit written.
+
+- a number: `4.4` -> +/- 0.05; `1225153` -> +/- 0.5; `4.40` -> +/- 0.005; `1.2e6` -> +/- 0.05e6
+- text: `"£1.2M"` -> 1,200,000 +/- 50,000; `"£649k"` -> 649,000 +/- 500; `"3.2%"` -> 0.032 +/-
+  0.0005; `"£1,225,153"` -> +/- 0.5; `"-£7,293"` or `"(£7,293)"` -> -7,293 +/- 0.5; `"1 in 31"` ->
+  31 +/- 0.5. Suffixes k, m/M, bn and the words thousand, million, billion scale the number.
+
+Every digit written counts as significant (`£1,200,000` is checked to +/- 0.5, not to the nearest
+£100,000). A claim is `consistent` when |claimed - recomputed| <= tolerance.
+
+What "implied" means: for an inconsistent claim, the value of one input, all others as stated,
+at which the recomputed figure equals the claimed figure exactly as written (the centre of its
+tolerance band), nearest the stated value when there are several; None when no value in the
+input's allowed range gives it. For a step-valued metric (payback years) any value in an interval
+works, and the implied value is the edge of that interval nearest the stated value. Inputs are
+ranked by relative distance |implied - stated| / |stated|, except that an input counted in whole
+cases or places (a reach count or capacity stated as a whole number) whose implied value is
+fractional ranks after the inputs that could really take their implied value (135 places cannot
+become 134.98); an input stated as zero ranks after those, and one with no solution last. "Stated" is the value the check used: an assumption
+made in the claims file where there is one, otherwise the portfolio's (central) value.
+
+Besides the portfolio's own inputs, every outcome whose cost to the headline perspective has two
+or more components (a derived cost of care has placement and non-placement) gets a whole-outcome
+input, `outcomes.<key>.unit_cost`: setting it scales all the outcome's components together, so the
+cashable share is kept. "A break-even of 5 children implies an LAC unit cost of £61,923.50" is a
+statement about this input.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, PrivateAttr, ValidationError
+
+from appraise import core
+from appraise.errors import InputError, Problem
+from appraise.load import (
+    _Loader,
+    evidence_for,
+    load_portfolio,
+    parse_yaml,
+    problems_from,
+    read_yaml,
+)
+from appraise.model import Portfolio
+from appraise.params import NONNEG, Model, Param, build
+from appraise.results import INTERVENTION_KEYS, PORTFOLIO_KEYS, YEAR_KEYS
+from appraise.solve import Metric, evaluate_metric, inputs_feeding, solve
+
+PORTFOLIO = "portfolio"  # `intervention: portfolio` claims a portfolio total
+STATUSES = ("consistent", "inconsistent", "not_checkable")
+PSEUDO_SUFFIX = ".unit_cost"
+CASES_PER_SUCCESS = "cases_per_success_at_break_even"
+
+# Metrics that are a price, a ratio, a rate or a year: summing them over interventions means
+# nothing, so a claim over a list of interventions may not use them.
+NOT_SUMMABLE = frozenset(
+    {
+        "effect_raw",
+        "effect_adjusted",
+        "treated_risk",
+        "outcome_cost",
+        "cashable_outcome_cost",
+        "roi",
+        "break_even_success_rate",
+        CASES_PER_SUCCESS,
+        "safety_margin",
+        "bcr",
+        "payback_year",
+        "discounted_payback_year",
+        "discount_factor",
+    }
+)
+STEP_METRICS = frozenset({"payback_year", "discounted_payback_year"})
+RATE_METRICS = frozenset(
+    {"effect_raw", "effect_adjusted", "treated_risk", "break_even_success_rate"}
+)
+COUNT_METRICS = frozenset({"reach", "outcomes_averted", "break_even_outcomes"})
+RATIO_METRICS = frozenset({"roi", "bcr", "safety_margin", CASES_PER_SUCCESS, "discount_factor"})
+# Step bisection for payback-year claims (each step is one core run of a single value).
+EDGE_BISECTIONS = 60
+
+
+# ---------------------------------------------------------------------------------------------
+# Claimed figures as written
+# ---------------------------------------------------------------------------------------------
+
+_SCALES = {
+    "k": 1e3,
+    "thousand": 1e3,
+    "m": 1e6,
+    "million": 1e6,
+    "bn": 1e9,
+    "billion": 1e9,
+}
+_DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
+_MONEY_TEXT = re.compile(
+    rf"^(?P<neg>[-\u2212])?\s*(?P<open>\()?\s*£?\s*(?P<neg2>[-\u2212])?\s*(?P<digits>{_DIGITS})"
+    r"\s*(?P<scale>k|K|m|M|bn|Bn|BN|thousand|million|billion)?\s*(?P<pct>%)?\s*(?P<close>\))?$"
+)
+_ONE_IN = re.compile(rf"^1\s+in\s+(?P<digits>{_DIGITS})$", re.IGNORECASE)
+TEXT_FORMS = '"£1.2M", "£649k", "3.2%", "£1,225,153", "-£7,293", "(£7,293)" or "1 in 31"'
+
+
+def _half_last_digit(digits: str) -> float:
+    """Half a unit in the last written digit of '1,225,153' or '4.40'."""
+    decimals = len(digits.split(".", 1)[1]) if "." in digits else 0
+    return 0.5 * 10.0**-decimals
+
+
+def read_claimed_text(text: str) -> tuple[float, float]:
+    """A claimed figure written as text ("£1.2M", "3.2%", "1 in 31") -> (value, tolerance)."""
+    stripped = text.strip()
+    one_in = _ONE_IN.match(stripped)
+    if one_in:
+        digits = one_in.group("digits")
+        return float(digits.replace(",", "")), _half_last_digit(digits)
+    m = _MONEY_TEXT.match(stripped)
+    if not m or bool(m.group("open")) != bool(m.group("close")):
+        raise ValueError(
+            f"cannot read {text!r} as a figure; write a number or text like {TEXT_FORMS}"
+        )
+    digits = m.group("digits")
+    scale = _SCALES[m.group("scale").lower()] if m.group("scale") else 1.0
+    if m.group("pct"):
+        scale /= 100.0
+    negative = bool(m.group("neg") or m.group("neg2") or m.group("open"))
+    value = float(digits.replace(",", "")) * scale
+    return (-value if negative else value), _half_last_digit(digits) * scale
+
+
+def read_claimed_number(written: str) -> float:
+    """Tolerance for a figure written as a YAML number ('4.40', '1_225_153', '1.2e6')."""
+    text = written.strip().lstrip("+-").replace("_", "")
+    mantissa, _, exponent = text.lower().partition("e")
+    if not re.fullmatch(r"\d*\.?\d*", mantissa) or not mantissa.strip("."):
+        return 0.5  # hexadecimal, octal or other integer notation: whole units
+    shift = int(exponent) if exponent else 0
+    return _half_last_digit(mantissa) * 10.0**shift
+
+
+def _claimed_value(v: Any) -> float | str:
+    if isinstance(v, bool) or not isinstance(v, int | float | str):
+        raise ValueError(f"expected a number or text like {TEXT_FORMS}")
+    if isinstance(v, str):
+        read_claimed_text(v)  # reject unreadable text here, with the claim's path
+        return v
+    if not math.isfinite(v):
+        raise ValueError("must be a finite number")
+    return v  # an int stays an int, so that without the file's text 5 still reads as +/- 0.5
+
+
+def _finite(v: Any) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        raise ValueError("expected a finite number")
+    return float(v)
+
+
+# ---------------------------------------------------------------------------------------------
+# The claims file
+# ---------------------------------------------------------------------------------------------
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
+
+
+Text = Annotated[str, Field(min_length=1)]
+FiniteNumber = Annotated[float, PlainValidator(_finite)]
+
+
+class Assumption(Record):
+    """An input set for the check: the value the business case used, where the portfolio differs."""
+
+    input: Text  # a parameter key, e.g. "pause.effect.per_case" or "outcomes.lac_year.unit_cost"
+    value: FiniteNumber
+    note: str | None = None
+    source: str | None = None
+
+
+class Claim(Record):
+    """One figure from a business case, as written, with where it came from."""
+
+    id: Text
+    intervention: Text | Annotated[list[Text], Field(min_length=1)]
+    metric: Text
+    value: Annotated[float | str, PlainValidator(_claimed_value)]
+    quote: str | None = None
+    source: str | None = None
+    note: str | None = None
+    tolerance: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    assume: list[Assumption] = []
+    _written: str | None = PrivateAttr(default=None)
+
+    @property
+    def claimed(self) -> float:
+        """The claimed figure as a number (fractions for percentages)."""
+        if isinstance(self.value, str):
+            return read_claimed_text(self.value)[0]
+        return float(self.value)
+
+    @property
+    def written(self) -> str:
+        """The figure exactly as it appears in the file."""
+        if isinstance(self.value, str):
+            return self.value
+        return self._written if self._written is not None else repr(self.value)
+
+    @property
+    def inferred_tolerance(self) -> float:
+        """Half a unit in the last digit written (see the module docstring)."""
+        if isinstance(self.value, str):
+            return read_claimed_text(self.value)[1]
+        return read_claimed_number(self.written)
+
+    @property
+    def check_tolerance(self) -> float:
+        return self.tolerance if self.tolerance is not None else self.inferred_tolerance
+
+    @property
+    def members(self) -> list[str]:
+        return [self.intervention] if isinstance(self.intervention, str) else self.intervention
+
+
+class PortfolioFile(Record):
+    """A file that names the portfolio it is read against (claims, actuals)."""
+
+    portfolio: Text | None = None
+    _file: str = PrivateAttr(default="file")
+    _folder: Path | None = PrivateAttr(default=None)
+    _names: str = "the portfolio (portfolio: FILE)"  # how to name the portfolio, for the message
+
+    @property
+    def file(self) -> str:
+        return self._file
+
+    def portfolio_path(self) -> Path | None:
+        """`portfolio:` resolved relative to the file's folder."""
+        if self.portfolio is None:
+            return None
+        path = Path(self.portfolio)
+        return path if path.is_absolute() or self._folder is None else self._folder / path
+
+    def resolve(self, portfolio: Portfolio | None = None) -> tuple[Portfolio, Path | None]:
+        """The portfolio given, or the one the file names (and its path)."""
+        if portfolio is not None:
+            return portfolio, None
+        path = self.portfolio_path()
+        if path is None:
+            raise InputError.one(self.file, "portfolio", f"name {self._names}")
+        return load_portfolio(path), path
+
+    @classmethod
+    def from_data(cls, raw: Any, name: str, folder: Path | None) -> Any:
+        """Validate parsed data; problems carry `name` and field paths."""
+        if not isinstance(raw, dict):
+            raise InputError.one(name, "", "expected a mapping of keys to values", raw)
+        try:
+            found = cls.model_validate(raw)
+        except ValidationError as exc:
+            raise InputError(problems_from(exc, cls, name)) from None
+        found._file, found._folder = name, folder
+        return found
+
+
+class ClaimsFile(PortfolioFile):
+    """A claims file: the portfolio holding the stated inputs, assumptions, and the claims."""
+
+    description: str | None = None
+    assume: list[Assumption] = []
+    claims: Annotated[list[Claim], Field(min_length=1)]
+    _names: str = "the portfolio holding the stated inputs (portfolio: FILE)"
+
+
+def _scalar_texts(text: str | bytes, listing: str) -> dict[int, str]:
+    """Item index -> the text of its `value:` scalar, for each item of the top-level `listing`."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    root = yaml.compose(text, Loader=_Loader)
+    out: dict[int, str] = {}
+    if not isinstance(root, yaml.MappingNode):
+        return out
+    items = next((v for k, v in root.value if getattr(k, "value", None) == listing), None)
+    if not isinstance(items, yaml.SequenceNode):
+        return out
+    for i, item in enumerate(items.value):
+        if isinstance(item, yaml.MappingNode):
+            for k, v in item.value:
+                if getattr(k, "value", None) == "value" and isinstance(v, yaml.ScalarNode):
+                    out[i] = v.value
+    return out
+
+
+def claims_from_text(
+    text: str | bytes, name: str = "claims.yaml", folder: Path | None = None
+) -> ClaimsFile:
+    """Validate a claims file's text (from disk or an upload); `portfolio:` is relative to `folder`."""
+    claims: ClaimsFile = ClaimsFile.from_data(parse_yaml(text, name), name, folder)
+    written = _scalar_texts(text, "claims")
+    for i, claim in enumerate(claims.claims):
+        claim._written = written.get(i)
+    seen: dict[str, int] = {}
+    problems = []
+    for i, claim in enumerate(claims.claims):
+        if claim.id in seen:
+            problems.append(
+                Problem(
+                    name,
+                    f"claims[{i}].id",
+                    f"duplicate id (also claims[{seen[claim.id]}])",
+                    claim.id,
+                )
+            )
+        seen.setdefault(claim.id, i)
+    if problems:
+        raise InputError(problems)
+    return claims
+
+
+def load_claims(path: str | Path) -> ClaimsFile:
+    """Read and validate a claims file."""
+    path = Path(path)
+    read_yaml(path)  # file-level problems (missing, too large, not YAML) reported uniformly
+    return claims_from_text(path.read_bytes(), str(path), path.parent)
+
+
+# ---------------------------------------------------------------------------------------------
+# The model as the claims see it: assumptions applied, whole-outcome unit costs added
+# ---------------------------------------------------------------------------------------------
+
+
+def pseudo_key(outcome: str) -> str:
+    return f"outcomes.{outcome}{PSEUDO_SUFFIX}"
+
+
+def is_pseudo(key: str) -> bool:
+    return key.startswith("outcomes.") and key.endswith(PSEUDO_SUFFIX)
+
+
+@dataclass
+class CheckModel(Model):
+    """A model whose inputs carry the claims file's assumptions, plus whole-outcome unit costs.
+
+    `base` stays the portfolio's own inputs; `inputs()` applies the assumptions, except one that
+    conflicts with an input being solved (solving an outcome's weekly cost drops an assumption
+    about that outcome's unit cost, and the other way round).
+    """
+
+    assumed: dict[str, float] = field(default_factory=dict)
+    scaled: dict[str, list[Param]] = field(default_factory=dict)  # pseudo key -> its components
+    outcome_cost: dict[str, float] = field(default_factory=dict)  # pseudo key -> cost at the base
+
+    def inputs(self, values: Mapping[str, Any] | None = None) -> core.CoreInputs:
+        values = dict(values or {})
+        chosen = {
+            k: v for k, v in self.assumed.items() if not any(self.conflict(k, j) for j in values)
+        }
+        chosen.update(values)
+        real: dict[str, Any] = {}
+        for key, value in chosen.items():
+            if key in self.scaled:
+                factor = core.ratio(np.asarray(value, dtype=float), self.outcome_cost[key])
+                for p in self.scaled[key]:
+                    real[p.key] = p.central * factor
+            else:
+                real[key] = value
+        return Model.inputs(self, real)
+
+    def conflict(self, a: str, b: str) -> bool:
+        """Whether inputs `a` and `b` cannot both be set: a unit cost and one of its components."""
+        if a == b:
+            return False
+        pseudo, other = (a, b) if a in self.scaled else (b, a)
+        return pseudo in self.scaled and any(p.key == other for p in self.scaled[pseudo])
+
+
+def check_model(model: Model, assumed: Mapping[str, float] | None = None) -> CheckModel:
+    """`model` with whole-outcome unit-cost inputs added and `assumed` values as the stated ones."""
+    base = model.base
+    costs = core.component_costs(base)
+    by_payer = core.outcome_cost_by_payer(base, costs, cashable_only=False)  # [O, P]
+    unit = by_payer @ base.perspective.astype(float)
+    counted = base.perspective[base.component_payer]  # [C] component counted in the headline
+    params = list(model.params)
+    scaled: dict[str, list[Param]] = {}
+    outcome_cost: dict[str, float] = {}
+    outcomes = model.portfolio.outcomes
+    for o, key in enumerate(outcomes):
+        if int(np.sum(counted & (base.component_outcome == o))) < 2 or unit[o] <= 0:
+            continue
+        parts = [
+            p
+            for p in model.params
+            if p.owner == key and p.target in ("component_cost", "derive_weekly_cost")
+        ]
+        pk = pseudo_key(key)
+        scaled[pk] = parts
+        outcome_cost[pk] = float(unit[o])
+        params.append(
+            Param(
+                key=pk,
+                path=f"outcomes.{key}",
+                label=f"{outcomes[key].name}: whole unit cost (components scaled together)",
+                unit="£ per outcome",
+                owner=key,
+                owner_kind="outcome",
+                value=float(unit[o]),
+                target="",
+                index=o,
+                domain=NONNEG,
+                sources=parts[0].sources if parts else (),
+            )
+        )
+    assumed = dict(assumed or {})
+    params = [
+        dataclasses.replace(p, value=assumed[p.key]) if p.key in assumed else p for p in params
+    ]
+    return CheckModel(
+        portfolio=model.portfolio,
+        evidence=model.evidence,
+        base=model.base,
+        params=params,
+        components=model.components,
+        effect_sources=model.effect_sources,
+        assumed=assumed,
+        scaled=scaled,
+        outcome_cost=outcome_cost,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Metrics a claim may name
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimMetric(Metric):
+    """A claimable figure: one intervention's, a sum over several, or a portfolio total.
+
+    `array` is the core's key, `sub` an index along its trailing axis (payer, outcome, component
+    or year) and `members` the interventions summed for a claim over a list.
+    """
+
+    array: str = ""
+    sub: int | None = None
+    members: tuple[int, ...] = ()
+
+    def values(
+        self, per: dict[str, np.ndarray], totals: dict[str, np.ndarray], payers: tuple[str, ...]
+    ) -> np.ndarray:
+        whole = self.intervention is None and not self.members
+        arr = (totals if whole else per)[self.array]
+        if self.sub is not None:
+            arr = arr[..., self.sub]
+        if self.members:
+            arr = arr[..., list(self.members)].sum(axis=-1)
+        elif self.intervention is not None:
+            arr = arr[..., self.intervention]
+        return np.asarray(arr, dtype=float)
+
+    @property
+    def leaf(self) -> str:
+        """The last part of the metric's name (`years.2.net_savings` -> `net_savings`)."""
+        return (
+            self.key.rsplit(".", 1)[-1] if self.key.startswith("years.") else self.key.split(".")[0]
+        )
+
+
+def _scalar_keys(source: Mapping[str, np.ndarray], keys: tuple[str, ...], ndim: int) -> list[str]:
+    return [k for k in keys if k in source and np.ndim(source[k]) == ndim]
+
+
+def metric_names(model: Model, whole: bool) -> list[str]:
+    """Every metric a claim can name, for one intervention (or a list) or for the portfolio."""
+    per, totals = core.appraise(model.base)
+    names = (
+        _scalar_keys(totals, PORTFOLIO_KEYS, 0)
+        if whole
+        else _scalar_keys(per, INTERVENTION_KEYS, 1)
+    )
+    names += [f"savings_by_payer.{p}" for p in model.base.payers]
+    if whole:
+        names += [f"outcomes_averted_by_outcome.{o}" for o in model.portfolio.outcomes]
+    else:
+        names += [f"savings_by_component.{k}.{c}" for k, c in model.components]
+    names += [f"years.N.{k}" for k in YEAR_KEYS]
+    return names
+
+
+def resolve_metric(model: Model, name: str, members: list[int] | None) -> ClaimMetric:
+    """The metric named `name` for interventions `members` (None: the portfolio); ValueError if none."""
+    whole = members is None
+    payers = model.base.payers
+    sub: int | None = None
+    head, _, rest = name.partition(".")
+    if head == "years":
+        year, _, leaf = rest.partition(".")
+        horizon = model.base.horizon_years
+        if leaf not in YEAR_KEYS or not year.isdigit() or not 1 <= int(year) <= horizon:
+            raise ValueError(
+                f"a year's figure is years.N.KEY with N from 1 to {horizon} and KEY one of "
+                f"{', '.join(YEAR_KEYS)}"
+            )
+        array, sub = YEAR_KEYS[leaf], int(year) - 1
+    elif head == "savings_by_payer" and rest:
+        if rest not in payers:
+            raise ValueError(f"no payer {rest!r} in this portfolio (payers: {', '.join(payers)})")
+        array, sub = head, payers.index(rest)
+    elif head == "savings_by_component" and rest and not whole:
+        outcome, _, part = rest.partition(".")
+        if (outcome, part) not in model.components:
+            named = ", ".join(f"{k}.{c}" for k, c in model.components)
+            raise ValueError(f"no component {rest!r} (components: {named})")
+        array, sub = head, model.components.index((outcome, part))
+    elif head == "outcomes_averted_by_outcome" and rest and whole:
+        outcomes = list(model.portfolio.outcomes)
+        if rest not in outcomes:
+            raise ValueError(f"no outcome {rest!r} (outcomes: {', '.join(outcomes)})")
+        array, sub = head, outcomes.index(rest)
+    else:
+        allowed = metric_names(model, whole)
+        if name not in allowed:
+            what = "a portfolio total" if whole else "an intervention's figure"
+            if whole and name in metric_names(model, False):
+                raise ValueError(
+                    f"{name} is not a portfolio total; claim it for one intervention, or sum it "
+                    "over several with `intervention: [id, id, ...]`"
+                )
+            close = difflib.get_close_matches(name, allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else f"; metrics: {', '.join(allowed)}"
+            raise ValueError(f"unknown metric for {what}{hint}")
+        array = name
+    metric = ClaimMetric(name, None, array, sub, ())
+    if members is not None and len(members) > 1:
+        if metric.leaf in NOT_SUMMABLE:
+            raise ValueError(
+                f"{name} is a rate, ratio, price or year and cannot be summed over interventions; "
+                "claim it for each intervention or for the portfolio"
+            )
+        return dataclasses.replace(metric, members=tuple(members))
+    if members is not None:
+        return dataclasses.replace(metric, intervention=members[0])
+    return metric
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Implied:
+    """The value of one input that would make a claim true (None: no value does)."""
+
+    input: str
+    label: str
+    unit: str
+    path: str
+    stated: float
+    implied_value: float | None
+
+    @property
+    def distance(self) -> float:
+        """|implied - stated| / |stated| (inf for a stated zero or no solution)."""
+        if self.implied_value is None or self.stated == 0:
+            return math.inf
+        return abs(self.implied_value - self.stated) / abs(self.stated)
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "input": self.input,
+            "stated": self.stated,
+            "implied_value": self.implied_value,
+            "label": self.label,
+            "unit": self.unit,
+            "path": self.path,
+        }
+
+
+@dataclass
+class ClaimResult:
+    """One claim checked: claimed against recomputed, a status, and the implied inputs."""
+
+    claim: Claim
+    claimed: float
+    tolerance: float
+    recomputed: float | None  # None: undefined, or a payback that never comes
+    status: str
+    unit: str  # "£", "fraction", "per case", "count", "ratio" or "year"
+    reason: str | None = None
+    implied: list[Implied] = field(default_factory=list)
+
+    @property
+    def difference(self) -> float | None:
+        """claimed - recomputed: how far the claim overstates the recomputed figure."""
+        return None if self.recomputed is None else self.claimed - self.recomputed
+
+    @property
+    def relative_difference(self) -> float | None:
+        """difference / |recomputed| (None when recomputed is zero or undefined)."""
+        difference = self.difference
+        if difference is None or self.recomputed == 0:
+            return None
+        return difference / abs(self.recomputed)
+
+    def to_data(self) -> dict[str, Any]:
+        c = self.claim
+        return {
+            "id": c.id,
+            "status": self.status,
+            "claimed": self.claimed,
+            "recomputed": self.recomputed,
+            "difference": self.difference,
+            "relative_difference": self.relative_difference,
+            "tolerance": self.tolerance,
+            "implied": [i.to_data() for i in self.implied],
+            "intervention": c.intervention,
+            "metric": c.metric,
+            "unit": self.unit,
+            "written": c.written,
+            "tolerance_inferred": c.tolerance is None,
+            "reason": self.reason,
+            "assume": [a.model_dump(exclude_none=True) for a in c.assume],
+            "quote": c.quote,
+            "source": c.source,
+            "note": c.note,
+        }
+
+
+@dataclass
+class Verification:
+    """Every claim in a claims file checked against its portfolio."""
+
+    claims_file: str
+    portfolio: str  # the portfolio's name
+    portfolio_file: str | None
+    assume: list[Assumption]
+    results: list[ClaimResult]
+
+    def counts(self) -> dict[str, int]:
+        return {s: sum(r.status == s for r in self.results) for s in STATUSES}
+
+    def to_data(self) -> dict[str, Any]:
+        """JSON of `appraise verify --format json` (also what the workbook sheet and app show)."""
+        return {
+            "claims_file": self.claims_file,
+            "portfolio": self.portfolio,
+            "portfolio_file": self.portfolio_file,
+            "assume": [a.model_dump(exclude_none=True) for a in self.assume],
+            "summary": self.counts(),
+            "claims": [r.to_data() for r in self.results],
+        }
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One flat row per claim (for a sheet or a table): the first implied input in its own
+        columns, every implied input as text in `implied_all`."""
+        out = []
+        for r in self.results:
+            data = r.to_data()
+            first = r.implied[0] if r.implied else None
+            who = data["intervention"]
+            out.append(
+                {
+                    **{k: data[k] for k in ("id", "metric", "quote", "source", "status", "reason")},
+                    "intervention": " + ".join(who) if isinstance(who, list) else who,
+                    **{k: data[k] for k in ("claimed", "recomputed", "difference")},
+                    **{k: data[k] for k in ("relative_difference", "tolerance", "unit")},
+                    "check_first_input": first.input if first else None,
+                    "check_first_stated": first.stated if first else None,
+                    "check_first_implied_value": first.implied_value if first else None,
+                    "implied_all": "; ".join(
+                        f"{i.input}: stated {i.stated:g}, implied "
+                        + ("none" if i.implied_value is None else f"{i.implied_value:g}")
+                        for i in r.implied
+                    ),
+                }
+            )
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking
+# ---------------------------------------------------------------------------------------------
+
+
+def _unit(metric: ClaimMetric, model: Model, members: list[int] | None) -> str:
+    leaf = metric.leaf
+    per_case = members is not None and all(
+        int(model.base.effect_form[i]) == core.PER_CASE for i in members
+    )
+    if leaf in RATE_METRICS:
+        return "per case" if per_case else "fraction"
+    if leaf in COUNT_METRICS:
+        return "count"
+    if leaf in RATIO_METRICS:
+        return "ratio"
+    if leaf in STEP_METRICS:
+        return "year"
+    return "£"
+
+
+def _assumed(
+    items: list[Assumption], model: CheckModel | Model, file: str, at: str, problems: list[Problem]
+) -> dict[str, float]:
+    keys = [p.key for p in model.params]
+    out: dict[str, float] = {}
+    for j, a in enumerate(items):
+        where = f"{at}assume[{j}]"
+        if a.input not in keys:
+            close = difflib.get_close_matches(a.input, keys, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(Problem(file, f"{where}.input", f"unknown input{hint}", a.input))
+            continue
+        param = model.param(a.input)
+        if not param.domain.contains(a.value):
+            problems.append(
+                Problem(file, f"{where}.value", f"{param.label}: {param.domain.text}", a.value)
+            )
+            continue
+        if isinstance(model, CheckModel) and any(model.conflict(a.input, k) for k in out):
+            problems.append(
+                Problem(
+                    file,
+                    f"{where}.input",
+                    "assume either an outcome's unit cost or its components, not both",
+                    a.input,
+                )
+            )
+            continue
+        out[a.input] = a.value
+    return out
+
+
+@dataclass
+class _Plan:
+    claim: Claim
+    metric: ClaimMetric  # indexed within `model`
+    members: list[int] | None  # within `model`
+    model: CheckModel  # only what the claim depends on (see `_trimmed`)
+    paths: dict[str, str]  # input key -> field path in the full portfolio
+
+
+MULTI_YEAR = frozenset(
+    {"pv_cost", "pv_gross_savings", "npv", "bcr", "payback_year", "discounted_payback_year"}
+)
+
+
+def _trimmed(model: Model, metric: ClaimMetric, members: list[int] | None) -> Model:
+    """The part of the portfolio a claim depends on: its interventions, and one year unless the
+    metric is a multi-year one (the core computes each intervention's figures independently, and
+    a single year's figures do not depend on the horizon). Back-solving runs the core thousands
+    of times, so this is where the time goes."""
+    update: dict[str, Any] = {}
+    if members is not None:
+        update["interventions"] = [model.interventions[i] for i in sorted(set(members))]
+    if metric.leaf not in MULTI_YEAR and not metric.key.startswith("years."):
+        update["horizon_years"] = 1
+    if not update:
+        return model
+    return build(model.portfolio.model_copy(update=update), model.evidence)
+
+
+def _plan(claims: ClaimsFile, model: Model) -> list[_Plan]:
+    """Resolve every claim against the portfolio; every problem is reported at once."""
+    file = claims.file
+    problems: list[Problem] = []
+    full = check_model(model)
+    paths = {p.key: p.path for p in full.params}
+    file_assumed = _assumed(claims.assume, full, file, "", problems)
+    ids = model.ids
+    plans = []
+    for i, claim in enumerate(claims.claims):
+        at = f"claims[{i}]"
+        members: list[int] | None = None
+        if claim.intervention != PORTFOLIO:
+            unknown = [m for m in claim.members if m not in ids]
+            for m in unknown:
+                close = difflib.get_close_matches(m, ids, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                message = (
+                    f"no such intervention in the portfolio{hint}; name one of {', '.join(ids)}, a "
+                    "list of them, or portfolio"
+                )
+                problems.append(Problem(file, f"{at}.intervention", message, m))
+            if unknown:
+                continue
+            members = [ids.index(m) for m in claim.members]
+        try:
+            metric = resolve_metric(model, claim.metric, members)
+        except ValueError as exc:
+            problems.append(Problem(file, f"{at}.metric", str(exc), claim.metric))
+            continue
+        own = _assumed(claim.assume, full, file, f"{at}.", problems)
+        assumed = {
+            k: v for k, v in file_assumed.items() if not any(full.conflict(k, j) for j in own)
+        }
+        assumed.update(own)
+        part = _trimmed(model, metric, members)
+        kept = [part.ids.index(model.ids[m]) for m in members] if members is not None else None
+        checked = check_model(part)
+        keys = {p.key for p in checked.params}
+        checked = check_model(part, {k: v for k, v in assumed.items() if k in keys})
+        plans.append(_Plan(claim, resolve_metric(part, claim.metric, kept), kept, checked, paths))
+    if problems:
+        raise InputError(problems)
+    return plans
+
+
+def _edge(
+    model: CheckModel, key: str, metric: ClaimMetric, target: float, tol: float, root: float
+) -> float:
+    """For a step-valued metric: the end of the interval where the claim holds nearest the stated value."""
+    outside = model.param(key).central
+    inside = root
+    for _ in range(EDGE_BISECTIONS):
+        mid = (outside + inside) / 2
+        value = evaluate_metric(model, key, np.array([mid]), metric)[0]
+        if abs(value - target) <= tol:
+            inside = mid
+        else:
+            outside = mid
+    return inside
+
+
+def _usable(param: Param, x: float) -> bool:
+    """False for a root at an excluded limit of zero (a 1e-300-month cost period, say), where the
+    core's arithmetic overflows rather than answering."""
+    d = param.domain
+    return not (d.lo_open and d.lo == 0 and abs(x) < 1e-9 * max(1.0, abs(param.central)))
+
+
+WHOLE_UNITS = ("cases", "places")  # Param units of reach counts and capacities (params.FIELD_INFO)
+
+
+def _fractional_count(item: Implied) -> bool:
+    """A whole-number count of cases or places that would have to become fractional."""
+    value = item.implied_value
+    return (
+        item.unit in WHOLE_UNITS
+        and float(item.stated).is_integer()
+        and value is not None
+        and abs(value - round(value)) > 1e-6
+    )
+
+
+def implied_inputs(
+    model: CheckModel,
+    metric: ClaimMetric,
+    target: float,
+    tolerance: float,
+    paths: Mapping[str, str] | None = None,
+) -> list[Implied]:
+    """For each input feeding `metric`, the value making it equal `target`, nearest first.
+
+    `paths` maps input keys to field paths in the file (when `model` is part of a portfolio).
+    """
+    paths = paths or {}
+    found = []
+    order = {p.key: n for n, p in enumerate(model.params)}
+    for p in inputs_feeding(model, metric):
+        roots = [x for x in solve(model, p.key, metric, target, tolerance) if _usable(p, x)]
+        value = roots[0] if roots else None
+        if value is not None and metric.leaf in STEP_METRICS:
+            value = _edge(model, p.key, metric, target, tolerance, value)
+        path = paths.get(p.key, p.path)
+        found.append(Implied(p.key, p.label, p.unit, path, p.central, value))
+
+    def rank(item: Implied) -> tuple[int, float, int, int]:
+        if item.implied_value is None:
+            tier = 3
+        elif item.stated == 0:
+            tier = 2
+        else:
+            tier = 1 if _fractional_count(item) else 0
+        spread = abs(item.implied_value - item.stated) if tier == 2 else item.distance
+        # Ties (a product of inputs moves each by the same proportion): the whole outcome first.
+        return (
+            tier,
+            round(spread, 9) if math.isfinite(spread) else math.inf,
+            not is_pseudo(item.input),
+            order[item.input],
+        )
+
+    return sorted(found, key=rank)
+
+
+def _recompute(model: CheckModel, metric: ClaimMetric) -> float:
+    per, totals = core.appraise(model.inputs())
+    return float(metric.values(per, totals, model.base.payers))
+
+
+def check_claim(plan: _Plan) -> ClaimResult:
+    """Recompute one claim, decide its status, and back-solve it if it does not hold."""
+    claim, metric, model = plan.claim, plan.metric, plan.model
+    claimed, tol = claim.claimed, claim.check_tolerance
+    unit = _unit(metric, model, plan.members)
+    value = _recompute(model, metric)
+    horizon = model.base.horizon_years
+
+    def result(status: str, recomputed: float | None, reason: str | None = None) -> ClaimResult:
+        return ClaimResult(claim, claimed, tol, recomputed, status, unit, reason)
+
+    if metric.leaf in STEP_METRICS:
+        if not 1 <= claimed <= horizon:
+            return result(
+                "not_checkable",
+                value or None,
+                f"a payback year must be from 1 to the portfolio's horizon ({horizon} years)",
+            )
+        recomputed = value or None  # 0 from the core: never pays back within the horizon
+    elif not math.isfinite(value):
+        return result(
+            "not_checkable",
+            None,
+            "the recomputed figure is undefined: a ratio with a zero denominator (zero cost, reach "
+            "or outcome cost)",
+        )
+    else:
+        recomputed = value
+    # A relative 1e-12 absorbs binary rounding (309,617.5 against 309,618 is exactly 0.5 off).
+    if recomputed is not None and abs(claimed - recomputed) <= tol + 1e-12 * max(1.0, abs(claimed)):
+        return result("consistent", recomputed)
+    out = result("inconsistent", recomputed)
+    out.implied = implied_inputs(model, metric, claimed, tol, plan.paths)
+    return out
+
+
+def verify(claims: ClaimsFile, portfolio: Portfolio | None = None) -> Verification:
+    """Check every claim against the portfolio (the one the claims file names, unless given)."""
+    portfolio, path = claims.resolve(portfolio)
+    plans = _plan(claims, build(portfolio, evidence_for(portfolio)))
+    return Verification(
+        claims_file=claims.file,
+        portfolio=portfolio.portfolio,
+        portfolio_file=str(path) if path is not None else None,
+        assume=list(claims.assume),
+        results=[check_claim(plan) for plan in plans],
+    )
+
+
+def verify_file(path: str | Path) -> Verification:
+    """Load a claims file and check it against the portfolio it names."""
+    return verify(load_claims(path))
+
+
+def check_claims_file(claims: ClaimsFile, portfolio: Portfolio | None = None) -> str:
+    """Validate a claims file against its portfolio without checking the claims (for `validate`)."""
+    portfolio, _ = claims.resolve(portfolio)
+    _plan(claims, build(portfolio, evidence_for(portfolio)))
+    return (
+        f"{claims.file}: valid claims file: {len(claims.claims)} claims on {portfolio.portfolio!r}"
+    )
