@@ -13,7 +13,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 app: $(STAMP)
-	$(BIN)/appraise evaluate examples/thurrock-2017.yaml
+	$(BIN)/streamlit run app.py --server.headless true --server.port 8501 \
+		--browser.gatherUsageStats false --server.fileWatcherType none --client.toolbarMode minimal \
+		-- examples/thurrock-2017.yaml
 
 test: $(STAMP)
 	$(BIN)/python -m ruff check .

@@ -89,3 +89,35 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return "" if value is None else value
+
+
+def rate(record: dict[str, Any], key: str) -> str:
+    """A success rate as a percentage, or outcomes per case where the effect is counted per case."""
+    if record["effect_form"] == "per_case":
+        return f"{num(record[key])}/case"
+    return pct(record[key], 2)
+
+
+# Scalar JSON keys that go into CSV columns (nested ones are flattened, `years` left to JSON).
+CSV_SKIP = {"years", "savings_by_payer", "savings_by_component", "effect_conversion"}
+
+
+def evaluation_csv(data: dict[str, Any]) -> str:
+    """One row per intervention plus a total row; nested figures flattened to columns."""
+    first = data["interventions"][0]
+    payers = list(first["savings_by_payer"])
+    from appraise.results import INTERVENTION_KEYS
+
+    headers = [k for k in INTERVENTION_KEYS if k not in CSV_SKIP]
+    headers += [f"savings_by_payer.{p}" for p in payers]
+    rows = []
+    for r in data["interventions"]:
+        rows.append(
+            [r[k] for k in headers if "." not in k] + [r["savings_by_payer"][p] for p in payers]
+        )
+    total = data["portfolio"]
+    rows.append(
+        [("total" if k == "id" else total.get(k)) for k in headers if "." not in k]
+        + [total["savings_by_payer"].get(p) for p in payers]
+    )
+    return to_csv(headers, rows)

@@ -18,20 +18,10 @@ from appraise.load import (
     load_portfolio,
     read_yaml,
 )
-from appraise.report import money, num, payer_name, pct, table, to_csv, to_json
-from appraise.results import INTERVENTION_KEYS, appraise_portfolio
+from appraise.report import evaluation_csv, money, num, payer_name, pct, rate, table, to_json
+from appraise.results import appraise_portfolio
 
 FILE = typer.Argument(..., help="Portfolio YAML file.", show_default=False)
-
-# Scalar JSON keys that go into CSV columns (nested ones are flattened, `years` left to JSON).
-CSV_SKIP = {"years", "savings_by_payer", "savings_by_component", "effect_conversion"}
-
-
-def rate(record: dict[str, Any], key: str) -> str:
-    """A success rate as a percentage, or outcomes per case where the effect is counted per case."""
-    if record["effect_form"] == "per_case":
-        return f"{num(record[key])}/case"
-    return pct(record[key], 2)
 
 
 def evaluation_table(data: dict[str, Any]) -> str:
@@ -102,25 +92,6 @@ def evaluation_table(data: dict[str, Any]) -> str:
         "case); 'Averted' counts each intervention's own outcome.",
     ]
     return "\n".join([head, "", table(headers, rows), *notes])
-
-
-def evaluation_csv(data: dict[str, Any]) -> str:
-    """One row per intervention plus a total row; nested figures flattened to columns."""
-    first = data["interventions"][0]
-    payers = list(first["savings_by_payer"])
-    headers = [k for k in INTERVENTION_KEYS if k not in CSV_SKIP]
-    headers += [f"savings_by_payer.{p}" for p in payers]
-    rows = []
-    for r in data["interventions"]:
-        rows.append(
-            [r[k] for k in headers if "." not in k] + [r["savings_by_payer"][p] for p in payers]
-        )
-    total = data["portfolio"]
-    rows.append(
-        [("total" if k == "id" else total.get(k)) for k in headers if "." not in k]
-        + [total["savings_by_payer"].get(p) for p in payers]
-    )
-    return to_csv(headers, rows)
 
 
 @app.command()

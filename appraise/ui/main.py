@@ -1,0 +1,103 @@
+"""The app's frame: page set-up, the sidebar (pages, opening a portfolio, edits) and dispatch."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import streamlit as st
+
+from appraise.ui import inputs, session
+from appraise.ui.pages import PAGES, Page, View
+
+STARTED = "started"
+PAGE = "page"
+EXAMPLE = "example"
+UPLOAD = "upload"
+
+
+def start(argv: Sequence[str]) -> None:
+    """Open the portfolio named on the command line (or the Thurrock example) once a session."""
+    if st.session_state.get(STARTED):
+        return
+    st.session_state[STARTED] = True
+    session.open_file(argv[0] if argv else _relative(session.DEFAULT_PORTFOLIO))
+
+
+def _example_chosen() -> None:
+    path = st.session_state.get(EXAMPLE)
+    if path:
+        session.open_file(path)
+    st.session_state[EXAMPLE] = None  # a chooser, not a state: the same example can be reopened
+
+
+def _uploaded() -> None:
+    upload = st.session_state.get(UPLOAD)
+    if upload is not None:
+        session.open_upload(upload.getvalue(), upload.name)
+
+
+def _relative(path: Path) -> str:
+    """`examples/thurrock-2017.yaml` when run from the project folder, as a user would type it."""
+    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
+
+
+def sidebar() -> Page:
+    """The page menu and the ways to open a portfolio; returns the page chosen."""
+    with st.sidebar:
+        st.markdown("## appraise")
+        st.caption("Invest-to-save appraisal for children's social care")
+        titles = [p.title for p in PAGES]
+        chosen = st.radio("Page", titles, key=PAGE, bind="query-params")
+        st.divider()
+        loaded = session.current()
+        if loaded is not None:
+            st.markdown(f"**Open:** {loaded.name}")
+            edits = len(session.edited_values(loaded)) if loaded.edited else 0
+            if edits:
+                st.caption(f"{edits} input{'s' if edits != 1 else ''} edited (not saved)")
+                st.button("Discard edits", on_click=session.discard_edits, key="discard")
+        examples = session.example_portfolios()
+        st.selectbox(
+            "Open an example",
+            [_relative(p) for p in examples],
+            index=None,
+            placeholder="Choose an example",
+            key=EXAMPLE,
+            on_change=_example_chosen,
+        )
+        st.file_uploader(
+            "Open a portfolio file",
+            type=["yaml", "yml"],
+            key=UPLOAD,
+            on_change=_uploaded,
+            help="Checked exactly as `appraise validate` checks it; nothing is written.",
+        )
+    return PAGES[titles.index(chosen)] if chosen in titles else PAGES[0]
+
+
+def show_load_problems() -> None:
+    """The last file that failed to open, one line per problem as the CLI prints them."""
+    failed = session.load_problems()
+    if failed is None:
+        return
+    name, problems = failed
+    loaded = session.current()
+    still = f" Still showing {loaded.name}." if loaded else ""
+    count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+    inputs.problems_box(f"Could not open {name}: {count}.{still}", problems)
+
+
+def main(argv: Sequence[str] = ()) -> None:
+    """Run one pass of the app (Streamlit reruns it on every interaction)."""
+    st.set_page_config(
+        page_title="appraise: invest-to-save appraisal", page_icon="£", layout="wide"
+    )
+    start(argv)
+    page = sidebar()
+    show_load_problems()
+    loaded = session.current()
+    if loaded is None:
+        st.info("Open a portfolio file or choose an example in the sidebar.")
+        return
+    page.render(View(loaded, loaded.evaluation()))

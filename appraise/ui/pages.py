@@ -1,0 +1,506 @@
+"""The app's pages. Each is one function taking a `View`; `PAGES` lists them in menu order.
+
+To add a page: write `def my_page(view: View) -> None` (lay out widgets and charts over
+`view.results`, the JSON of `appraise evaluate`, or over `view.appraisal` for arrays), then add
+`Page("My page", my_page)` to `PAGES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from appraise.errors import InputError
+from appraise.model import RATINGS
+from appraise.report import evaluation_csv, money, num, payer_name, pct, rate, to_json
+from appraise.results import Appraisal
+from appraise.ui import charts, inputs, session
+from appraise.ui.runs import Evaluation, success_rate_curve
+
+CASHABLE_METHODS = {
+    "strict": "Strict: cashable gross savings minus the whole cost",
+    "pro_rata": "Pro rata: net savings x the cashable share (Thurrock's convention)",
+}
+PERSPECTIVES = {
+    "childrens_social_care": "Children's social care",
+    "public_sector": "The public sector (every payer)",
+}
+
+
+@dataclass(frozen=True)
+class View:
+    """What a page is given: the portfolio as edited, and its results."""
+
+    loaded: session.Loaded
+    evaluation: Evaluation
+
+    @property
+    def results(self) -> dict[str, Any]:
+        """`{"portfolio": {...}, "interventions": [...]}` as `appraise evaluate --format json`."""
+        return self.evaluation.results
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        return self.results["interventions"]
+
+    @property
+    def totals(self) -> dict[str, Any]:
+        return self.results["portfolio"]
+
+    @property
+    def appraisal(self) -> Appraisal:
+        return self.evaluation.appraisal
+
+
+@dataclass(frozen=True)
+class Page:
+    """A menu entry: its title and the function that lays it out."""
+
+    title: str
+    render: Callable[[View], None]
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared pieces
+# ---------------------------------------------------------------------------------------------
+
+
+def payback(year: int | None, horizon: int) -> str:
+    """'year 2', or 'not within 5 years' (payback years are null when never reached)."""
+    return f"year {year}" if year else f"not within {horizon} years"
+
+
+def ratio_text(x: float | None) -> str:
+    """An ROI or benefit-cost ratio; 'n/a' where the cost is zero."""
+    return "n/a" if x is None else num(x)
+
+
+def conventions(totals: dict[str, Any]) -> str:
+    """One line saying how the figures were counted."""
+    return (
+        f"Prices {totals['price_year']}; savings to {payer_name(totals['perspective'])}; cashable "
+        f"savings {totals['cashable_method'].replace('_', ' ')}; NPV over "
+        f"{totals['horizon_years']} years at {pct(totals['discount_rate'])} a year."
+    )
+
+
+def _unit(view: View, record: dict[str, Any]) -> tuple[str, str]:
+    """(unit of reach, unit of the averted outcome) as the portfolio names them."""
+    portfolio = view.appraisal.model.portfolio
+    item = next(i for i in portfolio.interventions if i.id == record["id"])
+    outcome = portfolio.outcomes[item.averts]
+    return item.reach.unit or "cases", outcome.unit or "outcomes"
+
+
+def _one_year(r: dict[str, Any]) -> dict[str, str]:
+    """The money columns an intervention shares with the portfolio total."""
+    return {
+        "Cost": money(r["cost"]),
+        "Gross savings": money(r["gross_savings"]),
+        "Net savings": money(r["net_savings"]),
+        "Cashable net savings": money(r["cashable_net_savings"]),
+    }
+
+
+def comparison_table(view: View) -> pd.DataFrame:
+    """One year of every intervention as displayed (a row each, then the total)."""
+    rows = []
+    for r in view.records:
+        reach_unit, outcome_unit = _unit(view, r)
+        rows.append(
+            {
+                "Intervention": r["name"],
+                "Evidence": r["evidence_rating"],
+                "Reach": f"{num(r['reach'], 1)} {reach_unit}",
+                "Outcomes averted": f"{num(r['outcomes_averted'])} {outcome_unit}",
+                **_one_year(r),
+                "Break-even success rate": rate(r, "break_even_success_rate"),
+                "Expected success rate": rate(r, "effect_adjusted"),
+            }
+        )
+    rows.append({"Intervention": "Total", **_one_year(view.totals)})
+    return pd.DataFrame(rows).fillna("")
+
+
+def horizon_table(view: View) -> pd.DataFrame:
+    """Every intervention over the horizon: present values, NPV, BCR and payback."""
+    h = view.totals["horizon_years"]
+    return pd.DataFrame(
+        [
+            {
+                "Intervention": r.get("name", "Total"),
+                "Cost (present value)": money(r["pv_cost"]),
+                "Gross savings (present value)": money(r["pv_gross_savings"]),
+                "NPV": money(r["npv"]),
+                "Benefit-cost ratio": ratio_text(r["bcr"]),
+                "Pays back": payback(r["payback_year"], h),
+                "Pays back, discounted": payback(r["discounted_payback_year"], h),
+            }
+            for r in [*view.records, view.totals]
+        ]
+    )
+
+
+def headline(figures: list[tuple[str, str, str | None]], per_row: int = 4) -> None:
+    """Metrics in rows: (label, value, help)."""
+    for start in range(0, len(figures), per_row):
+        for column, (label, value, help) in zip(
+            st.columns(per_row), figures[start : start + per_row], strict=False
+        ):
+            column.metric(label, value, help=help, border=True)
+
+
+def chart(figure: Any) -> None:
+    """An Altair chart across the page."""
+    st.vega_lite_chart(spec=charts.spec(figure), width="stretch")
+
+
+# ---------------------------------------------------------------------------------------------
+# Portfolio
+# ---------------------------------------------------------------------------------------------
+
+
+def portfolio_page(view: View) -> None:
+    """Headline figures and every intervention side by side."""
+    t = view.totals
+    st.title(t["portfolio"])
+    description = view.appraisal.model.portfolio.description
+    if description:
+        st.write(description)
+    st.caption(conventions(t))
+    h = t["horizon_years"]
+    headline(
+        [
+            ("Total cost a year", money(t["cost"]), "What a year of every service costs."),
+            ("Gross savings a year", money(t["gross_savings"]), "Outcomes averted x their cost."),
+            ("Net savings a year", money(t["net_savings"]), "Gross savings minus the cost."),
+            (
+                "Cashable net savings a year",
+                money(t["cashable_net_savings"]),
+                "The part that comes off a budget line quickly (placement spend), by the "
+                f"{t['cashable_method'].replace('_', ' ')} convention. Strict: "
+                f"{money(t['cashable_net_savings_strict'])}; pro rata: "
+                f"{money(t['cashable_net_savings_pro_rata'])}.",
+            ),
+            ("ROI", ratio_text(t["roi"]), "Gross savings per pound spent."),
+            (f"NPV over {h} years", money(t["npv"]), "Net savings discounted to today's money."),
+            ("Benefit-cost ratio", ratio_text(t["bcr"]), "Discounted savings per pound spent."),
+            ("Pays back", payback(t["payback_year"], h), "First year cumulative net savings ≥ 0."),
+        ]
+    )
+    st.subheader("Every intervention: one year of service")
+    st.table(comparison_table(view), hide_index=True)
+    st.caption(
+        "Success rates are the share of cases in which the outcome is averted ('/case': outcomes "
+        "averted per case). Evidence is the EIF level (4+ strongest ... NL2 not yet level 2)."
+    )
+    st.subheader(f"Over {h} years, discounted at {pct(t['discount_rate'])} a year")
+    st.table(horizon_table(view), hide_index=True)
+    st.subheader("When does the portfolio pay back?")
+    chart(charts.cumulative_chart({}, t["years"]))
+    with st.expander("Portfolio settings (whose savings count, cashable convention, horizon)"):
+        portfolio_settings(view)
+
+
+def portfolio_settings(view: View) -> None:
+    """Widgets for the portfolio-wide conventions."""
+    t = view.totals
+    portfolio = view.appraisal.model.portfolio
+    left, right = st.columns(2)
+    with left:
+        inputs.choice(
+            "perspective",
+            "Whose savings the headline figures count",
+            list(PERSPECTIVES),
+            t["perspective"],
+            labels=PERSPECTIVES,
+        )
+        inputs.choice(
+            "cashable_method",
+            "Cashable savings convention",
+            list(CASHABLE_METHODS),
+            t["cashable_method"],
+            labels=CASHABLE_METHODS,
+        )
+        inputs.flag(
+            "apply_optimism_bias",
+            "Haircut effects by evidence rating (optimism bias)",
+            portfolio.apply_optimism_bias,
+        )
+    with right:
+        inputs.number("horizon_years", "Horizon (years)", t["horizon_years"], integer=True)
+        inputs.number("discount_rate", "Discount rate a year", t["discount_rate"], percent=True)
+        inputs.number(
+            "non_uk_evidence_haircut",
+            "Haircut for effects found only outside the UK",
+            portfolio.non_uk_evidence_haircut,
+            percent=True,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Compare
+# ---------------------------------------------------------------------------------------------
+
+
+def compare_page(view: View) -> None:
+    """Charts across interventions: net savings, margin of safety, who saves, payback."""
+    st.title("Compare the interventions")
+    st.caption(conventions(view.totals))
+    st.subheader("Net savings a year, by strength of evidence")
+    chart(charts.net_savings_chart(view.records))
+    st.subheader("Margin of safety: expected against break-even success rate")
+    st.caption(
+        "Black diamond: the success rate needed just to break even. Circle: the rate the evidence "
+        "supports. A blue line means the service pays for itself; the longer it is, the more the "
+        "effect can fall short before it stops paying."
+    )
+    for panel in charts.success_rates_charts(view.records):
+        chart(panel)
+    st.subheader("Who saves: gross savings by payer")
+    chart(charts.payer_chart(view.records))
+    st.subheader("Cumulative net savings: when does each pay back?")
+    chart(
+        charts.cumulative_chart({r["name"]: r["years"] for r in view.records}, view.totals["years"])
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Intervention
+# ---------------------------------------------------------------------------------------------
+
+
+def intervention_page(view: View) -> None:
+    """One intervention: its figures, waterfall, break-even, cash flow, evidence and inputs."""
+    names = [r["name"] for r in view.records]
+    index = st.selectbox(
+        "Intervention",
+        range(len(names)),
+        format_func=lambda i: names[i],
+        key=f"intervention:{view.loaded.generation}",
+    )
+    r = view.records[index]
+    model = view.appraisal.model
+    item = model.interventions[index]
+    h = view.totals["horizon_years"]
+    st.title(r["name"])
+    if item.description:
+        st.write(item.description)
+    headline(
+        [
+            ("Cost a year", money(r["cost"]), f"Reach {num(r['reach'], 1)} x unit cost."),
+            ("Gross savings a year", money(r["gross_savings"]), r["effect_conversion"]),
+            ("Net savings a year", money(r["net_savings"]), "Gross savings minus the cost."),
+            ("Cashable net savings a year", money(r["cashable_net_savings"]), None),
+            ("Break-even success rate", rate(r, "break_even_success_rate"), None),
+            ("Expected success rate", rate(r, "effect_adjusted"), r["effect_conversion"]),
+            (f"NPV over {h} years", money(r["npv"]), None),
+            ("Pays back", payback(r["payback_year"], h), None),
+        ]
+    )
+    settings, figures = st.columns([1, 2], gap="large")
+    with settings:
+        st.subheader("Assumptions")
+        st.caption("Change any figure: every number on every page follows.")
+        intervention_inputs(view, index)
+    with figures:
+        st.subheader("From gross savings to cashable net savings")
+        chart(charts.waterfall_chart(r))
+        st.subheader("Net savings at each success rate")
+        curve = success_rate_curve(view.loaded.key, view.loaded.name, index)
+        chart(charts.break_even_chart(curve, r))
+        st.subheader("Cumulative net savings, year by year")
+        chart(charts.cumulative_chart({r["name"]: r["years"]}))
+        with st.expander("Cash flow year by year"):
+            st.table(cash_flow_table(r), hide_index=True)
+        evidence_section(view, index)
+
+
+def cash_flow_table(record: dict[str, Any]) -> pd.DataFrame:
+    """One intervention's `years`, as displayed."""
+    return pd.DataFrame(
+        [
+            {
+                "Year": y["year"],
+                "Cost": money(y["cost"]),
+                "Gross savings": money(y["gross_savings"]),
+                "Net savings": money(y["net_savings"]),
+                "Cashable net savings": money(y["cashable_net_savings"]),
+                "Cumulative net": money(y["cumulative_net"]),
+                "Discounted net": money(y["discounted_net"]),
+            }
+            for y in record["years"]
+        ]
+    )
+
+
+def evidence_section(view: View, index: int) -> None:
+    """The evidence rating, the effect's conversion and every source in full."""
+    model = view.appraisal.model
+    item = model.interventions[index]
+    record = view.records[index]
+    st.subheader(f"Evidence: rating {item.evidence.rating}")
+    st.markdown(f"**Effect used**: {record['effect_conversion']}.")
+    if item.effect.note:
+        st.write(item.effect.note)
+    if item.evidence.note:
+        st.write(item.evidence.note)
+    effect_sources = set(model.effect_sources[index])
+    for source in item.evidence.sources:
+        entry = model.evidence.get(source)
+        if entry is None:
+            continue
+        tag = " (establishes the effect)" if source in effect_sources else ""
+        st.markdown(f"- **{entry.citation}**{tag}, {entry.country}, {entry.type.replace('_', ' ')}")
+        st.caption(entry.reference)
+        with st.expander(f"What {entry.citation} found"):
+            st.write(entry.found)
+
+
+def intervention_inputs(view: View, index: int) -> None:
+    """Every input of one intervention, and of the outcome it averts (shared)."""
+    model = view.appraisal.model
+    item = model.interventions[index]
+    at = f"interventions[{index}]"
+    sections = {"reach": "Reach", "unit_cost": "Cost", "effect": "Effect", "timing": "Timing"}
+    mine = [p for p in model.params if p.owner_kind == "intervention" and p.owner == item.id]
+    for section, title in sections.items():
+        st.markdown(f"**{title}**")
+        for p in mine:
+            if p.path.startswith(f"{at}.{section}."):
+                inputs.param(p, ", ".join(item.evidence.sources))
+        if section == "effect":
+            st.caption(f"In use: {view.records[index]['effect_conversion']}.")
+            inputs.choice(
+                f"{at}.evidence.rating",
+                "Evidence rating (EIF level)",
+                RATINGS,
+                item.evidence.rating,
+                help="Used for the optimism-bias haircut when that is switched on.",
+            )
+        if section == "timing":
+            inputs.number(
+                f"{at}.timing.cohorts",
+                "Cohorts started (0 = one every year)",
+                item.timing.cohorts,
+                integer=True,
+            )
+    outcome = model.portfolio.outcomes[item.averts]
+    st.markdown(f"**Cost of the outcome: {outcome.name}**")
+    st.caption("Shared by every intervention that averts this outcome.")
+    for p in model.params:
+        if p.owner_kind == "outcome" and p.owner == item.averts:
+            inputs.param(p, ", ".join(outcome.sources))
+
+
+# ---------------------------------------------------------------------------------------------
+# Export
+# ---------------------------------------------------------------------------------------------
+
+
+def export_page(view: View) -> None:
+    """Downloads of the edited portfolio and its results; saving to a new file."""
+    loaded = view.loaded
+    st.title("Export")
+    stem = _stem(loaded.name)
+    st.subheader("Download")
+    for column, download in zip(st.columns(len(DOWNLOADS)), DOWNLOADS, strict=True):
+        column.download_button(
+            download.label,
+            partial(download.content, view),  # made when clicked, not on every rerun
+            file_name=stem + download.suffix,
+            mime=download.mime,
+            help=download.help,
+        )
+    st.subheader("Your edits")
+    edits = session.edited_values(loaded)
+    if edits:
+        labels = {p.path: p.label for p in view.appraisal.model.params}
+        st.table(
+            pd.DataFrame(
+                [
+                    {
+                        "Input": labels.get(path.removesuffix(".central"), path),
+                        "Field": path,
+                        "As loaded": _plain(before),
+                        "Now": _plain(after),
+                    }
+                    for path, before, after in edits
+                ]
+            ),
+            hide_index=True,
+        )
+        st.button("Discard edits", on_click=session.discard_edits, key="discard-export")
+    else:
+        st.write(f"None: the figures are those of {loaded.name}.")
+    st.subheader("Save to a file")
+    st.caption(
+        "Writes a new YAML file (to a temporary file first, then renamed). The bundled examples "
+        "and the library are never overwritten."
+    )
+    target = st.text_input("File name", value=f"{stem}-edited.yaml", key="save-as")
+    overwrite = st.checkbox("Overwrite the file if it exists", key="save-overwrite")
+    if st.button("Save", key="save"):
+        try:
+            path = session.save(target, overwrite)
+        except InputError as error:
+            st.error("\n".join(str(p) for p in error.problems))
+        else:
+            st.success(f"Saved {path}")
+
+
+def _stem(name: str) -> str:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[0] or "portfolio"
+
+
+def _plain(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file the Export page offers: its button, name, type and how to make it from the view."""
+
+    label: str
+    suffix: str  # appended to the portfolio file's stem
+    mime: str
+    help: str
+    content: Callable[[View], str | bytes]
+
+
+DOWNLOADS: list[Download] = [
+    Download(
+        "Portfolio (YAML)",
+        ".yaml",
+        "application/x-yaml",
+        "The portfolio with your edits, every intervention written out in full.",
+        lambda view: session.yaml_text(view.loaded),
+    ),
+    Download(
+        "Results (CSV)",
+        "-results.csv",
+        "text/csv",
+        "As `appraise evaluate --format csv`.",
+        lambda view: evaluation_csv(view.results),
+    ),
+    Download(
+        "Results (JSON)",
+        "-results.json",
+        "application/json",
+        "As `appraise evaluate --format json`, year-by-year cash flows included.",
+        lambda view: to_json(view.results),
+    ),
+]
+
+PAGES: list[Page] = [
+    Page("Portfolio", portfolio_page),
+    Page("Compare", compare_page),
+    Page("Intervention", intervention_page),
+    Page("Export", export_page),
+]

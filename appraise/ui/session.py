@@ -1,0 +1,197 @@
+"""The app's session: the portfolio being edited, how it is opened, edited, run and saved.
+
+The edited portfolio is kept as fully resolved file data (`portfolio_to_data`: no `use:` entries),
+so every field path in `Model.params` exists in it. It is stored as canonical JSON text, which is
+both the one source of truth and the cache key: an edit is applied with `save.set_at`, validated
+by `portfolio_from_data` exactly as a file is, and appraised once per distinct text.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from appraise.errors import InputError
+from appraise.load import ROOT, detect_kind, parse_yaml, portfolio_from_data, read_yaml
+from appraise.save import portfolio_to_data, set_at, to_yaml, write_atomic
+from appraise.ui.runs import Evaluation, canonical, evaluate
+
+EXAMPLES = ROOT / "examples"
+DEFAULT_PORTFOLIO = EXAMPLES / "thurrock-2017.yaml"
+# Folders the app never writes to: the examples, and the library the loader reads every file of.
+READ_ONLY = (EXAMPLES, ROOT / "interventions", ROOT / "evidence")
+
+LOADED = "loaded"
+LOAD_PROBLEMS = "load_problems"
+EDIT_PROBLEMS = "edit_problems"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The portfolio in this session: where it came from, as loaded and as edited."""
+
+    name: str  # the file name problems are reported against
+    original: str  # canonical JSON of the file data as loaded
+    key: str  # canonical JSON of the file data with the user's edits
+    generation: int  # bumped on every load or discard, so widgets start from the new data
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """A fresh copy of the edited file data."""
+        return json.loads(self.key)
+
+    @property
+    def edited(self) -> bool:
+        return self.key != self.original
+
+    def evaluation(self) -> Evaluation:
+        return evaluate(self.key, self.name)
+
+
+@st.cache_data(show_spinner=False)
+def _portfolios_in(folder: str, stamp: tuple[tuple[str, float], ...]) -> list[str]:
+    found = []
+    for name, _ in stamp:
+        try:
+            kind = detect_kind(read_yaml(Path(folder) / name))
+        except InputError:
+            continue
+        if kind == "portfolio":
+            found.append(name)
+    return found
+
+
+def example_portfolios() -> list[Path]:
+    """The portfolio files in examples/ (not its claims, actuals or baseline files)."""
+    stamp = tuple(sorted((p.name, p.stat().st_mtime) for p in EXAMPLES.glob("*.yaml")))
+    return [EXAMPLES / name for name in _portfolios_in(str(EXAMPLES), stamp)]
+
+
+def current() -> Loaded | None:
+    """The portfolio in this session, or None if none has opened successfully."""
+    return st.session_state.get(LOADED)
+
+
+def _install(raw: Any, name: str) -> Loaded:
+    portfolio = portfolio_from_data(raw, name)
+    key = canonical(portfolio_to_data(portfolio))
+    evaluate(key, name)  # a resolved portfolio re-validates; fail here, not on the first page
+    before = current()
+    loaded = Loaded(name, key, key, (before.generation + 1) if before else 0)
+    st.session_state[LOADED] = loaded
+    st.session_state[LOAD_PROBLEMS] = None
+    st.session_state[EDIT_PROBLEMS] = {}
+    return loaded
+
+
+def _opening(name: str, action: Any) -> Loaded | None:
+    """Run a load; on bad input remember its problems (shown by the page) and keep what was open."""
+    try:
+        return action()
+    except InputError as error:
+        st.session_state[LOAD_PROBLEMS] = (name, [str(p) for p in error.problems])
+        st.session_state[EDIT_PROBLEMS] = {}
+        return None
+
+
+def open_file(path: str | Path) -> Loaded | None:
+    """Open a portfolio file on disk; None (problems recorded) if it is invalid."""
+    return _opening(str(path), lambda: _install(read_yaml(path), str(path)))
+
+
+def open_upload(content: bytes, name: str) -> Loaded | None:
+    """Open uploaded YAML the way the CLI opens a file; None (problems recorded) if invalid."""
+    return _opening(name, lambda: _install(parse_yaml(content, name), name))
+
+
+def load_problems() -> tuple[str, list[str]] | None:
+    """The file that last failed to open and one line per problem, as the CLI prints them."""
+    return st.session_state.get(LOAD_PROBLEMS)
+
+
+def edit_problems(path: str) -> list[str]:
+    """Problems with the last rejected edit at `path`."""
+    return st.session_state.get(EDIT_PROBLEMS, {}).get(path, [])
+
+
+def edit(path: str, value: Any) -> list[str]:
+    """Set the input at field `path`; returns the problems (and changes nothing) if it is invalid."""
+    loaded = current()
+    assert loaded is not None, "edit() needs an open portfolio"
+    data = loaded.data
+    set_at(data, path, value)
+    key = canonical(data)
+    st.session_state[LOAD_PROBLEMS] = None  # only the last action's problems are shown
+    try:
+        evaluate(key, loaded.name)
+    except InputError as error:
+        problems = [str(p) for p in error.problems]
+        st.session_state[EDIT_PROBLEMS] = {path: problems}
+        return problems
+    st.session_state[LOADED] = Loaded(loaded.name, loaded.original, key, loaded.generation)
+    st.session_state[EDIT_PROBLEMS] = {}
+    return []
+
+
+def discard_edits() -> None:
+    """Go back to the portfolio as loaded (widgets start again from its values)."""
+    loaded = current()
+    if loaded is not None:
+        st.session_state[LOADED] = Loaded(
+            loaded.name, loaded.original, loaded.original, loaded.generation + 1
+        )
+        st.session_state[EDIT_PROBLEMS] = {}
+
+
+def changes(before: Any, after: Any, path: str = "") -> list[tuple[str, Any, Any]]:
+    """(field path, value as loaded, value now) for every value that differs."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        out = []
+        for k in dict.fromkeys([*before, *after]):
+            sub = f"{path}.{k}" if path else str(k)
+            out += changes(before.get(k), after.get(k), sub)
+        return out
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        pairs = enumerate(zip(before, after, strict=True))
+        return [x for i, (b, a) in pairs for x in changes(b, a, f"{path}[{i}]")]
+    return [] if before == after else [(path, before, after)]
+
+
+def edited_values(loaded: Loaded) -> list[tuple[str, Any, Any]]:
+    """The user's edits: field path, value as loaded, value now."""
+    return changes(json.loads(loaded.original), loaded.data)
+
+
+def yaml_text(loaded: Loaded) -> str:
+    """The edited portfolio as a YAML file (every intervention written out in full)."""
+    return to_yaml(loaded.data)
+
+
+def save(target: str, overwrite: bool = False) -> Path:
+    """Write the edited portfolio to a new YAML file (atomically); InputError if refused."""
+    loaded = current()
+    assert loaded is not None, "save() needs an open portfolio"
+    name = target.strip()
+    if not name:
+        raise InputError.one("(no file name)", "", "type a file name to save to, e.g. my-case.yaml")
+    path = Path(name).expanduser()
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise InputError.one(name, "", "a portfolio file name must end in .yaml or .yml")
+    resolved = path.resolve()
+    for folder in READ_ONLY:
+        if resolved.is_relative_to(folder.resolve()):
+            raise InputError.one(
+                name,
+                "",
+                f"the app does not write into {folder.name}/ (the bundled "
+                f"{'examples' if folder == EXAMPLES else 'library'}); choose another folder",
+            )
+    if resolved.is_dir():
+        raise InputError.one(name, "", "is a folder, not a file")
+    if resolved.exists() and not overwrite:
+        raise InputError.one(name, "", "file already exists; tick 'overwrite' to replace it")
+    return write_atomic(path, yaml_text(loaded))

@@ -1,0 +1,132 @@
+"""The app's charts and cached runs: valid Vega-Lite, drawn from the core's figures, colour-blind safe."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from appraise.load import read_yaml
+from appraise.model import RATINGS
+from appraise.ui import charts, runs
+from appraise.ui.pages import PAGES
+from tests.conftest import ROOT, THURROCK
+
+# Okabe & Ito (2008), "Color Universal Design": the eight colours and the grey often added.
+PALETTE = "#000000 #E69F00 #56B4E9 #009E73 #F0E442 #0072B2 #D55E00 #CC79A7 #999999"
+OKABE_ITO = set(PALETTE.split(" "))
+LAC_YEAR = 35 * 1072 / 0.53  # APHR 2017: one child looked after for a year
+
+
+@pytest.fixture(autouse=True)
+def in_project_folder(monkeypatch):
+    """The app names files relative to where it runs, as `make app` runs it: the project folder."""
+    monkeypatch.chdir(ROOT)
+
+
+@pytest.fixture(scope="module")
+def thurrock_key() -> str:
+    """The example as the app holds it: resolved file data as canonical JSON."""
+    from appraise.load import portfolio_from_data
+    from appraise.save import portfolio_to_data
+
+    name = "examples/thurrock-2017.yaml"
+    return runs.canonical(portfolio_to_data(portfolio_from_data(read_yaml(THURROCK), name)))
+
+
+def test_every_chart_on_every_page_is_valid_vega_lite(monkeypatch):
+    """The app skips Altair's schema check for speed; here every chart it draws is checked."""
+    drawn = []
+
+    def validated(figure):
+        drawn.append(figure)
+        return figure.to_dict(validate=True)
+
+    monkeypatch.setattr(charts, "spec", validated)
+    examples = (
+        AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        .run()
+        .selectbox(key="example")
+        .options
+    )
+    assert "examples/thurrock-2017.yaml" in examples
+    for example in examples:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+        at.selectbox(key="example").set_value(example).run()
+        for page in PAGES:
+            at.radio(key="page").set_value(page.title).run()
+            assert not at.exception, (example, page.title, [e.value for e in at.exception])
+            assert not at.error, (example, page.title, [e.value for e in at.error])
+        at.radio(key="page").set_value("Intervention").run()
+        chooser = at.selectbox(key="intervention:1")
+        for index in range(1, len(chooser.options)):  # every effect form's curve and inputs
+            chooser.set_value(index).run()
+            assert not at.exception, (example, index, [e.value for e in at.exception])
+            chooser = at.selectbox(key="intervention:1")
+    assert len(drawn) >= 8 * len(examples)  # at least eight charts an example
+
+
+def test_break_even_curve_meets_zero_at_the_cores_break_even_rate(thurrock_key):
+    results = runs.evaluate(thurrock_key, "thurrock").results
+    for i, record in enumerate(results["interventions"]):
+        curve = runs.success_rate_curve(thurrock_key, "thurrock", i)
+        rates, net = curve["success_rate"].to_numpy(), curve["net_savings"].to_numpy()
+        assert np.all(np.diff(net) >= 0), record["id"]  # more success never saves less
+        assert np.interp(0.0, net, rates) == pytest.approx(record["break_even_success_rate"])
+        expected = np.interp(record["effect_adjusted"], rates, net)
+        assert expected == pytest.approx(record["net_savings"], abs=0.01), record["id"]
+
+
+def test_break_even_curve_for_mst_worked_by_hand(thurrock_key):
+    curve = runs.success_rate_curve(thurrock_key, "thurrock", 0)
+    # At a 10% success rate: 135.5 families x 10% x £70,792.45 - 135.5 x £2,285 = £649,620.24.
+    at_ten = np.interp(0.10, curve["success_rate"], curve["net_savings"])
+    assert at_ten == pytest.approx(135.5 * 0.10 * LAC_YEAR - 135.5 * 2285)
+    # With no success the service simply costs what it costs.
+    assert curve["net_savings"].iloc[0] == pytest.approx(-135.5 * 2285)
+
+
+def test_evidence_colours_are_okabe_ito_one_per_rating(thurrock_key):
+    records = runs.evaluate(thurrock_key, "thurrock").results["interventions"]
+    spec = charts.net_savings_chart(records).to_dict()
+    scale = spec["layer"][0]["encoding"]["color"]["scale"]
+    assert scale["domain"] == list(RATINGS)
+    assert len(set(scale["range"])) == len(RATINGS)
+    assert set(scale["range"]) <= OKABE_ITO
+
+
+def test_waterfall_runs_from_gross_through_cost_to_net_and_cashable(thurrock_key):
+    mst = runs.evaluate(thurrock_key, "thurrock").results["interventions"][0]
+    bars = charts.waterfall_chart(mst).layer[0].data.set_index("Step")
+    assert bars.loc["Gross savings", "end"] == mst["gross_savings"]
+    assert bars.loc["Cost of the service", ["start", "end"]].tolist() == [
+        mst["gross_savings"],
+        mst["net_savings"],
+    ]
+    assert bars.loc["Net savings", "end"] == mst["net_savings"]
+    assert bars.loc["Cashable net savings", "end"] == mst["cashable_net_savings"]
+    # The cost step is the cost: gross minus net, as the core computed both.
+    assert bars.loc["Cost of the service", "label"] == "-£309,618"
+
+
+def test_results_are_cached_on_the_inputs(monkeypatch):
+    """Switching pages reruns the script but not the appraisal; an edit runs it once."""
+    calls = []
+    real = runs.appraise_portfolio
+
+    def counted(portfolio):
+        calls.append(portfolio.portfolio)
+        return real(portfolio)
+
+    monkeypatch.setattr(runs, "appraise_portfolio", counted)
+    runs.evaluate.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert len(calls) == 1
+    for page in PAGES:
+        at.radio(key="page").set_value(page.title).run()
+    assert len(calls) == 1
+    at.radio(key="page").set_value("Intervention").run()
+    at.number_input(key="edit:0:interventions[0].reach.proportion").set_value(5.0).run()
+    assert len(calls) == 2
+    at.radio(key="page").set_value("Portfolio").run()
+    assert len(calls) == 2
