@@ -1,3 +1,55 @@
-"""Commands registered on the shared app (see appraise.cli._app)."""
+"""`appraise export` (the appraisal workbook) and `appraise import-xlsx` (its inputs read back)."""
 
-from appraise.cli._app import app  # noqa: F401
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from appraise.cli._app import app, emit, guarded
+from appraise.errors import InputError
+from appraise.load import load_portfolio
+from appraise.save import write_atomic
+
+
+@app.command()
+@guarded
+def export(
+    file: Path = typer.Argument(..., help="Portfolio YAML file.", show_default=False),
+    xlsx: Path = typer.Option(
+        ..., "--xlsx", help="Workbook to write (.xlsx): live formulas an auditor can follow."
+    ),
+) -> None:
+    """Write the appraisal workbook: inputs, calculations, summary, cash flows, evidence, checks."""
+    from appraise.excel import export_workbook  # openpyxl: loaded only when exporting
+
+    portfolio = load_portfolio(file)
+    export_workbook(portfolio, xlsx)
+    emit(
+        f"wrote {xlsx}: {len(portfolio.interventions)} interventions over "
+        f"{portfolio.horizon_years} years. Excel or LibreOffice calculates it on opening; the "
+        "Checks sheet's master check says whether every figure matches `appraise evaluate`."
+    )
+
+
+@app.command("import-xlsx")
+@guarded
+def import_xlsx(
+    book: Path = typer.Argument(
+        ..., help="A workbook written by `appraise export`.", show_default=False
+    ),
+    out: Path = typer.Option(..., "--out", "-o", help="Portfolio YAML file to write."),
+) -> None:
+    """Read a workbook's Inputs sheet (as edited) back into a portfolio file."""
+    if out.suffix.lower() not in (".yaml", ".yml"):
+        raise InputError.one(str(out), "", "the portfolio file's name must end in .yaml or .yml")
+    from appraise.excel import import_workbook
+
+    imported = import_workbook(book)
+    for warning in imported.warnings:
+        typer.echo(f"note: {warning}", err=True)
+    write_atomic(out, imported.yaml(book.name))
+    changed = len(imported.changes)
+    lines = [f"wrote {out} from {book}: {changed} input{'s' if changed != 1 else ''} changed"]
+    lines += [f"  {change}" for change in imported.changes]
+    emit("\n".join(lines))
