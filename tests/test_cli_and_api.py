@@ -154,6 +154,7 @@ def test_library_override_merges_within_a_form(tmp_path, cli):
 
     data = yaml.safe_load(THURROCK.read_text())
     data["interventions"][0]["reach"] = {"proportion": 0.05}  # "what if only 5% are suitable?"
+    data["baseline"] = str(ROOT / "examples" / data["baseline"])  # the copy lives elsewhere
     path = tmp_path / "five.yaml"
     path.write_text(yaml.safe_dump(data))
     code, out, err = cli("evaluate", path, "--format", "json")
