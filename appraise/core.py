@@ -83,20 +83,26 @@ class CoreInputs:
 
 def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """num / den, defined everywhere: x / 0 is +inf or -inf by the sign of x, and 0 / 0 is 0."""
-    num, den = np.broadcast_arrays(np.asarray(num, dtype=float), np.asarray(den, dtype=float))
-    out = np.zeros(num.shape)
-    nonzero = den != 0
-    with np.errstate(over="ignore"):  # a tiny denominator overflowing to inf is the right answer
-        np.divide(num, den, out=out, where=nonzero)
-    undefined = ~nonzero & (num != 0)
-    if undefined.any():
-        out[undefined] = np.copysign(np.inf, num[undefined])
+    num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+    out = np.empty(np.broadcast_shapes(num.shape, den.shape))
+    # A tiny denominator overflowing to inf is the right answer; zero denominators are set below.
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        np.divide(num, den, out=out)
+    zero = den == 0
+    if zero.any():
+        zero = np.broadcast_to(zero, out.shape)
+        top = np.broadcast_to(num, out.shape)[zero]
+        out[zero] = np.where(top != 0, np.copysign(np.inf, top), 0.0)
     return out
 
 
 def reach(base: np.ndarray, share: np.ndarray, offset: np.ndarray) -> np.ndarray:
-    """Cases a year: eligible x proportion, a count, or to_capacity - from_capacity."""
-    return base * share - offset
+    """Cases a year: eligible x proportion, a count, or to_capacity - from_capacity.
+
+    Never below zero: independent ranges on the two capacities can draw to < from, which would be
+    negative places (files are validated so that the central values never do).
+    """
+    return np.maximum(base * share - offset, 0.0)
 
 
 def intervention_cost(
@@ -138,7 +144,16 @@ def treated_risk(form: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def effect_per_case(form: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Outcomes averted per case: the success rate, the per-case figure, or p0 - p1 for risk forms."""
     direct = (form == SUCCESS_RATE) | (form == PER_CASE)
-    return np.where(direct, a, a - treated_risk(form, a, b))
+    if np.ndim(form) != 1 or direct.all() or not direct.any():
+        return np.where(direct, a, a - treated_risk(form, a, b))
+    # Mixed forms: work out treated risks only where an effect is risk-based (a large saving
+    # over many simulation draws; element by element the arithmetic is the same).
+    shape = np.broadcast_shapes(np.shape(form), np.shape(a), np.shape(b))
+    out = np.array(np.broadcast_to(a, shape), dtype=float)
+    risky = np.flatnonzero(~direct)
+    a_r, b_r = np.asarray(a)[..., risky], np.asarray(b)[..., risky]
+    out[..., risky] = a_r - treated_risk(form[risky], a_r, b_r)
+    return out
 
 
 def adjusted_effect(
@@ -169,17 +184,25 @@ def outcome_cost_by_payer(inp: CoreInputs, costs: np.ndarray, cashable_only: boo
     """Cost of one of each outcome [..., O, P] split by payer (optionally the cashable part only)."""
     n_payers = len(inp.payers)
     cells = inp.component_outcome * n_payers + inp.component_payer
-    onehot = np.zeros((inp.n_outcomes * n_payers, cells.size))
-    onehot[cells, np.arange(cells.size)] = 1.0
+    onehot = np.zeros((cells.size, inp.n_outcomes * n_payers))  # [C, O x P]
+    onehot[np.arange(cells.size), cells] = 1.0
     weights = costs * inp.component_cashable if cashable_only else costs
-    by_cell = weights @ onehot.T
+    by_cell = weights @ onehot
     return by_cell.reshape(by_cell.shape[:-1] + (inp.n_outcomes, n_payers))
 
 
-def snapshot(inp: CoreInputs, detail: bool = True) -> dict[str, np.ndarray]:
+def pick(by_outcome: np.ndarray, outcome_index: np.ndarray) -> np.ndarray:
+    """[..., O] -> [..., n]: each intervention's outcome, as a row-major array."""
+    return np.ascontiguousarray(np.take(by_outcome, outcome_index, axis=-1))
+
+
+def snapshot(
+    inp: CoreInputs, detail: bool = True, money_only: bool = False
+) -> dict[str, np.ndarray]:
     """One year of service: cost, outcomes averted, savings, net, cashable, ROI and break-even.
 
-    With `detail`, also savings by payer and by component (not needed for Monte Carlo).
+    With `detail`, also savings by payer and by component (not needed for Monte Carlo). With
+    `money_only`, just cost, gross_savings and net_savings: what a simulation summarises.
     """
     cases = reach(inp.reach_base, inp.reach_share, inp.reach_offset)
     cost = intervention_cost(inp.unit_cost, inp.fixed_cost, cases)
@@ -188,13 +211,21 @@ def snapshot(inp: CoreInputs, detail: bool = True) -> dict[str, np.ndarray]:
     averted = cases * effect
 
     costs = component_costs(inp)
-    by_payer = outcome_cost_by_payer(inp, costs, cashable_only=False)[..., inp.outcome_index, :]
-    cash_by_payer = outcome_cost_by_payer(inp, costs, cashable_only=True)[..., inp.outcome_index, :]
-    unit = by_payer @ inp.perspective.astype(float)  # one outcome, headline perspective
-    cash_unit = cash_by_payer @ inp.perspective.astype(float)
-
+    outcome_by_payer = outcome_cost_by_payer(inp, costs, cashable_only=False)  # [..., O, P]
+    headline = inp.perspective.astype(float)
+    # One outcome in the headline perspective, priced per outcome and then picked per intervention
+    # (cheaper than picking first when draws x interventions is large). Row-major like the other
+    # lines, so that sums over interventions add in the same order.
+    unit = pick(outcome_by_payer @ headline, inp.outcome_index)
     gross = averted * unit
     net = gross - cost
+    if money_only:
+        return {"cost": cost, "gross_savings": gross, "net_savings": net}
+
+    by_payer = np.ascontiguousarray(outcome_by_payer[..., inp.outcome_index, :])
+    cash_unit = pick(
+        outcome_cost_by_payer(inp, costs, cashable_only=True) @ headline, inp.outcome_index
+    )
     cashable_gross = averted * cash_unit
     strict = cashable_gross - cost
     # Thurrock's convention: net x the cashable share of what one outcome costs (= cashable gross /
@@ -239,13 +270,14 @@ def snapshot(inp: CoreInputs, detail: bool = True) -> dict[str, np.ndarray]:
 
 
 def multi_year(
-    inp: CoreInputs, snap: dict[str, np.ndarray], detail: bool = True
+    inp: CoreInputs, snap: dict[str, np.ndarray], detail: bool = True, money_only: bool = False
 ) -> dict[str, np.ndarray]:
     """Cash flows over the horizon, present values, NPV, BCR and payback (HM Treasury Green Book).
 
     A year's cost is the snapshot cost times the share of cohort spending falling in it; a year's
     savings are the snapshot savings times the (persisting, decaying) benefit weight falling in it.
-    Year 1 is undiscounted; year t is divided by (1 + r)^(t - 1).
+    Year 1 is undiscounted; year t is divided by (1 + r)^(t - 1). With `money_only`, just the
+    present values and NPV.
     """
     cost_w, benefit_w = timeline.weights(
         cohorts=inp.cohorts,
@@ -259,12 +291,10 @@ def multi_year(
     factors = discount_factors(inp.horizon_years, inp.discount_rate)
     pv_cost = snap["cost"] * (cost_w @ factors)
     pv_gross = snap["gross_savings"] * (benefit_w @ factors)
-    out = {
-        "pv_cost": pv_cost,
-        "pv_gross_savings": pv_gross,
-        "npv": pv_gross - pv_cost,
-        "bcr": ratio(pv_gross, pv_cost),
-    }
+    out = {"pv_cost": pv_cost, "pv_gross_savings": pv_gross, "npv": pv_gross - pv_cost}
+    if money_only:
+        return out
+    out["bcr"] = ratio(pv_gross, pv_cost)
     if detail:
         out["year_outcomes_averted"] = snap["outcomes_averted"][..., None] * benefit_w
         out.update(
@@ -370,9 +400,13 @@ def portfolio_totals(inp: CoreInputs, res: dict[str, np.ndarray]) -> dict[str, n
 
 
 def appraise(
-    inp: CoreInputs, detail: bool = True
+    inp: CoreInputs, detail: bool = True, money_only: bool = False
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Run the whole appraisal: per-intervention results and portfolio totals."""
-    res = snapshot(inp, detail=detail)
-    res.update(multi_year(inp, res, detail=detail))
+    """Run the whole appraisal: per-intervention results and portfolio totals.
+
+    `money_only` keeps just the money lines (cost, gross and net savings, present values, NPV and
+    their totals): the same formulas, the others skipped, for Monte Carlo.
+    """
+    res = snapshot(inp, detail=detail and not money_only, money_only=money_only)
+    res.update(multi_year(inp, res, detail=detail and not money_only, money_only=money_only))
     return res, portfolio_totals(inp, res)

@@ -117,6 +117,64 @@ class Dist:
             return {"low": self.params["low"], "central": self.central, "high": self.params["high"]}
         return {"dist": self.kind, **self.params, "central": self.central}
 
+    @property
+    def _pert_shape(self) -> tuple[float, float]:
+        """PERT as a scaled beta: alpha = 1 + 4 (mode - low) / (high - low), beta likewise."""
+        p = self.params
+        span = p["high"] - p["low"]
+        return 1 + 4 * (p["mode"] - p["low"]) / span, 1 + 4 * (p["high"] - p["mode"]) / span
+
+    def draw(self, rng: Any, size: int) -> Any:
+        """`size` random draws (a numpy array) from generator `rng`, in one call.
+
+        numpy's Generator yields the same sequence in one call of n or several calls adding to n,
+        which is what makes simulation results independent of chunk size.
+        """
+        import numpy as np
+
+        p = self.params
+        lo, hi = self.support
+        if lo == hi:  # a range of width zero is a fixed number (numpy rejects low == high)
+            return np.full(size, lo)
+        if self.kind == "triangular":
+            return rng.triangular(p["low"], p["mode"], p["high"], size)
+        if self.kind == "pert":
+            a, b = self._pert_shape
+            return p["low"] + (p["high"] - p["low"]) * rng.beta(a, b, size)
+        if self.kind == "uniform":
+            return rng.uniform(p["low"], p["high"], size)
+        if self.kind == "normal":
+            return rng.normal(p["mean"], p["sd"], size)
+        if self.kind == "lognormal":
+            return rng.lognormal(p["mu"], p["sigma"], size)
+        return rng.beta(p["alpha"], p["beta"], size)
+
+    def quantile(self, q: float) -> float:
+        """The value below which a share `q` (0..1) of draws fall (inverse of the distribution function)."""
+        p = self.params
+        lo, hi = self.support
+        if lo == hi:
+            return lo
+        if self.kind == "triangular":
+            a, c, b = p["low"], p["mode"], p["high"]
+            if q * (b - a) <= c - a:  # q at or below F(mode) = (c - a) / (b - a)
+                return a + math.sqrt(q * (b - a) * (c - a))
+            return b - math.sqrt((1 - q) * (b - a) * (b - c))
+        if self.kind == "uniform":
+            return lo + q * (hi - lo)
+        if self.kind in ("normal", "lognormal"):
+            from statistics import NormalDist
+
+            z = NormalDist().inv_cdf(q) if 0 < q < 1 else math.copysign(math.inf, q - 0.5)
+            if self.kind == "normal":
+                return p["mean"] + p["sd"] * z
+            return math.exp(p["mu"] + p["sigma"] * z)
+        from scipy.special import betaincinv  # lazily: only beta and PERT need it
+
+        if self.kind == "pert":
+            return lo + (hi - lo) * float(betaincinv(*self._pert_shape, q))
+        return float(betaincinv(p["alpha"], p["beta"], q))
+
 
 Number = float  # a validated finite number
 Num = float | Dist
@@ -147,7 +205,7 @@ def _finite(value: Any, subkey: str | None = None) -> float:
 
 def _describe_domain(lo: float, hi: float, lo_open: bool, hi_open: bool) -> str:
     if hi == math.inf:
-        return "must be above 0" if lo_open else f"must not be below {lo:g}"
+        return f"must be above {lo:g}" if lo_open else f"must not be below {lo:g}"
     if lo == -math.inf:
         return f"must be below {hi:g}" if hi_open else f"must not be above {hi:g}"
     left = "above" if lo_open else "at least"
@@ -215,7 +273,8 @@ def _parse_dist(raw: dict[str, Any], domain: Domain) -> Dist:
         dist_central = params["mode"] if kind in ("triangular", "pert") else None
     probe = Dist(kind, params, 0.0)
     if dist_central is None:
-        dist_central = probe.mean
+        # A mean given in the file is the central value exactly (not exp(mu + sigma^2 / 2) again).
+        dist_central = vals.get("mean", probe.mean)
     lo, hi = probe.support
     if not (lo <= dist_central <= hi):
         raise _num_error(
@@ -223,7 +282,7 @@ def _parse_dist(raw: dict[str, Any], domain: Domain) -> Dist:
             "central",
             dist_central,
         )
-    _check_support(kind, (lo, hi), domain)
+    _check_support(kind, (lo, hi), domain, open_low=kind == "lognormal")
     return Dist(kind, params, dist_central)
 
 
@@ -280,9 +339,17 @@ def _canonical_params(kind: str, v: dict[str, float]) -> dict[str, float]:
     return {"alpha": mean * common, "beta": (1 - mean) * common}
 
 
-def _check_support(kind: str, support: tuple[float, float], domain: Domain) -> None:
+def _check_support(
+    kind: str, support: tuple[float, float], domain: Domain, open_low: bool = False
+) -> None:
+    """Reject a distribution that can draw values the input may not take.
+
+    `open_low`: the support excludes its lower end (a lognormal never draws 0), so it fits a
+    domain that must be above that value.
+    """
     lo, hi = support
-    if domain.contains(lo) and domain.contains(hi):
+    low_ok = domain.contains(lo) or (open_low and lo == domain.lo and domain.lo_open)
+    if low_ok and domain.contains(hi):
         return
     if math.isinf(lo) or math.isinf(hi):
         suggestion = (
@@ -294,7 +361,7 @@ def _check_support(kind: str, support: tuple[float, float], domain: Domain) -> N
             f"a {kind} distribution can take values outside the allowed range: this input "
             f"{domain.text}; use {suggestion}"
         )
-    bad_key, bad = ("low", lo) if not domain.contains(lo) else ("high", hi)
+    bad_key, bad = ("low", lo) if not low_ok else ("high", hi)
     raise _num_error(f"{bad_key} ({bad:g}) is out of range: this input {domain.text}", bad_key, bad)
 
 

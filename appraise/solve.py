@@ -48,9 +48,16 @@ class Metric:
         return np.asarray(arr, dtype=float)
 
 
-def evaluate_metric(model: Model, key: str, candidates: np.ndarray, metric: Metric) -> np.ndarray:
-    """The metric [G] with input `key` set to each candidate value in turn (one vectorised run)."""
-    per, totals = core.appraise(model.inputs({key: candidates}), detail=True)
+def evaluate_metric(
+    model: Model, key: str, candidates: np.ndarray, metric: Metric, money_only: bool = False
+) -> np.ndarray:
+    """The metric [G] with input `key` set to each candidate value in turn (one vectorised run).
+
+    `money_only` runs the core's money lines only (net savings, NPV and their parts): faster.
+    """
+    per, totals = core.appraise(
+        model.inputs({key: candidates}), detail=not money_only, money_only=money_only
+    )
     return metric.values(per, totals, model.base.payers)
 
 
@@ -61,7 +68,8 @@ def search_grid(param: Param, stated: float) -> np.ndarray:
     lo = d.lo if math.isfinite(d.lo) else stated - UNBOUNDED_SPAN * scale
     hi = d.hi if math.isfinite(d.hi) else stated + UNBOUNDED_SPAN * scale
     if d.lo_open:
-        lo = np.nextafter(lo, math.inf) if lo == 0 else lo + 1e-12 * scale
+        # Not the smallest float above the bound: 1e-300 months of cost overflows the timeline.
+        lo = lo + 1e-9 * scale
     if d.hi_open:
         hi = hi - 1e-12 * max(abs(hi), 1.0)
     linear = np.linspace(lo, hi, GRID_POINTS)
@@ -80,18 +88,27 @@ def solve(
     target: float,
     tolerance: float | None = None,
     grid: np.ndarray | None = None,
+    money_only: bool = False,
 ) -> list[float]:
     """Every value of input `key` (within its allowed range) at which `metric` equals `target`.
 
     Sorted by distance from the stated (central) value. A crossing counts only if the metric
     there is within `tolerance` of the target (default: a relative 1e-9), which drops jumps such
-    as a payback year stepping past the target.
+    as a payback year stepping past the target. `money_only` is for metrics among the core's
+    money lines (e.g. net_savings, npv): the same answer, faster.
     """
     param = model.param(key)
     stated = param.central
     xs = search_grid(param, stated) if grid is None else np.asarray(grid, dtype=float)
-    f = evaluate_metric(model, key, xs, metric) - target
-    tol = tolerance if tolerance is not None else 1e-9 * max(abs(target), 1.0)
+    f = evaluate_metric(model, key, xs, metric, money_only) - target
+    if tolerance is None:
+        # Relative to the size of the figures in play: an NPV of millions cannot be pinned to a
+        # billionth of a pound, but a jump (a payback year stepping past the target) is still refused.
+        values = f[np.isfinite(f)] + target
+        scale = max(abs(target), float(np.abs(values).max()) if values.size else 0.0, 1.0)
+        tol = 1e-9 * scale
+    else:
+        tol = tolerance
     finite = np.isfinite(f)
     exact = xs[finite & (np.abs(f) <= 0)]
     sign = np.sign(np.where(finite, f, np.nan))
@@ -101,13 +118,15 @@ def solve(
     if lo.size:
         f_lo = f[:-1][crossing]
         for _ in range(BISECTIONS):
+            if np.all(hi - lo <= 1e-13 * np.maximum(np.abs(lo), 1.0)):
+                break  # every bracket is as narrow as a double can usefully make it
             mid = (lo + hi) / 2
-            f_mid = evaluate_metric(model, key, mid, metric) - target
+            f_mid = evaluate_metric(model, key, mid, metric, money_only) - target
             same = np.sign(f_mid) == np.sign(f_lo)
             lo, f_lo = np.where(same, mid, lo), np.where(same, f_mid, f_lo)
             hi = np.where(same, hi, mid)
         mid = (lo + hi) / 2
-        check = evaluate_metric(model, key, mid, metric) - target
+        check = evaluate_metric(model, key, mid, metric, money_only) - target
         roots += [float(x) for x, c in zip(mid, check, strict=True) if abs(c) <= tol]
     unique: list[float] = []
     for x in sorted(roots, key=lambda v: abs(v - stated)):

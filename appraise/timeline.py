@@ -20,6 +20,10 @@ def overlap(start: np.ndarray, end: np.ndarray, lo: np.ndarray, hi: np.ndarray) 
     return np.clip(np.minimum(end, hi) - np.maximum(start, lo), 0.0, None)
 
 
+MEMO_LIMIT = 4096  # inputs this small (no draw axis) have their profile memoised
+_MEMO: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+
+
 def weights(
     *,
     cohorts: np.ndarray,
@@ -33,9 +37,31 @@ def weights(
     """Per-year multipliers [..., n, H] of one year's cost and one year's gross savings.
 
     `cohorts` = 0 starts a cohort every year of the horizon, n > 0 only in the first n years. The
-    first cohort is `ramp_up` of full size (cost and outcomes scale together).
+    first cohort is `ramp_up` of full size (cost and outcomes scale together). A simulation asks
+    for the same fixed profile once per chunk of draws, so small inputs are memoised; the arrays
+    returned are then shared, and read-only.
     """
-    arrays = [cohorts, cost_months, benefit_lag_months, benefit_years, annual_decay, ramp_up]
+    arrays = [
+        np.asarray(a)
+        for a in (cohorts, cost_months, benefit_lag_months, benefit_years, annual_decay, ramp_up)
+    ]
+    if sum(a.size for a in arrays) > MEMO_LIMIT:
+        return _weights(arrays, horizon_years)
+    key = (horizon_years, *((a.dtype.str, a.shape, a.tobytes()) for a in arrays))
+    found = _MEMO.get(key)
+    if found is None:
+        found = _weights(arrays, horizon_years)
+        for array in found:
+            array.flags.writeable = False
+        if len(_MEMO) >= 64:
+            _MEMO.clear()
+        _MEMO[key] = found
+    return found
+
+
+def _weights(arrays: list[np.ndarray], horizon_years: int) -> tuple[np.ndarray, np.ndarray]:
+    """`weights` worked out, from its six inputs in order."""
+    cohorts, cost_months, benefit_lag_months, benefit_years, annual_decay, ramp_up = arrays
     shape = np.broadcast_shapes(*(np.shape(a) for a in arrays))
     lo = 12.0 * np.arange(horizon_years)
     hi = lo + 12.0

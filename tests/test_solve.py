@@ -1,0 +1,58 @@
+"""The one-input solver behind sensitivity thresholds and back-solved claims."""
+
+from __future__ import annotations
+
+import pytest
+
+from appraise.solve import Metric, solve, solve_one
+from tests.helpers import appraise_data, intervention, portfolio_data
+
+LAC_YEAR = 35 * 1072 / 0.53  # APHR 2017: £70,792.45
+MST_COST = 135.5 * 2285  # £309,617.50
+
+
+@pytest.fixture(scope="module")
+def mst():
+    item = intervention(effect={"baseline_risk": 0.30, "treated_risk": 0.14})
+    return appraise_data(portfolio_data(interventions=[item], horizon_years=5)).model
+
+
+def test_treated_risk_at_which_mst_breaks_even(mst):
+    # Net is zero when 0.30 - p1 = cost / (reach x LAC year) = 0.03228 (Table 7's 3.2%).
+    found = solve_one(mst, "svc.effect.treated_risk", Metric("net_savings", 0), 0.0)
+    assert found == pytest.approx(0.30 - MST_COST / (135.5 * LAC_YEAR), rel=1e-9)
+
+
+def test_npv_root_of_millions_found_with_the_default_tolerance(mst):
+    # NPV is in millions; a root is accepted to a billionth of the figures in play.
+    found = solve_one(mst, "svc.effect.treated_risk", Metric("npv", 0), 0.0)
+    assert found == pytest.approx(0.30 - MST_COST / (135.5 * LAC_YEAR), rel=1e-9)
+
+
+def test_claimed_break_even_of_5_children_implies_a_weekly_placement_cost(mst):
+    # 5 children = £309,617.50 / LAC year, so LAC year = £61,923.50 and the weekly placement
+    # cost (53% of it over 35 weeks) = 61,923.50 x 0.53 / 35 = £937.70.
+    found = solve_one(
+        mst, "outcomes.lac_year.derive.weekly_placement_cost", Metric("break_even_outcomes", 0), 5
+    )
+    assert found == pytest.approx(MST_COST / 5 * 0.53 / 35, rel=1e-9)
+
+
+def test_no_value_in_the_allowed_range_gives_none(mst):
+    # However small the non-placement share, a year of care costs at least 35 x £1,072 = £37,520,
+    # so break-even can never reach 100 children.
+    assert (
+        solve(
+            mst,
+            "outcomes.lac_year.derive.non_placement_share",
+            Metric("break_even_outcomes", 0),
+            100.0,
+        )
+        == []
+    )
+
+
+def test_several_roots_come_nearest_the_stated_value_first(mst):
+    # Net savings are a straight line in reach proportion, so there is exactly one root: zero
+    # reach gives zero net. Stated 0.10; the root at 0 is the only one.
+    assert solve(mst, "svc.reach.proportion", Metric("net_savings", 0), 0.0) == [0.0]
