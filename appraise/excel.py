@@ -5,8 +5,10 @@
 data; `recalculate(path)` has LibreOffice recompute every formula (for tests and benchmarks).
 
 The sheets come from one builder function each (appraise.excel_sheets, excel_cashflows,
-excel_outputs). To add a sheet, write `def my_sheet(book: Book) -> Sheet`, put it in BUILDERS
-after every sheet it refers to, and its title in TAB_ORDER.
+excel_forecast, excel_claims, excel_outputs). To add a sheet, write
+`def my_sheet(book: Book) -> Sheet | None` (None: the sheet does not apply), put it in BUILDERS
+after every sheet it refers to, and its title in TAB_ORDER. A portfolio with a baseline gets a
+`Forecast` sheet; `claims=` (from `excel_claims.check_claims`) adds a `Claims check` sheet.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from typing import Any
 
 from appraise.errors import InputError, Problem
 from appraise.excel_cashflows import cash_flows_sheet
+from appraise.excel_claims import ClaimsCheck, claims_sheet
+from appraise.excel_forecast import forecast_sheet
 from appraise.excel_inputs import INPUT_KEY_HEADER, InputRow, input_rows
 from appraise.excel_outputs import (
     SOURCE_FIRST_ROW,
@@ -39,7 +43,9 @@ from appraise.excel_sheets import (
     CALCULATIONS,
     CASH_FLOWS,
     CHECKS,
+    CLAIMS_CHECK,
     EVIDENCE,
+    FORECAST,
     INPUTS,
     OUTCOMES,
     SOURCE,
@@ -55,31 +61,47 @@ from appraise.model import Evidence, Portfolio
 from appraise.params import build
 from appraise.save import portfolio_to_data, set_at, to_yaml, write_atomic
 
-# Built in this order: a sheet may refer to cells of any sheet built before it.
-BUILDERS: list[Callable[[Book], Sheet]] = [
+# Built in this order: a sheet may refer to cells of any sheet built before it. A builder returns
+# None when its sheet does not apply (Forecast without a baseline, Claims check without claims).
+BUILDERS: list[Callable[[Book], Sheet | None]] = [
     inputs_sheet,
     outcomes_sheet,
     calculations_sheet,
     cash_flows_sheet,
     summary_sheet,
+    forecast_sheet,
+    claims_sheet,
     evidence_sheet,
     checks_sheet,
     about_sheet,
     source_sheet,
 ]
 # Shown in this order; a sheet not named here follows these, in build order.
-TAB_ORDER = (ABOUT, INPUTS, OUTCOMES, CALCULATIONS, SUMMARY, CASH_FLOWS, EVIDENCE, CHECKS, SOURCE)
+TAB_ORDER = (
+    ABOUT,
+    INPUTS,
+    OUTCOMES,
+    CALCULATIONS,
+    SUMMARY,
+    CASH_FLOWS,
+    FORECAST,
+    CLAIMS_CHECK,
+    EVIDENCE,
+    CHECKS,
+    SOURCE,
+)
 
 
 def build_sheets(
     portfolio: Portfolio,
     evidence: Mapping[str, Evidence] | None = None,
     today: dt.date | None = None,
+    claims: ClaimsCheck | None = None,
 ) -> list[Sheet]:
     """Every sheet of the workbook, in tab order."""
     registry = evidence_for(portfolio) if evidence is None else evidence
-    book = Book.of(portfolio, registry, today)
-    sheets = [build(book) for build in BUILDERS]
+    book = Book.of(portfolio, registry, today, claims)
+    sheets = [sheet for build in BUILDERS if (sheet := build(book)) is not None]
     rank = {title: k for k, title in enumerate(TAB_ORDER)}
     return sorted(sheets, key=lambda s: rank.get(s.title, len(rank)))
 
@@ -88,6 +110,7 @@ def workbook_bytes(
     portfolio: Portfolio,
     evidence: Mapping[str, Evidence] | None = None,
     today: dt.date | None = None,
+    claims: ClaimsCheck | None = None,
 ) -> bytes:
     """The appraisal workbook as .xlsx bytes (what `appraise export --xlsx` writes)."""
     import appraise
@@ -96,17 +119,20 @@ def workbook_bytes(
         "title": f"Appraisal: {portfolio.portfolio}",
         "creator": f"appraise {appraise.__version__}",
     }
-    return render(build_sheets(portfolio, evidence, today), props)
+    return render(build_sheets(portfolio, evidence, today, claims), props)
 
 
 def export_workbook(
-    portfolio: Portfolio, path: str | Path, evidence: Mapping[str, Evidence] | None = None
+    portfolio: Portfolio,
+    path: str | Path,
+    evidence: Mapping[str, Evidence] | None = None,
+    claims: ClaimsCheck | None = None,
 ) -> Path:
     """Write the workbook to `path` atomically (a failed export leaves no partial file)."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise InputError.one(str(path), "", "the workbook's file name must end in .xlsx")
-    return write_atomic(path, workbook_bytes(portfolio, evidence))
+    return write_atomic(path, workbook_bytes(portfolio, evidence, claims=claims))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -225,6 +251,27 @@ def _set(data: dict[str, Any], path: str, value: Any) -> None:
         set_at(data, path, value)
 
 
+def _forecast_edits(wb: Any, portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> list[str]:
+    """The baseline inputs changed on the Forecast sheet, which import does not carry back."""
+    if FORECAST not in wb.sheetnames or portfolio.baseline is None:
+        return []
+    book = Book.of(portfolio, evidence)
+    for build_sheet in BUILDERS[: BUILDERS.index(forecast_sheet) + 1]:
+        exported = build_sheet(book)  # the Forecast sheet comes last: as it was exported
+    assert exported is not None and exported.title == FORECAST
+    ws = wb[FORECAST]
+    out = []
+    for (r, c), (value, style) in sorted(exported.cells.items()):
+        now = ws.cell(r, c).value
+        if style.startswith("input") and not (isinstance(now, int | float) and _same(now, value)):
+            out.append(
+                f"{FORECAST}!{cell(r, c)}: {exported.cells[(r, 1)][0]} was changed from {value:g} "
+                f"to {now!r} on the workbook; import-xlsx reads the Inputs sheet only, so the "
+                "imported file keeps the baseline as it was: change the baseline itself to keep it"
+            )
+    return out
+
+
 def import_workbook(path: str | Path) -> Imported:
     """Read an exported workbook's Inputs sheet (as edited) back into portfolio file data.
 
@@ -297,6 +344,7 @@ def import_workbook(path: str | Path) -> Imported:
         problems.append(
             Problem(str(path), f"{INPUTS}!row {r}", "not an input of this portfolio", key)
         )
+    result.warnings += _forecast_edits(wb, portfolio, evidence)
     if problems:
         raise InputError(problems)
     try:

@@ -7,6 +7,11 @@ from `benefit_lag_months` after the cohort starts, for `benefit_years` years, ke
 (1 - decay)^j of it in benefit year j. Cohorts start a whole number of years apart, so cohort k's
 share in year t is the first cohort's share in its year t - k + 1: the sheet works out one
 cohort's profile, lays the cohorts out in a cohort x year grid, and adds up each year.
+
+When the portfolio has a baseline, the interventions the Forecast sheet counts (those averting
+the LAC outcome) run on past the horizon, over every forecast year from the portfolio's year 1,
+as `appraise.forecast.with_portfolio` runs them: their cohort lines, cost and outcomes averted
+take more columns, while totals, present values and payback still count the horizon only.
 """
 
 from __future__ import annotations
@@ -19,12 +24,26 @@ from openpyxl.utils import get_column_letter
 
 from appraise.excel_sheets import CASH_FLOWS, INFINITE, NEVER, Book, ratio
 from appraise.excel_writer import Formula, Sheet
+from appraise.results import YEAR_KEYS
 
 FIRST_YEAR_COL = 4  # column D
+COLUMN = "\x00"  # stands for a year's column letter while a line's formula is resolved
 YEAR_ROW, LO_ROW, HI_ROW, DF_ROW = 3, 4, 5, 6
 # The lines the portfolio total adds up over the intervention blocks (each label is unique there).
 SUMMED = {"cost": "Cost", "gross": "Gross savings", "cashable_net": "Cashable net savings"}
 RESULTS = ("pv_cost", "pv_gross_savings", "npv", "bcr", "payback_year", "discounted_payback_year")
+# Year lines by the JSON key of `appraise evaluate` (results.YEAR_KEYS), as registered anchors
+# "cashyear.<key>.<i|total>"; outcomes_averted is the per-intervention line the Forecast uses.
+YEAR_LINES = {
+    "cost": "cost",
+    "gross_savings": "gross",
+    "net_savings": "net",
+    "cashable_net_savings": "cashable_net",
+    "cumulative_net": "cumulative",
+    "discounted_net": "discounted",
+    "cumulative_discounted_net": "cumulative_discounted",
+}
+assert set(YEAR_LINES) | {"discount_factor"} == set(YEAR_KEYS), YEAR_KEYS
 
 
 @lru_cache(maxsize=1024)
@@ -35,12 +54,21 @@ def _names(template: str) -> tuple[str, ...]:
 class Block:
     """The rows of one intervention (or of the total): figures in column C, year lines across."""
 
-    def __init__(self, sheet: Sheet, row: int, horizon: int, fixed: Mapping[str, str]):
+    def __init__(
+        self,
+        sheet: Sheet,
+        row: int,
+        horizon: int,
+        fixed: Mapping[str, str],
+        columns: int = 0,
+    ):
         self.sheet, self.r, self.horizon = sheet, row, horizon
+        self.columns = max(columns, horizon)  # years an extended line runs over
         self.fixed = dict(fixed)
         self.year_rows: dict[str, int] = {}
         self.value_rows: dict[str, int] = {}
         self.last = get_column_letter(FIRST_YEAR_COL + horizon - 1)
+        self.end = get_column_letter(FIRST_YEAR_COL + self.columns - 1)
 
     def resolve(self, name: str, letter: str) -> str:
         """The cell reference a template name stands for, in the column headed `letter`."""
@@ -83,15 +111,25 @@ class Block:
         self.value_rows[key] = self.r
 
     def line(
-        self, key: str, label: str, unit: str, template: str, fmt: str, total: bool = False
+        self,
+        key: str,
+        label: str,
+        unit: str,
+        template: str,
+        fmt: str,
+        total: bool = False,
+        extended: bool = False,
     ) -> None:
-        """The same formula in every year's column, and optionally its horizon total in C."""
+        """The same formula in every year's column (beyond the horizon too if `extended`), and
+        optionally its horizon total in C."""
         self.r += 1
         self.sheet.row(self.r, [(label, "text"), (unit, "text")])
         self.year_rows[key] = self.r
-        for t in range(self.horizon):
-            col = FIRST_YEAR_COL + t
-            formula = self._formula(template, get_column_letter(col))
+        # Resolved once with the column left open, then filled in for each column.
+        shape = self._formula(template, COLUMN)
+        last = FIRST_YEAR_COL + (self.columns if extended else self.horizon)
+        for col in range(FIRST_YEAR_COL, last):
+            formula = Formula(shape.replace(COLUMN, get_column_letter(col)))
             self.sheet.put(self.r, col, formula, f"calc:{fmt}")
         if total:
             self.sheet.put(self.r, 3, Formula(f"SUM({self.span(key)})"), f"calc:{fmt}")
@@ -103,15 +141,16 @@ class Block:
         """
         first = self.r + 1
         p, size = self.year_rows[profile], self.year_rows["scale"]
-        for k in range(self.horizon):
+        for k in range(self.columns):
             start = f"${get_column_letter(FIRST_YEAR_COL + k)}"
             self.line(
                 f"{key}{k + 1}",
                 f"Cohort from year {k + 1}: {label}",
                 "share",
                 f"IF({{year}}<{start}${YEAR_ROW},0,{start}${size}"
-                f"*INDEX($D${p}:${self.last}${p},{{year}}-{start}${YEAR_ROW}+1))",
+                f"*INDEX($D${p}:${self.end}${p},{{year}}-{start}${YEAR_ROW}+1))",
                 "n4",
+                extended=True,
             )
         return f"SUM({{col}}{first}:{{col}}{self.r})"
 
@@ -180,6 +219,13 @@ TIMING = (
 )
 FULL_YEAR = (
     ("year_cost", "cost", "A full cohort's cost (Calculations)", "£", "money"),
+    (
+        "year_outcomes",
+        "outcomes_averted",
+        "A full year's outcomes averted (Calculations)",
+        "outcomes",
+        "n2",
+    ),
     ("year_gross", "gross_savings", "A full year's gross savings (Calculations)", "£", "money"),
     (
         "year_cashable_gross",
@@ -192,10 +238,14 @@ FULL_YEAR = (
 )
 
 
-def intervention_block(book: Book, sheet: Sheet, row: int, i: int) -> Block:
-    """One intervention: its timing inputs, one cohort's profile, the cohort grids, the flows."""
+def intervention_block(book: Book, sheet: Sheet, row: int, i: int, columns: int = 0) -> Block:
+    """One intervention: its timing inputs, one cohort's profile, the cohort grids, the flows.
+
+    With `columns` beyond the horizon, the cohorts, cost and outcomes averted run that far.
+    """
     item = book.model.interventions[i]
-    block = Block(sheet, row, book.horizon, {"in_pro_rata": book.at("in.pro_rata")})
+    fixed = {"in_pro_rata": book.at("in.pro_rata")}
+    block = Block(sheet, row, book.horizon, fixed, columns)
     block.heading(f"{item.id}: {item.name}")
     for key, label, unit, fmt in TIMING:
         block.value(key, label, unit, book.at(f"in.i{i}.{key}"), fmt)
@@ -207,6 +257,7 @@ def intervention_block(book: Book, sheet: Sheet, row: int, i: int) -> Block:
         "share",
         "IF(OR({c_cohorts}=0,{year}<={c_cohorts}),IF({year}=1,{c_ramp_up},1),0)",
         "n4",
+        extended=True,
     )
     block.line(
         "cost_profile",
@@ -214,6 +265,7 @@ def intervention_block(book: Book, sheet: Sheet, row: int, i: int) -> Block:
         "share",
         "MAX(0,MIN({c_cost_months},{hi})-MAX(0,{lo}))/{c_cost_months}",
         "n4",
+        extended=True,
     )
     # A year overlaps at most two of an outcome's benefit years: the one under way as it starts
     # and the next.
@@ -223,8 +275,9 @@ def intervention_block(book: Book, sheet: Sheet, row: int, i: int) -> Block:
         "benefit year",
         "INT(({lo}-{c_benefit_lag_months})/12)",
         "int",
+        extended=True,
     )
-    block.line("j2", "The benefit year after it", "benefit year", "{j1}+1", "int")
+    block.line("j2", "The benefit year after it", "benefit year", "{j1}+1", "int", extended=True)
     for j in ("j1", "j2"):
         block.line(
             f"months{j}",
@@ -235,6 +288,7 @@ def intervention_block(book: Book, sheet: Sheet, row: int, i: int) -> Block:
                 "-MAX({c_benefit_lag_months}+12*{J},{lo}))"
             ).replace("{J}", f"{{{j}}}"),
             "n2",
+            extended=True,
         )
         block.line(
             f"weight{j}",
@@ -244,6 +298,7 @@ def intervention_block(book: Book, sheet: Sheet, row: int, i: int) -> Block:
                 "{J}", f"{{{j}}}"
             ),
             "n4",
+            extended=True,
         )
     block.line(
         "benefit_profile",
@@ -251,14 +306,38 @@ def intervention_block(book: Book, sheet: Sheet, row: int, i: int) -> Block:
         "share",
         "({monthsj1}*{weightj1}+{monthsj2}*{weightj2})/12",
         "n4",
+        extended=True,
     )
     cost_sum = block.grid("costgrid", "share of a year's cost", "cost_profile")
-    block.line("cost_weight", "Cost falling in the year (cohorts' worth)", "share", cost_sum, "n4")
+    block.line(
+        "cost_weight",
+        "Cost falling in the year (cohorts' worth)",
+        "share",
+        cost_sum,
+        "n4",
+        extended=True,
+    )
     savings_sum = block.grid("savingsgrid", "share of a year's savings", "benefit_profile")
     block.line(
-        "benefit_weight", "Savings falling in the year (years' worth)", "share", savings_sum, "n4"
+        "benefit_weight",
+        "Savings falling in the year (years' worth)",
+        "share",
+        savings_sum,
+        "n4",
+        extended=True,
     )
-    block.line("cost", SUMMED["cost"], "£", "{c_year_cost}*{cost_weight}", "money", True)
+    block.line(
+        "outcomes_averted",
+        f"Outcomes averted ({item.averts})",
+        "outcomes",
+        "{c_year_outcomes}*{benefit_weight}",
+        "n2",
+        True,
+        extended=True,
+    )
+    block.line(
+        "cost", SUMMED["cost"], "£", "{c_year_cost}*{cost_weight}", "money", True, extended=True
+    )
     block.line("gross", SUMMED["gross"], "£", "{c_year_gross}*{benefit_weight}", "money", True)
     block.line(
         "cashable_gross",
@@ -297,26 +376,40 @@ def total_block(sheet: Sheet, row: int, horizon: int, first: int, last: int) -> 
     return block
 
 
+def forecast_run(book: Book) -> tuple[int, set[int]]:
+    """Years of cash flows the Forecast sheet needs, and the interventions it counts."""
+    comparison, _ = book.comparison
+    if comparison is None:
+        return 0, set()
+    years = int(comparison.lines["portfolio_year"].max())
+    return years, {book.model.ids.index(i) for i in comparison.interventions}
+
+
 def cash_flows_sheet(book: Book) -> Sheet:
     """Per intervention and in total: a row per line item, a column per year, formulas throughout."""
     h = book.horizon
-    last_col = FIRST_YEAR_COL + h - 1
+    run, counted = forecast_run(book)
+    last_col = FIRST_YEAR_COL + max(h, run) - 1
     sheet = book.sheet(
         CASH_FLOWS,
         freeze="D4",
         print_rows="3:3",
         print_cols="A:C",
-        pages_wide=1 if h <= 12 else 0,
+        pages_wide=1 if max(h, run) <= 12 else 0,
         widths={1: 62, 2: 12, 3: 14},
     )
     sheet.put(1, 1, "Cash flows: cost and savings by year, per intervention and in total", "title")
-    sheet.put(
-        2,
-        1,
+    note = (
         "£ a year, positive = money saved. Year 1 is undiscounted. Column C: the horizon total, "
-        "or the figure the row names.",
-        "note",
+        "or the figure the row names."
     )
+    if run > h:
+        note += (
+            f" Years {h + 1} to {run} lie after the appraisal horizon: worked out only for the "
+            "interventions the Forecast sheet counts (cohorts, cost, outcomes averted); totals, "
+            f"present values and payback count years 1 to {h}."
+        )
+    sheet.put(2, 1, note, "note")
     sheet.row(YEAR_ROW, [("Year", "header"), ("", "header"), ("Total / figure", "header")])
     sheet.put(YEAR_ROW, FIRST_YEAR_COL, 1, "header")
     for col in range(FIRST_YEAR_COL + 1, last_col + 1):
@@ -350,11 +443,16 @@ def cash_flows_sheet(book: Book) -> Sheet:
     r = start
     blocks = []
     for i in range(book.n):
-        blocks.append(intervention_block(book, sheet, r, i))
+        blocks.append(intervention_block(book, sheet, r, i, run if i in counted else 0))
         r = blocks[-1].r
     total = total_block(sheet, DF_ROW, h, start + 1, r)
+    owners: list[tuple[int | str, Block]] = [*enumerate(blocks), ("total", total)]
     for key in RESULTS:
-        for i, block in enumerate(blocks):
-            book.anchor(f"cash.{key}.{i}", sheet, block.value_rows[key], 3)
-        book.anchor(f"cash.{key}.total", sheet, total.value_rows[key], 3)
+        for owner, block in owners:
+            book.anchor(f"cash.{key}.{owner}", sheet, block.value_rows[key], 3)
+    for owner, block in owners:
+        book.anchor(f"cashyear.discount_factor.{owner}", sheet, DF_ROW, FIRST_YEAR_COL)
+        for key, line in (*YEAR_LINES.items(), ("outcomes_averted", "outcomes_averted")):
+            if line in block.year_rows:
+                book.anchor(f"cashyear.{key}.{owner}", sheet, block.year_rows[line], FIRST_YEAR_COL)
     return sheet

@@ -20,7 +20,9 @@ from appraise.excel_sheets import (
     CALCULATIONS,
     CASH_FLOWS,
     CHECKS,
+    CLAIMS_CHECK,
     EVIDENCE,
+    FORECAST,
     INFINITE,
     INPUTS,
     NEVER,
@@ -28,6 +30,7 @@ from appraise.excel_sheets import (
     SOURCE,
     SUMMARY,
     Book,
+    Check,
     rate_format,
     ratio,
 )
@@ -235,8 +238,8 @@ def evidence_sheet(book: Book) -> Sheet:
 # ---------------------------------------------------------------------------------------------
 
 CHECK_HEADERS = (
-    "Summary cell",
-    "Intervention",
+    "Cell",
+    "Intervention, scenario or claim",
     "Figure",
     "Engine value",
     "Workbook value",
@@ -257,18 +260,23 @@ def _engine(value: Any) -> Any:
     return value
 
 
-def check_rows(book: Book) -> list[tuple[str, str, str, Any]]:
-    """(summary anchor, intervention, figure key, engine value) for every Summary figure."""
+def check_rows(book: Book) -> list[Check]:
+    """Every Summary figure against the engine's, then the figures other sheets added."""
     rows = []
+
+    def add(anchor: str, owner: str, key: str, value: Any) -> None:
+        fmt = figure_format(book, key, None) if key in MONEY | YEARS else ""
+        rows.append(Check(book.at(anchor), owner, key, value, TOLERANCE[key], fmt))
+
     records = book.results["interventions"]
     for i, item in enumerate(book.model.interventions):
         for key in FIGURES:
-            rows.append((f"summary.{key}.{i}", item.id, key, _engine(records[i][key])))
+            add(f"summary.{key}.{i}", item.id, key, records[i][key])
     totals = book.results["portfolio"]
     for key in FIGURES:
         if key in PORTFOLIO_KEYS:
-            rows.append((f"summary.{key}.total", "total", key, _engine(totals[key])))
-    return rows
+            add(f"summary.{key}.total", "total", key, totals[key])
+    return rows + book.checks
 
 
 def checks_sheet(book: Book) -> Sheet:
@@ -281,8 +289,10 @@ def checks_sheet(book: Book) -> Sheet:
     sheet.put(1, 1, "Checks: the workbook's formulas against the engine's own figures", "title")
     rows = check_rows(book)
     last = CHECK_FIRST_ROW + len(rows) - 1
-    sheet.put(2, 1, "Master check (TRUE when every figure is within tolerance)", "bold")
-    sheet.put(2, 4, Formula(f"AND(H{CHECK_FIRST_ROW}:H{last})"), "output")
+    flags = "".join(f",{cell_ref}" for _, cell_ref in book.flags)
+    also = "".join(f"; and {what}" for what, _ in book.flags)
+    sheet.put(2, 1, f"Master check (TRUE when every figure is within tolerance{also})", "bold")
+    sheet.put(2, 4, Formula(f"AND(H{CHECK_FIRST_ROW}:H{last}{flags})"), "output")
     book.anchor("checks.master", sheet, 2, 4)
     sheet.put(
         3,
@@ -295,9 +305,9 @@ def checks_sheet(book: Book) -> Sheet:
     )
     sheet.row(CHECK_FIRST_ROW - 1, [(h, "header") for h in CHECK_HEADERS])
     summary = quote_title(SUMMARY)
-    for r, (anchor, owner, key, engine) in enumerate(rows, CHECK_FIRST_ROW):
-        target = book.at(anchor)
-        fmt = figure_format(book, key, None) if key in MONEY | YEARS else ""
+    for r, check in enumerate(rows, CHECK_FIRST_ROW):
+        target, owner, key, fmt = check.ref, check.owner, check.figure, check.fmt
+        engine = _engine(check.engine)
         note = ""
         if isinstance(engine, str):
             note = (
@@ -319,17 +329,17 @@ def checks_sheet(book: Book) -> Sheet:
                     ),
                     "calc",
                 ),
-                (TOLERANCE[key], "engine"),
+                (check.tolerance, "engine"),
                 (Formula(f"IF(ISNUMBER(F{r}),ABS(F{r})<G{r},FALSE)"), "calc"),
                 (note, "note"),
             ],
         )
-    sheet.decorate.append(_pass_fail_colours(f"H{CHECK_FIRST_ROW}:H{last}"))
-    sheet.decorate.append(_pass_fail_colours("D2"))
+    sheet.decorate.append(pass_fail_colours(f"H{CHECK_FIRST_ROW}:H{last}"))
+    sheet.decorate.append(pass_fail_colours("D2"))
     return sheet
 
 
-def _pass_fail_colours(span: str) -> Any:
+def pass_fail_colours(span: str) -> Any:
     def add(ws: Worksheet) -> None:
         for value, colour in (("TRUE", GOOD), ("FALSE", BAD)):
             ws.conditional_formatting.add(
@@ -366,8 +376,22 @@ SHEET_GUIDE = (
         CASH_FLOWS,
         "Costs and savings by year: cohorts, their timing, discounting, NPV and payback.",
     ),
+    (
+        FORECAST,
+        "With a baseline: children in care and their cost by year under each scenario, and spend "
+        "with and without the portfolio (with a chart).",
+    ),
+    (
+        CLAIMS_CHECK,
+        "With a claims file: each claimed figure against the engine's and the workbook's own, "
+        "with a status formula and the first implied input.",
+    ),
     (EVIDENCE, "Every cited source: full reference and what it found."),
-    (CHECKS, "Each Summary figure against the engine's own value, and the master check."),
+    (
+        CHECKS,
+        "Each Summary (and Forecast, Claims check) figure against the engine's own value, and the "
+        "master check.",
+    ),
 )
 HOW_TO_READ = (
     "Click any figure on Summary to see its formula; it points at a line on Calculations or Cash "
@@ -379,18 +403,22 @@ HOW_TO_READ = (
     f'A ratio whose denominator is 0 shows as text: "{NEVER}" for a break-even that cannot be '
     f'reached, "{INFINITE}" for a return on a service that costs nothing; a payback '
     f'that does not happen within the horizon shows "{NEVER}".',
-    "Nothing is pasted as a number: every figure outside Inputs (and the engine's values on "
-    "Checks) is a formula. The file is saved without calculated values; Excel and LibreOffice "
-    "calculate every figure when they open it.",
+    "Nothing is pasted as a number: every figure outside Inputs is a formula, except the "
+    "baseline's inputs on Forecast, a claim's figure and tolerance on Claims check, and the "
+    "engine's own values (italic grey). The file is saved without calculated values; Excel and "
+    "LibreOffice calculate every figure when they open it.",
     "`appraise import-xlsx` reads the Inputs sheet back into a portfolio file; the hidden sheet "
     f"'{SOURCE}' holds the portfolio file this workbook was exported from, for that purpose.",
 )
 COLOUR_KEY = (
-    ("input", "Input: change it here (Inputs only)"),
-    ("fixed", "Fixed by the portfolio file's structure (an unused term, a code, a constant)"),
+    ("input", "Input: change it here (Inputs; the baseline's inputs on Forecast)"),
+    (
+        "fixed",
+        "Fixed: set by a file's structure (an unused term, a code, a constant, a claimed figure)",
+    ),
     ("calc", "Calculation: a formula"),
     ("output", "Output: a headline figure"),
-    ("engine", "The engine's own figure, typed in at export for comparison (Checks)"),
+    ("engine", "The engine's own figure, typed in at export for comparison (Checks, Claims check)"),
 )
 
 
@@ -439,6 +467,7 @@ def about_sheet(book: Book) -> Sheet:
             ),
             "output:money",
         ),
+        *book.facts,
     ]
     r += 1
     for label, value, style in facts:
@@ -446,7 +475,7 @@ def about_sheet(book: Book) -> Sheet:
         sheet.put(r, 1, label, "bold")
         sheet.put(r, 2, value, style)
         if style == "output" and value == book.at("checks.master"):
-            sheet.decorate.append(_pass_fail_colours(f"B{r}"))
+            sheet.decorate.append(pass_fail_colours(f"B{r}"))
     r += 2
     sheet.put(r, 1, "How to read it", "section")
     for k, text in enumerate(HOW_TO_READ, 1):
@@ -462,6 +491,8 @@ def about_sheet(book: Book) -> Sheet:
     r += 2
     sheet.put(r, 1, "Sheets", "section")
     for title, text in SHEET_GUIDE:
+        if title not in book.titles:
+            continue  # Forecast and Claims check are there only when they apply
         r += 1
         sheet.put(r, 1, title, "bold")
         sheet.put(r, 2, text, "wrap")

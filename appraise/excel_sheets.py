@@ -4,28 +4,38 @@ Each builder takes the `Book` (portfolio, model, results and the anchors of cell
 built before it registered) and returns a `Sheet`. Formulas mirror appraise/core.py and
 appraise/timeline.py line by line; the Checks sheet and the LibreOffice test prove they agree.
 
-Adding a sheet (e.g. `Claims check`, `Forecast`) takes one builder:
+Adding a sheet takes one builder (appraise/excel_forecast.py and excel_claims.py are two):
 
-    def claims_sheet(book: Book) -> Sheet:
-        sheet = book.sheet("Claims check")
+    def my_sheet(book: Book) -> Sheet | None:
+        if book.claims is None:
+            return None  # the sheet does not apply to this workbook
+        sheet = book.sheet("My sheet")
         sheet.put(1, 1, "Claim", "header")
         sheet.put(2, 2, Formula(book.at("summary.net_savings.0")), "calc:money")
+        book.checks.append(Check(book.ref(sheet, 2, 2), "total", "net_savings", 1234.5, 1.0))
         return sheet
 
 then list it in `appraise.excel.BUILDERS` after every sheet it refers to (it may use the anchors
 those registered: "in.<input>", "outcome.<key>.<cost>", "calc.<line>.<i>", "cash.<figure>.<i|total>",
-"summary.<key>.<i|total>", "checks.master"), and its title in `appraise.excel.TAB_ORDER`.
+"cashyear.<line>.<i|total>" (a Cash flows line, at year 1), "summary.<key>.<i|total>"), and its
+title in `appraise.excel.TAB_ORDER`. A sheet built before Checks may add figures to it
+(`book.checks`: the engine's value against a cell) and TRUE/FALSE cells to its master check
+(`book.flags`); and headline figures to the About sheet (`book.facts`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from appraise import core
+from appraise.errors import InputError
 from appraise.excel_inputs import INPUT_KEY_HEADER, Section, input_rows
 from appraise.excel_writer import Formula, Sheet, cell, ref, safe_title
 from appraise.model import Evidence, Portfolio
@@ -37,6 +47,10 @@ from appraise.results import (
     run,
 )
 
+if TYPE_CHECKING:
+    from appraise.excel_claims import ClaimsCheck
+    from appraise.forecast import PortfolioComparison
+
 INPUTS, OUTCOMES, CALCULATIONS, SUMMARY = "Inputs", "Outcomes", "Calculations", "Summary"
 CASH_FLOWS, EVIDENCE, CHECKS, ABOUT, SOURCE = (
     "Cash flows",
@@ -45,7 +59,20 @@ CASH_FLOWS, EVIDENCE, CHECKS, ABOUT, SOURCE = (
     "About",
     "Portfolio file",
 )
+FORECAST, CLAIMS_CHECK = "Forecast", "Claims check"  # only when there is a baseline, or claims
 NEVER, INFINITE = "never", "infinite (no cost)"
+
+
+@dataclass(frozen=True)
+class Check:
+    """A figure for the Checks sheet: a workbook cell against the engine's own value."""
+
+    ref: str  # absolute reference of the workbook's cell
+    owner: str  # the intervention, scenario or claim it belongs to
+    figure: str  # its JSON key (and year)
+    engine: Any  # the engine's value (a number, or text where it has none)
+    tolerance: float
+    fmt: str = ""  # number format of the two values
 
 
 @dataclass
@@ -57,15 +84,39 @@ class Book:
     model: Model
     appraisal: Appraisal
     today: dt.date
+    claims: ClaimsCheck | None = None  # the Claims check sheet's claims, verified
     anchors: dict[str, str] = field(default_factory=dict)
     titles: set[str] = field(default_factory=set)
+    checks: list[Check] = field(default_factory=list)  # Checks rows beyond the Summary's
+    flags: list[tuple[str, str]] = field(default_factory=list)  # (what, TRUE/FALSE cell)
+    facts: list[tuple[str, Any, str]] = field(default_factory=list)  # About: (label, value, style)
 
     @classmethod
     def of(
-        cls, portfolio: Portfolio, evidence: Mapping[str, Evidence], today: dt.date | None = None
+        cls,
+        portfolio: Portfolio,
+        evidence: Mapping[str, Evidence],
+        today: dt.date | None = None,
+        claims: ClaimsCheck | None = None,
     ) -> Book:
         model = build(portfolio, evidence)
-        return cls(portfolio, dict(evidence), model, run(model), today or dt.date.today())
+        return cls(portfolio, dict(evidence), model, run(model), today or dt.date.today(), claims)
+
+    @cached_property
+    def comparison(self) -> tuple[PortfolioComparison | None, str]:
+        """Spend with and without the portfolio over its baseline's forecast, or why there is none.
+
+        (None, "") without a baseline; (None, the reason) when the comparison cannot be made
+        (e.g. the portfolio averts more LAC-years than the baseline has children in care).
+        """
+        from appraise.forecast import with_portfolio
+
+        if self.portfolio.baseline is None:
+            return None, ""
+        try:
+            return with_portfolio(self.portfolio, self.evidence), ""
+        except InputError as exc:
+            return None, "; ".join(f"{p.path}: {p.message}" for p in exc.problems)
 
     @cached_property
     def results(self) -> dict[str, Any]:
@@ -99,6 +150,29 @@ class Book:
             raise KeyError(
                 f"no cell registered as {name!r} (is its sheet built earlier?)"
             ) from None
+
+    @staticmethod
+    def ref(sheet: Sheet, row: int, col: int) -> str:
+        """The absolute reference of a cell of `sheet`."""
+        return ref(sheet.title, row, col)
+
+
+_REF = re.compile(r"^(?P<sheet>.*!)\$(?P<col>[A-Z]+)\$(?P<row>\d+)$")
+
+
+def shift(reference: str, cols: int) -> str:
+    """An absolute reference moved `cols` columns right: 'Cash flows'!$D$9 -> 'Cash flows'!$F$9."""
+    m = _REF.match(reference)
+    if m is None:
+        raise ValueError(f"not an absolute cell reference: {reference!r}")
+    col = get_column_letter(column_index_from_string(m["col"]) + cols)
+    return f"{m['sheet']}${col}${m['row']}"
+
+
+def row_span(reference: str, count: int) -> str:
+    """`count` cells along a row from `reference`: 'Cash flows'!$D$9:$M$9."""
+    end = shift(reference, count - 1)
+    return reference + ":" + end.rsplit("!", 1)[1]
 
 
 # ---------------------------------------------------------------------------------------------

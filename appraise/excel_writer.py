@@ -48,6 +48,7 @@ FORMATS = {
     "n3": "#,##0.000",
     "n4": "0.0000",
     "int": "0",
+    "sci": "0.0E+00",
 }
 
 # Colour key (explained on the About sheet): yellow = an input you may change; grey = fixed by

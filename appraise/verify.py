@@ -97,6 +97,9 @@ COUNT_METRICS = frozenset({"reach", "outcomes_averted", "break_even_outcomes"})
 RATIO_METRICS = frozenset({"roi", "bcr", "safety_margin", CASES_PER_SUCCESS, "discount_factor"})
 # Step bisection for payback-year claims (each step is one core run of a single value).
 EDGE_BISECTIONS = 60
+# Relative allowance for binary rounding when comparing a claim with its tolerance (309,617.5
+# against 309,618 is exactly 0.5 off); the workbook's Claims check sheet uses the same figure.
+ROUNDING_ALLOWANCE = 1e-12
 
 
 # ---------------------------------------------------------------------------------------------
@@ -607,6 +610,8 @@ class ClaimResult:
     unit: str  # "£", "fraction", "per case", "count", "ratio" or "year"
     reason: str | None = None
     implied: list[Implied] = field(default_factory=list)
+    # The inputs the check set (claims file and claim assumptions that apply), by key.
+    assumed: dict[str, float] = field(default_factory=dict)
 
     @property
     def difference(self) -> float | None:
@@ -916,7 +921,9 @@ def check_claim(plan: _Plan) -> ClaimResult:
     horizon = model.base.horizon_years
 
     def result(status: str, recomputed: float | None, reason: str | None = None) -> ClaimResult:
-        return ClaimResult(claim, claimed, tol, recomputed, status, unit, reason)
+        return ClaimResult(
+            claim, claimed, tol, recomputed, status, unit, reason, assumed=dict(model.assumed)
+        )
 
     if metric.leaf in STEP_METRICS:
         if not 1 <= claimed <= horizon:
@@ -935,8 +942,8 @@ def check_claim(plan: _Plan) -> ClaimResult:
         )
     else:
         recomputed = value
-    # A relative 1e-12 absorbs binary rounding (309,617.5 against 309,618 is exactly 0.5 off).
-    if recomputed is not None and abs(claimed - recomputed) <= tol + 1e-12 * max(1.0, abs(claimed)):
+    allowance = ROUNDING_ALLOWANCE * max(1.0, abs(claimed))
+    if recomputed is not None and abs(claimed - recomputed) <= tol + allowance:
         return result("consistent", recomputed)
     out = result("inconsistent", recomputed)
     out.implied = implied_inputs(model, metric, claimed, tol, plan.paths)

@@ -37,6 +37,10 @@ TAB_ORDER = [
     "Checks",
     "Portfolio file",
 ]
+# A portfolio with a baseline (the Thurrock example names thurrock-2017-baseline.yaml) has a
+# Forecast sheet after Cash flows; `--claims` adds Claims check after it.
+FORECAST_TABS = [*TAB_ORDER[:6], "Forecast", *TAB_ORDER[6:]]
+CLAIMS_TABS = [*FORECAST_TABS[:7], "Claims check", *FORECAST_TABS[7:]]
 # The issue's Summary header: `appraise evaluate` JSON keys, plus npv and payback_year.
 REQUIRED_SUMMARY_KEYS = (  # noqa: SIM905 (the issue's list, as it reads there)
     "id name reach cost outcomes_averted gross_savings net_savings cashable_gross_savings "
@@ -121,7 +125,7 @@ def formulas(ws: Any) -> list[tuple[str, str]]:
 
 
 def test_sheets_in_the_issue_order_with_the_portfolio_file_hidden(thurrock_book):
-    assert thurrock_book.sheetnames == TAB_ORDER
+    assert thurrock_book.sheetnames == FORECAST_TABS
     states = {ws.title: ws.sheet_state for ws in thurrock_book.worksheets}
     assert states.pop("Portfolio file") == "hidden"
     assert set(states.values()) == {"visible"}
@@ -161,14 +165,20 @@ def test_summary_and_calculations_numbers_are_all_formulas(thurrock_book, sheet)
 ALLOWED_LITERALS = {0.0, 1.0, 12.0, 100.0}
 
 
-def test_no_formula_contains_a_numeric_literal_other_than_0_1_12_100(thurrock_book):
+def literals(wb: Any) -> set[float]:
+    """Every number typed into a formula of the workbook; fails on one not allowed."""
     seen = set()
-    for ws in thurrock_book.worksheets:
+    for ws in wb.worksheets:
         for coordinate, formula in formulas(ws):
             for token in Tokenizer(formula).items:
                 if token.type == Token.OPERAND and token.subtype == Token.NUMBER:
                     assert float(token.value) in ALLOWED_LITERALS, (ws.title, coordinate, formula)
                     seen.add(float(token.value))
+    return seen
+
+
+def test_no_formula_contains_a_numeric_literal_other_than_0_1_12_100(thurrock_book):
+    seen = literals(thurrock_book)
     assert seen <= ALLOWED_LITERALS and {0.0, 1.0, 12.0} <= seen  # the check saw real formulas
 
 
@@ -240,9 +250,10 @@ def test_formats_panes_and_a4_landscape(thurrock_book):
 
 def test_summary_has_a_bar_chart_of_net_savings():
     raw = zipfile.ZipFile(io.BytesIO(workbook_bytes(load_example())))
-    charts = [n for n in raw.namelist() if n.startswith("xl/charts/chart")]
-    assert len(charts) == 1
-    xml = raw.read(charts[0]).decode()
+    charts = [raw.read(n).decode() for n in raw.namelist() if n.startswith("xl/charts/chart")]
+    bars = [xml for xml in charts if "<barChart>" in xml]  # the other: Forecast's line chart
+    assert len(bars) == 1
+    xml = bars[0]
     column = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[SUMMARY_KEYS.index("net_savings")]
     assert "<barChart>" in xml and '<barDir val="bar" />' in xml
     assert f"<val><numRef><f>'Summary'!${column}$2:${column}$6</f>" in xml  # net_savings
@@ -457,7 +468,7 @@ def test_export_command(tmp_path, cli):
     code, out, err = cli("export", THURROCK, "--xlsx", tmp_path / "t.xlsx")
     assert code == 0, err
     assert out.startswith(f"wrote {tmp_path / 't.xlsx'}: 5 interventions over 5 years")
-    assert load_workbook(tmp_path / "t.xlsx").sheetnames == TAB_ORDER
+    assert load_workbook(tmp_path / "t.xlsx").sheetnames == FORECAST_TABS
     code, _, err = cli("export", THURROCK, "--xlsx", tmp_path / "missing" / "t.xlsx")
     assert code == 2 and "does not exist" in err
 
@@ -466,8 +477,10 @@ def test_every_example_portfolio_exports(tmp_path):
     examples = example_portfolios()
     assert THURROCK in examples and len(examples) >= 2
     for path in examples:
-        wb = load_workbook(write_book(load_example(path), tmp_path, path.stem))
-        assert wb.sheetnames == TAB_ORDER
+        portfolio = load_example(path)
+        wb = load_workbook(write_book(portfolio, tmp_path, path.stem))
+        assert wb.sheetnames == (TAB_ORDER if portfolio.baseline is None else FORECAST_TABS)
+    assert load_workbook(write_book(portfolio_data(), tmp_path, "p")).sheetnames == TAB_ORDER
 
 
 def test_local_source_used_by_helpers_is_cited_on_the_evidence_sheet(tmp_path):

@@ -19,17 +19,46 @@ def export(
     xlsx: Path = typer.Option(
         ..., "--xlsx", help="Workbook to write (.xlsx): live formulas an auditor can follow."
     ),
+    claims: Path | None = typer.Option(
+        None,
+        "--claims",
+        help="Claims file (as for `appraise verify`) to check against FILE's portfolio: adds a "
+        "Claims check sheet. Its claims are checked against FILE even if it names another "
+        "portfolio (the sheet says so).",
+        show_default=False,
+    ),
 ) -> None:
-    """Write the appraisal workbook: inputs, calculations, summary, cash flows, evidence, checks."""
+    """Write the appraisal workbook: inputs, calculations, summary, cash flows, evidence, checks.
+
+    A portfolio with a baseline also gets a Forecast sheet (spend with and without it).
+    """
     from appraise.excel import export_workbook  # openpyxl: loaded only when exporting
+    from appraise.excel_claims import check_claims
 
     portfolio = load_portfolio(file)
-    export_workbook(portfolio, xlsx)
-    emit(
+    # The claims are checked before anything is written: a broken claims file leaves no workbook.
+    checked = check_claims(claims, portfolio, file) if claims is not None else None
+    export_workbook(portfolio, xlsx, claims=checked)
+    lines = [
         f"wrote {xlsx}: {len(portfolio.interventions)} interventions over "
         f"{portfolio.horizon_years} years. Excel or LibreOffice calculates it on opening; the "
         "Checks sheet's master check says whether every figure matches `appraise evaluate`."
-    )
+    ]
+    if portfolio.baseline is not None:
+        baseline = portfolio.baseline
+        lines.append(
+            f"Forecast sheet: children in care and their cost, {baseline.start_year} to "
+            f"{baseline.last_year}, with and without the portfolio."
+        )
+    if checked is not None:
+        lines.append(f"Claims check sheet: {checked.summary} (as `appraise verify`).")
+        if checked.named:
+            typer.echo(
+                f"note: {claims} names the portfolio {checked.named}; its claims were checked "
+                f"against {file}, the portfolio this workbook holds",
+                err=True,
+            )
+    emit("\n".join(lines))
 
 
 @app.command("import-xlsx")

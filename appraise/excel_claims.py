@@ -1,0 +1,408 @@
+"""The `Claims check` sheet: a business case's figures against the engine's and the workbook's own.
+
+Added by `appraise export FILE --xlsx OUT --claims CLAIMS.yaml`. The claims are checked against
+FILE's portfolio, the one the workbook holds, whatever portfolio the claims file names (as
+`appraise verify CLAIMS --portfolio FILE` does); when the claims file names another file, the sheet
+and the command say so.
+
+One row a claim: the figure as written and as a number, its tolerance, the assumptions the check
+sets (the claims file's `assume:`), the engine's recomputed figure under them (`appraise.verify`),
+and the workbook's own figure for the portfolio as exported (a formula pointing at Summary,
+Calculations or Cash flows; text where no cell holds the metric). The status is a formula:
+checked on the workbook's figure, so it moves with Inputs, unless the assumptions change the
+figure or no cell holds it, when it is checked on the engine's. It must agree with
+`appraise verify`; the Checks sheet's master check includes that agreement.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.worksheet import Worksheet
+
+from appraise.excel_outputs import BAD, GOOD, pass_fail_colours
+from appraise.excel_sheets import CLAIMS_CHECK, Book, Check, shift
+from appraise.excel_writer import Formula, Sheet, cell, quote_title
+from appraise.model import Portfolio
+from appraise.verify import (
+    PORTFOLIO,
+    ROUNDING_ALLOWANCE,
+    ClaimResult,
+    ClaimsFile,
+    Verification,
+    load_claims,
+    resolve_metric,
+    verify,
+)
+
+WORKBOOK, ENGINE = "workbook", "engine"
+UNIT_FORMATS = {
+    "£": "money2",
+    "fraction": "pct2",
+    "per case": "n4",
+    "count": "n2",
+    "ratio": "n2",
+    "year": "int",
+}
+TOLERANCE_FORMATS = {"£": "money2", "fraction": "pct_in"}
+NO_CELL = "no cell: the workbook does not show this figure (the status uses the engine's)"
+CHECK_TOLERANCE = {"£": 1.0, "count": 1e-3, "year": 0.5}  # Checks: workbook against engine
+UNDECIDED = "D9D9D9"
+
+
+@dataclass(frozen=True)
+class ClaimsCheck:
+    """Claims verified against the workbook's portfolio, and where each came from."""
+
+    verification: Verification
+    claims: ClaimsFile
+    portfolio_file: (
+        str  # the portfolio the workbook is exported from (the claims are checked on it)
+    )
+    named: str | None = None  # the portfolio the claims file names, when it is another file
+
+    @property
+    def summary(self) -> str:
+        """'30 claims: 20 consistent, 10 inconsistent, 0 not checkable'."""
+        counts = self.verification.counts()
+        return (
+            f"{sum(counts.values())} claims: {counts['consistent']} consistent, "
+            f"{counts['inconsistent']} inconsistent, {counts['not_checkable']} not checkable"
+        )
+
+    @property
+    def against(self) -> str:
+        """Which portfolio the claims were checked against, and the one the claims file names."""
+        text = (
+            f"Claims in {self.claims.file} checked against {self.portfolio_file} "
+            f"({self.verification.portfolio})"
+        )
+        if self.named:
+            text += (
+                f". The claims file names another portfolio ({self.named}); its claims were "
+                "checked against this workbook's portfolio instead"
+            )
+        return text
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # either is missing: compare where they would be
+        return a.resolve() == b.resolve()
+
+
+def check_claims(path: str | Path, portfolio: Portfolio, portfolio_file: str | Path) -> ClaimsCheck:
+    """Load a claims file and verify it against `portfolio` (read from `portfolio_file`).
+
+    A broken claims file, or one naming interventions or metrics the portfolio does not have,
+    is an InputError naming the field.
+    """
+    claims = load_claims(path)
+    verification = verify(claims, portfolio)
+    named = claims.portfolio_path()
+    other = None if named is None or _same_file(named, Path(portfolio_file)) else str(named)
+    return ClaimsCheck(verification, claims, str(portfolio_file), other)
+
+
+# ---------------------------------------------------------------------------------------------
+# The sheet
+# ---------------------------------------------------------------------------------------------
+
+HEADERS = (
+    "Claim",
+    "Intervention(s)",
+    "Metric",
+    "Unit",
+    "Claimed, as written",
+    "Claimed",
+    "Tolerance (±)",
+    "Assumptions the check sets",
+    "Engine: recomputed under those assumptions",
+    "Workbook: the portfolio's own figure (formula)",
+    "The assumptions move the figure by (engine - workbook)",
+    "Status checked on",
+    "Figure the status uses",
+    "Difference: claimed - figure",
+    "Status (formula)",
+    "appraise verify says",
+    "Agrees with appraise verify",
+    "First implied input (engine)",
+    "Its stated value",
+    "Its implied value",
+    "Quote",
+    "Source",
+    "Note",
+)
+COL = {h: c for c, h in enumerate(HEADERS, 1)}
+HEADER_ROW = 8
+FIRST_ROW = HEADER_ROW + 1
+
+
+def letter(header: str) -> str:
+    """The column letter of a header."""
+    return cell(1, COL[header])[:-1]
+
+
+def workbook_figure(book: Book, metric: str, members: list[int] | None) -> str | None:
+    """A formula for a claim's metric on the workbook's sheets (a sum over a list), if any."""
+    owners = ["total"] if members is None else [str(i) for i in members]
+    refs: list[str] = []
+    for owner in owners:
+        if metric.startswith("years."):
+            _, year, key = metric.split(".", 2)
+            found = book.anchors.get(f"cashyear.{key}.{owner}")
+            found = None if found is None else shift(found, int(year) - 1)
+        else:
+            names = (
+                f"summary.{metric}.{owner}",
+                f"calc.{metric}.{owner}",
+                f"cash.{metric}.{owner}",
+            )
+            found = next((book.anchors[n] for n in names if n in book.anchors), None)
+        if found is None:
+            return None
+        refs.append(found)
+    return "+".join(refs)
+
+
+def _members(book: Book, result: ClaimResult) -> list[int] | None:
+    claim = result.claim
+    return (
+        None
+        if claim.intervention == PORTFOLIO
+        else [book.model.ids.index(m) for m in claim.members]
+    )
+
+
+def own_figure(book: Book, result: ClaimResult) -> float:
+    """The claim's metric for the portfolio as exported, without the claims file's assumptions."""
+    metric = resolve_metric(book.model, result.claim.metric, _members(book, result))
+    a = book.appraisal
+    return float(metric.values(a.per, a.totals, book.model.base.payers))
+
+
+def _unchanged(result: ClaimResult, own: float) -> bool:
+    """Whether the engine's figure under the assumptions is the portfolio's own figure."""
+    if result.recomputed is None:  # undefined, or a payback that never comes
+        return not math.isfinite(own) or (result.unit == "year" and own == 0)
+    return math.isclose(result.recomputed, own, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def _assumptions(result: ClaimResult) -> str:
+    own = {a.input for a in result.claim.assume}
+    return "; ".join(
+        f"{key} = {value:,g} ({'this claim' if key in own else 'claims file'})"
+        for key, value in result.assumed.items()
+    )
+
+
+def _engine_text(result: ClaimResult) -> Any:
+    if result.recomputed is not None:
+        return result.recomputed
+    if result.unit == "year":
+        return "never: no payback within the horizon"
+    return "none: undefined (a zero denominator)"
+
+
+def claims_sheet(book: Book) -> Sheet | None:
+    """One row a claim: claimed, engine, workbook, status formula, first implied input, quote."""
+    if book.claims is None:
+        return None
+    checked = book.claims
+    results = checked.verification.results
+    widths = {1: 26, 2: 30, 3: 28, 4: 9, 8: 36, 21: 50, 22: 26, 23: 40}
+    sheet = book.sheet(
+        CLAIMS_CHECK,
+        freeze=cell(FIRST_ROW, 2),
+        print_rows=f"{HEADER_ROW}:{HEADER_ROW}",
+        print_cols="A:A",
+        pages_wide=3,
+        widths={**{c: 16 for c in range(5, len(HEADERS) + 1)}, **widths},
+    )
+    last = FIRST_ROW + len(results) - 1
+    sheet.put(1, 1, "Claims check: the business case's figures, recomputed", "title")
+    sheet.put(2, 1, checked.against + ".", "user")
+    agree = f"{letter('Agrees with appraise verify')}{FIRST_ROW}:{letter('Agrees with appraise verify')}{last}"
+    sheet.put(3, 1, "Every status agrees with appraise verify", "bold")
+    sheet.put(3, 3, Formula(f"AND({agree})"), "output")
+    book.flags.append(
+        ("every claim's status agrees with appraise verify (Claims check)", book.ref(sheet, 3, 3))
+    )
+    sheet.put(4, 1, "Allowance for binary rounding, relative to the claimed figure", "text")
+    sheet.put(4, 3, ROUNDING_ALLOWANCE, "fixed:sci")
+    assumed = checked.claims.assume
+    sheet.put(
+        5,
+        1,
+        "Assumed for every claim (claims file): "
+        + (
+            "; ".join(
+                f"{a.input} = {a.value:,g}"
+                + (f" ({a.note}{'; ' + a.source if a.source else ''})" if a.note else "")
+                for a in assumed
+            )
+            or "nothing"
+        ),
+        "user",
+    )
+    notes = (
+        "Engine: the figure appraise verify recomputes, under the assumptions the check sets. "
+        "Workbook: the same figure for the portfolio as exported, a formula pointing at Summary, "
+        "Calculations or Cash flows (text where no cell holds it).",
+        "The status is checked on the workbook's figure, so it moves when Inputs change, unless the "
+        "assumptions move the figure or no cell holds it: then on the engine's. Consistent = "
+        "|claimed - figure| <= tolerance (+ the rounding allowance). Implied inputs are solved "
+        "numerically by the engine at export (typed in, not formulas): the value of one input, the "
+        "others as stated, at which the claim holds.",
+    )
+    for r, text in enumerate(notes, 6):
+        sheet.put(r, 1, text, "note")
+    sheet.row(HEADER_ROW, [(h, "header") for h in HEADERS])
+    horizon = book.at("in.horizon")
+    allowance = "$C$4"
+    for r, result in enumerate(results, FIRST_ROW):
+        _claim_row(book, sheet, r, result, horizon, allowance)
+    status = f"{letter('Status (formula)')}{FIRST_ROW}:{letter('Status (formula)')}{last}"
+    statuses = quote_title(sheet.title) + status
+    book.facts.append(
+        (
+            "Claims check: claims consistent (status formulas)",
+            Formula(f'COUNTIF({statuses},"consistent")&" of "&ROWS({statuses})'),
+            "output",
+        )
+    )
+    sheet.decorate.append(_status_colours(status))
+    sheet.decorate.append(
+        _status_colours(
+            f"{letter('appraise verify says')}{FIRST_ROW}:{letter('appraise verify says')}{last}"
+        )
+    )
+    sheet.decorate.append(pass_fail_colours(agree))
+    sheet.decorate.append(pass_fail_colours("C3"))
+    return sheet
+
+
+def _claim_row(
+    book: Book, sheet: Sheet, r: int, result: ClaimResult, horizon: str, allowance: str
+) -> None:
+    claim = result.claim
+    fmt = UNIT_FORMATS.get(result.unit, "n4")
+    at = {h: f"{letter(h)}{r}" for h in HEADERS}
+    members = _members(book, result)
+    formula = workbook_figure(book, claim.metric, members)
+    basis = (
+        WORKBOOK if formula is not None and _unchanged(result, own_figure(book, result)) else ENGINE
+    )
+    who = " + ".join(claim.members) if members is not None else PORTFOLIO
+    engine = _engine_text(result)
+    first = result.implied[0] if result.implied else None
+    claimed, tol = at["Claimed"], at["Tolerance (±)"]
+    used = at["Figure the status uses"]
+    status = (
+        f'IF(AND({at["Unit"]}="year",OR({claimed}<1,{claimed}>{horizon})),"not_checkable",'
+        f"IF(ISNUMBER({used}),IF(ABS({claimed}-{used})<={tol}+{allowance}*MAX(1,ABS({claimed})),"
+        f'"consistent","inconsistent"),IF({at["Unit"]}="year","inconsistent","not_checkable")))'
+    )
+    engine_cell, workbook_cell = (
+        at["Engine: recomputed under those assumptions"],
+        at["Workbook: the portfolio's own figure (formula)"],
+    )
+    moved = (
+        (
+            Formula(
+                f'IF(AND(ISNUMBER({engine_cell}),ISNUMBER({workbook_cell})),{engine_cell}-{workbook_cell},"n/a")'
+            ),
+            f"calc:{fmt}",
+        )
+        if result.assumed and formula is not None
+        else None
+    )
+    notes = [text for text in (claim.note, result.reason) if text]
+    values: dict[str, tuple[Any, str] | None] = {
+        "Claim": (claim.id, "user"),
+        "Intervention(s)": (who, "user"),
+        "Metric": (claim.metric, "user"),
+        "Unit": (result.unit, "text"),
+        "Claimed, as written": (claim.written, "user"),
+        "Claimed": (result.claimed, f"fixed:{fmt}"),
+        "Tolerance (±)": (result.tolerance, f"fixed:{TOLERANCE_FORMATS.get(result.unit, '')}"),
+        "Assumptions the check sets": (_assumptions(result), "user_wrap"),
+        "Engine: recomputed under those assumptions": (engine, f"engine:{fmt}"),
+        "Workbook: the portfolio's own figure (formula)": (
+            (Formula(formula), f"calc:{fmt}") if formula is not None else (NO_CELL, "note")
+        ),
+        "The assumptions move the figure by (engine - workbook)": moved,
+        "Status checked on": (basis, "text"),
+        "Figure the status uses": (
+            Formula(f'IF({at["Status checked on"]}="{WORKBOOK}",{workbook_cell},{engine_cell})'),
+            f"calc:{fmt}",
+        ),
+        "Difference: claimed - figure": (
+            Formula(f'IF(ISNUMBER({used}),{claimed}-{used},"n/a")'),
+            f"calc:{fmt}",
+        ),
+        "Status (formula)": (Formula(status), "output"),
+        "appraise verify says": (result.status, "engine"),
+        "Agrees with appraise verify": (
+            Formula(f"{at['Status (formula)']}={at['appraise verify says']}"),
+            "calc",
+        ),
+        "First implied input (engine)": (f"{first.label} ({first.input})", "user_wrap")
+        if first
+        else None,
+        "Its stated value": (first.stated, "engine") if first else None,
+        "Its implied value": (
+            (
+                first.implied_value
+                if first.implied_value is not None
+                else "none: no value in its allowed range gives the claimed figure",
+                "engine",
+            )
+            if first
+            else None
+        ),
+        "Quote": (claim.quote or "", "user_wrap"),
+        "Source": (claim.source or "", "user_wrap"),
+        "Note": ("; ".join(notes), "user_wrap"),
+    }
+    sheet.row(r, [values[h] for h in HEADERS])
+    if basis == WORKBOOK and result.recomputed is not None:
+        tolerance = CHECK_TOLERANCE.get(result.unit, 1e-6)
+        ref = book.ref(sheet, r, COL["Workbook: the portfolio's own figure (formula)"])
+        book.checks.append(
+            Check(
+                ref,
+                claim.id,
+                claim.metric,
+                result.recomputed,
+                tolerance,
+                fmt if result.unit in ("£", "year") else "",
+            )
+        )
+
+
+def _status_colours(span: str) -> Any:
+    def add(ws: Worksheet) -> None:
+        for value, colour in (
+            ("consistent", GOOD),
+            ("inconsistent", BAD),
+            ("not_checkable", UNDECIDED),
+        ):
+            ws.conditional_formatting.add(
+                span,
+                CellIsRule(
+                    operator="equal",
+                    formula=[f'"{value}"'],
+                    fill=PatternFill("solid", bgColor=colour),
+                    font=Font(bold=True),
+                ),
+            )
+
+    return add
