@@ -6,6 +6,8 @@ by hand in the test.
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 
 import pytest
@@ -15,8 +17,8 @@ from appraise.cli.evaluate import rate
 from appraise.load import load_portfolio
 from appraise.report import money, num
 from appraise.results import appraise_portfolio
-from appraise.save import to_yaml
-from appraise.ui.pages import PAGES
+from appraise.save import portfolio_to_data, set_at, to_yaml
+from appraise.ui.pages import DOWNLOADS, PAGES, View
 from tests.conftest import EXAMPLES, ROOT, by_id, run_cli
 from tests.helpers import intervention, portfolio_data
 
@@ -33,6 +35,13 @@ LAC_YEAR = 35 * 1072 / 0.53
 def in_project_folder(monkeypatch):
     """The app names files relative to where it runs, as `make app` runs it: the project folder."""
     monkeypatch.chdir(ROOT)
+
+
+def cli_json(*args: str) -> dict:
+    """The installed `appraise` command's `--format json` output, as a user would run it."""
+    proc = run_cli(*args, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
 
 
 def open_app() -> AppTest:
@@ -292,7 +301,40 @@ def test_saving_refuses_examples_the_library_and_existing_files(tmp_path: Path):
     assert load_portfolio(existing).portfolio == "Thurrock prevention portfolio (APHR 2017)"
 
 
-def test_export_offers_yaml_csv_and_json():
+def test_export_offers_yaml_csv_json_and_the_workbook():
     at = go(open_app(), "Export")
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["Portfolio (YAML)", "Results (CSV)", "Results (JSON)"]
+    assert labels == ["Portfolio (YAML)", "Results (CSV)", "Results (JSON)", "Workbook (Excel)"]
+
+
+def inputs_sheet(book) -> dict[str, object]:
+    """The workbook's Inputs sheet: each input's value by its key (the sheet's last column)."""
+    ws = book["Inputs"]
+    header = next(r for r in ws.iter_rows(values_only=True) if r and r[0] == "Input")
+    value, key = header.index("Value"), header.index("Key")
+    return {r[key]: r[value] for r in ws.iter_rows(values_only=True) if r and r[key]}
+
+
+def test_the_workbook_download_is_the_cli_export_of_the_edited_portfolio(tmp_path: Path):
+    from openpyxl import load_workbook
+
+    at = go(open_app(), "Intervention")
+    at.number_input(key=PROPORTION).set_value(5.0).run()
+    go(at, "Export")
+    # The Excel button's content, made as a click makes it, from the session's edited portfolio.
+    download = next(d for d in DOWNLOADS if d.label == "Workbook (Excel)")
+    loaded = at.session_state["loaded"]
+    content = download.content(View(loaded, loaded.evaluation()))
+    book = load_workbook(io.BytesIO(content))
+    # The same edit written into a file and exported by the CLI.
+    data = portfolio_to_data(load_portfolio(EXAMPLES / "thurrock-2017.yaml"))
+    set_at(data, "interventions[0].reach.proportion", 0.05)
+    (tmp_path / "edited.yaml").write_text(to_yaml(data))
+    exported = run_cli("export", "edited.yaml", "--xlsx", "edited.xlsx", cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    cli_book = load_workbook(tmp_path / "edited.xlsx")
+    assert book.sheetnames == cli_book.sheetnames
+    assert {"Inputs", "Calculations", "Summary", "Checks"} <= set(book.sheetnames)
+    shown = inputs_sheet(book)
+    assert shown == inputs_sheet(cli_book)
+    assert shown["edge-of-care-mst.reach.proportion"] == 0.05

@@ -58,12 +58,26 @@ def test_every_chart_on_every_page_is_valid_vega_lite(monkeypatch):
             assert not at.exception, (example, page.title, [e.value for e in at.exception])
             assert not at.error, (example, page.title, [e.value for e in at.error])
         at.radio(key="page").set_value("Intervention").run()
-        chooser = at.selectbox(key="intervention:1")
-        for index in range(1, len(chooser.options)):  # every effect form's curve and inputs
-            chooser.set_value(index).run()
-            assert not at.exception, (example, index, [e.value for e in at.exception])
-            chooser = at.selectbox(key="intervention:1")
+        every_choice(at, "intervention:1", example)  # every effect form's curve and inputs
+        at.radio(key="page").set_value("Uncertainty").run()
+        if "tornado:1" in {w.key for w in at.selectbox}:  # an example with ranges
+            every_choice(at, "tornado:1", example)  # the portfolio's and each one's tornado
+        at.radio(key="page").set_value("Verify").run()
+        for button in [b for b in at.button if b.key.startswith("example-")]:
+            button.click().run()  # the example claims and actuals: the tracking chart
+            assert not at.exception and not at.error, (example, button.key)
     assert len(drawn) >= 8 * len(examples)  # at least eight charts an example
+    # Among them the Uncertainty, Forecast and Verify pages' charts, each named by a legend entry.
+    specs = [str(f.to_dict(validate=False)) for f in drawn]
+    for legend in (charts.MEDIAN, charts.AT_HIGH, charts.SPEND_WITHOUT, charts.ACTUAL):
+        assert any(legend in spec for spec in specs), legend
+
+
+def every_choice(at: AppTest, key: str, example: str) -> None:
+    """Choose each option of the select box `key` in turn (its first is shown already)."""
+    for index in range(1, len(at.selectbox(key=key).options)):
+        at.selectbox(key=key).set_value(index).run()
+        assert not at.exception, (example, key, index, [e.value for e in at.exception])
 
 
 def test_break_even_curve_meets_zero_at_the_cores_break_even_rate(thurrock_key):
@@ -130,3 +144,76 @@ def test_results_are_cached_on_the_inputs(monkeypatch):
     assert len(calls) == 2
     at.radio(key="page").set_value("Portfolio").run()
     assert len(calls) == 2
+
+
+def test_with_without_chart_draws_the_forecast_lines_and_the_cost_between_them(thurrock_key):
+    run = runs.forecast(thurrock_key, "thurrock")
+    years = run.data["with_portfolio"]["years"]
+    figure = charts.with_without_chart(years)
+    frame = figure.data
+    assert list(frame["spend_with"]) == [y["spend_with"] for y in years]
+    assert list(frame["spend_without"]) == [y["spend_without"] for y in years]
+    cost_band, saving_band = figure.layer[0], figure.layer[1]
+    assert (cost_band.encoding.y.shorthand, cost_band.encoding.y2.shorthand) == (
+        "care_cost_with:Q",
+        "spend_with:Q",
+    )
+    assert (saving_band.encoding.y.shorthand, saving_band.encoding.y2.shorthand) == (
+        "spend_with:Q",
+        "spend_without:Q",
+    )
+    # The orange band's height is the intervention cost: MST £309,617.50 + Pause £303,030 +
+    # parenting £237,162 (APHR 2017) in every year the portfolio runs.
+    year_one = frame[frame["portfolio_year"] == 1].iloc[0]
+    assert year_one["spend_with"] - year_one["care_cost_with"] == pytest.approx(
+        135.5 * 2285 + 303_030 + 237_162
+    )
+
+
+def test_tornado_bars_run_from_the_central_npv_to_the_npv_at_each_end():
+    from appraise.load import portfolio_from_data
+    from appraise.save import portfolio_to_data
+
+    name = "examples/thurrock-2017-uncertain.yaml"
+    raw = read_yaml(ROOT / name)
+    key = runs.canonical(portfolio_to_data(portfolio_from_data(raw, name)))
+    tornado = runs.tornadoes(key, name)["portfolio"]
+    swings = [{"input": s["key"], "low_text": "", "high_text": "", **s} for s in tornado["tornado"]]
+    figure = charts.tornado_chart(swings, tornado["npv"])
+    bars = figure.layer[0].data
+    assert set(bars["start"]) == {tornado["npv"]}
+    low = bars[bars["Setting"] == charts.AT_LOW]
+    high = bars[bars["Setting"] == charts.AT_HIGH]
+    assert list(low["NPV"]) == [s["npv_low"] for s in tornado["tornado"]]
+    assert list(high["NPV"]) == [s["npv_high"] for s in tornado["tornado"]]
+    # Widest first: the order of the bars is the order of the swings.
+    widths = [abs(h - lo) for h, lo in zip(high["NPV"], low["NPV"], strict=True)]
+    assert widths == sorted(widths, reverse=True)
+
+
+def test_new_charts_use_only_okabe_ito_colours(thurrock_key):
+    run = runs.forecast(thurrock_key, "thurrock")
+    figures = [
+        charts.with_without_chart(run.data["with_portfolio"]["years"]),
+        charts.scenario_chart(run.data["scenarios"]),
+        charts.npv_range_chart(
+            [
+                {
+                    "name": "x",
+                    "prob_break_even": 0.5,
+                    "npv": dict.fromkeys(("p5", "p50", "p95", "mean"), 1.0),
+                }
+            ],
+            5,
+        ),
+    ]
+    for figure in figures:
+        spec = figure.to_dict()
+        ranges = [
+            layer["encoding"]["color"]["scale"]["range"]
+            for layer in spec.get("layer", [spec])
+            if "scale" in layer.get("encoding", {}).get("color", {})
+        ]
+        assert ranges
+        for colours in ranges:
+            assert set(colours) <= OKABE_ITO

@@ -2,10 +2,19 @@
 
 Each page is opened as a user would (clicking the sidebar), checked, and saved as a full-page
 screenshot under tests/artifacts/ (the README's pictures are copied from there).
+
+Locators are strict: each must match exactly one element. While Streamlit reruns the script it
+keeps the previous run's elements on screen, marked `data-stale="true"`, until the run ends, so
+text that is on both the old and the new page (or moves position) can briefly be there twice.
+Every locator is therefore scoped to the main area or the sidebar and to elements of the current
+run (`fresh`), names are matched exactly, and every step waits for the run to finish (`settled`)
+before it reads the page.
 """
 
 from __future__ import annotations
 
+import io
+import re
 import socket
 import subprocess
 import sys
@@ -16,15 +25,24 @@ from pathlib import Path
 
 import pytest
 
-from appraise.report import money
+from appraise.report import money, pct
 from tests.conftest import ROOT, by_id, require_tool
-from tests.test_app import BROKEN
+from tests.test_app import BROKEN, cli_json
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 MST = "Edge-of-care service based on Multisystemic Therapy"
 WIDTH = 1500
 TIMEOUT_MS = 60_000
+UNCERTAIN = "examples/thurrock-2017-uncertain.yaml"
+# Elements of the run on screen: not a stale leftover of the previous run.
+FRESH = '[data-testid="stElementContainer"]:not([data-stale="true"])'
+SETTLED = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return app !== null
+        && app.getAttribute('data-test-script-state') === 'notRunning'
+        && document.querySelector('[data-stale="true"]') === null;
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -108,31 +126,100 @@ def page(browser, app_url: str):
     tab = context.new_page()
     tab.set_default_timeout(TIMEOUT_MS)
     tab.goto(app_url)
-    tab.locator("tr", has_text=MST).first.wait_for()
+    row(tab, MST, table=0).wait_for()
+    settled(tab)
     yield tab
     context.close()
 
 
-def open_page(tab, title: str, heading: str) -> None:
-    tab.locator('[data-testid="stSidebar"]').get_by_text(title, exact=True).click()
-    tab.get_by_role("heading", name=heading).wait_for()
+def settled(tab) -> None:
+    """Wait until the script run has ended and no element of an earlier run is left on screen.
+
+    Call it only after something of the new run has been seen: just after a click the old run
+    is still the one on screen, and already 'settled'.
+    """
+    tab.wait_for_function(SETTLED)
+
+
+def main(tab):
+    return tab.locator('[data-testid="stMain"]')
+
+
+def sidebar(tab):
+    return tab.locator('[data-testid="stSidebar"]')
+
+
+def fresh(tab):
+    """Elements of the current run in the main area."""
+    return main(tab).locator(FRESH)
+
+
+def heading(tab, name: str):
+    return fresh(tab).get_by_role("heading", name=name, exact=True)
+
+
+def row(tab, first_cell: str, table: int | None = None):
+    """The row whose first cell reads exactly `first_cell`, in the page's only table with such a
+    row, or in its `table`-th table (the Portfolio page lists every intervention twice)."""
+    exactly = re.compile(rf"^\s*{re.escape(first_cell)}\s*$")
+    tables = fresh(tab).locator("table")
+    scope = tables if table is None else tables.nth(table)
+    first = tab.locator(":scope > :first-child", has_text=exactly)
+    return scope.locator("tbody tr").filter(has=first)
+
+
+def metric(tab, label: str):
+    """The metric whose label is exactly `label`."""
+    return (
+        fresh(tab)
+        .locator('[data-testid="stMetric"]')
+        .filter(has=tab.locator('[data-testid="stMetricLabel"]').get_by_text(label, exact=True))
+    )
+
+
+def metric_value(tab, label: str) -> str:
+    return metric(tab, label).locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def cells(tab, first_cell: str, table: int | None = None) -> list[str]:
+    shown = row(tab, first_cell, table).locator("td, th").all_inner_texts()
+    return [c.strip() for c in shown]
+
+
+def open_page(tab, title: str, title_on_page: str) -> None:
+    """Click a page in the sidebar menu and wait for its title and the end of the run."""
+    sidebar(tab).get_by_role("radiogroup").get_by_text(title, exact=True).click()
+    heading(tab, title_on_page).wait_for()
+    settled(tab)
+
+
+def open_example(tab, example: str, title_on_page: str) -> None:
+    """Choose an example in the sidebar's 'Open an example' box."""
+    sidebar(tab).get_by_role("combobox", name="Open an example").click()
+    tab.get_by_role("option", name=example, exact=True).click()
+    heading(tab, title_on_page).wait_for()
+    settled(tab)
 
 
 def wait_for_charts(tab, count: int) -> None:
+    """At least `count` charts of the current run have drawn their marks."""
     tab.wait_for_function(
-        "n => document.querySelectorAll('.vega-embed svg .mark-line, .vega-embed svg .mark-rect')"
-        ".length >= n",
-        arg=count,
+        """([selector, n]) => [...document.querySelectorAll(selector)].filter(
+            c => c.querySelector('.vega-embed svg g[class*="mark-"] > *')
+        ).length >= n""",
+        arg=['[data-testid="stMain"] ' + FRESH, count],
     )
 
 
 def screenshot(tab, name: str) -> Path:
     """The whole page: the viewport is grown to the height of Streamlit's scrolling main area."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    settled(tab)
     tab.wait_for_timeout(500)  # let charts finish their first paint
     height = tab.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     tab.set_viewport_size({"width": WIDTH, "height": max(1000, int(height))})
     tab.wait_for_timeout(500)
+    settled(tab)
     path = ARTIFACTS / f"app-{name}.png"
     tab.screenshot(path=str(path), full_page=True)
     tab.set_viewport_size({"width": WIDTH, "height": 1000})
@@ -142,9 +229,10 @@ def screenshot(tab, name: str) -> Path:
 
 def test_portfolio_page_in_chromium_shows_mst_net_savings(page, thurrock_json):
     mst = by_id(thurrock_json, "edge-of-care-mst")
-    cells = page.locator("tr", has_text=MST).first.locator("td, th").all_inner_texts()
-    assert money(mst["net_savings"]) in [c.strip() for c in cells]
-    assert page.get_by_text(money(thurrock_json["portfolio"]["net_savings"])).count() >= 1
+    assert money(mst["net_savings"]) in cells(page, MST, table=0)
+    assert metric_value(page, "Net savings a year") == money(
+        thurrock_json["portfolio"]["net_savings"]
+    )
     wait_for_charts(page, 1)
     screenshot(page, "portfolio")
 
@@ -152,7 +240,6 @@ def test_portfolio_page_in_chromium_shows_mst_net_savings(page, thurrock_json):
 def test_compare_page_draws_its_charts_in_chromium(page):
     open_page(page, "Compare", "Compare the interventions")
     # Net savings, two margin-of-safety panels, payer and cumulative charts.
-    page.wait_for_function("document.querySelectorAll('.vega-embed svg').length >= 5")
     wait_for_charts(page, 5)
     assert "page=Compare" in page.url
     screenshot(page, "compare")
@@ -160,36 +247,103 @@ def test_compare_page_draws_its_charts_in_chromium(page):
 
 def test_intervention_page_edit_in_chromium_moves_net_savings(page):
     open_page(page, "Intervention", MST)
-    page.get_by_role("heading", name="Net savings at each success rate").wait_for()
+    heading(page, "Net savings at each success rate").wait_for()
     wait_for_charts(page, 3)
     screenshot(page, "intervention")
-    # "What if only 5% of CiN/CPP children are suitable?": 1,355 x 5% = 67.75 families;
-    # 67.75 x 16% x £70,792.45 - 67.75 x £2,285 = £612,581.
-    box = page.get_by_role("spinbutton", name="Proportion of eligible cases served (%)")
+    what_if_five_percent(page)
+
+
+def what_if_five_percent(tab) -> None:
+    """'What if only 5% of CiN/CPP children are suitable?' typed into the MST proportion.
+
+    1,355 x 5% = 67.75 families; 67.75 x 16% x £70,792.45 - 67.75 x £2,285 = £612,581.
+    """
+    box = fresh(tab).get_by_role(
+        "spinbutton", name="Proportion of eligible cases served (%)", exact=True
+    )
     box.fill("5")
     box.press("Enter")
     net = money(1355 * 0.05 * 0.16 * 35 * 1072 / 0.53 - 1355 * 0.05 * 2285)
-    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Net savings a year")
-    metric.filter(has_text=net).wait_for()
+    metric(tab, "Net savings a year").filter(has_text=net).wait_for()
+    settled(tab)
+    assert metric_value(tab, "Net savings a year") == net == "£612,581"
 
 
-def test_export_page_in_chromium(page):
+def test_uncertainty_page_in_chromium_shows_the_chance_of_breaking_even(page):
+    open_example(page, UNCERTAIN, "Thurrock prevention portfolio with ranges (APHR 2017)")
+    open_page(page, "Uncertainty", "Uncertainty")
+    wait_for_charts(page, 2)  # the range of NPV, and the tornado
+    # The page's defaults: 10,000 draws, seed 1.
+    cli = cli_json("simulate", UNCERTAIN, "--draws", "10000", "--seed", "1")
+    shown = metric_value(page, "Chance the portfolio breaks even")
+    assert shown == pct(cli["portfolio"]["prob_break_even"])
+    assert money(cli["portfolio"]["npv"]["mean"]) in cells(page, "Portfolio total")
+    screenshot(page, "uncertainty")
+
+
+def test_forecast_page_in_chromium_draws_spend_with_and_without(page):
+    open_page(page, "Forecast", "Forecast: the cost of doing nothing")
+    wait_for_charts(page, 2)  # with and without the portfolio; every scenario
+    cli = cli_json("forecast", "examples/thurrock-2017.yaml")["with_portfolio"]
+    first = next(y for y in cli["years"] if y["portfolio_year"] == 1)
+    assert metric_value(page, f"Net saving in {first['year']}") == money(first["net_saving"])
+    assert money(first["spend_with"]) in cells(page, str(first["year"]))
+    screenshot(page, "forecast")
+
+
+def test_verify_page_in_chromium_checks_the_example_claims_and_actuals(page):
+    open_page(page, "Verify", "Verify claims and track savings")
+    fresh(page).get_by_role(
+        "button", name="Use the example claims: thurrock-2017-claims.yaml"
+    ).click()
+    row(page, "steps-gross").wait_for()
+    settled(page)
+    cli = cli_json("verify", "examples/thurrock-2017-claims.yaml")
+    steps = next(c for c in cli["claims"] if c["id"] == "steps-gross")
+    assert steps["status"] == "inconsistent"
+    assert "✗ inconsistent" in cells(page, "steps-gross")
+    assert metric_value(page, "Inconsistent") == str(cli["summary"]["inconsistent"])
+    fresh(page).get_by_role(
+        "button", name="Use the example actuals: thurrock-2018-actuals.yaml"
+    ).click()
+    metric(page, "Net savings to date").wait_for()
+    wait_for_charts(page, 1)
+    screenshot(page, "verify")
+
+
+def test_export_page_in_chromium_downloads_the_workbook(page):
+    from openpyxl import load_workbook
+
     open_page(page, "Export", "Export")
     for label in ("Portfolio (YAML)", "Results (CSV)", "Results (JSON)"):
-        page.get_by_role("button", name=label).wait_for()
+        fresh(page).get_by_role("button", name=label, exact=True).wait_for()
     screenshot(page, "export")
+    with page.expect_download() as download:
+        fresh(page).get_by_role("button", name="Workbook (Excel)", exact=True).click()
+    content = Path(download.value.path()).read_bytes()
+    assert download.value.suggested_filename == "thurrock-2017.xlsx"
+    book = load_workbook(io.BytesIO(content))
+    assert {"Inputs", "Calculations", "Summary", "Checks"} <= set(book.sheetnames)
+    assert book["Summary"].max_row > 5
 
 
 def test_uploading_a_broken_file_in_chromium_shows_the_field_path(page, thurrock_json):
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+    sidebar(page).locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
         files=[{"name": "broken.yaml", "mimeType": "application/x-yaml", "buffer": BROKEN.encode()}]
     )
-    page.get_by_text("Could not open broken.yaml").wait_for()
-    # The problem line exactly as `appraise validate broken.yaml` prints it.
-    page.get_by_text(
-        "broken.yaml: interventions[0].reach.proportion: must be between 0 and 1 (got 1.5)"
-    ).wait_for()
+    alert = fresh(page).get_by_role("alert").filter(has_text="Could not open broken.yaml")
+    # The problem line exactly as `appraise validate broken.yaml` prints it, in the alert's code
+    # block (drawn a moment after the alert's first line).
+    line = "broken.yaml: interventions[0].reach.proportion: must be between 0 and 1 (got 1.5)"
+    alert.locator("code").filter(has_text=line).wait_for()
+    settled(page)
+    assert line in alert.locator("code").inner_text().splitlines()
     # Still running, still showing the example.
     mst = by_id(thurrock_json, "edge-of-care-mst")
-    cells = page.locator("tr", has_text=MST).first.locator("td, th").all_inner_texts()
-    assert money(mst["net_savings"]) in [c.strip() for c in cells]
+    assert money(mst["net_savings"]) in cells(page, MST, table=0)
+    # An edit clears the message, so every element moves up one place: while that run lasts,
+    # the previous run's copy of each widget is still on screen beside the new one (two
+    # "Proportion of eligible cases served" boxes at once). Locators must see only the new one.
+    open_page(page, "Intervention", MST)
+    what_if_five_percent(page)
+    assert not fresh(page).get_by_role("alert").filter(has_text="Could not open").count()

@@ -143,7 +143,8 @@ def describe_rate(rate: dict[str, Any]) -> str:
     return f"children in care reduced by the LAC-years {rate['portfolio']} averts"
 
 
-def comparison_table(data: dict[str, Any]) -> str:
+def comparison_notes(data: dict[str, Any]) -> list[str]:
+    """What the comparison counts and how, one sentence each (the CLI and the app print them)."""
     notes = [
         f"Counted: {', '.join(data['interventions']) or 'none'} (they avert {data['lac_outcome']}).",
         f"A LAC-year averted saves the baseline's cost of a child in care, "
@@ -164,6 +165,11 @@ def comparison_table(data: dict[str, Any]) -> str:
             f"* after the portfolio's {data['horizon_years']}-year horizon: its services run on as "
             "their timing says (cohorts: 0 = every year)."
         )
+    return notes
+
+
+def comparison_table(data: dict[str, Any]) -> str:
+    notes = comparison_notes(data)
     head = (
         f"{data['scenario']}: spend on children in care with and without {data['portfolio']} "
         f"(portfolio year 1 = {data['start_year']})"

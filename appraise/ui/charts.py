@@ -13,7 +13,7 @@ import altair as alt
 import pandas as pd
 
 from appraise.model import RATINGS
-from appraise.report import money, payer_name, rate
+from appraise.report import money, num, payer_name, pct, rate
 
 # Okabe & Ito (2008), "Color Universal Design".
 BLACK, ORANGE, SKY_BLUE, GREEN, YELLOW, BLUE, VERMILLION, PURPLE, GREY = (
@@ -39,6 +39,8 @@ FALLS_SHORT = "Expected rate falls short of break-even"
 MONEY_LABELS = "(datum.value < 0 ? '-£' : '£') + format(abs(datum.value), ',.0f')"
 NAME_AXIS = alt.Axis(title=None, labelLimit=320)
 ROW = 40  # pixels a bar chart gives each intervention
+TALL = 360  # pixels high for a chart of years
+BAR = 24  # pixels a bar of a pair gets (low and high, planned and actual): the step of the offset
 
 
 def spec(figure: alt.TopLevelMixin) -> dict[str, Any]:
@@ -64,6 +66,14 @@ def _zero_rule(axis: str = "y") -> alt.Chart:
         alt.Chart(zero)
         .mark_rule(color=GREY)
         .encode(**{axis: (alt.X if axis == "x" else alt.Y)("zero:Q")})
+    )
+
+
+def _end_labels(text: alt.Chart, test: str) -> tuple[alt.Chart, alt.Chart]:
+    """Labels at the ends of bars: to the right of those for which `test` holds, else to the left."""
+    return (
+        text.mark_text(align="left", dx=4, color=BLACK).transform_filter(test),
+        text.mark_text(align="right", dx=-4, color=BLACK).transform_filter(f"!({test})"),
     )
 
 
@@ -99,12 +109,7 @@ def net_savings_chart(records: Sequence[dict[str, Any]]) -> alt.LayerChart:
     text = alt.Chart(frame).encode(
         y=alt.Y("Intervention:N", sort=order), x=alt.X("Net savings:Q"), text=alt.Text("label:N")
     )
-    gains = text.mark_text(align="left", dx=4, color=BLACK).transform_filter(
-        "datum['Net savings'] >= 0"
-    )
-    losses = text.mark_text(align="right", dx=-4, color=BLACK).transform_filter(
-        "datum['Net savings'] < 0"
-    )
+    gains, losses = _end_labels(text, "datum['Net savings'] >= 0")
     return alt.layer(bars, gains, losses, _zero_rule("x")).properties(height=alt.Step(ROW))
 
 
@@ -362,3 +367,297 @@ def break_even_chart(curve: pd.DataFrame, record: dict[str, Any]) -> alt.LayerCh
         .encode(x=alt.X("rate:Q"), y=alt.Y("net:Q"), text=alt.Text("text:N"), color=colour)
     )
     return alt.layer(line, _zero_rule("y"), rules, points, text)
+
+
+def _pair(
+    field: str, names: tuple[str, str], colours: tuple[str, str]
+) -> tuple[alt.YOffset, alt.Color]:
+    """Two bars a row, side by side (low and high, planned and actual): offset and colour."""
+    return (
+        alt.YOffset(f"{field}:N", sort=list(names)),
+        alt.Color(
+            f"{field}:N",
+            scale=alt.Scale(domain=list(names), range=list(colours)),
+            legend=alt.Legend(title=None, orient="bottom"),
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Uncertainty
+# ---------------------------------------------------------------------------------------------
+
+AT_LOW, AT_HIGH = "Input at its low", "Input at its high"
+MIDDLE, MEDIAN, MEAN = "5th to 95th percentile", "Median", "Mean"
+
+
+def npv_range_chart(rows: Sequence[dict[str, Any]], horizon: int) -> alt.LayerChart:
+    """Each row's NPV across the draws: a bar from p5 to p95, the median and the mean marked.
+
+    `rows`: {"name", "prob_break_even", "npv": {"mean", "p5", "p50", "p95"}} as `appraise simulate
+    --format json` gives each intervention and the portfolio (named by the caller).
+    """
+    frame = pd.DataFrame(
+        [
+            {
+                "Intervention": r["name"],
+                **{k: r["npv"][k] for k in ("p5", "p50", "p95", "mean")},
+                "range_label": f"{money(r['npv']['p5'])} to {money(r['npv']['p95'])}",
+                "median_label": money(r["npv"]["p50"]),
+                "mean_label": money(r["npv"]["mean"]),
+                "chance": f"breaks even in {pct(r['prob_break_even'])} of draws",
+            }
+            for r in rows
+        ]
+    )
+    order = list(frame["Intervention"])
+    base = alt.Chart(frame).encode(
+        y=alt.Y("Intervention:N", sort=order, axis=NAME_AXIS),
+        tooltip=[
+            alt.Tooltip("Intervention:N"),
+            alt.Tooltip("range_label:N", title="NPV, 5th to 95th percentile"),
+            alt.Tooltip("median_label:N", title="NPV, median"),
+            alt.Tooltip("mean_label:N", title="NPV, mean"),
+            alt.Tooltip("chance:N", title="Chance"),
+        ],
+    )
+    mark = alt.Color(
+        "Mark:N",
+        scale=alt.Scale(domain=[MIDDLE, MEDIAN, MEAN], range=[SKY_BLUE, BLACK, VERMILLION]),
+        legend=alt.Legend(title=None, orient="bottom"),
+    )
+    band = (
+        base.mark_bar(size=16)
+        .encode(
+            x=alt.X("p5:Q", axis=_money_axis(f"NPV over {horizon} years")),
+            x2=alt.X2("p95:Q"),
+            color=mark,
+        )
+        .transform_calculate(Mark=f"'{MIDDLE}'")
+    )
+    median = base.mark_tick(thickness=3, size=22).encode(x=alt.X("p50:Q"), color=mark)
+    median = median.transform_calculate(Mark=f"'{MEDIAN}'")
+    mean = base.mark_point(shape="diamond", size=120, filled=True, opacity=1).encode(
+        x=alt.X("mean:Q"), color=mark
+    )
+    mean = mean.transform_calculate(Mark=f"'{MEAN}'")
+    chance = base.mark_text(align="left", dx=8, color=BLACK).encode(
+        x=alt.X("p95:Q"), text=alt.Text("chance:N")
+    )
+    return alt.layer(band, _zero_rule("x"), median, mean, chance).properties(height=alt.Step(ROW))
+
+
+def tornado_chart(swings: Sequence[dict[str, Any]], central: float) -> alt.LayerChart:
+    """NPV with each input at its low and at its high, the others central: widest swing on top.
+
+    `swings`: {"input" (a label), "low_text", "high_text", "npv_low", "npv_high"}, widest first
+    (as `appraise sensitivity` orders them). Bars start at the NPV at central values.
+    """
+    rows = []
+    for s in swings:
+        for setting, npv, shown in (
+            (AT_LOW, s["npv_low"], s["low_text"]),
+            (AT_HIGH, s["npv_high"], s["high_text"]),
+        ):
+            rows.append(
+                {
+                    "Input": s["input"],
+                    "Setting": setting,
+                    "start": central,
+                    "NPV": npv,
+                    "npv_label": money(npv),
+                    "value_label": shown,
+                    "right": npv >= central,
+                }
+            )
+    frame = pd.DataFrame(rows)
+    order = [s["input"] for s in swings]
+    # 'Whose: what' on two lines, so long names stay readable.
+    axis = alt.Axis(title=None, labelLimit=360, labelExpr="split(datum.label, ': ')")
+    y = alt.Y("Input:N", sort=order, axis=axis)
+    offset, setting = _pair("Setting", (AT_LOW, AT_HIGH), (ORANGE, BLUE))
+    tooltip = [
+        alt.Tooltip("Input:N"),
+        alt.Tooltip("Setting:N"),
+        alt.Tooltip("value_label:N", title="Input value"),
+        alt.Tooltip("npv_label:N", title="NPV"),
+    ]
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=y,
+            yOffset=offset,
+            x=alt.X("start:Q", axis=_money_axis("NPV"), scale=alt.Scale(zero=False)),
+            x2=alt.X2("NPV:Q"),
+            color=setting,
+            tooltip=tooltip,
+        )
+    )
+    text = alt.Chart(frame).encode(
+        y=y, yOffset=offset, x=alt.X("NPV:Q"), text=alt.Text("value_label:N")
+    )
+    right, left = _end_labels(text, "datum.right")
+    centre = (
+        alt.Chart(pd.DataFrame({"central": [central], "label": [f"Central: {money(central)}"]}))
+        .mark_rule(color=BLACK, strokeDash=[6, 4])
+        .encode(x=alt.X("central:Q"), tooltip=[alt.Tooltip("label:N", title="NPV")])
+    )
+    return alt.layer(bars, right, left, _zero_rule("x"), centre).properties(height=alt.Step(BAR))
+
+
+# ---------------------------------------------------------------------------------------------
+# Forecast
+# ---------------------------------------------------------------------------------------------
+
+SPEND_WITHOUT = "Spend without the portfolio"
+SPEND_WITH = "Spend with the portfolio"
+CARE_WITH = "Care cost with the portfolio"
+INTERVENTION_COST = "Intervention cost"
+NET_SAVING = "Net saving (spend without - spend with)"
+
+
+def scenario_chart(scenarios: Sequence[dict[str, Any]]) -> alt.LayerChart:
+    """Total cost of children in care by year, one line a scenario (`appraise forecast` JSON)."""
+    frame = pd.DataFrame(
+        [
+            {
+                "Scenario": s["name"],
+                "Year": y["year"],
+                "Total cost": y["total_cost"],
+                "label": money(y["total_cost"]),
+                "children": num(y["children_in_care"], 1),
+            }
+            for s in scenarios
+            for y in s["years"]
+        ]
+    )
+    names = [s["name"] for s in scenarios]
+    lines = (
+        alt.Chart(frame)
+        .mark_line(point=True, strokeWidth=2)
+        .encode(
+            x=alt.X("Year:O", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y(
+                "Total cost:Q",
+                axis=_money_axis("Spend a year"),
+                scale=alt.Scale(zero=False),
+            ),
+            color=alt.Color(
+                "Scenario:N",
+                scale=alt.Scale(domain=names, range=list(SERIES_COLOURS[: len(names)])),
+                legend=alt.Legend(title=None, orient="bottom", columns=2, labelLimit=420),
+                sort=names,
+            ),
+            tooltip=[
+                alt.Tooltip("Scenario:N"),
+                alt.Tooltip("Year:O"),
+                alt.Tooltip("label:N", title="Total cost"),
+                alt.Tooltip("children:N", title="Children in care"),
+            ],
+        )
+    )
+    return alt.layer(lines).properties(height=TALL)
+
+
+def with_without_chart(years: Sequence[dict[str, Any]]) -> alt.LayerChart:
+    """Spend without and with the portfolio by year; between the care cost with it and the spend
+    with it, the intervention cost; between the two spends, the net saving.
+
+    `years`: the `with_portfolio.years` rows of `appraise forecast --format json`.
+    """
+    frame = pd.DataFrame(years)
+    for key in ("spend_without", "spend_with", "care_cost_with", "intervention_cost", "net_saving"):
+        frame[f"{key}_label"] = [money(x) for x in frame[key]]
+    domain = [SPEND_WITHOUT, SPEND_WITH, CARE_WITH, INTERVENTION_COST, NET_SAVING]
+    colour = alt.Color(
+        "Series:N",
+        scale=alt.Scale(domain=domain, range=[VERMILLION, BLUE, SKY_BLUE, ORANGE, GREEN]),
+        legend=alt.Legend(title=None, orient="bottom", columns=3, labelLimit=420),
+        sort=domain,
+    )
+    x = alt.X("year:O", axis=alt.Axis(labelAngle=0, title="Year"))
+    tooltip = [
+        alt.Tooltip("year:O", title="Year"),
+        alt.Tooltip("spend_without_label:N", title=SPEND_WITHOUT),
+        alt.Tooltip("care_cost_with_label:N", title=CARE_WITH),
+        alt.Tooltip("intervention_cost_label:N", title=INTERVENTION_COST),
+        alt.Tooltip("spend_with_label:N", title=SPEND_WITH),
+        alt.Tooltip("net_saving_label:N", title="Net saving"),
+    ]
+    base = alt.Chart(frame).encode(x=x, tooltip=tooltip)
+    money_axis = _money_axis("Spend a year")
+    cost_band = (
+        base.mark_area(opacity=0.55)
+        .encode(
+            y=alt.Y("care_cost_with:Q", axis=money_axis, scale=alt.Scale(zero=False)),
+            y2=alt.Y2("spend_with:Q"),
+            color=colour,
+        )
+        .transform_calculate(Series=f"'{INTERVENTION_COST}'")
+    )
+    saving_band = (
+        base.mark_area(opacity=0.35)
+        .encode(y=alt.Y("spend_with:Q"), y2=alt.Y2("spend_without:Q"), color=colour)
+        .transform_calculate(Series=f"'{NET_SAVING}'")
+    )
+
+    def line(key: str, name: str, dash: list[int] | None = None) -> alt.Chart:
+        return (
+            base.mark_line(point=True, strokeWidth=2.5, strokeDash=dash or [1, 0])
+            .encode(y=alt.Y(f"{key}:Q"), color=colour)
+            .transform_calculate(Series=f"'{name}'")
+        )
+
+    return alt.layer(
+        cost_band,
+        saving_band,
+        line("care_cost_with", CARE_WITH, [4, 3]),
+        line("spend_with", SPEND_WITH),
+        line("spend_without", SPEND_WITHOUT),
+    ).properties(height=TALL)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tracking
+# ---------------------------------------------------------------------------------------------
+
+PLANNED, ACTUAL = "Planned (business case)", "Actual (realised)"
+
+
+def tracking_chart(interventions: Sequence[dict[str, Any]]) -> alt.LayerChart:
+    """Net savings to date, planned against realised, per intervention (`appraise track` JSON)."""
+    rows = [
+        {
+            "Intervention": t["name"],
+            "Side": side,
+            "Net savings": t["to_date"][key]["net_savings"],
+            "label": money(t["to_date"][key]["net_savings"]),
+        }
+        for t in interventions
+        for side, key in ((PLANNED, "planned"), (ACTUAL, "actual"))
+    ]
+    frame = pd.DataFrame(rows)
+    order = [t["name"] for t in interventions]
+    y = alt.Y("Intervention:N", sort=order, axis=NAME_AXIS)
+    offset, side = _pair("Side", (PLANNED, ACTUAL), (SKY_BLUE, BLUE))
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=y,
+            yOffset=offset,
+            x=alt.X("Net savings:Q", axis=_money_axis("Net savings to date")),
+            color=side,
+            tooltip=[
+                alt.Tooltip("Intervention:N"),
+                alt.Tooltip("Side:N", title="Figure"),
+                alt.Tooltip("label:N", title="Net savings to date"),
+            ],
+        )
+    )
+    text = alt.Chart(frame).encode(
+        y=y, yOffset=offset, x=alt.X("Net savings:Q"), text=alt.Text("label:N")
+    )
+    gains, losses = _end_labels(text, "datum['Net savings'] >= 0")
+    return alt.layer(bars, gains, losses, _zero_rule("x")).properties(height=alt.Step(BAR))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import streamlit as st
 
@@ -21,7 +20,7 @@ def start(argv: Sequence[str]) -> None:
     if st.session_state.get(STARTED):
         return
     st.session_state[STARTED] = True
-    session.open_file(argv[0] if argv else _relative(session.DEFAULT_PORTFOLIO))
+    session.open_file(argv[0] if argv else session.relative(session.DEFAULT_PORTFOLIO))
 
 
 def _example_chosen() -> None:
@@ -35,11 +34,6 @@ def _uploaded() -> None:
     upload = st.session_state.get(UPLOAD)
     if upload is not None:
         session.open_upload(upload.getvalue(), upload.name)
-
-
-def _relative(path: Path) -> str:
-    """`examples/thurrock-2017.yaml` when run from the project folder, as a user would type it."""
-    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
 
 
 def sidebar() -> Page:
@@ -60,7 +54,7 @@ def sidebar() -> Page:
         examples = session.example_portfolios()
         st.selectbox(
             "Open an example",
-            [_relative(p) for p in examples],
+            [session.relative(p) for p in examples],
             index=None,
             placeholder="Choose an example",
             key=EXAMPLE,

@@ -2,7 +2,11 @@
 
 To add a page: write `def my_page(view: View) -> None` (lay out widgets and charts over
 `view.results`, the JSON of `appraise evaluate`, or over `view.appraisal` for arrays), then add
-`Page("My page", my_page)` to `PAGES`.
+`Page("My page", my_page)` to `PAGES`. A page with much of its own (Uncertainty, Forecast, Verify)
+lives in a module of its own (`appraise.ui.uncertainty`, `.forecast`, `.claims`) and computes
+only when it is open, through a cached run in `appraise.ui.runs`.
+
+To offer another file on the Export page, add one `Download(...)` to `DOWNLOADS`.
 """
 
 from __future__ import annotations
@@ -17,10 +21,10 @@ import streamlit as st
 
 from appraise.errors import InputError
 from appraise.model import RATINGS
-from appraise.report import evaluation_csv, money, num, payer_name, pct, rate, to_json
-from appraise.results import Appraisal
-from appraise.ui import charts, inputs, session
-from appraise.ui.runs import Evaluation, success_rate_curve
+from appraise.report import evaluation_csv, money, num, pct, rate, to_json
+from appraise.ui import charts, claims, forecast, inputs, session, uncertainty
+from appraise.ui.layout import Page, View, chart, conventions, headline, payback, ratio_text
+from appraise.ui.runs import success_rate_curve
 
 CASHABLE_METHODS = {
     "strict": "Strict: cashable gross savings minus the whole cost",
@@ -32,61 +36,9 @@ PERSPECTIVES = {
 }
 
 
-@dataclass(frozen=True)
-class View:
-    """What a page is given: the portfolio as edited, and its results."""
-
-    loaded: session.Loaded
-    evaluation: Evaluation
-
-    @property
-    def results(self) -> dict[str, Any]:
-        """`{"portfolio": {...}, "interventions": [...]}` as `appraise evaluate --format json`."""
-        return self.evaluation.results
-
-    @property
-    def records(self) -> list[dict[str, Any]]:
-        return self.results["interventions"]
-
-    @property
-    def totals(self) -> dict[str, Any]:
-        return self.results["portfolio"]
-
-    @property
-    def appraisal(self) -> Appraisal:
-        return self.evaluation.appraisal
-
-
-@dataclass(frozen=True)
-class Page:
-    """A menu entry: its title and the function that lays it out."""
-
-    title: str
-    render: Callable[[View], None]
-
-
 # ---------------------------------------------------------------------------------------------
-# Shared pieces
+# Portfolio
 # ---------------------------------------------------------------------------------------------
-
-
-def payback(year: int | None, horizon: int) -> str:
-    """'year 2', or 'not within 5 years' (payback years are null when never reached)."""
-    return f"year {year}" if year else f"not within {horizon} years"
-
-
-def ratio_text(x: float | None) -> str:
-    """An ROI or benefit-cost ratio; 'n/a' where the cost is zero."""
-    return "n/a" if x is None else num(x)
-
-
-def conventions(totals: dict[str, Any]) -> str:
-    """One line saying how the figures were counted."""
-    return (
-        f"Prices {totals['price_year']}; savings to {payer_name(totals['perspective'])}; cashable "
-        f"savings {totals['cashable_method'].replace('_', ' ')}; NPV over "
-        f"{totals['horizon_years']} years at {pct(totals['discount_rate'])} a year."
-    )
 
 
 def _unit(view: View, record: dict[str, Any]) -> tuple[str, str]:
@@ -144,25 +96,6 @@ def horizon_table(view: View) -> pd.DataFrame:
             for r in [*view.records, view.totals]
         ]
     )
-
-
-def headline(figures: list[tuple[str, str, str | None]], per_row: int = 4) -> None:
-    """Metrics in rows: (label, value, help)."""
-    for start in range(0, len(figures), per_row):
-        for column, (label, value, help) in zip(
-            st.columns(per_row), figures[start : start + per_row], strict=False
-        ):
-            column.metric(label, value, help=help, border=True)
-
-
-def chart(figure: Any) -> None:
-    """An Altair chart across the page."""
-    st.vega_lite_chart(spec=charts.spec(figure), width="stretch")
-
-
-# ---------------------------------------------------------------------------------------------
-# Portfolio
-# ---------------------------------------------------------------------------------------------
 
 
 def portfolio_page(view: View) -> None:
@@ -474,6 +407,14 @@ class Download:
     content: Callable[[View], str | bytes]
 
 
+def workbook(view: View) -> bytes:
+    """The appraisal workbook of the edited portfolio (openpyxl is loaded only when asked)."""
+    from appraise.excel import workbook_bytes
+
+    model = view.appraisal.model
+    return workbook_bytes(model.portfolio, model.evidence)
+
+
 DOWNLOADS: list[Download] = [
     Download(
         "Portfolio (YAML)",
@@ -496,11 +437,23 @@ DOWNLOADS: list[Download] = [
         "As `appraise evaluate --format json`, year-by-year cash flows included.",
         lambda view: to_json(view.results),
     ),
+    Download(
+        "Workbook (Excel)",
+        ".xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "As `appraise export --xlsx`: inputs, calculations with live formulas, summary, cash "
+        "flows, evidence and checks, with your edits.",
+        workbook,
+    ),
 ]
+
 
 PAGES: list[Page] = [
     Page("Portfolio", portfolio_page),
     Page("Compare", compare_page),
     Page("Intervention", intervention_page),
+    Page("Uncertainty", uncertainty.page),
+    Page("Forecast", forecast.page),
+    Page("Verify", claims.page),
     Page("Export", export_page),
 ]

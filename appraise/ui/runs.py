@@ -1,4 +1,8 @@
-"""Runs of the core for the app, cached on the portfolio's file data (as canonical JSON text)."""
+"""Runs of the core for the app, cached on the portfolio's file data (as canonical JSON text).
+
+Each returns what the matching CLI command prints with `--format json`, computed by the same
+function (`appraise.uncertainty`, `.forecast`, `.verify`, `.track`), so a page only lays it out.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,15 @@ import pandas as pd
 import streamlit as st
 
 from appraise import core
+from appraise.errors import InputError
+from appraise.forecast import forecast_data, price_levers, with_portfolio
 from appraise.load import evidence_for, portfolio_from_data
-from appraise.params import build
+from appraise.model import Portfolio
+from appraise.params import Model, build
 from appraise.results import Appraisal, appraise_portfolio
+from appraise.track import actuals_from_csv, actuals_from_yaml, track
+from appraise.uncertainty import sensitivity, simulate
+from appraise.verify import claims_from_text, verify
 
 CURVE_POINTS = 2001
 
@@ -73,3 +83,78 @@ def success_rate_curve(key: str, name: str, index: int) -> pd.DataFrame:
     finite = [x for x in (expected, break_even) if x is not None and math.isfinite(x)]
     window = 1.5 * max(*finite, 0.01 if not per_case else 0.1)
     return curve[curve["success_rate"] <= window].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The pages that compute only when open: each cached on the portfolio's data and its own inputs
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A run over a user's file: its JSON data, or the problems with the file (one line each,
+    exactly as the CLI prints them), and what the file's own `portfolio:` line names."""
+
+    data: dict[str, Any] | None
+    problems: tuple[str, ...] = ()
+    names: str | None = None
+
+
+def _model(key: str, name: str) -> Model:
+    return evaluate(key, name).appraisal.model
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def simulation(key: str, name: str, draws: int, seed: int) -> dict[str, Any]:
+    """`appraise simulate --draws N --seed S --format json` of the portfolio `key`."""
+    return simulate(_model(key, name), draws, seed).to_data()
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def tornadoes(key: str, name: str) -> dict[str, Any]:
+    """`appraise sensitivity --format json` of the portfolio `key`."""
+    return sensitivity(_model(key, name)).to_data()
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def forecast(key: str, name: str) -> Checked:
+    """`appraise forecast --format json` (with the portfolio) and, if the baseline has levers,
+    `appraise levers --format json` under "levers"; no data when there is no baseline."""
+    model = _model(key, name)
+    baseline = model.portfolio.baseline
+    if baseline is None:
+        return Checked(None)
+    try:
+        comparison = with_portfolio(model.portfolio, model.evidence, file=name)
+    except InputError as error:
+        return Checked(None, tuple(str(p) for p in error.problems))
+    levers = price_levers(baseline) if baseline.levers else None
+    return Checked({**forecast_data(baseline, comparison), "levers": levers})
+
+
+def _claims(text: bytes, file: str, portfolio: Portfolio) -> tuple[dict[str, Any], str | None]:
+    claims = claims_from_text(text, file)
+    return verify(claims, portfolio).to_data(), claims.portfolio
+
+
+def _actuals(text: bytes, file: str, portfolio: Portfolio) -> tuple[dict[str, Any], str | None]:
+    read = actuals_from_csv if file.lower().endswith(".csv") else actuals_from_yaml
+    actuals = read(text, file)
+    tracked = track(actuals, portfolio)
+    return {**tracked.to_data(), "rows": tracked.rows()}, actuals.portfolio
+
+
+CHECKS = {"claims": _claims, "actuals": _actuals}
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def checked(kind: str, key: str, name: str, text: bytes, file: str) -> Checked:
+    """A claims or actuals file (`text`, named `file`) against the open portfolio: for claims
+    `appraise verify FILE --portfolio P --format json`; for actuals `appraise track FILE
+    --portfolio P --format json` plus its table rows (`Tracking.rows()`) under "rows". Actuals
+    are CSV if `file` ends in .csv, YAML otherwise, as `appraise track` reads them."""
+    try:
+        data, names = CHECKS[kind](text, file, _model(key, name).portfolio)
+    except InputError as error:
+        return Checked(None, tuple(str(p) for p in error.problems))
+    return Checked(data, names=names)

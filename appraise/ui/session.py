@@ -65,6 +65,11 @@ def _portfolios_in(folder: str, stamp: tuple[tuple[str, float], ...]) -> list[st
     return found
 
 
+def relative(path: Path) -> str:
+    """`examples/thurrock-2017.yaml` when run from the project folder, as a user would type it."""
+    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
+
+
 def example_portfolios() -> list[Path]:
     """The portfolio files in examples/ (not its claims, actuals or baseline files)."""
     stamp = tuple(sorted((p.name, p.stat().st_mtime) for p in EXAMPLES.glob("*.yaml")))

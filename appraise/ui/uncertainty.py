@@ -1,0 +1,231 @@
+"""The Uncertainty page: Monte Carlo over every input given as a range, and the tornado.
+
+Figures are `appraise simulate --draws N --seed S --format json` and `appraise sensitivity
+--format json` of the portfolio as edited (`runs.simulation`, `runs.tornadoes`), laid out here.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from appraise.cli.simulate import DEFAULT_DRAWS, value_text
+from appraise.report import money, pct
+from appraise.ui import charts, runs
+from appraise.ui.layout import View, chart, conventions, headline, show_table
+from appraise.uncertainty import RELATIVE_PRECISION
+
+DRAWS = "draws"
+SEED = "seed"
+TORNADO = "tornado"
+DEFAULT_SEED = 1  # shown and editable; a fixed default keeps the page the same on every visit
+MAX_DRAWS = 1_000_000
+MAX_SEED = 2**32 - 1
+PORTFOLIO = "Portfolio total"
+STATS = (("mean", "mean"), ("p5", "5th percentile"), ("p50", "median"), ("p95", "95th percentile"))
+
+NO_RANGES = """\
+No input of this portfolio is given as a range, so there is nothing to simulate: every draw
+would give the figures on the Portfolio page.
+
+Write a range as `{low, central, high}` in the portfolio file (a triangular distribution: the
+figures on the other pages use the central value), for example
+
+```yaml
+effect:
+  success_rate: {low: 0.0, central: 0.16, high: 0.32}
+```
+
+or name a distribution (`{pert: ...}`, `{normal: {mean, sd}}`, ...). Open
+`examples/thurrock-2017-uncertain.yaml` in the sidebar to see one with ranges on twelve inputs.
+"""
+
+
+def _in_unit(x: float | None, unit: str) -> str:
+    """An input's value as people read it: rates as percentages, money with £, else as the CLI."""
+    if x is None:
+        return "none"
+    if unit == "fraction":
+        shown = next((d for d in (0, 1) if abs(round(x * 100, d) - x * 100) < 1e-9), 2)
+        return pct(x, shown)
+    return value_text(x, unit)
+
+
+def summary_table(data: dict[str, Any], names: dict[str, str]) -> pd.DataFrame:
+    """Each intervention and the portfolio total, as displayed: chance of breaking even, then NPV
+    and one year's net savings (mean and percentiles of the draws)."""
+    h = data["portfolio"]["horizon_years"]
+    records = [*data["interventions"], {"id": None, **data["portfolio"]}]
+    rows = []
+    for r in records:
+        row = {
+            "Intervention": names[r["id"]] if r["id"] else PORTFOLIO,
+            "Chance of breaking even (NPV > 0)": pct(r["prob_break_even"]),
+        }
+        for key, title in (("npv", f"NPV over {h} years"), ("net_savings", "Net savings a year")):
+            for stat, word in STATS:
+                row[f"{title}, {word}"] = money(r[key][stat])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def thresholds_table(tornado: dict[str, Any], labels: dict[str, str]) -> pd.DataFrame:
+    """The tornado's inputs, widest swing first: range, NPV at each end, and where NPV is zero."""
+    rows = []
+    for s in tornado["tornado"]:
+        unit = s["unit"]
+        if s["threshold"] is None:
+            zero = "none: no value the input may take"
+        else:
+            where = "within" if s["threshold_in_range"] else "outside"
+            zero = f"{_in_unit(s['threshold'], unit)} ({where} the range)"
+        rows.append(
+            {
+                "Input": labels.get(s["key"], s["label"]),
+                "Low": _in_unit(s["low"], unit),
+                "Central": _in_unit(s["central"], unit),
+                "High": _in_unit(s["high"], unit),
+                "Range from": "its bounds" if s["basis"] == "bounds" else "5th-95th percentile",
+                "NPV at low": money(s["npv_low"]),
+                "NPV at high": money(s["npv_high"]),
+                "Swing": money(s["swing"]),
+                "NPV is zero at": zero,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _whole(
+    column: Any, label: str, key: str, bounds: tuple[int, int], value: int, **kw: Any
+) -> int:
+    low, high = bounds
+    return int(column.number_input(label, low, high, value, key=key, **kw))
+
+
+def _settings() -> tuple[int, int]:
+    """The number of draws and the seed, side by side."""
+    left, right, _ = st.columns([1, 1, 2])
+    draws = _whole(
+        left,
+        "Draws",
+        DRAWS,
+        (1, MAX_DRAWS),
+        DEFAULT_DRAWS,
+        step=1000,
+        help="How many times every uncertain input is drawn and the portfolio appraised.",
+    )
+    seed = _whole(
+        right,
+        "Random seed",
+        SEED,
+        (0, MAX_SEED),
+        DEFAULT_SEED,
+        help="Same seed, same draws, same figures: `appraise simulate FILE --seed S --draws N`.",
+    )
+    return draws, seed
+
+
+def page(view: View) -> None:
+    """Chance of breaking even, ranges of NPV, and the inputs that move it most."""
+    loaded = view.loaded
+    t = view.totals
+    st.title("Uncertainty")
+    st.caption(conventions(t))
+    tornadoes = runs.tornadoes(loaded.key, loaded.name)
+    if not tornadoes["uncertain_inputs"]:
+        st.info(NO_RANGES)
+        return
+    names = view.names()
+    labels = view.input_labels()
+    count = len(tornadoes["uncertain_inputs"])
+    st.write(
+        f"{count} input{'s are' if count != 1 else ' is'} given as a range. Each draw takes a "
+        "value of every one of them at once and appraises the whole portfolio, as the other "
+        "pages do with the central values."
+    )
+    draws, seed = _settings()
+    with st.spinner("Simulating..."):
+        data = runs.simulation(loaded.key, loaded.name, draws, seed)
+    p = data["portfolio"]
+    h = p["horizon_years"]
+    headline(
+        [
+            (
+                "Chance the portfolio breaks even",
+                pct(p["prob_break_even"]),
+                f"Share of the {draws:,} draws in which the portfolio's NPV over {h} years is "
+                "above zero.",
+            ),
+            (f"NPV over {h} years, mean", money(p["npv"]["mean"]), None),
+            ("NPV, 5th percentile", money(p["npv"]["p5"]), "1 draw in 20 is below this."),
+            ("NPV, 95th percentile", money(p["npv"]["p95"]), "1 draw in 20 is above this."),
+        ]
+    )
+    st.subheader("How likely is each to break even, and how wide is the range?")
+    show_table(summary_table(data, names))
+    se = 0.5 / math.sqrt(draws)
+    st.caption(
+        f"{draws:,} draws, seed {seed}: `appraise simulate {loaded.name} --draws {draws} "
+        f"--seed {seed}` gives the same figures. Breaking even means an NPV over {h} years "
+        f"above zero; at this many draws its Monte Carlo error is at most {pct(se, 2)}. "
+        "Percentiles are read from a histogram of the draws, each within "
+        f"{pct(RELATIVE_PRECISION, 2)} (or £1 near zero) of the exact one."
+    )
+    rows = [{**r, "name": names[r["id"]]} for r in data["interventions"]] + [
+        {**p, "name": PORTFOLIO}
+    ]
+    chart(charts.npv_range_chart(rows, h))
+    st.caption(
+        "The bar holds the middle 90% of the draws (5th to 95th percentile); the black tick is "
+        "the median and the diamond the mean. Left of the grey line at zero, the NPV is a loss."
+    )
+    tornado_section(view, tornadoes, labels)
+
+
+def tornado_section(view: View, data: dict[str, Any], labels: dict[str, str]) -> None:
+    """The tornado of one intervention or the portfolio, and the break-even value of each input."""
+    st.subheader("Which inputs matter most?")
+    choices = [PORTFOLIO, *(r["name"] for r in view.records)]
+    chosen = st.selectbox(
+        "NPV of",
+        range(len(choices)),
+        format_func=lambda i: choices[i],
+        key=f"{TORNADO}:{view.loaded.generation}",
+    )
+    tornado = data["portfolio"] if chosen == 0 else data["interventions"][chosen - 1]
+    swings = tornado["tornado"]
+    h = data["portfolio"]["horizon_years"]
+    st.write(
+        f"NPV over {h} years of {choices[chosen]} at central values: **{money(tornado['npv'])}**. "
+        "Each bar moves one input to its low or its high, the others at their central values; "
+        "the widest swing is on top."
+    )
+    if not swings:
+        st.info(f"No input given as a range moves the NPV of {choices[chosen]}.")
+        return
+    chart(
+        charts.tornado_chart(
+            [
+                {
+                    "input": labels.get(s["key"], s["label"]),
+                    "low_text": _in_unit(s["low"], s["unit"]),
+                    "high_text": _in_unit(s["high"], s["unit"]),
+                    "npv_low": s["npv_low"],
+                    "npv_high": s["npv_high"],
+                }
+                for s in swings
+            ],
+            tornado["npv"],
+        )
+    )
+    st.markdown("**Where each input makes the NPV zero (the others central)**")
+    show_table(thresholds_table(tornado, labels))
+    st.caption(
+        "Range: triangular, PERT and uniform inputs at their bounds; normal, lognormal and beta "
+        "at their 5th and 95th percentiles. 'NPV is zero at' is the value nearest the central "
+        "one, searched over every value the input may take: within the range, the input alone "
+        "can turn the NPV from gain to loss."
+    )
