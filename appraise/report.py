@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 
@@ -91,11 +91,16 @@ def safe_cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def rate(record: dict[str, Any], key: str) -> str:
+def success_rate_text(value: float | None, per_case: bool, decimals: int = 2) -> str:
     """A success rate as a percentage, or outcomes per case where the effect is counted per case."""
-    if record["effect_form"] == "per_case":
-        return f"{num(record[key])}/case"
-    return pct(record[key], 2)
+    if value is None:
+        return "n/a"
+    return f"{num(value)}/case" if per_case else pct(value, decimals)
+
+
+def rate(record: dict[str, Any], key: str) -> str:
+    """A figure of an `evaluate` record as a success rate (see `success_rate_text`)."""
+    return success_rate_text(record[key], record["effect_form"] == "per_case")
 
 
 # Scalar JSON keys that go into CSV columns (nested ones are flattened, `years` left to JSON).
@@ -121,3 +126,181 @@ def evaluation_csv(data: dict[str, Any]) -> str:
         + [total["savings_by_payer"].get(p) for p in payers]
     )
     return to_csv(headers, rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Claims (`appraise verify`): figures in their units
+# ---------------------------------------------------------------------------------------------
+
+
+def figure(value: float | None, unit: str, decimals: int = 2) -> str:
+    """A claimed or recomputed figure in its unit: money, a percentage, a count, a year."""
+    if value is None:
+        return "never" if unit == "year" else "n/a"
+    if unit == "£":
+        return money(value, decimals)
+    if unit == "fraction":
+        return pct(value, decimals)
+    if unit == "year":
+        return f"year {value:g}"
+    return num(value, decimals)
+
+
+def claimed_text(claim: dict[str, Any]) -> str:
+    """The claimed figure as written: text as it is, a number formatted to its written decimals."""
+    written = claim["written"].replace("_", "")
+    try:
+        float(written)
+    except ValueError:
+        return claim["written"]
+    mantissa = written.lower().split("e")[0]
+    decimals = len(mantissa.split(".", 1)[1]) if "." in mantissa else 0
+    if claim["unit"] == "fraction":  # 0.032 written with 3 decimals is 3.2%
+        decimals = max(decimals - 2, 0)
+    return figure(claim["claimed"], claim["unit"], decimals)
+
+
+def tolerance_text(tol: float, unit: str) -> str:
+    if unit == "£":
+        return "±" + money(tol, 2 if tol < 1 else 0)
+    if unit == "fraction":
+        return f"±{tol * 100:g}%"
+    return f"±{tol:g}"
+
+
+def input_values(stated: float, implied: float | None, unit: str) -> tuple[str, str]:
+    """An input's stated and implied values in its unit, with enough decimals to tell them apart."""
+    if unit.startswith("£"):
+        show, low = money, 2
+    elif unit == "fraction":
+        show, low = (lambda x, d: pct(x, d)), 2  # noqa: E731
+    else:
+        show, low = num, 2 if abs(stated) >= 10 else 4
+    if implied is None:
+        return show(stated, low), "none"
+    decimals = low
+    while decimals < low + 4 and show(stated, decimals) == show(implied, decimals):
+        decimals += 1
+    return show(stated, decimals), show(implied, decimals)
+
+
+def difference_text(claim: dict[str, Any]) -> str:
+    diff, rel = claim["difference"], claim["relative_difference"]
+    if diff is None:
+        return "n/a"
+    shown = figure(diff, claim["unit"]) if claim["unit"] != "year" else f"{diff:+g}"
+    if claim["unit"] == "fraction":
+        shown = f"{diff * 100:+.2f} points"
+    return shown + (f" ({rel * 100:+.2f}%)" if rel is not None and math.isfinite(rel) else "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Uncertainty (`appraise sensitivity`)
+# ---------------------------------------------------------------------------------------------
+
+
+def value_text(x: float | None, unit: str) -> str:
+    """An input's value in its unit: pounds with £, other quantities to 4 significant figures."""
+    if x is None:
+        return "none"
+    if unit.startswith("£"):
+        return money(x, 2 if abs(x) < 100 and x != round(x) else 0)
+    return f"{x:,.4g}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Forecast (`appraise forecast`): table columns and notes
+# ---------------------------------------------------------------------------------------------
+
+
+def _signed(x: float) -> str:
+    return ("+" if round(x) > 0 else "") + money(x)
+
+
+def _portfolio_year(row: dict[str, Any]) -> str:
+    year = row["portfolio_year"]
+    return "" if not year else str(year) + ("" if row["within_portfolio_horizon"] else " *")
+
+
+Column = tuple[str, Callable[[dict[str, Any]], str]]
+
+
+def _column(header: str, key: str, show: Callable[[Any], str]) -> Column:
+    return header, lambda row: show(row[key])
+
+
+def _whole(x: float) -> str:
+    return num(x, 0)
+
+
+def _tenth(x: float) -> str:
+    return num(x, 1)
+
+
+SCENARIO_COLUMNS = [
+    _column("Year", "year", str),
+    _column("Children", "child_population", _whole),
+    _column("Rate/10k", "lac_rate_per_10k", _tenth),
+    _column("In care (non-UASC)", "children_in_care_non_uasc", _tenth),
+    _column("UASC", "uasc", _whole),
+    _column("In care", "children_in_care", _tenth),
+    _column("Weeks of care", "weeks_of_care", _whole),
+    _column("Placement cost", "placement_cost", money),
+    _column("Non-placement cost", "non_placement_cost", money),
+    _column("Total cost", "total_cost", money),
+    _column("Change in total", "change_in_total_cost", _signed),
+    _column("Change in cashable", "change_in_cashable_cost", _signed),
+]
+COMPARISON_COLUMNS = [
+    _column("Year", "year", str),
+    ("Portfolio year", _portfolio_year),
+    _column("LAC-years averted", "lac_years_averted", num),
+    _column("Spend without", "spend_without", money),
+    _column("Care cost with", "care_cost_with", money),
+    _column("Intervention cost", "intervention_cost", money),
+    _column("Spend with", "spend_with", money),
+    _column("Net saving", "net_saving", money),
+    _column("Cumulative", "cumulative_net_saving", money),
+    _column("Cashable care saving", "cashable_care_saving", money),
+]
+
+
+def describe_rate(rate: dict[str, Any]) -> str:
+    """How a scenario sets its non-UASC rate, in words with its numbers."""
+    kind = rate["kind"]
+    if kind == "constant":
+        return f"rate held at {num(rate['value'], 1)} per 10,000"
+    if kind == "target":
+        return f"rate glides to {num(rate['value'], 1)} per 10,000 over {rate['over_years']} years, then flat"
+    if kind == "trend":
+        x = f"ln(year - {rate['t0'] - 1})" if rate["form"] == "log" else f"(year - {rate['t0']})"
+        return (
+            f"rate moves in proportion to the {rate['form']} trend {rate['a']:.2f} + "
+            f"{rate['b']:.2f} x {x}, fitted to {len(rate['history'])} years of history"
+        )
+    return f"children in care reduced by the LAC-years {rate['portfolio']} averts"
+
+
+def comparison_notes(data: dict[str, Any]) -> list[str]:
+    """What the comparison counts and how, one sentence each (the CLI and the app print them)."""
+    notes = [
+        f"Counted: {', '.join(data['interventions']) or 'none'} (they avert {data['lac_outcome']}).",
+        f"A LAC-year averted saves the baseline's cost of a child in care, "
+        f"{money(data['lac_year_cost_baseline'])} a year"
+        + (
+            f" (the portfolio prices it at {money(data['lac_year_cost_portfolio'])})."
+            if data["lac_year_cost_portfolio"] is not None
+            else "."
+        ),
+    ]
+    if data["excluded"]:
+        notes.append(
+            f"Not counted (they avert other outcomes, outside a forecast of care costs): "
+            f"{', '.join(data['excluded'])}."
+        )
+    if not all(y["within_portfolio_horizon"] for y in data["years"] if y["portfolio_year"]):
+        notes.append(
+            f"* after the portfolio's {data['horizon_years']}-year horizon: its services run on as "
+            "their timing says (cohorts: 0 = every year)."
+        )
+    return notes

@@ -845,13 +845,6 @@ def _edge(
     return inside
 
 
-def _usable(param: Param, x: float) -> bool:
-    """False for a root at an excluded limit of zero (a 1e-300-month cost period, say), where the
-    core's arithmetic overflows rather than answering."""
-    d = param.domain
-    return not (d.lo_open and d.lo == 0 and abs(x) < 1e-9 * max(1.0, abs(param.central)))
-
-
 WHOLE_UNITS = ("cases", "places")  # Param units of reach counts and capacities (params.FIELD_INFO)
 
 
@@ -881,7 +874,7 @@ def implied_inputs(
     found = []
     order = {p.key: n for n, p in enumerate(model.params)}
     for p in inputs_feeding(model, metric):
-        roots = [x for x in solve(model, p.key, metric, target, tolerance) if _usable(p, x)]
+        roots = solve(model, p.key, metric, target, tolerance)
         value = roots[0] if roots else None
         if value is not None and metric.leaf in STEP_METRICS:
             value = _edge(model, p.key, metric, target, tolerance, value)

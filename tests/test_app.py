@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from appraise.cli.evaluate import rate
 from appraise.load import load_portfolio
-from appraise.report import money, num
+from appraise.report import money, num, rate
 from appraise.results import appraise_portfolio
 from appraise.save import portfolio_to_data, set_at, to_yaml
 from appraise.ui.pages import DOWNLOADS, PAGES, View

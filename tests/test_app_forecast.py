@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from appraise.cli.forecast import COMPARISON_COLUMNS
 from appraise.load import load_portfolio
-from appraise.report import money, pct
+from appraise.report import COMPARISON_COLUMNS, money, pct
 from appraise.save import portfolio_to_data, set_at, to_yaml
 from tests.conftest import THURROCK
 from tests.test_app import (

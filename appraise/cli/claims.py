@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import math
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,19 @@ import typer
 
 from appraise.cli._app import VALIDATORS, TableOrJson, app, emit, guarded
 from appraise.load import load_portfolio
-from appraise.report import money, num, pct, table, to_json
+from appraise.report import (
+    claimed_text,
+    difference_text,
+    figure,
+    input_values,
+    money,
+    num,
+    pct,
+    success_rate_text,
+    table,
+    to_json,
+    tolerance_text,
+)
 from appraise.track import check_actuals_file, load_actuals, track
 from appraise.verify import Verification, check_claims_file, load_claims, verify
 
@@ -29,72 +40,6 @@ PORTFOLIO_OPTION = typer.Option(
     help="Portfolio to check against, instead of the one the file names.",
     show_default=False,
 )
-
-
-# ---------------------------------------------------------------------------------------------
-# Showing figures in their units
-# ---------------------------------------------------------------------------------------------
-
-
-def figure(value: float | None, unit: str, decimals: int = 2) -> str:
-    """A claimed or recomputed figure in its unit: money, a percentage, a count, a year."""
-    if value is None:
-        return "never" if unit == "year" else "n/a"
-    if unit == "£":
-        return money(value, decimals)
-    if unit == "fraction":
-        return pct(value, decimals)
-    if unit == "year":
-        return f"year {value:g}"
-    return num(value, decimals)
-
-
-def claimed_text(claim: dict[str, Any]) -> str:
-    """The claimed figure as written: text as it is, a number formatted to its written decimals."""
-    written = claim["written"].replace("_", "")
-    try:
-        float(written)
-    except ValueError:
-        return claim["written"]
-    mantissa = written.lower().split("e")[0]
-    decimals = len(mantissa.split(".", 1)[1]) if "." in mantissa else 0
-    if claim["unit"] == "fraction":  # 0.032 written with 3 decimals is 3.2%
-        decimals = max(decimals - 2, 0)
-    return figure(claim["claimed"], claim["unit"], decimals)
-
-
-def tolerance_text(tol: float, unit: str) -> str:
-    if unit == "£":
-        return "±" + money(tol, 2 if tol < 1 else 0)
-    if unit == "fraction":
-        return f"±{tol * 100:g}%"
-    return f"±{tol:g}"
-
-
-def input_values(stated: float, implied: float | None, unit: str) -> tuple[str, str]:
-    """An input's stated and implied values in its unit, with enough decimals to tell them apart."""
-    if unit.startswith("£"):
-        show, low = money, 2
-    elif unit == "fraction":
-        show, low = (lambda x, d: pct(x, d)), 2  # noqa: E731
-    else:
-        show, low = num, 2 if abs(stated) >= 10 else 4
-    if implied is None:
-        return show(stated, low), "none"
-    decimals = low
-    while decimals < low + 4 and show(stated, decimals) == show(implied, decimals):
-        decimals += 1
-    return show(stated, decimals), show(implied, decimals)
-
-
-def difference_text(claim: dict[str, Any]) -> str:
-    diff, rel = claim["difference"], claim["relative_difference"]
-    if diff is None:
-        return "n/a"
-    shown = figure(diff, claim["unit"]) if claim["unit"] != "year" else f"{diff:+g}"
-    if claim["unit"] == "fraction":
-        shown = f"{diff * 100:+.2f} points"
-    return shown + (f" ({rel * 100:+.2f}%)" if rel is not None and math.isfinite(rel) else "")
 
 
 def _who(claim: dict[str, Any]) -> str:
@@ -246,12 +191,6 @@ def verify_command(
 # ---------------------------------------------------------------------------------------------
 
 
-def rate(value: float | None, per_case: bool) -> str:
-    if value is None:
-        return "n/a"
-    return f"{num(value)}/case" if per_case else pct(value, 1)
-
-
 TRACK_HEADERS = [
     "Intervention",
     "Period",
@@ -294,8 +233,8 @@ def tracking_table(data: dict[str, Any]) -> str:
                     money(plan["net_savings"]),
                     money(actual["net_savings"]),
                     money(actual["cashable_net_savings"]),
-                    rate(actual["success_rate"], per_case),
-                    rate(actual["break_even_success_rate"], per_case),
+                    success_rate_text(actual["success_rate"], per_case, 1),
+                    success_rate_text(actual["break_even_success_rate"], per_case, 1),
                     ", ".join(f.replace("_", " ") for f in flags),
                 ]
             )

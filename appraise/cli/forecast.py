@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,18 @@ from appraise.load import (
     read_yaml,
 )
 from appraise.model import Portfolio
-from appraise.report import money, num, pct, table, to_json
+from appraise.report import (
+    COMPARISON_COLUMNS,
+    SCENARIO_COLUMNS,
+    Column,
+    comparison_notes,
+    describe_rate,
+    money,
+    num,
+    pct,
+    table,
+    to_json,
+)
 
 FILE = typer.Argument(
     ...,
@@ -65,58 +75,6 @@ def load_forecast(
     return baseline, portfolio, str(file)
 
 
-def _signed(x: float) -> str:
-    return ("+" if round(x) > 0 else "") + money(x)
-
-
-def _portfolio_year(row: dict[str, Any]) -> str:
-    year = row["portfolio_year"]
-    return "" if not year else str(year) + ("" if row["within_portfolio_horizon"] else " *")
-
-
-Column = tuple[str, Callable[[dict[str, Any]], str]]
-
-
-def _column(header: str, key: str, show: Callable[[Any], str]) -> Column:
-    return header, lambda row: show(row[key])
-
-
-def _whole(x: float) -> str:
-    return num(x, 0)
-
-
-def _tenth(x: float) -> str:
-    return num(x, 1)
-
-
-SCENARIO_COLUMNS = [
-    _column("Year", "year", str),
-    _column("Children", "child_population", _whole),
-    _column("Rate/10k", "lac_rate_per_10k", _tenth),
-    _column("In care (non-UASC)", "children_in_care_non_uasc", _tenth),
-    _column("UASC", "uasc", _whole),
-    _column("In care", "children_in_care", _tenth),
-    _column("Weeks of care", "weeks_of_care", _whole),
-    _column("Placement cost", "placement_cost", money),
-    _column("Non-placement cost", "non_placement_cost", money),
-    _column("Total cost", "total_cost", money),
-    _column("Change in total", "change_in_total_cost", _signed),
-    _column("Change in cashable", "change_in_cashable_cost", _signed),
-]
-COMPARISON_COLUMNS = [
-    _column("Year", "year", str),
-    ("Portfolio year", _portfolio_year),
-    _column("LAC-years averted", "lac_years_averted", num),
-    _column("Spend without", "spend_without", money),
-    _column("Care cost with", "care_cost_with", money),
-    _column("Intervention cost", "intervention_cost", money),
-    _column("Spend with", "spend_with", money),
-    _column("Net saving", "net_saving", money),
-    _column("Cumulative", "cumulative_net_saving", money),
-    _column("Cashable care saving", "cashable_care_saving", money),
-]
-
-
 def columns_table(columns: list[Column], rows: list[dict[str, Any]]) -> str:
     """A plain-text table with one row per record, each column a header and how to show it."""
     return table([h for h, _ in columns], [[show(r) for _, show in columns] for r in rows])
@@ -125,47 +83,6 @@ def columns_table(columns: list[Column], rows: list[dict[str, Any]]) -> str:
 def scenario_table(scenario: dict[str, Any]) -> str:
     head = f"{scenario['name']} ({describe_rate(scenario['lac_rate'])})"
     return f"{head}\n\n{columns_table(SCENARIO_COLUMNS, scenario['years'])}"
-
-
-def describe_rate(rate: dict[str, Any]) -> str:
-    """How a scenario sets its non-UASC rate, in words with its numbers."""
-    kind = rate["kind"]
-    if kind == "constant":
-        return f"rate held at {num(rate['value'], 1)} per 10,000"
-    if kind == "target":
-        return f"rate glides to {num(rate['value'], 1)} per 10,000 over {rate['over_years']} years, then flat"
-    if kind == "trend":
-        x = f"ln(year - {rate['t0'] - 1})" if rate["form"] == "log" else f"(year - {rate['t0']})"
-        return (
-            f"rate moves in proportion to the {rate['form']} trend {rate['a']:.2f} + "
-            f"{rate['b']:.2f} x {x}, fitted to {len(rate['history'])} years of history"
-        )
-    return f"children in care reduced by the LAC-years {rate['portfolio']} averts"
-
-
-def comparison_notes(data: dict[str, Any]) -> list[str]:
-    """What the comparison counts and how, one sentence each (the CLI and the app print them)."""
-    notes = [
-        f"Counted: {', '.join(data['interventions']) or 'none'} (they avert {data['lac_outcome']}).",
-        f"A LAC-year averted saves the baseline's cost of a child in care, "
-        f"{money(data['lac_year_cost_baseline'])} a year"
-        + (
-            f" (the portfolio prices it at {money(data['lac_year_cost_portfolio'])})."
-            if data["lac_year_cost_portfolio"] is not None
-            else "."
-        ),
-    ]
-    if data["excluded"]:
-        notes.append(
-            f"Not counted (they avert other outcomes, outside a forecast of care costs): "
-            f"{', '.join(data['excluded'])}."
-        )
-    if not all(y["within_portfolio_horizon"] for y in data["years"] if y["portfolio_year"]):
-        notes.append(
-            f"* after the portfolio's {data['horizon_years']}-year horizon: its services run on as "
-            "their timing says (cohorts: 0 = every year)."
-        )
-    return notes
 
 
 def comparison_table(data: dict[str, Any]) -> str:

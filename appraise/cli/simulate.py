@@ -12,8 +12,9 @@ import typer
 from appraise.cli._app import TableOrJson, app, emit, guarded
 from appraise.load import evidence_for, load_portfolio
 from appraise.params import Model, build
-from appraise.report import money, pct, table, to_json
+from appraise.report import money, pct, table, to_json, value_text
 from appraise.uncertainty import (
+    DEFAULT_DRAWS,
     RELATIVE_PRECISION,
     Sensitivity,
     Simulation,
@@ -24,7 +25,6 @@ from appraise.uncertainty import (
 
 FILE = typer.Argument(..., help="Portfolio YAML file.", show_default=False)
 FORMAT = typer.Option(TableOrJson.table, "--format", "-f", help="table or json.")
-DEFAULT_DRAWS = 10_000
 # Table columns: NPV over the horizon first (the headline), then one year's net savings.
 COLUMNS = (("npv", "NPV"), ("net_savings", "Net/yr"))
 
@@ -83,15 +83,6 @@ def simulate_command(
     chosen = secrets.randbits(32) if seed is None else seed
     result = simulate(model, draws, chosen)
     emit(to_json(result.to_data()) if format is TableOrJson.json else simulation_table(result))
-
-
-def value_text(x: float | None, unit: str) -> str:
-    """An input's value in its unit: pounds with £, other quantities to 4 significant figures."""
-    if x is None:
-        return "none"
-    if unit.startswith("£"):
-        return money(x, 2 if abs(x) < 100 and x != round(x) else 0)
-    return f"{x:,.4g}"
 
 
 def threshold_text(swing: Swing) -> str:

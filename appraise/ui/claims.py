@@ -22,17 +22,19 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from appraise.cli.claims import (
+from appraise.errors import InputError
+from appraise.load import detect_kind, read_yaml
+from appraise.report import (
     claimed_text,
     difference_text,
     figure,
     input_values,
-    rate,
+    money,
+    num,
+    pct,
+    success_rate_text,
     tolerance_text,
 )
-from appraise.errors import InputError
-from appraise.load import detect_kind, read_yaml
-from appraise.report import money, num, pct
 from appraise.ui import charts, runs, session
 from appraise.ui.layout import View, chart, headline, problems, show_table
 
@@ -357,8 +359,10 @@ def tracking_frame(data: dict[str, Any]) -> pd.DataFrame:
                 "Net savings (plan)": money(r["planned_net_savings"]),
                 "Net savings (actual)": money(r["actual_net_savings"]),
                 "Cashable net (actual)": money(r["actual_cashable_net_savings"]),
-                "Success rate (actual)": rate(r["actual_success_rate"], by_case),
-                "Break-even rate": rate(r["actual_break_even_success_rate"], by_case),
+                "Success rate (actual)": success_rate_text(r["actual_success_rate"], by_case, 1),
+                "Break-even rate": success_rate_text(
+                    r["actual_break_even_success_rate"], by_case, 1
+                ),
                 "Flags": _flags(r["flags"]),
             }
         )

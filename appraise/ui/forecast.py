@@ -12,14 +12,16 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from appraise.cli.forecast import (
+from appraise.report import (
     COMPARISON_COLUMNS,
     SCENARIO_COLUMNS,
     Column,
     comparison_notes,
     describe_rate,
+    money,
+    num,
+    pct,
 )
-from appraise.report import money, num, pct
 from appraise.ui import charts, runs
 from appraise.ui.layout import View, chart, headline, problems, show_table
 

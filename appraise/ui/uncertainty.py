@@ -12,11 +12,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from appraise.cli.simulate import DEFAULT_DRAWS, value_text
-from appraise.report import money, pct
+from appraise.report import money, pct, value_text
 from appraise.ui import charts, runs
 from appraise.ui.layout import View, chart, conventions, headline, show_table
-from appraise.uncertainty import RELATIVE_PRECISION
+from appraise.uncertainty import DEFAULT_DRAWS, RELATIVE_PRECISION
 
 DRAWS = "draws"
 SEED = "seed"
