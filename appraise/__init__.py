@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from appraise.errors import InputError, Problem
+from appraise.version import __version__
 
-__version__ = "0.1.0"
 __all__ = ["InputError", "Problem", "evaluate", "load_portfolio", "__version__"]
 
 

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from appraise.load import load_portfolio as _load
-from appraise.model import Portfolio
-from appraise.results import INTERVENTION_KEYS, appraise_portfolio
+from appraise.engine.results import INTERVENTION_KEYS, appraise_portfolio
+from appraise.model.load import load_portfolio as _load
+from appraise.model.schema import Portfolio
 
 if TYPE_CHECKING:
-    from appraise.results import Appraisal
+    from appraise.engine.results import Appraisal
 
 
 def load_portfolio(path: str | Path) -> Portfolio:

@@ -13,10 +13,10 @@ import sys
 import time
 from pathlib import Path
 
-from appraise import core
-from appraise.load import evidence_for, load_portfolio
-from appraise.model import Portfolio
-from appraise.params import build
+from appraise.engine import core
+from appraise.engine.params import build
+from appraise.model.load import evidence_for, load_portfolio
+from appraise.model.schema import Portfolio
 
 ROOT = Path(__file__).resolve().parent.parent
 N = 10_000

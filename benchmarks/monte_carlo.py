@@ -31,11 +31,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from appraise import core
-from appraise.load import evidence_for, load_portfolio
-from appraise.model import Portfolio, Timing
-from appraise.params import Model, build
-from appraise.uncertainty import RELATIVE_PRECISION, input_stream, simulate, uncertain_params
+from appraise.analyses.uncertainty import (
+    RELATIVE_PRECISION,
+    input_stream,
+    simulate,
+    uncertain_params,
+)
+from appraise.engine import core
+from appraise.engine.params import Model, build
+from appraise.model.load import evidence_for, load_portfolio
+from appraise.model.schema import Portfolio, Timing
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "thurrock-2017-uncertain.yaml"

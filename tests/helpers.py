@@ -5,9 +5,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from appraise.load import portfolio_from_data
-from appraise.params import build
-from appraise.results import Appraisal, run
+from appraise.engine.params import build
+from appraise.engine.results import Appraisal, run
+from appraise.model.load import portfolio_from_data
 
 LOCAL_SOURCE = {
     "id": "local-test-source",

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from appraise.load import load_portfolio
-from appraise.report import money, num, rate
-from appraise.results import appraise_portfolio
-from appraise.save import portfolio_to_data, set_at, to_yaml
+from appraise.display import money, num, rate
+from appraise.engine.results import appraise_portfolio
+from appraise.model.load import load_portfolio
+from appraise.model.save import portfolio_to_data, set_at, to_yaml
 from appraise.ui.pages import DOWNLOADS, PAGES, View
 from tests.conftest import EXAMPLES, ROOT, by_id, run_cli
 from tests.helpers import intervention, portfolio_data

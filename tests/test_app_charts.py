@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from appraise.load import read_yaml
-from appraise.model import RATINGS
+from appraise.model.load import read_yaml
+from appraise.model.schema import RATINGS
 from appraise.ui import charts, runs
 from appraise.ui.pages import PAGES
 from tests.conftest import ROOT, THURROCK
@@ -27,8 +27,8 @@ def in_project_folder(monkeypatch):
 @pytest.fixture(scope="module")
 def thurrock_key() -> str:
     """The example as the app holds it: resolved file data as canonical JSON."""
-    from appraise.load import portfolio_from_data
-    from appraise.save import portfolio_to_data
+    from appraise.model.load import portfolio_from_data
+    from appraise.model.save import portfolio_to_data
 
     name = "examples/thurrock-2017.yaml"
     return runs.canonical(portfolio_to_data(portfolio_from_data(read_yaml(THURROCK), name)))
@@ -171,8 +171,8 @@ def test_with_without_chart_draws_the_forecast_lines_and_the_cost_between_them(t
 
 
 def test_tornado_bars_run_from_the_central_npv_to_the_npv_at_each_end():
-    from appraise.load import portfolio_from_data
-    from appraise.save import portfolio_to_data
+    from appraise.model.load import portfolio_from_data
+    from appraise.model.save import portfolio_to_data
 
     name = "examples/thurrock-2017-uncertain.yaml"
     raw = read_yaml(ROOT / name)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from appraise.load import load_portfolio
-from appraise.report import COMPARISON_COLUMNS, money, pct
-from appraise.save import portfolio_to_data, set_at, to_yaml
+from appraise.display import COMPARISON_COLUMNS, money, pct
+from appraise.model.load import load_portfolio
+from appraise.model.save import portfolio_to_data, set_at, to_yaml
 from tests.conftest import THURROCK
 from tests.test_app import (
     PROPORTION,

@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from appraise.load import load_portfolio
-from appraise.report import money, pct
-from appraise.save import portfolio_to_data, set_at, to_yaml
+from appraise.display import money, pct
+from appraise.model.load import load_portfolio
+from appraise.model.save import portfolio_to_data, set_at, to_yaml
 from appraise.ui import uncertainty
 from tests.conftest import ROOT
 from tests.test_app import (

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from appraise.load import load_portfolio
-from appraise.report import claimed_text, figure, input_values, money
-from appraise.save import portfolio_to_data, set_at, to_yaml
+from appraise.display import claimed_text, figure, input_values, money
+from appraise.model.load import load_portfolio
+from appraise.model.save import portfolio_to_data, set_at, to_yaml
 from appraise.ui.claims import STATUS_TEXT
 from tests.conftest import EXAMPLES, THURROCK, run_cli
 from tests.test_app import (

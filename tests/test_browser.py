@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from appraise.report import money, pct
+from appraise.display import money, pct
 from tests.conftest import ROOT, by_id, require_tool
 from tests.test_app import BROKEN, cli_json
 

@@ -141,7 +141,7 @@ def test_list_shows_the_library_with_ratings(cli):
 
 
 def test_every_library_source_has_what_it_found(cli):
-    from appraise.load import load_evidence, load_library
+    from appraise.model.load import load_evidence, load_library
 
     evidence = load_evidence()
     for item in load_library():

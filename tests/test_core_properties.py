@@ -125,7 +125,7 @@ def test_zero_outcome_cost_never_breaks_even():
 
 
 def test_ratio_is_defined_everywhere():
-    from appraise.core import ratio
+    from appraise.engine.core import ratio
 
     got = ratio(np.array([1.0, -2.0, 0.0, 6.0]), np.array([0.0, 0.0, 0.0, 3.0]))
     assert got.tolist() == [math.inf, -math.inf, 0.0, 2.0]

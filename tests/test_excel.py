@@ -15,14 +15,14 @@ import yaml
 from openpyxl import load_workbook
 from openpyxl.formula.tokenizer import Token, Tokenizer
 
-from appraise import excel
+from appraise.engine.results import INTERVENTION_KEYS
 from appraise.errors import InputError
-from appraise.excel import export_workbook, import_workbook, workbook_bytes
-from appraise.excel_outputs import FIGURES, SUMMARY_KEYS
-from appraise.excel_writer import Formula, Sheet, read_text, render, safe_title
-from appraise.load import detect_kind, portfolio_from_data, read_yaml
-from appraise.results import INTERVENTION_KEYS
-from appraise.save import portfolio_to_data
+from appraise.model.load import detect_kind, portfolio_from_data, read_yaml
+from appraise.model.save import portfolio_to_data
+from appraise.workbook import export as excel
+from appraise.workbook.export import export_workbook, import_workbook, workbook_bytes
+from appraise.workbook.outputs import FIGURES, SUMMARY_KEYS
+from appraise.workbook.writer import Formula, Sheet, read_text, render, safe_title
 from tests.conftest import EXAMPLES, THURROCK
 from tests.helpers import LOCAL_SOURCE, intervention, portfolio_data
 
@@ -57,7 +57,7 @@ def example_portfolios() -> list[Path]:
 
 
 def load_example(path: Path = THURROCK) -> Any:
-    from appraise.load import load_portfolio
+    from appraise.model.load import load_portfolio
 
     return load_portfolio(path)
 

@@ -14,9 +14,10 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from appraise.excel import workbook_bytes
-from appraise.excel_claims import HEADERS, check_claims
-from appraise.load import load_portfolio
+from appraise.analyses.verify import check_claims
+from appraise.model.load import load_portfolio
+from appraise.workbook.claims import HEADERS
+from appraise.workbook.export import workbook_bytes
 from tests.conftest import EXAMPLES, THURROCK
 from tests.test_excel import CLAIMS_TABS, INJECTED_NAME, literals
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from appraise.excel import import_workbook, workbook_bytes
-from appraise.forecast import COMPARISON_KEYS, FORECAST_KEYS
-from appraise.load import portfolio_from_data
+from appraise.analyses.forecast import COMPARISON_KEYS, FORECAST_KEYS
+from appraise.model.load import portfolio_from_data
+from appraise.workbook.export import import_workbook, workbook_bytes
 from tests.helpers import intervention, portfolio_data
 from tests.test_excel import literals, load_example, set_input, shape, write_book
 

@@ -18,12 +18,13 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from appraise.excel import export_workbook, recalculate
-from appraise.excel_claims import HEADERS, check_claims
-from appraise.excel_outputs import FIGURES, MONEY
-from appraise.load import load_portfolio
-from appraise.results import PORTFOLIO_KEYS
-from appraise.save import to_yaml
+from appraise.analyses.verify import check_claims
+from appraise.engine.results import PORTFOLIO_KEYS
+from appraise.model.load import load_portfolio
+from appraise.model.save import to_yaml
+from appraise.workbook.claims import HEADERS
+from appraise.workbook.export import export_workbook, recalculate
+from appraise.workbook.outputs import FIGURES, MONEY
 from tests.conftest import EXAMPLES, THURROCK, by_id, require_tool, run_cli
 from tests.helpers import LOCAL_SOURCE, intervention, portfolio_data
 from tests.test_excel import (

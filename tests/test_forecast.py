@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from appraise import forecast
-from appraise.baseline import Baseline
-from appraise.load import portfolio_from_data
-from appraise.save import portfolio_to_data
+from appraise.analyses import forecast
+from appraise.model.baseline import Baseline
+from appraise.model.load import portfolio_from_data
+from appraise.model.save import portfolio_to_data
 from tests.conftest import EXAMPLES, run_cli
 from tests.helpers import intervention, portfolio_data
 
@@ -260,7 +260,7 @@ def test_with_portfolio_horizon_longer_than_the_forecast_is_cut_to_it():
 def test_with_portfolio_net_saving_matches_evaluate_for_the_lac_interventions():
     # With the baseline pricing a child as the portfolio does, the forecast's net saving in a
     # year equals the appraisal's own net savings of the interventions that avert LAC-years.
-    from appraise.results import appraise_portfolio
+    from appraise.engine.results import appraise_portfolio
 
     p = small_portfolio()
     svc = appraise_portfolio(p, evidence={}).record(0)

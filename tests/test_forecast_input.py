@@ -208,7 +208,7 @@ def test_history_csv_missing_column_or_file(tmp_path):
 
 
 def test_history_csv_rates_by_hand(tmp_path):
-    from appraise.load import load_history
+    from appraise.model.load import load_history
 
     csv = tmp_path / "history.csv"
     csv.write_text(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from appraise.solve import Metric, solve, solve_one
+from appraise.engine.solve import Metric, solve, solve_one
 from tests.helpers import appraise_data, intervention, portfolio_data
 
 LAC_YEAR = 35 * 1072 / 0.53  # APHR 2017: £70,792.45

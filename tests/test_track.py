@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from appraise.analyses.track import track
 from appraise.errors import InputError
-from appraise.track import actuals_from_csv, load_actuals, period_months, track
+from appraise.model.files import actuals_from_csv, load_actuals, period_months
 from tests import test_verify as verify_tests
 from tests.conftest import EXAMPLES, THURROCK, run_cli
 from tests.helpers import intervention, portfolio_data

@@ -10,10 +10,7 @@ import numpy as np
 import pytest
 import yaml
 
-from appraise import core
-from appraise.load import evidence_for, load_portfolio, portfolio_from_data
-from appraise.params import Model, build
-from appraise.uncertainty import (
+from appraise.analyses.uncertainty import (
     BLOCK,
     RELATIVE_PRECISION,
     input_stream,
@@ -21,6 +18,9 @@ from appraise.uncertainty import (
     simulate,
     uncertain_params,
 )
+from appraise.engine import core
+from appraise.engine.params import Model, build
+from appraise.model.load import evidence_for, load_portfolio, portfolio_from_data
 from tests.conftest import EXAMPLES, by_id, run_cli
 from tests.helpers import intervention, portfolio_data
 
@@ -65,7 +65,7 @@ def mst_with_range(**extra) -> dict:
 
 def test_break_even_rate_worked_by_hand_matches_evaluate():
     # The closed form below rests on this: NPV > 0 exactly when the rate exceeds 0.03228.
-    from appraise.results import run
+    from appraise.engine.results import run
 
     record = run(model_of(mst_with_range())).record(0)
     assert record["break_even_success_rate"] == pytest.approx(BREAK_EVEN_RATE, rel=1e-12)
@@ -189,7 +189,7 @@ def test_a_shared_outcome_cost_moves_every_intervention_together():
 
 
 def test_no_uncertain_input_gives_the_deterministic_figures():
-    from appraise.results import run
+    from appraise.engine.results import run
 
     model = model_of(portfolio_data())
     record = run(model).record(0)

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import yaml
 
-from appraise.model import Domain, parse_num
-from appraise.uncertainty import RELATIVE_PRECISION, Accumulator, input_stream
+from appraise.analyses.uncertainty import RELATIVE_PRECISION, Accumulator, input_stream
+from appraise.model.numbers import Domain, parse_num
 from tests.conftest import run_cli
 from tests.helpers import intervention, portfolio_data
 
@@ -238,7 +238,7 @@ def test_a_mean_given_in_the_file_is_the_central_value_exactly():
 
 
 def test_drawn_capacities_never_give_negative_reach():
-    from appraise import core
+    from appraise.engine import core
     from tests.helpers import appraise_data
 
     item = intervention(

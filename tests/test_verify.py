@@ -12,15 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from appraise.analyses.verify import verify
 from appraise.errors import InputError
-from appraise.verify import (
-    ClaimsFile,
-    claims_from_text,
-    load_claims,
-    read_claimed_number,
-    read_claimed_text,
-    verify,
-)
+from appraise.model.files import ClaimsFile, claims_from_text, load_claims
+from appraise.model.stated import read_claimed_number, read_claimed_text
 from tests.conftest import EXAMPLES, THURROCK, run_cli
 from tests.helpers import intervention, portfolio_data
 

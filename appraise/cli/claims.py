@@ -8,9 +8,10 @@ from typing import Any
 
 import typer
 
+from appraise.analyses.track import check_actuals_file, track
+from appraise.analyses.verify import Verification, check_claims_file, verify
 from appraise.cli._app import VALIDATORS, TableOrJson, app, emit, guarded
-from appraise.load import load_portfolio
-from appraise.report import (
+from appraise.display import (
     claimed_text,
     difference_text,
     figure,
@@ -23,8 +24,8 @@ from appraise.report import (
     to_json,
     tolerance_text,
 )
-from appraise.track import check_actuals_file, load_actuals, track
-from appraise.verify import Verification, check_claims_file, load_claims, verify
+from appraise.model.files import load_actuals, load_claims
+from appraise.model.load import load_portfolio
 
 
 class VerifyFormat(enum.StrEnum):

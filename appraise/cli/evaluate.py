@@ -8,8 +8,10 @@ from typing import Any
 import typer
 
 from appraise.cli._app import VALIDATORS, Format, TableOrJson, app, emit, guarded
+from appraise.display import evaluation_csv, money, num, payer_name, pct, rate, table, to_json
+from appraise.engine.results import appraise_portfolio
 from appraise.errors import InputError
-from appraise.load import (
+from appraise.model.load import (
     detect_kind,
     load_evidence,
     load_evidence_file,
@@ -18,8 +20,6 @@ from appraise.load import (
     load_portfolio,
     read_yaml,
 )
-from appraise.report import evaluation_csv, money, num, payer_name, pct, rate, table, to_json
-from appraise.results import appraise_portfolio
 
 FILE = typer.Argument(..., help="Portfolio YAML file.", show_default=False)
 

@@ -7,19 +7,9 @@ from typing import Any
 
 import typer
 
-from appraise.baseline import Baseline
+from appraise.analyses.forecast import forecast_data, price_levers, with_portfolio
 from appraise.cli._app import VALIDATORS, TableOrJson, app, emit, guarded
-from appraise.errors import InputError
-from appraise.forecast import forecast_data, lac_outcome, price_levers, with_portfolio
-from appraise.load import (
-    baseline_from_data,
-    detect_kind,
-    load_portfolio,
-    portfolio_from_data,
-    read_yaml,
-)
-from appraise.model import Portfolio
-from appraise.report import (
+from appraise.display import (
     COMPARISON_COLUMNS,
     SCENARIO_COLUMNS,
     Column,
@@ -31,6 +21,16 @@ from appraise.report import (
     table,
     to_json,
 )
+from appraise.errors import InputError
+from appraise.model.baseline import Baseline
+from appraise.model.load import (
+    baseline_from_data,
+    detect_kind,
+    load_portfolio,
+    portfolio_from_data,
+    read_yaml,
+)
+from appraise.model.schema import Portfolio, lac_outcome
 
 FILE = typer.Argument(
     ...,

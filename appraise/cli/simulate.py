@@ -9,11 +9,7 @@ from typing import Any
 
 import typer
 
-from appraise.cli._app import TableOrJson, app, emit, guarded
-from appraise.load import evidence_for, load_portfolio
-from appraise.params import Model, build
-from appraise.report import money, pct, table, to_json, value_text
-from appraise.uncertainty import (
+from appraise.analyses.uncertainty import (
     DEFAULT_DRAWS,
     RELATIVE_PRECISION,
     Sensitivity,
@@ -22,6 +18,10 @@ from appraise.uncertainty import (
     sensitivity,
     simulate,
 )
+from appraise.cli._app import TableOrJson, app, emit, guarded
+from appraise.display import money, pct, table, to_json, value_text
+from appraise.engine.params import Model, build
+from appraise.model.load import evidence_for, load_portfolio
 
 FILE = typer.Argument(..., help="Portfolio YAML file.", show_default=False)
 FORMAT = typer.Option(TableOrJson.table, "--format", "-f", help="table or json.")

@@ -8,8 +8,8 @@ import typer
 
 from appraise.cli._app import app, emit, guarded
 from appraise.errors import InputError
-from appraise.load import load_portfolio
-from appraise.save import write_atomic
+from appraise.model.load import load_portfolio
+from appraise.model.save import write_atomic
 
 
 @app.command()
@@ -32,8 +32,8 @@ def export(
 
     A portfolio with a baseline also gets a Forecast sheet (spend with and without it).
     """
-    from appraise.excel import export_workbook  # openpyxl: loaded only when exporting
-    from appraise.excel_claims import check_claims
+    from appraise.analyses.verify import check_claims
+    from appraise.workbook.export import export_workbook
 
     portfolio = load_portfolio(file)
     # The claims are checked before anything is written: a broken claims file leaves no workbook.
@@ -72,7 +72,7 @@ def import_xlsx(
     """Read a workbook's Inputs sheet (as edited) back into a portfolio file."""
     if out.suffix.lower() not in (".yaml", ".yml"):
         raise InputError.one(str(out), "", "the portfolio file's name must end in .yaml or .yml")
-    from appraise.excel import import_workbook
+    from appraise.workbook.export import import_workbook
 
     imported = import_workbook(book)
     for warning in imported.warnings:

@@ -1,4 +1,4 @@
-"""The Streamlit app: a thin layer of pages, inputs and charts over `appraise.results`.
+"""The Streamlit app: a thin layer of pages, inputs and charts over `appraise.engine.results`.
 
 `session` holds the portfolio being edited and runs it (cached); `runs` holds every cached run
 (the appraisal, the simulation, the forecast, the claims and actuals checks); `inputs` binds

@@ -12,8 +12,8 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from appraise.model import RATINGS
-from appraise.report import money, num, payer_name, pct, rate
+from appraise.display import money, num, payer_name, pct, rate
+from appraise.model.schema import RATINGS
 
 # Okabe & Ito (2008), "Color Universal Design".
 BLACK, ORANGE, SKY_BLUE, GREEN, YELLOW, BLUE, VERMILLION, PURPLE, GREY = (

@@ -22,9 +22,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from appraise.errors import InputError
-from appraise.load import detect_kind, read_yaml
-from appraise.report import (
+from appraise.display import (
     claimed_text,
     difference_text,
     figure,
@@ -35,6 +33,8 @@ from appraise.report import (
     success_rate_text,
     tolerance_text,
 )
+from appraise.errors import InputError
+from appraise.model.load import detect_kind, read_yaml
 from appraise.ui import charts, runs, session
 from appraise.ui.layout import View, chart, headline, problems, show_table
 

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from appraise.report import (
+from appraise.display import (
     COMPARISON_COLUMNS,
     SCENARIO_COLUMNS,
     Column,

@@ -17,8 +17,8 @@ from typing import Any
 
 import streamlit as st
 
-from appraise.model import Dist
-from appraise.params import Param
+from appraise.engine.params import Param
+from appraise.model.numbers import Dist
 from appraise.ui import session
 
 PERCENT_UNITS = ("fraction",)

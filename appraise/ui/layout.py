@@ -9,8 +9,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from appraise.report import num, payer_name, pct
-from appraise.results import Appraisal
+from appraise.display import num, payer_name, pct
+from appraise.engine.results import Appraisal
 from appraise.ui import charts, inputs, session
 from appraise.ui.runs import Evaluation
 

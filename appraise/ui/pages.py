@@ -19,9 +19,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from appraise.display import evaluation_csv, money, num, pct, rate, to_json
 from appraise.errors import InputError
-from appraise.model import RATINGS
-from appraise.report import evaluation_csv, money, num, pct, rate, to_json
+from appraise.model.schema import RATINGS
 from appraise.ui import charts, claims, forecast, inputs, session, uncertainty
 from appraise.ui.layout import Page, View, chart, conventions, headline, payback, ratio_text
 from appraise.ui.runs import success_rate_curve
@@ -409,7 +409,7 @@ class Download:
 
 def workbook(view: View) -> bytes:
     """The appraisal workbook of the edited portfolio (openpyxl is loaded only when asked)."""
-    from appraise.excel import workbook_bytes
+    from appraise.workbook.export import workbook_bytes
 
     model = view.appraisal.model
     return workbook_bytes(model.portfolio, model.evidence)

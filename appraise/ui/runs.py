@@ -1,7 +1,7 @@
 """Runs of the core for the app, cached on the portfolio's file data (as canonical JSON text).
 
 Each returns what the matching CLI command prints with `--format json`, computed by the same
-function (`appraise.uncertainty`, `.forecast`, `.verify`, `.track`), so a page only lays it out.
+function (`appraise.analyses`: uncertainty, forecast, verify, track), so a page only lays it out.
 """
 
 from __future__ import annotations
@@ -15,16 +15,17 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from appraise import core
+from appraise.analyses.forecast import forecast_data, price_levers, with_portfolio
+from appraise.analyses.track import track
+from appraise.analyses.uncertainty import sensitivity, simulate
+from appraise.analyses.verify import verify
+from appraise.engine import core
+from appraise.engine.params import Model, build
+from appraise.engine.results import Appraisal, appraise_portfolio
 from appraise.errors import InputError
-from appraise.forecast import forecast_data, price_levers, with_portfolio
-from appraise.load import evidence_for, portfolio_from_data
-from appraise.model import Portfolio
-from appraise.params import Model, build
-from appraise.results import Appraisal, appraise_portfolio
-from appraise.track import actuals_from_csv, actuals_from_yaml, track
-from appraise.uncertainty import sensitivity, simulate
-from appraise.verify import claims_from_text, verify
+from appraise.model.files import actuals_from_csv, actuals_from_yaml, claims_from_text
+from appraise.model.load import evidence_for, portfolio_from_data
+from appraise.model.schema import Portfolio
 
 CURVE_POINTS = 2001
 

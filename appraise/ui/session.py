@@ -16,8 +16,8 @@ from typing import Any
 import streamlit as st
 
 from appraise.errors import InputError
-from appraise.load import ROOT, detect_kind, parse_yaml, portfolio_from_data, read_yaml
-from appraise.save import portfolio_to_data, set_at, to_yaml, write_atomic
+from appraise.model.load import ROOT, detect_kind, parse_yaml, portfolio_from_data, read_yaml
+from appraise.model.save import portfolio_to_data, set_at, to_yaml, write_atomic
 from appraise.ui.runs import Evaluation, canonical, evaluate
 
 EXAMPLES = ROOT / "examples"

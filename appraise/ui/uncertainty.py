@@ -12,10 +12,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from appraise.report import money, pct, value_text
+from appraise.analyses.uncertainty import DEFAULT_DRAWS, RELATIVE_PRECISION
+from appraise.display import money, pct, value_text
 from appraise.ui import charts, runs
 from appraise.ui.layout import View, chart, conventions, headline, show_table
-from appraise.uncertainty import DEFAULT_DRAWS, RELATIVE_PRECISION
 
 DRAWS = "draws"
 SEED = "seed"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from appraise import timeline
+from appraise.engine import timeline
 
 # How an effect was reported (see `effect_per_case`).
 SUCCESS_RATE, PER_CASE, TREATED_RISK, RELATIVE_RISK, ODDS_RATIO, COHENS_D_COX, COHENS_D_LOGIT = (

@@ -21,12 +21,12 @@ from openpyxl.chart import LineChart, Reference, Series
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from appraise.baseline import Baseline, Scenario
-from appraise.excel_cashflows import FIRST_YEAR_COL, YEAR_ROW, Block
-from appraise.excel_sheets import FORECAST, Book, Check, ratio, row_span
-from appraise.excel_writer import Formula, Sheet, cell, quote_title
-from appraise.forecast import COMPARISON_KEYS, FORECAST_KEYS, PER_10K, forecast_data
-from appraise.report import money
+from appraise.analyses.forecast import COMPARISON_KEYS, FORECAST_KEYS, PER_10K, forecast_data
+from appraise.display import money
+from appraise.model.baseline import Baseline, Scenario
+from appraise.workbook.book import FORECAST, Book, Check, ratio, row_span
+from appraise.workbook.cashflows import FIRST_YEAR_COL, YEAR_ROW, Block
+from appraise.workbook.writer import Formula, Sheet, cell, quote_title
 
 # Every figure of `appraise forecast --format json`: the per-year keys and the two baseline ones.
 FIGURE_KEYS = (

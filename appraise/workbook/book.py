@@ -34,22 +34,18 @@ from typing import TYPE_CHECKING, Any
 
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from appraise import core
+from appraise.display import payer_name
+from appraise.engine import core
+from appraise.engine.params import Model, build
+from appraise.engine.results import EFFECT_FORM_NAMES, Appraisal, run
 from appraise.errors import InputError
-from appraise.excel_inputs import INPUT_KEY_HEADER, Section, input_rows
-from appraise.excel_writer import Formula, Sheet, cell, ref, safe_title
-from appraise.model import Evidence, Portfolio
-from appraise.params import Model, build
-from appraise.report import payer_name
-from appraise.results import (
-    EFFECT_FORM_NAMES,
-    Appraisal,
-    run,
-)
+from appraise.model.schema import Evidence, Portfolio
+from appraise.workbook.inputs import INPUT_KEY_HEADER, Section, input_rows
+from appraise.workbook.writer import Formula, Sheet, cell, ref, safe_title
 
 if TYPE_CHECKING:
-    from appraise.excel_claims import ClaimsCheck
-    from appraise.forecast import PortfolioComparison
+    from appraise.analyses.forecast import PortfolioComparison
+    from appraise.analyses.verify import ClaimsCheck
 
 INPUTS, OUTCOMES, CALCULATIONS, SUMMARY = "Inputs", "Outcomes", "Calculations", "Summary"
 CASH_FLOWS, EVIDENCE, CHECKS, ABOUT, SOURCE = (
@@ -109,7 +105,7 @@ class Book:
         (None, "") without a baseline; (None, the reason) when the comparison cannot be made
         (e.g. the portfolio averts more LAC-years than the baseline has children in care).
         """
-        from appraise.forecast import with_portfolio
+        from appraise.analyses.forecast import with_portfolio
 
         if self.portfolio.baseline is None:
             return None, ""

@@ -26,14 +26,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from appraise import core
+from appraise.engine import core
 from appraise.errors import InputError
+from appraise.model.schema import lac_outcome
+from appraise.model.trend import DRIVERS, Trend, fit_trend, forecast_years, lever_value
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from appraise.baseline import Baseline, ChildPopulation, Scenario
-    from appraise.model import Evidence, Portfolio
+    from appraise.model.baseline import Baseline, ChildPopulation, Scenario
+    from appraise.model.schema import Evidence, Portfolio
 
 PER_10K = 10_000.0
 # Keys of one scenario year, in order: `appraise forecast --format json` and the Forecast sheet.
@@ -75,11 +77,6 @@ COMPARISON_KEYS = (
 # ---------------------------------------------------------------------------------------------
 
 
-def forecast_years(start_year: int, years: int) -> np.ndarray:
-    """[Y] the start year and the `years` after it."""
-    return np.arange(start_year, start_year + years + 1)
-
-
 def child_population(pop: ChildPopulation, start_year: int, years: np.ndarray) -> np.ndarray:
     """Children in each year: the series, or value x G(y) / G(year), both linear between knots."""
     knot_years, knot_values = pop.knots(start_year)
@@ -87,40 +84,6 @@ def child_population(pop: ChildPopulation, start_year: int, years: np.ndarray) -
     if pop.series is not None:
         return path
     return pop.value * path / np.interp(pop.anchor(start_year), knot_years, knot_values)
-
-
-@dataclass(frozen=True)
-class Trend:
-    """rate(y) = a + b x(y), where x(y) = ln(y - t0 + 1) (log) or y - t0 (linear).
-
-    t0 is the first year of the history, so x(t0) = 0 and `a` is the fitted rate in that year.
-    """
-
-    form: str
-    t0: int
-    a: float
-    b: float
-
-    def x(self, years: np.ndarray | int) -> np.ndarray:
-        elapsed = np.asarray(years, dtype=float) - self.t0
-        return np.log(elapsed + 1.0) if self.form == "log" else elapsed
-
-    def __call__(self, years: np.ndarray | int) -> np.ndarray:
-        return self.a + self.b * self.x(years)
-
-    def to_data(self) -> dict[str, Any]:
-        return {"form": self.form, "t0": self.t0, "a": self.a, "b": self.b}
-
-
-def fit_trend(history: Mapping[int, float], form: str) -> Trend:
-    """Least-squares line of rate on x (see `Trend`): b = sum((x - mean x)(r - mean r)) /
-    sum((x - mean x)^2), a = mean r - b mean x. Through two points it passes through both."""
-    years = np.array(sorted(history), dtype=float)
-    rates = np.array([history[int(y)] for y in years], dtype=float)
-    x = Trend(form, int(years[0]), 0.0, 0.0).x(years)
-    dx = x - x.mean()
-    b = float((dx * (rates - rates.mean())).sum() / (dx**2).sum())
-    return Trend(form, int(years[0]), float(rates.mean() - b * x.mean()), b)
 
 
 def trend_rate(start_rate: float, trend: Trend, start_year: int, years: np.ndarray) -> np.ndarray:
@@ -140,12 +103,6 @@ def glide_rate(
     rate + (target - rate) x min((y - start year) / over_years, 1)."""
     progress = np.clip((years - start_year) / over_years, 0.0, 1.0)
     return start_rate + (target - start_rate) * progress
-
-
-def lever_value(value: Any, change: Any, fraction: bool) -> np.ndarray:
-    """A cost driver after a lever: value x (1 + change) for a fraction, value + change otherwise."""
-    value, change = np.asarray(value, dtype=float), np.asarray(change, dtype=float)
-    return value * (1.0 + change) if fraction else value + change
 
 
 # ---------------------------------------------------------------------------------------------
@@ -286,8 +243,6 @@ def project(baseline: Baseline) -> list[ScenarioForecast]:
 # Levers
 # ---------------------------------------------------------------------------------------------
 
-# The cost drivers a council can pull (APHR 2017 recommendations), as `levers[].driver`.
-DRIVERS = ("lac_rate", "weeks_in_care_per_child", "weekly_placement_cost")
 # Keys of one lever in `appraise levers --format json`, in order.
 LEVER_KEYS = (
     "driver",
@@ -445,30 +400,6 @@ class PortfolioComparison:
         return pd.DataFrame(self.rows()).set_index("year")
 
 
-def lac_outcome(portfolio: Portfolio, file: str) -> str:
-    """The outcome that is one child in care for a year: `baseline.with_portfolio.lac_outcome`,
-    or else the portfolio's only outcome priced with `derive` (Thurrock's LAC derivation)."""
-    path = "baseline.with_portfolio.lac_outcome"
-    named = portfolio.baseline.with_portfolio.lac_outcome if portfolio.baseline else None
-    keys = list(portfolio.outcomes)
-    if named is not None:
-        if named not in portfolio.outcomes:
-            raise InputError.one(
-                file, path, f"not an outcome of this portfolio (outcomes: {', '.join(keys)})", named
-            )
-        return named
-    derived = [k for k, o in portfolio.outcomes.items() if o.derive is not None]
-    if len(derived) != 1:
-        found = f"{len(derived)} outcomes use derive" if derived else "no outcome uses derive"
-        raise InputError.one(
-            file,
-            path,
-            f"cannot tell which outcome is a child in care for a year ({found}); name it here "
-            f"(outcomes: {', '.join(keys)})",
-        )
-    return derived[0]
-
-
 def with_portfolio(
     portfolio: Portfolio, evidence: Mapping[str, Evidence] | None = None, file: str = "portfolio"
 ) -> PortfolioComparison:
@@ -480,8 +411,8 @@ def with_portfolio(
     keeps running; set `cohorts` for one that stops. Rows say whether a year is within the
     portfolio's horizon.
     """
-    from appraise.load import evidence_for
-    from appraise.params import build
+    from appraise.engine.params import build
+    from appraise.model.load import evidence_for
 
     baseline = portfolio.baseline
     if baseline is None:

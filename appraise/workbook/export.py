@@ -24,21 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from appraise.analyses.verify import ClaimsCheck
+from appraise.engine.params import build
 from appraise.errors import InputError, Problem
-from appraise.excel_cashflows import cash_flows_sheet
-from appraise.excel_claims import ClaimsCheck, claims_sheet
-from appraise.excel_forecast import forecast_sheet
-from appraise.excel_inputs import INPUT_KEY_HEADER, InputRow, input_rows
-from appraise.excel_outputs import (
-    SOURCE_FIRST_ROW,
-    about_sheet,
-    checks_sheet,
-    evidence_sheet,
-    source_sheet,
-    source_text,
-    summary_sheet,
-)
-from appraise.excel_sheets import (
+from appraise.model.load import evidence_for, portfolio_from_data
+from appraise.model.save import portfolio_to_data, set_at, to_yaml, write_atomic
+from appraise.model.schema import Evidence, Portfolio
+from appraise.workbook.book import (
     ABOUT,
     CALCULATIONS,
     CASH_FLOWS,
@@ -55,11 +47,20 @@ from appraise.excel_sheets import (
     inputs_sheet,
     outcomes_sheet,
 )
-from appraise.excel_writer import Sheet, cell, read_text, render
-from appraise.load import evidence_for, portfolio_from_data
-from appraise.model import Evidence, Portfolio
-from appraise.params import build
-from appraise.save import portfolio_to_data, set_at, to_yaml, write_atomic
+from appraise.workbook.cashflows import cash_flows_sheet
+from appraise.workbook.claims import claims_sheet
+from appraise.workbook.forecast import forecast_sheet
+from appraise.workbook.inputs import INPUT_KEY_HEADER, InputRow, input_rows
+from appraise.workbook.outputs import (
+    SOURCE_FIRST_ROW,
+    about_sheet,
+    checks_sheet,
+    evidence_sheet,
+    source_sheet,
+    source_text,
+    summary_sheet,
+)
+from appraise.workbook.writer import Sheet, cell, read_text, render
 
 # Built in this order: a sheet may refer to cells of any sheet built before it. A builder returns
 # None when its sheet does not apply (Forecast without a baseline, Claims check without claims).
@@ -113,11 +114,11 @@ def workbook_bytes(
     claims: ClaimsCheck | None = None,
 ) -> bytes:
     """The appraisal workbook as .xlsx bytes (what `appraise export --xlsx` writes)."""
-    import appraise
+    from appraise.version import __version__
 
     props = {
         "title": f"Appraisal: {portfolio.portfolio}",
-        "creator": f"appraise {appraise.__version__}",
+        "creator": f"appraise {__version__}",
     }
     return render(build_sheets(portfolio, evidence, today, claims), props)
 

@@ -4,12 +4,8 @@ Thurrock's APHR 2017 (appendix 1) forecast the cost of doing nothing: children i
 population x rate per 10,000 + unaccompanied asylum-seeking children (UASC); weeks of care =
 children x average weeks in care; cost = weeks x weekly placement cost, plus non-placement costs.
 These models validate such a baseline, its scenarios and its cost-driver levers; the arithmetic
-is in `appraise.forecast`. A history CSV (`history: file.csv`) is replaced by the rates it gives
-when the file is loaded (`appraise.load`), so a validated baseline holds numbers only.
-
-`Portfolio.baseline` is typed with `Baseline`, which builds on the types in `appraise.model`;
-`model.py` imports this module at its end and this module completes `Portfolio` once `Baseline`
-exists, so either module may be imported first.
+is in `appraise.analyses.forecast`. A history CSV (`history: file.csv`) is replaced by the rates it
+gives when the file is loaded (`appraise.model.load`), so a validated baseline holds numbers only.
 """
 
 from __future__ import annotations
@@ -23,9 +19,10 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, PlainSerializer, PlainValidator, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
-from appraise import forecast
 from appraise.errors import InputError, Problem
-from appraise.model import Base, Dist, Domain, Portfolio, Text, parse_num
+from appraise.model import trend as paths
+from appraise.model.base import Base, Text
+from appraise.model.numbers import Dist, Domain, parse_num
 
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 MAX_FORECAST_YEARS = 100
@@ -179,7 +176,7 @@ class ChildPopulation(Base):
 
 
 class RateTrend(Base):
-    """A rate following the trend of its history (see `forecast.fit_trend` for the formulas)."""
+    """A rate following the trend of its history (see `paths.fit_trend` for the formulas)."""
 
     history: Rates
     form: Literal["log", "linear"] = "log"
@@ -222,7 +219,7 @@ class Scenario(Base):
 class Lever(Base):
     """A change to one cost driver, priced against the start year."""
 
-    driver: Literal[forecast.DRIVERS]  # type: ignore[valid-type]
+    driver: Literal[paths.DRIVERS]  # type: ignore[valid-type]
     change: AnyNumber
     unit: Literal["fraction", "absolute"] | None = None
 
@@ -309,8 +306,8 @@ class Baseline(Base):
                 self._check_trend(i, scenario.lac_rate_trend)
 
     def _check_trend(self, i: int, trend: RateTrend) -> None:
-        fitted = forecast.fit_trend(trend.history, trend.form)
-        years = forecast.forecast_years(self.start_year, self.years)
+        fitted = paths.fit_trend(trend.history, trend.form)
+        years = paths.forecast_years(self.start_year, self.years)
         level = fitted(years)
         if level[0] <= 0:
             raise at(
@@ -329,7 +326,7 @@ class Baseline(Base):
     def _check_levers(self) -> None:
         for i, lever in enumerate(self.levers):
             before = self.driver_value(lever.driver)
-            after = float(forecast.lever_value(before, lever.change, lever.how == "fraction"))
+            after = float(paths.lever_value(before, lever.change, lever.how == "fraction"))
             limit = WEEKS_A_YEAR if lever.driver == "weeks_in_care_per_child" else math.inf
             if not 0 <= after <= limit:
                 raise at(
@@ -358,9 +355,6 @@ class Baseline(Base):
     def driver_value(self, driver: str) -> float:
         """The start-year value of a cost driver named as in `levers`."""
         return self.lac_rate_per_10k if driver == "lac_rate" else getattr(self, driver)
-
-
-Portfolio.model_rebuild(_types_namespace={"Baseline": Baseline})
 
 
 # ---------------------------------------------------------------------------------------------

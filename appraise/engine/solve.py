@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from appraise import core
-from appraise.params import Model, Param
+from appraise.engine import core
+from appraise.engine.params import Model, Param
 
 GRID_POINTS = 513
 BISECTIONS = 80

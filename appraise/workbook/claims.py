@@ -17,29 +17,21 @@ figure or no cell holds it, when it is checked on the engine's. It must agree wi
 from __future__ import annotations
 
 import math
-import os
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from appraise.excel_outputs import BAD, GOOD, pass_fail_colours
-from appraise.excel_sheets import CLAIMS_CHECK, Book, Check, shift
-from appraise.excel_writer import Formula, Sheet, cell, quote_title
-from appraise.model import Portfolio
-from appraise.verify import (
+from appraise.analyses.verify import (
     PORTFOLIO,
     ROUNDING_ALLOWANCE,
     ClaimResult,
-    ClaimsFile,
-    Verification,
-    load_claims,
     resolve_metric,
-    verify,
 )
+from appraise.workbook.book import CLAIMS_CHECK, Book, Check, shift
+from appraise.workbook.outputs import BAD, GOOD, pass_fail_colours
+from appraise.workbook.writer import Formula, Sheet, cell, quote_title
 
 WORKBOOK, ENGINE = "workbook", "engine"
 UNIT_FORMATS = {
@@ -54,61 +46,6 @@ TOLERANCE_FORMATS = {"£": "money2", "fraction": "pct_in"}
 NO_CELL = "no cell: the workbook does not show this figure (the status uses the engine's)"
 CHECK_TOLERANCE = {"£": 1.0, "count": 1e-3, "year": 0.5}  # Checks: workbook against engine
 UNDECIDED = "D9D9D9"
-
-
-@dataclass(frozen=True)
-class ClaimsCheck:
-    """Claims verified against the workbook's portfolio, and where each came from."""
-
-    verification: Verification
-    claims: ClaimsFile
-    portfolio_file: (
-        str  # the portfolio the workbook is exported from (the claims are checked on it)
-    )
-    named: str | None = None  # the portfolio the claims file names, when it is another file
-
-    @property
-    def summary(self) -> str:
-        """'30 claims: 20 consistent, 10 inconsistent, 0 not checkable'."""
-        counts = self.verification.counts()
-        return (
-            f"{sum(counts.values())} claims: {counts['consistent']} consistent, "
-            f"{counts['inconsistent']} inconsistent, {counts['not_checkable']} not checkable"
-        )
-
-    @property
-    def against(self) -> str:
-        """Which portfolio the claims were checked against, and the one the claims file names."""
-        text = (
-            f"Claims in {self.claims.file} checked against {self.portfolio_file} "
-            f"({self.verification.portfolio})"
-        )
-        if self.named:
-            text += (
-                f". The claims file names another portfolio ({self.named}); its claims were "
-                "checked against this workbook's portfolio instead"
-            )
-        return text
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:  # either is missing: compare where they would be
-        return a.resolve() == b.resolve()
-
-
-def check_claims(path: str | Path, portfolio: Portfolio, portfolio_file: str | Path) -> ClaimsCheck:
-    """Load a claims file and verify it against `portfolio` (read from `portfolio_file`).
-
-    A broken claims file, or one naming interventions or metrics the portfolio does not have,
-    is an InputError naming the field.
-    """
-    claims = load_claims(path)
-    verification = verify(claims, portfolio)
-    named = claims.portfolio_path()
-    other = None if named is None or _same_file(named, Path(portfolio_file)) else str(named)
-    return ClaimsCheck(verification, claims, str(portfolio_file), other)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,30 +19,21 @@ by more than `reach_tolerance` (a share of the plan, 0.1 unless the file or comm
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 import math
-import re
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import numpy as np
-from pydantic import Field, PlainValidator, PrivateAttr, ValidationError
 
-from appraise import core
+from appraise.engine import core
+from appraise.engine.params import Model, build
+from appraise.engine.results import EFFECT_FORM_NAMES
 from appraise.errors import InputError, Problem
-from appraise.load import evidence_for, parse_yaml, problems_from, read_yaml
-from appraise.model import Portfolio
-from appraise.params import Model, build
-from appraise.results import EFFECT_FORM_NAMES
-from appraise.verify import PortfolioFile, Record
+from appraise.model.files import DEFAULT_REACH_TOLERANCE, Actual, ActualsFile, period_months
+from appraise.model.load import evidence_for
+from appraise.model.schema import Portfolio
 
-DEFAULT_REACH_TOLERANCE = 0.1
-COLUMNS = ("intervention", "period", "cases", "outcomes_averted", "spend")
-OPTIONAL_COLUMNS = ("note",)
-NUMBER_COLUMNS = ("cases", "outcomes_averted", "spend")
 # Figures reported for plan and actual alike; money and counts add up over periods.
 SUMMED = (
     "reach",
@@ -55,205 +46,6 @@ SUMMED = (
 )
 RATES = ("success_rate", "break_even_success_rate")
 FLAGS = ("below_break_even", "under_reach")
-
-_PERIOD = re.compile(r"^(?P<year>\d{4})(?:-Q(?P<quarter>[1-4])|-(?P<month>0[1-9]|1[0-2]))?$")
-PERIOD_FORMS = '"2018" (a year), "2018-Q1" (a quarter) or "2018-03" (a month)'
-
-
-def period_months(period: str) -> tuple[int, int]:
-    """(first month as year x 12 + month - 1, number of months) of "2018", "2018-Q1" or "2018-03"."""
-    m = _PERIOD.match(period)
-    if not m:
-        raise ValueError(f"a period is {PERIOD_FORMS}")
-    year = int(m.group("year")) * 12
-    if m.group("quarter"):
-        return year + 3 * (int(m.group("quarter")) - 1), 3
-    if m.group("month"):
-        return year + int(m.group("month")) - 1, 1
-    return year, 12
-
-
-def _period(v: Any) -> str:
-    if not isinstance(v, str):
-        v = str(v) if isinstance(v, int) and not isinstance(v, bool) else v
-    if not isinstance(v, str):
-        raise ValueError(f"a period is {PERIOD_FORMS}")
-    period_months(v.strip())
-    return v.strip()
-
-
-def _amount(v: Any) -> float:
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-        raise ValueError("expected a number")
-    if v < 0:
-        raise ValueError("must be at least 0")
-    return float(v)
-
-
-Amount = Annotated[float, PlainValidator(_amount)]
-
-
-class Actual(Record):
-    """One intervention's realised figures for one period."""
-
-    intervention: Annotated[str, Field(min_length=1)]
-    period: Annotated[str, PlainValidator(_period)]
-    cases: Amount
-    outcomes_averted: Amount
-    spend: Amount
-    note: str | None = None
-
-
-class ActualsFile(PortfolioFile):
-    """An actuals file: the portfolio holding the plan, and realised figures by period."""
-
-    description: str | None = None
-    reach_tolerance: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = (
-        DEFAULT_REACH_TOLERANCE
-    )
-    actuals: Annotated[list[Actual], Field(min_length=1)]
-    _where: list[str] = PrivateAttr(default_factory=list)  # how to name each row in messages
-    _names: str = (
-        "the portfolio holding the plan (`portfolio: FILE`, in a CSV `# portfolio: FILE` before "
-        "the header, or --portfolio)"
-    )
-
-    def where(self, i: int, column: str) -> str:
-        """`actuals[3].spend` for YAML, `row 5, column spend` for CSV."""
-        if i < len(self._where):
-            return f"{self._where[i]}, column {column}"
-        return f"actuals[{i}].{column}"
-
-
-def actuals_from_yaml(
-    text: str | bytes, name: str = "actuals.yaml", folder: Path | None = None
-) -> ActualsFile:
-    """Validate a YAML actuals file's text; `portfolio:` is relative to `folder`."""
-    return ActualsFile.from_data(parse_yaml(text, name), name, folder)
-
-
-_DIRECTIVE = re.compile(
-    r"^#\s*(?P<key>portfolio|reach_tolerance|description)\s*:\s*(?P<value>.+?)\s*$"
-)
-
-
-def _cell_number(text: str) -> float:
-    """A numeric cell as a spreadsheet exports it: '70000', '70,000', '£70,000.00'."""
-    cleaned = text.strip().replace(",", "").removeprefix("£")
-    if not re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", cleaned):
-        raise ValueError("expected a number")
-    return float(cleaned)
-
-
-def actuals_from_csv(
-    text: str | bytes, name: str = "actuals.csv", folder: Path | None = None
-) -> ActualsFile:
-    """Validate a CSV actuals file: a header row with the columns of the YAML form.
-
-    Lines starting with `#` before the header are comments; `# portfolio: FILE` and
-    `# reach_tolerance: 0.1` set what the YAML form's keys do. Numbers may carry thousands
-    separators and a £ sign. Errors name the spreadsheet row and the column.
-    """
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InputError.one(name, "", f"file is not UTF-8 text ({exc.reason})") from None
-    lines = text.splitlines(keepends=True)
-    settings: dict[str, Any] = {}
-    skipped = 0
-    for line in lines:
-        if line.strip() and not line.lstrip().startswith("#"):
-            break
-        skipped += 1
-        found = _DIRECTIVE.match(line.strip())
-        if found:
-            settings[found.group("key")] = found.group("value")
-    reader = csv.reader(io.StringIO("".join(lines[skipped:])))
-    header = next(reader, None)
-    if header is None:
-        raise InputError.one(name, "", f"no header row: expected columns {', '.join(COLUMNS)}")
-    header = [h.strip() for h in header]
-    problems = []
-    header_row = f"row {skipped + 1}"
-    for col in header:
-        if col not in COLUMNS + OPTIONAL_COLUMNS:
-            close = difflib.get_close_matches(col, COLUMNS + OPTIONAL_COLUMNS, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else f"; columns: {', '.join(COLUMNS)}"
-            problems.append(Problem(name, header_row, f"unknown column{hint}", col))
-    for col in COLUMNS:
-        if col not in header:
-            problems.append(Problem(name, header_row, f"missing column {col!r}"))
-    if len(set(header)) < len(header):
-        problems.append(Problem(name, header_row, "a column appears twice"))
-    if problems:
-        raise InputError(problems)
-    rows: list[Actual] = []
-    where: list[str] = []
-    for cells in reader:
-        row_name = f"row {skipped + reader.line_num}"
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            problems.append(
-                Problem(name, row_name, f"expected {len(header)} cells, found {len(cells)}")
-            )
-            continue
-        record: dict[str, Any] = {}
-        unreadable = set()
-        for col, cell in zip(header, cells, strict=True):
-            if col in NUMBER_COLUMNS:
-                try:
-                    record[col] = _cell_number(cell)
-                except ValueError:
-                    message = "missing value" if not cell.strip() else "expected a number"
-                    found = Problem(name, f"{row_name}, column {col}", message, cell)
-                    problems.append(found if cell.strip() else Problem(name, found.path, message))
-                    unreadable.add(col)
-            elif cell.strip() or col != "note":
-                record[col] = cell.strip()
-        try:
-            rows.append(Actual.model_validate(record))
-        except ValidationError as exc:
-            for p in problems_from(exc, Actual, name):
-                if p.path not in unreadable:
-                    problems.append(
-                        Problem(p.file, f"{row_name}, column {p.path}", p.message, p.value)
-                    )
-        where.append(row_name)
-    if problems:
-        raise InputError(problems)
-    if not rows:
-        raise InputError.one(name, "", "no data rows")
-    data: dict[str, Any] = {"actuals": rows}
-    if "portfolio" in settings:
-        data["portfolio"] = settings["portfolio"]
-    if "reach_tolerance" in settings:
-        try:
-            data["reach_tolerance"] = float(settings["reach_tolerance"])
-        except ValueError:
-            raise InputError.one(
-                name, "reach_tolerance", "expected a number", settings["reach_tolerance"]
-            ) from None
-    actuals: ActualsFile = ActualsFile.from_data(data, name, folder)
-    actuals._where = where
-    return actuals
-
-
-def load_actuals(path: str | Path) -> ActualsFile:
-    """Read an actuals file: CSV if its name ends in .csv, YAML otherwise."""
-    path = Path(path)
-    read_bytes = path.suffix.lower() == ".csv"
-    if read_bytes:
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise InputError.one(str(path), "", "file not found") from None
-        except OSError as exc:
-            raise InputError.one(str(path), "", f"cannot read file: {exc.strerror}") from None
-        return actuals_from_csv(data, str(path), path.parent)
-    read_yaml(path)  # file-level problems reported as for every other file
-    return actuals_from_yaml(path.read_bytes(), str(path), path.parent)
 
 
 # ---------------------------------------------------------------------------------------------

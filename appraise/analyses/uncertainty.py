@@ -27,11 +27,11 @@ from typing import Any
 
 import numpy as np
 
-from appraise import core
-from appraise.model import Dist
-from appraise.params import Model, Param
-from appraise.results import number
-from appraise.solve import Metric, solve
+from appraise.engine import core
+from appraise.engine.params import Model, Param
+from appraise.engine.results import number
+from appraise.engine.solve import Metric, solve
+from appraise.model.numbers import Dist
 
 BLOCK = 1024  # draws per summation block; chunks are whole numbers of blocks
 CHUNK_CELLS = 2**17  # draws x interventions per chunk: about 1 MB per core array

@@ -12,10 +12,12 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-import appraise
-from appraise.core import PORTFOLIO_SUMS
-from appraise.excel_cashflows import RESULTS
-from appraise.excel_sheets import (
+from appraise.display import payer_name
+from appraise.engine.core import PORTFOLIO_SUMS
+from appraise.engine.results import INTERVENTION_KEYS, PORTFOLIO_KEYS
+from appraise.model.save import portfolio_to_data
+from appraise.version import __version__
+from appraise.workbook.book import (
     ABOUT,
     CALCULATIONS,
     CASH_FLOWS,
@@ -34,10 +36,8 @@ from appraise.excel_sheets import (
     rate_format,
     ratio,
 )
-from appraise.excel_writer import Formula, Sheet, cell, quote_title, read_text
-from appraise.report import payer_name
-from appraise.results import INTERVENTION_KEYS, PORTFOLIO_KEYS
-from appraise.save import portfolio_to_data
+from appraise.workbook.cashflows import RESULTS
+from appraise.workbook.writer import Formula, Sheet, cell, quote_title, read_text
 
 # The Summary's figures (JSON keys of `appraise evaluate --format json`, in its order), and how
 # close the workbook must come to the engine on each: £1 for money, tighter for the rest.
@@ -298,7 +298,7 @@ def checks_sheet(book: Book) -> Sheet:
         3,
         1,
         "Engine values were typed in at export (appraise "
-        f"{appraise.__version__}). Tolerance: £1 for money; 0.001 for counts; 0.000001 for "
+        f"{__version__}). Tolerance: £1 for money; 0.001 for counts; 0.000001 for "
         "rates and ratios; half a year for payback years. Change an input and the differences show "
         "how far the workbook has moved from the exported appraisal.",
         "note",
@@ -436,7 +436,7 @@ def about_sheet(book: Book) -> Sheet:
         ("Description", p.description or "", "user_wrap"),
         ("Price year", p.price_year, "text:int"),
         ("Exported on", book.today.isoformat(), "text"),
-        ("Engine", f"appraise {appraise.__version__}", "text"),
+        ("Engine", f"appraise {__version__}", "text"),
         (
             "Headline perspective",
             Formula(

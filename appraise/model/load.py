@@ -17,23 +17,23 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from appraise.baseline import Baseline, History, parse_history
 from appraise.errors import InputError, Problem, join_path
-from appraise.forecast import lac_outcome
-from appraise.model import (
+from appraise.model.base import forms_keys
+from appraise.model.baseline import Baseline, History, parse_history
+from appraise.model.schema import (
     EFFECT_FORMS,
     REACH_FORMS,
     UNIT_COST_FORMS,
     Evidence,
     Intervention,
     Portfolio,
-    forms_keys,
+    lac_outcome,
 )
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_NODES = 1_000_000  # after alias expansion: stops "billion laughs" documents
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def library_root() -> Path:

@@ -13,17 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from appraise import core
-from appraise.model import (
+from appraise.engine import core
+from appraise.model.numbers import Dist, Domain, Num, central
+from appraise.model.schema import (
     CHILDRENS_SOCIAL_CARE,
     EFFECT_EVIDENCE_TYPES,
-    Dist,
-    Domain,
     Evidence,
     Intervention,
-    Num,
     Portfolio,
-    central,
 )
 
 EFFECT_CODES = {

@@ -18,11 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from appraise import core
-from appraise.model import CHILDRENS_SOCIAL_CARE, RATINGS, Evidence, Portfolio
-from appraise.params import Model, Param, build
-from appraise.report import payer_name
-from appraise.results import EFFECT_FORM_NAMES
+from appraise.display import payer_name
+from appraise.engine import core
+from appraise.engine.params import Model, Param, build
+from appraise.engine.results import EFFECT_FORM_NAMES
+from appraise.model.schema import CHILDRENS_SOCIAL_CARE, RATINGS, Evidence, Portfolio
 
 INPUT_KEY_HEADER = "Key"  # the Inputs column that identifies each row for import-xlsx
 FORM_LEGEND = ", ".join(f"{code} = {name}" for code, name in sorted(EFFECT_FORM_NAMES.items()))

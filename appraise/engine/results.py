@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from appraise import core
-from appraise.params import Model, build
+from appraise.engine import core
+from appraise.engine.params import Model, build
 
 # Per-intervention keys of `appraise evaluate --format json`, in order. The workbook's Summary
 # header and the app's tables use the same names.
@@ -201,12 +201,6 @@ class Appraisal:
             "interventions": [self.record(i) for i in range(len(self.model.ids))],
         }
 
-    def to_frame(self) -> Any:
-        """A DataFrame with one row per intervention; `df.appraise.totals` gives the portfolio."""
-        from appraise.api import frame_of
-
-        return frame_of(self)
-
 
 def run(model: Model, values: Mapping[str, Any] | None = None) -> Appraisal:
     """Appraise a built model, optionally with some inputs (by key) replaced."""
@@ -216,7 +210,7 @@ def run(model: Model, values: Mapping[str, Any] | None = None) -> Appraisal:
 
 def appraise_portfolio(portfolio: Any, evidence: Mapping[str, Any] | None = None) -> Appraisal:
     """Build and run a validated portfolio."""
-    from appraise.load import evidence_for
+    from appraise.model.load import evidence_for
 
     registry = evidence_for(portfolio) if evidence is None else evidence
     return run(build(portfolio, registry))

@@ -111,7 +111,7 @@ def evaluation_csv(data: dict[str, Any]) -> str:
     """One row per intervention plus a total row; nested figures flattened to columns."""
     first = data["interventions"][0]
     payers = list(first["savings_by_payer"])
-    from appraise.results import INTERVENTION_KEYS
+    from appraise.engine.results import INTERVENTION_KEYS
 
     headers = [k for k in INTERVENTION_KEYS if k not in CSV_SKIP]
     headers += [f"savings_by_payer.{p}" for p in payers]

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from appraise.errors import InputError
-from appraise.model import Portfolio
+from appraise.model.schema import Portfolio
 
 
 def write_atomic(path: str | Path, data: bytes | str) -> Path:

@@ -4,7 +4,7 @@ A claims file names a portfolio (the stated inputs) and lists figures as the bus
 them. Each claim is recomputed by the core from the portfolio's inputs (with any stated
 assumptions applied), compared with the claimed figure within a tolerance, and for every claim
 that does not hold, each input feeding the metric is solved for the value that would make it
-true (`appraise.solve`).
+true (`appraise.engine.solve`).
 
 Tolerance, when a claim gives none, comes from how the figure was WRITTEN (the YAML text, not the
 parsed number, so `4.40` keeps its second decimal): half a unit in the last digit written.
@@ -40,30 +40,24 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
-import re
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, PrivateAttr, ValidationError
 
-from appraise import core
+from appraise.engine import core
+from appraise.engine.params import NONNEG, Model, Param, build
+from appraise.engine.results import INTERVENTION_KEYS, PORTFOLIO_KEYS, YEAR_KEYS
+from appraise.engine.solve import Metric, evaluate_metric, inputs_feeding, solve
 from appraise.errors import InputError, Problem
-from appraise.load import (
-    _Loader,
+from appraise.model.files import Assumption, Claim, ClaimsFile, load_claims
+from appraise.model.load import (
     evidence_for,
-    load_portfolio,
-    parse_yaml,
-    problems_from,
-    read_yaml,
 )
-from appraise.model import Portfolio
-from appraise.params import NONNEG, Model, Param, build
-from appraise.results import INTERVENTION_KEYS, PORTFOLIO_KEYS, YEAR_KEYS
-from appraise.solve import Metric, evaluate_metric, inputs_feeding, solve
+from appraise.model.schema import Portfolio
 
 PORTFOLIO = "portfolio"  # `intervention: portfolio` claims a portfolio total
 STATUSES = ("consistent", "inconsistent", "not_checkable")
@@ -105,245 +99,6 @@ ROUNDING_ALLOWANCE = 1e-12
 # ---------------------------------------------------------------------------------------------
 # Claimed figures as written
 # ---------------------------------------------------------------------------------------------
-
-_SCALES = {
-    "k": 1e3,
-    "thousand": 1e3,
-    "m": 1e6,
-    "million": 1e6,
-    "bn": 1e9,
-    "billion": 1e9,
-}
-_DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
-_MONEY_TEXT = re.compile(
-    rf"^(?P<neg>[-\u2212])?\s*(?P<open>\()?\s*£?\s*(?P<neg2>[-\u2212])?\s*(?P<digits>{_DIGITS})"
-    r"\s*(?P<scale>k|K|m|M|bn|Bn|BN|thousand|million|billion)?\s*(?P<pct>%)?\s*(?P<close>\))?$"
-)
-_ONE_IN = re.compile(rf"^1\s+in\s+(?P<digits>{_DIGITS})$", re.IGNORECASE)
-TEXT_FORMS = '"£1.2M", "£649k", "3.2%", "£1,225,153", "-£7,293", "(£7,293)" or "1 in 31"'
-
-
-def _half_last_digit(digits: str) -> float:
-    """Half a unit in the last written digit of '1,225,153' or '4.40'."""
-    decimals = len(digits.split(".", 1)[1]) if "." in digits else 0
-    return 0.5 * 10.0**-decimals
-
-
-def read_claimed_text(text: str) -> tuple[float, float]:
-    """A claimed figure written as text ("£1.2M", "3.2%", "1 in 31") -> (value, tolerance)."""
-    stripped = text.strip()
-    one_in = _ONE_IN.match(stripped)
-    if one_in:
-        digits = one_in.group("digits")
-        return float(digits.replace(",", "")), _half_last_digit(digits)
-    m = _MONEY_TEXT.match(stripped)
-    if not m or bool(m.group("open")) != bool(m.group("close")):
-        raise ValueError(
-            f"cannot read {text!r} as a figure; write a number or text like {TEXT_FORMS}"
-        )
-    digits = m.group("digits")
-    scale = _SCALES[m.group("scale").lower()] if m.group("scale") else 1.0
-    if m.group("pct"):
-        scale /= 100.0
-    negative = bool(m.group("neg") or m.group("neg2") or m.group("open"))
-    value = float(digits.replace(",", "")) * scale
-    return (-value if negative else value), _half_last_digit(digits) * scale
-
-
-def read_claimed_number(written: str) -> float:
-    """Tolerance for a figure written as a YAML number ('4.40', '1_225_153', '1.2e6')."""
-    text = written.strip().lstrip("+-").replace("_", "")
-    mantissa, _, exponent = text.lower().partition("e")
-    if not re.fullmatch(r"\d*\.?\d*", mantissa) or not mantissa.strip("."):
-        return 0.5  # hexadecimal, octal or other integer notation: whole units
-    shift = int(exponent) if exponent else 0
-    return _half_last_digit(mantissa) * 10.0**shift
-
-
-def _claimed_value(v: Any) -> float | str:
-    if isinstance(v, bool) or not isinstance(v, int | float | str):
-        raise ValueError(f"expected a number or text like {TEXT_FORMS}")
-    if isinstance(v, str):
-        read_claimed_text(v)  # reject unreadable text here, with the claim's path
-        return v
-    if not math.isfinite(v):
-        raise ValueError("must be a finite number")
-    return v  # an int stays an int, so that without the file's text 5 still reads as +/- 0.5
-
-
-def _finite(v: Any) -> float:
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-        raise ValueError("expected a finite number")
-    return float(v)
-
-
-# ---------------------------------------------------------------------------------------------
-# The claims file
-# ---------------------------------------------------------------------------------------------
-
-
-class Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
-
-
-Text = Annotated[str, Field(min_length=1)]
-FiniteNumber = Annotated[float, PlainValidator(_finite)]
-
-
-class Assumption(Record):
-    """An input set for the check: the value the business case used, where the portfolio differs."""
-
-    input: Text  # a parameter key, e.g. "pause.effect.per_case" or "outcomes.lac_year.unit_cost"
-    value: FiniteNumber
-    note: str | None = None
-    source: str | None = None
-
-
-class Claim(Record):
-    """One figure from a business case, as written, with where it came from."""
-
-    id: Text
-    intervention: Text | Annotated[list[Text], Field(min_length=1)]
-    metric: Text
-    value: Annotated[float | str, PlainValidator(_claimed_value)]
-    quote: str | None = None
-    source: str | None = None
-    note: str | None = None
-    tolerance: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
-    assume: list[Assumption] = []
-    _written: str | None = PrivateAttr(default=None)
-
-    @property
-    def claimed(self) -> float:
-        """The claimed figure as a number (fractions for percentages)."""
-        if isinstance(self.value, str):
-            return read_claimed_text(self.value)[0]
-        return float(self.value)
-
-    @property
-    def written(self) -> str:
-        """The figure exactly as it appears in the file."""
-        if isinstance(self.value, str):
-            return self.value
-        return self._written if self._written is not None else repr(self.value)
-
-    @property
-    def inferred_tolerance(self) -> float:
-        """Half a unit in the last digit written (see the module docstring)."""
-        if isinstance(self.value, str):
-            return read_claimed_text(self.value)[1]
-        return read_claimed_number(self.written)
-
-    @property
-    def check_tolerance(self) -> float:
-        return self.tolerance if self.tolerance is not None else self.inferred_tolerance
-
-    @property
-    def members(self) -> list[str]:
-        return [self.intervention] if isinstance(self.intervention, str) else self.intervention
-
-
-class PortfolioFile(Record):
-    """A file that names the portfolio it is read against (claims, actuals)."""
-
-    portfolio: Text | None = None
-    _file: str = PrivateAttr(default="file")
-    _folder: Path | None = PrivateAttr(default=None)
-    _names: str = "the portfolio (portfolio: FILE)"  # how to name the portfolio, for the message
-
-    @property
-    def file(self) -> str:
-        return self._file
-
-    def portfolio_path(self) -> Path | None:
-        """`portfolio:` resolved relative to the file's folder."""
-        if self.portfolio is None:
-            return None
-        path = Path(self.portfolio)
-        return path if path.is_absolute() or self._folder is None else self._folder / path
-
-    def resolve(self, portfolio: Portfolio | None = None) -> tuple[Portfolio, Path | None]:
-        """The portfolio given, or the one the file names (and its path)."""
-        if portfolio is not None:
-            return portfolio, None
-        path = self.portfolio_path()
-        if path is None:
-            raise InputError.one(self.file, "portfolio", f"name {self._names}")
-        return load_portfolio(path), path
-
-    @classmethod
-    def from_data(cls, raw: Any, name: str, folder: Path | None) -> Any:
-        """Validate parsed data; problems carry `name` and field paths."""
-        if not isinstance(raw, dict):
-            raise InputError.one(name, "", "expected a mapping of keys to values", raw)
-        try:
-            found = cls.model_validate(raw)
-        except ValidationError as exc:
-            raise InputError(problems_from(exc, cls, name)) from None
-        found._file, found._folder = name, folder
-        return found
-
-
-class ClaimsFile(PortfolioFile):
-    """A claims file: the portfolio holding the stated inputs, assumptions, and the claims."""
-
-    description: str | None = None
-    assume: list[Assumption] = []
-    claims: Annotated[list[Claim], Field(min_length=1)]
-    _names: str = "the portfolio holding the stated inputs (portfolio: FILE)"
-
-
-def _scalar_texts(text: str | bytes, listing: str) -> dict[int, str]:
-    """Item index -> the text of its `value:` scalar, for each item of the top-level `listing`."""
-    if isinstance(text, bytes):
-        text = text.decode("utf-8")
-    root = yaml.compose(text, Loader=_Loader)
-    out: dict[int, str] = {}
-    if not isinstance(root, yaml.MappingNode):
-        return out
-    items = next((v for k, v in root.value if getattr(k, "value", None) == listing), None)
-    if not isinstance(items, yaml.SequenceNode):
-        return out
-    for i, item in enumerate(items.value):
-        if isinstance(item, yaml.MappingNode):
-            for k, v in item.value:
-                if getattr(k, "value", None) == "value" and isinstance(v, yaml.ScalarNode):
-                    out[i] = v.value
-    return out
-
-
-def claims_from_text(
-    text: str | bytes, name: str = "claims.yaml", folder: Path | None = None
-) -> ClaimsFile:
-    """Validate a claims file's text (from disk or an upload); `portfolio:` is relative to `folder`."""
-    claims: ClaimsFile = ClaimsFile.from_data(parse_yaml(text, name), name, folder)
-    written = _scalar_texts(text, "claims")
-    for i, claim in enumerate(claims.claims):
-        claim._written = written.get(i)
-    seen: dict[str, int] = {}
-    problems = []
-    for i, claim in enumerate(claims.claims):
-        if claim.id in seen:
-            problems.append(
-                Problem(
-                    name,
-                    f"claims[{i}].id",
-                    f"duplicate id (also claims[{seen[claim.id]}])",
-                    claim.id,
-                )
-            )
-        seen.setdefault(claim.id, i)
-    if problems:
-        raise InputError(problems)
-    return claims
-
-
-def load_claims(path: str | Path) -> ClaimsFile:
-    """Read and validate a claims file."""
-    path = Path(path)
-    read_yaml(path)  # file-level problems (missing, too large, not YAML) reported uniformly
-    return claims_from_text(path.read_bytes(), str(path), path.parent)
-
 
 # ---------------------------------------------------------------------------------------------
 # The model as the claims see it: assumptions applied, whole-outcome unit costs added
@@ -968,3 +723,58 @@ def check_claims_file(claims: ClaimsFile, portfolio: Portfolio | None = None) ->
     return (
         f"{claims.file}: valid claims file: {len(claims.claims)} claims on {portfolio.portfolio!r}"
     )
+
+
+@dataclass(frozen=True)
+class ClaimsCheck:
+    """Claims verified against the workbook's portfolio, and where each came from."""
+
+    verification: Verification
+    claims: ClaimsFile
+    portfolio_file: (
+        str  # the portfolio the workbook is exported from (the claims are checked on it)
+    )
+    named: str | None = None  # the portfolio the claims file names, when it is another file
+
+    @property
+    def summary(self) -> str:
+        """'30 claims: 20 consistent, 10 inconsistent, 0 not checkable'."""
+        counts = self.verification.counts()
+        return (
+            f"{sum(counts.values())} claims: {counts['consistent']} consistent, "
+            f"{counts['inconsistent']} inconsistent, {counts['not_checkable']} not checkable"
+        )
+
+    @property
+    def against(self) -> str:
+        """Which portfolio the claims were checked against, and the one the claims file names."""
+        text = (
+            f"Claims in {self.claims.file} checked against {self.portfolio_file} "
+            f"({self.verification.portfolio})"
+        )
+        if self.named:
+            text += (
+                f". The claims file names another portfolio ({self.named}); its claims were "
+                "checked against this workbook's portfolio instead"
+            )
+        return text
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # either is missing: compare where they would be
+        return a.resolve() == b.resolve()
+
+
+def check_claims(path: str | Path, portfolio: Portfolio, portfolio_file: str | Path) -> ClaimsCheck:
+    """Load a claims file and verify it against `portfolio` (read from `portfolio_file`).
+
+    A broken claims file, or one naming interventions or metrics the portfolio does not have,
+    is an InputError naming the field.
+    """
+    claims = load_claims(path)
+    verification = verify(claims, portfolio)
+    named = claims.portfolio_path()
+    other = None if named is None or _same_file(named, Path(portfolio_file)) else str(named)
+    return ClaimsCheck(verification, claims, str(portfolio_file), other)

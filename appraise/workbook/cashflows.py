@@ -22,9 +22,9 @@ from string import Formatter
 
 from openpyxl.utils import get_column_letter
 
-from appraise.excel_sheets import CASH_FLOWS, INFINITE, NEVER, Book, ratio
-from appraise.excel_writer import Formula, Sheet
-from appraise.results import YEAR_KEYS
+from appraise.engine.results import YEAR_KEYS
+from appraise.workbook.book import CASH_FLOWS, INFINITE, NEVER, Book, ratio
+from appraise.workbook.writer import Formula, Sheet
 
 FIRST_YEAR_COL = 4  # column D
 COLUMN = "\x00"  # stands for a year's column letter while a line's formula is resolved

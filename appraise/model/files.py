@@ -1,0 +1,401 @@
+"""Files read against a portfolio: claims (figures a business case states) and actuals (what a
+service realised), on the model's base classes. Checking them is `appraise.analyses.verify` and
+`appraise.analyses.track`."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import math
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, PrivateAttr, ValidationError
+
+from appraise.errors import InputError, Problem
+from appraise.model.load import _Loader, load_portfolio, parse_yaml, problems_from, read_yaml
+from appraise.model.schema import Portfolio
+from appraise.model.stated import (
+    claimed_value,
+    finite_number,
+    read_claimed_number,
+    read_claimed_text,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Claims
+# ---------------------------------------------------------------------------------------------
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
+
+
+Text = Annotated[str, Field(min_length=1)]
+FiniteNumber = Annotated[float, PlainValidator(finite_number)]
+
+
+class Assumption(Record):
+    """An input set for the check: the value the business case used, where the portfolio differs."""
+
+    input: Text  # a parameter key, e.g. "pause.effect.per_case" or "outcomes.lac_year.unit_cost"
+    value: FiniteNumber
+    note: str | None = None
+    source: str | None = None
+
+
+class Claim(Record):
+    """One figure from a business case, as written, with where it came from."""
+
+    id: Text
+    intervention: Text | Annotated[list[Text], Field(min_length=1)]
+    metric: Text
+    value: Annotated[float | str, PlainValidator(claimed_value)]
+    quote: str | None = None
+    source: str | None = None
+    note: str | None = None
+    tolerance: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    assume: list[Assumption] = []
+    _written: str | None = PrivateAttr(default=None)
+
+    @property
+    def claimed(self) -> float:
+        """The claimed figure as a number (fractions for percentages)."""
+        if isinstance(self.value, str):
+            return read_claimed_text(self.value)[0]
+        return float(self.value)
+
+    @property
+    def written(self) -> str:
+        """The figure exactly as it appears in the file."""
+        if isinstance(self.value, str):
+            return self.value
+        return self._written if self._written is not None else repr(self.value)
+
+    @property
+    def inferred_tolerance(self) -> float:
+        """Half a unit in the last digit written (see the module docstring)."""
+        if isinstance(self.value, str):
+            return read_claimed_text(self.value)[1]
+        return read_claimed_number(self.written)
+
+    @property
+    def check_tolerance(self) -> float:
+        return self.tolerance if self.tolerance is not None else self.inferred_tolerance
+
+    @property
+    def members(self) -> list[str]:
+        return [self.intervention] if isinstance(self.intervention, str) else self.intervention
+
+
+class PortfolioFile(Record):
+    """A file that names the portfolio it is read against (claims, actuals)."""
+
+    portfolio: Text | None = None
+    _file: str = PrivateAttr(default="file")
+    _folder: Path | None = PrivateAttr(default=None)
+    _names: str = "the portfolio (portfolio: FILE)"  # how to name the portfolio, for the message
+
+    @property
+    def file(self) -> str:
+        return self._file
+
+    def portfolio_path(self) -> Path | None:
+        """`portfolio:` resolved relative to the file's folder."""
+        if self.portfolio is None:
+            return None
+        path = Path(self.portfolio)
+        return path if path.is_absolute() or self._folder is None else self._folder / path
+
+    def resolve(self, portfolio: Portfolio | None = None) -> tuple[Portfolio, Path | None]:
+        """The portfolio given, or the one the file names (and its path)."""
+        if portfolio is not None:
+            return portfolio, None
+        path = self.portfolio_path()
+        if path is None:
+            raise InputError.one(self.file, "portfolio", f"name {self._names}")
+        return load_portfolio(path), path
+
+    @classmethod
+    def from_data(cls, raw: Any, name: str, folder: Path | None) -> Any:
+        """Validate parsed data; problems carry `name` and field paths."""
+        if not isinstance(raw, dict):
+            raise InputError.one(name, "", "expected a mapping of keys to values", raw)
+        try:
+            found = cls.model_validate(raw)
+        except ValidationError as exc:
+            raise InputError(problems_from(exc, cls, name)) from None
+        found._file, found._folder = name, folder
+        return found
+
+
+class ClaimsFile(PortfolioFile):
+    """A claims file: the portfolio holding the stated inputs, assumptions, and the claims."""
+
+    description: str | None = None
+    assume: list[Assumption] = []
+    claims: Annotated[list[Claim], Field(min_length=1)]
+    _names: str = "the portfolio holding the stated inputs (portfolio: FILE)"
+
+
+def _scalar_texts(text: str | bytes, listing: str) -> dict[int, str]:
+    """Item index -> the text of its `value:` scalar, for each item of the top-level `listing`."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    root = yaml.compose(text, Loader=_Loader)
+    out: dict[int, str] = {}
+    if not isinstance(root, yaml.MappingNode):
+        return out
+    items = next((v for k, v in root.value if getattr(k, "value", None) == listing), None)
+    if not isinstance(items, yaml.SequenceNode):
+        return out
+    for i, item in enumerate(items.value):
+        if isinstance(item, yaml.MappingNode):
+            for k, v in item.value:
+                if getattr(k, "value", None) == "value" and isinstance(v, yaml.ScalarNode):
+                    out[i] = v.value
+    return out
+
+
+def claims_from_text(
+    text: str | bytes, name: str = "claims.yaml", folder: Path | None = None
+) -> ClaimsFile:
+    """Validate a claims file's text (from disk or an upload); `portfolio:` is relative to `folder`."""
+    claims: ClaimsFile = ClaimsFile.from_data(parse_yaml(text, name), name, folder)
+    written = _scalar_texts(text, "claims")
+    for i, claim in enumerate(claims.claims):
+        claim._written = written.get(i)
+    seen: dict[str, int] = {}
+    problems = []
+    for i, claim in enumerate(claims.claims):
+        if claim.id in seen:
+            problems.append(
+                Problem(
+                    name,
+                    f"claims[{i}].id",
+                    f"duplicate id (also claims[{seen[claim.id]}])",
+                    claim.id,
+                )
+            )
+        seen.setdefault(claim.id, i)
+    if problems:
+        raise InputError(problems)
+    return claims
+
+
+def load_claims(path: str | Path) -> ClaimsFile:
+    """Read and validate a claims file."""
+    path = Path(path)
+    read_yaml(path)  # file-level problems (missing, too large, not YAML) reported uniformly
+    return claims_from_text(path.read_bytes(), str(path), path.parent)
+
+
+# ---------------------------------------------------------------------------------------------
+# Actuals
+# ---------------------------------------------------------------------------------------------
+
+DEFAULT_REACH_TOLERANCE = 0.1
+COLUMNS = ("intervention", "period", "cases", "outcomes_averted", "spend")
+OPTIONAL_COLUMNS = ("note",)
+NUMBER_COLUMNS = ("cases", "outcomes_averted", "spend")
+_PERIOD = re.compile(r"^(?P<year>\d{4})(?:-Q(?P<quarter>[1-4])|-(?P<month>0[1-9]|1[0-2]))?$")
+PERIOD_FORMS = '"2018" (a year), "2018-Q1" (a quarter) or "2018-03" (a month)'
+
+
+def period_months(period: str) -> tuple[int, int]:
+    """(first month as year x 12 + month - 1, number of months) of "2018", "2018-Q1" or "2018-03"."""
+    m = _PERIOD.match(period)
+    if not m:
+        raise ValueError(f"a period is {PERIOD_FORMS}")
+    year = int(m.group("year")) * 12
+    if m.group("quarter"):
+        return year + 3 * (int(m.group("quarter")) - 1), 3
+    if m.group("month"):
+        return year + int(m.group("month")) - 1, 1
+    return year, 12
+
+
+def _period(v: Any) -> str:
+    if not isinstance(v, str):
+        v = str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+    if not isinstance(v, str):
+        raise ValueError(f"a period is {PERIOD_FORMS}")
+    period_months(v.strip())
+    return v.strip()
+
+
+def _amount(v: Any) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        raise ValueError("expected a number")
+    if v < 0:
+        raise ValueError("must be at least 0")
+    return float(v)
+
+
+Amount = Annotated[float, PlainValidator(_amount)]
+
+
+class Actual(Record):
+    """One intervention's realised figures for one period."""
+
+    intervention: Annotated[str, Field(min_length=1)]
+    period: Annotated[str, PlainValidator(_period)]
+    cases: Amount
+    outcomes_averted: Amount
+    spend: Amount
+    note: str | None = None
+
+
+class ActualsFile(PortfolioFile):
+    """An actuals file: the portfolio holding the plan, and realised figures by period."""
+
+    description: str | None = None
+    reach_tolerance: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = (
+        DEFAULT_REACH_TOLERANCE
+    )
+    actuals: Annotated[list[Actual], Field(min_length=1)]
+    _where: list[str] = PrivateAttr(default_factory=list)  # how to name each row in messages
+    _names: str = (
+        "the portfolio holding the plan (`portfolio: FILE`, in a CSV `# portfolio: FILE` before "
+        "the header, or --portfolio)"
+    )
+
+    def where(self, i: int, column: str) -> str:
+        """`actuals[3].spend` for YAML, `row 5, column spend` for CSV."""
+        if i < len(self._where):
+            return f"{self._where[i]}, column {column}"
+        return f"actuals[{i}].{column}"
+
+
+def actuals_from_yaml(
+    text: str | bytes, name: str = "actuals.yaml", folder: Path | None = None
+) -> ActualsFile:
+    """Validate a YAML actuals file's text; `portfolio:` is relative to `folder`."""
+    return ActualsFile.from_data(parse_yaml(text, name), name, folder)
+
+
+_DIRECTIVE = re.compile(
+    r"^#\s*(?P<key>portfolio|reach_tolerance|description)\s*:\s*(?P<value>.+?)\s*$"
+)
+
+
+def _cell_number(text: str) -> float:
+    """A numeric cell as a spreadsheet exports it: '70000', '70,000', '£70,000.00'."""
+    cleaned = text.strip().replace(",", "").removeprefix("£")
+    if not re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", cleaned):
+        raise ValueError("expected a number")
+    return float(cleaned)
+
+
+def actuals_from_csv(
+    text: str | bytes, name: str = "actuals.csv", folder: Path | None = None
+) -> ActualsFile:
+    """Validate a CSV actuals file: a header row with the columns of the YAML form.
+
+    Lines starting with `#` before the header are comments; `# portfolio: FILE` and
+    `# reach_tolerance: 0.1` set what the YAML form's keys do. Numbers may carry thousands
+    separators and a £ sign. Errors name the spreadsheet row and the column.
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError.one(name, "", f"file is not UTF-8 text ({exc.reason})") from None
+    lines = text.splitlines(keepends=True)
+    settings: dict[str, Any] = {}
+    skipped = 0
+    for line in lines:
+        if line.strip() and not line.lstrip().startswith("#"):
+            break
+        skipped += 1
+        found = _DIRECTIVE.match(line.strip())
+        if found:
+            settings[found.group("key")] = found.group("value")
+    reader = csv.reader(io.StringIO("".join(lines[skipped:])))
+    header = next(reader, None)
+    if header is None:
+        raise InputError.one(name, "", f"no header row: expected columns {', '.join(COLUMNS)}")
+    header = [h.strip() for h in header]
+    problems = []
+    header_row = f"row {skipped + 1}"
+    for col in header:
+        if col not in COLUMNS + OPTIONAL_COLUMNS:
+            close = difflib.get_close_matches(col, COLUMNS + OPTIONAL_COLUMNS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else f"; columns: {', '.join(COLUMNS)}"
+            problems.append(Problem(name, header_row, f"unknown column{hint}", col))
+    for col in COLUMNS:
+        if col not in header:
+            problems.append(Problem(name, header_row, f"missing column {col!r}"))
+    if len(set(header)) < len(header):
+        problems.append(Problem(name, header_row, "a column appears twice"))
+    if problems:
+        raise InputError(problems)
+    rows: list[Actual] = []
+    where: list[str] = []
+    for cells in reader:
+        row_name = f"row {skipped + reader.line_num}"
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            problems.append(
+                Problem(name, row_name, f"expected {len(header)} cells, found {len(cells)}")
+            )
+            continue
+        record: dict[str, Any] = {}
+        unreadable = set()
+        for col, cell in zip(header, cells, strict=True):
+            if col in NUMBER_COLUMNS:
+                try:
+                    record[col] = _cell_number(cell)
+                except ValueError:
+                    message = "missing value" if not cell.strip() else "expected a number"
+                    found = Problem(name, f"{row_name}, column {col}", message, cell)
+                    problems.append(found if cell.strip() else Problem(name, found.path, message))
+                    unreadable.add(col)
+            elif cell.strip() or col != "note":
+                record[col] = cell.strip()
+        try:
+            rows.append(Actual.model_validate(record))
+        except ValidationError as exc:
+            for p in problems_from(exc, Actual, name):
+                if p.path not in unreadable:
+                    problems.append(
+                        Problem(p.file, f"{row_name}, column {p.path}", p.message, p.value)
+                    )
+        where.append(row_name)
+    if problems:
+        raise InputError(problems)
+    if not rows:
+        raise InputError.one(name, "", "no data rows")
+    data: dict[str, Any] = {"actuals": rows}
+    if "portfolio" in settings:
+        data["portfolio"] = settings["portfolio"]
+    if "reach_tolerance" in settings:
+        try:
+            data["reach_tolerance"] = float(settings["reach_tolerance"])
+        except ValueError:
+            raise InputError.one(
+                name, "reach_tolerance", "expected a number", settings["reach_tolerance"]
+            ) from None
+    actuals: ActualsFile = ActualsFile.from_data(data, name, folder)
+    actuals._where = where
+    return actuals
+
+
+def load_actuals(path: str | Path) -> ActualsFile:
+    """Read an actuals file: CSV if its name ends in .csv, YAML otherwise."""
+    path = Path(path)
+    read_bytes = path.suffix.lower() == ".csv"
+    if read_bytes:
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError.one(str(path), "", "file not found") from None
+        except OSError as exc:
+            raise InputError.one(str(path), "", f"cannot read file: {exc.strerror}") from None
+        return actuals_from_csv(data, str(path), path.parent)
+    read_yaml(path)  # file-level problems reported as for every other file
+    return actuals_from_yaml(path.read_bytes(), str(path), path.parent)
