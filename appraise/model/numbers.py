@@ -338,6 +338,7 @@ def _num_type(domain: Domain) -> Any:
 NonNeg = _num_type(Domain(0.0))
 Positive = _num_type(Domain(0.0, lo_open=True))
 Prob = _num_type(Domain(0.0, 1.0))
+Rate = _num_type(Domain(0.0, 1.0, hi_open=True))  # a rate a year, below 100%
 Share = _num_type(Domain(0.0, 1.0, hi_open=True))  # a share of a whole that must leave a remainder
 AnyReal = _num_type(Domain())
 Weeks = _num_type(Domain(0.0, 52.18))  # 365.25 / 7

@@ -22,10 +22,11 @@ from appraise.model.baseline import Baseline
 from appraise.model.numbers import (
     AnyReal,
     FiniteFloat,
-    Fraction,
     NonNeg,
+    Num,
     Positive,
     Prob,
+    Rate,
     Share,
     Weeks,
     central,
@@ -334,10 +335,11 @@ class Portfolio(Base):
     cashable_method: Literal["strict", "pro_rata"] = "strict"
     perspective: Literal["childrens_social_care", "public_sector"] = CHILDRENS_SOCIAL_CARE
     horizon_years: Annotated[StrictInt, Field(ge=1, le=60)] = 5
-    discount_rate: Annotated[FiniteFloat, Field(ge=0, lt=1)] = 0.035
-    optimism_bias: dict[str, Fraction] = Field(default_factory=dict, validate_default=True)
+    # Numbers like any other input: each may be a range, simulated, swept, solved for, assumed.
+    discount_rate: Rate = 0.035
+    optimism_bias: dict[str, Prob] = Field(default_factory=dict, validate_default=True)
     apply_optimism_bias: StrictBool = False
-    non_uk_evidence_haircut: Fraction = 0.0
+    non_uk_evidence_haircut: Prob = 0.0
     outcomes: Annotated[dict[str, Outcome], Field(min_length=1)]
     interventions: Annotated[list[Intervention], Field(min_length=1)]
     evidence: dict[str, Evidence] = {}
@@ -360,7 +362,7 @@ class Portfolio(Base):
         return v
 
     @property
-    def optimism_bias_table(self) -> dict[str, float]:
+    def optimism_bias_table(self) -> dict[str, Num]:
         """Haircut by evidence rating: the defaults with this portfolio's entries over them."""
         return self.optimism_bias
 
