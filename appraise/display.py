@@ -133,6 +133,11 @@ def evaluation_csv(data: dict[str, Any]) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+def assumed_value(value: Any) -> str:
+    """An assumed input's value: a number, or the name of a convention's choice."""
+    return value if isinstance(value, str) else f"{value:,g}"
+
+
 def figure(value: float | None, unit: str, decimals: int = 2) -> str:
     """A claimed or recomputed figure in its unit: money, a percentage, a count, a year."""
     if value is None:

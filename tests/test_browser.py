@@ -29,6 +29,8 @@ from appraise.display import money, pct
 from tests.conftest import ROOT, by_id, require_tool
 from tests.test_app import BROKEN, cli_json
 
+pytestmark = pytest.mark.slow  # `pytest -m "not slow"` skips it while working
+
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 MST = "Edge-of-care service based on Multisystemic Therapy"

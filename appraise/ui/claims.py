@@ -23,6 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from appraise.display import (
+    assumed_value,
     claimed_text,
     difference_text,
     figure,
@@ -198,7 +199,7 @@ def checked_file(view: View, kind: Kind) -> dict[str, Any] | None:
 
 
 def _assumed(assume: list[dict[str, Any]]) -> str:
-    return "; ".join(f"{a['input']} = {a['value']:,g}" for a in assume)
+    return "; ".join(f"{a['input']} = {assumed_value(a['value'])}" for a in assume)
 
 
 def _figure(claim: dict[str, Any]) -> str:
@@ -259,7 +260,7 @@ def assumptions_frame(assume: list[dict[str, Any]]) -> pd.DataFrame:
         [
             {
                 "Input": a["input"],
-                "Value used": f"{a['value']:,g}",
+                "Value used": assumed_value(a["value"]),
                 "Why": a.get("note", ""),
                 "Source": a.get("source", ""),
             }
@@ -319,6 +320,11 @@ def claims_section(view: View) -> None:
                 st.caption(c["note"])
             if c["assume"]:
                 st.caption(f"Checked with {_assumed(c['assume'])}.")
+            if c.get("holds_under_cashable_method"):
+                st.write(
+                    "It holds under the other cashable convention: cashable_method = "
+                    f"{c['holds_under_cashable_method']}."
+                )
             if c["reason"]:
                 st.write(f"Not checkable: {c['reason']}.")
             elif c["implied"]:
