@@ -1,9 +1,16 @@
-"""Command line: `appraise evaluate|validate|list|simulate|sensitivity|export|import-xlsx|verify|track|forecast|levers`.
+"""Command line: `appraise evaluate|validate|list|simulate|sensitivity|export|import-xlsx|verify|track|forecast|levers|programme`.
 
 Each command group lives in its own module and registers itself on the shared typer app.
 """
 
-from appraise.cli import claims, evaluate, forecast, simulate, workbook  # noqa: F401  (registration)
+from appraise.cli import (  # noqa: F401  (registration)
+    claims,
+    evaluate,
+    forecast,
+    programme,
+    simulate,
+    workbook,
+)
 from appraise.cli._app import app, main
 
 __all__ = ["app", "main"]
