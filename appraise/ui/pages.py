@@ -22,7 +22,7 @@ import streamlit as st
 from appraise.display import evaluation_csv, money, num, pct, rate, to_json
 from appraise.errors import InputError
 from appraise.model.schema import RATINGS
-from appraise.ui import charts, claims, forecast, inputs, session, uncertainty
+from appraise.ui import charts, claims, forecast, inputs, programme, session, uncertainty
 from appraise.ui.layout import Page, View, chart, conventions, headline, payback, ratio_text
 from appraise.ui.runs import success_rate_curve
 
@@ -455,5 +455,6 @@ PAGES: list[Page] = [
     Page("Uncertainty", uncertainty.page),
     Page("Forecast", forecast.page),
     Page("Verify", claims.page),
+    Page("Programme", programme.page),
     Page("Export", export_page),
 ]
