@@ -153,7 +153,9 @@ def _actuals(tmp_path, *periods: str, **settings) -> str:
 
 
 def test_track_plans_a_financial_year_and_its_quarters_by_their_months(tmp_path):
-    proc = run_cli("track", _actuals(tmp_path, "2017/18", "2018-19-Q1", "2018-07..2018-08"), "-f", "json")
+    proc = run_cli(
+        "track", _actuals(tmp_path, "2017/18", "2018-19-Q1", "2018-07..2018-08"), "-f", "json"
+    )
     assert proc.returncode == 0, proc.stderr
     periods = json.loads(proc.stdout)["interventions"][0]["periods"]
     assert [(p["period"], p["months"]) for p in periods] == [
@@ -170,7 +172,9 @@ def test_track_finds_a_financial_year_overlapping_a_calendar_quarter(tmp_path):
     path = _actuals(tmp_path, "2017-18", "2018-Q1")
     proc = run_cli("track", path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert "actuals[1].period: overlaps a period already reported for pause (2017-18)" in proc.stderr
+    assert (
+        "actuals[1].period: overlaps a period already reported for pause (2017-18)" in proc.stderr
+    )
     # From 2018-04 the next financial year begins: no overlap.
     assert run_cli("track", _actuals(tmp_path, "2017-18", "2018-Q2")).returncode == 0
 
