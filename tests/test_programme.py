@@ -711,3 +711,23 @@ def test_unknown_evidence_ids_are_refused(tmp_path):
     rejected(
         path, f"{path}: programme.sources[0]: unknown evidence id (got 'east-sussex-thrive-2041')"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The documentation shows the output as the command prints it
+# ---------------------------------------------------------------------------------------------
+
+
+def shown_in_docs(command: str) -> str:
+    """The output printed under `$ command` in docs/programme.md's code block."""
+    text = (EXAMPLES.parent / "docs" / "programme.md").read_text()
+    block = text.split(f"$ {command}\n", 1)[1].split("```", 1)[0]
+    return block
+
+
+@pytest.mark.parametrize("example", [THRIVE, SUFFOLK])
+def test_docs_show_the_examples_as_the_command_prints_them(example):
+    relative = example.relative_to(EXAMPLES.parent)
+    proc = run_cli("programme", relative)
+    assert proc.returncode == 0, proc.stderr
+    assert shown_in_docs(f"appraise programme {relative}") == proc.stdout
