@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from appraise.analyses.programme import (
     SAVINGS_KEYS,
@@ -731,3 +733,85 @@ def test_docs_show_the_examples_as_the_command_prints_them(example):
     proc = run_cli("programme", relative)
     assert proc.returncode == 0, proc.stderr
     assert shown_in_docs(f"appraise programme {relative}") == proc.stdout
+
+
+def test_a_declared_measure_without_targets_is_still_reported(tmp_path):
+    data = changed(programme={"measures": {"adopters_approved": {"better": "higher"}}})
+    data["actuals"]["measures"]["adopters_approved"] = {"2021-03": 30, "2022-03": 41}
+    out = programme_json(write(tmp_path, data))
+    adopters = next(m for m in out["measures"] if m["measure"] == "adopters_approved")
+    assert (adopters["latest_at"], adopters["latest"], adopters["next_target"]) == (
+        "2022-03",
+        41,
+        None,
+    )
+    assert (
+        "adopters_approved: latest 41 (2022-03)."
+        in run_cli("programme", write(tmp_path, data)).stdout
+    )
+
+
+def test_a_measure_value_outside_the_programme(tmp_path):
+    path = write(
+        tmp_path,
+        changed(
+            actuals={"measures": {"children_in_care": {"2020-03": 1, "2020-02": 2, "2023-04": 3}}}
+        ),
+    )
+    rejected(
+        path,
+        f"{path}: actuals.measures.children_in_care.2020-02: outside the programme: a measure's "
+        "values run from the month before it starts (2020-03) to its end (2023-03) (got '2020-02')",
+        "actuals.measures.children_in_care.2023-04: outside the programme",
+    )
+    assert "children_in_care.2020-03" not in run_cli("programme", path).stderr
+
+
+def test_markdown_keeps_a_name_with_a_line_break_on_one_row(tmp_path):
+    data = changed()
+    data["programme"]["savings_targets"][0]["workstream"] = "placements\nand fostering"
+    data["actuals"]["savings"][0]["workstream"] = "placements\nand fostering"
+    out = run_cli("programme", write(tmp_path, data), "--format", "markdown").stdout
+    assert "| placements and fostering | 2020-21 |" in out
+
+
+# ---------------------------------------------------------------------------------------------
+# Any file at all: a report or InputError, never another exception
+# ---------------------------------------------------------------------------------------------
+
+ODD_VALUES = [
+    "2020-21", "2021/22", "2024-25", "2020-22", "2020", "2020-04", "2023-04", "2020-21-Q1", "2011-12",
+    "x", "", None, 0, -1, 5.5, 1e16, True, [], {}, "contact", "children_in_care", "higher", 2020,
+]  # fmt: skip
+
+
+def _mutated(node, rnd):
+    """HAND with a few keys dropped or renamed and a few values swapped for odd ones."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if rnd.random() < 0.02:
+                continue
+            if rnd.random() < 0.02:
+                key = rnd.choice(["2020-21", "x", "end", "as_at", "better", 2020])
+            out[key] = _mutated(value, rnd)
+        return out
+    if isinstance(node, list):
+        return [_mutated(v, rnd) for v in node if rnd.random() > 0.05]
+    return rnd.choice(ODD_VALUES) if rnd.random() < 0.05 else node
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rnd=st.randoms(use_true_random=False))
+def test_any_programme_file_is_reported_or_refused_with_input_error(rnd):
+    from appraise.cli.programme import programme_markdown, programme_table
+    from appraise.display import to_json
+    from appraise.errors import InputError
+
+    text = yaml.safe_dump(_mutated(json.loads(json.dumps(HAND)), rnd))
+    try:
+        data = report(programme_from_text(text, "fuzz.yaml")).to_data()
+    except InputError as error:
+        assert error.problems and all(p.file == "fuzz.yaml" for p in error.problems)
+        return
+    assert to_json(data) and programme_table(data) and programme_markdown(data)

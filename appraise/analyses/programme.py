@@ -241,7 +241,8 @@ def target_rows(inp: ProgrammeInput) -> list[dict[str, Any]]:
     for name in _measure_names(p):
         info = p.measure(name)
         mine = sorted((t for t in p.targets if t.measure == name), key=lambda t: t.at)
-        for t, after in zip(mine, [*mine[1:], None], strict=True):
+        following: list[Any] = [*mine[1:], None] if mine else []
+        for t, after in zip(mine, following, strict=True):
             actual = values.get(name, {}).get(t.at)
             known = actual is not None
             out.append(

@@ -49,7 +49,7 @@ def sections(data: dict[str, Any]) -> list[Section]:
                 programme_spend_notes(data),
             )
         )
-    if data["targets"]:
+    if data["targets"] or any(m["values"] for m in data["measures"]):
         out.append(
             (
                 "Measures against targets",
@@ -88,7 +88,8 @@ def programme_table(data: dict[str, Any]) -> str:
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|")
+    """A table cell or line of Markdown: pipes escaped, line breaks made spaces."""
+    return " ".join(text.replace("|", "\\|").splitlines())
 
 
 def programme_markdown(data: dict[str, Any]) -> str:

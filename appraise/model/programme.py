@@ -196,8 +196,13 @@ class Spend:
         return sorted({y for line in self.lines.values() for y in line})
 
     def total(self, year: str) -> float | None:
-        values = [line.get(year) for line in self.lines.values()]
-        return None if any(v is None for v in values) else float(sum(values))  # type: ignore[arg-type]
+        total = 0.0
+        for line in self.lines.values():
+            value = line.get(year)
+            if value is None:
+                return None
+            total += value
+        return total
 
     def line(self, name: str, year: str) -> float | None:
         return self.lines.get(name, {}).get(year)

@@ -241,8 +241,9 @@ def spend_section(data: dict[str, Any]) -> None:
 def measures_section(data: dict[str, Any]) -> None:
     st.subheader("Measures against targets")
     for measure in data["measures"]:
-        st.text(f"{measure['name']} ({measure['better']} is better)")
-        chart(charts.measure_chart(measure))
+        if measure["values"] or measure["targets"]:
+            st.text(f"{measure['name']} ({measure['better']} is better)")
+            chart(charts.measure_chart(measure))
     _table(frame(PROGRAMME_TARGET_COLUMNS, data["targets"]))
     _texts(programme_measure_notes(data))
 
@@ -279,7 +280,7 @@ def page(view: View) -> None:
     headlines(data, spend)
     if spend:
         spend_section(data)
-    if data["targets"]:
+    if data["targets"] or any(m["values"] for m in data["measures"]):
         measures_section(data)
     if data["savings"]:
         savings_section(data)
