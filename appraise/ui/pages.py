@@ -23,7 +23,7 @@ from appraise.display import evaluation_csv, money, num, pct, rate, to_json
 from appraise.engine.figures import FIGURES
 from appraise.errors import InputError
 from appraise.model.schema import RATINGS
-from appraise.ui import charts, claims, forecast, inputs, session, uncertainty
+from appraise.ui import charts, claims, forecast, inputs, programme, session, uncertainty
 from appraise.ui.layout import Page, View, chart, conventions, headline, payback, ratio_text
 from appraise.ui.runs import success_rate_curve
 
@@ -474,5 +474,6 @@ PAGES: list[Page] = [
     Page("Uncertainty", uncertainty.page),
     Page("Forecast", forecast.page),
     Page("Verify", claims.page),
+    Page("Programme", programme.page),
     Page("Export", export_page),
 ]
