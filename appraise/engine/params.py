@@ -240,6 +240,9 @@ def effect_sources(item: Intervention, evidence: Mapping[str, Evidence]) -> tupl
     )
 
 
+DEFAULTS = (
+    "appraise-defaults"  # the evidence entry citing docs/defaults.md: the project's judgement
+)
 PORTFOLIO_PARAMS = {
     # key: (label, unit, domain, source)
     "discount_rate": ("Discount rate", "fraction a year", Domain(0.0, 1.0, hi_open=True)),
@@ -291,7 +294,7 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
     for key, (label, unit, domain) in PORTFOLIO_PARAMS.items():
         target = "non_uk_rate" if key == "non_uk_evidence_haircut" else key
         value = getattr(portfolio, key)
-        sources = ("green-book-2022",) if key == "discount_rate" else ()
+        sources = ("green-book-2022",) if key == "discount_rate" else (DEFAULTS,)
         add(
             Param(
                 key,
@@ -322,6 +325,7 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
                 "optimism_bias_table",
                 r,
                 PROB,
+                (DEFAULTS,),
             )
         )
     values["apply_optimism_bias"] = np.asarray(float(portfolio.apply_optimism_bias))
@@ -391,8 +395,11 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
         sources_for_effect.append(found_by)
         if found_by and not any(evidence[s].is_uk for s in found_by if s in evidence):
             values["non_uk"][i] = 1.0
+        written = item.timing.model_fields_set
         for name in TIMING_FIELDS:
-            put("timing", name, getattr(item.timing, name), name)
+            # A default timing was not supplied by the effect's studies: cite the project's page.
+            cited = src if name in written else (DEFAULTS,)
+            put("timing", name, getattr(item.timing, name), name, src=cited)
     values["effect_form"] = codes
     values["rating"] = ratings
     values["cohorts"] = np.array([float(i.timing.cohorts) for i in items])

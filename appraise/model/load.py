@@ -468,6 +468,7 @@ def portfolio_from_data(
             problems += exc.problems
     if problems:
         raise InputError(problems)
+    portfolio._file = file
     return portfolio
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     Field,
+    PrivateAttr,
     StrictBool,
     StrictInt,
     field_validator,
@@ -329,6 +330,9 @@ class Evidence(Base):
 class Portfolio(Base):
     """A set of interventions appraised together, with the outcomes they avert."""
 
+    # The file it was read from (for messages about it), set by the loader.
+    _file: str = PrivateAttr(default="portfolio")
+
     portfolio: Text
     price_year: Annotated[StrictInt, Field(ge=1900, le=2100)]
     description: Text | None = None
@@ -360,6 +364,11 @@ class Portfolio(Base):
         for key in v:
             check_slug(key, "outcome key")
         return v
+
+    @property
+    def file(self) -> str:
+        """The file the portfolio was read from ("portfolio" when it was built in code)."""
+        return self._file
 
     @property
     def optimism_bias_table(self) -> dict[str, Num]:
