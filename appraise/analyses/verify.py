@@ -49,11 +49,12 @@ from typing import Any
 import numpy as np
 
 from appraise.engine import core
-from appraise.engine.params import NONNEG, Model, Param, build
+from appraise.engine.params import Model, Param, build
 from appraise.engine.results import INTERVENTION_KEYS, PORTFOLIO_KEYS, YEAR_KEYS
 from appraise.engine.solve import Metric, evaluate_metric, inputs_feeding, solve
 from appraise.errors import InputError, Problem
 from appraise.model.files import Assumption, Claim, ClaimsFile, load_claims
+from appraise.model.limits import UNIT_COST
 from appraise.model.load import (
     evidence_for,
 )
@@ -183,7 +184,7 @@ def check_model(model: Model, assumed: Mapping[str, float] | None = None) -> Che
                 value=float(unit[o]),
                 target="",
                 index=o,
-                domain=NONNEG,
+                domain=UNIT_COST,
                 sources=parts[0].sources if parts else (),
             )
         )
@@ -600,7 +601,10 @@ def _edge(
     return inside
 
 
-WHOLE_UNITS = ("cases", "places")  # Param units of reach counts and capacities (params.FIELD_INFO)
+WHOLE_UNITS = (
+    "cases",
+    "places",
+)  # Param units of reach counts and capacities (the schema's Input units)
 
 
 def _fractional_count(item: Implied) -> bool:

@@ -14,13 +14,19 @@ from typing import Any
 import numpy as np
 
 from appraise.engine import core
-from appraise.model.numbers import Dist, Domain, Num, central
+from appraise.model.numbers import Dist, Domain, Num, central, input_of
 from appraise.model.schema import (
     CHILDRENS_SOCIAL_CARE,
     EFFECT_EVIDENCE_TYPES,
+    Component,
+    Derive,
+    Effect,
     Evidence,
     Intervention,
     Portfolio,
+    Reach,
+    Timing,
+    UnitCost,
 )
 
 EFFECT_CODES = {
@@ -35,40 +41,24 @@ PROB = Domain(0.0, 1.0)
 NONNEG = Domain(0.0)
 POSITIVE = Domain(0.0, lo_open=True)
 
-# (label, unit, domain) for each input field, by its path within an intervention or outcome.
-FIELD_INFO: dict[str, tuple[str, str, Domain]] = {
-    "reach.eligible": ("Eligible cases a year", "cases", NONNEG),
-    "reach.proportion": ("Proportion of eligible cases served", "fraction", PROB),
-    "reach.count": ("Cases served a year", "cases", NONNEG),
-    "reach.from_capacity": ("Current capacity", "places", NONNEG),
-    "reach.to_capacity": ("Recommended capacity", "places", NONNEG),
-    "unit_cost.amount": ("Unit cost", "£ per case", NONNEG),
-    "unit_cost.total": ("Total cost a year", "£", NONNEG),
-    "effect.success_rate": ("Success rate (outcome averted per case)", "fraction", PROB),
-    "effect.per_case": ("Outcomes averted per case", "outcomes per case", NONNEG),
-    "effect.baseline_risk": ("Risk of the outcome without the service", "fraction", PROB),
-    "effect.treated_risk": ("Risk of the outcome with the service", "fraction", PROB),
-    "effect.relative_risk": ("Relative risk (with / without)", "ratio", NONNEG),
-    "effect.odds_ratio": ("Odds ratio (with / without)", "ratio", POSITIVE),
-    "effect.cohens_d": (
-        "Standardised effect (Cohen's d, negative = fewer outcomes)",
-        "d",
-        Domain(),
-    ),
-    "timing.cost_months": ("Months over which a cohort's cost is spent", "months", POSITIVE),
-    "timing.benefit_lag_months": ("Months from cohort start to first savings", "months", NONNEG),
-    "timing.benefit_years": ("Years each averted outcome keeps saving", "years", POSITIVE),
-    "timing.annual_decay": ("Share of the effect lost each year after the first", "fraction", PROB),
-    "timing.ramp_up": ("Share of reach achieved in the first year", "fraction", PROB),
-    "derive.weekly_placement_cost": ("Average placement cost a week", "£ per week", NONNEG),
-    "derive.weeks_per_year": ("Average weeks in care a year", "weeks", Domain(0.0, 52.18)),
-    "derive.non_placement_share": (
-        "Non-placement share of total cost",
-        "fraction",
-        Domain(0.0, 1.0, hi_open=True),
-    ),
-    "cost": ("Cost of one outcome (component)", "£ per outcome", NONNEG),
+# The schema model holding each section of input fields (labels, units and domains are declared
+# once, on the fields: `appraise.model.numbers.Input`).
+SECTION_MODELS: dict[str, type] = {
+    "reach": Reach,
+    "unit_cost": UnitCost,
+    "effect": Effect,
+    "timing": Timing,
+    "derive": Derive,
 }
+
+
+def field_info(field_key: str) -> tuple[str, str, Domain]:
+    """(label, unit, domain) of an input field such as "reach.eligible", read from the schema;
+    "cost" is an outcome component's cost."""
+    section, _, name = field_key.rpartition(".")
+    found = input_of(SECTION_MODELS[section], name) if section else input_of(Component, name)
+    return found.label, found.unit, found.domain
+
 
 TIMING_FIELDS = ("cost_months", "benefit_lag_months", "benefit_years", "annual_decay", "ramp_up")
 TIMING_TARGET = {
@@ -208,7 +198,7 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
         key: str,
         sources: tuple[str, ...],
     ) -> None:
-        label, unit, domain = FIELD_INFO[field_key]
+        label, unit, domain = field_info(field_key)
         params.append(
             Param(
                 key, path, label, unit, item_or_outcome, kind, value, target, index, domain, sources
@@ -292,7 +282,7 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
         outcome = portfolio.outcomes[key]
         for j, c in enumerate(outcome.components or []):
             path = f"outcomes.{key}.components[{j}].cost"
-            label, unit, domain = FIELD_INFO["cost"]
+            label, unit, domain = field_info("cost")
             params.append(
                 Param(
                     path,
@@ -327,7 +317,7 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
             ("non_placement_share", "derive_non_placement_share"),
         ):
             path = f"outcomes.{key}.derive.{name}"
-            label, unit, domain = FIELD_INFO[f"derive.{name}"]
+            label, unit, domain = field_info(f"derive.{name}")
             params.append(
                 Param(
                     path,
