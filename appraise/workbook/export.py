@@ -50,6 +50,7 @@ from appraise.workbook.book import (
 from appraise.workbook.cashflows import cash_flows_sheet
 from appraise.workbook.claims import claims_sheet
 from appraise.workbook.forecast import forecast_sheet
+from appraise.workbook.guard import check_workbook_zip
 from appraise.workbook.inputs import INPUT_KEY_HEADER, InputRow, input_rows
 from appraise.workbook.outputs import (
     SOURCE_FIRST_ROW,
@@ -169,6 +170,7 @@ def _open(path: Path, data_only: bool = False) -> Any:
             raise InputError.one(
                 str(path), "", f"file is larger than {MAX_WORKBOOK_BYTES // 2**20} MiB"
             )
+        check_workbook_zip(path)  # what each part inflates to, before openpyxl parses any
         return load_workbook(path, data_only=data_only, read_only=False)
     except FileNotFoundError:
         raise InputError.one(str(path), "", "file not found") from None
