@@ -21,6 +21,7 @@ from appraise.analyses.uncertainty import (
 from appraise.cli._app import TableOrJson, app, emit, guarded
 from appraise.display import money, pct, table, to_json, value_text
 from appraise.engine.params import Model, build
+from appraise.model.limits import MAX_DRAWS, MAX_SEED, check_draws
 from appraise.model.load import evidence_for, load_portfolio
 
 FILE = typer.Argument(..., help="Portfolio YAML file.", show_default=False)
@@ -72,14 +73,22 @@ def simulation_table(sim: Simulation) -> str:
 @guarded
 def simulate_command(
     file: Path = FILE,
-    draws: int = typer.Option(DEFAULT_DRAWS, "--draws", "-n", min=1, help="Number of draws."),
+    draws: int = typer.Option(
+        DEFAULT_DRAWS, "--draws", "-n", min=1, max=MAX_DRAWS, help="Number of draws."
+    ),
     seed: int | None = typer.Option(
-        None, "--seed", "-s", min=0, help="Random seed (printed; a fresh one if not given)."
+        None,
+        "--seed",
+        "-s",
+        min=0,
+        max=MAX_SEED,
+        help="Random seed (printed; a fresh one if not given).",
     ),
     format: TableOrJson = FORMAT,
 ) -> None:
     """Monte Carlo over every input given as a range: the probability of breaking even and percentiles."""
     model = model_of(file)
+    check_draws(draws, len(model.ids))
     chosen = secrets.randbits(32) if seed is None else seed
     result = simulate(model, draws, chosen)
     emit(to_json(result.to_data()) if format is TableOrJson.json else simulation_table(result))

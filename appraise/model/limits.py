@@ -11,6 +11,7 @@ file limits before anything is parsed.
 
 from __future__ import annotations
 
+from appraise.errors import InputError
 from appraise.model.numbers import Domain
 
 # ---------------------------------------------------------------------------------------------
@@ -50,6 +51,10 @@ MAX_COHORTS = 100
 # Monte Carlo draws (`simulate --draws`). The default is 10,000 and the benchmark runs 1,000,000
 # (2 s for 20 interventions); at 10 million the standard error of a probability is 0.02%.
 MAX_DRAWS = 10_000_000
+# Draws x interventions in one simulation: the benchmark's 1,000,000 x 20 takes about 2 s, so
+# 200 million (ten times it) takes about 20 s; more is a batch job, not an appraisal.
+MAX_DRAW_CELLS = 200_000_000
+MAX_SEED = 2**64 - 1
 # Outcomes a portfolio prices, and the components of one outcome's cost.
 MAX_OUTCOMES = 1_000
 MAX_COMPONENTS = 100
@@ -116,3 +121,18 @@ COST_MONTHS = Domain(MIN_COST_MONTHS, limit=MAX_MONTHS, why=MONTHS_WHY)
 LAG_MONTHS = Domain(0.0, limit=MAX_MONTHS, why=MONTHS_WHY)
 BENEFIT_YEARS = Domain(0.0, lo_open=True, limit=MAX_BENEFIT_YEARS, why="a lifetime")
 RATE_PER_10K = Domain(0.0, limit=MAX_RATE_PER_10K, why="every child")
+
+
+def check_draws(draws: int, interventions: int, where: str = "--draws") -> None:
+    """InputError unless a simulation of `draws` over `interventions` fits the work budget."""
+    if draws > MAX_DRAWS:
+        raise InputError.one(where, "", f"at most {MAX_DRAWS:,} draws", draws)
+    if draws * interventions > MAX_DRAW_CELLS:
+        raise InputError.one(
+            where,
+            "",
+            f"{draws:,} draws x {interventions:,} interventions is more than the "
+            f"{MAX_DRAW_CELLS:,} a simulation may run; use at most "
+            f"{MAX_DRAW_CELLS // max(interventions, 1):,} draws",
+            draws,
+        )
