@@ -6,8 +6,10 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from appraise.errors import InputError
 from appraise.ui import inputs, session
 from appraise.ui.pages import PAGES, Page, View
+from appraise.ui.text import plain
 
 STARTED = "started"
 PAGE = "page"
@@ -31,9 +33,9 @@ def _example_chosen() -> None:
 
 
 def _uploaded() -> None:
-    upload = st.session_state.get(UPLOAD)
-    if upload is not None:
-        session.open_upload(upload.getvalue(), upload.name)
+    files = st.session_state.get(UPLOAD) or []
+    if files:
+        session.open_uploads([(upload.name, upload.getvalue()) for upload in files])
 
 
 def sidebar() -> Page:
@@ -46,7 +48,7 @@ def sidebar() -> Page:
         st.divider()
         loaded = session.current()
         if loaded is not None:
-            st.markdown(f"**Open:** {loaded.name}")
+            st.markdown(f"**Open:** {plain(loaded.name)}")
             edits = len(session.edited_values(loaded)) if loaded.edited else 0
             if edits:
                 st.caption(f"{edits} input{'s' if edits != 1 else ''} edited (not saved)")
@@ -62,11 +64,14 @@ def sidebar() -> Page:
         )
         st.file_uploader(
             "Open a portfolio file",
-            type=["yaml", "yml"],
+            type=["yaml", "yml", "csv"],
+            accept_multiple_files=True,
             key=UPLOAD,
             on_change=_uploaded,
-            help="Checked exactly as `appraise validate` checks it; nothing is written.",
+            help="Checked exactly as `appraise validate` checks it; nothing is written. Upload "
+            "with it the baseline or history files it names: the app reads no other file.",
         )
+        st.caption(f"Saved files go to {plain(session.workspace())}.")
     return PAGES[titles.index(chosen)] if chosen in titles else PAGES[0]
 
 
@@ -94,4 +99,7 @@ def main(argv: Sequence[str] = ()) -> None:
     if loaded is None:
         st.info("Open a portfolio file or choose an example in the sidebar.")
         return
-    page.render(View(loaded, loaded.evaluation()))
+    try:
+        page.render(View(loaded, loaded.evaluation()))
+    except InputError as error:  # e.g. a simulation over the work budget: one line a problem
+        inputs.problems_box("Could not show this page", [str(p) for p in error.problems])

@@ -24,6 +24,7 @@ from appraise.engine.params import Model, build
 from appraise.engine.results import Appraisal, appraise_portfolio
 from appraise.errors import InputError
 from appraise.model.files import actuals_from_csv, actuals_from_yaml, claims_from_text
+from appraise.model.limits import check_draws
 from appraise.model.load import evidence_for, portfolio_from_data
 from appraise.model.schema import Portfolio
 
@@ -108,7 +109,9 @@ def _model(key: str, name: str) -> Model:
 @st.cache_data(max_entries=32, show_spinner=False)
 def simulation(key: str, name: str, draws: int, seed: int) -> dict[str, Any]:
     """`appraise simulate --draws N --seed S --format json` of the portfolio `key`."""
-    return simulate(_model(key, name), draws, seed).to_data()
+    model = _model(key, name)
+    check_draws(draws, len(model.ids), "Draws")
+    return simulate(model, draws, seed).to_data()
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
