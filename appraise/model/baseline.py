@@ -14,6 +14,7 @@ import csv
 import difflib
 import io
 import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -406,15 +407,28 @@ def parse_history(text: str, file: str) -> History:
     lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
     reader = csv.DictReader(io.StringIO("\n".join(lines)))
     try:
-        return _history_rows(reader, file)
-    except csv.Error as exc:
-        raise InputError.one(
-            file, f"row {reader.line_num}", f"not a CSV file that appraise can read ({exc})"
-        ) from None
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:  # a header cell over the csv module's 131,072 characters
+        raise InputError.one(file, "header", f"cannot be read as CSV ({exc})") from None
+    return _history_rows(reader, fieldnames or [], file)
 
 
-def _history_rows(reader: csv.DictReader[str], file: str) -> History:
-    header = [h.strip() for h in reader.fieldnames or []]
+def _numbered(reader: csv.DictReader[str], file: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number, row) from 1; a row the csv module cannot read is an InputError naming it."""
+    n = 0
+    while True:
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError.one(file, f"row {n + 1}", f"cannot be read as CSV ({exc})") from None
+        n += 1
+        yield n, raw
+
+
+def _history_rows(reader: csv.DictReader[str], fieldnames: Sequence[str], file: str) -> History:
+    header = [h.strip() for h in fieldnames]
     missing = [c for c in HISTORY_COLUMNS if c not in header]
     if missing:
         hints = [
@@ -431,7 +445,7 @@ def _history_rows(reader: csv.DictReader[str], file: str) -> History:
         )
     problems: list[Problem] = []
     rows: dict[int, tuple[float, float]] = {}
-    for n, raw in enumerate(reader, start=1):
+    for n, raw in _numbered(reader, file):
         row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
         where = f"row {n}"
         try:

@@ -195,6 +195,14 @@ class Effect(Base):
         return one_form(self, EFFECT_FORMS, "effect")
 
 
+def _named_once(names: list[str] | None, what: str) -> list[str] | None:
+    """Refuse a list naming the same id twice (a source cited twice would count twice)."""
+    repeated = sorted({n for n in names or () if names.count(n) > 1})  # type: ignore[union-attr]
+    if repeated:
+        raise ValueError(f"names the {what} {', '.join(map(repr, repeated))} more than once")
+    return names
+
+
 class EvidenceRef(Base):
     """How strong the evidence is and where it comes from."""
 
@@ -211,6 +219,11 @@ class EvidenceRef(Base):
         if v not in RATINGS:
             raise ValueError(f"rating must be one of {', '.join(RATINGS)} (got {v!r})")
         return v
+
+    @field_validator("sources", "effect_sources")
+    @classmethod
+    def _once(cls, v: list[str] | None) -> list[str] | None:
+        return _named_once(v, "source")
 
     @model_validator(mode="after")
     def _effect_sources_subset(self) -> EvidenceRef:
@@ -301,6 +314,11 @@ class Outcome(Base):
         Annotated[list[Component], Field(min_length=1, max_length=limits.MAX_COMPONENTS)] | None
     ) = None
     sources: Annotated[list[Text], Field(max_length=limits.MAX_SOURCES)] = []
+
+    @field_validator("sources")
+    @classmethod
+    def _once(cls, v: list[str]) -> list[str]:
+        return _named_once(v, "source") or []
 
     @model_validator(mode="after")
     def _one(self) -> Outcome:
