@@ -612,3 +612,24 @@ def test_save_writes_only_into_the_workspace(monkeypatch, tmp_path):
     # This session wrote it, so it may write it again without asking.
     at.button(key="save").click().run()
     assert not at.error, [e.value for e in at.error]
+
+
+def test_with_sign_in_configured_nothing_shows_before_signing_in(monkeypatch, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    # As .streamlit/secrets.toml would hold them (docs/deploying.md); no provider is contacted.
+    at.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "not a real secret",
+        "microsoft": {
+            "client_id": "app",
+            "client_secret": "not a real secret",
+            "server_metadata_url": "https://login.microsoftonline.com/x/v2.0/.well-known/openid-configuration",
+        },
+    }
+    at.run()
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert not at.table and not at.sidebar.file_uploader  # no figures, no upload

@@ -87,11 +87,46 @@ def show_load_problems() -> None:
     inputs.problems_box(f"Could not open {name}: {count}.{still}", problems)
 
 
+def _sign_in() -> tuple[bool, str | None]:
+    """(whether .streamlit/secrets.toml asks for sign-in, the provider to use): an `[auth]`
+    section asks for it (docs/deploying.md); a named `[auth.NAME]` provider is used if there is
+    exactly one."""
+    try:
+        auth = st.secrets.get("auth")
+    except Exception:  # no secrets file: the app runs for one person, on their own machine
+        return False, None
+    if auth is None:
+        return False, None
+    named = [k for k, v in auth.items() if hasattr(v, "items")]
+    return True, named[0] if len(named) == 1 else None
+
+
+def signed_in() -> bool:
+    """Whether the app may be shown: sign-in is not asked for, or the user has signed in (with
+    the council's identity provider, through Streamlit's OIDC `st.login`)."""
+    required, provider = _sign_in()
+    if not required:
+        return True
+    if st.user.get("is_logged_in"):
+        with st.sidebar:
+            st.caption(f"Signed in as {plain(st.user.get('email') or st.user.get('name') or '')}")
+            if st.button("Sign out", key="sign-out"):
+                st.logout()
+        return True
+    st.title("appraise")
+    st.write("Sign in with your organisation's account to use the app.")
+    if st.button("Sign in", key="sign-in"):
+        st.login(provider) if provider else st.login()
+    return False
+
+
 def main(argv: Sequence[str] = ()) -> None:
     """Run one pass of the app (Streamlit reruns it on every interaction)."""
     st.set_page_config(
         page_title="appraise: invest-to-save appraisal", page_icon="£", layout="wide"
     )
+    if not signed_in():
+        return
     start(argv)
     page = sidebar()
     show_load_problems()
