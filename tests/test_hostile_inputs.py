@@ -229,6 +229,17 @@ def test_simulate_draws_have_an_upper_bound():
     refused("simulate", EXAMPLES / "thurrock-2017.yaml", "--draws", "1e11")
 
 
+def test_simulation_and_sensitivity_over_too_many_ranges_are_refused(tmp_path):
+    ranged = {"success_rate": {"low": 0.1, "central": 0.16, "high": 0.2}}
+
+    def ranges(n: int) -> Path:
+        items = [intervention(id=f"s{i}", effect=ranged) for i in range(n)]
+        return write(tmp_path, portfolio_data(interventions=items), f"ranges-{n}.yaml")
+
+    refused("simulate", ranges(1001), fragments=("1,001 inputs are given as a range",))
+    refused("sensitivity", ranges(320), fragments=("320 uncertain inputs over 320",))
+
+
 def test_every_count_that_drives_work_has_a_bound_with_room_for_the_benchmarks():
     assert limits.MAX_INTERVENTIONS >= 20_000  # benchmarks/load.py runs 10,000
     for name in ("MAX_HORIZON_YEARS", "MAX_BENEFIT_YEARS", "MAX_COHORTS", "MAX_DRAWS"):

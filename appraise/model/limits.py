@@ -55,6 +55,13 @@ MAX_DRAWS = 10_000_000
 # 200 million (ten times it) takes about 20 s; more is a batch job, not an appraisal.
 MAX_DRAW_CELLS = 200_000_000
 MAX_SEED = 2**64 - 1
+# Inputs given as a range or a distribution in one simulation or sensitivity run. The Monte Carlo
+# benchmark varies 39, the Thurrock example 12; a tornado of a thousand bars is more than anyone
+# reads.
+MAX_UNCERTAIN_INPUTS = 1_000
+# Uncertain inputs x interventions in a sensitivity run: each input is solved for against every
+# intervention it feeds and the total; 400 inputs over 200 interventions (80,000) take 10 s here.
+MAX_SENSITIVITY_CELLS = 100_000
 # Outcomes a portfolio prices, and the components of one outcome's cost.
 MAX_OUTCOMES = 1_000
 MAX_COMPONENTS = 100
@@ -135,4 +142,23 @@ def check_draws(draws: int, interventions: int, where: str = "--draws") -> None:
             f"{MAX_DRAW_CELLS:,} a simulation may run; use at most "
             f"{MAX_DRAW_CELLS // max(interventions, 1):,} draws",
             draws,
+        )
+
+
+def check_uncertain(file: str, inputs: int, interventions: int, sensitivity: bool = False) -> None:
+    """InputError unless a simulation (or a sensitivity run) over `inputs` uncertain inputs and
+    `interventions` interventions fits the work budget."""
+    if inputs > MAX_UNCERTAIN_INPUTS:
+        raise InputError.one(
+            file,
+            "",
+            f"{inputs:,} inputs are given as a range or distribution; a simulation or sensitivity "
+            f"run takes at most {MAX_UNCERTAIN_INPUTS:,}",
+        )
+    if sensitivity and inputs * interventions > MAX_SENSITIVITY_CELLS:
+        raise InputError.one(
+            file,
+            "",
+            f"{inputs:,} uncertain inputs over {interventions:,} interventions is more than a "
+            f"sensitivity run takes ({MAX_SENSITIVITY_CELLS:,} input-interventions)",
         )
