@@ -446,6 +446,9 @@ def _history_rows(reader: csv.DictReader[str], fieldnames: Sequence[str], file: 
     problems: list[Problem] = []
     rows: dict[int, tuple[float, float]] = {}
     for n, raw in _numbered(reader, file):
+        if len(problems) >= limits.MAX_PROBLEMS:
+            problems.append(Problem(file, "", f"stopped after {limits.MAX_PROBLEMS} problems"))
+            break
         row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
         where = f"row {n}"
         try:

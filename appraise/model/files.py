@@ -34,6 +34,7 @@ from appraise.model.limits import (
     MAX_CLAIMS,
     MAX_INTERVENTIONS,
     MAX_PER_CASE,
+    MAX_PROBLEMS,
     TOTAL_COST,
 )
 from appraise.model.load import load_portfolio, problems_from
@@ -372,9 +373,6 @@ def _cell_number(text: str) -> float:
     if not found:
         raise ValueError("expected a number")
     return float(found["sign"] + found["digits"].replace(",", "") + (found["decimals"] or ""))
-
-
-MAX_PROBLEMS = 100  # a file with more is the wrong file: say so, rather than list each row
 
 
 def _csv_rows(reader: Any, name: str, skipped: int) -> Iterator[list[str]]:

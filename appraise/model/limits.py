@@ -33,6 +33,10 @@ MAX_ALIAS_NODES = 1_000_000
 # far below Python's recursion limit. libyaml itself stops at 1,000.
 MAX_DEPTH = 50
 
+# Problems reported for one CSV file: a file with more is the wrong file; say so rather than list
+# each of its rows.
+MAX_PROBLEMS = 100
+
 # ---------------------------------------------------------------------------------------------
 # Counts that drive loops and allocations
 # ---------------------------------------------------------------------------------------------

@@ -67,6 +67,10 @@ def success_rate_curve(key: str, name: str, index: int) -> pd.DataFrame:
     data = json.loads(key)
     item = data["interventions"][index]
     item["effect"] = {form: record["effect_raw"]}
+    # The one intervention alone (its figures do not depend on the others): the grid then costs
+    # memory in proportion to its points, not to points x interventions (20,000 allowed).
+    data["interventions"] = [item]
+    index = 0
     portfolio = portfolio_from_data(data, name)
     model = build(portfolio, evidence_for(portfolio))
     expected = record["effect_adjusted"]
