@@ -603,8 +603,10 @@ def test_markdown_from_an_uploaded_file_is_shown_as_text(monkeypatch, tmp_path):
     title = at.title[0].value
     assert not re.search(r"(?<!\\)[\[\]]", title), title  # every bracket escaped: no link
     assert "://" not in title and "www." not in title  # no bare address to autolink
-    assert title.startswith(r"!\[beacon\](http:\/\/127.0.0.1:9/x.png)")
-    assert r"\<img src=x\> \$x\$ mail\@example.org" in [m.value for m in at.markdown]
+    assert title.startswith("!\\[beacon\\](http:\N{WORD JOINER}//127.0.0.1:9/x.png)")
+    assert "\\<img src=x\\> \\$x\\$ mail@\N{WORD JOINER}example.org" in [
+        m.value for m in at.markdown
+    ]
 
 
 def test_save_writes_only_into_the_workspace(monkeypatch, tmp_path):
@@ -644,3 +646,16 @@ def test_with_sign_in_configured_nothing_shows_before_signing_in(monkeypatch, tm
     assert not at.exception
     assert [b.label for b in at.button] == ["Sign in"]
     assert not at.table and not at.sidebar.file_uploader  # no figures, no upload
+
+
+def test_a_portfolio_added_to_the_uploader_is_the_one_opened(monkeypatch, tmp_path):
+    at = _app(monkeypatch, tmp_path)
+    first = yaml.safe_dump(portfolio_data(portfolio="First"), sort_keys=False).encode()
+    second = yaml.safe_dump(portfolio_data(portfolio="Second"), sort_keys=False).encode()
+    at.sidebar.file_uploader[0].upload("first.yaml", first, "application/x-yaml").run()
+    assert at.title[0].value == "First"
+    # The browser's uploader keeps the first file when a second is added.
+    both = [("first.yaml", first, "application/x-yaml"), ("second.yaml", second, "text/yaml")]
+    at.sidebar.file_uploader[0].set_value(both).run()
+    assert not at.error, [e.value for e in at.error]
+    assert at.title[0].value == "Second"

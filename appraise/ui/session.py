@@ -143,31 +143,30 @@ def open_uploads(files: Sequence[tuple[str, bytes]]) -> Loaded | None:
                 raise InputError.one(name, "", f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")
             by_name[name] = content
         name, raw = _portfolio_among(by_name)
+        chosen.append(name)
         with uploads(by_name, BUNDLED):
             return _install(raw, name)
 
-    return _opening(shown, action)
+    chosen: list[str] = []
+    loaded = _opening(shown, action)
+    failed = load_problems()
+    if loaded is None and chosen and failed is not None:
+        st.session_state[LOAD_PROBLEMS] = (chosen[0], failed[1])  # "Could not open NAME"
+    return loaded
 
 
 def _portfolio_among(files: dict[str, bytes]) -> tuple[str, Any]:
-    """(name, parsed data) of the one portfolio among uploaded files (the only YAML file, or the
-    only one that reads as a portfolio)."""
+    """(name, parsed data) of the portfolio among uploaded files: the only YAML file, or else the
+    last one added that reads as a portfolio (the uploader keeps earlier files: a new portfolio
+    added to it is the one wanted, and the others stay at hand for it to name)."""
     yamls = [n for n in files if n.lower().endswith((".yaml", ".yml"))]
     if len(yamls) == 1:
         return yamls[0], parse_yaml(files[yamls[0]], yamls[0])
-    found = []
-    for name in yamls:
+    for name in reversed(yamls):
         raw = parse_yaml(files[name], name)
         if detect_kind(raw) == "portfolio":
-            found.append((name, raw))
-    if len(found) != 1:
-        which = ", ".join(n for n, _ in found) if found else "none of them is one"
-        raise InputError.one(
-            ", ".join(files),
-            "",
-            f"upload one portfolio with the files it names ({which})",
-        )
-    return found[0]
+            return name, raw
+    raise InputError.one(", ".join(files), "", "none of these files is a portfolio")
 
 
 def load_problems() -> tuple[str, list[str]] | None:

@@ -11,16 +11,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-# Links and images start with "[", autolinks with "<", e-mail autolinks hold "@", maths is "$".
-_SPECIAL = re.compile(r"([\\\[\]<>$@])")
-# Bare addresses that GitHub-flavoured Markdown turns into links: "http://", "www.".
-_AUTOLINK = re.compile(r"(?i)(?<=:)//|(?<=www)\.")
+# Links and images start with "[", autolinks with "<", maths is "$".
+_SPECIAL = re.compile(r"([\\\[\]<>$])")
+# GitHub-flavoured Markdown also links bare addresses ("http://", "www.", "name@host") after
+# escapes are read, so a backslash cannot stop it: an invisible word joiner (U+2060) inside each
+# breaks the pattern and changes nothing on screen.
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)")
+WORD_JOINER = "\N{WORD JOINER}"
 
 
 def plain(text: Any) -> str:
-    """`text` escaped so that Streamlit's Markdown shows it exactly, and never as a link."""
-    escaped = _SPECIAL.sub(r"\\\1", str(text))
-    return _AUTOLINK.sub(lambda m: "".join("\\" + c for c in m.group(0)), escaped)
+    """`text` escaped so that Streamlit's Markdown shows it as written, and never as a link, an
+    image, HTML or maths."""
+    return _AUTOLINK.sub(WORD_JOINER, _SPECIAL.sub(r"\\\1", str(text)))
 
 
 def fenced(lines: list[str]) -> str:
