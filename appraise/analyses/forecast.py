@@ -130,7 +130,9 @@ class Drivers:
 def drivers(baseline: Baseline) -> Drivers:
     """The baseline's drivers; non-placement cost a week is fixed from the start-year price."""
     weekly = baseline.weekly_placement_cost
-    per_week = float(core.non_placement_cost(np.float64(weekly), baseline.non_placement_share))
+    per_week = float(
+        weekly * core.ratio(baseline.non_placement_share, 1 - baseline.non_placement_share)
+    )
     return Drivers(baseline.uasc, baseline.weeks_in_care_per_child, weekly, per_week)
 
 
@@ -425,7 +427,7 @@ def with_portfolio(
     first = wp.start_year if wp.start_year is not None else baseline.start_year + 1
     offset = first - baseline.start_year
     model = build(portfolio, evidence_for(portfolio) if evidence is None else evidence)
-    inp = dataclasses.replace(model.base, horizon_years=len(years) - offset)
+    inp = model.base.with_horizon(len(years) - offset)
     per, totals = core.appraise(inp)
     counted = np.array([item.averts == key for item in portfolio.interventions])
     outcome = list(portfolio.outcomes).index(key)

@@ -232,10 +232,10 @@ def realised(model: Model, index: np.ndarray, actuals: list[Actual]) -> dict[str
         effect_form=np.full(n, core.PER_CASE),
         effect_a=column([a.outcomes_averted for a in actuals]),
         effect_b=np.zeros((rows, n)),
-        optimism_bias=np.zeros(n),
-        non_uk_haircut=np.zeros(n),
+        apply_optimism_bias=np.zeros(()),
+        non_uk=np.zeros(n),
     )
-    per = core.snapshot(inp, detail=False)
+    per = core.snapshot(inp)
     pick = np.arange(rows), index
     out = {k: per[k][pick] for k in SUMMED if k in per}
     out["reach"] = np.array([a.cases for a in actuals], dtype=float)

@@ -49,12 +49,11 @@ from typing import Any
 import numpy as np
 
 from appraise.engine import core
-from appraise.engine.params import Model, Param, build
+from appraise.engine.params import SETTINGS, Model, Param, build, is_whole_outcome
 from appraise.engine.results import INTERVENTION_KEYS, PORTFOLIO_KEYS, YEAR_KEYS
 from appraise.engine.solve import Metric, evaluate_metric, inputs_feeding, solve
 from appraise.errors import InputError, Problem
 from appraise.model.files import Assumption, Claim, ClaimsFile, load_claims
-from appraise.model.limits import UNIT_COST
 from appraise.model.load import (
     evidence_for,
 )
@@ -62,7 +61,6 @@ from appraise.model.schema import Portfolio
 
 PORTFOLIO = "portfolio"  # `intervention: portfolio` claims a portfolio total
 STATUSES = ("consistent", "inconsistent", "not_checkable")
-PSEUDO_SUFFIX = ".unit_cost"
 CASES_PER_SUCCESS = "cases_per_success_at_break_even"
 
 # Metrics that are a price, a ratio, a rate or a year: summing them over interventions means
@@ -106,26 +104,17 @@ ROUNDING_ALLOWANCE = 1e-12
 # ---------------------------------------------------------------------------------------------
 
 
-def pseudo_key(outcome: str) -> str:
-    return f"outcomes.{outcome}{PSEUDO_SUFFIX}"
-
-
-def is_pseudo(key: str) -> bool:
-    return key.startswith("outcomes.") and key.endswith(PSEUDO_SUFFIX)
-
-
 @dataclass
 class CheckModel(Model):
-    """A model whose inputs carry the claims file's assumptions, plus whole-outcome unit costs.
+    """A model whose inputs carry the claims file's assumptions.
 
     `base` stays the portfolio's own inputs; `inputs()` applies the assumptions, except one that
     conflicts with an input being solved (solving an outcome's weekly cost drops an assumption
-    about that outcome's unit cost, and the other way round).
+    about that outcome's unit cost, and the other way round). The stated value of an assumed
+    input is the assumed one.
     """
 
-    assumed: dict[str, float] = field(default_factory=dict)
-    scaled: dict[str, list[Param]] = field(default_factory=dict)  # pseudo key -> its components
-    outcome_cost: dict[str, float] = field(default_factory=dict)  # pseudo key -> cost at the base
+    assumed: dict[str, Any] = field(default_factory=dict)
 
     def inputs(self, values: Mapping[str, Any] | None = None) -> core.CoreInputs:
         values = dict(values or {})
@@ -133,76 +122,21 @@ class CheckModel(Model):
             k: v for k, v in self.assumed.items() if not any(self.conflict(k, j) for j in values)
         }
         chosen.update(values)
-        real: dict[str, Any] = {}
-        for key, value in chosen.items():
-            if key in self.scaled:
-                factor = core.ratio(np.asarray(value, dtype=float), self.outcome_cost[key])
-                for p in self.scaled[key]:
-                    real[p.key] = p.central * factor
-            else:
-                real[key] = value
-        return Model.inputs(self, real)
-
-    def conflict(self, a: str, b: str) -> bool:
-        """Whether inputs `a` and `b` cannot both be set: a unit cost and one of its components."""
-        if a == b:
-            return False
-        pseudo, other = (a, b) if a in self.scaled else (b, a)
-        return pseudo in self.scaled and any(p.key == other for p in self.scaled[pseudo])
+        return Model.inputs(self, chosen)
 
 
-def check_model(model: Model, assumed: Mapping[str, float] | None = None) -> CheckModel:
-    """`model` with whole-outcome unit-cost inputs added and `assumed` values as the stated ones."""
-    base = model.base
-    costs = core.component_costs(base)
-    by_payer = core.outcome_cost_by_payer(base, costs, cashable_only=False)  # [O, P]
-    unit = by_payer @ base.perspective.astype(float)
-    counted = base.perspective[base.component_payer]  # [C] component counted in the headline
-    params = list(model.params)
-    scaled: dict[str, list[Param]] = {}
-    outcome_cost: dict[str, float] = {}
-    outcomes = model.portfolio.outcomes
-    for o, key in enumerate(outcomes):
-        if int(np.sum(counted & (base.component_outcome == o))) < 2 or unit[o] <= 0:
-            continue
-        parts = [
-            p
-            for p in model.params
-            if p.owner == key and p.target in ("component_cost", "derive_weekly_cost")
-        ]
-        pk = pseudo_key(key)
-        scaled[pk] = parts
-        outcome_cost[pk] = float(unit[o])
-        params.append(
-            Param(
-                key=pk,
-                path=f"outcomes.{key}",
-                label=f"{outcomes[key].name}: whole unit cost (components scaled together)",
-                unit="£ per outcome",
-                owner=key,
-                owner_kind="outcome",
-                value=float(unit[o]),
-                target="",
-                index=o,
-                domain=UNIT_COST,
-                sources=parts[0].sources if parts else (),
-            )
-        )
+def check_model(model: Model, assumed: Mapping[str, Any] | None = None) -> CheckModel:
+    """`model` with `assumed` values (params, whole-outcome costs, settings) as the stated ones."""
     assumed = dict(assumed or {})
-    params = [
-        dataclasses.replace(p, value=assumed[p.key]) if p.key in assumed else p for p in params
-    ]
-    return CheckModel(
-        portfolio=model.portfolio,
-        evidence=model.evidence,
-        base=model.base,
-        params=params,
-        components=model.components,
-        effect_sources=model.effect_sources,
-        assumed=assumed,
-        scaled=scaled,
-        outcome_cost=outcome_cost,
-    )
+
+    def stated(params: list[Param]) -> list[Param]:
+        return [
+            dataclasses.replace(p, value=assumed[p.key]) if p.key in assumed else p for p in params
+        ]
+
+    fields = {f.name: getattr(model, f.name) for f in dataclasses.fields(Model)}
+    fields.update(params=stated(model.params), whole_outcome=stated(model.whole_outcome))
+    return CheckModel(**fields, assumed=assumed)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -481,14 +415,26 @@ def _unit(metric: ClaimMetric, model: Model, members: list[int] | None) -> str:
 def _assumed(
     items: list[Assumption], model: CheckModel | Model, file: str, at: str, problems: list[Problem]
 ) -> dict[str, float]:
-    keys = [p.key for p in model.params]
-    out: dict[str, float] = {}
+    keys = [p.key for p in model.solvable] + list(SETTINGS)
+    out: dict[str, Any] = {}
     for j, a in enumerate(items):
         where = f"{at}assume[{j}]"
         if a.input not in keys:
             close = difflib.get_close_matches(a.input, keys, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             problems.append(Problem(file, f"{where}.input", f"unknown input{hint}", a.input))
+            continue
+        if a.input in SETTINGS:
+            choices = SETTINGS[a.input][1]
+            if a.value not in choices:
+                problems.append(
+                    Problem(file, f"{where}.value", f"must be one of {', '.join(choices)}", a.value)
+                )
+            else:
+                out[a.input] = a.value
+            continue
+        if isinstance(a.value, str):
+            problems.append(Problem(file, f"{where}.value", "expected a number", a.value))
             continue
         param = model.param(a.input)
         if not param.domain.contains(a.value):
@@ -544,7 +490,7 @@ def _plan(claims: ClaimsFile, model: Model) -> list[_Plan]:
     file = claims.file
     problems: list[Problem] = []
     full = check_model(model)
-    paths = {p.key: p.path for p in full.params}
+    paths = {p.key: p.path for p in full.solvable}
     file_assumed = _assumed(claims.assume, full, file, "", problems)
     ids = model.ids
     plans = []
@@ -577,7 +523,7 @@ def _plan(claims: ClaimsFile, model: Model) -> list[_Plan]:
         part = _trimmed(model, metric, members)
         kept = [part.ids.index(model.ids[m]) for m in members] if members is not None else None
         checked = check_model(part)
-        keys = {p.key for p in checked.params}
+        keys = {p.key for p in checked.solvable} | set(SETTINGS)
         checked = check_model(part, {k: v for k, v in assumed.items() if k in keys})
         plans.append(_Plan(claim, resolve_metric(part, claim.metric, kept), kept, checked, paths))
     if problems:
@@ -631,7 +577,7 @@ def implied_inputs(
     """
     paths = paths or {}
     found = []
-    order = {p.key: n for n, p in enumerate(model.params)}
+    order = {p.key: n for n, p in enumerate(model.solvable)}
     for p in inputs_feeding(model, metric):
         roots = solve(model, p.key, metric, target, tolerance)
         value = roots[0] if roots else None
@@ -652,7 +598,7 @@ def implied_inputs(
         return (
             tier,
             round(spread, 9) if math.isfinite(spread) else math.inf,
-            not is_pseudo(item.input),
+            not is_whole_outcome(item.input),
             order[item.input],
         )
 

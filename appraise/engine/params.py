@@ -13,11 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from appraise.engine import core
+from appraise.engine import core, evaluate
+from appraise.engine.evaluate import Structure
+from appraise.model.limits import UNIT_COST
 from appraise.model.numbers import Dist, Domain, Num, central, input_of
 from appraise.model.schema import (
     CHILDRENS_SOCIAL_CARE,
     EFFECT_EVIDENCE_TYPES,
+    RATINGS,
     Component,
     Derive,
     Effect,
@@ -54,19 +57,28 @@ SECTION_MODELS: dict[str, type] = {
 
 def field_info(field_key: str) -> tuple[str, str, Domain]:
     """(label, unit, domain) of an input field such as "reach.eligible", read from the schema;
-    "cost" is an outcome component's cost."""
+    "cost" is an outcome component's cost, a name without a section a portfolio's setting."""
     section, _, name = field_key.rpartition(".")
-    found = input_of(SECTION_MODELS[section], name) if section else input_of(Component, name)
+    model = SECTION_MODELS[section] if section else Component if name == "cost" else Portfolio
+    found = input_of(model, name)
     return found.label, found.unit, found.domain
 
 
 TIMING_FIELDS = ("cost_months", "benefit_lag_months", "benefit_years", "annual_decay", "ramp_up")
-TIMING_TARGET = {
-    "cost_months": "cost_months",
-    "benefit_lag_months": "benefit_lag_months",
-    "benefit_years": "benefit_years",
-    "annual_decay": "annual_decay",
-    "ramp_up": "ramp_up",
+DERIVE_FIELDS = ("weekly_placement_cost", "weeks_per_year", "non_placement_share")
+DERIVE_TARGET = {
+    "weekly_placement_cost": "weekly_cost",
+    "weeks_per_year": "weeks",
+    "non_placement_share": "non_placement_share",
+}
+# The effect terms of each form: (first, second), as the lines' effect_a and effect_b.
+EFFECT_TERMS = {
+    "success_rate": ("success_rate", None),
+    "per_case": ("per_case", None),
+    "treated_risk": ("baseline_risk", "treated_risk"),
+    "relative_risk": ("baseline_risk", "relative_risk"),
+    "odds_ratio": ("baseline_risk", "odds_ratio"),
+    "cohens_d": ("baseline_risk", "cohens_d"),
 }
 
 
@@ -79,10 +91,10 @@ class Param:
     label: str
     unit: str
     owner: str  # intervention id or outcome key
-    owner_kind: str  # "intervention" | "outcome"
+    owner_kind: str  # "intervention" | "outcome" | "portfolio"
     value: Num
-    target: str  # CoreInputs field
-    index: int  # position along that field's last axis
+    target: str  # the input (a line of appraise.engine.lines) it sets
+    index: int | None  # position along that input's axis (None: a portfolio-wide input)
     domain: Domain
     sources: tuple[str, ...] = ()
 
@@ -95,9 +107,28 @@ class Param:
         return isinstance(self.value, Dist)
 
 
+WHOLE_OUTCOME_SUFFIX = ".unit_cost"
+
+
+def whole_outcome_key(outcome: str) -> str:
+    """`outcomes.lac_year.unit_cost`: an outcome's whole cost, its components scaled together."""
+    return f"outcomes.{outcome}{WHOLE_OUTCOME_SUFFIX}"
+
+
+def is_whole_outcome(key: str) -> bool:
+    return key.startswith("outcomes.") and key.endswith(WHOLE_OUTCOME_SUFFIX)
+
+
 @dataclass
 class Model:
-    """A portfolio ready to run: core inputs at central values and the registry of its inputs."""
+    """A portfolio ready to run: core inputs at central values and the registry of its inputs.
+
+    Besides the portfolio's own inputs (`params`), every outcome whose cost to the headline
+    perspective has two or more components (a derived cost of care has placement and
+    non-placement) has a whole-outcome input (`whole_outcome`, keyed `outcomes.<key>.unit_cost`):
+    setting it scales all the outcome's component costs together, so the cashable share is kept.
+    "A break-even of 5 children implies an LAC unit cost of £61,923.50" is about this input.
+    """
 
     portfolio: Portfolio
     evidence: dict[str, Evidence]
@@ -105,6 +136,9 @@ class Model:
     params: list[Param]
     components: list[tuple[str, str]]  # (outcome key, component name) in core order
     effect_sources: list[tuple[str, ...]] = field(default_factory=list)
+    whole_outcome: list[Param] = field(default_factory=list)
+    scaled: dict[str, list[Param]] = field(default_factory=dict)  # whole-outcome key -> parts
+    outcome_cost: dict[str, float] = field(default_factory=dict)  # whole-outcome key -> cost
 
     @property
     def ids(self) -> list[str]:
@@ -114,33 +148,70 @@ class Model:
     def interventions(self) -> list[Intervention]:
         return self.portfolio.interventions
 
+    @property
+    def solvable(self) -> list[Param]:
+        """Every input a claim can be solved for or assume: the params and whole-outcome costs."""
+        return [*self.params, *self.whole_outcome]
+
     def param(self, key: str) -> Param:
-        """The input with this key (KeyError naming close matches otherwise)."""
-        for p in self.params:
+        """The input with this key (KeyError otherwise)."""
+        for p in self.solvable:
             if p.key == key:
                 return p
         raise KeyError(key)
 
-    def inputs(self, values: Mapping[str, Any] | None = None) -> core.CoreInputs:
-        """Core inputs with some params (by key) replaced by values or arrays of draws [D].
+    def conflict(self, a: str, b: str) -> bool:
+        """Whether inputs `a` and `b` cannot both be set: a unit cost and one of its components."""
+        if a == b:
+            return False
+        whole, other = (a, b) if a in self.scaled else (b, a)
+        return whole in self.scaled and any(p.key == other for p in self.scaled[whole])
 
-        Arrays gain a leading draw axis; params not given stay at their central values.
+    def inputs(self, values: Mapping[str, Any] | None = None) -> core.CoreInputs:
+        """Core inputs with some inputs (by key) replaced by values or arrays of draws [D].
+
+        Keys are params, whole-outcome costs or settings (`cashable_method`, whose values are
+        its choices' names). Arrays gain a leading draw axis; inputs not given stay central.
         """
         if not values:
             return self.base
-        by_target: dict[str, list[tuple[int, np.ndarray]]] = {}
-        for key, value in values.items():
-            p = self.param(key)
-            by_target.setdefault(p.target, []).append((p.index, np.asarray(value, dtype=float)))
+        by_target: dict[str, list[tuple[int | None, np.ndarray]]] = {}
+        for key, value in self._expand(values).items():
+            target, index = self.target(key)
+            by_target.setdefault(target, []).append((index, np.asarray(value, dtype=float)))
         replaced = {}
         for target, items in by_target.items():
-            base = getattr(self.base, target)
+            base = self.base.values[target]
             lead = np.broadcast_shapes(*(v.shape for _, v in items))
-            arr = np.array(np.broadcast_to(base, lead + base.shape[-1:]), dtype=float)
+            arr = np.array(np.broadcast_to(base, lead + base.shape), dtype=float)
             for index, v in items:
-                arr[..., index] = v
+                if index is None:
+                    arr[...] = v.reshape(v.shape + (1,) * base.ndim)
+                else:
+                    arr[..., index] = v
             replaced[target] = arr
         return self.base.with_arrays(**replaced)
+
+    def _expand(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Whole-outcome costs as their scaled components; settings' choices as numbers."""
+        out: dict[str, Any] = {}
+        for key, value in values.items():
+            if key in self.scaled:
+                factor = core.ratio(np.asarray(value, dtype=float), self.outcome_cost[key])
+                for p in self.scaled[key]:
+                    out[p.key] = p.central * factor
+            elif key in SETTINGS and isinstance(value, str):
+                out[key] = SETTINGS[key][1][value]
+            else:
+                out[key] = value
+        return out
+
+    def target(self, key: str) -> tuple[str, int | None]:
+        """The input array a parameter or a setting (`cashable_method`) sets, and where."""
+        if key in SETTINGS:
+            return SETTINGS[key][0], None
+        p = self.param(key)
+        return p.target, p.index
 
 
 def effect_code(item: Intervention) -> int:
@@ -161,12 +232,20 @@ def effect_sources(item: Intervention, evidence: Mapping[str, Evidence]) -> tupl
     )
 
 
+PORTFOLIO_PARAMS = {key: field_info(key) for key in ("discount_rate", "non_uk_evidence_haircut")}
+# The portfolio's conventions, which a claim may assume: setting -> (input, value of each choice).
+SETTINGS: dict[str, tuple[str, dict[str, float]]] = {
+    "cashable_method": ("pro_rata", {"strict": 0.0, "pro_rata": 1.0}),
+    "perspective": ("public_sector", {CHILDRENS_SOCIAL_CARE: 0.0, "public_sector": 1.0}),
+}
+
+
 def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
     """Turn a validated portfolio into core arrays (central values) and its parameter registry."""
     items = portfolio.interventions
     n = len(items)
     params: list[Param] = []
-    arrays: dict[str, np.ndarray] = {
+    values: dict[str, np.ndarray] = {
         name: np.zeros(n)
         for name in (
             "reach_base",
@@ -176,8 +255,7 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
             "fixed_cost",
             "effect_a",
             "effect_b",
-            "optimism_bias",
-            "non_uk_haircut",
+            "non_uk",
             "cost_months",
             "benefit_lag_months",
             "benefit_years",
@@ -187,27 +265,58 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
     }
     outcome_keys = list(portfolio.outcomes)
 
-    def add(
-        item_or_outcome: str,
-        kind: str,
-        path: str,
-        field_key: str,
-        value: Num,
-        target: str,
-        index: int,
-        key: str,
-        sources: tuple[str, ...],
-    ) -> None:
-        label, unit, domain = field_info(field_key)
-        params.append(
+    def add(param: Param) -> None:
+        params.append(param)
+        if param.index is None:
+            values[param.target] = np.asarray(param.central, dtype=float)
+        else:
+            values[param.target][param.index] = param.central
+
+    for key, (label, unit, domain) in PORTFOLIO_PARAMS.items():
+        target = "non_uk_rate" if key == "non_uk_evidence_haircut" else key
+        value = getattr(portfolio, key)
+        sources = ("green-book-2022",) if key == "discount_rate" else ()
+        add(
             Param(
-                key, path, label, unit, item_or_outcome, kind, value, target, index, domain, sources
+                key,
+                key,
+                label,
+                unit,
+                "portfolio",
+                "portfolio",
+                value,
+                target,
+                None,
+                domain,
+                sources,
             )
         )
-        arrays[target][index] = central(value)
+    values["optimism_bias_table"] = np.zeros(len(RATINGS))
+    for r, rating in enumerate(RATINGS):
+        key = f"optimism_bias.{rating}"
+        add(
+            Param(
+                key,
+                key,
+                f"Optimism-bias haircut for evidence rating {rating}",
+                "fraction",
+                "portfolio",
+                "portfolio",
+                portfolio.optimism_bias_table[rating],
+                "optimism_bias_table",
+                r,
+                PROB,
+            )
+        )
+    values["apply_optimism_bias"] = np.asarray(float(portfolio.apply_optimism_bias))
+    values["pro_rata"] = np.asarray(float(portfolio.cashable_method == "pro_rata"))
+    values["public_sector"] = np.asarray(float(portfolio.perspective == "public_sector"))
+    values["cox"] = np.asarray(core.COX_FACTOR)
+    values["logit"] = np.asarray(core.LOGIT_FACTOR)
+    values["year"] = np.arange(1.0, portfolio.horizon_years + 1)
 
-    codes = np.zeros(n, dtype=int)
-    ob_table = portfolio.optimism_bias_table
+    codes = np.zeros(n)
+    ratings = np.zeros(n)
     sources_for_effect = []
     for i, item in enumerate(items):
         at = f"interventions[{i}]"
@@ -223,16 +332,21 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
             item: Intervention = item,
             src: tuple[str, ...] = src,
         ) -> None:
+            label, unit, domain = field_info(f"{section}.{name}")
             add(
-                item.id,
-                "intervention",
-                f"{at}.{section}.{name}",
-                f"{section}.{name}",
-                value,
-                target,
-                i,
-                f"{item.id}.{section}.{name}",
-                src,
+                Param(
+                    f"{item.id}.{section}.{name}",
+                    f"{at}.{section}.{name}",
+                    label,
+                    unit,
+                    item.id,
+                    "intervention",
+                    value,
+                    target,
+                    i,
+                    domain,
+                    src,
+                )
             )
 
         r = item.reach
@@ -241,49 +355,45 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
             put("reach", "proportion", r.proportion, "reach_share")
         elif r.form == "count":
             put("reach", "count", r.count, "reach_base")
-            arrays["reach_share"][i] = 1.0
+            values["reach_share"][i] = 1.0
         else:
             put("reach", "to_capacity", r.to_capacity, "reach_base")
             put("reach", "from_capacity", r.from_capacity, "reach_offset")
-            arrays["reach_share"][i] = 1.0
+            values["reach_share"][i] = 1.0
         if item.unit_cost.form == "per_case":
             put("unit_cost", "amount", item.unit_cost.amount, "unit_cost")
         else:
             put("unit_cost", "total", item.unit_cost.total, "fixed_cost")
         e = item.effect
         codes[i] = effect_code(item)
-        first, second = {
-            "success_rate": ("success_rate", None),
-            "per_case": ("per_case", None),
-            "treated_risk": ("baseline_risk", "treated_risk"),
-            "relative_risk": ("baseline_risk", "relative_risk"),
-            "odds_ratio": ("baseline_risk", "odds_ratio"),
-            "cohens_d": ("baseline_risk", "cohens_d"),
-        }[e.form]
+        first, second = EFFECT_TERMS[e.form]
         put("effect", first, getattr(e, first), "effect_a")
         if second:
             put("effect", second, getattr(e, second), "effect_b")
-        if portfolio.apply_optimism_bias:
-            arrays["optimism_bias"][i] = ob_table[item.evidence.rating]
+        ratings[i] = RATINGS.index(item.evidence.rating)
         found_by = effect_sources(item, evidence)
         sources_for_effect.append(found_by)
         if found_by and not any(evidence[s].is_uk for s in found_by if s in evidence):
-            arrays["non_uk_haircut"][i] = portfolio.non_uk_evidence_haircut
-        t = item.timing
+            values["non_uk"][i] = 1.0
         for name in TIMING_FIELDS:
-            put("timing", name, getattr(t, name), TIMING_TARGET[name])
+            put("timing", name, getattr(item.timing, name), name)
+    values["effect_form"] = codes
+    values["rating"] = ratings
+    values["cohorts"] = np.array([float(i.timing.cohorts) for i in items])
 
-    explicit, derived = [], []
-    for key, outcome in portfolio.outcomes.items():
-        (derived if outcome.derive is not None else explicit).append(key)
-    comp_cost: list[float] = []
+    explicit = [k for k, o in portfolio.outcomes.items() if o.derive is None]
+    derived = [k for k, o in portfolio.outcomes.items() if o.derive is not None]
+    given: list[float] = []
     comp_outcome, comp_payer_name, comp_cashable, components = [], [], [], []
+    values["component_cost_given"] = np.zeros(
+        sum(len(portfolio.outcomes[k].components or []) for k in explicit)
+    )
     for key in explicit:
         outcome = portfolio.outcomes[key]
         for j, c in enumerate(outcome.components or []):
             path = f"outcomes.{key}.components[{j}].cost"
             label, unit, domain = field_info("cost")
-            params.append(
+            add(
                 Param(
                     path,
                     path,
@@ -292,33 +402,25 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
                     key,
                     "outcome",
                     c.cost,
-                    "component_cost",
-                    len(comp_cost),
+                    "component_cost_given",
+                    len(given),
                     domain,
                     tuple(outcome.sources),
                 )
             )
-            comp_cost.append(central(c.cost))
+            given.append(central(c.cost))
             comp_outcome.append(outcome_keys.index(key))
             comp_payer_name.append(c.payer)
             comp_cashable.append(c.cashable)
             components.append((key, c.name))
-    derive_arrays: dict[str, list[float]] = {
-        "derive_weekly_cost": [],
-        "derive_weeks": [],
-        "derive_non_placement_share": [],
-    }
+    for name in DERIVE_FIELDS:
+        values[f"derive_{DERIVE_TARGET[name]}"] = np.zeros(len(derived))
     for d, key in enumerate(derived):
         outcome = portfolio.outcomes[key]
-        spec = outcome.derive
-        for name, target in (
-            ("weekly_placement_cost", "derive_weekly_cost"),
-            ("weeks_per_year", "derive_weeks"),
-            ("non_placement_share", "derive_non_placement_share"),
-        ):
+        for name in DERIVE_FIELDS:
             path = f"outcomes.{key}.derive.{name}"
             label, unit, domain = field_info(f"derive.{name}")
-            params.append(
+            add(
                 Param(
                     path,
                     path,
@@ -326,14 +428,13 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
                     unit,
                     key,
                     "outcome",
-                    getattr(spec, name),
-                    target,
+                    getattr(outcome.derive, name),
+                    f"derive_{DERIVE_TARGET[name]}",
                     d,
                     domain,
                     tuple(outcome.sources),
                 )
             )
-            derive_arrays[target].append(central(getattr(spec, name)))
     # Derived components follow the explicit ones: all placements, then all non-placements.
     for part, cashable in (("placement", True), ("non_placement", False)):
         for key in derived:
@@ -342,45 +443,64 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
             comp_cashable.append(cashable)
             components.append((key, part))
 
-    payers = sorted(
-        set(comp_payer_name) | {CHILDRENS_SOCIAL_CARE},
-        key=lambda p: (p != CHILDRENS_SOCIAL_CARE, p),
+    payers = tuple(
+        sorted(
+            set(comp_payer_name) | {CHILDRENS_SOCIAL_CARE},
+            key=lambda p: (p != CHILDRENS_SOCIAL_CARE, p),
+        )
     )
-    perspective = np.array(
-        [portfolio.perspective == "public_sector" or p == CHILDRENS_SOCIAL_CARE for p in payers]
+    values["component_cashable"] = np.array(comp_cashable, dtype=float)
+    values["component_csc"] = np.array([float(p == CHILDRENS_SOCIAL_CARE) for p in comp_payer_name])
+    structure = Structure(
+        n=n,
+        horizon=portfolio.horizon_years,
+        outcome_index=np.array([outcome_keys.index(i.averts) for i in items], dtype=int),
+        component_outcome=np.array(comp_outcome, dtype=int),
+        n_outcomes=len(outcome_keys),
+        n_derived=len(derived),
+        n_ratings=len(RATINGS),
+        n_given=len(given),
     )
     base = core.CoreInputs(
-        reach_base=arrays["reach_base"],
-        reach_share=arrays["reach_share"],
-        reach_offset=arrays["reach_offset"],
-        unit_cost=arrays["unit_cost"],
-        fixed_cost=arrays["fixed_cost"],
-        effect_form=codes,
-        effect_a=arrays["effect_a"],
-        effect_b=arrays["effect_b"],
-        optimism_bias=arrays["optimism_bias"],
-        non_uk_haircut=arrays["non_uk_haircut"],
-        outcome_index=np.array([outcome_keys.index(i.averts) for i in items], dtype=int),
-        component_cost=np.array(comp_cost, dtype=float),
-        derive_weekly_cost=np.array(derive_arrays["derive_weekly_cost"], dtype=float),
-        derive_weeks=np.array(derive_arrays["derive_weeks"], dtype=float),
-        derive_non_placement_share=np.array(
-            derive_arrays["derive_non_placement_share"], dtype=float
-        ),
-        component_outcome=np.array(comp_outcome, dtype=int),
+        values=values,
+        structure=structure,
+        payers=payers,
         component_payer=np.array([payers.index(p) for p in comp_payer_name], dtype=int),
-        component_cashable=np.array(comp_cashable, dtype=bool),
-        n_outcomes=len(outcome_keys),
-        payers=tuple(payers),
-        perspective=perspective,
-        pro_rata=portfolio.cashable_method == "pro_rata",
-        cohorts=np.array([i.timing.cohorts for i in items], dtype=int),
-        cost_months=arrays["cost_months"],
-        benefit_lag_months=arrays["benefit_lag_months"],
-        benefit_years=arrays["benefit_years"],
-        annual_decay=arrays["annual_decay"],
-        ramp_up=arrays["ramp_up"],
-        horizon_years=portfolio.horizon_years,
-        discount_rate=portfolio.discount_rate,
     )
-    return Model(portfolio, dict(evidence), base, params, components, sources_for_effect)
+    model = Model(portfolio, dict(evidence), base, params, components, sources_for_effect)
+    _add_whole_outcomes(model)
+    return model
+
+
+def _add_whole_outcomes(model: Model) -> None:
+    """A whole-outcome cost for each outcome with two or more components counted in the headline."""
+    base = model.base
+    lines = evaluate.run(base.values, base.structure, ("outcome_headline", "component_counted"))
+    unit, counted = lines["outcome_headline"], lines["component_counted"] != 0
+    outcomes = model.portfolio.outcomes
+    for o, key in enumerate(outcomes):
+        if int(np.sum(counted & (base.component_outcome == o))) < 2 or unit[o] <= 0:
+            continue
+        parts = [
+            p
+            for p in model.params
+            if p.owner == key and p.target in ("component_cost_given", "derive_weekly_cost")
+        ]
+        whole = whole_outcome_key(key)
+        model.scaled[whole] = parts
+        model.outcome_cost[whole] = float(unit[o])
+        model.whole_outcome.append(
+            Param(
+                key=whole,
+                path=f"outcomes.{key}",
+                label=f"{outcomes[key].name}: whole unit cost (components scaled together)",
+                unit="£ per outcome",
+                owner=key,
+                owner_kind="outcome",
+                value=float(unit[o]),
+                target="",
+                index=o,
+                domain=UNIT_COST,
+                sources=parts[0].sources if parts else (),
+            )
+        )

@@ -10,7 +10,9 @@ from typing import Any
 import numpy as np
 
 from appraise.engine import core
+from appraise.engine.lines import EFFECT_FORM_NAMES
 from appraise.engine.params import Model, build
+from appraise.model.numbers import central
 
 # Per-intervention keys of `appraise evaluate --format json`, in order. The workbook's Summary
 # header and the app's tables use the same names.
@@ -89,18 +91,9 @@ YEAR_KEYS = {
     "net_savings": "year_net_savings",
     "cashable_net_savings": "year_cashable_net_savings",
     "cumulative_net": "year_cumulative_net",
-    "discount_factor": "year_discount_factor",
+    "discount_factor": "discount_factor",
     "discounted_net": "year_discounted_net",
     "cumulative_discounted_net": "year_cumulative_discounted_net",
-}
-EFFECT_FORM_NAMES = {
-    core.SUCCESS_RATE: "success_rate",
-    core.PER_CASE: "per_case",
-    core.TREATED_RISK: "treated_risk",
-    core.RELATIVE_RISK: "relative_risk",
-    core.ODDS_RATIO: "odds_ratio",
-    core.COHENS_D_COX: "cohens_d (cox)",
-    core.COHENS_D_LOGIT: "cohens_d (logit)",
 }
 
 
@@ -128,8 +121,15 @@ class Appraisal:
         self, source: Mapping[str, np.ndarray], index: tuple[Any, ...]
     ) -> list[dict[str, Any]]:
         h = self.model.base.horizon_years
+        factors = self.per["discount_factor"]  # the same every intervention and the total
         return [
-            {"year": t + 1, **{k: number(source[v][index + (t,)]) for k, v in YEAR_KEYS.items()}}
+            {
+                "year": t + 1,
+                **{
+                    k: number(factors[t] if k == "discount_factor" else source[v][index + (t,)])
+                    for k, v in YEAR_KEYS.items()
+                },
+            }
             for t in range(h)
         ]
 
@@ -148,8 +148,8 @@ class Appraisal:
             "effect_form": EFFECT_FORM_NAMES[form],
             "treated_risk": number(r["treated_risk"][i]) if form in core.RISK_FORMS else None,
             "effect_conversion": describe_effect(m, r, i),
-            "optimism_bias": number(m.base.optimism_bias[i]),
-            "non_uk_haircut": number(m.base.non_uk_haircut[i]),
+            "optimism_bias": number(r["optimism_bias"][i]),
+            "non_uk_haircut": number(r["non_uk_haircut"][i]),
             "savings_by_payer": {
                 p: number(r["savings_by_payer"][i, k]) for k, p in enumerate(payers)
             },
@@ -176,7 +176,7 @@ class Appraisal:
             "cashable_method": p.cashable_method,
             "perspective": p.perspective,
             "horizon_years": p.horizon_years,
-            "discount_rate": p.discount_rate,
+            "discount_rate": central(p.discount_rate),
             "apply_optimism_bias": p.apply_optimism_bias,
             "outcomes_averted_by_outcome": {
                 key: number(t["outcomes_averted_by_outcome"][o]) for o, key in enumerate(p.outcomes)
@@ -232,12 +232,12 @@ def describe_effect(model: Model, r: Mapping[str, np.ndarray], i: int) -> str:
         text = f"{_fmt(a)} outcomes averted per case"
     else:
         p1 = float(r["treated_risk"][i])
+        odds_ratio = float(r["odds_ratio"][i])
         if form == core.TREATED_RISK:
             how = f"treated risk {_fmt(b)}"
         elif form == core.RELATIVE_RISK:
             how = f"treated risk = {_fmt(a)} x relative risk {_fmt(b)} = {_fmt(p1)}"
         else:
-            odds_ratio = float(core.implied_odds_ratio(np.array(form), np.array(b)))
             if form == core.ODDS_RATIO:
                 how = f"odds ratio {_fmt(b)}"
             else:
@@ -248,10 +248,10 @@ def describe_effect(model: Model, r: Mapping[str, np.ndarray], i: int) -> str:
             )
         text = f"baseline risk {_fmt(a)}; {how}; absolute reduction {_fmt(a)} - {_fmt(p1)} = {_fmt(raw)}"
     haircut = []
-    if base.optimism_bias[i]:
-        haircut.append(f"optimism bias {base.optimism_bias[i]:.0%}")
-    if base.non_uk_haircut[i]:
-        haircut.append(f"non-UK evidence {base.non_uk_haircut[i]:.0%}")
+    if r["optimism_bias"][i]:
+        haircut.append(f"optimism bias {r['optimism_bias'][i]:.0%}")
+    if r["non_uk_haircut"][i]:
+        haircut.append(f"non-UK evidence {r['non_uk_haircut'][i]:.0%}")
     if haircut:
         text += f"; after {' and '.join(haircut)}: {_fmt(adjusted)}"
     return text

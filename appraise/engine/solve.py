@@ -55,8 +55,12 @@ def evaluate_metric(
 
     `money_only` runs the core's money lines only (net savings, NPV and their parts): faster.
     """
+    array = getattr(metric, "array", "") or metric.key.partition(".")[0]
     per, totals = core.appraise(
-        model.inputs({key: candidates}), detail=not money_only, money_only=money_only
+        model.inputs({key: candidates}),
+        detail=not money_only,
+        money_only=money_only,
+        wanted=(array,),
     )
     return metric.values(per, totals, model.base.payers)
 
@@ -148,7 +152,7 @@ def inputs_feeding(
 ) -> list[Param]:
     """Inputs that change `metric` when moved off their stated value (others cannot explain it)."""
     out = []
-    for p in model.params:
+    for p in model.solvable:
         if probe is not None and not probe(p):
             continue
         stated = p.central

@@ -75,11 +75,20 @@ def _unique_inputs(items: list[Assumption]) -> list[Assumption]:
     return items
 
 
+def _assumed_value(v: Any) -> float | str:
+    """A number, or the name of a convention's choice (checked against the input when verified)."""
+    if isinstance(v, str) and v.strip():
+        return v.strip()
+    return finite_number(v)
+
+
 class Assumption(Record):
     """An input set for the check: the value the business case used, where the portfolio differs."""
 
-    input: Text  # a parameter key, e.g. "pause.effect.per_case" or "outcomes.lac_year.unit_cost"
-    value: FiniteNumber
+    # A parameter key ("pause.effect.per_case", "outcomes.lac_year.unit_cost", "discount_rate"),
+    # or a convention ("cashable_method", whose value is the name of a choice: "pro_rata").
+    input: Text
+    value: Annotated[float | str, PlainValidator(_assumed_value)]
     note: str | None = None
     source: str | None = None
 

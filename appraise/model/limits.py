@@ -125,6 +125,7 @@ RATIO = Domain(0.0, limit=MAX_RATIO, why=RATIO_WHY)
 POSITIVE_RATIO = Domain(0.0, lo_open=True, limit=MAX_RATIO, why=RATIO_WHY)
 COHENS_D = Domain(limit=MAX_COHENS_D, why=COHENS_D_WHY)
 PROBABILITY = Domain(0.0, 1.0)
+DISCOUNT_RATE = Domain(0.0, 1.0, hi_open=True)  # a rate a year, below 100%
 SHARE = Domain(0.0, 1.0, hi_open=True)  # a share of a whole that must leave a remainder
 WEEKS_A_YEAR = 52.18  # 365.25 / 7
 WEEKS = Domain(0.0, WEEKS_A_YEAR)

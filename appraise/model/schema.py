@@ -36,7 +36,7 @@ from appraise.model.limits import (
     WEEKLY_COST,
     WEEKS,
 )
-from appraise.model.numbers import FiniteFloat, Fraction, Input, Num, central
+from appraise.model.numbers import Input, Num, central
 
 RATINGS = ("4+", "4", "3+", "3", "2+", "2", "NL2", "NE")
 CATEGORIES = (
@@ -397,10 +397,18 @@ class Portfolio(Base):
     cashable_method: Literal["strict", "pro_rata"] = "strict"
     perspective: Literal["childrens_social_care", "public_sector"] = CHILDRENS_SOCIAL_CARE
     horizon_years: Annotated[StrictInt, Field(ge=1, le=limits.MAX_HORIZON_YEARS)] = 5
-    discount_rate: Annotated[FiniteFloat, Field(ge=0, lt=1)] = 0.035
-    optimism_bias: dict[str, Fraction] = Field(default_factory=dict, validate_default=True)
+    # Numbers like any other input: each may be a range, simulated, swept, solved for, assumed.
+    discount_rate: Annotated[
+        Num, Input("Discount rate", "fraction a year", limits.DISCOUNT_RATE)
+    ] = 0.035
+    optimism_bias: dict[
+        str, Annotated[Num, Input("Optimism-bias haircut", "fraction", PROBABILITY)]
+    ] = Field(default_factory=dict, validate_default=True)
     apply_optimism_bias: StrictBool = False
-    non_uk_evidence_haircut: Fraction = 0.0
+    non_uk_evidence_haircut: Annotated[
+        Num,
+        Input("Haircut on effects established only outside the UK", "fraction", PROBABILITY),
+    ] = 0.0
     outcomes: Annotated[dict[str, Outcome], Field(min_length=1, max_length=limits.MAX_OUTCOMES)]
     interventions: Annotated[
         list[Intervention], Field(min_length=1, max_length=limits.MAX_INTERVENTIONS)
@@ -425,7 +433,7 @@ class Portfolio(Base):
         return v
 
     @property
-    def optimism_bias_table(self) -> dict[str, float]:
+    def optimism_bias_table(self) -> dict[str, Num]:
         """Haircut by evidence rating: the defaults with this portfolio's entries over them."""
         return self.optimism_bias
 

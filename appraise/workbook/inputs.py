@@ -101,8 +101,7 @@ def _whole(value: float) -> int:
 
 def non_uk_flags(portfolio: Portfolio, evidence: dict[str, Evidence]) -> np.ndarray:
     """Which interventions the non-UK haircut applies to, as the parameter registry decides it."""
-    probe = portfolio.model_copy(update={"non_uk_evidence_haircut": 1.0})
-    return build(probe, evidence).base.non_uk_haircut > 0
+    return build(portfolio, evidence).base.values["non_uk"] > 0
 
 
 def _note(param: Param) -> str:

@@ -1,0 +1,214 @@
+"""Evaluating the line definitions (`appraise.engine.lines`) over numpy arrays.
+
+Each line's operands are found by tracing its formula once; a run works out only the lines the
+wanted figures depend on, in definition order. Operands are aligned to the axes of the line using
+them (see `appraise.engine.ops.align`); an outcome's figure used by an intervention is that
+intervention's outcome. Portfolio totals apply each line's `total` rule: a sum over interventions,
+or the same formula over the portfolio's own figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from appraise.engine.lines import LINES, Line
+from appraise.engine.ops import Cross, NumpyOps, align
+
+ORDER = tuple(LINES)
+
+
+@dataclass(frozen=True)
+class Structure:
+    """The sizes of a portfolio's axes and how they map onto each other (never drawn)."""
+
+    n: int  # interventions
+    horizon: int  # years appraised
+    outcome_index: np.ndarray  # [n] the outcome each intervention averts
+    component_outcome: np.ndarray  # [C] the outcome each component is part of
+    n_outcomes: int
+    n_derived: int
+    n_ratings: int
+    n_given: int  # components given in the file (the others are derived)
+
+    def size(self, axis: str, total: bool = False) -> int:
+        if axis == "n":
+            return 1 if total else self.n
+        return {
+            "H": self.horizon,
+            "O": self.n_outcomes,
+            "C": len(self.component_outcome),
+            "D": self.n_derived,
+            "E": self.n_given,
+            "R": self.n_ratings,
+        }[axis]
+
+
+# ---------------------------------------------------------------------------------------------
+# Tracing: which operands each line uses
+# ---------------------------------------------------------------------------------------------
+
+
+class _Tracer:
+    """Stands for any operand while a formula is traced: every operation gives a tracer back."""
+
+    def _any(self, *args: Any) -> _Tracer:
+        return self
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _any
+    __truediv__ = __rtruediv__ = __pow__ = __rpow__ = __neg__ = _any
+
+
+class _TraceNames:
+    def __init__(self, seen: list[str]):
+        self._seen = seen
+
+    def __getattr__(self, name: str) -> _Tracer:
+        if name not in LINES:
+            raise AttributeError(f"no line or input named {name!r}")
+        self._seen.append(name)
+        return _Tracer()
+
+
+class _TraceOps:
+    def __getattr__(self, name: str) -> Any:
+        def op(*args: Any, **kwargs: Any) -> _Tracer:
+            for arg in args:
+                if isinstance(arg, Mapping):  # choose: every branch may be taken
+                    for branch in arg.values():
+                        branch()
+            return _Tracer()
+
+        return op
+
+
+@cache
+def operands(key: str) -> tuple[str, ...]:
+    """The lines and inputs a line's formula uses (none for an input)."""
+    line = LINES[key]
+    if line.formula is None:
+        return ()
+    seen: list[str] = []
+    line.formula(_TraceNames(seen), _TraceOps())
+    return tuple(dict.fromkeys(seen))
+
+
+@cache
+def needed(keys: frozenset[str]) -> frozenset[str]:
+    """`keys` and everything they depend on."""
+    out: set[str] = set()
+    stack = list(keys)
+    while stack:
+        key = stack.pop()
+        if key not in out:
+            out.add(key)
+            stack.extend(operands(key))
+    return frozenset(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Running
+# ---------------------------------------------------------------------------------------------
+
+
+SAME, ALIGN, PICK, CROSS = range(4)
+
+
+@cache
+def _how(level: tuple[str, ...], target: tuple[str, ...], total: bool) -> int:
+    """How an operand on axes `level` enters a line on axes `target`."""
+    if level == target:
+        return SAME
+    positions = [target.index(a) for a in level if a in target]
+    if len(positions) == len(level) and positions == sorted(positions):
+        return ALIGN
+    if level == ("O",) and "n" in target and not total:
+        return PICK  # an outcome's figure, used by the interventions that avert it
+    return CROSS
+
+
+class _Names:
+    """Operands of one line, as numpy arrays aligned to its axes."""
+
+    def __init__(
+        self,
+        values: Mapping[str, np.ndarray],
+        level: tuple[str, ...],
+        structure: Structure,
+        total: bool,
+    ):
+        self._values, self._level, self._structure, self._total = values, level, structure, total
+
+    def __getattr__(self, name: str) -> Any:
+        array = self._values[name]
+        level = LINES[name].level
+        how = _how(level, self._level, self._total)
+        if how == SAME:
+            return array
+        if how == ALIGN:
+            return align(array, level, self._level)
+        if how == PICK:
+            picked = np.take(array, self._structure.outcome_index, axis=-1)
+            return align(picked, ("n",), self._level)
+        return Cross(array, level)
+
+
+def _shaped(value: Any, line: Line, structure: Structure, total: bool) -> np.ndarray:
+    """A formula's result as a float array on the line's own axes (leading draw axes kept)."""
+    array = value if isinstance(value, np.ndarray) else np.asarray(value, dtype=float)
+    if array.dtype != float:
+        array = array.astype(float)
+    trailing = tuple(structure.size(a, total) for a in line.level)
+    k = len(trailing)
+    if array.ndim >= k and array.shape[array.ndim - k :] == trailing:
+        return array
+    lead = array.shape[: max(array.ndim - k, 0)]
+    return np.broadcast_to(array, lead + trailing)
+
+
+def run(
+    inputs: Mapping[str, np.ndarray], structure: Structure, wanted: Iterable[str]
+) -> dict[str, np.ndarray]:
+    """Every line in `wanted` (and the lines it uses), from the input arrays."""
+    keys = needed(frozenset(wanted))
+    values = dict(inputs)
+    ops = NumpyOps(structure.component_outcome, structure.n_outcomes)
+    for key in ORDER:
+        if key in keys and key not in values:
+            line = LINES[key]
+            assert line.formula is not None, f"input {key!r} was not given"
+            result = line.formula(_Names(values, line.level, structure, False), ops)
+            values[key] = _shaped(result, line, structure, False)
+    return values
+
+
+def _n_axis(line: Line) -> int:
+    """Position of the interventions axis, counted from the end."""
+    return line.level.index("n") - len(line.level)
+
+
+def totals(per: Mapping[str, np.ndarray], structure: Structure) -> dict[str, np.ndarray]:
+    """Portfolio figures of every line worked out in `per` that has a portfolio figure.
+
+    Lines without an interventions axis are the same for the portfolio. Arrays keep a
+    one-long interventions axis (squeeze it to present them).
+    """
+    out: dict[str, np.ndarray] = {}
+    ops = NumpyOps(structure.component_outcome, structure.n_outcomes)
+    for key in ORDER:
+        line = LINES[key]
+        if "n" not in line.level:
+            if key in per:
+                out[key] = per[key]
+            continue
+        if line.total == "sum" and key in per:
+            out[key] = per[key].sum(axis=_n_axis(line), keepdims=True)
+        elif line.total == "formula" and key in per:
+            assert line.formula is not None
+            result = line.formula(_Names(out, line.level, structure, True), ops)
+            out[key] = _shaped(result, line, structure, True)
+    return out

@@ -1,0 +1,887 @@
+"""Every line item of an appraisal, defined once: its label, unit, format, meaning and formula.
+
+Each formula is a function `(v, o)` of its operands (`v.reach`) and the operations `o` of
+`appraise.engine.ops`. The engine (`appraise.engine.evaluate`) runs it over numpy arrays; the
+workbook renders the same function as the formula of each of its cells. So this module is the
+one place where, say, gross savings or the discount factor is defined.
+
+A line sits on a `level`: the axes it varies along, each one of
+
+- `n`: interventions; `H`: the years appraised (1..horizon); `O`: outcomes; `C`: the components
+  of outcomes' costs, which are the components a file gives (`E`), then the placement and the
+  non-placement part of each outcome whose cost is derived (`D`, Thurrock's derivation); `R`:
+  evidence ratings (the optimism-bias table); no axis: the portfolio as a whole.
+
+An operand on fewer axes broadcasts (a portfolio setting in every intervention's line); an
+outcome's figure used by an intervention is that intervention's outcome; sums over components or
+years go through `o` (`o.group_sum`, `o.sumproduct_years`). Inputs are lines without a formula:
+their values come from the parameter registry (`appraise.engine.params`).
+
+`total` says how the portfolio's figure is made: `sum` adds the interventions' figures; `formula`
+applies the same formula to the portfolio's own figures (a ratio of totals, not a total of
+ratios); None: there is no portfolio figure (reach, or outcomes of different kinds).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from appraise.engine.ops import INFINITE, NEVER
+
+# How an effect was reported: the codes of `effect_form` (see `effect_raw`).
+SUCCESS_RATE, PER_CASE, TREATED_RISK, RELATIVE_RISK, ODDS_RATIO, COHENS_D_COX, COHENS_D_LOGIT = (
+    range(7)
+)
+RISK_FORMS = (TREATED_RISK, RELATIVE_RISK, ODDS_RATIO, COHENS_D_COX, COHENS_D_LOGIT)
+EFFECT_FORM_NAMES = {
+    SUCCESS_RATE: "success_rate",
+    PER_CASE: "per_case",
+    TREATED_RISK: "treated_risk",
+    RELATIVE_RISK: "relative_risk",
+    ODDS_RATIO: "odds_ratio",
+    COHENS_D_COX: "cohens_d (cox)",
+    COHENS_D_LOGIT: "cohens_d (logit)",
+}
+COX_FACTOR = 1.65  # log OR = 1.65 d (Cox transformation; Sanchez-Meca et al., 2003; WSIPP)
+LOGIT_FACTOR = math.pi / math.sqrt(3)  # log OR = d pi / sqrt(3) (Hasselblad & Hedges, 1995)
+
+N, NH, H, OUT, C, D, E, R, P = (
+    ("n",),
+    ("n", "H"),
+    ("H",),
+    ("O",),
+    ("C",),
+    ("D",),
+    ("E",),
+    ("R",),
+    (),
+)
+
+Formula = Callable[[Any, Any], Any]
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line item: what it is, and how it is worked out (no formula: an input)."""
+
+    key: str
+    level: tuple[str, ...]
+    label: str
+    unit: str
+    how: str
+    formula: Formula | None = None
+    fmt: str = "n2"  # workbook number format (appraise.workbook.writer.FORMATS)
+    total: str | None = None  # "sum" | "formula" | None
+    infinite: str | None = None  # how an infinite figure (a ratio over zero) is shown
+
+    @property
+    def is_input(self) -> bool:
+        return self.formula is None
+
+
+LINES: dict[str, Line] = {}
+
+
+def _line(
+    key: str,
+    level: tuple[str, ...],
+    label: str,
+    unit: str,
+    how: str,
+    formula: Formula | None = None,
+    fmt: str = "n2",
+    total: str | None = None,
+    infinite: str | None = None,
+) -> None:
+    assert key not in LINES, key
+    LINES[key] = Line(key, level, label, unit, how, formula, fmt, total, infinite)
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs (values from the parameter registry; labels as the Calculations sheet shows them)
+# ---------------------------------------------------------------------------------------------
+
+for key, level, label, unit, fmt in (
+    ("discount_rate", P, "Discount rate", "fraction a year", "pct2"),
+    ("pro_rata", P, "Cashable convention: 1 = pro rata, 0 = strict", "switch", "int"),
+    ("public_sector", P, "Headline perspective: 1 = the public sector, 0 = CSC", "switch", "int"),
+    ("apply_optimism_bias", P, "Apply the optimism-bias haircut (1 = yes)", "switch", "int"),
+    ("non_uk_rate", P, "Haircut on effects established only outside the UK", "fraction", "pct"),
+    ("cox", P, "Cox factor: log odds ratio = factor x Cohen's d", "ratio", "n4"),
+    ("logit", P, "Logistic factor: log odds ratio = factor x Cohen's d", "ratio", "n4"),
+    ("optimism_bias_table", R, "Optimism-bias haircut for the evidence rating", "fraction", "pct"),
+    ("reach_base", N, "Eligible cases, cases served or capacity", "cases", "n1"),
+    ("reach_share", N, "Proportion served", "fraction", "pct"),
+    ("reach_offset", N, "Places already provided", "cases", "n1"),
+    ("unit_cost", N, "Unit cost", "£ per case", "money"),
+    ("fixed_cost", N, "Total cost (when given as a total)", "£", "money"),
+    ("effect_form", N, "Effect form code", "code", "int"),
+    ("effect_a", N, "First effect figure", "as reported", "n4"),
+    ("effect_b", N, "Second effect figure (0 if none)", "as reported", "n4"),
+    ("rating", N, "Evidence rating", "rating", ""),
+    ("non_uk", N, "Effect established only outside the UK (1 = yes)", "switch", "int"),
+    ("cohorts", N, "Cohorts started (0 = one every year)", "cohorts", "int"),
+    ("ramp_up", N, "Size of the first cohort (share of a full one)", "fraction", "pct"),
+    ("cost_months", N, "Months over which a cohort's cost is spent", "months", "n2"),
+    ("benefit_lag_months", N, "Months from a cohort's start to its first savings", "months", "n2"),
+    ("benefit_years", N, "Years each averted outcome keeps saving", "years", "n2"),
+    ("annual_decay", N, "Share of the effect lost each year after the first", "fraction", "pct"),
+    ("derive_weeks", D, "Average weeks in care a year", "weeks", "n2"),
+    ("derive_weekly_cost", D, "Average placement cost a week", "£ a week", "money2"),
+    ("derive_non_placement_share", D, "Non-placement share of total cost", "fraction", "pct"),
+    ("component_cost_given", E, "Cost of one outcome (component)", "£ per outcome", "money"),
+    ("component_cashable", C, "Cashable (1 = yes)", "switch", "int"),
+    ("component_csc", C, "Paid by children's social care (1 = yes)", "switch", "int"),
+    ("year", H, "Year", "year", "int"),
+):
+    _line(key, level, label, unit, "Inputs", fmt=fmt)
+
+# ---------------------------------------------------------------------------------------------
+# What one outcome costs (Thurrock, APHR 2017: placement = weeks x weekly cost; non-placement
+# makes up `share` of the total)
+# ---------------------------------------------------------------------------------------------
+
+_line(
+    "placement_cost",
+    D,
+    "Placement cost (component)",
+    "£ per outcome",
+    "weeks in care x weekly placement cost",
+    lambda v, o: v.derive_weeks * v.derive_weekly_cost,
+    "money",
+)
+_line(
+    "non_placement_cost",
+    D,
+    "Non-placement cost: staff, travel, overheads (component)",
+    "£ per outcome",
+    "placement x share / (1 - share): non-placement is that share of the total",
+    lambda v, o: (
+        v.placement_cost * o.ratio(v.derive_non_placement_share, 1 - v.derive_non_placement_share)
+    ),
+    "money",
+)
+_line(
+    "component_cost",
+    C,
+    "Cost of one outcome (component)",
+    "£ per outcome",
+    "the components given, then each derived outcome's placement and non-placement parts",
+    lambda v, o: o.components(v.component_cost_given, v.placement_cost, v.non_placement_cost),
+    "money",
+)
+_line(
+    "component_counted",
+    C,
+    "Counts in the headline perspective (1 = yes)",
+    "switch",
+    "1 from the public sector's perspective; otherwise 1 if children's social care pays it",
+    lambda v, o: o.where(o.eq(v.public_sector, 1), 1, v.component_csc),
+    "int",
+)
+_line(
+    "component_headline_cost",
+    C,
+    "Counted in the headline perspective",
+    "£ per outcome",
+    "cost x counted",
+    lambda v, o: v.component_cost * v.component_counted,
+    "money",
+)
+_line(
+    "component_cashable_cost",
+    C,
+    "Cashable and counted",
+    "£ per outcome",
+    "cost x cashable x counted",
+    lambda v, o: v.component_cost * v.component_cashable * v.component_counted,
+    "money",
+)
+_line(
+    "component_csc_cost",
+    C,
+    "Paid by children's social care",
+    "£ per outcome",
+    "cost x paid by children's social care",
+    lambda v, o: v.component_cost * v.component_csc,
+    "money",
+)
+for key, label, part, how in (
+    ("outcome_all", "Cost of one outcome to all payers", "component_cost", "components"),
+    (
+        "outcome_csc",
+        "Cost of one outcome to children's social care",
+        "component_csc_cost",
+        "components paid by children's social care",
+    ),
+    (
+        "outcome_headline",
+        "Cost of one outcome in the headline perspective",
+        "component_headline_cost",
+        "components that count in the headline perspective",
+    ),
+    (
+        "outcome_cashable",
+        "Cashable cost of one outcome in the headline perspective",
+        "component_cashable_cost",
+        "cashable components that count in the headline perspective",
+    ),
+):
+    _line(
+        key,
+        OUT,
+        label,
+        "£ per outcome",
+        f"sum of the {how}",
+        lambda v, o, part=part: o.group_sum(getattr(v, part)),
+        "money",
+    )
+
+# ---------------------------------------------------------------------------------------------
+# One year of service, per intervention
+# ---------------------------------------------------------------------------------------------
+
+
+def _by_odds(v: Any, o: Any) -> Any:
+    """p1 = p0 OR / (1 - p0 + p0 OR): odds with = odds without x OR."""
+    return o.ratio(v.effect_a * v.odds_ratio, 1 - v.effect_a + v.effect_a * v.odds_ratio)
+
+
+_line(
+    "reach",
+    N,
+    "Cases served a year (reach)",
+    "cases",
+    "eligible x proportion - places already provided, never below 0",
+    # Never below zero: independent ranges on two capacities can draw to < from.
+    lambda v, o: o.maximum(v.reach_base * v.reach_share - v.reach_offset, 0),
+    "n1",
+)
+_line(
+    "cost",
+    N,
+    "Cost a year",
+    "£",
+    "unit cost x reach + total cost",
+    lambda v, o: v.unit_cost * v.reach + v.fixed_cost,
+    "money",
+    "sum",
+)
+_line(
+    "odds_ratio",
+    N,
+    "Odds ratio the effect stands for",
+    "ratio",
+    "as given, or EXP(factor x d) from Cohen's d (Cox: Sanchez-Meca et al., 2003; logistic: "
+    "Hasselblad and Hedges, 1995); 1 for other forms",
+    lambda v, o: o.choose(
+        v.effect_form,
+        {
+            SUCCESS_RATE: lambda: 1,
+            PER_CASE: lambda: 1,
+            TREATED_RISK: lambda: 1,
+            RELATIVE_RISK: lambda: 1,
+            ODDS_RATIO: lambda: v.effect_b,
+            COHENS_D_COX: lambda: o.exp(v.cox * v.effect_b),
+            COHENS_D_LOGIT: lambda: o.exp(v.logit * v.effect_b),
+        },
+    ),
+    "n4",
+)
+_line(
+    "treated_risk",
+    N,
+    "Risk of the outcome with the service (risk-based effects)",
+    "fraction",
+    "treated risk as given; baseline x RR (kept within 0..1); or p0 OR / (1 - p0 + p0 OR)",
+    lambda v, o: o.choose(
+        v.effect_form,
+        {
+            SUCCESS_RATE: lambda: v.effect_a,
+            PER_CASE: lambda: v.effect_a,
+            TREATED_RISK: lambda: v.effect_b,
+            # Uncertain inputs can push a drawn relative risk past 1 / p0.
+            RELATIVE_RISK: lambda: o.clip(v.effect_a * v.effect_b, 0, 1),
+            ODDS_RATIO: lambda: _by_odds(v, o),
+            COHENS_D_COX: lambda: _by_odds(v, o),
+            COHENS_D_LOGIT: lambda: _by_odds(v, o),
+        },
+    ),
+    "pct2",
+)
+_line(
+    "effect_raw",
+    N,
+    "Outcomes averted per case, before haircuts",
+    "per case",
+    "the success rate or per-case figure; for risks, baseline - treated risk",
+    lambda v, o: o.choose(
+        v.effect_form,
+        {
+            SUCCESS_RATE: lambda: v.effect_a,
+            PER_CASE: lambda: v.effect_a,
+            **{form: (lambda: v.effect_a - v.treated_risk) for form in RISK_FORMS},
+        },
+    ),
+    "n4",
+)
+_line(
+    "optimism_bias",
+    N,
+    "Optimism-bias haircut",
+    "fraction",
+    "switch on Inputs x the rate for this evidence rating (the table on Inputs)",
+    lambda v, o: v.apply_optimism_bias * o.lookup(v.optimism_bias_table, v.rating),
+    "pct",
+)
+_line(
+    "non_uk_haircut",
+    N,
+    "Non-UK evidence haircut",
+    "fraction",
+    "this intervention's non-UK switch x the haircut rate",
+    lambda v, o: v.non_uk * v.non_uk_rate,
+    "pct",
+)
+_line(
+    "effect_adjusted",
+    N,
+    "Outcomes averted per case, after haircuts",
+    "per case",
+    "effect x (1 - optimism bias) x (1 - non-UK haircut)",
+    lambda v, o: v.effect_raw * (1 - v.optimism_bias) * (1 - v.non_uk_haircut),
+    "n4",
+)
+_line(
+    "outcomes_averted",
+    N,
+    "Outcomes averted a year",
+    "outcomes",
+    "reach x outcomes averted per case",
+    lambda v, o: v.reach * v.effect_adjusted,
+    "n2",
+)
+for key, label, outcome in (
+    ("outcome_cost", "Cost of one outcome, headline perspective", "outcome_headline"),
+    (
+        "cashable_outcome_cost",
+        "Cashable cost of one outcome, headline perspective",
+        "outcome_cashable",
+    ),
+    ("outcome_cost_csc", "Cost of one outcome to children's social care", "outcome_csc"),
+    ("outcome_cost_all", "Cost of one outcome to all payers", "outcome_all"),
+):
+    _line(
+        key,
+        N,
+        label,
+        "£ per outcome",
+        "Outcomes: the outcome this intervention averts",
+        lambda v, o, outcome=outcome: getattr(v, outcome),
+        "money",
+    )
+_line(
+    "gross_savings",
+    N,
+    "Gross savings",
+    "£",
+    "outcomes averted x cost of one outcome",
+    lambda v, o: v.outcomes_averted * v.outcome_cost,
+    "money",
+    "sum",
+)
+_line(
+    "net_savings",
+    N,
+    "Net savings",
+    "£",
+    "gross savings - cost",
+    lambda v, o: v.gross_savings - v.cost,
+    "money",
+    "sum",
+)
+_line(
+    "cashable_gross_savings",
+    N,
+    "Cashable gross savings",
+    "£",
+    "outcomes averted x cashable cost of one outcome",
+    lambda v, o: v.outcomes_averted * v.cashable_outcome_cost,
+    "money",
+    "sum",
+)
+_line(
+    "cashable_share",
+    N,
+    "Cashable share of one outcome's cost",
+    "fraction",
+    "cashable cost / cost of one outcome (0 when both are 0)",
+    lambda v, o: o.ratio(v.cashable_outcome_cost, v.outcome_cost),
+    "pct",
+    infinite=INFINITE,
+)
+_line(
+    "cashable_net_savings_strict",
+    N,
+    "Cashable net savings, strict",
+    "£",
+    "cashable gross savings - the full cost",
+    lambda v, o: v.cashable_gross_savings - v.cost,
+    "money",
+    "sum",
+)
+_line(
+    "cashable_net_savings_pro_rata",
+    N,
+    "Cashable net savings, pro rata",
+    "£",
+    "net savings x cashable share (Thurrock's convention)",
+    lambda v, o: v.net_savings * v.cashable_share,
+    "money",
+    "sum",
+)
+_line(
+    "cashable_net_savings",
+    N,
+    "Cashable net savings, convention in force",
+    "£",
+    "pro rata if the switch on Inputs is 1, else strict",
+    lambda v, o: o.where(
+        o.eq(v.pro_rata, 1), v.cashable_net_savings_pro_rata, v.cashable_net_savings_strict
+    ),
+    "money",
+    "sum",
+)
+_line(
+    "net_savings_childrens_social_care",
+    N,
+    "Net savings to children's social care",
+    "£",
+    "outcomes averted x cost to children's social care - cost",
+    lambda v, o: v.outcomes_averted * v.outcome_cost_csc - v.cost,
+    "money",
+    "sum",
+)
+_line(
+    "net_savings_public_sector",
+    N,
+    "Net savings to the public sector (all payers)",
+    "£",
+    "outcomes averted x cost to all payers - cost",
+    lambda v, o: v.outcomes_averted * v.outcome_cost_all - v.cost,
+    "money",
+    "sum",
+)
+_line(
+    "roi",
+    N,
+    "Return: gross savings per £1 of cost",
+    "ratio",
+    f'gross savings / cost ("{INFINITE}" when the cost is 0)',
+    lambda v, o: o.ratio(v.gross_savings, v.cost),
+    "n2",
+    "formula",
+    INFINITE,
+)
+_line(
+    "break_even_outcomes",
+    N,
+    "Outcomes averted needed to break even",
+    "outcomes",
+    f'cost / cost of one outcome ("{NEVER}" when an outcome saves nothing)',
+    lambda v, o: o.ratio(v.cost, v.outcome_cost, signed=False),
+    "n2",
+    infinite=NEVER,
+)
+_line(
+    "break_even_success_rate",
+    N,
+    "Outcomes averted per case needed to break even",
+    "per case",
+    "break-even outcomes / reach",
+    lambda v, o: o.ratio(v.break_even_outcomes, v.reach, signed=False),
+    "n4",
+    infinite=NEVER,
+)
+_line(
+    "cases_per_success_at_break_even",
+    N,
+    "Cases per success at break-even (1 in N)",
+    "cases",
+    "reach / break-even outcomes",
+    lambda v, o: o.ratio(v.reach, v.break_even_outcomes),
+    "n1",
+    infinite=INFINITE,
+)
+_line(
+    "safety_margin",
+    N,
+    "Safety margin: expected over break-even outcomes",
+    "ratio",
+    "outcomes averted / break-even outcomes",
+    lambda v, o: o.ratio(v.outcomes_averted, v.break_even_outcomes),
+    "n2",
+    infinite=INFINITE,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Years: cohorts on a monthly timeline, summed into years (HM Treasury Green Book discounting)
+#
+# A cohort starting in year k spends its cost evenly over `cost_months` from its start; each
+# outcome it averts saves a year's cost spread evenly over each benefit year, from
+# `benefit_lag_months` after the cohort starts, for `benefit_years` years, keeping (1 - decay)^j
+# of it in benefit year j. A year's share is the overlap (in months) of those intervals with the
+# year, so an 18-month cost or lag lands in the right year and fractional months are exact.
+# Cohorts start whole years apart, so the cohort that started k - 1 years ago is at its year
+# t - k + 1: a year's total is the first cohort's profile summed over the ages of the cohorts
+# running. Flows after the horizon are not counted.
+# ---------------------------------------------------------------------------------------------
+
+_line(
+    "year_start_month",
+    H,
+    "Month the year starts (from the start of year 1)",
+    "month",
+    "12 x (year - 1)",
+    lambda v, o: 12 * (v.year - 1),
+    "int",
+)
+_line(
+    "year_end_month",
+    H,
+    "Month the year ends (the next one starts)",
+    "month",
+    "12 x year",
+    lambda v, o: 12 * v.year,
+    "int",
+)
+_line(
+    "discount_factor",
+    H,
+    "Discount factor: 1 / (1 + rate)^(year - 1)",
+    "factor",
+    "year 1 undiscounted (HM Treasury Green Book)",
+    lambda v, o: 1 / (1 + v.discount_rate) ** (v.year - 1),
+    "n4",
+)
+_line(
+    "cost_profile",
+    NH,
+    "One cohort's cost falling in its year t (share)",
+    "share",
+    "months of the cohort's spending within year t / months it spends over",
+    lambda v, o: (
+        o.maximum(0, o.minimum(v.cost_months, v.year_end_month) - o.maximum(0, v.year_start_month))
+        / v.cost_months
+    ),
+    "n4",
+)
+# A year overlaps at most two of an outcome's benefit years: the one under way as it starts
+# and the next.
+_line(
+    "benefit_year_first",
+    NH,
+    "Benefit year under way as year t starts (0 = the first; negative = not yet)",
+    "benefit year",
+    "whole years from the first saving to the start of year t",
+    lambda v, o: o.floor((v.year_start_month - v.benefit_lag_months) / 12),
+    "int",
+)
+_line(
+    "benefit_year_next",
+    NH,
+    "The benefit year after it",
+    "benefit year",
+    "the benefit year under way + 1",
+    lambda v, o: v.benefit_year_first + 1,
+    "int",
+)
+
+
+def _benefit_months(j: str) -> Formula:
+    def months(v: Any, o: Any) -> Any:
+        year = getattr(v, j)
+        begin = v.benefit_lag_months + 12 * year
+        end = v.benefit_lag_months + 12 * o.minimum(year + 1, v.benefit_years)
+        return o.maximum(0, o.minimum(end, v.year_end_month) - o.maximum(begin, v.year_start_month))
+
+    return months
+
+
+def _benefit_weight(j: str) -> Formula:
+    def weight(v: Any, o: Any) -> Any:
+        year = getattr(v, j)
+        lasting = o.and_(o.ge(year, 0), o.lt(year, v.benefit_years))
+        # Excel's 0^0 is an error where numpy's is 1: the first benefit year is 1 either way.
+        kept = o.where(o.eq(year, 0), 1, (1 - v.annual_decay) ** o.maximum(year, 1))
+        return o.where(lasting, kept, 0)
+
+    return weight
+
+
+for j, which in (("benefit_year_first", "under way"), ("benefit_year_next", "after it")):
+    _line(
+        f"{j}_months",
+        NH,
+        f"Months of the benefit year {which} within year t",
+        "months",
+        "overlap of that benefit year (from the lag, ending at benefit_years) with year t",
+        _benefit_months(j),
+        "n2",
+    )
+    _line(
+        f"{j}_weight",
+        NH,
+        f"Weight of the benefit year {which}: (1 - decay)^j while it lasts",
+        "share",
+        "1 in the first benefit year, (1 - decay)^j in benefit year j, 0 once it has ended",
+        _benefit_weight(j),
+        "n4",
+    )
+_line(
+    "benefit_profile",
+    NH,
+    "One cohort's savings falling in its year t (share of a year's)",
+    "share",
+    "months x weight of the two benefit years, / 12",
+    lambda v, o: (
+        (
+            v.benefit_year_first_months * v.benefit_year_first_weight
+            + v.benefit_year_next_months * v.benefit_year_next_weight
+        )
+        / 12
+    ),
+    "n4",
+)
+_line(
+    "cohorts_running",
+    NH,
+    "Cohorts started by year t",
+    "cohorts",
+    "year t, or the number of cohorts if fewer",
+    lambda v, o: o.where(o.eq(v.cohorts, 0), v.year, o.minimum(v.year, v.cohorts)),
+    "int",
+)
+for what in ("cost", "benefit"):
+    _line(
+        f"{what}_profile_to_date",
+        NH,
+        f"One cohort's {'cost' if what == 'cost' else 'savings'} to the end of its year t",
+        "share",
+        "running total of the profile",
+        lambda v, o, what=what: o.cumsum_years(getattr(v, f"{what}_profile")),
+        "n4",
+    )
+    _line(
+        f"{what}_weight",
+        NH,
+        "Cost falling in the year (cohorts' worth)"
+        if what == "cost"
+        else "Savings falling in the year (years' worth)",
+        "share",
+        "ramp-up x the first cohort's profile this year + the profile summed over the ages of the "
+        "full cohorts since (years 1 to t - 1 less those before the last cohort's start)",
+        lambda v, o, what=what: (
+            v.ramp_up * getattr(v, f"{what}_profile")
+            + o.year_value(getattr(v, f"{what}_profile_to_date"), v.year - 1)
+            - o.year_value(getattr(v, f"{what}_profile_to_date"), v.year - v.cohorts_running)
+        ),
+        "n4",
+    )
+_line(
+    "year_outcomes_averted",
+    NH,
+    "Outcomes averted",
+    "outcomes",
+    "a full year's outcomes averted x savings weight",
+    lambda v, o: v.outcomes_averted * v.benefit_weight,
+    "n2",
+)
+_line(
+    "year_cost",
+    NH,
+    "Cost",
+    "£",
+    "a full cohort's cost x cost weight",
+    lambda v, o: v.cost * v.cost_weight,
+    "money",
+    "sum",
+)
+_line(
+    "year_gross_savings",
+    NH,
+    "Gross savings",
+    "£",
+    "a full year's gross savings x savings weight",
+    lambda v, o: v.gross_savings * v.benefit_weight,
+    "money",
+    "sum",
+)
+_line(
+    "year_cashable_gross_savings",
+    NH,
+    "Cashable gross savings",
+    "£",
+    "a full year's cashable gross savings x savings weight",
+    lambda v, o: v.cashable_gross_savings * v.benefit_weight,
+    "money",
+    "sum",
+)
+_line(
+    "year_cashable_net_savings",
+    NH,
+    "Cashable net savings",
+    "£",
+    "pro rata: net x cashable share; strict: cashable gross - cost",
+    lambda v, o: o.where(
+        o.eq(v.pro_rata, 1),
+        (v.year_gross_savings - v.year_cost) * v.cashable_share,
+        v.year_cashable_gross_savings - v.year_cost,
+    ),
+    "money",
+    "sum",
+)
+_line(
+    "year_net_savings",
+    NH,
+    "Net savings",
+    "£",
+    "gross savings - cost",
+    lambda v, o: v.year_gross_savings - v.year_cost,
+    "money",
+    "formula",
+)
+_line(
+    "year_cumulative_net",
+    NH,
+    "Cumulative net savings",
+    "£",
+    "net savings to the end of the year",
+    lambda v, o: o.cumsum_years(v.year_net_savings),
+    "money",
+    "formula",
+)
+_line(
+    "year_discounted_net",
+    NH,
+    "Discounted net savings",
+    "£",
+    "net savings x discount factor",
+    lambda v, o: v.year_net_savings * v.discount_factor,
+    "money",
+    "formula",
+)
+_line(
+    "year_cumulative_discounted_net",
+    NH,
+    "Cumulative discounted net savings",
+    "£",
+    "discounted net savings to the end of the year",
+    lambda v, o: o.cumsum_years(v.year_discounted_net),
+    "money",
+    "formula",
+)
+_line(
+    "year_paid_back",
+    NH,
+    "Paid back (1 = yes)",
+    "switch",
+    "1 once cumulative net savings are at or above 0",
+    lambda v, o: o.where(o.ge(v.year_cumulative_net, 0), 1, 0),
+    "int",
+    "formula",
+)
+_line(
+    "year_paid_back_discounted",
+    NH,
+    "Paid back after discounting (1 = yes)",
+    "switch",
+    "1 once cumulative discounted net savings are at or above 0",
+    lambda v, o: o.where(o.ge(v.year_cumulative_discounted_net, 0), 1, 0),
+    "int",
+    "formula",
+)
+_line(
+    "cost_pv_factor",
+    N,
+    "Present value of a year's cost spread as the cohorts spend it",
+    "factor",
+    "cost weights x discount factors, summed over the years",
+    lambda v, o: o.sumproduct_years(v.cost_weight, v.discount_factor),
+    "n4",
+)
+_line(
+    "benefit_pv_factor",
+    N,
+    "Present value of a year's savings spread as the cohorts save",
+    "factor",
+    "savings weights x discount factors, summed over the years",
+    lambda v, o: o.sumproduct_years(v.benefit_weight, v.discount_factor),
+    "n4",
+)
+_line(
+    "pv_cost",
+    N,
+    "Present value of cost",
+    "£",
+    "a year's cost x its present-value factor",
+    lambda v, o: v.cost * v.cost_pv_factor,
+    "money",
+    "sum",
+)
+_line(
+    "pv_gross_savings",
+    N,
+    "Present value of gross savings",
+    "£",
+    "a year's gross savings x their present-value factor",
+    lambda v, o: v.gross_savings * v.benefit_pv_factor,
+    "money",
+    "sum",
+)
+_line(
+    "npv",
+    N,
+    "Net present value",
+    "£",
+    "present value of gross savings - present value of cost",
+    lambda v, o: v.pv_gross_savings - v.pv_cost,
+    "money",
+    "sum",
+)
+_line(
+    "bcr",
+    N,
+    "Benefit-cost ratio (present values)",
+    "ratio",
+    "present value of gross savings / present value of cost",
+    lambda v, o: o.ratio(v.pv_gross_savings, v.pv_cost),
+    "n2",
+    "formula",
+    INFINITE,
+)
+_line(
+    "payback_year",
+    N,
+    "Payback year (cumulative net savings first at or above 0)",
+    "year",
+    "the first year paid back",
+    lambda v, o: o.first_year(v.year_paid_back),
+    "int",
+    "formula",
+    NEVER,
+)
+_line(
+    "discounted_payback_year",
+    N,
+    "Discounted payback year",
+    "year",
+    "the first year paid back after discounting",
+    lambda v, o: o.first_year(v.year_paid_back_discounted),
+    "int",
+    "formula",
+    NEVER,
+)
