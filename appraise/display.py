@@ -142,6 +142,11 @@ def evaluation_csv(data: dict[str, Any]) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+def assumed_value(value: Any) -> str:
+    """An assumed input's value: a number, or the name of a convention's choice."""
+    return value if isinstance(value, str) else f"{value:,g}"
+
+
 def figure(value: float | None, unit: str, decimals: int = 2) -> str:
     """A claimed or recomputed figure in its unit: money, a percentage, a count, a year."""
     if value is None:
@@ -313,3 +318,114 @@ def comparison_notes(data: dict[str, Any]) -> list[str]:
             "their timing says (cohorts: 0 = every year)."
         )
     return notes
+
+
+# ---------------------------------------------------------------------------------------------
+# Programme (`appraise programme`): table columns and notes
+# ---------------------------------------------------------------------------------------------
+
+
+def count_text(x: float | None) -> str:
+    """A count as written: 571, or 12.50 where it has a fraction; 'n/a' if not known."""
+    if x is None:
+        return "n/a"
+    return num(x, 0) if float(x).is_integer() else num(x, 2)
+
+
+def signed_text(x: float | None, show: Callable[[float], str] = count_text) -> str:
+    """+11, -£50,000: a difference with its sign; 'n/a' if not known."""
+    if x is None:
+        return "n/a"
+    return ("+" if x > 0 else "") + show(x)
+
+
+def _avoided_text(row: dict[str, Any]) -> str:
+    return money(row["avoided_spend"]) + (
+        " *" if row["avoided_spend_basis"] == "as reported" else ""
+    )
+
+
+def _met_text(met: bool | None) -> str:
+    return "n/a" if met is None else ("yes" if met else "no")
+
+
+def _next_text(row: dict[str, Any]) -> str:
+    return f"{count_text(row['next_target'])} at {row['next_at']}" if row["next_at"] else ""
+
+
+PROGRAMME_YEAR_COLUMNS: list[Column] = [
+    _column("Financial year", "financial_year", str),
+    _column("Projected spend", "projected_spend", money),
+    _column("Actual spend", "actual_spend", money),
+    ("Avoided spend", _avoided_text),
+    _column("Investment", "investment", money),
+    _column("Net avoided", "net_avoided_spend", money),
+    _column("Cumulative avoided", "cumulative_avoided_spend", money),
+    _column("Cumulative net", "cumulative_net_avoided_spend", money),
+]
+PROGRAMME_TARGET_COLUMNS: list[Column] = [
+    _column("Measure", "name", str),
+    _column("At", "at", str),
+    _column("Target", "target", count_text),
+    _column("Actual", "actual", count_text),
+    _column("Variance", "variance", signed_text),
+    _column("Met", "met", _met_text),
+    ("Next target", _next_text),
+    ("Still to go", lambda r: count_text(r["still_to_go"]) if r["still_to_go"] is not None else ""),
+]
+PROGRAMME_SAVINGS_COLUMNS: list[Column] = [
+    _column("Workstream", "workstream", str),
+    _column("Year", "year", str),
+    _column("Target", "target", money),
+    _column("Achieved", "achieved", money),
+    ("Forecast", lambda r: money(r["forecast"]) if r["forecast"] is not None else ""),
+    ("Variance", lambda r: signed_text(r["variance"], money)),
+    _column("Status", "status", str),
+    ("Council reported", lambda r: r["reported_status"] or ""),
+]
+
+
+def programme_heading(data: dict[str, Any]) -> str:
+    """'THRIVE: 2012-04 to 2015-03 (financial years April to March); actuals to 2014-03'."""
+    start = data["financial_year_start_month"]
+    years = "April to March" if start == 4 else f"starting in month {start}"
+    as_at = f"; actuals to {data['as_at']}" if data["as_at"] else "; no actuals"
+    return f"{data['programme']}: {data['start']} to {data['end']} (financial years {years}){as_at}"
+
+
+def programme_spend_notes(data: dict[str, Any]) -> list[str]:
+    """Where the projection comes from, then the report's own notes on spend."""
+    p = data["projection"]
+    if p["kind"] == "forecast":
+        source = (
+            f"Projection: the {p['cost'].replace('_', ' ')} of the baseline forecast "
+            f"{p['forecast_file']} ({p['scenario']}); {p['year_rule']}."
+        )
+    elif p["kind"] == "none":
+        source = "Projection: none given."
+    else:
+        source = f"Projection: the outline business case, {p['kind']}."
+    return [source, *data["notes"]]
+
+
+def programme_measure_notes(data: dict[str, Any]) -> list[str]:
+    """Where each measure stands: its latest value and how far it is from its next target."""
+    out = []
+    for m in data["measures"]:
+        if m["latest_at"] is None:
+            continue
+        line = f"{m['name']}: latest {count_text(m['latest'])} ({m['latest_at']})"
+        if m["next_at"] is not None:
+            line += (
+                f"; next target {count_text(m['next_target'])} at {m['next_at']}, "
+                f"{count_text(m['still_to_go'])} still to go"
+            )
+        out.append(line + ".")
+    better = "; ".join(f"{m['name']}: {m['better']} is better" for m in data["measures"])
+    return [*out, f"Variance = actual - target; {better}."]
+
+
+def programme_status_notes(data: dict[str, Any]) -> list[str]:
+    """What each savings status shown means."""
+    used = dict.fromkeys(s["status"] for s in data["savings"])
+    return [f"{status}: {data['savings_statuses'][status]}." for status in used]

@@ -50,7 +50,7 @@ def main() -> None:
     inputs = model.inputs()
     core.appraise(inputs)  # warm up
     best, median = best_of(lambda: core.appraise(inputs), repeats=20)
-    snapshot_best, _ = best_of(lambda: core.snapshot(inputs, detail=True), repeats=20)
+    snapshot_best, _ = best_of(lambda: core.snapshot(inputs), repeats=20)
 
     cli = str(Path(sys.executable).parent / "appraise")
     example = str(ROOT / "examples" / "thurrock-2017.yaml")

@@ -28,10 +28,11 @@ from typing import Any
 
 from core import ROOT, big_portfolio  # benchmarks/core.py: the Thurrock example repeated
 
+from appraise.analyses.verify import check_claims
 from appraise.model.load import evidence_for, load_portfolio
 from appraise.model.schema import Portfolio
-from appraise.workbook.claims import check_claims
-from appraise.workbook.export import recalculate, workbook_bytes
+from appraise.workbook.export import workbook_bytes
+from appraise.workbook.recalc import recalculate
 
 POPULATION_SCALE = 20  # room for the repeated interventions' LAC-years in the baseline
 

@@ -115,12 +115,13 @@ class Scalar:
 
     def value(self, target: str, index: int, d: int) -> float:
         key = self.where.get((target, index))
-        return self.draws[key][d] if key else float(getattr(self.base, target)[index])
+        return self.draws[key][d] if key else float(self.base.values[target][index])
 
     def outcome_costs(self, d: int) -> list[float]:
         """Cost of one of each outcome in the headline perspective."""
         b = self.base
-        costs = [self.value("component_cost", c, d) for c in range(len(b.component_cost))]
+        given = b.values["component_cost_given"]
+        costs = [self.value("component_cost_given", c, d) for c in range(len(given))]
         derived = range(len(b.derive_weeks))
         placement = [
             self.value("derive_weekly_cost", k, d) * self.value("derive_weeks", k, d)
@@ -129,8 +130,9 @@ class Scalar:
         shares = [self.value("derive_non_placement_share", k, d) for k in derived]
         costs += placement + [p * s / (1.0 - s) for p, s in zip(placement, shares, strict=True)]
         unit = [0.0] * b.n_outcomes
+        public = b.values["public_sector"] == 1
         for c, cost in enumerate(costs):
-            if b.perspective[b.component_payer[c]]:
+            if public or b.payers[b.component_payer[c]] == "childrens_social_care":
                 unit[b.component_outcome[c]] += cost
         return unit
 
@@ -154,7 +156,9 @@ class Scalar:
                     odds_ratio = math.exp(factor * x)
                 treated = a * odds_ratio / (1.0 - a + a * odds_ratio)
             raw = a - treated
-        return raw * (1.0 - b.optimism_bias[i]) * (1.0 - b.non_uk_haircut[i])
+        v = b.values
+        bias = v["apply_optimism_bias"] * v["optimism_bias_table"][int(v["rating"][i])]
+        return raw * (1.0 - bias) * (1.0 - v["non_uk"][i] * v["non_uk_rate"])
 
     def weights(self, i: int, d: int) -> tuple[list[float], list[float]]:
         return year_weights(
@@ -171,7 +175,7 @@ class Scalar:
         """Per draw: [net_0 .. net_{n-1}, net total, npv_0 .. npv_{n-1}, npv total]."""
         b = self.base
         n = len(self.model.ids)
-        factors = [(1.0 + b.discount_rate) ** -t for t in range(b.horizon_years)]
+        factors = [(1.0 + float(b.values["discount_rate"])) ** -t for t in range(b.horizon_years)]
         fixed = [self.weights(i, 0) for i in range(n)] if hoisted else None
         rows = []
         for d in range(n_draws):

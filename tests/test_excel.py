@@ -20,8 +20,10 @@ from appraise.errors import InputError
 from appraise.model.load import detect_kind, portfolio_from_data, read_yaml
 from appraise.model.save import portfolio_to_data
 from appraise.workbook import export as excel
-from appraise.workbook.export import export_workbook, import_workbook, workbook_bytes
-from appraise.workbook.outputs import FIGURES, SUMMARY_KEYS
+from appraise.workbook import importing
+from appraise.workbook.export import export_workbook, workbook_bytes
+from appraise.workbook.importing import import_workbook
+from appraise.workbook.summary import FIGURES, SUMMARY_KEYS
 from appraise.workbook.writer import Formula, Sheet, read_text, render, safe_title
 from tests.conftest import EXAMPLES, THURROCK
 from tests.helpers import LOCAL_SOURCE, intervention, portfolio_data
@@ -459,7 +461,7 @@ def test_import_xlsx_rejects_what_is_not_an_exported_workbook(tmp_path, cli):
 
 def test_import_refuses_a_workbook_too_large_to_be_ours(tmp_path, monkeypatch):
     book = write_book(portfolio_data(), tmp_path, "p")
-    monkeypatch.setattr(excel, "MAX_WORKBOOK_BYTES", book.stat().st_size - 1)
+    monkeypatch.setattr(importing, "MAX_WORKBOOK_BYTES", book.stat().st_size - 1)
     with pytest.raises(InputError, match="file is larger than"):
         import_workbook(book)
 

@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 
 from appraise.analyses.forecast import COMPARISON_KEYS, FORECAST_KEYS
 from appraise.model.load import portfolio_from_data
-from appraise.workbook.export import import_workbook, workbook_bytes
+from appraise.workbook.export import workbook_bytes
+from appraise.workbook.importing import import_workbook
 from tests.helpers import intervention, portfolio_data
 from tests.test_excel import literals, load_example, set_input, shape, write_book
 

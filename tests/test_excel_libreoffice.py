@@ -23,8 +23,9 @@ from appraise.engine.results import PORTFOLIO_KEYS
 from appraise.model.load import load_portfolio
 from appraise.model.save import to_yaml
 from appraise.workbook.claims import HEADERS
-from appraise.workbook.export import export_workbook, recalculate
-from appraise.workbook.outputs import FIGURES, MONEY
+from appraise.workbook.export import export_workbook
+from appraise.workbook.recalc import recalculate
+from appraise.workbook.summary import FIGURES, MONEY
 from tests.conftest import EXAMPLES, THURROCK, by_id, require_tool, run_cli
 from tests.helpers import LOCAL_SOURCE, intervention, portfolio_data
 from tests.test_excel import (
@@ -37,6 +38,8 @@ from tests.test_excel import (
     write_book,
 )
 from tests.test_excel_forecast import forecast_portfolio
+
+pytestmark = pytest.mark.slow  # `pytest -m "not slow"` skips it while working
 
 CLAIMS = EXAMPLES / "thurrock-2017-claims.yaml"
 # Thurrock's portfolio averts, each year: MST 135.5 families x 16% = 21.68 LAC-years, Pause 15

@@ -1,17 +1,9 @@
 """The cost of doing nothing: children in care and their cost, year by year, over numpy arrays.
 
-Thurrock's APHR 2017 (appendix 1) forecast; each formula lives here once:
-
-- child population in year y: the series, or `value` x G(y) / G(year), where the growth factor G
-  is 1 in `growth_base_year` and 1 + growth in each given year, linear in between;
-- children in care (non-UASC) = population x rate per 10,000 / 10,000; children in care = that +
-  UASC (unaccompanied children arrive independently of the local population and practice);
-- weeks of care = children in care x weeks in care per child;
-- placement cost = weeks x weekly placement cost; non-placement cost = weeks x a cost per week of
-  care set once, in the start year, from the placement share
-  (`core.non_placement_cost(weekly_placement_cost, non_placement_share)`: £1,072 x 0.47 / 0.53 =
-  £950.64), so it moves with weeks of care but not with the placement price, as the report's own
-  figures do; total = placement + non-placement; cashable = placement.
+Thurrock's APHR 2017 (appendix 1) forecast. Each formula is a line of `appraise.engine.care`
+(whose docstring states them), evaluated here scenario by scenario: the rate path, children in
+care, weeks of care and their cost; the levers; and the with-portfolio scenario, whose non-UASC
+children in care are reduced by the LAC-years the portfolio averts each year.
 
 Years run from the start year (the reference: change 0) to start year + `years`. Nothing here
 reads files or prints, except `with_portfolio`, which runs a validated portfolio through the core.
@@ -26,15 +18,23 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from appraise.engine import core
+from appraise.engine import core, evaluate
+from appraise.engine.care import CARE
+from appraise.engine.evaluate import Structure
 from appraise.errors import InputError
 from appraise.model.schema import lac_outcome
-from appraise.model.trend import DRIVERS, Trend, fit_trend, forecast_years, lever_value
+from appraise.model.trend import (  # noqa: F401  (the trend arithmetic, for callers)
+    DRIVERS,
+    Trend,
+    fit_trend,
+    forecast_years,
+    lever_value,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from appraise.model.baseline import Baseline, ChildPopulation, Scenario
+    from appraise.model.baseline import Baseline, Scenario
     from appraise.model.schema import Evidence, Portfolio
 
 PER_10K = 10_000.0
@@ -54,6 +54,8 @@ FORECAST_KEYS = (
     "change_in_total_cost",
     "change_in_cashable_cost",
 )
+# The care line behind each key, where it differs (`uasc` is an input; its line is per year).
+LINE_OF = {"uasc": "uasc_line", "year": "forecast_year"}
 # Keys of one year of the with/without-portfolio comparison, in order.
 COMPARISON_KEYS = (
     "year",
@@ -70,116 +72,104 @@ COMPARISON_KEYS = (
     "cumulative_net_saving",
     "cashable_care_saving",
 )
+CARE_LINES = ("uasc_line", "children_in_care", "weeks_of_care", "placement_cost")
+CARE_LINES += ("non_placement_cost", "total_cost", "cashable_cost")
+CHANGES = ("change_in_total_cost", "change_in_cashable_cost")
 
 
 # ---------------------------------------------------------------------------------------------
-# Population and rate paths
+# Inputs of the care lines
 # ---------------------------------------------------------------------------------------------
 
 
-def child_population(pop: ChildPopulation, start_year: int, years: np.ndarray) -> np.ndarray:
-    """Children in each year: the series, or value x G(y) / G(year), both linear between knots."""
-    knot_years, knot_values = pop.knots(start_year)
-    path = np.interp(years, knot_years, knot_values)
+def path_knots(baseline: Baseline) -> tuple[list[float], list[float], list[float]]:
+    """The population path's years, its series (children) and its growth since the base year
+    (one of the two is zeros); a single year given is a flat path (two years)."""
+    pop = baseline.child_population
+    years, values = pop.knots(baseline.start_year)
+    if len(years) == 1:
+        years, values = [years[0], years[0] + 1], [values[0], values[0]]
+    zeros = [0.0] * len(years)
     if pop.series is not None:
-        return path
-    return pop.value * path / np.interp(pop.anchor(start_year), knot_years, knot_values)
+        return [float(y) for y in years], [float(v) for v in values], zeros
+    growth = [0.0, *pop.growth.values()] if pop.growth else [0.0, 0.0]
+    return [float(y) for y in years], zeros, [float(g) for g in growth]
 
 
-def trend_rate(start_rate: float, trend: Trend, start_year: int, years: np.ndarray) -> np.ndarray:
-    """The start-year rate moved in proportion to the trend: rate x T(y) / T(start year).
-
-    In proportion, not in level, because a history often counts something a little different
-    from the baseline's rate (all children in care, UASC included; or another area), so only its
-    shape is borrowed. The baseline's validation keeps T(start year) above zero.
-    """
-    return start_rate * trend(years) / trend(start_year)
-
-
-def glide_rate(
-    start_rate: float, target: float, over_years: float, start_year: int, years: np.ndarray
-) -> np.ndarray:
-    """A straight line from the start-year rate to `target` over `over_years`, then flat:
-    rate + (target - rate) x min((y - start year) / over_years, 1)."""
-    progress = np.clip((years - start_year) / over_years, 0.0, 1.0)
-    return start_rate + (target - start_rate) * progress
-
-
-# ---------------------------------------------------------------------------------------------
-# Children in care and what they cost
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Drivers:
-    """The cost drivers that do not vary by scenario (arrays broadcast for levers)."""
-
-    uasc: Any
-    weeks_in_care_per_child: Any
-    weekly_placement_cost: Any
-    non_placement_cost_per_week: Any
-
-    @property
-    def cost_per_child_year(self) -> Any:
-        """What one child in care costs a year: weeks x (placement + non-placement a week)."""
-        return self.weeks_in_care_per_child * (
-            self.weekly_placement_cost + self.non_placement_cost_per_week
-        )
-
-
-def drivers(baseline: Baseline) -> Drivers:
-    """The baseline's drivers; non-placement cost a week is fixed from the start-year price."""
-    weekly = baseline.weekly_placement_cost
-    per_week = float(
-        weekly * core.ratio(baseline.non_placement_share, 1 - baseline.non_placement_share)
-    )
-    return Drivers(baseline.uasc, baseline.weeks_in_care_per_child, weekly, per_week)
-
-
-def children_in_care(population: Any, rate_per_10k: Any) -> np.ndarray:
-    """Non-UASC children in care: population x rate per 10,000."""
-    return np.asarray(population, dtype=float) * rate_per_10k / PER_10K
-
-
-def care_cost(children_non_uasc: Any, d: Drivers) -> dict[str, np.ndarray]:
-    """Children in care, weeks of care and their cost (see the module docstring)."""
-    non_uasc = np.asarray(children_non_uasc, dtype=float)
-    children = non_uasc + d.uasc
-    weeks = children * d.weeks_in_care_per_child
-    placement = weeks * d.weekly_placement_cost
-    non_placement = weeks * d.non_placement_cost_per_week
+def baseline_inputs(baseline: Baseline, years: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The care lines' inputs every scenario shares: the drivers and the population's path."""
+    pop, start = baseline.child_population, baseline.start_year
+    knot_years, series, growth = path_knots(baseline)
+    years = forecast_years(start, baseline.years) if years is None else years
+    scalar = {
+        "start_year": start,
+        "lac_rate": baseline.lac_rate_per_10k,
+        "uasc": baseline.uasc,
+        "weeks_in_care_per_child": baseline.weeks_in_care_per_child,
+        "weekly_placement_cost": baseline.weekly_placement_cost,
+        "non_placement_share": baseline.non_placement_share,
+        "per_10k": PER_10K,
+        "population_is_series": float(pop.series is not None),
+        "population_value": pop.value if pop.value is not None else 0.0,
+        "population_year": pop.anchor(start),
+    }
     return {
-        "children_in_care_non_uasc": non_uasc,
-        "uasc": np.broadcast_to(np.asarray(d.uasc, dtype=float), children.shape),
-        "children_in_care": children,
-        "weeks_of_care": weeks,
-        "placement_cost": placement,
-        "non_placement_cost": non_placement,
-        "total_cost": placement + non_placement,
-        "cashable_cost": placement,
+        **{k: np.asarray(float(v)) for k, v in scalar.items()},
+        "forecast_year": np.asarray(years, dtype=float),
+        "path_years": np.array(knot_years),
+        "path_series": np.array(series),
+        "path_growth": np.array(growth),
     }
 
 
-def scenario_lines(
-    years: np.ndarray,
-    population: np.ndarray,
-    children_non_uasc: np.ndarray,
-    d: Drivers,
-    reference: Mapping[str, np.ndarray] | None = None,
+def scenario_inputs(baseline: Baseline, scenario: Scenario) -> tuple[str, dict[str, np.ndarray]]:
+    """The line giving a scenario's rate per 10,000, and the inputs it needs."""
+    trend, target = scenario.lac_rate_trend, scenario.lac_rate_target
+    if trend is not None:
+        years = sorted(trend.history)
+        return "rate_trend", {
+            "history_year": np.array(years, dtype=float),
+            "history_rate": np.array([trend.history[y] for y in years], dtype=float),
+            "t0": np.asarray(float(years[0])),
+            "trend_is_log": np.asarray(float(trend.form == "log")),
+        }
+    if target is not None:
+        given = {"target_rate": np.asarray(float(target.value))}
+        if target.over_years is not None:
+            return "rate_target", {**given, "over_years": np.asarray(float(target.over_years))}
+        return "rate_target", {**given, "target_year": np.asarray(float(target.year))}
+    return "rate_constant", {}
+
+
+def structure(inputs: Mapping[str, np.ndarray], n: int = 0, horizon: int = 0) -> Structure:
+    """The axes of a forecast run: its years, the path's knots, a history's years, interventions."""
+    sizes = {"Y": inputs["forecast_year"].shape[-1], "K": inputs["path_years"].shape[-1]}
+    if "history_year" in inputs:
+        sizes["T"] = inputs["history_year"].shape[-1]
+    none = np.zeros(0, dtype=int)
+    return Structure(n, horizon, none, none, 0, 0, 0, 0, sizes)
+
+
+def run(inputs: dict[str, np.ndarray], wanted: Sequence[str], **axes: int) -> dict[str, np.ndarray]:
+    """The care lines in `wanted`, from the inputs."""
+    return evaluate.run(inputs, structure(inputs, **axes), wanted, CARE)
+
+
+def care(
+    inputs: dict[str, np.ndarray], reference: Mapping[str, np.ndarray] | None = None
 ) -> dict[str, np.ndarray]:
-    """Every line of one scenario [Y] (FORECAST_KEYS); changes are against the reference's start
-    year (this scenario's own start year by default)."""
-    cost = care_cost(children_non_uasc, d)
-    ref = cost if reference is None else reference
-    lines = {
-        "year": years,
-        "child_population": population,
-        "lac_rate_per_10k": core.ratio(children_non_uasc * PER_10K, population),
-        **cost,
-        "change_in_total_cost": cost["total_cost"] - ref["total_cost"][0],
-        "change_in_cashable_cost": cost["cashable_cost"] - ref["cashable_cost"][0],
-    }
-    return {k: lines[k] for k in FORECAST_KEYS}
+    """Children in care and what they cost, from `children_in_care_non_uasc`; changes are against
+    the start year of `reference` (the scenario itself unless given)."""
+    values = run(inputs, CARE_LINES)
+    ref = values if reference is None else reference
+    values["reference_total_cost"] = ref["total_cost"]
+    values["reference_cashable_cost"] = ref["cashable_cost"]
+    return run(values, CHANGES)
+
+
+# ---------------------------------------------------------------------------------------------
+# Scenarios
+# ---------------------------------------------------------------------------------------------
 
 
 def _records(lines: Mapping[str, np.ndarray], keys: Sequence[str]) -> list[dict[str, Any]]:
@@ -210,35 +200,56 @@ class ScenarioForecast:
         return {"name": self.name, "lac_rate": self.rate_path, "years": self.records()}
 
 
-def scenario_rate(
-    baseline: Baseline, scenario: Scenario, years: np.ndarray
-) -> tuple[np.ndarray, dict[str, Any]]:
-    """The non-UASC rate per 10,000 in each year, and a description of how it was set."""
-    start, rate = baseline.start_year, baseline.lac_rate_per_10k
-    trend, target = scenario.lac_rate_trend, scenario.lac_rate_target
-    if trend is not None:
-        fitted = fit_trend(trend.history, trend.form)
-        described = {"kind": "trend", **fitted.to_data(), "history": trend.history}
-        return trend_rate(rate, fitted, start, years), described
-    if target is not None:
-        over = target.over_years if target.over_years is not None else target.year - start
-        described = {"kind": "target", "value": target.value, "over_years": over}
-        return glide_rate(rate, target.value, over, start, years), described
-    return np.full(years.shape, float(rate)), {"kind": "constant", "value": rate}
+def scenario_lines(values: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """A scenario's FORECAST_KEYS lines [Y] from its care lines."""
+    lines = {k: np.asarray(values[LINE_OF.get(k, k)]) for k in FORECAST_KEYS}
+    lines["year"] = lines["year"].astype(int)
+    return lines
 
 
 def project_scenario(baseline: Baseline, scenario: Scenario) -> ScenarioForecast:
     """One scenario of the baseline, year by year."""
-    years = forecast_years(baseline.start_year, baseline.years)
-    population = child_population(baseline.child_population, baseline.start_year, years)
-    rate, described = scenario_rate(baseline, scenario, years)
-    lines = scenario_lines(years, population, children_in_care(population, rate), drivers(baseline))
-    return ScenarioForecast(scenario.name, described, lines)
+    rate_line, own = scenario_inputs(baseline, scenario)
+    inputs = {**baseline_inputs(baseline), **own}
+    if "target_year" in inputs:
+        inputs["over_years"] = run(inputs, ("target_over_years",))["target_over_years"]
+    values = run(inputs, (rate_line, "child_population"))
+    values["lac_rate_per_10k"] = values[rate_line]
+    values["children_in_care_non_uasc"] = run(values, ("non_uasc_from_rate",))["non_uasc_from_rate"]
+    values = care(values)
+    return ScenarioForecast(
+        scenario.name, describe_rate(baseline, scenario, values), scenario_lines(values)
+    )
+
+
+def describe_rate(
+    baseline: Baseline, scenario: Scenario, values: Mapping[str, np.ndarray]
+) -> dict[str, Any]:
+    """How a scenario's rate was set, with its numbers (the fitted trend, the target)."""
+    trend, target = scenario.lac_rate_trend, scenario.lac_rate_target
+    if trend is not None:
+        return {
+            "kind": "trend",
+            "form": trend.form,
+            "t0": int(values["t0"]),
+            "a": float(values["trend_a"]),
+            "b": float(values["trend_b"]),
+            "history": trend.history,
+        }
+    if target is not None:
+        return {"kind": "target", "value": target.value, "over_years": int(values["over_years"])}
+    return {"kind": "constant", "value": baseline.lac_rate_per_10k}
 
 
 def project(baseline: Baseline) -> list[ScenarioForecast]:
     """Every scenario of the baseline."""
     return [project_scenario(baseline, s) for s in baseline.scenarios]
+
+
+def drivers(baseline: Baseline) -> dict[str, float]:
+    """The start-year cost of care: non-placement cost a week, and a child in care for a year."""
+    values = run(baseline_inputs(baseline), ("non_placement_cost_per_week", "cost_per_child_year"))
+    return {k: float(values[k]) for k in ("non_placement_cost_per_week", "cost_per_child_year")}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -258,6 +269,11 @@ LEVER_KEYS = (
     "saving_share",
     "cost_elasticity",
 )
+DRIVER_INPUT = {
+    "lac_rate": "lac_rate",
+    "weeks_in_care_per_child": "weeks_in_care_per_child",
+    "weekly_placement_cost": "weekly_placement_cost",
+}
 
 
 def price_levers(baseline: Baseline) -> dict[str, Any]:
@@ -266,30 +282,40 @@ def price_levers(baseline: Baseline) -> dict[str, Any]:
     `cost_elasticity` is the percentage change in total cost per 1% change in the driver, so levers
     of different sizes and units compare like with like.
 
-    All levers are priced at once: the start-year drivers as arrays [L], each lever changing its
-    own. The lac_rate lever moves the non-UASC rate only; non-placement cost a week stays at its
-    start-year figure, so a cheaper placement saves placement cost only.
+    All levers are priced at once, in the start year: the drivers as arrays [L] (a leading axis of
+    the care lines), each lever changing its own. The lac_rate lever moves the non-UASC rate only;
+    non-placement cost a week stays at its start-year figure, so a cheaper placement saves
+    placement cost only.
     """
     levers = baseline.levers
-    d = drivers(baseline)
-    years = np.array([baseline.start_year])
-    population = child_population(baseline.child_population, baseline.start_year, years)[0]
+    start = np.array([baseline.start_year])
+    base = baseline_inputs(baseline, start)
+    base["non_placement_cost_per_week"] = run(base, ("non_placement_cost_per_week",))[
+        "non_placement_cost_per_week"
+    ]
     values = {k: np.full(len(levers), baseline.driver_value(k)) for k in DRIVERS}
     after = {k: v.copy() for k, v in values.items()}
     for i, lever in enumerate(levers):
         after[lever.driver][i] = lever_value(
             values[lever.driver][i], lever.change, lever.how == "fraction"
         )
-    base = care_cost(children_in_care(population, baseline.lac_rate_per_10k), d)
-    changed = care_cost(
-        children_in_care(population, after["lac_rate"]),
-        dataclasses.replace(
-            d,
-            weeks_in_care_per_child=after["weeks_in_care_per_child"],
-            weekly_placement_cost=after["weekly_placement_cost"],
-        ),
-    )
-    saving = base["total_cost"] - changed["total_cost"]
+
+    def total(drivers: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        inputs = {
+            **base,
+            **{DRIVER_INPUT[k]: v for k, v in drivers.items()},
+        }
+        lines = run(inputs, ("rate_constant", "child_population"))
+        lines["lac_rate_per_10k"] = lines["rate_constant"]
+        lines["children_in_care_non_uasc"] = run(lines, ("non_uasc_from_rate",))[
+            "non_uasc_from_rate"
+        ]
+        return run(lines, ("total_cost", "cashable_cost"))
+
+    before = total({k: np.asarray(baseline.driver_value(k)) for k in DRIVERS})
+    changed = total(after)
+    base_total, base_cashable = float(before["total_cost"][0]), float(before["cashable_cost"][0])
+    saving = base_total - changed["total_cost"][:, 0]
     rows: list[dict[str, Any]] = [
         {
             "driver": lever.driver,
@@ -297,13 +323,13 @@ def price_levers(baseline: Baseline) -> dict[str, Any]:
             "unit": lever.how,
             "value": float(values[lever.driver][i]),
             "value_with_lever": float(after[lever.driver][i]),
-            "total_cost_with_lever": float(changed["total_cost"][i]),
+            "total_cost_with_lever": float(changed["total_cost"][i, 0]),
             "annual_saving": float(saving[i]),
-            "cashable_saving": float(base["cashable_cost"] - changed["cashable_cost"][i]),
-            "saving_share": float(core.ratio(saving[i], base["total_cost"])),
+            "cashable_saving": float(base_cashable - changed["cashable_cost"][i, 0]),
+            "saving_share": float(core.ratio(saving[i], base_total)),
             "cost_elasticity": float(
                 core.ratio(
-                    core.ratio(-saving[i], base["total_cost"]),
+                    core.ratio(-saving[i], base_total),
                     core.ratio(
                         after[lever.driver][i] - values[lever.driver][i], values[lever.driver][i]
                     ),
@@ -314,8 +340,8 @@ def price_levers(baseline: Baseline) -> dict[str, Any]:
     ]
     return {
         "start_year": baseline.start_year,
-        "total_cost": float(base["total_cost"]),
-        "cashable_cost": float(base["cashable_cost"]),
+        "total_cost": base_total,
+        "cashable_cost": base_cashable,
         "levers": rows,
     }
 
@@ -323,44 +349,6 @@ def price_levers(baseline: Baseline) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 # With the portfolio
 # ---------------------------------------------------------------------------------------------
-
-
-def compare(
-    without: Mapping[str, np.ndarray],
-    lac_years_averted: np.ndarray,
-    intervention_cost: np.ndarray,
-    d: Drivers,
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Spend on children in care with and without a portfolio, year by year [Y].
-
-    Each LAC-year averted is one fewer (non-UASC) child in care that year, costing what the
-    baseline says a child costs. spend_with = care cost with + intervention cost; net_saving =
-    spend_without - spend_with. Returns (the with-portfolio scenario's FORECAST_KEYS lines, the
-    comparison's COMPARISON_KEYS lines except the portfolio-year columns).
-    """
-    with_lines = scenario_lines(
-        without["year"],
-        without["child_population"],
-        without["children_in_care_non_uasc"] - lac_years_averted,
-        d,
-        reference=without,
-    )
-    spend_with = with_lines["total_cost"] + intervention_cost
-    net = without["total_cost"] - spend_with
-    comparison = {
-        "year": without["year"],
-        "lac_years_averted": lac_years_averted,
-        "children_in_care_without": without["children_in_care"],
-        "children_in_care_with": with_lines["children_in_care"],
-        "spend_without": without["total_cost"],
-        "care_cost_with": with_lines["total_cost"],
-        "intervention_cost": intervention_cost,
-        "spend_with": spend_with,
-        "net_saving": net,
-        "cumulative_net_saving": np.cumsum(net),
-        "cashable_care_saving": without["cashable_cost"] - with_lines["cashable_cost"],
-    }
-    return with_lines, comparison
 
 
 @dataclass(frozen=True)
@@ -425,33 +413,44 @@ def with_portfolio(
     without = project_scenario(baseline, scenario)
     years = without.lines["year"]
     first = wp.start_year if wp.start_year is not None else baseline.start_year + 1
-    offset = first - baseline.start_year
+    run_years = len(years) - (first - baseline.start_year)
     model = build(portfolio, evidence_for(portfolio) if evidence is None else evidence)
-    inp = model.base.with_horizon(len(years) - offset)
-    per, totals = core.appraise(inp)
+    per, _ = core.appraise(
+        model.base.with_horizon(run_years),
+        wanted=("year_outcomes_averted", "year_cost", "outcome_cost"),
+    )
     counted = np.array([item.averts == key for item in portfolio.interventions])
-    outcome = list(portfolio.outcomes).index(key)
-    averted = np.zeros(len(years))
-    averted[offset:] = totals["year_outcomes_averted_by_outcome"][outcome]
-    cost = np.zeros(len(years))
-    cost[offset:] = per["year_cost"][counted].sum(axis=0)
-    short = without.lines["children_in_care_non_uasc"] - averted
+    inputs = {
+        **baseline_inputs(baseline),
+        "portfolio_start": np.asarray(float(first)),
+        "portfolio_horizon": np.asarray(float(portfolio.horizon_years)),
+        "year_outcomes_averted": per["year_outcomes_averted"][counted],
+        "year_cost": per["year_cost"][counted],
+        "without_non_uasc": without.lines["children_in_care_non_uasc"],
+        "without_children_in_care": without.lines["children_in_care"],
+        "without_total_cost": without.lines["total_cost"],
+        "without_cashable_cost": without.lines["cashable_cost"],
+    }
+    axes = {"n": int(counted.sum()), "horizon": run_years}
+    values = run(inputs, ("with_non_uasc", "child_population", "within_portfolio_horizon"), **axes)
+    short = values["with_non_uasc"]
     if (short < 0).any():
         t = int((short < 0).argmax())
         raise InputError.one(
             file,
             "baseline",
-            f"in {years[t]} the portfolio averts {averted[t]:,.1f} LAC-years but the baseline "
-            f"has only {without.lines['children_in_care_non_uasc'][t]:,.1f} non-UASC children "
-            "in care",
+            f"in {int(years[t])} the portfolio averts {values['lac_years_averted'][t]:,.1f} "
+            f"LAC-years but the baseline has only {without.lines['children_in_care_non_uasc'][t]:,.1f} "
+            "non-UASC children in care",
         )
-    d = drivers(baseline)
-    with_lines, lines = compare(without.lines, averted, cost, d)
-    portfolio_year = np.where(years >= first, years - first + 1, 0)
-    lines["portfolio_year"] = portfolio_year
-    lines["within_portfolio_horizon"] = (portfolio_year >= 1) & (
-        portfolio_year <= portfolio.horizon_years
-    )
+    values["children_in_care_non_uasc"] = short
+    values = care(values, reference=without.lines)
+    values = run(values, ("rate_from_children", *COMPARISON_KEYS[1:]), **axes)
+    values["lac_rate_per_10k"] = values["rate_from_children"]
+    lines = {k: np.asarray(values[LINE_OF.get(k, k)]) for k in COMPARISON_KEYS}
+    lines["within_portfolio_horizon"] = lines["within_portfolio_horizon"].astype(bool)
+    lines["portfolio_year"] = lines["portfolio_year"].astype(int)
+    lines["year"] = lines["year"].astype(int)
     ids = [item.id for item in portfolio.interventions]
     unit = per["outcome_cost"][counted]
     return PortfolioComparison(
@@ -462,13 +461,13 @@ def with_portfolio(
         horizon_years=portfolio.horizon_years,
         interventions=tuple(i for i, c in zip(ids, counted, strict=True) if c),
         excluded=tuple(i for i, c in zip(ids, counted, strict=True) if not c),
-        lac_year_cost_baseline=float(d.cost_per_child_year),
+        lac_year_cost_baseline=drivers(baseline)["cost_per_child_year"],
         lac_year_cost_portfolio=float(unit[0]) if unit.size else None,
-        lines={k: lines[k] for k in COMPARISON_KEYS},
+        lines=lines,
         with_scenario=ScenarioForecast(
             f"{scenario.name}, with portfolio",
             {"kind": "with_portfolio", "scenario": scenario.name, "portfolio": portfolio.portfolio},
-            with_lines,
+            scenario_lines(values),
         ),
     )
 
@@ -477,15 +476,13 @@ def forecast_data(
     baseline: Baseline, comparison: PortfolioComparison | None = None
 ) -> dict[str, Any]:
     """`appraise forecast --format json`: every scenario (with the portfolio last, if given)."""
-    d = drivers(baseline)
     scenarios = project(baseline)
     if comparison is not None:
         scenarios.append(comparison.with_scenario)
     return {
         "start_year": baseline.start_year,
         "years": baseline.years,
-        "non_placement_cost_per_week": float(d.non_placement_cost_per_week),
-        "cost_per_child_year": float(d.cost_per_child_year),
+        **drivers(baseline),
         "scenarios": [s.to_data() for s in scenarios],
         "with_portfolio": None if comparison is None else comparison.to_data(),
     }

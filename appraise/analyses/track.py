@@ -7,7 +7,9 @@ outcome for that intervention; net = gross - spend; cashable net under the portf
 `cashable_method` (strict: cashable gross - spend; pro_rata: net x the outcome's cashable share).
 
 The plan for a period is the portfolio's annual (year-one, steady-state) figure x months in the
-period / 12: "2018" is 12 months, "2018-Q1" is 3 and "2018-03" is 1. Rates (the expected success
+period / 12: "2018" and the financial year "2018-19" are 12 months, "2018-Q1" and "2018-19-Q1" are
+3, "2018-03" is 1 and "2018-05..2018-07" is 3 (every form: `appraise.model.periods`; financial
+years start in April unless the file sets `financial_year_start_month`). Rates (the expected success
 rate and the break-even success rate) are not scaled. Multi-year timing (ramp-up, lags) is not
 applied to the plan: a period is compared with a full year's service pro rata.
 
@@ -30,7 +32,7 @@ from appraise.engine import core
 from appraise.engine.params import Model, build
 from appraise.engine.results import EFFECT_FORM_NAMES
 from appraise.errors import InputError, Problem
-from appraise.model.files import DEFAULT_REACH_TOLERANCE, Actual, ActualsFile, period_months
+from appraise.model.files import DEFAULT_REACH_TOLERANCE, Actual, ActualsFile
 from appraise.model.load import evidence_for
 from appraise.model.schema import Portfolio
 
@@ -261,7 +263,7 @@ def _check_rows(actuals: ActualsFile, ids: list[str]) -> None:
                 )
             )
             continue
-        start, count = period_months(a.period)
+        start, count = actuals.months(a.period)
         seen = months_seen.setdefault(a.intervention, {})
         clash = next((seen[m] for m in range(start, start + count) if m in seen), None)
         if clash is not None:
@@ -295,11 +297,11 @@ def track(
     real = realised(model, index, rows)
 
     tracks: dict[str, InterventionTrack] = {}
-    order = sorted(range(len(rows)), key=lambda r: (int(index[r]), period_months(rows[r].period)))
+    order = sorted(range(len(rows)), key=lambda r: (int(index[r]), actuals.months(rows[r].period)))
     running: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
     for r in order:
         a, i = rows[r], int(index[r])
-        months = period_months(a.period)[1]
+        months = actuals.months(a.period)[1]
         share = months / 12.0
         planned = {k: float(per[k][i]) * share for k in SUMMED}
         actual = {k: float(real[k][r]) for k in SUMMED}

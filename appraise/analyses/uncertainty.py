@@ -31,7 +31,7 @@ from appraise.engine import core
 from appraise.engine.params import Model, Param
 from appraise.engine.results import number
 from appraise.engine.solve import Metric, solve
-from appraise.model.numbers import Dist
+from appraise.model.numbers import Dist, central
 
 BLOCK = 1024  # draws per summation block; chunks are whole numbers of blocks
 CHUNK_CELLS = 2**17  # draws x interventions per chunk: about 1 MB per core array
@@ -348,7 +348,7 @@ class Simulation:
             "portfolio": {
                 "portfolio": p.portfolio,
                 "horizon_years": p.horizon_years,
-                "discount_rate": p.discount_rate,
+                "discount_rate": central(p.discount_rate),
                 **self.record(n),
             },
             "interventions": [
@@ -473,7 +473,7 @@ class Sensitivity:
             "portfolio": {
                 "portfolio": p.portfolio,
                 "horizon_years": p.horizon_years,
-                "discount_rate": p.discount_rate,
+                "discount_rate": central(p.discount_rate),
                 **self.portfolio.to_data(),
             },
             "interventions": [t.to_data() for t in self.interventions],

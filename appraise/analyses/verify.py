@@ -48,7 +48,10 @@ from typing import Any
 
 import numpy as np
 
-from appraise.engine import core
+from appraise.engine import core, evaluate
+from appraise.engine.claims import CLAIM, ROUNDING_ALLOWANCE
+from appraise.engine.evaluate import Structure
+from appraise.engine.figures import figure, kind_of, summable
 from appraise.engine.params import SETTINGS, Model, Param, build, is_whole_outcome
 from appraise.engine.results import INTERVENTION_KEYS, PORTFOLIO_KEYS, YEAR_KEYS
 from appraise.engine.solve import Metric, evaluate_metric, inputs_feeding, solve
@@ -61,38 +64,8 @@ from appraise.model.schema import Portfolio
 
 PORTFOLIO = "portfolio"  # `intervention: portfolio` claims a portfolio total
 STATUSES = ("consistent", "inconsistent", "not_checkable")
-CASES_PER_SUCCESS = "cases_per_success_at_break_even"
-
-# Metrics that are a price, a ratio, a rate or a year: summing them over interventions means
-# nothing, so a claim over a list of interventions may not use them.
-NOT_SUMMABLE = frozenset(
-    {
-        "effect_raw",
-        "effect_adjusted",
-        "treated_risk",
-        "outcome_cost",
-        "cashable_outcome_cost",
-        "roi",
-        "break_even_success_rate",
-        CASES_PER_SUCCESS,
-        "safety_margin",
-        "bcr",
-        "payback_year",
-        "discounted_payback_year",
-        "discount_factor",
-    }
-)
-STEP_METRICS = frozenset({"payback_year", "discounted_payback_year"})
-RATE_METRICS = frozenset(
-    {"effect_raw", "effect_adjusted", "treated_risk", "break_even_success_rate"}
-)
-COUNT_METRICS = frozenset({"reach", "outcomes_averted", "break_even_outcomes"})
-RATIO_METRICS = frozenset({"roi", "bcr", "safety_margin", CASES_PER_SUCCESS, "discount_factor"})
 # Step bisection for payback-year claims (each step is one core run of a single value).
 EDGE_BISECTIONS = 60
-# Relative allowance for binary rounding when comparing a claim with its tolerance (309,617.5
-# against 309,618 is exactly 0.5 off); the workbook's Claims check sheet uses the same figure.
-ROUNDING_ALLOWANCE = 1e-12
 
 
 # ---------------------------------------------------------------------------------------------
@@ -243,7 +216,7 @@ def resolve_metric(model: Model, name: str, members: list[int] | None) -> ClaimM
         array = name
     metric = ClaimMetric(name, None, array, sub, ())
     if members is not None and len(members) > 1:
-        if metric.leaf in NOT_SUMMABLE:
+        if not summable(metric.leaf):
             raise ValueError(
                 f"{name} is a rate, ratio, price or year and cannot be summed over interventions; "
                 "claim it for each intervention or for the portfolio"
@@ -301,7 +274,9 @@ class ClaimResult:
     reason: str | None = None
     implied: list[Implied] = field(default_factory=list)
     # The inputs the check set (claims file and claim assumptions that apply), by key.
-    assumed: dict[str, float] = field(default_factory=dict)
+    assumed: dict[str, Any] = field(default_factory=dict)
+    # A claim that does not hold may hold under the other cashable convention: its name.
+    other_convention: str | None = None
 
     @property
     def difference(self) -> float | None:
@@ -333,6 +308,7 @@ class ClaimResult:
             "written": c.written,
             "tolerance_inferred": c.tolerance is None,
             "reason": self.reason,
+            "holds_under_cashable_method": self.other_convention,
             "assume": [a.model_dump(exclude_none=True) for a in c.assume],
             "quote": c.quote,
             "source": c.source,
@@ -401,15 +377,8 @@ def _unit(metric: ClaimMetric, model: Model, members: list[int] | None) -> str:
     per_case = members is not None and all(
         int(model.base.effect_form[i]) == core.PER_CASE for i in members
     )
-    if leaf in RATE_METRICS:
-        return "per case" if per_case else "fraction"
-    if leaf in COUNT_METRICS:
-        return "count"
-    if leaf in RATIO_METRICS:
-        return "ratio"
-    if leaf in STEP_METRICS:
-        return "year"
-    return "£"
+    unit = figure(leaf).claim_unit
+    return "per case" if unit == "fraction" and per_case else unit
 
 
 def _assumed(
@@ -581,7 +550,7 @@ def implied_inputs(
     for p in inputs_feeding(model, metric):
         roots = solve(model, p.key, metric, target, tolerance)
         value = roots[0] if roots else None
-        if value is not None and metric.leaf in STEP_METRICS:
+        if value is not None and kind_of(metric.leaf) == "year":
             value = _edge(model, p.key, metric, target, tolerance, value)
         path = paths.get(p.key, p.path)
         found.append(Implied(p.key, p.label, p.unit, path, p.central, value))
@@ -610,6 +579,19 @@ def _recompute(model: CheckModel, metric: ClaimMetric) -> float:
     return float(metric.values(per, totals, model.base.payers))
 
 
+def holds(claimed: float, figure: float, tolerance: float) -> bool:
+    """Whether a claimed figure is the recomputed one within its tolerance (`engine.claims`)."""
+    inputs = {
+        "claimed": np.asarray(claimed),
+        "figure": np.asarray(figure),
+        "tolerance": np.asarray(tolerance),
+        "allowance": np.asarray(ROUNDING_ALLOWANCE),
+    }
+    none = np.zeros(0, dtype=int)
+    structure = Structure(0, 0, none, none, 0, 0, 0, 0)
+    return bool(evaluate.run(inputs, structure, ("claim_holds",), CLAIM)["claim_holds"])
+
+
 def check_claim(plan: _Plan) -> ClaimResult:
     """Recompute one claim, decide its status, and back-solve it if it does not hold."""
     claim, metric, model = plan.claim, plan.metric, plan.model
@@ -623,7 +605,7 @@ def check_claim(plan: _Plan) -> ClaimResult:
             claim, claimed, tol, recomputed, status, unit, reason, assumed=dict(model.assumed)
         )
 
-    if metric.leaf in STEP_METRICS:
+    if kind_of(metric.leaf) == "year":
         if not 1 <= claimed <= horizon:
             return result(
                 "not_checkable",
@@ -640,12 +622,28 @@ def check_claim(plan: _Plan) -> ClaimResult:
         )
     else:
         recomputed = value
-    allowance = ROUNDING_ALLOWANCE * max(1.0, abs(claimed))
-    if recomputed is not None and abs(claimed - recomputed) <= tol + allowance:
+    if recomputed is not None and holds(claimed, recomputed, tol):
         return result("consistent", recomputed)
     out = result("inconsistent", recomputed)
+    out.other_convention = _other_convention(model, metric, claimed, tol, value)
     out.implied = implied_inputs(model, metric, claimed, tol, plan.paths)
     return out
+
+
+def _other_convention(
+    model: CheckModel, metric: ClaimMetric, claimed: float, tol: float, value: float
+) -> str | None:
+    """The other cashable convention, if the claim holds under it (said before any implied input:
+    a business case that used pro rata where the portfolio says strict is a choice, not an error)."""
+    key = "cashable_method"
+    choices = SETTINGS[key][1]
+    current = model.assumed.get(key, model.portfolio.cashable_method)
+    other = next(name for name in choices if name != current)
+    per, totals = core.appraise(model.inputs({key: other}), wanted=(metric.array,))
+    changed = float(metric.values(per, totals, model.base.payers))
+    if changed != value and math.isfinite(changed) and holds(claimed, changed, tol):
+        return other
+    return None
 
 
 def verify(claims: ClaimsFile, portfolio: Portfolio | None = None) -> Verification:

@@ -12,6 +12,7 @@ from appraise.analyses.track import check_actuals_file, track
 from appraise.analyses.verify import Verification, check_claims_file, verify
 from appraise.cli._app import VALIDATORS, TableOrJson, app, emit, guarded
 from appraise.display import (
+    assumed_value,
     claimed_text,
     difference_text,
     figure,
@@ -59,7 +60,7 @@ def implied_lines(claim: dict[str, Any]) -> list[str]:
 
 def _assumptions(data: dict[str, Any]) -> list[str]:
     return [
-        f"Assumed for every claim: {a['input']} = {a['value']:,g}"
+        f"Assumed for every claim: {a['input']} = {assumed_value(a['value'])}"
         + (
             f" ({a['note']}{'; ' + a['source'] if a.get('source') else ''})"
             if a.get("note")
@@ -70,7 +71,7 @@ def _assumptions(data: dict[str, Any]) -> list[str]:
 
 
 def _claim_assumptions(claim: dict[str, Any]) -> str:
-    return "; ".join(f"{a['input']} = {a['value']:,g}" for a in claim["assume"])
+    return "; ".join(f"{a['input']} = {assumed_value(a['value'])}" for a in claim["assume"])
 
 
 def _summary(data: dict[str, Any]) -> str:
@@ -117,6 +118,11 @@ def _details(data: dict[str, Any]) -> list[tuple[str, list[str], list[str]]]:
         if c["reason"]:
             said.append(f"Not checkable: {c['reason']}.")
         else:
+            if c.get("holds_under_cashable_method"):
+                said.append(
+                    "It holds under the other cashable convention: cashable_method = "
+                    f"{c['holds_under_cashable_method']}."
+                )
             said.append("The claim holds if one input alone were:")
         out.append((head, said, implied_lines(c)))
     return out

@@ -9,6 +9,7 @@ import typer
 
 from appraise.cli._app import VALIDATORS, Format, TableOrJson, app, emit, guarded
 from appraise.display import evaluation_csv, money, num, payer_name, pct, rate, table, to_json
+from appraise.engine.figures import FIGURES
 from appraise.engine.results import appraise_portfolio
 from appraise.errors import InputError
 from appraise.model.load import (
@@ -24,24 +25,28 @@ from appraise.model.load import (
 FILE = typer.Argument(..., help="Portfolio YAML file.", show_default=False)
 
 
+TABLE_FIGURES = (
+    "id",
+    "reach",
+    "cost",
+    "outcomes_averted",
+    "gross_savings",
+    "net_savings",
+    "cashable_net_savings",
+    "roi",
+    "break_even_success_rate",
+    "effect_adjusted",
+    "npv",
+    "payback_year",
+)
+
+
 def evaluation_table(data: dict[str, Any]) -> str:
     """The readable table printed by `appraise evaluate`."""
     p = data["portfolio"]
     h = p["horizon_years"]
-    headers = [
-        "Intervention",
-        "Reach",
-        "Cost",
-        "Averted",
-        "Gross savings",
-        "Net savings",
-        "Cashable net",
-        "ROI",
-        "Break-even rate",
-        "Expected rate",
-        f"NPV ({h}y)",
-        "Payback",
-    ]
+    headers = [FIGURES[k].short for k in TABLE_FIGURES]
+    headers[headers.index(FIGURES["npv"].short)] = f"NPV ({h}y)"
     rows = []
     for r in data["interventions"]:
         rows.append(

@@ -72,7 +72,7 @@ def import_xlsx(
     """Read a workbook's Inputs sheet (as edited) back into a portfolio file."""
     if out.suffix.lower() not in (".yaml", ".yml"):
         raise InputError.one(str(out), "", "the portfolio file's name must end in .yaml or .yml")
-    from appraise.workbook.export import import_workbook
+    from appraise.workbook.importing import import_workbook
 
     imported = import_workbook(book)
     for warning in imported.warnings:

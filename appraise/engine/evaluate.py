@@ -10,7 +10,7 @@ or the same formula over the portfolio's own figures.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -19,7 +19,7 @@ import numpy as np
 from appraise.engine.lines import LINES, Line
 from appraise.engine.ops import Cross, NumpyOps, align
 
-ORDER = tuple(LINES)
+Lines = Mapping[str, Line]
 
 
 @dataclass(frozen=True)
@@ -34,10 +34,13 @@ class Structure:
     n_derived: int
     n_ratings: int
     n_given: int  # components given in the file (the others are derived)
+    extra: Mapping[str, int] = field(default_factory=dict)  # other axes (the forecast's years)
 
     def size(self, axis: str, total: bool = False) -> int:
         if axis == "n":
             return 1 if total else self.n
+        if axis in self.extra:
+            return self.extra[axis]
         return {
             "H": self.horizon,
             "O": self.n_outcomes,
@@ -64,11 +67,11 @@ class _Tracer:
 
 
 class _TraceNames:
-    def __init__(self, seen: list[str]):
-        self._seen = seen
+    def __init__(self, seen: list[str], lines: Lines):
+        self._seen, self._lines = seen, lines
 
     def __getattr__(self, name: str) -> _Tracer:
-        if name not in LINES:
+        if name not in self._lines:
             raise AttributeError(f"no line or input named {name!r}")
         self._seen.append(name)
         return _Tracer()
@@ -86,28 +89,37 @@ class _TraceOps:
         return op
 
 
-@cache
-def operands(key: str) -> tuple[str, ...]:
+_OPERANDS: dict[tuple[int, str], tuple[str, ...]] = {}
+
+
+def operands(key: str, lines: Lines = LINES) -> tuple[str, ...]:
     """The lines and inputs a line's formula uses (none for an input)."""
-    line = LINES[key]
-    if line.formula is None:
-        return ()
-    seen: list[str] = []
-    line.formula(_TraceNames(seen), _TraceOps())
-    return tuple(dict.fromkeys(seen))
+    found = _OPERANDS.get((id(lines), key))
+    if found is None:
+        line = lines[key]
+        seen: list[str] = []
+        if line.formula is not None:
+            line.formula(_TraceNames(seen, lines), _TraceOps())
+        found = _OPERANDS[(id(lines), key)] = tuple(dict.fromkeys(seen))
+    return found
 
 
-@cache
-def needed(keys: frozenset[str]) -> frozenset[str]:
+_NEEDED: dict[tuple[int, frozenset[str]], frozenset[str]] = {}
+
+
+def needed(keys: frozenset[str], lines: Lines = LINES) -> frozenset[str]:
     """`keys` and everything they depend on."""
-    out: set[str] = set()
-    stack = list(keys)
-    while stack:
-        key = stack.pop()
-        if key not in out:
-            out.add(key)
-            stack.extend(operands(key))
-    return frozenset(out)
+    found = _NEEDED.get((id(lines), keys))
+    if found is None:
+        out: set[str] = set()
+        stack = list(keys)
+        while stack:
+            key = stack.pop()
+            if key not in out:
+                out.add(key)
+                stack.extend(operands(key, lines))
+        found = _NEEDED[(id(lines), keys)] = frozenset(out)
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -140,12 +152,14 @@ class _Names:
         level: tuple[str, ...],
         structure: Structure,
         total: bool,
+        lines: Lines,
     ):
         self._values, self._level, self._structure, self._total = values, level, structure, total
+        self._lines = lines
 
     def __getattr__(self, name: str) -> Any:
         array = self._values[name]
-        level = LINES[name].level
+        level = self._lines[name].level
         how = _how(level, self._level, self._total)
         if how == SAME:
             return array
@@ -171,17 +185,20 @@ def _shaped(value: Any, line: Line, structure: Structure, total: bool) -> np.nda
 
 
 def run(
-    inputs: Mapping[str, np.ndarray], structure: Structure, wanted: Iterable[str]
+    inputs: Mapping[str, np.ndarray],
+    structure: Structure,
+    wanted: Iterable[str],
+    lines: Lines = LINES,
 ) -> dict[str, np.ndarray]:
     """Every line in `wanted` (and the lines it uses), from the input arrays."""
-    keys = needed(frozenset(wanted))
+    keys = needed(frozenset(wanted), lines)
     values = dict(inputs)
     ops = NumpyOps(structure.component_outcome, structure.n_outcomes)
-    for key in ORDER:
+    for key in lines:
         if key in keys and key not in values:
-            line = LINES[key]
+            line = lines[key]
             assert line.formula is not None, f"input {key!r} was not given"
-            result = line.formula(_Names(values, line.level, structure, False), ops)
+            result = line.formula(_Names(values, line.level, structure, False, lines), ops)
             values[key] = _shaped(result, line, structure, False)
     return values
 
@@ -199,8 +216,7 @@ def totals(per: Mapping[str, np.ndarray], structure: Structure) -> dict[str, np.
     """
     out: dict[str, np.ndarray] = {}
     ops = NumpyOps(structure.component_outcome, structure.n_outcomes)
-    for key in ORDER:
-        line = LINES[key]
+    for key, line in LINES.items():
         if "n" not in line.level:
             if key in per:
                 out[key] = per[key]
@@ -209,6 +225,6 @@ def totals(per: Mapping[str, np.ndarray], structure: Structure) -> dict[str, np.
             out[key] = per[key].sum(axis=_n_axis(line), keepdims=True)
         elif line.total == "formula" and key in per:
             assert line.formula is not None
-            result = line.formula(_Names(out, line.level, structure, True), ops)
+            result = line.formula(_Names(out, line.level, structure, True, LINES), ops)
             out[key] = _shaped(result, line, structure, True)
     return out

@@ -139,6 +139,12 @@ for key, level, label, unit, fmt in (
 ):
     _line(key, level, label, unit, "Inputs", fmt=fmt)
 
+
+def non_placement(placement: Any, share: Any, o: Any) -> Any:
+    """Non-placement cost from placement cost, when non-placement is `share` of the total."""
+    return placement * o.ratio(share, 1 - share)
+
+
 # ---------------------------------------------------------------------------------------------
 # What one outcome costs (Thurrock, APHR 2017: placement = weeks x weekly cost; non-placement
 # makes up `share` of the total)

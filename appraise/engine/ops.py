@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from appraise.model.trend import least_squares
+
 NEVER, INFINITE = "never", "infinite (no cost)"
 
 # ---------------------------------------------------------------------------------------------
@@ -89,6 +91,9 @@ class NumpyOps:
     def maximum(self, a: Any, b: Any) -> Any:
         return np.maximum(a, b)
 
+    def abs(self, x: Any) -> Any:
+        return np.abs(x)
+
     def minimum(self, a: Any, b: Any) -> Any:
         return np.minimum(a, b)
 
@@ -100,7 +105,8 @@ class NumpyOps:
             return np.exp(x)
 
     def ln(self, x: Any) -> Any:
-        return np.log(x)
+        with np.errstate(invalid="ignore", divide="ignore"):  # where a branch does not apply
+            return np.log(x)
 
     def floor(self, x: Any) -> Any:
         return np.floor(x)
@@ -168,11 +174,24 @@ class NumpyOps:
         return np.cumsum(x, axis=-1)
 
     def year_value(self, x: Any, year: Any) -> Any:
-        """x in the given year (1-based, per element); 0 before year 1."""
-        x, year = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(year))
-        index = year.astype(int) - 1
-        found = np.take_along_axis(x, np.clip(index, 0, x.shape[-1] - 1), axis=-1)
+        """x in the given year (1-based, per element of `year`); 0 before year 1.
+
+        `x` may be a line on other years (an intervention's cash flows, read in a forecast year).
+        """
+        x = np.asarray(x.array if isinstance(x, Cross) else x, dtype=float)
+        year = np.asarray(year)
+        if year.ndim == 0:  # one year for every element
+            k = int(year) - 1
+            return x[..., k] if k >= 0 else np.zeros(x.shape[:-1])
+        lead = np.broadcast_shapes(x.shape[:-1], year.shape[:-1])
+        index = np.broadcast_to(year, lead + year.shape[-1:]).astype(int) - 1
+        values = np.broadcast_to(x, lead + x.shape[-1:])
+        found = np.take_along_axis(values, np.clip(index, 0, x.shape[-1] - 1), axis=-1)
         return np.where(index >= 0, found, 0.0)
+
+    def sum_over(self, x: Cross) -> Any:
+        """The sum over interventions (the forecast adds up the interventions it counts)."""
+        return x.array.sum(axis=x.level.index("n") - len(x.level))
 
     # paths (the forecast) ----------------------------------------------------------------------
     def position(self, x: Any, knots: Cross) -> Any:
@@ -187,14 +206,11 @@ class NumpyOps:
 
     def slope(self, ys: Cross, xs: Cross) -> Any:
         """The least-squares slope of ys on xs (as Excel's SLOPE)."""
-        x, y = np.asarray(xs.array, dtype=float), np.asarray(ys.array, dtype=float)
-        dx = x - x.mean()
-        return float((dx * (y - y.mean())).sum() / (dx**2).sum())
+        return least_squares(xs.array, ys.array)[1]
 
     def intercept(self, ys: Cross, xs: Cross) -> Any:
         """The least-squares intercept (as Excel's INTERCEPT)."""
-        x, y = np.asarray(xs.array, dtype=float), np.asarray(ys.array, dtype=float)
-        return float(y.mean() - self.slope(ys, xs) * x.mean())
+        return least_squares(xs.array, ys.array)[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -310,13 +326,14 @@ class Ref(X):
 
 
 class Span(X):
-    """A range of cells (components of an outcome; a table's values, with the range of its keys)."""
+    """A range of cells (components of an outcome; a table's values, with the range of its keys,
+    each written `prefix` + key)."""
 
-    __slots__ = ("keys",)
+    __slots__ = ("keys", "prefix")
 
-    def __init__(self, text: str, keys: str = ""):
+    def __init__(self, text: str, keys: str = "", prefix: str = ""):
         super().__init__(text, ATOM)
-        self.keys = keys
+        self.keys, self.prefix = keys, prefix
 
 
 def _call(name: str, *args: Any) -> X:
@@ -365,6 +382,9 @@ class ExcelOps:
     def maximum(self, a: Any, b: Any) -> X:
         return _call("MAX", a, b)
 
+    def abs(self, x: Any) -> X:
+        return _call("ABS", x)
+
     def minimum(self, a: Any, b: Any) -> X:
         return _call("MIN", a, b)
 
@@ -403,8 +423,9 @@ class ExcelOps:
         return _call("OR", a, b)
 
     def lookup(self, table: Span, key: Any) -> X:
-        # `&""` reads a rating typed as the number 3 as the text "3" the table's keys hold.
-        return X(f'INDEX({table},MATCH({X.of(key)._paren(SUM)}&"",{table.keys},0))')
+        # Joined as text, a rating typed as the number 3 finds the key "...3" too.
+        wanted = f"{_text(table.prefix)}&{X.of(key)._paren(SUM)}"
+        return X(f"INDEX({table},MATCH({wanted},{table.keys},0))")
 
     def components(self, given: Any, placement: Any, non_placement: Any) -> X:
         # The Outcomes sheet lays each component's row out from its own source: no formula.
@@ -428,6 +449,9 @@ class ExcelOps:
     def year_value(self, x: Ref, year: Any) -> X:
         year = X.of(year)
         return X(f"IF({year._paren(COMPARISON, True)}<1,0,INDEX({x.span(x.end)},{year}))")
+
+    def sum_over(self, rows: Span) -> X:
+        return _call("SUM", rows) if rows.text else X.of(0)
 
     def position(self, x: Any, knots: Span) -> X:
         return X(

@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from appraise.errors import InputError, Problem
+from appraise.model import periods
 from appraise.model.limits import (
     CASES,
     MAX_ACTUALS,
@@ -269,7 +270,11 @@ PERIOD_FORMS = '"2018" (a year), "2018-Q1" (a quarter) or "2018-03" (a month)'
 
 
 def period_months(period: str) -> tuple[int, int]:
-    """(first month as year x 12 + month - 1, number of months) of "2018", "2018-Q1" or "2018-03"."""
+    """(first month as year x 12 + month - 1, number of months) of "2018", "2018-Q1" or "2018-03".
+
+    The calendar forms only; `appraise.model.periods.period_months` also reads financial years
+    ("2017-18", "2017/18-Q1") and ranges of months, and is what actuals files are read with.
+    """
     m = _PERIOD.match(period)
     if not m:
         raise ValueError(f"a period is {PERIOD_FORMS}")
@@ -282,12 +287,18 @@ def period_months(period: str) -> tuple[int, int]:
 
 
 def _period(v: Any) -> str:
+    """A period in any form `appraise.model.periods` reads (its months are counted by `track`,
+    with the file's `financial_year_start_month`)."""
     if not isinstance(v, str):
         v = str(v) if isinstance(v, int) and not isinstance(v, bool) else v
     if not isinstance(v, str):
-        raise ValueError(f"a period is {PERIOD_FORMS}")
-    period_months(v.strip())
+        raise ValueError(f"a period is {periods.PERIOD_FORMS}")
+    periods.period_months(v.strip())
     return v.strip()
+
+
+def _start_month(v: Any) -> int:
+    return periods.check_start_month(v)
 
 
 def _amount(v: Any, domain: Domain) -> float:
@@ -333,6 +344,9 @@ class ActualsFile(PortfolioFile):
     reach_tolerance: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = (
         DEFAULT_REACH_TOLERANCE
     )
+    financial_year_start_month: Annotated[int, PlainValidator(_start_month)] = (
+        periods.DEFAULT_FINANCIAL_YEAR_START_MONTH
+    )
     actuals: Annotated[list[Actual], Field(min_length=1, max_length=MAX_ACTUALS)]
     _where: list[str] = PrivateAttr(default_factory=list)  # how to name each row in messages
     _names: str = (
@@ -346,6 +360,10 @@ class ActualsFile(PortfolioFile):
             return f"{self._where[i]}, column {column}"
         return f"actuals[{i}].{column}"
 
+    def months(self, period: str) -> tuple[int, int]:
+        """(first month, number of months) of a period of this file (see `appraise.model.periods`)."""
+        return periods.period_months(period, self.financial_year_start_month)
+
 
 def actuals_from_yaml(
     text: str | bytes, name: str = "actuals.yaml", folder: Path | None = None
@@ -355,7 +373,8 @@ def actuals_from_yaml(
 
 
 _DIRECTIVE = re.compile(
-    r"^#\s*(?P<key>portfolio|reach_tolerance|description)\s*:\s*(?P<value>.+?)\s*$"
+    r"^#\s*(?P<key>portfolio|reach_tolerance|financial_year_start_month|description)\s*:"
+    r"\s*(?P<value>.+?)\s*$"
 )
 
 
@@ -400,8 +419,8 @@ def actuals_from_csv(
 ) -> ActualsFile:
     """Validate a CSV actuals file: a header row with the columns of the YAML form.
 
-    Lines starting with `#` before the header are comments; `# portfolio: FILE` and
-    `# reach_tolerance: 0.1` set what the YAML form's keys do. Numbers may carry thousands
+    Lines starting with `#` before the header are comments; `# portfolio: FILE`,
+    `# reach_tolerance: 0.1` and `# financial_year_start_month: 4` set what the YAML form's keys do. Numbers may carry thousands
     separators and a £ sign. Errors name the spreadsheet row and the column.
     """
     if isinstance(text, bytes):
@@ -489,6 +508,13 @@ def actuals_from_csv(
             raise InputError.one(
                 name, "reach_tolerance", "expected a number", settings["reach_tolerance"]
             ) from None
+    if "financial_year_start_month" in settings:
+        text_month = settings["financial_year_start_month"]
+        if not text_month.isdigit():
+            raise InputError.one(
+                name, "financial_year_start_month", "expected a month number, 2 to 12", text_month
+            )
+        data["financial_year_start_month"] = int(text_month)
     actuals: ActualsFile = ActualsFile.from_data(data, name, folder)
     actuals._where = where
     return actuals

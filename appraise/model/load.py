@@ -46,6 +46,11 @@ def read_yaml(path: str | Path) -> Any:
     return parse_yaml(read_file(path), str(path))
 
 
+def read_bytes(path: str | Path) -> bytes:
+    """A regular file's bytes, within the size limit (`appraise.model.reading.read_file`)."""
+    return read_file(path)
+
+
 # ---------------------------------------------------------------------------------------------
 # Validation errors -> problems
 # ---------------------------------------------------------------------------------------------
@@ -443,9 +448,14 @@ def evidence_for(portfolio: Portfolio) -> dict[str, Evidence]:
 
 
 def detect_kind(data: Any) -> str:
-    """Guess what a parsed YAML document is: portfolio, intervention, evidence, claims, actuals."""
+    """Guess what a parsed YAML document is: portfolio, intervention, evidence, claims, actuals,
+    programme or programme actuals (an `actuals:` mapping rather than a list of rows)."""
     if not isinstance(data, dict):
         return "unknown"
+    if "programme" in data:
+        return "programme"
+    if isinstance(data.get("actuals"), dict):
+        return "programme-actuals"
     if "interventions" in data or "outcomes" in data:
         return "portfolio"
     if "baseline" in data:

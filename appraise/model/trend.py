@@ -44,15 +44,22 @@ class Trend:
         return {"form": self.form, "t0": self.t0, "a": self.a, "b": self.b}
 
 
+def least_squares(x: Any, y: Any) -> tuple[float, float]:
+    """The least-squares line y = a + b x (as Excel's INTERCEPT and SLOPE): b = sum((x - mean x)
+    (y - mean y)) / sum((x - mean x)^2), a = mean y - b mean x. Through two points it passes
+    through both."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    dx = x - x.mean()
+    b = float((dx * (y - y.mean())).sum() / (dx**2).sum())
+    return float(y.mean() - b * x.mean()), b
+
+
 def fit_trend(history: Mapping[int, float], form: str) -> Trend:
-    """Least-squares line of rate on x (see `Trend`): b = sum((x - mean x)(r - mean r)) /
-    sum((x - mean x)^2), a = mean r - b mean x. Through two points it passes through both."""
+    """The least-squares line of rate on x (see `Trend` and `least_squares`)."""
     years = np.array(sorted(history), dtype=float)
     rates = np.array([history[int(y)] for y in years], dtype=float)
-    x = Trend(form, int(years[0]), 0.0, 0.0).x(years)
-    dx = x - x.mean()
-    b = float((dx * (rates - rates.mean())).sum() / (dx**2).sum())
-    return Trend(form, int(years[0]), float(rates.mean() - b * x.mean()), b)
+    a, b = least_squares(Trend(form, int(years[0]), 0.0, 0.0).x(years), rates)
+    return Trend(form, int(years[0]), a, b)
 
 
 def lever_value(value: Any, change: Any, fraction: bool) -> np.ndarray:

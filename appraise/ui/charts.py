@@ -661,3 +661,194 @@ def tracking_chart(interventions: Sequence[dict[str, Any]]) -> alt.LayerChart:
     )
     gains, losses = _end_labels(text, "datum['Net savings'] >= 0")
     return alt.layer(bars, gains, losses, _zero_rule("x")).properties(height=alt.Step(BAR))
+
+
+# ---------------------------------------------------------------------------------------------
+# Programme
+# ---------------------------------------------------------------------------------------------
+
+PROJECTED_SPEND = "Projected spend without the programme"
+ACTUAL_SPEND = "Actual spend"
+AVOIDED_SPEND = "Spend avoided in the year"
+CUMULATIVE_AVOIDED = "Spend avoided, cumulative"
+MEASURE_VALUE = "Actual"
+MEASURE_TARGET = "Target"
+SAVINGS_TARGET, SAVINGS_ACHIEVED = "Savings target", "Achieved"
+_YEAR_AXIS = alt.Axis(labelAngle=0, title="Financial year")
+
+
+def programme_spend_chart(years: Sequence[dict[str, Any]]) -> alt.LayerChart:
+    """Projected spend without the programme against actual spend, by financial year
+    (`appraise programme` JSON `years`; a year without a figure has no point)."""
+    rows = [
+        {
+            "Financial year": y["financial_year"],
+            "Series": name,
+            "Spend": y[key],
+            "label": money(y[key]),
+        }
+        for y in years
+        for name, key in ((PROJECTED_SPEND, "projected_spend"), (ACTUAL_SPEND, "actual_spend"))
+        if y[key] is not None
+    ]
+    order = [y["financial_year"] for y in years]
+    lines = (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_line(point=True, strokeWidth=2.5)
+        .encode(
+            x=alt.X("Financial year:O", sort=order, axis=_YEAR_AXIS, scale=alt.Scale(domain=order)),
+            y=alt.Y("Spend:Q", axis=_money_axis("Spend a year"), scale=alt.Scale(zero=False)),
+            color=alt.Color(
+                "Series:N",
+                scale=alt.Scale(domain=[PROJECTED_SPEND, ACTUAL_SPEND], range=[VERMILLION, BLUE]),
+                legend=alt.Legend(title=None, orient="bottom", labelLimit=420),
+                sort=[PROJECTED_SPEND, ACTUAL_SPEND],
+            ),
+            tooltip=[
+                alt.Tooltip("Financial year:O"),
+                alt.Tooltip("Series:N"),
+                alt.Tooltip("label:N", title="Spend"),
+            ],
+        )
+    )
+    return alt.layer(lines).properties(height=TALL)
+
+
+def avoided_spend_chart(years: Sequence[dict[str, Any]]) -> alt.LayerChart:
+    """Spend avoided each financial year (bars) and its running total (a line); a difference a
+    report states, with no spend levels, is drawn as it is, and its tooltip says so."""
+    rows = [
+        {
+            "Financial year": y["financial_year"],
+            "Avoided": y["avoided_spend"],
+            "Cumulative": y["cumulative_avoided_spend"],
+            "avoided_label": money(y["avoided_spend"]),
+            "cumulative_label": money(y["cumulative_avoided_spend"]),
+            "basis": y["avoided_spend_basis"] or "not known",
+        }
+        for y in years
+    ]
+    frame = pd.DataFrame(rows)
+    order = [y["financial_year"] for y in years]
+    colour = alt.Color(
+        "Series:N",
+        scale=alt.Scale(domain=[AVOIDED_SPEND, CUMULATIVE_AVOIDED], range=[SKY_BLUE, BLACK]),
+        legend=alt.Legend(title=None, orient="bottom"),
+        sort=[AVOIDED_SPEND, CUMULATIVE_AVOIDED],
+    )
+    x = alt.X("Financial year:O", sort=order, axis=_YEAR_AXIS, scale=alt.Scale(domain=order))
+    tooltip = [
+        alt.Tooltip("Financial year:O"),
+        alt.Tooltip("avoided_label:N", title=AVOIDED_SPEND),
+        alt.Tooltip("basis:N", title="Found as"),
+        alt.Tooltip("cumulative_label:N", title=CUMULATIVE_AVOIDED),
+    ]
+    base = alt.Chart(frame).encode(x=x, tooltip=tooltip)
+    bars = (
+        base.mark_bar(size=36)
+        .encode(y=alt.Y("Avoided:Q", axis=_money_axis("Spend avoided")), color=colour)
+        .transform_filter("isValid(datum.Avoided)")
+        .transform_calculate(Series=f"'{AVOIDED_SPEND}'")
+    )
+    running = (
+        base.mark_line(point=True, strokeWidth=2.5)
+        .encode(y=alt.Y("Cumulative:Q"), color=colour)
+        .transform_filter("isValid(datum.Cumulative)")
+        .transform_calculate(Series=f"'{CUMULATIVE_AVOIDED}'")
+    )
+    return alt.layer(bars, running, _zero_rule("y")).properties(height=TALL)
+
+
+def measure_chart(measure: dict[str, Any]) -> alt.LayerChart:
+    """One measure over time: its values (a line) and its targets (diamonds), month by month
+    (an entry of `appraise programme` JSON `measures`)."""
+    unit = measure["unit"] or measure["name"]
+    rows = [
+        {"date": f"{v['at']}-01", "Month": v["at"], "Value": v["value"], "Series": MEASURE_VALUE}
+        for v in measure["values"]
+    ] + [
+        {"date": f"{t['at']}-01", "Month": t["at"], "Value": t["value"], "Series": MEASURE_TARGET}
+        for t in measure["targets"]
+    ]
+    frame = pd.DataFrame(rows)
+    frame["label"] = [f"{v:,g}" for v in frame["Value"]]
+    colour = alt.Color(
+        "Series:N",
+        scale=alt.Scale(domain=[MEASURE_VALUE, MEASURE_TARGET], range=[BLUE, BLACK]),
+        legend=alt.Legend(title=None, orient="bottom"),
+        sort=[MEASURE_VALUE, MEASURE_TARGET],
+    )
+    base = alt.Chart(frame).encode(
+        x=alt.X(
+            "utcyearmonth(date):T",
+            axis=alt.Axis(title="Month (the value at its end)", format="%b %Y", labelAngle=0),
+        ),
+        y=alt.Y("Value:Q", axis=alt.Axis(title=unit), scale=alt.Scale(zero=False)),
+        color=colour,
+        tooltip=[
+            alt.Tooltip("Series:N"),
+            alt.Tooltip("Month:N"),
+            alt.Tooltip("label:N", title=unit),
+        ],
+    )
+    is_value = f"datum.Series == '{MEASURE_VALUE}'"
+    values = base.mark_line(point=alt.OverlayMarkDef(size=80), strokeWidth=2.5).transform_filter(
+        is_value
+    )
+    targets = base.mark_point(shape="diamond", size=140, filled=True, opacity=1).transform_filter(
+        f"!({is_value})"
+    )
+
+    def labels(test: str, dy: int) -> alt.Chart:  # values above, targets below: both readable
+        marks = base.mark_text(align="left", dx=10, dy=dy, fontWeight="bold")
+        return marks.encode(text="label:N").transform_filter(test)
+
+    return alt.layer(
+        values, targets, labels(is_value, -8), labels(f"!({is_value})", 10)
+    ).properties(height=280)
+
+
+def savings_chart(savings: Sequence[dict[str, Any]]) -> alt.LayerChart:
+    """Each savings target against what was achieved (no bar where nothing is reported)."""
+    rows = []
+    for s in savings:
+        name = f"{s['workstream']} {s['year']}"
+        rows.append(
+            {"Target": name, "Side": SAVINGS_TARGET, "Amount": s["target"], "status": s["status"]}
+        )
+        if s["achieved"] is not None:
+            rows.append(
+                {
+                    "Target": name,
+                    "Side": SAVINGS_ACHIEVED,
+                    "Amount": s["achieved"],
+                    "status": s["status"],
+                }
+            )
+    frame = pd.DataFrame(rows)
+    frame["label"] = [money(x) for x in frame["Amount"]]
+    order = list(dict.fromkeys(frame["Target"]))
+    y = alt.Y("Target:N", sort=order, axis=NAME_AXIS)
+    offset, side = _pair("Side", (SAVINGS_TARGET, SAVINGS_ACHIEVED), (SKY_BLUE, BLUE))
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=y,
+            yOffset=offset,
+            x=alt.X("Amount:Q", axis=_money_axis("Savings")),
+            color=side,
+            tooltip=[
+                alt.Tooltip("Target:N", title="Workstream and year"),
+                alt.Tooltip("Side:N", title="Figure"),
+                alt.Tooltip("label:N", title="Amount"),
+                alt.Tooltip("status:N", title="Status"),
+            ],
+        )
+    )
+    text = alt.Chart(frame).encode(
+        y=y, yOffset=offset, x=alt.X("Amount:Q"), text=alt.Text("label:N")
+    )
+    return alt.layer(bars, text.mark_text(align="left", dx=4, color=BLACK)).properties(
+        height=alt.Step(BAR)
+    )

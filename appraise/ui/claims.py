@@ -23,6 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from appraise.display import (
+    assumed_value,
     claimed_text,
     difference_text,
     figure,
@@ -200,7 +201,7 @@ def checked_file(view: View, kind: Kind) -> dict[str, Any] | None:
 
 
 def _assumed(assume: list[dict[str, Any]]) -> str:
-    return "; ".join(f"{a['input']} = {a['value']:,g}" for a in assume)
+    return "; ".join(f"{a['input']} = {assumed_value(a['value'])}" for a in assume)
 
 
 def _figure(claim: dict[str, Any]) -> str:
@@ -263,7 +264,7 @@ def assumptions_frame(assume: list[dict[str, Any]]) -> pd.DataFrame:
         [
             {
                 "Input": plain(a["input"]),
-                "Value used": f"{a['value']:,g}",
+                "Value used": plain(assumed_value(a["value"])),
                 "Why": plain(a.get("note") or ""),
                 "Source": plain(a.get("source") or ""),
             }
@@ -323,6 +324,11 @@ def claims_section(view: View) -> None:
                 st.caption(plain(c["note"]))
             if c["assume"]:
                 st.caption(plain(f"Checked with {_assumed(c['assume'])}."))
+            if c.get("holds_under_cashable_method"):
+                st.write(
+                    "It holds under the other cashable convention: cashable_method = "
+                    f"{c['holds_under_cashable_method']}."
+                )
             if c["reason"]:
                 st.write(plain(f"Not checkable: {c['reason']}."))
             elif c["implied"]:

@@ -20,9 +20,10 @@ import pandas as pd
 import streamlit as st
 
 from appraise.display import evaluation_csv, money, num, pct, rate, to_json
+from appraise.engine.figures import FIGURES
 from appraise.errors import InputError
 from appraise.model.schema import RATINGS
-from appraise.ui import charts, claims, forecast, inputs, session, uncertainty
+from appraise.ui import charts, claims, forecast, inputs, programme, session, uncertainty
 from appraise.ui.layout import Page, View, chart, conventions, headline, payback, ratio_text
 from appraise.ui.runs import success_rate_curve
 from appraise.ui.text import plain
@@ -52,12 +53,14 @@ def _unit(view: View, record: dict[str, Any]) -> tuple[str, str]:
 
 def _one_year(r: dict[str, Any]) -> dict[str, str]:
     """The money columns an intervention shares with the portfolio total."""
-    return {
-        "Cost": money(r["cost"]),
-        "Gross savings": money(r["gross_savings"]),
-        "Net savings": money(r["net_savings"]),
-        "Cashable net savings": money(r["cashable_net_savings"]),
-    }
+    keys = ("cost", "gross_savings", "net_savings", "cashable_net_savings")
+    return {FIGURES[k].title: money(r[k]) for k in keys}
+
+
+def _year_metric(key: str, figures: dict[str, Any]) -> tuple[str, str, str]:
+    """A money figure of a year's service as a headline metric: '<name> a year', £, its help."""
+    figure = FIGURES[key]
+    return f"{figure.title} a year", money(figures[key]), figure.explained
 
 
 def comparison_table(view: View) -> pd.DataFrame:
@@ -68,12 +71,16 @@ def comparison_table(view: View) -> pd.DataFrame:
         rows.append(
             {
                 "Intervention": plain(r["name"]),
-                "Evidence": r["evidence_rating"],
-                "Reach": f"{num(r['reach'], 1)} {plain(reach_unit)}",
-                "Outcomes averted": f"{num(r['outcomes_averted'])} {plain(outcome_unit)}",
+                FIGURES["evidence_rating"].title: r["evidence_rating"],
+                FIGURES["reach"].title: f"{num(r['reach'], 1)} {plain(reach_unit)}",
+                FIGURES["outcomes_averted"].title: (
+                    f"{num(r['outcomes_averted'])} {plain(outcome_unit)}"
+                ),
                 **_one_year(r),
-                "Break-even success rate": rate(r, "break_even_success_rate"),
-                "Expected success rate": rate(r, "effect_adjusted"),
+                **{
+                    FIGURES[k].title: rate(r, k)
+                    for k in ("break_even_success_rate", "effect_adjusted")
+                },
             }
         )
     rows.append({"Intervention": "Total", **_one_year(view.totals)})
@@ -87,12 +94,12 @@ def horizon_table(view: View) -> pd.DataFrame:
         [
             {
                 "Intervention": plain(r.get("name", "Total")),
-                "Cost (present value)": money(r["pv_cost"]),
-                "Gross savings (present value)": money(r["pv_gross_savings"]),
-                "NPV": money(r["npv"]),
-                "Benefit-cost ratio": ratio_text(r["bcr"]),
-                "Pays back": payback(r["payback_year"], h),
-                "Pays back, discounted": payback(r["discounted_payback_year"], h),
+                **{FIGURES[k].title: money(r[k]) for k in ("pv_cost", "pv_gross_savings", "npv")},
+                FIGURES["bcr"].title: ratio_text(r["bcr"]),
+                **{
+                    FIGURES[k].title: payback(r[k], h)
+                    for k in ("payback_year", "discounted_payback_year")
+                },
             }
             for r in [*view.records, view.totals]
         ]
@@ -111,8 +118,8 @@ def portfolio_page(view: View) -> None:
     headline(
         [
             ("Total cost a year", money(t["cost"]), "What a year of every service costs."),
-            ("Gross savings a year", money(t["gross_savings"]), "Outcomes averted x their cost."),
-            ("Net savings a year", money(t["net_savings"]), "Gross savings minus the cost."),
+            _year_metric("gross_savings", t),
+            _year_metric("net_savings", t),
             (
                 "Cashable net savings a year",
                 money(t["cashable_net_savings"]),
@@ -121,10 +128,14 @@ def portfolio_page(view: View) -> None:
                 f"{money(t['cashable_net_savings_strict'])}; pro rata: "
                 f"{money(t['cashable_net_savings_pro_rata'])}.",
             ),
-            ("ROI", ratio_text(t["roi"]), "Gross savings per pound spent."),
-            (f"NPV over {h} years", money(t["npv"]), "Net savings discounted to today's money."),
-            ("Benefit-cost ratio", ratio_text(t["bcr"]), "Discounted savings per pound spent."),
-            ("Pays back", payback(t["payback_year"], h), "First year cumulative net savings ≥ 0."),
+            ("ROI", ratio_text(t["roi"]), FIGURES["roi"].explained),
+            (f"NPV over {h} years", money(t["npv"]), FIGURES["npv"].explained),
+            (FIGURES["bcr"].title, ratio_text(t["bcr"]), FIGURES["bcr"].explained),
+            (
+                FIGURES["payback_year"].title,
+                payback(t["payback_year"], h),
+                FIGURES["payback_year"].explained,
+            ),
         ]
     )
     st.subheader("Every intervention: one year of service")
@@ -228,13 +239,23 @@ def intervention_page(view: View) -> None:
     headline(
         [
             ("Cost a year", money(r["cost"]), f"Reach {num(r['reach'], 1)} x unit cost."),
-            ("Gross savings a year", money(r["gross_savings"]), r["effect_conversion"]),
-            ("Net savings a year", money(r["net_savings"]), "Gross savings minus the cost."),
-            ("Cashable net savings a year", money(r["cashable_net_savings"]), None),
-            ("Break-even success rate", rate(r, "break_even_success_rate"), None),
-            ("Expected success rate", rate(r, "effect_adjusted"), r["effect_conversion"]),
-            (f"NPV over {h} years", money(r["npv"]), None),
-            ("Pays back", payback(r["payback_year"], h), None),
+            (
+                _year_metric("gross_savings", r)[0],
+                money(r["gross_savings"]),
+                r["effect_conversion"],
+            ),
+            _year_metric("net_savings", r),
+            _year_metric("cashable_net_savings", r),
+            *[
+                (FIGURES[k].title, rate(r, k), FIGURES[k].explained)
+                for k in ("break_even_success_rate", "effect_adjusted")
+            ],
+            (f"NPV over {h} years", money(r["npv"]), FIGURES["npv"].explained),
+            (
+                FIGURES["payback_year"].title,
+                payback(r["payback_year"], h),
+                FIGURES["payback_year"].explained,
+            ),
         ]
     )
     settings, figures = st.columns([1, 2], gap="large")
@@ -460,5 +481,6 @@ PAGES: list[Page] = [
     Page("Uncertainty", uncertainty.page),
     Page("Forecast", forecast.page),
     Page("Verify", claims.page),
+    Page("Programme", programme.page),
     Page("Export", export_page),
 ]

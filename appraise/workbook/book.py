@@ -1,47 +1,36 @@
-"""The appraisal workbook's sheets: one builder function per sheet over a shared `Book`.
+"""What the sheet builders share: the `Book` (portfolio, results, cells placed so far) and the
+rendering of a line definition (`appraise.engine.lines`) as the formula of a cell.
 
-Each builder takes the `Book` (portfolio, model, results and the anchors of cells that sheets
-built before it registered) and returns a `Sheet`. Formulas mirror appraise/core.py and
-appraise/timeline.py line by line; the Checks sheet and the LibreOffice test prove they agree.
+Layout modules say where each line sits; its formula comes from the line's one definition,
+rendered by `Book.formula` with the operands resolved to the cells where they were placed. So no
+sheet module holds arithmetic on model quantities.
 
-Adding a sheet takes one builder (appraise/excel_forecast.py and excel_claims.py are two):
+A sheet builder takes the `Book` and returns a `Sheet` (or None when it does not apply). It may
+refer to any line placed by a sheet built before it, and register checks (`book.checks`: the
+engine's value against a cell), TRUE/FALSE cells for the master check (`book.flags`) and
+headline figures for the About sheet (`book.facts`).
 
-    def my_sheet(book: Book) -> Sheet | None:
-        if book.claims is None:
-            return None  # the sheet does not apply to this workbook
-        sheet = book.sheet("My sheet")
-        sheet.put(1, 1, "Claim", "header")
-        sheet.put(2, 2, Formula(book.at("summary.net_savings.0")), "calc:money")
-        book.checks.append(Check(book.ref(sheet, 2, 2), "total", "net_savings", 1234.5, 1.0))
-        return sheet
-
-then list it in `appraise.excel.BUILDERS` after every sheet it refers to (it may use the anchors
-those registered: "in.<input>", "outcome.<key>.<cost>", "calc.<line>.<i>", "cash.<figure>.<i|total>",
-"cashyear.<line>.<i|total>" (a Cash flows line, at year 1), "summary.<key>.<i|total>"), and its
-title in `appraise.excel.TAB_ORDER`. A sheet built before Checks may add figures to it
-(`book.checks`: the engine's value against a cell) and TRUE/FALSE cells to its master check
-(`book.flags`); and headline figures to the About sheet (`book.facts`).
+Owners of placed lines: "" the portfolio, "i<k>" intervention k, "total" the portfolio total,
+"o:<key>" an outcome, "c<j>" a component, "d<j>" an outcome whose cost is derived.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import get_column_letter
 
-from appraise.display import payer_name
-from appraise.engine import core
+from appraise.engine.lines import LINES, Line
+from appraise.engine.ops import ExcelOps, Ref, Span, X
 from appraise.engine.params import Model, build
-from appraise.engine.results import EFFECT_FORM_NAMES, Appraisal, run
+from appraise.engine.results import Appraisal, run
 from appraise.errors import InputError
 from appraise.model.schema import Evidence, Portfolio
-from appraise.workbook.inputs import INPUT_KEY_HEADER, Section, input_rows
-from appraise.workbook.writer import Formula, Sheet, cell, ref, safe_title
+from appraise.workbook.writer import Formula, Sheet, quote_title, ref, safe_title
 
 if TYPE_CHECKING:
     from appraise.analyses.forecast import PortfolioComparison
@@ -56,7 +45,72 @@ CASH_FLOWS, EVIDENCE, CHECKS, ABOUT, SOURCE = (
     "Portfolio file",
 )
 FORECAST, CLAIMS_CHECK = "Forecast", "Claims check"  # only when there is a baseline, or claims
-NEVER, INFINITE = "never", "infinite (no cost)"
+COLUMN = "\x00"  # stands for a year's column letter until a year line is written out
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A placed figure: one cell."""
+
+    sheet: str
+    row: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Row:
+    """A placed line of years: from column `first` (year 1) to `last` (the horizon), written on
+    to column `end` (a line the forecast needs runs past the horizon)."""
+
+    sheet: str
+    row: int
+    first: int
+    last: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Column:
+    """Placed figures one above another (an outcome's components), summed by their outcome."""
+
+    sheet: str
+    first: int
+    last: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Across:
+    """Figures side by side on one row (a path's years and values, a history)."""
+
+    sheet: str
+    row: int
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
+class Block:
+    """Lines of years one above another (each counted intervention's), summed in each column."""
+
+    sheet: str
+    first: int  # rows
+    last: int
+
+
+@dataclass(frozen=True)
+class Table:
+    """A lookup table: values in `col`, their keys (`prefix` + key) in `key_col`."""
+
+    sheet: str
+    first: int
+    last: int
+    col: int
+    key_col: int
+    prefix: str
+
+
+Place = Cell | Row | Column | Across | Block | Table
 
 
 @dataclass(frozen=True)
@@ -81,7 +135,8 @@ class Book:
     appraisal: Appraisal
     today: dt.date
     claims: ClaimsCheck | None = None  # the Claims check sheet's claims, verified
-    anchors: dict[str, str] = field(default_factory=dict)
+    places: dict[tuple[str, str], Place] = field(default_factory=dict)
+    anchors: dict[str, str] = field(default_factory=dict)  # other named cells
     titles: set[str] = field(default_factory=set)
     checks: list[Check] = field(default_factory=list)  # Checks rows beyond the Summary's
     flags: list[tuple[str, str]] = field(default_factory=list)  # (what, TRUE/FALSE cell)
@@ -133,46 +188,216 @@ class Book:
         self.titles.add(title)
         return Sheet(title, **settings)
 
-    def anchor(self, name: str, sheet: Sheet, row: int, col: int) -> str:
-        """Register a cell for later sheets; returns its absolute reference."""
-        self.anchors[name] = ref(sheet.title, row, col)
-        return self.anchors[name]
+    # -- placing and referring to lines ---------------------------------------------------------
 
-    def at(self, name: str) -> str:
-        """The absolute reference of a registered cell, e.g. 'Inputs!$B$5'."""
+    def place(self, key: str, owner: str, where: Place) -> None:
+        """Record where line `key` of `owner` sits, for the formulas of later cells."""
+        self.places[(key, owner)] = where
+
+    def where(self, key: str, owner: str) -> Place:
         try:
-            return self.anchors[name]
+            return self.places[(key, owner)]
         except KeyError:
             raise KeyError(
-                f"no cell registered as {name!r} (is its sheet built earlier?)"
+                f"line {key!r} of {owner!r} is not placed (is its sheet built earlier?)"
             ) from None
+
+    def at(self, key: str, owner: str = "") -> str:
+        """The absolute reference of a placed cell (or a named anchor), e.g. 'Inputs!$B$5'."""
+        if (key, owner) in self.places:
+            place = self.places[(key, owner)]
+            assert isinstance(place, Cell), place
+            return ref(place.sheet, place.row, place.col)
+        if not owner and key in self.anchors:
+            return self.anchors[key]
+        raise KeyError(f"no cell placed as {key!r} of {owner!r} (is its sheet built earlier?)")
+
+    def cell_ref(self, key: str, owner: str) -> str | None:
+        """The absolute reference of the cell where line `key` of `owner` sits, if it is one."""
+        place = self.places.get((key, owner))
+        return ref(place.sheet, place.row, place.col) if isinstance(place, Cell) else None
+
+    def year_cell(self, key: str, owner: str, year: int) -> str | None:
+        """The absolute reference of line `key` of `owner` in a year (1-based), if it is placed."""
+        place = self.places.get((key, owner))
+        if not isinstance(place, Row) or not 1 <= year <= place.end - place.first + 1:
+            return None
+        return ref(place.sheet, place.row, place.first + year - 1)
+
+    def anchor(self, name: str, sheet: Sheet, row: int, col: int) -> str:
+        """Name a cell that is not a line (a master check); returns its absolute reference."""
+        self.anchors[name] = ref(sheet.title, row, col)
+        return self.anchors[name]
 
     @staticmethod
     def ref(sheet: Sheet, row: int, col: int) -> str:
         """The absolute reference of a cell of `sheet`."""
         return ref(sheet.title, row, col)
 
+    def averts(self, owner: str) -> str:
+        """The outcome intervention `owner` ("i<k>") averts, as an owner ("o:<key>")."""
+        return "o:" + self.model.interventions[int(owner[1:])].averts
 
-_REF = re.compile(r"^(?P<sheet>.*!)\$(?P<col>[A-Z]+)\$(?P<row>\d+)$")
+    def formula(
+        self,
+        key: str,
+        owner: str,
+        here: Cell | Row,
+        local: Mapping[str, Place] | None = None,
+        lines: Mapping[str, Line] = LINES,
+        also: tuple[str, ...] = (),
+    ) -> Formula:
+        """The formula of line `key` of `owner` in the cell `here` (a Row: the formula of its
+        columns, with `COLUMN` for the column letter). `local` places operands for this cell
+        only (figures copied beside a block of years); `lines` is the registry of line items
+        (`appraise.engine.care` for the forecast); an operand not placed for its owner is looked
+        for under the owners in `also`, then the portfolio's."""
+        line = lines[key]
+        assert line.formula is not None, f"{key} is an input: it has no formula"
+        names = _Names(self, line.level, owner, here, local or {}, lines, also)
+        return Formula(str(line.formula(names, ExcelOps(line.infinite))))
+
+    def write(
+        self,
+        sheet: Sheet,
+        key: str,
+        owner: str,
+        row: int,
+        col: int,
+        style: str,
+        local: Mapping[str, Place] | None = None,
+        lines: Mapping[str, Line] = LINES,
+        also: tuple[str, ...] = (),
+    ) -> None:
+        """Place line `key` of `owner` at a cell and write its formula there."""
+        here = Cell(sheet.title, row, col)
+        sheet.put(row, col, self.formula(key, owner, here, local, lines, also), style)
+        self.place(key, owner, here)
+
+    def write_years(
+        self,
+        sheet: Sheet,
+        key: str,
+        owner: str,
+        row: int,
+        first: int,
+        last: int,
+        end: int,
+        style: str,
+        local: Mapping[str, Place] | None = None,
+        lines: Mapping[str, Line] = LINES,
+        also: tuple[str, ...] = (),
+    ) -> None:
+        """Place a line of years and write its formula in every column from `first` to `end`."""
+        here = Row(sheet.title, row, first, last, end)
+        self.place(key, owner, here)  # a line may refer to its own earlier years
+        shape = self.formula(key, owner, here, local, lines, also)
+        for col in range(first, end + 1):
+            sheet.put(row, col, Formula(shape.replace(COLUMN, get_column_letter(col))), style)
 
 
-def shift(reference: str, cols: int) -> str:
-    """An absolute reference moved `cols` columns right: 'Cash flows'!$D$9 -> 'Cash flows'!$F$9."""
-    m = _REF.match(reference)
-    if m is None:
-        raise ValueError(f"not an absolute cell reference: {reference!r}")
-    col = get_column_letter(column_index_from_string(m["col"]) + cols)
-    return f"{m['sheet']}${col}${m['row']}"
+class _Names:
+    """The operands of one cell's formula, as references to the cells where they were placed."""
+
+    def __init__(
+        self,
+        book: Book,
+        level: tuple[str, ...],
+        owner: str,
+        here: Cell | Row,
+        local: Mapping[str, Place],
+        lines: Mapping[str, Line],
+        also: tuple[str, ...],
+    ):
+        self._book, self._level, self._owner, self._here, self._local = (
+            book,
+            level,
+            owner,
+            here,
+            local,
+        )
+        self._lines, self._also = lines, also
+
+    def _owner_of(self, level: tuple[str, ...]) -> str:
+        """Whose figure an operand on `level` is, for the line being written."""
+        mine = self._level
+        if "n" in level or level == ("C",) or level == ("D",):
+            return self._owner
+        if level == ("O",):
+            return self._owner if mine == ("O",) else self._book.averts(self._owner)
+        return ""
+
+    def __getattr__(self, name: str) -> X:
+        line = self._lines[name]
+        place = self._local.get(name)
+        local = place is not None
+        if place is None:
+            places = self._book.places
+            for owner in (self._owner_of(line.level), self._owner, *self._also, ""):
+                place = places.get((name, owner))
+                if place is not None:
+                    break
+            else:
+                raise KeyError(f"{name!r} is not placed for {self._owner!r}")
+        mine, here = self._level, self._here
+        columnwise = bool(line.level) and bool(mine) and line.level[-1] == mine[-1] in YEAR_AXES
+        # Relative where a formula copied along its row or column reads its own neighbours: an
+        # intervention's column on Calculations, a claim's row on Claims check.
+        relative = isinstance(place, Cell) and isinstance(here, Cell) and place.sheet == here.sheet
+        relative = relative and (
+            ("n" in line.level and here.col == place.col) or (local and here.row == place.row)
+        )
+        return _reference(place, here, line.infinite is not None, columnwise, relative)
 
 
-def row_span(reference: str, count: int) -> str:
-    """`count` cells along a row from `reference`: 'Cash flows'!$D$9:$M$9."""
-    end = shift(reference, count - 1)
-    return reference + ":" + end.rsplit("!", 1)[1]
+# Axes laid out across the columns of a sheet: a line on one of them is written column by column.
+YEAR_AXES = frozenset({"H", "Y", "K", "T"})
+
+
+def _reference(
+    place: Place,
+    here: Cell | Row,
+    text_value: bool,
+    columnwise: bool = True,
+    relative: bool = False,
+) -> X:
+    """Formula text for a placed operand, seen from the cell (or line of years) `here`.
+
+    `columnwise`: the operand runs along the same columns as the line using it, so each column
+    reads its own (otherwise a line of years is the whole range, for an operation over years)."""
+    same = place.sheet == here.sheet
+    prefix = "" if same else quote_title(place.sheet)
+    if isinstance(place, Cell):
+        if relative:
+            text = f"{get_column_letter(place.col)}{place.row}"
+        else:
+            text = f"{prefix}${get_column_letter(place.col)}${place.row}"
+        return Ref(text, text_value)
+    if isinstance(place, Row):
+        first, last, end = (get_column_letter(c) for c in (place.first, place.last, place.end))
+        if same and isinstance(here, Row) and columnwise:
+            text = f"{COLUMN}{place.row}"
+        else:  # a whole line of years, used through an operation over years
+            text = f"{prefix}${first}${place.row}:${last}${place.row}"
+        return Ref(text, text_value, prefix, place.row, first, last, end)
+    if isinstance(place, Column):
+        col = get_column_letter(place.col)
+        return Span(f"{prefix}${col}${place.first}:${col}${place.last}")
+    if isinstance(place, Across):
+        first, last = get_column_letter(place.first), get_column_letter(place.last)
+        return Span(f"{prefix}${first}${place.row}:${last}${place.row}")
+    if isinstance(place, Block):
+        if place.last < place.first:
+            return Span("")  # nothing to add up
+        return Span(f"{prefix}{COLUMN}{place.first}:{COLUMN}{place.last}")
+    col, key_col = get_column_letter(place.col), get_column_letter(place.key_col)
+    values = f"{prefix}${col}${place.first}:${col}${place.last}"
+    keys = f"{prefix}${key_col}${place.first}:${key_col}${place.last}"
+    return Span(values, keys, place.prefix)
 
 
 # ---------------------------------------------------------------------------------------------
-# Formats and small formula helpers
+# Small helpers the sheets share
 # ---------------------------------------------------------------------------------------------
 
 
@@ -185,588 +410,10 @@ def input_format(unit: str) -> str:
     return ""
 
 
-def ratio(num: str, den: str, text: str, signed: bool = True) -> str:
-    """core.ratio as a formula: num / den, text where den is 0 and num is not, 0 for 0 / 0."""
-    inf = f'IF({num}>0,"{text}","-{text}")' if signed else f'"{text}"'
-    return f"IF({den}=0,IF({num}=0,0,{inf}),{num}/{den})"
-
-
-def fill(template: str, refs: Mapping[str, str]) -> Formula:
-    """A formula from a template whose {names} are replaced by cell references."""
-    return Formula(template.format_map(refs))
-
-
-# ---------------------------------------------------------------------------------------------
-# Inputs
-# ---------------------------------------------------------------------------------------------
-
-INPUT_HEADERS = (
-    "Input",
-    "Value",
-    "Unit",
-    "Belongs to",
-    "Sources",
-    "Citation",
-    "Note",
-    INPUT_KEY_HEADER,
-)
-INPUT_HEADER_ROW = 3
-
-
-def inputs_sheet(book: Book) -> Sheet:
-    """Every assumption, one per row; yellow cells may be changed, grey ones are structure."""
-    widths = {1: 58, 2: 14, 3: 16, 4: 26, 5: 32, 6: 40, 7: 50, 8: 40}
-    sheet = book.sheet(INPUTS, freeze="B4", print_rows="3:3", widths=widths)
-    sheet.put(1, 1, "Inputs: every assumption the workbook uses, one a row", "title")
-    sheet.put(
-        2,
-        1,
-        "Change a yellow value and every figure moves. Grey values are fixed by the portfolio "
-        "file's structure. `appraise import-xlsx` reads this sheet back into a portfolio file.",
-        "note",
+def row_span(place: Row, count: int | None = None) -> str:
+    """A placed line of years as an absolute range over `count` years (to its end by default)."""
+    last = place.end if count is None else place.first + count - 1
+    return (
+        f"{quote_title(place.sheet)}${get_column_letter(place.first)}${place.row}:"
+        f"${get_column_letter(last)}${place.row}"
     )
-    sheet.row(INPUT_HEADER_ROW, [(h, "header") for h in INPUT_HEADERS])
-    citations = {key: entry.citation for key, entry in book.evidence.items()}
-    r = INPUT_HEADER_ROW
-    for item in input_rows(book.model, book.evidence):
-        r += 1
-        if isinstance(item, Section):
-            r += 1 if r > INPUT_HEADER_ROW + 1 else 0
-            sheet.put(r, 1, item.title, "section")
-            continue
-        role = "input" if item.kind in ("param", "setting") else "fixed"
-        cites = "; ".join(citations[s] for s in item.sources if s in citations)
-        sheet.row(
-            r,
-            [
-                (item.label, "user"),
-                (item.value, f"{role}:{input_format(item.unit)}"),
-                (item.unit, "text"),
-                (item.owner, "user"),
-                (", ".join(item.sources), "user"),
-                (cites, "user"),
-                (item.note, "note"),
-                (item.key, "user"),
-            ],
-        )
-        book.anchor(f"in.{item.anchor}", sheet, r, 2)
-    return sheet
-
-
-# ---------------------------------------------------------------------------------------------
-# Outcomes
-# ---------------------------------------------------------------------------------------------
-
-OUTCOME_HEADERS = (
-    "Line",
-    "Unit",
-    "Value",
-    "Cashable (1 = yes)",
-    "Paid by children's social care (1 = yes)",
-    "Counts in the headline perspective (1 = yes)",
-    "Payer",
-    "How it is worked out",
-)
-
-
-def outcomes_sheet(book: Book) -> Sheet:
-    """The cost of one of each outcome, built from its components (formulas over Inputs)."""
-    sheet = book.sheet(OUTCOMES, freeze="A4", print_rows="3:3", widths={1: 50, 8: 60})
-    sheet.put(1, 1, "Outcomes: what one of each averted outcome saves, and whom", "title")
-    sheet.put(2, 1, "£ per outcome, prices of the portfolio's price year.", "note")
-    sheet.row(3, [(h, "header") for h in OUTCOME_HEADERS])
-    public = book.at("in.public_sector")
-    r = 4
-    for key, outcome in book.portfolio.outcomes.items():
-        r += 1
-        sheet.put(r, 1, f"{key}: {outcome.name}", "section")
-        # Components: (label, formula, anchor prefix of its switches, payer, how it is worked out)
-        parts: list[tuple[str, str, str, str, str]] = []
-        if outcome.derive is not None:
-            at = f"outcomes.{key}.derive"
-            rows = {}
-            for name, label, unit, fmt in (
-                ("weeks_per_year", "Average weeks in care a year", "weeks", "n2"),
-                ("weekly_placement_cost", "Average placement cost a week", "£ per week", "money"),
-                ("non_placement_share", "Non-placement share of total cost", "fraction", "pct"),
-            ):
-                r += 1
-                sheet.row(r, [(label, "text"), (unit, "text")])
-                sheet.put(r, 3, Formula(book.at(f"in.o.{at}.{name}")), f"calc:{fmt}")
-                rows[name] = cell(r, 3)
-            weeks, weekly, share = (
-                rows["weeks_per_year"],
-                rows["weekly_placement_cost"],
-                rows["non_placement_share"],
-            )
-            placement_row = r + 1
-            parts = [
-                (
-                    "Placement cost (component)",
-                    f"{weeks}*{weekly}",
-                    f"o.{key}.placement",
-                    "childrens_social_care",
-                    "weeks in care x weekly placement cost",
-                ),
-                (
-                    "Non-placement cost: staff, travel, overheads (component)",
-                    f"C{placement_row}*({share}/(1-{share}))",
-                    f"o.{key}.non_placement",
-                    "childrens_social_care",
-                    "placement x share / (1 - share): non-placement is that share of the total",
-                ),
-            ]
-        for j, comp in enumerate(outcome.components or []):
-            path = f"outcomes.{key}.components[{j}]"
-            parts.append(
-                (
-                    f"{comp.name} (component)",
-                    book.at(f"in.o.{path}.cost"),
-                    f"o.{path}",
-                    comp.payer,
-                    "from Inputs",
-                )
-            )
-        first = r + 1
-        for label, formula, prefix, payer, how in parts:
-            r += 1
-            sheet.row(
-                r,
-                [
-                    (label, "user"),
-                    ("£ per outcome", "text"),
-                    (Formula(formula), "calc:money"),
-                    (Formula(book.at(f"in.{prefix}.cashable")), "calc:int"),
-                    (Formula(book.at(f"in.{prefix}.csc")), "calc:int"),
-                    (Formula(f"MAX(E{r},{public})"), "calc:int"),
-                    (payer_name(payer), "user"),
-                    (how, "text"),
-                ],
-            )
-        last = r
-        span = {c: f"{c}{first}:{c}{last}" for c in "CDEF"}
-        for name, label, formula, how in (
-            ("all", "Cost of one outcome to all payers", f"SUM({span['C']})", "sum of components"),
-            (
-                "csc",
-                "Cost of one outcome to children's social care",
-                f"SUMPRODUCT({span['C']},{span['E']})",
-                "components paid by children's social care",
-            ),
-            (
-                "headline",
-                "Cost of one outcome in the headline perspective",
-                f"SUMPRODUCT({span['C']},{span['F']})",
-                "components that count in the headline perspective",
-            ),
-            (
-                "cashable",
-                "Cashable cost of one outcome in the headline perspective",
-                f"SUMPRODUCT({span['C']},{span['D']},{span['F']})",
-                "cashable components that count in the headline perspective",
-            ),
-        ):
-            r += 1
-            sheet.row(
-                r,
-                [
-                    (label, "bold"),
-                    ("£ per outcome", "text"),
-                    (Formula(formula), "output:money"),
-                    None,
-                    None,
-                    None,
-                    None,
-                    (how, "text"),
-                ],
-            )
-            book.anchor(f"outcome.{key}.{name}", sheet, r, 3)
-    return sheet
-
-
-# ---------------------------------------------------------------------------------------------
-# Calculations
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Line:
-    """One line item: the same formula template in every intervention's column."""
-
-    key: str
-    label: str
-    unit: str
-    how: str
-    template: str
-    fmt: str = "n2"
-
-
-def _choose(by_code: Mapping[int, str]) -> str:
-    """CHOOSE over the effect-form codes of appraise.core, in code order."""
-    codes = sorted(by_code)
-    assert codes == list(range(len(EFFECT_FORM_NAMES))), codes
-    return "CHOOSE({effect_form}+1," + ",".join(by_code[c] for c in codes) + ")"
-
-
-_BY_ODDS = "{effect_a}*{odds_ratio}/(1-{effect_a}+{effect_a}*{odds_ratio})"
-
-CALC_LINES: tuple[Line | str, ...] = (
-    "Reach",
-    Line(
-        "reach_base",
-        "Eligible cases, cases served or capacity",
-        "cases",
-        "Inputs",
-        "{in_reach_base}",
-        "n1",
-    ),
-    Line("reach_share", "Proportion served", "fraction", "Inputs", "{in_reach_share}", "pct"),
-    Line("reach_offset", "Places already provided", "cases", "Inputs", "{in_reach_offset}", "n1"),
-    Line(
-        "reach",
-        "Cases served a year (reach)",
-        "cases",
-        "eligible x proportion - places already provided",
-        "{reach_base}*{reach_share}-{reach_offset}",
-        "n1",
-    ),
-    "Cost",
-    Line("unit_cost", "Unit cost", "£ per case", "Inputs", "{in_unit_cost}", "money"),
-    Line(
-        "fixed_cost",
-        "Total cost (when given as a total)",
-        "£",
-        "Inputs",
-        "{in_fixed_cost}",
-        "money",
-    ),
-    Line(
-        "cost",
-        "Cost a year",
-        "£",
-        "unit cost x reach + total cost",
-        "{unit_cost}*{reach}+{fixed_cost}",
-        "money",
-    ),
-    "Effect",
-    Line(
-        "effect_form",
-        "Effect form code",
-        "code",
-        "Inputs: " + ", ".join(f"{c} {n}" for c, n in sorted(EFFECT_FORM_NAMES.items())),
-        "{in_effect_form}",
-        "int",
-    ),
-    Line("effect_a", "First effect figure", "as reported", "Inputs", "{in_effect_a}", "n4"),
-    Line(
-        "effect_b",
-        "Second effect figure (0 if none)",
-        "as reported",
-        "Inputs",
-        "{in_effect_b}",
-        "n4",
-    ),
-    Line(
-        "odds_ratio",
-        "Odds ratio the effect stands for",
-        "ratio",
-        "as given, or EXP(factor x d) from Cohen's d (Cox or logistic); 1 for other forms",
-        _choose(
-            {
-                core.SUCCESS_RATE: "1",
-                core.PER_CASE: "1",
-                core.TREATED_RISK: "1",
-                core.RELATIVE_RISK: "1",
-                core.ODDS_RATIO: "{effect_b}",
-                core.COHENS_D_COX: "EXP({in_cox}*{effect_b})",
-                core.COHENS_D_LOGIT: "EXP({in_logit}*{effect_b})",
-            }
-        ),
-        "n4",
-    ),
-    Line(
-        "treated_risk",
-        "Risk of the outcome with the service",
-        "fraction",
-        "treated risk as given; baseline x RR (kept within 0..1); or p0 OR / (1 - p0 + p0 OR)",
-        _choose(
-            {
-                core.SUCCESS_RATE: "{effect_a}",
-                core.PER_CASE: "{effect_a}",
-                core.TREATED_RISK: "{effect_b}",
-                core.RELATIVE_RISK: "MIN(MAX({effect_a}*{effect_b},0),1)",
-                core.ODDS_RATIO: _BY_ODDS,
-                core.COHENS_D_COX: _BY_ODDS,
-                core.COHENS_D_LOGIT: _BY_ODDS,
-            }
-        ),
-        "pct2",
-    ),
-    Line(
-        "effect_raw",
-        "Outcomes averted per case, before haircuts",
-        "per case",
-        "the success rate or per-case figure; for risks, baseline - treated risk",
-        _choose(
-            {
-                core.SUCCESS_RATE: "{effect_a}",
-                core.PER_CASE: "{effect_a}",
-                **{
-                    c: "{effect_a}-{treated_risk}"
-                    for c in (
-                        core.TREATED_RISK,
-                        core.RELATIVE_RISK,
-                        core.ODDS_RATIO,
-                        core.COHENS_D_COX,
-                        core.COHENS_D_LOGIT,
-                    )
-                },
-            }
-        ),
-        "n4",
-    ),
-    Line(
-        "optimism_bias",
-        "Optimism-bias haircut",
-        "fraction",
-        "switch on Inputs x the rate for this evidence rating",
-        "{in_apply_optimism_bias}*{in_ob}",
-        "pct",
-    ),
-    Line(
-        "non_uk_haircut",
-        "Non-UK evidence haircut",
-        "fraction",
-        "this intervention's non-UK switch x the haircut rate",
-        "{in_non_uk}*{in_non_uk_rate}",
-        "pct",
-    ),
-    Line(
-        "effect_adjusted",
-        "Outcomes averted per case, after haircuts",
-        "per case",
-        "effect x (1 - optimism bias) x (1 - non-UK haircut)",
-        "{effect_raw}*(1-{optimism_bias})*(1-{non_uk_haircut})",
-        "n4",
-    ),
-    Line(
-        "outcomes_averted",
-        "Outcomes averted a year",
-        "outcomes",
-        "reach x outcomes averted per case",
-        "{reach}*{effect_adjusted}",
-        "n2",
-    ),
-    "Savings (£ a year; positive = money saved, negative = a loss)",
-    Line(
-        "outcome_cost",
-        "Cost of one outcome, headline perspective",
-        "£ per outcome",
-        "Outcomes",
-        "{out_headline}",
-        "money",
-    ),
-    Line(
-        "cashable_outcome_cost",
-        "Cashable cost of one outcome, headline perspective",
-        "£ per outcome",
-        "Outcomes",
-        "{out_cashable}",
-        "money",
-    ),
-    Line(
-        "outcome_cost_csc",
-        "Cost of one outcome to children's social care",
-        "£ per outcome",
-        "Outcomes",
-        "{out_csc}",
-        "money",
-    ),
-    Line(
-        "outcome_cost_all",
-        "Cost of one outcome to all payers",
-        "£ per outcome",
-        "Outcomes",
-        "{out_all}",
-        "money",
-    ),
-    Line(
-        "gross_savings",
-        "Gross savings",
-        "£",
-        "outcomes averted x cost of one outcome",
-        "{outcomes_averted}*{outcome_cost}",
-        "money",
-    ),
-    Line(
-        "net_savings", "Net savings", "£", "gross savings - cost", "{gross_savings}-{cost}", "money"
-    ),
-    Line(
-        "cashable_gross_savings",
-        "Cashable gross savings",
-        "£",
-        "outcomes averted x cashable cost of one outcome",
-        "{outcomes_averted}*{cashable_outcome_cost}",
-        "money",
-    ),
-    Line(
-        "cashable_share",
-        "Cashable share of one outcome's cost",
-        "fraction",
-        "cashable cost / cost of one outcome (0 when both are 0)",
-        ratio("{cashable_outcome_cost}", "{outcome_cost}", INFINITE),
-        "pct",
-    ),
-    Line(
-        "cashable_net_savings_strict",
-        "Cashable net savings, strict",
-        "£",
-        "cashable gross savings - the full cost",
-        "{cashable_gross_savings}-{cost}",
-        "money",
-    ),
-    Line(
-        "cashable_net_savings_pro_rata",
-        "Cashable net savings, pro rata",
-        "£",
-        "net savings x cashable share (Thurrock's convention)",
-        "{net_savings}*{cashable_share}",
-        "money",
-    ),
-    Line(
-        "cashable_net_savings",
-        "Cashable net savings, convention in force",
-        "£",
-        "pro rata if the switch on Inputs is 1, else strict",
-        "IF({in_pro_rata}=1,{cashable_net_savings_pro_rata},{cashable_net_savings_strict})",
-        "money",
-    ),
-    Line(
-        "net_savings_childrens_social_care",
-        "Net savings to children's social care",
-        "£",
-        "outcomes averted x cost to children's social care - cost",
-        "{outcomes_averted}*{outcome_cost_csc}-{cost}",
-        "money",
-    ),
-    Line(
-        "net_savings_public_sector",
-        "Net savings to the public sector (all payers)",
-        "£",
-        "outcomes averted x cost to all payers - cost",
-        "{outcomes_averted}*{outcome_cost_all}-{cost}",
-        "money",
-    ),
-    Line(
-        "roi",
-        "Return: gross savings per £1 of cost",
-        "ratio",
-        f'gross savings / cost ("{INFINITE}" when the cost is 0)',
-        ratio("{gross_savings}", "{cost}", INFINITE),
-        "n2",
-    ),
-    "Break-even",
-    Line(
-        "break_even_outcomes",
-        "Outcomes averted needed to break even",
-        "outcomes",
-        f'cost / cost of one outcome ("{NEVER}" when an outcome saves nothing)',
-        ratio("{cost}", "{outcome_cost}", NEVER, signed=False),
-        "n2",
-    ),
-    Line(
-        "break_even_success_rate",
-        "Outcomes averted per case needed to break even",
-        "per case",
-        "break-even outcomes / reach",
-        f'IF(ISTEXT({{break_even_outcomes}}),"{NEVER}",'
-        + ratio("{break_even_outcomes}", "{reach}", NEVER, signed=False)
-        + ")",
-        "n4",
-    ),
-)
-
-CALC_FIRST_COL = 4
-
-
-def _calc_refs(book: Book, i: int) -> dict[str, str]:
-    """Names a Calculations template may use for intervention i, other than its own lines."""
-    item = book.model.interventions[i]
-    refs = {f"in_{slot}": book.at(f"in.i{i}.{slot}") for slot in _SLOTS}
-    refs.update(
-        in_cox=book.at("in.cox"),
-        in_logit=book.at("in.logit"),
-        in_apply_optimism_bias=book.at("in.apply_optimism_bias"),
-        in_ob=book.at(f"in.ob.{item.evidence.rating}"),
-        in_non_uk_rate=book.at("in.non_uk_rate"),
-        in_pro_rata=book.at("in.pro_rata"),
-    )
-    for name in ("headline", "cashable", "csc", "all"):
-        refs[f"out_{name}"] = book.at(f"outcome.{item.averts}.{name}")
-    return refs
-
-
-_SLOTS = (
-    "reach_base",
-    "reach_share",
-    "reach_offset",
-    "unit_cost",
-    "fixed_cost",
-    "effect_form",
-    "effect_a",
-    "effect_b",
-    "non_uk",
-)
-
-
-def rate_format(book: Book, i: int) -> str:
-    """Per-case effects show as numbers, success rates and risks as percentages."""
-    per_case = int(book.model.base.effect_form[i]) == core.PER_CASE
-    return "n3" if per_case else "pct2"
-
-
-def calculations_sheet(book: Book) -> Sheet:
-    """Every step from reach to break-even, one line a row, one intervention a column."""
-    n = book.n
-    sheet = book.sheet(
-        CALCULATIONS,
-        freeze=cell(4, CALC_FIRST_COL),
-        print_rows="1:3",
-        print_cols="A:C",
-        pages_wide=1 if n <= 8 else 0,
-        widths={1: 48, 2: 14, 3: 60, **{CALC_FIRST_COL + i: 22 for i in range(n)}},
-    )
-    sheet.put(
-        1, 1, "Calculations: one line a row, the same formula for every intervention", "title"
-    )
-    sheet.row(2, [("Line", "header"), ("Unit", "header"), ("How it is worked out", "header")])
-    sheet.row(3, [("", "header"), ("", "header"), ("Intervention name", "header")])
-    items = book.model.interventions
-    for i, item in enumerate(items):
-        sheet.put(2, CALC_FIRST_COL + i, item.id, "header")
-        sheet.put(3, CALC_FIRST_COL + i, item.name, "user_wrap")
-    r = 4
-    for k, label in enumerate(("What it is", "Effect reported as", "Evidence rating")):
-        sheet.row(r + k, [(label, "text"), ("", "text"), ("from the portfolio file", "text")])
-    for i, item in enumerate(items):
-        form = EFFECT_FORM_NAMES[int(book.model.base.effect_form[i])]
-        sheet.put(r, CALC_FIRST_COL + i, item.description, "user")
-        sheet.put(r + 1, CALC_FIRST_COL + i, form, "text")
-        sheet.put(r + 2, CALC_FIRST_COL + i, item.evidence.rating, "user")
-    r += 2
-    # Per column: the Inputs and Outcomes cells it uses, then its own earlier lines as placed.
-    refs = [_calc_refs(book, i) for i in range(n)]
-    for line in CALC_LINES:
-        r += 1
-        if isinstance(line, str):
-            r += 1
-            sheet.put(r, 1, line, "section")
-            continue
-        sheet.row(r, [(line.label, "text"), (line.unit, "text"), (line.how, "text")])
-        for i in range(n):
-            col = CALC_FIRST_COL + i
-            fmt = rate_format(book, i) if line.unit == "per case" else line.fmt
-            sheet.put(r, col, fill(line.template, refs[i]), f"calc:{fmt}")
-            refs[i][line.key] = cell(r, col)
-            book.anchor(f"calc.{line.key}.{i}", sheet, r, col)
-    return sheet

@@ -23,14 +23,12 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from appraise.analyses.verify import (
-    PORTFOLIO,
-    ROUNDING_ALLOWANCE,
-    ClaimResult,
-    resolve_metric,
-)
-from appraise.workbook.book import CLAIMS_CHECK, Book, Check, shift
-from appraise.workbook.outputs import BAD, GOOD, pass_fail_colours
+from appraise.analyses.verify import PORTFOLIO, ClaimResult, resolve_metric
+from appraise.display import assumed_value
+from appraise.engine.claims import CLAIM, ROUNDING_ALLOWANCE
+from appraise.engine.results import YEAR_KEYS
+from appraise.workbook.book import CLAIMS_CHECK, Book, Cell, Check
+from appraise.workbook.checks import BAD, GOOD, pass_fail_colours
 from appraise.workbook.writer import Formula, Sheet, cell, quote_title
 
 WORKBOOK, ENGINE = "workbook", "engine"
@@ -89,20 +87,16 @@ def letter(header: str) -> str:
 
 def workbook_figure(book: Book, metric: str, members: list[int] | None) -> str | None:
     """A formula for a claim's metric on the workbook's sheets (a sum over a list), if any."""
-    owners = ["total"] if members is None else [str(i) for i in members]
+    owners = ["total"] if members is None else [f"i{i}" for i in members]
     refs: list[str] = []
     for owner in owners:
         if metric.startswith("years."):
             _, year, key = metric.split(".", 2)
-            found = book.anchors.get(f"cashyear.{key}.{owner}")
-            found = None if found is None else shift(found, int(year) - 1)
-        else:
-            names = (
-                f"summary.{metric}.{owner}",
-                f"calc.{metric}.{owner}",
-                f"cash.{metric}.{owner}",
-            )
-            found = next((book.anchors[n] for n in names if n in book.anchors), None)
+            line = YEAR_KEYS.get(key, "")
+            found = book.year_cell(line, "" if line == "discount_factor" else owner, int(year))
+        else:  # the Summary's cell where it has one (the headline figures)
+            summary = book.anchors.get(f"summary.{metric}.{owner.removeprefix('i')}")
+            found = summary or book.cell_ref(metric, owner)
         if found is None:
             return None
         refs.append(found)
@@ -135,7 +129,7 @@ def _unchanged(result: ClaimResult, own: float) -> bool:
 def _assumptions(result: ClaimResult) -> str:
     own = {a.input for a in result.claim.assume}
     return "; ".join(
-        f"{key} = {value:,g} ({'this claim' if key in own else 'claims file'})"
+        f"{key} = {assumed_value(value)} ({'this claim' if key in own else 'claims file'})"
         for key, value in result.assumed.items()
     )
 
@@ -181,7 +175,7 @@ def claims_sheet(book: Book) -> Sheet | None:
         "Assumed for every claim (claims file): "
         + (
             "; ".join(
-                f"{a.input} = {a.value:,g}"
+                f"{a.input} = {assumed_value(a.value)}"
                 + (f" ({a.note}{'; ' + a.source if a.source else ''})" if a.note else "")
                 for a in assumed
             )
@@ -202,8 +196,8 @@ def claims_sheet(book: Book) -> Sheet | None:
     for r, text in enumerate(notes, 6):
         sheet.put(r, 1, text, "note")
     sheet.row(HEADER_ROW, [(h, "header") for h in HEADERS])
-    horizon = book.at("in.horizon")
-    allowance = "$C$4"
+    horizon = book.at("horizon")
+    allowance = Cell(sheet.title, 4, 3)
     for r, result in enumerate(results, FIRST_ROW):
         _claim_row(book, sheet, r, result, horizon, allowance)
     status = f"{letter('Status (formula)')}{FIRST_ROW}:{letter('Status (formula)')}{last}"
@@ -227,7 +221,7 @@ def claims_sheet(book: Book) -> Sheet | None:
 
 
 def _claim_row(
-    book: Book, sheet: Sheet, r: int, result: ClaimResult, horizon: str, allowance: str
+    book: Book, sheet: Sheet, r: int, result: ClaimResult, horizon: str, allowance: Cell
 ) -> None:
     claim = result.claim
     fmt = UNIT_FORMATS.get(result.unit, "n4")
@@ -240,12 +234,24 @@ def _claim_row(
     who = " + ".join(claim.members) if members is not None else PORTFOLIO
     engine = _engine_text(result)
     first = result.implied[0] if result.implied else None
-    claimed, tol = at["Claimed"], at["Tolerance (±)"]
-    used = at["Figure the status uses"]
+    claimed, used = at["Claimed"], at["Figure the status uses"]
+    here = {h: Cell(sheet.title, r, COL[h]) for h in HEADERS}
+    local = {
+        "claimed": here["Claimed"],
+        "figure": here["Figure the status uses"],
+        "tolerance": here["Tolerance (±)"],
+        "allowance": allowance,
+        "engine_figure": here["Engine: recomputed under those assumptions"],
+        "own_figure": here["Workbook: the portfolio's own figure (formula)"],
+    }
+
+    def line(key: str) -> str:  # a check of `appraise.engine.claims`, written in this row
+        return book.formula(key, "", here[HEADERS[0]], local, CLAIM)
+
     status = (
         f'IF(AND({at["Unit"]}="year",OR({claimed}<1,{claimed}>{horizon})),"not_checkable",'
-        f"IF(ISNUMBER({used}),IF(ABS({claimed}-{used})<={tol}+{allowance}*MAX(1,ABS({claimed})),"
-        f'"consistent","inconsistent"),IF({at["Unit"]}="year","inconsistent","not_checkable")))'
+        f'IF(ISNUMBER({used}),IF({line("claim_holds")},"consistent","inconsistent"),'
+        f'IF({at["Unit"]}="year","inconsistent","not_checkable")))'
     )
     engine_cell, workbook_cell = (
         at["Engine: recomputed under those assumptions"],
@@ -254,14 +260,17 @@ def _claim_row(
     moved = (
         (
             Formula(
-                f'IF(AND(ISNUMBER({engine_cell}),ISNUMBER({workbook_cell})),{engine_cell}-{workbook_cell},"n/a")'
+                f"IF(AND(ISNUMBER({engine_cell}),ISNUMBER({workbook_cell})),"
+                f'{line("assumptions_move")},"n/a")'
             ),
             f"calc:{fmt}",
         )
         if result.assumed and formula is not None
         else None
     )
-    notes = [text for text in (claim.note, result.reason) if text]
+    other = result.other_convention
+    convention = f"holds under the other cashable convention ({other})" if other else None
+    notes = [text for text in (convention, claim.note, result.reason) if text]
     values: dict[str, tuple[Any, str] | None] = {
         "Claim": (claim.id, "user"),
         "Intervention(s)": (who, "user"),
@@ -282,7 +291,7 @@ def _claim_row(
             f"calc:{fmt}",
         ),
         "Difference: claimed - figure": (
-            Formula(f'IF(ISNUMBER({used}),{claimed}-{used},"n/a")'),
+            Formula(f'IF(ISNUMBER({used}),{line("claim_difference")},"n/a")'),
             f"calc:{fmt}",
         ),
         "Status (formula)": (Formula(status), "output"),

@@ -73,6 +73,12 @@ ROLES: dict[str, dict[str, Any]] = {
     "bold": {"font": Font(bold=True)},
     "note": {"font": Font(italic=True, color="595959")},
     "input": {"font": Font(color="0000FF"), "fill": PatternFill("solid", fgColor=INPUT_FILL)},
+    # an input that is a name (an evidence rating): kept as text however it is typed
+    "user_in": {
+        "font": Font(color="0000FF"),
+        "fill": PatternFill("solid", fgColor=INPUT_FILL),
+        "quotePrefix": True,
+    },
     "fixed": {"font": Font(color="595959"), "fill": PatternFill("solid", fgColor=FIXED_FILL)},
     "calc": {},
     "output": {"font": Font(bold=True), "fill": PatternFill("solid", fgColor=OUTPUT_FILL)},
@@ -99,6 +105,8 @@ class Sheet:
 
     def put(self, row: int, col: int, value: Value, style: str = "text") -> None:
         """Place a value: a number, text (always written as text) or a Formula."""
+        if hasattr(value, "item") and not isinstance(value, str):  # a numpy number
+            value = value.item()
         if value.__class__ is float and not math.isfinite(value):
             raise ValueError(f"{self.title}!{cell(row, col)}: not a finite number: {value}")
         self.cells[(row, col)] = (value, style)

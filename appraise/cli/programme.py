@@ -1,0 +1,146 @@
+"""`appraise programme`: a programme against its outline business case, by financial year."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from appraise.analyses.programme import check_programme_file, report
+from appraise.cli._app import VALIDATORS, app, emit, guarded
+from appraise.display import (
+    PROGRAMME_SAVINGS_COLUMNS,
+    PROGRAMME_TARGET_COLUMNS,
+    PROGRAMME_YEAR_COLUMNS,
+    Column,
+    programme_heading,
+    programme_measure_notes,
+    programme_spend_notes,
+    programme_status_notes,
+    table,
+    to_json,
+)
+from appraise.model.programme import load_programme, load_programme_actuals
+
+
+class ProgrammeFormat(enum.StrEnum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+Section = tuple[str, list[Column], list[dict[str, Any]], list[bool], list[str]]
+
+
+def sections(data: dict[str, Any]) -> list[Section]:
+    """(title, columns, rows, right-aligned, notes) of each table the report shows; the spend
+    table only where some year has a figure."""
+    out: list[Section] = []
+    figures = ("projected_spend", "actual_spend", "avoided_spend", "investment")
+    if any(y[k] is not None for y in data["years"] for k in figures):
+        out.append(
+            (
+                "Spend against the projection, by financial year",
+                PROGRAMME_YEAR_COLUMNS,
+                data["years"],
+                [False, *[True] * 7],
+                programme_spend_notes(data),
+            )
+        )
+    if data["targets"] or any(m["values"] for m in data["measures"]):
+        out.append(
+            (
+                "Measures against targets",
+                PROGRAMME_TARGET_COLUMNS,
+                data["targets"],
+                [False, False, True, True, True, False, True, True],
+                programme_measure_notes(data),
+            )
+        )
+    if data["savings"]:
+        out.append(
+            (
+                "Savings targets",
+                PROGRAMME_SAVINGS_COLUMNS,
+                data["savings"],
+                [False, False, True, True, True, True, False, False],
+                programme_status_notes(data),
+            )
+        )
+    return out
+
+
+def _cells(columns: list[Column], rows: list[dict[str, Any]]) -> list[list[str]]:
+    return [[show(r) for _, show in columns] for r in rows]
+
+
+def programme_table(data: dict[str, Any]) -> str:
+    """The readable report printed by `appraise programme`."""
+    lines = [programme_heading(data)]
+    if data["description"]:
+        lines.append(data["description"])
+    for title, columns, rows, right, notes in sections(data):
+        headers = [h for h, _ in columns]
+        lines += ["", title, "", table(headers, _cells(columns, rows), right), "", *notes]
+    return "\n".join(lines)
+
+
+def _md(text: str) -> str:
+    """A table cell or line of Markdown: pipes escaped, line breaks made spaces."""
+    return " ".join(text.replace("|", "\\|").splitlines())
+
+
+def programme_markdown(data: dict[str, Any]) -> str:
+    """The report as Markdown, for a board paper."""
+    lines = [f"**{_md(programme_heading(data))}**", ""]
+    if data["description"]:
+        lines += [_md(data["description"]), ""]
+    for title, columns, rows, right, notes in sections(data):
+        lines += [f"**{title}**", "", "| " + " | ".join(h for h, _ in columns) + " |"]
+        lines.append("|" + "|".join("---:" if r else "---" for r in right) + "|")
+        lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in _cells(columns, rows)]
+        lines += ["", *(f"- {_md(n)}" for n in notes), ""]
+    return "\n".join(lines).rstrip()
+
+
+@app.command("programme")
+@guarded
+def programme_command(
+    file: Path = typer.Argument(..., help="Programme file (YAML).", show_default=False),
+    actuals: Path | None = typer.Option(
+        None,
+        "--actuals",
+        "-a",
+        help="Actuals file (one key, actuals:), instead of any the programme file holds or names.",
+        show_default=False,
+    ),
+    format: ProgrammeFormat = typer.Option(
+        ProgrammeFormat.table, "--format", "-f", help="table, json or markdown."
+    ),
+) -> None:
+    """A programme against its outline business case: spend avoided, targets and savings."""
+    data = report(load_programme(file, actuals)).to_data()
+    if format is ProgrammeFormat.json:
+        emit(to_json(data))
+    elif format is ProgrammeFormat.markdown:
+        emit(programme_markdown(data))
+    else:
+        emit(programme_table(data))
+
+
+def _validate_actuals(path: Path) -> str:
+    a = load_programme_actuals(path)
+    spend = len(a.spend.years()) if a.spend is not None else 0
+    return (
+        f"{path}: valid programme actuals: {spend} years of spend, {len(a.avoided_spend)} of spend "
+        f"avoided, {len(a.savings)} savings, {len(a.measures)} measures (check them against their "
+        "programme with `appraise programme PROGRAMME --actuals FILE`)"
+    )
+
+
+VALIDATORS.update(
+    programme=lambda path: check_programme_file(load_programme(path)),
+    **{"programme-actuals": _validate_actuals},
+)

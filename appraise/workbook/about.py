@@ -1,0 +1,174 @@
+"""The `About` sheet: what the workbook is, how to read it, its conventions and its sheets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from appraise.display import payer_name
+from appraise.engine.figures import FIGURES as REGISTRY
+from appraise.engine.ops import INFINITE, NEVER
+from appraise.version import __version__
+from appraise.workbook.book import (
+    ABOUT,
+    CALCULATIONS,
+    CASH_FLOWS,
+    CHECKS,
+    CLAIMS_CHECK,
+    EVIDENCE,
+    FORECAST,
+    INPUTS,
+    OUTCOMES,
+    SOURCE,
+    SUMMARY,
+    Book,
+)
+from appraise.workbook.checks import pass_fail_colours
+from appraise.workbook.summary import SUMMARY_KEYS
+from appraise.workbook.writer import Formula, Sheet
+
+SHEET_GUIDE = (
+    (ABOUT, "This page: what the workbook is and how to read it."),
+    (
+        INPUTS,
+        "Every assumption, one a row, with its unit, owner and source. Yellow cells are inputs.",
+    ),
+    (OUTCOMES, "What one of each averted outcome costs, built from its components."),
+    (
+        CALCULATIONS,
+        "Every step from reach to break-even: one line a row, one intervention a column, the "
+        "same formula across each row.",
+    ),
+    (SUMMARY, "The headline figures, headed by the JSON keys of `appraise evaluate`; a chart."),
+    (
+        CASH_FLOWS,
+        "Costs and savings by year: cohorts, their timing, discounting, NPV and payback.",
+    ),
+    (
+        FORECAST,
+        "With a baseline: children in care and their cost by year under each scenario, and spend "
+        "with and without the portfolio (with a chart).",
+    ),
+    (
+        CLAIMS_CHECK,
+        "With a claims file: each claimed figure against the engine's and the workbook's own, "
+        "with a status formula and the first implied input.",
+    ),
+    (EVIDENCE, "Every cited source: full reference and what it found."),
+    (
+        CHECKS,
+        "Each Summary (and Forecast, Claims check) figure against the engine's own value, and the "
+        "master check.",
+    ),
+)
+HOW_TO_READ = (
+    "Click any figure on Summary to see its formula; it points at a line on Calculations or Cash "
+    "flows, whose formulas point at labelled rows on Inputs and Outcomes.",
+    "Change a yellow cell on Inputs and every figure moves; the Checks sheet then shows how far "
+    "the workbook has moved from the exported appraisal (its master check turns FALSE).",
+    "Money is in pounds a year at the price year's prices; savings are positive, costs are "
+    "positive, net = savings - cost (negative = a loss).",
+    f'A ratio whose denominator is 0 shows as text: "{NEVER}" for a break-even that cannot be '
+    f'reached, "{INFINITE}" for a return on a service that costs nothing; a payback '
+    f'that does not happen within the horizon shows "{NEVER}".',
+    "Nothing is pasted as a number: every figure outside Inputs is a formula, except the "
+    "baseline's inputs on Forecast, a claim's figure and tolerance on Claims check, and the "
+    "engine's own values (italic grey). The file is saved without calculated values; Excel and "
+    "LibreOffice calculate every figure when they open it.",
+    "`appraise import-xlsx` reads the Inputs sheet back into a portfolio file; the hidden sheet "
+    f"'{SOURCE}' holds the portfolio file this workbook was exported from, for that purpose.",
+)
+COLOUR_KEY = (
+    ("input", "Input: change it here (Inputs; the baseline's inputs on Forecast)"),
+    (
+        "fixed",
+        "Fixed: set by a file's structure (an unused term, a code, a constant, a claimed figure)",
+    ),
+    ("calc", "Calculation: a formula"),
+    ("output", "Output: a headline figure"),
+    ("engine", "The engine's own figure, typed in at export for comparison (Checks, Claims check)"),
+)
+
+
+def about_sheet(book: Book) -> Sheet:
+    """Portfolio, price year, date, engine version, how to read, colour key, cashable convention."""
+    p = book.portfolio
+    sheet = book.sheet(ABOUT, widths={1: 44, 2: 90})
+    pro_rata, public = book.at("pro_rata"), book.at("public_sector")
+    strict = "strict: cashable gross savings - the full cost"
+    prorata = "pro rata: net savings x the cashable share of one outcome's cost (Thurrock 2017)"
+    r = 1
+    sheet.put(r, 1, "Invest-to-save appraisal workbook", "title")
+    facts: list[tuple[str, Any, str]] = [
+        ("Portfolio", p.portfolio, "user_wrap"),
+        ("Description", p.description or "", "user_wrap"),
+        ("Price year", p.price_year, "text:int"),
+        ("Exported on", book.today.isoformat(), "text"),
+        ("Engine", f"appraise {__version__}", "text"),
+        (
+            "Headline perspective",
+            Formula(
+                f'IF({public}=1,"{payer_name("public_sector")} (all payers)",'
+                f'"{payer_name("childrens_social_care")}")'
+            ),
+            "calc",
+        ),
+        ("Years appraised", p.horizon_years, "text:int"),
+        ("Discount rate", Formula(book.at("discount_rate")), "calc:pct2"),
+        ("Master check (Checks)", Formula(book.at("checks.master")), "output"),
+        (
+            "Cashable convention in force",
+            Formula(f'IF({pro_rata}=1,"{prorata}","{strict}")'),
+            "calc",
+        ),
+        (
+            "Portfolio cashable net savings under it",
+            Formula(book.at("summary.cashable_net_savings.total")),
+            "output:money",
+        ),
+        ("The other convention", Formula(f'IF({pro_rata}=1,"{strict}","{prorata}")'), "calc"),
+        (
+            "would give",
+            Formula(
+                f"IF({pro_rata}=1,{book.at('summary.cashable_net_savings_strict.total')},"
+                f"{book.at('summary.cashable_net_savings_pro_rata.total')})"
+            ),
+            "output:money",
+        ),
+        *book.facts,
+    ]
+    r += 1
+    for label, value, style in facts:
+        r += 1
+        sheet.put(r, 1, label, "bold")
+        sheet.put(r, 2, value, style)
+        if style == "output" and value == book.at("checks.master"):
+            sheet.decorate.append(pass_fail_colours(f"B{r}"))
+    r += 2
+    sheet.put(r, 1, "How to read it", "section")
+    for k, text in enumerate(HOW_TO_READ, 1):
+        r += 1
+        sheet.put(r, 1, f"{k}.", "text")
+        sheet.put(r, 2, text, "wrap")
+    r += 2
+    sheet.put(r, 1, "Colour key", "section")
+    for role, text in COLOUR_KEY:
+        r += 1
+        sheet.put(r, 1, "123", role)
+        sheet.put(r, 2, text, "text")
+    r += 2
+    sheet.put(r, 1, "Sheets", "section")
+    for title, text in SHEET_GUIDE:
+        if title not in book.titles:
+            continue  # Forecast and Claims check are there only when they apply
+        r += 1
+        sheet.put(r, 1, title, "bold")
+        sheet.put(r, 2, text, "wrap")
+    r += 2
+    sheet.put(r, 1, "Summary columns", "section")
+    for key in SUMMARY_KEYS:
+        r += 1
+        figure = REGISTRY[key]
+        meaning, unit = figure.meaning, figure.unit
+        sheet.put(r, 1, key, "bold")
+        sheet.put(r, 2, f"{meaning}{f' ({unit})' if unit else ''}", "text")
+    return sheet

@@ -1,0 +1,52 @@
+"""The `Evidence` sheet: every source the workbook cites, with what it found."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from appraise.workbook.book import EVIDENCE, Book
+from appraise.workbook.writer import Sheet
+
+
+def cited_sources(book: Book) -> dict[str, list[str]]:
+    """Every source id the workbook cites, with what it is cited for, in order of first citation."""
+    cited: dict[str, list[str]] = {}
+
+    def cite(ids: Any, what: str) -> None:
+        for s in ids:
+            if s in book.evidence and what not in cited.setdefault(s, []):
+                cited[s].append(what)
+
+    cite(["green-book-2022"], "discount rate")
+    for key, outcome in book.portfolio.outcomes.items():
+        cite(outcome.sources, key)
+    for item in book.model.interventions:
+        cite(item.evidence.sources, item.id)
+    cite(["sanchez-meca-2003"], "Cox factor")
+    cite(["hasselblad-1995", "chinn-2000"], "logistic factor")
+    return cited
+
+
+def evidence_sheet(book: Book) -> Sheet:
+    """Every cited source: full reference and what it found."""
+    sheet = book.sheet(
+        EVIDENCE, freeze="B3", print_rows="2:2", widths={1: 24, 2: 28, 3: 60, 6: 80, 7: 30}
+    )
+    sheet.put(1, 1, "Evidence: every source the workbook cites", "title")
+    headers = ("Id", "Citation", "Full reference", "Type", "Country", "What it found", "Cited for")
+    sheet.row(2, [(h, "header") for h in headers])
+    for r, (sid, owners) in enumerate(cited_sources(book).items(), 3):
+        e = book.evidence[sid]
+        sheet.row(
+            r,
+            [
+                (sid, "user_wrap"),
+                (e.citation, "user_wrap"),
+                (e.reference, "user_wrap"),
+                (e.type, "user_wrap"),
+                (e.country, "user_wrap"),
+                (e.found, "user_wrap"),
+                (", ".join(owners), "user_wrap"),
+            ],
+        )
+    return sheet

@@ -1,0 +1,256 @@
+"""Reading an exported workbook back: its Inputs sheet (as edited) into portfolio file data."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from appraise.engine.params import build
+from appraise.errors import InputError, Problem
+from appraise.model.load import evidence_for, portfolio_from_data
+from appraise.model.save import portfolio_to_data, set_at, to_yaml
+from appraise.model.schema import Evidence, Portfolio
+from appraise.workbook.book import FORECAST, INPUTS, SOURCE, Book
+from appraise.workbook.export import BUILDERS
+from appraise.workbook.forecast import forecast_sheet
+from appraise.workbook.guard import check_workbook_zip
+from appraise.workbook.inputs import INPUT_KEY_HEADER, InputRow, input_rows
+from appraise.workbook.source import SOURCE_FIRST_ROW, source_text
+from appraise.workbook.writer import cell, read_text
+
+
+@dataclass
+class Imported:
+    """A workbook read back: portfolio file data, the inputs that changed, and what was dropped."""
+
+    data: dict[str, Any]
+    changes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def yaml(self, source: str) -> str:
+        """The portfolio file, headed by a comment saying where it came from."""
+        head = (
+            f"# Imported by appraise import-xlsx from {source}: "
+            f"{len(self.changes)} input(s) changed on its Inputs sheet.\n"
+        )
+        return head + "".join(f"#   {c}\n" for c in self.changes) + to_yaml(self.data)
+
+
+MAX_WORKBOOK_BYTES = 200 * 2**20  # a 200-intervention workbook is about 1 MiB
+
+
+def _open(path: Path, data_only: bool = False) -> Any:
+    from openpyxl import load_workbook
+
+    try:
+        if path.is_file() and path.stat().st_size > MAX_WORKBOOK_BYTES:
+            raise InputError.one(
+                str(path), "", f"file is larger than {MAX_WORKBOOK_BYTES // 2**20} MiB"
+            )
+        check_workbook_zip(path)  # what each part inflates to, before openpyxl parses any
+        return load_workbook(path, data_only=data_only, read_only=False)
+    except FileNotFoundError:
+        raise InputError.one(str(path), "", "file not found") from None
+    except IsADirectoryError:
+        raise InputError.one(str(path), "", "is a folder, not a file") from None
+    except InputError:
+        raise
+    except Exception as exc:  # whatever a damaged or foreign file makes openpyxl raise
+        raise InputError.one(
+            str(path), "", f"not an .xlsx workbook that appraise can read ({exc})"
+        ) from None
+
+
+def _sheet(wb: Any, title: str, path: Path) -> Any:
+    if title not in wb.sheetnames:
+        raise InputError.one(
+            str(path),
+            "",
+            f"no sheet named {title!r}: import-xlsx reads workbooks made by `appraise export`",
+        )
+    return wb[title]
+
+
+def _embedded_portfolio(wb: Any, path: Path) -> Portfolio:
+    ws = _sheet(wb, SOURCE, path)
+    rows = [
+        (ws.cell(r, 1).value, ws.cell(r, 2).value) for r in range(SOURCE_FIRST_ROW, ws.max_row + 1)
+    ]
+    name = f"{path} (sheet {SOURCE!r})"
+    try:
+        raw = json.loads(source_text(rows))
+    except json.JSONDecodeError as exc:
+        raise InputError.one(
+            name, f"line {exc.lineno}", f"the portfolio file held there does not parse: {exc.msg}"
+        ) from None
+    return portfolio_from_data(raw, name)
+
+
+def _input_cells(ws: Any, path: Path) -> tuple[int, dict[str, tuple[int, Any]]]:
+    """The value column, and key -> (row, value cell content), wherever the header row is."""
+    header_row = value_col = key_col = None
+    for row in ws.iter_rows(min_row=1, max_row=10):
+        texts = {c.value: c.column for c in row if isinstance(c.value, str)}
+        if "Value" in texts and INPUT_KEY_HEADER in texts:
+            header_row, value_col, key_col = row[0].row, texts["Value"], texts[INPUT_KEY_HEADER]
+            break
+    if header_row is None:
+        raise InputError.one(
+            str(path), f"{INPUTS}!", f"cannot find the header row (Value ... {INPUT_KEY_HEADER})"
+        )
+    found: dict[str, tuple[int, Any]] = {}
+    for r in range(header_row + 1, ws.max_row + 1):
+        key = ws.cell(r, key_col).value
+        if isinstance(key, str) and key.strip():
+            found[read_text(key.strip())] = (r, ws.cell(r, value_col).value)
+    return value_col, found
+
+
+def _number(content: Any, cached: Callable[[], Any]) -> float:
+    """A cell's number; a formula counts by its saved value. ValueError if there is none."""
+    if isinstance(content, str) and content.startswith("="):
+        content = cached()
+        if content is None:
+            raise ValueError("holds a formula with no saved value: type a number instead")
+    if isinstance(content, bool) or not isinstance(content, int | float):
+        raise ValueError(f"expected a number, got {content!r}")
+    if not math.isfinite(content):
+        raise ValueError(f"must be a finite number (got {content!r})")
+    return float(content)
+
+
+def _same(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-15)
+
+
+def _set(data: dict[str, Any], path: str, value: Any) -> None:
+    # Optimism-bias ratings such as "3" are dictionary keys, not list positions.
+    if path.startswith("optimism_bias."):
+        data["optimism_bias"][path.split(".", 1)[1]] = value
+    else:
+        set_at(data, path, value)
+
+
+def _forecast_edits(wb: Any, portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> list[str]:
+    """The baseline inputs changed on the Forecast sheet, which import does not carry back."""
+    if FORECAST not in wb.sheetnames or portfolio.baseline is None:
+        return []
+    book = Book.of(portfolio, evidence)
+    for build_sheet in BUILDERS[: BUILDERS.index(forecast_sheet) + 1]:
+        exported = build_sheet(book)  # the Forecast sheet comes last: as it was exported
+    assert exported is not None and exported.title == FORECAST
+    ws = wb[FORECAST]
+    out = []
+    for (r, c), (value, style) in sorted(exported.cells.items()):
+        now = ws.cell(r, c).value
+        if style.startswith("input") and not (isinstance(now, int | float) and _same(now, value)):
+            out.append(
+                f"{FORECAST}!{cell(r, c)}: {exported.cells[(r, 1)][0]} was changed from {value:g} "
+                f"to {now!r} on the workbook; import-xlsx reads the Inputs sheet only, so the "
+                "imported file keeps the baseline as it was: change the baseline itself to keep it"
+            )
+    return out
+
+
+def import_workbook(path: str | Path) -> Imported:
+    """Read an exported workbook's Inputs sheet (as edited) back into portfolio file data.
+
+    An input whose value is unchanged keeps its distribution; an edited one becomes a plain number
+    (the change is listed in `warnings`). Rows fixed by the file's structure cannot be edited:
+    changing one is an InputError naming the cell, as is any value the file format rejects.
+    """
+    path = Path(path)
+    wb = _open(path)
+    portfolio = _embedded_portfolio(wb, path)
+    evidence = evidence_for(portfolio)
+    rows = [r for r in input_rows(build(portfolio, evidence), evidence) if isinstance(r, InputRow)]
+    value_col, cells = _input_cells(_sheet(wb, INPUTS, path), path)
+    cached_book: list[Any] = []
+
+    def cached(r: int) -> Callable[[], Any]:
+        def value() -> Any:
+            if not cached_book:
+                cached_book.append(_open(path, data_only=True))
+            return cached_book[0][INPUTS].cell(r, value_col).value
+
+        return value
+
+    data = portfolio_to_data(portfolio)
+    result = Imported(data)
+    problems: list[Problem] = []
+    where: dict[str, str] = {}
+    for item in rows:
+        if item.key not in cells:
+            problems.append(
+                Problem(
+                    str(path), f"{INPUTS}!", f"the row for {item.key!r} ({item.label}) is missing"
+                )
+            )
+            continue
+        r, content = cells.pop(item.key)
+        at = f"{INPUTS}!{cell(r, value_col)}"
+        if item.choices:  # a name (an evidence rating), typed as text or as a number
+            try:
+                chosen = item.to_file(content) if item.to_file else content
+            except ValueError as exc:
+                problems.append(Problem(str(path), at, f"{item.label}: {exc}", content))
+                continue
+            if chosen != item.value:
+                _set(data, item.path, chosen)
+                where[item.path] = at
+                result.changes.append(f"{item.path}: {item.value} -> {chosen} ({at})")
+            continue
+        try:
+            value = _number(content, cached(r))
+        except ValueError as exc:
+            problems.append(Problem(str(path), at, f"{item.label}: {exc}"))
+            continue
+        if _same(value, item.value):
+            continue
+        if item.kind == "fixed":
+            problems.append(
+                Problem(
+                    str(path),
+                    at,
+                    f"{item.label} is fixed by the portfolio file's structure and cannot be "
+                    f"imported (it was {item.value:g}); change the portfolio file and export again",
+                    value,
+                )
+            )
+            continue
+        try:
+            new = item.to_file(value) if item.to_file else value
+        except ValueError as exc:
+            problems.append(Problem(str(path), at, f"{item.label}: {exc}", value))
+            continue
+        _set(data, item.path, new)
+        where[item.path] = at
+        result.changes.append(f"{item.path}: {item.value:g} -> {value:g} ({at})")
+        if item.param is not None and item.param.uncertain:
+            result.warnings.append(
+                f"{item.path}: had a {item.param.value.kind} distribution; its value was changed "
+                f"on the workbook ({at}), so the imported file holds the plain number {value:g}"
+            )
+    for key, (r, _) in cells.items():
+        problems.append(
+            Problem(str(path), f"{INPUTS}!row {r}", "not an input of this portfolio", key)
+        )
+    result.warnings += _forecast_edits(wb, portfolio, evidence)
+    if problems:
+        raise InputError(problems)
+    try:
+        portfolio_from_data(data, str(path))
+    except InputError as exc:
+        raise InputError(
+            [
+                Problem(p.file, f"{p.path} ({where[p.path]})", p.message, p.value)
+                if p.path in where
+                else p
+                for p in exc.problems
+            ]
+        ) from None
+    return result

@@ -1,0 +1,108 @@
+"""The `Outcomes` sheet: what one of each averted outcome costs, built from its components.
+
+One row a component: its cost (from Inputs, or Thurrock's derivation), its switches, and the
+lines of `appraise.engine.lines` that count it (headline perspective, cashable, children's social
+care); then the outcome's four costs, each the sum of a column over its components.
+"""
+
+from __future__ import annotations
+
+from appraise.display import payer_name
+from appraise.engine.lines import LINES
+from appraise.workbook.book import OUTCOMES, Book, Cell, Column
+from appraise.workbook.inputs import DERIVE_LINE, component_owners, derived_owners
+from appraise.workbook.writer import Formula, Sheet
+
+# The component columns: the line in each, and its header.
+COLUMNS = (
+    ("component_cost", "Value"),
+    ("component_cashable", "Cashable (1 = yes)"),
+    ("component_csc", "Paid by children's social care (1 = yes)"),
+    ("component_counted", "Counts in the headline perspective (1 = yes)"),
+    ("component_headline_cost", "Counted in the headline perspective"),
+    ("component_cashable_cost", "Cashable and counted"),
+    ("component_csc_cost", "Paid by children's social care"),
+)
+FIRST_COL = 3  # column C
+PAYER_COL = FIRST_COL + len(COLUMNS)
+HOW_COL = PAYER_COL + 1
+# The outcome's costs: the line, and the component column it sums.
+TOTALS = (
+    ("outcome_all", "component_cost"),
+    ("outcome_csc", "component_csc_cost"),
+    ("outcome_headline", "component_headline_cost"),
+    ("outcome_cashable", "component_cashable_cost"),
+)
+INPUT_LINES = ("component_cashable", "component_csc")  # shown from Inputs
+
+
+def outcomes_sheet(book: Book) -> Sheet:
+    """The cost of one of each outcome, built from its components (formulas over Inputs)."""
+    col = {line: FIRST_COL + k for k, (line, _) in enumerate(COLUMNS)}
+    sheet = book.sheet(
+        OUTCOMES,
+        freeze="C4",
+        print_rows="3:3",
+        print_cols="A:B",
+        widths={1: 50, 2: 14, **{c: 16 for c in col.values()}, HOW_COL: 60},
+    )
+    sheet.put(1, 1, "Outcomes: what one of each averted outcome saves, and whom", "title")
+    sheet.put(2, 1, "£ per outcome, prices of the portfolio's price year.", "note")
+    sheet.row(
+        3,
+        [("Line", "header"), ("Unit", "header")]
+        + [(header, "header") for _, header in COLUMNS]
+        + [("Payer", "header"), ("How it is worked out", "header")],
+    )
+    owners, derived = component_owners(book.model), derived_owners(book.model)
+    r = 4
+    for key, outcome in book.portfolio.outcomes.items():
+        r += 1
+        sheet.put(r, 1, f"{key}: {outcome.name}", "section")
+        parts: list[tuple[str, str, str]] = []  # (component owner, label, payer)
+        if outcome.derive is not None:
+            d = derived[key]
+            for line in DERIVE_LINE.values():
+                r += 1
+                spec = LINES[line]
+                sheet.row(r, [(spec.label, "text"), (spec.unit, "text")])
+                sheet.put(r, FIRST_COL, Formula(book.at(line, d)), f"calc:{spec.fmt}")
+                book.place(line, d, Cell(sheet.title, r, FIRST_COL))
+            for part in ("placement", "non_placement"):
+                parts.append((owners[(key, part)], part, "childrens_social_care"))
+        for comp in outcome.components or []:
+            parts.append((owners[(key, comp.name)], comp.name, comp.payer))
+        first = r + 1
+        for owner, name, payer in parts:
+            r += 1
+            derived_part = name in ("placement", "non_placement") and outcome.derive is not None
+            label = LINES[f"{name}_cost"].label if derived_part else f"{name} (component)"
+            sheet.row(r, [(label, "user"), ("£ per outcome", "text")])
+            if derived_part:  # the derivation's line, written where the component's cost sits
+                book.write(sheet, f"{name}_cost", derived[key], r, FIRST_COL, "calc:money")
+                how = LINES[f"{name}_cost"].how
+            else:
+                sheet.put(
+                    r, FIRST_COL, Formula(book.at("component_cost_given", owner)), "calc:money"
+                )
+                how = "from Inputs"
+            book.place("component_cost", owner, Cell(sheet.title, r, FIRST_COL))
+            for line in INPUT_LINES:
+                sheet.put(r, col[line], Formula(book.at(line, owner)), "calc:int")
+                book.place(line, owner, Cell(sheet.title, r, col[line]))
+            for line, _ in COLUMNS:
+                if line in ("component_cost", *INPUT_LINES):
+                    continue
+                book.write(sheet, line, owner, r, col[line], f"calc:{LINES[line].fmt}")
+            sheet.put(r, PAYER_COL, payer_name(payer), "user")
+            sheet.put(r, HOW_COL, how, "text")
+        last = r
+        for line, _ in COLUMNS:
+            book.place(line, f"o:{key}", Column(sheet.title, first, last, col[line]))
+        for line, column in TOTALS:
+            r += 1
+            spec = LINES[line]
+            sheet.row(r, [(spec.label, "bold"), (spec.unit, "text")])
+            book.write(sheet, line, f"o:{key}", r, col[column], "output:money")
+            sheet.put(r, HOW_COL, spec.how, "text")
+    return sheet

@@ -1,0 +1,53 @@
+"""The hidden `Portfolio file` sheet: the portfolio file the workbook was exported from (for
+`appraise import-xlsx`), one line a row."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from appraise.model.save import portfolio_to_data
+from appraise.workbook.book import SOURCE, Book
+from appraise.workbook.writer import Sheet, read_text
+
+SOURCE_FIRST_ROW = 3
+CHUNK = 30000  # under Excel's 32,767 characters a cell
+
+
+def source_sheet(book: Book) -> Sheet:
+    """The portfolio file the workbook was exported from, as JSON one line a row (for import-xlsx).
+
+    JSON rather than YAML: it is what a YAML file holds, exactly, and a hundred times quicker to
+    write for a large portfolio.
+    """
+    sheet = book.sheet(SOURCE, hidden=True, widths={1: 100})
+    sheet.put(
+        1,
+        1,
+        "The portfolio file this workbook was exported from, one line a row. appraise import-xlsx "
+        "reads it together with the Inputs sheet. Do not edit.",
+        "note",
+    )
+    r = SOURCE_FIRST_ROW
+    text = json.dumps(portfolio_to_data(book.portfolio), indent=1, ensure_ascii=False)
+    for line in text.splitlines():
+        pieces = [line[k : k + CHUNK] for k in range(0, len(line), CHUNK)] or [""]
+        for j, piece in enumerate(pieces):
+            if piece:
+                sheet.put(r, 1, piece, "user")
+            if j:
+                sheet.put(r, 2, "+", "text")  # continues the line above
+            r += 1
+    return sheet
+
+
+def source_text(rows: list[tuple[Any, Any]]) -> str:
+    """The portfolio file (JSON) from (column A, column B) pairs read from the hidden sheet."""
+    lines: list[str] = []
+    for text, more in rows:
+        piece = "" if text is None else read_text(str(text))
+        if more == "+" and lines:
+            lines[-1] += piece
+        else:
+            lines.append(piece)
+    return "\n".join(lines) + "\n"

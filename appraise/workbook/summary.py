@@ -1,0 +1,118 @@
+"""The `Summary` sheet: the headline figures, one row per intervention and the portfolio total.
+
+Row 1 holds each figure's JSON key (`appraise evaluate --format json`); each cell points at the
+line on Calculations or Cash flows where the figure is worked out. The total row adds up the
+figures that sum and applies the line's own formula to the others (a ratio of totals).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.worksheet.worksheet import Worksheet
+
+from appraise.engine.figures import FIGURES as REGISTRY
+from appraise.engine.lines import LINES
+from appraise.engine.ops import INFINITE, NEVER
+from appraise.engine.results import INTERVENTION_KEYS, PORTFOLIO_KEYS
+from appraise.workbook.book import SUMMARY, Book, Cell
+from appraise.workbook.calculations import rate_format
+from appraise.workbook.writer import Formula, Sheet, cell
+
+# The Summary's figures (JSON keys of `appraise evaluate --format json`, in its order): the
+# numbers of each intervention's record that have a line on Calculations or Cash flows.
+FIGURES = tuple(
+    k
+    for k in INTERVENTION_KEYS
+    if k in LINES
+    and REGISTRY[k].kind != "text"
+    and k not in ("effect_raw", "optimism_bias", "non_uk_haircut", "treated_risk")
+    and k not in ("cashable_outcome_cost", "cases_per_success_at_break_even", "safety_margin")
+)
+SUMMARY_KEYS = ("id", "name", *FIGURES)
+MONEY = frozenset(k for k in FIGURES if REGISTRY[k].kind == "money")
+
+
+def figure_format(book: Book, key: str, i: int | None) -> str:
+    """The number format of a figure: per-case rates as numbers, other rates as percentages."""
+    figure = REGISTRY[key]
+    if figure.per_case:
+        return rate_format(book, i) if i is not None else "pct2"
+    return figure.fmt
+
+
+def summary_sheet(book: Book) -> Sheet:
+    """Row 1: the JSON keys; one row per intervention, then the total; a chart of net savings."""
+    n = book.n
+    widths = {c: max(12, len(key) + 2) for c, key in enumerate(SUMMARY_KEYS, 1) if c > 2}
+    widths[2] = 36
+    sheet = book.sheet(
+        SUMMARY,
+        freeze="C2",
+        print_rows="1:1",
+        print_cols="A:B",
+        pages_wide=3,  # 24 columns: three pages across, each repeating the ids and names
+        widths=widths,
+    )
+    sheet.row(1, [(key, "header") for key in SUMMARY_KEYS])
+    cols = {key: c for c, key in enumerate(SUMMARY_KEYS, 1)}
+    for i, item in enumerate(book.model.interventions):
+        r = i + 2
+        sheet.put(r, 1, item.id, "user")
+        sheet.put(r, 2, item.name, "user")
+        for key in FIGURES:
+            formula = Formula(book.at(key, f"i{i}"))
+            sheet.put(r, cols[key], formula, f"output:{figure_format(book, key, i)}")
+    total = n + 2
+    sheet.put(total, 1, "total", "bold")
+    sheet.put(total, 2, "Portfolio total", "bold")
+    # Sums first: the total's ratios are the same formulas over them.
+    for key in sorted(FIGURES, key=lambda k: LINES[k].total != "sum"):
+        if key not in PORTFOLIO_KEYS:
+            continue  # no portfolio figure: reach and outcomes of different kinds don't add up
+        style = f"output:{figure_format(book, key, None)}"
+        if LINES[key].total == "sum":
+            letter = cell(1, cols[key])[:-1]
+            sheet.put(total, cols[key], Formula(f"SUM({letter}2:{letter}{n + 1})"), style)
+            book.place(key, "total", Cell(sheet.title, total, cols[key]))
+        else:
+            book.write(sheet, key, "total", total, cols[key], style)
+    for key in SUMMARY_KEYS[2:]:
+        for i in range(n):
+            book.anchor(f"summary.{key}.{i}", sheet, i + 2, cols[key])
+        if key in PORTFOLIO_KEYS:
+            book.anchor(f"summary.{key}.total", sheet, total, cols[key])
+    sheet.put(
+        total + 2,
+        1,
+        f'Ratios with a zero denominator show as text ("{NEVER}", "{INFINITE}"), as the '
+        "engine's JSON shows null. The total row leaves blank the figures that do not add up across "
+        "different outcomes.",
+        "note",
+    )
+    sheet.decorate.append(_net_savings_chart(n, cols["net_savings"], total + 4))
+    return sheet
+
+
+def _net_savings_chart(n: int, col: int, row: int) -> Any:
+    def add(ws: Worksheet) -> None:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = "Net savings by intervention (£ a year)"
+        chart.add_data(Reference(ws, min_col=col, min_row=1, max_row=n + 1), titles_from_data=True)
+        ids = Reference(ws, min_col=1, min_row=2, max_row=n + 1)
+        chart.series[0].cat = AxDataSource(strRef=StrRef(f=str(ids)))  # ids are text
+        chart.legend = None
+        chart.x_axis.delete = False
+        chart.x_axis.scaling.orientation = "maxMin"  # first intervention at the top, as listed
+        chart.x_axis.tickLblPos = "low"  # names clear of the bars that go below zero
+        chart.y_axis.delete = False
+        chart.y_axis.numFmt = '"£"#,##0'
+        chart.y_axis.title = "£ a year"
+        chart.width = 24
+        chart.height = max(7.5, 0.5 * n + 3)
+        ws.add_chart(chart, f"A{row}")
+
+    return add
