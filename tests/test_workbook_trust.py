@@ -290,12 +290,10 @@ def test_changing_a_rating_on_inputs_moves_the_figures_as_evaluate_does(tmp_path
     # MST rated 3 (20% optimism bias when on); on Inputs it becomes NE (100%): no effect at all.
     data = yaml.safe_load(THURROCK.read_text())
     data["apply_optimism_bias"] = True
-    data["baseline"] = str(EXAMPLES / "thurrock-2017-baseline.yaml")
+    for name in ("thurrock-2017-baseline.yaml", "thurrock-lac-2011-2017.csv"):
+        (tmp_path / name).write_bytes((EXAMPLES / name).read_bytes())  # beside the portfolio
     source = tmp_path / "p.yaml"
     source.write_text(yaml.safe_dump(data))
-    (tmp_path / "thurrock-lac-2011-2017.csv").write_bytes(
-        (EXAMPLES / "thurrock-lac-2011-2017.csv").read_bytes()
-    )
     data["interventions"][0]["evidence"] = {"rating": "NE"}
     changed = tmp_path / "changed.yaml"
     changed.write_text(yaml.safe_dump(data))

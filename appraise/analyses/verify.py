@@ -516,7 +516,10 @@ def _edge(
     return inside
 
 
-WHOLE_UNITS = ("cases", "places")  # Param units of reach counts and capacities (params.FIELD_INFO)
+WHOLE_UNITS = (
+    "cases",
+    "places",
+)  # Param units of reach counts and capacities (the schema's Input units)
 
 
 def _fractional_count(item: Implied) -> bool:

@@ -17,6 +17,7 @@ from appraise.model.schema import Evidence, Portfolio
 from appraise.workbook.book import FORECAST, INPUTS, SOURCE, Book
 from appraise.workbook.export import BUILDERS
 from appraise.workbook.forecast import forecast_sheet, shared_assumptions
+from appraise.workbook.guard import check_workbook_zip
 from appraise.workbook.inputs import INPUT_KEY_HEADER, InputRow, input_rows
 from appraise.workbook.source import HASH_LABEL, SOURCE_FIRST_ROW, fingerprint, source_text
 from appraise.workbook.writer import cell, read_text
@@ -50,6 +51,7 @@ def _open(path: Path, data_only: bool = False) -> Any:
             raise InputError.one(
                 str(path), "", f"file is larger than {MAX_WORKBOOK_BYTES // 2**20} MiB"
             )
+        check_workbook_zip(path)  # what each part inflates to, before openpyxl parses any
         return load_workbook(path, data_only=data_only, read_only=False)
     except FileNotFoundError:
         raise InputError.one(str(path), "", "file not found") from None

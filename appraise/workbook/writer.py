@@ -384,7 +384,9 @@ def render(sheets: list[Sheet], properties: dict[str, str] | None = None) -> byt
     # Formulas carry the engine's results as cached values; a spreadsheet recalculates on opening.
     wb.calculation.fullCalcOnLoad = True
     for key, value in (properties or {}).items():
-        setattr(wb.properties, key, value)
+        # Document properties are XML too (docProps/core.xml): a control character in a
+        # portfolio's name would make a workbook that no spreadsheet program opens.
+        setattr(wb.properties, key, clean_text(value))
     worksheets, heights = [], []
     for sheet in sheets:
         ws = wb.create_sheet(sheet.title)
