@@ -14,7 +14,6 @@ import signal
 import stat
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,9 @@ from tests.helpers import intervention, portfolio_data
 PASSWD = Path("/etc/passwd")  # a file every Linux machine has and no user wrote
 # What /etc/passwd holds, and so what no message may show.
 PASSWD_TEXT = ("root:", ":/bin/", "/usr/sbin/nologin")
-FAST = 5.0  # seconds: each refusal below must come well within this
+# A hang fails the test at this many seconds instead of blocking the suite. How fast each
+# refusal comes is measured by benchmarks/refusals.py, not asserted here (a shared machine is noisy).
+HANG = 120.0
 
 
 def write(folder: Path, data: Any, name: str = "portfolio.yaml") -> Path:
@@ -38,22 +39,19 @@ def write(folder: Path, data: Any, name: str = "portfolio.yaml") -> Path:
     return path
 
 
-def refused(*args: Any, fragments: tuple[str, ...] = (), within: float = FAST) -> str:
-    """Run `appraise ARGS`: exit 2, no traceback, nothing on stdout, within `within` seconds,
-    no line of /etc/passwd on stderr, and every fragment there. Returns stderr."""
-    start = time.monotonic()
+def refused(*args: Any, fragments: tuple[str, ...] = ()) -> str:
+    """Run `appraise ARGS`: exit 2, no traceback, nothing on stdout, no line of /etc/passwd on
+    stderr, and every fragment there. Returns stderr."""
     proc = subprocess.run(
         [str(Path(sys.executable).parent / "appraise"), *map(str, args)],
         capture_output=True,
         text=True,
         cwd=ROOT,
-        timeout=within + 30,  # a hang fails here rather than blocking the suite
+        timeout=HANG,
     )
-    elapsed = time.monotonic() - start
     assert proc.returncode == 2, (args, proc.stdout, proc.stderr)
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
     assert proc.stdout == ""
-    assert elapsed < within, f"{args}: {elapsed:.1f} s"
     for text in PASSWD_TEXT:
         assert text not in proc.stderr, proc.stderr
     for fragment in fragments:
@@ -370,9 +368,7 @@ def test_broken_files_exit_2_on_every_command(tmp_path, cli):
         refused("evaluate", path)  # as a user runs it: no traceback, no "internal error"
         for command in PORTFOLIO_COMMANDS:
             args = [a.format(out=tmp_path / "out.xlsx") for a in command]
-            start = time.monotonic()
             code, out, err = cli(args[0], path, *args[1:])
-            assert time.monotonic() - start < FAST
             assert code == 2 and out == "" and str(path) in err, (name, command, err)
     assert not (tmp_path / "out.xlsx").exists()
 
@@ -544,7 +540,7 @@ def bomb(tmp_path_factory) -> Path:
     return path
 
 
-def test_import_xlsx_refuses_a_zip_bomb_within_2_seconds(tmp_path, bomb):
+def test_import_xlsx_refuses_a_zip_bomb_before_inflating_it(tmp_path, bomb):
     assert bomb.stat().st_size < 1.3 * 10**6
     with zipfile.ZipFile(bomb) as book:
         assert book.getinfo("xl/worksheets/sheet1.xml").file_size == 2**30
@@ -554,7 +550,6 @@ def test_import_xlsx_refuses_a_zip_bomb_within_2_seconds(tmp_path, bomb):
         "--out",
         tmp_path / "p.yaml",
         fragments=("would inflate to 1,024 MiB; appraise reads parts of at most 256 MiB",),
-        within=2.0,
     )
 
 
