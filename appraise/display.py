@@ -429,3 +429,33 @@ def programme_status_notes(data: dict[str, Any]) -> list[str]:
     """What each savings status shown means."""
     used = dict.fromkeys(s["status"] for s in data["savings"])
     return [f"{status}: {data['savings_statuses'][status]}." for status in used]
+
+
+STALE_YEARS = 5  # a figure this many years older than the price base is flagged
+
+
+def price_notes(prices: dict[str, Any] | None) -> list[str]:
+    """What the results say about prices: how the base was read, each figure uprated to it (with
+    its factor and index), those assumed to be in base-year prices, and any resting on forecasts."""
+    if not prices:
+        return []
+    base = prices["price_base"]
+    out = [f"Prices: every figure is in {base} prices (the price base)."]
+    out += [f"  {n}." for n in prices["notes"]]
+    for r in prices["uprated"]:
+        if r["price_year"] == base:
+            continue
+        flags = list(r["notes"])  # how its year was read; forecast or provisional values used
+        if stale_years(r, base) > STALE_YEARS:
+            flags.append(f"more than {STALE_YEARS} years older than the price base")
+        extra = f" ({'; '.join(flags)})" if flags else ""
+        out.append(
+            f"  {r['field']}: {money(r['original'], 2)} in {r['price_year']} prices x "
+            f"{r['factor']:.4f} ({r['index_label']}) = {money(r['result'], 2)}{extra}."
+        )
+    return out
+
+
+def stale_years(record: dict[str, Any], base: str) -> int:
+    """How many years older than the price base an uprated figure's own prices are."""
+    return int(base[:4]) - int(record["price_year"][:4])

@@ -8,7 +8,17 @@ from typing import Any
 import typer
 
 from appraise.cli._app import VALIDATORS, Format, TableOrJson, app, emit, guarded
-from appraise.display import evaluation_csv, money, num, payer_name, pct, rate, table, to_json
+from appraise.display import (
+    evaluation_csv,
+    money,
+    num,
+    payer_name,
+    pct,
+    price_notes,
+    rate,
+    table,
+    to_json,
+)
 from appraise.engine.figures import FIGURES
 from appraise.engine.results import appraise_portfolio
 from appraise.errors import InputError
@@ -95,6 +105,7 @@ def evaluation_table(data: dict[str, Any]) -> str:
         f"(the table uses {p['cashable_method']}).",
         "Rates are the share of cases in which the outcome is averted ('/case': outcomes averted per "
         "case); 'Averted' counts each intervention's own outcome.",
+        *price_notes(data.get("prices")),
     ]
     return "\n".join([head, "", table(headers, rows), *notes])
 

@@ -21,6 +21,7 @@ from appraise.errors import InputError
 from appraise.model import limits
 from appraise.model.base import PAYER, Base, Text, check_slug, one_form
 from appraise.model.baseline import Baseline
+from appraise.model.costs import cost_item
 from appraise.model.limits import (
     BENEFIT_YEARS,
     CASES,
@@ -38,6 +39,7 @@ from appraise.model.limits import (
     WEEKS,
 )
 from appraise.model.numbers import Input, Num, central
+from appraise.model.prices.years import PriceYearField
 
 RATINGS = ("4+", "4", "3+", "3", "2+", "2", "NL2", "NE")
 CATEGORIES = (
@@ -127,6 +129,7 @@ class UnitCost(Base):
     amount: Annotated[Num, Input("Unit cost", "£ per case", UNIT_COST)] | None = None
     per: Text = "case"
     total: Annotated[Num, Input("Total cost a year", "£", TOTAL_COST)] | None = None
+    price_year: PriceYearField | None = None  # the prices the figure is in (default: the base)
     note: Text | None = None
 
     @model_validator(mode="after")
@@ -268,6 +271,7 @@ class Intervention(Base):
     effect: Effect
     evidence: EvidenceRef
     timing: Timing = Timing()
+    price_year: PriceYearField | None = None  # for all its money, unless a block says otherwise
     notes: Text | None = None
 
     @field_validator("id")
@@ -283,6 +287,27 @@ class Component(Base):
     cost: Annotated[Num, Input("Cost of one outcome (component)", "£ per outcome", UNIT_COST)]
     cashable: StrictBool = False
     payer: str = CHILDRENS_SOCIAL_CARE
+    price_year: PriceYearField | None = None
+    # The unit-cost library's item the cost was taken from (`cost: {item: gmca:SS1.0}`).
+    item: Text | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_library(cls, raw: Any) -> Any:
+        """`cost: {item: CODE}`: the library item's value, with its price year and source."""
+        if not (isinstance(raw, dict) and isinstance(raw.get("cost"), dict)):
+            return raw
+        reference = raw["cost"]
+        if set(reference) != {"item"}:
+            return raw  # a distribution: validated as a number
+        code = reference["item"]
+        try:
+            found = cost_item(code)
+        except InputError as exc:
+            raise ValueError(exc.problems[0].message) from None
+        out = {**raw, "cost": found.value, "item": found.code}
+        out.setdefault("price_year", found.price_year)
+        return out
 
     @field_validator("payer")
     @classmethod
@@ -302,6 +327,7 @@ class Derive(Base):
     non_placement_share: Annotated[
         Num, Input("Non-placement share of total cost", "fraction", SHARE)
     ]
+    price_year: PriceYearField | None = None  # of the weekly placement cost
 
 
 class Outcome(Base):
@@ -315,6 +341,7 @@ class Outcome(Base):
         Annotated[list[Component], Field(min_length=1, max_length=limits.MAX_COMPONENTS)] | None
     ) = None
     sources: Annotated[list[Text], Field(max_length=limits.MAX_SOURCES)] = []
+    price_year: PriceYearField | None = None  # for all its money, unless a part says otherwise
 
     @field_validator("sources")
     @classmethod
@@ -330,6 +357,11 @@ class Outcome(Base):
             dupes = sorted({n for n in names if names.count(n) > 1})
             if dupes:
                 raise ValueError(f"component names must be unique; repeated: {dupes}")
+            # A cost from the unit-cost library brings its source with it.
+            for c in self.components:
+                source = cost_item(c.item).evidence if c.item else None
+                if source and source not in self.sources:
+                    self.sources.append(source)
         return self
 
 
@@ -396,7 +428,11 @@ class Portfolio(Base):
     _file: str = PrivateAttr(default="portfolio")
 
     portfolio: Text
-    price_year: Annotated[StrictInt, Field(ge=1900, le=2100)]
+    # The price base: every money figure is brought to this year's prices (docs/prices.md).
+    price_year: PriceYearField
+    # The index to uprate each payer's money by (default: the GDP deflator; the NHS cost inflation
+    # index for health): a shipped index's name, a CSV file beside the portfolio, or a series.
+    price_index: dict[str, Any] = {}
     description: Text | None = None
     cashable_method: Literal["strict", "pro_rata"] = "strict"
     perspective: Literal["childrens_social_care", "public_sector"] = CHILDRENS_SOCIAL_CARE

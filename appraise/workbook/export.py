@@ -30,6 +30,7 @@ from appraise.workbook.book import (
     CLAIMS_CHECK,
     EVIDENCE,
     FORECAST,
+    INDICES,
     INPUTS,
     OUTCOMES,
     SOURCE,
@@ -42,6 +43,7 @@ from appraise.workbook.checks import checks_sheet
 from appraise.workbook.claims import claims_sheet
 from appraise.workbook.evidence import evidence_sheet
 from appraise.workbook.forecast import forecast_sheet
+from appraise.workbook.indices import indices_sheet
 from appraise.workbook.inputs import inputs_sheet
 from appraise.workbook.integrity import INTEGRITY, integrity_sheet
 from appraise.workbook.outcomes import outcomes_sheet
@@ -52,6 +54,7 @@ from appraise.workbook.writer import Sheet, render
 # Built in this order: a sheet may refer to cells of any sheet built before it. A builder returns
 # None when its sheet does not apply (Forecast without a baseline, Claims check without claims).
 BUILDERS: list[Callable[[Book], Sheet | None]] = [
+    indices_sheet,
     inputs_sheet,
     outcomes_sheet,
     calculations_sheet,
@@ -76,6 +79,7 @@ TAB_ORDER = (
     FORECAST,
     CLAIMS_CHECK,
     EVIDENCE,
+    INDICES,
     CHECKS,
     INTEGRITY,
     SOURCE,
