@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -24,10 +25,12 @@ from appraise.analyses.options import (
     next_cheaper,
     ranking,
 )
+from appraise.analyses.uncertainty import BLOCK, input_stream, simulate, uncertain_params
+from appraise.engine import core
 from appraise.engine.options import option_totals
 from appraise.engine.params import build
 from appraise.engine.results import appraise_portfolio, run
-from appraise.model.load import load_portfolio, portfolio_from_data
+from appraise.model.load import evidence_for, load_portfolio, portfolio_from_data
 from appraise.model.schema import MAX_OPTIONS
 from tests.conftest import EXAMPLES, THURROCK, run_cli
 from tests.helpers import intervention, portfolio_data
@@ -293,3 +296,65 @@ def test_more_options_than_the_bound(tmp_path):
 def test_malformed_options(tmp_path, options, expected):
     path = write(tmp_path, two_services(options=options))
     rejected(path, f"{path}: {expected}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Simulation: each option's chance of being the best, on the same draws
+# ---------------------------------------------------------------------------------------------
+
+
+def options_model():
+    portfolio = load_portfolio(OPTIONS_EXAMPLE)
+    return build(portfolio, evidence_for(portfolio))
+
+
+def test_chance_of_being_best_counts_the_draws_by_hand():
+    # Regenerate every draw from the same streams and run the core on all of them at once: in
+    # each draw the best option has the highest NPV (doing nothing: 0), and equal NPVs go to the
+    # cheaper. Counted here with plain numpy, the shares must be the simulation's exactly.
+    model = options_model()
+    draws = 20_000
+    result = simulate(model, draws, seed=11, chunk_size=BLOCK).to_data()["options"]
+    values = {p.key: p.value.draw(input_stream(11, p.key), draws) for p in uncertain_params(model)}
+    per, _ = core.appraise(model.inputs(values), detail=False, money_only=True)
+    npv = np.broadcast_to(per["npv"], (draws, 2))
+    mst, fft = npv[:, 0], npv[:, 1]
+    pv_cost = np.broadcast_to(per["pv_cost"], (draws, 2))
+    # Doing nothing (NPV 0) costs least, so it wins any tie at 0.
+    nothing_best = (mst <= 0) & (fft <= 0)
+    mst_best = ~nothing_best & ((mst > fft) | ((mst == fft) & (pv_cost[:, 0] <= pv_cost[:, 1])))
+    fft_best = ~nothing_best & ~mst_best
+    counted = [nothing_best.sum(), mst_best.sum(), fft_best.sum()]
+    assert [o["name"] for o in result] == ["Do nothing", "MST", "FFT"]
+    assert [o["prob_best"] * draws for o in result] == pytest.approx(counted, abs=1e-9)
+    assert sum(o["prob_best"] for o in result) == pytest.approx(1.0)
+    assert result[1]["prob_best"] > 0.5 > result[2]["prob_best"] > result[0]["prob_best"] > 0
+
+
+def test_an_option_of_one_intervention_is_summarised_as_that_intervention():
+    data = simulate(options_model(), 10_007, seed=3).to_data()
+    options = {o["name"]: o for o in data["options"]}
+    for option, record in (("MST", data["interventions"][0]), ("FFT", data["interventions"][1])):
+        for key in ("prob_break_even", "npv", "net_savings"):
+            assert options[option][key] == record[key], (option, key)
+    assert options["Do nothing"]["npv"] == {"mean": 0.0, "p5": 0.0, "p50": 0.0, "p95": 0.0}
+
+
+@pytest.mark.parametrize("chunk", [BLOCK, 5000, 10 * BLOCK])
+def test_options_do_not_depend_on_chunk_size(chunk):
+    model = options_model()
+    reference = simulate(model, 10_007, seed=5, chunk_size=BLOCK).to_data()["options"]
+    assert simulate(model, 10_007, seed=5, chunk_size=chunk).to_data()["options"] == reference
+
+
+def test_simulate_table_gives_each_option_and_no_total():
+    proc = run_cli("simulate", OPTIONS_EXAMPLE, "--draws", "5000", "--seed", "1")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert not any(line.startswith("total") for line in lines)
+    assert [line.split()[0] for line in lines if line.startswith(("Do nothing", "MST", "FFT"))] == [
+        "Do",
+        "MST",
+        "FFT",
+    ]
+    assert "P(best)" in proc.stdout
