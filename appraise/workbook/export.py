@@ -43,6 +43,7 @@ from appraise.workbook.claims import claims_sheet
 from appraise.workbook.evidence import evidence_sheet
 from appraise.workbook.forecast import forecast_sheet
 from appraise.workbook.inputs import inputs_sheet
+from appraise.workbook.options import OPTIONS, options_sheet
 from appraise.workbook.outcomes import outcomes_sheet
 from appraise.workbook.source import source_sheet
 from appraise.workbook.summary import summary_sheet
@@ -56,6 +57,7 @@ BUILDERS: list[Callable[[Book], Sheet | None]] = [
     calculations_sheet,
     cash_flows_sheet,
     summary_sheet,
+    options_sheet,
     forecast_sheet,
     claims_sheet,
     evidence_sheet,
@@ -70,6 +72,7 @@ TAB_ORDER = (
     OUTCOMES,
     CALCULATIONS,
     SUMMARY,
+    OPTIONS,
     CASH_FLOWS,
     FORECAST,
     CLAIMS_CHECK,
