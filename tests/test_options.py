@@ -358,3 +358,11 @@ def test_simulate_table_gives_each_option_and_no_total():
         "FFT",
     ]
     assert "P(best)" in proc.stdout
+
+
+def test_sensitivity_table_gives_each_intervention_and_no_total():
+    proc = run_cli("sensitivity", OPTIONS_EXAMPLE)
+    assert proc.returncode == 0, proc.stderr
+    assert "Portfolio total" not in proc.stdout
+    assert "edge-of-care-mst: NPV £5,725,283" in proc.stdout
+    assert "edge-of-care-fft: NPV -£1,614,666" in proc.stdout

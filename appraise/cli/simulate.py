@@ -163,7 +163,9 @@ def sensitivity_table(result: Sensitivity) -> str:
     if not result.inputs:
         blocks.append("No input has a range or distribution: nothing to vary.")
         return "\n".join(blocks)
-    for tornado in [*result.interventions, result.portfolio]:
+    # With options, the portfolio total would add up alternatives: each intervention's only.
+    whole = [result.portfolio] if result.model.portfolio.options is None else []
+    for tornado in [*result.interventions, *whole]:
         name = tornado.id if tornado.id is not None else "Portfolio total"
         blocks += ["", f"{name}: NPV {money(tornado.npv)} at central values"]
         if tornado.swings:
