@@ -404,6 +404,9 @@ class Portfolio(Base):
         if self.options is None:
             return self
         ids = [i.id for i in self.interventions]
+        known = set(ids)
+        listed = ", ".join(ids) if len(ids) <= 12 else f"{len(ids):,} of them"
+        hints = 0  # suggestions cost a search each: a hostile file gets the first few only
         problems = []
         names: dict[str, int] = {}
         owner: dict[str, int] = {}
@@ -420,13 +423,14 @@ class Portfolio(Base):
             names.setdefault(folded, k)
             for j, ident in enumerate(option.interventions):
                 where = f"options[{k}].interventions[{j}]"
-                if ident not in ids:
-                    hint = difflib.get_close_matches(ident, ids, n=1)
+                if ident not in known:
+                    hints += 1
+                    hint = difflib.get_close_matches(ident, ids, n=1) if hints <= 10 else []
                     also = f"; did you mean {hint[0]!r}?" if hint else ""
                     problems.append(
                         at(
                             where,
-                            f"not an intervention of this portfolio (interventions: {', '.join(ids)}){also}",
+                            f"not an intervention of this portfolio (interventions: {listed}){also}",
                             ident,
                         )
                     )
