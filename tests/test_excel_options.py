@@ -20,6 +20,7 @@ from appraise.model.load import load_portfolio, portfolio_from_data
 from appraise.workbook.export import workbook_bytes
 from appraise.workbook.options import FIRST_ROW, HEADER_ROW, HEADERS, OPTIONS, ORDER_ROW
 from appraise.workbook.recalc import recalculate
+from appraise.workbook.summary import KEY_NOTE
 from tests.conftest import EXAMPLES, THURROCK, require_tool
 from tests.helpers import LOCAL_SOURCE, intervention, portfolio_data
 from tests.test_excel import set_input, write_book
@@ -63,10 +64,19 @@ def engine_options(portfolio: Any) -> list[dict[str, Any]]:
     return evaluation_data(appraise_portfolio(portfolio))["options"]
 
 
+def header_keys(ws: Any) -> list[str]:
+    """The Options sheet's JSON keys, read from each header's note (the header is the name)."""
+    return [
+        c.comment.text.split(KEY_NOTE, 1)[1].split()[0]
+        for c in ws[HEADER_ROW][: len(HEADERS)]
+        if c.comment is not None
+    ]
+
+
 def sheet_rows(path: Path, data_only: bool) -> list[dict[str, Any]]:
-    """The Options sheet's option rows, keyed by its header (the JSON keys)."""
+    """The Options sheet's option rows, keyed by the JSON keys in the header's notes."""
     ws = load_workbook(path, data_only=data_only)[OPTIONS]
-    header = [c.value for c in ws[HEADER_ROW]][: len(HEADERS)]
+    header = header_keys(ws)
     rows = []
     for row in ws.iter_rows(min_row=FIRST_ROW, values_only=True):
         if row[0] is None:
@@ -88,15 +98,21 @@ def test_the_options_sheet_follows_summary_with_the_json_keys_and_formulas(tmp_p
     path = write_book(load_portfolio(OPTIONS_EXAMPLE), tmp_path, "options")
     wb = load_workbook(path)
     assert wb.sheetnames.index(OPTIONS) == wb.sheetnames.index("Summary") + 1
-    assert [c.value for c in wb[OPTIONS][HEADER_ROW]][: len(HEADERS)] == list(HEADERS)
+    assert header_keys(wb[OPTIONS]) == list(HEADERS)
     assert HEADERS[1:] == OPTION_KEYS
+    assert wb[OPTIONS].cell(HEADER_ROW, HEADERS.index("npv") + 1).value == "NPV"
     rows = sheet_rows(path, data_only=False)
     assert [r["name"] for r in rows] == ["Do nothing", "MST", "FFT"]
     for r in rows:
         for key in FIGURE_KEYS:
             assert str(r[key]).startswith("="), (r["name"], key, r[key])
-    # An option's money adds up the Summary's cells of its interventions.
-    assert rows[1]["cost"].startswith("=SUMIF(") and "Summary!" in rows[1]["cost"]
+    # An option's money adds up its block of its interventions' Summary cells.
+    ws = wb[OPTIONS]
+    assert rows[1]["cost"].startswith("=SUM(")
+    first = int(rows[1]["cost"].split(":")[0].removeprefix("=SUM(").lstrip("ABCDEFGHIJ"))
+    copied = ws.cell(first, HEADERS.index("cost") + 1).value
+    assert copied.startswith("=Summary!$") and ws.cell(first, 2).value == "edge-of-care-mst"
+    assert rows[0]["cost"] == "=0"  # doing nothing funds nothing
     # The incremental figures are formulas over the option's and its comparator's cells.
     assert rows[2]["compared_with"] == "MST"
     assert all(str(rows[2][key]).startswith("=") for key in INCREMENTAL_KEYS)
@@ -104,6 +120,14 @@ def test_the_options_sheet_follows_summary_with_the_json_keys_and_formulas(tmp_p
     # Every option figure is on the Checks sheet, against the engine's.
     owners = {c.value for c in wb["Checks"]["B"] if c.value}
     assert {"option: Do nothing", "option: MST", "option: FFT"} <= owners
+
+
+def test_read_without_recalculation_the_sheet_gives_the_engines_figures(tmp_path):
+    # Each formula is saved with the engine's result, for readers that do not recalculate.
+    portfolio = portfolio_from_data(branches(), "branches.yaml")
+    path = write_book(portfolio, tmp_path, "branches")
+    assert_options_match(path, engine_options(portfolio))
+    assert order_holds(path) is True
 
 
 def test_an_option_name_is_text_never_a_formula(tmp_path):

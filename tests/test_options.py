@@ -30,8 +30,8 @@ from appraise.engine import core
 from appraise.engine.options import option_totals
 from appraise.engine.params import build
 from appraise.engine.results import appraise_portfolio, run
+from appraise.model.limits import MAX_OPTIONS
 from appraise.model.load import evidence_for, load_portfolio, portfolio_from_data
-from appraise.model.schema import MAX_OPTIONS
 from tests.conftest import EXAMPLES, THURROCK, run_cli
 from tests.helpers import intervention, portfolio_data
 

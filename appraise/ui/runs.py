@@ -18,13 +18,14 @@ import streamlit as st
 from appraise.analyses.forecast import forecast_data, price_levers, with_portfolio
 from appraise.analyses.options import evaluation_data
 from appraise.analyses.track import track
-from appraise.analyses.uncertainty import sensitivity, simulate
+from appraise.analyses.uncertainty import sensitivity, simulate, uncertain_params
 from appraise.analyses.verify import verify
 from appraise.engine import core
 from appraise.engine.params import Model, build
 from appraise.engine.results import Appraisal, appraise_portfolio
 from appraise.errors import InputError
 from appraise.model.files import actuals_from_csv, actuals_from_yaml, claims_from_text
+from appraise.model.limits import check_draws, check_uncertain
 from appraise.model.load import evidence_for, portfolio_from_data
 from appraise.model.schema import Portfolio
 
@@ -67,6 +68,11 @@ def success_rate_curve(key: str, name: str, index: int) -> pd.DataFrame:
     data = json.loads(key)
     item = data["interventions"][index]
     item["effect"] = {form: record["effect_raw"]}
+    # The one intervention alone (its figures do not depend on the others): the grid then costs
+    # memory in proportion to its points, not to points x interventions (20,000 allowed).
+    data["interventions"] = [item]
+    data.pop("options", None)  # options name the others: the one intervention stands alone
+    index = 0
     portfolio = portfolio_from_data(data, name)
     model = build(portfolio, evidence_for(portfolio))
     expected = record["effect_adjusted"]
@@ -109,13 +115,18 @@ def _model(key: str, name: str) -> Model:
 @st.cache_data(max_entries=32, show_spinner=False)
 def simulation(key: str, name: str, draws: int, seed: int) -> dict[str, Any]:
     """`appraise simulate --draws N --seed S --format json` of the portfolio `key`."""
-    return simulate(_model(key, name), draws, seed).to_data()
+    model = _model(key, name)
+    check_draws(draws, len(model.ids), "Draws")
+    check_uncertain(name, len(uncertain_params(model)), len(model.ids))
+    return simulate(model, draws, seed).to_data()
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def tornadoes(key: str, name: str) -> dict[str, Any]:
     """`appraise sensitivity --format json` of the portfolio `key`."""
-    return sensitivity(_model(key, name)).to_data()
+    model = _model(key, name)
+    check_uncertain(name, len(uncertain_params(model)), len(model.ids), sensitivity=True)
+    return sensitivity(model).to_data()
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
