@@ -116,24 +116,54 @@ def rate(record: dict[str, Any], key: str) -> str:
 CSV_SKIP = {"years", "savings_by_payer", "savings_by_component", "effect_conversion"}
 
 
+# Columns added when a portfolio has options: each intervention's option; each option's own.
+OPTION_CSV = (
+    "option",
+    "rank",
+    "compared_with",
+    "incremental_pv_cost",
+    "incremental_pv_gross_savings",
+    "incremental_npv",
+    "incremental_bcr",
+)
+
+
 def evaluation_csv(data: dict[str, Any]) -> str:
-    """One row per intervention plus a total row; nested figures flattened to columns."""
+    """One row per intervention plus a total row; nested figures flattened to columns.
+
+    With options, the total row (a sum across options) gives way to a row per option (id
+    `option`), and columns name each intervention's option and each option's rank and
+    incremental figures.
+    """
     first = data["interventions"][0]
     payers = list(first["savings_by_payer"])
     from appraise.engine.results import INTERVENTION_KEYS
 
     headers = [k for k in INTERVENTION_KEYS if k not in CSV_SKIP]
+    scalars = list(headers)
     headers += [f"savings_by_payer.{p}" for p in payers]
+    options = data.get("options")
+    if options is not None:
+        headers += OPTION_CSV
+        chosen = {i: o["name"] for o in options for i in o["interventions"]}
     rows = []
     for r in data["interventions"]:
+        row = [r[k] for k in scalars] + [r["savings_by_payer"][p] for p in payers]
+        if options is not None:
+            row += [chosen.get(r["id"])] + [None] * (len(OPTION_CSV) - 1)
+        rows.append(row)
+    if options is None:
+        total = data["portfolio"]
         rows.append(
-            [r[k] for k in headers if "." not in k] + [r["savings_by_payer"][p] for p in payers]
+            [("total" if k == "id" else total.get(k)) for k in scalars]
+            + [total["savings_by_payer"].get(p) for p in payers]
         )
-    total = data["portfolio"]
-    rows.append(
-        [("total" if k == "id" else total.get(k)) for k in headers if "." not in k]
-        + [total["savings_by_payer"].get(p) for p in payers]
-    )
+        return to_csv(headers, rows)
+    for o in options:
+        own = {"id": "option", **o, "option": o["name"]}
+        rows.append(
+            [own.get(k) for k in scalars] + [None] * len(payers) + [own.get(k) for k in OPTION_CSV]
+        )
     return to_csv(headers, rows)
 
 

@@ -483,7 +483,10 @@ def test_every_example_portfolio_exports(tmp_path):
     for path in examples:
         portfolio = load_example(path)
         wb = load_workbook(write_book(portfolio, tmp_path, path.stem))
-        assert wb.sheetnames == (TAB_ORDER if portfolio.baseline is None else FORECAST_TABS)
+        tabs = TAB_ORDER if portfolio.baseline is None else FORECAST_TABS
+        if portfolio.options is not None:  # an Options sheet follows Summary (docs/options.md)
+            tabs = [*tabs[:5], "Options", *tabs[5:]]
+        assert wb.sheetnames == tabs
     assert load_workbook(write_book(portfolio_data(), tmp_path, "p")).sheetnames == TAB_ORDER
 
 

@@ -5,6 +5,7 @@ Validation lives here so the loader, the CLI and the app all reject the same thi
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Annotated, Any, Literal
 
@@ -13,14 +14,16 @@ from pydantic import (
     PrivateAttr,
     StrictBool,
     StrictInt,
+    ValidationError,
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails
 
 from appraise.errors import InputError
 from appraise.model import limits
 from appraise.model.base import PAYER, Base, Text, check_slug, one_form
-from appraise.model.baseline import Baseline
+from appraise.model.baseline import Baseline, at
 from appraise.model.costs import cost_item
 from appraise.model.limits import (
     BENEFIT_YEARS,
@@ -421,6 +424,25 @@ class Evidence(Base):
         return self.country.strip().lower() in {"uk", "england", "united kingdom", "gb", "wales"}
 
 
+class Option(Base):
+    """One of several mutually exclusive ways to spend, judged against doing nothing: the
+    interventions it would fund (none: doing nothing)."""
+
+    name: Text
+    interventions: list[str] = []
+    description: Text | None = None
+
+    @field_validator("interventions", mode="before")
+    @classmethod
+    def _bound(cls, v: Any) -> Any:
+        if isinstance(v, list) and len(v) > limits.MAX_INTERVENTIONS:
+            raise ValueError(
+                f"an option funds at most {limits.MAX_INTERVENTIONS:,} interventions, as a "
+                f"portfolio holds (got {len(v):,})"
+            )
+        return v
+
+
 class Portfolio(Base):
     """A set of interventions appraised together, with the outcomes they avert."""
 
@@ -456,6 +478,8 @@ class Portfolio(Base):
     evidence: Annotated[dict[str, Evidence], Field(max_length=limits.MAX_EVIDENCE)] = {}
     # The cost of doing nothing (appraise.model.baseline); `baseline: file.yaml` is read by the loader.
     baseline: Baseline | None = None
+    # Mutually exclusive options (docs/options.md); without them the interventions add up.
+    options: Annotated[list[Option], Field(min_length=1)] | None = None
 
     @field_validator("optimism_bias")
     @classmethod
@@ -471,6 +495,80 @@ class Portfolio(Base):
         for key in v:
             check_slug(key, "outcome key")
         return v
+
+    @field_validator("options", mode="before")
+    @classmethod
+    def _options_bound(cls, v: Any) -> Any:
+        if isinstance(v, list) and len(v) > limits.MAX_OPTIONS:
+            raise ValueError(f"at most {limits.MAX_OPTIONS} options can be compared (got {len(v)})")
+        return v
+
+    @model_validator(mode="after")
+    def _options(self) -> Portfolio:
+        """Options name known interventions, each in one option only, under distinct names; with
+        options, every intervention is in one (docs/options.md says why)."""
+        if self.options is None:
+            return self
+        ids = [i.id for i in self.interventions]
+        known = set(ids)
+        listed = ", ".join(ids) if len(ids) <= 12 else f"{len(ids):,} of them"
+        hints = 0  # suggestions cost a search each: a hostile file gets the first few only
+        problems = []
+        names: dict[str, int] = {}
+        owner: dict[str, int] = {}
+        for k, option in enumerate(self.options):
+            folded = option.name.casefold()
+            if folded in names:
+                problems.append(
+                    at(
+                        f"options[{k}].name",
+                        f"duplicate option name (also options[{names[folded]}])",
+                        option.name,
+                    )
+                )
+            names.setdefault(folded, k)
+            for j, ident in enumerate(option.interventions):
+                where = f"options[{k}].interventions[{j}]"
+                if ident not in known:
+                    hints += 1
+                    hint = difflib.get_close_matches(ident, ids, n=1) if hints <= 10 else []
+                    also = f"; did you mean {hint[0]!r}?" if hint else ""
+                    problems.append(
+                        at(
+                            where,
+                            f"not an intervention of this portfolio (interventions: {listed}){also}",
+                            ident,
+                        )
+                    )
+                elif ident in owner:
+                    first = owner[ident]
+                    same = first == k
+                    problems.append(
+                        at(
+                            where,
+                            "listed twice in this option"
+                            if same
+                            else f"already in options[{first}]: options are mutually exclusive, "
+                            "so an intervention belongs to one only",
+                            ident,
+                        )
+                    )
+                else:
+                    owner[ident] = k
+        for i, ident in enumerate(ids):
+            if ident not in owner:
+                problems.append(
+                    at(
+                        "options",
+                        f"intervention {ident!r} (interventions[{i}]) is in no option: with "
+                        "options, every intervention belongs to exactly one (add it to an option, "
+                        "or take it out of the file)",
+                    )
+                )
+        if problems:
+            details = [InitErrorDetails(type=p, loc=(), input=None) for p in problems]
+            raise ValidationError.from_exception_data("Portfolio", details)
+        return self
 
     @property
     def file(self) -> str:

@@ -83,7 +83,8 @@ def comparison_table(view: View) -> pd.DataFrame:
                 },
             }
         )
-    rows.append({"Intervention": "Total", **_one_year(view.totals)})
+    if "options" not in view.results:  # with options a total would add up alternatives
+        rows.append({"Intervention": "Total", **_one_year(view.totals)})
     return pd.DataFrame(rows).fillna("")
 
 
@@ -101,7 +102,7 @@ def horizon_table(view: View) -> pd.DataFrame:
                     for k in ("payback_year", "discounted_payback_year")
                 },
             }
-            for r in [*view.records, view.totals]
+            for r in [*view.records, *([view.totals] if "options" not in view.results else [])]
         ]
     )
 
@@ -114,6 +115,47 @@ def portfolio_page(view: View) -> None:
     if description:
         st.markdown(plain(description))
     st.caption(conventions(t))
+    h = t["horizon_years"]
+    options = view.results.get("options")
+    if options is not None:
+        options_headline(options, h)
+    else:
+        portfolio_headline(t)
+    st.subheader("Every intervention: one year of service")
+    st.table(comparison_table(view), hide_index=True)
+    st.caption(
+        "Success rates are the share of cases in which the outcome is averted ('/case': outcomes "
+        "averted per case). Evidence is the EIF level (4+ strongest ... NL2 not yet level 2)."
+    )
+    st.subheader(f"Over {h} years, discounted at {pct(t['discount_rate'])} a year")
+    st.table(horizon_table(view), hide_index=True)
+    if options is None:
+        st.subheader("When does the portfolio pay back?")
+        chart(charts.cumulative_chart({}, t["years"]))
+    with st.expander("Portfolio settings (whose savings count, cashable convention, horizon)"):
+        portfolio_settings(view)
+
+
+def options_headline(options: list[dict[str, Any]], horizon: int) -> None:
+    """For a file of options: the best option's figures, never a sum across options."""
+    best = next(o for o in options if o["rank"] == 1)
+    st.info(
+        f"This file holds {len(options)} mutually exclusive options, so its interventions are "
+        "alternatives and are never added up. The best by NPV is shown here; the Compare page sets "
+        "every option side by side."
+    )
+    headline(
+        [
+            ("Best option", plain(best["name"]), "The option with the highest NPV."),
+            (f"Its NPV over {horizon} years", money(best["npv"]), FIGURES["npv"].explained),
+            (FIGURES["bcr"].title, ratio_text(best["bcr"]), FIGURES["bcr"].explained),
+            ("Its cost a year", money(best["cost"]), "What a year of its services costs."),
+        ]
+    )
+
+
+def portfolio_headline(t: dict[str, Any]) -> None:
+    """The portfolio's totals as headline metrics."""
     h = t["horizon_years"]
     headline(
         [
@@ -138,18 +180,6 @@ def portfolio_page(view: View) -> None:
             ),
         ]
     )
-    st.subheader("Every intervention: one year of service")
-    st.table(comparison_table(view), hide_index=True)
-    st.caption(
-        "Success rates are the share of cases in which the outcome is averted ('/case': outcomes "
-        "averted per case). Evidence is the EIF level (4+ strongest ... NL2 not yet level 2)."
-    )
-    st.subheader(f"Over {h} years, discounted at {pct(t['discount_rate'])} a year")
-    st.table(horizon_table(view), hide_index=True)
-    st.subheader("When does the portfolio pay back?")
-    chart(charts.cumulative_chart({}, t["years"]))
-    with st.expander("Portfolio settings (whose savings count, cashable convention, horizon)"):
-        portfolio_settings(view)
 
 
 def portfolio_settings(view: View) -> None:
@@ -193,10 +223,61 @@ def portfolio_settings(view: View) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+def options_table(options: list[dict[str, Any]], names: dict[str, str]) -> pd.DataFrame:
+    """The options side by side, best first (`options` of `appraise evaluate --format json`)."""
+    rows = []
+    for o in sorted(options, key=lambda o: o["rank"]):
+        compared = o["incremental_npv"] is not None
+        spends = o["pv_cost"] != 0 or o["pv_gross_savings"] != 0
+        rows.append(
+            {
+                "Rank": o["rank"],
+                "Option": plain(o["name"]),
+                "Interventions": plain(", ".join(names[i] for i in o["interventions"]) or "none"),
+                **{
+                    FIGURES[k].title: money(o[k])
+                    for k in ("cost", "net_savings", "cashable_net_savings", "pv_cost", "npv")
+                },
+                FIGURES["bcr"].title: ratio_text(o["bcr"]) if spends else "n/a",
+                "Compared with": plain(o["compared_with"] or "doing nothing")
+                if compared
+                else "nothing cheaper",
+                "Incremental NPV": money(o["incremental_npv"]) if compared else "",
+                "Incremental BCR": (
+                    ("infinite" if o["incremental_bcr"] is None else num(o["incremental_bcr"]))
+                    if compared
+                    else ""
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def options_section(view: View, options: list[dict[str, Any]]) -> None:
+    """The options side by side: a table, and NPV by option."""
+    h = view.totals["horizon_years"]
+    best = next(o for o in options if o["rank"] == 1)
+    st.subheader("The options side by side")
+    st.write(
+        f"Only one option will be chosen, so each has its own figures and they are never added up. "
+        f"Ranked by NPV over {h} years: **{plain(best['name'])}** first. Each option is also set against "
+        "the next cheaper one (by present value of cost): the incremental NPV is what spending the "
+        "difference adds, and an incremental benefit-cost ratio above 1 means the extra spending "
+        "pays for itself."
+    )
+    st.table(options_table(options, view.names()), hide_index=True)
+    st.subheader(f"NPV over {h} years, by option")
+    chart(charts.option_npv_chart(options, h))
+
+
 def compare_page(view: View) -> None:
-    """Charts across interventions: net savings, margin of safety, who saves, payback."""
-    st.title("Compare the interventions")
+    """Charts across interventions: net savings, margin of safety, who saves, payback (and the
+    options side by side, when the portfolio has them)."""
+    options = view.results.get("options")
+    st.title("Compare the options" if options is not None else "Compare the interventions")
     st.caption(conventions(view.totals))
+    if options is not None:
+        options_section(view, options)
     st.subheader("Net savings a year, by strength of evidence")
     chart(charts.net_savings_chart(view.records))
     st.subheader("Margin of safety: expected against break-even success rate")
@@ -210,9 +291,9 @@ def compare_page(view: View) -> None:
     st.subheader("Who saves: gross savings by payer")
     chart(charts.payer_chart(view.records))
     st.subheader("Cumulative net savings: when does each pay back?")
-    chart(
-        charts.cumulative_chart({r["name"]: r["years"] for r in view.records}, view.totals["years"])
-    )
+    # With options the portfolio's line would add up alternatives.
+    total = view.totals["years"] if options is None else None
+    chart(charts.cumulative_chart({r["name"]: r["years"] for r in view.records}, total))
 
 
 # ---------------------------------------------------------------------------------------------

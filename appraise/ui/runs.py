@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from appraise.analyses.forecast import forecast_data, price_levers, with_portfolio
+from appraise.analyses.options import evaluation_data
 from appraise.analyses.track import track
 from appraise.analyses.uncertainty import sensitivity, simulate, uncertain_params
 from appraise.analyses.verify import verify
@@ -48,7 +49,7 @@ def canonical(data: Any) -> str:
 def evaluate(key: str, name: str) -> Evaluation:
     """Validate and appraise the portfolio whose file data is the JSON text `key`."""
     appraisal = appraise_portfolio(portfolio_from_data(json.loads(key), name))
-    return Evaluation(appraisal, appraisal.to_data())
+    return Evaluation(appraisal, evaluation_data(appraisal))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -70,6 +71,7 @@ def success_rate_curve(key: str, name: str, index: int) -> pd.DataFrame:
     # The one intervention alone (its figures do not depend on the others): the grid then costs
     # memory in proportion to its points, not to points x interventions (20,000 allowed).
     data["interventions"] = [item]
+    data.pop("options", None)  # options name the others: the one intervention stands alone
     index = 0
     portfolio = portfolio_from_data(data, name)
     model = build(portfolio, evidence_for(portfolio))

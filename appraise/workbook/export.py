@@ -46,6 +46,7 @@ from appraise.workbook.forecast import forecast_sheet
 from appraise.workbook.indices import indices_sheet
 from appraise.workbook.inputs import inputs_sheet
 from appraise.workbook.integrity import INTEGRITY, integrity_sheet
+from appraise.workbook.options import OPTIONS, options_sheet
 from appraise.workbook.outcomes import outcomes_sheet
 from appraise.workbook.source import source_sheet
 from appraise.workbook.summary import summary_sheet
@@ -60,6 +61,7 @@ BUILDERS: list[Callable[[Book], Sheet | None]] = [
     calculations_sheet,
     cash_flows_sheet,
     summary_sheet,
+    options_sheet,
     forecast_sheet,
     claims_sheet,
     evidence_sheet,
@@ -75,6 +77,7 @@ TAB_ORDER = (
     OUTCOMES,
     CALCULATIONS,
     SUMMARY,
+    OPTIONS,
     CASH_FLOWS,
     FORECAST,
     CLAIMS_CHECK,
