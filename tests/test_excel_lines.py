@@ -56,6 +56,8 @@ COMPONENT_YEARS = st.sampled_from([None, "2016-17", "2021-22"])
 
 def priced(block: dict[str, Any], year: str | None) -> dict[str, Any]:
     return block if year is None else {**block, "price_year": year}
+
+
 share = st.floats(0, 1, allow_nan=False).map(lambda x: round(x, 4))
 
 

@@ -18,7 +18,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import InitErrorDetails
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from appraise.errors import InputError
 from appraise.model import limits
@@ -307,7 +307,11 @@ class Component(Base):
         try:
             found = cost_item(code)
         except InputError as exc:
-            raise ValueError(exc.problems[0].message) from None
+            # Blamed on `cost.item`, with the code as the rejected value.
+            message = exc.problems[0].message.replace("{", "(").replace("}", ")")
+            raise PydanticCustomError(
+                "appraise_number", message, {"subkey": "cost.item", "value": code}
+            ) from None
         out = {**raw, "cost": found.value, "item": found.code}
         out.setdefault("price_year", found.price_year)
         return out
@@ -382,6 +386,7 @@ class Evidence(Base):
     type: Literal[EVIDENCE_TYPES]  # type: ignore[valid-type]
     found: Text
     figures: Annotated[list[dict[str, Any]], Field(max_length=limits.MAX_FIGURES)] = []
+    licence: Text | None = None  # the terms its figures are used under (shown on Evidence)
 
     @field_validator("id")
     @classmethod

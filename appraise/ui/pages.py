@@ -19,7 +19,16 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from appraise.display import evaluation_csv, money, num, pct, rate, to_json
+from appraise.display import (
+    STALE_YEARS,
+    evaluation_csv,
+    money,
+    num,
+    pct,
+    rate,
+    stale_years,
+    to_json,
+)
 from appraise.engine.figures import FIGURES
 from appraise.errors import InputError
 from appraise.model.schema import RATINGS
@@ -115,6 +124,8 @@ def portfolio_page(view: View) -> None:
     if description:
         st.markdown(plain(description))
     st.caption(conventions(t))
+    prices = view.results.get("prices")
+    stale_warning(prices)
     h = t["horizon_years"]
     options = view.results.get("options")
     if options is not None:
@@ -132,8 +143,54 @@ def portfolio_page(view: View) -> None:
     if options is None:
         st.subheader("When does the portfolio pay back?")
         chart(charts.cumulative_chart({}, t["years"]))
+    prices_section(prices)
     with st.expander("Portfolio settings (whose savings count, cashable convention, horizon)"):
         portfolio_settings(view)
+
+
+def stale_warning(prices: dict[str, Any] | None) -> None:
+    """A warning naming every figure more than 5 years older than the price base."""
+    if not prices:
+        return
+    base = prices["price_base"]
+    stale = [r for r in prices["uprated"] if stale_years(r, base) > STALE_YEARS]
+    if stale:
+        listed = "; ".join(f"{plain(r['field'])} ({r['price_year']})" for r in stale)
+        st.warning(
+            f"{len(stale)} figure{'s' if len(stale) > 1 else ''} more than {STALE_YEARS} years "
+            f"older than the price base {base}: {listed}. Each is uprated by its index, but a "
+            "newer source would be better."
+        )
+
+
+def prices_section(prices: dict[str, Any] | None) -> None:
+    """Every money figure's uprating to the price base: as given, year, index, factor, result."""
+    if not prices:
+        return
+    base = prices["price_base"]
+    records = prices["uprated"]
+    assumed = sum(r["assumed"] for r in records)
+    title = f"Prices: every figure in {base} prices"
+    if assumed:
+        title += f" ({assumed} of {len(records)} assumed to be in them already)"
+    with st.expander(title):
+        for note in prices["notes"]:
+            st.caption(plain(note))
+        frame = pd.DataFrame(
+            [
+                {
+                    "Figure": plain(r["field"]),
+                    "As given": money(r["original"], 2),
+                    "Price year": r["price_year"] + (" (assumed)" if r["assumed"] else ""),
+                    "Index": plain(r["index_label"]),
+                    "Factor": f"{r['factor']:.4f}",
+                    f"In {base} prices": money(r["result"], 2),
+                    "Note": plain("; ".join(r["notes"])),
+                }
+                for r in records
+            ]
+        )
+        st.table(frame, hide_index=True)
 
 
 def options_headline(options: list[dict[str, Any]], horizon: int) -> None:

@@ -315,10 +315,10 @@ def price_rows(
         return []
     b = prices.blocks[block]
     index = prices.index_of(block)
+    notes = [n for n in prices.uprating(block, 1.0).notes if n != prices.base.note]
     if b.assumed:
-        note = f"Assumed: the file gives no price year, so the price base ({prices.base})"
-    else:
-        note = b.year.note or ""
+        notes.insert(0, f"Assumed: the file gives no price year, so the price base ({prices.base})")
+    note = "; ".join(notes)
     return [
         InputRow(
             f"{slot}_price_year",
