@@ -273,6 +273,11 @@ def _column(header: str, key: str, show: Callable[[Any], str]) -> Column:
     return header, lambda row: show(row[key])
 
 
+def year_text(row: dict[str, Any]) -> str:
+    """A year as printed: its financial year where it has one (`start` given), else its number."""
+    return row.get("financial_year") or str(row["year"])
+
+
 def _whole(x: float) -> str:
     return num(x, 0)
 
@@ -282,7 +287,7 @@ def _tenth(x: float) -> str:
 
 
 SCENARIO_COLUMNS = [
-    _column("Year", "year", str),
+    ("Year", year_text),
     _column("Children", "child_population", _whole),
     _column("Rate/10k", "lac_rate_per_10k", _tenth),
     _column("In care (non-UASC)", "children_in_care_non_uasc", _tenth),
@@ -296,7 +301,7 @@ SCENARIO_COLUMNS = [
     _column("Change in cashable", "change_in_cashable_cost", _signed),
 ]
 COMPARISON_COLUMNS = [
-    _column("Year", "year", str),
+    ("Year", year_text),
     ("Portfolio year", _portfolio_year),
     _column("LAC-years averted", "lac_years_averted", num),
     _column("Spend without", "spend_without", money),

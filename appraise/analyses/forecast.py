@@ -494,10 +494,33 @@ def forecast_data(
     scenarios = project(baseline)
     if comparison is not None:
         scenarios.append(comparison.with_scenario)
-    return {
+    data = {
         "start_year": baseline.start_year,
         "years": baseline.years,
         **drivers(baseline),
         "scenarios": [s.to_data() for s in scenarios],
         "with_portfolio": None if comparison is None else comparison.to_data(),
     }
+    labels = baseline.financial_years()
+    if labels is not None:
+        data = label_years(data, baseline, labels)
+    return data
+
+
+def label_years(data: dict[str, Any], baseline: Baseline, labels: list[str]) -> dict[str, Any]:
+    """The forecast with each year's financial year beside its number (a baseline with `start`)."""
+    label = dict(zip(range(baseline.start_year, baseline.last_year + 1), labels, strict=True))
+
+    def labelled(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{"year": r["year"], "financial_year": label[r["year"]], **r} for r in records]
+
+    for scenario in data["scenarios"]:
+        scenario["years"] = labelled(scenario["years"])
+    comparison = data["with_portfolio"]
+    if comparison is not None:
+        comparison["years"] = labelled(comparison["years"])
+        comparison["start_financial_year"] = label[comparison["start_year"]]
+    first = list(data).index("years") + 1
+    items = list(data.items())
+    frame = {"start": baseline.start, "financial_year_start_month": baseline.year_start_month}
+    return dict(items[:first] + list(frame.items()) + items[first:])

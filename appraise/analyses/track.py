@@ -17,6 +17,9 @@ Flags: `below_break_even` when the realised outcomes averted are fewer than thos
 for the realised spend (realised net savings below zero, equivalently the realised success rate
 below the break-even rate); `under_reach` when the cases served fall short of the planned reach
 by more than `reach_tolerance` (a share of the plan, 0.1 unless the file or command says).
+
+Where the portfolio gives `start`, each period also carries `financial_year`: the portfolio's
+financial year it lies in ('2017-18'), or the first and last it spans ('2017-18..2018-19').
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from appraise.engine import core
 from appraise.engine.params import Model, build
 from appraise.engine.results import EFFECT_FORM_NAMES
 from appraise.errors import InputError, Problem
+from appraise.model import periods
 from appraise.model.files import DEFAULT_REACH_TOLERANCE, Actual, ActualsFile
 from appraise.model.load import evidence_for
 from appraise.model.schema import Portfolio
@@ -84,10 +88,12 @@ class PeriodResult:
     cumulative_actual: dict[str, float]
     flags: list[str]
     note: str | None = None
+    financial_year: str | None = None  # where the portfolio gives `start`
 
     def to_data(self) -> dict[str, Any]:
         return {
             "period": self.period,
+            **({"financial_year": self.financial_year} if self.financial_year else {}),
             "months": self.months,
             "planned": _figures(self.planned),
             "actual": _figures(self.actual),
@@ -301,7 +307,7 @@ def track(
     running: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
     for r in order:
         a, i = rows[r], int(index[r])
-        months = actuals.months(a.period)[1]
+        first, months = actuals.months(a.period)
         share = months / 12.0
         planned = {k: float(per[k][i]) * share for k in SUMMED}
         actual = {k: float(real[k][r]) for k in SUMMED}
@@ -333,6 +339,7 @@ def track(
                 cum_actual,
                 flags_for(planned, actual, tolerance),
                 a.note,
+                label_period(portfolio, first, months),
             )
         )
     return Tracking(
@@ -345,6 +352,14 @@ def track(
         interventions=list(tracks.values()),
         not_reported=[i for i in ids if i not in tracks],
     )
+
+
+def label_period(portfolio: Portfolio, first: int, months: int) -> str | None:
+    """The financial year(s) a period lies in, by the portfolio's financial years (None unless
+    the portfolio gives `start`: without it, track prints periods as written)."""
+    if portfolio.start is None:
+        return None
+    return periods.financial_years_spanned(first, months, portfolio.year_start_month)
 
 
 def check_actuals_file(actuals: ActualsFile, portfolio: Portfolio | None = None) -> str:

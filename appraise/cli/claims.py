@@ -217,12 +217,21 @@ TRACK_HEADERS = [
 ]
 
 
+def _period_text(period: dict[str, Any]) -> str:
+    """A period as written, with the portfolio's financial year where it has `start`."""
+    if "financial_year" not in period or period["financial_year"] == period["period"]:
+        return period["period"]
+    return f"{period['period']} ({period['financial_year']})"
+
+
 def tracking_table(data: dict[str, Any]) -> str:
     """The readable report printed by `appraise track`."""
     rows = []
     for item in data["interventions"]:
         per_case = item["effect_form"] == "per_case"
-        entries = [(p["period"], p["planned"], p["actual"], p["flags"]) for p in item["periods"]]
+        entries = [
+            (_period_text(p), p["planned"], p["actual"], p["flags"]) for p in item["periods"]
+        ]
         d = item["to_date"]
         entries.append(("to date", d["planned"], d["actual"], d["flags"]))
         for period, plan, actual, flags in entries:

@@ -52,10 +52,19 @@ TABLE_FIGURES = (
 )
 
 
+def payback_text(year: int | None, years: list[dict[str, Any]]) -> str:
+    """'year 2', with its financial year where the portfolio gives `start`: 'year 2 (2019-20)'."""
+    if not year:
+        return "none"
+    label = years[year - 1].get("financial_year") if year <= len(years) else None
+    return f"year {year}" + (f" ({label})" if label else "")
+
+
 def evaluation_table(data: dict[str, Any]) -> str:
     """The readable table printed by `appraise evaluate`."""
     p = data["portfolio"]
     h = p["horizon_years"]
+    years = p["years"]
     headers = [FIGURES[k].short for k in TABLE_FIGURES]
     headers[headers.index(FIGURES["npv"].short)] = f"NPV ({h}y)"
     rows = []
@@ -73,7 +82,7 @@ def evaluation_table(data: dict[str, Any]) -> str:
                 rate(r, "break_even_success_rate"),
                 rate(r, "effect_adjusted"),
                 money(r["npv"]),
-                f"year {r['payback_year']}" if r["payback_year"] else "none",
+                payback_text(r["payback_year"], years),
             ]
         )
     options = data.get("options")
@@ -91,7 +100,7 @@ def evaluation_table(data: dict[str, Any]) -> str:
                 "",
                 "",
                 money(p["npv"]),
-                f"year {p['payback_year']}" if p["payback_year"] else "none",
+                payback_text(p["payback_year"], years),
             ]
         )
     perspective = payer_name(p["perspective"])
@@ -99,6 +108,10 @@ def evaluation_table(data: dict[str, Any]) -> str:
         f"{p['portfolio']} (prices {p['price_year']}; savings to {perspective}; cashable "
         f"method {p['cashable_method']}; NPV over {h} years at {pct(p['discount_rate'])})"
     )
+    if years and "financial_year" in years[0]:
+        head += (
+            f"\nYear 1 is {years[0]['financial_year']}, year {h} is {years[-1]['financial_year']}."
+        )
     rates = (
         "Rates are the share of cases in which the outcome is averted ('/case': outcomes averted per "
         "case); 'Averted' counts each intervention's own outcome."
@@ -106,7 +119,7 @@ def evaluation_table(data: dict[str, Any]) -> str:
     if options is not None:
         prices = price_notes(data.get("prices"))
         return "\n".join(
-            [head, "", table(headers, rows), "", *options_table(options, h), rates, *prices]
+            [head, "", table(headers, rows), "", *options_table(options, years), rates, *prices]
         )
     payers = ", ".join(f"{payer_name(k)} {money(v)}" for k, v in p["savings_by_payer"].items())
     notes = [
@@ -121,8 +134,10 @@ def evaluation_table(data: dict[str, Any]) -> str:
     return "\n".join([head, "", table(headers, rows), *notes])
 
 
-def options_table(options: list[dict[str, Any]], horizon: int) -> list[str]:
-    """The options, best first: each one's totals, rank, and what it adds over the next cheaper."""
+def options_table(options: list[dict[str, Any]], years: list[dict[str, Any]]) -> list[str]:
+    """The options, best first: each one's totals, rank, and what it adds over the next cheaper
+    (`years`: the portfolio's, for the horizon and the financial year of a payback)."""
+    horizon = len(years)
     headers = [
         "Rank",
         "Option",
@@ -153,7 +168,7 @@ def options_table(options: list[dict[str, Any]], horizon: int) -> list[str]:
                 money(o["pv_gross_savings"]),
                 money(o["npv"]),
                 num(o["bcr"]) if spends else "n/a",
-                (f"year {o['payback_year']}" if o["payback_year"] else "none") if spends else "n/a",
+                payback_text(o["payback_year"], years) if spends else "n/a",
                 (o["compared_with"] or "doing nothing") if compared else "nothing cheaper",
                 money(o["incremental_npv"]) if compared else "",
                 incremental_ratio(o["incremental_bcr"]) if compared else "",

@@ -87,9 +87,12 @@ def scenario_table(scenario: dict[str, Any]) -> str:
 
 def comparison_table(data: dict[str, Any]) -> str:
     notes = comparison_notes(data)
+    first = data["start_year"]
+    if "start_financial_year" in data:
+        first = f"{first}, {data['start_financial_year']}"
     head = (
         f"{data['scenario']}: spend on children in care with and without {data['portfolio']} "
-        f"(portfolio year 1 = {data['start_year']})"
+        f"(portfolio year 1 = {first})"
     )
     body = columns_table(COMPARISON_COLUMNS, data["years"])
     return "\n".join([head, "", body, "", *notes])
@@ -97,9 +100,13 @@ def comparison_table(data: dict[str, Any]) -> str:
 
 def forecast_table(data: dict[str, Any]) -> str:
     """The readable output of `appraise forecast`."""
+    against = data["start_year"]
+    start = f"{against} (change against {against})"
+    if data.get("start"):
+        first = data["scenarios"][0]["years"][0]["financial_year"]
+        start = f"{first} (year {against}, from {data['start']}; change against it)"
     head = (
-        f"Children in care and their cost from {data['start_year']} (change against "
-        f"{data['start_year']}). A child in care costs {money(data['cost_per_child_year'])} a year: "
+        f"Children in care and their cost from {start}. A child in care costs {money(data['cost_per_child_year'])} a year: "
         f"placement plus non-placement cost of {money(data['non_placement_cost_per_week'], 2)} a "
         "week of care, fixed at its start-year level. Cashable cost = placement cost."
     )

@@ -46,9 +46,13 @@ def export(
     ]
     if portfolio.baseline is not None:
         baseline = portfolio.baseline
+        labels = baseline.financial_years()
+        span = f"{baseline.start_year} to {baseline.last_year}"
+        if labels:
+            span = f"{labels[0]} to {labels[-1]}"
         lines.append(
-            f"Forecast sheet: children in care and their cost, {baseline.start_year} to "
-            f"{baseline.last_year}, with and without the portfolio."
+            f"Forecast sheet: children in care and their cost, {span}, with and without the "
+            "portfolio."
         )
     if checked is not None:
         lines.append(f"Claims check sheet: {checked.summary} (as `appraise verify`).")

@@ -124,9 +124,12 @@ class Appraisal:
     ) -> list[dict[str, Any]]:
         h = self.model.base.horizon_years
         factors = self.per["discount_factor"]  # the same every intervention and the total
+        # With `start`, each year also carries its financial year (the one it begins in).
+        labels = self.model.portfolio.financial_years(h)
         return [
             {
                 "year": t + 1,
+                **({"financial_year": labels[t]} if labels else {}),
                 **{
                     k: number(factors[t] if k == "discount_factor" else source[v][index + (t,)])
                     for k, v in YEAR_KEYS.items()

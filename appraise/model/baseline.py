@@ -29,7 +29,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from appraise.errors import InputError, Problem
-from appraise.model import limits
+from appraise.model import limits, periods
 from appraise.model import trend as paths
 from appraise.model.base import Base, Text
 from appraise.model.numbers import Dist, Domain, parse_num
@@ -91,6 +91,34 @@ ShareBelowOne = _number(limits.SHARE)
 # against the driver's own range (`Baseline._check_levers`).
 LeverChange = _number(Domain(limit=limits.MAX_WEEKLY_COST, why="more than any driver's range"))
 Year = Annotated[StrictInt, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
+
+
+def _start_month(v: Any) -> str:
+    """`start: 2018-04`, the month year 1 begins; stored as '2018-04'."""
+    try:
+        if not isinstance(v, str):
+            raise ValueError
+        return periods.month_label(periods.parse_month(v))
+    except ValueError:
+        raise PydanticCustomError(
+            "appraise_number", "a month, written as year and month (01 to 12): 2018-04"
+        ) from None
+
+
+def _financial_year_start_month(v: Any) -> int:
+    try:
+        return periods.check_start_month(v)
+    except ValueError:
+        raise PydanticCustomError(
+            "appraise_number",
+            "the month financial years start in, 2 to 12 (4, April, if left out); a year "
+            "starting in January is a calendar year, not a financial year",
+        ) from None
+
+
+# A portfolio's or a baseline's `start` and `financial_year_start_month` (docs/financial-years.md).
+StartMonth = Annotated[str, PlainValidator(_start_month)]
+FinancialYearStartMonth = Annotated[int, PlainValidator(_financial_year_start_month)]
 
 
 def year_key(key: Any) -> int:
@@ -277,10 +305,25 @@ class Baseline(Base):
     )
     levers: Annotated[list[Lever], Field(max_length=limits.MAX_LEVERS)] = []
     with_portfolio: WithPortfolio = WithPortfolio()
+    # The month the start year begins: the forecast is then labelled by financial year.
+    start: StartMonth | None = None
+    financial_year_start_month: FinancialYearStartMonth | None = None  # None: April
 
     @property
     def last_year(self) -> int:
         return self.start_year + self.years
+
+    def financial_years(self) -> list[str] | None:
+        """Each forecast year's label, the financial year in which it begins (None without
+        `start`): `start: 2017-04` -> ['2017-18', '2018-19', ...]."""
+        if self.start is None:
+            return None
+        return periods.financial_year_labels(self.start, self.years + 1, self.year_start_month)
+
+    @property
+    def year_start_month(self) -> int:
+        """The month financial years start in (`financial_year_start_month`, April if unset)."""
+        return self.financial_year_start_month or periods.DEFAULT_FINANCIAL_YEAR_START_MONTH
 
     @model_validator(mode="after")
     def _consistent(self) -> Baseline:
@@ -288,7 +331,18 @@ class Baseline(Base):
         self._check_scenarios()
         self._check_levers()
         self._check_with_portfolio()
+        self._check_start()
         return self
+
+    def _check_start(self) -> None:
+        # Forecast years are numbered by the calendar year they begin in (2017 from 2017-04).
+        if self.start is not None and int(self.start[:4]) != self.start_year:
+            raise at(
+                "start",
+                f"the month the start year begins, so in start_year {self.start_year} "
+                f"(e.g. {self.start_year}-{self.year_start_month:02d})",
+                self.start,
+            )
 
     def _check_population(self) -> None:
         pop = self.child_population

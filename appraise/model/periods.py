@@ -104,6 +104,18 @@ def financial_year_labels(
     return [financial_year_label(first + k) for k in range(count)]
 
 
+def financial_years_spanned(
+    first: int, months: int, start_month: int = DEFAULT_FINANCIAL_YEAR_START_MONTH
+) -> str:
+    """The financial year a run of months lies in, '2017-18', or the first and last it spans,
+    '2017-18..2018-19'."""
+    start = financial_year_of(first, start_month)
+    end = financial_year_of(first + months - 1, start_month)
+    if start == end:
+        return financial_year_label(start)
+    return f"{financial_year_label(start)}..{financial_year_label(end)}"
+
+
 def parse_month(text: str) -> int:
     """'2018-03' -> its month index; anything else is a ValueError."""
     found = _MONTH.match(text.strip())

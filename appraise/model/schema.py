@@ -21,9 +21,9 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from appraise.errors import InputError
-from appraise.model import limits
+from appraise.model import limits, periods
 from appraise.model.base import PAYER, Base, Text, check_slug, one_form
-from appraise.model.baseline import Baseline, at
+from appraise.model.baseline import Baseline, FinancialYearStartMonth, StartMonth, at
 from appraise.model.costs import cost_item
 from appraise.model.limits import (
     BENEFIT_YEARS,
@@ -485,6 +485,9 @@ class Portfolio(Base):
     baseline: Baseline | None = None
     # Mutually exclusive options (docs/options.md); without them the interventions add up.
     options: Annotated[list[Option], Field(min_length=1)] | None = None
+    # The month the first cohort starts: years are then labelled by financial year.
+    start: StartMonth | None = None
+    financial_year_start_month: FinancialYearStartMonth | None = None  # None: April
 
     @field_validator("optimism_bias")
     @classmethod
@@ -574,6 +577,54 @@ class Portfolio(Base):
             details = [InitErrorDetails(type=p, loc=(), input=None) for p in problems]
             raise ValidationError.from_exception_data("Portfolio", details)
         return self
+
+    @model_validator(mode="after")
+    def _start_with_baseline(self) -> Portfolio:
+        """With both a portfolio's and its baseline's `start`, the two label years alike, and the
+        portfolio's year 1 is the forecast year its first cohort starts in."""
+        baseline = self.baseline
+        if self.start is None or baseline is None or baseline.start is None:
+            return self
+        month = self.year_start_month
+        if baseline.year_start_month != month:
+            raise at(
+                "financial_year_start_month",
+                f"the baseline's is {baseline.year_start_month}: give both the same, so "
+                "that the two label years alike",
+                month,
+            )
+        year_one = baseline.with_portfolio.start_year or baseline.start_year + 1
+        offset = periods.parse_month(self.start) - periods.parse_month(baseline.start)
+        found = baseline.start_year + offset // 12
+        if not baseline.start_year <= found <= baseline.last_year:
+            raise at(
+                "start",
+                f"outside the baseline's forecast, which begins {baseline.start} and runs "
+                f"{baseline.start_year} to {baseline.last_year}",
+                self.start,
+            )
+        if found != year_one:
+            raise at(
+                "start",
+                f"the forecast year this falls in is {found}, but the portfolio's year 1 in the "
+                f"forecast is {year_one}: set baseline.with_portfolio.start_year: {found}",
+                self.start,
+            )
+        return self
+
+    def financial_years(self, count: int | None = None) -> list[str] | None:
+        """Each appraisal year's label, the financial year in which it begins, for `count` years
+        (the horizon by default); None without `start`: `start: 2018-04` -> ['2018-19', ...]."""
+        if self.start is None:
+            return None
+        return periods.financial_year_labels(
+            self.start, count or self.horizon_years, self.year_start_month
+        )
+
+    @property
+    def year_start_month(self) -> int:
+        """The month financial years start in (`financial_year_start_month`, April if unset)."""
+        return self.financial_year_start_month or periods.DEFAULT_FINANCIAL_YEAR_START_MONTH
 
     @property
     def file(self) -> str:

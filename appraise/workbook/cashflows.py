@@ -23,7 +23,8 @@ from appraise.workbook.writer import Formula, Sheet
 
 FIRST_YEAR_COL = 4  # column D
 YEAR_ROW = 3
-HEADERS = ("year_start_month", "year_end_month", "discount_factor")  # rows 4 to 6
+# Rows 4 to 6 (5 to 7 under a row of financial years, where the portfolio gives `start`).
+HEADERS = ("year_start_month", "year_end_month", "discount_factor")
 # Figures of each intervention the year lines use, shown in column C (from Inputs, Calculations).
 VALUES = (
     "cohorts",
@@ -244,10 +245,13 @@ def cash_flows_sheet(book: Book) -> Sheet:
     h = book.horizon
     run, counted = forecast_run(book)
     last_col = FIRST_YEAR_COL + max(h, run) - 1
+    # With `start`, a row of financial years under the year numbers (which the formulas use).
+    labels = book.portfolio.financial_years(max(h, run))
+    header_rows = YEAR_ROW + (1 if labels else 0)
     sheet = book.sheet(
         CASH_FLOWS,
-        freeze="D4",
-        print_rows="3:3",
+        freeze=f"D{header_rows + 1}",
+        print_rows=f"{YEAR_ROW}:{header_rows}",
         print_cols="A:C",
         widths={1: 62, 2: 12, 3: 14},
     )
@@ -271,7 +275,11 @@ def cash_flows_sheet(book: Book) -> Sheet:
     book.place(
         "year", "", Row(sheet.title, YEAR_ROW, FIRST_YEAR_COL, FIRST_YEAR_COL + h - 1, last_col)
     )
-    layout = Layout(book, sheet, YEAR_ROW, h)
+    if labels:
+        sheet.row(header_rows, [("Financial year (the one each year begins in)", "header")])
+        for k, label in enumerate(labels):
+            sheet.put(header_rows, FIRST_YEAR_COL + k, label, "header")
+    layout = Layout(book, sheet, header_rows, h)
     for key in HEADERS:
         layout.years(key, "", last_col)
     # The total goes first, and adds up the table at the foot of the sheet.

@@ -401,10 +401,13 @@ def forecast_sheet(book: Book) -> Sheet | None:
     data = forecast_data(baseline, comparison)
     n_years = baseline.years + 1
     last_col = FIRST_YEAR_COL + n_years - 1
+    # With `start`, a row of financial years under the years (which the formulas use).
+    labels = baseline.financial_years()
+    header_rows = YEAR_ROW + (1 if labels else 0)
     sheet = book.sheet(
         FORECAST,
-        freeze=cell(YEAR_ROW + 1, FIRST_YEAR_COL),
-        print_rows=f"{YEAR_ROW}:{YEAR_ROW}",
+        freeze=cell(header_rows + 1, FIRST_YEAR_COL),
+        print_rows=f"{YEAR_ROW}:{header_rows}",
         print_cols="A:C",
         widths={1: 64, 2: 12, 3: 26, **{c: 14 for c in range(FIRST_YEAR_COL, last_col + 1)}},
     )
@@ -433,7 +436,12 @@ def forecast_sheet(book: Book) -> Sheet | None:
     book.place("forecast_year", "", Row(sheet.title, YEAR_ROW, FIRST_YEAR_COL, last_col, last_col))
     book.place("start_year", "", Cell(sheet.title, YEAR_ROW, FIRST_YEAR_COL))
 
+    if labels:
+        sheet.row(header_rows, [("Financial year (the one each year begins in)", "header")])
+        for k, label in enumerate(labels):
+            sheet.put(header_rows, FIRST_YEAR_COL + k, label, "header")
     out = Layout(book, sheet, n_years, _care_values(book, baseline, comparison))
+    out.r = header_rows
     out.heading(
         "The baseline's inputs" + (f": {baseline.description}" if baseline.description else "")
     )
@@ -485,7 +493,8 @@ def forecast_sheet(book: Book) -> Sheet | None:
     else:
         series = _with_portfolio(book, out, comparison, baseline)
     _check_lines(book, sheet, out, data, comparison)
-    sheet.decorate.append(_spend_chart(series, last_col, out.r + 3, comparison is not None))
+    chart = _spend_chart(series, last_col, out.r + 3, comparison is not None, header_rows)
+    sheet.decorate.append(chart)
     return sheet
 
 
@@ -613,7 +622,11 @@ def _check_lines(
 
 
 def _spend_chart(
-    series: list[tuple[int, str]], last_col: int, row: int, with_portfolio: bool
+    series: list[tuple[int, str]],
+    last_col: int,
+    row: int,
+    with_portfolio: bool,
+    category_row: int = YEAR_ROW,
 ) -> Any:
     def add(ws: Worksheet) -> None:
         chart = LineChart()
@@ -625,8 +638,8 @@ def _spend_chart(
         for r, name in series:
             values = Reference(ws, min_col=FIRST_YEAR_COL, max_col=last_col, min_row=r, max_row=r)
             chart.series.append(Series(values, title=name))
-        years = Reference(
-            ws, min_col=FIRST_YEAR_COL, max_col=last_col, min_row=YEAR_ROW, max_row=YEAR_ROW
+        years = Reference(  # the years, or their financial years
+            ws, min_col=FIRST_YEAR_COL, max_col=last_col, min_row=category_row, max_row=category_row
         )
         chart.set_categories(years)
         chart.y_axis.numFmt = '"£"#,##0'
