@@ -23,16 +23,35 @@ next target is already reached.
 
 Savings statuses (`SAVINGS_STATUSES`), as at `as_at` (the month the actuals run to):
 achieved, on track, at risk, missed and not reported; `savings_status` decides them.
+
+Every figure is a line of `appraise.engine.programme`, evaluated here over numpy arrays
+(`run_lines`); the workbook's Programme sheet writes the same lines as its formulas. This module
+gathers the lines' inputs from the file and shapes what they give into the report.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from appraise.analyses.forecast import project_scenario
+from appraise.engine import evaluate
+from appraise.engine.evaluate import Structure
+from appraise.engine.programme import PROGRAMME, SAVINGS_STATUS_NAMES, TEXT_LINES
 from appraise.model import periods
-from appraise.model.programme import ForecastProjection, Programme, ProgrammeInput, Spend
+from appraise.model.programme import (
+    ForecastProjection,
+    MeasureInfo,
+    Programme,
+    ProgrammeInput,
+    SavingAchieved,
+    SavingsTarget,
+    Spend,
+    Target,
+)
 
 # What each savings status means, as the CLI, the app and docs/programme.md print it.
 SAVINGS_STATUSES = {
@@ -98,6 +117,161 @@ SAVINGS_KEYS = (
 
 
 # ---------------------------------------------------------------------------------------------
+# Evaluating the lines
+# ---------------------------------------------------------------------------------------------
+
+Figure = float | None
+
+
+def _known(values: list[Figure]) -> tuple[np.ndarray, np.ndarray]:
+    """Figures that may be not given, as (values with 0 where not given, given switches)."""
+    return (
+        np.array([0.0 if x is None else float(x) for x in values]),
+        np.array([0.0 if x is None else 1.0 for x in values]),
+    )
+
+
+def _figure(x: Any) -> Figure:
+    """A line's value for the report: None where it is not known (NaN)."""
+    x = float(x)
+    return None if np.isnan(x) else x
+
+
+def _structure(years: int = 0, targets: int = 0, savings: int = 0) -> Structure:
+    none = np.zeros(0, dtype=int)
+    return Structure(0, 0, none, none, 0, 0, 0, 0, {"Y": years, "G": targets, "S": savings})
+
+
+def _frame(investment_in_spend: bool = False, as_at: int | None = None, start_month: int = 4):
+    """The programme-wide inputs: whether spend includes the investment, the as-at month."""
+    return {
+        "investment_in_spend": np.asarray(float(investment_in_spend)),
+        "as_at_year": np.asarray(float(as_at // 12 if as_at is not None else 0)),
+        "as_at_month": np.asarray(float(as_at % 12 + 1 if as_at is not None else 0)),
+        "as_at_given": np.asarray(float(as_at is not None)),
+        "year_start_month": np.asarray(float(start_month)),
+    }
+
+
+def spend_inputs(
+    projected: list[Figure],
+    actual: list[Figure],
+    stated: list[Figure],
+    investment: list[Figure],
+) -> dict[str, np.ndarray]:
+    """The inputs of the spend lines [Y], one entry a financial year."""
+    out: dict[str, np.ndarray] = {}
+    for key, given, values in (
+        ("projected_spend", "projected_given", projected),
+        ("actual_spend", "actual_given", actual),
+        ("stated_avoided_spend", "stated_given", stated),
+        ("investment", "investment_given", investment),
+    ):
+        out[key], out[given] = _known(values)
+    return out
+
+
+def target_inputs(rows: list[tuple[float, Figure, str, Figure]]) -> dict[str, np.ndarray]:
+    """The inputs of the target lines [G]: (target, actual, better, next target) a target."""
+    actual, actual_given = _known([r[1] for r in rows])
+    following, has_next = _known([r[3] for r in rows])
+    return {
+        "target_value": np.array([float(r[0]) for r in rows]),
+        "target_actual": actual,
+        "target_actual_given": actual_given,
+        "lower_is_better": np.array([float(r[2] == "lower") for r in rows]),
+        "next_target": following,
+        "has_next": has_next,
+    }
+
+
+def savings_inputs(rows: list[tuple[int, float, Figure, Figure]]) -> dict[str, np.ndarray]:
+    """The inputs of the savings lines [S]: (year it starts in, target, achieved, forecast)."""
+    achieved, achieved_given = _known([r[2] for r in rows])
+    forecast, forecast_given = _known([r[3] for r in rows])
+    return {
+        "savings_year": np.array([float(r[0]) for r in rows]),
+        "savings_target": np.array([float(r[1]) for r in rows]),
+        "savings_achieved": achieved,
+        "achieved_given": achieved_given,
+        "savings_forecast": forecast,
+        "forecast_given": forecast_given,
+    }
+
+
+SPEND_LINES = (
+    "avoided_from_spend",
+    "avoided_spend",
+    "net_avoided_spend",
+    "cumulative_avoided_spend",
+    "cumulative_net_avoided_spend",
+)
+TARGET_LINES = ("target_variance", "target_met", "still_to_go")
+SAVINGS_LINES = ("months_elapsed", "due_to_date", "savings_variance", "savings_status_code")
+
+
+NUMBERS = tuple(k for k in PROGRAMME if k not in TEXT_LINES)
+
+
+def run_lines(
+    inputs: Mapping[str, np.ndarray], wanted: tuple[str, ...] = NUMBERS
+) -> dict[str, np.ndarray]:
+    """The programme lines in `wanted` (every line but those in words by default), from their
+    inputs."""
+    sizes = {
+        axis: len(inputs[key])
+        for axis, key in (("Y", "projected_spend"), ("G", "target_value"), ("S", "savings_year"))
+        if key in inputs
+    }
+    structure = _structure(sizes.get("Y", 0), sizes.get("G", 0), sizes.get("S", 0))
+    return evaluate.run(inputs, structure, wanted, PROGRAMME)
+
+
+@dataclass(frozen=True)
+class ProgrammeLines:
+    """The programme laid out on the lines' axes: its years [Y], its targets in report order [G]
+    (with each one's measure and the measure's next target), its savings targets [S] (with what
+    the actuals report), the lines' inputs, and every line's value."""
+
+    years: list[str]
+    targets: list[tuple[str, MeasureInfo, Target, Target | None]]
+    savings: list[tuple[SavingsTarget, SavingAchieved | None]]
+    as_at: int | None
+    inputs: dict[str, np.ndarray]
+    values: dict[str, np.ndarray]
+
+
+def lay_out(inp: ProgrammeInput) -> ProgrammeLines:
+    """The programme's inputs to its lines, from the file, and every line worked out."""
+    p, a = inp.programme, inp.actuals
+    years = p.years()
+    projected = projected_by_year(inp)
+    spend = a.spend if a is not None else None
+    inputs = spend_inputs(
+        [projected[y] for y in years],
+        [spend.total(y) if spend is not None else None for y in years],
+        [a.avoided_spend.get(y) if a is not None else None for y in years],
+        [p.investment.get(y) for y in years],
+    )
+    targets = ordered_targets(p)
+    measured = a.measures if a is not None else {}
+    inputs |= target_inputs(
+        [
+            (t.value, measured.get(name, {}).get(t.at), info.better, after and after.value)
+            for name, info, t, after in targets
+        ]
+    )
+    reported = {(s.workstream, s.year): s for s in (a.savings if a is not None else [])}
+    savings = [(t, reported.get((t.workstream, t.year))) for t in p.savings_targets]
+    inputs |= savings_inputs(
+        [(int(t.year[:4]), t.value, s and s.value, s and s.forecast) for t, s in savings]
+    )
+    as_at = as_at_month(inp)
+    inputs |= _frame(p.investment_in_spend, as_at, p.financial_year_start_month)
+    return ProgrammeLines(years, targets, savings, as_at, inputs, run_lines(inputs))
+
+
+# ---------------------------------------------------------------------------------------------
 # Spend against the projection
 # ---------------------------------------------------------------------------------------------
 
@@ -110,10 +284,11 @@ def _forecast_by_year(inp: ProgrammeInput) -> dict[str, float]:
     name = projection.scenario or baseline.scenarios[0].name
     scenario = next(s for s in baseline.scenarios if s.name == name)
     lines = project_scenario(baseline, scenario).lines
-    return {
-        periods.financial_year_label(int(year)): float(cost)
-        for year, cost in zip(lines["year"], lines[projection.cost], strict=True)
-    }
+    # A baseline with `start` labels its own years; otherwise year Y is the one starting in Y.
+    labels = baseline.financial_years() or [
+        periods.financial_year_label(int(year)) for year in lines["year"]
+    ]
+    return {label: float(cost) for label, cost in zip(labels, lines[projection.cost], strict=True)}
 
 
 def projected_by_year(inp: ProgrammeInput) -> dict[str, float | None]:
@@ -128,65 +303,56 @@ def projected_by_year(inp: ProgrammeInput) -> dict[str, float | None]:
     return {y: projection.total(y) for y in years}
 
 
-def _running(values: list[float | None]) -> list[float | None]:
-    """Running sums, None from the first value not known."""
-    out: list[float | None] = []
-    total: float | None = 0.0
-    for v in values:
-        total = None if total is None or v is None else total + v
-        out.append(total)
-    return out
+def _basis(from_spend: float, stated: float) -> str | None:
+    if from_spend:
+        return FROM_SPEND
+    return AS_REPORTED if stated else None
 
 
-def avoided(
-    projected: float | None, actual: float | None, stated: float | None
-) -> tuple[float | None, str | None]:
+def avoided(projected: Figure, actual: Figure, stated: Figure) -> tuple[Figure, str | None]:
     """Spend avoided in a year and how it was found: projected - actual, or the stated difference."""
-    if projected is not None and actual is not None:
-        return projected - actual, FROM_SPEND
-    if stated is not None:
-        return stated, AS_REPORTED
-    return None, None
+    inputs = spend_inputs([projected], [actual], [stated], [None]) | _frame()
+    values = run_lines(inputs, ("avoided_spend", "avoided_from_spend"))
+    basis = _basis(values["avoided_from_spend"][0], inputs["stated_given"][0])
+    return _figure(values["avoided_spend"][0]), basis
 
 
-def net_avoided(
-    avoided_spend: float | None, investment: float | None, investment_in_spend: bool
-) -> float | None:
+def net_avoided(avoided_spend: Figure, investment: Figure, investment_in_spend: bool) -> Figure:
     """Spend avoided net of the programme's investment (nothing taken off if spend includes it)."""
-    if avoided_spend is None:
-        return None
-    if investment_in_spend:
-        return avoided_spend
-    return None if investment is None else avoided_spend - investment
+    inputs = spend_inputs([None], [None], [avoided_spend], [investment])
+    values = run_lines(inputs | _frame(investment_in_spend), ("net_avoided_spend",))
+    return _figure(values["net_avoided_spend"][0])
 
 
-def spend_years(inp: ProgrammeInput) -> list[dict[str, Any]]:
+def spend_years(inp: ProgrammeInput, laid: ProgrammeLines | None = None) -> list[dict[str, Any]]:
     """One row a programme year, keyed as YEAR_KEYS (see the module docstring)."""
-    p, a = inp.programme, inp.actuals
-    projected = projected_by_year(inp)
+    laid = laid or lay_out(inp)
+    given, values = laid.inputs, laid.values
+    m = inp.programme.financial_year_start_month
     rows = []
-    for year in p.years():
-        actual = a.spend.total(year) if a is not None and a.spend is not None else None
-        stated = a.avoided_spend.get(year) if a is not None else None
-        saved, basis = avoided(projected[year], actual, stated)
-        investment = p.investment.get(year)
-        first = periods.financial_year_months(int(year[:4]), p.financial_year_start_month)
+    for t, year in enumerate(laid.years):
+        first = periods.financial_year_months(int(year[:4]), m)
+
+        def known(key: str, switch: str, t: int = t) -> Figure:
+            return float(given[key][t]) if given[switch][t] else None
+
         rows.append(
             {
                 "financial_year": year,
                 "first_month": periods.month_label(first),
                 "last_month": periods.month_label(first + 11),
-                "projected_spend": projected[year],
-                "actual_spend": actual,
-                "avoided_spend": saved,
-                "avoided_spend_basis": basis,
-                "investment": investment,
-                "net_avoided_spend": net_avoided(saved, investment, p.investment_in_spend),
+                "projected_spend": known("projected_spend", "projected_given"),
+                "actual_spend": known("actual_spend", "actual_given"),
+                "avoided_spend": _figure(values["avoided_spend"][t]),
+                "avoided_spend_basis": _basis(
+                    values["avoided_from_spend"][t], given["stated_given"][t]
+                ),
+                "investment": known("investment", "investment_given"),
+                "net_avoided_spend": _figure(values["net_avoided_spend"][t]),
+                "cumulative_avoided_spend": _figure(values["cumulative_avoided_spend"][t]),
+                "cumulative_net_avoided_spend": _figure(values["cumulative_net_avoided_spend"][t]),
             }
         )
-    for key in ("avoided_spend", "net_avoided_spend"):
-        for row, total in zip(rows, _running([r[key] for r in rows]), strict=True):
-            row[f"cumulative_{key}"] = total
     return [{k: r[k] for k in YEAR_KEYS} for r in rows]
 
 
@@ -196,20 +362,24 @@ def budget_lines(inp: ProgrammeInput) -> list[dict[str, Any]]:
     if not isinstance(projection, Spend) or not projection.by_line:
         return []
     spend = inp.actuals.spend if inp.actuals is not None else None
+    years = inp.programme.years()
     out = []
     for line in projection.lines:
-        rows = []
-        for year in inp.programme.years():
-            planned = projection.line(line, year)
-            actual = spend.line(line, year) if spend is not None and spend.by_line else None
-            rows.append(
-                {
-                    "financial_year": year,
-                    "projected_spend": planned,
-                    "actual_spend": actual,
-                    "avoided_spend": avoided(planned, actual, None)[0],
-                }
-            )
+        planned = [projection.line(line, y) for y in years]
+        actual = [
+            spend.line(line, y) if spend is not None and spend.by_line else None for y in years
+        ]
+        inputs = spend_inputs(planned, actual, [None] * len(years), [None] * len(years))
+        saved = run_lines(inputs | _frame(), ("avoided_spend",))["avoided_spend"]
+        rows = [
+            {
+                "financial_year": y,
+                "projected_spend": planned[t],
+                "actual_spend": actual[t],
+                "avoided_spend": _figure(saved[t]),
+            }
+            for t, y in enumerate(years)
+        ]
         out.append({"line": line, "years": rows})
     return out
 
@@ -219,50 +389,60 @@ def budget_lines(inp: ProgrammeInput) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------------------------
 
 
+def _target_line(key: str, actual: float, target: float, better: str, following: Figure) -> Any:
+    inputs = target_inputs([(target, actual, better, following)])
+    return run_lines(inputs, (key,))[key][0]
+
+
 def is_met(actual: float, target: float, better: str) -> bool:
     """Lower is better: actual <= target; higher is better: actual >= target."""
-    return actual <= target if better == "lower" else actual >= target
+    return bool(_target_line("target_met", actual, target, better, None))
 
 
 def still_to_go(actual: float, next_target: float, better: str) -> float:
     """How far the measure still has to move to reach `next_target` (zero or less: reached)."""
-    return actual - next_target if better == "lower" else next_target - actual
+    return float(_target_line("still_to_go", actual, 0.0, better, next_target))
 
 
 def _measure_names(p: Programme) -> list[str]:
     return list(dict.fromkeys([t.measure for t in p.targets] + list(p.measures)))
 
 
-def target_rows(inp: ProgrammeInput) -> list[dict[str, Any]]:
-    """Every target, measure by measure and in date order, keyed as TARGET_KEYS."""
-    p = inp.programme
-    values = inp.actuals.measures if inp.actuals is not None else {}
+def ordered_targets(p: Programme) -> list[tuple[str, MeasureInfo, Target, Target | None]]:
+    """Every target, measure by measure and in date order, with the measure's next target."""
     out = []
     for name in _measure_names(p):
         info = p.measure(name)
         mine = sorted((t for t in p.targets if t.measure == name), key=lambda t: t.at)
-        following: list[Any] = [*mine[1:], None] if mine else []
-        for t, after in zip(mine, following, strict=True):
-            actual = values.get(name, {}).get(t.at)
-            known = actual is not None
-            out.append(
-                {
-                    "measure": name,
-                    "name": info.name or name,
-                    "better": info.better,
-                    "at": t.at,
-                    "target": t.value,
-                    "actual": actual,
-                    "variance": actual - t.value if known else None,
-                    "met": is_met(actual, t.value, info.better) if known else None,
-                    "next_at": after.at if after else None,
-                    "next_target": after.value if after else None,
-                    "still_to_go": (
-                        still_to_go(actual, after.value, info.better) if known and after else None
-                    ),
-                    "note": t.note,
-                }
-            )
+        following: list[Target | None] = [*mine[1:], None]
+        out += [(name, info, t, after) for t, after in zip(mine, following, strict=False)]
+    return out
+
+
+def target_rows(inp: ProgrammeInput, laid: ProgrammeLines | None = None) -> list[dict[str, Any]]:
+    """Every target, measure by measure and in date order, keyed as TARGET_KEYS."""
+    laid = laid or lay_out(inp)
+    given, values = laid.inputs, laid.values
+    out = []
+    for g, (name, info, t, after) in enumerate(laid.targets):
+        known = bool(given["target_actual_given"][g])
+        met = _figure(values["target_met"][g])
+        out.append(
+            {
+                "measure": name,
+                "name": info.name or name,
+                "better": info.better,
+                "at": t.at,
+                "target": t.value,
+                "actual": float(given["target_actual"][g]) if known else None,
+                "variance": _figure(values["target_variance"][g]),
+                "met": None if met is None else bool(met),
+                "next_at": after.at if after else None,
+                "next_target": after.value if after else None,
+                "still_to_go": _figure(values["still_to_go"][g]),
+                "note": t.note,
+            }
+        )
     return out
 
 
@@ -327,52 +507,40 @@ def months_elapsed(year_first_month: int, as_at: int | None) -> int | None:
     """Months of a financial year elapsed by the end of `as_at` (0 before it starts, 12 after)."""
     if as_at is None:
         return None
-    return min(max(as_at - year_first_month + 1, 0), 12)
+    year, month = divmod(year_first_month, 12)
+    inputs = savings_inputs([(year, 0.0, None, None)]) | _frame(as_at=as_at, start_month=month + 1)
+    return int(run_lines(inputs, ("months_elapsed",))["months_elapsed"][0])
 
 
-def savings_status(
-    target: float, achieved: float | None, forecast: float | None, elapsed: int | None
-) -> str:
+def savings_status(target: float, achieved: Figure, forecast: Figure, elapsed: int | None) -> str:
     """The status of a savings target (SAVINGS_STATUSES defines each).
 
     `elapsed`: months of the year elapsed by as_at (None when the actuals give no date).
     """
-    if achieved is not None and achieved >= target:
-        return "achieved"
-    ended = elapsed is not None and elapsed >= 12
-    if achieved is None and (forecast is None or ended):
-        return "not reported"
-    if ended:
-        return "missed"
-    if forecast is not None:
-        return "on track" if forecast >= target else "at risk"
-    assert achieved is not None
-    due = target * (elapsed or 0) / 12
-    return "on track" if achieved >= due else "at risk"
+    # As at the end of the `elapsed`-th month of a financial year starting in April 2000: the
+    # line then works out these months elapsed.
+    as_at = None if elapsed is None else periods.month_index(2000, 4) + elapsed - 1
+    inputs = savings_inputs([(2000, target, achieved, forecast)]) | _frame(as_at=as_at)
+    code = run_lines(inputs, ("savings_status_code",))["savings_status_code"][0]
+    return SAVINGS_STATUS_NAMES[int(code)]
 
 
-def savings_rows(inp: ProgrammeInput) -> list[dict[str, Any]]:
+def savings_rows(inp: ProgrammeInput, laid: ProgrammeLines | None = None) -> list[dict[str, Any]]:
     """Each savings target with what was achieved, keyed as SAVINGS_KEYS."""
-    p = inp.programme
-    reported = {(s.workstream, s.year): s for s in (inp.actuals.savings if inp.actuals else [])}
-    as_at = as_at_month(inp)
+    laid = laid or lay_out(inp)
+    values = laid.values
     out = []
-    for t in p.savings_targets:
-        s = reported.get((t.workstream, t.year))
-        achieved = s.value if s else None
-        forecast = s.forecast if s else None
-        first = periods.financial_year_months(int(t.year[:4]), p.financial_year_start_month)
-        elapsed = months_elapsed(first, as_at)
+    for k, (t, s) in enumerate(laid.savings):
         out.append(
             {
                 "workstream": t.workstream,
                 "year": t.year,
                 "target": t.value,
-                "achieved": achieved,
-                "forecast": forecast,
-                "variance": achieved - t.value if achieved is not None else None,
-                "due_to_date": t.value * elapsed / 12 if elapsed is not None else None,
-                "status": savings_status(t.value, achieved, forecast, elapsed),
+                "achieved": s.value if s else None,
+                "forecast": s.forecast if s else None,
+                "variance": _figure(values["savings_variance"][k]),
+                "due_to_date": _figure(values["due_to_date"][k]),
+                "status": SAVINGS_STATUS_NAMES[int(values["savings_status_code"][k])],
                 "reported_status": s.reported_status if s else None,
                 "note": (s.note if s and s.note else None) or t.note,
             }
@@ -397,6 +565,8 @@ class ProgrammeReport:
     savings: list[dict[str, Any]]
     as_at: int | None
     notes: list[str] = field(default_factory=list)
+    # The lines' inputs and values the figures come from (what the workbook writes and checks).
+    lines: ProgrammeLines | None = field(default=None, repr=False)
 
     def projection_data(self) -> dict[str, Any]:
         projection = self.inp.programme.projection
@@ -407,7 +577,12 @@ class ProgrammeReport:
                 "forecast_file": self.inp.baseline_file,
                 "scenario": projection.scenario or self.inp.baseline.scenarios[0].name,
                 "cost": projection.cost,
-                "year_rule": "forecast year Y is the financial year starting in Y",
+                "year_rule": (
+                    f"forecast year Y is the financial year it begins in (from the baseline's "
+                    f"start, {self.inp.baseline.start})"
+                    if self.inp.baseline.start
+                    else "forecast year Y is the financial year starting in Y"
+                ),
             }
         if isinstance(projection, Spend):
             return {"kind": "by budget line" if projection.by_line else "by year"}
@@ -447,7 +622,8 @@ class ProgrammeReport:
 
 def report(inp: ProgrammeInput) -> ProgrammeReport:
     """The programme against its outline business case (see the module docstring)."""
-    years = spend_years(inp)
+    laid = lay_out(inp)
+    years = spend_years(inp, laid)
     notes = []
     if any(y["avoided_spend_basis"] == AS_REPORTED for y in years):
         notes.append(
@@ -465,11 +641,12 @@ def report(inp: ProgrammeInput) -> ProgrammeReport:
         inp=inp,
         years=years,
         budget_lines=budget_lines(inp),
-        targets=target_rows(inp),
+        targets=target_rows(inp, laid),
         measures=measure_rows(inp),
-        savings=savings_rows(inp),
-        as_at=as_at_month(inp),
+        savings=savings_rows(inp, laid),
+        as_at=laid.as_at,
         notes=notes,
+        lines=laid,
     )
 
 

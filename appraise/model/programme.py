@@ -21,7 +21,8 @@ spend avoided (which is negative when spend was above the projection); a figure 
 left out is "not given", never zero. Files a programme names (`actuals: file.yaml`, a projection's
 `forecast:`) are read relative to the programme file's folder and must be inside it.
 
-The arithmetic is `appraise.analyses.programme`; nothing here computes a figure.
+The arithmetic is the lines of `appraise.engine.programme`, evaluated by
+`appraise.analyses.programme`; nothing here computes a figure.
 """
 
 from __future__ import annotations
