@@ -8,14 +8,16 @@ import typer
 
 from appraise.cli._app import app, emit, guarded
 from appraise.errors import InputError
-from appraise.model.load import load_portfolio
+from appraise.model.load import detect_kind, load_portfolio, read_yaml
 from appraise.model.save import write_atomic
 
 
 @app.command()
 @guarded
 def export(
-    file: Path = typer.Argument(..., help="Portfolio YAML file.", show_default=False),
+    file: Path = typer.Argument(
+        ..., help="Portfolio YAML file (or a programme file).", show_default=False
+    ),
     xlsx: Path = typer.Option(
         ..., "--xlsx", help="Workbook to write (.xlsx): live formulas an auditor can follow."
     ),
@@ -27,14 +29,28 @@ def export(
         "portfolio (the sheet says so).",
         show_default=False,
     ),
+    actuals: Path | None = typer.Option(
+        None,
+        "--actuals",
+        help="For a programme file: actuals (one key, actuals:) instead of any it holds or names.",
+        show_default=False,
+    ),
 ) -> None:
     """Write the appraisal workbook: inputs, calculations, summary, cash flows, evidence, checks.
 
-    A portfolio with a baseline also gets a Forecast sheet (spend with and without it).
+    A portfolio with a baseline also gets a Forecast sheet (spend with and without it). A
+    programme file gets its own workbook: the Programme sheet and its Checks.
     """
     from appraise.analyses.verify import check_claims
     from appraise.workbook.export import export_workbook
 
+    if detect_kind(read_yaml(file)) == "programme":
+        _export_programme(file, xlsx, actuals, claims)
+        return
+    if actuals is not None:
+        raise InputError.one(
+            str(actuals), "", f"--actuals goes with a programme file; {file} is not one"
+        )
     portfolio = load_portfolio(file)
     # The claims are checked before anything is written: a broken claims file leaves no workbook.
     checked = check_claims(claims, portfolio, file) if claims is not None else None
@@ -63,6 +79,29 @@ def export(
                 err=True,
             )
     emit("\n".join(lines))
+
+
+def _export_programme(file: Path, xlsx: Path, actuals: Path | None, claims: Path | None) -> None:
+    """`appraise export PROGRAMME --xlsx OUT`: the Programme sheet and its Checks."""
+    from appraise.analyses.programme import report
+    from appraise.model.programme import load_programme
+    from appraise.workbook.programme_sheet import export_programme_workbook
+
+    if claims is not None:
+        raise InputError.one(
+            str(claims), "", f"--claims goes with a portfolio; {file} is a programme file"
+        )
+    if xlsx.suffix.lower() != ".xlsx":
+        raise InputError.one(str(xlsx), "", "the workbook's file name must end in .xlsx")
+    found = report(load_programme(file, actuals))
+    export_programme_workbook(found, xlsx)
+    p = found.inp.programme
+    emit(
+        f"wrote {xlsx}: programme {p.name!r}, {len(found.years)} financial years, "
+        f"{len(found.targets)} targets, {len(found.savings)} savings targets. Excel or "
+        "LibreOffice calculates it on opening; the Checks sheet's master check says whether every "
+        "figure matches `appraise programme`."
+    )
 
 
 @app.command("import-xlsx")

@@ -72,13 +72,17 @@ def check_rows(book: Book) -> list[Check]:
 
 def checks_sheet(book: Book) -> Sheet:
     """For each Summary figure: the engine's value, the workbook's, their difference; a master check."""
+    return checks_of(book, check_rows(book))
+
+
+def checks_of(book: Book, rows: list[Check]) -> Sheet:
+    """The Checks sheet for `rows` (a programme's workbook has no Summary: its sheet's own rows)."""
     sheet = book.sheet(
         CHECKS,
         freeze=cell(CHECK_FIRST_ROW, 1),
         print_rows=f"{CHECK_FIRST_ROW - 1}:{CHECK_FIRST_ROW - 1}",
     )
     sheet.put(1, 1, "Checks: the workbook's formulas against the engine's own figures", "title")
-    rows = check_rows(book)
     last = CHECK_FIRST_ROW + len(rows) - 1
     flags = "".join(f",{cell_ref}" for _, cell_ref in book.flags)
     also = "".join(f"; and {what}" for what, _ in book.flags)

@@ -48,6 +48,7 @@ from appraise.workbook.inputs import inputs_sheet
 from appraise.workbook.integrity import INTEGRITY, integrity_sheet
 from appraise.workbook.options import OPTIONS, options_sheet
 from appraise.workbook.outcomes import outcomes_sheet
+from appraise.workbook.programme_sheet import PROGRAMME_SHEET, programme_sheet
 from appraise.workbook.source import source_sheet
 from appraise.workbook.summary import summary_sheet
 from appraise.workbook.writer import Sheet, render
@@ -63,6 +64,7 @@ BUILDERS: list[Callable[[Book], Sheet | None]] = [
     summary_sheet,
     options_sheet,
     forecast_sheet,
+    programme_sheet,
     claims_sheet,
     evidence_sheet,
     checks_sheet,
@@ -80,6 +82,7 @@ TAB_ORDER = (
     OPTIONS,
     CASH_FLOWS,
     FORECAST,
+    PROGRAMME_SHEET,
     CLAIMS_CHECK,
     EVIDENCE,
     INDICES,
