@@ -15,6 +15,7 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
+from appraise.model.periods import financial_years_spanned, month_index
 from tests.conftest import THURROCK, run_cli, thurrock_in
 
 BASELINE = "thurrock-2017-baseline.yaml"
@@ -175,6 +176,32 @@ def test_a_baseline_start_outside_its_start_year_is_refused(tmp_path):
     proc = run_cli("forecast", base)
     refused(proc, base, "baseline.start", "'2018-04'")
     assert "so in start_year 2017" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "value"),
+    [
+        ("  start: 2017-13", "baseline.start", "'2017-13'"),
+        (
+            "  start: 2017-04\n  financial_year_start_month: 0",
+            "baseline.financial_year_start_month",
+            "0",
+        ),
+    ],
+)
+def test_a_baseline_start_written_wrongly_is_refused(tmp_path, line, field, value):
+    thurrock(tmp_path, baseline=line)
+    base = tmp_path / BASELINE
+    for command in ("forecast", "validate"):
+        refused(run_cli(command, base), base, field, value)
+
+
+def test_a_run_of_months_lies_in_one_financial_year_or_spans_several():
+    april_2018 = month_index(2018, 4)
+    assert financial_years_spanned(april_2018, 12) == "2018-19"  # April 2018 to March 2019
+    assert financial_years_spanned(april_2018 - 1, 2) == "2017-18..2018-19"  # March, April
+    assert financial_years_spanned(april_2018, 36) == "2018-19..2020-21"
+    assert financial_years_spanned(month_index(2018, 8), 1, 9) == "2017-18"  # August, Sept. years
 
 
 def test_a_portfolio_and_its_baseline_must_agree_on_year_1(tmp_path):
