@@ -139,7 +139,7 @@ def _figure(x: Any) -> Figure:
 
 def _structure(years: int = 0, targets: int = 0, savings: int = 0) -> Structure:
     none = np.zeros(0, dtype=int)
-    return Structure(0, 0, none, none, 0, 0, 0, 0, {"Y": years, "G": targets, "S": savings})
+    return Structure(0, 0, none, none, 0, 0, 0, 0, {"Y": years, "M": targets, "V": savings})
 
 
 def _frame(investment_in_spend: bool = False, as_at: int | None = None, start_month: int = 4):
@@ -172,7 +172,7 @@ def spend_inputs(
 
 
 def target_inputs(rows: list[tuple[float, Figure, str, Figure]]) -> dict[str, np.ndarray]:
-    """The inputs of the target lines [G]: (target, actual, better, next target) a target."""
+    """The inputs of the target lines [M]: (target, actual, better, next target) a target."""
     actual, actual_given = _known([r[1] for r in rows])
     following, has_next = _known([r[3] for r in rows])
     return {
@@ -186,7 +186,7 @@ def target_inputs(rows: list[tuple[float, Figure, str, Figure]]) -> dict[str, np
 
 
 def savings_inputs(rows: list[tuple[int, float, Figure, Figure]]) -> dict[str, np.ndarray]:
-    """The inputs of the savings lines [S]: (year it starts in, target, achieved, forecast)."""
+    """The inputs of the savings lines [V]: (year it starts in, target, achieved, forecast)."""
     achieved, achieved_given = _known([r[2] for r in rows])
     forecast, forecast_given = _known([r[3] for r in rows])
     return {
@@ -220,17 +220,17 @@ def run_lines(
     inputs."""
     sizes = {
         axis: len(inputs[key])
-        for axis, key in (("Y", "projected_spend"), ("G", "target_value"), ("S", "savings_year"))
+        for axis, key in (("Y", "projected_spend"), ("M", "target_value"), ("V", "savings_year"))
         if key in inputs
     }
-    structure = _structure(sizes.get("Y", 0), sizes.get("G", 0), sizes.get("S", 0))
+    structure = _structure(sizes.get("Y", 0), sizes.get("M", 0), sizes.get("V", 0))
     return evaluate.run(inputs, structure, wanted, PROGRAMME)
 
 
 @dataclass(frozen=True)
 class ProgrammeLines:
-    """The programme laid out on the lines' axes: its years [Y], its targets in report order [G]
-    (with each one's measure and the measure's next target), its savings targets [S] (with what
+    """The programme laid out on the lines' axes: its years [Y], its targets in report order [M]
+    (with each one's measure and the measure's next target), its savings targets [V] (with what
     the actuals report), the lines' inputs, and every line's value."""
 
     years: list[str]

@@ -1,8 +1,8 @@
 """A programme against its outline business case: its line items, defined once.
 
 The same kind of definitions as `appraise.engine.lines` and `appraise.engine.care`, on the
-programme's own axes: `Y` its financial years, `G` its targets (a measure's value at the end of a
-month), `S` its savings targets. `appraise.analyses.programme` evaluates them over numpy arrays
+programme's own axes: `Y` its financial years, `M` its targets (a measure's value at the end of a
+month), `V` its savings targets. `appraise.analyses.programme` evaluates them over numpy arrays
 (what `appraise programme` reports); the workbook's Programme sheet writes the same functions as
 its formulas. docs/programme.md gives every definition with examples.
 
@@ -28,7 +28,7 @@ from typing import Any
 
 from appraise.engine.lines import Formula, Line
 
-Y, G, S, P = ("Y",), ("G",), ("S",), ()
+Y, M, V, P = ("Y",), ("M",), ("V",), ()
 NOT_KNOWN = "n/a: not known"
 # Savings statuses in the order of their codes (`savings_status_code`).
 SAVINGS_STATUS_NAMES = ("achieved", "on track", "at risk", "missed", "not reported")
@@ -78,22 +78,22 @@ for key, level, label, unit, fmt in (
         "switch",
         "int",
     ),
-    ("target_value", G, "Target", "count", ""),  # counts: shown as written (General)
-    ("target_actual", G, "Actual", "count", ""),
-    ("target_actual_given", G, "Actual given (1 = yes)", "switch", "int"),
-    ("lower_is_better", G, "Lower is better (1) or higher (0)", "switch", "int"),
-    ("next_target", G, "Next target", "count", ""),
-    ("has_next", G, "Has a next target (1 = yes)", "switch", "int"),
+    ("target_value", M, "Target", "count", ""),  # counts: shown as written (General)
+    ("target_actual", M, "Actual", "count", ""),
+    ("target_actual_given", M, "Actual given (1 = yes)", "switch", "int"),
+    ("lower_is_better", M, "Lower is better (1) or higher (0)", "switch", "int"),
+    ("next_target", M, "Next target", "count", ""),
+    ("has_next", M, "Has a next target (1 = yes)", "switch", "int"),
     ("as_at_year", P, "Actuals as at: year", "year", "int"),
     ("as_at_month", P, "Actuals as at: month (1 to 12)", "month", "int"),
     ("as_at_given", P, "An as-at month is known (1 = yes)", "switch", "int"),
     ("year_start_month", P, "Financial years start in month", "month", "int"),
-    ("savings_year", S, "Year its financial year starts in", "year", "int"),
-    ("savings_target", S, "Savings target", "£", "money"),
-    ("savings_achieved", S, "Achieved", "£", "money"),
-    ("achieved_given", S, "Achieved given (1 = yes)", "switch", "int"),
-    ("savings_forecast", S, "Forecast for the year", "£", "money"),
-    ("forecast_given", S, "Forecast given (1 = yes)", "switch", "int"),
+    ("savings_year", V, "Year its financial year starts in", "year", "int"),
+    ("savings_target", V, "Savings target", "£", "money"),
+    ("savings_achieved", V, "Achieved", "£", "money"),
+    ("achieved_given", V, "Achieved given (1 = yes)", "switch", "int"),
+    ("savings_forecast", V, "Forecast for the year", "£", "money"),
+    ("forecast_given", V, "Forecast given (1 = yes)", "switch", "int"),
 ):
     _line(key, level, label, unit, "input", fmt=fmt)
 
@@ -208,7 +208,7 @@ def _lower(v: Any, o: Any) -> Any:
 
 _line(
     "target_variance",
-    G,
+    M,
     "Variance (actual - target)",
     "count",
     "actual - target",
@@ -221,7 +221,7 @@ _line(
 )
 _line(
     "target_met",
-    G,
+    M,
     "Met (1 = yes)",
     "switch",
     "lower is better: actual <= target; higher is better: actual >= target",
@@ -238,7 +238,7 @@ _line(
 )
 _line(
     "still_to_go",
-    G,
+    M,
     "Still to go to the next target",
     "count",
     "lower is better: actual - next target; higher is better: next target - actual (zero or "
@@ -255,7 +255,7 @@ _line(
 
 _line(
     "months_elapsed",
-    S,
+    V,
     "Months of its year elapsed by the as-at month (0 without one)",
     "months",
     "(as-at year - the year's) x 12 + as-at month - the month years start + 1, within 0 to 12",
@@ -270,7 +270,7 @@ _line(
 )
 _line(
     "due_by_elapsed",
-    S,
+    V,
     "Share of the target due by the months elapsed (the saving accrues evenly)",
     "£",
     "target x months elapsed / 12",
@@ -278,7 +278,7 @@ _line(
 )
 _line(
     "due_to_date",
-    S,
+    V,
     "Due to date",
     "£",
     "the share due, where an as-at month is known",
@@ -288,7 +288,7 @@ _line(
 )
 _line(
     "savings_variance",
-    S,
+    V,
     "Variance (achieved - target)",
     "£",
     "achieved - target",
@@ -300,7 +300,7 @@ _line(
 )
 _line(
     "year_ended",
-    S,
+    V,
     "Its year has ended by the as-at month (1 = yes)",
     "switch",
     "an as-at month is known and all 12 months have elapsed",
@@ -309,7 +309,7 @@ _line(
 )
 _line(
     "savings_status_code",
-    S,
+    V,
     "Status code (0 achieved, 1 on track, 2 at risk, 3 missed, 4 not reported)",
     "code",
     "achieved if achieved >= target; not reported without an amount achieved (and, before the "
@@ -341,7 +341,7 @@ _line(
 # the code, `appraise.analyses.programme` names it).
 _line(
     "savings_status",
-    S,
+    V,
     "Status",
     "",
     "the status code's name",

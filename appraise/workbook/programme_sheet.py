@@ -15,6 +15,9 @@ appraisal. `programme_sheet(book)` builds the sheet for a Book carrying a progra
 `appraise.workbook.export.BUILDERS` (after Forecast), so a portfolio's Book that carries a
 programme would get the sheet, and its Checks rows, in the appraisal workbook too.
 
+Owners of placed lines: "" the programme (its frame and its years), "target<k>" its k-th target,
+"saving<k>" its k-th savings target.
+
 Layout: spend runs as the Forecast sheet's years do (column A the line, B its unit, C its key in
 the JSON or a single figure, one column a financial year from D); targets and savings targets are
 tables, a row each, with their JSON keys under the headers.
@@ -300,7 +303,7 @@ def _targets(out: _Layout) -> None:
     first = out.r + 1
     row_of = {(t.measure, t.at): first + g for g, (_, _, t, _) in enumerate(laid.targets)}
     for g, (name, info, t, after) in enumerate(laid.targets):
-        owner = f"g{g}"
+        owner = f"target{g}"
 
         def next_target(r: int, col: int, owner: str = owner, after: Any = after) -> None:
             # The next target's own cell: change it and still-to-go moves.
@@ -335,7 +338,7 @@ def _savings(out: _Layout) -> None:
             "year": t.year,
             "reported_status": (s.reported_status if s else None) or "",
         }
-        out.table(SAVINGS_COLUMNS, f"s{k}", k, text, SAVINGS_SWITCHES)
+        out.table(SAVINGS_COLUMNS, f"saving{k}", k, text, SAVINGS_SWITCHES)
     out.note(
         "Status: the words for the status code (0 achieved, 1 on track, 2 at risk, 3 missed, "
         "4 not reported), which is worked out from the figures to its left:"
@@ -404,10 +407,10 @@ def _checks(book: Book, out: _Layout) -> None:
             _check(book, at, year["financial_year"], figure, value, line == key)
     for g, record in enumerate(data["targets"]):
         owner = f"{record['measure']} {record['at']}"
-        _check_row(book, owner, record, TARGET_COLUMNS, TARGET_SWITCHES, f"g{g}", False)
+        _check_row(book, owner, record, TARGET_COLUMNS, TARGET_SWITCHES, f"target{g}", False)
     for k, record in enumerate(data["savings"]):
         owner = f"{record['workstream']} {record['year']}"
-        _check_row(book, owner, record, SAVINGS_COLUMNS, SAVINGS_SWITCHES, f"s{k}", True)
+        _check_row(book, owner, record, SAVINGS_COLUMNS, SAVINGS_SWITCHES, f"saving{k}", True)
 
 
 # ---------------------------------------------------------------------------------------------
