@@ -494,3 +494,50 @@ def price_notes(prices: dict[str, Any] | None) -> list[str]:
 def stale_years(record: dict[str, Any], base: str) -> int:
     """How many years older than the price base an uprated figure's own prices are."""
     return int(base[:4]) - int(record["price_year"][:4])
+
+
+def effect_notes(records: list[dict[str, Any]]) -> list[str]:
+    """For a service averting several outcomes, each outcome's share; for a reach counted in
+    other units than its cost, how many cases were costed."""
+    out = []
+    for r in records:
+        effects = r.get("effects") or []
+        if len(effects) > 1:
+            parts = "; ".join(
+                f"{e['averts']} {num(e['outcomes_averted'])} averted, {money(e['gross_savings'])}"
+                f" ({_alone(e)})"
+                for e in effects
+            )
+            share = r.get("break_even_effect_share")
+            even = f"{pct(share)} of its expected effect" if share is not None else "never"
+            out.append(
+                f"{r['id']} averts {len(effects)} outcomes: {parts}. It breaks even at {even}."
+            )
+        per = r.get("cost_per")
+        if per and r.get("cases_costed") is not None and r["cases_costed"] != r["reach"]:
+            unit = r.get("reach_unit") or "cases"
+            one = SINGULAR.get(unit, "unit of reach")
+            out.append(
+                f"{r['id']}: reach {num(r['reach'], 1)} {unit}, costed as "
+                f"{num(r['cases_costed'], 1)} cases of one {per}; cost per {one} "
+                f"{money(r['cost_per_case'])}."
+            )
+    return out
+
+
+SINGULAR = {
+    "children": "child",
+    "families": "family",
+    "contacts": "contact",
+    "places": "place",
+    "women": "woman",
+    "cases": "case",
+}
+
+
+def _alone(effect: dict[str, Any]) -> str:
+    """What an effect must achieve to break even with the others as expected."""
+    rate = effect["break_even_success_rate"]
+    if rate == 0:
+        return "the others alone pay for the service"
+    return f"breaks even at {success_rate_text(rate, False)} a case with the others as expected"

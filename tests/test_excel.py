@@ -486,6 +486,8 @@ def test_every_example_portfolio_exports(tmp_path):
         tabs = TAB_ORDER if portfolio.baseline is None else FORECAST_TABS
         if portfolio.options is not None:  # an Options sheet follows Summary (docs/options.md)
             tabs = [*tabs[:5], "Options", *tabs[5:]]
+        if any(i.unit_cost.form == "staff" for i in portfolio.interventions):
+            tabs = [*tabs[:3], "Staffing", *tabs[3:]]  # staffed services: after Outcomes
         assert wb.sheetnames == tabs
     assert load_workbook(write_book(portfolio_data(), tmp_path, "p")).sheetnames == TAB_ORDER
 

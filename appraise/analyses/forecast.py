@@ -433,7 +433,9 @@ def with_portfolio(
         model.base.with_horizon(run_years),
         wanted=("year_outcomes_averted", "year_cost", "outcome_cost"),
     )
-    counted = np.array([item.averts == key for item in portfolio.interventions])
+    # An intervention counts if its one outcome is the year in care; one averting several
+    # outcomes is left out (its cash-flow row mixes them), and the comparison says so.
+    counted = np.array([item.outcomes_averted == [key] for item in portfolio.interventions])
     inputs = {
         **baseline_inputs(baseline),
         "portfolio_start": np.asarray(float(first)),

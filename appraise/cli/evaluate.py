@@ -10,6 +10,7 @@ import typer
 from appraise.analyses.options import evaluation_data
 from appraise.cli._app import VALIDATORS, Format, TableOrJson, app, emit, guarded
 from appraise.display import (
+    effect_notes,
     evaluation_csv,
     money,
     num,
@@ -129,6 +130,7 @@ def evaluation_table(data: dict[str, Any]) -> str:
         f"pro rata {money(p['cashable_net_savings_pro_rata'])} "
         f"(the table uses {p['cashable_method']}).",
         rates,
+        *effect_notes(data["interventions"]),
         *price_notes(data.get("prices")),
     ]
     return "\n".join([head, "", table(headers, rows), *notes])
@@ -247,7 +249,7 @@ def validate(
             str(file),
             "",
             "cannot tell what kind of file this is: expected a portfolio (with interventions and "
-            f"outcomes), an intervention (with averts and effect) or one of: {', '.join(VALIDATORS)}",
+            f"outcomes), an intervention (with averts and effect, or effects) or one of: {', '.join(VALIDATORS)}",
         )
     emit(check(file))
 
@@ -269,6 +271,7 @@ def list_library(
                         "name": i.name,
                         "category": i.category,
                         "averts": i.averts,
+                        "outcomes_averted": i.outcomes_averted,
                         "evidence_rating": i.evidence.rating,
                         "description": i.description,
                         "sources": [evidence[s].citation for s in i.evidence.sources],

@@ -295,6 +295,16 @@ for figure in (
         "Unit",
     ),
     Figure(
+        "cost_per",
+        "Unit cost per",
+        "",
+        "text",
+        False,
+        "",
+        "What a unit cost is per (case, family, place), as the file says",
+        "Per",
+    ),
+    Figure(
         "effects",
         "Effects",
         "",

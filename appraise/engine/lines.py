@@ -801,14 +801,27 @@ _line(
     "pct2",
     infinite=NEVER,
 )
+
+
+def _at_least_0(x: Any, o: Any) -> Any:
+    """x, or 0 where it is negative (text, "never", stays: text sorts above numbers)."""
+    return o.where(o.lt(x, 0), 0, x)
+
+
 _line(
     "effect_break_even_outcomes",
     NF,
     "Outcomes of this effect needed to break even, the others as expected",
     "outcomes",
-    "(cost - gross savings of the other effects) / cost of one outcome",
-    lambda v, o: o.ratio(
-        v.cost - (v.gross_savings - v.effect_gross_savings), v.effect_outcome_cost, signed=False
+    "(cost - gross savings of the other effects) / cost of one outcome; 0 when the others "
+    "already pay for it",
+    lambda v, o: _at_least_0(
+        o.ratio(
+            v.cost - (v.gross_savings - v.effect_gross_savings),
+            v.effect_outcome_cost,
+            signed=False,
+        ),
+        o,
     ),
     "n2",
     infinite=NEVER,

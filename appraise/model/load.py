@@ -502,7 +502,7 @@ def detect_kind(data: Any) -> str:
         return "claims"
     if "actuals" in data:
         return "actuals"
-    if "averts" in data or "effect" in data:
+    if "averts" in data or "effect" in data or "effects" in data:
         return "intervention"
     if "found" in data or "authors" in data:
         return "evidence"

@@ -27,6 +27,7 @@ from appraise.display import (
     pct,
     rate,
     stale_years,
+    success_rate_text,
     to_json,
 )
 from appraise.engine.figures import FIGURES
@@ -56,8 +57,10 @@ def _unit(view: View, record: dict[str, Any]) -> tuple[str, str]:
     """(unit of reach, unit of the averted outcome) as the portfolio names them."""
     portfolio = view.appraisal.model.portfolio
     item = next(i for i in portfolio.interventions if i.id == record["id"])
-    outcome = portfolio.outcomes[item.averts]
-    return item.reach.unit or "cases", outcome.unit or "outcomes"
+    keys = item.outcomes_averted
+    outcome = portfolio.outcomes[keys[0]]
+    units = outcome.unit or "outcomes" if len(keys) == 1 else "outcomes (all kinds)"
+    return item.reach.unit or "cases", units
 
 
 def _one_year(r: dict[str, Any]) -> dict[str, str]:
@@ -384,10 +387,27 @@ def intervention_page(view: View) -> None:
             ),
             _year_metric("net_savings", r),
             _year_metric("cashable_net_savings", r),
-            *[
-                (FIGURES[k].title, rate(r, k), FIGURES[k].explained)
-                for k in ("break_even_success_rate", "effect_adjusted")
-            ],
+            *(
+                [
+                    (FIGURES[k].title, rate(r, k), FIGURES[k].explained)
+                    for k in ("break_even_success_rate", "effect_adjusted")
+                ]
+                if len(item.effect_list) == 1
+                else [
+                    (
+                        FIGURES["break_even_effect_share"].title,
+                        pct(r["break_even_effect_share"]),
+                        FIGURES["break_even_effect_share"].explained,
+                    ),
+                    (
+                        "Outcomes averted",
+                        ", ".join(
+                            f"{k} {num(v)}" for k, v in r["outcomes_averted_by_outcome"].items()
+                        ),
+                        "Each outcome it averts, a year.",
+                    ),
+                ]
+            ),
             (f"NPV over {h} years", money(r["npv"]), FIGURES["npv"].explained),
             (
                 FIGURES["payback_year"].title,
@@ -404,14 +424,43 @@ def intervention_page(view: View) -> None:
     with figures:
         st.subheader("From gross savings to cashable net savings")
         chart(charts.waterfall_chart(r))
-        st.subheader("Net savings at each success rate")
-        curve = success_rate_curve(view.loaded.key, view.loaded.name, index)
-        chart(charts.break_even_chart(curve, r))
+        if len(item.effect_list) == 1:
+            st.subheader("Net savings at each success rate")
+            curve = success_rate_curve(view.loaded.key, view.loaded.name, index)
+            chart(charts.break_even_chart(curve, r))
+        else:
+            st.subheader("Each outcome it averts")
+            st.table(effects_table(r), hide_index=True)
+            st.caption(
+                "Break-even for one outcome holds the others at their expected values; the "
+                "service breaks even at "
+                f"{pct(r['break_even_effect_share'])} of its expected effect, every outcome "
+                "scaled together."
+            )
         st.subheader("Cumulative net savings, year by year")
         chart(charts.cumulative_chart({r["name"]: r["years"]}))
         with st.expander("Cash flow year by year"):
             st.table(cash_flow_table(r), hide_index=True)
         evidence_section(view, index)
+
+
+def effects_table(record: dict[str, Any]) -> pd.DataFrame:
+    """One row per outcome a service averts: its effect, count, savings and break-even."""
+    return pd.DataFrame(
+        [
+            {
+                "Outcome": plain(e["averts"]),
+                "Effect": plain(e["effect_conversion"]),
+                "Averted a year": num(e["outcomes_averted"]),
+                "Cost of one": money(e["outcome_cost"]),
+                "Gross savings": money(e["gross_savings"]),
+                "Break-even a case (others as expected)": success_rate_text(
+                    e["break_even_success_rate"], e["effect_form"] == "per_case"
+                ),
+            }
+            for e in record["effects"]
+        ]
+    )
 
 
 def cash_flow_table(record: dict[str, Any]) -> pd.DataFrame:
@@ -439,8 +488,10 @@ def evidence_section(view: View, index: int) -> None:
     record = view.records[index]
     st.subheader(f"Evidence: rating {item.evidence.rating}")
     st.markdown(f"**Effect used**: {record['effect_conversion']}.")
-    if item.effect.note:
-        st.markdown(plain(item.effect.note))
+    for averts, effect, _ in item.effect_list:
+        if effect.note:
+            lead = f"{averts}: " if len(item.effect_list) > 1 else ""
+            st.markdown(plain(lead + effect.note))
     if item.evidence.note:
         st.markdown(plain(item.evidence.note))
     effect_sources = set(model.effect_sources[index])
@@ -463,12 +514,19 @@ def intervention_inputs(view: View, index: int) -> None:
     model = view.appraisal.model
     item = model.interventions[index]
     at = f"interventions[{index}]"
-    sections = {"reach": "Reach", "unit_cost": "Cost", "effect": "Effect", "timing": "Timing"}
+    sections = {
+        "reach": "Reach",
+        "unit_cost": "Cost",
+        "effect": "Effect" if len(item.effect_list) == 1 else "Effects (one per outcome averted)",
+        "additionality": "Additionality (what the service adds: deadweight, attribution, "
+        "displacement)",
+        "timing": "Timing",
+    }
     mine = [p for p in model.params if p.owner_kind == "intervention" and p.owner == item.id]
     for section, title in sections.items():
         st.markdown(f"**{title}**")
         for p in mine:
-            if p.path.startswith(f"{at}.{section}."):
+            if p.path.startswith((f"{at}.{section}.", f"{at}.{section}s[")):
                 inputs.param(p, ", ".join(item.evidence.sources))
         if section == "effect":
             st.caption(f"In use: {view.records[index]['effect_conversion']}.")
@@ -486,12 +544,18 @@ def intervention_inputs(view: View, index: int) -> None:
                 item.timing.cohorts,
                 integer=True,
             )
-    outcome = model.portfolio.outcomes[item.averts]
-    st.markdown(f"**Cost of the outcome: {plain(outcome.name)}**")
-    st.caption("Shared by every intervention that averts this outcome.")
-    for p in model.params:
-        if p.owner_kind == "outcome" and p.owner == item.averts:
-            inputs.param(p, ", ".join(outcome.sources))
+    for key in item.outcomes_averted:
+        outcome = model.portfolio.outcomes[key]
+        st.markdown(f"**Cost of the outcome: {plain(outcome.name)}**")
+        st.caption("Shared by every intervention that averts this outcome.")
+        for p in model.params:
+            if p.owner_kind == "outcome" and p.owner == key:
+                inputs.param(p, ", ".join(outcome.sources))
+        if outcome.change is not None:  # the placement types it moves between
+            for end in outcome.change.ends:
+                for p in model.params:
+                    if p.owner_kind == "placement" and p.owner == end:
+                        inputs.param(p, ", ".join(p.sources))
 
 
 # ---------------------------------------------------------------------------------------------
