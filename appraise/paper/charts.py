@@ -13,6 +13,7 @@ import altair as alt
 
 from appraise.charts import spec
 from appraise.model.identity import RunIdentity
+from appraise.paper.text import clean_all
 
 WIDTH = 520  # pixels of plotting area: with axis labels, a chart fits a portrait A4 page
 SCALE = 2  # pixels per CSS pixel: sharp when printed at 16 cm wide
@@ -21,7 +22,8 @@ STAMP_COLOUR = "#444444"
 
 
 def stamped(figure: alt.TopLevelMixin, identity: RunIdentity, width: int = WIDTH) -> dict[str, Any]:
-    """The chart's Vega-Lite spec with a page's width and the run's identity along its foot."""
+    """The chart's Vega-Lite spec with a page's width and the run's identity along its foot,
+    every string cleaned of characters XML cannot hold (vl-convert aborts on them)."""
     chart = spec(figure)
     chart.setdefault("width", width)
     footnote = {
@@ -40,7 +42,7 @@ def stamped(figure: alt.TopLevelMixin, identity: RunIdentity, width: int = WIDTH
             "subtitle": identity.text,
         }
     chart["title"] = footnote
-    return chart
+    return clean_all(chart)
 
 
 def png(figure: alt.TopLevelMixin, identity: RunIdentity, width: int = WIDTH) -> bytes:

@@ -37,13 +37,13 @@ from appraise.display import (
     rate,
     success_rate_text,
     tolerance_text,
-    value_text,
 )
 from appraise.engine.figures import FIGURES
 from appraise.model.numbers import central
 from appraise.model.schema import RATINGS
 from appraise.paper.charts import png
 from appraise.paper.content import Paper, break_even_inputs, hangs_on
+from appraise.paper.text import clean
 from appraise.paper.word import Writer, open_document
 from appraise.version import __version__
 from appraise.workbook.inputs import InputRow, Section
@@ -87,6 +87,7 @@ TOTAL = "Portfolio total"
 PROJECT_AUTHORS = ("appraise", "the appraise project", "appraise project")
 STRUCTURE_SLOTS = ("reach_share", "reach_offset", "unit_cost", "fixed_cost", "effect_form")
 STRUCTURE_SLOTS += ("effect_b", "non_uk")
+LOG_DIGITS = 6  # significant figures of an input in the assumptions log (the app shows 4)
 RATING_GUIDE = "EIF levels: 4+ strongest, then 4, 3+, 3, 2+, 2; NL2 not yet level 2; NE no evidence"
 
 
@@ -121,9 +122,9 @@ def figure_text(key: str, record: dict[str, Any], horizon: int) -> str:
     return num(value, decimals)
 
 
-def input_text(value: float | str | None, unit: str) -> str:
-    """An input's value in its unit: rates as percentages, money with £ (pence where it has
-    them), counts and factors as written."""
+def input_text(value: float | str | None, unit: str, digits: int = 4) -> str:
+    """An input's value in its unit, as the app shows it: rates as percentages, money with £
+    (pence where it has them), other quantities to `digits` significant figures."""
     if value is None:
         return "none"
     if isinstance(value, str):
@@ -135,7 +136,7 @@ def input_text(value: float | str | None, unit: str) -> str:
         return money(value, 0 if float(value).is_integer() else 2)
     if unit in ("switch", "code", "cohorts"):
         return f"{value:g}"
-    return value_text(value, unit)
+    return f"{value:,.{digits}g}"
 
 
 def conventions(t: dict[str, Any]) -> str:
@@ -162,10 +163,10 @@ def paper_docx(paper: Paper, template: str | Path | None = None) -> bytes:
     w = Writer(document, paper.identity)
     w.footer()
     props = document.core_properties
-    props.title = f"Appraisal: {paper.totals['portfolio']}"
+    props.title = clean(f"Appraisal: {paper.totals['portfolio']}")
     props.author = f"appraise {__version__}"
     props.identifier = paper.identity.sha256
-    props.comments = f"Made from {paper.identity.text}"
+    props.comments = clean(f"Made from {paper.identity.text}")
     title_page(w, paper)
     summary(w, paper)
     portfolio_table(w, paper)
@@ -221,11 +222,12 @@ def summary(w: Writer, paper: Paper) -> None:
     t, h = paper.totals, paper.totals["horizon_years"]
     w.heading("Summary", 1)
     method = t["cashable_method"].replace("_", " ")
+    other = "strict" if t["cashable_method"] == "pro_rata" else "pro rata"
     lines = [
         f"The portfolio costs {money(t['cost'])} a year and saves {money(t['gross_savings'])} "
         f"gross: {money(t['net_savings'])} net, of which {money(t['cashable_net_savings'])} is "
-        f"cashable ({method}; strict {money(t['cashable_net_savings_strict'])}, pro rata "
-        f"{money(t['cashable_net_savings_pro_rata'])}).",
+        f"cashable ({method}; by the {other} convention, "
+        f"{money(t['cashable_net_savings_' + other.replace(' ', '_')])}).",
         f"Over {h} years, discounted at {pct(t['discount_rate'])} a year, its NPV is "
         f"{money(t['npv'])}; "
         + (
@@ -280,10 +282,6 @@ def summary(w: Writer, paper: Paper) -> None:
             else ""
         )
     )
-    w.figure(
-        "Net savings a year, by intervention and strength of evidence",
-        png(charts.net_savings_chart(paper.records), paper.identity),
-    )
 
 
 def portfolio_table(w: Writer, paper: Paper) -> None:
@@ -327,6 +325,10 @@ def interventions(w: Writer, paper: Paper) -> None:
         "For each: what it is, whom it reaches, what it costs, what the evidence says it "
         "achieves, the success rate at which it pays for itself, and where each figure comes from."
     )
+    w.figure(
+        "Net savings a year, by intervention and strength of evidence",
+        png(charts.net_savings_chart(paper.records), paper.identity),
+    )
     for index, record in enumerate(paper.records):
         intervention(w, paper, index, record)
 
@@ -340,6 +342,8 @@ def _units(paper: Paper, index: int) -> tuple[str, str, str]:
 
 def _break_even_text(record: dict[str, Any], reach_unit: str, outcome_unit: str) -> str:
     be_rate = record["break_even_success_rate"]
+    if not record["cost"]:
+        return "It costs nothing, so it pays for itself whatever its success rate."
     if be_rate is None or not math.isfinite(be_rate):
         return (
             "It cannot pay for itself from this perspective: an outcome it averts saves nothing "
@@ -386,7 +390,6 @@ def intervention(w: Writer, paper: Paper, index: int, record: dict[str, Any]) ->
         ]
         for k in INTERVENTION_FIGURES
     ]
-    rows.insert(3, [FIGURES["effect_conversion"].title, record["effect_conversion"], ""])
     w.table(
         f"{record['name']}: key figures",
         ["Figure", "Value", "What it means"],
@@ -400,6 +403,7 @@ def intervention(w: Writer, paper: Paper, index: int, record: dict[str, Any]) ->
     ):
         if note:
             w.labelled(label, note)
+    w.labelled(FIGURES["effect_conversion"].title, record["effect_conversion"] + ".")
     w.labelled("Break-even", _break_even_text(record, reach_unit, outcome_unit))
     curve = paper.curves[index]
     w.figure(
@@ -825,7 +829,7 @@ def assumptions_log(w: Writer, paper: Paper) -> None:
     w.heading("Assumptions log", 1)
     w.paragraph(
         "Every input of the appraisal, one a row, in the order of the workbook's Inputs "
-        "sheet (Key is its Key column). Money is at "
+        "sheet; under each input's name, its key there (the Key column). Money is at "
         f"{price_year} prices. Basis: 'cited' where the input has a source; 'assumption' "
         "where it has none, or only the project's own judgement; 'structure' for a term the "
         f"file's form fixes. {counts['cited']} cited, {counts['assumption']} assumptions, "
@@ -834,22 +838,21 @@ def assumptions_log(w: Writer, paper: Paper) -> None:
     for title, rows in groups:
         w.heading(title, 2)
         w.table(
-            title,
-            ["Input", "Value", "Unit", "Price year", "Sources", "Basis", "Note", "Key"],
+            f"Inputs: {title}",
+            ["Input", "Value", "Unit", "Price year", "Sources", "Basis", "Note"],
             [
                 [
-                    row.label,
-                    input_text(row.value, row.unit),
+                    f"{row.label}\n{row.key}",
+                    input_text(row.value, row.unit, LOG_DIGITS),
                     row.unit,
                     str(price_year) if row.unit.startswith("£") else "",
                     "; ".join(citations.get(s, s) for s in row.sources),
                     basis(row, paper),
                     row.note,
-                    row.key,
                 ]
                 for row in rows
             ],
-            [False, True, False, True, False, False, False, False],
+            [False, True, False, True, False, False, False],
         )
 
 

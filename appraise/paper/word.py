@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import math
-import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,6 +28,7 @@ from docx.text.paragraph import Paragraph
 from appraise.errors import InputError
 from appraise.model.identity import RunIdentity
 from appraise.model.load import read_bytes
+from appraise.paper.text import clean
 
 # A council's template is a user's file like any other: bounded before it is unpacked.
 MAX_TEMPLATE_PARTS = 2_000
@@ -36,14 +36,7 @@ MAX_TEMPLATE_UNPACKED = 200 * 2**20  # 200 MiB
 A4 = (Cm(21.0), Cm(29.7))
 MARGIN = Cm(2.0)
 FIGURE_WIDTH = Cm(16.0)
-# Characters XML 1.0 cannot hold (python-docx would refuse the whole run): dropped.
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 TABLE_TEXT, TABLE_HEADING = "Table Text", "Table Heading"
-
-
-def clean(text: object) -> str:
-    """Text as a run can hold it: characters XML cannot carry are dropped, nothing else changes."""
-    return NOT_XML.sub("", str(text))
 
 
 def _check_package(data: bytes, file: str) -> None:
@@ -79,6 +72,7 @@ def open_document(template: str | Path | None = None) -> WordDocument:
             setattr(section, side, MARGIN)
         document.styles["Normal"].font.name = "Arial"
         document.styles["Normal"].font.size = Pt(10)
+        document.styles["Footer"].font.size = Pt(7)
     else:
         file = str(template)
         data = read_bytes(template)
