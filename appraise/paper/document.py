@@ -129,8 +129,11 @@ def input_text(value: float | str | None, unit: str, digits: int = 4) -> str:
         return "none"
     if isinstance(value, str):
         return value
-    if unit.startswith("fraction"):
-        shown = next((d for d in range(5) if abs(round(value * 100, d) - value * 100) < 1e-9), 4)
+    if unit.startswith("fraction"):  # as written, to 2 decimals of a percent (4 in the log)
+        most = 4 if digits > 4 else 2
+        shown = next(
+            (d for d in range(most) if abs(round(value * 100, d) - value * 100) < 1e-9), most
+        )
         return pct(value, shown)
     if unit.startswith("£"):
         return money(value, 0 if float(value).is_integer() else 2)
@@ -461,16 +464,17 @@ def uncertainty(w: Writer, paper: Paper) -> None:
                 money(r["net_savings"]["mean"]),
             ]
         )
+    npv = FIGURES["npv"].title
     w.table(
         f"Chance of breaking even, and NPV over {h} years across the draws",
         [
             "Intervention",
             "Chance of breaking even (NPV > 0)",
-            f"NPV over {h} years, mean",
-            "NPV, 5th percentile",
-            "NPV, median",
-            "NPV, 95th percentile",
-            "Net savings a year, mean",
+            f"{npv} over {h} years, mean",
+            f"{npv}, 5th percentile",
+            f"{npv}, median",
+            f"{npv}, 95th percentile",
+            f"{FIGURES['net_savings'].title} a year, mean",
         ],
         rows,
     )
