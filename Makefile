@@ -12,8 +12,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# Listens on 127.0.0.1 only, never shows a traceback, takes uploads of at most 10 MB (as
+# .streamlit/config.toml says); docs/deploying.md explains serving it to a team.
 app: $(STAMP)
-	$(BIN)/streamlit run app.py --server.headless true --server.port 8501 \
+	$(BIN)/streamlit run app.py --server.headless true --server.address 127.0.0.1 \
+		--server.port 8501 --server.maxUploadSize 10 --client.showErrorDetails false \
 		--browser.gatherUsageStats false --server.fileWatcherType none --client.toolbarMode minimal \
 		-- examples/thurrock-2017.yaml
 

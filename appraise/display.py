@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -84,11 +85,19 @@ def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return buffer.getvalue()
 
 
+# A spreadsheet reads a cell as a formula if it starts with = + - @; a cell it splits at a tab,
+# a semicolon (the separator in much of Europe) or a comma makes each part a cell of its own.
+_TRIGGER = re.compile(r"(?<=[\s,;|])(?=[=+\-@])")
+
+
 def safe_cell(value: Any) -> Any:
-    """Text starting with = + - @ (or a tab/CR) is prefixed with ' so spreadsheets keep it as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
+    """Text that a spreadsheet could read as a formula is kept as text: a ' before = + - @ at the
+    start, and after any separator or whitespace (`x;=1+1`, `x<TAB>=1+1`); a cell starting with
+    a tab or carriage return gets a ' too."""
+    if not isinstance(value, str):
+        return "" if value is None else value
+    text = _TRIGGER.sub("'", value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def success_rate_text(value: float | None, per_case: bool, decimals: int = 2) -> str:

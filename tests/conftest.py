@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,15 @@ EXAMPLES = ROOT / "examples"
 THURROCK = EXAMPLES / "thurrock-2017.yaml"
 APPRAISE = Path(sys.executable).parent / "appraise"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def thurrock_in(folder: Path) -> Path:
+    """A copy of the Thurrock example in `folder`, with the baseline and history files it names:
+    a file may name only files in its own folder (`appraise.model.reading`), so a claims or
+    actuals file written by a test names a copy beside it."""
+    for name in (THURROCK.name, "thurrock-2017-baseline.yaml", "thurrock-lac-2011-2017.csv"):
+        shutil.copy(EXAMPLES / name, folder / name)
+    return folder / THURROCK.name
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -79,3 +79,14 @@ def appraise_data(data: dict[str, Any]) -> Appraisal:
 def one(data: dict[str, Any]) -> dict[str, Any]:
     """Results of the first intervention."""
     return appraise_data(data).record(0)
+
+
+def summary_keys(ws: Any) -> list[str]:
+    """The Summary sheet's JSON keys, read from each header's note (the header is the name)."""
+    from appraise.workbook.summary import KEY_NOTE
+
+    keys = []
+    for c in ws[1]:
+        note = c.comment.text if c.comment is not None else ""
+        keys.append(note.split(KEY_NOTE, 1)[1].split()[0] if KEY_NOTE in note else c.value)
+    return keys

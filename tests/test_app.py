@@ -31,9 +31,11 @@ LAC_YEAR = 35 * 1072 / 0.53
 
 
 @pytest.fixture(autouse=True)
-def in_project_folder(monkeypatch):
-    """The app names files relative to where it runs, as `make app` runs it: the project folder."""
+def in_project_folder(monkeypatch, tmp_path):
+    """The app names files relative to where it runs, as `make app` runs it: the project folder.
+    Save writes only into its workspace folder: here the test's own folder."""
     monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("APPRAISE_WORKSPACE", str(tmp_path))
 
 
 def cli_json(*args: str) -> dict:

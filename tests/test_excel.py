@@ -26,7 +26,7 @@ from appraise.workbook.importing import import_workbook
 from appraise.workbook.summary import FIGURES, SUMMARY_KEYS
 from appraise.workbook.writer import Formula, Sheet, read_text, render, safe_title
 from tests.conftest import EXAMPLES, THURROCK
-from tests.helpers import LOCAL_SOURCE, intervention, portfolio_data
+from tests.helpers import LOCAL_SOURCE, intervention, portfolio_data, summary_keys
 
 TAB_ORDER = [
     "About",
@@ -37,6 +37,7 @@ TAB_ORDER = [
     "Cash flows",
     "Evidence",
     "Checks",
+    "Integrity",
     "Portfolio file",
 ]
 # A portfolio with a baseline (the Thurrock example names thurrock-2017-baseline.yaml) has a
@@ -134,7 +135,7 @@ def test_sheets_in_the_issue_order_with_the_portfolio_file_hidden(thurrock_book)
 
 
 def test_summary_header_is_the_evaluate_json_keys(thurrock_book):
-    header = [c.value for c in thurrock_book["Summary"][1]]
+    header = summary_keys(thurrock_book["Summary"])
     assert header == list(SUMMARY_KEYS)
     assert set(header) <= set(INTERVENTION_KEYS)
     # every key the issue names, in the JSON's order
@@ -231,7 +232,7 @@ def test_inputs_sheet_holds_values_only_with_a_key_per_input(thurrock_book):
 
 def test_formats_panes_and_a4_landscape(thurrock_book):
     summary = thurrock_book["Summary"]
-    header = [c.value for c in summary[1]]
+    header = summary_keys(summary)
     net = summary.cell(2, header.index("net_savings") + 1)
     rate = summary.cell(2, header.index("break_even_success_rate") + 1)
     assert "£" in net.number_format and "#,##0" in net.number_format

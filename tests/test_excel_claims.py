@@ -19,6 +19,7 @@ from appraise.model.load import load_portfolio
 from appraise.workbook.claims import HEADERS
 from appraise.workbook.export import workbook_bytes
 from tests.conftest import EXAMPLES, THURROCK
+from tests.helpers import summary_keys
 from tests.test_excel import CLAIMS_TABS, INJECTED_NAME, literals
 
 CLAIMS = EXAMPLES / "thurrock-2017-claims.yaml"
@@ -65,7 +66,7 @@ def test_claims_check_follows_forecast_with_a_row_per_claim(thurrock_claims):
 def test_workbook_figure_is_a_formula_on_summary_or_text_where_no_cell_holds_it(thurrock_claims):
     rows = claim_rows(thurrock_claims["Claims check"])
     summary = thurrock_claims["Summary"]
-    header = [c.value for c in summary[1]]
+    header = summary_keys(summary)
 
     def at(key: str, row: int) -> str:
         return f"Summary!${'ABCDEFGHIJKLMNOPQRSTUVWXYZ'[header.index(key)]}${row}"
@@ -220,11 +221,14 @@ def test_claims_naming_another_portfolio_are_checked_against_the_exported_one(tm
         "the portfolio this workbook holds"
     )
     text = load_workbook(out)["Claims check"]["A2"].value
+    # The sheet names files relative to the portfolio's folder: no path of this machine in it.
     assert text == (
-        f"Claims in {path} checked against {THURROCK} (Thurrock prevention portfolio (APHR 2017)). "
-        f"The claims file names another portfolio ({named}); its claims were checked against "
-        "this workbook's portfolio instead."
+        "Claims in claims.yaml (outside the portfolio's folder) checked against "
+        f"{THURROCK.name} (Thurrock prevention portfolio (APHR 2017)). The claims file names "
+        "another portfolio (thurrock-2017-edited.yaml (outside the portfolio's folder)); its "
+        "claims were checked against this workbook's portfolio instead."
     )
+    assert str(tmp_path) not in text
 
 
 def test_claims_naming_the_same_file_by_another_path_say_nothing_more(tmp_path):

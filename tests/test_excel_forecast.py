@@ -98,8 +98,16 @@ def test_baseline_inputs_are_input_cells_holding_appendix_1_figures(thurrock):
         "Non-placement share": 0.47,
         "Child population in the year it is counted": 42700,
     }
+    # The three the LAC outcome's cost shares (35 weeks, £1,072, 47%) are one cell each, on
+    # Inputs, which both the outcome's cost and the forecast read (issue 13: one cell for each
+    # assumption).
+    shared = ("Average weeks in care", "Average placement cost a week", "Non-placement share")
+    inputs = thurrock["Inputs"]
     for label, value in expected.items():
         found = labelled(ws, label)
+        if label in shared:
+            assert found.data_type == "f" and found.value.startswith("=Inputs!$B$"), label
+            found = inputs[found.value.removeprefix("=Inputs!").replace("$", "")]
         assert found.data_type == "n" and found.value == value, label
         assert found.fill.fgColor.rgb.endswith("FFF2CC"), label  # yellow: an input
     # The SHMA growth path: +19% by 2024 and +35.4% by 2037, both from 2014.

@@ -27,7 +27,7 @@ from appraise.workbook.export import export_workbook
 from appraise.workbook.recalc import recalculate
 from appraise.workbook.summary import FIGURES, MONEY
 from tests.conftest import EXAMPLES, THURROCK, by_id, require_tool, run_cli
-from tests.helpers import LOCAL_SOURCE, intervention, portfolio_data
+from tests.helpers import LOCAL_SOURCE, intervention, portfolio_data, summary_keys
 from tests.test_excel import (
     INJECTED_DESCRIPTION,
     INJECTED_NAME,
@@ -275,7 +275,7 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Pat
 def summary(path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     """Recalculated Summary rows by id, and the total row."""
     ws = load_workbook(path, data_only=True)["Summary"]
-    header = [c.value for c in ws[1]]
+    header = summary_keys(ws)
     rows: dict[str, dict[str, Any]] = {}
     for row in ws.iter_rows(min_row=2, values_only=True):
         record = dict(zip(header, row, strict=True))
@@ -486,11 +486,13 @@ def test_every_forecast_form_recalculates_to_the_forecast_json(books):
 
 
 def test_a_forecast_input_edited_on_the_sheet_moves_the_forecast(books, tmp_path):
-    from tests.test_excel_forecast import labelled
+    from tests.test_excel import input_cell
 
+    # The weeks in care are one cell on Inputs, which the LAC outcome's cost and the forecast both
+    # read (issue 13: one cell for each assumption); the Forecast sheet shows it.
     book = tmp_path / "weeks.xlsx"
     wb = load_workbook(books["thurrock-2017"][0])
-    labelled(wb["Forecast"], "Average weeks in care").value = 30
+    input_cell(wb["Inputs"], "outcomes.lac_year.derive.weeks_per_year").value = 30
     wb.save(book)
     (recalculated,) = recalculate(book, tmp_path / "out")
     figures = checked_figures(recalculated)

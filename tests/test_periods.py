@@ -23,7 +23,7 @@ from appraise.model.periods import (
     parse_month,
     period_months,
 )
-from tests.conftest import THURROCK, run_cli
+from tests.conftest import run_cli, thurrock_in
 
 
 def months(text: str, start_month: int = 4) -> tuple[str, int]:
@@ -148,7 +148,8 @@ ROW = {"intervention": "pause", "cases": 4, "outcomes_averted": 0, "spend": 7500
 def _actuals(tmp_path, *periods: str, **settings) -> str:
     path = tmp_path / "actuals.yaml"
     rows = [{**ROW, "period": p} for p in periods]
-    path.write_text(yaml.safe_dump({"portfolio": str(THURROCK), **settings, "actuals": rows}))
+    thurrock = thurrock_in(tmp_path)  # a file names only files beside it
+    path.write_text(yaml.safe_dump({"portfolio": str(thurrock), **settings, "actuals": rows}))
     return str(path)
 
 
@@ -207,7 +208,7 @@ def test_track_rejects_a_financial_year_written_wrongly(tmp_path, period, says):
 def test_csv_actuals_take_financial_years_and_the_start_month_directive(tmp_path):
     path = tmp_path / "a.csv"
     path.write_text(
-        f"# portfolio: {THURROCK}\n# financial_year_start_month: 9\n"
+        f"# portfolio: {thurrock_in(tmp_path)}\n# financial_year_start_month: 9\n"
         "intervention,period,cases,outcomes_averted,spend\npause,2017-18-Q1,4,0,75000\n"
     )
     proc = run_cli("track", path, "--format", "json")

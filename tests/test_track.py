@@ -16,7 +16,7 @@ from appraise.analyses.track import track
 from appraise.errors import InputError
 from appraise.model.files import actuals_from_csv, load_actuals, period_months
 from tests import test_verify as verify_tests
-from tests.conftest import EXAMPLES, THURROCK, run_cli
+from tests.conftest import EXAMPLES, THURROCK, run_cli, thurrock_in
 from tests.helpers import intervention, portfolio_data
 
 CSV = EXAMPLES / "thurrock-2018-actuals.csv"
@@ -194,7 +194,9 @@ def rejected(path: Path, *fragments: str, command: str = "track") -> str:
 
 def test_csv_unknown_and_missing_columns(tmp_path):
     path = tmp_path / "a.csv"
-    path.write_text(f"# portfolio: {THURROCK}\nintervention,period,cases,outcomes,spend\n")
+    path.write_text(
+        f"# portfolio: {thurrock_in(tmp_path)}\nintervention,period,cases,outcomes,spend\n"
+    )
     rejected(
         path,
         f"{path}: row 2: unknown column (did you mean 'outcomes_averted'?) (got 'outcomes')",
@@ -205,7 +207,7 @@ def test_csv_unknown_and_missing_columns(tmp_path):
 def test_csv_bad_cells_name_row_and_column(tmp_path):
     path = tmp_path / "a.csv"
     path.write_text(
-        f"# portfolio: {THURROCK}\n"
+        f"# portfolio: {thurrock_in(tmp_path)}\n"
         + HEADER
         + "edge-of-care-mst,2018-Q1,x,1,\n"
         + "pause,2018-Q5,1,1,-4\n"
@@ -218,7 +220,9 @@ def test_csv_bad_cells_name_row_and_column(tmp_path):
         "row 4, column period: a period is",
         "row 4, column spend: must be at least 0 (got -4.0)",
     )
-    path.write_text(f"# portfolio: {THURROCK}\n" + HEADER + "edge-of-care-mts,2018-Q1,1,1,1\n")
+    path.write_text(
+        f"# portfolio: {thurrock_in(tmp_path)}\n" + HEADER + "edge-of-care-mts,2018-Q1,1,1,1\n"
+    )
     rejected(
         path,
         "row 3, column intervention: not in the portfolio (did you mean 'edge-of-care-mst'?) "
@@ -243,13 +247,13 @@ def test_yaml_paths_and_overlapping_periods(tmp_path):
             "spend": 1,
         },
     ]
-    path.write_text(yaml.safe_dump({"portfolio": str(THURROCK), "actuals": rows}))
+    path.write_text(yaml.safe_dump({"portfolio": str(thurrock_in(tmp_path)), "actuals": rows}))
     rejected(
         path,
         "actuals[1].period: overlaps a period already reported for pause (2018) (got '2018-Q2')",
     )
     rows[1] = {**rows[1], "period": "2019", "spend": "lots"}
-    path.write_text(yaml.safe_dump({"portfolio": str(THURROCK), "actuals": rows}))
+    path.write_text(yaml.safe_dump({"portfolio": str(thurrock_in(tmp_path)), "actuals": rows}))
     rejected(path, "actuals[1].spend: expected a number (got 'lots')")
     rejected(path, "actuals[1].spend: expected a number", command="validate")
 

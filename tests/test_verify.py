@@ -16,7 +16,7 @@ from appraise.analyses.verify import verify
 from appraise.errors import InputError
 from appraise.model.files import ClaimsFile, claims_from_text, load_claims
 from appraise.model.stated import read_claimed_number, read_claimed_text
-from tests.conftest import EXAMPLES, THURROCK, run_cli
+from tests.conftest import EXAMPLES, run_cli, thurrock_in
 from tests.helpers import intervention, portfolio_data
 
 CLAIMS = EXAMPLES / "thurrock-2017-claims.yaml"
@@ -31,7 +31,9 @@ def write(tmp_path: Path, data: dict, name: str = "claims.yaml") -> Path:
 
 
 def claims_on_thurrock(tmp_path: Path, *claims: dict, **extra) -> Path:
-    return write(tmp_path, {"portfolio": str(THURROCK), **extra, "claims": list(claims)})
+    return write(
+        tmp_path, {"portfolio": str(thurrock_in(tmp_path)), **extra, "claims": list(claims)}
+    )
 
 
 def claim(ident: str, metric: str, value, who="edge-of-care-mst", **extra) -> dict:
@@ -456,7 +458,7 @@ def test_schema_problems_and_duplicate_ids(tmp_path):
     path = write(
         tmp_path,
         {
-            "portfolio": str(THURROCK),
+            "portfolio": str(thurrock_in(tmp_path)),
             "claims": [
                 {"id": "a", "intervention": "pause", "metric": "cost", "value": True},
                 {"id": "a", "intervention": "pause", "metric": "cost", "valeu": 5},
@@ -468,7 +470,9 @@ def test_schema_problems_and_duplicate_ids(tmp_path):
         "claims[0].value: expected a number or text like",
         "claims[1].valeu: unknown key (did you mean 'value'?)",
     )
-    path = write(tmp_path, {"portfolio": str(THURROCK), "claims": [claim("a", "cost", 1)] * 2})
+    path = write(
+        tmp_path, {"portfolio": str(thurrock_in(tmp_path)), "claims": [claim("a", "cost", 1)] * 2}
+    )
     rejected(path, "claims[1].id: duplicate id (also claims[0]) (got 'a')")
 
 

@@ -191,6 +191,8 @@ class ScenarioForecast:
     name: str
     rate_path: dict[str, Any]
     lines: dict[str, np.ndarray]
+    # Every care line worked out for the scenario (what the Forecast sheet caches in its cells).
+    values: dict[str, np.ndarray] = dataclasses.field(default_factory=dict, repr=False)
 
     def records(self) -> list[dict[str, Any]]:
         """One mapping per year, keyed as FORECAST_KEYS."""
@@ -218,7 +220,7 @@ def project_scenario(baseline: Baseline, scenario: Scenario) -> ScenarioForecast
     values["children_in_care_non_uasc"] = run(values, ("non_uasc_from_rate",))["non_uasc_from_rate"]
     values = care(values)
     return ScenarioForecast(
-        scenario.name, describe_rate(baseline, scenario, values), scenario_lines(values)
+        scenario.name, describe_rate(baseline, scenario, values), scenario_lines(values), values
     )
 
 
@@ -468,6 +470,7 @@ def with_portfolio(
             f"{scenario.name}, with portfolio",
             {"kind": "with_portfolio", "scenario": scenario.name, "portfolio": portfolio.portfolio},
             scenario_lines(values),
+            values,
         ),
     )
 

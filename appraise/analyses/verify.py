@@ -516,7 +516,10 @@ def _edge(
     return inside
 
 
-WHOLE_UNITS = ("cases", "places")  # Param units of reach counts and capacities (params.FIELD_INFO)
+WHOLE_UNITS = (
+    "cases",
+    "places",
+)  # Param units of reach counts and capacities (the schema's Input units)
 
 
 def _fractional_count(item: Implied) -> bool:
@@ -693,16 +696,27 @@ class ClaimsCheck:
     @property
     def against(self) -> str:
         """Which portfolio the claims were checked against, and the one the claims file names."""
+        # Named relative to the portfolio's folder: a workbook carries no path of the machine.
+        folder = Path(self.portfolio_file).resolve().parent
         text = (
-            f"Claims in {self.claims.file} checked against {self.portfolio_file} "
-            f"({self.verification.portfolio})"
+            f"Claims in {_relative(self.claims.file, folder)} checked against "
+            f"{Path(self.portfolio_file).name} ({self.verification.portfolio})"
         )
         if self.named:
             text += (
-                f". The claims file names another portfolio ({self.named}); its claims were "
-                "checked against this workbook's portfolio instead"
+                f". The claims file names another portfolio ({_relative(self.named, folder)}); "
+                "its claims were checked against this workbook's portfolio instead"
             )
         return text
+
+
+def _relative(path: str | Path, folder: Path) -> str:
+    """A file's name relative to the portfolio's folder, or its bare name (and that it lies
+    elsewhere) when it is outside it: never a path of the machine."""
+    relative = os.path.relpath(Path(path).resolve(), folder)
+    if relative.startswith(".."):
+        return f"{Path(path).name} (outside the portfolio's folder)"
+    return relative
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import enum
+import inspect
 import os
+import signal
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
 
 from appraise.errors import InputError
+from appraise.model.reading import allowing
 
 app = typer.Typer(
     name="appraise",
@@ -47,16 +51,41 @@ def fail(error: InputError) -> None:
     raise typer.Exit(2)
 
 
+ALLOW_PATH = typer.Option(
+    None,
+    "--allow-path",
+    help="A folder that the files you name may refer into (repeatable). Without it, a file may "
+    "name only files in its own folder or below (a `baseline:`, `history:` or `portfolio:`).",
+    show_default=False,
+)
+
+
 def guarded(func: F) -> F:
-    """Run a command; an InputError prints its problems and exits 2, never a traceback."""
+    """Run a command; an InputError prints its problems and exits 2, never a traceback.
+
+    Every guarded command also takes `--allow-path DIR`, which widens where file references may
+    point (see `appraise.model.reading`) for that run.
+    """
 
     @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: Any, allow_path: list[Path] | None = None, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            with allowing(allow_path or ()):
+                return func(*args, **kwargs)
         except InputError as error:
             fail(error)
 
+    signature = inspect.signature(func)
+    extra = inspect.Parameter(
+        "allow_path",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=ALLOW_PATH,
+        annotation=list[Path] | None,
+    )
+    wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*signature.parameters.values(), extra]
+    )
+    wrapper.__annotations__ = {**func.__annotations__, "allow_path": list[Path] | None}
     return wrapper  # type: ignore[return-value]
 
 
@@ -65,8 +94,14 @@ def emit(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+def _terminated(signum: int, frame: Any) -> None:
+    # As for Ctrl-C: unwind, so that a write in progress removes its temporary file.
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """Console entry point: unexpected errors become one line (APPRAISE_DEBUG=1 for a traceback)."""
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         app()
     except SystemExit:

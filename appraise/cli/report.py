@@ -8,6 +8,7 @@ import typer
 
 from appraise.analyses.uncertainty import DEFAULT_DRAWS
 from appraise.cli._app import app, emit, guarded
+from appraise.model.limits import MAX_SEED
 
 OPTIONAL = {"show_default": False}
 
@@ -55,7 +56,9 @@ def report_command(
     draws: int = typer.Option(
         DEFAULT_DRAWS, "--draws", "-n", min=1, help="Monte Carlo draws, where FILE has ranges."
     ),
-    seed: int = typer.Option(1, "--seed", "-s", min=0, help="Random seed for the draws."),
+    seed: int = typer.Option(
+        1, "--seed", "-s", min=0, max=MAX_SEED, help="Random seed for the draws."
+    ),
 ) -> None:
     """Write the committee paper: summary, the portfolio, each intervention with its break-even
     chart and sources, uncertainty, forecast, claims, tracking, programme, every assumption,

@@ -17,10 +17,12 @@ from appraise.analyses.uncertainty import (
     Swing,
     sensitivity,
     simulate,
+    uncertain_params,
 )
 from appraise.cli._app import TableOrJson, app, emit, guarded
 from appraise.display import money, pct, table, to_json, value_text
 from appraise.engine.params import Model, build
+from appraise.model.limits import MAX_DRAWS, MAX_SEED, check_draws, check_uncertain
 from appraise.model.load import evidence_for, load_portfolio
 
 FILE = typer.Argument(..., help="Portfolio YAML file.", show_default=False)
@@ -72,14 +74,23 @@ def simulation_table(sim: Simulation) -> str:
 @guarded
 def simulate_command(
     file: Path = FILE,
-    draws: int = typer.Option(DEFAULT_DRAWS, "--draws", "-n", min=1, help="Number of draws."),
+    draws: int = typer.Option(
+        DEFAULT_DRAWS, "--draws", "-n", min=1, max=MAX_DRAWS, help="Number of draws."
+    ),
     seed: int | None = typer.Option(
-        None, "--seed", "-s", min=0, help="Random seed (printed; a fresh one if not given)."
+        None,
+        "--seed",
+        "-s",
+        min=0,
+        max=MAX_SEED,
+        help="Random seed (printed; a fresh one if not given).",
     ),
     format: TableOrJson = FORMAT,
 ) -> None:
     """Monte Carlo over every input given as a range: the probability of breaking even and percentiles."""
     model = model_of(file)
+    check_draws(draws, len(model.ids))
+    check_uncertain(str(file), len(uncertain_params(model)), len(model.ids))
     chosen = secrets.randbits(32) if seed is None else seed
     result = simulate(model, draws, chosen)
     emit(to_json(result.to_data()) if format is TableOrJson.json else simulation_table(result))
@@ -157,5 +168,7 @@ def sensitivity_table(result: Sensitivity) -> str:
 @guarded
 def sensitivity_command(file: Path = FILE, format: TableOrJson = FORMAT) -> None:
     """Tornado of NPV (each uncertain input at its low and high) and the break-even value of each."""
-    result = sensitivity(model_of(file))
+    model = model_of(file)
+    check_uncertain(str(file), len(uncertain_params(model)), len(model.ids), sensitivity=True)
+    result = sensitivity(model)
     emit(to_json(result.to_data()) if format is TableOrJson.json else sensitivity_table(result))

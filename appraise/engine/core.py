@@ -201,10 +201,12 @@ def appraise(
         wanted = tuple(k for k in wanted if k in LINES)
         if breakdowns or by_outcome:
             wanted += ("outcomes_averted", "year_outcomes_averted", "component_cost")
-    values = evaluate.run(inp.values, inp.structure, wanted)
-    per = {k: values[k] for k in values if k in LINES and not LINES[k].is_input}
-    if breakdowns:
-        per.update(_breakdowns(inp, per))
+    # An overflow shows as inf or NaN, which `results.check_finite` refuses with the inputs named.
+    with np.errstate(over="ignore", invalid="ignore"):
+        values = evaluate.run(inp.values, inp.structure, wanted)
+        per = {k: values[k] for k in values if k in LINES and not LINES[k].is_input}
+        if breakdowns:
+            per.update(_breakdowns(inp, per))
     summed = evaluate.totals(per, inp.structure)
     totals: dict[str, np.ndarray] = {}
     for key, array in summed.items():

@@ -48,6 +48,8 @@ EFFECT_FORM_NAMES = {
 COX_FACTOR = 1.65  # log OR = 1.65 d (Cox transformation; Sanchez-Meca et al., 2003; WSIPP)
 LOGIT_FACTOR = math.pi / math.sqrt(3)  # log OR = d pi / sqrt(3) (Hasselblad & Hedges, 1995)
 
+NOT_A_RISK = "n/a: not a risk-based effect"
+
 N, NH, H, OUT, C, D, E, R, P = (
     ("n",),
     ("n", "H"),
@@ -306,8 +308,9 @@ _line(
     lambda v, o: o.choose(
         v.effect_form,
         {
-            SUCCESS_RATE: lambda: v.effect_a,
-            PER_CASE: lambda: v.effect_a,
+            # A success rate or a per-case figure says nothing of the risk with the service.
+            SUCCESS_RATE: lambda: o.not_applicable(NOT_A_RISK),
+            PER_CASE: lambda: o.not_applicable(NOT_A_RISK),
             TREATED_RISK: lambda: v.effect_b,
             # Uncertain inputs can push a drawn relative risk past 1 / p0.
             RELATIVE_RISK: lambda: o.clip(v.effect_a * v.effect_b, 0, 1),

@@ -77,6 +77,10 @@ class NumpyOps:
     def where(self, cond: Any, a: Any, b: Any) -> Any:
         return np.where(cond, a, b)
 
+    def not_applicable(self, text: str) -> Any:
+        """A figure that does not apply here (NaN: JSON null; the workbook shows `text`)."""
+        return np.nan
+
     def choose(self, code: Any, branches: Mapping[int, Callable[[], Any]]) -> Any:
         """The branch numbered by `code` (an integer array), working out only the codes present."""
         code = np.asarray(code)
@@ -368,6 +372,9 @@ class ExcelOps:
         if num.text_value:  # an infinite figure over a finite one stays infinite
             out = X(f"IF(ISTEXT({num}),{_text(shown)},{out})", text_value=True)
         return out
+
+    def not_applicable(self, text: str) -> X:
+        return X(_text(text), text_value=True)
 
     def where(self, cond: Any, a: Any, b: Any) -> X:
         a, b = X.of(a), X.of(b)

@@ -15,14 +15,21 @@ import numpy as np
 
 from appraise.engine import core, evaluate
 from appraise.engine.evaluate import Structure
-from appraise.model.numbers import Dist, Domain, Num, central
+from appraise.model.limits import UNIT_COST
+from appraise.model.numbers import Dist, Domain, Num, central, input_of
 from appraise.model.schema import (
     CHILDRENS_SOCIAL_CARE,
     EFFECT_EVIDENCE_TYPES,
     RATINGS,
+    Component,
+    Derive,
+    Effect,
     Evidence,
     Intervention,
     Portfolio,
+    Reach,
+    Timing,
+    UnitCost,
 )
 
 EFFECT_CODES = {
@@ -37,40 +44,25 @@ PROB = Domain(0.0, 1.0)
 NONNEG = Domain(0.0)
 POSITIVE = Domain(0.0, lo_open=True)
 
-# (label, unit, domain) for each input field, by its path within an intervention or outcome.
-FIELD_INFO: dict[str, tuple[str, str, Domain]] = {
-    "reach.eligible": ("Eligible cases a year", "cases", NONNEG),
-    "reach.proportion": ("Proportion of eligible cases served", "fraction", PROB),
-    "reach.count": ("Cases served a year", "cases", NONNEG),
-    "reach.from_capacity": ("Current capacity", "places", NONNEG),
-    "reach.to_capacity": ("Recommended capacity", "places", NONNEG),
-    "unit_cost.amount": ("Unit cost", "£ per case", NONNEG),
-    "unit_cost.total": ("Total cost a year", "£", NONNEG),
-    "effect.success_rate": ("Success rate (outcome averted per case)", "fraction", PROB),
-    "effect.per_case": ("Outcomes averted per case", "outcomes per case", NONNEG),
-    "effect.baseline_risk": ("Risk of the outcome without the service", "fraction", PROB),
-    "effect.treated_risk": ("Risk of the outcome with the service", "fraction", PROB),
-    "effect.relative_risk": ("Relative risk (with / without)", "ratio", NONNEG),
-    "effect.odds_ratio": ("Odds ratio (with / without)", "ratio", POSITIVE),
-    "effect.cohens_d": (
-        "Standardised effect (Cohen's d, negative = fewer outcomes)",
-        "d",
-        Domain(),
-    ),
-    "timing.cost_months": ("Months over which a cohort's cost is spent", "months", POSITIVE),
-    "timing.benefit_lag_months": ("Months from cohort start to first savings", "months", NONNEG),
-    "timing.benefit_years": ("Years each averted outcome keeps saving", "years", POSITIVE),
-    "timing.annual_decay": ("Share of the effect lost each year after the first", "fraction", PROB),
-    "timing.ramp_up": ("Share of reach achieved in the first year", "fraction", PROB),
-    "derive.weekly_placement_cost": ("Average placement cost a week", "£ per week", NONNEG),
-    "derive.weeks_per_year": ("Average weeks in care a year", "weeks", Domain(0.0, 52.18)),
-    "derive.non_placement_share": (
-        "Non-placement share of total cost",
-        "fraction",
-        Domain(0.0, 1.0, hi_open=True),
-    ),
-    "cost": ("Cost of one outcome (component)", "£ per outcome", NONNEG),
+# The schema model holding each section of input fields (labels, units and domains are declared
+# once, on the fields: `appraise.model.numbers.Input`).
+SECTION_MODELS: dict[str, type] = {
+    "reach": Reach,
+    "unit_cost": UnitCost,
+    "effect": Effect,
+    "timing": Timing,
+    "derive": Derive,
 }
+
+
+def field_info(field_key: str) -> tuple[str, str, Domain]:
+    """(label, unit, domain) of an input field such as "reach.eligible", read from the schema;
+    "cost" is an outcome component's cost, a name without a section a portfolio's setting."""
+    section, _, name = field_key.rpartition(".")
+    model = SECTION_MODELS[section] if section else Component if name == "cost" else Portfolio
+    found = input_of(model, name)
+    return found.label, found.unit, found.domain
+
 
 TIMING_FIELDS = ("cost_months", "benefit_lag_months", "benefit_years", "annual_decay", "ramp_up")
 DERIVE_FIELDS = ("weekly_placement_cost", "weeks_per_year", "non_placement_share")
@@ -240,15 +232,10 @@ def effect_sources(item: Intervention, evidence: Mapping[str, Evidence]) -> tupl
     )
 
 
-PORTFOLIO_PARAMS = {
-    # key: (label, unit, domain, source)
-    "discount_rate": ("Discount rate", "fraction a year", Domain(0.0, 1.0, hi_open=True)),
-    "non_uk_evidence_haircut": (
-        "Haircut on effects established only outside the UK",
-        "fraction",
-        PROB,
-    ),
-}
+DEFAULTS = (
+    "appraise-defaults"  # the evidence entry citing docs/defaults.md: the project's judgement
+)
+PORTFOLIO_PARAMS = {key: field_info(key) for key in ("discount_rate", "non_uk_evidence_haircut")}
 # The portfolio's conventions, which a claim may assume: setting -> (input, value of each choice).
 SETTINGS: dict[str, tuple[str, dict[str, float]]] = {
     "cashable_method": ("pro_rata", {"strict": 0.0, "pro_rata": 1.0}),
@@ -291,7 +278,7 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
     for key, (label, unit, domain) in PORTFOLIO_PARAMS.items():
         target = "non_uk_rate" if key == "non_uk_evidence_haircut" else key
         value = getattr(portfolio, key)
-        sources = ("green-book-2022",) if key == "discount_rate" else ()
+        sources = ("green-book-2022",) if key == "discount_rate" else (DEFAULTS,)
         add(
             Param(
                 key,
@@ -322,6 +309,7 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
                 "optimism_bias_table",
                 r,
                 PROB,
+                (DEFAULTS,),
             )
         )
     values["apply_optimism_bias"] = np.asarray(float(portfolio.apply_optimism_bias))
@@ -348,7 +336,7 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
             item: Intervention = item,
             src: tuple[str, ...] = src,
         ) -> None:
-            label, unit, domain = FIELD_INFO[f"{section}.{name}"]
+            label, unit, domain = field_info(f"{section}.{name}")
             add(
                 Param(
                     f"{item.id}.{section}.{name}",
@@ -391,8 +379,11 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
         sources_for_effect.append(found_by)
         if found_by and not any(evidence[s].is_uk for s in found_by if s in evidence):
             values["non_uk"][i] = 1.0
+        written = item.timing.model_fields_set
         for name in TIMING_FIELDS:
-            put("timing", name, getattr(item.timing, name), name)
+            # A default timing was not supplied by the effect's studies: cite the project's page.
+            cited = src if name in written else (DEFAULTS,)
+            put("timing", name, getattr(item.timing, name), name, src=cited)
     values["effect_form"] = codes
     values["rating"] = ratings
     values["cohorts"] = np.array([float(i.timing.cohorts) for i in items])
@@ -408,7 +399,7 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
         outcome = portfolio.outcomes[key]
         for j, c in enumerate(outcome.components or []):
             path = f"outcomes.{key}.components[{j}].cost"
-            label, unit, domain = FIELD_INFO["cost"]
+            label, unit, domain = field_info("cost")
             add(
                 Param(
                     path,
@@ -435,7 +426,7 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
         outcome = portfolio.outcomes[key]
         for name in DERIVE_FIELDS:
             path = f"outcomes.{key}.derive.{name}"
-            label, unit, domain = FIELD_INFO[f"derive.{name}"]
+            label, unit, domain = field_info(f"derive.{name}")
             add(
                 Param(
                     path,
@@ -516,7 +507,7 @@ def _add_whole_outcomes(model: Model) -> None:
                 value=float(unit[o]),
                 target="",
                 index=o,
-                domain=NONNEG,
+                domain=UNIT_COST,
                 sources=parts[0].sources if parts else (),
             )
         )

@@ -10,8 +10,9 @@ from typing import Any
 import numpy as np
 
 from appraise.engine import core
-from appraise.engine.lines import EFFECT_FORM_NAMES
+from appraise.engine.lines import EFFECT_FORM_NAMES, LINES
 from appraise.engine.params import Model, build
+from appraise.errors import InputError, Problem
 from appraise.model.numbers import central
 
 # Per-intervention keys of `appraise evaluate --format json`, in order. The workbook's Summary
@@ -203,9 +204,47 @@ class Appraisal:
 
 
 def run(model: Model, values: Mapping[str, Any] | None = None) -> Appraisal:
-    """Appraise a built model, optionally with some inputs (by key) replaced."""
+    """Appraise a built model, optionally with some inputs (by key) replaced.
+
+    A figure too large for a float is an InputError naming the inputs involved, never "n/a".
+    """
     per, totals = core.appraise(model.inputs(values))
+    check_finite(model, per)
     return Appraisal(model, per, totals)
+
+
+def check_finite(model: Model, per: Mapping[str, np.ndarray]) -> None:
+    """Refuse figures that overflowed: not a number, or infinite where no ratio over zero is.
+
+    Inputs are bounded where they are read, so this is the backstop: a product of large inputs
+    (a reach, a unit cost and an outcome's cost) can still pass a float's range.
+    """
+    problems = []
+    for i, item in enumerate(model.interventions):
+        bad = []
+        for key, array in per.items():
+            line = LINES.get(key)
+            if line is None or "n" not in line.level or array.ndim == 0:
+                continue
+            values = np.asarray(array[i] if line.level == ("n",) else array[..., i, :], dtype=float)
+            if key == "treated_risk":
+                continue  # not applicable to every effect form: NaN by design
+            if np.isnan(values).any() or (line.infinite is None and np.isinf(values).any()):
+                bad.append(key)
+        if bad:
+            mine = [p for p in model.solvable if p.owner in (item.id, item.averts)]
+            largest = sorted(mine, key=lambda p: -abs(p.central))[:3]
+            inputs = ", ".join(f"{p.path} = {p.central:g}" for p in largest)
+            problems.append(
+                Problem(
+                    model.portfolio.file,
+                    f"interventions[{i}]",
+                    f"{item.id}: figures too large to work out ({', '.join(bad[:3])} not a finite "
+                    f"number); the largest inputs involved: {inputs}",
+                )
+            )
+    if problems:
+        raise InputError(problems)
 
 
 def appraise_portfolio(portfolio: Any, evidence: Mapping[str, Any] | None = None) -> Appraisal:

@@ -11,8 +11,10 @@ gives when the file is loaded (`appraise.model.load`), so a validated baseline h
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -20,13 +22,16 @@ from pydantic import Field, PlainSerializer, PlainValidator, StrictInt, model_va
 from pydantic_core import PydanticCustomError
 
 from appraise.errors import InputError, Problem
+from appraise.model import limits
 from appraise.model import trend as paths
 from appraise.model.base import Base, Text
 from appraise.model.numbers import Dist, Domain, parse_num
+from appraise.model.reading import quotable
 
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 MAX_FORECAST_YEARS = 100
-WEEKS_A_YEAR = 52.18  # 365.25 / 7, as `derive.weeks_per_year` allows
+WEEKS_A_YEAR = limits.WEEKS_A_YEAR  # 365.25 / 7, as `derive.weeks_per_year` allows
+MAX_CHILDREN = limits.MAX_CASES
 # When a lever gives no unit: the rate and the price move by a fraction, the length of stay by weeks.
 DEFAULT_LEVER_UNIT = {
     "lac_rate": "fraction",
@@ -69,10 +74,14 @@ def _number(domain: Domain) -> Any:
     return Annotated[float, PlainValidator(lambda v: _plain(v, domain))]
 
 
-NonNegative = _number(Domain(0.0))
-AnyNumber = _number(Domain())
-WeeksInYear = _number(Domain(0.0, WEEKS_A_YEAR))
-ShareBelowOne = _number(Domain(0.0, 1.0, hi_open=True))
+Children = _number(limits.CASES)
+RatePer10k = _number(limits.RATE_PER_10K)
+WeeklyCost = _number(limits.WEEKLY_COST)
+WeeksInYear = _number(limits.WEEKS)
+ShareBelowOne = _number(limits.SHARE)
+# A lever's change: a fraction (-0.05) or an amount in the driver's unit; its result is checked
+# against the driver's own range (`Baseline._check_levers`).
+LeverChange = _number(Domain(limit=limits.MAX_WEEKLY_COST, why="more than any driver's range"))
 Year = Annotated[StrictInt, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
 
 
@@ -107,9 +116,10 @@ def _year_map_type(domain: Domain) -> Any:
     ]
 
 
-Counts = _year_map_type(Domain(0.0))  # {year: children}
-Rates = _year_map_type(Domain(0.0))  # {year: children in care per 10,000}
-Growth = _year_map_type(Domain())  # {year: growth since the base year}, above -1 (checked below)
+Counts = _year_map_type(limits.CASES)  # {year: children}
+Rates = _year_map_type(limits.RATE_PER_10K)  # {year: children in care per 10,000}
+# {year: growth since the base year}: above -1 (checked below), and at most 100-fold.
+Growth = _year_map_type(Domain(limit=100.0, why="a hundredfold growth"))
 
 
 class ChildPopulation(Base):
@@ -121,7 +131,7 @@ class ChildPopulation(Base):
     """
 
     series: Counts | None = None
-    value: NonNegative | None = None
+    value: Children | None = None
     year: Year | None = None
     growth_base_year: Year | None = None
     growth: Growth = {}
@@ -131,7 +141,7 @@ class ChildPopulation(Base):
     def _bare_series(cls, raw: Any) -> Any:
         if isinstance(raw, dict) and raw and not set(raw) & set(cls.model_fields):
             # Checked here, so that problems name the years as written (no `series.` in the path).
-            return {"series": _year_map(raw, Domain(0.0))}
+            return {"series": _year_map(raw, limits.CASES)}
         return raw
 
     @model_validator(mode="after")
@@ -191,8 +201,8 @@ class RateTrend(Base):
 class RateTarget(Base):
     """A rate gliding in a straight line from the start-year rate to `value`, then flat."""
 
-    value: NonNegative
-    over_years: Annotated[StrictInt, Field(ge=1)] | None = None
+    value: RatePer10k
+    over_years: Annotated[StrictInt, Field(ge=1, le=MAX_FORECAST_YEARS)] | None = None
     year: Year | None = None
 
     @model_validator(mode="after")
@@ -220,7 +230,7 @@ class Lever(Base):
     """A change to one cost driver, priced against the start year."""
 
     driver: Literal[paths.DRIVERS]  # type: ignore[valid-type]
-    change: AnyNumber
+    change: LeverChange
     unit: Literal["fraction", "absolute"] | None = None
 
     @property
@@ -241,19 +251,19 @@ class Baseline(Base):
     """Children in care and their cost if nothing changes, by scenario, with cost-driver levers."""
 
     description: Text | None = None
-    sources: list[Text] = []
+    sources: Annotated[list[Text], Field(max_length=limits.MAX_SOURCES)] = []
     start_year: Year
     years: Annotated[StrictInt, Field(ge=1, le=MAX_FORECAST_YEARS)]
     child_population: ChildPopulation
-    lac_rate_per_10k: NonNegative
-    uasc: NonNegative = 0.0
+    lac_rate_per_10k: RatePer10k
+    uasc: Children = 0.0
     weeks_in_care_per_child: WeeksInYear
-    weekly_placement_cost: NonNegative
+    weekly_placement_cost: WeeklyCost
     non_placement_share: ShareBelowOne
-    scenarios: Annotated[list[Scenario], Field(min_length=1)] = Field(
-        default_factory=lambda: [Scenario(name=DEFAULT_SCENARIO)]
+    scenarios: Annotated[list[Scenario], Field(min_length=1, max_length=limits.MAX_SCENARIOS)] = (
+        Field(default_factory=lambda: [Scenario(name=DEFAULT_SCENARIO)])
     )
-    levers: list[Lever] = []
+    levers: Annotated[list[Lever], Field(max_length=limits.MAX_LEVERS)] = []
     with_portfolio: WithPortfolio = WithPortfolio()
 
     @property
@@ -327,7 +337,11 @@ class Baseline(Base):
         for i, lever in enumerate(self.levers):
             before = self.driver_value(lever.driver)
             after = float(paths.lever_value(before, lever.change, lever.how == "fraction"))
-            limit = WEEKS_A_YEAR if lever.driver == "weeks_in_care_per_child" else math.inf
+            limit = {
+                "lac_rate": limits.MAX_RATE_PER_10K,
+                "weeks_in_care_per_child": WEEKS_A_YEAR,
+                "weekly_placement_cost": limits.MAX_WEEKLY_COST,
+            }[lever.driver]
             if not 0 <= after <= limit:
                 raise at(
                     f"levers[{i}].change",
@@ -387,18 +401,54 @@ def parse_history(text: str, file: str) -> History:
     """A CSV with columns year, children_in_care, child_population (others ignored).
 
     Lines starting with `#` are notes, not data (so a file can say where its figures come from).
+    A history is named by another file, so messages quote its header only where a column is a
+    near miss of one expected: it might be a file the user did not write.
     """
     lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
     reader = csv.DictReader(io.StringIO("\n".join(lines)))
-    header = [h.strip() for h in reader.fieldnames or []]
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:  # a header cell over the csv module's 131,072 characters
+        raise InputError.one(file, "header", f"cannot be read as CSV ({exc})") from None
+    return _history_rows(reader, fieldnames or [], file)
+
+
+def _numbered(reader: csv.DictReader[str], file: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number, row) from 1; a row the csv module cannot read is an InputError naming it."""
+    n = 0
+    while True:
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError.one(file, f"row {n + 1}", f"cannot be read as CSV ({exc})") from None
+        n += 1
+        yield n, raw
+
+
+def _history_rows(reader: csv.DictReader[str], fieldnames: Sequence[str], file: str) -> History:
+    header = [h.strip() for h in fieldnames]
     missing = [c for c in HISTORY_COLUMNS if c not in header]
     if missing:
+        hints = [
+            f"{close[0]!r} for {c!r}?"
+            for c in missing
+            if (close := difflib.get_close_matches(c, [h for h in header if quotable(h)], n=1))
+        ]
         raise InputError.one(
-            file, "header", f"missing column(s) {', '.join(missing)}; found {', '.join(header)}"
+            file,
+            "header",
+            f"missing column(s) {', '.join(missing)}"
+            + (f" (did you mean {' '.join(hints)})" if hints else "")
+            + "; the first line that is not a # note must name the columns",
         )
     problems: list[Problem] = []
     rows: dict[int, tuple[float, float]] = {}
-    for n, raw in enumerate(reader, start=1):
+    for n, raw in _numbered(reader, file):
+        if len(problems) >= limits.MAX_PROBLEMS:
+            problems.append(Problem(file, "", f"stopped after {limits.MAX_PROBLEMS} problems"))
+            break
         row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
         where = f"row {n}"
         try:
@@ -416,8 +466,14 @@ def parse_history(text: str, file: str) -> History:
                 )
                 continue
             smallest = 0.0 if column == "children_in_care" else math.ulp(0.0)
-            if not (math.isfinite(number) and number >= smallest):
-                rule = "must not be negative" if smallest == 0 else "must be above 0"
+            if not (math.isfinite(number) and smallest <= number <= MAX_CHILDREN):
+                rule = (
+                    f"must not be above {MAX_CHILDREN:,.0f}"
+                    if math.isfinite(number) and number > MAX_CHILDREN
+                    else "must not be negative"
+                    if smallest == 0
+                    else "must be above 0"
+                )
                 problems.append(Problem(file, f"{where}.{column}", rule, number))
                 continue
             values.append(number)

@@ -9,15 +9,38 @@ import difflib
 import io
 import math
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, PrivateAttr, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+)
 
 from appraise.errors import InputError, Problem
 from appraise.model import periods
-from appraise.model.load import _Loader, load_portfolio, parse_yaml, problems_from, read_yaml
+from appraise.model.limits import (
+    CASES,
+    MAX_ACTUALS,
+    MAX_ASSUMPTIONS,
+    MAX_CASES,
+    MAX_CLAIMS,
+    MAX_INTERVENTIONS,
+    MAX_PER_CASE,
+    MAX_PROBLEMS,
+    TOTAL_COST,
+)
+from appraise.model.load import load_portfolio, problems_from
+from appraise.model.numbers import Domain
+from appraise.model.reading import confined, read_file
 from appraise.model.schema import Portfolio
 from appraise.model.stated import (
     claimed_value,
@@ -25,6 +48,7 @@ from appraise.model.stated import (
     read_claimed_number,
     read_claimed_text,
 )
+from appraise.model.yamltext import parse_yaml, parse_yaml_node
 
 # ---------------------------------------------------------------------------------------------
 # Claims
@@ -37,6 +61,19 @@ class Record(BaseModel):
 
 Text = Annotated[str, Field(min_length=1)]
 FiniteNumber = Annotated[float, PlainValidator(finite_number)]
+
+
+def _unique_inputs(items: list[Assumption]) -> list[Assumption]:
+    """Refuse an input assumed twice in one list (the last would silently win)."""
+    seen: dict[str, int] = {}
+    for j, item in enumerate(items):
+        if item.input in seen:
+            raise ValueError(
+                f"assume[{j}] sets {item.input!r} again (also assume[{seen[item.input]}]): "
+                "assume each input once"
+            )
+        seen[item.input] = j
+    return items
 
 
 def _assumed_value(v: Any) -> float | str:
@@ -61,15 +98,28 @@ class Claim(Record):
     """One figure from a business case, as written, with where it came from."""
 
     id: Text
-    intervention: Text | Annotated[list[Text], Field(min_length=1)]
+    intervention: Text | Annotated[list[Text], Field(min_length=1, max_length=MAX_INTERVENTIONS)]
     metric: Text
     value: Annotated[float | str, PlainValidator(claimed_value)]
     quote: str | None = None
     source: str | None = None
     note: str | None = None
     tolerance: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
-    assume: list[Assumption] = []
+    assume: Annotated[
+        list[Assumption], Field(max_length=MAX_ASSUMPTIONS), AfterValidator(_unique_inputs)
+    ] = []
     _written: str | None = PrivateAttr(default=None)
+
+    @field_validator("intervention")
+    @classmethod
+    def _members_once(cls, v: str | list[str]) -> str | list[str]:
+        if isinstance(v, list):
+            repeated = sorted({m for m in v if v.count(m) > 1})
+            if repeated:
+                raise ValueError(
+                    f"names {', '.join(repeated)} more than once (it would count twice)"
+                )
+        return v
 
     @property
     def claimed(self) -> float:
@@ -114,7 +164,8 @@ class PortfolioFile(Record):
         return self._file
 
     def portfolio_path(self) -> Path | None:
-        """`portfolio:` resolved relative to the file's folder."""
+        """Where `portfolio:` points, relative to the file's folder (naming it, not reading it:
+        `resolve` reads it, only from within the folder)."""
         if self.portfolio is None:
             return None
         path = Path(self.portfolio)
@@ -124,9 +175,9 @@ class PortfolioFile(Record):
         """The portfolio given, or the one the file names (and its path)."""
         if portfolio is not None:
             return portfolio, None
-        path = self.portfolio_path()
-        if path is None:
+        if self.portfolio is None:
             raise InputError.one(self.file, "portfolio", f"name {self._names}")
+        path = confined(self.portfolio, self.file, "portfolio", self._folder or Path("."))
         return load_portfolio(path), path
 
     @classmethod
@@ -146,16 +197,15 @@ class ClaimsFile(PortfolioFile):
     """A claims file: the portfolio holding the stated inputs, assumptions, and the claims."""
 
     description: str | None = None
-    assume: list[Assumption] = []
-    claims: Annotated[list[Claim], Field(min_length=1)]
+    assume: Annotated[
+        list[Assumption], Field(max_length=MAX_ASSUMPTIONS), AfterValidator(_unique_inputs)
+    ] = []
+    claims: Annotated[list[Claim], Field(min_length=1, max_length=MAX_CLAIMS)]
     _names: str = "the portfolio holding the stated inputs (portfolio: FILE)"
 
 
-def _scalar_texts(text: str | bytes, listing: str) -> dict[int, str]:
+def _scalar_texts(root: yaml.Node, listing: str) -> dict[int, str]:
     """Item index -> the text of its `value:` scalar, for each item of the top-level `listing`."""
-    if isinstance(text, bytes):
-        text = text.decode("utf-8")
-    root = yaml.compose(text, Loader=_Loader)
     out: dict[int, str] = {}
     if not isinstance(root, yaml.MappingNode):
         return out
@@ -174,12 +224,17 @@ def claims_from_text(
     text: str | bytes, name: str = "claims.yaml", folder: Path | None = None
 ) -> ClaimsFile:
     """Validate a claims file's text (from disk or an upload); `portfolio:` is relative to `folder`."""
-    claims: ClaimsFile = ClaimsFile.from_data(parse_yaml(text, name), name, folder)
-    written = _scalar_texts(text, "claims")
+    root, data = parse_yaml_node(text, name)
+    claims: ClaimsFile = ClaimsFile.from_data(data, name, folder)
+    written = _scalar_texts(root, "claims")
+    problems = []
     for i, claim in enumerate(claims.claims):
         claim._written = written.get(i)
+        try:
+            claim.inferred_tolerance  # noqa: B018  (its precision must be readable)
+        except ValueError as exc:
+            problems.append(Problem(name, f"claims[{i}].value", str(exc), claim.written))
     seen: dict[str, int] = {}
-    problems = []
     for i, claim in enumerate(claims.claims):
         if claim.id in seen:
             problems.append(
@@ -199,8 +254,7 @@ def claims_from_text(
 def load_claims(path: str | Path) -> ClaimsFile:
     """Read and validate a claims file."""
     path = Path(path)
-    read_yaml(path)  # file-level problems (missing, too large, not YAML) reported uniformly
-    return claims_from_text(path.read_bytes(), str(path), path.parent)
+    return claims_from_text(read_file(path), str(path), path.parent)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -247,15 +301,29 @@ def _start_month(v: Any) -> int:
     return periods.check_start_month(v)
 
 
-def _amount(v: Any) -> float:
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+def _amount(v: Any, domain: Domain) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float):
         raise ValueError("expected a number")
-    if v < 0:
+    try:
+        number = float(v)
+    except OverflowError:
+        raise ValueError(f"is too large to compute with ({len(str(abs(v)))} digits)") from None
+    if not math.isfinite(number):
+        raise ValueError("expected a number")
+    if number < 0:
         raise ValueError("must be at least 0")
-    return float(v)
+    if not domain.contains(number):
+        raise ValueError(domain.limit_text)
+    return number
 
 
-Amount = Annotated[float, PlainValidator(_amount)]
+def _amount_type(domain: Domain) -> Any:
+    return Annotated[float, PlainValidator(lambda v: _amount(v, domain))]
+
+
+Cases = _amount_type(CASES)
+Outcomes = _amount_type(Domain(0.0, limit=MAX_CASES * MAX_PER_CASE, why="outcomes of every case"))
+Spend = _amount_type(TOTAL_COST)
 
 
 class Actual(Record):
@@ -263,9 +331,9 @@ class Actual(Record):
 
     intervention: Annotated[str, Field(min_length=1)]
     period: Annotated[str, PlainValidator(_period)]
-    cases: Amount
-    outcomes_averted: Amount
-    spend: Amount
+    cases: Cases
+    outcomes_averted: Outcomes
+    spend: Spend
     note: str | None = None
 
 
@@ -279,7 +347,7 @@ class ActualsFile(PortfolioFile):
     financial_year_start_month: Annotated[int, PlainValidator(_start_month)] = (
         periods.DEFAULT_FINANCIAL_YEAR_START_MONTH
     )
-    actuals: Annotated[list[Actual], Field(min_length=1)]
+    actuals: Annotated[list[Actual], Field(min_length=1, max_length=MAX_ACTUALS)]
     _where: list[str] = PrivateAttr(default_factory=list)  # how to name each row in messages
     _names: str = (
         "the portfolio holding the plan (`portfolio: FILE`, in a CSV `# portfolio: FILE` before "
@@ -310,12 +378,40 @@ _DIRECTIVE = re.compile(
 )
 
 
+# The one format a number cell may take, so that no cell is read two ways: digits, with commas
+# only as thousands separators in groups of three, one decimal point, an optional sign and £.
+# "62.000,50" (a continental 62,000.50) and "1,2,3" are refused, not read as 62 and 123.
+_CELL_NUMBER = re.compile(
+    r"(?P<sign>[-+]?)£?(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<decimals>\.\d+)?"
+)
+CELL_FORMS = "a number such as 70000, 70,000.50, £70,000 or -£1,200"
+
+
 def _cell_number(text: str) -> float:
-    """A numeric cell as a spreadsheet exports it: '70000', '70,000', '£70,000.00'."""
-    cleaned = text.strip().replace(",", "").removeprefix("£")
-    if not re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", cleaned):
+    """A numeric cell as a spreadsheet exports it: '70000', '70,000', '£70,000.00', '-£1,200'."""
+    cleaned = text.strip().replace(" ", "")
+    if cleaned[:1] == "£" and cleaned[1:2] in ("-", "+"):
+        cleaned = cleaned[1] + cleaned[0] + cleaned[2:]  # "£-1,200" as "-£1,200"
+    found = _CELL_NUMBER.fullmatch(cleaned)
+    if not found and re.fullmatch(r"[-+£]*[\d.,]*\d[\d.,]*", cleaned):
+        raise ValueError(
+            f"a number in an ambiguous format: write {CELL_FORMS} (commas only between groups "
+            "of three digits, one decimal point)"
+        )
+    if not found:
         raise ValueError("expected a number")
-    return float(cleaned)
+    return float(found["sign"] + found["digits"].replace(",", "") + (found["decimals"] or ""))
+
+
+def _csv_rows(reader: Any, name: str, skipped: int) -> Iterator[list[str]]:
+    """The reader's rows; a row the csv module cannot read (a cell over 131,072 characters, an
+    unclosed quote) is an InputError naming the row, not quoting it."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise InputError.one(
+            name, f"row {skipped + reader.line_num}", f"cannot be read as CSV ({exc})"
+        ) from None
 
 
 def actuals_from_csv(
@@ -343,7 +439,8 @@ def actuals_from_csv(
         if found:
             settings[found.group("key")] = found.group("value")
     reader = csv.reader(io.StringIO("".join(lines[skipped:])))
-    header = next(reader, None)
+    lines_read = _csv_rows(reader, name, skipped)
+    header = next(lines_read, None)
     if header is None:
         raise InputError.one(name, "", f"no header row: expected columns {', '.join(COLUMNS)}")
     header = [h.strip() for h in header]
@@ -363,7 +460,10 @@ def actuals_from_csv(
         raise InputError(problems)
     rows: list[Actual] = []
     where: list[str] = []
-    for cells in reader:
+    for cells in lines_read:
+        if len(problems) >= MAX_PROBLEMS:
+            problems.append(Problem(name, "", f"stopped reading after {MAX_PROBLEMS} problems"))
+            break
         row_name = f"row {skipped + reader.line_num}"
         if not any(c.strip() for c in cells):
             continue
@@ -378,8 +478,8 @@ def actuals_from_csv(
             if col in NUMBER_COLUMNS:
                 try:
                     record[col] = _cell_number(cell)
-                except ValueError:
-                    message = "missing value" if not cell.strip() else "expected a number"
+                except ValueError as exc:
+                    message = "missing value" if not cell.strip() else str(exc)
                     found = Problem(name, f"{row_name}, column {col}", message, cell)
                     problems.append(found if cell.strip() else Problem(name, found.path, message))
                     unreadable.add(col)
@@ -423,14 +523,5 @@ def actuals_from_csv(
 def load_actuals(path: str | Path) -> ActualsFile:
     """Read an actuals file: CSV if its name ends in .csv, YAML otherwise."""
     path = Path(path)
-    read_bytes = path.suffix.lower() == ".csv"
-    if read_bytes:
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise InputError.one(str(path), "", "file not found") from None
-        except OSError as exc:
-            raise InputError.one(str(path), "", f"cannot read file: {exc.strerror}") from None
-        return actuals_from_csv(data, str(path), path.parent)
-    read_yaml(path)  # file-level problems reported as for every other file
-    return actuals_from_yaml(path.read_bytes(), str(path), path.parent)
+    read = actuals_from_csv if path.suffix.lower() == ".csv" else actuals_from_yaml
+    return read(read_file(path), str(path), path.parent)

@@ -1,7 +1,8 @@
 """Reading portfolio, intervention and evidence files into validated models.
 
-Files are only ever read here. YAML is parsed with a safe loader, a size limit, a cap on alias
-expansion, YAML 1.2 number syntax (`1e3` is a number) and duplicate keys rejected.
+Files are only ever read here, through `appraise.model.reading` (regular files, size-capped, and
+the files a file names confined to its folder); YAML is parsed by `appraise.model.yamltext`
+(libyaml, within limits on nodes, depth and aliases; duplicate keys rejected; `1e3` a number).
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from appraise.errors import InputError, Problem, join_path
 from appraise.model.base import forms_keys
 from appraise.model.baseline import Baseline, History, parse_history
+from appraise.model.limits import MAX_INTERVENTIONS
+from appraise.model.reading import quotable, read_file, read_reference
 from appraise.model.schema import (
     EFFECT_FORMS,
     REACH_FORMS,
@@ -29,9 +31,7 @@ from appraise.model.schema import (
     Portfolio,
     lac_outcome,
 )
-
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_NODES = 1_000_000  # after alias expansion: stops "billion laughs" documents
+from appraise.model.yamltext import parse_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,109 +41,14 @@ def library_root() -> Path:
     return Path(os.environ.get("APPRAISE_LIBRARY", ROOT))
 
 
-# ---------------------------------------------------------------------------------------------
-# YAML
-# ---------------------------------------------------------------------------------------------
-
-
-class _DuplicateKey(Exception):
-    def __init__(self, key: Any, line: int):
-        self.key, self.line = key, line
-
-
-class _Loader(yaml.SafeLoader):
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            try:
-                duplicate = key in seen
-            except TypeError:
-                continue  # unhashable keys are rejected by the constructor itself
-            if duplicate:
-                raise _DuplicateKey(key, key_node.start_mark.line + 1)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-# YAML 1.1 needs a dot and a signed exponent ("1.0e+3"); people write 1e3 and mean a number.
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
-    list("-+0123456789"),
-)
-_Loader.yaml_constructors = dict(_Loader.yaml_constructors)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)
-
-
-def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
-    key = id(node)
-    if key in memo:
-        return memo[key]
-    memo[key] = 1  # guards against recursive structures while counting
-    if isinstance(node, yaml.MappingNode):
-        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
-    elif isinstance(node, yaml.SequenceNode):
-        size = 1 + sum(_expanded_size(v, memo) for v in node.value)
-    else:
-        size = 1
-    memo[key] = size
-    return size
-
-
-def parse_yaml(text: str | bytes, name: str) -> Any:
-    """Parse YAML text safely; raise InputError naming `name` on any problem."""
-    if len(text) > MAX_FILE_BYTES:
-        raise InputError.one(name, "", f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InputError.one(name, "", f"file is not UTF-8 text ({exc.reason})") from None
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            raise InputError.one(name, "", "file is empty")
-        if _expanded_size(node, {}) > MAX_NODES:
-            raise InputError.one(
-                name, "", f"YAML expands to more than {MAX_NODES:,} nodes (too many aliases)"
-            )
-        return loader.construct_document(node)
-    except _DuplicateKey as exc:
-        raise InputError.one(name, f"line {exc.line}", f"duplicate key {exc.key!r}") from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise InputError.one(name, where, f"YAML does not parse: {exc.problem}") from None
-    except yaml.YAMLError as exc:
-        raise InputError.one(name, "", f"YAML does not parse: {exc}") from None
-    finally:
-        loader.dispose()
-
-
 def read_yaml(path: str | Path) -> Any:
-    """Read and parse a YAML file; a missing or unreadable file is an InputError."""
-    return parse_yaml(read_bytes(path), str(path))
+    """Read and parse a YAML file; a missing, unreadable or special file is an InputError."""
+    return parse_yaml(read_file(path), str(path))
 
 
 def read_bytes(path: str | Path) -> bytes:
-    """A file's bytes, within the size limit; a missing or unreadable file is an InputError."""
-    path = Path(path)
-    try:
-        if path.is_dir():
-            raise InputError.one(str(path), "", "is a folder, not a file")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError.one(
-                str(path), "", f"file is larger than {MAX_FILE_BYTES // 2**20} MiB"
-            )
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError.one(str(path), "", "file not found") from None
-    except OSError as exc:
-        raise InputError.one(str(path), "", f"cannot read file: {exc.strerror}") from None
-    return data
+    """A regular file's bytes, within the size limit (`appraise.model.reading.read_file`)."""
+    return read_file(path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,6 +120,13 @@ def problems_from(
             msg = "expected a list"
         elif kind == "too_short":
             msg = "must not be empty"
+        elif kind == "too_long":
+            ctx = err.get("ctx") or {}
+            msg = (
+                f"holds {ctx.get('actual_length', 0):,} items; at most "
+                f"{ctx.get('max_length', 0):,} are allowed"
+            )
+            value = _NO_VALUE
         elif kind == "value_error":
             msg = msg.removeprefix("Value error, ")
         path = join_path(loc)
@@ -382,6 +294,7 @@ def _resolve_entries(
     if not isinstance(entries, list):
         return raw, []
     library = library_files()
+    parsed: dict[str, Any] = {}  # each library file is read once, however many entries use it
     out, origins = [], []
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict) or "use" not in entry:
@@ -401,7 +314,9 @@ def _resolve_entries(
             continue
         lib_path = library[name]
         try:
-            lib_data = read_yaml(lib_path)
+            if name not in parsed:
+                parsed[name] = read_yaml(lib_path)
+            lib_data = parsed[name]
         except InputError as exc:
             problems.extend(exc.problems)
             out.append(None)
@@ -441,6 +356,14 @@ def portfolio_from_data(
     """Validate already-parsed portfolio data (from a file or an upload)."""
     if not isinstance(raw, dict):
         raise InputError.one(file, "", "expected a mapping at the top of the file", raw)
+    entries = raw.get("interventions")
+    if isinstance(entries, list) and len(entries) > MAX_INTERVENTIONS:
+        # Before any of them is read or validated: the count bounds the work.
+        raise InputError.one(
+            file,
+            "interventions",
+            f"holds {len(entries):,} interventions; at most {MAX_INTERVENTIONS:,} are allowed",
+        )
     problems: list[Problem] = []
     data, origins = _resolve_entries(raw, file, problems)
     data, unread = _resolve_baseline(data, file, problems)
@@ -468,6 +391,7 @@ def portfolio_from_data(
             problems += exc.problems
     if problems:
         raise InputError(problems)
+    portfolio._file = file
     return portfolio
 
 
@@ -555,18 +479,23 @@ def detect_kind(data: Any) -> str:
 
 def load_history(path: str | Path) -> History:
     """A CSV of year, children_in_care, child_population (see `baseline.parse_history`)."""
-    data = read_bytes(path)
+    return history_from_bytes(read_file(path), str(path))
+
+
+def history_from_bytes(data: bytes, name: str) -> History:
+    """A history CSV's content (from a file or an upload), named `name` in problems."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError.one(str(path), "", f"file is not UTF-8 text ({exc.reason})") from None
-    return parse_history(text, str(path))
+        raise InputError.one(name, "", f"file is not UTF-8 text ({exc.reason})") from None
+    return parse_history(text, name)
 
 
 def _resolve_histories(
-    section: Any, folder: Path, problems: list[Problem]
+    section: Any, file: str, problems: list[Problem]
 ) -> tuple[Any, tuple[str, ...]]:
-    """Replace each scenario's `history: file.csv` (relative to `folder`) by the rates it gives.
+    """Replace each scenario's `history: file.csv` (named by the file `file`, confined to its
+    folder: see `appraise.model.reading`) by the rates it gives.
 
     Returns the section and the field paths of histories that could not be read (their problems
     are in `problems`), so that validation does not report them a second time.
@@ -581,11 +510,13 @@ def _resolve_histories(
         if not isinstance(name, str):
             out.append(scenario)
             continue
+        field = f"baseline.scenarios[{i}].lac_rate_trend.history"
         try:
-            rates = load_history(folder / name).rates_per_10k
+            found, content = read_reference(name, file, field)
+            rates = history_from_bytes(content, found).rates_per_10k
         except InputError as exc:
             problems += exc.problems
-            unread.append(f"baseline.scenarios[{i}].lac_rate_trend.history")
+            unread.append(field)
             rates = {}
         out.append({**scenario, "lac_rate_trend": {**trend, "history": rates}})
     return {**section, "scenarios": out}, tuple(unread)
@@ -594,17 +525,19 @@ def _resolve_histories(
 def _resolve_baseline(
     data: dict[str, Any], file: str, problems: list[Problem]
 ) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """Read `baseline: file.yaml` (relative to the portfolio) or resolve an inline section's
-    history files; returns the data and the field paths whose problems are already reported."""
+    """Read `baseline: file.yaml` (confined to the portfolio's folder) or resolve an inline
+    section's history files; returns the data and the field paths whose problems are already
+    reported."""
     section = data.get("baseline")
     if isinstance(section, str):
         try:
-            baseline = load_baseline(Path(file).parent / section)
+            name, content = read_reference(section, file, "baseline")
+            baseline = baseline_from_data(parse_yaml(content, name), name)
         except InputError as exc:
             problems += exc.problems
             return {**data, "baseline": None}, ("baseline",)
         return {**data, "baseline": baseline}, ()
-    section, unread = _resolve_histories(section, Path(file).parent, problems)
+    section, unread = _resolve_histories(section, file, problems)
     return {**data, "baseline": section} if "baseline" in data else data, unread
 
 
@@ -620,7 +553,8 @@ def baseline_from_data(raw: Any, file: str) -> Baseline:
     """Validate a baseline file's data: one key, `baseline:`, holding the section (history files
     are read relative to `file`)."""
     if not isinstance(raw, dict) or set(raw) != {"baseline"}:
-        keys = sorted(map(str, raw)) if isinstance(raw, dict) else []
+        # Only names that look like keys: a file named by another may be anything (/etc/shadow).
+        keys = sorted(k for k in map(str, raw) if quotable(k)) if isinstance(raw, dict) else []
         raise InputError.one(
             file,
             "",
@@ -628,7 +562,7 @@ def baseline_from_data(raw: Any, file: str) -> Baseline:
             + (f" (found keys {', '.join(keys)})" if keys else ""),
         )
     problems: list[Problem] = []
-    section, unread = _resolve_histories(raw["baseline"], Path(file).parent, problems)
+    section, unread = _resolve_histories(raw["baseline"], file, problems)
     try:
         baseline = Baseline.model_validate(section)
     except ValidationError as exc:

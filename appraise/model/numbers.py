@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
-from pydantic import Field, PlainSerializer, PlainValidator
-from pydantic_core import PydanticCustomError
+from pydantic import Field, PlainValidator
+from pydantic_core import PydanticCustomError, core_schema
 
 # ---------------------------------------------------------------------------------------------
 # Numbers and distributions
@@ -140,12 +140,25 @@ def _num_error(message: str, subkey: str | None = None, value: Any = None) -> Py
     return PydanticCustomError("appraise_number", message, ctx)
 
 
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _finite(value: Any, subkey: str | None = None) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _num_error(f"expected a number, got {type(value).__name__} {value!r}", subkey, value)
-    if not math.isfinite(value):
+        raise _num_error(
+            f"expected a number, got {type(value).__name__} {_short(value)}", subkey, value
+        )
+    try:
+        number = float(value)
+    except OverflowError:  # an integer of hundreds of digits
+        raise _num_error(
+            f"is too large to compute with ({len(str(abs(value)))} digits)", subkey, value
+        ) from None
+    if not math.isfinite(number):
         raise _num_error(f"must be a finite number (got {value!r})", subkey, value)
-    return float(value)
+    return number
 
 
 def _describe_domain(lo: float, hi: float, lo_open: bool, hi_open: bool) -> str:
@@ -160,23 +173,55 @@ def _describe_domain(lo: float, hi: float, lo_open: bool, hi_open: bool) -> str:
     return f"must be {left} {lo:g} and {right} {hi:g}"
 
 
+def figure_text(x: float) -> str:
+    """1e8 as '100,000,000', 0.5 as '0.5' (for limits in messages)."""
+    return f"{x:,.0f}" if x == int(x) and abs(x) < 1e15 else f"{x:g}"
+
+
+# How far out an unbounded distribution's tail must put a limit: 20 standard deviations (a
+# chance below 1e-88 a draw), so no simulation the work budget allows would ever draw past it.
+TAIL_SDS = 20.0
+
+
 @dataclass(frozen=True)
 class Domain:
-    """The values an input may take, checked for plain numbers and for a distribution's support."""
+    """The values an input may take, checked for plain numbers and for a distribution's support.
+
+    `lo` and `hi` bound the quantity itself (a rate lies in 0..1): a distribution must not reach
+    past them. `limit` bounds its size (no value above `limit`, none below `-limit`), with `why`
+    saying why no real figure comes near it: it keeps every product of inputs finite. A normal or
+    lognormal distribution fits a limit when its tail puts the limit `TAIL_SDS` deviations out.
+    """
 
     lo: float = -math.inf
     hi: float = math.inf
     lo_open: bool = False
     hi_open: bool = False
+    limit: float = math.inf
+    why: str = ""
 
-    def contains(self, x: float) -> bool:
+    def natural(self, x: float) -> bool:
         above = x > self.lo if self.lo_open else x >= self.lo
         below = x < self.hi if self.hi_open else x <= self.hi
         return above and below
 
+    def contains(self, x: float) -> bool:
+        return self.natural(x) and -self.limit <= x <= self.limit
+
     @property
     def text(self) -> str:
         return _describe_domain(self.lo, self.hi, self.lo_open, self.hi_open)
+
+    @property
+    def limit_text(self) -> str:
+        """'must not be above 100,000,000 (more people than live in the UK)'."""
+        bound = figure_text(self.limit)
+        side = f"above {bound}" if self.lo >= -self.limit else f"above {bound} or below -{bound}"
+        return f"must not be {side}" + (f" ({self.why})" if self.why else "")
+
+    def violation(self, x: float) -> str:
+        """Why `x` is not in the domain (the natural bounds first)."""
+        return self.text if not self.natural(x) else self.limit_text
 
 
 def _parse_dist(raw: dict[str, Any], domain: Domain) -> Dist:
@@ -213,6 +258,7 @@ def _parse_dist(raw: dict[str, Any], domain: Domain) -> Dist:
         )
     vals = {k: _finite(raw[k], k) for k in chosen}
     params = _canonical_params(kind, vals)
+    _check_limit(kind, params, domain)
     dist_central = _finite(central_raw, "central") if central_raw is not None else None
     if dist_central is None:
         dist_central = params["mode"] if kind in ("triangular", "pert") else None
@@ -284,6 +330,36 @@ def _canonical_params(kind: str, v: dict[str, float]) -> dict[str, float]:
     return {"alpha": mean * common, "beta": (1 - mean) * common}
 
 
+def _check_limit(kind: str, params: dict[str, float], domain: Domain) -> None:
+    """Reject a distribution that reaches past the input's limit (see `Domain`), before anything
+    is computed from its parameters (exp(mu + sigma^2 / 2) overflows for sigma 1e300)."""
+    if math.isinf(domain.limit):
+        return
+    if kind == "normal":
+        low = params["mean"] - TAIL_SDS * params["sd"]
+        high = params["mean"] + TAIL_SDS * params["sd"]
+    elif kind == "lognormal":
+        log_high = params["mu"] + TAIL_SDS * params["sigma"]
+        if not math.isfinite(log_high) or log_high > math.log(domain.limit):
+            raise _num_error(
+                f"a lognormal distribution with mu {params['mu']:g} and sigma "
+                f"{params['sigma']:g} reaches past this input's limit: it {domain.limit_text}"
+            )
+        return
+    elif kind == "beta":
+        return
+    else:
+        low, high = params["low"], params["high"]
+    for key, bound in (("low", low), ("high", high)):
+        if not -domain.limit <= bound <= domain.limit:
+            shown = key if kind not in ("normal",) else f"{key} end ({TAIL_SDS:g} sd)"
+            raise _num_error(
+                f"{shown} ({bound:g}) is out of range: this input {domain.limit_text}",
+                key if kind != "normal" else None,
+                bound if kind != "normal" else None,
+            )
+
+
 def _check_support(
     kind: str, support: tuple[float, float], domain: Domain, open_low: bool = False
 ) -> None:
@@ -315,10 +391,16 @@ def parse_num(value: Any, domain: Domain = Domain()) -> Num:
     if isinstance(value, Dist):
         return value
     if isinstance(value, dict):
-        return _parse_dist(value, domain)
+        try:
+            return _parse_dist(value, domain)
+        except OverflowError:  # parameters whose arithmetic leaves the floats (sigma 1e300)
+            raise _num_error(
+                "the distribution's parameters are too extreme to compute with; "
+                f"this input {domain.limit_text}"
+            ) from None
     x = _finite(value)
     if not domain.contains(x):
-        raise _num_error(f"{domain.text} (got {x:g})")
+        raise _num_error(f"{domain.violation(x)} (got {x:g})")
     return x
 
 
@@ -327,21 +409,44 @@ def central(value: Num) -> float:
     return value.central if isinstance(value, Dist) else value
 
 
-def _num_type(domain: Domain) -> Any:
-    return Annotated[
-        Any,
-        PlainValidator(lambda v: parse_num(v, domain)),
-        PlainSerializer(lambda v: v.to_data() if isinstance(v, Dist) else v),
-    ]
+def _dump(value: Num) -> Any:
+    return value.to_data() if isinstance(value, Dist) else value
 
 
-NonNeg = _num_type(Domain(0.0))
-Positive = _num_type(Domain(0.0, lo_open=True))
-Prob = _num_type(Domain(0.0, 1.0))
-Rate = _num_type(Domain(0.0, 1.0, hi_open=True))  # a rate a year, below 100%
-Share = _num_type(Domain(0.0, 1.0, hi_open=True))  # a share of a whole that must leave a remainder
-AnyReal = _num_type(Domain())
-Weeks = _num_type(Domain(0.0, 52.18))  # 365.25 / 7
+@dataclass(frozen=True)
+class Input:
+    """What a numeric input is: its label, unit and domain, declared once, next to the schema
+    field it describes (`amount: Annotated[Num, Input("Unit cost", "£ per case", ...)]`).
+
+    As the field's marker it also validates: a plain number or a distribution, inside `domain`.
+    The parameter registry (`appraise.engine.params`) reads labels, units and domains from here.
+    """
+
+    label: str
+    unit: str
+    domain: Domain = Domain()
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        return core_schema.no_info_plain_validator_function(
+            lambda v: parse_num(v, self.domain),
+            serialization=core_schema.plain_serializer_function_ser_schema(_dump),
+        )
+
+
+def input_of(model: Any, name: str) -> Input:
+    """The `Input` declared on field `name` of a pydantic model class (KeyError if none)."""
+    info = model.model_fields[name]
+    found = [m for m in info.metadata if isinstance(m, Input)]
+    stack = [info.annotation]
+    while stack and not found:
+        annotation = stack.pop()
+        found = [m for m in getattr(annotation, "__metadata__", ()) if isinstance(m, Input)]
+        stack += list(get_args(annotation))
+    if not found:
+        raise KeyError(f"{model.__name__}.{name} declares no Input")
+    return found[0]
+
+
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False, strict=True)]
 
 

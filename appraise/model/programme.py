@@ -48,6 +48,7 @@ from appraise.model.load import (
     problems_from,
     read_bytes,
 )
+from appraise.model.reading import confined
 
 MAX_AMOUNT = 1e15  # pounds or counts: larger is a typing slip, and sums of it stay finite
 MAX_PROGRAMME_YEARS = 50
@@ -416,9 +417,12 @@ def inside(folder: Path | None, name: str, file: str, field: str) -> Path:
     path = Path(name)
     root = folder.resolve()
     if path.is_absolute() or not (root / path).resolve().is_relative_to(root):
-        raise InputError.one(
-            file, field, "a file named here must be in this file's folder or one below it", name
-        )
+        try:  # unless `--allow-path` allows where it points (appraise.model.reading)
+            return confined(name, file, field, folder)
+        except InputError:
+            raise InputError.one(
+                file, field, "a file named here must be in this file's folder or one below it", name
+            ) from None
     return folder / path
 
 

@@ -1,13 +1,17 @@
 """Writing files safely, and turning a portfolio back into file data.
 
 Nothing the user owns is ever half-written: every write goes to a temporary file in the same
-folder, is flushed to disk, then renamed over the target in one step.
+folder, is flushed to disk, then renamed over the target in one step. The temporary file is
+removed if the write fails or is interrupted (Ctrl-C; the CLI turns SIGTERM into the same). A new
+file gets the user's umask, as any program's would (0644 under umask 022); a replaced file keeps
+its mode, so a colleague who could read it still can.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -18,21 +22,43 @@ from appraise.model.schema import Portfolio
 
 
 def write_atomic(path: str | Path, data: bytes | str) -> Path:
-    """Write `data` to `path` via a temporary file and a rename (never a partial file)."""
+    """Write `data` to `path` via a temporary file and a rename (never a partial file); an output
+    path that is a folder, a special file or not writable is an InputError."""
     path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InputError.one(str(path), "", f"folder {str(folder)!r} does not exist")
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        before = os.stat(path)
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise InputError.one(str(path), "", f"cannot write file: {exc.strerror}") from None
+    else:
+        if stat.S_ISDIR(before.st_mode):
+            raise InputError.one(str(path), "", "is a folder, not a file")
+        if not stat.S_ISREG(before.st_mode):
+            raise InputError.one(str(path), "", "is not an ordinary file (a device or FIFO)")
+        mode = stat.S_IMODE(before.st_mode)
+    tmp = folder / f".{path.name}.{secrets.token_hex(4)}.tmp"
+    try:
+        # Mode 0666 before the umask, as open() gives any new file (mkstemp would give 0600).
+        handle = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    except OSError as exc:
+        raise InputError.one(str(path), "", f"cannot write file: {exc.strerror}") from None
     try:
         with os.fdopen(handle, "wb") as out:
+            if mode is not None:
+                os.fchmod(out.fileno(), mode)
             out.write(payload)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise InputError.one(str(path), "", f"cannot write file: {exc.strerror}") from None
         raise
     return path
 

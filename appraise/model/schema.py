@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     Field,
+    PrivateAttr,
     StrictBool,
     StrictInt,
     field_validator,
@@ -17,20 +18,26 @@ from pydantic import (
 )
 
 from appraise.errors import InputError
+from appraise.model import limits
 from appraise.model.base import PAYER, Base, Text, check_slug, one_form
 from appraise.model.baseline import Baseline
-from appraise.model.numbers import (
-    AnyReal,
-    FiniteFloat,
-    NonNeg,
-    Num,
-    Positive,
-    Prob,
-    Rate,
-    Share,
-    Weeks,
-    central,
+from appraise.model.limits import (
+    BENEFIT_YEARS,
+    CASES,
+    COHENS_D,
+    COST_MONTHS,
+    LAG_MONTHS,
+    PER_CASE,
+    POSITIVE_RATIO,
+    PROBABILITY,
+    RATIO,
+    SHARE,
+    TOTAL_COST,
+    UNIT_COST,
+    WEEKLY_COST,
+    WEEKS,
 )
+from appraise.model.numbers import Input, Num, central
 
 RATINGS = ("4+", "4", "3+", "3", "2+", "2", "NL2", "NE")
 CATEGORIES = (
@@ -89,11 +96,13 @@ EFFECT_FORMS = {
 class Reach(Base):
     """Cases served per year: eligible x proportion, a count, or the places added to capacity."""
 
-    eligible: NonNeg | None = None
-    proportion: Prob | None = None
-    count: NonNeg | None = None
-    from_capacity: NonNeg | None = None
-    to_capacity: NonNeg | None = None
+    eligible: Annotated[Num, Input("Eligible cases a year", "cases", CASES)] | None = None
+    proportion: (
+        Annotated[Num, Input("Proportion of eligible cases served", "fraction", PROBABILITY)] | None
+    ) = None
+    count: Annotated[Num, Input("Cases served a year", "cases", CASES)] | None = None
+    from_capacity: Annotated[Num, Input("Current capacity", "places", CASES)] | None = None
+    to_capacity: Annotated[Num, Input("Recommended capacity", "places", CASES)] | None = None
     unit: Text | None = None
     note: Text | None = None
 
@@ -115,10 +124,9 @@ class Reach(Base):
 class UnitCost(Base):
     """What the service costs: per case (`amount`, `per`) or in total for the year's reach."""
 
-    amount: NonNeg | None = None
+    amount: Annotated[Num, Input("Unit cost", "£ per case", UNIT_COST)] | None = None
     per: Text = "case"
-    total: NonNeg | None = None
-    period_months: Annotated[FiniteFloat, Field(gt=0)] | None = None
+    total: Annotated[Num, Input("Total cost a year", "£", TOTAL_COST)] | None = None
     note: Text | None = None
 
     @model_validator(mode="after")
@@ -134,13 +142,34 @@ class UnitCost(Base):
 class Effect(Base):
     """The effect on the costly outcome, in the form the study reported it."""
 
-    success_rate: Prob | None = None
-    baseline_risk: Prob | None = None
-    treated_risk: Prob | None = None
-    per_case: NonNeg | None = None
-    relative_risk: NonNeg | None = None
-    odds_ratio: Positive | None = None
-    cohens_d: AnyReal | None = None
+    success_rate: (
+        Annotated[Num, Input("Success rate (outcome averted per case)", "fraction", PROBABILITY)]
+        | None
+    ) = None
+    baseline_risk: (
+        Annotated[Num, Input("Risk of the outcome without the service", "fraction", PROBABILITY)]
+        | None
+    ) = None
+    treated_risk: (
+        Annotated[Num, Input("Risk of the outcome with the service", "fraction", PROBABILITY)]
+        | None
+    ) = None
+    per_case: (
+        Annotated[Num, Input("Outcomes averted per case", "outcomes per case", PER_CASE)] | None
+    ) = None
+    relative_risk: (
+        Annotated[Num, Input("Relative risk (with / without)", "ratio", RATIO)] | None
+    ) = None
+    odds_ratio: (
+        Annotated[Num, Input("Odds ratio (with / without)", "ratio", POSITIVE_RATIO)] | None
+    ) = None
+    cohens_d: (
+        Annotated[
+            Num,
+            Input("Standardised effect (Cohen's d, negative = fewer outcomes)", "d", COHENS_D),
+        ]
+        | None
+    ) = None
     conversion: Literal["cox", "logit"] | None = None
     note: Text | None = None
 
@@ -167,12 +196,20 @@ class Effect(Base):
         return one_form(self, EFFECT_FORMS, "effect")
 
 
+def _named_once(names: list[str] | None, what: str) -> list[str] | None:
+    """Refuse a list naming the same id twice (a source cited twice would count twice)."""
+    repeated = sorted({n for n in names or () if names.count(n) > 1})  # type: ignore[union-attr]
+    if repeated:
+        raise ValueError(f"names the {what} {', '.join(map(repr, repeated))} more than once")
+    return names
+
+
 class EvidenceRef(Base):
     """How strong the evidence is and where it comes from."""
 
     rating: str
-    sources: Annotated[list[Text], Field(min_length=1)]
-    effect_sources: list[Text] | None = None
+    sources: Annotated[list[Text], Field(min_length=1, max_length=limits.MAX_SOURCES)]
+    effect_sources: Annotated[list[Text], Field(max_length=limits.MAX_SOURCES)] | None = None
     note: Text | None = None
 
     @field_validator("rating", mode="before")
@@ -183,6 +220,11 @@ class EvidenceRef(Base):
         if v not in RATINGS:
             raise ValueError(f"rating must be one of {', '.join(RATINGS)} (got {v!r})")
         return v
+
+    @field_validator("sources", "effect_sources")
+    @classmethod
+    def _once(cls, v: list[str] | None) -> list[str] | None:
+        return _named_once(v, "source")
 
     @model_validator(mode="after")
     def _effect_sources_subset(self) -> EvidenceRef:
@@ -195,12 +237,22 @@ class EvidenceRef(Base):
 class Timing(Base):
     """When a cohort's costs fall and how long its savings last (multi-year appraisal)."""
 
-    cohorts: Annotated[StrictInt, Field(ge=0)] = 0
-    cost_months: Positive = 12.0
-    benefit_lag_months: NonNeg = 0.0
-    benefit_years: Positive = 1.0
-    annual_decay: Prob = 0.0
-    ramp_up: Prob = 1.0
+    cohorts: Annotated[StrictInt, Field(ge=0, le=limits.MAX_COHORTS)] = 0
+    cost_months: Annotated[
+        Num, Input("Months over which a cohort's cost is spent", "months", COST_MONTHS)
+    ] = 12.0
+    benefit_lag_months: Annotated[
+        Num, Input("Months from cohort start to first savings", "months", LAG_MONTHS)
+    ] = 0.0
+    benefit_years: Annotated[
+        Num, Input("Years each averted outcome keeps saving", "years", BENEFIT_YEARS)
+    ] = 1.0
+    annual_decay: Annotated[
+        Num, Input("Share of the effect lost each year after the first", "fraction", PROBABILITY)
+    ] = 0.0
+    ramp_up: Annotated[
+        Num, Input("Share of reach achieved in the first year", "fraction", PROBABILITY)
+    ] = 1.0
 
 
 class Intervention(Base):
@@ -228,7 +280,7 @@ class Component(Base):
     """One part of what an outcome costs, and who pays it."""
 
     name: Text
-    cost: NonNeg
+    cost: Annotated[Num, Input("Cost of one outcome (component)", "£ per outcome", UNIT_COST)]
     cashable: StrictBool = False
     payer: str = CHILDRENS_SOCIAL_CARE
 
@@ -243,9 +295,13 @@ class Component(Base):
 class Derive(Base):
     """Thurrock's derivation of the annual cost of a looked-after child (APHR 2017)."""
 
-    weekly_placement_cost: NonNeg
-    weeks_per_year: Weeks
-    non_placement_share: Share
+    weekly_placement_cost: Annotated[
+        Num, Input("Average placement cost a week", "£ per week", WEEKLY_COST)
+    ]
+    weeks_per_year: Annotated[Num, Input("Average weeks in care a year", "weeks", WEEKS)]
+    non_placement_share: Annotated[
+        Num, Input("Non-placement share of total cost", "fraction", SHARE)
+    ]
 
 
 class Outcome(Base):
@@ -255,8 +311,15 @@ class Outcome(Base):
     description: Text | None = None
     unit: Text | None = None
     derive: Derive | None = None
-    components: Annotated[list[Component], Field(min_length=1)] | None = None
-    sources: list[Text] = []
+    components: (
+        Annotated[list[Component], Field(min_length=1, max_length=limits.MAX_COMPONENTS)] | None
+    ) = None
+    sources: Annotated[list[Text], Field(max_length=limits.MAX_SOURCES)] = []
+
+    @field_validator("sources")
+    @classmethod
+    def _once(cls, v: list[str]) -> list[str]:
+        return _named_once(v, "source") or []
 
     @model_validator(mode="after")
     def _one(self) -> Outcome:
@@ -283,7 +346,7 @@ class Evidence(Base):
     country: Text
     type: Literal[EVIDENCE_TYPES]  # type: ignore[valid-type]
     found: Text
-    figures: list[dict[str, Any]] = []
+    figures: Annotated[list[dict[str, Any]], Field(max_length=limits.MAX_FIGURES)] = []
 
     @field_validator("id")
     @classmethod
@@ -329,20 +392,32 @@ class Evidence(Base):
 class Portfolio(Base):
     """A set of interventions appraised together, with the outcomes they avert."""
 
+    # The file it was read from (for messages about it), set by the loader.
+    _file: str = PrivateAttr(default="portfolio")
+
     portfolio: Text
     price_year: Annotated[StrictInt, Field(ge=1900, le=2100)]
     description: Text | None = None
     cashable_method: Literal["strict", "pro_rata"] = "strict"
     perspective: Literal["childrens_social_care", "public_sector"] = CHILDRENS_SOCIAL_CARE
-    horizon_years: Annotated[StrictInt, Field(ge=1, le=60)] = 5
+    horizon_years: Annotated[StrictInt, Field(ge=1, le=limits.MAX_HORIZON_YEARS)] = 5
     # Numbers like any other input: each may be a range, simulated, swept, solved for, assumed.
-    discount_rate: Rate = 0.035
-    optimism_bias: dict[str, Prob] = Field(default_factory=dict, validate_default=True)
+    discount_rate: Annotated[
+        Num, Input("Discount rate", "fraction a year", limits.DISCOUNT_RATE)
+    ] = 0.035
+    optimism_bias: dict[
+        str, Annotated[Num, Input("Optimism-bias haircut", "fraction", PROBABILITY)]
+    ] = Field(default_factory=dict, validate_default=True)
     apply_optimism_bias: StrictBool = False
-    non_uk_evidence_haircut: Prob = 0.0
-    outcomes: Annotated[dict[str, Outcome], Field(min_length=1)]
-    interventions: Annotated[list[Intervention], Field(min_length=1)]
-    evidence: dict[str, Evidence] = {}
+    non_uk_evidence_haircut: Annotated[
+        Num,
+        Input("Haircut on effects established only outside the UK", "fraction", PROBABILITY),
+    ] = 0.0
+    outcomes: Annotated[dict[str, Outcome], Field(min_length=1, max_length=limits.MAX_OUTCOMES)]
+    interventions: Annotated[
+        list[Intervention], Field(min_length=1, max_length=limits.MAX_INTERVENTIONS)
+    ]
+    evidence: Annotated[dict[str, Evidence], Field(max_length=limits.MAX_EVIDENCE)] = {}
     # The cost of doing nothing (appraise.model.baseline); `baseline: file.yaml` is read by the loader.
     baseline: Baseline | None = None
 
@@ -360,6 +435,11 @@ class Portfolio(Base):
         for key in v:
             check_slug(key, "outcome key")
         return v
+
+    @property
+    def file(self) -> str:
+        """The file the portfolio was read from ("portfolio" when it was built in code)."""
+        return self._file
 
     @property
     def optimism_bias_table(self) -> dict[str, Num]:

@@ -36,7 +36,10 @@ def read_claimed_text(text: str) -> tuple[float, float]:
     one_in = _ONE_IN.match(stripped)
     if one_in:
         digits = one_in.group("digits")
-        return float(digits.replace(",", "")), _half_last_digit(digits)
+        value = float(digits.replace(",", ""))
+        if not math.isfinite(value):
+            raise ValueError(f"{text[:20]!r}... is too large for a number")
+        return value, _half_last_digit(digits)
     m = _MONEY_TEXT.match(stripped)
     if not m or bool(m.group("open")) != bool(m.group("close")):
         raise ValueError(
@@ -48,6 +51,8 @@ def read_claimed_text(text: str) -> tuple[float, float]:
         scale /= 100.0
     negative = bool(m.group("neg") or m.group("neg2") or m.group("open"))
     value = float(digits.replace(",", "")) * scale
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:20]!r}... is too large for a number")
     return (-value if negative else value), _half_last_digit(digits) * scale
 
 
@@ -58,7 +63,10 @@ def read_claimed_number(written: str) -> float:
     if not re.fullmatch(r"\d*\.?\d*", mantissa) or not mantissa.strip("."):
         return 0.5  # hexadecimal, octal or other integer notation: whole units
     shift = int(exponent) if exponent else 0
-    return _half_last_digit(mantissa) * 10.0**shift
+    try:
+        return _half_last_digit(mantissa) * 10.0**shift
+    except OverflowError:
+        raise ValueError("written with an exponent too large for a number") from None
 
 
 def claimed_value(v: Any) -> float | str:
@@ -67,12 +75,20 @@ def claimed_value(v: Any) -> float | str:
     if isinstance(v, str):
         read_claimed_text(v)  # reject unreadable text here, with the claim's path
         return v
-    if not math.isfinite(v):
+    if not math.isfinite(_as_float(v)):
         raise ValueError("must be a finite number")
     return v  # an int stays an int, so that without the file's text 5 still reads as +/- 0.5
 
 
 def finite_number(v: Any) -> float:
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(_as_float(v)):
         raise ValueError("expected a finite number")
     return float(v)
+
+
+def _as_float(v: int | float) -> float:
+    """The number as a float; an integer too large for one (310 nines) is a ValueError."""
+    try:
+        return float(v)
+    except OverflowError:
+        raise ValueError(f"is too large for a number ({len(str(abs(v)))} digits)") from None

@@ -30,6 +30,7 @@ from appraise.engine.solve import Metric, solve
 from appraise.errors import InputError
 from appraise.model.baseline import Baseline
 from appraise.model.identity import RunIdentity
+from appraise.model.limits import MAX_SEED, check_draws, check_uncertain
 from appraise.model.load import evidence_for
 from appraise.model.save import portfolio_to_data
 from appraise.model.schema import Evidence, Portfolio, lac_outcome
@@ -37,8 +38,7 @@ from appraise.workbook.inputs import InputRow, Section, input_rows
 
 # A paper is read by people: past this many interventions (a section and a chart each) it is a
 # workbook's job. It also bounds the work: a chart and a few solves per intervention.
-MAX_INTERVENTIONS = 100
-MAX_DRAWS = 1_000_000  # as the app allows
+MAX_PAPER_INTERVENTIONS = 100
 DEFAULT_SEED = 1  # fixed, as in the app, so the same file gives the same paper
 # Inputs whose break-even value the paper gives where the file has no ranges: those that set
 # how many are served, what it costs and what it achieves (timing rarely changes a sign).
@@ -114,17 +114,18 @@ def gather(
     own baseline; without either there is no forecast section. InputError for a portfolio too
     large for a paper or a baseline it cannot be compared with."""
     count = len(portfolio.interventions)
-    if count > MAX_INTERVENTIONS:
+    if count > MAX_PAPER_INTERVENTIONS:
         raise InputError.one(
             identity.file,
             "interventions",
             f"{count} interventions are too many for a committee paper (at most "
-            f"{MAX_INTERVENTIONS}, a section each): export the workbook instead",
+            f"{MAX_PAPER_INTERVENTIONS}, a section each): export the workbook instead",
         )
-    if not 1 <= draws <= MAX_DRAWS:
-        raise InputError.one("--draws", "", f"must be from 1 to {MAX_DRAWS:,}", draws)
-    if seed < 0:
-        raise InputError.one("--seed", "", "must not be negative", seed)
+    if draws < 1:
+        raise InputError.one("--draws", "", "must be at least 1", draws)
+    check_draws(draws, count)
+    if not 0 <= seed <= MAX_SEED:
+        raise InputError.one("--seed", "", f"must be from 0 to {MAX_SEED:,}", seed)
     registry = dict(evidence_for(portfolio) if evidence is None else evidence)
     appraisal = run(build(portfolio, registry))
     model = appraisal.model
@@ -141,7 +142,9 @@ def gather(
         tracking=tracking,
         programme=programme,
     )
-    if uncertain_params(model):
+    uncertain = uncertain_params(model)
+    if uncertain:
+        check_uncertain(identity.file, len(uncertain), count, sensitivity=True)
         paper.simulation = simulate(model, draws, seed).to_data()
         paper.sensitivity = sensitivity(model).to_data()
     else:

@@ -16,9 +16,10 @@ from appraise.analyses.verify import check_claims
 from appraise.errors import InputError
 from appraise.model.files import load_actuals
 from appraise.model.identity import run_identity
-from appraise.model.load import load_baseline, parse_yaml, portfolio_from_data, read_bytes
+from appraise.model.load import load_baseline, portfolio_from_data, read_bytes
 from appraise.model.programme import load_programme
 from appraise.model.save import write_atomic
+from appraise.model.yamltext import parse_yaml
 from appraise.paper.content import DEFAULT_SEED, Paper, gather
 from appraise.paper.document import paper_docx
 from appraise.paper.pdf import docx_to_pdf

@@ -38,6 +38,7 @@ from appraise.errors import InputError
 from appraise.model.load import detect_kind, read_yaml
 from appraise.ui import charts, runs, session
 from appraise.ui.layout import View, chart, headline, problems, show_table
+from appraise.ui.text import code, plain
 
 # What each status is called on screen: a word and a sign, so colour is never the only cue.
 STATUS_TEXT = {
@@ -161,9 +162,9 @@ def file_chooser(view: View, kind: Kind) -> tuple[str, bytes] | None:
 def _portfolio_note(view: View, file: str, names: str | None) -> None:
     """Say which portfolio the file is checked against, and warn if it names another."""
     st.caption(
-        f"Checked against the portfolio open in the app, {view.edits_note()}: edit an input on "
-        "any page and the checks follow. The file's own `portfolio:` line"
-        + (f" (`{names}`)" if names else "")
+        f"Checked against the portfolio open in the app, {plain(view.edits_note())}: edit an "
+        "input on any page and the checks follow. The file's own `portfolio:` line"
+        + (f" ({code(names)})" if names else "")
         + " is not used here; `appraise verify` and `appraise track` use it."
     )
     if names is None:
@@ -171,8 +172,9 @@ def _portfolio_note(view: View, file: str, names: str | None) -> None:
     named = Path(names)
     if named.name != Path(view.loaded.name).name:
         st.warning(
-            f"{file} was written for {names}, not for {view.loaded.name}: figures it states for "
-            "that portfolio may not hold for this one. Open that portfolio to check it as written."
+            f"{plain(file)} was written for {plain(names)}, not for {plain(view.loaded.name)}: "
+            "figures it states for that portfolio may not hold for this one. Open that portfolio "
+            "to check it as written."
         )
 
 
@@ -184,7 +186,7 @@ def checked_file(view: View, kind: Kind) -> dict[str, Any] | None:
         return None
     file, content = current
     loaded = view.loaded
-    with st.spinner(f"Checking {file}..."):
+    with st.spinner(f"Checking {plain(file)}..."):
         run = runs.checked(kind.name, loaded.key, loaded.name, content, file)
     if run.problems:
         problems(f"Could not {kind.verb} {file}", run.problems)
@@ -216,17 +218,19 @@ def status_frame(data: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                "Claim": c["id"],
-                "Intervention": " + ".join(c["intervention"])
-                if isinstance(c["intervention"], list)
-                else c["intervention"],
-                "Figure": _figure(c),
-                "Claimed": claimed_text(c),
+                "Claim": plain(c["id"]),
+                "Intervention": plain(
+                    " + ".join(c["intervention"])
+                    if isinstance(c["intervention"], list)
+                    else c["intervention"]
+                ),
+                "Figure": plain(_figure(c)),
+                "Claimed": plain(claimed_text(c)),
                 "Recomputed": figure(c["recomputed"], c["unit"]),
                 "Difference": difference_text(c),
                 "Tolerance": tolerance_text(c["tolerance"], c["unit"]),
                 "Status": STATUS_TEXT[c["status"]],
-                "Source": c["source"] or "",
+                "Source": plain(c["source"] or ""),
             }
             for c in data["claims"]
         ]
@@ -246,7 +250,7 @@ def implied_frame(claim: dict[str, Any], labels: dict[str, str]) -> pd.DataFrame
         rows.append(
             {
                 "Rank": rank,
-                "Input": labels.get(item["input"], item["label"]),
+                "Input": plain(labels.get(item["input"], item["label"])),
                 "Field": item["path"],
                 "Stated": stated,
                 "Implied": implied,
@@ -259,10 +263,10 @@ def assumptions_frame(assume: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                "Input": a["input"],
-                "Value used": assumed_value(a["value"]),
-                "Why": a.get("note", ""),
-                "Source": a.get("source", ""),
+                "Input": plain(a["input"]),
+                "Value used": plain(assumed_value(a["value"])),
+                "Why": plain(a.get("note") or ""),
+                "Source": plain(a.get("source") or ""),
             }
             for a in assume
         ]
@@ -311,22 +315,22 @@ def claims_section(view: View) -> None:
     labels = view.input_labels()
     for n, c in enumerate(wrong):
         recomputed = figure(c["recomputed"], c["unit"])
-        title = f"{c['id']}: claimed {claimed_text(c)}, recomputed {recomputed}"
+        title = plain(f"{c['id']}: claimed {claimed_text(c)}, recomputed {recomputed}")
         with st.expander(title, expanded=n == 0):  # the first open, to show what is inside
             said = f'"{c["quote"]}" ' if c["quote"] else ""
             if said or c["source"]:
-                st.markdown(f"{said}({c['source'] or 'no source given'})")
+                st.markdown(plain(f"{said}({c['source'] or 'no source given'})"))
             if c["note"]:
-                st.caption(c["note"])
+                st.caption(plain(c["note"]))
             if c["assume"]:
-                st.caption(f"Checked with {_assumed(c['assume'])}.")
+                st.caption(plain(f"Checked with {_assumed(c['assume'])}."))
             if c.get("holds_under_cashable_method"):
                 st.write(
                     "It holds under the other cashable convention: cashable_method = "
                     f"{c['holds_under_cashable_method']}."
                 )
             if c["reason"]:
-                st.write(f"Not checkable: {c['reason']}.")
+                st.write(plain(f"Not checkable: {c['reason']}."))
             elif c["implied"]:
                 show_table(implied_frame(c, labels))
             else:
@@ -353,7 +357,7 @@ def tracking_frame(data: dict[str, Any]) -> pd.DataFrame:
         by_case = per_case[r["intervention"]]
         rows.append(
             {
-                "Intervention": r["intervention"],
+                "Intervention": plain(r["intervention"]),
                 "Period": r["period"],
                 "Cases (plan)": num(r["planned_reach"], 1),
                 "Cases (actual)": num(r["actual_reach"], 0),

@@ -24,6 +24,7 @@ from appraise.display import (
 )
 from appraise.ui import charts, runs
 from appraise.ui.layout import View, chart, headline, problems, show_table
+from appraise.ui.text import code, plain
 
 NO_BASELINE = """\
 This portfolio has no baseline, so there is nothing to compare it with. A baseline forecasts
@@ -141,17 +142,18 @@ def page(view: View) -> None:
     comparison = data["with_portfolio"]
     baseline = view.appraisal.model.portfolio.baseline
     if baseline is not None and baseline.description:
-        st.write(baseline.description)
+        st.markdown(plain(baseline.description))
     st.caption(
         f"From {data['start_year']} (the observed year) for {data['years']} years. A child in care "
         f"costs {money(data['cost_per_child_year'])} a year: placement plus a non-placement cost "
         f"of {money(data['non_placement_cost_per_week'], 2)} a week of care, fixed at its "
-        f"{data['start_year']} level. Figures as `appraise forecast {loaded.name}`."
+        f"{data['start_year']} level. Figures as {code(f'appraise forecast {loaded.name}')}."
     )
     comparison_headline(comparison)
-    st.subheader(f"With and without {comparison['portfolio']}")
+    st.subheader(f"With and without {plain(comparison['portfolio'])}")
     st.write(
-        f"Scenario: {comparison['scenario']}. The portfolio starts in {comparison['start_year']}. "
+        f"Scenario: {plain(comparison['scenario'])}. The portfolio starts in "
+        f"{comparison['start_year']}. "
         "Each LAC-year averted is one child fewer in care that year, costing what the baseline "
         "says a child costs; the intervention cost is added on top."
     )
@@ -161,14 +163,14 @@ def page(view: View) -> None:
         "with the portfolio and the spend with it. Green: the net saving, between the spend with "
         "and the spend without."
     )
-    st.caption(" ".join(comparison_notes(comparison)))
+    st.caption(plain(" ".join(comparison_notes(comparison))))
     show_table(columns_frame(COMPARISON_COLUMNS, comparison["years"]))
     st.subheader("Every scenario: spend on children in care a year")
     chart(charts.scenario_chart(data["scenarios"]))
     for scenario in data["scenarios"]:
-        with st.expander(f"{scenario['name']}: year by year"):
+        with st.expander(f"{plain(scenario['name'])}: year by year"):
             described = describe_rate(scenario["lac_rate"])
-            st.caption(described[:1].upper() + described[1:] + ".")
+            st.caption(plain(described[:1].upper() + described[1:] + "."))
             show_table(columns_frame(SCENARIO_COLUMNS, scenario["years"]))
     if data["levers"]:
         levers = data["levers"]

@@ -20,6 +20,7 @@ import streamlit as st
 from appraise.engine.params import Param
 from appraise.model.numbers import Dist
 from appraise.ui import session
+from appraise.ui.text import fenced, plain
 
 PERCENT_UNITS = ("fraction",)
 STEPS = {"£": 100.0, "£ per case": 10.0, "£ per week": 10.0, "£ per outcome": 10.0}
@@ -36,8 +37,9 @@ def _decimals(x: float) -> int:
 
 
 def problems_box(heading: str, problems: list[str]) -> None:
-    """An error box: a heading, then one line per problem exactly as the CLI prints them."""
-    st.error(f"{heading}\n\n```text\n" + "\n".join(problems) + "\n```")
+    """An error box: a heading, then one line per problem exactly as the CLI prints them (in a
+    code block that no text from a file can close)."""
+    st.error(f"{plain(heading)}\n\n{fenced(problems)}")
 
 
 def _show_problems(path: str) -> None:
@@ -139,7 +141,7 @@ def param(p: Param, sources: str = "") -> None:
     uncertain = isinstance(p.value, Dist)
     number(
         f"{p.path}.central" if uncertain else p.path,
-        p.label + unit,
+        plain(p.label) + unit,  # a component's label holds names from the file
         p.central,
         percent=percent,
         step=0.01 if p.unit in ("ratio", "d") else STEPS.get(p.unit),

@@ -6,8 +6,10 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from appraise.errors import InputError
 from appraise.ui import inputs, session
 from appraise.ui.pages import PAGES, Page, View
+from appraise.ui.text import plain
 
 STARTED = "started"
 PAGE = "page"
@@ -31,9 +33,9 @@ def _example_chosen() -> None:
 
 
 def _uploaded() -> None:
-    upload = st.session_state.get(UPLOAD)
-    if upload is not None:
-        session.open_upload(upload.getvalue(), upload.name)
+    files = st.session_state.get(UPLOAD) or []
+    if files:
+        session.open_uploads([(upload.name, upload.getvalue()) for upload in files])
 
 
 def sidebar() -> Page:
@@ -46,7 +48,7 @@ def sidebar() -> Page:
         st.divider()
         loaded = session.current()
         if loaded is not None:
-            st.markdown(f"**Open:** {loaded.name}")
+            st.markdown(f"**Open:** {plain(loaded.name)}")
             edits = len(session.edited_values(loaded)) if loaded.edited else 0
             if edits:
                 st.caption(f"{edits} input{'s' if edits != 1 else ''} edited (not saved)")
@@ -62,11 +64,14 @@ def sidebar() -> Page:
         )
         st.file_uploader(
             "Open a portfolio file",
-            type=["yaml", "yml"],
+            type=["yaml", "yml", "csv"],
+            accept_multiple_files=True,
             key=UPLOAD,
             on_change=_uploaded,
-            help="Checked exactly as `appraise validate` checks it; nothing is written.",
+            help="Checked exactly as `appraise validate` checks it; nothing is written. Upload "
+            "with it the baseline or history files it names: the app reads no other file.",
         )
+        st.caption(f"Saved files go to {plain(session.workspace())}.")
     return PAGES[titles.index(chosen)] if chosen in titles else PAGES[0]
 
 
@@ -82,11 +87,46 @@ def show_load_problems() -> None:
     inputs.problems_box(f"Could not open {name}: {count}.{still}", problems)
 
 
+def _sign_in() -> tuple[bool, str | None]:
+    """(whether .streamlit/secrets.toml asks for sign-in, the provider to use): an `[auth]`
+    section asks for it (docs/deploying.md); a named `[auth.NAME]` provider is used if there is
+    exactly one."""
+    try:
+        auth = st.secrets.get("auth")
+    except Exception:  # no secrets file: the app runs for one person, on their own machine
+        return False, None
+    if auth is None:
+        return False, None
+    named = [k for k, v in auth.items() if hasattr(v, "items")]
+    return True, named[0] if len(named) == 1 else None
+
+
+def signed_in() -> bool:
+    """Whether the app may be shown: sign-in is not asked for, or the user has signed in (with
+    the council's identity provider, through Streamlit's OIDC `st.login`)."""
+    required, provider = _sign_in()
+    if not required:
+        return True
+    if st.user.get("is_logged_in"):
+        with st.sidebar:
+            st.caption(f"Signed in as {plain(st.user.get('email') or st.user.get('name') or '')}")
+            if st.button("Sign out", key="sign-out"):
+                st.logout()
+        return True
+    st.title("appraise")
+    st.write("Sign in with your organisation's account to use the app.")
+    if st.button("Sign in", key="sign-in"):
+        st.login(provider) if provider else st.login()
+    return False
+
+
 def main(argv: Sequence[str] = ()) -> None:
     """Run one pass of the app (Streamlit reruns it on every interaction)."""
     st.set_page_config(
         page_title="appraise: invest-to-save appraisal", page_icon="£", layout="wide"
     )
+    if not signed_in():
+        return
     start(argv)
     page = sidebar()
     show_load_problems()
@@ -94,4 +134,7 @@ def main(argv: Sequence[str] = ()) -> None:
     if loaded is None:
         st.info("Open a portfolio file or choose an example in the sidebar.")
         return
-    page.render(View(loaded, loaded.evaluation()))
+    try:
+        page.render(View(loaded, loaded.evaluation()))
+    except InputError as error:  # e.g. a simulation over the work budget: one line a problem
+        inputs.problems_box("Could not show this page", [str(p) for p in error.problems])

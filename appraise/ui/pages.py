@@ -26,6 +26,7 @@ from appraise.model.schema import RATINGS
 from appraise.ui import charts, claims, forecast, inputs, programme, session, uncertainty
 from appraise.ui.layout import Page, View, chart, conventions, headline, payback, ratio_text
 from appraise.ui.runs import success_rate_curve
+from appraise.ui.text import plain
 
 CASHABLE_METHODS = {
     "strict": "Strict: cashable gross savings minus the whole cost",
@@ -69,10 +70,12 @@ def comparison_table(view: View) -> pd.DataFrame:
         reach_unit, outcome_unit = _unit(view, r)
         rows.append(
             {
-                "Intervention": r["name"],
+                "Intervention": plain(r["name"]),
                 FIGURES["evidence_rating"].title: r["evidence_rating"],
-                FIGURES["reach"].title: f"{num(r['reach'], 1)} {reach_unit}",
-                FIGURES["outcomes_averted"].title: f"{num(r['outcomes_averted'])} {outcome_unit}",
+                FIGURES["reach"].title: f"{num(r['reach'], 1)} {plain(reach_unit)}",
+                FIGURES["outcomes_averted"].title: (
+                    f"{num(r['outcomes_averted'])} {plain(outcome_unit)}"
+                ),
                 **_one_year(r),
                 **{
                     FIGURES[k].title: rate(r, k)
@@ -90,7 +93,7 @@ def horizon_table(view: View) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                "Intervention": r.get("name", "Total"),
+                "Intervention": plain(r.get("name", "Total")),
                 **{FIGURES[k].title: money(r[k]) for k in ("pv_cost", "pv_gross_savings", "npv")},
                 FIGURES["bcr"].title: ratio_text(r["bcr"]),
                 **{
@@ -106,10 +109,10 @@ def horizon_table(view: View) -> pd.DataFrame:
 def portfolio_page(view: View) -> None:
     """Headline figures and every intervention side by side."""
     t = view.totals
-    st.title(t["portfolio"])
+    st.title(plain(t["portfolio"]))
     description = view.appraisal.model.portfolio.description
     if description:
-        st.write(description)
+        st.markdown(plain(description))
     st.caption(conventions(t))
     h = t["horizon_years"]
     headline(
@@ -230,9 +233,9 @@ def intervention_page(view: View) -> None:
     model = view.appraisal.model
     item = model.interventions[index]
     h = view.totals["horizon_years"]
-    st.title(r["name"])
+    st.title(plain(r["name"]))
     if item.description:
-        st.write(item.description)
+        st.markdown(plain(item.description))
     headline(
         [
             ("Cost a year", money(r["cost"]), f"Reach {num(r['reach'], 1)} x unit cost."),
@@ -299,19 +302,22 @@ def evidence_section(view: View, index: int) -> None:
     st.subheader(f"Evidence: rating {item.evidence.rating}")
     st.markdown(f"**Effect used**: {record['effect_conversion']}.")
     if item.effect.note:
-        st.write(item.effect.note)
+        st.markdown(plain(item.effect.note))
     if item.evidence.note:
-        st.write(item.evidence.note)
+        st.markdown(plain(item.evidence.note))
     effect_sources = set(model.effect_sources[index])
     for source in item.evidence.sources:
         entry = model.evidence.get(source)
         if entry is None:
             continue
         tag = " (establishes the effect)" if source in effect_sources else ""
-        st.markdown(f"- **{entry.citation}**{tag}, {entry.country}, {entry.type.replace('_', ' ')}")
-        st.caption(entry.reference)
-        with st.expander(f"What {entry.citation} found"):
-            st.write(entry.found)
+        st.markdown(
+            f"- **{plain(entry.citation)}**{tag}, {plain(entry.country)}, "
+            f"{entry.type.replace('_', ' ')}"
+        )
+        st.caption(plain(entry.reference))  # its address shown, not a link
+        with st.expander(f"What {plain(entry.citation)} found"):
+            st.markdown(plain(entry.found))
 
 
 def intervention_inputs(view: View, index: int) -> None:
@@ -343,7 +349,7 @@ def intervention_inputs(view: View, index: int) -> None:
                 integer=True,
             )
     outcome = model.portfolio.outcomes[item.averts]
-    st.markdown(f"**Cost of the outcome: {outcome.name}**")
+    st.markdown(f"**Cost of the outcome: {plain(outcome.name)}**")
     st.caption("Shared by every intervention that averts this outcome.")
     for p in model.params:
         if p.owner_kind == "outcome" and p.owner == item.averts:
@@ -378,10 +384,10 @@ def export_page(view: View) -> None:
             pd.DataFrame(
                 [
                     {
-                        "Input": labels.get(path.removesuffix(".central"), path),
+                        "Input": plain(labels.get(path.removesuffix(".central"), path)),
                         "Field": path,
-                        "As loaded": _plain(before),
-                        "Now": _plain(after),
+                        "As loaded": plain(_plain(before)),
+                        "Now": plain(_plain(after)),
                     }
                     for path, before, after in edits
                 ]
@@ -390,11 +396,12 @@ def export_page(view: View) -> None:
         )
         st.button("Discard edits", on_click=session.discard_edits, key="discard-export")
     else:
-        st.write(f"None: the figures are those of {loaded.name}.")
+        st.write(f"None: the figures are those of {plain(loaded.name)}.")
     st.subheader("Save to a file")
     st.caption(
-        "Writes a new YAML file (to a temporary file first, then renamed). The bundled examples "
-        "and the library are never overwritten."
+        f"Writes a YAML file into the workspace folder, {plain(session.workspace())} (to a "
+        "temporary file first, then renamed). A file this session did not write is replaced only "
+        "if you tick the box; the bundled examples and the library never are."
     )
     target = st.text_input("File name", value=f"{stem}-edited.yaml", key="save-as")
     overwrite = st.checkbox("Overwrite the file if it exists", key="save-overwrite")
@@ -402,9 +409,9 @@ def export_page(view: View) -> None:
         try:
             path = session.save(target, overwrite)
         except InputError as error:
-            st.error("\n".join(str(p) for p in error.problems))
+            st.error(plain("\n".join(str(p) for p in error.problems)))
         else:
-            st.success(f"Saved {path}")
+            st.success(f"Saved {plain(path)}")
 
 
 def _stem(name: str) -> str:

@@ -16,12 +16,13 @@ import streamlit as st
 from appraise.analyses import breakeven
 from appraise.analyses.forecast import forecast_data, price_levers, with_portfolio
 from appraise.analyses.track import track
-from appraise.analyses.uncertainty import sensitivity, simulate
+from appraise.analyses.uncertainty import sensitivity, simulate, uncertain_params
 from appraise.analyses.verify import verify
 from appraise.engine.params import Model
 from appraise.engine.results import Appraisal, appraise_portfolio
 from appraise.errors import InputError
 from appraise.model.files import actuals_from_csv, actuals_from_yaml, claims_from_text
+from appraise.model.limits import check_draws, check_uncertain
 from appraise.model.load import portfolio_from_data
 from appraise.model.schema import Portfolio
 
@@ -75,13 +76,18 @@ def _model(key: str, name: str) -> Model:
 @st.cache_data(max_entries=32, show_spinner=False)
 def simulation(key: str, name: str, draws: int, seed: int) -> dict[str, Any]:
     """`appraise simulate --draws N --seed S --format json` of the portfolio `key`."""
-    return simulate(_model(key, name), draws, seed).to_data()
+    model = _model(key, name)
+    check_draws(draws, len(model.ids), "Draws")
+    check_uncertain(name, len(uncertain_params(model)), len(model.ids))
+    return simulate(model, draws, seed).to_data()
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def tornadoes(key: str, name: str) -> dict[str, Any]:
     """`appraise sensitivity --format json` of the portfolio `key`."""
-    return sensitivity(_model(key, name)).to_data()
+    model = _model(key, name)
+    check_uncertain(name, len(uncertain_params(model)), len(model.ids), sensitivity=True)
+    return sensitivity(model).to_data()
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

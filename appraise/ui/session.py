@@ -4,11 +4,17 @@ The edited portfolio is kept as fully resolved file data (`portfolio_to_data`: n
 so every field path in `Model.params` exists in it. It is stored as canonical JSON text, which is
 both the one source of truth and the cache key: an edit is applied with `save.set_at`, validated
 by `portfolio_from_data` exactly as a file is, and appraised once per distinct text.
+
+The app may serve a team: an uploaded file may name only files uploaded with it or the bundled
+examples (`appraise.model.reading.uploads`), nothing else on the server's disk, and Save writes
+only into the workspace folder (`APPRAISE_WORKSPACE`, by default ~/appraise-workspace).
 """
 
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +22,9 @@ from typing import Any
 import streamlit as st
 
 from appraise.errors import InputError
+from appraise.model.limits import MAX_FILE_BYTES
 from appraise.model.load import ROOT, detect_kind, parse_yaml, portfolio_from_data, read_yaml
+from appraise.model.reading import uploads
 from appraise.model.save import portfolio_to_data, set_at, to_yaml, write_atomic
 from appraise.ui.runs import Evaluation, canonical, evaluate
 
@@ -25,9 +33,16 @@ DEFAULT_PORTFOLIO = EXAMPLES / "thurrock-2017.yaml"
 # Folders the app never writes to: the examples, and the library the loader reads every file of.
 READ_ONLY = (EXAMPLES, ROOT / "interventions", ROOT / "evidence")
 
+# Folders an uploaded file may name files in, besides the files uploaded with it.
+BUNDLED = (EXAMPLES,)
+# Files uploaded together: a portfolio, its baseline and a history CSV need three.
+MAX_UPLOADS = 20
+WORKSPACE_VARIABLE = "APPRAISE_WORKSPACE"
+
 LOADED = "loaded"
 LOAD_PROBLEMS = "load_problems"
 EDIT_PROBLEMS = "edit_problems"
+SAVED = "saved_files"  # the files this session has saved: Save may replace them without asking
 
 
 @dataclass(frozen=True)
@@ -110,7 +125,48 @@ def open_file(path: str | Path) -> Loaded | None:
 
 def open_upload(content: bytes, name: str) -> Loaded | None:
     """Open uploaded YAML the way the CLI opens a file; None (problems recorded) if invalid."""
-    return _opening(name, lambda: _install(parse_yaml(content, name), name))
+    return open_uploads([(name, content)])
+
+
+def open_uploads(files: Sequence[tuple[str, bytes]]) -> Loaded | None:
+    """Open the portfolio among files uploaded together, as the CLI opens a file; the files it
+    names are read from the others (or the bundled examples), never from the server's disk.
+    None (problems recorded) if it is invalid."""
+    shown = ", ".join(name for name, _ in files) or "(no file)"
+
+    def action() -> Loaded:
+        if len(files) > MAX_UPLOADS:
+            raise InputError.one(shown, "", f"upload at most {MAX_UPLOADS} files together")
+        by_name: dict[str, bytes] = {}
+        for name, content in files:
+            if len(content) > MAX_FILE_BYTES:  # refused before any work is done on it
+                raise InputError.one(name, "", f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")
+            by_name[name] = content
+        name, raw = _portfolio_among(by_name)
+        chosen.append(name)
+        with uploads(by_name, BUNDLED):
+            return _install(raw, name)
+
+    chosen: list[str] = []
+    loaded = _opening(shown, action)
+    failed = load_problems()
+    if loaded is None and chosen and failed is not None:
+        st.session_state[LOAD_PROBLEMS] = (chosen[0], failed[1])  # "Could not open NAME"
+    return loaded
+
+
+def _portfolio_among(files: dict[str, bytes]) -> tuple[str, Any]:
+    """(name, parsed data) of the portfolio among uploaded files: the only YAML file, or else the
+    last one added that reads as a portfolio (the uploader keeps earlier files: a new portfolio
+    added to it is the one wanted, and the others stay at hand for it to name)."""
+    yamls = [n for n in files if n.lower().endswith((".yaml", ".yml"))]
+    if len(yamls) == 1:
+        return yamls[0], parse_yaml(files[yamls[0]], yamls[0])
+    for name in reversed(yamls):
+        raw = parse_yaml(files[name], name)
+        if detect_kind(raw) == "portfolio":
+            return name, raw
+    raise InputError.one(", ".join(files), "", "none of these files is a portfolio")
 
 
 def load_problems() -> tuple[str, list[str]] | None:
@@ -176,8 +232,16 @@ def yaml_text(loaded: Loaded) -> str:
     return to_yaml(loaded.data)
 
 
+def workspace() -> Path:
+    """The one folder Save writes into (`APPRAISE_WORKSPACE`, or appraise-workspace in the home
+    folder of the user the app runs as)."""
+    named = os.environ.get(WORKSPACE_VARIABLE, "").strip()
+    return Path(named).expanduser() if named else Path.home() / "appraise-workspace"
+
+
 def save(target: str, overwrite: bool = False) -> Path:
-    """Write the edited portfolio to a new YAML file (atomically); InputError if refused."""
+    """Write the edited portfolio to a YAML file in the workspace (atomically); InputError if
+    refused. A file this session did not save is replaced only if `overwrite`."""
     loaded = current()
     assert loaded is not None, "save() needs an open portfolio"
     name = target.strip()
@@ -186,17 +250,30 @@ def save(target: str, overwrite: bool = False) -> Path:
     path = Path(name).expanduser()
     if path.suffix.lower() not in (".yaml", ".yml"):
         raise InputError.one(name, "", "a portfolio file name must end in .yaml or .yml")
+    folder = workspace()
+    path = path if path.is_absolute() else folder / path
     resolved = path.resolve()
-    for folder in READ_ONLY:
-        if resolved.is_relative_to(folder.resolve()):
+    for bundled in READ_ONLY:
+        if resolved.is_relative_to(bundled.resolve()):
             raise InputError.one(
                 name,
                 "",
-                f"the app does not write into {folder.name}/ (the bundled "
-                f"{'examples' if folder == EXAMPLES else 'library'}); choose another folder",
+                f"the app does not write into {bundled.name}/ (the bundled "
+                f"{'examples' if bundled == EXAMPLES else 'library'}); choose another folder",
             )
+    if not resolved.is_relative_to(folder.resolve()):
+        raise InputError.one(
+            name,
+            "",
+            f"the app saves only into its workspace folder, {folder}: give a file name "
+            f"(the workspace is set by {WORKSPACE_VARIABLE})",
+        )
     if resolved.is_dir():
         raise InputError.one(name, "", "is a folder, not a file")
-    if resolved.exists() and not overwrite:
+    saved: set[str] = st.session_state.setdefault(SAVED, set())
+    if resolved.exists() and not overwrite and str(resolved) not in saved:
         raise InputError.one(name, "", "file already exists; tick 'overwrite' to replace it")
-    return write_atomic(path, yaml_text(loaded))
+    folder.mkdir(parents=True, exist_ok=True)
+    written = write_atomic(path, yaml_text(loaded))
+    saved.add(str(resolved))
+    return written

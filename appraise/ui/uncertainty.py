@@ -16,6 +16,7 @@ from appraise.analyses.uncertainty import DEFAULT_DRAWS, RELATIVE_PRECISION
 from appraise.display import money, pct, value_text
 from appraise.ui import charts, runs
 from appraise.ui.layout import View, chart, conventions, headline, show_table
+from appraise.ui.text import code, plain
 
 DRAWS = "draws"
 SEED = "seed"
@@ -61,7 +62,7 @@ def summary_table(data: dict[str, Any], names: dict[str, str]) -> pd.DataFrame:
     rows = []
     for r in records:
         row = {
-            "Intervention": names[r["id"]] if r["id"] else PORTFOLIO,
+            "Intervention": plain(names[r["id"]]) if r["id"] else PORTFOLIO,
             "Chance of breaking even (NPV > 0)": pct(r["prob_break_even"]),
         }
         for key, title in (("npv", f"NPV over {h} years"), ("net_savings", "Net savings a year")):
@@ -83,7 +84,7 @@ def thresholds_table(tornado: dict[str, Any], labels: dict[str, str]) -> pd.Data
             zero = f"{_in_unit(s['threshold'], unit)} ({where} the range)"
         rows.append(
             {
-                "Input": labels.get(s["key"], s["label"]),
+                "Input": plain(labels.get(s["key"], s["label"])),
                 "Low": _in_unit(s["low"], unit),
                 "Central": _in_unit(s["central"], unit),
                 "High": _in_unit(s["high"], unit),
@@ -167,8 +168,9 @@ def page(view: View) -> None:
     show_table(summary_table(data, names))
     se = 0.5 / math.sqrt(draws)
     st.caption(
-        f"{draws:,} draws, seed {seed}: `appraise simulate {loaded.name} --draws {draws} "
-        f"--seed {seed}` gives the same figures. Breaking even means an NPV over {h} years "
+        f"{draws:,} draws, seed {seed}: "
+        f"{code(f'appraise simulate {loaded.name} --draws {draws} --seed {seed}')} gives the "
+        f"same figures. Breaking even means an NPV over {h} years "
         f"above zero; at this many draws its Monte Carlo error is at most {pct(se, 2)}. "
         "Percentiles are read from a histogram of the draws, each within "
         f"{pct(RELATIVE_PRECISION, 2)} (or £1 near zero) of the exact one."
@@ -198,12 +200,13 @@ def tornado_section(view: View, data: dict[str, Any], labels: dict[str, str]) ->
     swings = tornado["tornado"]
     h = data["portfolio"]["horizon_years"]
     st.write(
-        f"NPV over {h} years of {choices[chosen]} at central values: **{money(tornado['npv'])}**. "
+        f"NPV over {h} years of {plain(choices[chosen])} at central values: "
+        f"**{money(tornado['npv'])}**. "
         "Each bar moves one input to its low or its high, the others at their central values; "
         "the widest swing is on top."
     )
     if not swings:
-        st.info(f"No input given as a range moves the NPV of {choices[chosen]}.")
+        st.info(f"No input given as a range moves the NPV of {plain(choices[chosen])}.")
         return
     chart(
         charts.tornado_chart(

@@ -23,6 +23,7 @@ from appraise.workbook.book import (
     Book,
 )
 from appraise.workbook.checks import pass_fail_colours
+from appraise.workbook.integrity import INTEGRITY
 from appraise.workbook.summary import SUMMARY_KEYS
 from appraise.workbook.writer import Formula, Sheet
 
@@ -38,7 +39,11 @@ SHEET_GUIDE = (
         "Every step from reach to break-even: one line a row, one intervention a column, the "
         "same formula across each row.",
     ),
-    (SUMMARY, "The headline figures, headed by the JSON keys of `appraise evaluate`; a chart."),
+    (
+        SUMMARY,
+        "The headline figures, each column's note giving its JSON key in `appraise evaluate`; a "
+        "chart.",
+    ),
     (
         CASH_FLOWS,
         "Costs and savings by year: cohorts, their timing, discounting, NPV and payback.",
@@ -59,12 +64,20 @@ SHEET_GUIDE = (
         "Each Summary (and Forecast, Claims check) figure against the engine's own value, and the "
         "master check.",
     ),
+    (
+        INTEGRITY,
+        "Checks that hold whatever you change on Inputs: every input within its range, totals "
+        "equal to their parts, the Summary's present values equal to the Cash flows' years.",
+    ),
 )
 HOW_TO_READ = (
     "Click any figure on Summary to see its formula; it points at a line on Calculations or Cash "
     "flows, whose formulas point at labelled rows on Inputs and Outcomes.",
     "Change a yellow cell on Inputs and every figure moves; the Checks sheet then shows how far "
-    "the workbook has moved from the exported appraisal (its master check turns FALSE).",
+    "the workbook has moved from the exported appraisal (its master check turns FALSE), while "
+    "the Integrity sheet's master check stays TRUE as long as every input is within its range. "
+    "Formula sheets are protected without a password: an accidental overwrite is refused; "
+    "Review > Unprotect Sheet allows a deliberate one.",
     "Money is in pounds a year at the price year's prices; savings are positive, costs are "
     "positive, net = savings - cost (negative = a loss).",
     f'A ratio whose denominator is 0 shows as text: "{NEVER}" for a break-even that cannot be '
@@ -72,8 +85,9 @@ HOW_TO_READ = (
     f'that does not happen within the horizon shows "{NEVER}".',
     "Nothing is pasted as a number: every figure outside Inputs is a formula, except the "
     "baseline's inputs on Forecast, a claim's figure and tolerance on Claims check, and the "
-    "engine's own values (italic grey). The file is saved without calculated values; Excel and "
-    "LibreOffice calculate every figure when they open it.",
+    "engine's own values (italic grey). Each formula is saved with the engine's result, so a "
+    "reader that does not calculate (a previewer, a phone) shows the figures; Excel and "
+    "LibreOffice calculate every figure again when they open the file.",
     "`appraise import-xlsx` reads the Inputs sheet back into a portfolio file; the hidden sheet "
     f"'{SOURCE}' holds the portfolio file this workbook was exported from, for that purpose.",
 )
@@ -94,6 +108,8 @@ def about_sheet(book: Book) -> Sheet:
     p = book.portfolio
     sheet = book.sheet(ABOUT, widths={1: 44, 2: 90})
     pro_rata, public = book.at("pro_rata"), book.at("public_sector")
+    pro = p.cashable_method == "pro_rata"
+    totals = book.results["portfolio"]
     strict = "strict: cashable gross savings - the full cost"
     prorata = "pro rata: net savings x the cashable share of one outcome's cost (Thurrock 2017)"
     r = 1
@@ -108,29 +124,50 @@ def about_sheet(book: Book) -> Sheet:
             "Headline perspective",
             Formula(
                 f'IF({public}=1,"{payer_name("public_sector")} (all payers)",'
-                f'"{payer_name("childrens_social_care")}")'
+                f'"{payer_name("childrens_social_care")}")',
+                f"{payer_name('public_sector')} (all payers)"
+                if p.perspective == "public_sector"
+                else payer_name("childrens_social_care"),
             ),
             "calc",
         ),
-        ("Years appraised", p.horizon_years, "text:int"),
-        ("Discount rate", Formula(book.at("discount_rate")), "calc:pct2"),
-        ("Master check (Checks)", Formula(book.at("checks.master")), "output"),
+        ("Years appraised", Formula(book.at("horizon"), p.horizon_years), "calc:int"),
+        (
+            "Discount rate",
+            Formula(book.at("discount_rate"), book.value_of("discount_rate", "")),
+            "calc:pct2",
+        ),
+        (
+            "Master check: the workbook agrees with the appraisal exported (Checks)",
+            Formula(book.at("checks.master"), True),
+            "output",
+        ),
+        (
+            "Master check: integrity, which holds after any sound edit (Integrity)",
+            Formula(book.at("integrity.master"), True),
+            "output",
+        ),
         (
             "Cashable convention in force",
-            Formula(f'IF({pro_rata}=1,"{prorata}","{strict}")'),
+            Formula(f'IF({pro_rata}=1,"{prorata}","{strict}")', prorata if pro else strict),
             "calc",
         ),
         (
             "Portfolio cashable net savings under it",
-            Formula(book.at("summary.cashable_net_savings.total")),
+            Formula(book.at("summary.cashable_net_savings.total"), totals["cashable_net_savings"]),
             "output:money",
         ),
-        ("The other convention", Formula(f'IF({pro_rata}=1,"{strict}","{prorata}")'), "calc"),
+        (
+            "The other convention",
+            Formula(f'IF({pro_rata}=1,"{strict}","{prorata}")', strict if pro else prorata),
+            "calc",
+        ),
         (
             "would give",
             Formula(
                 f"IF({pro_rata}=1,{book.at('summary.cashable_net_savings_strict.total')},"
-                f"{book.at('summary.cashable_net_savings_pro_rata.total')})"
+                f"{book.at('summary.cashable_net_savings_pro_rata.total')})",
+                totals[f"cashable_net_savings_{'strict' if pro else 'pro_rata'}"],
             ),
             "output:money",
         ),
@@ -139,9 +176,9 @@ def about_sheet(book: Book) -> Sheet:
     r += 1
     for label, value, style in facts:
         r += 1
-        sheet.put(r, 1, label, "bold")
+        sheet.put(r, 1, label, "bold_wrap")
         sheet.put(r, 2, value, style)
-        if style == "output" and value == book.at("checks.master"):
+        if style == "output" and value in (book.at("checks.master"), book.at("integrity.master")):
             sheet.decorate.append(pass_fail_colours(f"B{r}"))
     r += 2
     sheet.put(r, 1, "How to read it", "section")

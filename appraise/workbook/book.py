@@ -17,19 +17,22 @@ Owners of placed lines: "" the portfolio, "i<k>" intervention k, "total" the por
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from openpyxl.utils import get_column_letter
 
-from appraise.engine.lines import LINES, Line
-from appraise.engine.ops import ExcelOps, Ref, Span, X
+from appraise.engine import evaluate
+from appraise.engine.lines import LINES, NOT_A_RISK, Line
+from appraise.engine.ops import INFINITE, NEVER, ExcelOps, Ref, Span, X
 from appraise.engine.params import Model, build
 from appraise.engine.results import Appraisal, run
 from appraise.errors import InputError
-from appraise.model.schema import Evidence, Portfolio
+from appraise.model.schema import RATINGS, Evidence, Portfolio
 from appraise.workbook.writer import Formula, Sheet, quote_title, ref, safe_title
 
 if TYPE_CHECKING:
@@ -137,6 +140,7 @@ class Book:
     claims: ClaimsCheck | None = None  # the Claims check sheet's claims, verified
     places: dict[tuple[str, str], Place] = field(default_factory=dict)
     anchors: dict[str, str] = field(default_factory=dict)  # other named cells
+    input_cells: dict[str, str] = field(default_factory=dict)  # Inputs key -> its value cell
     titles: set[str] = field(default_factory=set)
     checks: list[Check] = field(default_factory=list)  # Checks rows beyond the Summary's
     flags: list[tuple[str, str]] = field(default_factory=list)  # (what, TRUE/FALSE cell)
@@ -173,6 +177,40 @@ class Book:
     def results(self) -> dict[str, Any]:
         """The engine's figures, as `appraise evaluate --format json` prints them."""
         return self.appraisal.to_data()
+
+    @cached_property
+    def engine(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """Every line the engine works out for the portfolio, per owner and in total."""
+        base = self.model.base
+        per = evaluate.run(base.values, base.structure, tuple(LINES))
+        return per, evaluate.totals(per, base.structure)
+
+    def value_of(self, key: str, owner: str) -> Any:
+        """The engine's value of line `key` for `owner` (an array over years for a line of
+        years), shown as the workbook shows it: text where it is infinite or does not apply."""
+        per, totals = self.engine
+        line = LINES[key]
+        if owner == "total":
+            value = np.squeeze(totals[key], axis=evaluate._n_axis(line))
+        elif owner.startswith("o:"):
+            value = per[key][list(self.portfolio.outcomes).index(owner[2:])]
+        elif owner[:1] in ("i", "c", "d") and owner[1:].isdigit():
+            value = (
+                per[key][..., int(owner[1:]), :]
+                if line.level == ("n", "H")
+                else per[key][int(owner[1:])]
+            )
+        else:
+            value = per[key]
+        if key == "rating":  # a position in the table; the sheet shows the rating itself
+            return RATINGS[int(value)]
+        if np.ndim(value):
+            return [shown(line, v) for v in np.asarray(value).tolist()]
+        return shown(line, float(value))
+
+    def ref_formula(self, key: str, owner: str) -> Formula:
+        """A reference to a placed line's cell, with the engine's value of it cached."""
+        return Formula(self.at(key, owner)).cached(self.value_of(key, owner))
 
     @property
     def n(self) -> int:
@@ -268,10 +306,15 @@ class Book:
         local: Mapping[str, Place] | None = None,
         lines: Mapping[str, Line] = LINES,
         also: tuple[str, ...] = (),
+        value: Any = None,
     ) -> None:
-        """Place line `key` of `owner` at a cell and write its formula there."""
+        """Place line `key` of `owner` at a cell and write its formula there, with its result
+        cached (the engine's, for a line of the appraisal; `value` for another)."""
         here = Cell(sheet.title, row, col)
-        sheet.put(row, col, self.formula(key, owner, here, local, lines, also), style)
+        formula = self.formula(key, owner, here, local, lines, also)
+        if value is None and lines is LINES:
+            value = self.value_of(key, owner)
+        sheet.put(row, col, formula.cached(value), style)
         self.place(key, owner, here)
 
     def write_years(
@@ -287,13 +330,20 @@ class Book:
         local: Mapping[str, Place] | None = None,
         lines: Mapping[str, Line] = LINES,
         also: tuple[str, ...] = (),
+        values: Any = None,
     ) -> None:
-        """Place a line of years and write its formula in every column from `first` to `end`."""
+        """Place a line of years and write its formula in every column from `first` to `end`,
+        each year's result cached (the engine's for the appraisal's years; else `values`)."""
         here = Row(sheet.title, row, first, last, end)
         self.place(key, owner, here)  # a line may refer to its own earlier years
         shape = self.formula(key, owner, here, local, lines, also)
-        for col in range(first, end + 1):
-            sheet.put(row, col, Formula(shape.replace(COLUMN, get_column_letter(col))), style)
+        if values is None and lines is LINES:
+            values = self.value_of(key, owner)
+        values = list(values) if values is not None else []
+        for k, col in enumerate(range(first, end + 1)):
+            formula = Formula(shape.replace(COLUMN, get_column_letter(col)))
+            cached = values[k] if k < len(values) else None
+            sheet.put(row, col, formula.cached(cached), style)
 
 
 class _Names:
@@ -399,6 +449,19 @@ def _reference(
 # ---------------------------------------------------------------------------------------------
 # Small helpers the sheets share
 # ---------------------------------------------------------------------------------------------
+
+
+def shown(line: Line, value: float) -> float | str | None:
+    """A figure as the workbook shows it: the text for an infinite ratio or a payback that does
+    not come, the line's own text where it does not apply, else the number."""
+    if line.key.endswith("payback_year") and value == 0:
+        return NEVER
+    if math.isnan(value):
+        return NOT_A_RISK if line.key == "treated_risk" else None
+    if math.isinf(value):
+        text = line.infinite or INFINITE
+        return text if value > 0 or text == NEVER else "-" + text
+    return value
 
 
 def input_format(unit: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from appraise.engine.lines import EFFECT_FORM_NAMES, LINES, PER_CASE
 from appraise.workbook.book import CALCULATIONS, Book, Cell
-from appraise.workbook.writer import Formula, Sheet, cell
+from appraise.workbook.writer import Sheet, cell
 
 # The sheet's sections and the lines in each, top to bottom; inputs are shown from Inputs.
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -73,7 +73,6 @@ def calculations_sheet(book: Book) -> Sheet:
         freeze=cell(4, FIRST_COL),
         print_rows="1:3",
         print_cols="A:C",
-        pages_wide=1 if n <= 8 else 0,
         widths={1: 48, 2: 14, 3: 60, **{FIRST_COL + i: 22 for i in range(n)}},
     )
     sheet.put(
@@ -93,7 +92,7 @@ def calculations_sheet(book: Book) -> Sheet:
         form = EFFECT_FORM_NAMES[int(book.model.base.values["effect_form"][i])]
         sheet.put(r, FIRST_COL + i, item.description, "user")
         sheet.put(r + 1, FIRST_COL + i, form, "text")
-        sheet.put(r + 2, FIRST_COL + i, Formula(book.at("rating", f"i{i}")), "calc")
+        sheet.put(r + 2, FIRST_COL + i, book.ref_formula("rating", f"i{i}"), "calc")
     r += 2
     for title, keys in SECTIONS:
         r += 2
@@ -107,7 +106,7 @@ def calculations_sheet(book: Book) -> Sheet:
                 col, owner = FIRST_COL + i, f"i{i}"
                 fmt = rate_format(book, i) if line.unit == "per case" else line.fmt
                 if line.is_input:  # shown from Inputs; the lines below read this cell
-                    sheet.put(r, col, Formula(book.at(key, owner)), f"calc:{fmt}")
+                    sheet.put(r, col, book.ref_formula(key, owner), f"calc:{fmt}")
                     book.place(key, owner, Cell(sheet.title, r, col))
                 else:
                     book.write(sheet, key, owner, r, col, f"calc:{fmt}")

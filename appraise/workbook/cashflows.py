@@ -123,8 +123,14 @@ class Layout:
             local,
         )
         if key in FLOWS:
-            span = f"{get_column_letter(FIRST_YEAR_COL)}{self.r}:{get_column_letter(self.last)}{self.r}"
-            self.sheet.put(self.r, 3, Formula(f"SUM({span})"), f"calc:{line.fmt}")
+            self.horizon_total(key, owner)
+
+    def horizon_total(self, key: str, owner: str) -> None:
+        """A flow's total over the horizon, in column C."""
+        span = f"{get_column_letter(FIRST_YEAR_COL)}{self.r}:{get_column_letter(self.last)}{self.r}"
+        total = sum(self.book.value_of(key, owner)[: self.horizon])
+        formula = Formula(f"SUM({span})").cached(total)
+        self.sheet.put(self.r, 3, formula, f"calc:{LINES[key].fmt}")
 
     def value(self, key: str, owner: str, local: dict | None = None) -> None:
         """A figure in column C: its line's formula."""
@@ -141,7 +147,7 @@ class Layout:
         line = LINES[key]
         label = f"{line.label} ({source})"
         self.sheet.row(self.r, [(label, "text"), (line.unit, "text")])
-        self.sheet.put(self.r, 3, Formula(self.book.at(key, owner)), f"calc:{line.fmt}")
+        self.sheet.put(self.r, 3, self.book.ref_formula(key, owner), f"calc:{line.fmt}")
         return Cell(self.sheet.title, self.r, 3)
 
 
@@ -149,6 +155,7 @@ def _intervention_block(layout: Layout, i: int, run: int) -> None:
     """One intervention: the figures its years use, its years, its present values and payback."""
     book = layout.book
     item, owner = book.model.interventions[i], f"i{i}"
+    layout.sheet.row_breaks.append(layout.r + 1)  # each intervention starts a printed page
     layout.heading(f"{item.id}: {item.name}")
     local = {}
     for key in VALUES:
@@ -180,13 +187,14 @@ def _by_intervention(layout: Layout) -> dict[str, tuple[int, int]]:
         for i, item in enumerate(book.model.interventions):
             layout.r += 1
             sheet.row(layout.r, [(item.id, "user"), (LINES[key].unit, "text")])
-            place = book.where(key, f"i{i}")
+            place, value = book.where(key, f"i{i}"), book.value_of(key, f"i{i}")
             if isinstance(place, Row):
-                for col in range(FIRST_YEAR_COL, layout.last + 1):
-                    source = f"{get_column_letter(col)}{place.row}"
-                    sheet.put(layout.r, col, Formula(source), f"calc:{LINES[key].fmt}")
+                for t, col in enumerate(range(FIRST_YEAR_COL, layout.last + 1)):
+                    source = Formula(f"{get_column_letter(col)}{place.row}").cached(value[t])
+                    sheet.put(layout.r, col, source, f"calc:{LINES[key].fmt}")
             else:
-                sheet.put(layout.r, 3, Formula(f"C{place.row}"), f"calc:{LINES[key].fmt}")
+                source = Formula(f"C{place.row}").cached(value)
+                sheet.put(layout.r, 3, source, f"calc:{LINES[key].fmt}")
         rows[key] = (first, layout.r)
     return rows
 
@@ -201,16 +209,16 @@ def _total_block(layout: Layout, rows: dict[str, tuple[int, int]]) -> None:
             layout.r += 1
             layout.label(key)
             first, last = rows[key]
-            for col in range(FIRST_YEAR_COL, layout.last + 1):
+            total = book.value_of(key, "total")
+            for t, col in enumerate(range(FIRST_YEAR_COL, layout.last + 1)):
                 letter = get_column_letter(col)
-                formula = Formula(f"SUM({letter}{first}:{letter}{last})")
+                formula = Formula(f"SUM({letter}{first}:{letter}{last})").cached(total[t])
                 sheet.put(layout.r, col, formula, f"calc:{line.fmt}")
             book.place(
                 key, "total", Row(sheet.title, layout.r, FIRST_YEAR_COL, layout.last, layout.last)
             )
             if key in FLOWS:
-                span = f"D{layout.r}:{get_column_letter(layout.last)}{layout.r}"
-                sheet.put(layout.r, 3, Formula(f"SUM({span})"), f"calc:{line.fmt}")
+                layout.horizon_total(key, "total")
         else:
             layout.years(key, "total", layout.last)
     for key in TOTAL_VALUES:
@@ -219,7 +227,8 @@ def _total_block(layout: Layout, rows: dict[str, tuple[int, int]]) -> None:
             layout.r += 1
             layout.label(key)
             first, last = rows[key]
-            sheet.put(layout.r, 3, Formula(f"SUM(C{first}:C{last})"), f"output:{line.fmt}")
+            total = Formula(f"SUM(C{first}:C{last})").cached(book.value_of(key, "total"))
+            sheet.put(layout.r, 3, total, f"output:{line.fmt}")
             book.place(key, "total", Cell(sheet.title, layout.r, 3))
         else:
             layout.value(key, "total")
@@ -240,7 +249,6 @@ def cash_flows_sheet(book: Book) -> Sheet:
         freeze="D4",
         print_rows="3:3",
         print_cols="A:C",
-        pages_wide=1 if max(h, run) <= 12 else 0,
         widths={1: 62, 2: 12, 3: 14},
     )
     sheet.put(1, 1, "Cash flows: cost and savings by year, per intervention and in total", "title")
@@ -258,7 +266,8 @@ def cash_flows_sheet(book: Book) -> Sheet:
     sheet.row(YEAR_ROW, [("Year", "header"), ("", "header"), ("Total / figure", "header")])
     sheet.put(YEAR_ROW, FIRST_YEAR_COL, 1, "header")
     for col in range(FIRST_YEAR_COL + 1, last_col + 1):
-        sheet.put(YEAR_ROW, col, Formula(f"{get_column_letter(col - 1)}{YEAR_ROW}+1"), "header")
+        year = Formula(f"{get_column_letter(col - 1)}{YEAR_ROW}+1").cached(col - FIRST_YEAR_COL + 1)
+        sheet.put(YEAR_ROW, col, year, "header")
     book.place(
         "year", "", Row(sheet.title, YEAR_ROW, FIRST_YEAR_COL, FIRST_YEAR_COL + h - 1, last_col)
     )

@@ -40,14 +40,24 @@ def _engine(value: Any) -> Any:
     return value
 
 
+def _shown_by_workbook(value: Any) -> Any:
+    """What the workbook's cell shows for an engine value: text where JSON has null."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "never"
+    return value
+
+
 def check_rows(book: Book) -> list[Check]:
     """Every Summary figure against the engine's, then the figures other sheets added."""
     rows = []
 
     def add(anchor: str, owner: str, key: str, value: Any) -> None:
         figure = REGISTRY[key]
-        fmt = figure_format(book, key, None) if figure.kind in ("money", "year") else ""
-        rows.append(Check(book.at(anchor), owner, key, value, figure.tolerance, fmt))
+        rows.append(
+            Check(
+                book.at(anchor), owner, key, value, figure.tolerance, figure_format(book, key, None)
+            )
+        )
 
     records = book.results["interventions"]
     for i, item in enumerate(book.model.interventions):
@@ -73,7 +83,7 @@ def checks_sheet(book: Book) -> Sheet:
     flags = "".join(f",{cell_ref}" for _, cell_ref in book.flags)
     also = "".join(f"; and {what}" for what, _ in book.flags)
     sheet.put(2, 1, f"Master check (TRUE when every figure is within tolerance{also})", "bold")
-    sheet.put(2, 4, Formula(f"AND(H{CHECK_FIRST_ROW}:H{last}{flags})"), "output")
+    sheet.put(2, 4, Formula(f"AND(H{CHECK_FIRST_ROW}:H{last}{flags})", True), "output")
     book.anchor("checks.master", sheet, 2, 4)
     sheet.put(
         3,
@@ -102,16 +112,17 @@ def checks_sheet(book: Book) -> Sheet:
                 (owner, "user"),
                 (key, "text"),
                 (engine, f"engine:{fmt}"),
-                (Formula(target), f"calc:{fmt}"),
+                (Formula(target, _shown_by_workbook(check.engine)), f"calc:{fmt}"),
                 (
                     Formula(
                         f"IF(AND(ISNUMBER(D{r}),ISNUMBER(E{r})),E{r}-D{r},"
-                        f'IF(AND(ISTEXT(D{r}),ISTEXT(E{r})),0,"mismatch"))'
+                        f'IF(AND(ISTEXT(D{r}),ISTEXT(E{r})),0,"mismatch"))',
+                        0,
                     ),
-                    "calc",
+                    f"calc:{fmt}",
                 ),
-                (check.tolerance, "engine"),
-                (Formula(f"IF(ISNUMBER(F{r}),ABS(F{r})<G{r},FALSE)"), "calc"),
+                (check.tolerance, f"engine:{fmt if fmt.startswith('money') else ''}"),
+                (Formula(f"IF(ISNUMBER(F{r}),ABS(F{r})<G{r},FALSE)", True), "calc"),
                 (note, "note"),
             ],
         )

@@ -154,7 +154,6 @@ def claims_sheet(book: Book) -> Sheet | None:
         freeze=cell(FIRST_ROW, 2),
         print_rows=f"{HEADER_ROW}:{HEADER_ROW}",
         print_cols="A:A",
-        pages_wide=3,
         widths={**{c: 16 for c in range(5, len(HEADERS) + 1)}, **widths},
     )
     last = FIRST_ROW + len(results) - 1
@@ -162,7 +161,7 @@ def claims_sheet(book: Book) -> Sheet | None:
     sheet.put(2, 1, checked.against + ".", "user")
     agree = f"{letter('Agrees with appraise verify')}{FIRST_ROW}:{letter('Agrees with appraise verify')}{last}"
     sheet.put(3, 1, "Every status agrees with appraise verify", "bold")
-    sheet.put(3, 3, Formula(f"AND({agree})"), "output")
+    sheet.put(3, 3, Formula(f"AND({agree})", True), "output")
     book.flags.append(
         ("every claim's status agrees with appraise verify (Claims check)", book.ref(sheet, 3, 3))
     )
@@ -205,7 +204,10 @@ def claims_sheet(book: Book) -> Sheet | None:
     book.facts.append(
         (
             "Claims check: claims consistent (status formulas)",
-            Formula(f'COUNTIF({statuses},"consistent")&" of "&ROWS({statuses})'),
+            Formula(
+                f'COUNTIF({statuses},"consistent")&" of "&ROWS({statuses})',
+                f"{checked.verification.counts()['consistent']} of {len(results)}",
+            ),
             "output",
         )
     )
@@ -268,6 +270,19 @@ def _claim_row(
         if result.assumed and formula is not None
         else None
     )
+    own = own_figure(book, result)
+    own_value = None if not math.isfinite(own) or (result.unit == "year" and own == 0) else own
+    used_value = (
+        (own_value if basis == WORKBOOK else result.recomputed) if formula else result.recomputed
+    )
+    difference = result.claimed - used_value if used_value is not None else "n/a"
+    move = (
+        result.recomputed - own_value
+        if result.recomputed is not None and own_value is not None
+        else "n/a"
+    )
+    if moved is not None:
+        moved = (Formula(moved[0], move), moved[1])
     other = result.other_convention
     convention = f"holds under the other cashable convention ({other})" if other else None
     notes = [text for text in (convention, claim.note, result.reason) if text]
@@ -282,22 +297,27 @@ def _claim_row(
         "Assumptions the check sets": (_assumptions(result), "user_wrap"),
         "Engine: recomputed under those assumptions": (engine, f"engine:{fmt}"),
         "Workbook: the portfolio's own figure (formula)": (
-            (Formula(formula), f"calc:{fmt}") if formula is not None else (NO_CELL, "note")
+            (Formula(formula, own_value if own_value is not None else "never"), f"calc:{fmt}")
+            if formula is not None
+            else (NO_CELL, "note")
         ),
         "The assumptions move the figure by (engine - workbook)": moved,
         "Status checked on": (basis, "text"),
         "Figure the status uses": (
-            Formula(f'IF({at["Status checked on"]}="{WORKBOOK}",{workbook_cell},{engine_cell})'),
+            Formula(
+                f'IF({at["Status checked on"]}="{WORKBOOK}",{workbook_cell},{engine_cell})',
+                used_value if used_value is not None else engine,
+            ),
             f"calc:{fmt}",
         ),
         "Difference: claimed - figure": (
-            Formula(f'IF(ISNUMBER({used}),{line("claim_difference")},"n/a")'),
+            Formula(f'IF(ISNUMBER({used}),{line("claim_difference")},"n/a")', difference),
             f"calc:{fmt}",
         ),
-        "Status (formula)": (Formula(status), "output"),
+        "Status (formula)": (Formula(status, result.status), "output"),
         "appraise verify says": (result.status, "engine"),
         "Agrees with appraise verify": (
-            Formula(f"{at['Status (formula)']}={at['appraise verify says']}"),
+            Formula(f"{at['Status (formula)']}={at['appraise verify says']}", True),
             "calc",
         ),
         "First implied input (engine)": (f"{first.label} ({first.input})", "user_wrap")

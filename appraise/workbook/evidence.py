@@ -24,6 +24,8 @@ def cited_sources(book: Book) -> dict[str, list[str]]:
         cite(item.evidence.sources, item.id)
     cite(["sanchez-meca-2003"], "Cox factor")
     cite(["hasselblad-1995", "chinn-2000"], "logistic factor")
+    for p in book.model.params:  # the sources of every input, the project's defaults included
+        cite(p.sources, p.owner)
     return cited
 
 

@@ -43,6 +43,7 @@ from appraise.workbook.claims import claims_sheet
 from appraise.workbook.evidence import evidence_sheet
 from appraise.workbook.forecast import forecast_sheet
 from appraise.workbook.inputs import inputs_sheet
+from appraise.workbook.integrity import INTEGRITY, integrity_sheet
 from appraise.workbook.outcomes import outcomes_sheet
 from appraise.workbook.source import source_sheet
 from appraise.workbook.summary import summary_sheet
@@ -60,6 +61,7 @@ BUILDERS: list[Callable[[Book], Sheet | None]] = [
     claims_sheet,
     evidence_sheet,
     checks_sheet,
+    integrity_sheet,
     about_sheet,
     source_sheet,
 ]
@@ -75,6 +77,7 @@ TAB_ORDER = (
     CLAIMS_CHECK,
     EVIDENCE,
     CHECKS,
+    INTEGRITY,
     SOURCE,
 )
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from openpyxl.chart import LineChart, Reference, Series
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.analyses.forecast import (
@@ -26,12 +27,15 @@ from appraise.analyses.forecast import (
     PER_10K,
     forecast_data,
     path_knots,
+    project,
     scenario_inputs,
 )
 from appraise.display import money
 from appraise.engine.care import CARE
 from appraise.engine.figures import TOLERANCE
+from appraise.errors import InputError
 from appraise.model.baseline import Baseline, Scenario
+from appraise.model.schema import lac_outcome
 from appraise.workbook.book import FORECAST, Block, Book, Cell, Check, Row
 from appraise.workbook.writer import Formula, Sheet, cell, quote_title
 
@@ -74,6 +78,36 @@ COUNT_KEYS = frozenset(
 )
 
 
+# The baseline's drivers that are also the LAC outcome's derivation (`derive`): field -> field.
+SHARED = {
+    "weeks_in_care_per_child": "weeks_per_year",
+    "weekly_placement_cost": "weekly_placement_cost",
+    "non_placement_share": "non_placement_share",
+}
+
+
+def shared_assumptions(portfolio: Any) -> dict[str, str]:
+    """The baseline's drivers that equal the LAC outcome's derivation, each with the key of the
+    outcome's input on Inputs: the workbook holds each such assumption in one cell, which both
+    the outcome's cost and the forecast read (and import-xlsx writes back to both)."""
+    baseline = portfolio.baseline
+    if baseline is None:
+        return {}
+    try:
+        key = lac_outcome(portfolio, portfolio.file)
+    except InputError:
+        return {}
+    derive = portfolio.outcomes[key].derive
+    if derive is None:
+        return {}
+    return {
+        field: f"outcomes.{key}.derive.{own}"
+        for field, own in SHARED.items()
+        if isinstance(getattr(derive, own), float)
+        and getattr(derive, own) == getattr(baseline, field)
+    }
+
+
 def tolerance(key: str) -> float:
     """How close the workbook must come to the engine: £1 for money, 0.001 for counts, else 1e-6."""
     if key in MONEY_KEYS:
@@ -84,10 +118,28 @@ def tolerance(key: str) -> float:
 class Layout:
     """The Forecast sheet's rows, placed one after another."""
 
-    def __init__(self, book: Book, sheet: Sheet, years: int):
+    def __init__(self, book: Book, sheet: Sheet, years: int, values: dict[str, Any]):
         self.book, self.sheet, self.r = book, sheet, YEAR_ROW
         self.last = FIRST_YEAR_COL + years - 1
         self.keys: dict[tuple[str, str], int] = {}  # (owner, JSON key) -> row, for Checks
+        # The engine's care lines by owner ("" shared, "s<k>" a scenario, "w" with the portfolio,
+        # "i<k>" an intervention counted): each cell's cached result.
+        self.values = values
+
+    def cached(self, key: str, owner: str) -> Any:
+        """The engine's value of a care line for an owner (a list over years), if worked out."""
+        if owner.startswith("i"):
+            found = self.values.get("w", {}).get(key)
+            counted = self.values.get("counted", [])
+            index = int(owner[1:])
+            if found is None or index not in counted:
+                return None
+            return np.asarray(found)[counted.index(index)].tolist()
+        for source in (self.values.get(owner, {}), self.values.get("", {})):
+            if key in source:
+                found = np.asarray(source[key], dtype=float)
+                return found.tolist() if found.ndim else float(found)
+        return None
 
     def heading(self, text: str) -> None:
         self.r += 2
@@ -109,12 +161,27 @@ class Layout:
         self.book.place(key, owner, place)
         return place
 
+    def shared(self, key: str, label: str, at: str, value: float) -> None:
+        """An assumption the baseline shares with the LAC outcome's cost: its Inputs cell, shown."""
+        self.r += 1
+        line = CARE[key]
+        self.sheet.row(
+            self.r, [(f"{label}: Inputs, as the outcome's cost", "text"), (line.unit, "text")]
+        )
+        self.sheet.put(self.r, 3, Formula(at, value), f"calc:{line.fmt}")
+        sheet, _, cell_ref = at.rpartition("!")
+        col, row = cell_ref.replace("$", " ").split()
+        self.book.place(key, "", Cell(sheet.strip("'"), int(row), column_index_from_string(col)))
+
     def formula(self, key: str, owner: str, label: str = "") -> None:
         """A single figure worked out in column C."""
         self.r += 1
         line = CARE[key]
         self.sheet.row(self.r, [(label or line.label, "text"), (line.unit, "text")])
-        self.book.write(self.sheet, key, owner, self.r, 3, f"calc:{line.fmt}", lines=CARE)
+        value = self.cached(key, owner)
+        self.book.write(
+            self.sheet, key, owner, self.r, 3, f"calc:{line.fmt}", lines=CARE, value=value
+        )
 
     def table(self, key: str, owner: str, values: list[Any], style: str, label: str = "") -> None:
         """Inputs side by side from column D (a path's years, a history)."""
@@ -162,6 +229,7 @@ class Layout:
             f"calc:{line.fmt}",
             lines=CARE,
             also=also,
+            values=self.cached(key, owner),
         )
         if json_key:
             self.sheet.put(self.r, 3, json_key, "text")
@@ -284,6 +352,17 @@ def describe(scenario: Scenario) -> str:
     return "the rate stays at its start-year level"
 
 
+def _care_values(book: Book, baseline: Baseline, comparison: Any) -> dict[str, Any]:
+    """The care lines the engine works out, by owner, for the cells' cached results."""
+    scenarios = project(baseline)
+    values: dict[str, Any] = {f"s{k}": s.values for k, s in enumerate(scenarios)}
+    values[""] = scenarios[0].values if scenarios else {}
+    if comparison is not None:
+        values["w"] = comparison.with_scenario.values
+        values["counted"] = [book.model.ids.index(i) for i in comparison.interventions]
+    return values
+
+
 def _care(out: Layout, owner: str, reference: str) -> None:
     """The lines from children in care to their cost; changes against `reference`'s start year."""
     for json_key, key in CARE_KEYS:
@@ -307,7 +386,6 @@ def forecast_sheet(book: Book) -> Sheet | None:
         freeze=cell(YEAR_ROW + 1, FIRST_YEAR_COL),
         print_rows=f"{YEAR_ROW}:{YEAR_ROW}",
         print_cols="A:C",
-        pages_wide=1 if n_years <= 12 else 0,
         widths={1: 64, 2: 12, 3: 26, **{c: 14 for c in range(FIRST_YEAR_COL, last_col + 1)}},
     )
     sheet.put(
@@ -328,17 +406,25 @@ def forecast_sheet(book: Book) -> Sheet | None:
     sheet.row(YEAR_ROW, [("Year", "header"), ("Unit", "header"), ("Key, or figure", "header")])
     sheet.put(YEAR_ROW, FIRST_YEAR_COL, baseline.start_year, "header")
     for col in range(FIRST_YEAR_COL + 1, last_col + 1):
-        sheet.put(YEAR_ROW, col, Formula(f"{get_column_letter(col - 1)}{YEAR_ROW}+1"), "header")
+        year = baseline.start_year + col - FIRST_YEAR_COL
+        sheet.put(
+            YEAR_ROW, col, Formula(f"{get_column_letter(col - 1)}{YEAR_ROW}+1", year), "header"
+        )
     book.place("forecast_year", "", Row(sheet.title, YEAR_ROW, FIRST_YEAR_COL, last_col, last_col))
     book.place("start_year", "", Cell(sheet.title, YEAR_ROW, FIRST_YEAR_COL))
 
-    out = Layout(book, sheet, n_years)
+    out = Layout(book, sheet, n_years, _care_values(book, baseline, comparison))
     out.heading(
         "The baseline's inputs" + (f": {baseline.description}" if baseline.description else "")
     )
     _population(out, baseline)
+    shared = shared_assumptions(book.portfolio)
     for key, field in BASELINE_INPUTS:
-        out.figure(key, "", getattr(baseline, field), f"{CARE[key].label} ({field})")
+        label = f"{CARE[key].label} ({field})"
+        if field in shared:  # the outcome's own input cell: one cell for one assumption
+            out.shared(key, label, book.input_cells[shared[field]], getattr(baseline, field))
+        else:
+            out.figure(key, "", getattr(baseline, field), label)
     out.figure("per_10k", "", PER_10K, "Children the rate counts per (10,000)", "fixed")
     for key in ("non_placement_cost_per_week", "cost_per_child_year"):
         out.formula(key, "")
@@ -415,7 +501,7 @@ def _with_portfolio(
     out.sheet.row(
         out.r, [("The portfolio's appraisal horizon (Inputs)", "text"), (line.unit, "text")]
     )
-    out.sheet.put(out.r, 3, Formula(book.at("horizon")), "calc:int")
+    out.sheet.put(out.r, 3, Formula(book.at("horizon"), book.horizon), "calc:int")
     book.place("portfolio_horizon", owner, Cell(out.sheet.title, out.r, 3))
     out.line("portfolio_year", owner, "portfolio_year")
     out.line("within_portfolio_horizon", owner, "within_portfolio_horizon")
@@ -460,7 +546,10 @@ def _with_portfolio(
         (
             f"Forecast: cumulative net saving with the portfolio, {baseline.start_year} to "
             f"{baseline.last_year} ({comparison.scenario})",
-            Formula(f"{quote_title(out.sheet.title)}${last}${row}"),
+            Formula(
+                f"{quote_title(out.sheet.title)}${last}${row}",
+                float(comparison.lines["cumulative_net_saving"][-1]),
+            ),
             "output:money",
         )
     )

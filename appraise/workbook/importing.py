@@ -16,9 +16,10 @@ from appraise.model.save import portfolio_to_data, set_at, to_yaml
 from appraise.model.schema import Evidence, Portfolio
 from appraise.workbook.book import FORECAST, INPUTS, SOURCE, Book
 from appraise.workbook.export import BUILDERS
-from appraise.workbook.forecast import forecast_sheet
+from appraise.workbook.forecast import forecast_sheet, shared_assumptions
+from appraise.workbook.guard import check_workbook_zip
 from appraise.workbook.inputs import INPUT_KEY_HEADER, InputRow, input_rows
-from appraise.workbook.source import SOURCE_FIRST_ROW, source_text
+from appraise.workbook.source import HASH_LABEL, SOURCE_FIRST_ROW, fingerprint, source_text
 from appraise.workbook.writer import cell, read_text
 
 
@@ -50,6 +51,7 @@ def _open(path: Path, data_only: bool = False) -> Any:
             raise InputError.one(
                 str(path), "", f"file is larger than {MAX_WORKBOOK_BYTES // 2**20} MiB"
             )
+        check_workbook_zip(path)  # what each part inflates to, before openpyxl parses any
         return load_workbook(path, data_only=data_only, read_only=False)
     except FileNotFoundError:
         raise InputError.one(str(path), "", "file not found") from None
@@ -79,8 +81,19 @@ def _embedded_portfolio(wb: Any, path: Path) -> Portfolio:
         (ws.cell(r, 1).value, ws.cell(r, 2).value) for r in range(SOURCE_FIRST_ROW, ws.max_row + 1)
     ]
     name = f"{path} (sheet {SOURCE!r})"
+    text = source_text(rows)
+    recorded = ws.cell(2, 2).value
+    if ws.cell(2, 1).value != HASH_LABEL or recorded != fingerprint(text):
+        raise InputError.one(
+            name,
+            "",
+            "the hidden sheet holding the portfolio file was edited (its SHA-256 no longer "
+            "matches the one recorded at export), so the interventions' structure (ids, forms, "
+            "ratings, sources) cannot be trusted; change the portfolio file, or the Inputs sheet "
+            "(where the evidence rating is an input), and export again",
+        )
     try:
-        raw = json.loads(source_text(rows))
+        raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError.one(
             name, f"line {exc.lineno}", f"the portfolio file held there does not parse: {exc.msg}"
@@ -123,6 +136,13 @@ def _number(content: Any, cached: Callable[[], Any]) -> float:
 
 def _same(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-15)
+
+
+def _get(data: dict[str, Any], path: str) -> Any:
+    node: Any = data
+    for part in path.split("."):
+        node = node[part]
+    return node
 
 
 def _set(data: dict[str, Any], path: str, value: Any) -> None:
@@ -238,6 +258,11 @@ def import_workbook(path: str | Path) -> Imported:
             Problem(str(path), f"{INPUTS}!row {r}", "not an input of this portfolio", key)
         )
     result.warnings += _forecast_edits(wb, portfolio, evidence)
+    # An assumption the baseline shares with the LAC outcome's cost is one cell: both follow it.
+    for name, key in shared_assumptions(portfolio).items():
+        if key in where:
+            data["baseline"][name] = _get(data, key)
+            result.changes.append(f"baseline.{name}: follows {key} (the same cell, {where[key]})")
     if problems:
         raise InputError(problems)
     try:

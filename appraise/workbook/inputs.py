@@ -14,6 +14,7 @@ portfolio embedded in the workbook and compares). Three kinds of row:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,10 +24,10 @@ import numpy as np
 from appraise.display import payer_name
 from appraise.engine import core
 from appraise.engine.lines import EFFECT_FORM_NAMES
-from appraise.engine.params import Model, Param
+from appraise.engine.params import DEFAULTS, Model, Param
 from appraise.model.schema import CHILDRENS_SOCIAL_CARE, RATINGS, Evidence, Portfolio
 from appraise.workbook.book import INPUTS, Book, Cell, Table, input_format
-from appraise.workbook.writer import Sheet
+from appraise.workbook.writer import Sheet, cell, ref
 
 INPUT_KEY_HEADER = "Key"  # the Inputs column that identifies each row for import-xlsx
 FORM_LEGEND = ", ".join(f"{code} = {name}" for code, name in sorted(EFFECT_FORM_NAMES.items()))
@@ -171,7 +172,7 @@ def portfolio_rows(model: Model) -> list[Section | InputRow]:
             _flag(portfolio.cashable_method == "pro_rata"),
             "switch",
             "portfolio",
-            ("thurrock-aphr-2017",),
+            ("thurrock-aphr-2017", DEFAULTS),
             "Strict = cashable gross savings - the full cost; pro rata = Thurrock's convention",
             "setting",
             "cashable_method",
@@ -185,8 +186,8 @@ def portfolio_rows(model: Model) -> list[Section | InputRow]:
             _flag(portfolio.perspective == "public_sector"),
             "switch",
             "portfolio",
-            (),
-            "Whose savings count in gross and net savings",
+            (DEFAULTS,),
+            "Whose savings count in gross and net savings (docs/defaults.md)",
             "setting",
             "perspective",
             _switch("public_sector", CHILDRENS_SOCIAL_CARE),
@@ -199,8 +200,8 @@ def portfolio_rows(model: Model) -> list[Section | InputRow]:
             _flag(portfolio.apply_optimism_bias),
             "switch",
             "portfolio",
-            (),
-            "Cuts each effect by the rate for its evidence rating (rows below)",
+            (DEFAULTS,),
+            "Cuts each effect by the rate for its evidence rating (rows below; docs/defaults.md)",
             "setting",
             "apply_optimism_bias",
             _switch(True, False),
@@ -213,7 +214,7 @@ def portfolio_rows(model: Model) -> list[Section | InputRow]:
                 "optimism_bias_table",
                 "",
                 p,
-                "The project's judgement, not a published standard (README: Optimism bias)",
+                "The project's judgement, not a published standard (docs/defaults.md)",
             )
         )
     p = param["non_uk_evidence_haircut"]
@@ -451,6 +452,23 @@ INPUT_HEADER_ROW = 3
 VALUE_COL, KEY_COL = 2, 8
 
 
+def _allowed(row: InputRow) -> tuple[Any, ...] | None:
+    """What the value cell accepts (data validation): a switch 0 or 1, a rating, a number in its
+    domain; None for structure, which is not to be edited."""
+    if row.kind == "fixed":
+        return None
+    if row.unit == "switch":
+        return ("0", "1")
+    if row.choices:
+        return row.choices
+    if row.param is None:
+        return ("whole", 0, None)  # a count of cohorts
+    domain = row.param.domain
+    if not math.isfinite(domain.lo):
+        return None
+    return ("number", domain.lo, domain.hi if math.isfinite(domain.hi) else None)
+
+
 def inputs_sheet(book: Book) -> Sheet:
     """Every assumption, one per row; yellow cells may be changed, grey ones are structure."""
     widths = {1: 58, 2: 14, 3: 16, 4: 26, 5: 32, 6: 40, 7: 50, 8: 40}
@@ -479,7 +497,7 @@ def inputs_sheet(book: Book) -> Sheet:
         sheet.row(
             r,
             [
-                (item.label, "user"),
+                (item.label, "user_wrap"),
                 (item.value, value_style),
                 (item.unit, "text"),
                 (item.belongs_to, "user"),
@@ -489,6 +507,10 @@ def inputs_sheet(book: Book) -> Sheet:
                 (item.key, "user"),
             ],
         )
+        book.input_cells[item.key] = ref(sheet.title, r, VALUE_COL)
+        allowed = _allowed(item)
+        if allowed is not None:
+            sheet.validations.append((f"{cell(r, VALUE_COL)}", allowed))
         if item.line == "optimism_bias_table":
             table.append(r)
         else:

@@ -11,7 +11,7 @@ from appraise.display import payer_name
 from appraise.engine.lines import LINES
 from appraise.workbook.book import OUTCOMES, Book, Cell, Column
 from appraise.workbook.inputs import DERIVE_LINE, component_owners, derived_owners
-from appraise.workbook.writer import Formula, Sheet
+from appraise.workbook.writer import Sheet
 
 # The component columns: the line in each, and its header.
 COLUMNS = (
@@ -66,7 +66,7 @@ def outcomes_sheet(book: Book) -> Sheet:
                 r += 1
                 spec = LINES[line]
                 sheet.row(r, [(spec.label, "text"), (spec.unit, "text")])
-                sheet.put(r, FIRST_COL, Formula(book.at(line, d)), f"calc:{spec.fmt}")
+                sheet.put(r, FIRST_COL, book.ref_formula(line, d), f"calc:{spec.fmt}")
                 book.place(line, d, Cell(sheet.title, r, FIRST_COL))
             for part in ("placement", "non_placement"):
                 parts.append((owners[(key, part)], part, "childrens_social_care"))
@@ -83,12 +83,12 @@ def outcomes_sheet(book: Book) -> Sheet:
                 how = LINES[f"{name}_cost"].how
             else:
                 sheet.put(
-                    r, FIRST_COL, Formula(book.at("component_cost_given", owner)), "calc:money"
+                    r, FIRST_COL, book.ref_formula("component_cost_given", owner), "calc:money"
                 )
                 how = "from Inputs"
             book.place("component_cost", owner, Cell(sheet.title, r, FIRST_COL))
             for line in INPUT_LINES:
-                sheet.put(r, col[line], Formula(book.at(line, owner)), "calc:int")
+                sheet.put(r, col[line], book.ref_formula(line, owner), "calc:int")
                 book.place(line, owner, Cell(sheet.title, r, col[line]))
             for line, _ in COLUMNS:
                 if line in ("component_cost", *INPUT_LINES):

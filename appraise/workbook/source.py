@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -30,6 +31,10 @@ def source_sheet(book: Book) -> Sheet:
     )
     r = SOURCE_FIRST_ROW
     text = json.dumps(portfolio_to_data(book.portfolio), indent=1, ensure_ascii=False)
+    # Import takes the file's structure (ids, forms, ratings, sources) from here only while this
+    # fingerprint of it still matches: an edit of the hidden sheet is refused, not imported.
+    sheet.put(2, 1, HASH_LABEL, "text")
+    sheet.put(2, 2, fingerprint(text + "\n"), "text")
     for line in text.splitlines():
         pieces = [line[k : k + CHUNK] for k in range(0, len(line), CHUNK)] or [""]
         for j, piece in enumerate(pieces):
@@ -39,6 +44,14 @@ def source_sheet(book: Book) -> Sheet:
                 sheet.put(r, 2, "+", "text")  # continues the line above
             r += 1
     return sheet
+
+
+HASH_LABEL = "SHA-256 of the lines below (import-xlsx refuses them if it no longer matches)"
+
+
+def fingerprint(text: str) -> str:
+    """The SHA-256 of the portfolio file's text held on the sheet."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def source_text(rows: list[tuple[Any, Any]]) -> str:

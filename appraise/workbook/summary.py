@@ -1,8 +1,9 @@
 """The `Summary` sheet: the headline figures, one row per intervention and the portfolio total.
 
-Row 1 holds each figure's JSON key (`appraise evaluate --format json`); each cell points at the
-line on Calculations or Cash flows where the figure is worked out. The total row adds up the
-figures that sum and applies the line's own formula to the others (a ratio of totals).
+Row 1 holds each figure's name (the registry of result figures), with its JSON key
+(`appraise evaluate --format json`) in the cell's note; each cell points at the line on
+Calculations or Cash flows where the figure is worked out. The total row adds up the figures that
+sum and applies the line's own formula to the others (a ratio of totals).
 """
 
 from __future__ import annotations
@@ -43,27 +44,40 @@ def figure_format(book: Book, key: str, i: int | None) -> str:
     return figure.fmt
 
 
+KEY_NOTE = "JSON key: "  # each header's note: the figure's key in `appraise evaluate` JSON
+
+
+def header(key: str) -> str:
+    """A Summary column's heading: the figure's name."""
+    return {"id": "Intervention", "name": "Name"}.get(key) or REGISTRY[key].title
+
+
 def summary_sheet(book: Book) -> Sheet:
-    """Row 1: the JSON keys; one row per intervention, then the total; a chart of net savings."""
+    """Row 1: the figures' names (JSON keys in notes); one row per intervention, then the total;
+    a chart of net savings."""
     n = book.n
-    widths = {c: max(12, len(key) + 2) for c, key in enumerate(SUMMARY_KEYS, 1) if c > 2}
+    # Wide enough for the key in the note too: a reader may go by either.
+    widths = {c: max(12, len(key) + 2) for c, key in enumerate(SUMMARY_KEYS, 1)}
+    widths[1] = max(14, *(len(item.id) + 2 for item in book.model.interventions))
     widths[2] = 36
     sheet = book.sheet(
         SUMMARY,
         freeze="C2",
         print_rows="1:1",
         print_cols="A:B",
-        pages_wide=3,  # 24 columns: three pages across, each repeating the ids and names
         widths=widths,
     )
-    sheet.row(1, [(key, "header") for key in SUMMARY_KEYS])
+    sheet.row(1, [(header(key), "header") for key in SUMMARY_KEYS])
     cols = {key: c for c, key in enumerate(SUMMARY_KEYS, 1)}
+    for key, c in cols.items():
+        meaning = "" if key in ("id", "name") else f" ({REGISTRY[key].explained})"
+        sheet.notes[(1, c)] = f"{KEY_NOTE}{key}{meaning}"
     for i, item in enumerate(book.model.interventions):
         r = i + 2
         sheet.put(r, 1, item.id, "user")
-        sheet.put(r, 2, item.name, "user")
+        sheet.put(r, 2, item.name, "user_wrap")
         for key in FIGURES:
-            formula = Formula(book.at(key, f"i{i}"))
+            formula = book.ref_formula(key, f"i{i}")
             sheet.put(r, cols[key], formula, f"output:{figure_format(book, key, i)}")
     total = n + 2
     sheet.put(total, 1, "total", "bold")
@@ -75,7 +89,10 @@ def summary_sheet(book: Book) -> Sheet:
         style = f"output:{figure_format(book, key, None)}"
         if LINES[key].total == "sum":
             letter = cell(1, cols[key])[:-1]
-            sheet.put(total, cols[key], Formula(f"SUM({letter}2:{letter}{n + 1})"), style)
+            total_sum = Formula(f"SUM({letter}2:{letter}{n + 1})").cached(
+                book.value_of(key, "total")
+            )
+            sheet.put(total, cols[key], total_sum, style)
             book.place(key, "total", Cell(sheet.title, total, cols[key]))
         else:
             book.write(sheet, key, "total", total, cols[key], style)

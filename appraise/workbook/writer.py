@@ -25,13 +25,35 @@ from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 
 class Formula(str):
-    """A spreadsheet formula, without the leading '='. Plain `str` values are always text."""
+    """A spreadsheet formula, without the leading '='. Plain `str` values are always text.
+
+    `value` is its result as the engine works it out, saved in the file as the formula's cached
+    value so that a reader which does not recalculate (a previewer, pandas) still shows it.
+    """
+
+    value: float | int | bool | str | None
+
+    def __new__(cls, text: str, value: float | int | bool | str | None = None) -> Formula:
+        made = super().__new__(cls, text)
+        made.value = value
+        return made
+
+    def cached(self, value: Any) -> Formula:
+        """The same formula with a cached result (numpy numbers become Python ones)."""
+        if hasattr(value, "item") and not isinstance(value, str):
+            value = value.item()
+        if isinstance(value, float) and not math.isfinite(value):
+            value = None  # no cached value rather than a number a spreadsheet cannot hold
+        return Formula(str(self), value)
 
 
 # Number formats by short name; a style is "role" or "role:format", e.g. "input:pct2".
@@ -71,13 +93,19 @@ ROLES: dict[str, dict[str, Any]] = {
     },
     "section": {"font": Font(bold=True, size=12)},
     "bold": {"font": Font(bold=True)},
+    "bold_wrap": {"font": Font(bold=True), "alignment": Alignment(wrap_text=True, vertical="top")},
     "note": {"font": Font(italic=True, color="595959")},
-    "input": {"font": Font(color="0000FF"), "fill": PatternFill("solid", fgColor=INPUT_FILL)},
+    "input": {
+        "font": Font(color="0000FF"),
+        "fill": PatternFill("solid", fgColor=INPUT_FILL),
+        "protection": Protection(locked=False),  # the cells a user is meant to change
+    },
     # an input that is a name (an evidence rating): kept as text however it is typed
     "user_in": {
         "font": Font(color="0000FF"),
         "fill": PatternFill("solid", fgColor=INPUT_FILL),
         "quotePrefix": True,
+        "protection": Protection(locked=False),
     },
     "fixed": {"font": Font(color="595959"), "fill": PatternFill("solid", fgColor=FIXED_FILL)},
     "calc": {},
@@ -98,8 +126,14 @@ class Sheet:
     freeze: str | None = None  # top-left cell of the scrolling pane, e.g. "D3"
     print_rows: str | None = None  # rows repeated on every printed page, e.g. "1:2"
     print_cols: str | None = None  # columns repeated on every printed page, e.g. "A:C"
-    pages_wide: int = 1  # print this many pages wide (0: actual size, for very wide sheets)
+    pages_wide: int = 0  # fit to this many pages wide (0: actual size, the label columns repeated)
     hidden: bool = False
+    protect: bool = True  # formula cells refuse an accidental overwrite (no password)
+    row_breaks: list[int] = field(default_factory=list)  # print a new page after these rows
+    # Data validation: (cell, what is allowed): a tuple of names, or ("number"|"whole", lo, hi)
+    # with None for no limit.
+    validations: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+    notes: dict[tuple[int, int], str] = field(default_factory=dict)  # cell comments
     # Called with the openpyxl worksheet after it is set up: charts, conditional formats.
     decorate: list[Callable[[Worksheet], None]] = field(default_factory=list)
 
@@ -197,7 +231,15 @@ def _xml_text(text: str) -> str:
 def _cell_xml(address: str, value: Value, s: str) -> str:
     """One <c> element; `s` is its style attribute (or empty)."""
     if isinstance(value, Formula):  # built from references and the builders' own text
-        return f'<c r="{address}"{s}><f>{escape(value)}</f></c>'
+        formula = f"<f>{escape(value)}</f>"
+        cached = value.value
+        if cached is None:
+            return f'<c r="{address}"{s}>{formula}</c>'
+        if isinstance(cached, bool):
+            return f'<c r="{address}"{s} t="b">{formula}<v>{int(cached)}</v></c>'
+        if isinstance(cached, str):
+            return f'<c r="{address}"{s} t="str">{formula}<v>{_xml_text(cached)}</v></c>'
+        return f'<c r="{address}"{s}>{formula}<v>{cached!r}</v></c>'
     if isinstance(value, str):
         text = _xml_text(value)
         return f'<c r="{address}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
@@ -243,7 +285,7 @@ def _style_ids(ws: Worksheet, styles: set[str]) -> dict[str, int]:
     return ids
 
 
-WRAPPED = {"wrap", "user_wrap", "header"}
+WRAPPED = {"wrap", "user_wrap", "header", "bold_wrap"}
 LINE_HEIGHT = 15  # points a line of 11-point text needs
 
 
@@ -296,11 +338,42 @@ def _set_up(ws: Worksheet, sheet: Sheet, widths: dict[int, float]) -> None:
         ws.print_title_cols = sheet.print_cols
     if sheet.hidden:
         ws.sheet_state = "hidden"
+    if sheet.protect:  # no password: an accidental overwrite is refused, a deliberate one easy
+        ws.protection.sheet = True
+        ws.protection.formatColumns = ws.protection.formatRows = False  # widths stay adjustable
+    for row in sheet.row_breaks:
+        ws.row_breaks.append(Break(id=row))
+    for span, allowed in sheet.validations:
+        ws.add_data_validation(_validation(span, allowed))
+    for (r, c), text in sheet.notes.items():
+        ws.cell(r, c).comment = Comment(clean_text(text), "appraise")
     for hook in sheet.decorate:
         hook(ws)
 
 
-_SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>\s*</sheetData>")
+def _validation(span: str, allowed: tuple[Any, ...]) -> DataValidation:
+    """A list of allowed names, or a range of allowed numbers; anything else is refused."""
+    if allowed[0] not in ("number", "whole"):
+        names = [str(a) for a in allowed]
+        rule = DataValidation(type="list", formula1='"' + ",".join(names) + '"', allow_blank=False)
+        rule.error = f"Choose one of: {', '.join(names)}"
+    else:
+        kind, low, high = allowed
+        kind = "decimal" if kind == "number" else "whole"
+        if high is None:
+            rule = DataValidation(type=kind, operator="greaterThanOrEqual", formula1=repr(low))
+            rule.error = f"Must be at least {low:g}"
+        else:
+            rule = DataValidation(
+                type=kind, operator="between", formula1=repr(low), formula2=repr(high)
+            )
+            rule.error = f"Must be between {low:g} and {high:g}"
+    rule.errorTitle, rule.showErrorMessage, rule.errorStyle = "Not allowed", True, "stop"
+    rule.add(span)
+    return rule
+
+
+_SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>.*?</sheetData>", re.DOTALL)
 _DIMENSION = re.compile(r'<dimension ref="[^"]*"\s*/>')
 
 
@@ -308,8 +381,12 @@ def render(sheets: list[Sheet], properties: dict[str, str] | None = None) -> byt
     """The .xlsx file for these sheets, in this order (titles must already be unique)."""
     wb = Workbook()
     wb.remove(wb.active)
+    # Formulas carry the engine's results as cached values; a spreadsheet recalculates on opening.
+    wb.calculation.fullCalcOnLoad = True
     for key, value in (properties or {}).items():
-        setattr(wb.properties, key, value)
+        # Document properties are XML too (docProps/core.xml): a control character in a
+        # portfolio's name would make a workbook that no spreadsheet program opens.
+        setattr(wb.properties, key, clean_text(value))
     worksheets, heights = [], []
     for sheet in sheets:
         ws = wb.create_sheet(sheet.title)

@@ -27,6 +27,7 @@ from appraise.model.prices.years import (
     parse_price_year,
     read_price_year,
 )
+from appraise.model.reading import read_file
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 SOURCES = DATA / "sources.yaml"
@@ -181,19 +182,12 @@ def parse_index_csv(text: str, file: str, series: str | None = None, **meta: Any
 
 
 def read_text(path: Path, file: str, limit: int = MAX_INDEX_BYTES) -> str:
-    """A small UTF-8 text file; missing, too large or unreadable is an InputError."""
+    """A small UTF-8 text file; missing, too large, not an ordinary file (a FIFO, a device,
+    /proc) or unreadable is an InputError (`appraise.model.reading.read_file`)."""
     try:
-        if path.is_dir():
-            raise InputError.one(file, "", "is a folder, not a file")
-        if path.stat().st_size > limit:
-            raise InputError.one(file, "", f"file is larger than {limit // 1024} KiB")
-        return path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InputError.one(file, "", "file not found") from None
+        return read_file(path, limit, name=file).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError.one(file, "", f"file is not UTF-8 text ({exc.reason})") from None
-    except OSError as exc:
-        raise InputError.one(file, "", f"cannot read file: {exc.strerror}") from None
 
 
 def file_inside(folder: Path, name: str, file: str, path: str) -> Path:

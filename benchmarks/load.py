@@ -1,0 +1,87 @@
+"""Benchmark: the whole `appraise evaluate` process on 1,000 and 10,000 inline interventions.
+
+Loading used to dominate (PyYAML's pure-Python scanner: 3.7 s for 1,000 interventions, issue 11);
+this measures the process a user runs, start-up, parsing, validation, the core and printing
+included. Each portfolio is the Thurrock example's five interventions written out in full (no
+`use:`) and repeated with distinct ids and reach, without their notes, into a temporary folder.
+
+Prints one JSON line: min and median seconds over several runs on this noisy machine. Targets
+(issue 11): under 1 s for 1,000 interventions, under 5 s for 10,000.
+Run: .venv/bin/python benchmarks/load.py
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from appraise.model.load import load_portfolio
+from appraise.model.save import portfolio_to_data, to_yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = {1_000: 7, 10_000: 5}  # interventions: runs
+TEXT_KEYS = ("note", "notes", "description")
+
+
+def _without_text(data: Any) -> Any:
+    """File data without notes and descriptions (they are text the benchmark need not carry)."""
+    if isinstance(data, dict):
+        return {k: _without_text(v) for k, v in data.items() if k not in TEXT_KEYS}
+    if isinstance(data, list):
+        return [_without_text(v) for v in data]
+    return data
+
+
+def portfolio_file(n: int, folder: Path) -> Path:
+    """A portfolio of `n` interventions written out in full, and where it was written."""
+    example = portfolio_to_data(load_portfolio(ROOT / "examples" / "thurrock-2017.yaml"))
+    example.pop("baseline", None)  # the forecast is not what is measured
+    templates = _without_text(example["interventions"])
+    items = []
+    for i in range(n):
+        item = json.loads(json.dumps(templates[i % len(templates)]))
+        item["id"] = f"{item['id']}-{i}"
+        reach = item["reach"]
+        if "count" in reach:
+            reach["count"] = 10 + i % 90
+        elif "eligible" in reach:
+            reach["eligible"] = 1000 + i % 700
+        items.append(item)
+    path = folder / f"portfolio-{n}.yaml"
+    path.write_text(to_yaml({**example, "interventions": items}), encoding="utf-8")
+    return path
+
+
+def timed(command: list[str], runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main() -> None:
+    cli = str(Path(sys.executable).parent / "appraise")
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="appraise-load-") as folder:
+        for n, runs in SIZES.items():
+            path = portfolio_file(n, Path(folder))
+            times = timed([cli, "evaluate", str(path)], runs)
+            out[str(n)] = {
+                "file_mib": round(path.stat().st_size / 2**20, 2),
+                "runs": runs,
+                "seconds_min": round(min(times), 3),
+                "seconds_median": round(statistics.median(times), 3),
+            }
+    print(json.dumps({"appraise_evaluate_inline_interventions": out}))
+
+
+if __name__ == "__main__":
+    main()
