@@ -193,8 +193,10 @@ def test_assumptions_log_has_every_input_of_the_inputs_sheet(thurrock_docx):
     cost = by_key["edge-of-care-mst.unit_cost.amount"]
     assert (cost["Value"], cost["Basis"]) == ("£2,285", "cited")
     assert "Cary et al. (2013)" in cost["Sources"]
-    # The optimism-bias rates have no source: the project's own judgement, an assumption.
-    assert by_key["optimism_bias.3"]["Basis"] == "assumption"
+    # The optimism-bias rates cite only docs/defaults.md: the project's own judgement.
+    bias = by_key["optimism_bias.3"]
+    assert (bias["Value"], bias["Basis"]) == ("20%", "assumption")
+    assert bias["Sources"] == "appraise contributors (2026)"
     # A term the file's form fixes: reach given as a count has no proportion.
     assert by_key["fixed:pause.reach_share"]["Basis"] == "structure"
 

@@ -11,6 +11,7 @@ from appraise.display import (
     payer_name,
     pct,
 )
+from appraise.engine.params import DEFAULTS
 from appraise.model.numbers import central
 from appraise.model.schema import RATINGS
 from appraise.paper.content import Paper, break_even_inputs, hangs_on
@@ -18,8 +19,8 @@ from appraise.paper.shown import TOTAL, input_labels, input_text, zero_text
 from appraise.paper.word import Writer
 from appraise.workbook.inputs import InputRow, Section
 
-# Who wrote a source that is the project's own judgement rather than a published figure.
-PROJECT_AUTHORS = ("appraise", "the appraise project", "appraise project")
+# Sources that are the project's own judgement rather than a published figure.
+JUDGEMENT = (DEFAULTS,)
 STRUCTURE_SLOTS = ("reach_share", "reach_offset", "unit_cost", "fixed_cost", "effect_form")
 STRUCTURE_SLOTS += ("effect_b", "non_uk")
 LOG_DIGITS = 6  # significant figures of an input in the assumptions log (the app shows 4)
@@ -34,12 +35,7 @@ def basis(row: InputRow, paper: Paper) -> str:
     (a term the file's form fixes, such as a proportion not used when reach is a count)."""
     if row.kind == "fixed" and row.line in STRUCTURE_SLOTS and row.owner.startswith("i"):
         return "structure"
-    cited = [
-        s
-        for s in row.sources
-        if s not in paper.evidence
-        or paper.evidence[s].authors.strip().lower() not in PROJECT_AUTHORS
-    ]
+    cited = [s for s in row.sources if s not in JUDGEMENT]
     return "cited" if cited else "assumption"
 
 
