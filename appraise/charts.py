@@ -116,6 +116,47 @@ def net_savings_chart(records: Sequence[dict[str, Any]]) -> alt.LayerChart:
     return alt.layer(bars, gains, losses, _zero_rule("x")).properties(height=alt.Step(ROW))
 
 
+BEST_OPTION, OTHER_OPTION = "Best option (highest NPV)", "Other options"
+
+
+def option_npv_chart(options: Sequence[dict[str, Any]], horizon: int) -> alt.LayerChart:
+    """NPV by option, best first (`options` of `appraise evaluate --format json`)."""
+    ranked = sorted(options, key=lambda o: o["rank"])
+    frame = pd.DataFrame(
+        {
+            "Option": [o["name"] for o in ranked],
+            "NPV": [o["npv"] for o in ranked],
+            "Rank": [BEST_OPTION if o["rank"] == 1 else OTHER_OPTION for o in ranked],
+            "label": [money(o["npv"]) for o in ranked],
+            "bcr": ["n/a" if o["bcr"] is None else num(o["bcr"]) for o in ranked],
+        }
+    )
+    order = list(frame["Option"])
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("Option:N", sort=order, axis=NAME_AXIS),
+            x=alt.X("NPV:Q", axis=_money_axis(f"NPV over {horizon} years")),
+            color=alt.Color(
+                "Rank:N",
+                scale=alt.Scale(domain=[BEST_OPTION, OTHER_OPTION], range=[BLUE, SKY_BLUE]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("Option:N"),
+                alt.Tooltip("label:N", title="NPV"),
+                alt.Tooltip("bcr:N", title="Benefit-cost ratio"),
+            ],
+        )
+    )
+    text = alt.Chart(frame).encode(
+        y=alt.Y("Option:N", sort=order), x=alt.X("NPV:Q"), text=alt.Text("label:N")
+    )
+    gains, losses = _end_labels(text, "datum['NPV'] >= 0")
+    return alt.layer(bars, gains, losses, _zero_rule("x")).properties(height=alt.Step(ROW))
+
+
 def _rate_panel(frame: pd.DataFrame, title: str, axis_format: str) -> alt.LayerChart:
     order = list(frame["Intervention"])
     y = alt.Y("Intervention:N", sort=order, axis=NAME_AXIS)

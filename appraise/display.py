@@ -116,24 +116,54 @@ def rate(record: dict[str, Any], key: str) -> str:
 CSV_SKIP = {"years", "savings_by_payer", "savings_by_component", "effect_conversion"}
 
 
+# Columns added when a portfolio has options: each intervention's option; each option's own.
+OPTION_CSV = (
+    "option",
+    "rank",
+    "compared_with",
+    "incremental_pv_cost",
+    "incremental_pv_gross_savings",
+    "incremental_npv",
+    "incremental_bcr",
+)
+
+
 def evaluation_csv(data: dict[str, Any]) -> str:
-    """One row per intervention plus a total row; nested figures flattened to columns."""
+    """One row per intervention plus a total row; nested figures flattened to columns.
+
+    With options, the total row (a sum across options) gives way to a row per option (id
+    `option`), and columns name each intervention's option and each option's rank and
+    incremental figures.
+    """
     first = data["interventions"][0]
     payers = list(first["savings_by_payer"])
     from appraise.engine.results import INTERVENTION_KEYS
 
     headers = [k for k in INTERVENTION_KEYS if k not in CSV_SKIP]
+    scalars = list(headers)
     headers += [f"savings_by_payer.{p}" for p in payers]
+    options = data.get("options")
+    if options is not None:
+        headers += OPTION_CSV
+        chosen = {i: o["name"] for o in options for i in o["interventions"]}
     rows = []
     for r in data["interventions"]:
+        row = [r[k] for k in scalars] + [r["savings_by_payer"][p] for p in payers]
+        if options is not None:
+            row += [chosen.get(r["id"])] + [None] * (len(OPTION_CSV) - 1)
+        rows.append(row)
+    if options is None:
+        total = data["portfolio"]
         rows.append(
-            [r[k] for k in headers if "." not in k] + [r["savings_by_payer"][p] for p in payers]
+            [("total" if k == "id" else total.get(k)) for k in scalars]
+            + [total["savings_by_payer"].get(p) for p in payers]
         )
-    total = data["portfolio"]
-    rows.append(
-        [("total" if k == "id" else total.get(k)) for k in headers if "." not in k]
-        + [total["savings_by_payer"].get(p) for p in payers]
-    )
+        return to_csv(headers, rows)
+    for o in options:
+        own = {"id": "option", **o, "option": o["name"]}
+        rows.append(
+            [own.get(k) for k in scalars] + [None] * len(payers) + [own.get(k) for k in OPTION_CSV]
+        )
     return to_csv(headers, rows)
 
 
@@ -429,3 +459,33 @@ def programme_status_notes(data: dict[str, Any]) -> list[str]:
     """What each savings status shown means."""
     used = dict.fromkeys(s["status"] for s in data["savings"])
     return [f"{status}: {data['savings_statuses'][status]}." for status in used]
+
+
+STALE_YEARS = 5  # a figure this many years older than the price base is flagged
+
+
+def price_notes(prices: dict[str, Any] | None) -> list[str]:
+    """What the results say about prices: how the base was read, each figure uprated to it (with
+    its factor and index), those assumed to be in base-year prices, and any resting on forecasts."""
+    if not prices:
+        return []
+    base = prices["price_base"]
+    out = [f"Prices: every figure is in {base} prices (the price base)."]
+    out += [f"  {n}." for n in prices["notes"]]
+    for r in prices["uprated"]:
+        if r["price_year"] == base:
+            continue
+        flags = list(r["notes"])  # how its year was read; forecast or provisional values used
+        if stale_years(r, base) > STALE_YEARS:
+            flags.append(f"more than {STALE_YEARS} years older than the price base")
+        extra = f" ({'; '.join(flags)})" if flags else ""
+        out.append(
+            f"  {r['field']}: {money(r['original'], 2)} in {r['price_year']} prices x "
+            f"{r['factor']:.4f} ({r['index_label']}) = {money(r['result'], 2)}{extra}."
+        )
+    return out
+
+
+def stale_years(record: dict[str, Any], base: str) -> int:
+    """How many years older than the price base an uprated figure's own prices are."""
+    return int(base[:4]) - int(record["price_year"][:4])

@@ -137,7 +137,7 @@ def test_outcome_the_portfolio_does_not_define(tmp_path):
 
 def test_several_problems_give_one_line_each(tmp_path):
     item = intervention(effect={"success_rate": 2}, unit_cost={"amount": -1})
-    path = write(tmp_path, portfolio_data(interventions=[item], price_year="2017"))
+    path = write(tmp_path, portfolio_data(interventions=[item], price_year="2017-19"))
     stderr = rejected(path)
     lines = stderr.strip().splitlines()
     assert len(lines) == 3, lines

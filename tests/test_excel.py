@@ -36,6 +36,7 @@ TAB_ORDER = [
     "Summary",
     "Cash flows",
     "Evidence",
+    "Indices",
     "Checks",
     "Integrity",
     "Portfolio file",
@@ -209,7 +210,7 @@ def test_calculation_formulas_point_only_at_inputs_outcomes_or_earlier_rows(thur
     for coordinate, formula in formulas(ws):
         row = int(re.sub(r"[A-Z]", "", coordinate))
         for sheet in re.findall(r"('[^']+'|[A-Za-z]+)!", formula):
-            assert sheet.strip("'") in ("Inputs", "Outcomes"), (coordinate, formula)
+            assert sheet.strip("'") in ("Inputs", "Outcomes", "Indices"), (coordinate, formula)
         local = re.sub(r"('[^']+'|[A-Za-z]+)!\$[A-Z]+\$\d+", "", formula)
         for ref_row in re.findall(r"\b[A-Z]{1,3}(\d+)\b", local):
             assert int(ref_row) < row, (coordinate, formula)
@@ -482,7 +483,10 @@ def test_every_example_portfolio_exports(tmp_path):
     for path in examples:
         portfolio = load_example(path)
         wb = load_workbook(write_book(portfolio, tmp_path, path.stem))
-        assert wb.sheetnames == (TAB_ORDER if portfolio.baseline is None else FORECAST_TABS)
+        tabs = TAB_ORDER if portfolio.baseline is None else FORECAST_TABS
+        if portfolio.options is not None:  # an Options sheet follows Summary (docs/options.md)
+            tabs = [*tabs[:5], "Options", *tabs[5:]]
+        assert wb.sheetnames == tabs
     assert load_workbook(write_book(portfolio_data(), tmp_path, "p")).sheetnames == TAB_ORDER
 
 

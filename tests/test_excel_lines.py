@@ -2,11 +2,13 @@
 
 Portfolios are generated (hypothesis, derandomized so CI sees the same ones) over every reach,
 cost and effect form, both kinds of outcome cost, several payers, both perspectives and cashable
-conventions, the haircuts and every timing option. Each is exported; LibreOffice recalculates
-them all in one run; then every cell where a line of `appraise.engine.lines` was placed (inputs,
-Outcomes, Calculations, Cash flows, Summary totals) is compared with the engine's value of that
-line for that intervention, outcome, component or year: within £0.01 for money, and a billionth
-(relative) for everything else.
+conventions, the haircuts, every timing option and price years (a cost, a derived placement cost
+or a component in its own year's prices, or assumed to be in the price base). Each is exported;
+LibreOffice recalculates them all in one run; then every cell where a line of
+`appraise.engine.lines` was placed (inputs, Outcomes, Calculations, Cash flows, Summary totals) is
+compared with the engine's value of that line for that intervention, outcome, component or year:
+within £0.01 for money, and a billionth (relative) for everything else; a name (a rating, a price
+year, an index) must be the name at the engine's position.
 """
 
 from __future__ import annotations
@@ -46,6 +48,16 @@ RATINGS = ("4+", "4", "3+", "3", "2+", "2", "NL2", "NE")
 PAYERS = ("childrens_social_care", "health", "police")
 
 money = st.floats(0, 50_000, allow_nan=False).map(lambda x: round(x, 2))
+# Price years within both shipped indices (the NHS index covers 2014-15 to 2024-25); None: the
+# figure gives none, so it is taken to be in the price base.
+COST_YEARS = st.sampled_from([None, "2009-10", "2016-17", "2024-25"])
+COMPONENT_YEARS = st.sampled_from([None, "2016-17", "2021-22"])
+
+
+def priced(block: dict[str, Any], year: str | None) -> dict[str, Any]:
+    return block if year is None else {**block, "price_year": year}
+
+
 share = st.floats(0, 1, allow_nan=False).map(lambda x: round(x, 4))
 
 
@@ -101,21 +113,27 @@ def portfolio(draw: Any, index: int) -> dict[str, Any]:
     outcomes: dict[str, Any] = {
         "lac_year": {
             "name": "One child looked after for a year",
-            "derive": {
-                "weekly_placement_cost": draw(st.integers(500, 4000)),
-                "weeks_per_year": draw(st.integers(10, 52)),
-                "non_placement_share": draw(st.floats(0, 0.9).map(lambda x: round(x, 3))),
-            },
+            "derive": priced(
+                {
+                    "weekly_placement_cost": draw(st.integers(500, 4000)),
+                    "weeks_per_year": draw(st.integers(10, 52)),
+                    "non_placement_share": draw(st.floats(0, 0.9).map(lambda x: round(x, 3))),
+                },
+                draw(COST_YEARS),
+            ),
         },
         "mixed": {
             "name": "An outcome several payers bear",
             "components": [
-                {
-                    "name": f"part {j}",
-                    "cost": draw(money),
-                    "cashable": draw(st.booleans()),
-                    "payer": draw(st.sampled_from(PAYERS)),
-                }
+                priced(
+                    {
+                        "name": f"part {j}",
+                        "cost": draw(money),
+                        "cashable": draw(st.booleans()),
+                        "payer": draw(st.sampled_from(PAYERS)),
+                    },
+                    draw(COMPONENT_YEARS),
+                )
                 for j in range(draw(st.integers(1, 3)))
             ],
         },
@@ -130,11 +148,14 @@ def portfolio(draw: Any, index: int) -> dict[str, Any]:
                 "category": "other",
                 "averts": draw(st.sampled_from(["lac_year", "mixed"])),
                 "reach": draw(reach()),
-                "unit_cost": draw(
-                    st.one_of(
-                        st.builds(lambda a: {"amount": a, "per": "case"}, money),
-                        st.builds(lambda a: {"total": a}, st.integers(0, 400_000)),
-                    )
+                "unit_cost": priced(
+                    draw(
+                        st.one_of(
+                            st.builds(lambda a: {"amount": a, "per": "case"}, money),
+                            st.builds(lambda a: {"total": a}, st.integers(0, 400_000)),
+                        )
+                    ),
+                    draw(COST_YEARS),
                 ),
                 "effect": draw(effect()),
                 "evidence": {
@@ -146,7 +167,7 @@ def portfolio(draw: Any, index: int) -> dict[str, Any]:
         )
     return {
         "portfolio": f"Generated portfolio {index}",
-        "price_year": 2017,
+        "price_year": draw(st.sampled_from([2017, "2021-22", "2024-25"])),
         "horizon_years": draw(st.integers(1, 6)),
         "discount_rate": draw(st.sampled_from([0, 0.035, 0.1])),
         "cashable_method": draw(st.sampled_from(["strict", "pro_rata"])),
@@ -226,10 +247,17 @@ def test_every_line_of_generated_portfolios_recalculates_to_the_engine(
         wb = load_workbook(recalculated, data_only=True)
         per, totals = engine_values(book)
         for (key, owner), place in book.places.items():
-            if key not in LINES or key not in per or key == "rating":
-                continue  # (the rating is a name on the sheet, its position in the engine)
+            if key not in LINES or key not in per:
+                continue
             values = np.atleast_1d(expected(key, owner, per, totals))
             ws = wb[place.sheet]
+            names = book.model.names.get(key)  # a rating, a price year: a name on the sheet
+            if names is not None:
+                assert isinstance(place, Cell), (key, place)
+                shown = ws.cell(place.row, place.col).value
+                assert shown == names[int(values.reshape(-1)[0])], (key, owner, shown)
+                compared += 1
+                continue
             if isinstance(place, Cell):
                 cells = [(ws.cell(place.row, place.col).value, float(values.reshape(-1)[0]))]
             elif isinstance(place, Row):

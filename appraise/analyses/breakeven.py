@@ -38,6 +38,7 @@ def success_rate_curve(
     # The one intervention alone (its figures do not depend on the others): the grid then costs
     # memory in proportion to its points, not to points x interventions (20,000 allowed).
     data["interventions"] = [item]
+    data.pop("options", None)  # options name the others: the one intervention stands alone
     index = 0
     portfolio = portfolio_from_data(data, name)
     model = build(portfolio, evidence_for(portfolio))

@@ -113,8 +113,18 @@ def baseline_inputs(baseline: Baseline, years: np.ndarray | None = None) -> dict
         "population_value": pop.value if pop.value is not None else 0.0,
         "population_year": pop.anchor(start),
     }
+    # A baseline on its own is in its own prices; in a portfolio, uprated to the price base.
+    prices = baseline._prices or {
+        "price_indices": ((1.0,),),
+        "price_base": 0,
+        "baseline_price_year": 0,
+        "baseline_index": 0,
+    }
+    for key in ("price_base", "baseline_price_year", "baseline_index"):
+        scalar[key] = prices[key]
     return {
         **{k: np.asarray(float(v)) for k, v in scalar.items()},
+        "price_indices": np.array(prices["price_indices"], dtype=float),
         "forecast_year": np.asarray(years, dtype=float),
         "path_years": np.array(knot_years),
         "path_series": np.array(series),
@@ -144,6 +154,8 @@ def scenario_inputs(baseline: Baseline, scenario: Scenario) -> tuple[str, dict[s
 def structure(inputs: Mapping[str, np.ndarray], n: int = 0, horizon: int = 0) -> Structure:
     """The axes of a forecast run: its years, the path's knots, a history's years, interventions."""
     sizes = {"Y": inputs["forecast_year"].shape[-1], "K": inputs["path_years"].shape[-1]}
+    if "price_indices" in inputs:
+        sizes["Q"], sizes["S"] = inputs["price_indices"].shape[-2:]
     if "history_year" in inputs:
         sizes["T"] = inputs["history_year"].shape[-1]
     none = np.zeros(0, dtype=int)

@@ -27,7 +27,10 @@ from typing import Any
 
 import numpy as np
 
+from appraise.analyses.options import best, option_members
 from appraise.engine import core
+from appraise.engine.evaluate import Structure
+from appraise.engine.options import option_totals
 from appraise.engine.params import Model, Param
 from appraise.engine.results import number
 from appraise.engine.solve import Metric, solve
@@ -318,9 +321,47 @@ def series_of(
     return np.concatenate(parts, axis=1, out=out)
 
 
+def option_series(
+    per: dict[str, np.ndarray], structure: Structure, groups: list[list[int]], out: np.ndarray
+) -> np.ndarray:
+    """Write into `out` [draws, S x options], for each summarised key, every option's figure (by
+    the lines' total rules, over its interventions); return how many draws each option is best in.
+
+    Every option reads the same draws: its interventions' figures from the one run of the core.
+    """
+    size, k = out.shape[0], len(groups)
+    wanted = {key: per[key] for key in (*SUMMARISED, "pv_cost")}
+    figures = [option_totals(wanted, structure, members) for members in groups]
+    for s, key in enumerate(SUMMARISED):
+        for j, f in enumerate(figures):
+            out[:, s * k + j] = np.broadcast_to(f[key], (size,))
+    npv = out[:, SUMMARISED.index("npv") * k : (SUMMARISED.index("npv") + 1) * k]
+    pv_cost = np.column_stack([np.broadcast_to(f["pv_cost"], (size,)) for f in figures])
+    return np.bincount(best(npv, pv_cost), minlength=k)
+
+
+@dataclass(frozen=True)
+class OptionOdds:
+    """One option across the draws: how often it is the best (highest NPV), and its summaries."""
+
+    name: str
+    best: int  # draws in which it ranks first (ties: the cheaper, then the first in the file)
+    summaries: dict[str, Summary]  # SUMMARISED key -> its summary
+
+    def to_data(self) -> dict[str, Any]:
+        npv = self.summaries["npv"]
+        return {
+            "name": self.name,
+            "prob_best": self.best / npv.draws,
+            "prob_break_even": npv.share_positive,
+            **{key: self.summaries[key].to_data() for key in SUMMARISED},
+        }
+
+
 @dataclass
 class Simulation:
-    """Monte Carlo results: summaries of net savings and NPV for each intervention and the total."""
+    """Monte Carlo results: summaries of net savings and NPV for each intervention and the total
+    (and for each option, with the chance that it is the best, when the portfolio has options)."""
 
     model: Model
     draws: int
@@ -328,6 +369,7 @@ class Simulation:
     chunk_size: int
     inputs: list[Param]
     summaries: dict[str, list[Summary]]  # key -> [intervention 0, ..., n - 1, portfolio total]
+    options: list[OptionOdds] | None = None
 
     def record(self, index: int) -> dict[str, Any]:
         """Summary of intervention `index` (or the portfolio total at index n)."""
@@ -341,7 +383,7 @@ class Simulation:
         """JSON of `appraise simulate --format json`."""
         p = self.model.portfolio
         n = len(self.model.ids)
-        return {
+        data = {
             "seed": self.seed,
             "draws": self.draws,
             "uncertain_inputs": [q.key for q in self.inputs],
@@ -355,6 +397,9 @@ class Simulation:
                 {"id": ident, **self.record(i)} for i, ident in enumerate(self.model.ids)
             ],
         }
+        if self.options is not None:
+            data["options"] = [option.to_data() for option in self.options]
+        return data
 
 
 def simulate(model: Model, draws: int, seed: int, chunk_size: int | None = None) -> Simulation:
@@ -362,7 +407,7 @@ def simulate(model: Model, draws: int, seed: int, chunk_size: int | None = None)
 
     Same seed, same result, bit for bit, whatever the chunk size (rounded up to whole blocks of
     1,024 draws). Shared inputs (an outcome's cost) take one value per draw for every
-    intervention that uses them.
+    intervention that uses them, and every option is judged on the same draws.
     """
     if draws < 1:
         raise ValueError(f"draws must be at least 1 (got {draws})")
@@ -375,16 +420,35 @@ def simulate(model: Model, draws: int, seed: int, chunk_size: int | None = None)
     series = len(SUMMARISED) * (n + 1)
     acc = Accumulator(series, chunk)
     lines = np.empty((chunk, series))
+    groups = option_members(model.portfolio)
+    k = len(groups) if groups is not None else 0
+    if groups is not None:
+        option_acc = Accumulator(len(SUMMARISED) * k, chunk)
+        option_lines = np.empty((chunk, len(SUMMARISED) * k))
+        wins = np.zeros(k, dtype=np.int64)
     for start in range(0, draws, chunk):
         size = min(chunk, draws - start)
         inputs = model.inputs(draw_inputs(params, streams, size))
         per, totals = core.appraise(inputs, detail=False, money_only=True)
         acc.add(series_of(per, totals, lines[:size]))
+        if groups is not None:
+            wins += option_series(per, model.base.structure, groups, option_lines[:size])
+            option_acc.add(option_lines[:size])
     summaries = {
-        key: [acc.summary(k * (n + 1) + i) for i in range(n + 1)]
-        for k, key in enumerate(SUMMARISED)
+        key: [acc.summary(s * (n + 1) + i) for i in range(n + 1)]
+        for s, key in enumerate(SUMMARISED)
     }
-    return Simulation(model, draws, seed, chunk, params, summaries)
+    options = None
+    if groups is not None and model.portfolio.options is not None:
+        options = [
+            OptionOdds(
+                option.name,
+                int(wins[j]),
+                {key: option_acc.summary(s * k + j) for s, key in enumerate(SUMMARISED)},
+            )
+            for j, option in enumerate(model.portfolio.options)
+        ]
+    return Simulation(model, draws, seed, chunk, params, summaries, options)
 
 
 # ---------------------------------------------------------------------------------------------

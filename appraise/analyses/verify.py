@@ -447,6 +447,7 @@ def _trimmed(model: Model, metric: ClaimMetric, members: list[int] | None) -> Mo
     update: dict[str, Any] = {}
     if members is not None:
         update["interventions"] = [model.interventions[i] for i in sorted(set(members))]
+        update["options"] = None  # they would name interventions left out
     if metric.leaf not in MULTI_YEAR and not metric.key.startswith("years."):
         update["horizon_years"] = 1
     if not update:

@@ -7,8 +7,19 @@ from typing import Any
 
 import typer
 
+from appraise.analyses.options import evaluation_data
 from appraise.cli._app import VALIDATORS, Format, TableOrJson, app, emit, guarded
-from appraise.display import evaluation_csv, money, num, payer_name, pct, rate, table, to_json
+from appraise.display import (
+    evaluation_csv,
+    money,
+    num,
+    payer_name,
+    pct,
+    price_notes,
+    rate,
+    table,
+    to_json,
+)
 from appraise.engine.figures import FIGURES
 from appraise.engine.results import appraise_portfolio
 from appraise.errors import InputError
@@ -65,27 +76,38 @@ def evaluation_table(data: dict[str, Any]) -> str:
                 f"year {r['payback_year']}" if r["payback_year"] else "none",
             ]
         )
-    rows.append(
-        [
-            "total",
-            "",
-            money(p["cost"]),
-            "",
-            money(p["gross_savings"]),
-            money(p["net_savings"]),
-            money(p["cashable_net_savings"]),
-            num(p["roi"]),
-            "",
-            "",
-            money(p["npv"]),
-            f"year {p['payback_year']}" if p["payback_year"] else "none",
-        ]
-    )
+    options = data.get("options")
+    if options is None:  # with options, a total would add up alternatives
+        rows.append(
+            [
+                "total",
+                "",
+                money(p["cost"]),
+                "",
+                money(p["gross_savings"]),
+                money(p["net_savings"]),
+                money(p["cashable_net_savings"]),
+                num(p["roi"]),
+                "",
+                "",
+                money(p["npv"]),
+                f"year {p['payback_year']}" if p["payback_year"] else "none",
+            ]
+        )
     perspective = payer_name(p["perspective"])
     head = (
         f"{p['portfolio']} (prices {p['price_year']}; savings to {perspective}; cashable "
         f"method {p['cashable_method']}; NPV over {h} years at {pct(p['discount_rate'])})"
     )
+    rates = (
+        "Rates are the share of cases in which the outcome is averted ('/case': outcomes averted per "
+        "case); 'Averted' counts each intervention's own outcome."
+    )
+    if options is not None:
+        prices = price_notes(data.get("prices"))
+        return "\n".join(
+            [head, "", table(headers, rows), "", *options_table(options, h), rates, *prices]
+        )
     payers = ", ".join(f"{payer_name(k)} {money(v)}" for k, v in p["savings_by_payer"].items())
     notes = [
         "",
@@ -93,10 +115,65 @@ def evaluation_table(data: dict[str, Any]) -> str:
         f"Cashable net savings: strict {money(p['cashable_net_savings_strict'])}, "
         f"pro rata {money(p['cashable_net_savings_pro_rata'])} "
         f"(the table uses {p['cashable_method']}).",
-        "Rates are the share of cases in which the outcome is averted ('/case': outcomes averted per "
-        "case); 'Averted' counts each intervention's own outcome.",
+        rates,
+        *price_notes(data.get("prices")),
     ]
     return "\n".join([head, "", table(headers, rows), *notes])
+
+
+def options_table(options: list[dict[str, Any]], horizon: int) -> list[str]:
+    """The options, best first: each one's totals, rank, and what it adds over the next cheaper."""
+    headers = [
+        "Rank",
+        "Option",
+        "Cost",
+        "Net savings",
+        "Cashable net",
+        "PV cost",
+        "PV savings",
+        f"NPV ({horizon}y)",
+        "BCR",
+        "Payback",
+        "Compared with",
+        "Incr. NPV",
+        "Incr. BCR",
+    ]
+    rows = []
+    for o in sorted(options, key=lambda o: o["rank"]):
+        spends = o["pv_cost"] != 0 or o["pv_gross_savings"] != 0
+        compared = o["incremental_npv"] is not None
+        rows.append(
+            [
+                str(o["rank"]),
+                o["name"],
+                money(o["cost"]),
+                money(o["net_savings"]),
+                money(o["cashable_net_savings"]),
+                money(o["pv_cost"]),
+                money(o["pv_gross_savings"]),
+                money(o["npv"]),
+                num(o["bcr"]) if spends else "n/a",
+                (f"year {o['payback_year']}" if o["payback_year"] else "none") if spends else "n/a",
+                (o["compared_with"] or "doing nothing") if compared else "nothing cheaper",
+                money(o["incremental_npv"]) if compared else "",
+                incremental_ratio(o["incremental_bcr"]) if compared else "",
+            ]
+        )
+    return [
+        "Options: mutually exclusive, so each has its own totals and they are never added up; "
+        "ranked by NPV.",
+        "",
+        table(headers, rows, [False, False, *[True] * 8, False, True, True]),
+        "",
+        "Incr.: what the option adds over the next cheaper one by present value of cost: the extra "
+        "NPV, and the extra PV savings per extra £1 of PV cost (above 1: the extra spending pays "
+        "for itself). See docs/options.md.",
+    ]
+
+
+def incremental_ratio(value: float | None) -> str:
+    """An incremental benefit-cost ratio; infinite (null) when the option costs no more."""
+    return "infinite" if value is None else num(value)
 
 
 @app.command()
@@ -106,7 +183,7 @@ def evaluate(
     format: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv."),
 ) -> None:
     """Appraise every intervention in a portfolio: cost, outcomes averted, savings, break-even, NPV."""
-    data = appraise_portfolio(load_portfolio(file)).to_data()
+    data = evaluation_data(appraise_portfolio(load_portfolio(file)))
     if format is Format.json:
         emit(to_json(data))
     elif format is Format.csv:
@@ -117,9 +194,10 @@ def evaluate(
 
 def _validate_portfolio(path: Path) -> str:
     p = load_portfolio(path)
+    options = f", {len(p.options)} options" if p.options is not None else ""
     return (
         f"{path}: valid portfolio {p.portfolio!r}: {len(p.interventions)} interventions, "
-        f"{len(p.outcomes)} outcomes"
+        f"{len(p.outcomes)} outcomes{options}"
     )
 
 

@@ -44,8 +44,11 @@ def simulation_table(sim: Simulation) -> str:
     headers = ["Intervention", "P(NPV > 0)"]
     for _, title in COLUMNS:
         headers += [f"{title} mean", f"{title} p5", f"{title} p50", f"{title} p95"]
+    options = data.get("options")
     rows = []
-    for record in [*data["interventions"], {"id": "total", **p}]:
+    # With options, a total would add up alternatives: each option has its own rows instead.
+    total = [{"id": "total", **p}] if options is None else []
+    for record in [*data["interventions"], *total]:
         row = [record["id"], pct(record["prob_break_even"])]
         for key, _ in COLUMNS:
             row += [money(record[key][k]) for k in ("mean", "p5", "p50", "p95")]
@@ -67,7 +70,32 @@ def simulation_table(sim: Simulation) -> str:
     ]
     if not inputs:
         notes.append("No input has a range or distribution, so every draw is the same.")
-    return "\n".join([head, "", table(headers, rows), *notes])
+    blocks = [head, "", table(headers, rows)]
+    if options is not None:
+        blocks += ["", *options_block(options, sim.draws)]
+    return "\n".join([*blocks, *notes])
+
+
+def options_block(options: list[dict[str, Any]], draws: int) -> list[str]:
+    """Each option's chance of being the best, and its NPV and net savings across the draws."""
+    headers = ["Option", "P(best)", "P(NPV > 0)"]
+    for _, title in COLUMNS:
+        headers += [f"{title} mean", f"{title} p5", f"{title} p50", f"{title} p95"]
+    rows = []
+    for o in options:
+        row = [o["name"], pct(o["prob_best"]), pct(o["prob_break_even"])]
+        for key, _ in COLUMNS:
+            row += [money(o[key][k]) for k in ("mean", "p5", "p50", "p95")]
+        rows.append(row)
+    return [
+        "Options (mutually exclusive, never added up), on the same draws:",
+        "",
+        table(headers, rows),
+        "",
+        f"P(best): the share of the {draws:,} draws in which the option has the highest NPV (equal "
+        "NPVs go to the cheaper by present value of cost, then to the first listed); the shares "
+        "add up to 100%.",
+    ]
 
 
 @app.command("simulate")
@@ -146,7 +174,9 @@ def sensitivity_table(result: Sensitivity) -> str:
     if not result.inputs:
         blocks.append("No input has a range or distribution: nothing to vary.")
         return "\n".join(blocks)
-    for tornado in [*result.interventions, result.portfolio]:
+    # With options, the portfolio total would add up alternatives: each intervention's only.
+    whole = [result.portfolio] if result.model.portfolio.options is None else []
+    for tornado in [*result.interventions, *whole]:
         name = tornado.id if tornado.id is not None else "Portfolio total"
         blocks += ["", f"{name}: NPV {money(tornado.npv)} at central values"]
         if tornado.swings:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from appraise.engine.lines import Formula, Line, non_placement
+from appraise.engine.lines import Formula, Line, non_placement, uprating
 
 Y, K, T, NY, NH, P = ("Y",), ("K",), ("T",), ("n", "Y"), ("n", "H"), ()
 NO_CHILDREN = "none: no children in the area"  # a rate per 10,000 of no children
@@ -55,6 +55,10 @@ for key, level, label, unit, fmt in (
     ("weeks_in_care_per_child", P, "Average weeks in care per child a year", "weeks", "n2"),
     ("weekly_placement_cost", P, "Average placement cost a week", "£ a week", "money2"),
     ("non_placement_share", P, "Non-placement share of total cost", "fraction", "pct"),
+    ("price_base", P, "Price base: the financial year every figure is brought to", "year", ""),
+    ("price_indices", ("Q", "S"), "Price indices by financial year (Indices)", "index", "n4"),
+    ("baseline_price_year", P, "Price year of the weekly placement cost", "year", ""),
+    ("baseline_index", P, "Index that uprates it", "index", ""),
     ("per_10k", P, "Children the rate counts per", "children", "n0"),
     (
         "population_is_series",
@@ -111,12 +115,31 @@ for key, level, label, unit, fmt in (
 # -- what a child in care costs --------------------------------------------------------------------
 
 _line(
+    "baseline_uprate",
+    P,
+    "Uprating factor to the price base",
+    "factor",
+    "index in the price base / index in the figure's price year",
+    uprating("baseline_price_year", "baseline_index"),
+    "n4",
+)
+_line(
+    "weekly_placement_cost_in_base",
+    P,
+    "Average placement cost a week in base-year prices",
+    "£ a week",
+    "the weekly placement cost x its uprating factor",
+    lambda v, o: v.weekly_placement_cost * v.baseline_uprate,
+    "money2",
+)
+
+_line(
     "non_placement_cost_per_week",
     P,
     "Non-placement cost a week of care: placement x share / (1 - share), at the start-year price",
     "£ a week",
     "placement x share / (1 - share): non-placement is that share of the total",
-    lambda v, o: non_placement(v.weekly_placement_cost, v.non_placement_share, o),
+    lambda v, o: non_placement(v.weekly_placement_cost_in_base, v.non_placement_share, o),
     "money2",
 )
 _line(
@@ -126,7 +149,8 @@ _line(
     "£ a year",
     "weeks in care x (weekly placement cost + non-placement cost a week)",
     lambda v, o: (
-        v.weeks_in_care_per_child * (v.weekly_placement_cost + v.non_placement_cost_per_week)
+        v.weeks_in_care_per_child
+        * (v.weekly_placement_cost_in_base + v.non_placement_cost_per_week)
     ),
     "money",
 )
@@ -341,8 +365,8 @@ for key, label, unit, how, formula, fmt in (
         "placement_cost",
         "Placement cost",
         "£ a year",
-        "weeks of care x weekly placement cost",
-        lambda v, o: v.weeks_of_care * v.weekly_placement_cost,
+        "weeks of care x weekly placement cost (in base-year prices)",
+        lambda v, o: v.weeks_of_care * v.weekly_placement_cost_in_base,
         "money",
     ),
     (

@@ -138,8 +138,67 @@ for key, level, label, unit, fmt in (
     ("component_cashable", C, "Cashable (1 = yes)", "switch", "int"),
     ("component_csc", C, "Paid by children's social care (1 = yes)", "switch", "int"),
     ("year", H, "Year", "year", "int"),
+    ("price_base", P, "Price base: the financial year every figure is brought to", "year", ""),
+    ("price_indices", ("Q", "S"), "Price indices by financial year (Indices)", "index", "n4"),
+    ("cost_price_year", N, "Price year of the cost", "year", ""),
+    ("cost_index", N, "Index that uprates the cost", "index", ""),
+    ("component_price_year", E, "Price year of the component's cost", "year", ""),
+    ("component_index", E, "Index that uprates it", "index", ""),
+    ("derive_price_year", D, "Price year of the weekly placement cost", "year", ""),
+    ("derive_index", D, "Index that uprates it", "index", ""),
 ):
     _line(key, level, label, unit, "Inputs", fmt=fmt)
+
+
+# -- prices: every money input is brought from its own price year to the price base -------------
+
+
+def uprating(year: str, index: str) -> Formula:
+    """index(price base) / index(price year): what a figure in that year's prices is multiplied
+    by to be in the base year's (HM Treasury Green Book: real prices of one base year)."""
+    # The same year is 1 without consulting the index, so a price base no index covers still works.
+    return lambda v, o: o.where(
+        o.eq(getattr(v, year), v.price_base),
+        1.0,
+        o.ratio(
+            o.index2(v.price_indices, v.price_base, getattr(v, index)),
+            o.index2(v.price_indices, getattr(v, year), getattr(v, index)),
+        ),
+    )
+
+
+for slot, level in (("cost", N), ("component", E), ("derive", D)):
+    _line(
+        f"{slot}_uprate",
+        level,
+        "Uprating factor to the price base",
+        "factor",
+        "index in the price base / index in the figure's price year",
+        uprating(f"{slot}_price_year", f"{slot}_index"),
+        "n4",
+    )
+for key, slot, level, label, unit, fmt in (
+    ("unit_cost", "cost", N, "Unit cost in base-year prices", "£ per case", "money"),
+    ("fixed_cost", "cost", N, "Total cost in base-year prices", "£", "money"),
+    ("component_cost_given", "component", E, "Cost in base-year prices", "£ per outcome", "money"),
+    (
+        "derive_weekly_cost",
+        "derive",
+        D,
+        "Weekly placement cost in base-year prices",
+        "£ a week",
+        "money2",
+    ),
+):
+    _line(
+        f"{key}_in_base",
+        level,
+        label,
+        unit,
+        "the figure in its own prices x its uprating factor",
+        lambda v, o, key=key, slot=slot: getattr(v, key) * getattr(v, f"{slot}_uprate"),
+        fmt,
+    )
 
 
 def non_placement(placement: Any, share: Any, o: Any) -> Any:
@@ -158,7 +217,7 @@ _line(
     "Placement cost (component)",
     "£ per outcome",
     "weeks in care x weekly placement cost",
-    lambda v, o: v.derive_weeks * v.derive_weekly_cost,
+    lambda v, o: v.derive_weeks * v.derive_weekly_cost_in_base,
     "money",
 )
 _line(
@@ -178,7 +237,9 @@ _line(
     "Cost of one outcome (component)",
     "£ per outcome",
     "the components given, then each derived outcome's placement and non-placement parts",
-    lambda v, o: o.components(v.component_cost_given, v.placement_cost, v.non_placement_cost),
+    lambda v, o: o.components(
+        v.component_cost_given_in_base, v.placement_cost, v.non_placement_cost
+    ),
     "money",
 )
 _line(
@@ -273,8 +334,8 @@ _line(
     N,
     "Cost a year",
     "£",
-    "unit cost x reach + total cost",
-    lambda v, o: v.unit_cost * v.reach + v.fixed_cost,
+    "unit cost x reach + total cost (in base-year prices)",
+    lambda v, o: v.unit_cost_in_base * v.reach + v.fixed_cost_in_base,
     "money",
     "sum",
 )

@@ -152,6 +152,10 @@ class NumpyOps:
         lead = np.broadcast_shapes(*(p.shape[:-1] for p in parts))
         return np.concatenate([np.broadcast_to(p, lead + p.shape[-1:]) for p in parts], axis=-1)
 
+    def index2(self, table: Cross, row: Any, col: Any) -> Any:
+        """A table's entry at (row, column) positions, per element (a price index in a year)."""
+        return table.array[np.asarray(row, dtype=int), np.asarray(col, dtype=int)]
+
     def group_sum(self, parts: Cross) -> Any:
         """Each outcome's sum over its components."""
         onehot = np.zeros((len(self.group), self.n_groups))
@@ -437,6 +441,11 @@ class ExcelOps:
     def components(self, given: Any, placement: Any, non_placement: Any) -> X:
         # The Outcomes sheet lays each component's row out from its own source: no formula.
         raise NotImplementedError("a component's cell refers to its source directly")
+
+    def index2(self, table: Span, row: Any, col: Any) -> X:
+        return X(
+            f"INDEX({table},MATCH({X.of(row)},{table.keys},0),MATCH({X.of(col)},{table.prefix},0))"
+        )
 
     def group_sum(self, parts: Span) -> X:
         return _call("SUM", parts)

@@ -17,6 +17,7 @@ from appraise.engine import core, evaluate
 from appraise.engine.evaluate import Structure
 from appraise.model.limits import UNIT_COST
 from appraise.model.numbers import Dist, Domain, Num, central, input_of
+from appraise.model.pricing import PriceTable, price_table
 from appraise.model.schema import (
     CHILDRENS_SOCIAL_CARE,
     EFFECT_EVIDENCE_TYPES,
@@ -139,6 +140,9 @@ class Model:
     whole_outcome: list[Param] = field(default_factory=list)
     scaled: dict[str, list[Param]] = field(default_factory=dict)  # whole-outcome key -> parts
     outcome_cost: dict[str, float] = field(default_factory=dict)  # whole-outcome key -> cost
+    prices: PriceTable | None = None  # the indices used and each money block's price year
+    # Inputs held as positions in a list (an evidence rating, a price year): the names shown.
+    names: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def ids(self) -> list[str]:
@@ -458,6 +462,8 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
     )
     values["component_cashable"] = np.array(comp_cashable, dtype=float)
     values["component_csc"] = np.array([float(p == CHILDRENS_SOCIAL_CARE) for p in comp_payer_name])
+    prices = price_table(portfolio)
+    names = _price_inputs(portfolio, prices, values, explicit, derived)
     structure = Structure(
         n=n,
         horizon=portfolio.horizon_years,
@@ -467,6 +473,7 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
         n_derived=len(derived),
         n_ratings=len(RATINGS),
         n_given=len(given),
+        extra={"Q": len(prices.years), "S": len(prices.series)},
     )
     base = core.CoreInputs(
         values=values,
@@ -474,9 +481,52 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
         payers=payers,
         component_payer=np.array([payers.index(p) for p in comp_payer_name], dtype=int),
     )
-    model = Model(portfolio, dict(evidence), base, params, components, sources_for_effect)
+    model = Model(
+        portfolio,
+        dict(evidence),
+        base,
+        params,
+        components,
+        sources_for_effect,
+        prices=prices,
+        names={"rating": RATINGS, **names},
+    )
     _add_whole_outcomes(model)
     return model
+
+
+def _price_inputs(
+    portfolio: Portfolio,
+    prices: PriceTable,
+    values: dict[str, np.ndarray],
+    explicit: list[str],
+    derived: list[str],
+) -> dict[str, tuple[str, ...]]:
+    """Each money block's price year and index as positions in the price table (the workbook
+    shows their names); returns the names each position stands for, by input."""
+    values["price_indices"] = np.array(prices.levels, dtype=float).reshape(
+        len(prices.years), len(prices.series)
+    )
+    values["price_base"] = np.asarray(float(prices.year_at(prices.base)))
+    paths = {
+        "cost": [f"interventions[{i}].unit_cost" for i in range(len(portfolio.interventions))],
+        "component": [
+            f"outcomes.{key}.components[{j}]"
+            for key in explicit
+            for j in range(len(portfolio.outcomes[key].components or []))
+        ],
+        "derive": [f"outcomes.{key}.derive" for key in derived],
+    }
+    for slot, at in paths.items():
+        values[f"{slot}_price_year"] = np.array(
+            [float(prices.year_at(prices.blocks[p].year)) for p in at]
+        )
+        values[f"{slot}_index"] = np.array([float(prices.series_at(prices.names[p])) for p in at])
+    names: dict[str, tuple[str, ...]] = {"price_base": prices.labels}
+    for slot in paths:
+        names[f"{slot}_price_year"] = prices.labels
+        names[f"{slot}_index"] = prices.series
+    return names
 
 
 def _add_whole_outcomes(model: Model) -> None:

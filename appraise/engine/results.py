@@ -14,6 +14,7 @@ from appraise.engine.lines import EFFECT_FORM_NAMES, LINES
 from appraise.engine.params import Model, build
 from appraise.errors import InputError, Problem
 from appraise.model.numbers import central
+from appraise.model.pricing import audit
 
 # Per-intervention keys of `appraise evaluate --format json`, in order. The workbook's Summary
 # header and the app's tables use the same names.
@@ -173,7 +174,7 @@ class Appraisal:
         p, t = self.model.portfolio, self.totals
         rec: dict[str, Any] = {
             "portfolio": p.portfolio,
-            "price_year": p.price_year,
+            "price_year": p.price_year.label,
             "cashable_method": p.cashable_method,
             "perspective": p.perspective,
             "horizon_years": p.horizon_years,
@@ -197,10 +198,13 @@ class Appraisal:
 
     def to_data(self) -> dict[str, Any]:
         """`{"portfolio": {...}, "interventions": [{...}, ...]}` as printed by `evaluate --format json`."""
-        return {
+        out = {
             "portfolio": self.portfolio_record(),
             "interventions": [self.record(i) for i in range(len(self.model.ids))],
         }
+        if self.model.prices is not None:
+            out["prices"] = audit(self.model.portfolio, self.model.prices)
+        return out
 
 
 def run(model: Model, values: Mapping[str, Any] | None = None) -> Appraisal:

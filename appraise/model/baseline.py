@@ -18,7 +18,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, PlainSerializer, PlainValidator, StrictInt, model_validator
+from pydantic import (
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    PrivateAttr,
+    StrictInt,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from appraise.errors import InputError, Problem
@@ -26,6 +33,7 @@ from appraise.model import limits
 from appraise.model import trend as paths
 from appraise.model.base import Base, Text
 from appraise.model.numbers import Dist, Domain, parse_num
+from appraise.model.prices.years import PriceYearField
 from appraise.model.reading import quotable
 
 FIRST_YEAR, LAST_YEAR = 1900, 2100
@@ -259,6 +267,10 @@ class Baseline(Base):
     uasc: Children = 0.0
     weeks_in_care_per_child: WeeksInYear
     weekly_placement_cost: WeeklyCost
+    price_year: PriceYearField | None = None  # of the weekly placement cost (default: the base)
+    # Set when the baseline is part of a portfolio: the price table, the base and this
+    # baseline's year and index as positions in it (appraise.model.pricing.care_prices).
+    _prices: dict[str, Any] | None = PrivateAttr(default=None)
     non_placement_share: ShareBelowOne
     scenarios: Annotated[list[Scenario], Field(min_length=1, max_length=limits.MAX_SCENARIOS)] = (
         Field(default_factory=lambda: [Scenario(name=DEFAULT_SCENARIO)])

@@ -66,6 +66,10 @@ MAX_UNCERTAIN_INPUTS = 1_000
 # Uncertain inputs x interventions in a sensitivity run: each input is solved for against every
 # intervention it feeds and the total; 400 inputs over 200 interventions (80,000) take 10 s here.
 MAX_SENSITIVITY_CELLS = 100_000
+# Mutually exclusive options compared in one portfolio (docs/options.md). A board paper weighs a
+# handful; the workbook's check that the ranking still holds is one AND of 2 x (options - 1)
+# comparisons, within Excel's 255 arguments. An option funds at most MAX_INTERVENTIONS.
+MAX_OPTIONS = 100
 # Outcomes a portfolio prices, and the components of one outcome's cost.
 MAX_OUTCOMES = 1_000
 MAX_COMPONENTS = 100

@@ -21,6 +21,7 @@ from appraise.errors import InputError, Problem, join_path
 from appraise.model.base import forms_keys
 from appraise.model.baseline import Baseline, History, parse_history
 from appraise.model.limits import MAX_INTERVENTIONS
+from appraise.model.pricing import care_prices, check_prices, price_table
 from appraise.model.reading import quotable, read_file, read_reference
 from appraise.model.schema import (
     EFFECT_FORMS,
@@ -389,9 +390,13 @@ def portfolio_from_data(
             lac_outcome(portfolio, file)
         except InputError as exc:
             problems += exc.problems
+    if not problems:
+        problems += check_prices(portfolio, file)
     if problems:
         raise InputError(problems)
     portfolio._file = file
+    if portfolio.baseline is not None:
+        portfolio.baseline._prices = care_prices(price_table(portfolio, file))
     return portfolio
 
 

@@ -5,6 +5,7 @@ Validation lives here so the loader, the CLI and the app all reject the same thi
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Annotated, Any, Literal
 
@@ -13,14 +14,17 @@ from pydantic import (
     PrivateAttr,
     StrictBool,
     StrictInt,
+    ValidationError,
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from appraise.errors import InputError
 from appraise.model import limits
 from appraise.model.base import PAYER, Base, Text, check_slug, one_form
-from appraise.model.baseline import Baseline
+from appraise.model.baseline import Baseline, at
+from appraise.model.costs import cost_item
 from appraise.model.limits import (
     BENEFIT_YEARS,
     CASES,
@@ -38,6 +42,7 @@ from appraise.model.limits import (
     WEEKS,
 )
 from appraise.model.numbers import Input, Num, central
+from appraise.model.prices.years import PriceYearField
 
 RATINGS = ("4+", "4", "3+", "3", "2+", "2", "NL2", "NE")
 CATEGORIES = (
@@ -127,6 +132,7 @@ class UnitCost(Base):
     amount: Annotated[Num, Input("Unit cost", "£ per case", UNIT_COST)] | None = None
     per: Text = "case"
     total: Annotated[Num, Input("Total cost a year", "£", TOTAL_COST)] | None = None
+    price_year: PriceYearField | None = None  # the prices the figure is in (default: the base)
     note: Text | None = None
 
     @model_validator(mode="after")
@@ -268,6 +274,7 @@ class Intervention(Base):
     effect: Effect
     evidence: EvidenceRef
     timing: Timing = Timing()
+    price_year: PriceYearField | None = None  # for all its money, unless a block says otherwise
     notes: Text | None = None
 
     @field_validator("id")
@@ -283,6 +290,31 @@ class Component(Base):
     cost: Annotated[Num, Input("Cost of one outcome (component)", "£ per outcome", UNIT_COST)]
     cashable: StrictBool = False
     payer: str = CHILDRENS_SOCIAL_CARE
+    price_year: PriceYearField | None = None
+    # The unit-cost library's item the cost was taken from (`cost: {item: gmca:SS1.0}`).
+    item: Text | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_library(cls, raw: Any) -> Any:
+        """`cost: {item: CODE}`: the library item's value, with its price year and source."""
+        if not (isinstance(raw, dict) and isinstance(raw.get("cost"), dict)):
+            return raw
+        reference = raw["cost"]
+        if set(reference) != {"item"}:
+            return raw  # a distribution: validated as a number
+        code = reference["item"]
+        try:
+            found = cost_item(code)
+        except InputError as exc:
+            # Blamed on `cost.item`, with the code as the rejected value.
+            message = exc.problems[0].message.replace("{", "(").replace("}", ")")
+            raise PydanticCustomError(
+                "appraise_number", message, {"subkey": "cost.item", "value": code}
+            ) from None
+        out = {**raw, "cost": found.value, "item": found.code}
+        out.setdefault("price_year", found.price_year)
+        return out
 
     @field_validator("payer")
     @classmethod
@@ -302,6 +334,7 @@ class Derive(Base):
     non_placement_share: Annotated[
         Num, Input("Non-placement share of total cost", "fraction", SHARE)
     ]
+    price_year: PriceYearField | None = None  # of the weekly placement cost
 
 
 class Outcome(Base):
@@ -315,6 +348,7 @@ class Outcome(Base):
         Annotated[list[Component], Field(min_length=1, max_length=limits.MAX_COMPONENTS)] | None
     ) = None
     sources: Annotated[list[Text], Field(max_length=limits.MAX_SOURCES)] = []
+    price_year: PriceYearField | None = None  # for all its money, unless a part says otherwise
 
     @field_validator("sources")
     @classmethod
@@ -330,6 +364,11 @@ class Outcome(Base):
             dupes = sorted({n for n in names if names.count(n) > 1})
             if dupes:
                 raise ValueError(f"component names must be unique; repeated: {dupes}")
+            # A cost from the unit-cost library brings its source with it.
+            for c in self.components:
+                source = cost_item(c.item).evidence if c.item else None
+                if source and source not in self.sources:
+                    self.sources.append(source)
         return self
 
 
@@ -347,6 +386,7 @@ class Evidence(Base):
     type: Literal[EVIDENCE_TYPES]  # type: ignore[valid-type]
     found: Text
     figures: Annotated[list[dict[str, Any]], Field(max_length=limits.MAX_FIGURES)] = []
+    licence: Text | None = None  # the terms its figures are used under (shown on Evidence)
 
     @field_validator("id")
     @classmethod
@@ -389,6 +429,25 @@ class Evidence(Base):
         return self.country.strip().lower() in {"uk", "england", "united kingdom", "gb", "wales"}
 
 
+class Option(Base):
+    """One of several mutually exclusive ways to spend, judged against doing nothing: the
+    interventions it would fund (none: doing nothing)."""
+
+    name: Text
+    interventions: list[str] = []
+    description: Text | None = None
+
+    @field_validator("interventions", mode="before")
+    @classmethod
+    def _bound(cls, v: Any) -> Any:
+        if isinstance(v, list) and len(v) > limits.MAX_INTERVENTIONS:
+            raise ValueError(
+                f"an option funds at most {limits.MAX_INTERVENTIONS:,} interventions, as a "
+                f"portfolio holds (got {len(v):,})"
+            )
+        return v
+
+
 class Portfolio(Base):
     """A set of interventions appraised together, with the outcomes they avert."""
 
@@ -396,7 +455,11 @@ class Portfolio(Base):
     _file: str = PrivateAttr(default="portfolio")
 
     portfolio: Text
-    price_year: Annotated[StrictInt, Field(ge=1900, le=2100)]
+    # The price base: every money figure is brought to this year's prices (docs/prices.md).
+    price_year: PriceYearField
+    # The index to uprate each payer's money by (default: the GDP deflator; the NHS cost inflation
+    # index for health): a shipped index's name, a CSV file beside the portfolio, or a series.
+    price_index: dict[str, Any] = {}
     description: Text | None = None
     cashable_method: Literal["strict", "pro_rata"] = "strict"
     perspective: Literal["childrens_social_care", "public_sector"] = CHILDRENS_SOCIAL_CARE
@@ -420,6 +483,8 @@ class Portfolio(Base):
     evidence: Annotated[dict[str, Evidence], Field(max_length=limits.MAX_EVIDENCE)] = {}
     # The cost of doing nothing (appraise.model.baseline); `baseline: file.yaml` is read by the loader.
     baseline: Baseline | None = None
+    # Mutually exclusive options (docs/options.md); without them the interventions add up.
+    options: Annotated[list[Option], Field(min_length=1)] | None = None
 
     @field_validator("optimism_bias")
     @classmethod
@@ -435,6 +500,80 @@ class Portfolio(Base):
         for key in v:
             check_slug(key, "outcome key")
         return v
+
+    @field_validator("options", mode="before")
+    @classmethod
+    def _options_bound(cls, v: Any) -> Any:
+        if isinstance(v, list) and len(v) > limits.MAX_OPTIONS:
+            raise ValueError(f"at most {limits.MAX_OPTIONS} options can be compared (got {len(v)})")
+        return v
+
+    @model_validator(mode="after")
+    def _options(self) -> Portfolio:
+        """Options name known interventions, each in one option only, under distinct names; with
+        options, every intervention is in one (docs/options.md says why)."""
+        if self.options is None:
+            return self
+        ids = [i.id for i in self.interventions]
+        known = set(ids)
+        listed = ", ".join(ids) if len(ids) <= 12 else f"{len(ids):,} of them"
+        hints = 0  # suggestions cost a search each: a hostile file gets the first few only
+        problems = []
+        names: dict[str, int] = {}
+        owner: dict[str, int] = {}
+        for k, option in enumerate(self.options):
+            folded = option.name.casefold()
+            if folded in names:
+                problems.append(
+                    at(
+                        f"options[{k}].name",
+                        f"duplicate option name (also options[{names[folded]}])",
+                        option.name,
+                    )
+                )
+            names.setdefault(folded, k)
+            for j, ident in enumerate(option.interventions):
+                where = f"options[{k}].interventions[{j}]"
+                if ident not in known:
+                    hints += 1
+                    hint = difflib.get_close_matches(ident, ids, n=1) if hints <= 10 else []
+                    also = f"; did you mean {hint[0]!r}?" if hint else ""
+                    problems.append(
+                        at(
+                            where,
+                            f"not an intervention of this portfolio (interventions: {listed}){also}",
+                            ident,
+                        )
+                    )
+                elif ident in owner:
+                    first = owner[ident]
+                    same = first == k
+                    problems.append(
+                        at(
+                            where,
+                            "listed twice in this option"
+                            if same
+                            else f"already in options[{first}]: options are mutually exclusive, "
+                            "so an intervention belongs to one only",
+                            ident,
+                        )
+                    )
+                else:
+                    owner[ident] = k
+        for i, ident in enumerate(ids):
+            if ident not in owner:
+                problems.append(
+                    at(
+                        "options",
+                        f"intervention {ident!r} (interventions[{i}]) is in no option: with "
+                        "options, every intervention belongs to exactly one (add it to an option, "
+                        "or take it out of the file)",
+                    )
+                )
+        if problems:
+            details = [InitErrorDetails(type=p, loc=(), input=None) for p in problems]
+            raise ValidationError.from_exception_data("Portfolio", details)
+        return self
 
     @property
     def file(self) -> str:

@@ -19,7 +19,16 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from appraise.display import evaluation_csv, money, num, pct, rate, to_json
+from appraise.display import (
+    STALE_YEARS,
+    evaluation_csv,
+    money,
+    num,
+    pct,
+    rate,
+    stale_years,
+    to_json,
+)
 from appraise.engine.figures import FIGURES
 from appraise.errors import InputError
 from appraise.model.schema import RATINGS
@@ -83,7 +92,8 @@ def comparison_table(view: View) -> pd.DataFrame:
                 },
             }
         )
-    rows.append({"Intervention": "Total", **_one_year(view.totals)})
+    if "options" not in view.results:  # with options a total would add up alternatives
+        rows.append({"Intervention": "Total", **_one_year(view.totals)})
     return pd.DataFrame(rows).fillna("")
 
 
@@ -101,7 +111,7 @@ def horizon_table(view: View) -> pd.DataFrame:
                     for k in ("payback_year", "discounted_payback_year")
                 },
             }
-            for r in [*view.records, view.totals]
+            for r in [*view.records, *([view.totals] if "options" not in view.results else [])]
         ]
     )
 
@@ -114,6 +124,95 @@ def portfolio_page(view: View) -> None:
     if description:
         st.markdown(plain(description))
     st.caption(conventions(t))
+    prices = view.results.get("prices")
+    stale_warning(prices)
+    h = t["horizon_years"]
+    options = view.results.get("options")
+    if options is not None:
+        options_headline(options, h)
+    else:
+        portfolio_headline(t)
+    st.subheader("Every intervention: one year of service")
+    st.table(comparison_table(view), hide_index=True)
+    st.caption(
+        "Success rates are the share of cases in which the outcome is averted ('/case': outcomes "
+        "averted per case). Evidence is the EIF level (4+ strongest ... NL2 not yet level 2)."
+    )
+    st.subheader(f"Over {h} years, discounted at {pct(t['discount_rate'])} a year")
+    st.table(horizon_table(view), hide_index=True)
+    if options is None:
+        st.subheader("When does the portfolio pay back?")
+        chart(charts.cumulative_chart({}, t["years"]))
+    prices_section(prices)
+    with st.expander("Portfolio settings (whose savings count, cashable convention, horizon)"):
+        portfolio_settings(view)
+
+
+def stale_warning(prices: dict[str, Any] | None) -> None:
+    """A warning naming every figure more than 5 years older than the price base."""
+    if not prices:
+        return
+    base = prices["price_base"]
+    stale = [r for r in prices["uprated"] if stale_years(r, base) > STALE_YEARS]
+    if stale:
+        listed = "; ".join(f"{plain(r['field'])} ({r['price_year']})" for r in stale)
+        st.warning(
+            f"{len(stale)} figure{'s' if len(stale) > 1 else ''} more than {STALE_YEARS} years "
+            f"older than the price base {base}: {listed}. Each is uprated by its index, but a "
+            "newer source would be better."
+        )
+
+
+def prices_section(prices: dict[str, Any] | None) -> None:
+    """Every money figure's uprating to the price base: as given, year, index, factor, result."""
+    if not prices:
+        return
+    base = prices["price_base"]
+    records = prices["uprated"]
+    assumed = sum(r["assumed"] for r in records)
+    title = f"Prices: every figure in {base} prices"
+    if assumed:
+        title += f" ({assumed} of {len(records)} assumed to be in them already)"
+    with st.expander(title):
+        for note in prices["notes"]:
+            st.caption(plain(note))
+        frame = pd.DataFrame(
+            [
+                {
+                    "Figure": plain(r["field"]),
+                    "As given": money(r["original"], 2),
+                    "Price year": r["price_year"] + (" (assumed)" if r["assumed"] else ""),
+                    "Index": plain(r["index_label"]),
+                    "Factor": f"{r['factor']:.4f}",
+                    f"In {base} prices": money(r["result"], 2),
+                    "Note": plain("; ".join(r["notes"])),
+                }
+                for r in records
+            ]
+        )
+        st.table(frame, hide_index=True)
+
+
+def options_headline(options: list[dict[str, Any]], horizon: int) -> None:
+    """For a file of options: the best option's figures, never a sum across options."""
+    best = next(o for o in options if o["rank"] == 1)
+    st.info(
+        f"This file holds {len(options)} mutually exclusive options, so its interventions are "
+        "alternatives and are never added up. The best by NPV is shown here; the Compare page sets "
+        "every option side by side."
+    )
+    headline(
+        [
+            ("Best option", plain(best["name"]), "The option with the highest NPV."),
+            (f"Its NPV over {horizon} years", money(best["npv"]), FIGURES["npv"].explained),
+            (FIGURES["bcr"].title, ratio_text(best["bcr"]), FIGURES["bcr"].explained),
+            ("Its cost a year", money(best["cost"]), "What a year of its services costs."),
+        ]
+    )
+
+
+def portfolio_headline(t: dict[str, Any]) -> None:
+    """The portfolio's totals as headline metrics."""
     h = t["horizon_years"]
     headline(
         [
@@ -138,18 +237,6 @@ def portfolio_page(view: View) -> None:
             ),
         ]
     )
-    st.subheader("Every intervention: one year of service")
-    st.table(comparison_table(view), hide_index=True)
-    st.caption(
-        "Success rates are the share of cases in which the outcome is averted ('/case': outcomes "
-        "averted per case). Evidence is the EIF level (4+ strongest ... NL2 not yet level 2)."
-    )
-    st.subheader(f"Over {h} years, discounted at {pct(t['discount_rate'])} a year")
-    st.table(horizon_table(view), hide_index=True)
-    st.subheader("When does the portfolio pay back?")
-    chart(charts.cumulative_chart({}, t["years"]))
-    with st.expander("Portfolio settings (whose savings count, cashable convention, horizon)"):
-        portfolio_settings(view)
 
 
 def portfolio_settings(view: View) -> None:
@@ -193,10 +280,61 @@ def portfolio_settings(view: View) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+def options_table(options: list[dict[str, Any]], names: dict[str, str]) -> pd.DataFrame:
+    """The options side by side, best first (`options` of `appraise evaluate --format json`)."""
+    rows = []
+    for o in sorted(options, key=lambda o: o["rank"]):
+        compared = o["incremental_npv"] is not None
+        spends = o["pv_cost"] != 0 or o["pv_gross_savings"] != 0
+        rows.append(
+            {
+                "Rank": o["rank"],
+                "Option": plain(o["name"]),
+                "Interventions": plain(", ".join(names[i] for i in o["interventions"]) or "none"),
+                **{
+                    FIGURES[k].title: money(o[k])
+                    for k in ("cost", "net_savings", "cashable_net_savings", "pv_cost", "npv")
+                },
+                FIGURES["bcr"].title: ratio_text(o["bcr"]) if spends else "n/a",
+                "Compared with": plain(o["compared_with"] or "doing nothing")
+                if compared
+                else "nothing cheaper",
+                "Incremental NPV": money(o["incremental_npv"]) if compared else "",
+                "Incremental BCR": (
+                    ("infinite" if o["incremental_bcr"] is None else num(o["incremental_bcr"]))
+                    if compared
+                    else ""
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def options_section(view: View, options: list[dict[str, Any]]) -> None:
+    """The options side by side: a table, and NPV by option."""
+    h = view.totals["horizon_years"]
+    best = next(o for o in options if o["rank"] == 1)
+    st.subheader("The options side by side")
+    st.write(
+        f"Only one option will be chosen, so each has its own figures and they are never added up. "
+        f"Ranked by NPV over {h} years: **{plain(best['name'])}** first. Each option is also set against "
+        "the next cheaper one (by present value of cost): the incremental NPV is what spending the "
+        "difference adds, and an incremental benefit-cost ratio above 1 means the extra spending "
+        "pays for itself."
+    )
+    st.table(options_table(options, view.names()), hide_index=True)
+    st.subheader(f"NPV over {h} years, by option")
+    chart(charts.option_npv_chart(options, h))
+
+
 def compare_page(view: View) -> None:
-    """Charts across interventions: net savings, margin of safety, who saves, payback."""
-    st.title("Compare the interventions")
+    """Charts across interventions: net savings, margin of safety, who saves, payback (and the
+    options side by side, when the portfolio has them)."""
+    options = view.results.get("options")
+    st.title("Compare the options" if options is not None else "Compare the interventions")
     st.caption(conventions(view.totals))
+    if options is not None:
+        options_section(view, options)
     st.subheader("Net savings a year, by strength of evidence")
     chart(charts.net_savings_chart(view.records))
     st.subheader("Margin of safety: expected against break-even success rate")
@@ -210,9 +348,9 @@ def compare_page(view: View) -> None:
     st.subheader("Who saves: gross savings by payer")
     chart(charts.payer_chart(view.records))
     st.subheader("Cumulative net savings: when does each pay back?")
-    chart(
-        charts.cumulative_chart({r["name"]: r["years"] for r in view.records}, view.totals["years"])
-    )
+    # With options the portfolio's line would add up alternatives.
+    total = view.totals["years"] if options is None else None
+    chart(charts.cumulative_chart({r["name"]: r["years"] for r in view.records}, total))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import streamlit as st
 
 from appraise.analyses import breakeven
 from appraise.analyses.forecast import forecast_data, price_levers, with_portfolio
+from appraise.analyses.options import evaluation_data
 from appraise.analyses.track import track
 from appraise.analyses.uncertainty import sensitivity, simulate, uncertain_params
 from appraise.analyses.verify import verify
@@ -44,7 +45,7 @@ def canonical(data: Any) -> str:
 def evaluate(key: str, name: str) -> Evaluation:
     """Validate and appraise the portfolio whose file data is the JSON text `key`."""
     appraisal = appraise_portfolio(portfolio_from_data(json.loads(key), name))
-    return Evaluation(appraisal, appraisal.to_data())
+    return Evaluation(appraisal, evaluation_data(appraisal))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

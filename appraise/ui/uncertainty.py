@@ -58,18 +58,29 @@ def summary_table(data: dict[str, Any], names: dict[str, str]) -> pd.DataFrame:
     """Each intervention and the portfolio total, as displayed: chance of breaking even, then NPV
     and one year's net savings (mean and percentiles of the draws)."""
     h = data["portfolio"]["horizon_years"]
-    records = [*data["interventions"], {"id": None, **data["portfolio"]}]
+    records = [*data["interventions"], *_wholes(data)]
+    options = data.get("options")
     rows = []
     for r in records:
         row = {
-            "Intervention": plain(names[r["id"]]) if r["id"] else PORTFOLIO,
+            "Intervention": plain(names[r["id"]] if r.get("id") else r["name"]),
             "Chance of breaking even (NPV > 0)": pct(r["prob_break_even"]),
         }
+        if options is not None:
+            row["Chance of being the best option"] = pct(r["prob_best"]) if "prob_best" in r else ""
         for key, title in (("npv", f"NPV over {h} years"), ("net_savings", "Net savings a year")):
             for stat, word in STATS:
                 row[f"{title}, {word}"] = money(r[key][stat])
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _wholes(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the interventions make up: the portfolio total, or each option (never their sum)."""
+    options = data.get("options")
+    if options is None:
+        return [{"id": None, "name": PORTFOLIO, **data["portfolio"]}]
+    return [{**o, "name": f"Option: {o['name']}"} for o in options]
 
 
 def thresholds_table(tornado: dict[str, Any], labels: dict[str, str]) -> pd.DataFrame:
@@ -151,6 +162,44 @@ def page(view: View) -> None:
         data = runs.simulation(loaded.key, loaded.name, draws, seed)
     p = data["portfolio"]
     h = p["horizon_years"]
+    options = data.get("options")
+    if options is not None:
+        headline(
+            [
+                (
+                    f"Chance {plain(o['name'])} is the best option",
+                    pct(o["prob_best"]),
+                    f"Share of the {draws:,} draws in which its NPV over {h} years is the highest "
+                    "of the options (every option on the same draws).",
+                )
+                for o in options
+            ]
+        )
+    else:
+        portfolio_chances(p, draws)
+    st.subheader("How likely is each to break even, and how wide is the range?")
+    show_table(summary_table(data, names))
+    se = 0.5 / math.sqrt(draws)
+    st.caption(
+        f"{draws:,} draws, seed {seed}: "
+        f"{code(f'appraise simulate {loaded.name} --draws {draws} --seed {seed}')} gives the "
+        f"same figures. Breaking even means an NPV over {h} years "
+        f"above zero; at this many draws its Monte Carlo error is at most {pct(se, 2)}. "
+        "Percentiles are read from a histogram of the draws, each within "
+        f"{pct(RELATIVE_PRECISION, 2)} (or £1 near zero) of the exact one."
+    )
+    rows = [{**r, "name": names[r["id"]]} for r in data["interventions"]] + _wholes(data)
+    chart(charts.npv_range_chart(rows, h))
+    st.caption(
+        "The bar holds the middle 90% of the draws (5th to 95th percentile); the black tick is "
+        "the median and the diamond the mean. Left of the grey line at zero, the NPV is a loss."
+    )
+    tornado_section(view, tornadoes, labels)
+
+
+def portfolio_chances(p: dict[str, Any], draws: int) -> None:
+    """The portfolio's chance of breaking even and its range of NPV, as headline metrics."""
+    h = p["horizon_years"]
     headline(
         [
             (
@@ -164,39 +213,22 @@ def page(view: View) -> None:
             ("NPV, 95th percentile", money(p["npv"]["p95"]), "1 draw in 20 is above this."),
         ]
     )
-    st.subheader("How likely is each to break even, and how wide is the range?")
-    show_table(summary_table(data, names))
-    se = 0.5 / math.sqrt(draws)
-    st.caption(
-        f"{draws:,} draws, seed {seed}: "
-        f"{code(f'appraise simulate {loaded.name} --draws {draws} --seed {seed}')} gives the "
-        f"same figures. Breaking even means an NPV over {h} years "
-        f"above zero; at this many draws its Monte Carlo error is at most {pct(se, 2)}. "
-        "Percentiles are read from a histogram of the draws, each within "
-        f"{pct(RELATIVE_PRECISION, 2)} (or £1 near zero) of the exact one."
-    )
-    rows = [{**r, "name": names[r["id"]]} for r in data["interventions"]] + [
-        {**p, "name": PORTFOLIO}
-    ]
-    chart(charts.npv_range_chart(rows, h))
-    st.caption(
-        "The bar holds the middle 90% of the draws (5th to 95th percentile); the black tick is "
-        "the median and the diamond the mean. Left of the grey line at zero, the NPV is a loss."
-    )
-    tornado_section(view, tornadoes, labels)
 
 
 def tornado_section(view: View, data: dict[str, Any], labels: dict[str, str]) -> None:
     """The tornado of one intervention or the portfolio, and the break-even value of each input."""
     st.subheader("Which inputs matter most?")
-    choices = [PORTFOLIO, *(r["name"] for r in view.records)]
+    # With options the portfolio total would add up alternatives: each intervention's only.
+    whole = [] if "options" in view.results else [PORTFOLIO]
+    choices = [*whole, *(r["name"] for r in view.records)]
+    tornadoes = [*([data["portfolio"]] if whole else []), *data["interventions"]]
     chosen = st.selectbox(
         "NPV of",
         range(len(choices)),
         format_func=lambda i: choices[i],
         key=f"{TORNADO}:{view.loaded.generation}",
     )
-    tornado = data["portfolio"] if chosen == 0 else data["interventions"][chosen - 1]
+    tornado = tornadoes[chosen]
     swings = tornado["tornado"]
     h = data["portfolio"]["horizon_years"]
     st.write(

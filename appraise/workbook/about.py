@@ -103,6 +103,28 @@ COLOUR_KEY = (
 )
 
 
+def price_summary(book: Book) -> str:
+    """How the workbook's money is priced: the base, the indices and what was assumed."""
+    prices = book.model.prices
+    if prices is None:
+        return ""
+    used = sorted({prices.names[path] for path in prices.blocks})
+    labels = "; ".join(prices.indices[name].label for name in used)
+    assumed = [path for path, b in prices.blocks.items() if b.assumed]
+    text = (
+        f"Every money figure is brought from its own price year to the price base by {labels} "
+        "(Indices sheet; its price year is on Inputs)."
+    )
+    if prices.base.note:
+        text += f" {prices.base.note}."
+    if assumed:
+        text += (
+            f" {len(assumed)} of {len(prices.blocks)} figures give no price year and are taken "
+            f"to be in base-year prices: {', '.join(assumed)}."
+        )
+    return text
+
+
 def about_sheet(book: Book) -> Sheet:
     """Portfolio, price year, date, engine version, how to read, colour key, cashable convention."""
     p = book.portfolio
@@ -117,7 +139,8 @@ def about_sheet(book: Book) -> Sheet:
     facts: list[tuple[str, Any, str]] = [
         ("Portfolio", p.portfolio, "user_wrap"),
         ("Description", p.description or "", "user_wrap"),
-        ("Price year", p.price_year, "text:int"),
+        ("Price base", Formula(book.at("price_base"), p.price_year.label), "calc"),
+        ("Prices", price_summary(book), "wrap"),
         ("Exported on", book.today.isoformat(), "text"),
         ("Engine", f"appraise {__version__}", "text"),
         (

@@ -32,7 +32,7 @@ from appraise.engine.ops import INFINITE, NEVER, ExcelOps, Ref, Span, X
 from appraise.engine.params import Model, build
 from appraise.engine.results import Appraisal, run
 from appraise.errors import InputError
-from appraise.model.schema import RATINGS, Evidence, Portfolio
+from appraise.model.schema import Evidence, Portfolio
 from appraise.workbook.writer import Formula, Sheet, quote_title, ref, safe_title
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ CASH_FLOWS, EVIDENCE, CHECKS, ABOUT, SOURCE = (
     "Portfolio file",
 )
 FORECAST, CLAIMS_CHECK = "Forecast", "Claims check"  # only when there is a baseline, or claims
+INDICES = "Indices"
 COLUMN = "\x00"  # stands for a year's column letter until a year line is written out
 
 
@@ -113,7 +114,21 @@ class Table:
     prefix: str
 
 
-Place = Cell | Row | Column | Across | Block | Table
+@dataclass(frozen=True)
+class Grid:
+    """A two-way table (price indices): values in rows `first`..`last` and columns `left`..`right`,
+    each row's key in `key_col`, each column's in row `header`."""
+
+    sheet: str
+    first: int
+    last: int
+    left: int
+    right: int
+    key_col: int
+    header: int
+
+
+Place = Cell | Row | Column | Across | Block | Table | Grid
 
 
 @dataclass(frozen=True)
@@ -202,8 +217,9 @@ class Book:
             )
         else:
             value = per[key]
-        if key == "rating":  # a position in the table; the sheet shows the rating itself
-            return RATINGS[int(value)]
+        names = self.model.names.get(key)
+        if names is not None:  # a position in a list (a rating, a price year): shown by name
+            return names[int(value)]
         if np.ndim(value):
             return [shown(line, v) for v in np.asarray(value).tolist()]
         return shown(line, float(value))
@@ -440,6 +456,14 @@ def _reference(
         if place.last < place.first:
             return Span("")  # nothing to add up
         return Span(f"{prefix}{COLUMN}{place.first}:{COLUMN}{place.last}")
+    if isinstance(place, Grid):
+        left, right = get_column_letter(place.left), get_column_letter(place.right)
+        key_col = get_column_letter(place.key_col)
+        return Span(
+            f"{prefix}${left}${place.first}:${right}${place.last}",
+            f"{prefix}${key_col}${place.first}:${key_col}${place.last}",
+            f"{prefix}${left}${place.header}:${right}${place.header}",
+        )
     col, key_col = get_column_letter(place.col), get_column_letter(place.key_col)
     values = f"{prefix}${col}${place.first}:${col}${place.last}"
     keys = f"{prefix}${key_col}${place.first}:${key_col}${place.last}"

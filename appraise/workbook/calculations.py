@@ -11,7 +11,19 @@ from appraise.workbook.writer import Sheet, cell
 # The sheet's sections and the lines in each, top to bottom; inputs are shown from Inputs.
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Reach", ("reach_base", "reach_share", "reach_offset", "reach")),
-    ("Cost", ("unit_cost", "fixed_cost", "cost")),
+    (
+        "Cost",
+        (
+            "unit_cost",
+            "fixed_cost",
+            "cost_price_year",
+            "cost_index",
+            "cost_uprate",
+            "unit_cost_in_base",
+            "fixed_cost_in_base",
+            "cost",
+        ),
+    ),
     (
         "Effect",
         (

@@ -26,16 +26,36 @@ def cited_sources(book: Book) -> dict[str, list[str]]:
     cite(["hasselblad-1995", "chinn-2000"], "logistic factor")
     for p in book.model.params:  # the sources of every input, the project's defaults included
         cite(p.sources, p.owner)
+    prices = book.model.prices
+    if prices is not None:
+        cite(["green-book-2022"], "price base")
+        used = sorted({prices.names[path] for path in prices.blocks})
+        for name in used:
+            source = prices.indices[name].evidence
+            if source:
+                cite([source], f"price index {name}")
     return cited
 
 
 def evidence_sheet(book: Book) -> Sheet:
     """Every cited source: full reference and what it found."""
     sheet = book.sheet(
-        EVIDENCE, freeze="B3", print_rows="2:2", widths={1: 24, 2: 28, 3: 60, 6: 80, 7: 30}
+        EVIDENCE,
+        freeze="B3",
+        print_rows="2:2",
+        widths={1: 24, 2: 28, 3: 60, 6: 80, 7: 30, 8: 40},
     )
     sheet.put(1, 1, "Evidence: every source the workbook cites", "title")
-    headers = ("Id", "Citation", "Full reference", "Type", "Country", "What it found", "Cited for")
+    headers = (
+        "Id",
+        "Citation",
+        "Full reference",
+        "Type",
+        "Country",
+        "What it found",
+        "Cited for",
+        "Licence",
+    )
     sheet.row(2, [(h, "header") for h in headers])
     for r, (sid, owners) in enumerate(cited_sources(book).items(), 3):
         e = book.evidence[sid]
@@ -49,6 +69,7 @@ def evidence_sheet(book: Book) -> Sheet:
                 (e.country, "user_wrap"),
                 (e.found, "user_wrap"),
                 (", ".join(owners), "user_wrap"),
+                (e.licence or "", "user_wrap"),
             ],
         )
     return sheet

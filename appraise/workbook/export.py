@@ -30,6 +30,7 @@ from appraise.workbook.book import (
     CLAIMS_CHECK,
     EVIDENCE,
     FORECAST,
+    INDICES,
     INPUTS,
     OUTCOMES,
     SOURCE,
@@ -42,8 +43,10 @@ from appraise.workbook.checks import checks_sheet
 from appraise.workbook.claims import claims_sheet
 from appraise.workbook.evidence import evidence_sheet
 from appraise.workbook.forecast import forecast_sheet
+from appraise.workbook.indices import indices_sheet
 from appraise.workbook.inputs import inputs_sheet
 from appraise.workbook.integrity import INTEGRITY, integrity_sheet
+from appraise.workbook.options import OPTIONS, options_sheet
 from appraise.workbook.outcomes import outcomes_sheet
 from appraise.workbook.source import source_sheet
 from appraise.workbook.summary import summary_sheet
@@ -52,11 +55,13 @@ from appraise.workbook.writer import Sheet, render
 # Built in this order: a sheet may refer to cells of any sheet built before it. A builder returns
 # None when its sheet does not apply (Forecast without a baseline, Claims check without claims).
 BUILDERS: list[Callable[[Book], Sheet | None]] = [
+    indices_sheet,
     inputs_sheet,
     outcomes_sheet,
     calculations_sheet,
     cash_flows_sheet,
     summary_sheet,
+    options_sheet,
     forecast_sheet,
     claims_sheet,
     evidence_sheet,
@@ -72,10 +77,12 @@ TAB_ORDER = (
     OUTCOMES,
     CALCULATIONS,
     SUMMARY,
+    OPTIONS,
     CASH_FLOWS,
     FORECAST,
     CLAIMS_CHECK,
     EVIDENCE,
+    INDICES,
     CHECKS,
     INTEGRITY,
     SOURCE,

@@ -35,6 +35,7 @@ from appraise.engine.care import CARE
 from appraise.engine.figures import TOLERANCE
 from appraise.errors import InputError
 from appraise.model.baseline import Baseline, Scenario
+from appraise.model.pricing import block_prices
 from appraise.model.schema import lac_outcome
 from appraise.workbook.book import FORECAST, Block, Book, Cell, Check, Row
 from appraise.workbook.writer import Formula, Sheet, cell, quote_title
@@ -100,11 +101,15 @@ def shared_assumptions(portfolio: Any) -> dict[str, str]:
     derive = portfolio.outcomes[key].derive
     if derive is None:
         return {}
+    # A weekly cost is one assumption only if it is in the same year's prices, too.
+    prices = block_prices(portfolio)
+    same_prices = prices.get("baseline") == prices.get(f"outcomes.{key}.derive")
     return {
         field: f"outcomes.{key}.derive.{own}"
         for field, own in SHARED.items()
         if isinstance(getattr(derive, own), float)
         and getattr(derive, own) == getattr(baseline, field)
+        and (same_prices or field != "weekly_placement_cost")
     }
 
 
@@ -372,6 +377,21 @@ def _care(out: Layout, owner: str, reference: str) -> None:
         out.line(key, owner, json_key)
 
 
+def _prices(out: Layout, book: Book) -> None:
+    """The weekly placement cost brought to the price base (Indices), as the outcome's cost is."""
+    prices = book.model.prices
+    if prices is None:
+        return
+    block = prices.blocks["baseline"]
+    note = " (assumed: the baseline gives no price year)" if block.assumed else ""
+    out.figure(
+        "baseline_price_year", "", block.year.label, CARE["baseline_price_year"].label + note
+    )
+    out.figure("baseline_index", "", prices.names["baseline"], role="fixed")
+    out.formula("baseline_uprate", "")
+    out.formula("weekly_placement_cost_in_base", "")
+
+
 def forecast_sheet(book: Book) -> Sheet | None:
     """The baseline's inputs, each scenario by year, spend with and without the portfolio, a chart."""
     baseline = book.portfolio.baseline
@@ -426,6 +446,7 @@ def forecast_sheet(book: Book) -> Sheet | None:
         else:
             out.figure(key, "", getattr(baseline, field), label)
     out.figure("per_10k", "", PER_10K, "Children the rate counts per (10,000)", "fixed")
+    _prices(out, book)
     for key in ("non_placement_cost_per_week", "cost_per_child_year"):
         out.formula(key, "")
         check = Check(

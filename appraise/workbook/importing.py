@@ -165,12 +165,19 @@ def _forecast_edits(wb: Any, portfolio: Portfolio, evidence: Mapping[str, Eviden
     out = []
     for (r, c), (value, style) in sorted(exported.cells.items()):
         now = ws.cell(r, c).value
-        if style.startswith("input") and not (isinstance(now, int | float) and _same(now, value)):
-            out.append(
-                f"{FORECAST}!{cell(r, c)}: {exported.cells[(r, 1)][0]} was changed from {value:g} "
-                f"to {now!r} on the workbook; import-xlsx reads the Inputs sheet only, so the "
-                "imported file keeps the baseline as it was: change the baseline itself to keep it"
-            )
+        if not style.startswith("input"):
+            continue
+        if isinstance(value, str):
+            if str(now or "").strip() == value:
+                continue
+        elif isinstance(now, int | float) and _same(now, value):
+            continue
+        was = value if isinstance(value, str) else f"{value:g}"
+        out.append(
+            f"{FORECAST}!{cell(r, c)}: {exported.cells[(r, 1)][0]} was changed from {was} "
+            f"to {now!r} on the workbook; import-xlsx reads the Inputs sheet only, so the "
+            "imported file keeps the baseline as it was: change the baseline itself to keep it"
+        )
     return out
 
 
@@ -211,7 +218,19 @@ def import_workbook(path: str | Path) -> Imported:
             continue
         r, content = cells.pop(item.key)
         at = f"{INPUTS}!{cell(r, value_col)}"
-        if item.choices:  # a name (an evidence rating), typed as text or as a number
+        if item.kind == "fixed" and isinstance(item.value, str):  # a name the file decides
+            if str(content if content is not None else "").strip() != item.value:
+                problems.append(
+                    Problem(
+                        str(path),
+                        at,
+                        f"{item.label} is fixed by the portfolio file and cannot be imported "
+                        f"(it was {item.value}); change the portfolio file and export again",
+                        content,
+                    )
+                )
+            continue
+        if item.choices:  # a name (an evidence rating, a price year), typed as text or a number
             try:
                 chosen = item.to_file(content) if item.to_file else content
             except ValueError as exc:

@@ -23,8 +23,9 @@ import numpy as np
 
 from appraise.display import payer_name
 from appraise.engine import core
-from appraise.engine.lines import EFFECT_FORM_NAMES
+from appraise.engine.lines import EFFECT_FORM_NAMES, LINES
 from appraise.engine.params import DEFAULTS, Model, Param
+from appraise.model.prices import read_price_year
 from appraise.model.schema import CHILDRENS_SOCIAL_CARE, RATINGS, Evidence, Portfolio
 from appraise.workbook.book import INPUTS, Book, Cell, Table, input_format
 from appraise.workbook.writer import Sheet, cell, ref
@@ -207,6 +208,7 @@ def portfolio_rows(model: Model) -> list[Section | InputRow]:
             _switch(True, False),
         ),
     ]
+    rows += price_base_rows(model)
     for rating in RATINGS:
         p = param[f"{OPTIMISM_BIAS_KEY}{rating}"]
         rows.append(
@@ -255,6 +257,98 @@ def portfolio_rows(model: Model) -> list[Section | InputRow]:
     return rows
 
 
+def _price_year(years: tuple[str, ...]) -> Callable[[Any], str]:
+    """A price-year cell mapped to the financial year it names (one of the Indices' years)."""
+
+    def convert(value: Any) -> str:
+        try:
+            year = read_price_year(
+                int(value) if isinstance(value, float) and value.is_integer() else value
+            ).label
+        except ValueError as exc:
+            raise ValueError(str(exc)) from None
+        if year not in years:
+            raise ValueError(f"must be a year of the Indices sheet ({years[0]} to {years[-1]})")
+        return year
+
+    return convert
+
+
+def price_base_rows(model: Model) -> list[InputRow]:
+    """The price base: the year every money figure is brought to."""
+    prices = model.prices
+    if prices is None:
+        return []
+    base = prices.base
+    notes = [base.note] if base.note else []
+    notes.append("Every money figure is uprated to this year's prices (Indices sheet)")
+    return [
+        InputRow(
+            "price_base",
+            "",
+            "price_year",
+            "Price base: the financial year every money figure is brought to",
+            base.label,
+            "year",
+            "portfolio",
+            ("green-book-2022",),
+            "; ".join(notes),
+            "setting",
+            "price_year",
+            _price_year(prices.labels),
+            choices=prices.labels,
+        )
+    ]
+
+
+def price_rows(
+    model: Model,
+    slot: str,
+    owner: str,
+    block: str,
+    belongs_to: str,
+    sources: tuple[str, ...],
+) -> list[InputRow]:
+    """A money block's price year (which may be changed) and the index that uprates it (fixed)."""
+    prices = model.prices
+    if prices is None:
+        return []
+    b = prices.blocks[block]
+    index = prices.index_of(block)
+    notes = [n for n in prices.uprating(block, 1.0).notes if n != prices.base.note]
+    if b.assumed:
+        notes.insert(0, f"Assumed: the file gives no price year, so the price base ({prices.base})")
+    note = "; ".join(notes)
+    return [
+        InputRow(
+            f"{slot}_price_year",
+            owner,
+            f"{block}.price_year",
+            LINES[f"{slot}_price_year"].label,
+            b.year.label,
+            "year",
+            belongs_to,
+            (DEFAULTS,) if b.assumed else sources,
+            note,
+            "setting",
+            f"{block}.price_year",
+            _price_year(prices.labels),
+            choices=prices.labels,
+        ),
+        InputRow(
+            f"{slot}_index",
+            owner,
+            f"fixed:{block}.index",
+            LINES[f"{slot}_index"].label,
+            prices.names[block],
+            "index",
+            belongs_to,
+            (index.evidence,) if index.evidence else (),
+            f"{index.label}, for {payer_name(b.payer)} (choose with price_index in the file)",
+        ),
+    ]
+
+
 def component_owners(model: Model) -> dict[tuple[str, str], str]:
     """(outcome key, component name) -> its owner "c<j>", in the core's order of components."""
     return {component: f"c{j}" for j, component in enumerate(model.components)}
@@ -288,6 +382,7 @@ def outcome_rows(model: Model) -> list[Section | InputRow]:
         if outcome.derive is not None:
             for p in by_owner.get(key, []):
                 rows.append(_param_row(DERIVE_LINE[p.path.rsplit(".", 1)[1]], derived[key], p))
+            rows += price_rows(model, "derive", derived[key], f"outcomes.{key}.derive", key, src)
             for part, cashable in (("placement", True), ("non_placement", False)):
                 what, owner = part.replace("_", "-"), owners[(key, part)]
                 rows.append(
@@ -320,6 +415,7 @@ def outcome_rows(model: Model) -> list[Section | InputRow]:
             path = f"outcomes.{key}.components[{j}]"
             owner = owners[(key, comp.name)]
             rows.append(_param_row("component_cost_given", owner, params[f"{path}.cost"]))
+            rows += price_rows(model, "component", owner, path, key, src)
             rows.append(
                 InputRow(
                     "component_cashable",
@@ -404,6 +500,9 @@ def intervention_rows(model: Model) -> list[Section | InputRow]:
                 )
             else:
                 rows.append(_structural(slot, label, unit, i, model))
+            if slot == "fixed_cost":
+                block = f"interventions[{i}].unit_cost"
+                rows += price_rows(model, "cost", owner, block, item.id, src)
     return rows
 
 
@@ -493,7 +592,9 @@ def inputs_sheet(book: Book) -> Sheet:
             continue
         role = "input" if item.kind in ("param", "setting") else "fixed"
         cites = "; ".join(citations[s] for s in item.sources if s in citations)
-        value_style = f"{role}:{input_format(item.unit)}" if item.unit != "rating" else "user_in"
+        value_style = f"{role}:{input_format(item.unit)}"
+        if item.unit in ("rating", "year", "index"):  # a name: kept as text however it is typed
+            value_style = "user_in" if role == "input" else "user_fixed"
         sheet.row(
             r,
             [

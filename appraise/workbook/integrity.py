@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from appraise.engine.figures import FIGURES as REGISTRY
 from appraise.engine.results import PORTFOLIO_KEYS
-from appraise.workbook.book import Book, Column, Row, Table
+from appraise.workbook.book import Book, Column, Grid, Row, Table
 from appraise.workbook.checks import pass_fail_colours
 from appraise.workbook.inputs import InputRow, Section, input_rows
 from appraise.workbook.summary import FIGURES
@@ -36,6 +36,12 @@ def _input_check(book: Book, row: InputRow, at: str, r: int) -> tuple[Any, Any, 
         return None
     if row.unit == "switch":
         return 0, 1, f"OR({value}=0,{value}=1)"
+    if row.unit == "year":  # a price year: one of the Indices sheet's years
+        grid = book.where("price_indices", "")
+        assert isinstance(grid, Grid)
+        col = get_column_letter(grid.key_col)
+        years = f"{quote_title(grid.sheet)}${col}${grid.first}:${col}${grid.last}"
+        return "a year of Indices", "", f"ISNUMBER(MATCH({value},{years},0))"
     if row.choices:
         table = book.where("optimism_bias_table", "")
         assert isinstance(table, Table)

@@ -13,9 +13,17 @@ from appraise.workbook.book import OUTCOMES, Book, Cell, Column
 from appraise.workbook.inputs import DERIVE_LINE, component_owners, derived_owners
 from appraise.workbook.writer import Sheet
 
-# The component columns: the line in each, and its header.
+# The component columns: the line in each, and its header. A component given in the file is
+# brought from its own price year to the price base first (its derived parts already are).
+PRICE_COLUMNS = (
+    ("component_cost_given", "Cost as given"),
+    ("component_price_year", "Price year"),
+    ("component_index", "Index"),
+    ("component_uprate", "Uprating factor"),
+)
 COLUMNS = (
-    ("component_cost", "Value"),
+    *PRICE_COLUMNS,
+    ("component_cost", "Value in base-year prices"),
     ("component_cashable", "Cashable (1 = yes)"),
     ("component_csc", "Paid by children's social care (1 = yes)"),
     ("component_counted", "Counts in the headline perspective (1 = yes)"),
@@ -24,6 +32,7 @@ COLUMNS = (
     ("component_csc_cost", "Paid by children's social care"),
 )
 FIRST_COL = 3  # column C
+VALUE_COL = FIRST_COL + len(PRICE_COLUMNS)
 PAYER_COL = FIRST_COL + len(COLUMNS)
 HOW_COL = PAYER_COL + 1
 # The outcome's costs: the line, and the component column it sums.
@@ -34,6 +43,8 @@ TOTALS = (
     ("outcome_cashable", "component_cashable_cost"),
 )
 INPUT_LINES = ("component_cashable", "component_csc")  # shown from Inputs
+PRICE_INPUTS = ("component_cost_given", "component_price_year", "component_index")
+DERIVE_PRICES = ("derive_price_year", "derive_index", "derive_uprate", "derive_weekly_cost_in_base")
 
 
 def outcomes_sheet(book: Book) -> Sheet:
@@ -47,7 +58,13 @@ def outcomes_sheet(book: Book) -> Sheet:
         widths={1: 50, 2: 14, **{c: 16 for c in col.values()}, HOW_COL: 60},
     )
     sheet.put(1, 1, "Outcomes: what one of each averted outcome saves, and whom", "title")
-    sheet.put(2, 1, "£ per outcome, prices of the portfolio's price year.", "note")
+    sheet.put(
+        2,
+        1,
+        f"£ per outcome. Each cost given in the file is brought from its own price year to the "
+        f"price base ({book.portfolio.price_year}) by its index (Indices sheet).",
+        "note",
+    )
     sheet.row(
         3,
         [("Line", "header"), ("Unit", "header")]
@@ -62,12 +79,16 @@ def outcomes_sheet(book: Book) -> Sheet:
         parts: list[tuple[str, str, str]] = []  # (component owner, label, payer)
         if outcome.derive is not None:
             d = derived[key]
-            for line in DERIVE_LINE.values():
+            for line in (*DERIVE_LINE.values(), *DERIVE_PRICES):
                 r += 1
                 spec = LINES[line]
                 sheet.row(r, [(spec.label, "text"), (spec.unit, "text")])
-                sheet.put(r, FIRST_COL, book.ref_formula(line, d), f"calc:{spec.fmt}")
-                book.place(line, d, Cell(sheet.title, r, FIRST_COL))
+                if spec.is_input:
+                    sheet.put(r, FIRST_COL, book.ref_formula(line, d), f"calc:{spec.fmt}")
+                    book.place(line, d, Cell(sheet.title, r, FIRST_COL))
+                else:
+                    book.write(sheet, line, d, r, FIRST_COL, f"calc:{spec.fmt}")
+                    sheet.put(r, HOW_COL, spec.how, "text")
             for part in ("placement", "non_placement"):
                 parts.append((owners[(key, part)], part, "childrens_social_care"))
         for comp in outcome.components or []:
@@ -79,25 +100,29 @@ def outcomes_sheet(book: Book) -> Sheet:
             label = LINES[f"{name}_cost"].label if derived_part else f"{name} (component)"
             sheet.row(r, [(label, "user"), ("£ per outcome", "text")])
             if derived_part:  # the derivation's line, written where the component's cost sits
-                book.write(sheet, f"{name}_cost", derived[key], r, FIRST_COL, "calc:money")
+                book.write(sheet, f"{name}_cost", derived[key], r, VALUE_COL, "calc:money")
                 how = LINES[f"{name}_cost"].how
             else:
-                sheet.put(
-                    r, FIRST_COL, book.ref_formula("component_cost_given", owner), "calc:money"
-                )
-                how = "from Inputs"
-            book.place("component_cost", owner, Cell(sheet.title, r, FIRST_COL))
+                for line in PRICE_INPUTS:
+                    c = col[line]
+                    sheet.put(r, c, book.ref_formula(line, owner), f"calc:{LINES[line].fmt}")
+                    book.place(line, owner, Cell(sheet.title, r, c))
+                book.write(sheet, "component_uprate", owner, r, col["component_uprate"], "calc:n4")
+                in_base = "component_cost_given_in_base"
+                book.write(sheet, in_base, owner, r, VALUE_COL, "calc:money")
+                how = "from Inputs, in base-year prices: cost as given x uprating factor"
+            book.place("component_cost", owner, Cell(sheet.title, r, VALUE_COL))
             for line in INPUT_LINES:
                 sheet.put(r, col[line], book.ref_formula(line, owner), "calc:int")
                 book.place(line, owner, Cell(sheet.title, r, col[line]))
             for line, _ in COLUMNS:
-                if line in ("component_cost", *INPUT_LINES):
+                if line in ("component_cost", *INPUT_LINES, *(c for c, _ in PRICE_COLUMNS)):
                     continue
                 book.write(sheet, line, owner, r, col[line], f"calc:{LINES[line].fmt}")
             sheet.put(r, PAYER_COL, payer_name(payer), "user")
             sheet.put(r, HOW_COL, how, "text")
         last = r
-        for line, _ in COLUMNS:
+        for line, _ in COLUMNS[len(PRICE_COLUMNS) :]:
             book.place(line, f"o:{key}", Column(sheet.title, first, last, col[line]))
         for line, column in TOTALS:
             r += 1

@@ -108,6 +108,11 @@ ROLES: dict[str, dict[str, Any]] = {
         "protection": Protection(locked=False),
     },
     "fixed": {"font": Font(color="595959"), "fill": PatternFill("solid", fgColor=FIXED_FILL)},
+    "user_fixed": {  # a name fixed by the file's structure (the index that uprates a figure)
+        "font": Font(color="595959"),
+        "fill": PatternFill("solid", fgColor=FIXED_FILL),
+        "quotePrefix": True,
+    },
     "calc": {},
     "output": {"font": Font(bold=True), "fill": PatternFill("solid", fgColor=OUTPUT_FILL)},
     "engine": {"font": Font(italic=True, color="7F7F7F")},

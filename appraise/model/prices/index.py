@@ -60,7 +60,7 @@ class Uprating:
     @property
     def notes(self) -> list[str]:
         """How the years were read, and any forecast or provisional value used."""
-        out = [n for n in (self.from_year.note, self.to_year.note) if n]
+        out = list(dict.fromkeys(n for n in (self.from_year.note, self.to_year.note) if n))
         forecast = [p.year.label for p in self.values_used if p.is_forecast]
         provisional = [p.year.label for p in self.values_used if p.is_provisional]
         if forecast:

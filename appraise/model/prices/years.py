@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import PlainSerializer, PlainValidator
 
 from appraise.errors import InputError
 
@@ -84,3 +86,17 @@ def parse_price_year(value: Any, file: str = "", path: str = "price_year") -> Pr
         return read_price_year(value)
     except ValueError as exc:
         raise InputError.one(file, path, str(exc), value) from None
+
+
+def _price_year(value: Any) -> PriceYear:
+    if isinstance(value, PriceYear):
+        return value
+    return read_price_year(value)
+
+
+# A financial year (`2009-10`, `2009/10`; a bare 2017 is read as 2017-18), written back as given.
+PriceYearField = Annotated[
+    PriceYear,
+    PlainValidator(_price_year),
+    PlainSerializer(lambda y: y.written if y.written else y.label),
+]
