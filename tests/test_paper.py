@@ -158,10 +158,8 @@ def test_intervention_section_states_break_even_and_sources(thurrock_docx):
     assert shown["Reach"] == "135.5 families"
 
 
-def value_of(text: str, unit: str) -> float | str:
+def value_of(text: str, unit: str) -> float:
     """A log cell read back: £ and % and thousands separators removed."""
-    if unit == "rating":
-        return text
     if text.endswith("%"):
         return float(text[:-1].replace(",", "")) / 100
     return pounds(text) if "£" in text else float(text.replace(",", ""))
@@ -182,17 +180,20 @@ def test_assumptions_log_has_every_input_of_the_inputs_sheet(thurrock_docx):
     assert [r["Input"].split("\n") for r in logged] == [[r.label, r.key] for r in expected]
     for shown, row in zip(logged, expected, strict=True):
         assert shown["Unit"] == row.unit
-        value = value_of(shown["Value"], row.unit)
-        if isinstance(row.value, str):
-            assert value == row.value
+        if isinstance(row.value, str):  # a price year, an index, an evidence rating
+            assert shown["Value"] == row.value
         else:
+            value = value_of(shown["Value"], row.unit)
             assert value == pytest.approx(row.value, rel=1e-4, abs=1e-9), row.key
-        assert shown["Price year"] == ("2017" if row.unit.startswith("£") else "")
+        assert bool(shown["Price year"]) == row.unit.startswith("£"), row.key
     by_key = {r["Input"].split("\n")[1]: r for r in logged}
     # A cited figure: MST's £2,285 a case from Cary et al. (2013).
     cost = by_key["edge-of-care-mst.unit_cost.amount"]
     assert (cost["Value"], cost["Basis"]) == ("£2,285", "cited")
     assert "Cary et al. (2013)" in cost["Sources"]
+    # The file gives it no price year, so it is taken to be in the price base, 2017 read as
+    # the financial year 2017-18.
+    assert cost["Price year"] == "2017-18 (assumed)"
     # The optimism-bias rates cite only docs/defaults.md: the project's own judgement.
     bias = by_key["optimism_bias.3"]
     assert (bias["Value"], bias["Basis"]) == ("20%", "assumption")
@@ -483,3 +484,37 @@ def test_the_app_makes_the_paper_that_appraise_report_makes_of_its_yaml(tmp_path
 
     assert summary(made) == summary(cli)
     assert summary(made)[0]["Net savings"] == MST_NET
+
+
+def test_the_log_gives_each_money_input_the_price_year_the_file_gives_it(tmp_path):
+    """examples/thurrock-2017-uprated.yaml: MST's £2,285 is in 2009-10 prices (Cary et al.,
+    2013), uprated to the file's price base, 2024-25; the paper says so."""
+    document = report(tmp_path, str(EXAMPLES / "thurrock-2017-uprated.yaml"))
+    logged = {
+        r["Input"].split("\n")[1]: r
+        for b in blocks_under(document, "Assumptions log")
+        if isinstance(b, Table)
+        for r in rows_of(b)
+    }
+    cost = logged["edge-of-care-mst.unit_cost.amount"]
+    assert (cost["Value"], cost["Price year"]) == ("£2,285", "2009-10")
+    methods = " ".join(b.text for b in blocks_under(document, "Methods and conventions"))
+    assert "every figure is in 2024-25 prices" in methods
+    assert "£2,285.00 in 2009-10 prices x 1.4770" in methods
+
+
+def test_a_file_of_options_is_never_added_up(tmp_path):
+    """examples/edge-of-care-options.yaml: MST, FFT or doing nothing. The paper ranks the options
+    as `appraise evaluate` does and shows no portfolio total."""
+    document = report(tmp_path, str(EXAMPLES / "edge-of-care-options.yaml"))
+    evaluated = json.loads(
+        run_cli("evaluate", EXAMPLES / "edge-of-care-options.yaml", "--format", "json").stdout
+    )
+    tables = [b for b in blocks_under(document, "Summary") if isinstance(b, Table)]
+    assert "Portfolio total" not in [r["Intervention"] for r in rows_of(tables[0])]
+    options = rows_of(tables[1])
+    expected = sorted(evaluated["options"], key=lambda o: o["rank"])
+    assert [r["Option"] for r in options] == [o["name"] for o in expected]
+    assert [pounds(r["NPV over 5 years"]) for r in options] == [round(o["npv"]) for o in expected]
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert "The options" in headings and "The portfolio" not in headings

@@ -10,6 +10,7 @@ from appraise.display import (
     money,
     payer_name,
     pct,
+    price_notes,
 )
 from appraise.engine.params import DEFAULTS
 from appraise.model.numbers import central
@@ -39,6 +40,16 @@ def basis(row: InputRow, paper: Paper) -> str:
     return "cited" if cited else "assumption"
 
 
+def price_year_of(row: InputRow, paper: Paper) -> str:
+    """The prices a money input is in: its own price year where the file gives one (it is then
+    uprated to the price base), 'assumed' where the file gives none; else the price base."""
+    uprated = {r["field"]: r for r in (paper.results.get("prices") or {}).get("uprated", [])}
+    found = uprated.get(row.path)
+    if found is None:
+        return str(paper.totals["price_year"])
+    return found["price_year"] + (" (assumed)" if found["assumed"] else "")
+
+
 def assumptions_log(w: Writer, paper: Paper) -> None:
     price_year = paper.totals["price_year"]
     citations = {key: entry.citation for key, entry in paper.evidence.items()}
@@ -56,8 +67,8 @@ def assumptions_log(w: Writer, paper: Paper) -> None:
     w.heading("Assumptions log", 1)
     w.paragraph(
         "Every input of the appraisal, one a row, in the order of the workbook's Inputs "
-        "sheet; under each input's name, its key there (the Key column). Money is at "
-        f"{price_year} prices. Basis: 'cited' where the input has a source; 'assumption' "
+        "sheet; under each input's name, its key there (the Key column). Price year: the "
+        f"prices a money input is given in (every one is brought to {price_year} prices). Basis: 'cited' where the input has a source; 'assumption' "
         "where it has none, or only the project's own judgement; 'structure' for a term the "
         f"file's form fixes. {counts['cited']} cited, {counts['assumption']} assumptions, "
         f"{counts['structure']} structure."
@@ -72,7 +83,7 @@ def assumptions_log(w: Writer, paper: Paper) -> None:
                     f"{row.label}\n{row.key}",
                     input_text(row.value, row.unit, LOG_DIGITS),
                     row.unit,
-                    str(price_year) if row.unit.startswith("£") else "",
+                    price_year_of(row, paper) if row.unit.startswith("£") else "",
                     "; ".join(citations.get(s, s) for s in row.sources),
                     basis(row, paper),
                     row.note,
@@ -100,10 +111,11 @@ def risks(w: Writer, paper: Paper) -> None:
             "otherwise the input whose range moves the NPV most."
         )
         rows = []
-        tornadoes = [
-            *paper.sensitivity["interventions"],
-            {"id": None, **paper.sensitivity["portfolio"]},
-        ]
+        # With options the portfolio's NPV would add up alternatives: each intervention's only.
+        total = (
+            [] if paper.options is not None else [{"id": None, **paper.sensitivity["portfolio"]}]
+        )
+        tornadoes = [*paper.sensitivity["interventions"], *total]
         for tornado in tornadoes:
             who = names[tornado["id"]] if tornado["id"] else TOTAL
             found = hangs_on(tornado)
@@ -204,19 +216,40 @@ def methods(w: Writer, paper: Paper) -> None:
         "placement spend for a child in care) minus the full cost of the service, which is paid "
         "in cash. Pro rata: net savings x the cashable share of an outcome's cost, the convention "
         "Thurrock's 2017 report used. Both are worked out for every figure; this paper's headline "
-        f"uses {method.replace('_', ' ')}: portfolio cashable net savings "
-        f"{money(t['cashable_net_savings_strict'])} strict, "
-        f"{money(t['cashable_net_savings_pro_rata'])} pro rata.",
+        f"uses {method.replace('_', ' ')}"
+        + (
+            f": portfolio cashable net savings {money(t['cashable_net_savings_strict'])} strict, "
+            f"{money(t['cashable_net_savings_pro_rata'])} pro rata."
+            if paper.options is None
+            else "."
+        ),
     )
     payers = "; ".join(
         f"{payer_name(k)} {money(v)}" for k, v in t["savings_by_payer"].items() if v is not None
     )
+    by_payer = (
+        f" Gross savings by who saves, all interventions: {payers}."
+        if paper.options is None
+        else ""
+    )
     w.labelled(
         "Perspective",
-        f"Gross and net savings count the savings to {payer_name(t['perspective'])}. Gross "
-        f"savings by who saves, all interventions: {payers}. A service can lose money for "
-        "children's social care yet save money for the public sector.",
+        f"Gross and net savings count the savings to {payer_name(t['perspective'])}.{by_payer} "
+        "A service can lose money for children's social care yet save money for the public "
+        "sector.",
     )
+    if paper.options is not None:
+        w.labelled(
+            "Options",
+            "The file's options are mutually exclusive: each option's figures are its own "
+            "interventions' together, never a sum across options. They are ranked by NPV, and "
+            "each is set against the next cheaper one by present value of cost, doing nothing "
+            "for the cheapest (HM Treasury Green Book, 2022, paragraph 5.53; docs/options.md).",
+        )
+    prices = price_notes(paper.results.get("prices"))
+    if prices:
+        text = " ".join(line.strip() for line in prices)
+        w.labelled("Prices", text.removeprefix("Prices: "))
     w.labelled(
         "Discounting",
         f"NPV and the benefit-cost ratio are over {h} years at {pct(t['discount_rate'])} a year "

@@ -17,6 +17,7 @@ import pandas as pd
 
 from appraise.analyses.breakeven import success_rate_curve
 from appraise.analyses.forecast import forecast_data, with_portfolio
+from appraise.analyses.options import evaluation_data
 from appraise.analyses.uncertainty import (
     DEFAULT_DRAWS,
     sensitivity,
@@ -51,7 +52,7 @@ class Paper:
 
     identity: RunIdentity
     model: Model
-    results: dict[str, Any]  # `appraise evaluate --format json`
+    results: dict[str, Any]  # `appraise evaluate --format json` (with options and prices)
     curves: list[pd.DataFrame]  # net savings against success rate, one per intervention
     inputs: list[Section | InputRow]  # the workbook's Inputs sheet, row for row
     draws: int = DEFAULT_DRAWS
@@ -73,6 +74,11 @@ class Paper:
     @property
     def evidence(self) -> dict[str, Evidence]:
         return self.model.evidence
+
+    @property
+    def options(self) -> list[dict[str, Any]] | None:
+        """The options, mutually exclusive (`options` of `appraise evaluate`), if the file has them."""
+        return self.results.get("options")
 
     @property
     def records(self) -> list[dict[str, Any]]:
@@ -129,7 +135,7 @@ def gather(
     registry = dict(evidence_for(portfolio) if evidence is None else evidence)
     appraisal = run(build(portfolio, registry))
     model = appraisal.model
-    results = appraisal.to_data()
+    results = evaluation_data(appraisal)
     paper = Paper(
         identity=identity,
         model=model,
@@ -149,7 +155,15 @@ def gather(
         paper.sensitivity = sensitivity(model).to_data()
     else:
         paper.thresholds = break_even_inputs(model, results)
-    if baseline is not None:
+    if portfolio.options is not None and (baseline or portfolio.baseline) is not None:
+        # Options are alternatives: spend "with the portfolio" would add them up.
+        paper.forecast = forecast_data(baseline or portfolio.baseline)  # type: ignore[arg-type]
+        paper.forecast_file = baseline_file or identity.file
+        paper.notes.append(
+            "The forecast is not set against the portfolio: its options are alternatives, and "
+            "spend with all of them would add them up."
+        )
+    elif baseline is not None:
         compared = portfolio.model_copy(update={"baseline": baseline})
         lac_outcome(compared, baseline_file)
         comparison = with_portfolio(compared, registry, file=baseline_file)

@@ -140,25 +140,13 @@ def summary(w: Writer, paper: Paper) -> None:
     w.heading("Summary", 1)
     method = t["cashable_method"].replace("_", " ")
     other = "strict" if t["cashable_method"] == "pro_rata" else "pro rata"
-    lines = [
-        f"The portfolio costs {money(t['cost'])} a year and saves {money(t['gross_savings'])} "
-        f"gross: {money(t['net_savings'])} net, of which {money(t['cashable_net_savings'])} is "
-        f"cashable ({method}; by the {other} convention, "
-        f"{money(t['cashable_net_savings_' + other.replace(' ', '_')])}).",
-        f"Over {h} years, discounted at {pct(t['discount_rate'])} a year, its NPV is "
-        f"{money(t['npv'])}; "
-        + (
-            f"it pays back in year {t['payback_year']}."
-            if t["payback_year"]
-            else f"it does not pay back within {h} years."
-        ),
-    ]
+    options = paper.options
     chances = _chances(paper)
-    if chances:
-        lines.append(
-            f"Over {paper.simulation['draws']:,} draws of the inputs given as ranges, the "  # type: ignore[index]
-            f"portfolio breaks even (NPV above zero) in {pct(chances[None])} of them."
-        )
+    lines = (
+        option_lines(paper)
+        if options is not None
+        else _portfolio_lines(paper, chances, method, other)
+    )
     paying = [r["name"] for r in paper.records if r["net_savings"] >= 0]
     losing = [r["name"] for r in paper.records if r["net_savings"] < 0]
     n = len(paper.records)
@@ -177,7 +165,9 @@ def summary(w: Writer, paper: Paper) -> None:
     if chances:
         headers.append("Chance of breaking even")
     rows = []
-    for r in [*paper.records, {**t, "name": TOTAL, "evidence_rating": ""}]:
+    # With options the total would add up alternatives: the options get a table of their own.
+    total = [{**t, "name": TOTAL, "evidence_rating": ""}] if options is None else []
+    for r in [*paper.records, *total]:
         row = [r["name"], *(figure_text(k, r, h) for k in SUMMARY_FIGURES)]
         row.append(payback(r["payback_year"], h))
         if chances:
@@ -189,6 +179,8 @@ def summary(w: Writer, paper: Paper) -> None:
         rows,
         [False, False, *[True] * (len(headers) - 2)],
     )
+    if options is not None:
+        summary_options(w, paper)
     w.paragraph(
         f"Cashable net savings: the part that comes off a budget line quickly (placement "
         f"spend), by the {method} convention (see Methods). NPV: net savings over {h} years, "
@@ -201,22 +193,119 @@ def summary(w: Writer, paper: Paper) -> None:
     )
 
 
+def _portfolio_lines(
+    paper: Paper, chances: dict[str | None, float], method: str, other: str
+) -> list[str]:
+    t, h = paper.totals, paper.totals["horizon_years"]
+    lines = [
+        f"The portfolio costs {money(t['cost'])} a year and saves {money(t['gross_savings'])} "
+        f"gross: {money(t['net_savings'])} net, of which {money(t['cashable_net_savings'])} is "
+        f"cashable ({method}; by the {other} convention, "
+        f"{money(t['cashable_net_savings_' + other.replace(' ', '_')])}).",
+        f"Over {h} years, discounted at {pct(t['discount_rate'])} a year, its NPV is "
+        f"{money(t['npv'])}; "
+        + (
+            f"it pays back in year {t['payback_year']}."
+            if t["payback_year"]
+            else f"it does not pay back within {h} years."
+        ),
+    ]
+    if chances:
+        lines.append(
+            f"Over {paper.draws:,} draws of the inputs given as ranges, the portfolio breaks even "
+            f"(NPV above zero) in {pct(chances[None])} of them."
+        )
+    return lines
+
+
+def option_lines(paper: Paper) -> list[str]:
+    """What a file of options comes to: the best by NPV, and the chance each is the best."""
+    options, h = paper.options or [], paper.totals["horizon_years"]
+    best = next(o for o in options if o["rank"] == 1)
+    lines = [
+        f"This file holds {len(options)} mutually exclusive options: only one will be chosen, so "
+        "their figures are never added up.",
+        f"The best by NPV over {h} years is {best['name']}: NPV {money(best['npv'])}, cost "
+        f"{money(best['cost'])} a year, net savings {money(best['net_savings'])} a year, of "
+        f"which {money(best['cashable_net_savings'])} cashable.",
+    ]
+    odds = (paper.simulation or {}).get("options")
+    if odds:
+        shown = "; ".join(f"{o['name']} {pct(o['prob_best'])}" for o in odds)
+        lines.append(f"Chance each option is the best, over {paper.draws:,} draws: {shown}.")
+    return lines
+
+
+def option_rows(paper: Paper, incremental: bool) -> tuple[list[str], list[list[str]]]:
+    """The options, best first: headers and rows (with their interventions and what each adds
+    over the next cheaper one where `incremental`)."""
+    h = paper.totals["horizon_years"]
+    names = paper.names()
+    odds = {o["name"]: o["prob_best"] for o in (paper.simulation or {}).get("options") or []}
+    headers = ["Rank", "Option", *(["Interventions"] if incremental else [])]
+    headers += [FIGURES[k].title for k in ("cost", "net_savings", "cashable_net_savings")]
+    headers += [f"{FIGURES['npv'].title} over {h} years", FIGURES["bcr"].title]
+    headers.append(FIGURES["payback_year"].title)
+    if incremental:
+        headers += ["Compared with", "Incremental NPV", "Incremental benefit-cost ratio"]
+    if odds:
+        headers.append("Chance of being the best")
+    rows = []
+    for o in sorted(paper.options or [], key=lambda o: o["rank"]):
+        spends = o["pv_cost"] != 0 or o["pv_gross_savings"] != 0
+        row = [
+            str(o["rank"]),
+            o["name"],
+            *(
+                [", ".join(names.get(i, i) for i in o["interventions"]) or "none"]
+                if incremental
+                else []
+            ),
+            *(money(o[k]) for k in ("cost", "net_savings", "cashable_net_savings", "npv")),
+            num(o["bcr"]) if spends and o["bcr"] is not None else "n/a",
+            payback(o["payback_year"], h) if spends else "n/a",
+        ]
+        if incremental:
+            compared = o["incremental_npv"] is not None
+            ratio = o["incremental_bcr"]
+            row += [
+                (o["compared_with"] or "doing nothing") if compared else "nothing cheaper",
+                money(o["incremental_npv"]) if compared else "",
+                ("infinite" if ratio is None else num(ratio)) if compared else "",
+            ]
+        if odds:
+            row.append(pct(odds[o["name"]]))
+        rows.append(row)
+    return headers, rows
+
+
+def summary_options(w: Writer, paper: Paper) -> None:
+    headers, rows = option_rows(paper, incremental=False)
+    w.table(
+        "The options, best first: each one's own figures, never added up",
+        headers,
+        rows,
+        [True, False, *[True] * (len(headers) - 2)],
+    )
+
+
 def portfolio_table(w: Writer, paper: Paper) -> None:
     t, h = paper.totals, paper.totals["horizon_years"]
     headers = ["Intervention", *(FIGURES[k].title for k in PORTFOLIO_FIGURES)]
     rows = [[r["name"], *(figure_text(k, r, h) for k in PORTFOLIO_FIGURES)] for r in paper.records]
     total = {**t, "evidence_rating": ""}
-    rows.append(
-        [
-            TOTAL,
-            *(
-                figure_text(k, total, h) if k in t and k not in ("reach",) else ""
-                for k in PORTFOLIO_FIGURES
-            ),
-        ]
-    )
+    if paper.options is None:  # with options a total would add up alternatives
+        rows.append(
+            [
+                TOTAL,
+                *(
+                    figure_text(k, total, h) if k in t and k not in ("reach",) else ""
+                    for k in PORTFOLIO_FIGURES
+                ),
+            ]
+        )
     w.orient(landscape=True)
-    w.heading("The portfolio", 1)
+    w.heading("The portfolio" if paper.options is None else "The options", 1)
     w.paragraph(conventions(t))
     w.table(
         "Every intervention: a year of full service, and the horizon",
@@ -227,6 +316,31 @@ def portfolio_table(w: Writer, paper: Paper) -> None:
     w.paragraph(
         "Success rates are the share of cases in which the outcome is averted ('/case': "
         f"outcomes averted per case). Evidence is the EIF level ({RATING_GUIDE})."
+    )
+    if paper.options is not None:
+        options_table(w, paper)
+
+
+def options_table(w: Writer, paper: Paper) -> None:
+    """The options side by side, and what each adds over the next cheaper one."""
+    h = paper.totals["horizon_years"]
+    headers, rows = option_rows(paper, incremental=True)
+    w.table(
+        "The options side by side, best first, each against the next cheaper one",
+        headers,
+        rows,
+        [True, False, False, *[True] * 6, False, True, True, *[True] * (len(headers) - 12)],
+    )
+    w.paragraph(
+        "Only one option will be chosen, so each has its own figures and they are never added "
+        f"up. Options are ranked by NPV over {h} years. Each is also set against the next cheaper "
+        "one by present value of cost: the incremental NPV is what spending the difference adds, "
+        "and an incremental benefit-cost ratio above 1 means the extra spending pays for itself "
+        "(HM Treasury Green Book, 2022, paragraph 5.53; docs/options.md)."
+    )
+    w.figure(
+        f"NPV over {h} years, by option",
+        png(charts.option_npv_chart(paper.options or [], h), paper.identity),
     )
 
 

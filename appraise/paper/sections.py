@@ -54,33 +54,39 @@ def uncertainty(w: Writer, paper: Paper) -> None:
         "and appraises the whole portfolio; `appraise simulate FILE --draws "
         f"{sim['draws']} --seed {sim['seed']}` gives the same figures."
     )
+    # What the interventions make up: the portfolio total, or each option (never their sum).
+    options = sim.get("options")
+    wholes = (
+        [{**sim["portfolio"], "name": TOTAL}]
+        if options is None
+        else [{**o, "name": f"Option: {o['name']}"} for o in options]
+    )
+    records = [{**r, "name": names[r["id"]]} for r in sim["interventions"]] + wholes
+    npv = FIGURES["npv"].title
+    headers = ["Intervention", "Chance of breaking even (NPV > 0)"]
+    if options is not None:
+        headers.append("Chance of being the best option")
+    headers += [
+        f"{npv} over {h} years, mean",
+        f"{npv}, 5th percentile",
+        f"{npv}, median",
+        f"{npv}, 95th percentile",
+        f"{FIGURES['net_savings'].title} a year, mean",
+    ]
     rows = []
-    records = [*sim["interventions"], {"id": None, **sim["portfolio"]}]
     for r in records:
+        best = [pct(r["prob_best"]) if "prob_best" in r else ""] if options is not None else []
         rows.append(
             [
-                names[r["id"]] if r["id"] else TOTAL,
+                r["name"],
                 pct(r["prob_break_even"]),
+                *best,
                 *(money(r["npv"][k]) for k in ("mean", "p5", "p50", "p95")),
                 money(r["net_savings"]["mean"]),
             ]
         )
-    npv = FIGURES["npv"].title
-    w.table(
-        f"Chance of breaking even, and NPV over {h} years across the draws",
-        [
-            "Intervention",
-            "Chance of breaking even (NPV > 0)",
-            f"{npv} over {h} years, mean",
-            f"{npv}, 5th percentile",
-            f"{npv}, median",
-            f"{npv}, 95th percentile",
-            f"{FIGURES['net_savings'].title} a year, mean",
-        ],
-        rows,
-    )
-    chart_rows = [{**r, "name": names[r["id"]]} for r in sim["interventions"]]
-    chart_rows.append({**sim["portfolio"], "name": TOTAL})
+    w.table(f"Chance of breaking even, and NPV over {h} years across the draws", headers, rows)
+    chart_rows = records
     w.figure(
         f"NPV over {h} years across the draws: the bar holds the middle 90%, the tick is the "
         "median and the diamond the mean",
@@ -88,7 +94,7 @@ def uncertainty(w: Writer, paper: Paper) -> None:
     )
     tornado = sens["portfolio"]
     swings = tornado["tornado"]
-    if swings:
+    if swings and options is None:  # with options the portfolio's NPV adds up alternatives
         w.heading("Which inputs move the portfolio's NPV most", 2)
         w.paragraph(
             f"NPV over {h} years at central values: {money(tornado['npv'])}. Each bar moves one "
@@ -159,6 +165,7 @@ def forecast(w: Writer, paper: Paper) -> None:
         ],
     )
     if comparison is None:
+        w.bullets(paper.notes)
         return
     w.heading(f"With the portfolio: {comparison['scenario']}", 2)
     w.figure(

@@ -143,7 +143,7 @@ def column_widths(
 
     A right-aligned (number) column gets its longest unbroken value or header word; a text
     column at least its longest word, then room in proportion to its longer texts (up to
-    WRAP_AT characters). Where even the numbers cannot fit, every column shrinks alike.
+    WRAP_AT characters). Where the columns cannot all fit, text columns give way first.
     """
 
     def words(text: str) -> int:
@@ -163,7 +163,14 @@ def column_widths(
     base = [CHAR * n + CELL_PADDING for n in fixed]
     spare = total - sum(base)
     if spare < 0:
-        return [Length(int(total * b / sum(base))) for b in base]
+        # Numbers keep their width; text columns share what is left and wrap mid-word if they
+        # must. Only if the numbers alone do not fit does every column shrink alike.
+        numbers = sum(b for b, r in zip(base, right, strict=True) if r)
+        text = sum(b for b, r in zip(base, right, strict=True) if not r)
+        if numbers >= total or not text:
+            return [Length(int(total * b / sum(base))) for b in base]
+        share = (total - numbers) / text
+        return [Length(int(b if r else b * share)) for b, r in zip(base, right, strict=True)]
     extra = [max(w, 0) for w in wants]
     share = sum(extra)
     return [
