@@ -2,8 +2,10 @@
 
 Portfolios are generated (hypothesis, derandomized so CI sees the same ones) over every reach,
 cost and effect form, both kinds of outcome cost, several payers, both perspectives and cashable
-conventions, the haircuts, every timing option and price years (a cost, a derived placement cost
-or a component in its own year's prices, or assumed to be in the price base). Each is exported;
+conventions, the haircuts and additionality, every timing option, staffed services, reach
+counted per costed case, several effects per service, changes of placement, and price years (a
+cost, a derived placement cost or a component in its own year's prices, or assumed to be in the
+price base). Each is exported;
 LibreOffice recalculates them all in one run; then every cell where a line of
 `appraise.engine.lines` was placed (inputs, Outcomes, Calculations, Cash flows, Summary totals) is
 compared with the engine's value of that line for that intervention, outcome, component or year:
@@ -25,7 +27,7 @@ from openpyxl import load_workbook
 from appraise.engine import evaluate
 from appraise.engine.lines import LINES
 from appraise.model.load import portfolio_from_data
-from appraise.workbook.book import Cell, Row
+from appraise.workbook.book import OWNER_AXES, Cell, Row, effect_slot
 from appraise.workbook.export import layout
 from appraise.workbook.recalc import recalculate
 from appraise.workbook.writer import render
@@ -138,26 +140,83 @@ def portfolio(draw: Any, index: int) -> dict[str, Any]:
             ],
         },
     }
+    # Placement types and a change of placement between two of them (or two prices), which may
+    # cost more than it saves.
+    placements = {
+        name: priced({"weekly_cost": draw(st.integers(100, 5000))}, draw(COST_YEARS))
+        for name in ("residential", "agency_foster", "in_house_foster")
+    }
+    ends = draw(
+        st.sampled_from(
+            [
+                ("residential", "in_house_foster"),
+                ("in_house_foster", "residential"),
+                (95, 41.15),
+            ]
+        )
+    )
+    outcomes["change"] = {
+        "name": "A change of placement",
+        "change": {
+            "from": ends[0],
+            "to": ends[1],
+            "units": draw(st.integers(1, 52)),
+            "cashable": draw(st.booleans()),
+        },
+    }
+    kinds = ["lac_year", "mixed", "change"]
     items = []
     for k in range(draw(st.integers(1, 4))):
         rated_abroad = draw(st.booleans())
+        count = draw(st.integers(1, 3))
+        averts = draw(st.permutations(kinds))[:count]
+        if count == 1:
+            effects: dict[str, Any] = {"averts": averts[0], "effect": draw(effect())}
+        else:
+            effects = {"effects": [{"averts": a, **draw(effect())} for a in averts]}
+        risk_based = any(
+            "baseline_risk" in e
+            for e in ([effects["effect"]] if count == 1 else effects["effects"])
+        )
+        additionality = {
+            "deadweight": 0 if risk_based else draw(st.sampled_from([0, 0.3])),
+            "attribution": draw(st.sampled_from([1, 0.8])),
+            "displacement": draw(st.sampled_from([0, 0.1])),
+        }
+        staff = st.builds(
+            lambda fte, salary, on, extra: {
+                "staff": [
+                    {"role": f"Role {j}", "fte": fte + j, "salary": salary, "on_costs": on}
+                    for j in range(2)
+                ],
+                "non_staff": extra,
+            },
+            st.sampled_from([0.5, 2, 4]),
+            st.integers(20_000, 60_000),
+            st.sampled_from([0, 0.3]),
+            st.integers(0, 30_000),
+        )
+        reach_drawn = draw(reach())
+        if draw(st.booleans()):
+            reach_drawn["per_case"] = draw(st.sampled_from([1.73, 2, 0.5]))
         items.append(
             {
                 "id": f"s{k}",
                 "name": f"Service {k}",
                 "category": "other",
-                "averts": draw(st.sampled_from(["lac_year", "mixed"])),
-                "reach": draw(reach()),
+                **effects,
+                "additionality": additionality,
+                "reach": reach_drawn,
                 "unit_cost": priced(
                     draw(
                         st.one_of(
                             st.builds(lambda a: {"amount": a, "per": "case"}, money),
                             st.builds(lambda a: {"total": a}, st.integers(0, 400_000)),
+                            staff,
                         )
                     ),
                     draw(COST_YEARS),
                 ),
-                "effect": draw(effect()),
                 "evidence": {
                     "rating": draw(st.sampled_from(RATINGS)),
                     "sources": ["us-trial" if rated_abroad else "local-test-source"],
@@ -174,6 +233,7 @@ def portfolio(draw: Any, index: int) -> dict[str, Any]:
         "perspective": draw(st.sampled_from(["childrens_social_care", "public_sector"])),
         "apply_optimism_bias": draw(st.booleans()),
         "non_uk_evidence_haircut": draw(st.sampled_from([0, 0.25, 0.5])),
+        "placements": placements,
         "outcomes": outcomes,
         "interventions": items,
         "evidence": {"local-test-source": LOCAL_SOURCE, "us-trial": US_TRIAL},
@@ -193,7 +253,10 @@ def expected(key: str, owner: str, per: dict, totals: dict) -> np.ndarray:
     if owner == "total":
         return np.squeeze(totals[key], axis=evaluate._n_axis(LINES[key]))
     value = per[key]
-    if owner.startswith(("i", "c", "d")) and owner[1:].isdigit():
+    slot = effect_slot(owner)
+    if slot is not None:  # effect k of intervention i
+        return value[..., slot[0], slot[1]]
+    if owner[:1] in OWNER_AXES and owner[1:].isdigit():
         return (
             value[..., int(owner[1:]), :]
             if LINES[key].level == ("n", "H")
@@ -208,7 +271,7 @@ def owner_index(owner: str, per: dict) -> int:
     return OUTCOMES.index(owner[2:])
 
 
-OUTCOMES = ["lac_year", "mixed"]
+OUTCOMES = ["lac_year", "mixed", "change"]
 
 
 def agrees(workbook: Any, engine: float, key: str) -> bool:
@@ -223,7 +286,7 @@ def agrees(workbook: Any, engine: float, key: str) -> bool:
 
 
 @settings(
-    max_examples=2,
+    max_examples=4,
     deadline=None,
     derandomize=True,
     phases=[Phase.explicit, Phase.generate],  # each example takes a LibreOffice run: no shrinking
@@ -247,8 +310,8 @@ def test_every_line_of_generated_portfolios_recalculates_to_the_engine(
         wb = load_workbook(recalculated, data_only=True)
         per, totals = engine_values(book)
         for (key, owner), place in book.places.items():
-            if key not in LINES or key not in per:
-                continue
+            if key not in LINES or key not in per or not isinstance(place, Cell | Row):
+                continue  # (a range: an outcome's components, an intervention's effects)
             values = np.atleast_1d(expected(key, owner, per, totals))
             ws = wb[place.sheet]
             names = book.model.names.get(key)  # a rating, a price year: a name on the sheet

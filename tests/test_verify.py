@@ -189,8 +189,16 @@ def test_table6_steps_gross_does_not_follow_from_144_incidents(thurrock):
     assert values["outcomes.dv_incident.components[0].cost"] == pytest.approx(170_300 / 144)
     # The recommended capacity moves least (0.014% against 0.03%), but 134.98 places is not a
     # possible capacity, so the incidents averted per place (143.96 for 60 places) come first.
-    assert steps["implied"][0]["input"] == "steps-expansion.effect.per_case"
-    assert steps["implied"][-1]["input"] == "steps-expansion.reach.from_capacity"
+    order = [item["input"] for item in steps["implied"]]
+    assert order[0] == "steps-expansion.effect.per_case"
+    # Attribution is as linear as the effect (170,300 / 170,352 of it), so it ties and follows.
+    assert values["steps-expansion.additionality.attribution"] == pytest.approx(170_300 / 170_352)
+    # Places already provided come after the places recommended (75 of them are not in doubt);
+    # displacement, stated as 0, comes after every input with a stated value to move from.
+    assert order.index("steps-expansion.reach.from_capacity") > order.index(
+        "steps-expansion.reach.to_capacity"
+    )
+    assert order[-1] == "steps-expansion.additionality.displacement"
 
 
 def test_table6_totals_are_sums_over_the_two_programmes(thurrock):

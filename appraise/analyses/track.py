@@ -225,17 +225,30 @@ def realised(model: Model, index: np.ndarray, actuals: list[Actual]) -> dict[str
     def column(values: list[float]) -> np.ndarray:
         return np.repeat(np.asarray(values, dtype=float)[:, None], n, axis=1)
 
+    # Realised outcomes are priced as the intervention's first outcome, per case, unhaircut;
+    # a service's cost is its spend.
+    k = base.values["effect_form"].shape[-1]
+    first = np.zeros((n, k))
+    first[:, 0] = 1.0
     inp = base.with_arrays(
         reach_base=np.ones((rows, n)),
         reach_share=np.ones((rows, n)),
         reach_offset=np.zeros((rows, n)),
+        reach_per_case=np.ones(n),
         unit_cost=np.zeros((rows, n)),
         fixed_cost=column([a.spend for a in actuals]),
-        effect_form=np.full(n, core.PER_CASE),
-        effect_a=column([a.outcomes_averted for a in actuals]),
-        effect_b=np.zeros((rows, n)),
+        staff_fte=np.zeros_like(base.values["staff_fte"]),
+        non_staff=np.zeros(n),
+        effect_form=np.full((n, k), core.PER_CASE),
+        effect_a=column([a.outcomes_averted for a in actuals])[..., None] * first,
+        effect_b=np.zeros((rows, n, k)),
+        effect_used=first,
+        effect_count=np.ones(n),
         apply_optimism_bias=np.zeros(()),
         non_uk=np.zeros(n),
+        deadweight=np.zeros(n),
+        attribution=np.ones(n),
+        displacement=np.zeros(n),
     )
     per = core.snapshot(inp)
     pick = np.arange(rows), index
@@ -319,7 +332,7 @@ def track(
             InterventionTrack(
                 a.intervention,
                 model.interventions[i].name,
-                EFFECT_FORM_NAMES[int(model.base.effect_form[i])],
+                EFFECT_FORM_NAMES[model.form_code(i)],
                 tolerance=tolerance,
             ),
         )

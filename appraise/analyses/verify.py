@@ -374,9 +374,7 @@ class Verification:
 
 def _unit(metric: ClaimMetric, model: Model, members: list[int] | None) -> str:
     leaf = metric.leaf
-    per_case = members is not None and all(
-        int(model.base.effect_form[i]) == core.PER_CASE for i in members
-    )
+    per_case = members is not None and all(model.per_case(i) for i in members)
     unit = figure(leaf).claim_unit
     return "per case" if unit == "fraction" and per_case else unit
 

@@ -10,6 +10,7 @@ and `ratio(0, 0)` is 0, so zero cost, zero reach or a zero-cost outcome never pr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -36,7 +37,21 @@ from appraise.engine.ops import ratio  # noqa: F401  (the division convention, f
 # What a year of service and its cash flows give, per intervention.
 SNAPSHOT = (
     "reach",
+    "cases_costed",
     "cost",
+    "cost_per_case",
+    "additionality",
+    "effect_rate_raw",
+    "effect_rate",
+    "effect_treated_risk",
+    "effect_odds_ratio",
+    "effect_outcomes_averted",
+    "effect_outcome_cost",
+    "effect_gross_savings",
+    "effect_break_even_outcomes",
+    "effect_break_even_success_rate",
+    "net_savings_per_case",
+    "break_even_effect_share",
     "effect_raw",
     "effect_adjusted",
     "odds_ratio",
@@ -151,23 +166,43 @@ def outcome_cost_by_payer(inp: CoreInputs, costs: np.ndarray) -> np.ndarray:
     return by_cell.reshape(by_cell.shape[:-1] + (inp.n_outcomes, n_payers))
 
 
+def effect_outcomes(inp: CoreInputs) -> np.ndarray:
+    """[n, F] the outcome each effect of each intervention averts."""
+    found = inp.structure.effect_outcome
+    return inp.outcome_index[:, None] if found is None else found
+
+
 def _breakdowns(inp: CoreInputs, per: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Each intervention's savings by payer [..., n, P] and by component [..., n, C]."""
+    """Each intervention's savings by payer [..., n, P] and by component [..., n, C], summed
+    over its effects."""
     costs = per["component_cost"]
-    by_payer = outcome_cost_by_payer(inp, costs)[..., inp.outcome_index, :]
-    averted = per["outcomes_averted"]
-    mine = inp.component_outcome[None, :] == inp.outcome_index[:, None]  # [n, C]
+    outcome = effect_outcomes(inp)  # [n, F]
+    by_payer = outcome_cost_by_payer(inp, costs)[..., outcome, :]  # [..., n, F, P]
+    averted = per["effect_outcomes_averted"]  # [..., n, F]
+    mine = inp.component_outcome[None, None, :] == outcome[:, :, None]  # [n, F, C]
     return {
-        "savings_by_payer": averted[..., None] * by_payer,
-        "savings_by_component": averted[..., None] * costs[..., None, :] * mine,
+        "savings_by_payer": (averted[..., None] * by_payer).sum(axis=-2),
+        "savings_by_component": (averted[..., None] * costs[..., None, None, :] * mine).sum(
+            axis=-2
+        ),
     }
 
 
-def _by_outcome(inp: CoreInputs, values: np.ndarray, axis: int) -> np.ndarray:
-    """Per-intervention values summed for each outcome, along `axis` (the interventions')."""
-    onehot = (np.arange(inp.n_outcomes)[:, None] == inp.outcome_index[None, :]).astype(float)
-    moved = np.moveaxis(values, axis, -1)  # [..., n]
-    return np.moveaxis(moved @ onehot.T, -1, axis)  # [..., O] where the interventions were
+def outcome_sums(inp: CoreInputs, effect_values: np.ndarray) -> np.ndarray:
+    """Per-effect values [..., n, F] summed for each outcome [..., O] over every intervention."""
+    outcome = effect_outcomes(inp)
+    onehot = (np.arange(inp.n_outcomes)[:, None, None] == outcome[None, :, :]).astype(float)
+    return np.einsum("...nf,onf->...o", effect_values, onehot)
+
+
+def year_by_outcome(inp: CoreInputs, per: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Outcomes averted in each year, by outcome [..., O, H]: each effect's a year's worth x its
+    intervention's savings weight."""
+    outcome = effect_outcomes(inp)
+    onehot = (np.arange(inp.n_outcomes)[:, None, None] == outcome[None, :, :]).astype(float)
+    return np.einsum(
+        "...nf,...nh,onf->...oh", per["effect_outcomes_averted"], per["benefit_weight"], onehot
+    )
 
 
 def snapshot(inp: CoreInputs) -> dict[str, np.ndarray]:
@@ -201,6 +236,8 @@ def appraise(
         wanted = tuple(k for k in wanted if k in LINES)
         if breakdowns or by_outcome:
             wanted += ("outcomes_averted", "year_outcomes_averted", "component_cost")
+    if breakdowns or by_outcome:
+        wanted += ("effect_outcomes_averted", "benefit_weight")
     # An overflow shows as inf or NaN, which `results.check_finite` refuses with the inputs named.
     with np.errstate(over="ignore", invalid="ignore"):
         values = evaluate.run(inp.values, inp.structure, wanted)
@@ -215,10 +252,8 @@ def appraise(
             np.squeeze(array, axis=evaluate._n_axis(LINES[key])) if "n" in level else array
         )
     if by_outcome:
-        totals["outcomes_averted_by_outcome"] = _by_outcome(inp, per["outcomes_averted"], -1)
-        totals["year_outcomes_averted_by_outcome"] = _by_outcome(
-            inp, per["year_outcomes_averted"], -2
-        )
+        totals["outcomes_averted_by_outcome"] = outcome_sums(inp, per["effect_outcomes_averted"])
+        totals["year_outcomes_averted_by_outcome"] = year_by_outcome(inp, per)
     if breakdowns:
         totals["savings_by_payer"] = per["savings_by_payer"].sum(axis=-2)
     # Payback years count from 1; 0 means never within the horizon.

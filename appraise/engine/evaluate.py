@@ -35,12 +35,23 @@ class Structure:
     n_ratings: int
     n_given: int  # components given in the file (the others are derived)
     extra: Mapping[str, int] = field(default_factory=dict)  # other axes (the forecast's years)
+    # [n, F] the outcome each effect averts (F: the most effects any intervention has).
+    effect_outcome: np.ndarray | None = None
+    staff_owner: np.ndarray | None = None  # [G] the intervention each staff line belongs to
+
+    def ops(self) -> NumpyOps:
+        """The numpy operations over this structure's groupings."""
+        return NumpyOps(self.component_outcome, self.n_outcomes, self.staff_owner, self.n)
 
     def size(self, axis: str, total: bool = False) -> int:
         if axis == "n":
             return 1 if total else self.n
         if axis in self.extra:
             return self.extra[axis]
+        if axis == "F":
+            return 1 if self.effect_outcome is None else self.effect_outcome.shape[-1]
+        if axis == "G":
+            return 0 if self.staff_owner is None else len(self.staff_owner)
         return {
             "H": self.horizon,
             "O": self.n_outcomes,
@@ -127,7 +138,7 @@ def needed(keys: frozenset[str], lines: Lines = LINES) -> frozenset[str]:
 # ---------------------------------------------------------------------------------------------
 
 
-SAME, ALIGN, PICK, CROSS = range(4)
+SAME, ALIGN, PICK, PICK_EFFECT, CROSS = range(5)
 
 
 @cache
@@ -138,6 +149,8 @@ def _how(level: tuple[str, ...], target: tuple[str, ...], total: bool) -> int:
     positions = [target.index(a) for a in level if a in target]
     if len(positions) == len(level) and positions == sorted(positions):
         return ALIGN
+    if level == ("O",) and "F" in target and not total:
+        return PICK_EFFECT  # an outcome's figure, used by the effects that avert it
     if level == ("O",) and "n" in target and not total:
         return PICK  # an outcome's figure, used by the interventions that avert it
     return CROSS
@@ -168,6 +181,11 @@ class _Names:
         if how == PICK:
             picked = np.take(array, self._structure.outcome_index, axis=-1)
             return align(picked, ("n",), self._level)
+        if how == PICK_EFFECT:
+            index = self._structure.effect_outcome
+            if index is None:
+                index = self._structure.outcome_index[:, None]
+            return align(np.take(array, index, axis=-1), ("n", "F"), self._level)
         return Cross(array, level)
 
 
@@ -193,7 +211,7 @@ def run(
     """Every line in `wanted` (and the lines it uses), from the input arrays."""
     keys = needed(frozenset(wanted), lines)
     values = dict(inputs)
-    ops = NumpyOps(structure.component_outcome, structure.n_outcomes)
+    ops = structure.ops()
     for key in lines:
         if key in keys and key not in values:
             line = lines[key]
@@ -215,7 +233,7 @@ def totals(per: Mapping[str, np.ndarray], structure: Structure) -> dict[str, np.
     one-long interventions axis (squeeze it to present them).
     """
     out: dict[str, np.ndarray] = {}
-    ops = NumpyOps(structure.component_outcome, structure.n_outcomes)
+    ops = structure.ops()
     for key, line in LINES.items():
         if "n" not in line.level:
             if key in per:

@@ -7,10 +7,14 @@ one place where, say, gross savings or the discount factor is defined.
 
 A line sits on a `level`: the axes it varies along, each one of
 
-- `n`: interventions; `H`: the years appraised (1..horizon); `O`: outcomes; `C`: the components
-  of outcomes' costs, which are the components a file gives (`E`), then the placement and the
-  non-placement part of each outcome whose cost is derived (`D`, Thurrock's derivation); `R`:
-  evidence ratings (the optimism-bias table); no axis: the portfolio as a whole.
+- `n`: interventions; `F`: the effects of an intervention (one for most; `(n, F)` lines are per
+  effect, an intervention with fewer effects than the most any has leaving the rest unused);
+  `H`: the years appraised (1..horizon); `O`: outcomes; `C`: the components of outcomes' costs,
+  which are the components a file gives (`E`), then the placement and the non-placement part of
+  each outcome whose cost is derived (`D`, Thurrock's derivation), then each change of placement
+  (`X`, priced from the placement table `W`); `G`: the staff lines of staffed services; `R`:
+  evidence ratings (the optimism-bias table); `Q`, `S`: price indices by year and series; no
+  axis: the portfolio as a whole.
 
 An operand on fewer axes broadcasts (a portfolio setting in every intervention's line); an
 outcome's figure used by an intervention is that intervention's outcome; sums over components or
@@ -49,7 +53,9 @@ COX_FACTOR = 1.65  # log OR = 1.65 d (Cox transformation; Sanchez-Meca et al., 2
 LOGIT_FACTOR = math.pi / math.sqrt(3)  # log OR = d pi / sqrt(3) (Hasselblad & Hedges, 1995)
 
 NOT_A_RISK = "n/a: not a risk-based effect"
+SEVERAL = "n/a: several outcomes (see each effect)"
 
+NF, W, X, G = ("n", "F"), ("W",), ("X",), ("G",)
 N, NH, H, OUT, C, D, E, R, P = (
     ("n",),
     ("n", "H"),
@@ -120,9 +126,37 @@ for key, level, label, unit, fmt in (
     ("reach_offset", N, "Places already provided", "cases", "n1"),
     ("unit_cost", N, "Unit cost", "£ per case", "money"),
     ("fixed_cost", N, "Total cost (when given as a total)", "£", "money"),
-    ("effect_form", N, "Effect form code", "code", "int"),
-    ("effect_a", N, "First effect figure", "as reported", "n4"),
-    ("effect_b", N, "Second effect figure (0 if none)", "as reported", "n4"),
+    ("effect_form", NF, "Effect form code", "code", "int"),
+    ("effect_a", NF, "First effect figure", "as reported", "n4"),
+    ("effect_b", NF, "Second effect figure (0 if none)", "as reported", "n4"),
+    ("effect_used", NF, "The intervention has this effect (1 = yes)", "switch", "int"),
+    ("effect_count", N, "Number of effects (outcomes the service averts)", "count", "int"),
+    (
+        "deadweight",
+        N,
+        "Deadweight: outcomes that would have been averted anyway",
+        "fraction",
+        "pct",
+    ),
+    ("attribution", N, "Attribution: share of the change due to this service", "fraction", "pct"),
+    ("displacement", N, "Displacement: outcomes merely moved elsewhere", "fraction", "pct"),
+    ("reach_per_case", N, "Reach units per costed case (e.g. children per family)", "ratio", "n2"),
+    ("non_staff", N, "Non-staff cost a year (staffed services)", "£", "money"),
+    ("staff_fte", G, "Staff: full-time equivalents", "FTE", "n2"),
+    ("staff_salary", G, "Staff: salary a year", "£ a year", "money"),
+    ("staff_on_costs", G, "Staff: on-costs (employer's pension and NI)", "fraction", "pct"),
+    (
+        "placement_weekly_cost",
+        W,
+        "Price of the placement or service per unit",
+        "£ per unit",
+        "money2",
+    ),
+    ("placement_price_year", W, "Price year of the price", "year", ""),
+    ("placement_index", W, "Index that uprates it", "index", ""),
+    ("change_from", X, "Change from (placement type or price)", "placement", ""),
+    ("change_to", X, "Change to (placement type or price)", "placement", ""),
+    ("change_units", X, "Units per change (weeks for a placement)", "units", "n2"),
     ("rating", N, "Evidence rating", "rating", ""),
     ("non_uk", N, "Effect established only outside the UK (1 = yes)", "switch", "int"),
     ("cohorts", N, "Cohorts started (0 = one every year)", "cohorts", "int"),
@@ -167,7 +201,7 @@ def uprating(year: str, index: str) -> Formula:
     )
 
 
-for slot, level in (("cost", N), ("component", E), ("derive", D)):
+for slot, level in (("cost", N), ("component", E), ("derive", D), ("placement", W)):
     _line(
         f"{slot}_uprate",
         level,
@@ -187,6 +221,14 @@ for key, slot, level, label, unit, fmt in (
         D,
         "Weekly placement cost in base-year prices",
         "£ a week",
+        "money2",
+    ),
+    (
+        "placement_weekly_cost",
+        "placement",
+        W,
+        "Price per unit in base-year prices",
+        "£ per unit",
         "money2",
     ),
 ):
@@ -231,14 +273,36 @@ _line(
     ),
     "money",
 )
+for side in ("from", "to"):
+    _line(
+        f"change_{side}_price",
+        X,
+        f"Price per unit {side} (placement table, base-year prices)",
+        "£ per unit",
+        f"the placement table's price of the type (or price) changed {side}",
+        lambda v, o, side=side: o.lookup(
+            v.placement_weekly_cost_in_base, getattr(v, f"change_{side}")
+        ),
+        "money2",
+    )
+_line(
+    "change_cost",
+    X,
+    "Saving from one change of placement (negative: it costs more)",
+    "£ per outcome",
+    "(price from - price to) x units: a change to a dearer placement is a net cost",
+    lambda v, o: (v.change_from_price - v.change_to_price) * v.change_units,
+    "money",
+)
 _line(
     "component_cost",
     C,
     "Cost of one outcome (component)",
     "£ per outcome",
-    "the components given, then each derived outcome's placement and non-placement parts",
+    "the components given, then each derived outcome's placement and non-placement parts, "
+    "then each change of placement",
     lambda v, o: o.components(
-        v.component_cost_given_in_base, v.placement_cost, v.non_placement_cost
+        v.component_cost_given_in_base, v.placement_cost, v.non_placement_cost, v.change_cost
     ),
     "money",
 )
@@ -316,7 +380,9 @@ for key, label, part, how in (
 
 def _by_odds(v: Any, o: Any) -> Any:
     """p1 = p0 OR / (1 - p0 + p0 OR): odds with = odds without x OR."""
-    return o.ratio(v.effect_a * v.odds_ratio, 1 - v.effect_a + v.effect_a * v.odds_ratio)
+    return o.ratio(
+        v.effect_a * v.effect_odds_ratio, 1 - v.effect_a + v.effect_a * v.effect_odds_ratio
+    )
 
 
 _line(
@@ -330,18 +396,56 @@ _line(
     "n1",
 )
 _line(
+    "cases_costed",
+    N,
+    "Cases costed a year (reach / reach units per case)",
+    "cases",
+    "reach / reach units per costed case (1 unless the cost is per family, say)",
+    lambda v, o: o.ratio(v.reach, v.reach_per_case),
+    "n1",
+)
+_line(
+    "staff_cost",
+    G,
+    "Staff cost a year",
+    "£",
+    "FTE x salary x (1 + on-costs)",
+    lambda v, o: v.staff_fte * v.staff_salary * (1 + v.staff_on_costs),
+    "money",
+)
+_line(
+    "staffing_cost",
+    N,
+    "Staffing and non-staff cost a year (staffed services)",
+    "£",
+    "the sum of the service's staff costs + non-staff cost",
+    lambda v, o: o.staff_sum(v.staff_cost) + v.non_staff,
+    "money",
+)
+_line(
+    "staffing_cost_in_base",
+    N,
+    "Staffing and non-staff cost in base-year prices",
+    "£",
+    "staffing and non-staff cost x the cost's uprating factor",
+    lambda v, o: v.staffing_cost * v.cost_uprate,
+    "money",
+)
+_line(
     "cost",
     N,
     "Cost a year",
     "£",
-    "unit cost x reach + total cost (in base-year prices)",
-    lambda v, o: v.unit_cost_in_base * v.reach + v.fixed_cost_in_base,
+    "unit cost x cases costed + total cost + staffing cost (in base-year prices)",
+    lambda v, o: (
+        v.unit_cost_in_base * v.cases_costed + v.fixed_cost_in_base + v.staffing_cost_in_base
+    ),
     "money",
     "sum",
 )
 _line(
-    "odds_ratio",
-    N,
+    "effect_odds_ratio",
+    NF,
     "Odds ratio the effect stands for",
     "ratio",
     "as given, or EXP(factor x d) from Cohen's d (Cox: Sanchez-Meca et al., 2003; logistic: "
@@ -361,8 +465,8 @@ _line(
     "n4",
 )
 _line(
-    "treated_risk",
-    N,
+    "effect_treated_risk",
+    NF,
     "Risk of the outcome with the service (risk-based effects)",
     "fraction",
     "treated risk as given; baseline x RR (kept within 0..1); or p0 OR / (1 - p0 + p0 OR)",
@@ -383,8 +487,8 @@ _line(
     "pct2",
 )
 _line(
-    "effect_raw",
-    N,
+    "effect_rate_raw",
+    NF,
     "Outcomes averted per case, before haircuts",
     "per case",
     "the success rate or per-case figure; for risks, baseline - treated risk",
@@ -393,7 +497,7 @@ _line(
         {
             SUCCESS_RATE: lambda: v.effect_a,
             PER_CASE: lambda: v.effect_a,
-            **{form: (lambda: v.effect_a - v.treated_risk) for form in RISK_FORMS},
+            **{form: (lambda: v.effect_a - v.effect_treated_risk) for form in RISK_FORMS},
         },
     ),
     "n4",
@@ -417,40 +521,145 @@ _line(
     "pct",
 )
 _line(
-    "effect_adjusted",
+    "additionality",
     N,
+    "Additionality: share of the effect the service adds",
+    "fraction",
+    "(1 - deadweight) x attribution x (1 - displacement) (HM Treasury Green Book)",
+    lambda v, o: (1 - v.deadweight) * v.attribution * (1 - v.displacement),
+    "pct",
+)
+_line(
+    "effect_rate",
+    NF,
     "Outcomes averted per case, after haircuts",
     "per case",
-    "effect x (1 - optimism bias) x (1 - non-UK haircut)",
-    lambda v, o: v.effect_raw * (1 - v.optimism_bias) * (1 - v.non_uk_haircut),
+    "effect x (1 - optimism bias) x (1 - non-UK haircut) x additionality (0 for an effect the "
+    "service does not have)",
+    lambda v, o: (
+        v.effect_rate_raw
+        * (1 - v.optimism_bias)
+        * (1 - v.non_uk_haircut)
+        * v.additionality
+        * v.effect_used
+    ),
     "n4",
 )
 _line(
-    "outcomes_averted",
-    N,
-    "Outcomes averted a year",
+    "effect_outcomes_averted",
+    NF,
+    "Outcomes averted a year (this effect)",
     "outcomes",
     "reach x outcomes averted per case",
-    lambda v, o: v.reach * v.effect_adjusted,
+    lambda v, o: v.reach * v.effect_rate,
     "n2",
 )
 for key, label, outcome in (
-    ("outcome_cost", "Cost of one outcome, headline perspective", "outcome_headline"),
+    ("effect_outcome_cost", "Cost of one outcome, headline perspective", "outcome_headline"),
     (
-        "cashable_outcome_cost",
+        "effect_cashable_outcome_cost",
         "Cashable cost of one outcome, headline perspective",
         "outcome_cashable",
     ),
-    ("outcome_cost_csc", "Cost of one outcome to children's social care", "outcome_csc"),
-    ("outcome_cost_all", "Cost of one outcome to all payers", "outcome_all"),
+    ("effect_outcome_cost_csc", "Cost of one outcome to children's social care", "outcome_csc"),
+    ("effect_outcome_cost_all", "Cost of one outcome to all payers", "outcome_all"),
+):
+    _line(
+        key,
+        NF,
+        label,
+        "£ per outcome",
+        "Outcomes: the outcome this effect averts",
+        lambda v, o, outcome=outcome: getattr(v, outcome),
+        "money",
+    )
+for key, label, cost in (
+    ("effect_gross_savings", "Gross savings (this effect)", "effect_outcome_cost"),
+    (
+        "effect_cashable_gross_savings",
+        "Cashable gross savings (this effect)",
+        "effect_cashable_outcome_cost",
+    ),
+    (
+        "effect_savings_csc",
+        "Savings to children's social care (this effect)",
+        "effect_outcome_cost_csc",
+    ),
+    ("effect_savings_all", "Savings to all payers (this effect)", "effect_outcome_cost_all"),
+):
+    _line(
+        key,
+        NF,
+        label,
+        "£",
+        "outcomes averted x cost of one outcome",
+        lambda v, o, cost=cost: v.effect_outcomes_averted * getattr(v, cost),
+        "money",
+    )
+_line(
+    "outcomes_averted",
+    N,
+    "Outcomes averted a year (all its outcomes)",
+    "outcomes",
+    "the sum over its effects of reach x outcomes averted per case",
+    lambda v, o: o.sum_effects(v.effect_outcomes_averted),
+    "n2",
+)
+
+
+def _one_effect(key: str) -> Formula:
+    """A figure of an intervention's one effect; n/a when it has several."""
+    return lambda v, o: o.where(
+        o.eq(v.effect_count, 1), o.first_effect(getattr(v, key)), o.not_applicable(SEVERAL)
+    )
+
+
+for key, each, label, unit, fmt in (
+    ("odds_ratio", "effect_odds_ratio", "Odds ratio the effect stands for", "ratio", "n4"),
+    (
+        "treated_risk",
+        "effect_treated_risk",
+        "Risk of the outcome with the service (risk-based effects)",
+        "fraction",
+        "pct2",
+    ),
+    (
+        "effect_raw",
+        "effect_rate_raw",
+        "Outcomes averted per case, before haircuts",
+        "per case",
+        "n4",
+    ),
+    (
+        "effect_adjusted",
+        "effect_rate",
+        "Outcomes averted per case, after haircuts",
+        "per case",
+        "n4",
+    ),
+):
+    _line(
+        key,
+        N,
+        label,
+        unit,
+        "its effect's (n/a when it has several: see each effect's)",
+        _one_effect(each),
+        fmt,
+    )
+for key, label in (
+    ("outcome_cost", "Cost of one outcome, headline perspective"),
+    ("cashable_outcome_cost", "Cashable cost of one outcome, headline perspective"),
+    ("outcome_cost_csc", "Cost of one outcome to children's social care"),
+    ("outcome_cost_all", "Cost of one outcome to all payers"),
 ):
     _line(
         key,
         N,
         label,
         "£ per outcome",
-        "Outcomes: the outcome this intervention averts",
-        lambda v, o, outcome=outcome: getattr(v, outcome),
+        "the outcome it averts (n/a when it averts several)",
+        _one_effect(f"effect_{key}"),
         "money",
     )
 _line(
@@ -458,8 +667,8 @@ _line(
     N,
     "Gross savings",
     "£",
-    "outcomes averted x cost of one outcome",
-    lambda v, o: v.outcomes_averted * v.outcome_cost,
+    "the sum over its effects of outcomes averted x cost of one outcome",
+    lambda v, o: o.sum_effects(v.effect_gross_savings),
     "money",
     "sum",
 )
@@ -478,8 +687,8 @@ _line(
     N,
     "Cashable gross savings",
     "£",
-    "outcomes averted x cashable cost of one outcome",
-    lambda v, o: v.outcomes_averted * v.cashable_outcome_cost,
+    "the sum over its effects of outcomes averted x cashable cost of one outcome",
+    lambda v, o: o.sum_effects(v.effect_cashable_gross_savings),
     "money",
     "sum",
 )
@@ -488,8 +697,13 @@ _line(
     N,
     "Cashable share of one outcome's cost",
     "fraction",
-    "cashable cost / cost of one outcome (0 when both are 0)",
-    lambda v, o: o.ratio(v.cashable_outcome_cost, v.outcome_cost),
+    "cashable cost / cost of one outcome (0 when both are 0); with several outcomes, cashable "
+    "gross savings / gross savings",
+    lambda v, o: o.where(
+        o.eq(v.effect_count, 1),
+        o.ratio(v.cashable_outcome_cost, v.outcome_cost),
+        o.ratio(v.cashable_gross_savings, v.gross_savings),
+    ),
     "pct",
     infinite=INFINITE,
 )
@@ -530,8 +744,8 @@ _line(
     N,
     "Net savings to children's social care",
     "£",
-    "outcomes averted x cost to children's social care - cost",
-    lambda v, o: v.outcomes_averted * v.outcome_cost_csc - v.cost,
+    "savings to children's social care over its effects - cost",
+    lambda v, o: o.sum_effects(v.effect_savings_csc) - v.cost,
     "money",
     "sum",
 )
@@ -540,8 +754,8 @@ _line(
     N,
     "Net savings to the public sector (all payers)",
     "£",
-    "outcomes averted x cost to all payers - cost",
-    lambda v, o: v.outcomes_averted * v.outcome_cost_all - v.cost,
+    "savings to all payers over its effects - cost",
+    lambda v, o: o.sum_effects(v.effect_savings_all) - v.cost,
     "money",
     "sum",
 )
@@ -557,12 +771,73 @@ _line(
     INFINITE,
 )
 _line(
+    "cost_per_case",
+    N,
+    "Cost per case (unit of reach)",
+    "£ per case",
+    "cost / reach",
+    lambda v, o: o.ratio(v.cost, v.reach),
+    "money",
+    infinite=INFINITE,
+)
+_line(
+    "net_savings_per_case",
+    N,
+    "Net savings per case (unit of reach)",
+    "£ per case",
+    "net savings / reach",
+    lambda v, o: o.ratio(v.net_savings, v.reach),
+    "money",
+    infinite=INFINITE,
+)
+_line(
+    "break_even_effect_share",
+    N,
+    "Share of the expected effect needed to break even (all outcomes together)",
+    "fraction",
+    f'cost / gross savings: every effect scaled by the same share ("{NEVER}" when it saves '
+    "nothing)",
+    lambda v, o: o.ratio(v.cost, v.gross_savings, signed=False),
+    "pct2",
+    infinite=NEVER,
+)
+_line(
+    "effect_break_even_outcomes",
+    NF,
+    "Outcomes of this effect needed to break even, the others as expected",
+    "outcomes",
+    "(cost - gross savings of the other effects) / cost of one outcome",
+    lambda v, o: o.ratio(
+        v.cost - (v.gross_savings - v.effect_gross_savings), v.effect_outcome_cost, signed=False
+    ),
+    "n2",
+    infinite=NEVER,
+)
+_line(
+    "effect_break_even_success_rate",
+    NF,
+    "Outcomes of this effect averted per case needed to break even, the others as expected",
+    "per case",
+    "its break-even outcomes / reach",
+    lambda v, o: o.ratio(v.effect_break_even_outcomes, v.reach, signed=False),
+    "n4",
+    infinite=NEVER,
+)
+
+
+def _if_one(formula: Formula) -> Formula:
+    """A break-even figure defined for an intervention with one outcome; n/a with several."""
+    return lambda v, o: o.where(o.eq(v.effect_count, 1), formula(v, o), o.not_applicable(SEVERAL))
+
+
+_line(
     "break_even_outcomes",
     N,
     "Outcomes averted needed to break even",
     "outcomes",
-    f'cost / cost of one outcome ("{NEVER}" when an outcome saves nothing)',
-    lambda v, o: o.ratio(v.cost, v.outcome_cost, signed=False),
+    f'cost / cost of one outcome ("{NEVER}" when an outcome saves nothing; n/a with several '
+    "outcomes: see each effect's)",
+    _if_one(lambda v, o: o.ratio(v.cost, v.outcome_cost, signed=False)),
     "n2",
     infinite=NEVER,
 )
@@ -572,7 +847,7 @@ _line(
     "Outcomes averted per case needed to break even",
     "per case",
     "break-even outcomes / reach",
-    lambda v, o: o.ratio(v.break_even_outcomes, v.reach, signed=False),
+    _if_one(lambda v, o: o.ratio(v.break_even_outcomes, v.reach, signed=False)),
     "n4",
     infinite=NEVER,
 )
@@ -582,7 +857,7 @@ _line(
     "Cases per success at break-even (1 in N)",
     "cases",
     "reach / break-even outcomes",
-    lambda v, o: o.ratio(v.reach, v.break_even_outcomes),
+    _if_one(lambda v, o: o.ratio(v.reach, v.break_even_outcomes)),
     "n1",
     infinite=INFINITE,
 )
@@ -592,7 +867,7 @@ _line(
     "Safety margin: expected over break-even outcomes",
     "ratio",
     "outcomes averted / break-even outcomes",
-    lambda v, o: o.ratio(v.outcomes_averted, v.break_even_outcomes),
+    _if_one(lambda v, o: o.ratio(v.outcomes_averted, v.break_even_outcomes)),
     "n2",
     infinite=INFINITE,
 )

@@ -67,8 +67,15 @@ def align(array: np.ndarray, level: Sequence[str], target: Sequence[str]) -> np.
 class NumpyOps:
     """The operations over numpy arrays. `group` maps each component to its outcome (C -> O)."""
 
-    def __init__(self, group: np.ndarray | None = None, n_groups: int = 0):
+    def __init__(
+        self,
+        group: np.ndarray | None = None,
+        n_groups: int = 0,
+        staff: np.ndarray | None = None,
+        n: int = 0,
+    ):
         self.group, self.n_groups = group, n_groups
+        self.staff, self.n = staff, n  # each staff line's intervention; how many interventions
 
     # arithmetic helpers -----------------------------------------------------------------------
     def ratio(self, num: Any, den: Any, text: str | None = None, signed: bool = True) -> Any:
@@ -146,15 +153,35 @@ class NumpyOps:
             axis=-1,
         )[..., 0]
 
-    def components(self, given: Cross, placement: Cross, non_placement: Cross) -> Any:
-        """The components given in the file, then all placement parts, then all non-placement."""
-        parts = [given.array, placement.array, non_placement.array]
+    def components(
+        self, given: Cross, placement: Cross, non_placement: Cross, change: Cross
+    ) -> Any:
+        """The components given in the file, then all placement parts, then all non-placement,
+        then every change of placement."""
+        parts = [given.array, placement.array, non_placement.array, change.array]
         lead = np.broadcast_shapes(*(p.shape[:-1] for p in parts))
         return np.concatenate([np.broadcast_to(p, lead + p.shape[-1:]) for p in parts], axis=-1)
 
     def index2(self, table: Cross, row: Any, col: Any) -> Any:
         """A table's entry at (row, column) positions, per element (a price index in a year)."""
         return table.array[np.asarray(row, dtype=int), np.asarray(col, dtype=int)]
+
+    def sum_effects(self, x: Cross) -> Any:
+        """Each intervention's sum over its effects."""
+        assert x.level[-1] == "F", x.level
+        return x.array.sum(axis=-1)
+
+    def first_effect(self, x: Cross) -> Any:
+        """Each intervention's first effect's figure (its only one, where this is used)."""
+        assert x.level[-1] == "F", x.level
+        return x.array[..., 0]
+
+    def staff_sum(self, x: Cross) -> Any:
+        """Each intervention's sum over its staff lines (0 for a service not costed by staff)."""
+        onehot = np.zeros((len(self.staff) if self.staff is not None else 0, self.n))
+        if self.staff is not None and len(self.staff):
+            onehot[np.arange(len(self.staff)), self.staff] = 1.0
+        return x.array @ onehot
 
     def group_sum(self, parts: Cross) -> Any:
         """Each outcome's sum over its components."""
@@ -438,7 +465,7 @@ class ExcelOps:
         wanted = f"{_text(table.prefix)}&{X.of(key)._paren(SUM)}"
         return X(f"INDEX({table},MATCH({wanted},{table.keys},0))")
 
-    def components(self, given: Any, placement: Any, non_placement: Any) -> X:
+    def components(self, given: Any, placement: Any, non_placement: Any, change: Any) -> X:
         # The Outcomes sheet lays each component's row out from its own source: no formula.
         raise NotImplementedError("a component's cell refers to its source directly")
 
@@ -449,6 +476,15 @@ class ExcelOps:
 
     def group_sum(self, parts: Span) -> X:
         return _call("SUM", parts)
+
+    def sum_effects(self, x: Span) -> X:
+        return _call("SUM", x)
+
+    def first_effect(self, x: Span) -> X:
+        return _call("INDEX", x, 1)
+
+    def staff_sum(self, x: Span) -> X:
+        return _call("SUM", x) if x.text else X.of(0)
 
     def sum_years(self, x: Ref) -> X:
         return X(f"SUM({x.span()})")

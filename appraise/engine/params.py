@@ -15,20 +15,25 @@ import numpy as np
 
 from appraise.engine import core, evaluate
 from appraise.engine.evaluate import Structure
+from appraise.model.costs import cost_item
 from appraise.model.limits import UNIT_COST
 from appraise.model.numbers import Dist, Domain, Num, central, input_of
-from appraise.model.pricing import PriceTable, price_table
+from appraise.model.pricing import PriceRow, PriceTable, change_ends, price_rows, price_table
 from appraise.model.schema import (
     CHILDRENS_SOCIAL_CARE,
     EFFECT_EVIDENCE_TYPES,
     RATINGS,
+    Additionality,
+    Change,
     Component,
     Derive,
     Effect,
     Evidence,
     Intervention,
+    Placement,
     Portfolio,
     Reach,
+    Staff,
     Timing,
     UnitCost,
 )
@@ -53,6 +58,10 @@ SECTION_MODELS: dict[str, type] = {
     "effect": Effect,
     "timing": Timing,
     "derive": Derive,
+    "staff": Staff,
+    "additionality": Additionality,
+    "placements": Placement,
+    "change": Change,
 }
 
 
@@ -152,6 +161,14 @@ class Model:
     def interventions(self) -> list[Intervention]:
         return self.portfolio.interventions
 
+    def form_code(self, i: int) -> int:
+        """The code of the form intervention i's (first) effect was reported in."""
+        return int(self.base.values["effect_form"][i, 0])
+
+    def per_case(self, i: int) -> bool:
+        """Whether intervention i's one effect is outcomes averted per case (not a rate)."""
+        return len(self.interventions[i].effect_list) == 1 and self.form_code(i) == core.PER_CASE
+
     @property
     def solvable(self) -> list[Param]:
         """Every input a claim can be solved for or assume: the params and whole-outcome costs."""
@@ -191,8 +208,9 @@ class Model:
             for index, v in items:
                 if index is None:
                     arr[...] = v.reshape(v.shape + (1,) * base.ndim)
-                else:
-                    arr[..., index] = v
+                else:  # a position, or (intervention, effect) for an effect's figure
+                    at = index if isinstance(index, tuple) else (index,)
+                    arr[(Ellipsis, *at)] = v
             replaced[target] = arr
         return self.base.with_arrays(**replaced)
 
@@ -218,10 +236,11 @@ class Model:
         return p.target, p.index
 
 
-def effect_code(item: Intervention) -> int:
-    form = item.effect.form
+def effect_code(effect: Effect) -> int:
+    """The code of the form an effect was reported in (`effect_form`)."""
+    form = effect.form
     if form == "cohens_d":
-        return core.COHENS_D_LOGIT if item.effect.conversion == "logit" else core.COHENS_D_COX
+        return core.COHENS_D_LOGIT if effect.conversion == "logit" else core.COHENS_D_COX
     return EFFECT_CODES[form]
 
 
@@ -251,6 +270,7 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
     """Turn a validated portfolio into core arrays (central values) and its parameter registry."""
     items = portfolio.interventions
     n = len(items)
+    k_max = max(len(item.effect_list) for item in items)
     params: list[Param] = []
     values: dict[str, np.ndarray] = {
         name: np.zeros(n)
@@ -260,16 +280,21 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
             "reach_offset",
             "unit_cost",
             "fixed_cost",
-            "effect_a",
-            "effect_b",
             "non_uk",
             "cost_months",
             "benefit_lag_months",
             "benefit_years",
             "annual_decay",
             "ramp_up",
+            "deadweight",
+            "displacement",
+            "non_staff",
         )
     }
+    values["attribution"] = np.ones(n)
+    values["reach_per_case"] = np.ones(n)
+    for name in ("effect_a", "effect_b", "effect_used"):
+        values[name] = np.zeros((n, k_max))
     outcome_keys = list(portfolio.outcomes)
 
     def add(param: Param) -> None:
@@ -323,8 +348,13 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
     values["logit"] = np.asarray(core.LOGIT_FACTOR)
     values["year"] = np.arange(1.0, portfolio.horizon_years + 1)
 
-    codes = np.zeros(n)
+    codes = np.zeros((n, k_max))
+    effect_outcome = np.zeros((n, k_max), dtype=int)
     ratings = np.zeros(n)
+    staff_owner: list[int] = []
+    n_staff = sum(len(item.unit_cost.staff or ()) for item in items)
+    for name in ("staff_fte", "staff_salary", "staff_on_costs"):
+        values[name] = np.zeros(n_staff)
     sources_for_effect = []
     for i, item in enumerate(items):
         at = f"interventions[{i}]"
@@ -335,23 +365,26 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
             name: str,
             value: Num,
             target: str,
+            index: Any = None,
             i: int = i,
             at: str = at,
             item: Intervention = item,
             src: tuple[str, ...] = src,
+            label: str | None = None,
+            info: str | None = None,
         ) -> None:
-            label, unit, domain = field_info(f"{section}.{name}")
+            found_label, unit, domain = field_info(info or f"{section}.{name}")
             add(
                 Param(
                     f"{item.id}.{section}.{name}",
                     f"{at}.{section}.{name}",
-                    label,
+                    label or found_label,
                     unit,
                     item.id,
                     "intervention",
                     value,
                     target,
-                    i,
+                    i if index is None else index,
                     domain,
                     src,
                 )
@@ -368,16 +401,69 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
             put("reach", "to_capacity", r.to_capacity, "reach_base")
             put("reach", "from_capacity", r.from_capacity, "reach_offset")
             values["reach_share"][i] = 1.0
-        if item.unit_cost.form == "per_case":
-            put("unit_cost", "amount", item.unit_cost.amount, "unit_cost")
+        # Every intervention has these, written or not, so each can be ranged, swept or solved.
+        put(
+            "reach",
+            "per_case",
+            r.per_case if r.per_case is not None else 1.0,
+            "reach_per_case",
+            src=src if r.per_case is not None else (DEFAULTS,),
+        )
+        cost = item.unit_cost
+        if cost.form == "per_case":
+            put("unit_cost", "amount", cost.amount, "unit_cost")
+        elif cost.form == "total":
+            put("unit_cost", "total", cost.total, "fixed_cost")
         else:
-            put("unit_cost", "total", item.unit_cost.total, "fixed_cost")
-        e = item.effect
-        codes[i] = effect_code(item)
-        first, second = EFFECT_TERMS[e.form]
-        put("effect", first, getattr(e, first), "effect_a")
-        if second:
-            put("effect", second, getattr(e, second), "effect_b")
+            for line in cost.staff or ():
+                g = len(staff_owner)
+                staff_owner.append(i)
+                for name, target in (
+                    ("fte", "staff_fte"),
+                    ("salary", "staff_salary"),
+                    ("on_costs", "staff_on_costs"),
+                ):
+                    put(
+                        "unit_cost",
+                        f"staff[{g - _first_staff(staff_owner, i)}].{name}",
+                        getattr(line, name),
+                        target,
+                        g,
+                        label=f"{line.role}: {field_info(f'staff.{name}')[0].lower()}",
+                        info=f"staff.{name}",
+                    )
+            if cost.non_staff is not None:
+                put("unit_cost", "non_staff", cost.non_staff, "non_staff")
+        for k, (averts, e, path) in enumerate(item.effect_list):
+            codes[i, k] = effect_code(e)
+            effect_outcome[i, k] = outcome_keys.index(averts)
+            values["effect_used"][i, k] = 1.0
+            first, second = EFFECT_TERMS[e.form]
+            section = "effect" if path == "effect" else path
+            several = len(item.effect_list) > 1
+            for name, target in ((first, "effect_a"), (second, "effect_b")):
+                if not name:
+                    continue
+                label = field_info(f"effect.{name}")[0]
+                put(
+                    section,
+                    name,
+                    getattr(e, name),
+                    target,
+                    (i, k),
+                    label=f"{averts}: {label[0].lower()}{label[1:]}" if several else label,
+                    info=f"effect.{name}",
+                )
+        adds = item.adds
+        for name in ("deadweight", "attribution", "displacement"):
+            written = item.additionality is not None and name in adds.model_fields_set
+            put(
+                "additionality",
+                name,
+                getattr(adds, name),
+                name,
+                src=src if written else (DEFAULTS,),
+            )
         ratings[i] = RATINGS.index(item.evidence.rating)
         found_by = effect_sources(item, evidence)
         sources_for_effect.append(found_by)
@@ -388,12 +474,15 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
             # A default timing was not supplied by the effect's studies: cite the project's page.
             cited = src if name in written else (DEFAULTS,)
             put("timing", name, getattr(item.timing, name), name, src=cited)
+    # Unused effect slots are success rates of 0 (effect_used 0), averting the first outcome.
     values["effect_form"] = codes
+    values["effect_count"] = np.array([float(len(item.effect_list)) for item in items])
     values["rating"] = ratings
     values["cohorts"] = np.array([float(i.timing.cohorts) for i in items])
 
-    explicit = [k for k, o in portfolio.outcomes.items() if o.derive is None]
+    explicit = [k for k, o in portfolio.outcomes.items() if o.components is not None]
     derived = [k for k, o in portfolio.outcomes.items() if o.derive is not None]
+    changes = [k for k, o in portfolio.outcomes.items() if o.change is not None]
     given: list[float] = []
     comp_outcome, comp_payer_name, comp_cashable, components = [], [], [], []
     values["component_cost_given"] = np.zeros(
@@ -453,6 +542,61 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
             comp_payer_name.append(CHILDRENS_SOCIAL_CARE)
             comp_cashable.append(cashable)
             components.append((key, part))
+    # The placement table (types, then the prices changes write themselves), then each change.
+    rows = price_rows(portfolio)
+    names = [row.name for row in rows]
+    values["placement_weekly_cost"] = np.zeros(len(rows))
+    for w, row in enumerate(rows):
+        label, unit, domain = field_info("placements.weekly_cost")
+        owner = row.path.split(".")[1]
+        path = f"{row.path}.weekly_cost" if row.path.startswith("placements.") else row.path
+        add(
+            Param(
+                path,
+                path,
+                f"{row.name}: price per {row.per}",
+                f"£ per {row.per}",
+                owner,
+                "placement" if row.path.startswith("placements.") else "outcome",
+                row.value,
+                "placement_weekly_cost",
+                w,
+                domain,
+                tuple(portfolio.outcomes[owner].sources)
+                if owner in portfolio.outcomes
+                else _placement_sources(portfolio, row.name),
+            )
+        )
+    values["change_from"] = np.zeros(len(changes))
+    values["change_to"] = np.zeros(len(changes))
+    values["change_units"] = np.zeros(len(changes))
+    for x, key in enumerate(changes):
+        outcome = portfolio.outcomes[key]
+        change = outcome.change
+        assert change is not None
+        start, end = change_ends(portfolio, key)
+        values["change_from"][x] = names.index(start)
+        values["change_to"][x] = names.index(end)
+        label, unit, domain = field_info("change.units")
+        add(
+            Param(
+                f"outcomes.{key}.change.units",
+                f"outcomes.{key}.change.units",
+                f"{outcome.name}: {label.lower()}",
+                unit,
+                key,
+                "outcome",
+                change.units,
+                "change_units",
+                x,
+                domain,
+                tuple(outcome.sources),
+            )
+        )
+        comp_outcome.append(outcome_keys.index(key))
+        comp_payer_name.append(change.payer)
+        comp_cashable.append(change.cashable)
+        components.append((key, "change"))
 
     payers = tuple(
         sorted(
@@ -463,17 +607,24 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
     values["component_cashable"] = np.array(comp_cashable, dtype=float)
     values["component_csc"] = np.array([float(p == CHILDRENS_SOCIAL_CARE) for p in comp_payer_name])
     prices = price_table(portfolio)
-    names = _price_inputs(portfolio, prices, values, explicit, derived)
+    price_names = _price_inputs(portfolio, prices, values, explicit, derived, rows)
     structure = Structure(
         n=n,
         horizon=portfolio.horizon_years,
-        outcome_index=np.array([outcome_keys.index(i.averts) for i in items], dtype=int),
+        outcome_index=effect_outcome[:, 0].copy(),
         component_outcome=np.array(comp_outcome, dtype=int),
         n_outcomes=len(outcome_keys),
         n_derived=len(derived),
         n_ratings=len(RATINGS),
         n_given=len(given),
-        extra={"Q": len(prices.years), "S": len(prices.series)},
+        extra={
+            "Q": len(prices.years),
+            "S": len(prices.series),
+            "W": len(rows),
+            "X": len(changes),
+        },
+        effect_outcome=effect_outcome,
+        staff_owner=np.array(staff_owner, dtype=int),
     )
     base = core.CoreInputs(
         values=values,
@@ -489,10 +640,34 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
         components,
         sources_for_effect,
         prices=prices,
-        names={"rating": RATINGS, **names},
+        names={
+            "rating": RATINGS,
+            "change_from": tuple(names),
+            "change_to": tuple(names),
+            **price_names,
+        },
     )
     _add_whole_outcomes(model)
     return model
+
+
+def _first_staff(owner: list[int], i: int) -> int:
+    """The position of intervention i's first staff line among all staff lines."""
+    return owner.index(i)
+
+
+def _placement_sources(portfolio: Portfolio, name: str) -> tuple[str, ...]:
+    """The sources of a placement type's price: its library item's, else every change's using it."""
+    placement = portfolio.placements[name]
+    if placement.item:
+        source = cost_item(placement.item).evidence
+        if source:
+            return (source,)
+    out: list[str] = []
+    for outcome in portfolio.outcomes.values():
+        if outcome.change is not None and name in outcome.change.ends:
+            out += [s for s in outcome.sources if s not in out]
+    return tuple(out)
 
 
 def _price_inputs(
@@ -501,6 +676,7 @@ def _price_inputs(
     values: dict[str, np.ndarray],
     explicit: list[str],
     derived: list[str],
+    rows: list[PriceRow],
 ) -> dict[str, tuple[str, ...]]:
     """Each money block's price year and index as positions in the price table (the workbook
     shows their names); returns the names each position stands for, by input."""
@@ -516,6 +692,7 @@ def _price_inputs(
             for j in range(len(portfolio.outcomes[key].components or []))
         ],
         "derive": [f"outcomes.{key}.derive" for key in derived],
+        "placement": [row.path for row in rows],
     }
     for slot, at in paths.items():
         values[f"{slot}_price_year"] = np.array(

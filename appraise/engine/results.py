@@ -25,19 +25,27 @@ INTERVENTION_KEYS = (
     "averts",
     "evidence_rating",
     "reach",
+    "reach_unit",
+    "cases_costed",
     "cost",
+    "cost_per_case",
     "effect_form",
     "effect_raw",
     "optimism_bias",
     "non_uk_haircut",
+    "additionality",
     "effect_adjusted",
     "treated_risk",
     "effect_conversion",
+    "effects",
     "outcomes_averted",
+    "outcomes_averted_by_outcome",
     "outcome_cost",
     "cashable_outcome_cost",
     "gross_savings",
+    "savings_by_outcome",
     "net_savings",
+    "net_savings_per_case",
     "cashable_gross_savings",
     "cashable_net_savings",
     "cashable_net_savings_strict",
@@ -49,6 +57,7 @@ INTERVENTION_KEYS = (
     "roi",
     "break_even_outcomes",
     "break_even_success_rate",
+    "break_even_effect_share",
     "cases_per_success_at_break_even",
     "safety_margin",
     "pv_cost",
@@ -139,17 +148,28 @@ class Appraisal:
         """One intervention's results, keyed as in `appraise evaluate --format json`."""
         m, r = self.model, self.per
         item = m.interventions[i]
-        form = int(m.base.effect_form[i])
         payers = m.base.payers
+        effects = [self.effect_record(i, k) for k in range(len(item.effect_list))]
+        one = effects[0] if len(effects) == 1 else None
+        mine = item.outcomes_averted
         rec: dict[str, Any] = {
             "id": item.id,
             "name": item.name,
             "category": item.category,
             "averts": item.averts,
             "evidence_rating": item.evidence.rating,
-            "effect_form": EFFECT_FORM_NAMES[form],
-            "treated_risk": number(r["treated_risk"][i]) if form in core.RISK_FORMS else None,
-            "effect_conversion": describe_effect(m, r, i),
+            "reach_unit": item.reach.unit,
+            "effect_form": one["effect_form"] if one else "several",
+            "effect_raw": one["effect_raw"] if one else None,
+            "effect_adjusted": one["effect_adjusted"] if one else None,
+            "treated_risk": one["treated_risk"] if one else None,
+            "effect_conversion": "; ".join(
+                e["effect_conversion"] if one else f"{e['averts']}: {e['effect_conversion']}"
+                for e in effects
+            ),
+            "effects": effects,
+            "outcomes_averted_by_outcome": {e["averts"]: e["outcomes_averted"] for e in effects},
+            "savings_by_outcome": {e["averts"]: e["gross_savings"] for e in effects},
             "optimism_bias": number(r["optimism_bias"][i]),
             "non_uk_haircut": number(r["non_uk_haircut"][i]),
             "savings_by_payer": {
@@ -158,7 +178,7 @@ class Appraisal:
             "savings_by_component": {
                 f"{key}.{name}": number(r["savings_by_component"][i, c])
                 for c, (key, name) in enumerate(m.components)
-                if key == item.averts
+                if key in mine
             },
             "payback_year": _year(r["payback_year"][i]),
             "discounted_payback_year": _year(r["discounted_payback_year"][i]),
@@ -168,6 +188,28 @@ class Appraisal:
             if key not in rec:
                 rec[key] = number(r[key][i])
         return {k: rec[k] for k in INTERVENTION_KEYS}
+
+    def effect_record(self, i: int, k: int) -> dict[str, Any]:
+        """One effect of intervention i: the outcome it averts, how much, and its break-even."""
+        m, r = self.model, self.per
+        averts, effect, path = m.interventions[i].effect_list[k]
+        form = int(m.base.effect_form[i, k])
+        return {
+            "averts": averts,
+            "path": path,
+            "effect_form": EFFECT_FORM_NAMES[form],
+            "effect_raw": number(r["effect_rate_raw"][i, k]),
+            "effect_adjusted": number(r["effect_rate"][i, k]),
+            "treated_risk": (
+                number(r["effect_treated_risk"][i, k]) if form in core.RISK_FORMS else None
+            ),
+            "effect_conversion": describe_effect(m, r, i, k),
+            "outcomes_averted": number(r["effect_outcomes_averted"][i, k]),
+            "outcome_cost": number(r["effect_outcome_cost"][i, k]),
+            "gross_savings": number(r["effect_gross_savings"][i, k]),
+            "break_even_outcomes": number(r["effect_break_even_outcomes"][i, k]),
+            "break_even_success_rate": number(r["effect_break_even_success_rate"][i, k]),
+        }
 
     def portfolio_record(self) -> dict[str, Any]:
         """Portfolio totals, keyed as in `appraise evaluate --format json`."""
@@ -217,6 +259,25 @@ def run(model: Model, values: Mapping[str, Any] | None = None) -> Appraisal:
     return Appraisal(model, per, totals)
 
 
+# Figures of one outcome, which are n/a (NaN) for an intervention averting several.
+SEVERAL_NA = {
+    key: True
+    for key in (
+        "outcome_cost",
+        "cashable_outcome_cost",
+        "outcome_cost_csc",
+        "outcome_cost_all",
+        "odds_ratio",
+        "effect_raw",
+        "effect_adjusted",
+        "break_even_outcomes",
+        "break_even_success_rate",
+        "cases_per_success_at_break_even",
+        "safety_margin",
+    )
+}
+
+
 def check_finite(model: Model, per: Mapping[str, np.ndarray]) -> None:
     """Refuse figures that overflowed: not a number, or infinite where no ratio over zero is.
 
@@ -231,12 +292,14 @@ def check_finite(model: Model, per: Mapping[str, np.ndarray]) -> None:
             if line is None or "n" not in line.level or array.ndim == 0:
                 continue
             values = np.asarray(array[i] if line.level == ("n",) else array[..., i, :], dtype=float)
-            if key == "treated_risk":
-                continue  # not applicable to every effect form: NaN by design
+            if key in ("treated_risk", "effect_treated_risk") or (
+                key in SEVERAL_NA and len(item.effect_list) > 1
+            ):
+                continue  # not applicable to every effect form, or with several: NaN by design
             if np.isnan(values).any() or (line.infinite is None and np.isinf(values).any()):
                 bad.append(key)
         if bad:
-            mine = [p for p in model.solvable if p.owner in (item.id, item.averts)]
+            mine = [p for p in model.solvable if p.owner in (item.id, *item.outcomes_averted)]
             largest = sorted(mine, key=lambda p: -abs(p.central))[:3]
             inputs = ", ".join(f"{p.path} = {p.central:g}" for p in largest)
             problems.append(
@@ -263,19 +326,20 @@ def _fmt(x: float) -> str:
     return f"{x:.4g}"
 
 
-def describe_effect(model: Model, r: Mapping[str, np.ndarray], i: int) -> str:
-    """The conversion from the effect as reported to outcomes averted per case, with its numbers."""
+def describe_effect(model: Model, r: Mapping[str, np.ndarray], i: int, k: int = 0) -> str:
+    """The conversion from effect k of intervention i as reported to outcomes averted per case,
+    with its numbers."""
     base = model.base
-    form = int(base.effect_form[i])
-    a, b = float(base.effect_a[i]), float(base.effect_b[i])
-    raw, adjusted = float(r["effect_raw"][i]), float(r["effect_adjusted"][i])
+    form = int(base.effect_form[i, k])
+    a, b = float(base.effect_a[i, k]), float(base.effect_b[i, k])
+    raw, adjusted = float(r["effect_rate_raw"][i, k]), float(r["effect_rate"][i, k])
     if form == core.SUCCESS_RATE:
         text = f"success rate {_fmt(a)}"
     elif form == core.PER_CASE:
         text = f"{_fmt(a)} outcomes averted per case"
     else:
-        p1 = float(r["treated_risk"][i])
-        odds_ratio = float(r["odds_ratio"][i])
+        p1 = float(r["effect_treated_risk"][i, k])
+        odds_ratio = float(r["effect_odds_ratio"][i, k])
         if form == core.TREATED_RISK:
             how = f"treated risk {_fmt(b)}"
         elif form == core.RELATIVE_RISK:
@@ -295,6 +359,8 @@ def describe_effect(model: Model, r: Mapping[str, np.ndarray], i: int) -> str:
         haircut.append(f"optimism bias {r['optimism_bias'][i]:.0%}")
     if r["non_uk_haircut"][i]:
         haircut.append(f"non-UK evidence {r['non_uk_haircut'][i]:.0%}")
+    if r["additionality"][i] != 1:
+        haircut.append(f"additionality {r['additionality'][i]:.0%}")
     if haircut:
         text += f"; after {' and '.join(haircut)}: {_fmt(adjusted)}"
     return text

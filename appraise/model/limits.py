@@ -73,6 +73,9 @@ MAX_OPTIONS = 100
 # Outcomes a portfolio prices, and the components of one outcome's cost.
 MAX_OUTCOMES = 1_000
 MAX_COMPONENTS = 100
+MAX_EFFECTS = 20  # outcomes one intervention averts
+MAX_STAFF = 200  # staff lines of one intervention
+MAX_PLACEMENTS = 1_000  # placement types and prices of a portfolio
 # Sources one intervention or outcome cites, and evidence entries a portfolio adds.
 MAX_SOURCES = 100
 MAX_EVIDENCE = 10_000
@@ -135,6 +138,17 @@ WEEKS_A_YEAR = 52.18  # 365.25 / 7
 WEEKS = Domain(0.0, WEEKS_A_YEAR)
 COST_MONTHS = Domain(MIN_COST_MONTHS, limit=MAX_MONTHS, why=MONTHS_WHY)
 LAG_MONTHS = Domain(0.0, limit=MAX_MONTHS, why=MONTHS_WHY)
+MAX_FTE = 1e5
+FTE = Domain(0.0, limit=MAX_FTE, why="100,000 full-time staff in one service")
+MAX_SALARY = 1e7
+SALARY = Domain(0.0, limit=MAX_SALARY, why="£10 million a year for one post")
+ON_COSTS = Domain(0.0, 1.0, hi_open=True)  # employer's costs as a share of salary, below 100%
+MAX_UNITS = 1e6
+UNITS = Domain(0.0, limit=MAX_UNITS, why="a million weeks or contacts in one change")
+MAX_PER_COSTED_CASE = 1e3
+PER_COSTED_CASE = Domain(
+    0.0, lo_open=True, limit=MAX_PER_COSTED_CASE, why="a thousand people in one costed case"
+)
 BENEFIT_YEARS = Domain(0.0, lo_open=True, limit=MAX_BENEFIT_YEARS, why="a lifetime")
 RATE_PER_10K = Domain(0.0, limit=MAX_RATE_PER_10K, why="every child")
 

@@ -244,7 +244,7 @@ def load_intervention(
 
 _FORM_FIELDS = {
     "reach": forms_keys(REACH_FORMS),
-    "unit_cost": forms_keys(UNIT_COST_FORMS),
+    "unit_cost": forms_keys(UNIT_COST_FORMS) | {"non_staff"},
     "effect": forms_keys(EFFECT_FORMS),
 }
 _MERGED_FIELDS = ("timing", "evidence")
@@ -259,6 +259,11 @@ def merge_override(library: dict[str, Any], override: dict[str, Any]) -> dict[st
     (`reach: {count: 60}`).
     """
     merged = dict(library)
+    if "effects" in override:  # several outcomes replace the library's one
+        merged.pop("effect", None)
+        merged.pop("averts", None)
+    elif "effect" in override or "averts" in override:
+        merged.pop("effects", None)
     for key, value in override.items():
         base = library.get(key)
         if isinstance(base, dict) and isinstance(value, dict):
@@ -411,6 +416,31 @@ def _cross_check(p: Portfolio, registry: dict[str, Evidence], file: str) -> list
         for j, s in enumerate(outcome.sources):
             if s not in registry:
                 out.append(Problem(file, f"outcomes.{key}.sources[{j}]", "unknown evidence id", s))
+        change = outcome.change
+        for side, end in zip(("from", "to"), change.ends if change else (), strict=False):
+            if isinstance(end, str) and end not in p.placements:
+                known = ", ".join(p.placements) or "none: add a placements section"
+                hint = difflib.get_close_matches(end, list(p.placements), n=1)
+                also = f"; did you mean {hint[0]!r}?" if hint else ""
+                out.append(
+                    Problem(
+                        file,
+                        f"outcomes.{key}.change.{side}",
+                        f"not a placement type of this portfolio (placements: {known}){also}",
+                        end,
+                    )
+                )
+    for name in p.placements:
+        check = re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_\-]*", name)
+        if not check:
+            out.append(
+                Problem(
+                    file,
+                    f"placements.{name}",
+                    "a placement type is a name of letters, digits, _ and -",
+                    name,
+                )
+            )
     seen: dict[str, int] = {}
     for i, item in enumerate(p.interventions):
         at = f"interventions[{i}]"
@@ -424,16 +454,18 @@ def _cross_check(p: Portfolio, registry: dict[str, Evidence], file: str) -> list
                 )
             )
         seen.setdefault(item.id, i)
-        if item.averts not in p.outcomes:
-            out.append(
-                Problem(
-                    file,
-                    f"{at}.averts",
-                    f"outcome not defined in this portfolio's outcomes "
-                    f"(defined: {', '.join(p.outcomes)})",
-                    item.averts,
+        for key, _, path in item.effect_list:
+            if key not in p.outcomes:
+                where = f"{at}.averts" if path == "effect" else f"{at}.{path}.averts"
+                out.append(
+                    Problem(
+                        file,
+                        where,
+                        f"outcome not defined in this portfolio's outcomes "
+                        f"(defined: {', '.join(p.outcomes)})",
+                        key,
+                    )
                 )
-            )
         for j, s in enumerate(item.evidence.sources):
             if s not in registry:
                 hint = difflib.get_close_matches(s, list(registry), n=1)

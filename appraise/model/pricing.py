@@ -59,6 +59,56 @@ def indices(portfolio: Portfolio, file: str | None = None) -> dict[str, Index]:
     return found
 
 
+@dataclass(frozen=True)
+class PriceRow:
+    """A row of the placement table: a placement type, or a price a change writes itself."""
+
+    name: str  # the placement type, or "<outcome>.from" / "<outcome>.to"
+    path: str  # its block's field path: placements.<type> or outcomes.<key>.change.<side>
+    value: Any  # the price per unit (a number or a distribution)
+    per: str
+    payer: str
+    year: PriceYear | None  # as written (None: its outcome's, else the base)
+
+
+def price_rows(portfolio: Portfolio) -> list[PriceRow]:
+    """The placement table: every placement type, then each price a change gives as a number."""
+    rows = [
+        PriceRow(
+            name, f"placements.{name}", p.weekly_cost, p.per, CHILDRENS_SOCIAL_CARE, p.price_year
+        )
+        for name, p in portfolio.placements.items()
+    ]
+    for key, outcome in portfolio.outcomes.items():
+        change = outcome.change
+        if change is None:
+            continue
+        for side, end in zip(("from", "to"), change.ends, strict=True):
+            if not isinstance(end, str):
+                rows.append(
+                    PriceRow(
+                        f"{key}.{side}",
+                        f"outcomes.{key}.change.{side}",
+                        end,
+                        "unit",
+                        change.payer,
+                        outcome.price_year,
+                    )
+                )
+    return rows
+
+
+def change_ends(portfolio: Portfolio, key: str) -> tuple[str, str]:
+    """The placement-table names a change of outcome `key` runs from and to."""
+    change = portfolio.outcomes[key].change
+    assert change is not None
+    ends = [
+        end if isinstance(end, str) else f"{key}.{side}"
+        for side, end in zip(("from", "to"), change.ends, strict=True)
+    ]
+    return ends[0], ends[1]
+
+
 def blocks(portfolio: Portfolio) -> dict[str, Block]:
     """Every money block of the portfolio, by its field path."""
     base = portfolio.price_year
@@ -85,6 +135,8 @@ def blocks(portfolio: Portfolio) -> dict[str, Block]:
             )
         for j, c in enumerate(outcome.components or []):
             add(f"outcomes.{key}.components[{j}]", c.payer, c.price_year, outcome.price_year)
+    for row in price_rows(portfolio):
+        add(row.path, row.payer, row.year)
     if portfolio.baseline is not None:
         add("baseline", CHILDRENS_SOCIAL_CARE, portfolio.baseline.price_year)
     return out
@@ -181,10 +233,18 @@ def _amounts(portfolio: Portfolio) -> dict[str, tuple[str, float]]:
     out: dict[str, tuple[str, float]] = {}
     for i, item in enumerate(portfolio.interventions):
         cost = item.unit_cost
-        field_, value = (
+        if cost.form == "staff":
+            staff = sum(
+                central(s.fte) * central(s.salary) * (1 + central(s.on_costs))
+                for s in cost.staff or ()
+            )
+            value = staff + (central(cost.non_staff) if cost.non_staff is not None else 0.0)
+            out[f"interventions[{i}].unit_cost"] = ("staff", value)
+            continue
+        field_, amount = (
             ("amount", cost.amount) if cost.form == "per_case" else ("total", cost.total)
         )
-        out[f"interventions[{i}].unit_cost"] = (field_, central(value))
+        out[f"interventions[{i}].unit_cost"] = (field_, central(amount))
     for key, outcome in portfolio.outcomes.items():
         if outcome.derive is not None:
             out[f"outcomes.{key}.derive"] = (
@@ -193,6 +253,9 @@ def _amounts(portfolio: Portfolio) -> dict[str, tuple[str, float]]:
             )
         for j, c in enumerate(outcome.components or []):
             out[f"outcomes.{key}.components[{j}]"] = ("cost", central(c.cost))
+    for row in price_rows(portfolio):
+        field_ = "weekly_cost" if row.path.startswith("placements.") else ""
+        out[row.path] = (field_, central(row.value))
     if portfolio.baseline is not None:
         out["baseline"] = ("weekly_placement_cost", portfolio.baseline.weekly_placement_cost)
     return out
@@ -206,9 +269,8 @@ def audit(portfolio: Portfolio, table: PriceTable) -> dict[str, Any]:
         block = table.blocks[path]
         index = table.index_of(path)
         record = index.uprate(amount, block.year, base, path=path).to_data()
-        records.append(
-            {"block": path, "field": f"{path}.{field_}", "assumed": block.assumed, **record}
-        )
+        field_path = f"{path}.{field_}" if field_ else path
+        records.append({"block": path, "field": field_path, "assumed": block.assumed, **record})
     notes = [n for n in (base.note,) if n]
     assumed = [r["block"] for r in records if r["assumed"]]
     if assumed:

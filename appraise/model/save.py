@@ -65,7 +65,9 @@ def write_atomic(path: str | Path, data: bytes | str) -> Path:
 
 def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
     """Plain file data for a portfolio, every intervention written out in full (no `use:`)."""
-    return portfolio.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+    return portfolio.model_dump(
+        mode="json", exclude_none=True, exclude_defaults=False, by_alias=True
+    )
 
 
 class _Dumper(yaml.SafeDumper):
@@ -97,5 +99,7 @@ def set_at(data: Any, path: str, value: Any) -> None:
     parts = [int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", path)]
     node = data
     for part in parts[:-1]:
+        if isinstance(part, str) and isinstance(node, dict) and part not in node:
+            node[part] = {}  # a block the file left to its defaults (additionality)
         node = node[part]
     node[parts[-1]] = value

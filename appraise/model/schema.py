@@ -30,14 +30,19 @@ from appraise.model.limits import (
     CASES,
     COHENS_D,
     COST_MONTHS,
+    FTE,
     LAG_MONTHS,
+    ON_COSTS,
     PER_CASE,
+    PER_COSTED_CASE,
     POSITIVE_RATIO,
     PROBABILITY,
     RATIO,
+    SALARY,
     SHARE,
     TOTAL_COST,
     UNIT_COST,
+    UNITS,
     WEEKLY_COST,
     WEEKS,
 )
@@ -87,7 +92,8 @@ REACH_FORMS = {
     "count": ("count",),
     "capacity": ("from_capacity", "to_capacity"),
 }
-UNIT_COST_FORMS = {"per_case": ("amount",), "total": ("total",)}
+UNIT_COST_FORMS = {"per_case": ("amount",), "total": ("total",), "staff": ("staff",)}
+RISK_EFFECT_FORMS = ("treated_risk", "relative_risk", "odds_ratio", "cohens_d")
 EFFECT_FORMS = {
     "success_rate": ("success_rate",),
     "treated_risk": ("baseline_risk", "treated_risk"),
@@ -109,6 +115,11 @@ class Reach(Base):
     from_capacity: Annotated[Num, Input("Current capacity", "places", CASES)] | None = None
     to_capacity: Annotated[Num, Input("Recommended capacity", "places", CASES)] | None = None
     unit: Text | None = None
+    # Reach counts one unit (children) and the cost another (families): units per costed case.
+    per_case: (
+        Annotated[Num, Input("Reach units per costed case", "per costed case", PER_COSTED_CASE)]
+        | None
+    ) = None
     note: Text | None = None
 
     @model_validator(mode="after")
@@ -126,18 +137,41 @@ class Reach(Base):
         return one_form(self, REACH_FORMS, "reach")
 
 
+class Staff(Base):
+    """One line of a staffed service's establishment: a year's cost is FTE x salary x (1 +
+    on-costs)."""
+
+    role: Text
+    fte: Annotated[Num, Input("Full-time equivalents", "FTE", FTE)]
+    salary: Annotated[Num, Input("Salary a year", "£ a year", SALARY)]
+    on_costs: Annotated[
+        Num, Input("On-costs (employer's pension and NI, share of salary)", "fraction", ON_COSTS)
+    ] = 0.0
+    note: Text | None = None
+
+
 class UnitCost(Base):
-    """What the service costs: per case (`amount`, `per`) or in total for the year's reach."""
+    """What the service costs: per case (`amount`, `per`), in total for the year's reach, or
+    from its staff (`staff` lines and `non_staff` a year)."""
 
     amount: Annotated[Num, Input("Unit cost", "£ per case", UNIT_COST)] | None = None
     per: Text = "case"
     total: Annotated[Num, Input("Total cost a year", "£", TOTAL_COST)] | None = None
+    staff: Annotated[list[Staff], Field(min_length=1, max_length=limits.MAX_STAFF)] | None = None
+    non_staff: Annotated[Num, Input("Non-staff cost a year", "£", TOTAL_COST)] | None = None
     price_year: PriceYearField | None = None  # the prices the figure is in (default: the base)
     note: Text | None = None
 
     @model_validator(mode="after")
     def _form(self) -> UnitCost:
-        one_form(self, UNIT_COST_FORMS, "unit_cost")
+        form = one_form(self, UNIT_COST_FORMS, "unit_cost")
+        if self.non_staff is not None and form != "staff":
+            raise ValueError("non_staff goes with staff lines (unit_cost: {staff: [...]})")
+        if form == "staff":
+            roles = [line.role for line in self.staff or ()]
+            repeated = sorted({r for r in roles if roles.count(r) > 1})
+            if repeated:
+                raise ValueError(f"staff roles must be unique; repeated: {repeated}")
         return self
 
     @property
@@ -261,6 +295,28 @@ class Timing(Base):
     ] = 1.0
 
 
+class EffectEntry(Effect):
+    """One of several effects of an intervention: the outcome it averts, and by how much."""
+
+    averts: str
+
+
+class Additionality(Base):
+    """How much of an observed change the service adds (HM Treasury Green Book; docs/additionality.md):
+    effect used = effect x (1 - deadweight) x attribution x (1 - displacement)."""
+
+    deadweight: Annotated[
+        Num, Input("Deadweight: share that would have happened anyway", "fraction", PROBABILITY)
+    ] = 0.0
+    attribution: Annotated[
+        Num, Input("Attribution: share of the change due to this service", "fraction", PROBABILITY)
+    ] = 1.0
+    displacement: Annotated[
+        Num, Input("Displacement: share merely moved elsewhere", "fraction", PROBABILITY)
+    ] = 0.0
+    note: Text | None = None
+
+
 class Intervention(Base):
     """One service in the library or a portfolio."""
 
@@ -268,10 +324,15 @@ class Intervention(Base):
     name: Text
     description: Text | None = None
     category: Literal[CATEGORIES]  # type: ignore[valid-type]
-    averts: str
+    averts: str | None = None  # with `effect`: the one outcome it averts
     reach: Reach
     unit_cost: UnitCost
-    effect: Effect
+    effect: Effect | None = None
+    # Several outcomes: one entry each (`effect` + `averts` is the one-outcome shorthand).
+    effects: (
+        Annotated[list[EffectEntry], Field(min_length=1, max_length=limits.MAX_EFFECTS)] | None
+    ) = None
+    additionality: Additionality | None = None  # none: the service adds all of its effect
     evidence: EvidenceRef
     timing: Timing = Timing()
     price_year: PriceYearField | None = None  # for all its money, unless a block says otherwise
@@ -281,6 +342,64 @@ class Intervention(Base):
     @classmethod
     def _id(cls, v: str) -> str:
         return check_slug(v, "id")
+
+    @model_validator(mode="after")
+    def _effects(self) -> Intervention:
+        if self.effects is None:
+            if self.effect is None or self.averts is None:
+                missing = "averts" if self.averts is None else "effect"
+                raise at(
+                    missing,
+                    "missing required key (an intervention takes averts and effect for one "
+                    "outcome, or effects: a list with one entry per outcome, each with averts)",
+                )
+        elif self.effect is not None or self.averts is not None:
+            raise at(
+                "effects",
+                "give either effects (a list) or averts and effect (one outcome), not both",
+            )
+        else:
+            seen: dict[str, int] = {}
+            for k, entry in enumerate(self.effects):
+                if entry.averts in seen:
+                    raise at(
+                        f"effects[{k}].averts",
+                        f"effects[{seen[entry.averts]}] already averts this outcome: give each "
+                        "outcome once (an effect on one outcome is one entry)",
+                        entry.averts,
+                    )
+                seen[entry.averts] = k
+        dead = self.adds.deadweight
+        if not (isinstance(dead, float) and dead == 0.0):
+            risky = [(path, e) for _, e, path in self.effect_list if e.form in RISK_EFFECT_FORMS]
+            if risky:
+                path, effect = risky[0]
+                raise at(
+                    "additionality.deadweight",
+                    f"deadweight does not apply to a risk-based effect ({path} is given as "
+                    f"{effect.form}): its control group already is what would have happened "
+                    "anyway; deadweight is for a count of outcomes without a comparison group",
+                    dead if isinstance(dead, float) else str(dead),
+                )
+        return self
+
+    @property
+    def effect_list(self) -> list[tuple[str, Effect, str]]:
+        """Each effect: (the outcome it averts, the effect, its field path)."""
+        if self.effects is not None:
+            return [(e.averts, e, f"effects[{k}]") for k, e in enumerate(self.effects)]
+        assert self.effect is not None and self.averts is not None
+        return [(self.averts, self.effect, "effect")]
+
+    @property
+    def adds(self) -> Additionality:
+        """Its additionality (all of its effect, unless the file says otherwise)."""
+        return self.additionality or Additionality()
+
+    @property
+    def outcomes_averted(self) -> list[str]:
+        """The outcomes it averts, in the order of its effects."""
+        return [key for key, _, _ in self.effect_list]
 
 
 class Component(Base):
@@ -337,6 +456,76 @@ class Derive(Base):
     price_year: PriceYearField | None = None  # of the weekly placement cost
 
 
+class Placement(Base):
+    """A type of placement (or any service bought by the unit) and its price per unit, which a
+    change of placement is priced from (`cost: {item: CODE}` takes a library item's)."""
+
+    weekly_cost: Annotated[
+        Num, Input("Price per unit (a week of the placement)", "£ per unit", WEEKLY_COST)
+    ]
+    per: Text = "week"
+    price_year: PriceYearField | None = None
+    item: Text | None = None
+    note: Text | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_library(cls, raw: Any) -> Any:
+        if not (isinstance(raw, dict) and isinstance(raw.get("weekly_cost"), dict)):
+            return raw
+        reference = raw["weekly_cost"]
+        if set(reference) != {"item"}:
+            return raw
+        code = reference["item"]
+        try:
+            found = cost_item(code)
+        except InputError as exc:
+            message = exc.problems[0].message.replace("{", "(").replace("}", ")")
+            raise PydanticCustomError(
+                "appraise_number", message, {"subkey": "weekly_cost.item", "value": code}
+            ) from None
+        out = {**raw, "weekly_cost": found.value, "item": found.code}
+        out.setdefault("price_year", found.price_year)
+        return out
+
+
+class Change(Base):
+    """An outcome that is a change of placement (or of who provides a service): each change saves
+    (price from - price to) x units, which is negative when the new placement costs more."""
+
+    # A placement type of the portfolio's `placements`, or a price per unit written here.
+    from_: Annotated[str | float, Field(alias="from")]
+    to: str | float
+    units: Annotated[Num, Input("Units per change (weeks for a placement)", "units", UNITS)]
+    cashable: StrictBool = True  # placement spend comes off a budget line
+    payer: str = CHILDRENS_SOCIAL_CARE
+
+    @field_validator("from_", "to", mode="before")
+    @classmethod
+    def _price_or_type(cls, v: Any) -> Any:
+        if isinstance(v, bool) or not isinstance(v, str | int | float):
+            raise ValueError("expected a placement type (a name in placements) or a price")
+        if isinstance(v, int | float):
+            price = float(v)
+            if not (0 <= price <= limits.MAX_WEEKLY_COST):
+                raise ValueError(
+                    f"a price per unit must be between 0 and {limits.MAX_WEEKLY_COST:,.0f}"
+                )
+            return price
+        return v
+
+    @field_validator("payer")
+    @classmethod
+    def _payer(cls, v: str) -> str:
+        if not PAYER.match(v):
+            raise ValueError(f"payer must be a snake_case name such as 'health' (got {v!r})")
+        return v
+
+    @property
+    def ends(self) -> tuple[str | float, str | float]:
+        return self.from_, self.to
+
+
 class Outcome(Base):
     """A costly outcome an intervention averts, priced by components."""
 
@@ -347,6 +536,7 @@ class Outcome(Base):
     components: (
         Annotated[list[Component], Field(min_length=1, max_length=limits.MAX_COMPONENTS)] | None
     ) = None
+    change: Change | None = None
     sources: Annotated[list[Text], Field(max_length=limits.MAX_SOURCES)] = []
     price_year: PriceYearField | None = None  # for all its money, unless a part says otherwise
 
@@ -357,8 +547,12 @@ class Outcome(Base):
 
     @model_validator(mode="after")
     def _one(self) -> Outcome:
-        if (self.derive is None) == (self.components is None):
-            raise ValueError("an outcome takes either derive or components (exactly one)")
+        given = [k for k in ("derive", "components", "change") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "an outcome takes one of derive, components or change (got "
+                f"{', '.join(given) or 'none'})"
+            )
         if self.components:
             names = [c.name for c in self.components]
             dupes = sorted({n for n in names if names.count(n) > 1})
@@ -476,6 +670,8 @@ class Portfolio(Base):
         Num,
         Input("Haircut on effects established only outside the UK", "fraction", PROBABILITY),
     ] = 0.0
+    # Prices per unit by type of placement (a week of residential care), for changes of placement.
+    placements: Annotated[dict[str, Placement], Field(max_length=limits.MAX_PLACEMENTS)] = {}
     outcomes: Annotated[dict[str, Outcome], Field(min_length=1, max_length=limits.MAX_OUTCOMES)]
     interventions: Annotated[
         list[Intervention], Field(min_length=1, max_length=limits.MAX_INTERVENTIONS)

@@ -27,7 +27,7 @@ import numpy as np
 from openpyxl.utils import get_column_letter
 
 from appraise.engine import evaluate
-from appraise.engine.lines import LINES, NOT_A_RISK, Line
+from appraise.engine.lines import LINES, NOT_A_RISK, SEVERAL, Line
 from appraise.engine.ops import INFINITE, NEVER, ExcelOps, Ref, Span, X
 from appraise.engine.params import Model, build
 from appraise.engine.results import Appraisal, run
@@ -205,11 +205,14 @@ class Book:
         years), shown as the workbook shows it: text where it is infinite or does not apply."""
         per, totals = self.engine
         line = LINES[key]
+        slot = effect_slot(owner)
         if owner == "total":
             value = np.squeeze(totals[key], axis=evaluate._n_axis(line))
         elif owner.startswith("o:"):
             value = per[key][list(self.portfolio.outcomes).index(owner[2:])]
-        elif owner[:1] in ("i", "c", "d") and owner[1:].isdigit():
+        elif slot is not None:  # one effect of one intervention
+            value = per[key][..., slot[0], slot[1]]
+        elif owner[:1] in OWNER_AXES and owner[1:].isdigit():
             value = (
                 per[key][..., int(owner[1:]), :]
                 if line.level == ("n", "H")
@@ -222,6 +225,13 @@ class Book:
             return names[int(value)]
         if np.ndim(value):
             return [shown(line, v) for v in np.asarray(value).tolist()]
+        several = (
+            owner[:1] == "i"
+            and owner[1:].isdigit()
+            and len(self.model.interventions[int(owner[1:])].effect_list) > 1
+        )
+        if several and math.isnan(float(value)):
+            return SEVERAL  # a figure of one outcome, for a service averting several
         return shown(line, float(value))
 
     def ref_formula(self, key: str, owner: str) -> Formula:
@@ -289,8 +299,13 @@ class Book:
         return ref(sheet.title, row, col)
 
     def averts(self, owner: str) -> str:
-        """The outcome intervention `owner` ("i<k>") averts, as an owner ("o:<key>")."""
-        return "o:" + self.model.interventions[int(owner[1:])].averts
+        """The outcome an intervention's (first) effect, "i<k>", or an effect, "i<k>f<j>",
+        averts, as an owner ("o:<key>")."""
+        i, k = effect_slot(owner) or (int(owner[1:]), 0)
+        # An unused effect slot stands on the first outcome, as the engine's arrays do.
+        index = self.model.base.structure.effect_outcome
+        o = int(index[i, k]) if index is not None else int(self.model.base.outcome_index[i])
+        return "o:" + list(self.portfolio.outcomes)[o]
 
     def formula(
         self,
@@ -387,7 +402,9 @@ class _Names:
     def _owner_of(self, level: tuple[str, ...]) -> str:
         """Whose figure an operand on `level` is, for the line being written."""
         mine = self._level
-        if "n" in level or level == ("C",) or level == ("D",):
+        if "n" in level and "F" not in level and effect_slot(self._owner) is not None:
+            return self._owner.split("f")[0]  # an effect's line reads its intervention's figure
+        if "n" in level or level in (("C",), ("D",), ("X",), ("G",), ("W",)):
             return self._owner
         if level == ("O",):
             return self._owner if mine == ("O",) else self._book.averts(self._owner)
@@ -414,6 +431,24 @@ class _Names:
             ("n" in line.level and here.col == place.col) or (local and here.row == place.row)
         )
         return _reference(place, here, line.infinite is not None, columnwise, relative)
+
+
+# Owners of a placed figure by axis: i<k> an intervention, c<j> a component, d<j> a derived
+# outcome, x<j> a change of placement, w<j> a row of the placement table, g<j> a staff line.
+OWNER_AXES = ("i", "c", "d", "x", "w", "g")
+
+
+def effect_owner(i: int, k: int) -> str:
+    """The owner of effect k of intervention i: "i<i>f<k>"."""
+    return f"i{i}f{k}"
+
+
+def effect_slot(owner: str) -> tuple[int, int] | None:
+    """(intervention, effect) of an effect's owner "i<i>f<k>"; None for any other owner."""
+    if owner[:1] != "i" or "f" not in owner:
+        return None
+    i, _, k = owner[1:].partition("f")
+    return (int(i), int(k)) if i.isdigit() and k.isdigit() else None
 
 
 # Axes laid out across the columns of a sheet: a line on one of them is written column by column.
@@ -481,7 +516,7 @@ def shown(line: Line, value: float) -> float | str | None:
     if line.key.endswith("payback_year") and value == 0:
         return NEVER
     if math.isnan(value):
-        return NOT_A_RISK if line.key == "treated_risk" else None
+        return NOT_A_RISK if line.key in ("treated_risk", "effect_treated_risk") else None
     if math.isinf(value):
         text = line.infinite or INFINITE
         return text if value > 0 or text == NEVER else "-" + text

@@ -4,50 +4,76 @@ formula in every intervention's column."""
 
 from __future__ import annotations
 
-from appraise.engine.lines import EFFECT_FORM_NAMES, LINES, PER_CASE
-from appraise.workbook.book import CALCULATIONS, Book, Cell
+from appraise.engine.lines import LINES
+from appraise.workbook.book import CALCULATIONS, Book, Cell, Column, effect_owner
 from appraise.workbook.writer import Sheet, cell
 
 # The sheet's sections and the lines in each, top to bottom; inputs are shown from Inputs.
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Reach", ("reach_base", "reach_share", "reach_offset", "reach")),
+    (
+        "Reach",
+        ("reach_base", "reach_share", "reach_offset", "reach", "reach_per_case", "cases_costed"),
+    ),
     (
         "Cost",
         (
             "unit_cost",
             "fixed_cost",
+            "staffing_cost",
             "cost_price_year",
             "cost_index",
             "cost_uprate",
             "unit_cost_in_base",
             "fixed_cost_in_base",
+            "staffing_cost_in_base",
             "cost",
+            "cost_per_case",
         ),
     ),
     (
-        "Effect",
+        "Effect (one row an effect where a service averts several outcomes)",
         (
+            "effect_count",
             "effect_form",
             "effect_a",
             "effect_b",
+            "effect_used",
+            "effect_odds_ratio",
+            "effect_treated_risk",
+            "effect_rate_raw",
+            "optimism_bias",
+            "non_uk_haircut",
+            "deadweight",
+            "attribution",
+            "displacement",
+            "additionality",
+            "effect_rate",
+            "effect_outcomes_averted",
+            "outcomes_averted",
             "odds_ratio",
             "treated_risk",
             "effect_raw",
-            "optimism_bias",
-            "non_uk_haircut",
             "effect_adjusted",
-            "outcomes_averted",
         ),
     ),
     (
         "Savings (£ a year; positive = money saved, negative = a loss)",
         (
+            "effect_outcome_cost",
+            "effect_cashable_outcome_cost",
+            "effect_outcome_cost_csc",
+            "effect_outcome_cost_all",
+            "effect_gross_savings",
+            "effect_cashable_gross_savings",
+            "effect_savings_csc",
+            "effect_savings_all",
             "outcome_cost",
             "cashable_outcome_cost",
             "outcome_cost_csc",
             "outcome_cost_all",
             "gross_savings",
             "net_savings",
+            "net_savings_per_case",
             "cashable_gross_savings",
             "cashable_share",
             "cashable_net_savings_strict",
@@ -61,6 +87,9 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "Break-even",
         (
+            "break_even_effect_share",
+            "effect_break_even_outcomes",
+            "effect_break_even_success_rate",
             "break_even_outcomes",
             "break_even_success_rate",
             "cases_per_success_at_break_even",
@@ -73,7 +102,7 @@ FIRST_COL = 4  # column D
 
 def rate_format(book: Book, i: int) -> str:
     """Per-case effects show as numbers, success rates and risks as percentages."""
-    per_case = int(book.model.base.values["effect_form"][i]) == PER_CASE
+    per_case = book.model.per_case(i)
     return "n3" if per_case else "pct2"
 
 
@@ -101,25 +130,37 @@ def calculations_sheet(book: Book) -> Sheet:
         how = "Inputs" if label == "Evidence rating" else "from the portfolio file"
         sheet.row(r + k, [(label, "text"), ("", "text"), (how, "text")])
     for i, item in enumerate(items):
-        form = EFFECT_FORM_NAMES[int(book.model.base.values["effect_form"][i])]
+        form = ", ".join(
+            f"{averts}: {effect.form}" if len(item.effect_list) > 1 else effect.form
+            for averts, effect, _ in item.effect_list
+        )
         sheet.put(r, FIRST_COL + i, item.description, "user")
         sheet.put(r + 1, FIRST_COL + i, form, "text")
         sheet.put(r + 2, FIRST_COL + i, book.ref_formula("rating", f"i{i}"), "calc")
     r += 2
+    k_max = book.model.base.values["effect_form"].shape[-1]
     for title, keys in SECTIONS:
         r += 2
         sheet.put(r, 1, title, "section")
         for key in keys:
-            r += 1
             line = LINES[key]
             how = "Inputs" if line.is_input else line.how
-            sheet.row(r, [(line.label, "text"), (line.unit, "text"), (how, "text")])
-            for i in range(n):
-                col, owner = FIRST_COL + i, f"i{i}"
-                fmt = rate_format(book, i) if line.unit == "per case" else line.fmt
-                if line.is_input:  # shown from Inputs; the lines below read this cell
-                    sheet.put(r, col, book.ref_formula(key, owner), f"calc:{fmt}")
-                    book.place(key, owner, Cell(sheet.title, r, col))
-                else:
-                    book.write(sheet, key, owner, r, col, f"calc:{fmt}")
+            slots = range(k_max) if "F" in line.level else (None,)
+            first = r + 1
+            for k in slots:
+                r += 1
+                label = line.label if k is None or k_max == 1 else f"Effect {k + 1}: {line.label}"
+                sheet.row(r, [(label, "text"), (line.unit, "text"), (how, "text")])
+                for i in range(n):
+                    col = FIRST_COL + i
+                    owner = f"i{i}" if k is None else effect_owner(i, k)
+                    fmt = rate_format(book, i) if line.unit == "per case" else line.fmt
+                    if line.is_input:  # shown from Inputs; the lines below read this cell
+                        sheet.put(r, col, book.ref_formula(key, owner), f"calc:{fmt}")
+                        book.place(key, owner, Cell(sheet.title, r, col))
+                    else:
+                        book.write(sheet, key, owner, r, col, f"calc:{fmt}")
+            if "F" in line.level:  # an intervention's effects, one above another
+                for i in range(n):
+                    book.place(key, f"i{i}", Column(sheet.title, first, r, FIRST_COL + i))
     return sheet

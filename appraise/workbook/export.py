@@ -49,6 +49,7 @@ from appraise.workbook.integrity import INTEGRITY, integrity_sheet
 from appraise.workbook.options import OPTIONS, options_sheet
 from appraise.workbook.outcomes import outcomes_sheet
 from appraise.workbook.source import source_sheet
+from appraise.workbook.staffing import STAFFING, staffing_sheet
 from appraise.workbook.summary import summary_sheet
 from appraise.workbook.writer import Sheet, render
 
@@ -57,6 +58,7 @@ from appraise.workbook.writer import Sheet, render
 BUILDERS: list[Callable[[Book], Sheet | None]] = [
     indices_sheet,
     inputs_sheet,
+    staffing_sheet,
     outcomes_sheet,
     calculations_sheet,
     cash_flows_sheet,
@@ -75,6 +77,7 @@ TAB_ORDER = (
     ABOUT,
     INPUTS,
     OUTCOMES,
+    STAFFING,
     CALCULATIONS,
     SUMMARY,
     OPTIONS,

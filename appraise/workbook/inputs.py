@@ -26,8 +26,14 @@ from appraise.engine import core
 from appraise.engine.lines import EFFECT_FORM_NAMES, LINES
 from appraise.engine.params import DEFAULTS, Model, Param
 from appraise.model.prices import read_price_year
-from appraise.model.schema import CHILDRENS_SOCIAL_CARE, RATINGS, Evidence, Portfolio
-from appraise.workbook.book import INPUTS, Book, Cell, Table, input_format
+from appraise.model.schema import (
+    CHILDRENS_SOCIAL_CARE,
+    RATINGS,
+    Evidence,
+    Intervention,
+    Portfolio,
+)
+from appraise.workbook.book import INPUTS, Book, Cell, Table, effect_owner, input_format
 from appraise.workbook.writer import Sheet, cell, ref
 
 INPUT_KEY_HEADER = "Key"  # the Inputs column that identifies each row for import-xlsx
@@ -39,17 +45,16 @@ INTERVENTION_SLOTS: tuple[tuple[str, str, str], ...] = (
     ("reach_base", "Eligible cases, cases served or recommended capacity", "cases"),
     ("reach_share", "Proportion of eligible cases served", "fraction"),
     ("reach_offset", "Places already provided (subtracted from reach)", "cases"),
+    ("reach_per_case", "", ""),
     ("unit_cost", "Unit cost", "£ per case"),
     ("fixed_cost", "Total cost a year", "£"),
-    ("effect_form", "How the effect was reported (code)", "code"),
-    ("effect_a", "First effect figure (success rate, per case or baseline risk)", "as reported"),
-    (
-        "effect_b",
-        "Second effect figure (treated risk, relative risk, odds ratio or d)",
-        "as reported",
-    ),
+    ("non_staff", "Non-staff cost a year (staffed services)", "£"),
     ("rating", "Evidence rating (EIF levels: 4+, 4, 3+, 3, 2+, 2, NL2, NE)", "rating"),
     ("non_uk", "Effect established only outside the UK (1 = yes, 0 = no)", "switch"),
+    ("effect_count", "Number of effects (outcomes it averts)", "count"),
+    ("deadweight", "", ""),
+    ("attribution", "", ""),
+    ("displacement", "", ""),
     ("cohorts", "Cohorts started (0 = one every year of the horizon)", "cohorts"),
     ("cost_months", "", ""),
     ("benefit_lag_months", "", ""),
@@ -57,8 +62,19 @@ INTERVENTION_SLOTS: tuple[tuple[str, str, str], ...] = (
     ("annual_decay", "", ""),
     ("ramp_up", "", ""),
 )
+# An effect's inputs (one set per effect, the most any intervention has).
+EFFECT_SLOTS: tuple[tuple[str, str, str], ...] = (
+    ("effect_form", "How the effect was reported (code)", "code"),
+    ("effect_a", "First effect figure (success rate, per case or baseline risk)", "as reported"),
+    (
+        "effect_b",
+        "Second effect figure (treated risk, relative risk, odds ratio or d)",
+        "as reported",
+    ),
+    ("effect_used", "The intervention has this effect (1 = yes)", "switch"),
+)
 # The notes a file may write beside a group of inputs, by the section of the input's field.
-NOTED = ("reach", "unit_cost", "effect", "evidence")
+NOTED = ("reach", "unit_cost", "effect", "evidence", "additionality")
 
 
 @dataclass(frozen=True)
@@ -367,6 +383,65 @@ DERIVE_LINE = {
 }
 
 
+def _change_rows(
+    model: Model, key: str, x: int, names: tuple[str, ...], comp: str
+) -> list[InputRow]:
+    """A change of placement: the rows of the placement table it runs between (fixed), its
+    units, and whether its saving is cashable."""
+    outcome = model.portfolio.outcomes[key]
+    change = outcome.change
+    assert change is not None
+    src = tuple(outcome.sources)
+    values = model.base.values
+    owner = f"x{x}"
+    rows = [
+        InputRow(
+            f"change_{side}",
+            owner,
+            f"fixed:outcomes.{key}.change.{side}",
+            f"Change {side}: the placement table's row",
+            names[int(values[f"change_{side}"][x])],
+            "placement",
+            key,
+            src,
+            "Fixed by the file: change the outcome's change in the portfolio file",
+        )
+        for side in ("from", "to")
+    ]
+    units = next(p for p in model.params if p.owner == key and p.target == "change_units")
+    rows.append(_param_row("change_units", owner, units))
+    rows.append(
+        InputRow(
+            "component_cashable",
+            comp,
+            f"outcomes.{key}.change.cashable",
+            f"{outcome.name}: the change's saving is cashable (1 = yes)",
+            _flag(change.cashable),
+            "switch",
+            key,
+            src,
+            "Placement spend comes off a budget line",
+            "setting",
+            f"outcomes.{key}.change.cashable",
+            _switch(True, False),
+        )
+    )
+    rows.append(
+        InputRow(
+            "component_csc",
+            comp,
+            f"fixed:outcomes.{key}.change.payer",
+            f"{outcome.name}: the change falls to children's social care (1 = yes)",
+            _flag(change.payer == CHILDRENS_SOCIAL_CARE),
+            "switch",
+            key,
+            src,
+            f"Payer: {payer_name(change.payer)} (change payer in the portfolio file)",
+        )
+    )
+    return rows
+
+
 def outcome_rows(model: Model) -> list[Section | InputRow]:
     """Each outcome's cost inputs, with the cashable and payer switches of its components."""
     portfolio = model.portfolio
@@ -376,9 +451,21 @@ def outcome_rows(model: Model) -> list[Section | InputRow]:
         if p.owner_kind == "outcome":
             by_owner.setdefault(p.owner, []).append(p)
     rows: list[Section | InputRow] = []
+    placements = [p for p in model.params if p.target == "placement_weekly_cost"]
+    if placements:
+        rows.append(Section("Placements and prices per unit (changes of placement)"))
+        for p in placements:
+            owner = f"w{p.index}"
+            block = p.path.removesuffix(".weekly_cost")
+            rows.append(_param_row("placement_weekly_cost", owner, p))
+            rows += price_rows(model, "placement", owner, block, p.owner, p.sources)
+    names = model.names.get("change_from", ())
+    changes = {key: x for x, key in enumerate(k for k, o in portfolio.outcomes.items() if o.change)}
     for key, outcome in portfolio.outcomes.items():
         rows.append(Section(f"Outcome {key}: {outcome.name}"))
         src = tuple(outcome.sources)
+        if outcome.change is not None:
+            rows += _change_rows(model, key, changes[key], names, owners[(key, "change")])
         if outcome.derive is not None:
             for p in by_owner.get(key, []):
                 rows.append(_param_row(DERIVE_LINE[p.path.rsplit(".", 1)[1]], derived[key], p))
@@ -448,10 +535,25 @@ def outcome_rows(model: Model) -> list[Section | InputRow]:
     return rows
 
 
+def _written_note(item: Intervention, path: str) -> str:
+    """The note the file writes beside the group of an input at `path` (e.g. its effect's)."""
+    rest = path.split(".", 1)[1] if "." in path else ""
+    section = rest.split(".", 1)[0]
+    name = section.split("[")[0]
+    if name == "effects":
+        k = int(section.split("[")[1].rstrip("]"))
+        return (item.effects or [])[k].note or ""
+    if name not in NOTED:
+        return ""
+    return getattr(getattr(item, name, None), "note", None) or ""
+
+
 def intervention_rows(model: Model) -> list[Section | InputRow]:
     """Every term of every intervention's formulas: its inputs, and the unused terms at 0 or 1."""
     values = model.base.values
     by_slot = {(p.target, p.index): p for p in model.params if p.owner_kind == "intervention"}
+    k_max = values["effect_form"].shape[-1]
+    staff_owner = model.base.structure.staff_owner
     rows: list[Section | InputRow] = []
     for i, item in enumerate(model.interventions):
         rows.append(Section(f"Intervention {item.id}: {item.name}"))
@@ -460,9 +562,7 @@ def intervention_rows(model: Model) -> list[Section | InputRow]:
         for slot, label, unit in INTERVENTION_SLOTS:
             param = by_slot.get((slot, i))
             if param is not None:
-                section = param.path.rsplit(".", 2)[-2]
-                written = getattr(getattr(item, section), "note", None) if section in NOTED else ""
-                rows.append(_param_row(slot, owner, param, written or ""))
+                rows.append(_param_row(slot, owner, param, _written_note(item, param.path)))
             elif slot == "cohorts":
                 rows.append(
                     InputRow(
@@ -503,14 +603,62 @@ def intervention_rows(model: Model) -> list[Section | InputRow]:
             if slot == "fixed_cost":
                 block = f"interventions[{i}].unit_cost"
                 rows += price_rows(model, "cost", owner, block, item.id, src)
+                staff = staff_owner if staff_owner is not None else np.zeros(0)
+                for g in (int(x) for x in np.flatnonzero(staff == i)):
+                    for target in ("staff_fte", "staff_salary", "staff_on_costs"):
+                        param = by_slot[(target, g)]
+                        note = _written_note(item, param.path)
+                        rows.append(_param_row(target, f"g{g}", param, note))
+            if slot == "non_staff":
+                for k in range(k_max):
+                    for line, label_k, unit_k in EFFECT_SLOTS:
+                        param = by_slot.get((line, (i, k)))
+                        here = effect_owner(i, k)
+                        if param is not None:
+                            note = _written_note(item, param.path)
+                            rows.append(_param_row(line, here, param, note))
+                        else:
+                            rows.append(_effect_structural(line, label_k, unit_k, i, k, model))
     return rows
+
+
+def _effect_structural(line: str, label: str, unit: str, i: int, k: int, model: Model) -> InputRow:
+    """An effect's term fixed by the file: its form code, its use, or an unused figure."""
+    item = model.interventions[i]
+    value = float(model.base.values[line][i, k])
+    effects = item.effect_list
+    has = k < len(effects)
+    if not has:
+        note = f"Not used: {item.id} has {len(effects)} effect(s)"
+    elif line == "effect_form":
+        note = f"Averts {effects[k][0]}. {FORM_LEGEND}"
+    elif line == "effect_used":
+        note = f"Averts {effects[k][0]}"
+    else:
+        note = f"Not used: fixed at {value:g} because the effect is given as {effects[k][1].form}"
+    where = effects[k][2] if has else f"effects[{k}]"
+    numbered = model.base.values["effect_form"].shape[-1] > 1
+    return InputRow(
+        line,
+        effect_owner(i, k),
+        f"fixed:{item.id}.{where}.{line}" if where != "effect" else f"fixed:{item.id}.{line}",
+        f"Effect {k + 1}: {label}" if numbered else label,
+        value,
+        unit,
+        item.id,
+        (),
+        note,
+    )
+
+
+FORM_WORDS = {"per_case": "per case", "total": "as a total", "staff": "by staff"}
 
 
 def _structural(slot: str, label: str, unit: str, i: int, model: Model) -> InputRow:
     item = model.interventions[i]
     value = float(model.base.values[slot][i])
-    if slot == "effect_form":
-        note = FORM_LEGEND
+    if slot == "effect_count":
+        note = "Fixed by the file: " + ", ".join(item.outcomes_averted)
     elif slot == "non_uk":
         found_by = ", ".join(model.effect_sources[i]) or "none stated"
         note = f"From the effect sources' countries ({found_by})"
@@ -518,9 +666,9 @@ def _structural(slot: str, label: str, unit: str, i: int, model: Model) -> Input
         why = {
             "reach_share": f"reach is given as {item.reach.form}",
             "reach_offset": f"reach is given as {item.reach.form}",
-            "unit_cost": "the cost is given as a total",
-            "fixed_cost": "the cost is given per case",
-            "effect_b": f"the effect is given as {item.effect.form}",
+            "unit_cost": f"the cost is given {FORM_WORDS[item.unit_cost.form]}",
+            "fixed_cost": f"the cost is given {FORM_WORDS[item.unit_cost.form]}",
+            "non_staff": "the cost is not given by staff",
         }[slot]
         note = f"Not used: fixed at {value:g} because {why}"
     return InputRow(slot, f"i{i}", f"fixed:{item.id}.{slot}", label, value, unit, item.id, (), note)
@@ -593,7 +741,7 @@ def inputs_sheet(book: Book) -> Sheet:
         role = "input" if item.kind in ("param", "setting") else "fixed"
         cites = "; ".join(citations[s] for s in item.sources if s in citations)
         value_style = f"{role}:{input_format(item.unit)}"
-        if item.unit in ("rating", "year", "index"):  # a name: kept as text however it is typed
+        if item.unit in ("rating", "year", "index", "placement"):  # a name, kept as text
             value_style = "user_in" if role == "input" else "user_fixed"
         sheet.row(
             r,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from appraise.display import payer_name
 from appraise.engine.lines import LINES
-from appraise.workbook.book import OUTCOMES, Book, Cell, Column
+from appraise.workbook.book import OUTCOMES, Book, Cell, Column, Table
 from appraise.workbook.inputs import DERIVE_LINE, component_owners, derived_owners
 from appraise.workbook.writer import Sheet
 
@@ -72,11 +72,28 @@ def outcomes_sheet(book: Book) -> Sheet:
         + [("Payer", "header"), ("How it is worked out", "header")],
     )
     owners, derived = component_owners(book.model), derived_owners(book.model)
-    r = 4
+    r = _placement_table(book, sheet, 4)
+    changes = [k for k, o in book.portfolio.outcomes.items() if o.change is not None]
     for key, outcome in book.portfolio.outcomes.items():
         r += 1
         sheet.put(r, 1, f"{key}: {outcome.name}", "section")
         parts: list[tuple[str, str, str]] = []  # (component owner, label, payer)
+        if outcome.change is not None:
+            x = f"x{changes.index(key)}"
+            for line in ("change_from", "change_to", "change_units"):
+                r += 1
+                spec = LINES[line]
+                sheet.row(r, [(spec.label, "text"), (spec.unit, "text")])
+                style = "calc:" + spec.fmt
+                sheet.put(r, FIRST_COL, book.ref_formula(line, x), style)
+                book.place(line, x, Cell(sheet.title, r, FIRST_COL))
+            for line in ("change_from_price", "change_to_price"):
+                r += 1
+                spec = LINES[line]
+                sheet.row(r, [(spec.label, "text"), (spec.unit, "text")])
+                book.write(sheet, line, x, r, FIRST_COL, f"calc:{spec.fmt}")
+                sheet.put(r, HOW_COL, spec.how, "text")
+            parts.append((owners[(key, "change")], "change", outcome.change.payer))
         if outcome.derive is not None:
             d = derived[key]
             for line in (*DERIVE_LINE.values(), *DERIVE_PRICES):
@@ -97,11 +114,18 @@ def outcomes_sheet(book: Book) -> Sheet:
         for owner, name, payer in parts:
             r += 1
             derived_part = name in ("placement", "non_placement") and outcome.derive is not None
-            label = LINES[f"{name}_cost"].label if derived_part else f"{name} (component)"
+            changed = name == "change" and outcome.change is not None
+            label = (
+                LINES[f"{name}_cost"].label if derived_part or changed else f"{name} (component)"
+            )
             sheet.row(r, [(label, "user"), ("£ per outcome", "text")])
             if derived_part:  # the derivation's line, written where the component's cost sits
                 book.write(sheet, f"{name}_cost", derived[key], r, VALUE_COL, "calc:money")
                 how = LINES[f"{name}_cost"].how
+            elif changed:
+                x = f"x{changes.index(key)}"
+                book.write(sheet, "change_cost", x, r, VALUE_COL, "calc:money")
+                how = LINES["change_cost"].how
             else:
                 for line in PRICE_INPUTS:
                     c = col[line]
@@ -131,3 +155,44 @@ def outcomes_sheet(book: Book) -> Sheet:
             book.write(sheet, line, f"o:{key}", r, col[column], "output:money")
             sheet.put(r, HOW_COL, spec.how, "text")
     return sheet
+
+
+PLACEMENT_COLUMNS = (
+    ("placement_weekly_cost", "Price as given"),
+    ("placement_price_year", "Price year"),
+    ("placement_index", "Index"),
+    ("placement_uprate", "Uprating factor"),
+    ("placement_weekly_cost_in_base", "Price in base-year prices"),
+)
+
+
+def _placement_table(book: Book, sheet: Sheet, r: int) -> int:
+    """The placement table (types, then prices changes write themselves): each price brought to
+    the price base, which changes of placement look up by name. Returns the last row used."""
+    names = book.model.names.get("change_from", ())
+    if not names:
+        return r
+    r += 1
+    sheet.put(r, 1, "Placements and prices per unit", "section")
+    r += 1
+    sheet.row(
+        r,
+        [("Placement type, or a change's own price", "header"), ("Unit", "header")]
+        + [(header, "header") for _, header in PLACEMENT_COLUMNS],
+    )
+    first = r + 1
+    for w, name in enumerate(names):
+        r += 1
+        owner = f"w{w}"
+        sheet.row(r, [(name, "user"), (LINES["placement_weekly_cost"].unit, "text")])
+        for k, (line, _) in enumerate(PLACEMENT_COLUMNS):
+            spec, c = LINES[line], FIRST_COL + k
+            if spec.is_input:
+                sheet.put(r, c, book.ref_formula(line, owner), f"calc:{spec.fmt}")
+                book.place(line, owner, Cell(sheet.title, r, c))
+            else:
+                book.write(sheet, line, owner, r, c, f"calc:{spec.fmt}")
+    value_col = FIRST_COL + len(PLACEMENT_COLUMNS) - 1
+    # Changes look a price up by the name in column A.
+    book.place("placement_weekly_cost_in_base", "", Table(sheet.title, first, r, value_col, 1, ""))
+    return r + 1

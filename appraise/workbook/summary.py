@@ -31,6 +31,7 @@ FIGURES = tuple(
     and REGISTRY[k].kind != "text"
     and k not in ("effect_raw", "optimism_bias", "non_uk_haircut", "treated_risk")
     and k not in ("cashable_outcome_cost", "cases_per_success_at_break_even", "safety_margin")
+    and k not in ("cases_costed", "additionality")
 )
 SUMMARY_KEYS = ("id", "name", *FIGURES)
 MONEY = frozenset(k for k in FIGURES if REGISTRY[k].kind == "money")
