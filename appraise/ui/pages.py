@@ -577,6 +577,7 @@ def export_page(view: View) -> None:
             mime=download.mime,
             help=download.help,
         )
+    paper_section(view, stem)
     st.subheader("Your edits")
     edits = session.edited_values(loaded)
     if edits:
@@ -641,6 +642,46 @@ def workbook(view: View) -> bytes:
 
     model = view.appraisal.model
     return workbook_bytes(model.portfolio, model.evidence)
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PAPER = "paper"  # session state: (the portfolio data it was made from, the .docx bytes)
+
+
+def paper_section(view: View, stem: str) -> None:
+    """The committee paper: made on request (a few seconds: draws, tornado, a chart each), then
+    offered for download while the portfolio stays as it was when it was made."""
+    st.subheader("Committee paper")
+    st.caption(
+        "A Word document to attach to a cabinet or committee paper, as `appraise report FILE "
+        "--docx` makes it from the YAML download: summary, every intervention with its "
+        "break-even chart and sources, uncertainty, forecast, every assumption, risks, methods."
+    )
+    key = view.loaded.key
+    if st.button("Make the committee paper", key="make-paper"):
+        with st.spinner("Making the paper..."):
+            try:
+                st.session_state[PAPER] = (key, paper(view))
+            except InputError as error:
+                st.error("\n".join(str(p) for p in error.problems))
+    made = st.session_state.get(PAPER)
+    if made is not None and made[0] == key:
+        st.download_button(
+            "Committee paper (Word)", made[1], file_name=f"{stem}-paper.docx", mime=DOCX
+        )
+
+
+def paper(view: View) -> bytes:
+    """The committee paper of the edited portfolio, as `appraise report --docx` makes it from the
+    YAML this page offers (its identity hashes that file's bytes)."""
+    from appraise.model.identity import run_identity
+    from appraise.paper.content import gather
+    from appraise.paper.document import paper_docx
+
+    model = view.appraisal.model
+    name = _stem(view.loaded.name) + ".yaml"
+    identity = run_identity(name, session.yaml_text(view.loaded).encode("utf-8"))
+    return paper_docx(gather(model.portfolio, identity, model.evidence))
 
 
 DOWNLOADS: list[Download] = [
