@@ -215,6 +215,18 @@ def test_every_caption_chart_and_page_foot_carries_the_run_identity(thurrock_doc
     assert thurrock_docx.core_properties.identifier == digest
 
 
+def test_the_workbook_about_sheet_carries_the_same_run_identity(thurrock_docx, tmp_path):
+    from openpyxl import load_workbook
+
+    book = tmp_path / "t.xlsx"
+    assert run_cli("export", THURROCK, "--xlsx", book).returncode == 0
+    about = {r[0].value: r[1].value for r in load_workbook(book)["About"].iter_rows()}
+    footer = " ".join(p.text for p in thurrock_docx.sections[0].footer.paragraphs)
+    digest = hashlib.sha256(THURROCK.read_bytes()).hexdigest()
+    assert f"thurrock-2017.yaml, sha256 {digest}" in about["Run identity"]
+    assert about["Run identity"] in footer  # the same file, version and date
+
+
 def test_the_paper_uses_words_own_styles(thurrock_docx):
     used = {p.style.name for p in thurrock_docx.paragraphs}
     assert {"Title", "Heading 1", "Heading 2", "Heading 3", "Caption"} <= used

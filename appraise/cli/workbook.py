@@ -33,12 +33,13 @@ def export(
     A portfolio with a baseline also gets a Forecast sheet (spend with and without it).
     """
     from appraise.analyses.verify import check_claims
+    from appraise.model.identity import file_identity
     from appraise.workbook.export import export_workbook
 
     portfolio = load_portfolio(file)
     # The claims are checked before anything is written: a broken claims file leaves no workbook.
     checked = check_claims(claims, portfolio, file) if claims is not None else None
-    export_workbook(portfolio, xlsx, claims=checked)
+    export_workbook(portfolio, xlsx, claims=checked, identity=file_identity(file))
     lines = [
         f"wrote {xlsx}: {len(portfolio.interventions)} interventions over "
         f"{portfolio.horizon_years} years. Excel or LibreOffice calculates it on opening; the "

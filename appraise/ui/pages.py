@@ -32,6 +32,7 @@ from appraise.display import (
 )
 from appraise.engine.figures import FIGURES
 from appraise.errors import InputError
+from appraise.model.identity import RunIdentity
 from appraise.model.schema import RATINGS
 from appraise.ui import charts, claims, forecast, inputs, programme, session, uncertainty
 from appraise.ui.layout import Page, View, chart, conventions, headline, payback, ratio_text
@@ -641,7 +642,7 @@ def workbook(view: View) -> bytes:
     from appraise.workbook.export import workbook_bytes
 
     model = view.appraisal.model
-    return workbook_bytes(model.portfolio, model.evidence)
+    return workbook_bytes(model.portfolio, model.evidence, identity=run_of(view))
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -674,14 +675,19 @@ def paper_section(view: View, stem: str) -> None:
 def paper(view: View) -> bytes:
     """The committee paper of the edited portfolio, as `appraise report --docx` makes it from the
     YAML this page offers (its identity hashes that file's bytes)."""
-    from appraise.model.identity import run_identity
     from appraise.paper.content import gather
     from appraise.paper.document import paper_docx
 
     model = view.appraisal.model
+    return paper_docx(gather(model.portfolio, run_of(view), model.evidence))
+
+
+def run_of(view: View) -> RunIdentity:
+    """The identity of the YAML this page offers (the workbook and the paper carry it)."""
+    from appraise.model.identity import run_identity
+
     name = _stem(view.loaded.name) + ".yaml"
-    identity = run_identity(name, session.yaml_text(view.loaded).encode("utf-8"))
-    return paper_docx(gather(model.portfolio, identity, model.evidence))
+    return run_identity(name, session.yaml_text(view.loaded).encode("utf-8"))
 
 
 DOWNLOADS: list[Download] = [
