@@ -8,7 +8,14 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
+
+# openpyxl writes its XML through lxml whenever lxml can be imported, and python-docx (the
+# committee paper) brings lxml in. Keep openpyxl on the standard library's writer, which it used
+# before, so the workbook's bytes do not depend on which other libraries are installed. openpyxl
+# reads this once, when first imported; a value the user has set is kept.
+os.environ.setdefault("OPENPYXL_LXML", "False")
 
 from appraise.errors import InputError, Problem
 from appraise.version import __version__

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import appraise  # noqa: F401  (first, so openpyxl writes as the app does: see appraise/__init__.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 THURROCK = EXAMPLES / "thurrock-2017.yaml"

@@ -42,6 +42,7 @@ def export(
     programme file gets its own workbook: the Programme sheet and its Checks.
     """
     from appraise.analyses.verify import check_claims
+    from appraise.model.identity import file_identity
     from appraise.workbook.export import export_workbook
 
     if detect_kind(read_yaml(file)) == "programme":
@@ -54,7 +55,7 @@ def export(
     portfolio = load_portfolio(file)
     # The claims are checked before anything is written: a broken claims file leaves no workbook.
     checked = check_claims(claims, portfolio, file) if claims is not None else None
-    export_workbook(portfolio, xlsx, claims=checked)
+    export_workbook(portfolio, xlsx, claims=checked, identity=file_identity(file))
     lines = [
         f"wrote {xlsx}: {len(portfolio.interventions)} interventions over "
         f"{portfolio.horizon_years} years. Excel or LibreOffice calculates it on opening; the "

@@ -402,6 +402,35 @@ class Intervention(Base):
         return [key for key, _, _ in self.effect_list]
 
 
+def check_payer(v: str) -> str:
+    """A payer is a snake_case name (`health`, `childrens_social_care`)."""
+    if not PAYER.match(v):
+        raise ValueError(f"payer must be a snake_case name such as 'health' (got {v!r})")
+    return v
+
+
+def from_library(raw: Any, field: str) -> Any:
+    """Raw data with `field: {item: CODE}` replaced by the unit-cost library item's value, its
+    code kept in `item` and its price year taken unless the data gives one. An unknown code is
+    blamed on `<field>.item`, with the code as the rejected value."""
+    if not (isinstance(raw, dict) and isinstance(raw.get(field), dict)):
+        return raw
+    reference = raw[field]
+    if set(reference) != {"item"}:
+        return raw  # a distribution: validated as a number
+    code = reference["item"]
+    try:
+        found = cost_item(code)
+    except InputError as exc:
+        message = exc.problems[0].message.replace("{", "(").replace("}", ")")
+        raise PydanticCustomError(
+            "appraise_number", message, {"subkey": f"{field}.item", "value": code}
+        ) from None
+    out = {**raw, field: found.value, "item": found.code}
+    out.setdefault("price_year", found.price_year)
+    return out
+
+
 class Component(Base):
     """One part of what an outcome costs, and who pays it."""
 
@@ -417,30 +446,12 @@ class Component(Base):
     @classmethod
     def _from_library(cls, raw: Any) -> Any:
         """`cost: {item: CODE}`: the library item's value, with its price year and source."""
-        if not (isinstance(raw, dict) and isinstance(raw.get("cost"), dict)):
-            return raw
-        reference = raw["cost"]
-        if set(reference) != {"item"}:
-            return raw  # a distribution: validated as a number
-        code = reference["item"]
-        try:
-            found = cost_item(code)
-        except InputError as exc:
-            # Blamed on `cost.item`, with the code as the rejected value.
-            message = exc.problems[0].message.replace("{", "(").replace("}", ")")
-            raise PydanticCustomError(
-                "appraise_number", message, {"subkey": "cost.item", "value": code}
-            ) from None
-        out = {**raw, "cost": found.value, "item": found.code}
-        out.setdefault("price_year", found.price_year)
-        return out
+        return from_library(raw, "cost")
 
     @field_validator("payer")
     @classmethod
     def _payer(cls, v: str) -> str:
-        if not PAYER.match(v):
-            raise ValueError(f"payer must be a snake_case name such as 'health' (got {v!r})")
-        return v
+        return check_payer(v)
 
 
 class Derive(Base):
@@ -471,22 +482,8 @@ class Placement(Base):
     @model_validator(mode="before")
     @classmethod
     def _from_library(cls, raw: Any) -> Any:
-        if not (isinstance(raw, dict) and isinstance(raw.get("weekly_cost"), dict)):
-            return raw
-        reference = raw["weekly_cost"]
-        if set(reference) != {"item"}:
-            return raw
-        code = reference["item"]
-        try:
-            found = cost_item(code)
-        except InputError as exc:
-            message = exc.problems[0].message.replace("{", "(").replace("}", ")")
-            raise PydanticCustomError(
-                "appraise_number", message, {"subkey": "weekly_cost.item", "value": code}
-            ) from None
-        out = {**raw, "weekly_cost": found.value, "item": found.code}
-        out.setdefault("price_year", found.price_year)
-        return out
+        """`weekly_cost: {item: CODE}`: the library item's value, price year and source."""
+        return from_library(raw, "weekly_cost")
 
 
 class Change(Base):
@@ -517,9 +514,7 @@ class Change(Base):
     @field_validator("payer")
     @classmethod
     def _payer(cls, v: str) -> str:
-        if not PAYER.match(v):
-            raise ValueError(f"payer must be a snake_case name such as 'health' (got {v!r})")
-        return v
+        return check_payer(v)
 
     @property
     def ends(self) -> tuple[str | float, str | float]:

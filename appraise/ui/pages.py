@@ -32,6 +32,7 @@ from appraise.display import (
 )
 from appraise.engine.figures import FIGURES
 from appraise.errors import InputError
+from appraise.model.identity import RunIdentity
 from appraise.model.schema import RATINGS
 from appraise.ui import charts, claims, forecast, inputs, programme, session, uncertainty
 from appraise.ui.layout import Page, View, chart, conventions, headline, payback, ratio_text
@@ -577,6 +578,7 @@ def export_page(view: View) -> None:
             mime=download.mime,
             help=download.help,
         )
+    paper_section(view, stem)
     st.subheader("Your edits")
     edits = session.edited_values(loaded)
     if edits:
@@ -640,7 +642,52 @@ def workbook(view: View) -> bytes:
     from appraise.workbook.export import workbook_bytes
 
     model = view.appraisal.model
-    return workbook_bytes(model.portfolio, model.evidence)
+    return workbook_bytes(model.portfolio, model.evidence, identity=run_of(view))
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PAPER = "paper"  # session state: (the portfolio data it was made from, the .docx bytes)
+
+
+def paper_section(view: View, stem: str) -> None:
+    """The committee paper: made on request (a few seconds: draws, tornado, a chart each), then
+    offered for download while the portfolio stays as it was when it was made."""
+    st.subheader("Committee paper")
+    st.caption(
+        "A Word document to attach to a cabinet or committee paper, as `appraise report FILE "
+        "--docx` makes it from the YAML download: summary, every intervention with its "
+        "break-even chart and sources, uncertainty, forecast, every assumption, risks, methods."
+    )
+    key = view.loaded.key
+    if st.button("Make the committee paper", key="make-paper"):
+        with st.spinner("Making the paper..."):
+            try:
+                st.session_state[PAPER] = (key, paper(view))
+            except InputError as error:
+                st.error("\n".join(str(p) for p in error.problems))
+    made = st.session_state.get(PAPER)
+    if made is not None and made[0] == key:
+        st.download_button(
+            "Committee paper (Word)", made[1], file_name=f"{stem}-paper.docx", mime=DOCX
+        )
+
+
+def paper(view: View) -> bytes:
+    """The committee paper of the edited portfolio, as `appraise report --docx` makes it from the
+    YAML this page offers (its identity hashes that file's bytes)."""
+    from appraise.paper.content import gather
+    from appraise.paper.document import paper_docx
+
+    model = view.appraisal.model
+    return paper_docx(gather(model.portfolio, run_of(view), model.evidence))
+
+
+def run_of(view: View) -> RunIdentity:
+    """The identity of the YAML this page offers (the workbook and the paper carry it)."""
+    from appraise.model.identity import run_identity
+
+    name = _stem(view.loaded.name) + ".yaml"
+    return run_identity(name, session.yaml_text(view.loaded).encode("utf-8"))
 
 
 DOWNLOADS: list[Download] = [

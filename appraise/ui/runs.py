@@ -7,29 +7,25 @@ function (`appraise.analyses`: uncertainty, forecast, verify, track), so a page 
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
+from appraise.analyses import breakeven
 from appraise.analyses.forecast import forecast_data, price_levers, with_portfolio
 from appraise.analyses.options import evaluation_data
 from appraise.analyses.track import track
 from appraise.analyses.uncertainty import sensitivity, simulate, uncertain_params
 from appraise.analyses.verify import verify
-from appraise.engine import core
-from appraise.engine.params import Model, build
+from appraise.engine.params import Model
 from appraise.engine.results import Appraisal, appraise_portfolio
 from appraise.errors import InputError
 from appraise.model.files import actuals_from_csv, actuals_from_yaml, claims_from_text
 from appraise.model.limits import check_draws, check_uncertain
-from appraise.model.load import evidence_for, portfolio_from_data
+from appraise.model.load import portfolio_from_data
 from appraise.model.schema import Portfolio
-
-CURVE_POINTS = 2001
 
 
 @dataclass(frozen=True)
@@ -54,43 +50,9 @@ def evaluate(key: str, name: str) -> Evaluation:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def success_rate_curve(key: str, name: str, index: int) -> pd.DataFrame:
-    """Net savings of one intervention over a range of success rates, computed by the core.
-
-    The intervention's effect is restated as the success rate it stands for (its `effect_raw`:
-    e.g. 30% - 14% = 16% for a baseline and a treated risk; outcomes per case where it is counted
-    per case), so one input spans every effect form; the core then runs once over the whole grid
-    through `Model.inputs`. Columns: `success_rate` (after any evidence haircuts, as the core
-    applies them: the figure the break-even rate compares with) and `net_savings`.
-    """
+    """Net savings of one intervention over a range of success rates (`analyses.breakeven`)."""
     record = evaluate(key, name).results["interventions"][index]
-    per_case = record["effect_form"] == "per_case"
-    form = "per_case" if per_case else "success_rate"
-    data = json.loads(key)
-    item = data["interventions"][index]
-    item["effect"] = {form: record["effect_raw"]}
-    # The one intervention alone (its figures do not depend on the others): the grid then costs
-    # memory in proportion to its points, not to points x interventions (20,000 allowed).
-    data["interventions"] = [item]
-    data.pop("options", None)  # options name the others: the one intervention stands alone
-    index = 0
-    portfolio = portfolio_from_data(data, name)
-    model = build(portfolio, evidence_for(portfolio))
-    expected = record["effect_adjusted"]
-    break_even = record["break_even_success_rate"]
-    marks = [x for x in (record["effect_raw"], expected, break_even) if x is not None]
-    top = 1.0 if not per_case else 10 * max(*marks, 0.1)
-    grid = np.unique(np.append(np.linspace(0.0, top, CURVE_POINTS), record["effect_raw"]))
-    per, _ = core.appraise(model.inputs({f"{item['id']}.effect.{form}": grid}), detail=False)
-    curve = pd.DataFrame(
-        {
-            "success_rate": per["effect_adjusted"][:, index],
-            "net_savings": per["net_savings"][:, index],
-        }
-    )
-    # Show the stretch a reader needs: past both the expected and the break-even rate.
-    finite = [x for x in (expected, break_even) if x is not None and math.isfinite(x)]
-    window = 1.5 * max(*finite, 0.01 if not per_case else 0.1)
-    return curve[curve["success_rate"] <= window].reset_index(drop=True)
+    return breakeven.success_rate_curve(json.loads(key), name, index, record)
 
 
 # ---------------------------------------------------------------------------------------------

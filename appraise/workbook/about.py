@@ -142,6 +142,13 @@ def about_sheet(book: Book) -> Sheet:
         ("Price base", Formula(book.at("price_base"), p.price_year.label), "calc"),
         ("Prices", price_summary(book), "wrap"),
         ("Exported on", book.today.isoformat(), "text"),
+        (
+            "Run identity",
+            book.identity.text
+            if book.identity is not None
+            else "not from a saved file (no content hash)",
+            "user_wrap",
+        ),
         ("Engine", f"appraise {__version__}", "text"),
         (
             "Headline perspective",

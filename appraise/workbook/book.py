@@ -32,6 +32,7 @@ from appraise.engine.ops import INFINITE, NEVER, ExcelOps, Ref, Span, X
 from appraise.engine.params import Model, build
 from appraise.engine.results import Appraisal, run
 from appraise.errors import InputError
+from appraise.model.identity import RunIdentity
 from appraise.model.schema import Evidence, Portfolio
 from appraise.workbook.writer import Formula, Sheet, quote_title, ref, safe_title
 
@@ -153,6 +154,9 @@ class Book:
     appraisal: Appraisal
     today: dt.date
     claims: ClaimsCheck | None = None  # the Claims check sheet's claims, verified
+    # The run: the portfolio file's name and content hash, appraise's version, the date (the
+    # committee paper of the same run carries the same).
+    identity: RunIdentity | None = None
     places: dict[tuple[str, str], Place] = field(default_factory=dict)
     anchors: dict[str, str] = field(default_factory=dict)  # other named cells
     input_cells: dict[str, str] = field(default_factory=dict)  # Inputs key -> its value cell
@@ -168,9 +172,11 @@ class Book:
         evidence: Mapping[str, Evidence],
         today: dt.date | None = None,
         claims: ClaimsCheck | None = None,
+        identity: RunIdentity | None = None,
     ) -> Book:
         model = build(portfolio, evidence)
-        return cls(portfolio, dict(evidence), model, run(model), today or dt.date.today(), claims)
+        today = today or dt.date.today()
+        return cls(portfolio, dict(evidence), model, run(model), today, claims, identity=identity)
 
     @cached_property
     def comparison(self) -> tuple[PortfolioComparison | None, str]:

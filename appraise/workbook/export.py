@@ -18,6 +18,7 @@ from pathlib import Path
 
 from appraise.analyses.verify import ClaimsCheck
 from appraise.errors import InputError
+from appraise.model.identity import RunIdentity
 from appraise.model.load import evidence_for
 from appraise.model.save import write_atomic
 from appraise.model.schema import Evidence, Portfolio
@@ -100,10 +101,12 @@ def layout(
     evidence: Mapping[str, Evidence] | None = None,
     today: dt.date | None = None,
     claims: ClaimsCheck | None = None,
+    identity: RunIdentity | None = None,
 ) -> tuple[Book, list[Sheet]]:
-    """The workbook laid out: the Book (where every line was placed) and its sheets in tab order."""
+    """The workbook laid out: the Book (where every line was placed) and its sheets in tab order.
+    `identity`: the run's (file, content hash, version, date), shown on About."""
     registry = evidence_for(portfolio) if evidence is None else evidence
-    book = Book.of(portfolio, registry, today, claims)
+    book = Book.of(portfolio, registry, today, claims, identity)
     sheets = [sheet for build in BUILDERS if (sheet := build(book)) is not None]
     rank = {title: k for k, title in enumerate(TAB_ORDER)}
     return book, sorted(sheets, key=lambda s: rank.get(s.title, len(rank)))
@@ -114,9 +117,10 @@ def build_sheets(
     evidence: Mapping[str, Evidence] | None = None,
     today: dt.date | None = None,
     claims: ClaimsCheck | None = None,
+    identity: RunIdentity | None = None,
 ) -> list[Sheet]:
     """Every sheet of the workbook, in tab order."""
-    return layout(portfolio, evidence, today, claims)[1]
+    return layout(portfolio, evidence, today, claims, identity)[1]
 
 
 def workbook_bytes(
@@ -124,6 +128,7 @@ def workbook_bytes(
     evidence: Mapping[str, Evidence] | None = None,
     today: dt.date | None = None,
     claims: ClaimsCheck | None = None,
+    identity: RunIdentity | None = None,
 ) -> bytes:
     """The appraisal workbook as .xlsx bytes (what `appraise export --xlsx` writes)."""
     from appraise.version import __version__
@@ -132,7 +137,7 @@ def workbook_bytes(
         "title": f"Appraisal: {portfolio.portfolio}",
         "creator": f"appraise {__version__}",
     }
-    return render(build_sheets(portfolio, evidence, today, claims), props)
+    return render(build_sheets(portfolio, evidence, today, claims, identity), props)
 
 
 def export_workbook(
@@ -140,9 +145,11 @@ def export_workbook(
     path: str | Path,
     evidence: Mapping[str, Evidence] | None = None,
     claims: ClaimsCheck | None = None,
+    identity: RunIdentity | None = None,
 ) -> Path:
     """Write the workbook to `path` atomically (a failed export leaves no partial file)."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise InputError.one(str(path), "", "the workbook's file name must end in .xlsx")
-    return write_atomic(path, workbook_bytes(portfolio, evidence, claims=claims))
+    data = workbook_bytes(portfolio, evidence, claims=claims, identity=identity)
+    return write_atomic(path, data)

@@ -1,0 +1,348 @@
+"""Writing a Word document with Word's own styles: headings, captions, tables, figures, footer.
+
+Only named styles are used (Title, Heading 1-3, Caption, List Bullet, Table Grid, and two the
+paper adds where missing: "Table Text" and "Table Heading"), never direct formatting of a run, so
+a council's house template restyles the whole paper. Text reaches the document only through
+python-docx's text runs, which escape it: text from a user's file is never parsed as XML.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as WordDocument
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Length, Pt
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from appraise.errors import InputError
+from appraise.model.identity import RunIdentity
+from appraise.model.load import read_bytes
+from appraise.paper.text import clean
+
+# A council's template is a user's file like any other: bounded before it is unpacked.
+MAX_TEMPLATE_PARTS = 2_000
+MAX_TEMPLATE_UNPACKED = 200 * 2**20  # 200 MiB
+A4 = (Cm(21.0), Cm(29.7))
+MARGIN = Cm(2.0)
+FIGURE_WIDTH = Cm(16.0)
+TABLE_TEXT, TABLE_HEADING = "Table Text", "Table Heading"
+
+
+def _check_package(data: bytes, file: str) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            parts = package.infolist()
+    except zipfile.BadZipFile:
+        raise InputError.one(
+            file, "", "not a Word document (.docx): it is not a zip package"
+        ) from None
+    if len(parts) > MAX_TEMPLATE_PARTS:
+        raise InputError.one(
+            file,
+            "",
+            f"has {len(parts):,} parts; a Word template has at most {MAX_TEMPLATE_PARTS:,}",
+        )
+    unpacked = sum(p.file_size for p in parts)
+    if unpacked > MAX_TEMPLATE_UNPACKED:
+        raise InputError.one(
+            file, "", f"unpacks to {unpacked / 2**20:,.0f} MiB; a template may unpack to 200 MiB"
+        )
+
+
+def open_document(template: str | Path | None = None) -> WordDocument:
+    """A new document: python-docx's own on A4, or a council's template emptied of its body
+    (its styles, page set-up, headers and footers kept). InputError if the template is not a
+    Word .docx file."""
+    if template is None:
+        document = Document()
+        section = document.sections[0]
+        section.page_width, section.page_height = A4
+        for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+            setattr(section, side, MARGIN)
+        document.styles["Normal"].font.name = "Arial"
+        document.styles["Normal"].font.size = Pt(10)
+        document.styles["Footer"].font.size = Pt(7)
+    else:
+        file = str(template)
+        data = read_bytes(template)
+        _check_package(data, file)
+        try:
+            document = Document(io.BytesIO(data))
+        except Exception as exc:  # whatever a damaged or foreign package makes python-docx raise
+            reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            raise InputError.one(
+                file,
+                "",
+                f"not a Word document (.docx) that can be used as a template ({reason}); save "
+                "the template from Word as a .docx",
+            ) from None
+        body = document.element.body
+        for child in list(body):
+            if child.tag != qn("w:sectPr"):
+                body.remove(child)
+    _ensure_styles(document)
+    return document
+
+
+def _has(document: WordDocument, name: str) -> bool:
+    try:
+        document.styles[name]
+    except KeyError:
+        return False
+    return True
+
+
+def _ensure_styles(document: WordDocument) -> None:
+    """Add the styles the paper uses that a template lacks (a template's own are kept)."""
+    styles = document.styles
+    for name in ("Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Caption"):
+        if not _has(document, name):
+            style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = styles["Normal"]
+            style.font.bold = name != "Caption"
+            style.font.italic = name == "Caption"
+    for name in ("List Bullet", "Footer"):
+        if not _has(document, name):
+            styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH).base_style = styles["Normal"]
+    if not _has(document, TABLE_TEXT):
+        style = styles.add_style(TABLE_TEXT, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles["Normal"]
+        style.font.size = Pt(8)
+        style.paragraph_format.space_before = Pt(0)
+        style.paragraph_format.space_after = Pt(0)
+    if not _has(document, TABLE_HEADING):
+        style = styles.add_style(TABLE_HEADING, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles[TABLE_TEXT]
+        style.font.bold = True
+
+
+# Estimated width of a character of table text (8 pt) and a cell's margins and borders: generous,
+# so that a number fits on one line even in DejaVu Sans, which LibreOffice uses for Arial where
+# Arial is not installed.
+CHAR = Cm(0.19)
+CELL_PADDING = Cm(0.26)
+CELL_MARGIN = 57  # twips each side (0.1 cm): Word's default is 108
+WRAP_AT = 40  # characters: text longer than this is wrapped in a column
+
+
+def column_widths(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool], total: Length
+) -> list[Length]:
+    """Widths that keep every number on one line and share the rest among text columns.
+
+    A right-aligned (number) column gets its longest unbroken value or header word; a text
+    column at least its longest word, then room in proportion to its longer texts (up to
+    WRAP_AT characters). Where the columns cannot all fit, text columns give way first.
+    """
+
+    def words(text: str) -> int:
+        return max((len(w) for w in text.split()), default=0)
+
+    fixed, wants = [], []
+    for c, header in enumerate(headers):
+        cells = [str(row[c]) for row in rows]
+        # Headers are bold: a tenth wider.
+        shortest = max([math.ceil(words(header) * 1.1), *(words(t) for t in cells)])
+        if right[c]:
+            fixed.append(shortest)
+            wants.append(0)
+        else:
+            fixed.append(shortest)
+            wants.append(max([min(len(t), WRAP_AT) for t in cells] + [0]) - shortest)
+    base = [CHAR * n + CELL_PADDING for n in fixed]
+    spare = total - sum(base)
+    if spare < 0:
+        # Numbers keep their width; text columns share what is left and wrap mid-word if they
+        # must. Only if the numbers alone do not fit does every column shrink alike.
+        numbers = sum(b for b, r in zip(base, right, strict=True) if r)
+        text = sum(b for b, r in zip(base, right, strict=True) if not r)
+        if numbers >= total or not text:
+            return [Length(int(total * b / sum(base))) for b in base]
+        share = (total - numbers) / text
+        return [Length(int(b if r else b * share)) for b, r in zip(base, right, strict=True)]
+    extra = [max(w, 0) for w in wants]
+    share = sum(extra)
+    return [
+        Length(int(b + (spare * e / share if share else spare / len(base))))
+        for b, e in zip(base, extra, strict=True)
+    ]
+
+
+def _narrow_margins(table: Table) -> None:
+    """Cell margins of 0.1 cm left and right (constant XML: Word's tblCellMar)."""
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(CELL_MARGIN))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    table._tbl.tblPr.insert_element_before(
+        margins, "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange"
+    )
+
+
+class Writer:
+    """Adds headings, text, tables and figures to a document, numbering tables and figures and
+    ending every caption with the run's identity."""
+
+    def __init__(self, document: WordDocument, identity: RunIdentity):
+        self.document = document
+        self.identity = identity
+        self.tables = 0
+        self.figures = 0
+        self.table_style = "Table Grid" if _has(document, "Table Grid") else None
+        # Style ids of the table paragraphs, looked up once: python-docx looks a style name up
+        # by scanning every style, which for a thousand cells is most of the paper's time.
+        self.cell_style = {
+            header: document.styles[TABLE_HEADING if header else TABLE_TEXT].style_id
+            for header in (True, False)
+        }
+
+    # -- text ---------------------------------------------------------------------------------
+
+    def heading(self, text: str, level: int) -> Paragraph:
+        return self.document.add_heading(clean(text), level)
+
+    def paragraph(self, text: str = "", style: str | None = None) -> Paragraph:
+        return self.document.add_paragraph(clean(text), style)
+
+    def labelled(self, label: str, text: str) -> Paragraph:
+        """'Label: text' with the label in bold (the Strong character style where it exists)."""
+        paragraph = self.document.add_paragraph()
+        lead = paragraph.add_run(clean(label) + ": ")
+        if _has(self.document, "Strong"):
+            lead.style = self.document.styles["Strong"]
+        else:
+            lead.bold = True
+        paragraph.add_run(clean(text))
+        return paragraph
+
+    def bullets(self, items: Sequence[str]) -> None:
+        for item in items:
+            self.document.add_paragraph(clean(item), "List Bullet")
+
+    def caption(self, kind: str, title: str) -> Paragraph:
+        """'Table 3: title. thurrock-2017.yaml, sha256 ..., appraise 0.1.0, 2025-06-01'."""
+        if kind == "Table":
+            self.tables += 1
+            number = self.tables
+        else:
+            self.figures += 1
+            number = self.figures
+        text = f"{kind} {number}: {title.rstrip('.')}. {self.identity.short}"
+        return self.document.add_paragraph(clean(text), "Caption")
+
+    # -- tables and figures ---------------------------------------------------------------------
+
+    def width(self) -> Length:
+        """The width between the margins of the current section."""
+        s = self.document.sections[-1]
+        return Length(s.page_width - s.left_margin - s.right_margin)
+
+    def table(
+        self,
+        title: str,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        right: Sequence[bool] | None = None,
+    ) -> Table:
+        """A captioned table: the header row repeats on every page; numbers right-aligned (by
+        default every column but the first) and never broken across lines."""
+        self.caption("Table", title)
+        right = list(right) if right is not None else [i > 0 for i in range(len(headers))]
+        rows = [[clean(c) for c in row] for row in rows]
+        table = self.document.add_table(rows=0, cols=len(headers))
+        if self.table_style:
+            table.style = self.document.styles[self.table_style]
+        table.autofit = False  # the widths below, not Word's guess from the contents
+        _narrow_margins(table)
+        widths = column_widths(headers, rows, right, self.width())
+        for column, w in zip(table.columns, widths, strict=True):
+            column.width = w
+        self._row(table, headers, right, widths, header=True)
+        for row in rows:
+            self._row(table, row, right, widths)
+        self.document.add_paragraph()  # a table followed directly by a table would merge
+        return table
+
+    def _row(
+        self,
+        table: Table,
+        cells: Sequence[str],
+        right: Sequence[bool],
+        widths: Sequence[Length],
+        header: bool = False,
+    ) -> None:
+        row = table.add_row()
+        if header:
+            flag = OxmlElement("w:tblHeader")  # a constant element: repeat this row on each page
+            flag.set(qn("w:val"), "true")
+            row._tr.get_or_add_trPr().append(flag)
+        for cell, text, align, w in zip(row.cells, cells, right, widths, strict=True):
+            cell.width = w
+            paragraph = cell.paragraphs[0]
+            paragraph._p.style = self.cell_style[header]
+            paragraph.add_run(clean(text))
+            if align:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+    def figure(self, title: str, png: bytes) -> None:
+        """A chart across the text width, its caption beneath."""
+        width = min(FIGURE_WIDTH, self.width())
+        self.document.add_picture(io.BytesIO(png), width=width)
+        self.document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        self.caption("Figure", title)
+
+    # -- page layout ------------------------------------------------------------------------------
+
+    def orient(self, landscape: bool) -> bool:
+        """Go on in landscape (for wide tables) or portrait: a new page if it turns (True)."""
+        section = self.document.sections[-1]
+        if (section.page_width > section.page_height) == landscape:
+            return False
+        section = self.document.add_section(WD_SECTION.NEW_PAGE)
+        short, long = sorted((section.page_width, section.page_height))
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = (long, short) if landscape else (short, long)
+        return True
+
+    def page_break(self) -> None:
+        self.document.add_page_break()
+
+    def footer(self) -> None:
+        """The run's identity and the page number at the foot of every page, after any footer
+        text a template has. Call it before adding sections: later ones inherit the footer."""
+        section = self.document.sections[0]
+        footers = [section.footer]
+        if section.different_first_page_header_footer:
+            footers.append(section.first_page_footer)
+        if self.document.settings.odd_and_even_pages_header_footer:
+            footers.append(section.even_page_footer)
+        for footer in footers:
+            paragraphs = footer.paragraphs
+            blank = (
+                len(paragraphs) == 1
+                and not paragraphs[0].text.strip()
+                and not paragraphs[0]._p.xpath(".//w:drawing")
+            )
+            paragraph = paragraphs[0] if blank else footer.add_paragraph()
+            paragraph.style = self.document.styles["Footer"]
+            paragraph.add_run(clean(self.identity.text + ", page "))
+            field = OxmlElement("w:fldSimple")  # a constant field: Word fills in the page number
+            field.set(qn("w:instr"), "PAGE")
+            run, text = OxmlElement("w:r"), OxmlElement("w:t")
+            text.text = "1"
+            run.append(text)
+            field.append(run)
+            paragraph._p.append(field)
