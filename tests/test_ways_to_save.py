@@ -362,3 +362,17 @@ def test_the_app_intervention_page_shows_and_edits_staff_lines_and_additionality
     assert not at.exception and not at.error
     shown = {m.label: m.value for m in at.metric}
     assert shown["Cost a year"] == "£150,000"  # 2 x £50,000 x 1.3 + £20,000
+
+
+def test_figures_that_overflow_are_refused_naming_the_intervention_and_its_largest_inputs():
+    from appraise.engine.results import run
+    from appraise.errors import InputError
+
+    model = appraise_data(fgc()).model
+    # Inputs are bounded where a file is read; values set in code can still overflow a float.
+    with pytest.raises(InputError) as exc:
+        run(model, {"fgc.reach.count": 1e300, "fgc.unit_cost.amount": 1e300})
+    (problem,) = exc.value.problems
+    assert problem.path == "interventions[0]"
+    assert "fgc: figures too large to work out (" in problem.message
+    assert "interventions[0].reach.count = 1e+300" in problem.message

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -65,6 +66,7 @@ SECTION_MODELS: dict[str, type] = {
 }
 
 
+@cache  # read from the schema once per field, however many interventions have it
 def field_info(field_key: str) -> tuple[str, str, Domain]:
     """(label, unit, domain) of an input field such as "reach.eligible", read from the schema;
     "cost" is an outcome component's cost, a name without a section a portfolio's setting."""

@@ -260,7 +260,7 @@ def run(model: Model, values: Mapping[str, Any] | None = None) -> Appraisal:
     A figure too large for a float is an InputError naming the inputs involved, never "n/a".
     """
     per, totals = core.appraise(model.inputs(values))
-    check_finite(model, per)
+    check_finite(model, per, values)
     return Appraisal(model, per, totals)
 
 
@@ -283,40 +283,57 @@ SEVERAL_NA = {
 }
 
 
-def check_finite(model: Model, per: Mapping[str, np.ndarray]) -> None:
+def check_finite(
+    model: Model, per: Mapping[str, np.ndarray], values: Mapping[str, Any] | None = None
+) -> None:
     """Refuse figures that overflowed: not a number, or infinite where no ratio over zero is.
 
     Inputs are bounded where they are read, so this is the backstop: a product of large inputs
     (a reach, a unit cost and an outcome's cost) can still pass a float's range.
     """
+    several = np.array([len(item.effect_list) > 1 for item in model.interventions])
+    flagged: list[tuple[str, np.ndarray]] = []  # (line, which interventions it overflowed for)
+    for key, array in per.items():
+        line = LINES.get(key)
+        if line is None or "n" not in line.level or np.ndim(array) == 0:
+            continue
+        if key in ("treated_risk", "effect_treated_risk"):
+            continue  # not applicable to every effect form: NaN by design
+        figure = np.asarray(array, dtype=float)
+        wrong = np.isnan(figure) if line.infinite is not None else ~np.isfinite(figure)
+        # Each intervention's figure, over any other axes (years, effects, draws).
+        axis = figure.ndim + line.level.index("n") - len(line.level)
+        per_item = np.moveaxis(wrong, axis, -1).reshape(-1, figure.shape[axis]).any(axis=0)
+        if key in SEVERAL_NA:
+            per_item &= ~several  # a figure of one outcome: n/a with several, by design
+        if per_item.any():
+            flagged.append((key, per_item))
     problems = []
-    for i, item in enumerate(model.interventions):
-        bad = []
-        for key, array in per.items():
-            line = LINES.get(key)
-            if line is None or "n" not in line.level or array.ndim == 0:
-                continue
-            values = np.asarray(array[i] if line.level == ("n",) else array[..., i, :], dtype=float)
-            if key in ("treated_risk", "effect_treated_risk") or (
-                key in SEVERAL_NA and len(item.effect_list) > 1
-            ):
-                continue  # not applicable to every effect form, or with several: NaN by design
-            if np.isnan(values).any() or (line.infinite is None and np.isinf(values).any()):
-                bad.append(key)
-        if bad:
-            mine = [p for p in model.solvable if p.owner in (item.id, *item.outcomes_averted)]
-            largest = sorted(mine, key=lambda p: -abs(p.central))[:3]
-            inputs = ", ".join(f"{p.path} = {p.central:g}" for p in largest)
-            problems.append(
-                Problem(
-                    model.portfolio.file,
-                    f"interventions[{i}]",
-                    f"{item.id}: figures too large to work out ({', '.join(bad[:3])} not a finite "
-                    f"number); the largest inputs involved: {inputs}",
-                )
+    for i in sorted({int(i) for _, mask in flagged for i in np.flatnonzero(mask)}):
+        item = model.interventions[i]
+        bad = [key for key, mask in flagged if mask[i]]
+        mine = [p for p in model.solvable if p.owner in (item.id, *item.outcomes_averted)]
+        used = {
+            p.key: _largest(values.get(p.key, p.central) if values else p.central) for p in mine
+        }
+        largest = sorted(mine, key=lambda p: -abs(used[p.key]))[:3]
+        inputs = ", ".join(f"{p.path} = {used[p.key]:g}" for p in largest)
+        problems.append(
+            Problem(
+                model.portfolio.file,
+                f"interventions[{i}]",
+                f"{item.id}: figures too large to work out ({', '.join(bad[:3])} not a finite "
+                f"number); the largest inputs involved: {inputs}",
             )
+        )
     if problems:
         raise InputError(problems)
+
+
+def _largest(value: Any) -> float:
+    """The largest value in magnitude of an input (set in code, it may be an array of draws)."""
+    array = np.abs(np.asarray(value, dtype=float))
+    return float(np.nanmax(array)) if array.size else 0.0
 
 
 def appraise_portfolio(portfolio: Any, evidence: Mapping[str, Any] | None = None) -> Appraisal:
