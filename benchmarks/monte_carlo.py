@@ -113,7 +113,7 @@ class Scalar:
         self.draws = draws
         self.where = {(p.target, p.index): p.key for p in model.params if p.key in draws}
 
-    def value(self, target: str, index: int, d: int) -> float:
+    def value(self, target: str, index: int | tuple[int, int], d: int) -> float:
         key = self.where.get((target, index))
         return self.draws[key][d] if key else float(self.base.values[target][index])
 
@@ -138,12 +138,12 @@ class Scalar:
 
     def effect(self, i: int, d: int) -> float:
         b = self.base
-        form = int(b.effect_form[i])
-        a = self.value("effect_a", i, d)
+        form = int(b.effect_form[i, 0])  # the example's services each avert one outcome
+        a = self.value("effect_a", (i, 0), d)
         if form in (core.SUCCESS_RATE, core.PER_CASE):
             raw = a
         else:
-            x = self.value("effect_b", i, d)
+            x = self.value("effect_b", (i, 0), d)
             if form == core.TREATED_RISK:
                 treated = x
             elif form == core.RELATIVE_RISK:
