@@ -21,6 +21,11 @@ def money(x: float | None, decimals: int = 0) -> str:
     return f"{sign}£{abs(x):,.{decimals}f}"
 
 
+def counted(n: int, noun: str) -> str:
+    """'1 intervention', '5 interventions' (a noun that takes an s)."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def pct(x: float | None, decimals: int = 1) -> str:
     """0.1605 -> 16.1%."""
     if x is None:

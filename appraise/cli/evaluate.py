@@ -10,6 +10,7 @@ import typer
 from appraise.analyses.options import evaluation_data
 from appraise.cli._app import VALIDATORS, Format, TableOrJson, app, emit, guarded
 from appraise.display import (
+    counted,
     effect_notes,
     evaluation_csv,
     money,
@@ -211,10 +212,11 @@ def evaluate(
 
 def _validate_portfolio(path: Path) -> str:
     p = load_portfolio(path)
-    options = f", {len(p.options)} options" if p.options is not None else ""
+    options = f", {counted(len(p.options), 'option')}" if p.options is not None else ""
     return (
-        f"{path}: valid portfolio {p.portfolio!r}: {len(p.interventions)} interventions, "
-        f"{len(p.outcomes)} outcomes{options}"
+        f"{path}: valid portfolio {p.portfolio!r}: "
+        f"{counted(len(p.interventions), 'intervention')}, "
+        f"{counted(len(p.outcomes), 'outcome')}{options}"
     )
 
 

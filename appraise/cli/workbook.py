@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from appraise.cli._app import app, emit, guarded
+from appraise.display import counted
 from appraise.errors import InputError
 from appraise.model.load import detect_kind, load_portfolio, read_yaml
 from appraise.model.save import write_atomic
@@ -57,8 +58,8 @@ def export(
     checked = check_claims(claims, portfolio, file) if claims is not None else None
     export_workbook(portfolio, xlsx, claims=checked, identity=file_identity(file))
     lines = [
-        f"wrote {xlsx}: {len(portfolio.interventions)} interventions over "
-        f"{portfolio.horizon_years} years. Excel or LibreOffice calculates it on opening; the "
+        f"wrote {xlsx}: {counted(len(portfolio.interventions), 'intervention')} over "
+        f"{counted(portfolio.horizon_years, 'year')}. Excel or LibreOffice calculates it on opening; the "
         "Checks sheet's master check says whether every figure matches `appraise evaluate`."
     ]
     if portfolio.baseline is not None:
