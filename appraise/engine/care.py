@@ -23,9 +23,10 @@ arrays; the workbook's Forecast sheet writes the same functions as its formulas.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from appraise.engine.lines import Formula, Line, non_placement, uprating
+from appraise.engine.lines import Formula, Line, define, non_placement, uprating
 
 Y, K, T, NY, NH, P = ("Y",), ("K",), ("T",), ("n", "Y"), ("n", "H"), ()
 NO_CHILDREN = "none: no children in the area"  # a rate per 10,000 of no children
@@ -33,18 +34,7 @@ NO_CHILDREN = "none: no children in the area"  # a rate per 10,000 of no childre
 CARE: dict[str, Line] = {}
 
 
-def _line(
-    key: str,
-    level: tuple[str, ...],
-    label: str,
-    unit: str,
-    how: str,
-    formula: Formula | None = None,
-    fmt: str = "n2",
-    infinite: str | None = None,
-) -> None:
-    assert key not in CARE, key
-    CARE[key] = Line(key, level, label, unit, how, formula, fmt, None, infinite)
+_line = partial(define, CARE)
 
 
 for key, level, label, unit, fmt in (
@@ -489,7 +479,7 @@ _line(
     "children in care (non-UASC) x 10,000 / child population",
     lambda v, o: o.ratio(v.children_in_care_non_uasc * v.per_10k, v.child_population, signed=False),
     "n2",
-    NO_CHILDREN,
+    infinite=NO_CHILDREN,
 )
 for key, label, how, formula in (
     (

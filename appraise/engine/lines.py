@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from appraise.engine.ops import INFINITE, NEVER
@@ -93,7 +94,8 @@ class Line:
 LINES: dict[str, Line] = {}
 
 
-def _line(
+def define(
+    registry: dict[str, Line],
     key: str,
     level: tuple[str, ...],
     label: str,
@@ -104,8 +106,12 @@ def _line(
     total: str | None = None,
     infinite: str | None = None,
 ) -> None:
-    assert key not in LINES, key
-    LINES[key] = Line(key, level, label, unit, how, formula, fmt, total, infinite)
+    """Add a line to a registry of line items (this one, the forecast's, the programme's)."""
+    assert key not in registry, key
+    registry[key] = Line(key, level, label, unit, how, formula, fmt, total, infinite)
+
+
+_line = partial(define, LINES)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -607,11 +613,14 @@ _line(
 )
 
 
+def _if_one(formula: Formula) -> Formula:
+    """A figure defined for an intervention with one outcome; n/a with several."""
+    return lambda v, o: o.where(o.eq(v.effect_count, 1), formula(v, o), o.not_applicable(SEVERAL))
+
+
 def _one_effect(key: str) -> Formula:
     """A figure of an intervention's one effect; n/a when it has several."""
-    return lambda v, o: o.where(
-        o.eq(v.effect_count, 1), o.first_effect(getattr(v, key)), o.not_applicable(SEVERAL)
-    )
+    return _if_one(lambda v, o: o.first_effect(getattr(v, key)))
 
 
 for key, each, label, unit, fmt in (
@@ -836,11 +845,6 @@ _line(
     "n4",
     infinite=NEVER,
 )
-
-
-def _if_one(formula: Formula) -> Formula:
-    """A break-even figure defined for an intervention with one outcome; n/a with several."""
-    return lambda v, o: o.where(o.eq(v.effect_count, 1), formula(v, o), o.not_applicable(SEVERAL))
 
 
 _line(

@@ -24,9 +24,10 @@ not known: NaN in numpy (null in JSON), the text NOT_KNOWN on the sheet.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from appraise.engine.lines import Formula, Line
+from appraise.engine.lines import Line, define
 
 Y, M, V, P = ("Y",), ("M",), ("V",), ()
 NOT_KNOWN = "n/a: not known"
@@ -39,17 +40,7 @@ TEXT_LINES = frozenset({"savings_status"})
 PROGRAMME: dict[str, Line] = {}
 
 
-def _line(
-    key: str,
-    level: tuple[str, ...],
-    label: str,
-    unit: str,
-    how: str,
-    formula: Formula | None = None,
-    fmt: str = "money",
-) -> None:
-    assert key not in PROGRAMME, key
-    PROGRAMME[key] = Line(key, level, label, unit, how, formula, fmt)
+_line = partial(define, PROGRAMME)
 
 
 def _given(v: Any, o: Any, switch: str) -> Any:
@@ -128,6 +119,7 @@ _line(
         v.projected_spend - v.actual_spend,
         o.where(_given(v, o, "stated_given"), v.stated_avoided_spend, o.not_applicable(NOT_KNOWN)),
     ),
+    "money",
 )
 _line(
     "net_avoided_known",
@@ -155,6 +147,7 @@ _line(
         o.where(o.eq(v.investment_in_spend, 1), v.avoided_spend, v.avoided_spend - v.investment),
         o.not_applicable(NOT_KNOWN),
     ),
+    "money",
 )
 for figure, what in (("avoided", "Spend avoided"), ("net_avoided", "Net avoided spend")):
     known = f"{figure}_known"
@@ -167,6 +160,7 @@ for figure, what in (("avoided", "Spend avoided"), ("net_avoided", "Net avoided 
         lambda v, o, known=known, figure=figure: o.where(
             o.eq(getattr(v, known), 1), getattr(v, f"{figure}_spend"), 0
         ),
+        "money",
     )
     _line(
         f"{figure}_unknown",
@@ -197,6 +191,7 @@ for figure, what in (("avoided", "Spend avoided"), ("net_avoided", "Net avoided 
             o.cumsum_years(getattr(v, f"{figure}_counted")),
             o.not_applicable(NOT_KNOWN),
         ),
+        "money",
     )
 
 # -- measures against targets ------------------------------------------------------------------
@@ -275,6 +270,7 @@ _line(
     "£",
     "target x months elapsed / 12",
     lambda v, o: v.savings_target * v.months_elapsed / 12,
+    "money",
 )
 _line(
     "due_to_date",
@@ -285,6 +281,7 @@ _line(
     lambda v, o: o.where(
         _given(v, o, "as_at_given"), v.due_by_elapsed, o.not_applicable(NOT_KNOWN)
     ),
+    "money",
 )
 _line(
     "savings_variance",
@@ -297,6 +294,7 @@ _line(
         v.savings_achieved - v.savings_target,
         o.not_applicable(NOT_KNOWN),
     ),
+    "money",
 )
 _line(
     "year_ended",

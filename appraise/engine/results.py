@@ -265,9 +265,8 @@ def run(model: Model, values: Mapping[str, Any] | None = None) -> Appraisal:
 
 
 # Figures of one outcome, which are n/a (NaN) for an intervention averting several.
-SEVERAL_NA = {
-    key: True
-    for key in (
+SEVERAL_NA = frozenset(
+    {
         "outcome_cost",
         "cashable_outcome_cost",
         "outcome_cost_csc",
@@ -279,8 +278,8 @@ SEVERAL_NA = {
         "break_even_success_rate",
         "cases_per_success_at_break_even",
         "safety_margin",
-    )
-}
+    }
+)
 
 
 def check_finite(

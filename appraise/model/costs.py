@@ -59,17 +59,8 @@ GMCA_COLUMNS = (
     "from_comment",
     "notes",
 )
-ADDITION_KEYS = {
-    "code",
-    "item",
-    "value",
-    "unit",
-    "price_year",
-    "scope",
-    "agency",
-    "original_source",
-    "notes",
-}
+# An item added to the library has the database's columns but its confidence grade and comment flag.
+ADDITION_KEYS = set(GMCA_COLUMNS) - {"confidence_rag", "from_comment"}
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,6 @@ from appraise.display import (
     programme_status_notes,
 )
 from appraise.errors import InputError
-from appraise.model.load import detect_kind, read_yaml
 from appraise.model.programme import programme_from_text
 from appraise.ui import charts, session
 from appraise.ui.layout import View, chart, headline, problems
@@ -65,27 +64,9 @@ def _reset(name: str) -> None:
     st.session_state[f"{name}-uploads"] = st.session_state.get(f"{name}-uploads", 0) + 1
 
 
-@st.cache_data(show_spinner=False)
-def _programmes_in(folder: str, stamp: tuple[tuple[str, float], ...]) -> list[str]:
-    found = []
-    for name, _ in stamp:
-        try:
-            kind = detect_kind(read_yaml(Path(folder) / name))
-        except InputError:
-            continue
-        if kind == "programme":
-            found.append(name)
-    return found
-
-
-def _stamp(folder: Path) -> tuple[tuple[str, float], ...]:
-    return tuple(sorted((p.name, p.stat().st_mtime) for p in folder.glob("*.yaml")))
-
-
 def example_programmes() -> list[Path]:
     """The programme files in examples/."""
-    folder = session.EXAMPLES
-    return [folder / name for name in _programmes_in(str(folder), _stamp(folder))]
+    return session.examples_of("programme")
 
 
 def _example_chosen() -> None:
@@ -267,7 +248,7 @@ def page(view: View) -> None:
         st.info("Choose an example programme or open a programme file.")
         return
     name, content, folder = current
-    stamp = _stamp(Path(folder)) if folder else ()
+    stamp = session.stamp_of(Path(folder)) if folder else ()
     data, found = run(name, content, folder, st.session_state.get(ACTUALS), stamp)
     if data is None:
         problems("Could not read the programme", list(found))

@@ -68,16 +68,28 @@ class Loaded:
 
 
 @st.cache_data(show_spinner=False)
-def _portfolios_in(folder: str, stamp: tuple[tuple[str, float], ...]) -> list[str]:
+def _files_in(folder: str, kind: str, stamp: tuple[tuple[str, float], ...]) -> list[str]:
+    """The YAML files of `folder` of one kind (portfolio, programme...): read again only when a
+    file's name or time (`stamp`) changes."""
     found = []
     for name, _ in stamp:
         try:
-            kind = detect_kind(read_yaml(Path(folder) / name))
+            found_kind = detect_kind(read_yaml(Path(folder) / name))
         except InputError:
             continue
-        if kind == "portfolio":
+        if found_kind == kind:
             found.append(name)
     return found
+
+
+def stamp_of(folder: Path) -> tuple[tuple[str, float], ...]:
+    """Each YAML file of `folder` with its modification time (what a cached read is keyed on)."""
+    return tuple(sorted((p.name, p.stat().st_mtime) for p in folder.glob("*.yaml")))
+
+
+def examples_of(kind: str) -> list[Path]:
+    """The files in examples/ of one kind."""
+    return [EXAMPLES / name for name in _files_in(str(EXAMPLES), kind, stamp_of(EXAMPLES))]
 
 
 def relative(path: Path) -> str:
@@ -87,8 +99,7 @@ def relative(path: Path) -> str:
 
 def example_portfolios() -> list[Path]:
     """The portfolio files in examples/ (not its claims, actuals or baseline files)."""
-    stamp = tuple(sorted((p.name, p.stat().st_mtime) for p in EXAMPLES.glob("*.yaml")))
-    return [EXAMPLES / name for name in _portfolios_in(str(EXAMPLES), stamp)]
+    return examples_of("portfolio")
 
 
 def current() -> Loaded | None:
