@@ -76,8 +76,42 @@ def table(
 
 
 def to_json(data: Any) -> str:
-    """Strict JSON (no NaN or Infinity), two-space indent."""
-    return json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False)
+    """Strict JSON (no NaN or Infinity), two-space indent; characters that a terminal would act on
+    or that reorder text (ESC, U+202E) written as \\u escapes, so the data is unchanged."""
+    text = json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False)
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# Characters that change what a terminal shows rather than being shown: C0 and C1 controls (ESC
+# starts an escape sequence, BEL rings, CR returns to the line's start), DEL, and the Unicode
+# controls that reorder or hide text (U+202E makes "exe.txt" look like "txt.exe").
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+)
+
+
+def terminal_text(text: str) -> str:
+    """Text safe to print: every control and bidi character shown as what it is (`\\x1b`,
+    `U+202E`) rather than acted on. Line breaks and tabs are kept."""
+
+    def shown(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\x{code:02x}" if code < 0x100 else f"U+{code:04X}"
+
+    return _INVISIBLE.sub(shown, text)
+
+
+# Markdown that would make text a link, an image or HTML, or break a table row.
+_MARKDOWN = re.compile(r"([\\\[\]<>|])")
+# GitHub-flavoured Markdown also links bare addresses; an invisible word joiner breaks them.
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)")
+
+
+def markdown_text(text: Any) -> str:
+    """Text from a file as Markdown shows it, literally and on one line: never a link, an image,
+    HTML or a new table cell (`[x](http://...)` stays those characters)."""
+    one_line = " ".join(str(text).splitlines())
+    return _AUTOLINK.sub("\N{WORD JOINER}", _MARKDOWN.sub(r"\\\1", one_line))
 
 
 def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import typer
 
+from appraise.display import terminal_text
 from appraise.errors import InputError
 from appraise.model.reading import allowing
 
@@ -47,8 +48,14 @@ class TableOrJson(enum.StrEnum):
 def fail(error: InputError) -> None:
     """Print one line per problem to stderr and exit 2."""
     for problem in error.problems:
-        typer.echo(str(problem), err=True)
+        note(str(problem))
     raise typer.Exit(2)
+
+
+def note(text: str) -> None:
+    """A line for the user on stderr (a problem, a note), its control and bidi characters shown
+    rather than acted on (`appraise.display.terminal_text`)."""
+    typer.echo(terminal_text(text), err=True)
 
 
 ALLOW_PATH = typer.Option(
@@ -90,7 +97,9 @@ def guarded(func: F) -> F:
 
 
 def emit(text: str) -> None:
-    """Write command output to stdout (ending with one newline)."""
+    """Write command output to stdout (ending with one newline). A name from a file may hold ESC
+    or U+202E: shown as `\\x1b` or `U+202E`, never sent to the terminal as they are."""
+    text = terminal_text(text)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
@@ -111,6 +120,6 @@ def main() -> None:
     except Exception as exc:  # a bug, not a user error: say so in one line
         if os.environ.get("APPRAISE_DEBUG"):
             raise
-        typer.echo(f"appraise: internal error: {type(exc).__name__}: {exc}", err=True)
-        typer.echo("(set APPRAISE_DEBUG=1 to see the traceback, and please report it)", err=True)
+        note(f"appraise: internal error: {type(exc).__name__}: {exc}")
+        note("(set APPRAISE_DEBUG=1 to see the traceback, and please report it)")
         sys.exit(1)

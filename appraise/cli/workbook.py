@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from appraise.cli._app import app, emit, guarded
+from appraise.cli._app import app, emit, guarded, note
 from appraise.display import counted
 from appraise.errors import InputError
 from appraise.model.load import detect_kind, load_portfolio, read_yaml
@@ -75,10 +75,9 @@ def export(
     if checked is not None:
         lines.append(f"Claims check sheet: {checked.summary} (as `appraise verify`).")
         if checked.named:
-            typer.echo(
+            note(
                 f"note: {claims} names the portfolio {checked.named}; its claims were checked "
-                f"against {file}, the portfolio this workbook holds",
-                err=True,
+                f"against {file}, the portfolio this workbook holds"
             )
     emit("\n".join(lines))
 
@@ -121,7 +120,7 @@ def import_xlsx(
 
     imported = import_workbook(book)
     for warning in imported.warnings:
-        typer.echo(f"note: {warning}", err=True)
+        note(f"note: {warning}")
     write_atomic(out, imported.yaml(book.name))
     changed = len(imported.changes)
     lines = [f"wrote {out} from {book}: {changed} input{'s' if changed != 1 else ''} changed"]

@@ -22,7 +22,7 @@ from appraise.model.base import forms_keys
 from appraise.model.baseline import Baseline, History, parse_history
 from appraise.model.limits import MAX_INTERVENTIONS
 from appraise.model.pricing import care_prices, check_prices, price_table
-from appraise.model.reading import quotable, read_file, read_reference
+from appraise.model.reading import quotable, quoting_nothing, read_file, read_reference
 from appraise.model.schema import (
     EFFECT_FORMS,
     REACH_FORMS,
@@ -550,7 +550,8 @@ def _resolve_histories(
         field = f"baseline.scenarios[{i}].lac_rate_trend.history"
         try:
             found, content = read_reference(name, file, field)
-            rates = history_from_bytes(content, found).rates_per_10k
+            with quoting_nothing(found):
+                rates = history_from_bytes(content, found).rates_per_10k
         except InputError as exc:
             problems += exc.problems
             unread.append(field)
@@ -569,7 +570,8 @@ def _resolve_baseline(
     if isinstance(section, str):
         try:
             name, content = read_reference(section, file, "baseline")
-            baseline = baseline_from_data(parse_yaml(content, name), name)
+            with quoting_nothing(name):
+                baseline = baseline_from_data(parse_yaml(content, name), name)
         except InputError as exc:
             problems += exc.problems
             return {**data, "baseline": None}, ("baseline",)

@@ -13,6 +13,8 @@ from typing import Annotated, Any, get_args
 from pydantic import Field, PlainValidator
 from pydantic_core import PydanticCustomError, core_schema
 
+from appraise.errors import exact
+
 # ---------------------------------------------------------------------------------------------
 # Numbers and distributions
 # ---------------------------------------------------------------------------------------------
@@ -294,35 +296,37 @@ def _canonical_params(kind: str, v: dict[str, float]) -> dict[str, float]:
         return v
     if kind == "normal":
         if v["sd"] < 0:
-            raise _num_error(f"sd must not be negative (got {v['sd']:g})", "sd", v["sd"])
+            raise _num_error(f"sd must not be negative (got {exact(v['sd'])})", "sd", v["sd"])
         return v
     if kind == "lognormal":
         if "sigma" in v:
             if v["sigma"] < 0:
                 raise _num_error(
-                    f"sigma must not be negative (got {v['sigma']:g})", "sigma", v["sigma"]
+                    f"sigma must not be negative (got {exact(v['sigma'])})", "sigma", v["sigma"]
                 )
             return v
         mean, sd = v["mean"], v["sd"]
         if mean <= 0:
-            raise _num_error(f"lognormal mean must be above 0 (got {mean:g})", "mean", mean)
+            raise _num_error(f"lognormal mean must be above 0 (got {exact(mean)})", "mean", mean)
         if sd < 0:
-            raise _num_error(f"sd must not be negative (got {sd:g})", "sd", sd)
+            raise _num_error(f"sd must not be negative (got {exact(sd)})", "sd", sd)
         sigma2 = math.log1p((sd / mean) ** 2)
         return {"mu": math.log(mean) - sigma2 / 2, "sigma": math.sqrt(sigma2)}
     # beta
     if "alpha" in v:
         for k in ("alpha", "beta"):
             if v[k] <= 0:
-                raise _num_error(f"beta {k} must be above 0 (got {v[k]:g})", k, v[k])
+                raise _num_error(f"beta {k} must be above 0 (got {exact(v[k])})", k, v[k])
         return v
     mean, sd = v["mean"], v["sd"]
     if not 0 < mean < 1:
-        raise _num_error(f"beta mean must be strictly between 0 and 1 (got {mean:g})", "mean", mean)
+        raise _num_error(
+            f"beta mean must be strictly between 0 and 1 (got {exact(mean)})", "mean", mean
+        )
     limit = math.sqrt(mean * (1 - mean))
     if not 0 < sd < limit:
         raise _num_error(
-            f"beta sd must be above 0 and below sqrt(mean x (1 - mean)) = {limit:.4g} (got {sd:g})",
+            f"beta sd must be above 0 and below sqrt(mean x (1 - mean)) = {limit:.4g} (got {exact(sd)})",
             "sd",
             sd,
         )
@@ -383,7 +387,9 @@ def _check_support(
             f"{domain.text}; use {suggestion}"
         )
     bad_key, bad = ("low", lo) if not low_ok else ("high", hi)
-    raise _num_error(f"{bad_key} ({bad:g}) is out of range: this input {domain.text}", bad_key, bad)
+    raise _num_error(
+        f"{bad_key} ({exact(bad)}) is out of range: this input {domain.text}", bad_key, bad
+    )
 
 
 def parse_num(value: Any, domain: Domain = Domain()) -> Num:
@@ -400,7 +406,7 @@ def parse_num(value: Any, domain: Domain = Domain()) -> Num:
             ) from None
     x = _finite(value)
     if not domain.contains(x):
-        raise _num_error(f"{domain.violation(x)} (got {x:g})")
+        raise _num_error(f"{domain.violation(x)} (got {exact(value)})")
     return x
 
 

@@ -642,6 +642,8 @@ class Portfolio(Base):
 
     # The file it was read from (for messages about it), set by the loader.
     _file: str = PrivateAttr(default="portfolio")
+    # Indices as read when the portfolio was loaded (appraise.model.pricing): a file is read once.
+    _indices: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     portfolio: Text
     # The price base: every money figure is brought to this year's prices (docs/prices.md).

@@ -29,7 +29,7 @@ from appraise.paper.charts import png
 from appraise.paper.content import Paper
 from appraise.paper.sections import claims, forecast, programme, tracking, uncertainty
 from appraise.paper.shown import TOTAL, conventions, figure_text, payback
-from appraise.paper.text import clean
+from appraise.paper.text import property_text
 from appraise.paper.word import Writer, open_document
 from appraise.version import __version__
 
@@ -80,10 +80,10 @@ def paper_docx(paper: Paper, template: str | Path | None = None) -> bytes:
     w = Writer(document, paper.identity)
     w.footer()
     props = document.core_properties
-    props.title = clean(f"Appraisal: {paper.totals['portfolio']}")
+    props.title = property_text(f"Appraisal: {paper.totals['portfolio']}")
     props.author = f"appraise {__version__}"
     props.identifier = paper.identity.sha256
-    props.comments = clean(f"Made from {paper.identity.text}")
+    props.comments = property_text(f"Made from {paper.identity.text}")
     title_page(w, paper)
     summary(w, paper)
     portfolio_table(w, paper)

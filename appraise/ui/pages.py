@@ -602,8 +602,8 @@ def export_page(view: View) -> None:
         st.write(f"None: the figures are those of {plain(loaded.name)}.")
     st.subheader("Save to a file")
     st.caption(
-        f"Writes a YAML file into the workspace folder, {plain(session.workspace())} (to a "
-        "temporary file first, then renamed). A file this session did not write is replaced only "
+        "Writes a YAML file into the app's workspace folder (to a temporary file first, then "
+        "renamed). A file this session did not write is replaced only "
         "if you tick the box; the bundled examples and the library never are."
     )
     target = st.text_input("File name", value=f"{stem}-edited.yaml", key="save-as")
@@ -664,7 +664,7 @@ def paper_section(view: View, stem: str) -> None:
             try:
                 st.session_state[PAPER] = (key, paper(view))
             except InputError as error:
-                st.error("\n".join(str(p) for p in error.problems))
+                st.error(plain("\n".join(str(p) for p in error.problems)))
     made = st.session_state.get(PAPER)
     if made is not None and made[0] == key:
         st.download_button(
