@@ -32,7 +32,10 @@ class Problem:
 
 def exact(value: Any) -> str:
     """A rejected number as it was given, to the last digit (1000000000.5, never 1e+09): a message
-    that rounds the value it refuses can make it look acceptable."""
+    that rounds the value it refuses can make it look acceptable. A whole number read as a float
+    (-100 in a file becomes -100.0) is shown as it was written."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
     return repr(value)
 
 

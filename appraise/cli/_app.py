@@ -110,7 +110,12 @@ def _terminated(signum: int, frame: Any) -> None:
 
 def main() -> None:
     """Console entry point: unexpected errors become one line (APPRAISE_DEBUG=1 for a traceback)."""
+    # SIGTERM and SIGHUP (a closed terminal) unwind as Ctrl-C does, removing temporary files and
+    # stopping LibreOffice. Past a file-size limit (`ulimit -f`) the kernel would kill the process
+    # with SIGXFSZ mid-write; ignored, the write fails with EFBIG and is reported (exit 2).
     signal.signal(signal.SIGTERM, _terminated)
+    signal.signal(signal.SIGHUP, _terminated)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
         app()
     except SystemExit:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -474,10 +474,22 @@ def _cross_check(p: Portfolio, registry: dict[str, Evidence], file: str) -> list
     return out
 
 
-def load_portfolio(path: str | Path) -> Portfolio:
-    """Read and validate a portfolio file, resolving `use:` entries against the library."""
+def load_portfolio(path: str | Path, check: Callable[[Any], None] | None = None) -> Portfolio:
+    """Read and validate a portfolio file, resolving `use:` entries against the library.
+
+    `check`, given the parsed file data before anything in it is validated, may refuse it at
+    once (a run whose work the interventions it lists would put over budget)."""
     path = Path(path)
-    return portfolio_from_data(read_yaml(path), str(path))
+    raw = read_yaml(path)
+    if check is not None:
+        check(raw)
+    return portfolio_from_data(raw, str(path))
+
+
+def listed_interventions(raw: Any) -> int:
+    """How many interventions parsed file data lists (none if it is not a portfolio)."""
+    entries = raw.get("interventions") if isinstance(raw, dict) else None
+    return len(entries) if isinstance(entries, list) else 0
 
 
 def evidence_for(portfolio: Portfolio) -> dict[str, Evidence]:

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Annotated, Any, get_args
 
-from pydantic import Field, PlainValidator
+from pydantic import BaseModel, Field, PlainValidator
 from pydantic_core import PydanticCustomError, core_schema
 
 from appraise.errors import exact
@@ -408,6 +408,33 @@ def parse_num(value: Any, domain: Domain = Domain()) -> Num:
     if not domain.contains(x):
         raise _num_error(f"{domain.violation(x)} (got {exact(value)})")
     return x
+
+
+def count_dists(value: Any) -> int:
+    """How many inputs anywhere in validated file data (models, lists, mappings) are ranges or
+    distributions: what a simulation varies, counted before the model is built."""
+    if isinstance(value, Dist):
+        return 1
+    if isinstance(value, BaseModel):
+        return sum(count_dists(v) for v in value.__dict__.values())
+    if isinstance(value, list | tuple):
+        return sum(count_dists(v) for v in value)
+    if isinstance(value, dict):
+        return sum(count_dists(v) for v in value.values())
+    return 0
+
+
+def count_ranges(raw: Any) -> int:
+    """How many values in parsed file data are written as a range or distribution (`{low, high}`
+    or `{dist: ...}`): at least as many as the inputs a simulation will vary, counted before
+    validation (entries taken from the library add their own later)."""
+    if isinstance(raw, dict):
+        if "dist" in raw or ("low" in raw and "high" in raw):
+            return 1
+        return sum(count_ranges(v) for v in raw.values())
+    if isinstance(raw, list):
+        return sum(count_ranges(v) for v in raw)
+    return 0
 
 
 def central(value: Num) -> float:

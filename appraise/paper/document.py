@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import math
-from pathlib import Path
 from typing import Any
 
 from appraise import charts
@@ -29,6 +28,7 @@ from appraise.paper.charts import png
 from appraise.paper.content import Paper
 from appraise.paper.sections import claims, forecast, programme, tracking, uncertainty
 from appraise.paper.shown import TOTAL, conventions, figure_text, payback
+from appraise.paper.template import Template
 from appraise.paper.text import property_text
 from appraise.paper.word import Writer, open_document
 from appraise.version import __version__
@@ -74,8 +74,9 @@ RATING_GUIDE = "EIF levels: 4+ strongest, then 4, 3+, 3, 2+, 2; NL2 not yet leve
 # ---------------------------------------------------------------------------------------------
 
 
-def paper_docx(paper: Paper, template: str | Path | None = None) -> bytes:
-    """The committee paper as .docx bytes (InputError for a template that is not a .docx)."""
+def paper_docx(paper: Paper, template: Template | None = None) -> bytes:
+    """The committee paper as .docx bytes, in a council's template's styles if one is given
+    (`appraise.paper.template.read_template`)."""
     document = open_document(template)
     w = Writer(document, paper.identity)
     w.footer()

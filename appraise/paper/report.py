@@ -1,7 +1,8 @@
 """`appraise report`: read the files, gather the figures, write the .docx and the PDF.
 
-Everything is read and checked, and the PDF converted, before anything is written; each file
-is then written to a temporary file and renamed, so a failure leaves no half-written paper.
+The output names are checked first, then everything is read and checked, and the PDF converted,
+before anything is written; both files are then written together (each to a temporary file,
+renamed only when both are on disk), so a failure leaves no half-written paper and no half of one.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from appraise.model.files import load_actuals
 from appraise.model.identity import run_identity
 from appraise.model.load import load_baseline, portfolio_from_data, read_bytes
 from appraise.model.programme import load_programme
-from appraise.model.save import write_atomic
+from appraise.model.save import write_all
 from appraise.model.yamltext import parse_yaml
 from appraise.paper.content import DEFAULT_SEED, Paper, gather
 from appraise.paper.document import paper_docx
 from appraise.paper.pdf import docx_to_pdf
+from appraise.paper.template import Template, load_template
 
 
 def paper_from_files(
@@ -65,13 +67,11 @@ def _suffix(path: Path | None, suffix: str, option: str) -> None:
         raise InputError.one(str(path), "", f"{option} names a file ending in {suffix}")
 
 
-def write_paper(
-    paper: Paper,
-    docx: str | Path | None = None,
-    pdf: str | Path | None = None,
-    template: str | Path | None = None,
-) -> list[Path]:
-    """Write the paper as .docx and/or PDF (atomically); the files written."""
+def check_outputs(
+    docx: str | Path | None, pdf: str | Path | None
+) -> tuple[Path | None, Path | None]:
+    """The files to write, checked before any work is done (a name, a folder that exists): a
+    paper that cannot be written is refused in a moment, not after its figures are computed."""
     docx_path = Path(docx) if docx is not None else None
     pdf_path = Path(pdf) if pdf is not None else None
     if docx_path is None and pdf_path is None:
@@ -83,11 +83,26 @@ def write_paper(
     for path in (docx_path, pdf_path):
         if path is not None and not (path.parent if str(path.parent) else Path(".")).is_dir():
             raise InputError.one(str(path), "", f"folder {str(path.parent)!r} does not exist")
+        if path is not None and path.is_dir():
+            raise InputError.one(str(path), "", "is a folder, not a file")
+    return docx_path, pdf_path
+
+
+def write_paper(
+    paper: Paper,
+    docx: str | Path | None = None,
+    pdf: str | Path | None = None,
+    template: Template | str | Path | None = None,
+) -> list[Path]:
+    """Write the paper as .docx and/or PDF; the files written. Both are made first and then
+    written together (`appraise.model.save.write_all`): a run that fails writes neither."""
+    docx_path, pdf_path = check_outputs(docx, pdf)
+    if template is not None and not isinstance(template, Template):
+        template = load_template(template)
     data = paper_docx(paper, template)
-    printed = docx_to_pdf(data, pdf_path) if pdf_path is not None else None
-    written = []
+    outputs: list[tuple[Path, bytes]] = []
     if docx_path is not None:
-        written.append(write_atomic(docx_path, data))
-    if pdf_path is not None and printed is not None:
-        written.append(write_atomic(pdf_path, printed))
-    return written
+        outputs.append((docx_path, data))
+    if pdf_path is not None:
+        outputs.append((pdf_path, docx_to_pdf(data, pdf_path)))
+    return write_all(outputs)
