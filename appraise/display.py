@@ -44,6 +44,17 @@ def num(x: float | None, decimals: int = 2) -> str:
     return f"{x:,.{decimals}f}"
 
 
+NO_COST = "infinite (no cost)"
+
+
+def ratio_text(x: float | None, cost: float | None, decimals: int = 2) -> str:
+    """An ROI or benefit-cost ratio. With no cost the ratio is infinite, and JSON holds it as
+    null: that is said ("infinite (no cost)"), never shown as a missing "n/a"."""
+    if x is None and cost == 0:
+        return NO_COST
+    return num(x, decimals)
+
+
 PAYER_NAMES = {
     "childrens_social_care": "children's social care",
     "public_sector": "the public sector",

@@ -20,7 +20,7 @@ from appraise.errors import InputError
 from appraise.model.load import detect_kind, portfolio_from_data, read_yaml
 from appraise.model.save import portfolio_to_data
 from appraise.workbook import export as excel
-from appraise.workbook import importing, returned
+from appraise.workbook import returned
 from appraise.workbook.export import export_workbook, workbook_bytes
 from appraise.workbook.importing import import_workbook
 from appraise.workbook.summary import FIGURES, SUMMARY_KEYS

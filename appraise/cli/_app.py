@@ -17,6 +17,7 @@ import typer
 from appraise.display import terminal_text
 from appraise.errors import InputError
 from appraise.model.reading import allowing
+from appraise.model.save import DISK_ERRORS, write_error
 
 app = typer.Typer(
     name="appraise",
@@ -81,6 +82,12 @@ def guarded(func: F) -> F:
                 return func(*args, **kwargs)
         except InputError as error:
             fail(error)
+        except OSError as exc:
+            # A full disk or a file-size limit met by a library's own temporary file (openpyxl
+            # writes each sheet to one): the user's to fix, so exit 2 saying which, no traceback.
+            if exc.errno not in DISK_ERRORS:
+                raise
+            fail(write_error("appraise (a temporary file)", exc))
 
     signature = inspect.signature(func)
     extra = inspect.Parameter(

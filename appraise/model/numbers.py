@@ -160,7 +160,7 @@ def _finite(value: Any, subkey: str | None = None) -> float:
         ) from None
     if not math.isfinite(number):
         raise _num_error(f"must be a finite number (got {value!r})", subkey, value)
-    return number
+    return number + 0.0  # -0.0 is 0: no figure made from it shows as -0 or flips a sign
 
 
 def _describe_domain(lo: float, hi: float, lo_open: bool, hi_open: bool) -> str:

@@ -7,8 +7,8 @@ A user names files on the command line (`read_file`); those files may name other
 a partner is not trusted to name any file on the machine, so a reference resolves relative to the
 folder of the file that makes it and must stay inside that folder, unless the user widens the rule
 for one run with `--allow-path DIR` (`allowing`). In the app an uploaded file may name only files
-uploaded with it or the bundled examples (`uploads`), and outside an upload nothing at all
-(`confine_to_bundled`): nothing else on the server's disk.
+uploaded with it or the bundled examples (`uploads`; the app's pages run within an empty one):
+nothing else on the server's disk.
 
 Every file is opened the same way, once:
 
@@ -256,19 +256,10 @@ class Scope:
 
 # A context variable, not a global: each app session runs in its own thread with its own uploads.
 _SCOPE: ContextVar[Scope | None] = ContextVar("appraise_reading_scope", default=None)
-# What a thread with no scope of its own gets: the CLI's rule, or in the app (confine_to_bundled)
-# the bundled folders only, so that a page evaluating a portfolio outside an upload reads no file.
-_DEFAULT: list[Scope] = [Scope()]
 
 
 def _scope() -> Scope:
-    return _SCOPE.get() or _DEFAULT[0]
-
-
-def confine_to_bundled(bundled: Iterable[Path]) -> None:
-    """For the app's whole process: a reference made outside `uploads` may name only files in the
-    `bundled` folders (never a file beside the app or elsewhere on the server)."""
-    _DEFAULT[0] = Scope(uploaded={}, bundled=tuple(Path(b).resolve() for b in bundled))
+    return _SCOPE.get() or Scope()
 
 
 @contextmanager

@@ -37,6 +37,9 @@ _WHY = {
 }
 
 
+DISK_ERRORS = frozenset(_WHY)  # the errors that say the disk, not the program, is at fault
+
+
 def write_error(path: str | Path, exc: OSError) -> InputError:
     """An InputError saying why `path` could not be written (a full disk named as such)."""
     why = _WHY.get(exc.errno or 0, exc.strerror or type(exc).__name__)

@@ -98,7 +98,7 @@ def _uploaded(kind: Kind, key: str) -> None:
 
 
 def _use_example(kind: Kind, path: str) -> None:
-    st.session_state[kind.chosen_key] = (path, Path(path).read_bytes())
+    st.session_state[kind.chosen_key] = (path, session.bundled(path).read_bytes())
     kind.reset_uploader()
 
 

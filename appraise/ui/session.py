@@ -94,8 +94,18 @@ def examples_of(kind: str) -> list[Path]:
 
 
 def relative(path: Path) -> str:
-    """`examples/thurrock-2017.yaml` when run from the project folder, as a user would type it."""
-    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
+    """A bundled file as the app names it, `examples/thurrock-2017.yaml`, wherever the app runs
+    from: never a folder of the server."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def bundled(shown: str) -> Path:
+    """The bundled file the app names `shown` (`relative`'s inverse); InputError for anything
+    else (a name typed into the page is never a path on the server)."""
+    path = ROOT / shown
+    if not any(path.resolve().is_relative_to(b.resolve()) for b in BUNDLED):
+        raise InputError.one(shown, "", "not a bundled example")
+    return path
 
 
 def example_portfolios() -> list[Path]:
@@ -133,8 +143,20 @@ def _opening(name: str, action: Any) -> Loaded | None:
 
 
 def open_file(path: str | Path) -> Loaded | None:
-    """Open a portfolio file on disk; None (problems recorded) if it is invalid."""
+    """Open a portfolio file on disk (the one named when the app was started); None (problems
+    recorded) if it is invalid."""
     return _opening(str(path), lambda: _install(read_yaml(path), str(path)))
+
+
+def open_example(shown: str) -> Loaded | None:
+    """Open a bundled example by the name the app shows (`examples/...`): the files it names are
+    read among the bundled files, and every message names them so, not by a server path."""
+
+    def action() -> Loaded:
+        with uploads({}, BUNDLED):
+            return _install(read_yaml(bundled(shown)), shown)
+
+    return _opening(shown, action)
 
 
 def open_upload(content: bytes, name: str) -> Loaded | None:
@@ -175,7 +197,7 @@ def open_uploads(files: Sequence[tuple[str, bytes]]) -> Loaded | None:
 def upload_name(name: str) -> str:
     """The name an uploaded file is known by: the last part of what the browser sent, without
     control characters (never a path on the server)."""
-    last = PurePosixPath(name.replace("\\", "/")).name
+    last = PurePosixPath(name).name
     return "".join(c for c in last if c.isprintable()).strip() or "upload"
 
 
@@ -263,7 +285,7 @@ def workspace() -> Path:
     return Path(named).expanduser() if named else Path.home() / "appraise-workspace"
 
 
-MAX_SAVE_NAME = 200  # characters of a file name (a file system takes 255 bytes)
+MAX_SAVE_NAME = 255  # bytes of a file name: what Linux file systems take
 
 
 def save(target: str, overwrite: bool = False) -> Path:
@@ -299,8 +321,8 @@ def save(target: str, overwrite: bool = False) -> Path:
             raise InputError.one(
                 shown,
                 "",
-                "the app saves only into its workspace folder: give a file name, with no folder "
-                f"(the workspace is set by {WORKSPACE_VARIABLE})",
+                "the app saves only into its workspace folder: give a file name (the workspace "
+                f"is set by {WORKSPACE_VARIABLE})",
             )
         if resolved.is_dir():
             raise InputError.one(shown, "", "is a folder, not a file")
@@ -315,4 +337,4 @@ def save(target: str, overwrite: bool = False) -> Path:
     except InputError as exc:  # its messages name the file by its path on the server
         raise InputError([Problem(shown, "", p.message) for p in exc.problems]) from None
     saved.add(str(resolved))
-    return Path(path.name)
+    return resolved.relative_to(folder.resolve())  # as the user knows it: within the workspace
