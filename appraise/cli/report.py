@@ -63,10 +63,12 @@ def report_command(
     """Write the committee paper: summary, the portfolio, each intervention with its break-even
     chart and sources, uncertainty, forecast, claims, tracking, programme, every assumption,
     risks and methods. Every figure carries the file's name and SHA-256, the version and date."""
-    from appraise.paper.report import check_outputs, paper_from_files, write_paper
+    from appraise.paper.outputs import check_outputs
+
+    check_outputs(docx, pdf)  # at once, before the figures are computed (or their modules load)
+    from appraise.paper.report import paper_from_files, write_paper
     from appraise.paper.template import load_template
 
-    check_outputs(docx, pdf)  # at once, before the figures are computed
     house = load_template(template) if template is not None else None
     paper = paper_from_files(
         file,

@@ -14,7 +14,6 @@ from appraise.analyses.programme import report as programme_report
 from appraise.analyses.track import track
 from appraise.analyses.uncertainty import DEFAULT_DRAWS
 from appraise.analyses.verify import check_claims
-from appraise.errors import InputError
 from appraise.model.files import load_actuals
 from appraise.model.identity import run_identity
 from appraise.model.load import load_baseline, portfolio_from_data, read_bytes
@@ -23,6 +22,7 @@ from appraise.model.save import write_all
 from appraise.model.yamltext import parse_yaml
 from appraise.paper.content import DEFAULT_SEED, Paper, gather
 from appraise.paper.document import paper_docx
+from appraise.paper.outputs import check_outputs
 from appraise.paper.pdf import docx_to_pdf
 from appraise.paper.template import Template, load_template
 
@@ -60,32 +60,6 @@ def paper_from_files(
         draws=draws,
         seed=seed,
     )
-
-
-def _suffix(path: Path | None, suffix: str, option: str) -> None:
-    if path is not None and path.suffix.lower() != suffix:
-        raise InputError.one(str(path), "", f"{option} names a file ending in {suffix}")
-
-
-def check_outputs(
-    docx: str | Path | None, pdf: str | Path | None
-) -> tuple[Path | None, Path | None]:
-    """The files to write, checked before any work is done (a name, a folder that exists): a
-    paper that cannot be written is refused in a moment, not after its figures are computed."""
-    docx_path = Path(docx) if docx is not None else None
-    pdf_path = Path(pdf) if pdf is not None else None
-    if docx_path is None and pdf_path is None:
-        raise InputError.one(
-            "appraise report", "", "name a file to write: --docx OUT.docx and/or --pdf OUT.pdf"
-        )
-    _suffix(docx_path, ".docx", "--docx")
-    _suffix(pdf_path, ".pdf", "--pdf")
-    for path in (docx_path, pdf_path):
-        if path is not None and not (path.parent if str(path.parent) else Path(".")).is_dir():
-            raise InputError.one(str(path), "", f"folder {str(path.parent)!r} does not exist")
-        if path is not None and path.is_dir():
-            raise InputError.one(str(path), "", "is a folder, not a file")
-    return docx_path, pdf_path
 
 
 def write_paper(
