@@ -812,11 +812,6 @@ _line(
 )
 
 
-def _at_least_0(x: Any, o: Any) -> Any:
-    """x, or 0 where it is negative (text, "never", stays: text sorts above numbers)."""
-    return o.where(o.lt(x, 0), 0, x)
-
-
 _line(
     "effect_break_even_outcomes",
     NF,
@@ -824,13 +819,13 @@ _line(
     "outcomes",
     "(cost - gross savings of the other effects) / cost of one outcome; 0 when the others "
     "already pay for it",
-    lambda v, o: _at_least_0(
-        o.ratio(
-            v.cost - (v.gross_savings - v.effect_gross_savings),
-            v.effect_outcome_cost,
-            signed=False,
-        ),
-        o,
+    # The shortfall is floored at 0 before it is divided: with an outcome that saves nothing,
+    # a shortfall already covered is 0 outcomes (0 / 0), not "never" (-x / 0, whose sign the
+    # workbook's text cannot keep).
+    lambda v, o: o.ratio(
+        o.maximum(v.cost - (v.gross_savings - v.effect_gross_savings), 0),
+        v.effect_outcome_cost,
+        signed=False,
     ),
     "n2",
     infinite=NEVER,

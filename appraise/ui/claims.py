@@ -35,6 +35,7 @@ from appraise.display import (
     tolerance_text,
 )
 from appraise.errors import InputError
+from appraise.model.reading import read_file
 from appraise.model.load import detect_kind, read_yaml
 from appraise.ui import charts, runs, session
 from appraise.ui.layout import View, chart, headline, problems, show_table
@@ -98,7 +99,7 @@ def _uploaded(kind: Kind, key: str) -> None:
 
 
 def _use_example(kind: Kind, path: str) -> None:
-    st.session_state[kind.chosen_key] = (path, session.bundled(path).read_bytes())
+    st.session_state[kind.chosen_key] = (path, read_file(session.bundled(path)))
     kind.reset_uploader()
 
 

@@ -34,6 +34,7 @@ from appraise.display import (
     safe_cell,
 )
 from appraise.errors import InputError
+from appraise.model.reading import read_file
 from appraise.model.programme import programme_from_text
 from appraise.ui import charts, session
 from appraise.ui.layout import View, chart, headline, problems
@@ -75,7 +76,7 @@ def _example_chosen() -> None:
     shown = st.session_state.get(EXAMPLE)
     if shown:
         path = session.bundled(shown)
-        st.session_state[CHOSEN] = (shown, path.read_bytes(), str(path.parent))
+        st.session_state[CHOSEN] = (shown, read_file(path), str(path.parent))
         _reset("programme")
     st.session_state[EXAMPLE] = None  # a chooser, not a state: the same example can be reopened
 
