@@ -11,8 +11,6 @@ it names.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,12 +26,11 @@ from tests.test_browser import (
     WIDTH,
     browser,  # noqa: F401  (fixture)
     chromium,  # noqa: F401  (fixture)
-    free_port,
     fresh,
     row,
     settled,
     sidebar,
-    wait_until_serving,
+    streamlit_app,
 )
 from tests.test_hostile_inputs import PASSWD_TEXT
 
@@ -50,38 +47,10 @@ def server(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     (folder / "local-secret.csv").write_text(
         f"financial_year,index\n2016-17,{SECRET}\n2017-18,1\n# root:x:0:0:root:/root:/bin/bash\n"
     )
-    port = free_port()
     log = folder / "streamlit.log"
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(folder / "app.py"),
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-        "--client.showErrorDetails",
-        "false",
-    ]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=folder, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            url = f"http://localhost:{port}"
-            wait_until_serving(url, proc, log)
-            yield url, folder
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=15)
+    options = ("--client.showErrorDetails", "false")
+    with streamlit_app(folder / "app.py", folder, log, *options) as url:
+        yield url, folder
 
 
 @pytest.fixture
