@@ -35,8 +35,8 @@ from appraise.display import (
     tolerance_text,
 )
 from appraise.errors import InputError
-from appraise.model.reading import read_file
 from appraise.model.load import detect_kind, read_yaml
+from appraise.model.reading import read_file
 from appraise.ui import charts, runs, session
 from appraise.ui.layout import View, chart, headline, problems, show_table
 from appraise.ui.text import code, plain

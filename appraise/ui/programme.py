@@ -34,8 +34,8 @@ from appraise.display import (
     safe_cell,
 )
 from appraise.errors import InputError
-from appraise.model.reading import read_file
 from appraise.model.programme import programme_from_text
+from appraise.model.reading import read_file
 from appraise.ui import charts, session
 from appraise.ui.layout import View, chart, headline, problems
 
