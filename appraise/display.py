@@ -258,6 +258,68 @@ def value_text(x: float | None, unit: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# Inputs and where they came from (docs/provenance.md)
+# ---------------------------------------------------------------------------------------------
+
+PROVENANCE_KEY = "C cited, D derived, A assumed, E edited, ? not stated"
+SOURCE_CHARS = 90  # of the table's "where it came from" (the JSON gives it whole)
+
+
+def provenance_line(provenance: dict[str, Any]) -> str:
+    """Where an input came from, in one line, from its JSON provenance."""
+    status = provenance["status"]
+    if status == "cited":
+        at = provenance.get("at")
+        return provenance["citation"] + (f", {at}" if at else " (no locator)")
+    if status == "derived":
+        return provenance["formula"]
+    if status == "assumed":
+        by = provenance.get("by")
+        return f"{by}: {provenance['why']}" if by else provenance["why"]
+    if status == "edited":
+        was = provenance["was"]
+        before = provenance.get("was_provenance")
+        shown = f"{was:,g}" if isinstance(was, int | float) else "a distribution"
+        return f"in the {provenance['by']}; was {shown}" + (
+            f" ({before['status']}: {provenance_line(before)})" if before else " (not stated)"
+        )
+    return "the file states no source"
+
+
+def input_lines(inputs: list[dict[str, Any]]) -> list[str]:
+    """The inputs the file gives, one a line with a one-letter mark of where each came from;
+    those left at appraise's defaults are counted, not listed."""
+    marks = {"cited": "C", "derived": "D", "assumed": "A", "edited": "E", "not stated": "?"}
+    written = [i for i in inputs if i["written"]]
+    counts = {s: sum(i["provenance"]["status"] == s for i in written) for s in marks}
+    shown = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    rows = [
+        [
+            marks[i["provenance"]["status"]],
+            i["key"],
+            value_text(i["central"], i["unit"]),
+            i["unit"],
+            _shortened(provenance_line(i["provenance"]), SOURCE_CHARS),
+        ]
+        for i in written
+    ]
+    defaults = len(inputs) - len(written)
+    return [
+        f"Inputs the file gives ({PROVENANCE_KEY}): {shown}."
+        + (f" {defaults} more at appraise's defaults (docs/defaults.md)." if defaults else ""),
+        table(
+            ["", "Input", "Value", "Unit", "Where it came from (in full: --format json)"],
+            rows,
+            [False, False, True, False, False],
+        ),
+    ]
+
+
+def _shortened(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: most - 3].rstrip() + "..."
+
+
+# ---------------------------------------------------------------------------------------------
 # Forecast (`appraise forecast`): table columns and notes
 # ---------------------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from appraise.display import (
     counted,
     effect_notes,
     evaluation_csv,
+    input_lines,
     money,
     num,
     payer_name,
@@ -120,8 +121,10 @@ def evaluation_table(data: dict[str, Any]) -> str:
     )
     if options is not None:
         prices = price_notes(data.get("prices"))
+        inputs = ["", *input_lines(data["inputs"])]
         return "\n".join(
             [head, "", table(headers, rows), "", *options_table(options, years), rates, *prices]
+            + inputs
         )
     payers = ", ".join(f"{payer_name(k)} {money(v)}" for k, v in p["savings_by_payer"].items())
     notes = [
@@ -133,6 +136,8 @@ def evaluation_table(data: dict[str, Any]) -> str:
         rates,
         *effect_notes(data["interventions"]),
         *price_notes(data.get("prices")),
+        "",
+        *input_lines(data["inputs"]),
     ]
     return "\n".join([head, "", table(headers, rows), *notes])
 

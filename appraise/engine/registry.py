@@ -119,6 +119,7 @@ class Param:
         str, ...
     ] = ()  # what its intervention or outcome cites (context, not a citation)
     provenance: Provenance = NOT_STATED_PROVENANCE  # where this value came from
+    written: bool = True  # False: the file leaves it at its default (the declaration's value)
 
     @property
     def central(self) -> float:
@@ -144,6 +145,7 @@ class Param:
             "owner": self.owner,
             "value": value.to_data() if isinstance(value, Dist) else float(value),
             "central": self.central,
+            "written": self.written,
             "provenance": self.provenance.to_data(citations),
         }
 

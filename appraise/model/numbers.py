@@ -395,7 +395,7 @@ def parse_num(value: Any, domain: Domain = Domain()) -> Num:
     if isinstance(value, Dist):
         return value
     if is_figure_form(value):
-        return parse_figure(value, lambda v: parse_num(v, domain))
+        return parse_figure(value, lambda v: parse_num(v, domain), parse_num)
     if isinstance(value, dict):
         try:
             return _parse_dist(value, domain)

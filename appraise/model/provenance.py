@@ -228,8 +228,14 @@ def figure_data(value: Any) -> Any:
 # ---------------------------------------------------------------------------------------------
 
 
-def _error(message: str, subkey: str | None = None, value: Any = None) -> PydanticCustomError:
-    ctx = {"subkey": subkey, "value": value} if subkey else {}
+_UNSET: Any = object()
+
+
+def _error(message: str, subkey: str | None = None, value: Any = _UNSET) -> PydanticCustomError:
+    """An error at `subkey` below the figure (with the rejected value, if given)."""
+    ctx: dict[str, Any] = {"subkey": subkey} if subkey else {}
+    if subkey and value is not _UNSET:
+        ctx["value"] = value
     return PydanticCustomError("appraise_number", message, ctx)
 
 
@@ -262,9 +268,10 @@ def is_figure_form(raw: Any) -> bool:
 Parse = Callable[[Any], Any]
 
 
-def parse_figure(raw: dict[str, Any], parse_value: Parse) -> Any:
+def parse_figure(raw: dict[str, Any], parse_value: Parse, parse_any: Parse | None = None) -> Any:
     """`{value: V, <status>: ...}` as V (parsed by `parse_value`) carrying its provenance.
-    `{value: V}` alone is V with no provenance of its own."""
+    `{value: V}` alone is V with no provenance of its own. A derivation's inputs are any
+    numbers (`parse_any`; by default `parse_value`): a count of children derives a rate."""
     unknown = sorted(map(str, set(raw) - {"value", *STATUSES}))
     if unknown:
         raise _error(
@@ -277,15 +284,18 @@ def parse_figure(raw: dict[str, Any], parse_value: Parse) -> Any:
         raise _error(f"give one of {', '.join(given)}, not several", given[1])
     try:
         value = parse_value(raw["value"])
+        if not isinstance(value, int | float) and not hasattr(value, "central"):
+            raise _error("a value given with its provenance must be a number or a distribution")
     except PydanticCustomError as exc:
         ctx = exc.context or {}
         sub = f"value.{ctx['subkey']}" if ctx.get("subkey") else "value"
-        raise _error(exc.message(), sub, ctx.get("value", raw["value"])) from None
+        raise _error(exc.message(), sub, ctx["value"] if "value" in ctx else raw["value"]) from None
     if not given:
         return value
     status = given[0]
     reader = {CITED: _cited, DERIVED: _derived, ASSUMED: _assumed, EDITED: _edited}[status]
-    provenance = reader(raw[status], status, parse_value)
+    parse = (parse_any or parse_value) if status == DERIVED else parse_value
+    provenance = reader(raw[status], status, parse)
     if status == DERIVED:
         check_derivation(float(getattr(value, "central", value)), provenance, status)
     return attach(value, provenance)
@@ -320,7 +330,7 @@ def _sub(raw: Any, where: str, parse_value: Parse) -> Any:
     except PydanticCustomError as exc:
         ctx = exc.context or {}
         sub = f"{where}.{ctx['subkey']}" if ctx.get("subkey") else where
-        raise _error(exc.message(), sub, ctx.get("value", raw)) from None
+        raise _error(exc.message(), sub, ctx["value"] if "value" in ctx else raw) from None
 
 
 def _derived(raw: Any, where: str, parse_value: Parse) -> Provenance:

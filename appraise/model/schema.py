@@ -261,12 +261,23 @@ def _named_once(names: list[str] | None, what: str) -> list[str] | None:
     return names
 
 
+class Finding(Base):
+    """A study's finding against the effect an intervention is credited with (a trial that
+    found no effect), shown in the intervention's own section, not only in a methods note."""
+
+    source: Text  # an evidence id among the intervention's sources
+    found: Text  # what it found, in the project's words unless quoted with its locator
+    at: Text | None = None  # where in the source
+
+
 class EvidenceRef(Base):
     """How strong the evidence is and where it comes from."""
 
     rating: str
     sources: Annotated[list[Text], Field(min_length=1, max_length=limits.MAX_SOURCES)]
     effect_sources: Annotated[list[Text], Field(max_length=limits.MAX_SOURCES)] | None = None
+    # Findings against the effect used (its own section of the paper and the app say so).
+    against: Annotated[list[Finding], Field(max_length=limits.MAX_SOURCES)] = []
     note: Text | None = None
 
     @field_validator("rating", mode="before")
@@ -288,6 +299,13 @@ class EvidenceRef(Base):
         extra = set(self.effect_sources or ()) - set(self.sources)
         if extra:
             raise ValueError(f"effect_sources {sorted(extra)} are not listed in sources")
+        for j, finding in enumerate(self.against):
+            if finding.source not in self.sources:
+                raise at(
+                    f"against[{j}].source",
+                    "not listed in sources: a finding against the effect is one of its sources",
+                    finding.source,
+                )
         return self
 
 
@@ -554,7 +572,7 @@ class Change(Base):
     cashable: StrictBool = True  # placement spend comes off a budget line
     payer: str = CHILDRENS_SOCIAL_CARE
 
-    @field_validator("from_", "to", mode="before")
+    @field_validator("from_", "to", mode="plain")
     @classmethod
     def _price_or_type(cls, v: Any) -> Any:
         if is_figure_form(v):  # a price with its provenance: {value: 95, cited: {...}}
@@ -639,6 +657,9 @@ class Evidence(Base):
     found: Text
     figures: Annotated[list[dict[str, Any]], Field(max_length=limits.MAX_FIGURES)] = []
     licence: Text | None = None  # the terms its figures are used under (shown on Evidence)
+    # A plain-text copy of the source shipped with the project (evidence/texts/README.md): every
+    # quotation from it in the library and the examples is checked against it.
+    text: Annotated[str, Field(pattern=r"^texts/[a-z0-9][a-z0-9._-]*\.txt$")] | None = None
 
     @field_validator("id")
     @classmethod
