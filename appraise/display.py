@@ -267,23 +267,60 @@ SOURCE_CHARS = 90  # of the table's "where it came from" (the JSON gives it whol
 
 def provenance_line(provenance: dict[str, Any]) -> str:
     """Where an input came from, in one line, from its JSON provenance."""
+    status, source, locator, why = provenance_cells(provenance)
+    if status == "cited":
+        return source + (f", {locator}" if locator else " (no locator)")
+    if status == "derived":
+        return locator
+    if status == "assumed":
+        return f"{source}: {why}" if source else why
+    if status == "edited":
+        return source
+    return "the file states no source"
+
+
+def provenance_cells(provenance: dict[str, Any] | None) -> tuple[str, str, str, str]:
+    """(status, source, locator, reason) of an input for a table's columns, from its JSON
+    provenance: who is cited and where, what a value is derived from and how, whose assumption
+    and why, or what an edit replaced."""
+    if not provenance:
+        return "", "", "", ""
     status = provenance["status"]
     if status == "cited":
-        at = provenance.get("at")
-        return provenance["citation"] + (f", {at}" if at else " (no locator)")
+        quote = provenance.get("quote")
+        why = f"“{quote}”" if quote else ""
+        if provenance.get("note"):
+            why = f"{why} ({provenance['note']})" if why else provenance["note"]
+        return status, provenance["citation"], provenance.get("at") or "", why
     if status == "derived":
-        return provenance["formula"]
+        parts = [
+            f"{name} = {_figure_value(item['value'])}"
+            + (f" ({provenance_line(item['provenance'])})" if item.get("provenance") else "")
+            for name, item in provenance["from"].items()
+        ]
+        return status, "; ".join(parts), provenance["formula"], provenance.get("note") or ""
     if status == "assumed":
-        by = provenance.get("by")
-        return f"{by}: {provenance['why']}" if by else provenance["why"]
+        return status, provenance.get("by") or "", "", provenance["why"]
     if status == "edited":
-        was = provenance["was"]
         before = provenance.get("was_provenance")
-        shown = f"{was:,g}" if isinstance(was, int | float) else "a distribution"
-        return f"in the {provenance['by']}; was {shown}" + (
-            f" ({before['status']}: {provenance_line(before)})" if before else " (not stated)"
+        was = _figure_value(provenance["was"])
+        shown = f"{before['status']}: {provenance_line(before)}" if before else "no source stated"
+        where = f" ({provenance['file']})" if provenance.get("file") else ""
+        return (
+            status,
+            f"edited in the {provenance['by']}{where}; was {was} ({shown})",
+            "",
+            provenance.get("note") or "",
         )
-    return "the file states no source"
+    return status, "", "", ""
+
+
+def _figure_value(value: Any) -> str:
+    if isinstance(value, int | float):
+        return f"{value:,g}"
+    if isinstance(value, dict) and "central" in value:
+        return f"{value['central']:,g} (a range)"
+    return str(value)
 
 
 def input_lines(inputs: list[dict[str, Any]]) -> list[str]:

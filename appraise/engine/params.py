@@ -36,7 +36,15 @@ from appraise.engine.registry import (
     is_whole_outcome,
     whole_outcome_key,
 )
-from appraise.engine.walk import Prices, Put, Walk, core_inputs, price_inputs, provenance
+from appraise.engine.walk import (
+    Prices,
+    Put,
+    Walk,
+    at_default,
+    core_inputs,
+    price_inputs,
+    provenance,
+)
 from appraise.model.costs import cost_item
 from appraise.model.provenance import CITED, Provenance, cited, provenance_of
 from appraise.model.ratings import rating
@@ -138,7 +146,7 @@ def _portfolio_inputs(walk: Walk) -> None:
                 info.domain,
                 sources,
                 provenance(value, info, key in written, None),
-                key in written,
+                not at_default(value, info, key in written),
             )
         )
     values["optimism_bias_table"] = np.zeros(len(RATINGS))

@@ -19,7 +19,14 @@ from appraise.engine import core, evaluate
 from appraise.model.limits import UNIT_COST
 from appraise.model.numbers import Dist, Domain, Input, Num, central, input_of
 from appraise.model.pricing import PriceTable
-from appraise.model.provenance import CITED, DERIVED, NOT_STATED_PROVENANCE, Provenance
+from appraise.model.provenance import (
+    CITED,
+    DERIVED,
+    NOT_STATED,
+    NOT_STATED_PROVENANCE,
+    Provenance,
+    attach,
+)
 from appraise.model.provenance import provenance_of as carried
 from appraise.model.ratings import rating
 from appraise.model.schema import (
@@ -128,6 +135,13 @@ class Param:
     @property
     def uncertain(self) -> bool:
         return isinstance(self.value, Dist)
+
+    @property
+    def traced(self) -> Num:
+        """The value carrying its provenance as resolved (a fallback included; none if "not
+        stated"): what an edit keeps as the value it replaced."""
+        stated = self.provenance.status != NOT_STATED
+        return attach(self.value, self.provenance if stated else None)
 
     @property
     def grounded(self) -> bool:
@@ -330,6 +344,13 @@ SETTINGS: dict[str, tuple[str, dict[str, float]]] = {
 }
 
 
+# How a whole-outcome cost follows from its terms (the lines of appraise.engine.lines).
+WHOLE_FORMULA = {
+    "derive": "weeks_per_year * weekly_placement_cost / (1 - non_placement_share)",
+    "components": "the sum of its components counted from the headline perspective",
+}
+
+
 def add_whole_outcomes(model: Model) -> None:
     """A whole-outcome cost for each outcome with two or more components counted in the headline."""
     base = model.base
@@ -344,6 +365,7 @@ def add_whole_outcomes(model: Model) -> None:
             for p in model.params
             if p.owner == key and p.target in ("component_cost_given", "derive_weekly_cost")
         ]
+        terms = [p for p in model.params if p.owner == key and p.owner_kind == "outcome"]
         whole = whole_outcome_key(key)
         model.scaled[whole] = parts
         model.outcome_cost[whole] = float(unit[o])
@@ -362,8 +384,9 @@ def add_whole_outcomes(model: Model) -> None:
                 sources=parts[0].sources if parts else (),
                 provenance=Provenance(
                     DERIVED,
-                    formula=" + ".join(f"[{p.key}]" for p in parts) or "its components",
-                    note="the outcome's cost from its components, scaled together when set",
+                    formula=WHOLE_FORMULA["derive" if outcomes[key].derive else "components"],
+                    inputs=tuple((p.path.rsplit(".", 1)[-1], p.traced) for p in terms),
+                    note="the outcome's cost to the headline perspective, in base-year prices",
                 ),
             )
         )

@@ -20,6 +20,12 @@ from appraise.model.provenance import NOT_STATED_PROVENANCE, Provenance, provena
 from appraise.model.schema import CHILDRENS_SOCIAL_CARE, RATINGS, Evidence, Intervention, Portfolio
 
 
+def at_default(value: Num, info: Input, written: bool) -> bool:
+    """Whether an input is its declaration's default: left out of the file, or written back
+    with the default's own provenance (as a portfolio the app writes out has it)."""
+    return not written or (info.basis is not None and provenance_of(value) == info.basis)
+
+
 def provenance(value: Num, info: Input, written: bool, fallback: Provenance | None) -> Provenance:
     """An input's provenance: its own; else, left at its default, its declaration's; else the
     fallback the walk gives it; else "not stated"."""
@@ -140,6 +146,7 @@ class Put:
         info: str = "",
     ) -> None:
         found = declared(info or f"{section}.{name}")
+        written = not at_default(value, found, written)
         self.walk.add(
             Param(
                 f"{self.item.id}.{section}.{name}",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Annotated, Any, get_args
 
 from pydantic import Field, PlainValidator
@@ -441,6 +442,16 @@ class Input:
             lambda v: parse_num(v, self.domain),
             serialization=core_schema.plain_serializer_function_ser_schema(_dump),
         )
+
+
+@cache
+def declared_basis(model: Any, name: str) -> Any:
+    """The provenance field `name` of model class `model` gives its default (None if it
+    declares no Input or no basis)."""
+    try:
+        return input_of(model, name).basis
+    except KeyError:
+        return None
 
 
 def input_of(model: Any, name: str) -> Input:

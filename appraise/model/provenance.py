@@ -55,6 +55,7 @@ class Provenance:
     by: str | None = None  # assumed: whose judgement; edited: where the edit came from
     why: str | None = None  # assumed: the reason; edited: an optional note
     was: Any = None  # edited: the value replaced (a number or a distribution, with provenance)
+    file: str | None = None  # edited: the file the value was edited from
     note: str | None = None
 
     @property
@@ -90,6 +91,8 @@ class Provenance:
             body = {"by": self.by, "why": self.why} if self.by else {"why": self.why}
         elif self.status == EDITED:
             body = {"by": self.by, "was": figure_data(self.was)}
+            if self.file:
+                body["file"] = self.file
             if self.why:
                 body["note"] = self.why
         else:
@@ -121,6 +124,7 @@ class Provenance:
         elif self.status == EDITED:
             out |= {
                 "by": self.by,
+                "file": self.file,
                 "note": self.why,
                 "was": _plain(self.was),
                 "was_provenance": _data_of(self.was, cite),
@@ -289,7 +293,7 @@ def parse_figure(raw: dict[str, Any], parse_value: Parse, parse_any: Parse | Non
     except PydanticCustomError as exc:
         ctx = exc.context or {}
         sub = f"value.{ctx['subkey']}" if ctx.get("subkey") else "value"
-        raise _error(exc.message(), sub, ctx["value"] if "value" in ctx else raw["value"]) from None
+        raise _error(exc.message(), sub, ctx.get("value", raw["value"])) from None
     if not given:
         return value
     status = given[0]
@@ -330,7 +334,7 @@ def _sub(raw: Any, where: str, parse_value: Parse) -> Any:
     except PydanticCustomError as exc:
         ctx = exc.context or {}
         sub = f"{where}.{ctx['subkey']}" if ctx.get("subkey") else where
-        raise _error(exc.message(), sub, ctx["value"] if "value" in ctx else raw) from None
+        raise _error(exc.message(), sub, ctx.get("value", raw)) from None
 
 
 def _derived(raw: Any, where: str, parse_value: Parse) -> Provenance:
@@ -352,10 +356,12 @@ def _derived(raw: Any, where: str, parse_value: Parse) -> Provenance:
 
 
 def _edited(raw: Any, where: str, parse_value: Parse) -> Provenance:
-    body = _keys(raw, where, {"by", "was"}, {"by", "was", "note"})
+    body = _keys(raw, where, {"by", "was"}, {"by", "was", "file", "note"})
     by = _text(body["by"], f"{where}.by")
     note = _text(body["note"], f"{where}.note") if "note" in body else None
-    return Provenance(EDITED, by=by, why=note, was=_sub(body["was"], f"{where}.was", parse_value))
+    file = _text(body["file"], f"{where}.file") if "file" in body else None
+    was = _sub(body["was"], f"{where}.was", parse_value)
+    return Provenance(EDITED, by=by, why=note, was=was, file=file)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -446,16 +452,33 @@ def check_derivation(value: float, provenance: Provenance, where: str) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def edited_data(new: Any, was: Any, by: str, note: str | None = None) -> Any:
-    """File data for `new` (plain file data) replacing `was` (a value with its provenance, as
-    resolved): `{value: new, edited: {by, was}}`. Editing an edit made the same way keeps the
-    first value replaced; setting a value back to it gives the earlier figure back whole."""
+def edited_data(
+    new: Any, was: Any, by: str, file: str | None = None, note: str | None = None
+) -> Any:
+    """File data for `new` (plain file data) replacing `was` (a value carrying its provenance, as
+    resolved), edited in `by` (the app, a workbook import) from `file`: `{value: new, edited:
+    {by, file, was}}`. Editing an edit made the same way keeps the first value replaced; setting
+    a value back to it gives the earlier figure back whole."""
     before = provenance_of(was)
     if before is not None and before.status == EDITED and before.by == by:
         was = before.was
     if _plain(was) == new:
         return figure_data(was)
     body: dict[str, Any] = {"by": by, "was": figure_data(was)}
+    if file:
+        body["file"] = file
     if note:
         body["note"] = note
     return {"value": new, EDITED: body}
+
+
+def sources_of(provenance: Provenance | None) -> list[str]:
+    """Every evidence id a provenance rests on: its citation's, its derivation's inputs', and
+    the provenance an edit replaced."""
+    if provenance is None:
+        return []
+    out = list(provenance.sources)
+    for _, value in provenance.inputs:
+        out += sources_of(provenance_of(value))
+    out += sources_of(provenance.was_provenance)
+    return list(dict.fromkeys(out))

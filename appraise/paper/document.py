@@ -24,11 +24,15 @@ from appraise.display import (
     rate,
 )
 from appraise.engine.figures import FIGURES
+from appraise.engine.params import Param
+from appraise.model import ratings
+from appraise.model.numbers import central
+from appraise.model.provenance import EDITED
 from appraise.paper.appendix import assumptions_log, methods, risks
 from appraise.paper.charts import png
 from appraise.paper.content import Paper
 from appraise.paper.sections import claims, forecast, programme, tracking, uncertainty
-from appraise.paper.shown import TOTAL, conventions, figure_text, payback
+from appraise.paper.shown import TOTAL, conventions, figure_text, input_text, payback
 from appraise.paper.text import clean
 from appraise.paper.word import Writer, open_document
 from appraise.version import __version__
@@ -67,7 +71,10 @@ INTERVENTION_FIGURES = (
     "npv",
     "payback_year",
 )
-RATING_GUIDE = "EIF levels: 4+ strongest, then 4, 3+, 3, 2+, 2; NL2 not yet level 2; NE no evidence"
+# The evidence ratings' meanings, from their one registry (appraise.model.ratings).
+RATING_GUIDE = ratings.legend()
+SUPPORTED = "the evidence supports"  # said only of a cited effect rated 3 or above
+ASSUMED_RATE = "the assumed success rate"
 
 # ---------------------------------------------------------------------------------------------
 # The document
@@ -118,6 +125,38 @@ def title_page(w: Writer, paper: Paper) -> None:
         "version of appraise, shows another."
     )
     w.paragraph(conventions(t))
+    edited = edits(paper)
+    if edited:
+        files = sorted({e.provenance.file for e in edited if e.provenance.file})
+        origin = f"an edited copy of {' and '.join(files)}" if files else "an edited portfolio"
+        w.paragraph(
+            f"{identity.file} is {origin}: {len(edited)} input(s) were changed from the file "
+            "as it was loaded, each marked edited in the assumptions log with the value and "
+            "source it replaced."
+        )
+        citations = paper.model.citations()
+        w.bullets(
+            [
+                f"{paper.input_label(p.key, p.label, p.owner)}: {edited_text(p, citations)}"
+                for p in edited
+            ]
+        )
+
+
+def edits(paper: Paper) -> list[Param]:
+    """The inputs changed from the file they were loaded from (in the app, or on a workbook)."""
+    return [p for p in paper.model.params if p.provenance.status == EDITED]
+
+
+def edited_text(param: Param, citations: dict[str, str]) -> str:
+    """'now 5% (was 10%, assumed (Thurrock Council ...): ...); edited in the app'."""
+    prov = param.provenance
+    before = prov.was_provenance
+    was = input_text(central(prov.was), param.unit)
+    shown = before.text(citations) if before else "no source stated"
+    return (
+        f"now {input_text(param.central, param.unit)}, was {was} ({shown}); edited in the {prov.by}"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,16 +186,7 @@ def summary(w: Writer, paper: Paper) -> None:
         if options is not None
         else _portfolio_lines(paper, chances, method, other)
     )
-    paying = [r["name"] for r in paper.records if r["net_savings"] >= 0]
-    losing = [r["name"] for r in paper.records if r["net_savings"] < 0]
-    n = len(paper.records)
-    if paying:
-        lines.append(
-            f"{len(paying)} of {n} interventions pay for themselves in a year at the success "
-            f"rate the evidence supports: {'; '.join(paying)}."
-        )
-    if losing:
-        lines.append(f"{len(losing)} of {n} do not: {'; '.join(losing)}.")
+    lines += paying_lines(paper.records)
     w.bullets(lines)
     npv_title = f"{FIGURES['npv'].title} over {h} years"
     headers = ["Intervention", *(FIGURES[k].title for k in SUMMARY_FIGURES)]
@@ -191,6 +221,29 @@ def summary(w: Writer, paper: Paper) -> None:
             else ""
         )
     )
+
+
+def paying_lines(records: list[dict[str, Any]]) -> list[str]:
+    """Which interventions pay for themselves in a year, and on what: the rate the evidence
+    supports (a cited effect rated 3 or above) or an assumed one."""
+    n = len(records)
+    out = []
+    for supported, words in (
+        (True, f"at the success rate {SUPPORTED}"),
+        (False, f"on {ASSUMED_RATE}"),
+    ):
+        paying = [
+            r["name"]
+            for r in records
+            if r["net_savings"] >= 0 and r["evidence_supports"] == supported
+        ]
+        if paying:
+            verb = "pays for itself" if len(paying) == 1 else "pay for themselves"
+            out.append(f"{len(paying)} of {n} {verb} in a year {words}: {'; '.join(paying)}.")
+    losing = [r["name"] for r in records if r["net_savings"] < 0]
+    if losing:
+        out.append(f"{len(losing)} of {n} do not: {'; '.join(losing)}.")
+    return out
 
 
 def _portfolio_lines(
@@ -405,14 +458,43 @@ def _break_even_text(record: dict[str, Any], reach_unit: str, outcome_unit: str)
     if record["effect_form"] != "per_case" and one_in is not None:
         text += f", one in {num(one_in, 1)} {reach_unit}"
     expected = rate(record, "effect_adjusted")
+    basis = (
+        f"The evidence supports {expected}"
+        if record["evidence_supports"]
+        else f"On {ASSUMED_RATE} of {expected} (not a cited effect rated 3 or above)"
+    )
     if record["net_savings"] >= 0:
         margin = record["safety_margin"]
         times = f", {num(margin)} times the break-even rate" if margin is not None else ""
-        return text + f". The evidence supports {expected}{times}."
+        return text + f". {basis}{times}."
     return (
-        text + f". The evidence supports {expected}, short of that: at the expected rate it "
-        f"loses {money(-record['net_savings'])} a year."
+        text + f". {basis}, short of that: at that rate it loses "
+        f"{money(-record['net_savings'])} a year."
     )
+
+
+def against_effect(w: Writer, paper: Paper, index: int) -> None:
+    """Findings against the effect the intervention is credited with, in its own section."""
+    item = paper.portfolio.interventions[index]
+    for finding in item.evidence.against:
+        entry = paper.evidence.get(finding.source)
+        who = entry.citation if entry else finding.source
+        where = f", {finding.at}" if finding.at else ""
+        w.labelled("A finding against this effect", f"{finding.found} ({who}{where}).")
+
+
+def effect_basis(paper: Paper, index: int) -> str:
+    """How each effect figure stands: cited, derived, assumed or edited, and so what the
+    paper may say about it."""
+    model = paper.model
+    citations = model.citations()
+    parts = [f"{p.label}: {p.provenance.text(citations)}" for p in model.effect_params(index)]
+    verdict = (
+        f"A cited effect rated 3 or above: this paper says {SUPPORTED} it."
+        if model.evidence_supports(index)
+        else f"Not a cited effect rated 3 or above: this paper speaks of {ASSUMED_RATE}."
+    )
+    return "; ".join(parts) + ". " + verdict
 
 
 def intervention(w: Writer, paper: Paper, index: int, record: dict[str, Any]) -> None:
@@ -420,10 +502,12 @@ def intervention(w: Writer, paper: Paper, index: int, record: dict[str, Any]) ->
     h = paper.totals["horizon_years"]
     reach_unit, outcome_unit, outcome_name = _units(paper, index)
     w.heading(record["name"], 2)
+    grade = ratings.rating(item.evidence.rating)
     w.paragraph(
         f"Id {item.id}; {item.category.replace('_', ' ')}; averts: {outcome_name}. "
-        f"Evidence rating {item.evidence.rating} ({RATING_GUIDE})."
+        f"Evidence rating {grade.described}: {grade.meaning}"
     )
+    against_effect(w, paper, index)
     if item.description:
         w.paragraph(item.description)
     if item.notes:
@@ -462,6 +546,7 @@ def intervention(w: Writer, paper: Paper, index: int, record: dict[str, Any]) ->
             png(charts.break_even_chart(curve, record), paper.identity),
         )
     w.heading("Evidence", 3)
+    w.labelled("Where the effect comes from", effect_basis(paper, index))
     if item.evidence.note:
         w.paragraph(item.evidence.note)
     for source in item.evidence.sources:

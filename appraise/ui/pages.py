@@ -32,6 +32,7 @@ from appraise.display import (
 )
 from appraise.engine.figures import FIGURES
 from appraise.errors import InputError
+from appraise.model import ratings
 from appraise.model.identity import RunIdentity
 from appraise.model.schema import RATINGS
 from appraise.ui import charts, claims, forecast, inputs, programme, session, uncertainty
@@ -487,8 +488,21 @@ def evidence_section(view: View, index: int) -> None:
     model = view.appraisal.model
     item = model.interventions[index]
     record = view.records[index]
-    st.subheader(f"Evidence: rating {item.evidence.rating}")
+    grade = ratings.rating(item.evidence.rating)
+    st.subheader(f"Evidence: rating {grade.described}")
+    st.caption(f"{grade.meaning} (Foundations Guidebook, {ratings.STANDARDS_PAGE})")
     st.markdown(f"**Effect used**: {record['effect_conversion']}.")
+    if model.evidence_supports(index):
+        st.success("A cited effect rated 3 or above: the evidence supports the expected rate.")
+    else:
+        st.warning(
+            "Not a cited effect rated 3 or above: the expected rate is an assumed success rate, "
+            "not one the evidence supports."
+        )
+    for finding in item.evidence.against:
+        entry = model.evidence.get(finding.source)
+        who = entry.citation if entry else finding.source
+        st.error(f"**A finding against this effect** ({plain(who)}): {plain(finding.found)}")
     for averts, effect, _ in item.effect_list:
         if effect.note:
             lead = f"{averts}: " if len(item.effect_list) > 1 else ""
@@ -524,19 +538,21 @@ def intervention_inputs(view: View, index: int) -> None:
         "timing": "Timing",
     }
     mine = [p for p in model.params if p.owner_kind == "intervention" and p.owner == item.id]
+    citations = model.citations()
     for section, title in sections.items():
         st.markdown(f"**{title}**")
         for p in mine:
             if p.path.startswith((f"{at}.{section}.", f"{at}.{section}s[")):
-                inputs.param(p, ", ".join(item.evidence.sources))
+                inputs.param(p, ", ".join(item.evidence.sources), citations)
         if section == "effect":
             st.caption(f"In use: {view.records[index]['effect_conversion']}.")
             inputs.choice(
                 f"{at}.evidence.rating",
-                "Evidence rating (EIF level)",
+                "Evidence rating (Foundations Guidebook)",
                 RATINGS,
                 item.evidence.rating,
-                help="Used for the optimism-bias haircut when that is switched on.",
+                labels={code: ratings.rating(code).described for code in RATINGS},
+                help=ratings.legend() + " Used for the optimism-bias haircut when that is on.",
             )
         if section == "timing":
             inputs.number(
@@ -551,12 +567,12 @@ def intervention_inputs(view: View, index: int) -> None:
         st.caption("Shared by every intervention that averts this outcome.")
         for p in model.params:
             if p.owner_kind == "outcome" and p.owner == key:
-                inputs.param(p, ", ".join(outcome.sources))
+                inputs.param(p, ", ".join(outcome.sources), citations)
         if outcome.change is not None:  # the placement types it moves between
             for end in outcome.change.ends:
                 for p in model.params:
                     if p.owner_kind == "placement" and p.owner == end:
-                        inputs.param(p, ", ".join(p.sources))
+                        inputs.param(p, ", ".join(p.sources), citations)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -623,6 +639,9 @@ def _stem(name: str) -> str:
 
 
 def _plain(value: Any) -> str:
+    if isinstance(value, dict) and "value" in value:  # a value with its provenance
+        status = next((k for k in value if k != "value"), None)
+        return _plain(value["value"]) + (f" ({status})" if status else "")
     return "" if value is None else str(value)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from appraise.engine.params import build
 from appraise.errors import InputError, Problem
 from appraise.model.load import evidence_for, portfolio_from_data
+from appraise.model.provenance import edited_data
 from appraise.model.save import portfolio_to_data, set_at, to_yaml
 from appraise.model.schema import Evidence, Portfolio
 from appraise.workbook.book import FORECAST, INPUTS, SOURCE, Book
@@ -153,6 +154,14 @@ def _set(data: dict[str, Any], path: str, value: Any) -> None:
         set_at(data, path, value)
 
 
+def _edited(item: InputRow, new: Any, path: Path, at: str) -> Any:
+    """An input changed on the sheet, marked edited by the workbook import with the value and
+    provenance it replaced (docs/provenance.md); a setting as it is."""
+    if item.param is None:
+        return new
+    return edited_data(new, item.param.traced, "workbook import", str(path), note=f"cell {at}")
+
+
 def _forecast_edits(wb: Any, portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> list[str]:
     """The baseline inputs changed on the Forecast sheet, which import does not carry back."""
     if FORECAST not in wb.sheetnames or portfolio.baseline is None:
@@ -264,7 +273,7 @@ def import_workbook(path: str | Path) -> Imported:
         except ValueError as exc:
             problems.append(Problem(str(path), at, f"{item.label}: {exc}", value))
             continue
-        _set(data, item.path, new)
+        _set(data, item.path, _edited(item, new, path, at))
         where[item.path] = at
         result.changes.append(f"{item.path}: {item.value:g} -> {value:g} ({at})")
         if item.param is not None and item.param.uncertain:

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from appraise.display import payer_name
+from appraise.display import payer_name, provenance_cells
 from appraise.engine import core
 from appraise.engine.lines import EFFECT_FORM_NAMES, LINES
 from appraise.engine.params import DEFAULTS, Model, Param
@@ -102,6 +102,14 @@ class InputRow:
     to_file: Callable[[Any], Any] | None = None  # setting rows: cell value -> file value
     param: Param | None = None
     choices: tuple[str, ...] = ()  # a setting that takes one of these names (list validation)
+
+    @property
+    def basis(self) -> str:
+        """Where the value came from: its provenance's status for an input (cited, derived,
+        assumed, edited, not stated), 'setting' or 'structure' for the other rows."""
+        if self.param is not None:
+            return self.param.provenance.status
+        return "setting" if self.kind == "setting" else "structure"
 
 
 def _flag(x: bool) -> float:
@@ -685,18 +693,34 @@ def input_rows(
 # The sheet
 # ---------------------------------------------------------------------------------------------
 
-INPUT_HEADERS = (
-    "Input",
-    "Value",
-    "Unit",
-    "Belongs to",
-    "Sources",
-    "Citation",
-    "Note",
-    INPUT_KEY_HEADER,
+# The sheet's columns, in order, with their widths: declared here once (the export, import-xlsx
+# and the tests find a column by its header).
+INPUT_COLUMNS: tuple[tuple[str, int], ...] = (
+    ("Input", 58),
+    ("Value", 14),
+    ("Unit", 16),
+    ("Belongs to", 26),
+    ("Status", 12),  # cited, derived, assumed, edited, not stated; setting; structure
+    ("Source", 40),  # who is cited, what it is derived from, whose assumption, what it replaced
+    ("Locator", 30),  # the table, section or page; a derivation's formula
+    ("Note", 50),
+    (INPUT_KEY_HEADER, 40),
 )
+INPUT_HEADERS = tuple(header for header, _ in INPUT_COLUMNS)
 INPUT_HEADER_ROW = 3
-VALUE_COL, KEY_COL = 2, 8
+VALUE_COL = INPUT_HEADERS.index("Value") + 1
+KEY_COL = INPUT_HEADERS.index(INPUT_KEY_HEADER) + 1
+
+
+def provenance_columns(row: InputRow, citations: dict[str, str]) -> tuple[str, str, str, str]:
+    """(status, source, locator, note) of a row: an input's provenance, its reason or quote
+    before the file's note; the sources of a setting or of structure."""
+    if row.param is None:
+        cites = "; ".join(citations[s] for s in row.sources if s in citations)
+        return row.basis, cites, "", row.note
+    status, source, locator, why = provenance_cells(row.param.provenance.to_data(citations))
+    note = "; ".join(part for part in (why, row.note) if part)
+    return status, source, locator, note
 
 
 def _allowed(row: InputRow) -> tuple[Any, ...] | None:
@@ -718,14 +742,17 @@ def _allowed(row: InputRow) -> tuple[Any, ...] | None:
 
 def inputs_sheet(book: Book) -> Sheet:
     """Every assumption, one per row; yellow cells may be changed, grey ones are structure."""
-    widths = {1: 58, 2: 14, 3: 16, 4: 26, 5: 32, 6: 40, 7: 50, 8: 40}
+    widths = {c: width for c, (_, width) in enumerate(INPUT_COLUMNS, 1)}
     sheet = book.sheet(INPUTS, freeze="B4", print_rows="3:3", widths=widths)
     sheet.put(1, 1, "Inputs: every assumption the workbook uses, one a row", "title")
     sheet.put(
         2,
         1,
         "Change a yellow value and every figure moves. Grey values are fixed by the portfolio "
-        "file's structure. `appraise import-xlsx` reads this sheet back into a portfolio file.",
+        "file's structure. Status says where a value came from: cited (Source and Locator say "
+        "where), derived (from what, by which formula), assumed (whose judgement; the Note says "
+        "why), edited (what it replaced), or not stated. `appraise import-xlsx` reads this sheet "
+        "back into a portfolio file, marking each changed value edited.",
         "note",
     )
     sheet.row(INPUT_HEADER_ROW, [(h, "header") for h in INPUT_HEADERS])
@@ -739,23 +766,22 @@ def inputs_sheet(book: Book) -> Sheet:
             sheet.put(r, 1, item.title, "section")
             continue
         role = "input" if item.kind in ("param", "setting") else "fixed"
-        cites = "; ".join(citations[s] for s in item.sources if s in citations)
         value_style = f"{role}:{input_format(item.unit)}"
         if item.unit in ("rating", "year", "index", "placement"):  # a name, kept as text
             value_style = "user_in" if role == "input" else "user_fixed"
-        sheet.row(
-            r,
-            [
-                (item.label, "user_wrap"),
-                (item.value, value_style),
-                (item.unit, "text"),
-                (item.belongs_to, "user"),
-                (", ".join(item.sources), "user"),
-                (cites, "user"),
-                (item.note, "note"),
-                (item.key, "user"),
-            ],
-        )
+        status, source, locator, note = provenance_columns(item, citations)
+        cells = {
+            "Input": (item.label, "user_wrap"),
+            "Value": (item.value, value_style),
+            "Unit": (item.unit, "text"),
+            "Belongs to": (item.belongs_to, "user"),
+            "Status": (status, "text"),
+            "Source": (source, "user"),
+            "Locator": (locator, "user"),
+            "Note": (note, "note"),
+            INPUT_KEY_HEADER: (item.key, "user"),
+        }
+        sheet.row(r, [cells[header] for header in INPUT_HEADERS])
         book.input_cells[item.key] = ref(sheet.title, r, VALUE_COL)
         allowed = _allowed(item)
         if allowed is not None:
