@@ -320,3 +320,176 @@ def test_provenance_is_part_of_an_inputs_declaration():
     assert input_of(Portfolio, "discount_rate").basis == Provenance(
         "cited", ("green-book-2022",), "Annex A6 (discounting), paragraphs A6.5 to A6.8"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# One meaning per rating; words that follow the evidence
+# ---------------------------------------------------------------------------------------------
+
+
+def test_each_rating_has_one_meaning_the_guidebooks_own_words():
+    from appraise.model import ratings
+    from appraise.model.schema import DEFAULT_OPTIMISM_BIAS, RATINGS
+
+    assert RATINGS == ratings.CODES == ("4+", "4", "3+", "3", "2+", "2", "NL2", "NE")
+    ne = ratings.rating("NE")
+    assert ne.name == "found not to be effective"
+    assert "has found no evidence of improving one of our child outcomes" in ne.meaning
+    assert ne.basis.sources == ("eif-guidebook",) and ne.basis.quote == ne.meaning
+    assert DEFAULT_OPTIMISM_BIAS["NE"] == 1.0  # found not to work: no credit when applied
+    assert [r.code for r in ratings.REGISTRY if r.evidence_based] == ["4+", "4", "3+", "3"]
+    # Nowhere else gives NE another meaning.
+    texts = [ROOT / "README.md", *(ROOT / "docs").glob("*.md"), *LIBRARY]
+    for path in texts:
+        text = " ".join(path.read_text(encoding="utf-8").split())
+        for wrong in ("NE (no evidence)", "NE no evidence", "NE: no evidence"):
+            assert wrong not in text, path
+    legend = ratings.legend()
+    assert "NE found not to be effective" in legend
+
+
+def two_services(tmp_path: Path) -> Path:
+    """A cited effect rated 3, and the same effect from a service a rigorous study found not to
+    work (NE), each paying for itself; the first with a finding against its effect."""
+    cited = {"source": "thurrock-aphr-2017", "at": "section 2.3.3"}
+    supported = intervention(
+        id="cited-service",
+        name="Cited service",
+        effect={"success_rate": {"value": 0.16, "cited": cited}},
+        evidence={
+            "rating": "3",
+            "sources": ["thurrock-aphr-2017", "fonagy-2018"],
+            "against": [
+                {"source": "fonagy-2018", "found": "The UK trial found no reduction in placement."}
+            ],
+        },
+    )
+    ne = intervention(
+        id="ne-service",
+        name="Service found not effective",
+        effect={"success_rate": {"value": 0.16, "cited": cited}},
+        evidence={"rating": "NE", "sources": ["thurrock-aphr-2017"]},
+    )
+    data = portfolio_data(interventions=[supported, ne], evidence={})
+    path = tmp_path / "two.yaml"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def paper_text(path: Path, out: Path) -> str:
+    from docx import Document
+
+    proc = run_cli("report", path, "--docx", out)
+    assert proc.returncode == 0, proc.stderr
+    document = Document(str(out))
+    return "\n".join(p.text for p in document.paragraphs)
+
+
+def test_the_paper_says_the_evidence_supports_only_a_cited_effect_rated_3_or_above(tmp_path):
+    text = paper_text(two_services(tmp_path), tmp_path / "two.docx")
+    assert (
+        "1 of 2 pays for itself in a year at the success rate the evidence supports: "
+        "Cited service." in text
+    )
+    assert (
+        "1 of 2 pays for itself in a year on the assumed success rate: Service found not effective."
+        in text
+    )
+    cited, _, ne = text.partition("Service found not effective\n")
+    # Each section's break-even says which it is.
+    assert (
+        "The evidence supports 16.00%"
+        in text.split("Cited service\n", 1)[1].split("Service found not effective", 1)[0]
+    )
+    section = text.split("Id ne-service", 1)[1]
+    assert "On the assumed success rate of 16.00% (not a cited effect rated 3 or above)" in section
+    assert "The evidence supports" not in section
+    assert "Evidence rating NE (found not to be effective)" in text
+    # The finding against the effect is in the intervention's own section, not only in Methods.
+    own = text.split("Id cited-service", 1)[1].split("Id ne-service", 1)[0]
+    assert "A finding against this effect" in own
+    assert "The UK trial found no reduction in placement." in own
+
+
+def test_msts_uk_trial_finding_is_in_msts_own_section(tmp_path):
+    text = paper_text(EXAMPLES / "thurrock-2017.yaml", tmp_path / "t.docx")
+    mst = text.split("Id edge-of-care-mst", 1)[1].split("Id pause", 1)[0]
+    assert "A finding against this effect" in mst
+    assert "The UK START trial of standard MST" in mst
+    assert "Fonagy et al. (2018)" in mst
+    # Pause's effect is derived from the report's figures but rated 2: an assumed rate.
+    pause = text.split("Id pause", 1)[1].split("Id steps-expansion", 1)[0]
+    assert "On the assumed success rate" in pause
+
+
+# ---------------------------------------------------------------------------------------------
+# An edit in the app reaches the workbook and the paper
+# ---------------------------------------------------------------------------------------------
+
+
+def test_an_edit_in_the_app_shows_as_edited_in_the_workbook_and_the_paper(tmp_path, monkeypatch):
+    import io
+
+    from docx import Document
+    from openpyxl import load_workbook
+    from streamlit.testing.v1 import AppTest
+
+    from appraise.workbook.inputs import INPUT_HEADERS
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("APPRAISE_WORKSPACE", str(tmp_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.radio(key="page").set_value("Intervention").run()
+    at.number_input(key="edit:0:interventions[0].reach.proportion").set_value(5.0).run()
+    assert not at.exception and not at.error
+    badges = " ".join(m.value for m in at.markdown)
+    assert "edited" in badges
+    from appraise.ui import pages, session
+
+    loaded = at.session_state["loaded"]
+    view_model = session.evaluate(loaded.key, loaded.name).appraisal.model
+    edited = view_model.param("edge-of-care-mst.reach.proportion").provenance
+    assert (edited.status, edited.by, edited.file, float(edited.was)) == (
+        "edited",
+        "app",
+        "examples/thurrock-2017.yaml",
+        0.10,
+    )
+
+    class View:  # what the Export page's downloads read
+        pass
+
+    view = View()
+    view.loaded = loaded
+    view.appraisal = session.evaluate(loaded.key, loaded.name).appraisal
+    book = load_workbook(io.BytesIO(pages.workbook(view)))
+    sheet = book["Inputs"]
+    header = [c.value for c in sheet[3]]
+    assert tuple(header[: len(INPUT_HEADERS)]) == INPUT_HEADERS
+    col = {h: i for i, h in enumerate(header)}
+    (row,) = [
+        [c.value for c in r]
+        for r in sheet.iter_rows(min_row=4)
+        if r[col["Key"]].value == "edge-of-care-mst.reach.proportion"
+    ]
+    assert row[col["Value"]] == 0.05
+    assert row[col["Status"]] == "edited"
+    assert "was 0.1" in row[col["Source"]]
+    assert "Thurrock Council (APHR 2017, section 2.3.3)" in row[col["Source"]]
+
+    document = Document(io.BytesIO(pages.paper(view)))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "thurrock-2017.yaml is an edited copy of examples/thurrock-2017.yaml: 1 input(s)" in text
+    assert (
+        "Edge-of-care service based on Multisystemic Therapy: Proportion of eligible cases served: now 5%, was 10%"
+        in text
+    )
+    log = [
+        [c.text for c in r.cells]
+        for t in document.tables
+        for r in t.rows
+        if r.cells[0].text.endswith("edge-of-care-mst.reach.proportion")
+    ]
+    (logged,) = log
+    assert logged[4] == "edited"
+    assert "was 0.1" in logged[5]

@@ -492,17 +492,16 @@ def evidence_section(view: View, index: int) -> None:
     st.subheader(f"Evidence: rating {grade.described}")
     st.caption(f"{grade.meaning} (Foundations Guidebook, {ratings.STANDARDS_PAGE})")
     st.markdown(f"**Effect used**: {record['effect_conversion']}.")
-    if model.evidence_supports(index):
-        st.success("A cited effect rated 3 or above: the evidence supports the expected rate.")
-    else:
-        st.warning(
-            "Not a cited effect rated 3 or above: the expected rate is an assumed success rate, "
-            "not one the evidence supports."
-        )
+    st.markdown(
+        "**The evidence supports the expected rate**: a cited effect rated 3 or above."
+        if model.evidence_supports(index)
+        else "**The expected rate is an assumed success rate**, not one the evidence supports: "
+        "the effect is not cited, or is rated below 3."
+    )
     for finding in item.evidence.against:
         entry = model.evidence.get(finding.source)
         who = entry.citation if entry else finding.source
-        st.error(f"**A finding against this effect** ({plain(who)}): {plain(finding.found)}")
+        st.info(f"**A finding against this effect** ({plain(who)}): {plain(finding.found)}")
     for averts, effect, _ in item.effect_list:
         if effect.note:
             lead = f"{averts}: " if len(item.effect_list) > 1 else ""
