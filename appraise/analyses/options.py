@@ -203,16 +203,9 @@ def compare_options(appraisal: Appraisal) -> Options | None:
 
 
 def evaluation_data(appraisal: Appraisal) -> dict[str, Any]:
-    """`appraise evaluate --format json`: the appraisal's JSON, with `options` when it has them,
-    whether the evidence supports each intervention's effect, and every input with its
-    provenance (docs/provenance.md)."""
+    """`appraise evaluate --format json`: the appraisal's JSON, with `options` when it has them."""
     data = appraisal.to_data()
     options = compare_options(appraisal)
     if options is not None:
         data["options"] = options.to_data()
-    model = appraisal.model
-    for i, record in enumerate(data["interventions"]):
-        record["evidence_supports"] = model.evidence_supports(i)
-    citations = model.citations()
-    data["inputs"] = [p.to_data(citations) for p in model.params]
     return data

@@ -24,6 +24,7 @@ INTERVENTION_KEYS = (
     "category",
     "averts",
     "evidence_rating",
+    "evidence_supports",
     "reach",
     "reach_unit",
     "cases_costed",
@@ -162,6 +163,8 @@ class Appraisal:
             "category": item.category,
             "averts": item.averts,
             "evidence_rating": item.evidence.rating,
+            # A cited effect rated 3 or above: only then may a paper say the evidence supports it.
+            "evidence_supports": m.evidence_supports(i),
             "reach_unit": item.reach.unit,
             "cost_per": item.unit_cost.per if item.unit_cost.form == "per_case" else None,
             "effect_form": one["effect_form"] if one else "several",
@@ -251,6 +254,8 @@ class Appraisal:
         }
         if self.model.prices is not None:
             out["prices"] = audit(self.model.portfolio, self.model.prices)
+        citations = self.model.citations()
+        out["inputs"] = [p.to_data(citations) for p in self.model.params]  # docs/provenance.md
         return out
 
 

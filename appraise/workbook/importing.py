@@ -162,6 +162,15 @@ def _edited(item: InputRow, new: Any, path: Path, at: str) -> Any:
     return edited_data(new, item.param.traced, "workbook import", str(path), note=f"cell {at}")
 
 
+def _at_cell(problem: Problem, where: dict[str, str]) -> Problem:
+    """A problem with an imported value, at the cell it came from (an edited value is written
+    `{value: ..., edited: ...}`: its `.value` is the cell's)."""
+    path = problem.path.removesuffix(".value")
+    if path not in where:
+        return problem
+    return Problem(problem.file, f"{path} ({where[path]})", problem.message, problem.value)
+
+
 def _forecast_edits(wb: Any, portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> list[str]:
     """The baseline inputs changed on the Forecast sheet, which import does not carry back."""
     if FORECAST not in wb.sheetnames or portfolio.baseline is None:
@@ -296,12 +305,5 @@ def import_workbook(path: str | Path) -> Imported:
     try:
         portfolio_from_data(data, str(path))
     except InputError as exc:
-        raise InputError(
-            [
-                Problem(p.file, f"{p.path} ({where[p.path]})", p.message, p.value)
-                if p.path in where
-                else p
-                for p in exc.problems
-            ]
-        ) from None
+        raise InputError([_at_cell(p, where) for p in exc.problems]) from None
     return result
