@@ -47,8 +47,10 @@ def interventions(w: Writer, paper: Paper) -> None:
     w.orient(landscape=False)
     w.heading("The interventions", 1)
     w.paragraph(
-        "For each: what it is, whom it reaches, what it costs, what the evidence says it "
-        "achieves, the success rate at which it pays for itself, and where each figure comes from."
+        "For each: what it is, whom it reaches, what it costs, what it is expected to achieve "
+        "and on what evidence, the success rate at which it pays for itself, and where each "
+        "figure comes from. The paper says the evidence supports a success rate only where the "
+        "effect is cited and rated 3 or above; otherwise it speaks of the assumed success rate."
     )
     w.figure(
         "Net savings a year, by intervention and strength of evidence",

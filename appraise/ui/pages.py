@@ -344,9 +344,10 @@ def compare_page(view: View) -> None:
     chart(charts.net_savings_chart(view.records))
     st.subheader("Margin of safety: expected against break-even success rate")
     st.caption(
-        "Black diamond: the success rate needed just to break even. Circle: the rate the evidence "
-        "supports. A blue line means the service pays for itself; the longer it is, the more the "
-        "effect can fall short before it stops paying."
+        "Black diamond: the success rate needed just to break even. Circle: the expected rate, "
+        "which the evidence supports only for a cited effect rated 3 or above (the Intervention "
+        "page says which); otherwise it is an assumed rate. A blue line means the service pays "
+        "for itself; the longer it is, the more the effect can fall short before it stops paying."
     )
     for panel in charts.success_rates_charts(view.records):
         chart(panel)

@@ -25,6 +25,7 @@ from appraise.display import payer_name, provenance_cells
 from appraise.engine import core
 from appraise.engine.lines import EFFECT_FORM_NAMES, LINES
 from appraise.engine.params import DEFAULTS, Model, Param
+from appraise.model import ratings
 from appraise.model.prices import read_price_year
 from appraise.model.schema import (
     CHILDRENS_SOCIAL_CARE,
@@ -49,7 +50,7 @@ INTERVENTION_SLOTS: tuple[tuple[str, str, str], ...] = (
     ("unit_cost", "Unit cost", "£ per case"),
     ("fixed_cost", "Total cost a year", "£"),
     ("non_staff", "Non-staff cost a year (staffed services)", "£"),
-    ("rating", "Evidence rating (EIF levels: 4+, 4, 3+, 3, 2+, 2, NL2, NE)", "rating"),
+    ("rating", f"Evidence rating ({', '.join(RATINGS)}; Foundations Guidebook)", "rating"),
     ("non_uk", "Effect established only outside the UK (1 = yes, 0 = no)", "switch"),
     ("effect_count", "Number of effects (outcomes it averts)", "count"),
     ("deadweight", "", ""),
@@ -599,7 +600,7 @@ def intervention_rows(model: Model) -> list[Section | InputRow]:
                         unit,
                         item.id,
                         src,
-                        item.evidence.note or "",
+                        rating_note(item),
                         "setting",
                         f"interventions[{i}].evidence.rating",
                         _rating,
@@ -628,6 +629,13 @@ def intervention_rows(model: Model) -> list[Section | InputRow]:
                         else:
                             rows.append(_effect_structural(line, label_k, unit_k, i, k, model))
     return rows
+
+
+def rating_note(item: Intervention) -> str:
+    """What an intervention's rating means, in the Guidebook's words, then the file's note."""
+    grade = ratings.rating(item.evidence.rating)
+    meaning = f"{grade.described}: {grade.meaning} (Foundations Guidebook)"
+    return f"{meaning} {item.evidence.note}" if item.evidence.note else meaning
 
 
 def _effect_structural(line: str, label: str, unit: str, i: int, k: int, model: Model) -> InputRow:
