@@ -11,12 +11,12 @@ from appraise.analyses.options import evaluation_data
 from appraise.cli._app import VALIDATORS, Format, TableOrJson, app, emit, guarded
 from appraise.display import (
     counted,
+    discount_text,
     effect_notes,
     evaluation_csv,
     money,
     num,
     payer_name,
-    pct,
     price_notes,
     rate,
     table,
@@ -108,7 +108,7 @@ def evaluation_table(data: dict[str, Any]) -> str:
     perspective = payer_name(p["perspective"])
     head = (
         f"{p['portfolio']} (prices {p['price_year']}; savings to {perspective}; cashable "
-        f"method {p['cashable_method']}; NPV over {h} years at {pct(p['discount_rate'])})"
+        f"method {p['cashable_method']}; NPV over {h} years at {discount_text(p['discount_rate'], h)})"
     )
     if years and "financial_year" in years[0]:
         head += (

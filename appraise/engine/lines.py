@@ -119,7 +119,8 @@ _line = partial(define, LINES)
 # ---------------------------------------------------------------------------------------------
 
 for key, level, label, unit, fmt in (
-    ("discount_rate", P, "Discount rate", "fraction a year", "pct2"),
+    # One rate for every year, or a schedule's rate in each year (appraise.model.discounting).
+    ("discount_rate", H, "Discount rate", "fraction a year", "pct2"),
     ("pro_rata", P, "Cashable convention: 1 = pro rata, 0 = strict", "switch", "int"),
     ("public_sector", P, "Headline perspective: 1 = the public sector, 0 = CSC", "switch", "int"),
     ("apply_optimism_bias", P, "Apply the optimism-bias haircut (1 = yes)", "switch", "int"),
@@ -923,10 +924,10 @@ _line(
 _line(
     "discount_factor",
     H,
-    "Discount factor: 1 / (1 + rate)^(year - 1)",
+    "Discount factor: 1 in year 1, then divided by (1 + the year's rate) each year",
     "factor",
-    "year 1 undiscounted (HM Treasury Green Book)",
-    lambda v, o: 1 / (1 + v.discount_rate) ** (v.year - 1),
+    "year 1 undiscounted (HM Treasury Green Book); under a schedule, each year at its own rate",
+    lambda v, o: o.discount(v.discount_rate, v.year),
     "n4",
 )
 _line(

@@ -17,6 +17,7 @@ import numpy as np
 from appraise.engine import core, evaluate
 from appraise.engine.evaluate import Structure
 from appraise.model.costs import cost_item
+from appraise.model.discounting import first_rate, year_rates
 from appraise.model.limits import UNIT_COST
 from appraise.model.numbers import Dist, Domain, Num, central, input_of
 from appraise.model.pricing import PriceRow, PriceTable, change_ends, price_rows, price_table
@@ -308,7 +309,12 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
 
     for key, (label, unit, domain) in PORTFOLIO_PARAMS.items():
         target = "non_uk_rate" if key == "non_uk_evidence_haircut" else key
-        value = getattr(portfolio, key)
+        # A schedule's parameter is its first rate: setting it (a claim, a sweep) sets a flat rate.
+        value = (
+            first_rate(portfolio.discount_rate)
+            if key == "discount_rate"
+            else getattr(portfolio, key)
+        )
         sources = ("green-book-2022",) if key == "discount_rate" else (DEFAULTS,)
         add(
             Param(
@@ -325,6 +331,7 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
                 sources,
             )
         )
+    values["discount_rate"] = year_rates(portfolio.discount_rate, portfolio.horizon_years)
     values["optimism_bias_table"] = np.zeros(len(RATINGS))
     for r, rating in enumerate(RATINGS):
         key = f"optimism_bias.{rating}"
