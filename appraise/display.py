@@ -593,6 +593,8 @@ def check_first(voi: dict[str, Any], horizon: int) -> list[str]:
     )
     them = "this decision" if one else "them"
     total = voi["evpi"]
+    if not voi["inputs"]:
+        return ["No input is given as a range, so there is nothing to learn before committing."]
     if total <= 0:
         return [
             f"In every draw the same choice is best, so the ranges cannot change {which}: no "

@@ -98,18 +98,19 @@ def evpi(decision: Decision) -> tuple[float, np.ndarray]:
 
 
 def partition_value(incremental: np.ndarray, cells: np.ndarray, reference: int) -> np.ndarray:
-    """Per draw, what choosing in each cell gains over the choice best on average (`reference`):
-    the incremental NPV [draws, choices] of the choice with the highest total in the draw's
-    cell, the reference winning ties (cells: a number per draw, 0..k-1). The mean of these
-    gains is the partition estimate of EVPPI."""
+    """Per draw, what choosing in each cell gains over the choice best on average: the
+    incremental NPV [draws, choices] of the choice with the highest total in the draw's cell,
+    the reference (`reference`, 0 in every draw) winning ties (cells: a number per draw,
+    0..k-1). The mean of these gains is the partition estimate of EVPPI."""
     count = int(cells.max()) + 1
-    totals = np.column_stack(
-        [
-            np.bincount(cells, weights=incremental[:, d], minlength=count)
-            for d in range(incremental.shape[1])
-        ]
+    others = [d for d in range(incremental.shape[1]) if d != reference]
+    if not others:
+        return np.zeros(len(cells))
+    totals = np.stack(
+        [np.bincount(cells, weights=incremental[:, d], minlength=count) for d in others]
     )
-    chosen = np.where(totals.max(axis=1) > 0, totals.argmax(axis=1), reference)
+    best = totals.argmax(axis=0)
+    chosen = np.where(totals[best, np.arange(count)] > 0, np.asarray(others)[best], reference)
     return np.take_along_axis(incremental, chosen[cells][:, None], axis=1)[:, 0]
 
 
@@ -144,26 +145,60 @@ def group_basis(columns: Sequence[np.ndarray], splines: Sequence[np.ndarray]) ->
     return np.column_stack(parts) if parts else np.zeros((len(columns[0]) if k else 0, 0))
 
 
-def fitted_choices(incremental: Sequence[np.ndarray], basis: np.ndarray) -> list[np.ndarray]:
+@dataclass(frozen=True)
+class Responses:
+    """Every decision's incremental NPVs side by side, centred, for one least-squares fit per
+    set of regressors to serve every decision: each decision's choices but the one best on
+    average, whose incremental NPV is 0 in every draw and so needs no fit."""
+
+    centred: np.ndarray  # [draws, fitted columns]
+    mean: np.ndarray
+    blocks: tuple[tuple[int, tuple[int, ...]], ...]  # each decision: (reference, others)
+
+    @classmethod
+    def of(cls, decisions: Sequence[Decision], incremental: Sequence[np.ndarray]) -> Responses:
+        blocks, columns = [], []
+        for decision, block in zip(decisions, incremental, strict=True):
+            ref = decision.best_on_average
+            others = tuple(d for d in range(block.shape[1]) if d != ref)
+            blocks.append((ref, others))
+            columns += [block[:, d] for d in others]
+        draws = incremental[0].shape[0]
+        y = np.column_stack(columns) if columns else np.zeros((draws, 0))
+        mean = y.mean(axis=0)
+        return cls(y - mean, mean, tuple(blocks))
+
+
+def fitted_choices(responses: Responses, basis: np.ndarray) -> list[np.ndarray]:
     """For each decision, the choice each draw's inputs point to: the highest of its incremental
-    NPVs fitted by least squares on the basis (with a constant). One fit serves every decision.
+    NPVs fitted by least squares on the basis (with a constant), the choice best on average
+    (fitted at 0 exactly) winning ties.
 
     The normal equations of the centred basis are solved (a few columns: fast, and the spline's
     columns on 0..1 keep them well conditioned); a column repeating others is dropped by the
     pseudo-inverse, so an input drawn as one value fits a constant."""
-    y = np.column_stack(incremental)
-    mean_y = y.mean(axis=0)
-    if basis.shape[1]:
+    y = responses.centred
+    draws = len(y)
+    if basis.shape[1] and y.shape[1]:
         centred = basis - basis.mean(axis=0)
-        gram = centred.T @ centred
-        coef = np.linalg.pinv(gram, hermitian=True) @ (centred.T @ (y - mean_y))
-        fitted = centred @ coef + mean_y
+        # einsum rather than BLAS for the products with the tall, narrow basis: as fast alone
+        # and several times faster on a busy machine, where BLAS threads wait on each other.
+        cross = np.einsum("nk,nd->kd", centred, y)
+        coef = np.linalg.pinv(centred.T @ centred, hermitian=True) @ cross
+        fitted = np.einsum("kd,nk->dn", coef, centred)  # a row per choice: contiguous
     else:
-        fitted = np.broadcast_to(mean_y, y.shape)
+        fitted = np.zeros((y.shape[1], draws))
+    fitted += responses.mean[:, None]
     out, at = [], 0
-    for block in incremental:
-        out.append(fitted[:, at : at + block.shape[1]].argmax(axis=1))
-        at += block.shape[1]
+    for ref, others in responses.blocks:
+        chosen = np.full(draws, ref, dtype=np.int8)  # at most MAX_OPTIONS (100) choices
+        top = np.zeros(draws)
+        for d in others:
+            better = fitted[at] > top
+            chosen[better] = d
+            np.maximum(top, fitted[at], out=top)
+            at += 1
+        out.append(chosen)
     return out
 
 
@@ -211,18 +246,16 @@ class Evppi:
         self.decisions = list(decisions)
         self.inputs = inputs
         self._incremental = [d.incremental() for d in self.decisions]
-        self._splines: dict[str, np.ndarray] = {}
+        self._responses = Responses.of(self.decisions, self._incremental)
         self._labels: dict[str, list[np.ndarray]] = {}  # input -> its choice in each decision
 
     def spline(self, key: str) -> np.ndarray:
-        if key not in self._splines:
-            self._splines[key] = natural_spline(self.inputs[key])
-        return self._splines[key]
+        return natural_spline(self.inputs[key])  # cheap to make again: not kept
 
     def labels(self, key: str) -> list[np.ndarray]:
         """The choice one input alone points to, in each decision."""
         if key not in self._labels:
-            self._labels[key] = fitted_choices(self._incremental, self.spline(key))
+            self._labels[key] = fitted_choices(self._responses, self.spline(key))
         return self._labels[key]
 
     def single(self, key: str) -> Estimate:
@@ -233,7 +266,7 @@ class Evppi:
         if len(keys) == 1:
             return self.single(keys[0])
         scaled = [self._scaled(k) for k in keys]
-        own = fitted_choices(self._incremental, group_basis(scaled, [self.spline(k) for k in keys]))
+        own = fitted_choices(self._responses, group_basis(scaled, [self.spline(k) for k in keys]))
         return self._value(
             [[mine, *(self.labels(k)[d] for k in keys)] for d, mine in enumerate(own)]
         )

@@ -166,6 +166,8 @@ def voi_table(data: dict[str, Any]) -> str:
             [False, False, False, True, True, True],
         )
     )
+    if not voi["inputs"]:
+        return "\n".join([*blocks, "", *check_first(voi, h)])
     headers = ["Rank", "Input", "EVPPI", "+/- s.e.", "Share of EVPI", "Tornado rank", "Swing"]
     ranked = [
         [
