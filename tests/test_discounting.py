@@ -204,3 +204,23 @@ def test_schedule_workbooks_recalculate_in_libreoffice_and_a_band_edit_moves_the
     _, before = summary(recalculated[0])
     assert total["npv"] == pytest.approx(imported["portfolio"]["npv"], abs=1)
     assert total["npv"] > before["npv"]
+
+
+def test_the_app_opens_a_schedule_and_says_which_discounting(monkeypatch):
+    """Every page opens on a file discounted by the Green Book's schedule, and the Portfolio
+    page names it where a flat rate shows an editable rate."""
+    from appraise.model.save import to_yaml
+    from appraise.ui.pages import PAGES
+    from tests.conftest import ROOT
+    from tests.test_app import errors, go, open_app
+
+    monkeypatch.chdir(ROOT)
+    text = to_yaml(portfolio_data(horizon_years=40, discount_rate="green_book"))
+    at = open_app()
+    at.sidebar.file_uploader[0].upload("long.yaml", text.encode(), "application/x-yaml").run()
+    assert not at.exception and not at.error, errors(at)
+    named = "the Green Book's declining rate (3.5% for years 0-30, 3.0% from year 31)"
+    assert any(named in c.value for c in at.caption)
+    for page in PAGES:
+        go(at, page.title)
+        assert not at.error, (page.title, errors(at))
