@@ -28,11 +28,10 @@ from appraise.analyses.voi import Evppi, decisions_of, information
 from appraise.engine import evaluate
 from appraise.engine.params import build
 from appraise.model.load import evidence_for
-from appraise.model.schema import Option
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from monte_carlo import SEED, YEARS, benchmark_portfolio  # noqa: E402
-from options_simulation import GROUPS, best_of, peak_mib  # noqa: E402
+from options_simulation import best_of, in_options, peak_mib  # noqa: E402
 
 TARGET_SECONDS = 5.0
 
@@ -66,12 +65,7 @@ def main() -> None:
     everything_seconds = best_of(args.repeats, lambda: information(sim))
 
     ids = [i.id for i in portfolio.interventions]
-    size = len(ids) // GROUPS
-    options = [Option(name="Do nothing", interventions=[])] + [
-        Option(name=f"Package {g + 1}", interventions=ids[g * size : (g + 1) * size])
-        for g in range(GROUPS)
-    ]
-    grouped = portfolio.model_copy(update={"options": options})
+    grouped = in_options(portfolio)
     grouped_model = build(grouped, evidence_for(grouped))
     grouped_sim = simulate(grouped_model, args.draws, SEED, keep=True)
     assert grouped_sim.kept is not None
