@@ -267,10 +267,11 @@ def test_a_group_naming_an_unknown_input_is_refused_with_its_path(tmp_path: Path
     }
     path = tmp_path / "groups.yaml"
     path.write_text(yaml.safe_dump(data))
-    proc = run_cli("simulate", path, "--voi", "--draws", "2000")
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert f"{path}: value_of_information.groups.audit[1]:" in proc.stderr
-    assert "did you mean 'edge-of-care-mst.effect.success_rate'?" in proc.stderr
+    for args in (("simulate", path, "--voi", "--draws", "2000"), ("validate", path)):
+        proc = run_cli(*args)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        assert f"{path}: value_of_information.groups.audit[1]:" in proc.stderr
+        assert "did you mean 'edge-of-care-mst.effect.success_rate'?" in proc.stderr
 
 
 def test_keeping_every_draw_is_bounded(tmp_path: Path):

@@ -8,6 +8,8 @@ from typing import Any
 import typer
 
 from appraise.analyses.options import evaluation_data
+from appraise.analyses.uncertainty import uncertain_params
+from appraise.analyses.voi import file_groups
 from appraise.cli._app import VALIDATORS, Format, TableOrJson, app, emit, guarded
 from appraise.display import (
     counted,
@@ -23,10 +25,12 @@ from appraise.display import (
     to_json,
 )
 from appraise.engine.figures import FIGURES
+from appraise.engine.params import build
 from appraise.engine.results import appraise_portfolio
 from appraise.errors import InputError
 from appraise.model.load import (
     detect_kind,
+    evidence_for,
     load_evidence,
     load_evidence_file,
     load_intervention,
@@ -212,6 +216,9 @@ def evaluate(
 
 def _validate_portfolio(path: Path) -> str:
     p = load_portfolio(path)
+    if p.value_of_information is not None:  # its groups name inputs, which the model knows
+        model = build(p, evidence_for(p))
+        file_groups(model, uncertain_params(model))
     options = f", {counted(len(p.options), 'option')}" if p.options is not None else ""
     return (
         f"{path}: valid portfolio {p.portfolio!r}: "

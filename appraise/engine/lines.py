@@ -813,11 +813,6 @@ _line(
 )
 
 
-def _at_least_0(x: Any, o: Any) -> Any:
-    """x, or 0 where it is negative (text, "never", stays: text sorts above numbers)."""
-    return o.where(o.lt(x, 0), 0, x)
-
-
 _line(
     "effect_break_even_outcomes",
     NF,
@@ -825,13 +820,12 @@ _line(
     "outcomes",
     "(cost - gross savings of the other effects) / cost of one outcome; 0 when the others "
     "already pay for it",
-    lambda v, o: _at_least_0(
-        o.ratio(
-            v.cost - (v.gross_savings - v.effect_gross_savings),
-            v.effect_outcome_cost,
-            signed=False,
-        ),
-        o,
+    # The shortfall is floored at 0 before dividing, so where the others already pay for it
+    # and the outcome costs this payer nothing the workbook too gives 0 (0 / 0), not "never".
+    lambda v, o: o.ratio(
+        o.maximum(0, v.cost - (v.gross_savings - v.effect_gross_savings)),
+        v.effect_outcome_cost,
+        signed=False,
     ),
     "n2",
     infinite=NEVER,
