@@ -13,6 +13,7 @@ to the intervention's `effect_sources`), else "not stated".
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -46,6 +47,7 @@ from appraise.engine.walk import (
     provenance,
 )
 from appraise.model.costs import cost_item
+from appraise.model.discounting import GREEN_BOOK, Schedule, first_rate, year_rates
 from appraise.model.provenance import CITED, Provenance, cited, provenance_of
 from appraise.model.ratings import rating
 from appraise.model.schema import CHILDRENS_SOCIAL_CARE, RATINGS, Evidence, Intervention, Portfolio
@@ -121,6 +123,15 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
 # ---------------------------------------------------------------------------------------------
 
 
+def _schedule_basis(portfolio: Portfolio, key: str, info: Any) -> Provenance | None:
+    """The Green Book's schedule is cited as the flat rate is; a schedule the file writes out
+    states nothing of its own."""
+    rate = portfolio.discount_rate
+    if key == "discount_rate" and isinstance(rate, Schedule) and rate.name == GREEN_BOOK:
+        return info.basis
+    return None
+
+
 def _portfolio_inputs(walk: Walk) -> None:
     """The discount rate, the non-UK haircut, the optimism-bias table and the switches."""
     portfolio, values = walk.portfolio, walk.values
@@ -130,7 +141,12 @@ def _portfolio_inputs(walk: Walk) -> None:
         ("non_uk_evidence_haircut", "non_uk_rate"),
     ):
         info = declared(key)
-        value = getattr(portfolio, key)
+        # A schedule's parameter is its first rate: setting it (a claim, a sweep) sets a flat rate.
+        value = (
+            first_rate(portfolio.discount_rate)
+            if key == "discount_rate"
+            else getattr(portfolio, key)
+        )
         sources = ("green-book-2022",) if key == "discount_rate" else (DEFAULTS,)
         walk.add(
             Param(
@@ -145,10 +161,11 @@ def _portfolio_inputs(walk: Walk) -> None:
                 None,
                 info.domain,
                 sources,
-                provenance(value, info, key in written, None),
+                provenance(value, info, key in written, _schedule_basis(portfolio, key, info)),
                 not at_default(value, info, key in written),
             )
         )
+    values["discount_rate"] = year_rates(portfolio.discount_rate, portfolio.horizon_years)
     values["optimism_bias_table"] = np.zeros(len(RATINGS))
     for r, code in enumerate(RATINGS):
         key = f"optimism_bias.{code}"

@@ -13,7 +13,7 @@ from appraise.engine import core
 from appraise.engine.lines import EFFECT_FORM_NAMES, LINES
 from appraise.engine.params import Model, build
 from appraise.errors import InputError, Problem
-from appraise.model.numbers import central
+from appraise.model.discounting import rate_data
 from appraise.model.pricing import audit
 
 # Per-intervention keys of `appraise evaluate --format json`, in order. The workbook's Summary
@@ -228,7 +228,7 @@ class Appraisal:
             "cashable_method": p.cashable_method,
             "perspective": p.perspective,
             "horizon_years": p.horizon_years,
-            "discount_rate": central(p.discount_rate),
+            "discount_rate": rate_data(p.discount_rate),
             "apply_optimism_bias": p.apply_optimism_bias,
             "outcomes_averted_by_outcome": {
                 key: number(t["outcomes_averted_by_outcome"][o]) for o, key in enumerate(p.outcomes)

@@ -26,6 +26,7 @@ from appraise.model import limits, periods, ratings
 from appraise.model.base import PAYER, Base, Text, check_slug, one_form
 from appraise.model.baseline import Baseline, FinancialYearStartMonth, StartMonth, at
 from appraise.model.costs import cost_item
+from appraise.model.discounting import DiscountInput, DiscountRate
 from appraise.model.limits import (
     BENEFIT_YEARS,
     CASES,
@@ -706,6 +707,28 @@ class Evidence(Base):
 GREEN_BOOK_RATE = cited("green-book-2022", "Annex A6 (discounting), paragraphs A6.5 to A6.8")
 
 
+class ValueOfInformation(Base):
+    """Groups of uncertain inputs whose value of information is wanted together (one local
+    audit would settle them all), by name: `{cost of care: [outcomes.lac_year.derive.weeks_per_year,
+    ...]}`. Each input's own value, and each intervention's and outcome's, come anyway."""
+
+    groups: dict[Text, list[str]] = {}
+
+    @field_validator("groups", mode="before")
+    @classmethod
+    def _bound(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            if len(v) > limits.MAX_VOI_GROUPS:
+                raise ValueError(f"at most {limits.MAX_VOI_GROUPS} groups (got {len(v):,})")
+            for name, keys in v.items():
+                if isinstance(keys, list) and not 1 <= len(keys) <= limits.MAX_VOI_GROUP_INPUTS:
+                    raise ValueError(
+                        f"group {name!r} names {len(keys):,} inputs; a group takes 1 to "
+                        f"{limits.MAX_VOI_GROUP_INPUTS}"
+                    )
+        return v
+
+
 class Option(Base):
     """One of several mutually exclusive ways to spend, judged against doing nothing: the
     interventions it would fund (none: doing nothing)."""
@@ -742,8 +765,10 @@ class Portfolio(Base):
     perspective: Literal["childrens_social_care", "public_sector"] = CHILDRENS_SOCIAL_CARE
     horizon_years: Annotated[StrictInt, Field(ge=1, le=limits.MAX_HORIZON_YEARS)] = 5
     # Numbers like any other input: each may be a range, simulated, swept, solved for, assumed.
+    # Or a schedule falling with time: `green_book` or {first year: rate} (docs/multi-year.md).
     discount_rate: Annotated[
-        Num, Input("Discount rate", "fraction a year", limits.DISCOUNT_RATE, GREEN_BOOK_RATE)
+        DiscountRate,
+        DiscountInput("Discount rate", "fraction a year", limits.DISCOUNT_RATE, GREEN_BOOK_RATE),
     ] = 0.035
     optimism_bias: dict[
         str, Annotated[Num, Input("Optimism-bias haircut", "fraction", PROBABILITY)]
@@ -772,6 +797,8 @@ class Portfolio(Base):
     # The month the first cohort starts: years are then labelled by financial year.
     start: StartMonth | None = None
     financial_year_start_month: FinancialYearStartMonth | None = None  # None: April
+    # Named groups of inputs for the value of information (docs/value-of-information.md).
+    value_of_information: ValueOfInformation | None = None
 
     @field_validator("optimism_bias")
     @classmethod

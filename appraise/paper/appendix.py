@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from appraise.display import (
+    discount_text,
     money,
     payer_name,
-    pct,
     price_notes,
 )
 from appraise.model.numbers import central
@@ -245,9 +245,16 @@ def methods(w: Writer, paper: Paper) -> None:
         w.labelled("Prices", text.removeprefix("Prices: "))
     w.labelled(
         "Discounting",
-        f"NPV and the benefit-cost ratio are over {h} years at {pct(t['discount_rate'])} a year "
-        "(HM Treasury Green Book): year 1 is undiscounted, year t is divided by "
-        "(1 + rate)^(t - 1). Payback is the first year in which cumulative net savings reach zero.",
+        f"NPV and the benefit-cost ratio are over {h} years at "
+        f"{discount_text(t['discount_rate'], h, a_year=True)} (HM Treasury Green Book): year 1 is "
+        "undiscounted, year t is divided by (1 + rate)^(t - 1)"
+        + (
+            "; under a schedule each year is discounted against the year before at its own "
+            "rate, years counted from 0 as the Green Book counts them (year 0 is year 1 here)"
+            if not isinstance(t["discount_rate"], int | float)
+            else ""
+        )
+        + ". Payback is the first year in which cumulative net savings reach zero.",
     )
     table = p.optimism_bias_table
     if p.apply_optimism_bias:

@@ -17,6 +17,7 @@ from typing import Any
 
 from appraise import charts
 from appraise.display import (
+    discount_text,
     money,
     num,
     pct,
@@ -33,6 +34,7 @@ from appraise.paper.intervention import ASSUMED_RATE, SUPPORTED, interventions
 from appraise.paper.sections import claims, forecast, programme, tracking, uncertainty
 from appraise.paper.shown import TOTAL, conventions, figure_text, input_text, payback
 from appraise.paper.text import clean
+from appraise.paper.voi import what_to_check_first
 from appraise.paper.word import Writer, open_document
 from appraise.version import __version__
 
@@ -77,6 +79,7 @@ def paper_docx(paper: Paper, template: str | Path | None = None) -> bytes:
     interventions(w, paper)
     if paper.simulation is not None:
         uncertainty(w, paper)
+        what_to_check_first(w, paper)
     if paper.forecast is not None:
         forecast(w, paper)
     if paper.claims is not None:
@@ -235,7 +238,7 @@ def _portfolio_lines(
         f"gross: {money(t['net_savings'])} net, of which {money(t['cashable_net_savings'])} is "
         f"cashable ({method}; by the {other} convention, "
         f"{money(t['cashable_net_savings_' + other.replace(' ', '_')])}).",
-        f"Over {h} years, discounted at {pct(t['discount_rate'])} a year, its NPV is "
+        f"Over {h} years, discounted at {discount_text(t['discount_rate'], h, a_year=True)}, its NPV is "
         f"{money(t['npv'])}; "
         + (
             f"it pays back in year {t['payback_year']}."

@@ -21,6 +21,7 @@ import streamlit as st
 
 from appraise.display import (
     STALE_YEARS,
+    discount_text,
     evaluation_csv,
     money,
     num,
@@ -143,7 +144,9 @@ def portfolio_page(view: View) -> None:
         "Success rates are the share of cases in which the outcome is averted ('/case': outcomes "
         "averted per case). Evidence is the EIF level (4+ strongest ... NL2 not yet level 2)."
     )
-    st.subheader(f"Over {h} years, discounted at {pct(t['discount_rate'])} a year")
+    st.subheader(
+        f"Over {h} years, discounted at {discount_text(t['discount_rate'], h, a_year=True)}"
+    )
     st.table(horizon_table(view), hide_index=True)
     if options is None:
         st.subheader("When does the portfolio pay back?")
@@ -271,7 +274,10 @@ def portfolio_settings(view: View) -> None:
         )
     with right:
         inputs.number("horizon_years", "Horizon (years)", t["horizon_years"], integer=True)
-        inputs.number("discount_rate", "Discount rate a year", t["discount_rate"], percent=True)
+        if isinstance(t["discount_rate"], int | float):
+            inputs.number("discount_rate", "Discount rate a year", t["discount_rate"], percent=True)
+        else:  # a schedule is edited in the file: the page says which one is in force
+            st.caption(f"Discounting: {discount_text(t['discount_rate'], t['horizon_years'])}.")
         inputs.number(
             "non_uk_evidence_haircut",
             "Haircut for effects found only outside the UK",

@@ -11,6 +11,7 @@ from typing import Any
 
 from appraise.engine.params import build
 from appraise.errors import InputError, Problem
+from appraise.model.discounting import Schedule, parse_discount_rate
 from appraise.model.load import evidence_for, portfolio_from_data
 from appraise.model.provenance import edited_data
 from appraise.model.save import portfolio_to_data, set_at, to_yaml
@@ -150,6 +151,11 @@ def _set(data: dict[str, Any], path: str, value: Any) -> None:
     # Optimism-bias ratings such as "3" are dictionary keys, not list positions.
     if path.startswith("optimism_bias."):
         data["optimism_bias"][path.split(".", 1)[1]] = value
+    elif path.startswith("discount_rate."):  # a band of a schedule, keyed by its first year
+        schedule = parse_discount_rate(data["discount_rate"])
+        assert isinstance(schedule, Schedule)
+        bands = {str(year): rate for year, rate in schedule.bands}
+        data["discount_rate"] = {**bands, path.split(".", 1)[1]: value}
     else:
         set_at(data, path, value)
 

@@ -26,6 +26,7 @@ from appraise.engine import core
 from appraise.engine.lines import EFFECT_FORM_NAMES, LINES
 from appraise.engine.params import DEFAULTS, Model, Param
 from appraise.model import ratings
+from appraise.model.discounting import GREEN_BOOK, Schedule, bands_within
 from appraise.model.prices import read_price_year
 from appraise.model.schema import (
     CHILDRENS_SOCIAL_CARE,
@@ -170,26 +171,66 @@ def _param_row(line: str, owner: str, param: Param, written: str = "") -> InputR
     )
 
 
+DISCOUNT_BAND = "discount_band"  # a schedule's band: its rate's cell, placed by owner b<j>
+
+
+def discount_rows(model: Model) -> list[InputRow]:
+    """The discount rate: one row for a flat rate, or one for each band of a schedule that
+    discounts some year of the horizon (Cash flows takes each year's rate from its band)."""
+    portfolio = model.portfolio
+    rate = next(p for p in model.params if p.key == "discount_rate")
+    if not isinstance(portfolio.discount_rate, Schedule):
+        return [
+            InputRow(
+                "discount_rate",
+                "",
+                "discount_rate",
+                rate.label,
+                rate.central,
+                rate.unit,
+                "portfolio",
+                ("green-book-2022",),
+                "Year 1 is undiscounted; year t is divided by (1 + rate)^(t - 1)",
+                "param",
+                "discount_rate",
+                param=rate,
+            )
+        ]
+    named = portfolio.discount_rate.name == GREEN_BOOK
+    return [
+        InputRow(
+            DISCOUNT_BAND,
+            f"b{j}",
+            f"discount_rate.{year}",
+            f"Discount rate from year {year} of the schedule (year 0 is year 1 here)",
+            r,
+            rate.unit,
+            "portfolio",
+            ("green-book-2022",) if named else (),
+            (
+                "The Green Book's declining long-term discount rate"
+                if named
+                else "A schedule given in the portfolio file"
+            )
+            + ": each year is discounted against the year before at its band's rate (Cash flows)",
+            "setting",
+            f"discount_rate.{year}",
+        )
+        for j, (year, r) in enumerate(
+            bands_within(portfolio.discount_rate, portfolio.horizon_years)
+        )
+    ]
+
+
 def portfolio_rows(model: Model) -> list[Section | InputRow]:
     """Portfolio-wide settings, the optimism-bias table and the constants the formulas use."""
     portfolio = model.portfolio
     param = {p.key: p for p in model.params if p.owner_kind == "portfolio"}
     rows: list[Section | InputRow] = [
         Section("Portfolio settings"),
-        InputRow(
-            "discount_rate",
-            "",
-            "discount_rate",
-            param["discount_rate"].label,
-            param["discount_rate"].central,
-            param["discount_rate"].unit,
-            "portfolio",
-            ("green-book-2022",),
-            "Year 1 is undiscounted; year t is divided by (1 + rate)^(t - 1)",
-            "param",
-            "discount_rate",
-            param=param["discount_rate"],
-        ),
+        *discount_rows(model),
+    ]
+    rows += [
         InputRow(
             "pro_rata",
             "",
@@ -740,6 +781,8 @@ def _allowed(row: InputRow) -> tuple[Any, ...] | None:
         return ("0", "1")
     if row.choices:
         return row.choices
+    if row.line == DISCOUNT_BAND:
+        return ("number", 0.0, 1.0)
     if row.param is None:
         return ("whole", 0, None)  # a count of cohorts
     domain = row.param.domain
