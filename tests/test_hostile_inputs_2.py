@@ -368,17 +368,22 @@ def exported(tmp_path) -> Path:
     return book
 
 
+def _column(book: Any, header: str) -> int:
+    """The Inputs column headed `header` (the header row is row 3)."""
+    return next(c.column for c in book["Inputs"][3] if c.value == header)
+
+
 def _inputs_row(book: Any, key: str) -> int:
-    ws = book["Inputs"]
-    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 8).value == key)
+    ws, column = book["Inputs"], _column(book, "Key")
+    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, column).value == key)
 
 
 def test_a_key_on_two_rows_is_refused(tmp_path, exported):
     book = load_workbook(exported)
     ws = book["Inputs"]
     r = _inputs_row(book, "pause.timing.benefit_years")
-    ws.cell(ws.max_row + 2, 8).value = "pause.timing.benefit_years"
-    ws.cell(ws.max_row, 2).value = 5
+    ws.cell(ws.max_row + 2, _column(book, "Key")).value = "pause.timing.benefit_years"
+    ws.cell(ws.max_row, _column(book, "Value")).value = 5
     book.save(exported)
     err = refused("import-xlsx", exported, "-o", tmp_path / "back.yaml")
     assert f"the key 'pause.timing.benefit_years' is on two rows ({r} and" in err

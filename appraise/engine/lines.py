@@ -119,7 +119,8 @@ _line = partial(define, LINES)
 # ---------------------------------------------------------------------------------------------
 
 for key, level, label, unit, fmt in (
-    ("discount_rate", P, "Discount rate", "fraction a year", "pct2"),
+    # One rate for every year, or a schedule's rate in each year (appraise.model.discounting).
+    ("discount_rate", H, "Discount rate", "fraction a year", "pct2"),
     ("pro_rata", P, "Cashable convention: 1 = pro rata, 0 = strict", "switch", "int"),
     ("public_sector", P, "Headline perspective: 1 = the public sector, 0 = CSC", "switch", "int"),
     ("apply_optimism_bias", P, "Apply the optimism-bias haircut (1 = yes)", "switch", "int"),
@@ -819,11 +820,10 @@ _line(
     "outcomes",
     "(cost - gross savings of the other effects) / cost of one outcome; 0 when the others "
     "already pay for it",
-    # The shortfall is floored at 0 before it is divided: with an outcome that saves nothing,
-    # a shortfall already covered is 0 outcomes (0 / 0), not "never" (-x / 0, whose sign the
-    # workbook's text cannot keep).
+    # The shortfall is floored at 0 before dividing, so where the others already pay for it
+    # and the outcome costs this payer nothing the workbook too gives 0 (0 / 0), not "never".
     lambda v, o: o.ratio(
-        o.maximum(v.cost - (v.gross_savings - v.effect_gross_savings), 0),
+        o.maximum(0, v.cost - (v.gross_savings - v.effect_gross_savings)),
         v.effect_outcome_cost,
         signed=False,
     ),
@@ -918,10 +918,10 @@ _line(
 _line(
     "discount_factor",
     H,
-    "Discount factor: 1 / (1 + rate)^(year - 1)",
+    "Discount factor: 1 in year 1, then divided by (1 + the year's rate) each year",
     "factor",
-    "year 1 undiscounted (HM Treasury Green Book)",
-    lambda v, o: 1 / (1 + v.discount_rate) ** (v.year - 1),
+    "year 1 undiscounted (HM Treasury Green Book); under a schedule, each year at its own rate",
+    lambda v, o: o.discount(v.discount_rate, v.year),
     "n4",
 )
 _line(

@@ -8,12 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from appraise.errors import InputError, Problem
+from appraise.model.discounting import Schedule, parse_discount_rate
 from appraise.model.load import portfolio_from_data
+from appraise.model.provenance import edited_data
 from appraise.model.save import portfolio_to_data, set_at, to_yaml
 from appraise.workbook.book import FORECAST, INPUTS, Book
 from appraise.workbook.cells import CellValue
 from appraise.workbook.export import BUILDERS
 from appraise.workbook.forecast import forecast_sheet, shared_assumptions
+from appraise.workbook.inputs import InputRow
 from appraise.workbook.returned import (
     CHECKS,
     INPUT_COLUMNS,
@@ -73,8 +76,30 @@ def _set(data: dict[str, Any], path: str, value: Any) -> None:
     # Optimism-bias ratings such as "3" are dictionary keys, not list positions.
     if path.startswith("optimism_bias."):
         data["optimism_bias"][path.split(".", 1)[1]] = value
+    elif path.startswith("discount_rate."):  # a band of a schedule, keyed by its first year
+        schedule = parse_discount_rate(data["discount_rate"])
+        assert isinstance(schedule, Schedule)
+        bands = {str(year): rate for year, rate in schedule.bands}
+        data["discount_rate"] = {**bands, path.split(".", 1)[1]: value}
     else:
         set_at(data, path, value)
+
+
+def _edited(item: InputRow, new: Any, path: Path, at: str) -> Any:
+    """An input changed on the sheet, marked edited by the workbook import with the value and
+    provenance it replaced (docs/provenance.md); a setting as it is."""
+    if item.param is None:
+        return new
+    return edited_data(new, item.param.traced, "workbook import", str(path), note=f"cell {at}")
+
+
+def _at_cell(problem: Problem, where: dict[str, str]) -> Problem:
+    """A problem with an imported value, at the cell it came from (an edited value is written
+    `{value: ..., edited: ...}`: its `.value` is the cell's)."""
+    path = problem.path.removesuffix(".value")
+    if path not in where:
+        return problem
+    return Problem(problem.file, f"{path} ({where[path]})", problem.message, problem.value)
 
 
 def _forecast_edits(exported: Exported) -> list[str]:
@@ -183,7 +208,7 @@ def import_workbook(path: str | Path) -> Imported:
         except ValueError as exc:
             problems.append(Problem(name, at, f"{item.label}: {exc}", value))
             continue
-        _set(data, item.path, new)
+        _set(data, item.path, _edited(item, new, path, at))
         where[item.path] = at
         result.changes.append(f"{item.path}: {item.value:g} -> {value:g} ({at})")
         if item.param is not None and item.param.uncertain:
@@ -204,12 +229,5 @@ def import_workbook(path: str | Path) -> Imported:
     try:
         portfolio_from_data(data, name)
     except InputError as exc:
-        raise InputError(
-            [
-                Problem(p.file, f"{p.path} ({where[p.path]})", p.message, p.value)
-                if p.path in where
-                else p
-                for p in exc.problems
-            ]
-        ) from None
+        raise InputError([_at_cell(p, where) for p in exc.problems]) from None
     return result
