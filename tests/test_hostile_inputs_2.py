@@ -507,6 +507,21 @@ def test_yaml_numbers_are_read_as_yaml_1_2_reads_them(tmp_path):
         assert repr(written) in err
 
 
+def test_a_mapping_with_keys_of_mixed_kinds_is_exit_2_naming_the_field(tmp_path):
+    # Sorting the keys {1, "a"} to list them raised TypeError (exit 1) before this was fixed.
+    text = yaml.safe_dump(portfolio_data(), sort_keys=False)
+    path = tmp_path / "p.yaml"
+    for written, shown in (
+        ("{1: 2, a: 3}", "got keys ['1', 'a']"),
+        ("{1: 2, dist: normal, mean: 1, sd: 1}", "got ['1', 'mean', 'sd']"),
+        ("{null: 1, low: 1, high: 2}", "got keys ['None', 'high', 'low']"),
+    ):
+        path.write_text(text.replace("eligible: 1355", f"eligible: {written}"))
+        refused("evaluate", path, fragments=(f"{path}: ", "reach.eligible: ", shown))
+    data = portfolio_data(optimism_bias={1: 0.5, "2": 0.4})
+    refused("validate", write(tmp_path, data), fragments=("optimism_bias[1].[key]: expected text",))
+
+
 # ---------------------------------------------------------------------------------------------
 # Outputs: text is text
 # ---------------------------------------------------------------------------------------------

@@ -248,7 +248,7 @@ def _parse_dist(raw: dict[str, Any], domain: Domain) -> Dist:
     else:
         raise _num_error(
             "expected a number, {low, central, high}, or {dist: ..., ...}; "
-            f"got keys {sorted(keys)}"
+            f"got keys {sorted(map(str, keys))}"
         )
     central_raw = raw.get("central") if "dist" in raw else None
     keys.discard("central")
@@ -260,7 +260,7 @@ def _parse_dist(raw: dict[str, Any], domain: Domain) -> Dist:
     if chosen is None:
         wanted = " or ".join("{" + ", ".join(o) + "}" for o in options)
         raise _num_error(
-            f"a {kind} distribution takes {wanted} (and optionally central); got {sorted(keys)}"
+            f"a {kind} distribution takes {wanted} (and optionally central); got {sorted(map(str, keys))}"
         )
     vals = {k: _finite(raw[k], k) for k in chosen}
     params = _canonical_params(kind, vals)

@@ -805,7 +805,7 @@ class Portfolio(Base):
     @field_validator("optimism_bias")
     @classmethod
     def _ob(cls, v: dict[str, float]) -> dict[str, float]:
-        unknown = sorted(set(v) - set(RATINGS))
+        unknown = sorted(map(str, set(v) - set(RATINGS)))
         if unknown:
             raise ValueError(f"unknown evidence ratings {unknown}; use {', '.join(RATINGS)}")
         return {**DEFAULT_OPTIMISM_BIAS, **v}
