@@ -1,7 +1,8 @@
 """Reading the cells of a returned .xlsx: streaming, bounded, one sheet at a time.
 
 `appraise import-xlsx` reads a workbook that came back from someone else, so it reads only the
-sheets it needs (the hidden portfolio file, Inputs, Forecast), each as a stream of XML events:
+sheets it needs (the hidden portfolio file and Inputs; then the formula sheets, compared with
+those exported), each as a stream of XML events:
 no sheet is ever held whole, and a sheet with more cells than the bound given is refused as soon
 as the bound is passed, however large its part (a 203 MiB Inputs part is refused after its
 first few thousand cells, not parsed for a minute). Shared strings are read in one further
@@ -83,6 +84,7 @@ class Workbook:
             raise self._not_readable("it is not a zip package") from None
         self.parts = self._sheet_parts()
         self._shared: dict[int, str] = {}
+        self.protected: dict[str, bool] = {}  # title -> sheet protection on, for sheets read
 
     def _not_readable(self, why: str) -> InputError:
         return InputError.one(
@@ -130,7 +132,8 @@ class Workbook:
         if part is None:
             raise InputError.one(self.name, "", f"no sheet named {title!r}")
         found: dict[tuple[int, int], CellValue] = {}
-        for seen, ((r, c), value, formula) in enumerate(self._stream(part), start=1):
+        self.protected[title] = False
+        for seen, ((r, c), value, formula) in enumerate(self._stream(part, title), start=1):
             if seen > max_cells:
                 raise InputError.one(
                     self.name,
@@ -143,7 +146,7 @@ class Workbook:
         self._resolve(found)
         return found
 
-    def _stream(self, part: str) -> Iterator[tuple[tuple[int, int], Any, str | None]]:
+    def _stream(self, part: str, title: str) -> Iterator[tuple[tuple[int, int], Any, str | None]]:
         try:
             handle = self.zip.open(part)
         except KeyError:
@@ -151,7 +154,9 @@ class Workbook:
         try:
             for _, node in _parse(handle):
                 if node.tag != f"{_M}c":
-                    if node.tag == f"{_M}row":  # its cells are read: free it and those before
+                    if node.tag == f"{_M}sheetProtection":  # after the cells, when there is one
+                        self.protected[title] = node.get("sheet") in ("1", "true")
+                    elif node.tag == f"{_M}row":  # its cells are read: free it and those before
                         node.clear()
                         while node.getprevious() is not None:
                             del node.getparent()[0]

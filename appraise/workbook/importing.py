@@ -14,6 +14,7 @@ from appraise.model.provenance import edited_data
 from appraise.model.save import portfolio_to_data, set_at, to_yaml
 from appraise.workbook.book import FORECAST, INPUTS, Book
 from appraise.workbook.cells import CellValue
+from appraise.workbook.edits import edits_outside_inputs
 from appraise.workbook.export import BUILDERS
 from appraise.workbook.forecast import forecast_sheet, shared_assumptions
 from appraise.workbook.inputs import InputRow
@@ -219,6 +220,7 @@ def import_workbook(path: str | Path) -> Imported:
     for key, (r, _) in cells.items():
         problems.append(Problem(name, f"{INPUTS}!row {r}", "not an input of this portfolio", key))
     result.warnings += _forecast_edits(exported)
+    result.warnings += edits_outside_inputs(exported)
     # An assumption the baseline shares with the LAC outcome's cost is one cell: both follow it.
     for shared, key in shared_assumptions(exported.portfolio).items():
         if key in where:

@@ -4,8 +4,8 @@ reads any input back.
 The workbook is read once, within bounds (`appraise.workbook.guard` for the zip,
 `appraise.workbook.cells` for each sheet, streamed), and only the sheets needed are read: the
 hidden `Portfolio file` sheet (the file it was exported from) and Inputs. `CHECKS` are run on
-the result before a value is taken from it; a check of the other sheets (formulas replaced by
-constants) plugs in there and reads them through `Exported.book`.
+the result before a value is taken from it; edits of the other sheets are reported, not refused
+(`appraise.workbook.edits`, which reads them through `Exported.book`).
 """
 
 from __future__ import annotations
