@@ -97,6 +97,37 @@ YEAR_LINES = (
     "year_cumulative_discounted_net",
     "year_outcomes_averted",
 )
+# An outcome contract's figures (appraise.model.contract; docs/outcome-contracts.md).
+CONTRACT = (
+    "contract_deadweight_outcomes",
+    "contract_paid_outcomes",
+    "contract_rate_per_outcome",
+    "contract_payments",
+    "contract_uncapped",
+    "contract_council_payments",
+    "contract_top_up_paid",
+    "contract_fixed_fees",
+    "contract_own_costs_total",
+    "contract_paid_days",
+    "contract_council_net",
+    "direct_net",
+    "provider_net",
+    "contract_cap_binds",
+    "contract_cap_scale",
+    "contract_cap_binds_at_days",
+    "contract_cap_binds_at_share",
+)
+CONTRACT_YEARS = (
+    "year_contract_paid_days",
+    "year_contract_uncapped",
+    "year_contract_payments",
+    "year_contract_council_payments",
+    "year_contract_top_up",
+    "year_contract_fixed_fee",
+    "year_contract_own_costs",
+    "year_contract_council_net",
+    "year_provider_net",
+)
 MONEY_ONLY = ("cost", "gross_savings", "net_savings", "pv_cost", "pv_gross_savings", "npv")
 # Portfolio figures that add up over interventions (the lines whose `total` is "sum").
 PORTFOLIO_SUMS = tuple(k for k in (*SNAPSHOT, *MULTI_YEAR) if LINES[k].total == "sum")
@@ -225,7 +256,11 @@ def appraise(
     breakdowns): the rest are skipped, which is what makes back-solving quick.
     """
     if wanted is None:
-        wanted = MONEY_ONLY if money_only else (*SNAPSHOT, *MULTI_YEAR, *YEAR_LINES)
+        wanted = (
+            MONEY_ONLY
+            if money_only
+            else (*SNAPSHOT, *MULTI_YEAR, *YEAR_LINES, *CONTRACT, *CONTRACT_YEARS)
+        )
         breakdowns = detail and not money_only
         by_outcome = not money_only
     else:

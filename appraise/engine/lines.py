@@ -187,6 +187,27 @@ for key, level, label, unit, fmt in (
     ("component_index", E, "Index that uprates it", "index", ""),
     ("derive_price_year", D, "Price year of the weekly placement cost", "year", ""),
     ("derive_index", D, "Index that uprates it", "index", ""),
+    # An outcome contract (appraise.model.contract; all 0 for a fee, which pays no outcomes).
+    ("contract_on", N, "Outcome contract: 1 = pays for outcomes, 0 = a fee", "switch", "int"),
+    ("contract_has_baseline", N, "The contract has its own baseline (1 = yes)", "switch", "int"),
+    (
+        "contract_baseline",
+        N,
+        "Contract baseline: share in care without the service",
+        "fraction",
+        "pct2",
+    ),
+    ("contract_price_outcome", N, "Price per outcome averted", "£ per outcome", "money2"),
+    ("contract_price_day", N, "Price per care day avoided", "£ per day", "money2"),
+    ("contract_price_week", N, "Price per care week avoided", "£ per week", "money2"),
+    ("contract_days_per_outcome", N, "Care days one averted outcome stands for", "days", "n2"),
+    ("contract_has_cap", N, "The contract caps outcome payments (1 = yes)", "switch", "int"),
+    ("contract_cap", N, "Cap on outcome payments over the contract", "£", "money"),
+    ("contract_fixed_fee", N, "Fixed fee a year", "£ a year", "money"),
+    ("contract_own_costs", N, "Council's own costs of the contract a year", "£ a year", "money"),
+    ("contract_lag_months", N, "Months from an outcome to its payment", "months", "n2"),
+    ("contract_top_up", N, "Share of each outcome payment a co-funder pays", "fraction", "pct"),
+    ("contract_term_years", N, "Years of outcomes the contract pays for", "years", "n2"),
 ):
     _line(key, level, label, unit, "Inputs", fmt=fmt)
 
@@ -1241,4 +1262,255 @@ _line(
     "int",
     "formula",
     NEVER,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Outcome contracts (docs/outcome-contracts.md): the council pays for the outcomes measured
+# against the contract's own baseline, at the rate card's prices, up to a cap over the contract,
+# a co-funder paying a share of each payment. The outcomes are the lines above, so in a
+# simulation each draw pays for that draw's outcomes.
+# ---------------------------------------------------------------------------------------------
+
+_line(
+    "contract_deadweight_outcomes",
+    N,
+    "Outcomes paid for that would have happened anyway (contract baseline - appraisal's)",
+    "outcomes",
+    "reach x (contract baseline - the effect's baseline risk), where the contract has a "
+    "baseline: deadweight in contract form",
+    lambda v, o: (
+        v.contract_has_baseline * v.reach * (v.contract_baseline - o.first_effect(v.effect_a))
+    ),
+    "n2",
+)
+_line(
+    "contract_paid_outcomes",
+    N,
+    "Outcomes the contract pays for a year (measured against its baseline)",
+    "outcomes",
+    "outcomes averted + those the contract's baseline pays for anyway",
+    lambda v, o: v.outcomes_averted + v.contract_deadweight_outcomes,
+    "n2",
+)
+_line(
+    "contract_rate_per_outcome",
+    N,
+    "Outcome payment per outcome paid for (the rate card)",
+    "£ per outcome",
+    "price per outcome + (price per care day + price per care week / 7) x care days per outcome",
+    lambda v, o: (
+        v.contract_price_outcome
+        + (v.contract_price_day + v.contract_price_week / 7) * v.contract_days_per_outcome
+    ),
+    "money2",
+)
+_line(
+    "year_contract_in_term",
+    NH,
+    "Share of the year within the contract's term",
+    "share",
+    "term - (year - 1), kept within 0..1",
+    lambda v, o: o.maximum(0, o.minimum(1, v.contract_term_years - v.year + 1)),
+    "n4",
+)
+_line(
+    "year_contract_paid_outcomes",
+    NH,
+    "Outcomes paid for",
+    "outcomes",
+    "outcomes paid for a year x savings weight x share of the year in the term",
+    lambda v, o: v.contract_paid_outcomes * v.benefit_weight * v.year_contract_in_term,
+    "n2",
+)
+_line(
+    "year_contract_paid_days",
+    NH,
+    "Care days avoided, against the contract's baseline",
+    "days",
+    "outcomes paid for x care days per outcome",
+    lambda v, o: v.year_contract_paid_outcomes * v.contract_days_per_outcome,
+    "n1",
+)
+_line(
+    "year_contract_due",
+    NH,
+    "Outcome payments earned, before the cap",
+    "£",
+    "outcomes paid for x payment per outcome (0 under a fee)",
+    lambda v, o: v.year_contract_paid_outcomes * v.contract_rate_per_outcome * v.contract_on,
+    "money",
+)
+_line(
+    "year_contract_uncapped_to_date",
+    NH,
+    "Outcome payments made to the end of the year, before the cap",
+    "£",
+    "earned to date - this year's earned x lag / 12: the last lag months are paid the year after",
+    lambda v, o: (
+        o.cumsum_years(v.year_contract_due) - v.year_contract_due * v.contract_lag_months / 12
+    ),
+    "money",
+)
+_line(
+    "year_contract_paid_to_date",
+    NH,
+    "Outcome payments made to the end of the year, capped",
+    "£",
+    "payments to date, no more than the cap (where there is one)",
+    lambda v, o: o.where(
+        o.eq(v.contract_has_cap, 1),
+        o.minimum(v.year_contract_uncapped_to_date, v.contract_cap),
+        v.year_contract_uncapped_to_date,
+    ),
+    "money",
+)
+for key, to_date, label in (
+    ("year_contract_uncapped", "year_contract_uncapped_to_date", "Outcome payments before the cap"),
+    ("year_contract_payments", "year_contract_paid_to_date", "Outcome payments"),
+):
+    _line(
+        key,
+        NH,
+        label,
+        "£",
+        "made to the end of the year - made to the end of the year before",
+        lambda v, o, to_date=to_date: (
+            getattr(v, to_date) - o.year_value(getattr(v, to_date), v.year - 1)
+        ),
+        "money",
+    )
+_line(
+    "year_contract_top_up",
+    NH,
+    "Outcome payments the co-funder makes (top-up)",
+    "£",
+    "outcome payments x the co-funder's share",
+    lambda v, o: v.year_contract_payments * v.contract_top_up,
+    "money",
+)
+_line(
+    "year_contract_council_payments",
+    NH,
+    "Outcome payments the council makes",
+    "£",
+    "outcome payments - the co-funder's top-up",
+    lambda v, o: v.year_contract_payments - v.year_contract_top_up,
+    "money",
+)
+for key, fee, label in (
+    ("year_contract_fixed_fee", "contract_fixed_fee", "Fixed fee"),
+    ("year_contract_own_costs", "contract_own_costs", "Council's own costs of the contract"),
+):
+    _line(
+        key,
+        NH,
+        label,
+        "£",
+        "a year's x share of the year in the term (0 under a fee)",
+        lambda v, o, fee=fee: getattr(v, fee) * v.year_contract_in_term * v.contract_on,
+        "money",
+    )
+_line(
+    "year_contract_council_net",
+    NH,
+    "Council's net position",
+    "£",
+    "under an outcome contract: gross savings - its outcome payments - fixed fee - its own "
+    "costs; under a fee: net savings (gross savings - cost)",
+    lambda v, o: o.where(
+        o.eq(v.contract_on, 1),
+        v.year_gross_savings
+        - v.year_contract_council_payments
+        - v.year_contract_fixed_fee
+        - v.year_contract_own_costs,
+        v.year_net_savings,
+    ),
+    "money",
+)
+_line(
+    "year_provider_net",
+    NH,
+    "Provider's (or investors') net position",
+    "£",
+    "outcome payments + fixed fee - the cost of delivering the service",
+    lambda v, o: v.year_contract_payments + v.year_contract_fixed_fee - v.year_cost,
+    "money",
+)
+for key, year_key, label in (
+    ("contract_payments", "year_contract_payments", "Outcome payments over the horizon"),
+    ("contract_uncapped", "year_contract_uncapped", "Outcome payments over the horizon, uncapped"),
+    (
+        "contract_council_payments",
+        "year_contract_council_payments",
+        "Outcome payments the council makes",
+    ),
+    ("contract_top_up_paid", "year_contract_top_up", "Outcome payments the co-funder makes"),
+    ("contract_fixed_fees", "year_contract_fixed_fee", "Fixed fees over the horizon"),
+    ("contract_own_costs_total", "year_contract_own_costs", "Council's own contract costs"),
+    ("contract_paid_days", "year_contract_paid_days", "Care days paid for over the horizon"),
+    (
+        "contract_council_net",
+        "year_contract_council_net",
+        "Council's net position under the contract",
+    ),
+    ("direct_net", "year_net_savings", "Council's net position under direct delivery (a fee)"),
+    ("provider_net", "year_provider_net", "Provider's net position under the contract"),
+):
+    _line(
+        key,
+        N,
+        label,
+        "days" if key == "contract_paid_days" else "£",
+        "the sum over the years appraised (undiscounted)",
+        lambda v, o, year_key=year_key: o.sum_years(getattr(v, year_key)),
+        "n1" if key == "contract_paid_days" else "money",
+    )
+_line(
+    "contract_cap_binds",
+    N,
+    "The cap binds (1 = yes)",
+    "switch",
+    "1 where there is a cap and payments before it exceed it",
+    lambda v, o: o.where(
+        o.and_(o.eq(v.contract_has_cap, 1), o.lt(v.contract_cap, v.contract_uncapped)), 1, 0
+    ),
+    "int",
+)
+_line(
+    "contract_cap_scale",
+    N,
+    "Share of the expected outcomes paid for at which the cap binds",
+    "fraction",
+    'cap / payments before the cap (0 without a cap; "never" when nothing is paid): payments '
+    "are in proportion to the outcomes paid for",
+    lambda v, o: o.where(
+        o.eq(v.contract_has_cap, 1),
+        o.ratio(v.contract_cap, v.contract_uncapped, signed=False),
+        0,
+    ),
+    "pct2",
+    infinite=NEVER,
+)
+_line(
+    "contract_cap_binds_at_days",
+    N,
+    "Care days paid for at which the cap binds",
+    "days",
+    "care days paid for x the share at which the cap binds",
+    lambda v, o: v.contract_paid_days * v.contract_cap_scale,
+    "n1",
+    infinite=NEVER,
+)
+_line(
+    "contract_cap_binds_at_share",
+    N,
+    "Share in care achieved at which the cap binds (contracts with a baseline)",
+    "fraction",
+    "contract baseline - the share at which the cap binds x outcomes paid for a year / reach",
+    lambda v, o: (
+        v.contract_baseline
+        - v.contract_cap_scale * o.ratio(v.contract_paid_outcomes, v.reach, signed=False)
+    ),
+    "pct2",
+    infinite=NEVER,
 )

@@ -46,6 +46,7 @@ from appraise.engine.walk import (
     price_inputs,
     provenance,
 )
+from appraise.model.contract import METRICS
 from appraise.model.costs import cost_item
 from appraise.model.discounting import GREEN_BOOK, Schedule, first_rate, year_rates
 from appraise.model.provenance import CITED, Provenance, cited, provenance_of
@@ -67,6 +68,23 @@ __all__ = [
     "whole_outcome_key",
 ]
 
+# An intervention's contract: every intervention has one of each (a fee, paying no outcomes, unless
+# its file gives a contract), so the lines run over the whole portfolio alike.
+CONTRACT_ARRAYS = (
+    "contract_on",
+    "contract_baseline",
+    "contract_has_baseline",
+    *(target for target, _ in METRICS.values()),
+    "contract_days_per_outcome",
+    "contract_cap",
+    "contract_has_cap",
+    "contract_fixed_fee",
+    "contract_own_costs",
+    "contract_lag_months",
+    "contract_top_up",
+    "contract_term_years",
+)
+
 # Every intervention has one of each (zero unless set), so each can be ranged, swept or solved.
 INTERVENTION_ARRAYS = (
     "reach_base",
@@ -83,6 +101,7 @@ INTERVENTION_ARRAYS = (
     "deadweight",
     "displacement",
     "non_staff",
+    *CONTRACT_ARRAYS,
 )
 STAFF_FIELDS = (("fte", "staff_fte"), ("salary", "staff_salary"), ("on_costs", "staff_on_costs"))
 
@@ -226,6 +245,7 @@ def _intervention(walk: Walk, i: int, item: Intervention) -> None:
     _effects(walk, put)
     _additionality(put)
     _timing(put)
+    _contract(walk, put)
 
 
 def _reach(walk: Walk, put: Put) -> None:
@@ -314,6 +334,57 @@ def _timing(put: Put) -> None:
     given = put.item.timing.model_fields_set
     for name in TIMING_FIELDS:
         put("timing", name, getattr(put.item.timing, name), name, written=name in given)
+
+
+def _contract(walk: Walk, put: Put) -> None:
+    """An outcome contract's terms (docs/outcome-contracts.md); none: a fee, no outcome payments."""
+    contract, i, values = put.item.contract, put.i, walk.values
+    if contract is None or not contract.pays_outcomes:
+        return
+    given = contract.model_fields_set
+    values["contract_on"][i] = 1.0
+    if contract.baseline is not None:
+        values["contract_has_baseline"][i] = 1.0
+        put(
+            "contract",
+            "baseline.share_in_care",
+            contract.baseline.share_in_care,
+            "contract_baseline",
+            info="contract_baseline.share_in_care",
+        )
+    for k, entry in enumerate(contract.rate_card):
+        target, unit = METRICS[entry.metric]
+        put(
+            "contract",
+            f"rate_card[{k}].price",
+            entry.price,
+            target,
+            label=f"Price per {unit} (negative: a clawback)",
+            info="rate_card.price",
+        )
+    if contract.cap is not None:
+        values["contract_has_cap"][i] = 1.0
+        put("contract", "cap", contract.cap, "contract_cap")
+    for name, target in (
+        ("fixed_fee", "contract_fixed_fee"),
+        ("own_costs", "contract_own_costs"),
+        ("payment_lag_months", "contract_lag_months"),
+        ("days_per_outcome", "contract_days_per_outcome"),
+    ):
+        put("contract", name, getattr(contract, name), target, written=name in given)
+    if contract.top_up is not None:
+        put(
+            "contract",
+            "top_up.share",
+            contract.top_up.share,
+            "contract_top_up",
+            info="top_up.share",
+        )
+    term = contract.term_years
+    if term is None:  # every year appraised
+        values["contract_term_years"][i] = float(walk.portfolio.horizon_years)
+    else:
+        put("contract", "term_years", term, "contract_term_years")
 
 
 # ---------------------------------------------------------------------------------------------

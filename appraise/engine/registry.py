@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from appraise.engine import core, evaluate
+from appraise.model.contract import Contract, ContractBaseline, RateEntry, TopUp
 from appraise.model.limits import UNIT_COST
 from appraise.model.numbers import Dist, Domain, Input, Num, central, input_of
 from appraise.model.pricing import PriceTable
@@ -71,6 +72,10 @@ SECTION_MODELS: dict[str, type] = {
     "additionality": Additionality,
     "placements": Placement,
     "change": Change,
+    "contract": Contract,
+    "contract_baseline": ContractBaseline,
+    "rate_card": RateEntry,
+    "top_up": TopUp,
 }
 
 

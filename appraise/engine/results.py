@@ -69,6 +69,7 @@ INTERVENTION_KEYS = (
     "payback_year",
     "discounted_payback_year",
     "years",
+    "contract",
 )
 PORTFOLIO_KEYS = (
     "portfolio",
@@ -191,11 +192,44 @@ class Appraisal:
             "payback_year": _year(r["payback_year"][i]),
             "discounted_payback_year": _year(r["discounted_payback_year"][i]),
             "years": self._years(r, (i,)),
+            "contract": self.contract_record(i),
         }
         for key in INTERVENTION_KEYS:
             if key not in rec:
                 rec[key] = number(r[key][i])
         return {k: rec[k] for k in INTERVENTION_KEYS}
+
+    def contract_record(self, i: int) -> dict[str, Any] | None:
+        """An intervention's outcome contract: payments, who pays them, each side's net position
+        and where the cap binds (None for a fee; docs/outcome-contracts.md)."""
+        contract = self.model.interventions[i].contract
+        if contract is None or not contract.pays_outcomes:
+            return None
+        r = self.per
+        rec: dict[str, Any] = {
+            "kind": contract.kind,
+            "metric": contract.headline_metric,
+            "top_up_payer": contract.top_up.payer if contract.top_up else None,
+        }
+        for key in core.CONTRACT:
+            rec[key.removeprefix("contract_")] = number(r[key][i])
+        if contract.cap is None:
+            for key in ("cap_scale", "cap_binds_at_days", "cap_binds_at_share"):
+                rec[key] = None
+        if contract.baseline is None:
+            rec["cap_binds_at_share"] = None
+        else:
+            rec["baseline_contract"] = number(self.model.base.values["contract_baseline"][i])
+            rec["baseline_appraisal"] = number(self.model.base.values["effect_a"][i, 0])
+        rec["cap_binds"] = bool(rec["cap_binds"])
+        rec["years"] = [
+            {
+                "year": t + 1,
+                **{k.removeprefix("year_"): number(r[k][i, t]) for k in core.CONTRACT_YEARS},
+            }
+            for t in range(self.model.base.horizon_years)
+        ]
+        return rec
 
     def effect_record(self, i: int, k: int) -> dict[str, Any]:
         """One effect of intervention i: the outcome it averts, how much, and its break-even."""

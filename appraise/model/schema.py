@@ -25,6 +25,7 @@ from appraise.errors import InputError
 from appraise.model import limits, periods, ratings
 from appraise.model.base import PAYER, Base, Text, check_slug, one_form
 from appraise.model.baseline import Baseline, FinancialYearStartMonth, StartMonth, at
+from appraise.model.contract import Contract
 from appraise.model.costs import cost_item
 from appraise.model.discounting import DiscountInput, DiscountRate
 from appraise.model.limits import (
@@ -412,6 +413,7 @@ class Intervention(Base):
     evidence: EvidenceRef
     timing: Timing = Timing()
     price_year: PriceYearField | None = None  # for all its money, unless a block says otherwise
+    contract: Contract | None = None  # none: the council pays its cost (a fee)
     notes: Text | None = None
 
     @field_validator("id")
@@ -456,6 +458,15 @@ class Intervention(Base):
                     f"{effect.form}): its control group already is what would have happened "
                     "anyway; deadweight is for a count of outcomes without a comparison group",
                     dead if isinstance(dead, float) else str(dead),
+                )
+        if self.contract is not None and self.contract.baseline is not None:
+            forms = [e.form for _, e, _ in self.effect_list]
+            if len(forms) != 1 or forms[0] not in RISK_EFFECT_FORMS:
+                raise at(
+                    "contract.baseline",
+                    "a contract baseline is a share in care, measured against the appraisal's "
+                    "baseline risk: it needs one risk-based effect (treated_risk, relative_risk, "
+                    f"odds_ratio or cohens_d); this intervention's effects are {', '.join(forms)}",
                 )
         return self
 

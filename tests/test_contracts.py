@@ -1,0 +1,136 @@
+"""Outcome contracts (docs/outcome-contracts.md): payments worked out by hand, against the JSON."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from tests.helpers import appraise_data, intervention, portfolio_data
+
+
+def hand_worked(**contract: Any) -> dict[str, Any]:
+    """100 children; 50% of days in care without the service (the contract's baseline and the
+    appraisal's), 40% with it; £150 a care day avoided; a cap of £500,000; a 20% top-up; one
+    cohort, paid six months after its outcomes, over two years."""
+    terms: dict[str, Any] = {
+        "kind": "outcomes",
+        "metric": "care_days_avoided",
+        "baseline": {"share_in_care": 0.5, "source": "the hand-worked test"},
+        "rate_card": [{"metric": "care_days_avoided", "price": 150}],
+        "cap": 500000,
+        "payment_lag_months": 6,
+        "top_up": {"payer": "central_government", "share": 0.2},
+        "term_years": 2,
+    }
+    terms.update(contract)
+    item = intervention(
+        reach={"count": 100},
+        unit_cost={"amount": 3000, "per": "case"},
+        effect={"baseline_risk": 0.5, "treated_risk": 0.4},
+        timing={"cohorts": 1},
+        contract=terms,
+    )
+    data = portfolio_data(horizon_years=2, apply_optimism_bias=False, interventions=[item])
+    # A year in care at £200 a day: 365 x 200 = £73,000.
+    data["outcomes"]["lac_year"] = {
+        "name": "A year in care",
+        "components": [{"name": "placement", "cost": 73000, "payer": "childrens_social_care"}],
+    }
+    return data
+
+
+def contract_of(data: dict[str, Any]) -> dict[str, Any]:
+    return appraise_data(data).to_data()["interventions"][0]["contract"]
+
+
+def test_hand_worked_contract() -> None:
+    c = contract_of(hand_worked())
+    # 100 x (0.50 - 0.40) = 10 years in care avoided = 3,650 care days; x £150 = £547,500 earned.
+    assert c["paid_days"] == pytest.approx(3650)
+    assert c["uncapped"] == pytest.approx(547_500)
+    # Six months' lag: half is paid in year 1 (£273,750); the cap stops year 2 at £500,000.
+    years = c["years"]
+    assert years[0]["contract_payments"] == pytest.approx(273_750)
+    assert years[1]["contract_payments"] == pytest.approx(500_000 - 273_750)
+    assert c["payments"] == pytest.approx(500_000)
+    assert c["cap_binds"] is True
+    # The council pays 80%, the co-funder 20%.
+    assert c["council_payments"] == pytest.approx(400_000)
+    assert c["top_up_paid"] == pytest.approx(100_000)
+    # Savings 10 x £73,000 = £730,000; the council's net = 730,000 - 400,000.
+    assert c["council_net"] == pytest.approx(330_000)
+    # Direct delivery: 730,000 - 100 x £3,000.
+    assert c["direct_net"] == pytest.approx(430_000)
+    # The provider: paid £500,000 for a service costing £300,000.
+    assert c["provider_net"] == pytest.approx(200_000)
+    # The cap binds at 500,000 / 150 = 3,333.3 care days: a share in care of
+    # 0.5 - 3,333.3 / (100 x 365) = 40.87%.
+    assert c["cap_binds_at_days"] == pytest.approx(500_000 / 150)
+    assert c["cap_binds_at_share"] == pytest.approx(0.5 - 500_000 / 150 / 36_500)
+    assert c["deadweight_outcomes"] == pytest.approx(0)
+
+
+def test_generous_baseline_pays_for_deadweight() -> None:
+    """A contract baseline of 55% against the appraisal's 50%: 5 more years in care are paid for
+    than the service averts, and the output names them."""
+    c = contract_of(hand_worked(baseline={"share_in_care": 0.55}, cap=None))
+    assert c["deadweight_outcomes"] == pytest.approx(100 * 0.05)
+    assert c["paid_outcomes"] == pytest.approx(15)
+    assert c["uncapped"] == pytest.approx(15 * 365 * 150)
+    assert c["baseline_contract"] == 0.55 and c["baseline_appraisal"] == 0.5
+    assert c["cap_binds"] is False and c["cap_binds_at_share"] is None
+
+
+def test_clawback_and_blended() -> None:
+    """A negative price (a clawback) pays back; a fixed fee adds to outcome payments."""
+    card = [
+        {"metric": "care_days_avoided", "price": 150},
+        {"metric": "outcomes_averted", "price": -10000},
+    ]
+    c = contract_of(hand_worked(kind="blended", rate_card=card, fixed_fee=20000, cap=None))
+    # 10 outcomes: 3,650 x 150 - 10 x 10,000 = £447,500.
+    assert c["uncapped"] == pytest.approx(447_500)
+    assert c["fixed_fees"] == pytest.approx(40_000)  # two years in the term
+    assert c["council_net"] == pytest.approx(730_000 - 0.8 * 447_500 - 40_000)
+    assert c["provider_net"] == pytest.approx(447_500 + 40_000 - 300_000)
+
+
+def test_fee_is_todays_behaviour() -> None:
+    fee = appraise_data(hand_worked(kind="fee", rate_card=[], cap=None, baseline=None, top_up=None))
+    plain = copy.deepcopy(hand_worked())
+    del plain["interventions"][0]["contract"]
+    assert fee.to_data()["interventions"][0]["contract"] is None
+    assert fee.record(0)["net_savings"] == appraise_data(plain).record(0)["net_savings"]
+
+
+@pytest.mark.parametrize(
+    ("terms", "fragment"),
+    [
+        ({"cap": -1}, "interventions[0].contract.cap: must not be below 0 (got -1)"),
+        (
+            {"rate_card": [{"metric": "care_nights", "price": 1}]},
+            "interventions[0].contract.rate_card[0].metric: unknown metric 'care_nights'",
+        ),
+        (
+            {"top_up": {"share": 1.2}},
+            "interventions[0].contract.top_up.share: must be between 0 and 1 (got 1.2)",
+        ),
+        ({"kind": "outcomes", "fixed_fee": 5}, "interventions[0].contract.fixed_fee: a fixed fee"),
+        ({"kind": "fee"}, "interventions[0].contract.rate_card: a fee contract pays no outcome"),
+        ({"payment_lag_months": 13}, "interventions[0].contract.payment_lag_months"),
+    ],
+)
+def test_bad_contract_exits_2(tmp_path, terms: dict[str, Any], fragment: str) -> None:
+    from tests.test_bad_input import rejected, write
+
+    rejected(write(tmp_path, hand_worked(**terms)), fragment)
+
+
+def test_contract_baseline_needs_a_risk(tmp_path) -> None:
+    from tests.test_bad_input import rejected, write
+
+    data = hand_worked()
+    data["interventions"][0]["effect"] = {"success_rate": 0.1}
+    rejected(write(tmp_path, data), "interventions[0].contract.baseline: a contract baseline")
