@@ -134,3 +134,40 @@ def test_contract_baseline_needs_a_risk(tmp_path) -> None:
     data = hand_worked()
     data["interventions"][0]["effect"] = {"success_rate": 0.1}
     rejected(write(tmp_path, data), "interventions[0].contract.baseline: a contract baseline")
+
+
+@pytest.mark.slow
+def test_hand_worked_contract_in_the_recalculated_workbook(tmp_path) -> None:
+    """The same figures, from the workbook's formulas as LibreOffice recalculates them."""
+    from openpyxl import load_workbook
+
+    from appraise.engine.lines import LINES
+    from appraise.model.load import load_portfolio
+    from appraise.model.save import to_yaml
+    from appraise.workbook.export import export_workbook
+    from appraise.workbook.recalc import recalculate
+    from tests.conftest import require_tool
+
+    require_tool("soffice")
+    source = tmp_path / "hand.yaml"
+    source.write_text(to_yaml(hand_worked()))
+    written = export_workbook(load_portfolio(source), tmp_path / "hand.xlsx")
+    (out,) = recalculate([written], tmp_path / "recalculated")
+    book = load_workbook(out, data_only=True)
+    assert book["Checks"]["D2"].value is True
+    rows = {row[0]: row for row in book["Cash flows"].iter_rows(values_only=True) if row[0]}
+
+    def figure(key: str) -> Any:
+        return rows[LINES[key].label][2]
+
+    def years(key: str) -> tuple[Any, ...]:
+        return rows[LINES[key].label][3:5]
+
+    assert years("year_contract_payments") == pytest.approx((273_750, 226_250))
+    assert figure("contract_payments") == pytest.approx(500_000)
+    assert figure("contract_council_payments") == pytest.approx(400_000)
+    assert figure("contract_council_net") == pytest.approx(330_000)
+    assert figure("direct_net") == pytest.approx(430_000)
+    assert figure("provider_net") == pytest.approx(200_000)
+    assert figure("contract_cap_binds_at_days") == pytest.approx(500_000 / 150)
+    assert figure("contract_cap_binds_at_share") == pytest.approx(0.5 - 500_000 / 150 / 36_500)

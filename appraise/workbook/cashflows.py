@@ -18,10 +18,11 @@ from bisect import bisect_right
 
 from openpyxl.utils import get_column_letter
 
+from appraise.engine import core
 from appraise.engine.evaluate import needed
 from appraise.engine.lines import LINES
 from appraise.model.discounting import Schedule, bands_within
-from appraise.workbook.book import CASH_FLOWS, Book, Cell, Row
+from appraise.workbook.book import CASH_FLOWS, Book, Cell, Check, Row
 from appraise.workbook.inputs import DISCOUNT_BAND
 from appraise.workbook.writer import Formula, Sheet
 
@@ -192,6 +193,74 @@ def _intervention_block(layout: Layout, i: int, run: int) -> None:
         layout.years(key, owner, end, local)
     for key in RESULTS:
         layout.value(key, owner, local)
+    if item.contract is not None and item.contract.pays_outcomes:
+        _contract_block(layout, i, local)
+
+
+# An outcome contract's lines (docs/outcome-contracts.md): a year's outcomes paid for, then the
+# payments year by year, then each party's position over the horizon.
+CONTRACT_VALUES = (
+    "contract_deadweight_outcomes",
+    "contract_paid_outcomes",
+    "contract_rate_per_outcome",
+)
+CONTRACT_YEARS = (
+    "year_contract_in_term",
+    "year_contract_paid_outcomes",
+    "year_contract_paid_days",
+    "year_contract_due",
+    "year_contract_uncapped_to_date",
+    "year_contract_paid_to_date",
+    "year_contract_uncapped",
+    "year_contract_payments",
+    "year_contract_top_up",
+    "year_contract_council_payments",
+    "year_contract_fixed_fee",
+    "year_contract_own_costs",
+    "year_contract_council_net",
+    "year_provider_net",
+)
+CONTRACT_RESULTS = tuple(k for k in core.CONTRACT if k not in CONTRACT_VALUES)
+
+
+def _contract_block(layout: Layout, i: int, local: dict) -> None:
+    """An intervention's outcome contract: payments by year, capped and topped up, and the
+    council's, the provider's and direct delivery's positions, each checked against the engine."""
+    book, owner = layout.book, f"i{i}"
+    layout.heading(f"{book.model.interventions[i].id}: outcome contract")
+    for key in CONTRACT_VALUES:
+        layout.value(key, owner, local)
+    for key in CONTRACT_YEARS:
+        layout.r += 1
+        layout.label(key)
+        line = LINES[key]
+        book.write_years(
+            layout.sheet,
+            key,
+            owner,
+            layout.r,
+            FIRST_YEAR_COL,
+            layout.last,
+            layout.last,
+            f"calc:{line.fmt}",
+            local,
+        )
+    record = book.results["interventions"][i]["contract"]
+    for key in CONTRACT_RESULTS:
+        layout.value(key, owner, local)
+        engine = record[key.removeprefix("contract_")]
+        if engine is None:  # a figure of a cap or baseline the contract does not have
+            continue
+        book.checks.append(
+            Check(
+                book.ref(layout.sheet, layout.r, 3),
+                book.model.interventions[i].id,
+                key,
+                float(engine),
+                1.0 if LINES[key].unit == "£" else 1e-6,
+                "money" if LINES[key].unit == "£" else "",
+            )
+        )
 
 
 TOTAL_YEARS = tuple(k for k in YEARS if LINES[k].total is not None)

@@ -24,7 +24,7 @@ import numpy as np
 from appraise.display import payer_name, provenance_cells
 from appraise.engine import core
 from appraise.engine.lines import EFFECT_FORM_NAMES, LINES
-from appraise.engine.params import DEFAULTS, Model, Param
+from appraise.engine.params import CONTRACT_ARRAYS, DEFAULTS, Model, Param
 from appraise.model import ratings
 from appraise.model.discounting import GREEN_BOOK, Schedule, bands_within
 from appraise.model.prices import read_price_year
@@ -669,7 +669,48 @@ def intervention_rows(model: Model) -> list[Section | InputRow]:
                             rows.append(_param_row(line, here, param, note))
                         else:
                             rows.append(_effect_structural(line, label_k, unit_k, i, k, model))
+        if item.contract is not None and item.contract.pays_outcomes:
+            rows += _contract_rows(model, i, by_slot)
     return rows
+
+
+def _contract_rows(
+    model: Model, i: int, by_slot: dict[tuple[str, Any], Param]
+) -> list[Section | InputRow]:
+    """An outcome contract's terms (docs/outcome-contracts.md): the file's, the rest fixed."""
+    item = model.interventions[i]
+    rows: list[Section | InputRow] = [
+        Section(f"Outcome contract of {item.id} ({item.contract.kind})")
+    ]
+    for line in CONTRACT_ARRAYS:
+        param = by_slot.get((line, i))
+        if param is not None:
+            rows.append(_param_row(line, f"i{i}", param, _written_note(item, param.path)))
+            continue
+        value = float(model.base.values[line][i])
+        note = CONTRACT_FIXED.get(line, "Not in the contract: fixed at 0")
+        rows.append(
+            InputRow(
+                line,
+                f"i{i}",
+                f"fixed:{item.id}.{line}",
+                LINES[line].label,
+                value,
+                LINES[line].unit,
+                item.id,
+                (),
+                note,
+            )
+        )
+    return rows
+
+
+CONTRACT_FIXED = {
+    "contract_on": "Fixed by the file: the contract pays for outcomes",
+    "contract_has_baseline": "Fixed by the file: 1 where the contract gives a baseline",
+    "contract_has_cap": "Fixed by the file: 1 where the contract gives a cap",
+    "contract_term_years": "The contract gives no term: every year appraised",
+}
 
 
 def rating_note(item: Intervention) -> str:
