@@ -171,3 +171,45 @@ def test_hand_worked_contract_in_the_recalculated_workbook(tmp_path) -> None:
     assert figure("provider_net") == pytest.approx(200_000)
     assert figure("contract_cap_binds_at_days") == pytest.approx(500_000 / 150)
     assert figure("contract_cap_binds_at_share") == pytest.approx(0.5 - 500_000 / 150 / 36_500)
+
+
+def simulated_contract(data: dict[str, Any], draws: int = 20_000) -> dict[str, Any]:
+    from appraise.analyses.uncertainty import simulate
+    from appraise.engine.params import build
+    from appraise.model.load import portfolio_from_data
+
+    portfolio = portfolio_from_data(data, "test.yaml", evidence={})
+    result = simulate(build(portfolio, {**portfolio.evidence}), draws, seed=7).to_data()
+    return result["interventions"][0]["contract"]
+
+
+def test_simulated_mean_payment_matches_the_closed_form() -> None:
+    """Uniform treated risk on 0.35..0.45, no cap, no lag, one year: care days avoided are
+    100 x (0.5 - U) x 365, so the mean payment is £150 x 100 x (0.5 - 0.40) x 365 = £547,500,
+    and the council pays 80% of it."""
+    data = hand_worked(cap=None, payment_lag_months=0, term_years=1)
+    data["horizon_years"] = 1
+    data["interventions"][0]["effect"]["treated_risk"] = {"dist": "uniform", "low": 0.35, "high": 0.45}
+    c = simulated_contract(data)
+    se = 150 * 100 * 365 * (0.1 / 12**0.5) / 20_000**0.5  # the mean's standard error
+    assert c["mean_outcome_payment"] == pytest.approx(547_500, abs=4 * se)
+    assert c["mean_council_payment"] == pytest.approx(0.8 * c["mean_outcome_payment"])
+    assert c["prob_cap_binds"] == 0
+
+
+def test_simulated_chance_of_loss_and_of_the_cap_binding() -> None:
+    """Treated risk uniform on 0.30..0.50: the payment is 150 x 36,500 x (0.5 - U), above the
+    £500,000 cap when U < 0.5 - 500,000 / 5,475,000 = 0.40868: P(cap binds) = 0.10868 / 0.2.
+    Direct delivery (cost £300,000) loses when 73,000 x 100 x (0.5 - U) < 300,000, U > 0.45890:
+    P = 0.04110 / 0.2. Under the contract the council pays 80% of 150 x 365 = £43,800 a year in
+    care avoided and saves £73,000, so it never loses."""
+    data = hand_worked(payment_lag_months=0, term_years=1)
+    data["horizon_years"] = 1
+    data["interventions"][0]["effect"]["treated_risk"] = {"dist": "uniform", "low": 0.30, "high": 0.50}
+    c = simulated_contract(data)
+    tol = 4 * (0.25 / 20_000) ** 0.5
+    assert c["prob_cap_binds"] == pytest.approx((0.5 - 500_000 / 5_475_000 - 0.30) / 0.2, abs=tol)
+    assert c["prob_council_loses_direct"] == pytest.approx(
+        (0.50 - (0.5 - 300_000 / 7_300_000)) / 0.2, abs=tol
+    )
+    assert c["prob_council_loses"] == 0

@@ -399,6 +399,14 @@ class Simulation:
     summaries: dict[str, list[Summary]]  # key -> [intervention 0, ..., n - 1, portfolio total]
     options: list[OptionOdds] | None = None
     kept: Kept | None = None  # every draw, when `simulate(..., keep=True)`
+    contracts: list[Any] | None = None  # `ContractOdds` of each outcome contract
+
+    def contract_of(self, ident: str) -> dict[str, Any] | None:
+        """An intervention's outcome contract across the draws (None: it has none)."""
+        for odds in self.contracts or ():
+            if odds.id == ident:
+                return odds.to_data()
+        return None
 
     def record(self, index: int) -> dict[str, Any]:
         """Summary of intervention `index` (or the portfolio total at index n)."""
@@ -423,7 +431,8 @@ class Simulation:
                 **self.record(n),
             },
             "interventions": [
-                {"id": ident, **self.record(i)} for i, ident in enumerate(self.model.ids)
+                {"id": ident, **self.record(i), "contract": self.contract_of(ident)}
+                for i, ident in enumerate(self.model.ids)
             ],
         }
         if self.options is not None:
@@ -460,10 +469,21 @@ def simulate(
         option_lines = np.empty((chunk, len(SUMMARISED) * k))
         wins = np.zeros(k, dtype=np.int64)
     kept = Kept.empty(params, draws, n) if keep else None
+    # Here, not at the top: the contracts module summarises with this module's Accumulator.
+    from appraise.analyses.contracts import WANTED as CONTRACT_WANTED
+    from appraise.analyses.contracts import ContractRisk, contract_members
+
+    members = contract_members(model)
+    risk = ContractRisk(members, chunk) if members else None
+    wanted = (*core.MONEY_ONLY, *CONTRACT_WANTED) if members else None
     for start in range(0, draws, chunk):
         size = min(chunk, draws - start)
         drawn = draw_inputs(params, streams, size)
-        per, totals = core.appraise(model.inputs(drawn), detail=False, money_only=True)
+        per, totals = core.appraise(
+            model.inputs(drawn), detail=False, money_only=True, wanted=wanted
+        )
+        if risk is not None:
+            risk.add(per, size)
         if kept is not None:
             kept.put(start, drawn, per, size)
         acc.add(series_of(per, totals, lines[:size]))
@@ -484,7 +504,8 @@ def simulate(
             )
             for j, option in enumerate(model.portfolio.options)
         ]
-    return Simulation(model, draws, seed, chunk, params, summaries, options, kept)
+    contracts = risk.results(model.ids) if risk is not None else None
+    return Simulation(model, draws, seed, chunk, params, summaries, options, kept, contracts)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -88,7 +88,41 @@ def simulation_table(data: dict[str, Any]) -> str:
     blocks = [head, "", table(headers, rows)]
     if options is not None:
         blocks += ["", *options_block(options, draws)]
+    contracts = [r["contract"] for r in data["interventions"] if r.get("contract")]
+    if contracts:
+        blocks += ["", *contracts_block(contracts, h)]
     return "\n".join([*blocks, *notes])
+
+
+def contracts_block(contracts: list[dict[str, Any]], horizon: int) -> list[str]:
+    """Each outcome contract: the council's position under it and under direct delivery, side
+    by side, the chance each loses money, the payments expected and how often the cap binds."""
+    headers = ["Intervention", "Arrangement", "P(council loses)", "Mean", "p5", "p50", "p95"]
+    rows = []
+    for c in contracts:
+        for title, key, loses in (
+            ("outcome contract", "council_net", "prob_council_loses"),
+            ("direct delivery (fee)", "direct_net", "prob_council_loses_direct"),
+        ):
+            rows.append(
+                [c["id"], title, pct(c[loses])]
+                + [money(c[key][k]) for k in ("mean", "p5", "p50", "p95")]
+            )
+    lines = [
+        f"Outcome contracts: the council's net position over {horizon} years (undiscounted), "
+        "under the contract and under direct delivery, on the same draws:",
+        "",
+        table(headers, rows),
+        "",
+    ]
+    for c in contracts:
+        lines.append(
+            f"{c['id']}: mean outcome payment {money(c['mean_outcome_payment'])} "
+            f"(the council's share {money(c['mean_council_payment'])}); "
+            f"P(cap binds) {pct(c['prob_cap_binds'])}; provider's position: mean "
+            f"{money(c['provider_net']['mean'])}, p5 {money(c['provider_net']['p5'])}."
+        )
+    return lines
 
 
 def options_block(options: list[dict[str, Any]], draws: int) -> list[str]:
