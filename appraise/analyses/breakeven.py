@@ -35,6 +35,9 @@ def success_rate_curve(
     form = "per_case" if per_case else "success_rate"
     item = data["interventions"][index]
     item["effect"] = {form: record["effect_raw"]}
+    # Net savings do not depend on how the service is paid for; a contract's baseline needs the
+    # risk-based effect just restated.
+    item.pop("contract", None)
     # The one intervention alone (its figures do not depend on the others): the grid then costs
     # memory in proportion to its points, not to points x interventions (20,000 allowed).
     data["interventions"] = [item]

@@ -11,6 +11,7 @@ from appraise.analyses.options import evaluation_data
 from appraise.analyses.uncertainty import uncertain_params
 from appraise.analyses.voi import file_groups
 from appraise.cli._app import VALIDATORS, Format, TableOrJson, app, emit, guarded
+from appraise.cli.contracts import contract_lines
 from appraise.display import (
     counted,
     discount_text,
@@ -140,6 +141,7 @@ def evaluation_table(data: dict[str, Any]) -> str:
         f"(the table uses {p['cashable_method']}).",
         rates,
         *effect_notes(data["interventions"]),
+        *contract_lines(data["interventions"], p["horizon_years"]),
         *price_notes(data.get("prices")),
         "",
         *input_lines(data["inputs"]),

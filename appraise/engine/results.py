@@ -210,6 +210,9 @@ class Appraisal:
             "kind": contract.kind,
             "metric": contract.headline_metric,
             "top_up_payer": contract.top_up.payer if contract.top_up else None,
+            "cap": number(self.model.base.values["contract_cap"][i])
+            if contract.cap is not None
+            else None,
         }
         for key in core.CONTRACT:
             rec[key.removeprefix("contract_")] = number(r[key][i])

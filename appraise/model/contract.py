@@ -8,7 +8,7 @@ produce the savings.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -38,6 +38,14 @@ PRICE = Domain(limit=MAX_UNIT_COST, why=UNIT_COST_WHY)
 PAYMENT_LAG = Domain(0.0, 12.0)  # within a year: the outcomes of a year are paid by the next
 DAYS = Domain(0.0, 366.0)
 
+
+def _default(why: str) -> Any:
+    return assumed("appraise default (docs/outcome-contracts.md)", why)
+
+
+_NO_FEE = _default("no fixed fee unless the contract gives one (a fee and outcomes is blended)")
+_NO_OWN_COSTS = _default("none unless the file gives the council's own costs of the contract")
+_NO_LAG = _default("outcomes paid as they happen unless the contract gives a lag")
 _ONE_YEAR = assumed(
     "appraise default (docs/outcome-contracts.md)",
     "an outcome averted is a year in care (as Thurrock's lac_year is), so it stands for 365 days",
@@ -98,13 +106,14 @@ class Contract(Base):
         Annotated[Num, Input("Cap on outcome payments over the contract", "£", TOTAL_COST)] | None
     ) = None
     fixed_fee: Annotated[
-        Num, Input("Fixed fee a year (blended contracts)", "£ a year", TOTAL_COST)
+        Num, Input("Fixed fee a year (blended contracts)", "£ a year", TOTAL_COST, _NO_FEE)
     ] = 0.0
     own_costs: Annotated[
-        Num, Input("Council's own costs of the contract a year", "£ a year", TOTAL_COST)
+        Num,
+        Input("Council's own costs of the contract a year", "£ a year", TOTAL_COST, _NO_OWN_COSTS),
     ] = 0.0
     payment_lag_months: Annotated[
-        Num, Input("Months from an outcome to its payment", "months", PAYMENT_LAG)
+        Num, Input("Months from an outcome to its payment", "months", PAYMENT_LAG, _NO_LAG)
     ] = 0.0
     top_up: TopUp | None = None
     term_years: (
