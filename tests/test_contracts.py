@@ -189,7 +189,11 @@ def test_simulated_mean_payment_matches_the_closed_form() -> None:
     and the council pays 80% of it."""
     data = hand_worked(cap=None, payment_lag_months=0, term_years=1)
     data["horizon_years"] = 1
-    data["interventions"][0]["effect"]["treated_risk"] = {"dist": "uniform", "low": 0.35, "high": 0.45}
+    data["interventions"][0]["effect"]["treated_risk"] = {
+        "dist": "uniform",
+        "low": 0.35,
+        "high": 0.45,
+    }
     c = simulated_contract(data)
     se = 150 * 100 * 365 * (0.1 / 12**0.5) / 20_000**0.5  # the mean's standard error
     assert c["mean_outcome_payment"] == pytest.approx(547_500, abs=4 * se)
@@ -205,7 +209,11 @@ def test_simulated_chance_of_loss_and_of_the_cap_binding() -> None:
     care avoided and saves £73,000, so it never loses."""
     data = hand_worked(payment_lag_months=0, term_years=1)
     data["horizon_years"] = 1
-    data["interventions"][0]["effect"]["treated_risk"] = {"dist": "uniform", "low": 0.30, "high": 0.50}
+    data["interventions"][0]["effect"]["treated_risk"] = {
+        "dist": "uniform",
+        "low": 0.30,
+        "high": 0.50,
+    }
     c = simulated_contract(data)
     tol = 4 * (0.25 / 20_000) ** 0.5
     assert c["prob_cap_binds"] == pytest.approx((0.5 - 500_000 / 5_475_000 - 0.30) / 0.2, abs=tol)
@@ -213,3 +221,76 @@ def test_simulated_chance_of_loss_and_of_the_cap_binding() -> None:
         (0.50 - (0.5 - 300_000 / 7_300_000)) / 0.2, abs=tol
     )
     assert c["prob_council_loses"] == 0
+
+
+def test_verify_checks_a_contract_claim(tmp_path) -> None:
+    """A claim on the council's position after payments is recomputed over the horizon (£330,000
+    in the hand-worked case) and a wrong one back-solved."""
+    from appraise.analyses.verify import check_claims
+    from appraise.model.load import load_portfolio
+    from appraise.model.save import to_yaml
+
+    (tmp_path / "hand.yaml").write_text(to_yaml(hand_worked()))
+    claims = {
+        "portfolio": "hand.yaml",
+        "claims": [
+            {
+                "id": "right",
+                "intervention": "svc",
+                "metric": "contract_council_net",
+                "value": 330000,
+            },
+            {
+                "id": "wrong",
+                "intervention": "svc",
+                "metric": "contract_council_net",
+                "value": 400000,
+            },
+            {"id": "paid", "intervention": "svc", "metric": "contract_payments", "value": 500000},
+        ],
+    }
+    (tmp_path / "claims.yaml").write_text(to_yaml(claims))
+    portfolio = load_portfolio(tmp_path / "hand.yaml")
+    checked = check_claims(tmp_path / "claims.yaml", portfolio, tmp_path / "hand.yaml")
+    data = checked.verification.to_data()
+    by_id = {c["id"]: c for c in data["claims"]}
+    assert by_id["right"]["status"] == "consistent"
+    assert by_id["right"]["recomputed"] == pytest.approx(330_000)
+    assert by_id["paid"]["status"] == "consistent"
+    assert by_id["wrong"]["status"] == "inconsistent"
+    # £400,000 after payments: the price would have to fall so the council pays £330,000 ...
+    implied = {i["input"]: i["implied_value"] for i in by_id["wrong"]["implied"]}
+    assert implied["svc.contract.rate_card[0].price"] == pytest.approx(
+        (730_000 - 400_000) / 0.8 / 3650
+    )
+
+
+def test_sensitivity_ranges_the_price_and_the_baseline() -> None:
+    """The council's position with the price and the contract's baseline each at its low and its
+    high; where the cap binds, a higher price changes nothing."""
+    from appraise.analyses.uncertainty import sensitivity
+    from appraise.engine.params import build
+    from appraise.model.load import portfolio_from_data
+
+    data = hand_worked(
+        cap=None,
+        payment_lag_months=0,
+        baseline={"share_in_care": {"low": 0.45, "central": 0.5, "high": 0.55}},
+        rate_card=[
+            {"metric": "care_days_avoided", "price": {"low": 100, "central": 150, "high": 200}}
+        ],
+    )
+    portfolio = portfolio_from_data(data, "test.yaml", evidence={})
+    result = sensitivity(build(portfolio, {**portfolio.evidence})).to_data()
+    (tornado,) = result["contracts"]
+    assert tornado["figure"] == "contract_council_net"
+    swings = {s["key"]: s for s in tornado["tornado"]}
+    price = swings["svc.contract.rate_card[0].price"]
+    # 730,000 - 0.8 x price x 3,650 (no cap): 438,000 at £100, 146,000 at £200.
+    assert (price["npv_low"], price["npv_high"]) == pytest.approx((438_000, 146_000))
+    # Break-even price: 730,000 / (0.8 x 3,650) = £250.
+    assert price["threshold"] == pytest.approx(250)
+    base = swings["svc.contract.baseline.share_in_care"]
+    # A baseline of 45% pays for 100 x 5% fewer outcomes: 10 - 5 = 5 years, 1,825 days.
+    assert base["npv_low"] == pytest.approx(730_000 - 0.8 * 150 * 1825)
+    assert base["npv_high"] == pytest.approx(730_000 - 0.8 * 150 * 5475)

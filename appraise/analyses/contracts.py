@@ -14,9 +14,16 @@ from typing import Any
 
 import numpy as np
 
-from appraise.analyses.uncertainty import Accumulator, Summary
+from appraise.analyses.uncertainty import (
+    Accumulator,
+    Summary,
+    Tornado,
+    one_at_a_time,
+    swings_of,
+)
 from appraise.engine import core
 from appraise.engine.params import Model
+from appraise.engine.solve import Metric
 from appraise.model.numbers import central
 
 # The figures summarised for each contract, each over the horizon (undiscounted).
@@ -141,3 +148,30 @@ def _scaled_run(model: Model, i: int, scale: np.ndarray) -> dict[str, np.ndarray
         inputs, wanted=("reach", "outcomes_averted", "contract_paid_outcomes", *SERIES)
     )
     return per
+
+
+# ---------------------------------------------------------------------------------------------
+# Sensitivity: the council's net position under each contract, one input at a time
+# ---------------------------------------------------------------------------------------------
+
+
+def contract_tornadoes(
+    model: Model, params: list[Any], ranges: list[tuple[float, float, str]]
+) -> list[Tornado]:
+    """For each outcome contract, the council's net position with each uncertain input at its low
+    and its high (the price and the contract's baseline among them, where ranged), and the value
+    of each at which the council breaks even under the contract."""
+    members = contract_members(model)
+    if not members or not params:
+        return []
+    key = "contract_council_net"
+    values = one_at_a_time(model, params, [r[0] for r in ranges], [r[1] for r in ranges], key)
+    return [
+        Tornado(
+            model.ids[i],
+            float(values[-1, i]),
+            swings_of(model, params, ranges, values, i, Metric(key, i)),
+            key,
+        )
+        for i in members
+    ]

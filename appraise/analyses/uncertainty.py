@@ -469,7 +469,7 @@ def simulate(
         option_lines = np.empty((chunk, len(SUMMARISED) * k))
         wins = np.zeros(k, dtype=np.int64)
     kept = Kept.empty(params, draws, n) if keep else None
-    # Here, not at the top: the contracts module summarises with this module's Accumulator.
+    # Here, not at the top: the contracts module builds on this one.
     from appraise.analyses.contracts import WANTED as CONTRACT_WANTED
     from appraise.analyses.contracts import ContractRisk, contract_members
 
@@ -569,11 +569,14 @@ class Tornado:
     """NPV of one intervention (or the portfolio total) and the inputs that move it, widest first."""
 
     id: str | None  # None: the portfolio total
-    npv: float  # at central values
+    npv: float  # at central values (the figure's value, where `figure` is another)
     swings: list[Swing]
+    figure: str = "npv"
 
     def to_data(self) -> dict[str, Any]:
         head = {"id": self.id} if self.id is not None else {}
+        if self.figure != "npv":  # the swings' npv_low and npv_high are this figure's
+            head["figure"] = self.figure
         return {**head, "npv": number(self.npv), "tornado": [s.to_data() for s in self.swings]}
 
 
@@ -585,6 +588,7 @@ class Sensitivity:
     inputs: list[Param]
     portfolio: Tornado
     interventions: list[Tornado]
+    contracts: list[Tornado] = field(default_factory=list)  # council's net position, by contract
 
     def to_data(self) -> dict[str, Any]:
         """JSON of `appraise sensitivity --format json`."""
@@ -598,15 +602,22 @@ class Sensitivity:
                 **self.portfolio.to_data(),
             },
             "interventions": [t.to_data() for t in self.interventions],
+            **({"contracts": [t.to_data() for t in self.contracts]} if self.contracts else {}),
         }
 
 
 def one_at_a_time(
-    model: Model, params: Sequence[Param], lows: Sequence[float], highs: Sequence[float]
+    model: Model,
+    params: Sequence[Param],
+    lows: Sequence[float],
+    highs: Sequence[float],
+    key: str = "npv",
 ) -> np.ndarray:
-    """NPV [2k + 1, n + 1]: row j with input j at its low, row k + j at its high, last row central.
+    """A figure (NPV unless `key` names another) [2k + 1, n + 1]: row j with input j at its low,
+    row k + j at its high, last row central.
 
-    Columns are the interventions then the portfolio total; one vectorised run of the core.
+    Columns are the interventions then the portfolio total (0 for a figure with none); one
+    vectorised run of the core.
     """
     k = len(params)
     columns = {}
@@ -614,38 +625,57 @@ def one_at_a_time(
         column = np.full(2 * k + 1, p.central)
         column[j], column[k + j] = lows[j], highs[j]
         columns[p.key] = column
-    per, totals = core.appraise(model.inputs(columns), detail=False, money_only=True)
-    npv = np.broadcast_to(per["npv"], (2 * k + 1, len(model.ids)))
-    return np.column_stack([npv, np.broadcast_to(totals["npv"], (2 * k + 1,))])
+    wanted = None if key == "npv" else (key,)
+    per, totals = core.appraise(model.inputs(columns), detail=False, money_only=True, wanted=wanted)
+    values = np.broadcast_to(per[key], (2 * k + 1, len(model.ids)))
+    total = np.broadcast_to(totals.get(key, np.zeros(())), (2 * k + 1,))
+    return np.column_stack([values, total])
+
+
+def swings_of(
+    model: Model,
+    params: Sequence[Param],
+    ranges: Sequence[tuple[float, float, str]],
+    values: np.ndarray,
+    target: int,
+    metric: Metric,
+) -> list[Swing]:
+    """Column `target` of `one_at_a_time`'s figures as swings, widest first, each with the value
+    of its input (the others central) at which the figure is zero."""
+    k = len(params)
+    central = values[-1, target]
+    swings = []
+    for j, p in enumerate(params):
+        at_low, at_high = values[j, target], values[k + j, target]
+        if at_low == central and at_high == central:
+            continue  # the input does not feed this figure
+        lo, hi, basis = ranges[j]
+        # A root must bring the figure to within 1e-9 of the largest value in play of zero (a
+        # penny in £10 million); a bracket straddling a jump rather than a root fails this.
+        scale = max(abs(at_low), abs(at_high), abs(central), 1.0)
+        with np.errstate(over="ignore", invalid="ignore"):  # far ends of an open domain
+            roots = solve(model, p.key, metric, 0.0, 1e-9 * scale, money_only=True)
+        root = roots[0] if roots else None
+        in_range = root is not None and lo <= root <= hi
+        swings.append(Swing(p, lo, hi, basis, at_low, at_high, root, in_range))
+    swings.sort(key=lambda s: -s.swing)
+    return swings
 
 
 def sensitivity(model: Model) -> Sensitivity:
-    """One-way sensitivity of NPV: each uncertain input at its low and high, the others central."""
+    """One-way sensitivity of NPV: each uncertain input at its low and high, the others central;
+    and of the council's net position under each outcome contract."""
     params = uncertain_params(model)
     ranges = [swing_range(p.value) for p in params]
-    k = len(params)
     npv = one_at_a_time(model, params, [r[0] for r in ranges], [r[1] for r in ranges])
-    central = npv[-1]
     tornadoes = []
     for target in range(len(model.ids) + 1):
         intervention = target if target < len(model.ids) else None
-        swings = []
-        for j, p in enumerate(params):
-            at_low, at_high = npv[j, target], npv[k + j, target]
-            if at_low == central[target] and at_high == central[target]:
-                continue  # the input does not feed this figure
-            lo, hi, basis = ranges[j]
-            # A root must bring NPV to within 1e-9 of the largest NPV in play of zero (a penny in
-            # £10 million); a bracket straddling a jump rather than a root fails this.
-            scale = max(abs(at_low), abs(at_high), abs(central[target]), 1.0)
-            with np.errstate(over="ignore", invalid="ignore"):  # far ends of an open domain
-                roots = solve(
-                    model, p.key, Metric("npv", intervention), 0.0, 1e-9 * scale, money_only=True
-                )
-            root = roots[0] if roots else None
-            in_range = root is not None and lo <= root <= hi
-            swings.append(Swing(p, lo, hi, basis, at_low, at_high, root, in_range))
-        swings.sort(key=lambda s: -s.swing)
+        swings = swings_of(model, params, ranges, npv, target, Metric("npv", intervention))
         ident = model.ids[target] if intervention is not None else None
-        tornadoes.append(Tornado(ident, float(central[target]), swings))
-    return Sensitivity(model, params, tornadoes[-1], tornadoes[:-1])
+        tornadoes.append(Tornado(ident, float(npv[-1, target]), swings))
+    # Here, not at the top: the contracts module builds on this one.
+    from appraise.analyses.contracts import contract_tornadoes
+
+    contracts = contract_tornadoes(model, params, ranges)
+    return Sensitivity(model, params, tornadoes[-1], tornadoes[:-1], contracts)

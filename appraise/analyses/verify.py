@@ -51,7 +51,7 @@ import numpy as np
 from appraise.engine import core, evaluate
 from appraise.engine.claims import CLAIM, ROUNDING_ALLOWANCE
 from appraise.engine.evaluate import Structure
-from appraise.engine.figures import figure, kind_of, summable
+from appraise.engine.figures import CONTRACT_FIGURES, figure, kind_of, summable
 from appraise.engine.params import SETTINGS, Model, Param, build, is_whole_outcome
 from appraise.engine.results import INTERVENTION_KEYS, PORTFOLIO_KEYS, YEAR_KEYS
 from appraise.engine.solve import Metric, evaluate_metric, inputs_feeding, solve
@@ -163,6 +163,8 @@ def metric_names(model: Model, whole: bool) -> list[str]:
         if whole
         else _scalar_keys(per, INTERVENTION_KEYS, 1)
     )
+    if not whole and any(item.contract is not None for item in model.interventions):
+        names += _scalar_keys(per, CONTRACT_FIGURES, 1)
     names += [f"savings_by_payer.{p}" for p in model.base.payers]
     if whole:
         names += [f"outcomes_averted_by_outcome.{o}" for o in model.portfolio.outcomes]
@@ -447,6 +449,7 @@ class _Plan:
 
 MULTI_YEAR = frozenset(
     {"pv_cost", "pv_gross_savings", "npv", "bcr", "payback_year", "discounted_payback_year"}
+    | set(CONTRACT_FIGURES)  # an outcome contract's figures are over the horizon
 )
 
 

@@ -351,6 +351,28 @@ def sensitivity_table(result: Sensitivity) -> str:
             blocks.append(table(headers, tornado_rows(tornado.swings)))
         else:
             blocks.append("No uncertain input moves this NPV.")
+    for tornado in result.contracts:
+        blocks += [
+            "",
+            f"{tornado.id}, outcome contract: the council's net position over {h} years "
+            f"(undiscounted) {money(tornado.npv)} at central values",
+            table(
+                [
+                    "Input",
+                    "Low",
+                    "Central",
+                    "High",
+                    "Range",
+                    "Council at low",
+                    "Council at high",
+                    "Swing",
+                    "Council = 0 at",
+                ],
+                tornado_rows(tornado.swings),
+            )
+            if tornado.swings
+            else "No uncertain input moves it.",
+        ]
     blocks += [
         "",
         "Range: triangular, PERT and uniform inputs at their bounds; normal, lognormal and beta "

@@ -67,7 +67,7 @@ class Figure:
 def _kind(unit: str) -> str:
     if unit.startswith("£"):
         return "money"
-    if unit in ("cases", "outcomes", "children", "child-years", "weeks", "places"):
+    if unit in ("cases", "outcomes", "children", "child-years", "weeks", "days", "places"):
         return "count"
     if unit in ("fraction", "per case", "share"):
         return "rate"
@@ -197,7 +197,22 @@ _LINE_FIGURES = (
     "discounted_payback_year",
 )
 
-FIGURES: dict[str, Figure] = {key: _from_line(key) for key in _LINE_FIGURES}
+# An outcome contract's figures (docs/outcome-contracts.md): claimable, not in the Summary.
+CONTRACT_FIGURES = (
+    "contract_payments",
+    "contract_uncapped",
+    "contract_council_payments",
+    "contract_top_up_paid",
+    "contract_fixed_fees",
+    "contract_paid_days",
+    "contract_council_net",
+    "direct_net",
+    "provider_net",
+    "contract_cap_binds_at_days",
+    "contract_cap_binds_at_share",
+)
+
+FIGURES: dict[str, Figure] = {key: _from_line(key) for key in (*_LINE_FIGURES, *CONTRACT_FIGURES)}
 # Figures that are not line items: descriptions, breakdowns and the year-by-year flows.
 for figure in (
     Figure(
