@@ -980,3 +980,112 @@ def savings_chart(savings: Sequence[dict[str, Any]]) -> alt.LayerChart:
     return alt.layer(bars, text.mark_text(align="left", dx=4, color=BLACK)).properties(
         height=alt.Step(BAR)
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Outcome contracts (docs/outcome-contracts.md)
+# ---------------------------------------------------------------------------------------------
+
+UNDER_CONTRACT = "Council, under the outcome contract"
+DIRECT = "Council, under direct delivery (paying the cost)"
+PAYMENTS = "Outcome payments"
+
+
+def contract_position_chart(rows: Sequence[dict[str, Any]], expected: float) -> alt.LayerChart:
+    """The council's net position against the outcome achieved, under the contract and under
+    direct delivery, with the outcome payments; a rule at the outcome expected.
+
+    `rows`: `appraise.analyses.contracts.positions_by_outcome`; x is the share in care achieved
+    where the contract has a baseline (lower is better), else the outcomes as a share of those
+    expected. `expected`: that x at the appraisal's central figures.
+    """
+    share = all(r.get("achieved_share") is not None for r in rows)
+    key, title = (
+        ("achieved_share", "Share in care achieved")
+        if share
+        else ("scale", "Outcomes achieved, share of those expected")
+    )
+    frame = pd.DataFrame(
+        [
+            {"x": r[key], "Series": name, "value": r[field], "label": money(r[field])}
+            for r in rows
+            for name, field in (
+                (UNDER_CONTRACT, "contract_council_net"),
+                (DIRECT, "direct_net"),
+                (PAYMENTS, "contract_payments"),
+            )
+        ]
+    )
+    frame["x_label"] = [pct(x, 1) for x in frame["x"]]
+    domain = [UNDER_CONTRACT, DIRECT, PAYMENTS]
+    colour = alt.Color(
+        "Series:N",
+        scale=alt.Scale(domain=domain, range=[BLUE, VERMILLION, GREY]),
+        legend=alt.Legend(title=None, orient="bottom", columns=1, labelLimit=420),
+        sort=domain,
+    )
+    lines = (
+        alt.Chart(frame)
+        .mark_line(strokeWidth=2.5)
+        .encode(
+            x=alt.X("x:Q", title=title, axis=alt.Axis(format=".0%")),
+            y=alt.Y("value:Q", axis=_money_axis("£ over the horizon (undiscounted)")),
+            color=colour,
+            strokeDash=alt.condition(
+                f"datum.Series == '{PAYMENTS}'", alt.value([4, 3]), alt.value([1, 0])
+            ),
+            tooltip=[
+                alt.Tooltip("x_label:N", title=title),
+                alt.Tooltip("Series:N", title="Line"),
+                alt.Tooltip("label:N", title="£"),
+            ],
+        )
+    )
+    mark = pd.DataFrame({"x": [expected], "text": ["expected"]})
+    rule = alt.Chart(mark).mark_rule(color=BLACK, strokeDash=[2, 2]).encode(x="x:Q")
+    note = (
+        alt.Chart(mark)
+        .mark_text(align="left", dx=4, dy=-6, color=BLACK)
+        .encode(x="x:Q", y=alt.value(0), text="text:N")
+    )
+    return alt.layer(_zero_rule(), lines, rule, note).properties(height=TALL)
+
+
+def contract_payments_chart(years: Sequence[dict[str, Any]]) -> alt.Chart:
+    """Outcome payments by year, the council's and a co-funder's stacked, with any fixed fee.
+
+    `years`: the `contract.years` rows of `appraise evaluate --format json`.
+    """
+    parts = (
+        ("Council: outcome payments", "contract_council_payments"),
+        ("Co-funder: outcome payments (top-up)", "contract_top_up"),
+        ("Council: fixed fee", "contract_fixed_fee"),
+    )
+    frame = pd.DataFrame(
+        [
+            {"year": y["year"], "Part": name, "value": y[key], "label": money(y[key])}
+            for y in years
+            for name, key in parts
+        ]
+    )
+    domain = [name for name, _ in parts]
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("year:O", axis=alt.Axis(labelAngle=0, title="Year")),
+            y=alt.Y("value:Q", stack="zero", axis=_money_axis("Paid in the year")),
+            color=alt.Color(
+                "Part:N",
+                scale=alt.Scale(domain=domain, range=[BLUE, SKY_BLUE, ORANGE]),
+                legend=alt.Legend(title=None, orient="bottom", columns=1, labelLimit=420),
+                sort=domain,
+            ),
+            tooltip=[
+                alt.Tooltip("year:O", title="Year"),
+                alt.Tooltip("Part:N", title="Paid"),
+                alt.Tooltip("label:N", title="£"),
+            ],
+        )
+        .properties(height=TALL)
+    )

@@ -9,21 +9,15 @@ that draw's outcomes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from appraise.analyses.uncertainty import (
-    Accumulator,
-    Summary,
-    Tornado,
-    one_at_a_time,
-    swings_of,
-)
+from appraise.display import money, num, pct
 from appraise.engine import core
 from appraise.engine.params import Model
-from appraise.engine.solve import Metric
 from appraise.model.numbers import central
 
 # The figures summarised for each contract, each over the horizon (undiscounted).
@@ -50,7 +44,7 @@ class ContractOdds:
     direct_loses: int  # the same under direct delivery
     cap_binds: int  # draws in which the cap binds
     mean_council_payments: float
-    summaries: dict[str, Summary]
+    summaries: dict[str, Any]  # SERIES key -> its `uncertainty.Summary`
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -65,11 +59,15 @@ class ContractOdds:
 
 
 class ContractRisk:
-    """Running counts and summaries of each contract's figures, fed chunk by chunk."""
+    """Running counts and summaries of each contract's figures, fed chunk by chunk.
 
-    def __init__(self, members: list[int], chunk: int):
+    `accumulator(series, chunk)` makes the running summaries: the simulation's own
+    (`uncertainty.Accumulator`), so a contract's percentiles are read as every other figure's.
+    """
+
+    def __init__(self, members: list[int], chunk: int, accumulator: Callable[[int, int], Any]):
         self.members = members
-        self.acc = Accumulator(len(SERIES) * len(members), chunk)
+        self.acc = accumulator(len(SERIES) * len(members), chunk)
         self.council_loses = np.zeros(len(members), dtype=np.int64)
         self.direct_loses = np.zeros(len(members), dtype=np.int64)
         self.cap_binds = np.zeros(len(members), dtype=np.int64)
@@ -110,6 +108,7 @@ class ContractRisk:
 # ---------------------------------------------------------------------------------------------
 
 POINTS = 41  # outcomes from none to twice those expected
+CHART_LINES = ("reach", "outcomes_averted", "contract_paid_outcomes", *SERIES)
 
 
 def positions_by_outcome(model: Model, i: int, points: int = POINTS) -> list[dict[str, Any]]:
@@ -120,19 +119,27 @@ def positions_by_outcome(model: Model, i: int, points: int = POINTS) -> list[dic
     per = _scaled_run(model, i, scale)
     contract = model.interventions[i].contract
     baseline = contract.baseline.share_in_care if contract and contract.baseline else None
-    reach = per["reach"][..., i]
+    points_of = {k: np.broadcast_to(per[k][..., i], scale.shape) for k in CHART_LINES}
+    reach = points_of["reach"]
     rows = []
     for j, s in enumerate(scale):
-        paid = float(per["contract_paid_outcomes"][j, i])
+        paid = float(points_of["contract_paid_outcomes"][j])
         row = {
             "scale": float(s),
-            "outcomes_averted": float(per["outcomes_averted"][j, i]),
-            "contract_council_net": float(per["contract_council_net"][j, i]),
-            "direct_net": float(per["direct_net"][j, i]),
-            "contract_payments": float(per["contract_payments"][j, i]),
+            **{
+                key: float(points_of[key][j])
+                for key in (
+                    "outcomes_averted",
+                    "contract_council_net",
+                    "direct_net",
+                    "contract_payments",
+                )
+            },
         }
         if baseline is not None:
             row["achieved_share"] = central(baseline) - paid / float(reach[j]) if reach[j] else None
+            if row["achieved_share"] is not None and row["achieved_share"] < 0:
+                continue  # no share in care below none
         rows.append(row)
     return rows
 
@@ -144,34 +151,85 @@ def _scaled_run(model: Model, i: int, scale: np.ndarray) -> dict[str, np.ndarray
     drawn = np.broadcast_to(attribution, (len(scale), len(attribution))).copy()
     drawn[:, i] = attribution[i] * scale
     inputs = model.base.with_arrays(attribution=drawn)
-    per, _ = core.appraise(
-        inputs, wanted=("reach", "outcomes_averted", "contract_paid_outcomes", *SERIES)
-    )
+    per, _ = core.appraise(inputs, wanted=CHART_LINES)
     return per
 
 
 # ---------------------------------------------------------------------------------------------
-# Sensitivity: the council's net position under each contract, one input at a time
+# In words: the lines `appraise evaluate` prints under its table, and the paper's sentences
 # ---------------------------------------------------------------------------------------------
 
+METRIC_WORDS = {
+    "outcomes_averted": "outcomes averted",
+    "care_days_avoided": "care days avoided",
+    "care_weeks_avoided": "care weeks avoided",
+}
 
-def contract_tornadoes(
-    model: Model, params: list[Any], ranges: list[tuple[float, float, str]]
-) -> list[Tornado]:
-    """For each outcome contract, the council's net position with each uncertain input at its low
-    and its high (the price and the contract's baseline among them, where ranged), and the value
-    of each at which the council breaks even under the contract."""
-    members = contract_members(model)
-    if not members or not params:
-        return []
-    key = "contract_council_net"
-    values = one_at_a_time(model, params, [r[0] for r in ranges], [r[1] for r in ranges], key)
-    return [
-        Tornado(
-            model.ids[i],
-            float(values[-1, i]),
-            swings_of(model, params, ranges, values, i, Metric(key, i)),
-            key,
+
+def baseline_text(c: dict[str, Any]) -> str:
+    """The contract's baseline against the appraisal's, the difference named as deadweight."""
+    if c.get("baseline_contract") is None:
+        return "measured against the appraisal's own counterfactual"
+    ours, theirs = c["baseline_contract"], c["baseline_appraisal"]
+    text = (
+        f"measured against a baseline of {pct(ours, 1)} in care (the appraisal's: {pct(theirs, 1)})"
+    )
+    if c["deadweight_outcomes"] > 0:
+        text += (
+            f"; the contract's baseline is {pct(ours - theirs, 1)} points higher, so it pays for "
+            f"{num(c['deadweight_outcomes'], 2)} outcomes a year that would have happened anyway "
+            "(deadweight in contract form)"
         )
-        for i in members
-    ]
+    elif c["deadweight_outcomes"] < 0:
+        text += (
+            f"; the contract's baseline is {pct(theirs - ours, 1)} points lower, so "
+            f"{num(-c['deadweight_outcomes'], 2)} outcomes a year the service achieves go unpaid"
+        )
+    else:
+        text += ": no deadweight paid for"
+    return text
+
+
+def cap_text(c: dict[str, Any]) -> str:
+    """Whether the cap binds, and the outcome at which it would."""
+    if c["cap"] is None:
+        return "no cap"
+    where = f"{num(c['cap_binds_at_days'], 0)} care days paid for"
+    if c["cap_binds_at_share"] is not None:
+        where += f", a share in care of {pct(c['cap_binds_at_share'], 2)}"
+    if c["cap_binds"]:
+        return f"the cap of {money(c['cap'])} binds, from {where} ({pct(c['cap_scale'], 1)} of the outcomes expected)"
+    return f"the cap of {money(c['cap'])} does not bind: it would at {where} ({pct(c['cap_scale'], 1)} of the outcomes expected)"
+
+
+def contract_lines(interventions: list[dict[str, Any]], horizon: int) -> list[str]:
+    """For each intervention with an outcome contract: payments, who pays them, each party's
+    position, the baseline and the cap; payments by year."""
+    out: list[str] = []
+    for rec in interventions:
+        c = rec.get("contract")
+        if not c:
+            continue
+        metric = METRIC_WORDS.get(c["metric"], c["metric"])
+        out += [
+            "",
+            f"Outcome contract of {rec['id']} ({c['kind']}): pays for {metric}, "
+            f"{baseline_text(c)}.",
+            f"  Over {horizon} years (undiscounted): outcome payments {money(c['payments'])} "
+            f"(before the cap {money(c['uncapped'])}; {cap_text(c)}). The council pays "
+            f"{money(c['council_payments'])}"
+            + (
+                f", {c['top_up_payer'].replace('_', ' ')} {money(c['top_up_paid'])}"
+                if c["top_up_payer"]
+                else ""
+            )
+            + f"; fixed fees {money(c['fixed_fees'])}; the council's own costs "
+            f"{money(c['own_costs_total'])}.",
+            f"  Council's net position: {money(c['council_net'])} under the contract, "
+            f"{money(c['direct_net'])} under direct delivery (paying the cost as a fee). "
+            f"Provider's (investors') position: {money(c['provider_net'])}.",
+            "  Outcome payments by year: "
+            + ", ".join(f"{y['year']}: {money(y['contract_payments'])}" for y in c["years"])
+            + ".",
+        ]
+    return out

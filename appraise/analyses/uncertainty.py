@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from appraise.analyses.contracts import WANTED as CONTRACT_WANTED
+from appraise.analyses.contracts import ContractRisk, contract_members
 from appraise.analyses.options import best, option_members
 from appraise.engine import core
 from appraise.engine.evaluate import Structure
@@ -469,12 +471,8 @@ def simulate(
         option_lines = np.empty((chunk, len(SUMMARISED) * k))
         wins = np.zeros(k, dtype=np.int64)
     kept = Kept.empty(params, draws, n) if keep else None
-    # Here, not at the top: the contracts module builds on this one.
-    from appraise.analyses.contracts import WANTED as CONTRACT_WANTED
-    from appraise.analyses.contracts import ContractRisk, contract_members
-
     members = contract_members(model)
-    risk = ContractRisk(members, chunk) if members else None
+    risk = ContractRisk(members, chunk, Accumulator) if members else None
     wanted = (*core.MONEY_ONLY, *CONTRACT_WANTED) if members else None
     for start in range(0, draws, chunk):
         size = min(chunk, draws - start)
@@ -674,8 +672,27 @@ def sensitivity(model: Model) -> Sensitivity:
         swings = swings_of(model, params, ranges, npv, target, Metric("npv", intervention))
         ident = model.ids[target] if intervention is not None else None
         tornadoes.append(Tornado(ident, float(npv[-1, target]), swings))
-    # Here, not at the top: the contracts module builds on this one.
-    from appraise.analyses.contracts import contract_tornadoes
-
     contracts = contract_tornadoes(model, params, ranges)
     return Sensitivity(model, params, tornadoes[-1], tornadoes[:-1], contracts)
+
+
+def contract_tornadoes(
+    model: Model, params: list[Param], ranges: list[tuple[float, float, str]]
+) -> list[Tornado]:
+    """For each outcome contract, the council's net position with each uncertain input at its low
+    and its high (the price and the contract's baseline among them, where ranged), and the value
+    of each at which the council breaks even under the contract (docs/outcome-contracts.md)."""
+    members = contract_members(model)
+    if not members or not params:
+        return []
+    key = "contract_council_net"
+    values = one_at_a_time(model, params, [r[0] for r in ranges], [r[1] for r in ranges], key)
+    return [
+        Tornado(
+            model.ids[i],
+            float(values[-1, i]),
+            swings_of(model, params, ranges, values, i, Metric(key, i)),
+            key,
+        )
+        for i in members
+    ]

@@ -7,11 +7,11 @@ from typing import Any
 
 import typer
 
+from appraise.analyses.contracts import contract_lines
 from appraise.analyses.options import evaluation_data
 from appraise.analyses.uncertainty import uncertain_params
 from appraise.analyses.voi import file_groups
 from appraise.cli._app import VALIDATORS, Format, TableOrJson, app, emit, guarded
-from appraise.cli.contracts import contract_lines
 from appraise.display import (
     counted,
     discount_text,

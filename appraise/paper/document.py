@@ -29,6 +29,7 @@ from appraise.model.provenance import EDITED
 from appraise.paper.appendix import assumptions_log, methods, risks
 from appraise.paper.charts import png
 from appraise.paper.content import Paper
+from appraise.paper.contracts import contracts, has_contracts
 from appraise.paper.intervention import ASSUMED_RATE, SUPPORTED, interventions
 from appraise.paper.sections import claims, forecast, programme, tracking, uncertainty
 from appraise.paper.shown import TOTAL, conventions, figure_text, input_text, payback
@@ -78,6 +79,8 @@ def paper_docx(paper: Paper, template: Template | None = None) -> bytes:
     summary(w, paper)
     portfolio_table(w, paper)
     interventions(w, paper)
+    if has_contracts(paper):
+        contracts(w, paper)
     if paper.simulation is not None:
         uncertainty(w, paper)
         what_to_check_first(w, paper)
