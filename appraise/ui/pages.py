@@ -37,7 +37,16 @@ from appraise.errors import InputError
 from appraise.model import ratings
 from appraise.model.identity import RunIdentity
 from appraise.model.schema import RATINGS
-from appraise.ui import charts, claims, forecast, inputs, programme, session, uncertainty
+from appraise.ui import (
+    charts,
+    claims,
+    contracts,
+    forecast,
+    inputs,
+    programme,
+    session,
+    uncertainty,
+)
 from appraise.ui.layout import Page, View, chart, conventions, headline, payback
 from appraise.ui.runs import success_rate_curve
 from appraise.ui.text import plain
@@ -455,6 +464,7 @@ def intervention_page(view: View) -> None:
         chart(charts.cumulative_chart({r["name"]: r["years"]}))
         with st.expander("Cash flow year by year"):
             st.table(cash_flow_table(r), hide_index=True)
+        contracts.contract_section(view, index, r)
         evidence_section(view, index)
 
 

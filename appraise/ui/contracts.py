@@ -1,0 +1,58 @@
+"""The app's outcome-contract section on an intervention's page (docs/outcome-contracts.md): the
+council's net position against the outcome achieved under the contract and under direct
+delivery, payments by year, and each party's position."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from appraise.analyses.contracts import contract_lines, positions_by_outcome
+from appraise.display import money
+from appraise.ui import charts
+from appraise.ui.layout import View, chart
+from appraise.ui.text import plain
+
+YEAR_COLUMNS = (
+    ("Outcome payments", "contract_payments"),
+    ("Council pays", "contract_council_payments"),
+    ("Co-funder pays", "contract_top_up"),
+    ("Fixed fee", "contract_fixed_fee"),
+    ("Council's net position", "contract_council_net"),
+    ("Provider's position", "provider_net"),
+)
+
+
+def payments_table(contract: dict[str, Any]) -> pd.DataFrame:
+    """Payments and each party's position, a row a year."""
+    return pd.DataFrame(
+        [
+            {"Year": str(y["year"]), **{title: money(y[key]) for title, key in YEAR_COLUMNS}}
+            for y in contract["years"]
+        ]
+    )
+
+
+def contract_section(view: View, index: int, record: dict[str, Any]) -> None:
+    """An intervention's outcome contract, if it has one."""
+    contract = record.get("contract")
+    if not contract:
+        return
+    h = view.totals["horizon_years"]
+    st.subheader("Outcome contract: who pays, and who carries the risk")
+    for line in contract_lines([record], h)[1:]:
+        st.markdown(plain(line.strip()))
+    rows = positions_by_outcome(view.appraisal.model, index)
+    expected = next(r for r in rows if r["scale"] == 1.0)
+    x = expected.get("achieved_share")
+    st.caption(
+        "The council's net position over the horizon against the outcome achieved, under the "
+        "contract and if it paid for the service directly: the engine's figures at each outcome."
+    )
+    chart(charts.contract_position_chart(rows, x if x is not None else 1.0))
+    st.caption("Outcome payments by year.")
+    chart(charts.contract_payments_chart(contract["years"]))
+    with st.expander("Payments year by year"):
+        st.table(payments_table(contract), hide_index=True)
