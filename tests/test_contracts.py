@@ -294,3 +294,39 @@ def test_sensitivity_ranges_the_price_and_the_baseline() -> None:
     # A baseline of 45% pays for 100 x 5% fewer outcomes: 10 - 5 = 5 years, 1,825 days.
     assert base["npv_low"] == pytest.approx(730_000 - 0.8 * 150 * 1825)
     assert base["npv_high"] == pytest.approx(730_000 - 0.8 * 150 * 5475)
+
+
+ESSEX = "examples/essex-mst-sib.yaml"
+
+
+def test_essex_runs_through_evaluate_simulate_export_and_report(tmp_path) -> None:
+    """The Essex social impact bond example end to end, as a user runs it."""
+    import json
+
+    from tests.conftest import ROOT, run_cli
+
+    essex = ROOT / ESSEX
+    proc = run_cli("evaluate", essex, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    c = json.loads(proc.stdout)["interventions"][0]["contract"]
+    # The council keeps savings less payments; the cap (£7.1m, Big Society Capital) does not bind
+    # at the 27% target, and the contract's baseline is the appraisal's (no deadweight).
+    assert c["council_net"] == pytest.approx(c["direct_net"] + 388 * 8157.89 - c["payments"], abs=5)
+    assert c["cap_binds"] is False and c["deadweight_outcomes"] == 0
+    assert c["payments"] < 7_100_000 == pytest.approx(c["uncapped"] * c["cap_scale"])
+    proc = run_cli("simulate", essex, "--draws", "2000", "--seed", "3", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    odds = json.loads(proc.stdout)["interventions"][0]["contract"]
+    assert odds["prob_council_loses"] <= odds["prob_council_loses_direct"]
+    assert 0 < odds["prob_cap_binds"] < 1
+    for command, flag, name in (
+        ("export", "--xlsx", "essex.xlsx"),
+        ("report", "--docx", "essex.docx"),
+    ):
+        proc = run_cli(command, essex, flag, tmp_path / name)
+        assert proc.returncode == 0, proc.stderr
+        assert (tmp_path / name).stat().st_size > 0
+    proc = run_cli("verify", ROOT / "examples/essex-mst-sib-claims.yaml", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    statuses = {c["id"]: c["status"] for c in json.loads(proc.stdout)["claims"]}
+    assert statuses == {"council-keeps": "inconsistent", "investors-repaid": "consistent"}
