@@ -25,6 +25,7 @@ def hand_worked(**contract: Any) -> dict[str, Any]:
         "term_years": 2,
     }
     terms.update(contract)
+    terms = {k: v for k, v in terms.items() if v is not None}  # None: leave the term out
     item = intervention(
         reach={"count": 100},
         unit_cost={"amount": 3000, "per": "case"},
@@ -97,8 +98,14 @@ def test_clawback_and_blended() -> None:
     assert c["provider_net"] == pytest.approx(447_500 + 40_000 - 300_000)
 
 
+FEE = dict.fromkeys(
+    ("rate_card", "cap", "baseline", "top_up", "payment_lag_months", "term_years", "metric")
+)
+FEE["kind"] = "fee"
+
+
 def test_fee_is_todays_behaviour() -> None:
-    fee = appraise_data(hand_worked(kind="fee", rate_card=[], cap=None, baseline=None, top_up=None))
+    fee = appraise_data(hand_worked(**FEE))
     plain = copy.deepcopy(hand_worked())
     del plain["interventions"][0]["contract"]
     assert fee.to_data()["interventions"][0]["contract"] is None
@@ -118,7 +125,11 @@ def test_fee_is_todays_behaviour() -> None:
             "interventions[0].contract.top_up.share: must be between 0 and 1 (got 1.2)",
         ),
         ({"kind": "outcomes", "fixed_fee": 5}, "interventions[0].contract.fixed_fee: a fixed fee"),
-        ({"kind": "fee"}, "interventions[0].contract.rate_card: a fee contract pays no outcome"),
+        (
+            {**FEE, "rate_card": [{"metric": "care_days_avoided", "price": 1}]},
+            "interventions[0].contract.rate_card: a fee contract pays no outcome",
+        ),
+        ({**FEE, "cap": 5}, "interventions[0].contract.cap: a fee contract"),
         ({"payment_lag_months": 13}, "interventions[0].contract.payment_lag_months"),
     ],
 )

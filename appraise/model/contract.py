@@ -143,11 +143,16 @@ class Contract(Base):
         if self.metric is not None and self.rate_card and self.metric not in seen:
             raise at("metric", "the rate card does not price this metric", self.metric)
         if self.kind == "fee":
-            if self.rate_card:
-                raise at(
-                    "rate_card",
-                    "a fee contract pays no outcome payments: give kind outcomes or blended",
-                )
+            for name in ("rate_card", "baseline", "cap", "top_up", "term_years", "metric"):
+                if name in self.model_fields_set and getattr(self, name):
+                    raise at(
+                        name,
+                        "a fee contract pays no outcome payments, so it takes no "
+                        f"{name}: give kind outcomes or blended",
+                    )
+            for name in ("fixed_fee", "own_costs", "payment_lag_months"):
+                if name in self.model_fields_set:
+                    raise at(name, f"a fee contract takes no {name}: the council pays the cost")
         elif not self.rate_card:
             raise at(
                 "rate_card", f"a contract of kind {self.kind} needs a rate card (metric and price)"
