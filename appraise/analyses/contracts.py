@@ -159,6 +159,15 @@ def _scaled_run(model: Model, i: int, scale: np.ndarray) -> dict[str, np.ndarray
 # In words: the lines `appraise evaluate` prints under its table, and the paper's sentences
 # ---------------------------------------------------------------------------------------------
 
+# The columns of a contract's table of payments by year (the app's and the paper's).
+YEAR_COLUMNS = (
+    ("Outcome payments", "contract_payments"),
+    ("Council pays", "contract_council_payments"),
+    ("Co-funder pays", "contract_top_up"),
+    ("Fixed fee", "contract_fixed_fee"),
+    ("Council's net position", "contract_council_net"),
+    ("Provider's position", "provider_net"),
+)
 METRIC_WORDS = {
     "outcomes_averted": "outcomes averted",
     "care_days_avoided": "care days avoided",

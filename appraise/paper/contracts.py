@@ -6,20 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from appraise import charts
-from appraise.analyses.contracts import baseline_text, cap_text, positions_by_outcome
+from appraise.analyses.contracts import (
+    YEAR_COLUMNS,
+    baseline_text,
+    cap_text,
+    positions_by_outcome,
+)
 from appraise.display import money, pct
 from appraise.paper.charts import png
 from appraise.paper.content import Paper
 from appraise.paper.word import Writer
-
-YEAR_COLUMNS = (
-    ("Outcome payments", "contract_payments"),
-    ("Council pays", "contract_council_payments"),
-    ("Co-funder pays", "contract_top_up"),
-    ("Fixed fee", "contract_fixed_fee"),
-    ("Council's net position", "contract_council_net"),
-    ("Provider's position", "provider_net"),
-)
 
 
 def has_contracts(paper: Paper) -> bool:

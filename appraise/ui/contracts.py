@@ -9,20 +9,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from appraise.analyses.contracts import contract_lines, positions_by_outcome
+from appraise.analyses.contracts import YEAR_COLUMNS, contract_lines, positions_by_outcome
 from appraise.display import money
 from appraise.ui import charts
 from appraise.ui.layout import View, chart
 from appraise.ui.text import plain
-
-YEAR_COLUMNS = (
-    ("Outcome payments", "contract_payments"),
-    ("Council pays", "contract_council_payments"),
-    ("Co-funder pays", "contract_top_up"),
-    ("Fixed fee", "contract_fixed_fee"),
-    ("Council's net position", "contract_council_net"),
-    ("Provider's position", "provider_net"),
-)
 
 
 def payments_table(contract: dict[str, Any]) -> pd.DataFrame:
