@@ -337,7 +337,31 @@ def test_essex_runs_through_evaluate_simulate_export_and_report(tmp_path) -> Non
         proc = run_cli(command, essex, flag, tmp_path / name)
         assert proc.returncode == 0, proc.stderr
         assert (tmp_path / name).stat().st_size > 0
+    from docx import Document
+
+    headings = [p.text for p in Document(str(tmp_path / "essex.docx")).paragraphs]
+    assert "Outcome contracts: what the council pays, and who carries the risk" in headings
     proc = run_cli("verify", ROOT / "examples/essex-mst-sib-claims.yaml", "--format", "json")
     assert proc.returncode == 0, proc.stderr
     statuses = {c["id"]: c["status"] for c in json.loads(proc.stdout)["claims"]}
     assert statuses == {"council-keeps": "inconsistent", "investors-repaid": "consistent"}
+
+
+def test_the_chart_lines_are_the_engine_at_each_outcome() -> None:
+    """The chart's council positions at a share s of the expected outcomes: under the contract
+    730,000 s - 80% x min(547,500 s, 500,000); directly 730,000 s - 300,000; the x axis is the
+    share in care achieved, 50% - 10% x s."""
+    from appraise.analyses.contracts import expected_x, positions_by_outcome
+    from appraise.engine.params import build
+    from appraise.model.load import portfolio_from_data
+
+    portfolio = portfolio_from_data(hand_worked(), "test.yaml", evidence={})
+    rows = positions_by_outcome(build(portfolio, {**portfolio.evidence}), 0)
+    assert len(rows) == 41 and expected_x(rows) == pytest.approx(0.4)
+    for r in rows:
+        s = r["scale"]
+        assert r["achieved_share"] == pytest.approx(0.5 - 0.1 * s)
+        assert r["contract_council_net"] == pytest.approx(
+            730_000 * s - 0.8 * min(547_500 * s, 500_000)
+        )
+        assert r["direct_net"] == pytest.approx(730_000 * s - 300_000)

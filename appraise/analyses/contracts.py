@@ -111,6 +111,14 @@ POINTS = 41  # outcomes from none to twice those expected
 CHART_LINES = ("reach", "outcomes_averted", "contract_paid_outcomes", *SERIES)
 
 
+def expected_x(rows: list[dict[str, Any]]) -> float:
+    """Where the outcome expected lies on the chart's axis (the row at scale 1)."""
+    for row in rows:
+        if row["scale"] == 1.0:
+            return row.get("achieved_share", 1.0)
+    return 1.0
+
+
 def positions_by_outcome(model: Model, i: int, points: int = POINTS) -> list[dict[str, Any]]:
     """The council's net position under the contract and under direct delivery, and the
     outcome payments, as the outcomes the service achieves go from none to twice the expected
@@ -203,6 +211,8 @@ def cap_text(c: dict[str, Any]) -> str:
     """Whether the cap binds, and the outcome at which it would."""
     if c["cap"] is None:
         return "no cap"
+    if c["cap_scale"] is None:  # nothing is paid for, so no outcome reaches it
+        return f"the cap of {money(c['cap'])} is not reached: the contract pays for nothing"
     where = f"{num(c['cap_binds_at_days'], 0)} care days paid for"
     if c["cap_binds_at_share"] is not None:
         where += f", a share in care of {pct(c['cap_binds_at_share'], 2)}"

@@ -10,6 +10,7 @@ from appraise.analyses.contracts import (
     YEAR_COLUMNS,
     baseline_text,
     cap_text,
+    expected_x,
     positions_by_outcome,
 )
 from appraise.display import money, pct
@@ -61,13 +62,11 @@ def contracts(w: Writer, paper: Paper) -> None:
             png(charts.contract_payments_chart(c["years"]), paper.identity),
         )
         rows = positions_by_outcome(paper.model, i)
-        expected = next(r for r in rows if r["scale"] == 1.0)
-        x = expected.get("achieved_share")
         w.figure(
             "The council's net position against the outcome achieved, under the contract and "
             "under direct delivery (the lines are the engine's figures at each outcome)",
             png(
-                charts.contract_position_chart(rows, x if x is not None else 1.0),
+                charts.contract_position_chart(rows, expected_x(rows)),
                 paper.identity,
             ),
         )

@@ -9,7 +9,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from appraise.analyses.contracts import YEAR_COLUMNS, contract_lines, positions_by_outcome
+from appraise.analyses.contracts import (
+    YEAR_COLUMNS,
+    contract_lines,
+    expected_x,
+    positions_by_outcome,
+)
 from appraise.display import money
 from appraise.ui import charts
 from appraise.ui.layout import View, chart
@@ -36,13 +41,11 @@ def contract_section(view: View, index: int, record: dict[str, Any]) -> None:
     for line in contract_lines([record], h)[1:]:
         st.markdown(plain(line.strip()))
     rows = positions_by_outcome(view.appraisal.model, index)
-    expected = next(r for r in rows if r["scale"] == 1.0)
-    x = expected.get("achieved_share")
     st.caption(
         "The council's net position over the horizon against the outcome achieved, under the "
         "contract and if it paid for the service directly: the engine's figures at each outcome."
     )
-    chart(charts.contract_position_chart(rows, x if x is not None else 1.0))
+    chart(charts.contract_position_chart(rows, expected_x(rows)))
     st.caption("Outcome payments by year.")
     chart(charts.contract_payments_chart(contract["years"]))
     with st.expander("Payments year by year"):
