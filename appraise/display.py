@@ -148,7 +148,13 @@ def rate(record: dict[str, Any], key: str) -> str:
 
 
 # Scalar JSON keys that go into CSV columns (nested ones are flattened, `years` left to JSON).
-CSV_SKIP = {"years", "savings_by_payer", "savings_by_component", "effect_conversion"}
+CSV_SKIP = {
+    "years",
+    "savings_by_payer",
+    "savings_by_component",
+    "savings_by_class",
+    "effect_conversion",
+}
 
 
 # Columns added when a portfolio has options: each intervention's option; each option's own.

@@ -27,7 +27,7 @@ from appraise.display import (
 )
 from appraise.engine.figures import FIGURES
 from appraise.engine.params import build
-from appraise.engine.results import appraise_portfolio
+from appraise.engine.results import SAVINGS_BY_CLASS, appraise_portfolio
 from appraise.errors import InputError
 from appraise.model.load import (
     detect_kind,
@@ -133,6 +133,8 @@ def evaluation_table(data: dict[str, Any]) -> str:
     payers = ", ".join(f"{payer_name(k)} {money(v)}" for k, v in p["savings_by_payer"].items())
     notes = [
         "",
+        *class_table(data),
+        "",
         f"Gross savings by payer (all interventions): {payers}.",
         f"Cashable net savings: strict {money(p['cashable_net_savings_strict'])}, "
         f"pro rata {money(p['cashable_net_savings_pro_rata'])} "
@@ -144,6 +146,24 @@ def evaluation_table(data: dict[str, Any]) -> str:
         *input_lines(data["inputs"]),
     ]
     return "\n".join([head, "", table(headers, rows), *notes])
+
+
+CLASS_COLUMNS = ("gross_savings", *SAVINGS_BY_CLASS.values())
+
+
+def class_table(data: dict[str, Any]) -> list[str]:
+    """Each intervention's gross savings as councils book them (docs/defaults.md)."""
+    headers = ["Intervention", *(FIGURES[k].short for k in CLASS_COLUMNS)]
+    records = [*data["interventions"]]
+    if data.get("options") is None:
+        records.append({**data["portfolio"], "id": "total"})
+    rows = [[r["id"], *(money(r[k]) for k in CLASS_COLUMNS)] for r in records]
+    return [
+        "Gross savings by class: cash-releasing (the cashable part), cost avoidance and capacity "
+        "add up to gross savings; so do recurring and one-off.",
+        "",
+        table(headers, rows),
+    ]
 
 
 def options_table(options: list[dict[str, Any]], years: list[dict[str, Any]]) -> list[str]:

@@ -15,6 +15,7 @@ from appraise.engine.params import Model, build
 from appraise.errors import InputError, Problem
 from appraise.model.discounting import rate_data
 from appraise.model.pricing import audit
+from appraise.model.savings import CAPACITY, CASH_RELEASING, COST_AVOIDANCE, ONE_OFF, RECURRING
 
 # Per-intervention keys of `appraise evaluate --format json`, in order. The workbook's Summary
 # header and the app's tables use the same names.
@@ -49,6 +50,11 @@ INTERVENTION_KEYS = (
     "net_savings",
     "net_savings_per_case",
     "cashable_gross_savings",
+    "cost_avoidance_savings",
+    "capacity_savings",
+    "recurring_savings",
+    "one_off_savings",
+    "savings_by_class",
     "cashable_net_savings",
     "cashable_net_savings_strict",
     "cashable_net_savings_pro_rata",
@@ -83,6 +89,11 @@ PORTFOLIO_KEYS = (
     "gross_savings",
     "net_savings",
     "cashable_gross_savings",
+    "cost_avoidance_savings",
+    "capacity_savings",
+    "recurring_savings",
+    "one_off_savings",
+    "savings_by_class",
     "cashable_net_savings",
     "cashable_net_savings_strict",
     "cashable_net_savings_pro_rata",
@@ -101,6 +112,11 @@ PORTFOLIO_KEYS = (
 YEAR_KEYS = {
     "cost": "year_cost",
     "gross_savings": "year_gross_savings",
+    "cashable_gross_savings": "year_cashable_gross_savings",
+    "cost_avoidance_savings": "year_cost_avoidance_savings",
+    "capacity_savings": "year_capacity_savings",
+    "recurring_savings": "year_recurring_savings",
+    "one_off_savings": "year_one_off_savings",
     "net_savings": "year_net_savings",
     "cashable_net_savings": "year_cashable_net_savings",
     "cumulative_net": "year_cumulative_net",
@@ -108,6 +124,22 @@ YEAR_KEYS = {
     "discounted_net": "year_discounted_net",
     "cumulative_discounted_net": "year_cumulative_discounted_net",
 }
+
+
+# Gross savings split by how councils book them (appraise.model.savings): each class, and each
+# part by recurrence; the classes add up to gross savings, and so do the two recurrences.
+SAVINGS_BY_CLASS = {
+    CASH_RELEASING: "cashable_gross_savings",
+    COST_AVOIDANCE: "cost_avoidance_savings",
+    CAPACITY: "capacity_savings",
+    RECURRING: "recurring_savings",
+    ONE_OFF: "one_off_savings",
+}
+
+
+def by_class(record: Mapping[str, Any]) -> dict[str, Any]:
+    """`savings_by_class` of a record holding the class figures (an intervention, the total)."""
+    return {name: record[key] for name, key in SAVINGS_BY_CLASS.items()}
 
 
 def number(x: Any) -> float | int | None:
@@ -193,8 +225,9 @@ class Appraisal:
             "years": self._years(r, (i,)),
         }
         for key in INTERVENTION_KEYS:
-            if key not in rec:
+            if key not in rec and key != "savings_by_class":
                 rec[key] = number(r[key][i])
+        rec["savings_by_class"] = by_class(rec)
         return {k: rec[k] for k in INTERVENTION_KEYS}
 
     def effect_record(self, i: int, k: int) -> dict[str, Any]:
@@ -242,9 +275,17 @@ class Appraisal:
             "years": self._years(t, ()),
         }
         for key in PORTFOLIO_KEYS:
-            if key not in rec:
+            if key not in rec and key != "savings_by_class":
                 rec[key] = number(t[key])
+        rec["savings_by_class"] = by_class(rec)
         return {k: rec[k] for k in PORTFOLIO_KEYS}
+
+    def booking_data(self) -> list[dict[str, Any]]:
+        """How each component's saving is booked, and why (docs/defaults.md)."""
+        return [
+            {"outcome": key, "component": name, **booked.to_data()}
+            for (key, name), booked in zip(self.model.components, self.model.bookings, strict=True)
+        ]
 
     def to_data(self) -> dict[str, Any]:
         """`{"portfolio": {...}, "interventions": [{...}, ...]}` as printed by `evaluate --format json`."""
@@ -254,6 +295,7 @@ class Appraisal:
         }
         if self.model.prices is not None:
             out["prices"] = audit(self.model.portfolio, self.model.prices)
+        out["savings_classes"] = self.booking_data()
         citations = self.model.citations()
         out["inputs"] = [p.to_data(citations) for p in self.model.params]  # docs/provenance.md
         return out

@@ -22,7 +22,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from appraise.errors import InputError
-from appraise.model import limits, periods, ratings
+from appraise.model import limits, periods, ratings, savings
 from appraise.model.base import PAYER, Base, Text, check_slug, one_form
 from appraise.model.baseline import Baseline, FinancialYearStartMonth, StartMonth, at
 from appraise.model.costs import cost_item
@@ -507,12 +507,32 @@ def from_library(raw: Any, field: str) -> Any:
     return out
 
 
+SavingsClass = Literal[savings.SAVINGS_CLASSES]  # type: ignore[valid-type]
+Recurrence = Literal[savings.RECURRENCES]  # type: ignore[valid-type]
+
+
+def _booked(line: Any, **where: Any) -> savings.Booking:
+    """A saving line's booking (appraise.model.savings), a disagreement blamed on its key."""
+    try:
+        return savings.booking(line.savings_class, line.recurrence, line.cashable, **where)
+    except savings.BookingError as exc:
+        value = getattr(line, exc.field, None)
+        if value is None:  # the key is the placement's (a change leaving an in-house placement)
+            raise at(exc.field, str(exc)) from None
+        raise at(exc.field, str(exc), value) from None
+
+
 class Component(Base):
-    """One part of what an outcome costs, and who pays it."""
+    """One part of what an outcome costs, who pays it, and how the saving is booked (its class
+    and whether it recurs: appraise.model.savings)."""
 
     name: Text
     cost: Annotated[Num, Input("Cost of one outcome (component)", "£ per outcome", UNIT_COST)]
-    cashable: StrictBool = False
+    cashable: StrictBool | None = None  # true: cash-releasing (not given: not cashable)
+    savings_class: SavingsClass | None = None
+    recurrence: Recurrence | None = None
+    in_house: StrictBool = False  # an in-house placement or service: capacity unless released
+    released: StrictBool = False  # carers or beds released when fewer children use it
     payer: str = CHILDRENS_SOCIAL_CARE
     price_year: PriceYearField | None = None
     # The unit-cost library's item the cost was taken from (`cost: {item: gmca:SS1.0}`).
@@ -523,6 +543,16 @@ class Component(Base):
     def _from_library(cls, raw: Any) -> Any:
         """`cost: {item: CODE}`: the library item's value, with its price year and source."""
         return from_library(raw, "cost")
+
+    @model_validator(mode="after")
+    def _booking(self) -> Component:
+        _booked(self, in_house=self.in_house, released=self.released)
+        return self
+
+    @property
+    def booking(self) -> savings.Booking:
+        """Its class and recurrence, and why (docs/defaults.md)."""
+        return _booked(self, in_house=self.in_house, released=self.released)
 
     @field_validator("payer")
     @classmethod
@@ -553,7 +583,20 @@ class Placement(Base):
     per: Text = "week"
     price_year: PriceYearField | None = None
     item: Text | None = None
+    # In-house: a change from it frees capacity, not cash, unless carers or beds are released.
+    in_house: StrictBool = False
+    released: StrictBool = False
     note: Text | None = None
+
+    @model_validator(mode="after")
+    def _released(self) -> Placement:
+        if self.released and not self.in_house:
+            raise at(
+                "released",
+                "released applies to an in-house placement (in_house: true)",
+                self.released,
+            )
+        return self
 
     @model_validator(mode="before")
     @classmethod
@@ -570,7 +613,11 @@ class Change(Base):
     from_: Annotated[str | float, Field(alias="from")]
     to: str | float
     units: Annotated[Num, Input("Units per change (weeks for a placement)", "units", UNITS)]
-    cashable: StrictBool = True  # placement spend comes off a budget line
+    # Placement spend comes off a budget line: cash-releasing unless the file says otherwise, or
+    # the placement left is in-house (appraise.model.savings).
+    cashable: StrictBool | None = None
+    savings_class: SavingsClass | None = None
+    recurrence: Recurrence | None = None  # not given: one-off, once per change
     payer: str = CHILDRENS_SOCIAL_CARE
 
     @field_validator("from_", "to", mode="plain")
@@ -601,6 +648,14 @@ class Change(Base):
     @property
     def ends(self) -> tuple[str | float, str | float]:
         return self.from_, self.to
+
+    def booking(self, placements: dict[str, Placement]) -> savings.Booking:
+        """Its class and recurrence: the placement it leaves decides whether it is in-house."""
+        left = placements.get(self.from_) if isinstance(self.from_, str) else None
+        where = {"in_house": False, "released": False}
+        if left is not None:
+            where = {"in_house": left.in_house, "released": left.released}
+        return _booked(self, change=True, **where)
 
 
 class Outcome(Base):
@@ -887,6 +942,20 @@ class Portfolio(Base):
         if problems:
             details = [InitErrorDetails(type=p, loc=(), input=None) for p in problems]
             raise ValidationError.from_exception_data("Portfolio", details)
+        return self
+
+    @model_validator(mode="after")
+    def _change_bookings(self) -> Portfolio:
+        """A change leaving an in-house placement is capacity unless its carers are released."""
+        for key, outcome in self.outcomes.items():
+            if outcome.change is None:
+                continue
+            try:
+                outcome.change.booking(self.placements)
+            except PydanticCustomError as exc:
+                context = dict(exc.context or {})
+                where = f"outcomes.{key}.change.{context.pop('subkey', '')}".rstrip(".")
+                raise at(where, exc.message(), *context.values()) from None
         return self
 
     @model_validator(mode="after")

@@ -24,9 +24,11 @@ from appraise.display import (
 )
 from appraise.engine.figures import FIGURES
 from appraise.engine.params import Param
+from appraise.engine.results import SAVINGS_BY_CLASS
 from appraise.model import ratings
 from appraise.model.numbers import central
 from appraise.model.provenance import EDITED
+from appraise.model.savings import MEANINGS, NAMES
 from appraise.paper.appendix import assumptions_log, methods, risks
 from appraise.paper.charts import png
 from appraise.paper.content import Paper
@@ -194,6 +196,7 @@ def summary(w: Writer, paper: Paper) -> None:
     )
     if options is not None:
         summary_options(w, paper)
+    savings_by_class(w, paper.records, [] if options is not None else [{**t, "name": TOTAL}])
     w.paragraph(
         f"Cashable net savings: the part that comes off a budget line quickly (placement "
         f"spend), by the {method} convention (see Methods). NPV: net savings over {h} years, "
@@ -203,6 +206,27 @@ def summary(w: Writer, paper: Paper) -> None:
             if chances
             else ""
         )
+    )
+
+
+CLASS_FIGURES = ("gross_savings", *SAVINGS_BY_CLASS.values())
+
+
+def savings_by_class(w: Writer, records: list[dict[str, Any]], total: list[dict[str, Any]]) -> None:
+    """Gross savings as a council books them: the classes, then recurring and one-off."""
+    headers = ["Intervention", *(FIGURES[k].title for k in CLASS_FIGURES)]
+    rows = [[r["name"], *(money(r[k]) for k in CLASS_FIGURES)] for r in [*records, *total]]
+    w.table(
+        "Gross savings a year as a council books them (cash-releasing, cost avoidance and "
+        "capacity add up to gross savings; so do recurring and one-off)",
+        headers,
+        rows,
+        [False, *[True] * (len(headers) - 1)],
+    )
+    w.paragraph(
+        "; ".join(f"{NAMES[k].capitalize()}: {MEANINGS[k]}" for k in SAVINGS_BY_CLASS)
+        + ". Cash-releasing savings are the cashable part; how each cost is classed, and why, "
+        "is in the appendix of assumptions (docs/defaults.md gives the rules)."
     )
 
 
@@ -238,6 +262,11 @@ def _portfolio_lines(
         f"gross: {money(t['net_savings'])} net, of which {money(t['cashable_net_savings'])} is "
         f"cashable ({method}; by the {other} convention, "
         f"{money(t['cashable_net_savings_' + other.replace(' ', '_')])}).",
+        f"Of the gross savings, {money(t['cashable_gross_savings'])} is cash-releasing, "
+        f"{money(t['cost_avoidance_savings'])} cost avoidance and "
+        f"{money(t['capacity_savings'])} capacity freed; {money(t['recurring_savings'])} "
+        f"recurs each year an outcome stays averted and {money(t['one_off_savings'])} is "
+        "one-off.",
         f"Over {h} years, discounted at {discount_text(t['discount_rate'], h, a_year=True)}, its NPV is "
         f"{money(t['npv'])}; "
         + (

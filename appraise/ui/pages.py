@@ -36,7 +36,16 @@ from appraise.errors import InputError
 from appraise.model import ratings
 from appraise.model.identity import RunIdentity
 from appraise.model.schema import RATINGS
-from appraise.ui import charts, claims, forecast, inputs, programme, session, uncertainty
+from appraise.ui import (
+    charts,
+    claims,
+    classes,
+    forecast,
+    inputs,
+    programme,
+    session,
+    uncertainty,
+)
 from appraise.ui.layout import Page, View, chart, conventions, headline, payback, ratio_text
 from appraise.ui.runs import success_rate_curve
 from appraise.ui.text import plain
@@ -148,6 +157,7 @@ def portfolio_page(view: View) -> None:
         f"Over {h} years, discounted at {discount_text(t['discount_rate'], h, a_year=True)}"
     )
     st.table(horizon_table(view), hide_index=True)
+    classes.class_section(view.records, None if options is not None else view.totals)
     if options is None:
         st.subheader("When does the portfolio pay back?")
         chart(charts.cumulative_chart({}, t["years"]))
@@ -480,6 +490,7 @@ def cash_flow_table(record: dict[str, Any]) -> pd.DataFrame:
                 "Year": y["year"],
                 "Cost": money(y["cost"]),
                 "Gross savings": money(y["gross_savings"]),
+                **{FIGURES[k].title: money(y[k]) for k in classes.COLUMNS[1:]},
                 "Net savings": money(y["net_savings"]),
                 "Cashable net savings": money(y["cashable_net_savings"]),
                 "Cumulative net": money(y["cumulative_net"]),

@@ -28,6 +28,16 @@ from appraise.engine.params import DEFAULTS, Model, Param
 from appraise.model import ratings
 from appraise.model.discounting import GREEN_BOOK, Schedule, bands_within
 from appraise.model.prices import read_price_year
+from appraise.model.savings import (
+    CAPACITY,
+    CASH_RELEASING,
+    COST_AVOIDANCE,
+    DERIVED_NON_PLACEMENT,
+    DERIVED_PLACEMENT,
+    ONE_OFF,
+    RECURRING,
+    Booking,
+)
 from appraise.model.schema import (
     CHILDRENS_SOCIAL_CARE,
     RATINGS,
@@ -460,21 +470,14 @@ def _change_rows(
     ]
     units = next(p for p in model.params if p.owner == key and p.target == "change_units")
     rows.append(_param_row("change_units", owner, units))
-    rows.append(
-        InputRow(
-            "component_cashable",
-            comp,
-            f"outcomes.{key}.change.cashable",
-            f"{outcome.name}: the change's saving is cashable (1 = yes)",
-            _flag(change.cashable),
-            "switch",
-            key,
-            src,
-            "Placement spend comes off a budget line",
-            "setting",
-            f"outcomes.{key}.change.cashable",
-            _switch(True, False),
-        )
+    rows += booking_rows(
+        comp,
+        key,
+        f"outcomes.{key}.change",
+        change.booking(model.portfolio.placements),
+        change.savings_class is not None,
+        f"{outcome.name}: the change's saving",
+        src,
     )
     rows.append(
         InputRow(
@@ -490,6 +493,84 @@ def _change_rows(
         )
     )
     return rows
+
+
+# The switches that book a saving (appraise.model.savings), their labels, and the file values
+# 1 and 0 stand for.
+BOOKING_SWITCHES = (
+    ("component_cashable", "is cash-releasing: cashable (1 = yes)"),
+    ("component_capacity", "if not cash-releasing, is capacity (1) or cost avoidance (0)"),
+    ("component_one_off", "is one-off (1) or recurring (0)"),
+)
+
+
+def _booking_values(booked: Booking) -> tuple[float, float, float]:
+    return (
+        _flag(booked.cash_releasing),
+        _flag(booked.savings_class == CAPACITY),
+        _flag(booked.recurrence == ONE_OFF),
+    )
+
+
+def booking_rows(
+    owner: str,
+    key: str,
+    path: str,
+    booked: Booking,
+    class_stated: bool,
+    what: str,
+    src: tuple[str, ...],
+) -> list[InputRow]:
+    """A saving line's booking switches, each mapped back to its key in the file: `cashable`
+    (or `savings_class` where the file states it), `savings_class` and `recurrence`."""
+    other = CAPACITY if booked.savings_class == CAPACITY else COST_AVOIDANCE
+    targets = (
+        (f"{path}.savings_class", _switch(CASH_RELEASING, other))
+        if class_stated
+        else (f"{path}.cashable", _switch(True, False)),
+        (f"{path}.savings_class", _switch(CAPACITY, COST_AVOIDANCE)),
+        (f"{path}.recurrence", _switch(ONE_OFF, RECURRING)),
+    )
+    notes = (booked.class_basis, booked.class_basis, booked.recurrence_basis)
+    return [
+        InputRow(
+            line,
+            owner,
+            f"{path}.{line.removeprefix('component_')}",
+            f"{what} {label}",
+            value,
+            "switch",
+            key,
+            src,
+            note,
+            "setting",
+            target,
+            to_file,
+        )
+        for (line, label), value, note, (target, to_file) in zip(
+            BOOKING_SWITCHES, _booking_values(booked), notes, targets, strict=True
+        )
+    ]
+
+
+def derived_booking_rows(
+    owner: str, key: str, part: str, booked: Booking, what: str, src: tuple[str, ...]
+) -> list[InputRow]:
+    """The booking switches of a derived cost's part: fixed by the derivation."""
+    return [
+        InputRow(
+            line,
+            owner,
+            f"fixed:outcomes.{key}.{part}.{line.removeprefix('component_')}",
+            f"{what} {label}",
+            value,
+            "switch",
+            key,
+            src,
+            f"Fixed by the derivation: {booked.class_basis}",
+        )
+        for (line, label), value in zip(BOOKING_SWITCHES, _booking_values(booked), strict=True)
+    ]
 
 
 def outcome_rows(model: Model) -> list[Section | InputRow]:
@@ -520,21 +601,12 @@ def outcome_rows(model: Model) -> list[Section | InputRow]:
             for p in by_owner.get(key, []):
                 rows.append(_param_row(DERIVE_LINE[p.path.rsplit(".", 1)[1]], derived[key], p))
             rows += price_rows(model, "derive", derived[key], f"outcomes.{key}.derive", key, src)
-            for part, cashable in (("placement", True), ("non_placement", False)):
+            for part, booked in (
+                ("placement", DERIVED_PLACEMENT),
+                ("non_placement", DERIVED_NON_PLACEMENT),
+            ):
                 what, owner = part.replace("_", "-"), owners[(key, part)]
-                rows.append(
-                    InputRow(
-                        "component_cashable",
-                        owner,
-                        f"fixed:outcomes.{key}.{part}.cashable",
-                        f"The {what} cost is cashable (1 = yes)",
-                        _flag(cashable),
-                        "switch",
-                        key,
-                        src,
-                        "Fixed by the derivation: placement spend comes off a budget line",
-                    )
-                )
+                rows += derived_booking_rows(owner, key, part, booked, f"The {what} cost", src)
                 rows.append(
                     InputRow(
                         "component_csc",
@@ -553,21 +625,14 @@ def outcome_rows(model: Model) -> list[Section | InputRow]:
             owner = owners[(key, comp.name)]
             rows.append(_param_row("component_cost_given", owner, params[f"{path}.cost"]))
             rows += price_rows(model, "component", owner, path, key, src)
-            rows.append(
-                InputRow(
-                    "component_cashable",
-                    owner,
-                    f"{path}.cashable",
-                    f"{outcome.name}: {comp.name} is cashable (1 = yes)",
-                    _flag(comp.cashable),
-                    "switch",
-                    key,
-                    src,
-                    "",
-                    "setting",
-                    f"{path}.cashable",
-                    _switch(True, False),
-                )
+            rows += booking_rows(
+                owner,
+                key,
+                path,
+                comp.booking,
+                comp.savings_class is not None,
+                f"{outcome.name}: {comp.name}",
+                src,
             )
             rows.append(
                 InputRow(
