@@ -248,6 +248,17 @@ for figure in (
         name="Evidence",
     ),
     Figure(
+        "evidence_design",
+        "How the effect was found",
+        "",
+        "text",
+        False,
+        "",
+        "The comparison behind the effect: rct, quasi_experimental, historical_baseline, "
+        "before_after or none (not stated: null)",
+        "Design",
+    ),
+    Figure(
         "effect_form",
         "Effect reported as",
         "",

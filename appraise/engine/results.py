@@ -25,6 +25,7 @@ INTERVENTION_KEYS = (
     "category",
     "averts",
     "evidence_rating",
+    "evidence_design",
     "evidence_supports",
     "reach",
     "reach_unit",
@@ -195,6 +196,7 @@ class Appraisal:
             "category": item.category,
             "averts": item.averts,
             "evidence_rating": item.evidence.rating,
+            "evidence_design": item.evidence.design,
             # A cited effect rated 3 or above: only then may a paper say the evidence supports it.
             "evidence_supports": m.evidence_supports(i),
             "reach_unit": item.reach.unit,

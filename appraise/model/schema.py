@@ -271,10 +271,19 @@ class Finding(Base):
     at: Text | None = None  # where in the source
 
 
+# How the effect was found (docs/additionality.md): against a randomised control group (`rct`),
+# a matched comparison group (`quasi_experimental`), the rate before the service
+# (`historical_baseline`), the same cases before and after (`before_after`), or no comparison.
+DESIGNS = ("rct", "quasi_experimental", "historical_baseline", "before_after", "none")
+# Designs whose comparison group already is what would have happened anyway: no deadweight.
+CONTROLLED_DESIGNS = {"rct": "a randomised trial", "quasi_experimental": "a matched comparison"}
+
+
 class EvidenceRef(Base):
-    """How strong the evidence is and where it comes from."""
+    """How strong the evidence is, how the effect was found, and where it comes from."""
 
     rating: str
+    design: Literal[DESIGNS] | None = None  # type: ignore[valid-type]
     sources: Annotated[list[Text], Field(min_length=1, max_length=limits.MAX_SOURCES)]
     effect_sources: Annotated[list[Text], Field(max_length=limits.MAX_SOURCES)] | None = None
     # Findings against the effect used (its own section of the paper and the app say so).
@@ -445,19 +454,39 @@ class Intervention(Base):
                         entry.averts,
                     )
                 seen[entry.averts] = k
-        dead = self.adds.deadweight
-        if not (isinstance(dead, float) and dead == 0.0):
-            risky = [(path, e) for _, e, path in self.effect_list if e.form in RISK_EFFECT_FORMS]
-            if risky:
-                path, effect = risky[0]
-                raise at(
-                    "additionality.deadweight",
-                    f"deadweight does not apply to a risk-based effect ({path} is given as "
-                    f"{effect.form}): its control group already is what would have happened "
-                    "anyway; deadweight is for a count of outcomes without a comparison group",
-                    dead if isinstance(dead, float) else str(dead),
-                )
+        self._deadweight_fits_design()
         return self
+
+    def _deadweight_fits_design(self) -> None:
+        """Deadweight is refused only where the effect comes from a randomised or matched
+        comparison, whose control group already is what would have happened anyway; a risk-based
+        effect must say its design (`evidence.design`) before deadweight is taken off it."""
+        dead = self.adds.deadweight
+        if isinstance(dead, float) and dead == 0.0:
+            return
+        shown = dead if isinstance(dead, float) else str(dead)
+        design = self.evidence.design
+        if design in CONTROLLED_DESIGNS:
+            raise at(
+                "additionality.deadweight",
+                f"deadweight does not apply to an effect from {CONTROLLED_DESIGNS[design]} "
+                f"(evidence.design: {design}): its control group already is what would have "
+                "happened anyway, so taking deadweight off would count it twice",
+                shown,
+            )
+        risky = [(path, e) for _, e, path in self.effect_list if e.form in RISK_EFFECT_FORMS]
+        if risky and design is None:
+            path, effect = risky[0]
+            raise at(
+                "additionality.deadweight",
+                f"{path} is given as {effect.form}, against a baseline risk: say how the effect "
+                "was found (evidence.design). From a randomised or matched comparison "
+                "(rct, quasi_experimental) deadweight does not apply, its control group already "
+                "is what would have happened anyway; against a historical baseline "
+                "(historical_baseline: the rate before the service), before_after or none, it "
+                "does",
+                shown,
+            )
 
     @property
     def effect_list(self) -> list[tuple[str, Effect, str]]:
