@@ -154,6 +154,7 @@ CSV_SKIP = {
     "savings_by_component",
     "savings_by_class",
     "effect_conversion",
+    "flags",
 }
 
 

@@ -78,7 +78,7 @@ def evaluation_table(data: dict[str, Any]) -> str:
     for r in data["interventions"]:
         rows.append(
             [
-                r["id"],
+                r["id"] + (" *" if r["flags"] else ""),
                 num(r["reach"], 1),
                 money(r["cost"]),
                 num(r["outcomes_averted"]),
@@ -131,7 +131,9 @@ def evaluation_table(data: dict[str, Any]) -> str:
             + inputs
         )
     payers = ", ".join(f"{payer_name(k)} {money(v)}" for k, v in p["savings_by_payer"].items())
+    flags = [f"* {f}." for r in data["interventions"] for f in r["flags"]]
     notes = [
+        *([""] + flags if flags else []),
         "",
         *class_table(data),
         "",

@@ -289,6 +289,17 @@ for figure in (
         "By payer",
     ),
     Figure(
+        "flags",
+        "Flags",
+        "",
+        "text",
+        False,
+        "",
+        "What a reader must know before using the figures: an effect observed over part of a "
+        "year and taken as a year's",
+        "Flags",
+    ),
+    Figure(
         "savings_by_class",
         "Gross savings by class",
         "£",

@@ -16,6 +16,7 @@ from appraise.errors import InputError, Problem
 from appraise.model.discounting import rate_data
 from appraise.model.pricing import audit
 from appraise.model.savings import CAPACITY, CASH_RELEASING, COST_AVOIDANCE, ONE_OFF, RECURRING
+from appraise.model.schema import Intervention
 
 # Per-intervention keys of `appraise evaluate --format json`, in order. The workbook's Summary
 # header and the app's tables use the same names.
@@ -42,6 +43,7 @@ INTERVENTION_KEYS = (
     "treated_risk",
     "effect_conversion",
     "effects",
+    "flags",
     "outcomes_averted",
     "outcomes_averted_by_outcome",
     "outcome_cost",
@@ -143,6 +145,21 @@ def by_class(record: Mapping[str, Any]) -> dict[str, Any]:
     return {name: record[key] for name, key in SAVINGS_BY_CLASS.items()}
 
 
+def part_year_flags(item: Intervention) -> list[str]:
+    """A flag for each effect observed over less than a year: it is taken as a year's result
+    (docs/additionality.md says why it is not scaled)."""
+    out = []
+    for averts, effect, path in item.effect_list:
+        if effect.part_year:
+            months = f"{effect.observed_months:g}"
+            out.append(
+                f"{item.id} {path} ({averts}): observed over {months} months, taken as a year's "
+                f"result: the outcomes averted per case are those seen in {months} months, and "
+                "more cases may reach the outcome over a full year"
+            )
+    return out
+
+
 def number(x: Any) -> float | int | None:
     """A JSON-safe number: infinities (a zero denominator, see core.ratio) become null."""
     x = float(x)
@@ -210,6 +227,7 @@ class Appraisal:
                 for e in effects
             ),
             "effects": effects,
+            "flags": part_year_flags(item),
             "outcomes_averted_by_outcome": {e["averts"]: e["outcomes_averted"] for e in effects},
             "savings_by_outcome": {e["averts"]: e["gross_savings"] for e in effects},
             "optimism_bias": number(r["optimism_bias"][i]),
@@ -240,6 +258,7 @@ class Appraisal:
         return {
             "averts": averts,
             "path": path,
+            "observed_months": effect.observed_months,
             "effect_form": EFFECT_FORM_NAMES[form],
             "effect_raw": number(r["effect_rate_raw"][i, k]),
             "effect_adjusted": number(r["effect_rate"][i, k]),

@@ -229,7 +229,17 @@ class Effect(Base):
         | None
     ) = None
     conversion: Literal["cox", "logit"] | None = None
+    # The months the effect was observed over ("23 of 26 children did not enter care" in three
+    # months): under a year, it is taken as a year's result and flagged wherever it is shown.
+    observed_months: (
+        Annotated[float, Field(gt=0, le=limits.MAX_MONTHS, allow_inf_nan=False)] | None
+    ) = None
     note: Text | None = None
+
+    @property
+    def part_year(self) -> bool:
+        """Observed over less than a year, and taken as a year's result."""
+        return self.observed_months is not None and self.observed_months < 12
 
     @model_validator(mode="after")
     def _form(self) -> Effect:

@@ -172,6 +172,7 @@ def summary(w: Writer, paper: Paper) -> None:
         else _portfolio_lines(paper, chances, method, other)
     )
     lines += paying_lines(paper.records)
+    lines += [f"Flag: {f}." for r in paper.records for f in r["flags"]]
     w.bullets(lines)
     npv_title = f"{FIGURES['npv'].title} over {h} years"
     headers = ["Intervention", *(FIGURES[k].title for k in SUMMARY_FIGURES)]

@@ -141,6 +141,9 @@ def portfolio_page(view: View) -> None:
     st.caption(conventions(t))
     prices = view.results.get("prices")
     stale_warning(prices)
+    for r in view.records:
+        for flag in r["flags"]:  # an effect seen over part of a year, taken as a year's
+            st.warning(plain(flag) + ".")
     h = t["horizon_years"]
     options = view.results.get("options")
     if options is not None:
@@ -396,6 +399,8 @@ def intervention_page(view: View) -> None:
     st.title(plain(r["name"]))
     if item.description:
         st.markdown(plain(item.description))
+    for flag in r["flags"]:
+        st.warning(plain(flag) + ".")
     headline(
         [
             ("Cost a year", money(r["cost"]), f"Reach {num(r['reach'], 1)} x unit cost."),

@@ -110,7 +110,10 @@ def summary_sheet(book: Book) -> Sheet:
         "different outcomes.",
         "note",
     )
-    sheet.decorate.append(_net_savings_chart(n, cols["net_savings"], total + 4))
+    flags = [f for r in book.results["interventions"] for f in r["flags"]]
+    for k, flag in enumerate(flags):  # an effect seen over part of a year, taken as a year's
+        sheet.put(total + 3 + k, 1, f"FLAG: {flag}.", "note")
+    sheet.decorate.append(_net_savings_chart(n, cols["net_savings"], total + 4 + len(flags)))
     return sheet
 
 
