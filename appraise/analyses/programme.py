@@ -38,6 +38,16 @@ from typing import Any
 import numpy as np
 
 from appraise.analyses.forecast import project_scenario
+from appraise.analyses.monitoring import (
+    budget_inputs,
+    budget_rows,
+    by_year,
+    forecasts_by_target,
+    funding,
+    measure_extras,
+    reported_savings,
+    savings_by_class,
+)
 from appraise.engine import evaluate
 from appraise.engine.evaluate import Structure
 from appraise.engine.programme import PROGRAMME, SAVINGS_STATUS_NAMES, TEXT_LINES
@@ -100,6 +110,10 @@ TARGET_KEYS = (
     "next_at",
     "next_target",
     "still_to_go",
+    "forecast",
+    "forecast_reported_at",
+    "forecast_variance",
+    "forecast_met",
     "note",
 )
 SAVINGS_KEYS = (
@@ -107,11 +121,14 @@ SAVINGS_KEYS = (
     "year",
     "target",
     "achieved",
+    "part_year",
     "forecast",
     "variance",
     "due_to_date",
     "status",
     "reported_status",
+    "savings_class",
+    "recurrence",
     "note",
 )
 
@@ -137,9 +154,10 @@ def _figure(x: Any) -> Figure:
     return None if np.isnan(x) else x
 
 
-def _structure(years: int = 0, targets: int = 0, savings: int = 0) -> Structure:
+def _structure(years: int = 0, targets: int = 0, savings: int = 0, budget: int = 0) -> Structure:
     none = np.zeros(0, dtype=int)
-    return Structure(0, 0, none, none, 0, 0, 0, 0, {"Y": years, "M": targets, "V": savings})
+    axes = {"Y": years, "M": targets, "V": savings, "B": budget}
+    return Structure(0, 0, none, none, 0, 0, 0, 0, axes)
 
 
 def _frame(investment_in_spend: bool = False, as_at: int | None = None, start_month: int = 4):
@@ -220,10 +238,17 @@ def run_lines(
     inputs."""
     sizes = {
         axis: len(inputs[key])
-        for axis, key in (("Y", "projected_spend"), ("M", "target_value"), ("V", "savings_year"))
+        for axis, key in (
+            ("Y", "projected_spend"),
+            ("M", "target_value"),
+            ("V", "savings_year"),
+            ("B", "budget_amount"),
+        )
         if key in inputs
     }
-    structure = _structure(sizes.get("Y", 0), sizes.get("M", 0), sizes.get("V", 0))
+    structure = _structure(
+        sizes.get("Y", 0), sizes.get("M", 0), sizes.get("V", 0), sizes.get("B", 0)
+    )
     return evaluate.run(inputs, structure, wanted, PROGRAMME)
 
 
@@ -268,6 +293,12 @@ def lay_out(inp: ProgrammeInput) -> ProgrammeLines:
     )
     as_at = as_at_month(inp)
     inputs |= _frame(p.investment_in_spend, as_at, p.financial_year_start_month)
+    budget = a.budget if a is not None else []
+    inputs |= budget_inputs(
+        [b.budget for b in budget],
+        [b.actual if b.actual is not None else b.forecast_outturn for b in budget],
+        [b.variance for b in budget],
+    )
     return ProgrammeLines(years, targets, savings, as_at, inputs, run_lines(inputs))
 
 
@@ -423,10 +454,12 @@ def target_rows(inp: ProgrammeInput, laid: ProgrammeLines | None = None) -> list
     """Every target, measure by measure and in date order, keyed as TARGET_KEYS."""
     laid = laid or lay_out(inp)
     given, values = laid.inputs, laid.values
+    forecasts = forecasts_by_target(inp)
     out = []
     for g, (name, info, t, after) in enumerate(laid.targets):
         known = bool(given["target_actual_given"][g])
         met = _figure(values["target_met"][g])
+        forecast = forecasts.get((name, t.at))
         out.append(
             {
                 "measure": name,
@@ -440,6 +473,12 @@ def target_rows(inp: ProgrammeInput, laid: ProgrammeLines | None = None) -> list
                 "next_at": after.at if after else None,
                 "next_target": after.value if after else None,
                 "still_to_go": _figure(values["still_to_go"][g]),
+                "forecast": forecast["value"] if forecast else None,
+                "forecast_reported_at": forecast["reported_at"] if forecast else None,
+                "forecast_variance": forecast["value"] - t.value if forecast else None,
+                "forecast_met": is_met(forecast["value"], t.value, info.better)
+                if forecast
+                else None,
                 "note": t.note,
             }
         )
@@ -476,6 +515,7 @@ def measure_rows(inp: ProgrammeInput) -> list[dict[str, Any]]:
                     if upcoming and latest is not None
                     else None
                 ),
+                **measure_extras(info, latest, latest_at),
             }
         )
     return out
@@ -537,11 +577,17 @@ def savings_rows(inp: ProgrammeInput, laid: ProgrammeLines | None = None) -> lis
                 "year": t.year,
                 "target": t.value,
                 "achieved": s.value if s else None,
+                # Achieved to as_at, in a year not ended by then: part of a year.
+                "part_year": bool(laid.as_at is not None and values["months_elapsed"][k] < 12)
+                and s is not None
+                and s.value is not None,
                 "forecast": s.forecast if s else None,
                 "variance": _figure(values["savings_variance"][k]),
                 "due_to_date": _figure(values["due_to_date"][k]),
                 "status": SAVINGS_STATUS_NAMES[int(values["savings_status_code"][k])],
                 "reported_status": s.reported_status if s else None,
+                "savings_class": t.savings_class,
+                "recurrence": t.recurrence,
                 "note": (s.note if s and s.note else None) or t.note,
             }
         )
@@ -565,6 +611,10 @@ class ProgrammeReport:
     savings: list[dict[str, Any]]
     as_at: int | None
     notes: list[str] = field(default_factory=list)
+    budget: list[dict[str, Any]] = field(default_factory=list)
+    by_year: list[dict[str, Any]] = field(default_factory=list)
+    funding: dict[str, Any] | None = None
+    reported_savings: list[dict[str, Any]] = field(default_factory=list)
     # The lines' inputs and values the figures come from (what the workbook writes and checks).
     lines: ProgrammeLines | None = field(default=None, repr=False)
 
@@ -616,6 +666,11 @@ class ProgrammeReport:
                 "targets_with_achieved": len(known),
             },
             "savings_statuses": SAVINGS_STATUSES,
+            "savings_by_class": savings_by_class(self.savings, self.reported_savings),
+            "budget": self.budget,
+            "by_year": self.by_year,
+            "funding": self.funding,
+            "reported_savings": self.reported_savings,
             "notes": self.notes,
         }
 
@@ -637,16 +692,22 @@ def report(inp: ProgrammeInput) -> ProgrammeReport:
         )
     else:
         notes.append("Avoided spend = projected - actual; net avoided = avoided - investment.")
+    savings = savings_rows(inp, laid)
+    budget = budget_rows(inp, laid.as_at, laid.values)
     return ProgrammeReport(
         inp=inp,
         years=years,
         budget_lines=budget_lines(inp),
         targets=target_rows(inp, laid),
         measures=measure_rows(inp),
-        savings=savings_rows(inp, laid),
+        savings=savings,
         as_at=laid.as_at,
         notes=notes,
         lines=laid,
+        budget=budget,
+        by_year=by_year(inp, savings, budget),
+        funding=funding(inp),
+        reported_savings=reported_savings(inp),
     )
 
 

@@ -2,7 +2,8 @@
 
 The same kind of definitions as `appraise.engine.lines` and `appraise.engine.care`, on the
 programme's own axes: `Y` its financial years, `M` its targets (a measure's value at the end of a
-month), `V` its savings targets. `appraise.analyses.programme` evaluates them over numpy arrays
+month), `V` its savings targets, `B` its budget lines (budget monitoring as at a reporting
+date). `appraise.analyses.programme` evaluates them over numpy arrays
 (what `appraise programme` reports); the workbook's Programme sheet writes the same functions as
 its formulas. docs/programme.md gives every definition with examples.
 
@@ -17,6 +18,8 @@ not known: NaN in numpy (null in JSON), the text NOT_KNOWN on the sheet.
 - a target's variance = actual - target; met: actual <= target where lower is better, actual >=
   target where higher is; still to go to the next target: actual - next (lower is better), next -
   actual (higher);
+- a budget line's variance = outturn - budget where both are given (the outturn is the actual
+  for a period that has ended, else the forecast outturn); else the variance a report states;
 - a savings target: months of its year elapsed by `as_at`, the share of the target due by then
   (target x months / 12), the variance (achieved - target) and its status, coded in the order of
   SAVINGS_STATUS_NAMES (the rule: `savings_status_code`).
@@ -29,7 +32,7 @@ from typing import Any
 
 from appraise.engine.lines import Line, define
 
-Y, M, V, P = ("Y",), ("M",), ("V",), ()
+Y, M, V, B, P = ("Y",), ("M",), ("V",), ("B",), ()
 NOT_KNOWN = "n/a: not known"
 # Savings statuses in the order of their codes (`savings_status_code`).
 SAVINGS_STATUS_NAMES = ("achieved", "on track", "at risk", "missed", "not reported")
@@ -85,6 +88,12 @@ for key, level, label, unit, fmt in (
     ("achieved_given", V, "Achieved given (1 = yes)", "switch", "int"),
     ("savings_forecast", V, "Forecast for the year", "£", "money"),
     ("forecast_given", V, "Forecast given (1 = yes)", "switch", "int"),
+    ("budget_amount", B, "Budget", "£", "money"),
+    ("budget_given", B, "Budget given (1 = yes)", "switch", "int"),
+    ("outturn", B, "Outturn: actual, or forecast for a period not ended", "£", "money"),
+    ("outturn_given", B, "Outturn given (1 = yes)", "switch", "int"),
+    ("stated_variance", B, "Variance, as a report states it", "£", "money"),
+    ("stated_variance_given", B, "Variance stated (1 = yes)", "switch", "int"),
 ):
     _line(key, level, label, unit, "input", fmt=fmt)
 
@@ -351,4 +360,33 @@ _line(
         },
     ),
     "",
+)
+
+# -- budget monitoring: each line's variance against its budget --------------------------------
+
+_line(
+    "variance_from_outturn",
+    B,
+    "Variance from outturn - budget (1 = yes)",
+    "switch",
+    "1 where both the budget and the outturn are given",
+    lambda v, o: _flag(o.and_(_given(v, o, "budget_given"), _given(v, o, "outturn_given")), o),
+    "int",
+)
+_line(
+    "budget_variance",
+    B,
+    "Variance against budget (outturn - budget; + is an overspend)",
+    "£",
+    "outturn - budget where both are given; else the variance a report states",
+    lambda v, o: o.where(
+        o.eq(v.variance_from_outturn, 1),
+        v.outturn - v.budget_amount,
+        o.where(
+            _given(v, o, "stated_variance_given"),
+            v.stated_variance,
+            o.not_applicable(NOT_KNOWN),
+        ),
+    ),
+    "money",
 )
