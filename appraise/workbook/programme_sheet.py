@@ -37,6 +37,7 @@ from appraise.analyses.programme import SAVINGS_STATUSES, ProgrammeReport
 from appraise.engine.figures import TOLERANCE
 from appraise.engine.programme import NOT_KNOWN, PROGRAMME, SAVINGS_STATUS_NAMES
 from appraise.model.save import write_atomic
+from appraise.model.savings import NAMES
 from appraise.workbook.book import Book, Cell, Check, Row
 from appraise.workbook.checks import checks_of
 from appraise.workbook.writer import Formula, Sheet, cell, ref, render
@@ -113,8 +114,28 @@ SAVINGS_COLUMNS: tuple[Column, ...] = (
     ("Status code", "", "savings_status_code", "calc"),
     ("Status", "status", "savings_status", "output"),
     ("Council reported", "reported_status", None, "user"),
+    ("Class", "savings_class", None, "text"),
+    ("Recurs", "recurrence", None, "text"),
 )
 SAVINGS_SWITCHES = {"savings_achieved": "achieved_given", "savings_forecast": "forecast_given"}
+BUDGET_COLUMNS: tuple[Column, ...] = (
+    ("Budget line", "line", None, "user"),
+    ("Period", "period", None, "text"),
+    ("Figures are", "outturn_basis", None, "text"),
+    ("Budget", "budget", "budget_amount", "input"),
+    ("Budget given (1 = yes)", "", "budget_given", "input"),
+    ("Outturn (actual, or forecast for a period not ended)", "outturn", "outturn", "input"),
+    ("Outturn given (1 = yes)", "", "outturn_given", "input"),
+    ("Variance as the report states it", "", "stated_variance", "input"),
+    ("Variance stated (1 = yes)", "", "stated_variance_given", "input"),
+    ("From outturn - budget (1 = yes)", "", "variance_from_outturn", "calc"),
+    ("Variance against budget (+ overspend)", "variance", "budget_variance", "output"),
+)
+BUDGET_SWITCHES = {
+    "budget_amount": "budget_given",
+    "outturn": "outturn_given",
+    "stated_variance": "stated_variance_given",
+}
 MONEY, COUNT = TOLERANCE["money"], TOLERANCE["count"]
 
 
@@ -337,6 +358,8 @@ def _savings(out: _Layout) -> None:
             "workstream": t.workstream,
             "year": t.year,
             "reported_status": (s.reported_status if s else None) or "",
+            "savings_class": NAMES[t.savings_class],
+            "recurrence": NAMES[t.recurrence],
         }
         out.table(SAVINGS_COLUMNS, f"saving{k}", k, text, SAVINGS_SWITCHES)
     out.note(
@@ -346,6 +369,32 @@ def _savings(out: _Layout) -> None:
     used = dict.fromkeys(SAVINGS_STATUS_NAMES[int(c)] for c in laid.values["savings_status_code"])
     for status in used:
         out.note(f"{status}: {SAVINGS_STATUSES[status]}.")
+
+
+def _budget(out: _Layout) -> None:
+    """Budget monitoring as at the reporting date: each line's variance, a live formula."""
+    data = out.report.to_data()
+    if not data["budget"]:
+        return
+    out.heading(f"Budget monitoring as at {data['as_at']}")
+    out.note(
+        "Outturn: the actual for a period that has ended by the reporting date, the forecast "
+        "outturn for one that has not (never an actual). Variance = outturn - budget where both "
+        "are given, else the variance the report states; + is an overspend."
+    )
+    out.table_header(BUDGET_COLUMNS)
+    for b, row in enumerate(data["budget"]):
+        text = {
+            "line": row["line"],
+            "period": f"{row['period']} ({row['reads_as']})",
+            # A period with no outturn given still is one or the other by the reporting date.
+            "outturn_basis": row["outturn_basis"] or ("actual" if row["ended"] else "forecast"),
+        }
+        out.table(BUDGET_COLUMNS, f"budget{b}", b, text, BUDGET_SWITCHES)
+    for row in data["budget"]:
+        if row["reported"] or row["note"]:
+            words = "; ".join(x for x in (row["reported"], row["note"]) if x)
+            out.note(f"{row['line']} {row['period']}: {words}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -411,6 +460,9 @@ def _checks(book: Book, out: _Layout) -> None:
     for k, record in enumerate(data["savings"]):
         owner = f"{record['workstream']} {record['year']}"
         _check_row(book, owner, record, SAVINGS_COLUMNS, SAVINGS_SWITCHES, f"saving{k}", True)
+    for b, record in enumerate(data["budget"]):
+        owner = f"{record['line']} {record['period']}"
+        _check_row(book, owner, record, BUDGET_COLUMNS, BUDGET_SWITCHES, f"budget{b}", True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -460,8 +512,11 @@ def programme_sheet(book: Book) -> Sheet | None:
     _spend(out)
     _targets(out)
     _savings(out)
+    _budget(out)
     _checks(book, out)
-    for col in range(FIRST_YEAR_COL, FIRST_YEAR_COL + len(SAVINGS_COLUMNS)):
+    for col in range(
+        FIRST_YEAR_COL, FIRST_YEAR_COL + max(len(SAVINGS_COLUMNS), len(BUDGET_COLUMNS))
+    ):
         sheet.widths.setdefault(col, 14)
     return sheet
 
