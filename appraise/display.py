@@ -719,6 +719,11 @@ def funding_sections(
     )
     if f["note"]:
         notes.append(f["note"])
+    if f["drawn_capital"]:
+        notes.append(
+            f"Drawn: capital {money(f['drawn_capital'])}, revenue {money(f['drawn_revenue'])} "
+            "(a line is capital when its source is)."
+        )
     if f["years_not_given"]:
         notes.append(
             f"Not given: what was drawn in {', '.join(f['years_not_given'])} (not zero), so the "

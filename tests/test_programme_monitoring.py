@@ -324,6 +324,7 @@ def test_funding_by_source_and_line(tmp_path):
             {"name": "reserve", "kind": "reserves", "amount": 600_000},
             {"name": "grant", "kind": "grant", "amount": 300_000},
             {"name": "early help budget", "kind": "substitution"},
+            {"name": "capital programme", "kind": "capital", "amount": 80_000},
         ],
     }
     lines = [
@@ -331,10 +332,16 @@ def test_funding_by_source_and_line(tmp_path):
         {"line": "staff", "source": "grant", "year": "2020-21", "value": 100_000},
         {"line": "staff", "source": "reserve", "year": "2021-22", "value": 250_000},
         {"line": "venues", "source": "early help budget", "year": "2021-22", "value": 150_000},
+        {
+            "line": "family hub refit",
+            "source": "capital programme",
+            "year": "2021-22",
+            "value": 50_000,
+        },
     ]
-    data = programme_json(
-        write(tmp_path, changed(programme={"funding": funding, "investment_lines": lines}))
-    )
+    path = write(tmp_path, changed(programme={"funding": funding, "investment_lines": lines}))
+    data = programme_json(path)
+    assert "Drawn: capital £50,000, revenue £700,000" in run_cli("programme", path).stdout
     f = data["funding"]
     by_source = {s["source"]: (s["drawn"], s["remaining"]) for s in f["sources"]}
     # Every year up to the last with a line is given: what remains is known.
@@ -342,15 +349,21 @@ def test_funding_by_source_and_line(tmp_path):
         "reserve": (450_000, 150_000),
         "grant": (100_000, 200_000),
         "early help budget": (150_000, None),  # substitution: a source with no amount given
+        "capital programme": (50_000, 30_000),
     }
     assert [(x["line"], x["total"], x["sources"]) for x in f["lines"]] == [
         ("staff", 550_000, ["grant", "reserve"]),
         ("venues", 150_000, ["early help budget"]),
+        ("family hub refit", 50_000, ["capital programme"]),
     ]
-    assert (f["drawn"], f["remaining"]) == (700_000, 200_000)
-    # HAND's investment is 300,000 in 2020-21 (the lines agree) and 400,000 in 2021-22 (they
-    # add to 400,000 too); substitution is money, never a saving.
-    assert f["investment_against_lines"] == []
+    assert (f["drawn"], f["remaining"]) == (750_000, 150_000)
+    assert (f["drawn_capital"], f["drawn_revenue"]) == (50_000, 700_000)
+    # HAND's investment is 300,000 in 2020-21 (the lines agree) and 400,000 in 2021-22: the
+    # lines add to 450,000 there, and the report says so rather than altering either.
+    assert f["investment_against_lines"] == [
+        {"financial_year": "2021-22", "lines": 450_000, "investment": 400_000, "difference": 50_000}
+    ]
+    # Substitution is money, never a saving.
     assert data["savings_by_class"]["reported_no_target"]["cash_releasing"] == 0
 
 

@@ -222,6 +222,9 @@ def funding(inp: ProgrammeInput) -> dict[str, Any] | None:
             )
     envelope = p.funding.envelope if p.funding is not None else None
     total_drawn = sum(float(r.value) for r in lines)
+    # Capital money is accounted for apart from revenue: a line is capital when its source is.
+    capital_sources = {s.name for s in sources if s.kind == "capital"}
+    capital = sum(float(r.value) for r in lines if r.source in capital_sources)
     return {
         "envelope": envelope,
         "sources": by_source,
@@ -231,6 +234,8 @@ def funding(inp: ProgrammeInput) -> dict[str, Any] | None:
         "years_not_given": not_given,
         "drawn": total_drawn if lines else None,
         "drawn_complete": complete,
+        "drawn_capital": capital if lines else None,
+        "drawn_revenue": total_drawn - capital if lines else None,
         "remaining": envelope - total_drawn
         if envelope is not None and lines and complete
         else None,
