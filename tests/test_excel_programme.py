@@ -37,7 +37,15 @@ YEAR_KEYS = (
     "cumulative_net_avoided_spend",
 )
 TARGET_KEYS = ("target", "actual", "variance", "met", "next_target", "still_to_go")
-SAVINGS_KEYS = ("target", "achieved", "forecast", "variance", "due_to_date", "status")
+SAVINGS_KEYS = (
+    "target",
+    "achieved",
+    "part_year",
+    "forecast",
+    "variance",
+    "due_to_date",
+    "status",
+)
 
 
 def programme_json(path: Path) -> dict[str, Any]:
@@ -155,6 +163,10 @@ def test_thrive_figures_are_formulas_over_the_files_inputs(tmp_path):
     assert str(first["next_target"]).startswith("=$D$")
 
 
+def by_part_year(rows: list[tuple]) -> dict[str, float]:
+    return {r[1]: r[3] for r in rows if r[2] == "part_year"}
+
+
 def test_every_figure_has_a_row_on_checks(tmp_path):
     path = hand_file(tmp_path)
     book = export(path, tmp_path / "hand.xlsx")
@@ -163,8 +175,10 @@ def test_every_figure_has_a_row_on_checks(tmp_path):
     rows = [r for r in checks.iter_rows(min_row=5, values_only=True) if r[0]]
     figures = len(data["years"]) * len(YEAR_KEYS)
     figures += len(data["targets"]) * len(TARGET_KEYS) + len(data["savings"]) * len(SAVINGS_KEYS)
-    assert len(rows) == figures  # 3 x 7 + 2 x 6 + 2 x 6 = 45
-    assert figures == 45
+    assert len(rows) == figures  # 3 x 7 + 2 x 6 + 2 x 7 = 47
+    assert figures == 47
+    # The contact saving, £90,000 achieved six months into 2022-23, is part of a year.
+    assert by_part_year(rows) == {"placements 2020-21": 0, "contact 2022-23": 1}
     by_figure = {(r[1], r[2]): r for r in rows}
     # A figure the file does not give is checked by its switch: 2022-23 has no actual spend.
     assert by_figure[("2022-23", "actual_spend given")][3] == 0

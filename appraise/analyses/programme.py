@@ -577,10 +577,7 @@ def savings_rows(inp: ProgrammeInput, laid: ProgrammeLines | None = None) -> lis
                 "year": t.year,
                 "target": t.value,
                 "achieved": s.value if s else None,
-                # Achieved to as_at, in a year not ended by then: part of a year.
-                "part_year": bool(laid.as_at is not None and values["months_elapsed"][k] < 12)
-                and s is not None
-                and s.value is not None,
+                "part_year": bool(values["part_year"][k]),
                 "forecast": s.forecast if s else None,
                 "variance": _figure(values["savings_variance"][k]),
                 "due_to_date": _figure(values["due_to_date"][k]),

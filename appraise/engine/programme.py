@@ -21,7 +21,8 @@ not known: NaN in numpy (null in JSON), the text NOT_KNOWN on the sheet.
 - a budget line's variance = outturn - budget where both are given (the outturn is the actual
   for a period that has ended, else the forecast outturn); else the variance a report states;
 - a savings target: months of its year elapsed by `as_at`, the share of the target due by then
-  (target x months / 12), the variance (achieved - target) and its status, coded in the order of
+  (target x months / 12), whether what is achieved is for part of its year (begun, not ended),
+  the variance (achieved - target) and its status, coded in the order of
   SAVINGS_STATUS_NAMES (the rule: `savings_status_code`).
 """
 
@@ -312,6 +313,21 @@ _line(
     "switch",
     "an as-at month is known and all 12 months have elapsed",
     lambda v, o: _flag(o.and_(_given(v, o, "as_at_given"), o.ge(v.months_elapsed, 12)), o),
+    "int",
+)
+_line(
+    "part_year",
+    V,
+    "Achieved is for part of its year (1 = yes)",
+    "switch",
+    "an amount achieved is given, and its year has begun but not ended by the as-at month",
+    lambda v, o: _flag(
+        o.and_(
+            o.and_(_given(v, o, "achieved_given"), o.ge(v.months_elapsed, 1)),
+            o.eq(v.year_ended, 0),
+        ),
+        o,
+    ),
     "int",
 )
 _line(

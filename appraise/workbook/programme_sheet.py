@@ -111,6 +111,12 @@ SAVINGS_COLUMNS: tuple[Column, ...] = (
     ("Due to date", "due_to_date", "due_to_date", "calc"),
     ("Variance (achieved - target)", "variance", "savings_variance", "calc"),
     ("Year ended (1 = yes)", "", "year_ended", "calc"),
+    (
+        "Part-year: achieved to date in a year not ended (1 = yes)",
+        "part_year",
+        "part_year",
+        "output",
+    ),
     ("Status code", "", "savings_status_code", "calc"),
     ("Status", "status", "savings_status", "output"),
     ("Council reported", "reported_status", None, "user"),
