@@ -33,6 +33,7 @@ from tests.test_programme import HAND
 THRIVE = "examples/east-sussex-thrive-programme.yaml"
 SUFFOLK = "examples/suffolk-meic.yaml"
 ILLUSTRATION = "examples/thurrock-programme-illustration.yaml"
+BENCHMARKS = "examples/thurrock-2017-benchmarks.yaml"
 EXAMPLE = "programme-example"
 UPLOAD = "programme-upload:0"
 ACTUALS_UPLOAD = "programme-actuals-upload:0"
@@ -65,7 +66,7 @@ def texts(at: AppTest) -> list[str]:
 def test_the_page_offers_the_example_programmes_and_waits_for_one():
     at = on_programme_page()
     assert at.title[0].value == "Programme against its business case"
-    assert at.selectbox(key=EXAMPLE).options == [THRIVE, SUFFOLK, ILLUSTRATION]
+    assert at.selectbox(key=EXAMPLE).options == [THRIVE, SUFFOLK, BENCHMARKS, ILLUSTRATION]
     assert "Choose an example programme" in at.info[0].value
 
 
@@ -110,7 +111,7 @@ def test_every_table_the_cli_prints_is_on_the_page_with_its_notes():
     """Budget monitoring, funding and the savings reported with no target included: the page
     shows the CLI's sections, in its order, cell for cell."""
     at = on_programme_page()
-    for example in (THRIVE, SUFFOLK):
+    for example in (BENCHMARKS, THRIVE, SUFFOLK):
         choose(at, example)
         cli = programme_sections(cli_json("programme", example))
         assert [h.value for h in at.subheader] == [title for title, *_ in cli]
@@ -134,12 +135,13 @@ def test_every_programme_chart_is_valid_vega_lite(monkeypatch):
     monkeypatch.setattr(charts, "spec", validated)
     at = on_programme_page()
     drawn.clear()  # the Portfolio page's, drawn on opening the app
-    for example in (THRIVE, SUFFOLK, ILLUSTRATION):
+    for example in (THRIVE, SUFFOLK, BENCHMARKS, ILLUSTRATION):
         choose(at, example)
     # THRIVE: spend avoided and its five measures (children in care, CP plans, contacts, their
     # rate, looked after during the year); Suffolk: its two measures (children in care, the FTE
-    # reduction) and savings; the illustration: spend, spend avoided, children in care, savings.
-    assert len(drawn) == (1 + 5) + (2 + 1) + 4
+    # reduction) and savings; Thurrock's benchmarks: its CP plan rate; the illustration: spend,
+    # spend avoided, children in care, savings.
+    assert len(drawn) == (1 + 5) + (2 + 1) + 1 + 4
     specs = [str(f.to_dict(validate=False)) for f in drawn]
     for legend in (charts.PROJECTED_SPEND, charts.AVOIDED_SPEND, charts.MEASURE_TARGET):
         assert any(legend in spec for spec in specs), legend

@@ -474,7 +474,10 @@ def test_the_projection_may_name_a_portfolio_with_a_baseline(tmp_path):
     assert out["years"][0]["projected_spend"] == pytest.approx(12_031_660, abs=1)
 
 
-@pytest.mark.parametrize("path", [THRIVE, THRIVE_ACTUALS, SUFFOLK, ILLUSTRATION])
+@pytest.mark.parametrize(
+    "path",
+    [THRIVE, THRIVE_ACTUALS, SUFFOLK, ILLUSTRATION, EXAMPLES / "thurrock-2017-benchmarks.yaml"],
+)
 def test_validate_recognises_programme_files(path):
     proc = run_cli("validate", path)
     assert proc.returncode == 0, proc.stderr

@@ -21,7 +21,7 @@ from appraise.model.audit import Texts
 from appraise.model.load import load_evidence
 from appraise.model.programme import programme_from_text
 from appraise.model.savings import RECURRENCES, SAVINGS_CLASSES
-from tests.conftest import ROOT, run_cli
+from tests.conftest import EXAMPLES, ROOT, run_cli
 from tests.test_programme import (
     HAND,
     SUFFOLK,
@@ -426,6 +426,28 @@ def test_comparators_beside_the_local_rate(tmp_path):
         "children_in_care against England: 67.0 per 10,000 at 2022-03; here 96.5 at 2022-09 (+29.5)."
         in table
     )
+
+
+def test_thurrock_cp_plans_beside_the_eastern_region_average(texts):
+    """Children's Social Care Performance, 12 December 2017, appendix 1, indicator 1.6: 73, 67,
+    72, 70, 68, 67 per 10,000 (2016/17 Q1 to 2017/18 Q2) against the Eastern Region's 31."""
+    row = (
+        "1.6 Children subject of a child protection plan (CPP) at period end per 10,000 0-17 "
+        "population 73 67 72 70 68 67 31 Higher than ER"
+    )
+    assert texts.holds("thurrock-aphr-2017", row)
+    # The seventh figure is the region's average: 3.4 reads row 2.1's sixth and seventh so.
+    assert texts.holds("thurrock-aphr-2017", "the eastern region average of 21%")
+    assert texts.holds(
+        "thurrock-aphr-2017",
+        "2.1 % of referrals which are repeat referrals 15% 14% 14% 14% 10% 9% 21%",
+    )
+    data = programme_json(EXAMPLES / "thurrock-2017-benchmarks.yaml")
+    [cp] = data["measures"]
+    assert [v["value"] for v in cp["values"]] == [73, 67, 72, 70, 68, 67]
+    assert (cp["latest"], cp["latest_rate_per_10000"]) == (67, 67)
+    [region] = cp["comparators"]
+    assert (region["kind"], region["rate_per_10000"], region["difference"]) == ("region", 31, 36)
 
 
 def test_a_baseline_is_before_the_start_and_a_forecast_after_it_is_made(tmp_path):
