@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 
 from appraise.analyses.programme import savings_status
 from appraise.engine.programme import NOT_KNOWN
-from appraise.model.savings import NAMES
+from appraise.workbook.programme_sheet import SAVINGS_COLUMNS
 from appraise.workbook.recalc import recalculate
 from tests.conftest import EXAMPLES, THURROCK, require_tool, run_cli
 from tests.test_programme import HAND, SUFFOLK, THRIVE
@@ -72,6 +72,10 @@ def read_sheet(path: Path, data_only: bool = True) -> dict[str, Any]:
     ws = load_workbook(path, data_only=data_only)["Programme"]
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     years = {r[2]: tuple(r[3:]) for r in rows if r[2] in YEAR_KEYS}
+    # The sums by class: column C their JSON key, column D the figure.
+    by_class = {
+        r[2]: r[3] for r in rows if str(r[2]).startswith(("savings_by_class.", "savings_total."))
+    }
     tables: dict[str, list[dict[str, Any]]] = {"targets": [], "savings": [], "budget": []}
     for i, row in enumerate(rows):
         name = {"name": "targets", "workstream": "savings", "line": "budget"}.get(row[0])
@@ -81,7 +85,7 @@ def read_sheet(path: Path, data_only: bool = True) -> dict[str, Any]:
             if record[0] is None or record[1] is None:
                 break
             tables[name].append({k: v for k, v in zip(row, record, strict=True) if k})
-    return {"years": years, **tables}
+    return {"years": years, "by_class": by_class, **tables}
 
 
 def same(workbook: Any, engine: Any, money: bool) -> bool:
@@ -120,11 +124,14 @@ def assert_sheet_matches(sheet: dict[str, Any], data: dict[str, Any]) -> int:
             assert same(row[key], record[key], True), (record["year"], key, row[key])
             compared += 1
         assert (row["reported_status"] or None) == record["reported_status"]
-        # How the saving is booked, in words (docs/defaults.md).
-        assert (row["savings_class"], row["recurrence"]) == (
-            NAMES[record["savings_class"]],
-            NAMES[record["recurrence"]],
-        )
+    # Savings by class, where there are savings targets: each sum a formula over the table.
+    assert len(sheet["by_class"]) == (12 if data["savings"] else 0)
+    for key, value in sheet["by_class"].items():
+        engine = data
+        for part in key.split("."):  # savings_by_class.targets.capacity
+            engine = engine[part]
+        assert same(value, engine, True), key
+        compared += 1
     assert len(sheet["budget"]) == len(data["budget"])
     for row, record in zip(sheet["budget"], data["budget"], strict=True):
         assert row["line"] == record["line"]
@@ -175,8 +182,9 @@ def test_every_figure_has_a_row_on_checks(tmp_path):
     rows = [r for r in checks.iter_rows(min_row=5, values_only=True) if r[0]]
     figures = len(data["years"]) * len(YEAR_KEYS)
     figures += len(data["targets"]) * len(TARGET_KEYS) + len(data["savings"]) * len(SAVINGS_KEYS)
-    assert len(rows) == figures  # 3 x 7 + 2 x 6 + 2 x 7 = 47
-    assert figures == 47
+    figures += 12  # the savings targets and achieved, each by class and recurrence, and totals
+    assert len(rows) == figures  # 3 x 7 + 2 x 6 + 2 x 7 + 12 = 59
+    assert figures == 59
     # The contact saving, £90,000 achieved six months into 2022-23, is part of a year.
     assert by_part_year(rows) == {"placements 2020-21": 0, "contact 2022-23": 1}
     by_figure = {(r[1], r[2]): r for r in rows}
@@ -278,6 +286,11 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Pat
     contact = next(r for r in hand.iter_rows() if r[0].value == "contact")
     wb = load_workbook(written["hand"])
     wb["Programme"].cell(contact[0].row, 5).value = 110_000
+    # The placements target (£500,000) switched from cash-releasing to capacity.
+    placements = next(r for r in hand.iter_rows() if r[0].value == "placements")
+    for key, value in (("class_cash_releasing", 0), ("class_capacity", 1)):
+        col = 1 + [c[2] for c in SAVINGS_COLUMNS].index(key)
+        wb["Programme"].cell(placements[0].row, col).value = value
     wb.save(folder / "hand-edited.xlsx")
     written["hand-edited"], sources["hand-edited"] = folder / "hand-edited.xlsx", sources["hand"]
     names = list(written)
@@ -332,6 +345,14 @@ def test_an_input_edited_on_the_sheet_moves_what_follows(books):
     contact = read_sheet(books["hand-edited"][1])["savings"][1]
     # £110,000 achieved against £100,000 due by 2022-09 (six months of £200,000): on track.
     assert (contact["variance"], contact["status"]) == (-90_000, "on track")
+    # The sums by class follow the switches: £500,000 of the £700,000 of targets is now capacity.
+    by_class = read_sheet(books["hand-edited"][1])["by_class"]
+    assert by_class["savings_by_class.targets.capacity"] == 500_000
+    assert by_class["savings_by_class.targets.cash_releasing"] == 200_000
+    assert by_class["savings_by_class.targets.cost_avoidance"] == 0
+    # Achieved: £520,000 (placements) is capacity, £110,000 (contact) cash-releasing.
+    assert by_class["savings_by_class.achieved.capacity"] == 520_000
+    assert by_class["savings_total.achieved"] == 520_000 + 110_000
 
 
 @pytest.mark.slow

@@ -276,27 +276,21 @@ def reported_savings(inp: ProgrammeInput) -> list[dict[str, Any]]:
 
 
 def savings_by_class(
-    savings: list[dict[str, Any]], reported: list[dict[str, Any]]
+    values: Mapping[str, np.ndarray], reported: list[dict[str, Any]]
 ) -> dict[str, dict[str, float]]:
-    """The savings targets, the amounts achieved towards them, and the savings reported with no
-    target, each split by class and by recurrence (each split adds up to its total)."""
+    """The savings targets and the amounts achieved towards them (the `by_class_*` lines of
+    `appraise.engine.programme`, `values`), and the savings reported with no target, each split
+    by class and by recurrence (each split adds up to its total)."""
     keys = (*SAVINGS_CLASSES, *RECURRENCES)
 
-    def split(rows: list[tuple[str, str, float | None]]) -> dict[str, float]:
-        out = dict.fromkeys(keys, 0.0)
-        for savings_class, recurrence, value in rows:
-            if value is not None:
-                out[savings_class] += value
-                out[recurrence] += value
-        return out
+    def lines(figure: str) -> dict[str, float]:
+        return {k: float(values[f"by_class_{figure}_{k}"]) for k in keys}
 
-    return {
-        "targets": split([(s["savings_class"], s["recurrence"], s["target"]) for s in savings]),
-        "achieved": split([(s["savings_class"], s["recurrence"], s["achieved"]) for s in savings]),
-        "reported_no_target": split(
-            [(s["savings_class"], s["recurrence"], s["value"]) for s in reported]
-        ),
-    }
+    split = dict.fromkeys(keys, 0.0)
+    for s in reported:
+        split[s["savings_class"]] += s["value"]
+        split[s["recurrence"]] += s["value"]
+    return {"targets": lines("target"), "achieved": lines("achieved"), "reported_no_target": split}
 
 
 def class_text(savings_class: str, recurrence: str) -> str:

@@ -62,6 +62,7 @@ from appraise.model.programme import (
     Spend,
     Target,
 )
+from appraise.model.savings import CAPACITY, CASH_RELEASING, ONE_OFF, RECURRING
 
 # What each savings status means, as the CLI, the app and docs/programme.md print it.
 SAVINGS_STATUSES = {
@@ -203,11 +204,19 @@ def target_inputs(rows: list[tuple[float, Figure, str, Figure]]) -> dict[str, np
     }
 
 
-def savings_inputs(rows: list[tuple[int, float, Figure, Figure]]) -> dict[str, np.ndarray]:
-    """The inputs of the savings lines [V]: (year it starts in, target, achieved, forecast)."""
+def savings_inputs(
+    rows: list[tuple[int, float, Figure, Figure]],
+    classes: list[tuple[str, str]] | None = None,
+) -> dict[str, np.ndarray]:
+    """The inputs of the savings lines [V]: (year it starts in, target, achieved, forecast), and
+    each target's (class, recurrence): cash-releasing and recurring where not given."""
     achieved, achieved_given = _known([r[2] for r in rows])
     forecast, forecast_given = _known([r[3] for r in rows])
+    booked = classes if classes is not None else [(CASH_RELEASING, RECURRING)] * len(rows)
     return {
+        "class_cash_releasing": np.array([float(c == CASH_RELEASING) for c, _ in booked]),
+        "class_capacity": np.array([float(c == CAPACITY) for c, _ in booked]),
+        "recurs_one_off": np.array([float(r == ONE_OFF) for _, r in booked]),
         "savings_year": np.array([float(r[0]) for r in rows]),
         "savings_target": np.array([float(r[1]) for r in rows]),
         "savings_achieved": achieved,
@@ -289,7 +298,8 @@ def lay_out(inp: ProgrammeInput) -> ProgrammeLines:
     reported = {(s.workstream, s.year): s for s in (a.savings if a is not None else [])}
     savings = [(t, reported.get((t.workstream, t.year))) for t in p.savings_targets]
     inputs |= savings_inputs(
-        [(int(t.year[:4]), t.value, s and s.value, s and s.forecast) for t, s in savings]
+        [(int(t.year[:4]), t.value, s and s.value, s and s.forecast) for t, s in savings],
+        [(t.savings_class, t.recurrence) for t, _ in savings],
     )
     as_at = as_at_month(inp)
     inputs |= _frame(p.investment_in_spend, as_at, p.financial_year_start_month)
@@ -663,7 +673,9 @@ class ProgrammeReport:
                 "targets_with_achieved": len(known),
             },
             "savings_statuses": SAVINGS_STATUSES,
-            "savings_by_class": savings_by_class(self.savings, self.reported_savings),
+            "savings_by_class": savings_by_class(
+                (self.lines or lay_out(self.inp)).values, self.reported_savings
+            ),
             "budget": self.budget,
             "by_year": self.by_year,
             "funding": self.funding,

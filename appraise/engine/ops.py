@@ -249,6 +249,11 @@ class NumpyOps:
         """The sum over interventions (the forecast adds up the interventions it counts)."""
         return x.array.sum(axis=x.level.index("n") - len(x.level))
 
+    def sum_rows(self, x: Cross) -> Any:
+        """The sum over the rows of a table on one axis (a programme's savings targets)."""
+        assert len(x.level) == 1, x.level
+        return x.array.sum(axis=-1)
+
     # paths (the forecast) ----------------------------------------------------------------------
     def position(self, x: Any, knots: Cross) -> Any:
         """The 1-based position of the last knot at or before x, kept within 1..K-1 (K >= 2)."""
@@ -532,6 +537,9 @@ class ExcelOps:
         return X(f"IF({year._paren(COMPARISON, True)}<1,0,INDEX({x.span(x.end)},{year}))")
 
     def sum_over(self, rows: Span) -> X:
+        return _call("SUM", rows) if rows.text else X.of(0)
+
+    def sum_rows(self, rows: Span) -> X:
         return _call("SUM", rows) if rows.text else X.of(0)
 
     def position(self, x: Any, knots: Span) -> X:

@@ -89,6 +89,9 @@ for key, level, label, unit, fmt in (
     ("achieved_given", V, "Achieved given (1 = yes)", "switch", "int"),
     ("savings_forecast", V, "Forecast for the year", "£", "money"),
     ("forecast_given", V, "Forecast given (1 = yes)", "switch", "int"),
+    ("class_cash_releasing", V, "Cash-releasing (1 = yes)", "switch", "int"),
+    ("class_capacity", V, "Capacity (1 = yes; neither: cost avoidance)", "switch", "int"),
+    ("recurs_one_off", V, "One-off (1 = yes; else recurring)", "switch", "int"),
     ("budget_amount", B, "Budget", "£", "money"),
     ("budget_given", B, "Budget given (1 = yes)", "switch", "int"),
     ("outturn", B, "Outturn: actual, or forecast for a period not ended", "£", "money"),
@@ -406,3 +409,81 @@ _line(
     ),
     "money",
 )
+
+# -- savings by class: each target's and each amount achieved's share, then their sums ---------
+
+_line(
+    "achieved_counted",
+    V,
+    "Achieved, where given (0 otherwise), for the sums by class",
+    "£",
+    "the amount achieved where given, else 0",
+    lambda v, o: o.where(_given(v, o, "achieved_given"), v.savings_achieved, 0),
+    "money",
+)
+for _figure, _amount in (("target", "savings_target"), ("achieved", "achieved_counted")):
+    for _switch, _what in (
+        ("class_cash_releasing", "cash-releasing"),
+        ("class_capacity", "capacity"),
+        ("recurs_one_off", "one-off"),
+    ):
+        _line(
+            f"{_figure}_{_switch.split('_', 1)[1]}",
+            V,
+            f"{_figure.capitalize()}, if {_what}",
+            "£",
+            f"{_amount} x {_switch}",
+            lambda v, o, a=_amount, s=_switch: getattr(v, a) * getattr(v, s),
+            "money",
+        )
+for _figure, _rows, _total_label in (
+    ("target", "savings_target", "Savings targets"),
+    ("achieved", "achieved_counted", "Achieved"),
+):
+    _line(
+        f"by_class_{_figure}_total",
+        P,
+        f"{_total_label}: total",
+        "£",
+        f"the sum over the savings targets of {_rows}",
+        lambda v, o, r=_rows: o.sum_rows(getattr(v, r)),
+        "money",
+    )
+    for _part, _what in (
+        ("cash_releasing", "cash-releasing"),
+        ("capacity", "capacity"),
+        ("one_off", "one-off"),
+    ):
+        _line(
+            f"by_class_{_figure}_{_part}",
+            P,
+            f"{_total_label}: {_what}",
+            "£",
+            f"the sum of {_figure}_{_part}",
+            lambda v, o, f=_figure, p=_part: o.sum_rows(getattr(v, f"{f}_{p}")),
+            "money",
+        )
+    _line(
+        f"by_class_{_figure}_cost_avoidance",
+        P,
+        f"{_total_label}: cost avoidance",
+        "£",
+        "total - cash-releasing - capacity",
+        lambda v, o, f=_figure: (
+            getattr(v, f"by_class_{f}_total")
+            - getattr(v, f"by_class_{f}_cash_releasing")
+            - getattr(v, f"by_class_{f}_capacity")
+        ),
+        "money",
+    )
+    _line(
+        f"by_class_{_figure}_recurring",
+        P,
+        f"{_total_label}: recurring",
+        "£",
+        "total - one-off",
+        lambda v, o, f=_figure: (
+            getattr(v, f"by_class_{f}_total") - getattr(v, f"by_class_{f}_one_off")
+        ),
+        "money",
+    )

@@ -37,8 +37,8 @@ from appraise.analyses.programme import SAVINGS_STATUSES, ProgrammeReport
 from appraise.engine.figures import TOLERANCE
 from appraise.engine.programme import NOT_KNOWN, PROGRAMME, SAVINGS_STATUS_NAMES
 from appraise.model.save import write_atomic
-from appraise.model.savings import NAMES
 from appraise.workbook.book import Book, Cell, Check, Row
+from appraise.workbook.book import Column as ColumnPlace
 from appraise.workbook.checks import checks_of
 from appraise.workbook.writer import Formula, Sheet, cell, ref, render
 
@@ -97,6 +97,17 @@ TARGET_COLUMNS: tuple[Column, ...] = (
 )
 # The column of a target's input the file may not give, and its switch.
 TARGET_SWITCHES = {"target_actual": "target_actual_given"}
+CLASS_SWITCHES = ("class_cash_releasing", "class_capacity", "recurs_one_off")
+# Each row's amounts by class, summed over the rows by the `by_class_*` lines.
+CLASS_ROWS = (
+    "achieved_counted",
+    "target_cash_releasing",
+    "target_capacity",
+    "target_one_off",
+    "achieved_cash_releasing",
+    "achieved_capacity",
+    "achieved_one_off",
+)
 SAVINGS_COLUMNS: tuple[Column, ...] = (
     ("Workstream", "workstream", None, "user"),
     ("Financial year", "year", None, "text"),
@@ -120,8 +131,15 @@ SAVINGS_COLUMNS: tuple[Column, ...] = (
     ("Status code", "", "savings_status_code", "calc"),
     ("Status", "status", "savings_status", "output"),
     ("Council reported", "reported_status", None, "user"),
-    ("Class", "savings_class", None, "text"),
-    ("Recurs", "recurrence", None, "text"),
+    *((PROGRAMME[k].label, "", k, "input") for k in CLASS_SWITCHES),
+    *((PROGRAMME[k].label, "", k, "calc") for k in CLASS_ROWS),
+)
+# The sums by class (a figure each, in column C), keyed as in the JSON's savings_by_class.
+BY_CLASS = tuple(
+    (figure, part)
+    for figure in ("target", "achieved")
+    # in the order the lines use each other: cost avoidance and recurring are what remains
+    for part in ("total", "cash_releasing", "capacity", "cost_avoidance", "one_off", "recurring")
 )
 SAVINGS_SWITCHES = {"savings_achieved": "achieved_given", "savings_forecast": "forecast_given"}
 BUDGET_COLUMNS: tuple[Column, ...] = (
@@ -364,10 +382,9 @@ def _savings(out: _Layout) -> None:
             "workstream": t.workstream,
             "year": t.year,
             "reported_status": (s.reported_status if s else None) or "",
-            "savings_class": NAMES[t.savings_class],
-            "recurrence": NAMES[t.recurrence],
         }
         out.table(SAVINGS_COLUMNS, f"saving{k}", k, text, SAVINGS_SWITCHES)
+    last = out.r
     out.note(
         "Status: the words for the status code (0 achieved, 1 on track, 2 at risk, 3 missed, "
         "4 not reported), which is worked out from the figures to its left:"
@@ -375,6 +392,41 @@ def _savings(out: _Layout) -> None:
     used = dict.fromkeys(SAVINGS_STATUS_NAMES[int(c)] for c in laid.values["savings_status_code"])
     for status in used:
         out.note(f"{status}: {SAVINGS_STATUSES[status]}.")
+    _by_class(out, last - len(laid.savings) + 1, last)
+
+
+def _by_class(out: _Layout, first: int, last: int) -> None:
+    """The savings targets and the amounts achieved, summed by class and by recurrence: each a
+    line over the table's columns, in column D (its JSON key in C). The columns are placed only
+    after the rows' own formulas are written: a row's formula reads its own row's cells."""
+    for col, (_, _, key, _) in enumerate(SAVINGS_COLUMNS, start=1):
+        if key in ("savings_target", *CLASS_ROWS):
+            out.book.place(key, "", ColumnPlace(out.sheet.title, first, last, col))
+    out.heading("Savings targets and achieved, by class (docs/defaults.md)")
+    out.note(
+        "Each target is cash-releasing, capacity or (neither) cost avoidance, and recurring or "
+        "one-off: set its switches in the table above and these sums move."
+    )
+    for figure, part in BY_CLASS:
+        key = f"by_class_{figure}_{part}"
+        out.r += 1
+        split = "targets" if figure == "target" else "achieved"
+        json_key = (
+            f"savings_total.{figure}" if part == "total" else f"savings_by_class.{split}.{part}"
+        )
+        out.label(key, json_key=json_key)
+        value = float(out.laid.values[key])
+        out.book.write(
+            out.sheet,
+            key,
+            "",
+            out.r,
+            FIRST_YEAR_COL,
+            _style("output", key),
+            lines=PROGRAMME,
+            value=value,
+        )
+        out.rows[key] = out.r
 
 
 def _budget(out: _Layout) -> None:
@@ -466,6 +518,13 @@ def _checks(book: Book, out: _Layout) -> None:
     for k, record in enumerate(data["savings"]):
         owner = f"{record['workstream']} {record['year']}"
         _check_row(book, owner, record, SAVINGS_COLUMNS, SAVINGS_SWITCHES, f"saving{k}", True)
+    if data["savings"]:
+        for figure, part in BY_CLASS:
+            key = f"by_class_{figure}_{part}"
+            split = data["savings_by_class"]["targets" if figure == "target" else figure]
+            engine = data["savings_total"][figure] if part == "total" else split[part]
+            at = Cell(title, out.rows[key], FIRST_YEAR_COL)
+            _check(book, at, f"savings by class: {figure}", part, engine, True)
     for b, record in enumerate(data["budget"]):
         owner = f"{record['line']} {record['period']}"
         _check_row(book, owner, record, BUDGET_COLUMNS, BUDGET_SWITCHES, f"budget{b}", True)
