@@ -47,14 +47,16 @@ BUDGET_KEYS = (
 Figure = float | None
 
 
-def _known(values: list[Figure]) -> tuple[np.ndarray, np.ndarray]:
+def given_figures(values: list[Figure]) -> tuple[np.ndarray, np.ndarray]:
+    """Figures that may be not given, as (values with 0 where not given, given switches)."""
     return (
         np.array([0.0 if x is None else float(x) for x in values]),
         np.array([0.0 if x is None else 1.0 for x in values]),
     )
 
 
-def _figure(x: Any) -> Figure:
+def figure_or_none(x: Any) -> Figure:
+    """A line's value for the report: None where it is not known (NaN)."""
     x = float(x)
     return None if np.isnan(x) else x
 
@@ -69,7 +71,7 @@ def budget_inputs(
         ("outturn", "outturn_given", outturn),
         ("stated_variance", "stated_variance_given", stated),
     ):
-        out[key], out[given] = _known(values)
+        out[key], out[given] = given_figures(values)
     return out
 
 
@@ -86,7 +88,7 @@ def budget_rows(
         first, months = months_of(row.period, row.year, start)
         ended = as_at is not None and first + months - 1 <= as_at
         outturn = row.actual if row.actual is not None else row.forecast_outturn
-        variance = _figure(values["budget_variance"][b])
+        variance = figure_or_none(values["budget_variance"][b])
         out.append(
             {
                 "line": row.line,

@@ -39,11 +39,14 @@ import numpy as np
 
 from appraise.analyses.forecast import project_scenario
 from appraise.analyses.monitoring import (
+    Figure,
     budget_inputs,
     budget_rows,
     by_year,
+    figure_or_none,
     forecasts_by_target,
     funding,
+    given_figures,
     measure_extras,
     reported_savings,
     savings_by_class,
@@ -138,22 +141,6 @@ SAVINGS_KEYS = (
 # Evaluating the lines
 # ---------------------------------------------------------------------------------------------
 
-Figure = float | None
-
-
-def _known(values: list[Figure]) -> tuple[np.ndarray, np.ndarray]:
-    """Figures that may be not given, as (values with 0 where not given, given switches)."""
-    return (
-        np.array([0.0 if x is None else float(x) for x in values]),
-        np.array([0.0 if x is None else 1.0 for x in values]),
-    )
-
-
-def _figure(x: Any) -> Figure:
-    """A line's value for the report: None where it is not known (NaN)."""
-    x = float(x)
-    return None if np.isnan(x) else x
-
 
 def _structure(years: int = 0, targets: int = 0, savings: int = 0, budget: int = 0) -> Structure:
     none = np.zeros(0, dtype=int)
@@ -186,14 +173,14 @@ def spend_inputs(
         ("stated_avoided_spend", "stated_given", stated),
         ("investment", "investment_given", investment),
     ):
-        out[key], out[given] = _known(values)
+        out[key], out[given] = given_figures(values)
     return out
 
 
 def target_inputs(rows: list[tuple[float, Figure, str, Figure]]) -> dict[str, np.ndarray]:
     """The inputs of the target lines [M]: (target, actual, better, next target) a target."""
-    actual, actual_given = _known([r[1] for r in rows])
-    following, has_next = _known([r[3] for r in rows])
+    actual, actual_given = given_figures([r[1] for r in rows])
+    following, has_next = given_figures([r[3] for r in rows])
     return {
         "target_value": np.array([float(r[0]) for r in rows]),
         "target_actual": actual,
@@ -210,8 +197,8 @@ def savings_inputs(
 ) -> dict[str, np.ndarray]:
     """The inputs of the savings lines [V]: (year it starts in, target, achieved, forecast), and
     each target's (class, recurrence): cash-releasing and recurring where not given."""
-    achieved, achieved_given = _known([r[2] for r in rows])
-    forecast, forecast_given = _known([r[3] for r in rows])
+    achieved, achieved_given = given_figures([r[2] for r in rows])
+    forecast, forecast_given = given_figures([r[3] for r in rows])
     booked = classes if classes is not None else [(CASH_RELEASING, RECURRING)] * len(rows)
     return {
         "class_cash_releasing": np.array([float(c == CASH_RELEASING) for c, _ in booked]),
@@ -355,14 +342,14 @@ def avoided(projected: Figure, actual: Figure, stated: Figure) -> tuple[Figure, 
     inputs = spend_inputs([projected], [actual], [stated], [None]) | _frame()
     values = run_lines(inputs, ("avoided_spend", "avoided_from_spend"))
     basis = _basis(values["avoided_from_spend"][0], inputs["stated_given"][0])
-    return _figure(values["avoided_spend"][0]), basis
+    return figure_or_none(values["avoided_spend"][0]), basis
 
 
 def net_avoided(avoided_spend: Figure, investment: Figure, investment_in_spend: bool) -> Figure:
     """Spend avoided net of the programme's investment (nothing taken off if spend includes it)."""
     inputs = spend_inputs([None], [None], [avoided_spend], [investment])
     values = run_lines(inputs | _frame(investment_in_spend), ("net_avoided_spend",))
-    return _figure(values["net_avoided_spend"][0])
+    return figure_or_none(values["net_avoided_spend"][0])
 
 
 def spend_years(inp: ProgrammeInput, laid: ProgrammeLines | None = None) -> list[dict[str, Any]]:
@@ -384,14 +371,16 @@ def spend_years(inp: ProgrammeInput, laid: ProgrammeLines | None = None) -> list
                 "last_month": periods.month_label(first + 11),
                 "projected_spend": known("projected_spend", "projected_given"),
                 "actual_spend": known("actual_spend", "actual_given"),
-                "avoided_spend": _figure(values["avoided_spend"][t]),
+                "avoided_spend": figure_or_none(values["avoided_spend"][t]),
                 "avoided_spend_basis": _basis(
                     values["avoided_from_spend"][t], given["stated_given"][t]
                 ),
                 "investment": known("investment", "investment_given"),
-                "net_avoided_spend": _figure(values["net_avoided_spend"][t]),
-                "cumulative_avoided_spend": _figure(values["cumulative_avoided_spend"][t]),
-                "cumulative_net_avoided_spend": _figure(values["cumulative_net_avoided_spend"][t]),
+                "net_avoided_spend": figure_or_none(values["net_avoided_spend"][t]),
+                "cumulative_avoided_spend": figure_or_none(values["cumulative_avoided_spend"][t]),
+                "cumulative_net_avoided_spend": figure_or_none(
+                    values["cumulative_net_avoided_spend"][t]
+                ),
             }
         )
     return [{k: r[k] for k in YEAR_KEYS} for r in rows]
@@ -417,7 +406,7 @@ def budget_lines(inp: ProgrammeInput) -> list[dict[str, Any]]:
                 "financial_year": y,
                 "projected_spend": planned[t],
                 "actual_spend": actual[t],
-                "avoided_spend": _figure(saved[t]),
+                "avoided_spend": figure_or_none(saved[t]),
             }
             for t, y in enumerate(years)
         ]
@@ -468,7 +457,7 @@ def target_rows(inp: ProgrammeInput, laid: ProgrammeLines | None = None) -> list
     out = []
     for g, (name, info, t, after) in enumerate(laid.targets):
         known = bool(given["target_actual_given"][g])
-        met = _figure(values["target_met"][g])
+        met = figure_or_none(values["target_met"][g])
         forecast = forecasts.get((name, t.at))
         out.append(
             {
@@ -478,11 +467,11 @@ def target_rows(inp: ProgrammeInput, laid: ProgrammeLines | None = None) -> list
                 "at": t.at,
                 "target": t.value,
                 "actual": float(given["target_actual"][g]) if known else None,
-                "variance": _figure(values["target_variance"][g]),
+                "variance": figure_or_none(values["target_variance"][g]),
                 "met": None if met is None else bool(met),
                 "next_at": after.at if after else None,
                 "next_target": after.value if after else None,
-                "still_to_go": _figure(values["still_to_go"][g]),
+                "still_to_go": figure_or_none(values["still_to_go"][g]),
                 "forecast": forecast["value"] if forecast else None,
                 "forecast_reported_at": forecast["reported_at"] if forecast else None,
                 "forecast_variance": forecast["value"] - t.value if forecast else None,
@@ -589,8 +578,8 @@ def savings_rows(inp: ProgrammeInput, laid: ProgrammeLines | None = None) -> lis
                 "achieved": s.value if s else None,
                 "part_year": bool(values["part_year"][k]),
                 "forecast": s.forecast if s else None,
-                "variance": _figure(values["savings_variance"][k]),
-                "due_to_date": _figure(values["due_to_date"][k]),
+                "variance": figure_or_none(values["savings_variance"][k]),
+                "due_to_date": figure_or_none(values["due_to_date"][k]),
                 "status": SAVINGS_STATUS_NAMES[int(values["savings_status_code"][k])],
                 "reported_status": s.reported_status if s else None,
                 "savings_class": t.savings_class,
