@@ -75,6 +75,17 @@ def num(x: float | None, decimals: int = 2) -> str:
     return f"{x:,.{decimals}f}"
 
 
+NO_COST = "infinite (no cost)"
+
+
+def ratio_text(x: float | None, cost: float | None, decimals: int = 2) -> str:
+    """An ROI or benefit-cost ratio. With no cost the ratio is infinite, and JSON holds it as
+    null: that is said ("infinite (no cost)"), never shown as a missing "n/a"."""
+    if x is None and cost == 0:
+        return NO_COST
+    return num(x, decimals)
+
+
 PAYER_NAMES = {
     "childrens_social_care": "children's social care",
     "public_sector": "the public sector",
@@ -107,8 +118,42 @@ def table(
 
 
 def to_json(data: Any) -> str:
-    """Strict JSON (no NaN or Infinity), two-space indent."""
-    return json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False)
+    """Strict JSON (no NaN or Infinity), two-space indent; characters that a terminal would act on
+    or that reorder text (ESC, U+202E) written as \\u escapes, so the data is unchanged."""
+    text = json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False)
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# Characters that change what a terminal shows rather than being shown: C0 and C1 controls (ESC
+# starts an escape sequence, BEL rings, CR returns to the line's start), DEL, and the Unicode
+# controls that reorder or hide text (U+202E makes "exe.txt" look like "txt.exe").
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+)
+
+
+def terminal_text(text: str) -> str:
+    """Text safe to print: every control and bidi character shown as what it is (`\\x1b`,
+    `U+202E`) rather than acted on. Line breaks and tabs are kept."""
+
+    def shown(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\x{code:02x}" if code < 0x100 else f"U+{code:04X}"
+
+    return _INVISIBLE.sub(shown, text)
+
+
+# Markdown that would make text a link, an image or HTML, or break a table row.
+_MARKDOWN = re.compile(r"([\\\[\]<>|])")
+# GitHub-flavoured Markdown also links bare addresses; an invisible word joiner breaks them.
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)")
+
+
+def markdown_text(text: Any) -> str:
+    """Text from a file as Markdown shows it, literally and on one line: never a link, an image,
+    HTML or a new table cell (`[x](http://...)` stays those characters)."""
+    one_line = " ".join(str(text).splitlines())
+    return _AUTOLINK.sub("\N{WORD JOINER}", _MARKDOWN.sub(r"\\\1", one_line))
 
 
 def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -573,9 +618,12 @@ PROGRAMME_SAVINGS_COLUMNS: list[Column] = [
 
 
 def _pressures_text(row: dict[str, Any]) -> str:
-    """'Purchased placements and in-house fostering +£5,000,000 (forecast); SGOs +£1,000,000'."""
+    """'Purchase placements and in-house fostering: overspend £5,000,000 (forecast); ...'.
+
+    In words, not signed: a cell of text never holds a + or - a spreadsheet could take for a
+    formula (`safe_cell`), and a pressure is an overspend by definition."""
     parts = [
-        f"{p['line']} {signed_text(p['variance'], money)}"
+        f"{p['line']}: overspend {money(p['variance'])}"
         + (f" ({p['basis']})" if p["basis"] else "")
         for p in row["pressures"]
     ]
@@ -586,8 +634,7 @@ def _pressures_text(row: dict[str, Any]) -> str:
 def _variance_text(row: dict[str, Any]) -> str:
     if row["variance"] is None:
         return "not given" if row["lines_without_variance"] else ""
-    basis = f" ({row['variance_basis']})" if row["variance_basis"] else ""
-    return signed_text(row["variance"], money) + basis
+    return signed_text(row["variance"], money)
 
 
 PROGRAMME_BY_YEAR_COLUMNS: list[Column] = [
@@ -600,6 +647,7 @@ PROGRAMME_BY_YEAR_COLUMNS: list[Column] = [
     ("Status", lambda r: r["savings_status"] or ""),
     ("Council reported", lambda r: r["savings_reported_status"] or ""),
     ("Variance against budget", _variance_text),
+    ("Outturn is", lambda r: r["variance_basis"] or ""),
     ("Pressures and the council's words", _pressures_text),
 ]
 
@@ -618,13 +666,8 @@ PROGRAMME_BUDGET_COLUMNS: list[Column] = [
     ("Figures are", _figure_kind),
     _column("Budget", "budget", money),
     _column("Outturn", "outturn", money),
-    (
-        "Variance",
-        lambda r: (
-            signed_text(r["variance"], money)
-            + (" *" if r["variance_basis"] == "as reported" else "")
-        ),
-    ),
+    ("Variance", lambda r: signed_text(r["variance"], money)),
+    ("Variance from", lambda r: r["variance_basis"] or ""),
     ("Reported", lambda r: r["reported"] or ""),
 ]
 PROGRAMME_MEASURE_COLUMNS: list[Column] = [
@@ -929,7 +972,7 @@ def programme_sections(data: dict[str, Any]) -> list[Section]:
                 "Savings beside the budget, by financial year",
                 PROGRAMME_BY_YEAR_COLUMNS,
                 data["by_year"],
-                [False, True, True, False, False, True, False],
+                [False, True, True, False, False, True, False, False],
                 [
                     "Variance against budget = outturn - budget, + an overspend; the outturn is "
                     "the actual for a year that has ended and the forecast for one that has not "
@@ -944,7 +987,7 @@ def programme_sections(data: dict[str, Any]) -> list[Section]:
                 f"Budget monitoring as at {data['as_at']}",
                 PROGRAMME_BUDGET_COLUMNS,
                 data["budget"],
-                [False, False, False, True, True, True, False],
+                [False, False, False, True, True, True, False, False],
                 budget_notes(data),
             )
         )
@@ -970,7 +1013,10 @@ def budget_notes(data: dict[str, Any]) -> list[str]:
         "forecast outturn of one that has not (never shown as an actual).",
     ]
     if any(b["variance_basis"] == "as reported" for b in data["budget"]):
-        out.append("* as reported: the report states the over- or underspend, not the budget.")
+        out.append(
+            "Variance from: as reported where the report states the over- or underspend, not "
+            "the budget; outturn - budget where both are given."
+        )
     out += [f"{b['line']} {b['period']}: {b['note']}" for b in data["budget"] if b["note"]]
     return out
 

@@ -17,12 +17,26 @@ class Problem:
     message: str
     value: Any = _MISSING
 
+    @property
+    def has_value(self) -> bool:
+        """Whether the problem carries the value it rejects."""
+        return self.value is not _MISSING
+
     def __str__(self) -> str:
         where = f"{self.file}: {self.path}" if self.path else self.file
         shown = "" if self.value is _MISSING else f" (got {_show(self.value)})"
         if shown and "(got " in self.message:
             shown = ""
         return f"{where}: {self.message}{shown}"
+
+
+def exact(value: Any) -> str:
+    """A rejected number as it was given, to the last digit (1000000000.5, never 1e+09): a message
+    that rounds the value it refuses can make it look acceptable. A whole number read as a float
+    (-100 in a file becomes -100.0) is shown as it was written."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return repr(value)
 
 
 def _show(value: Any) -> str:

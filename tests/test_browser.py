@@ -21,6 +21,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -72,17 +73,17 @@ def wait_until_serving(url: str, proc: subprocess.Popen[bytes], log: Path) -> No
     pytest.fail(f"streamlit did not answer at {url} within 90 s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="module")
-def app_url(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app served on a free port, stopped (killed if need be) however the tests end."""
+@contextmanager
+def streamlit_app(script: Path, cwd: Path, log: Path, *options: str) -> Iterator[str]:
+    """`streamlit run SCRIPT` on a free port from `cwd`: its URL once it answers; stopped (killed
+    if need be) however the tests end."""
     port = free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
     command = [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(ROOT / "app.py"),
+        str(script),
         "--server.headless",
         "true",
         "--server.port",
@@ -91,11 +92,10 @@ def app_url(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         "false",
         "--server.fileWatcherType",
         "none",
-        "--client.toolbarMode",
-        "minimal",
+        *options,
     ]
     with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
         try:
             url = f"http://localhost:{port}"
             wait_until_serving(url, proc, log)
@@ -107,6 +107,14 @@ def app_url(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def app_url(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app served on a free port, stopped (killed if need be) however the tests end."""
+    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    with streamlit_app(ROOT / "app.py", ROOT, log, "--client.toolbarMode", "minimal") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

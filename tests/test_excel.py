@@ -20,7 +20,7 @@ from appraise.errors import InputError
 from appraise.model.load import detect_kind, portfolio_from_data, read_yaml
 from appraise.model.save import portfolio_to_data
 from appraise.workbook import export as excel
-from appraise.workbook import importing
+from appraise.workbook import returned
 from appraise.workbook.export import export_workbook, workbook_bytes
 from appraise.workbook.importing import import_workbook
 from appraise.workbook.inputs import INPUT_HEADERS
@@ -500,7 +500,7 @@ def test_import_xlsx_rejects_what_is_not_an_exported_workbook(tmp_path, cli):
 
 def test_import_refuses_a_workbook_too_large_to_be_ours(tmp_path, monkeypatch):
     book = write_book(portfolio_data(), tmp_path, "p")
-    monkeypatch.setattr(importing, "MAX_WORKBOOK_BYTES", book.stat().st_size - 1)
+    monkeypatch.setattr(returned, "MAX_WORKBOOK_BYTES", book.stat().st_size - 1)
     with pytest.raises(InputError, match="file is larger than"):
         import_workbook(book)
 

@@ -381,6 +381,9 @@ def test_round_trip_edit_import_evaluate_matches_the_recalculated_workbook(books
     proc = run_cli("import-xlsx", edited, "--out", out)
     assert proc.returncode == 0, proc.stderr
     assert "3 inputs changed" in proc.stdout
+    # Saved again by LibreOffice (FALSE written FALSE()), no formula reads as edited.
+    saved = run_cli("import-xlsx", recalculated, "--out", tmp_path / "saved.yaml")
+    assert saved.returncode == 0 and "was edited" not in saved.stderr, saved.stderr
     data = evaluate_json(out)
     assert data["portfolio"]["discount_rate"] == 0.05
     assert_summary_matches(recalculated, data)

@@ -84,9 +84,9 @@ def test_suffolk_2016_17_shows_its_saving_beside_the_forecast_overspends(texts):
         "£500,000",
         "not reported",
         "on track",
-        "+£6,000,000 (forecast)",
-        "Purchase placements and in-house fostering +£5,000,000 (forecast)",
-        "Special guardianship orders +£1,000,000 (forecast)",
+        "+£6,000,000  forecast",
+        "Purchase placements and in-house fostering: overspend £5,000,000 (forecast)",
+        "Special guardianship orders: overspend £1,000,000 (forecast)",
     ):
         assert shown in row, shown
     assert "a small overspend versus budget (no amount given)" in row_of(table, "2015-16 ")

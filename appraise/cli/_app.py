@@ -14,8 +14,10 @@ from typing import Any, TypeVar
 
 import typer
 
+from appraise.display import terminal_text
 from appraise.errors import InputError
 from appraise.model.reading import allowing
+from appraise.model.save import DISK_ERRORS, write_error
 
 app = typer.Typer(
     name="appraise",
@@ -47,8 +49,14 @@ class TableOrJson(enum.StrEnum):
 def fail(error: InputError) -> None:
     """Print one line per problem to stderr and exit 2."""
     for problem in error.problems:
-        typer.echo(str(problem), err=True)
+        note(str(problem))
     raise typer.Exit(2)
+
+
+def note(text: str) -> None:
+    """A line for the user on stderr (a problem, a note), its control and bidi characters shown
+    rather than acted on (`appraise.display.terminal_text`)."""
+    typer.echo(terminal_text(text), err=True)
 
 
 ALLOW_PATH = typer.Option(
@@ -74,6 +82,12 @@ def guarded(func: F) -> F:
                 return func(*args, **kwargs)
         except InputError as error:
             fail(error)
+        except OSError as exc:
+            # A full disk or a file-size limit met by a library's own temporary file (openpyxl
+            # writes each sheet to one): the user's to fix, so exit 2 saying which, no traceback.
+            if exc.errno not in DISK_ERRORS:
+                raise
+            fail(write_error("appraise (a temporary file)", exc))
 
     signature = inspect.signature(func)
     extra = inspect.Parameter(
@@ -90,7 +104,9 @@ def guarded(func: F) -> F:
 
 
 def emit(text: str) -> None:
-    """Write command output to stdout (ending with one newline)."""
+    """Write command output to stdout (ending with one newline). A name from a file may hold ESC
+    or U+202E: shown as `\\x1b` or `U+202E`, never sent to the terminal as they are."""
+    text = terminal_text(text)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
@@ -101,7 +117,12 @@ def _terminated(signum: int, frame: Any) -> None:
 
 def main() -> None:
     """Console entry point: unexpected errors become one line (APPRAISE_DEBUG=1 for a traceback)."""
+    # SIGTERM and SIGHUP (a closed terminal) unwind as Ctrl-C does, removing temporary files and
+    # stopping LibreOffice. Past a file-size limit (`ulimit -f`) the kernel would kill the process
+    # with SIGXFSZ mid-write; ignored, the write fails with EFBIG and is reported (exit 2).
     signal.signal(signal.SIGTERM, _terminated)
+    signal.signal(signal.SIGHUP, _terminated)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
         app()
     except SystemExit:
@@ -111,6 +132,6 @@ def main() -> None:
     except Exception as exc:  # a bug, not a user error: say so in one line
         if os.environ.get("APPRAISE_DEBUG"):
             raise
-        typer.echo(f"appraise: internal error: {type(exc).__name__}: {exc}", err=True)
-        typer.echo("(set APPRAISE_DEBUG=1 to see the traceback, and please report it)", err=True)
+        note(f"appraise: internal error: {type(exc).__name__}: {exc}")
+        note("(set APPRAISE_DEBUG=1 to see the traceback, and please report it)")
         sys.exit(1)

@@ -25,6 +25,7 @@ from appraise.display import (
     to_json,
     tolerance_text,
 )
+from appraise.display import markdown_text as _md_cell
 from appraise.model import periods
 from appraise.model.files import load_actuals, load_claims
 from appraise.model.load import load_portfolio
@@ -151,13 +152,13 @@ def verification_table(data: dict[str, Any]) -> str:
     return "\n".join(lines).rstrip()
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
 def verification_markdown(data: dict[str, Any]) -> str:
     """The report as Markdown, for a sign-off note or a board paper."""
-    lines = [f"**Claims in `{data['claims_file']}` checked against {data['portfolio']}**", ""]
+    lines = [
+        f"**Claims in {_md_cell(data['claims_file'])} checked against "
+        f"{_md_cell(data['portfolio'])}**",
+        "",
+    ]
     lines += [f"- {a}" for a in _assumptions(data)]
     if data["assume"]:
         lines.append("")

@@ -17,6 +17,7 @@ from appraise.display import (
     table,
     to_json,
 )
+from appraise.display import markdown_text as _md
 from appraise.model.programme import load_programme, load_programme_actuals
 
 
@@ -39,11 +40,6 @@ def programme_table(data: dict[str, Any]) -> str:
         headers = [h for h, _ in columns]
         lines += ["", title, "", table(headers, _cells(columns, rows), right), "", *notes]
     return "\n".join(lines)
-
-
-def _md(text: str) -> str:
-    """A table cell or line of Markdown: pipes escaped, line breaks made spaces."""
-    return " ".join(text.replace("|", "\\|").splitlines())
 
 
 def programme_markdown(data: dict[str, Any]) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from appraise.analyses.uncertainty import DEFAULT_DRAWS
-from appraise.cli._app import app, emit, guarded
+from appraise.cli._app import app, emit, guarded, note
 from appraise.model.limits import MAX_SEED
 
 OPTIONAL = {"show_default": False}
@@ -63,8 +63,13 @@ def report_command(
     """Write the committee paper: summary, the portfolio, each intervention with its break-even
     chart and sources, uncertainty, forecast, claims, tracking, programme, every assumption,
     risks and methods. Every figure carries the file's name and SHA-256, the version and date."""
-    from appraise.paper.report import paper_from_files, write_paper
+    from appraise.paper.outputs import check_outputs
 
+    check_outputs(docx, pdf)  # at once, before the figures are computed (or their modules load)
+    from appraise.paper.report import paper_from_files, write_paper
+    from appraise.paper.template import load_template
+
+    house = load_template(template) if template is not None else None
     paper = paper_from_files(
         file,
         claims=claims,
@@ -74,5 +79,7 @@ def report_command(
         draws=draws,
         seed=seed,
     )
-    written = write_paper(paper, docx, pdf, template)
+    written = write_paper(paper, docx, pdf, house)
+    if house is not None:
+        note(f"note: {house.notice}")
     emit("\n".join([f"wrote {path}" for path in written] + [f"identity: {paper.identity.text}"]))

@@ -23,7 +23,8 @@ from appraise.cli._app import TableOrJson, app, emit, guarded
 from appraise.display import check_first, discount_text, money, num, pct, table, to_json, value_text
 from appraise.engine.params import Model, build
 from appraise.model.limits import MAX_DRAWS, MAX_SEED, check_draws, check_uncertain
-from appraise.model.load import evidence_for, load_portfolio
+from appraise.model.load import evidence_for, listed_interventions, load_portfolio
+from appraise.model.numbers import count_dists, count_ranges
 
 FILE = typer.Argument(..., help="Portfolio YAML file.", show_default=False)
 FORMAT = typer.Option(TableOrJson.table, "--format", "-f", help="table or json.")
@@ -31,8 +32,21 @@ FORMAT = typer.Option(TableOrJson.table, "--format", "-f", help="table or json."
 COLUMNS = (("npv", "NPV"), ("net_savings", "Net/yr"))
 
 
-def model_of(file: Path) -> Model:
-    portfolio = load_portfolio(file)
+def model_of(file: Path, draws: int | None = None, sensitivity: bool = False) -> Model:
+    """The model of a portfolio file, refused as soon as the run's work is known to be over
+    budget: the draws against the interventions listed, before any is validated; the uncertain
+    inputs, before the model is built (each refusal comes in seconds at the largest portfolio)."""
+
+    def listed(raw: Any) -> None:
+        interventions = listed_interventions(raw)
+        if draws is not None:
+            check_draws(draws, interventions)
+        check_uncertain(str(file), count_ranges(raw), interventions, sensitivity=sensitivity)
+
+    portfolio = load_portfolio(file, check=listed)
+    check_uncertain(
+        str(file), count_dists(portfolio), len(portfolio.interventions), sensitivity=sensitivity
+    )
     return build(portfolio, evidence_for(portfolio))
 
 
@@ -124,7 +138,7 @@ def simulate_command(
     ),
 ) -> None:
     """Monte Carlo over every input given as a range: the probability of breaking even and percentiles."""
-    model = model_of(file)
+    model = model_of(file, draws)
     check_draws(draws, len(model.ids))
     check_uncertain(str(file), len(uncertain_params(model)), len(model.ids))
     chosen = secrets.randbits(32) if seed is None else seed
@@ -318,7 +332,7 @@ def sensitivity_table(result: Sensitivity) -> str:
 @guarded
 def sensitivity_command(file: Path = FILE, format: TableOrJson = FORMAT) -> None:
     """Tornado of NPV (each uncertain input at its low and high) and the break-even value of each."""
-    model = model_of(file)
+    model = model_of(file, sensitivity=True)
     check_uncertain(str(file), len(uncertain_params(model)), len(model.ids), sensitivity=True)
     result = sensitivity(model)
     emit(to_json(result.to_data()) if format is TableOrJson.json else sensitivity_table(result))

@@ -6,10 +6,17 @@ from pathlib import Path
 
 import typer
 
-from appraise.cli._app import app, emit, guarded
+from appraise.cli._app import app, emit, guarded, note
 from appraise.display import counted
 from appraise.errors import InputError
-from appraise.model.load import detect_kind, load_portfolio, read_yaml
+from appraise.model.limits import check_workbook
+from appraise.model.load import (
+    detect_kind,
+    listed_interventions,
+    parse_yaml,
+    portfolio_from_data,
+    read_file,
+)
 from appraise.model.save import write_atomic
 
 
@@ -43,20 +50,27 @@ def export(
     programme file gets its own workbook: the Programme sheet and its Checks.
     """
     from appraise.analyses.verify import check_claims
-    from appraise.model.identity import file_identity
+    from appraise.model.identity import run_identity
     from appraise.workbook.export import export_workbook
 
-    if detect_kind(read_yaml(file)) == "programme":
+    # Read once: the bytes parsed are the bytes whose SHA-256 the workbook records, however the
+    # file changes while the export runs.
+    content = read_file(file)
+    raw = parse_yaml(content, str(file))
+    if detect_kind(raw) == "programme":
         _export_programme(file, xlsx, actuals, claims)
         return
     if actuals is not None:
         raise InputError.one(
             str(actuals), "", f"--actuals goes with a programme file; {file} is not one"
         )
-    portfolio = load_portfolio(file)
+    if xlsx.suffix.lower() != ".xlsx":
+        raise InputError.one(str(xlsx), "", "the workbook's file name must end in .xlsx")
+    check_workbook(str(file), listed_interventions(raw))  # before any is validated
+    portfolio = portfolio_from_data(raw, str(file))
     # The claims are checked before anything is written: a broken claims file leaves no workbook.
     checked = check_claims(claims, portfolio, file) if claims is not None else None
-    export_workbook(portfolio, xlsx, claims=checked, identity=file_identity(file))
+    export_workbook(portfolio, xlsx, claims=checked, identity=run_identity(file, content))
     lines = [
         f"wrote {xlsx}: {counted(len(portfolio.interventions), 'intervention')} over "
         f"{counted(portfolio.horizon_years, 'year')}. Excel or LibreOffice calculates it on opening; the "
@@ -75,10 +89,9 @@ def export(
     if checked is not None:
         lines.append(f"Claims check sheet: {checked.summary} (as `appraise verify`).")
         if checked.named:
-            typer.echo(
+            note(
                 f"note: {claims} names the portfolio {checked.named}; its claims were checked "
-                f"against {file}, the portfolio this workbook holds",
-                err=True,
+                f"against {file}, the portfolio this workbook holds"
             )
     emit("\n".join(lines))
 
@@ -121,7 +134,7 @@ def import_xlsx(
 
     imported = import_workbook(book)
     for warning in imported.warnings:
-        typer.echo(f"note: {warning}", err=True)
+        note(f"note: {warning}")
     write_atomic(out, imported.yaml(book.name))
     changed = len(imported.changes)
     lines = [f"wrote {out} from {book}: {changed} input{'s' if changed != 1 else ''} changed"]

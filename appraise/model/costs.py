@@ -312,7 +312,7 @@ def parse_additions(data: Any, file: str, sources: dict[str, CostSource]) -> lis
         if not isinstance(entry, dict):
             problems.append(Problem(file, at, "expected a mapping"))
             continue
-        unknown = sorted(set(entry) - ADDITION_KEYS)
+        unknown = sorted(map(str, set(entry) - ADDITION_KEYS))
         lacking = sorted(k for k in ADDITION_KEYS - {"scope", "agency", "notes"} if k not in entry)
         problems += [Problem(file, f"{at}.{k}", "unknown key") for k in unknown]
         problems += [Problem(file, f"{at}.{k}", "missing required key") for k in lacking]

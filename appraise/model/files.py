@@ -38,9 +38,9 @@ from appraise.model.limits import (
     MAX_PROBLEMS,
     TOTAL_COST,
 )
-from appraise.model.load import load_portfolio, problems_from
+from appraise.model.load import portfolio_from_data, problems_from
 from appraise.model.numbers import Domain
-from appraise.model.reading import confined, read_file
+from appraise.model.reading import quoting_nothing, read_file, read_reference
 from appraise.model.schema import Portfolio
 from appraise.model.stated import (
     claimed_value,
@@ -177,8 +177,9 @@ class PortfolioFile(Record):
             return portfolio, None
         if self.portfolio is None:
             raise InputError.one(self.file, "portfolio", f"name {self._names}")
-        path = confined(self.portfolio, self.file, "portfolio", self._folder or Path("."))
-        return load_portfolio(path), path
+        name, content = read_reference(self.portfolio, self.file, "portfolio", folder=self._folder)
+        with quoting_nothing(name):
+            return portfolio_from_data(parse_yaml(content, name), name), Path(name)
 
     @classmethod
     def from_data(cls, raw: Any, name: str, folder: Path | None) -> Any:

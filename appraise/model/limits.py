@@ -44,6 +44,13 @@ MAX_PROBLEMS = 100
 # Interventions in a portfolio. A council's prevention portfolio has a handful (Thurrock: 5);
 # generated portfolios and the benchmarks go to 10,000. The core is vectorised over them.
 MAX_INTERVENTIONS = 20_000
+# Interventions in one workbook (`appraise export`, the app's download). A workbook is for auditing
+# cell by cell: Calculations gives each intervention a column (Excel stops at 16,384) and Cash
+# flows about 52 rows (Excel stops at 1,048,576); 2,000 take 50 s and 1.2 GB to export here and
+# 170 MiB of sheet XML, so 5,000 stay within what import-xlsx reads back (512 MiB) and every
+# workbook written opens in Excel. A larger portfolio is evaluated, simulated and reported as
+# any other, only not written cell by cell.
+MAX_WORKBOOK_INTERVENTIONS = 5_000
 # Years of an appraisal. HM Treasury's Green Book discounts over up to 60 years for long-lived
 # assets; a prevention programme is appraised over 1 to 10.
 MAX_HORIZON_YEARS = 60
@@ -173,6 +180,19 @@ def check_draws(draws: int, interventions: int, where: str = "--draws") -> None:
             f"{MAX_DRAW_CELLS:,} a simulation may run; use at most "
             f"{MAX_DRAW_CELLS // max(interventions, 1):,} draws",
             draws,
+        )
+
+
+def check_workbook(file: str, interventions: int) -> None:
+    """InputError unless a workbook of `interventions` interventions is within the bound above."""
+    if interventions > MAX_WORKBOOK_INTERVENTIONS:
+        raise InputError.one(
+            file,
+            "interventions",
+            f"holds {interventions:,} interventions; a workbook holds at most "
+            f"{MAX_WORKBOOK_INTERVENTIONS:,} (one column each on Calculations, and a workbook "
+            "Excel opens and import-xlsx reads back): evaluate, simulate or report it instead, "
+            "or export a part of it",
         )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from appraise.model.base import forms_keys
 from appraise.model.baseline import Baseline, History, parse_history
 from appraise.model.limits import MAX_INTERVENTIONS
 from appraise.model.pricing import care_prices, check_prices, price_table
-from appraise.model.reading import quotable, read_file, read_reference
+from appraise.model.reading import quotable, quoting_nothing, read_file, read_reference
 from appraise.model.schema import (
     EFFECT_FORMS,
     REACH_FORMS,
@@ -474,10 +474,22 @@ def _cross_check(p: Portfolio, registry: dict[str, Evidence], file: str) -> list
     return out
 
 
-def load_portfolio(path: str | Path) -> Portfolio:
-    """Read and validate a portfolio file, resolving `use:` entries against the library."""
+def load_portfolio(path: str | Path, check: Callable[[Any], None] | None = None) -> Portfolio:
+    """Read and validate a portfolio file, resolving `use:` entries against the library.
+
+    `check`, given the parsed file data before anything in it is validated, may refuse it at
+    once (a run whose work the interventions it lists would put over budget)."""
     path = Path(path)
-    return portfolio_from_data(read_yaml(path), str(path))
+    raw = read_yaml(path)
+    if check is not None:
+        check(raw)
+    return portfolio_from_data(raw, str(path))
+
+
+def listed_interventions(raw: Any) -> int:
+    """How many interventions parsed file data lists (none if it is not a portfolio)."""
+    entries = raw.get("interventions") if isinstance(raw, dict) else None
+    return len(entries) if isinstance(entries, list) else 0
 
 
 def evidence_for(portfolio: Portfolio) -> dict[str, Evidence]:
@@ -550,7 +562,8 @@ def _resolve_histories(
         field = f"baseline.scenarios[{i}].lac_rate_trend.history"
         try:
             found, content = read_reference(name, file, field)
-            rates = history_from_bytes(content, found).rates_per_10k
+            with quoting_nothing(found):
+                rates = history_from_bytes(content, found).rates_per_10k
         except InputError as exc:
             problems += exc.problems
             unread.append(field)
@@ -569,7 +582,8 @@ def _resolve_baseline(
     if isinstance(section, str):
         try:
             name, content = read_reference(section, file, "baseline")
-            baseline = baseline_from_data(parse_yaml(content, name), name)
+            with quoting_nothing(name):
+                baseline = baseline_from_data(parse_yaml(content, name), name)
         except InputError as exc:
             problems += exc.problems
             return {**data, "baseline": None}, ("baseline",)

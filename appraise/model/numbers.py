@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Annotated, Any, get_args
 
-from pydantic import Field, PlainValidator
+from pydantic import BaseModel, Field, PlainValidator
 from pydantic_core import PydanticCustomError, core_schema
 
+from appraise.errors import exact
 from appraise.model.provenance import figure_data, is_figure_form, parse_figure
 
 # ---------------------------------------------------------------------------------------------
@@ -163,7 +164,7 @@ def _finite(value: Any, subkey: str | None = None) -> float:
         ) from None
     if not math.isfinite(number):
         raise _num_error(f"must be a finite number (got {value!r})", subkey, value)
-    return number
+    return number + 0.0  # -0.0 is 0: no figure made from it shows as -0 or flips a sign
 
 
 def _describe_domain(lo: float, hi: float, lo_open: bool, hi_open: bool) -> str:
@@ -247,7 +248,7 @@ def _parse_dist(raw: dict[str, Any], domain: Domain) -> Dist:
     else:
         raise _num_error(
             "expected a number, {low, central, high}, or {dist: ..., ...}; "
-            f"got keys {sorted(keys)}"
+            f"got keys {sorted(map(str, keys))}"
         )
     central_raw = raw.get("central") if "dist" in raw else None
     keys.discard("central")
@@ -259,7 +260,7 @@ def _parse_dist(raw: dict[str, Any], domain: Domain) -> Dist:
     if chosen is None:
         wanted = " or ".join("{" + ", ".join(o) + "}" for o in options)
         raise _num_error(
-            f"a {kind} distribution takes {wanted} (and optionally central); got {sorted(keys)}"
+            f"a {kind} distribution takes {wanted} (and optionally central); got {sorted(map(str, keys))}"
         )
     vals = {k: _finite(raw[k], k) for k in chosen}
     params = _canonical_params(kind, vals)
@@ -299,35 +300,37 @@ def _canonical_params(kind: str, v: dict[str, float]) -> dict[str, float]:
         return v
     if kind == "normal":
         if v["sd"] < 0:
-            raise _num_error(f"sd must not be negative (got {v['sd']:g})", "sd", v["sd"])
+            raise _num_error(f"sd must not be negative (got {exact(v['sd'])})", "sd", v["sd"])
         return v
     if kind == "lognormal":
         if "sigma" in v:
             if v["sigma"] < 0:
                 raise _num_error(
-                    f"sigma must not be negative (got {v['sigma']:g})", "sigma", v["sigma"]
+                    f"sigma must not be negative (got {exact(v['sigma'])})", "sigma", v["sigma"]
                 )
             return v
         mean, sd = v["mean"], v["sd"]
         if mean <= 0:
-            raise _num_error(f"lognormal mean must be above 0 (got {mean:g})", "mean", mean)
+            raise _num_error(f"lognormal mean must be above 0 (got {exact(mean)})", "mean", mean)
         if sd < 0:
-            raise _num_error(f"sd must not be negative (got {sd:g})", "sd", sd)
+            raise _num_error(f"sd must not be negative (got {exact(sd)})", "sd", sd)
         sigma2 = math.log1p((sd / mean) ** 2)
         return {"mu": math.log(mean) - sigma2 / 2, "sigma": math.sqrt(sigma2)}
     # beta
     if "alpha" in v:
         for k in ("alpha", "beta"):
             if v[k] <= 0:
-                raise _num_error(f"beta {k} must be above 0 (got {v[k]:g})", k, v[k])
+                raise _num_error(f"beta {k} must be above 0 (got {exact(v[k])})", k, v[k])
         return v
     mean, sd = v["mean"], v["sd"]
     if not 0 < mean < 1:
-        raise _num_error(f"beta mean must be strictly between 0 and 1 (got {mean:g})", "mean", mean)
+        raise _num_error(
+            f"beta mean must be strictly between 0 and 1 (got {exact(mean)})", "mean", mean
+        )
     limit = math.sqrt(mean * (1 - mean))
     if not 0 < sd < limit:
         raise _num_error(
-            f"beta sd must be above 0 and below sqrt(mean x (1 - mean)) = {limit:.4g} (got {sd:g})",
+            f"beta sd must be above 0 and below sqrt(mean x (1 - mean)) = {limit:.4g} (got {exact(sd)})",
             "sd",
             sd,
         )
@@ -388,7 +391,9 @@ def _check_support(
             f"{domain.text}; use {suggestion}"
         )
     bad_key, bad = ("low", lo) if not low_ok else ("high", hi)
-    raise _num_error(f"{bad_key} ({bad:g}) is out of range: this input {domain.text}", bad_key, bad)
+    raise _num_error(
+        f"{bad_key} ({exact(bad)}) is out of range: this input {domain.text}", bad_key, bad
+    )
 
 
 def parse_num(value: Any, domain: Domain = Domain()) -> Num:
@@ -407,8 +412,35 @@ def parse_num(value: Any, domain: Domain = Domain()) -> Num:
             ) from None
     x = _finite(value)
     if not domain.contains(x):
-        raise _num_error(f"{domain.violation(x)} (got {x:g})")
+        raise _num_error(f"{domain.violation(x)} (got {exact(value)})")
     return x
+
+
+def count_dists(value: Any) -> int:
+    """How many inputs anywhere in validated file data (models, lists, mappings) are ranges or
+    distributions: what a simulation varies, counted before the model is built."""
+    if isinstance(value, Dist):
+        return 1
+    if isinstance(value, BaseModel):
+        return sum(count_dists(v) for v in value.__dict__.values())
+    if isinstance(value, list | tuple):
+        return sum(count_dists(v) for v in value)
+    if isinstance(value, dict):
+        return sum(count_dists(v) for v in value.values())
+    return 0
+
+
+def count_ranges(raw: Any) -> int:
+    """How many values in parsed file data are written as a range or distribution (`{low, high}`
+    or `{dist: ...}`): at least as many as the inputs a simulation will vary, counted before
+    validation (entries taken from the library add their own later)."""
+    if isinstance(raw, dict):
+        if "dist" in raw or ("low" in raw and "high" in raw):
+            return 1
+        return sum(count_ranges(v) for v in raw.values())
+    if isinstance(raw, list):
+        return sum(count_ranges(v) for v in raw)
+    return 0
 
 
 def central(value: Num) -> float:

@@ -11,13 +11,14 @@ says which year and which index, and checks that the index covers both years.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from appraise.errors import InputError, Problem
 from appraise.model.numbers import central
-from appraise.model.prices import Index, PriceYear, Uprating, load_index
+from appraise.model.prices import Index, PriceYear, Uprating, index_spec, load_index
 from appraise.model.schema import CHILDRENS_SOCIAL_CARE, Portfolio
 
 DEFAULT_INDEX = "gdp_deflator"  # HM Treasury's GDP deflator: the Green Book's default
@@ -50,13 +51,39 @@ def indices(portfolio: Portfolio, file: str | None = None) -> dict[str, Index]:
         c.payer for o in portfolio.outcomes.values() for c in (o.components or [])
     }
     found: dict[str, Index] = {}
+    read = portfolio._indices  # noqa: SLF001  (what was read at load: a CSV is read once)
     for payer in sorted(payers):
         name = index_name(portfolio, payer)
         if name in found:
             continue
         spec = portfolio.price_index.get(payer, name)
-        found[name] = load_index(spec, folder, file, f"price_index.{payer}")
+        key = f"{payer}:{json.dumps(spec, sort_keys=True, default=str)}"
+        if key not in read:
+            read[key] = load_index(spec, folder, file, f"price_index.{payer}")
+        found[name] = read[key]
     return found
+
+
+def reads_file(spec: Any) -> bool:
+    """Whether a `price_index` choice names a CSV file (rather than a shipped index or values)."""
+    if isinstance(spec, str):
+        return spec.lower().endswith(".csv")
+    return isinstance(spec, dict) and "csv" in spec
+
+
+def inline_indices(portfolio: Portfolio, data: dict[str, Any]) -> dict[str, Any]:
+    """Portfolio file data with each `price_index` that names a CSV file replaced by the values
+    read from it (`index_spec`), so that the data stands alone: the app keeps a portfolio as data
+    and must never read a file again once its upload has gone."""
+    choices = data.get("price_index") or {}
+    if not any(reads_file(spec) for spec in choices.values()):
+        return data
+    found = indices(portfolio)
+    inlined = dict(choices)
+    for payer, spec in choices.items():
+        if reads_file(spec):
+            inlined[payer] = index_spec(found[index_name(portfolio, payer)])
+    return {**data, "price_index": inlined}
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ from appraise.model.programme_fields import (  # noqa: F401  (the field types, f
     _measure_name,
     _year_amounts,
 )
-from appraise.model.reading import confined
+from appraise.model.reading import quoting_nothing, read_reference
 from appraise.model.savings import CASH_RELEASING, RECURRING
 
 MAX_PROGRAMME_YEARS = 50
@@ -323,8 +323,9 @@ class ProgrammeInput:
 # ---------------------------------------------------------------------------------------------
 
 
-def inside(folder: Path | None, name: str, file: str, field: str) -> Path:
-    """`name` resolved against `folder`, the folder of the file naming it; it must stay inside."""
+def _read_named(folder: Path | None, name: str, file: str, field: str) -> tuple[str, bytes]:
+    """(name for messages, bytes) of the file `name`, written at `field` of the programme file
+    `file` whose folder is `folder` (`appraise.model.reading.read_reference`: inside the folder)."""
     if folder is None:
         raise InputError.one(
             file,
@@ -333,16 +334,7 @@ def inside(folder: Path | None, name: str, file: str, field: str) -> Path:
             "run `appraise programme` on the files on disk",
             name,
         )
-    path = Path(name)
-    root = folder.resolve()
-    if path.is_absolute() or not (root / path).resolve().is_relative_to(root):
-        try:  # unless `--allow-path` allows where it points (appraise.model.reading)
-            return confined(name, file, field, folder)
-        except InputError:
-            raise InputError.one(
-                file, field, "a file named here must be in this file's folder or one below it", name
-            ) from None
-    return folder / path
+    return read_reference(name, file, field, folder=folder)
 
 
 def _validate(model: type[Base], raw: Any, file: str) -> Any:
@@ -388,37 +380,31 @@ def _read_baseline(
 ) -> tuple[Baseline, str]:
     """The baseline a forecast projection names (a baseline file, or a portfolio with one)."""
     field = "programme.projection.forecast"
-    path = inside(folder, projection.forecast, file, field)
-    raw = parse_yaml(read_bytes(path), str(path))
-    kind = detect_kind(raw)
-    if kind == "baseline":
-        baseline = baseline_from_data(raw, str(path))
-    elif kind == "portfolio":
-        found = portfolio_from_data(raw, str(path)).baseline
-        if found is None:
-            raise InputError.one(
-                file,
-                field,
-                "this portfolio has no baseline section to forecast from",
-                projection.forecast,
-            )
-        baseline = found
-    else:
-        raise InputError.one(
-            file,
-            field,
-            "expected a baseline file (one key, baseline:) or a portfolio with a baseline",
-            projection.forecast,
+    path, content = _read_named(folder, projection.forecast, file, field)
+    with quoting_nothing(path):
+        raw = parse_yaml(content, path)
+        kind = detect_kind(raw)
+        found = None
+        if kind == "baseline":
+            found = baseline_from_data(raw, path)
+        elif kind == "portfolio":
+            found = portfolio_from_data(raw, path).baseline
+    if found is None:
+        why = (
+            "this portfolio has no baseline section to forecast from"
+            if kind == "portfolio"
+            else "expected a baseline file (one key, baseline:) or a portfolio with a baseline"
         )
-    names = [s.name for s in baseline.scenarios]
+        raise InputError.one(file, field, why, projection.forecast)
+    names = [s.name for s in found.scenarios]
     if projection.scenario is not None and projection.scenario not in names:
         raise InputError.one(
             file,
             "programme.projection.scenario",
-            f"no scenario of {path.name} has this name (scenarios: {', '.join(names)})",
+            f"no scenario of {Path(path).name} has this name (scenarios: {', '.join(names)})",
             projection.scenario,
         )
-    return baseline, str(path)
+    return found, path
 
 
 def programme_from_text(
@@ -444,8 +430,9 @@ def programme_from_text(
     if actuals is not None:
         result, actuals_file = actuals_from_text(*actuals), actuals[1]
     elif isinstance(named_actuals, str):
-        path = inside(folder, named_actuals, name, "actuals")
-        result, actuals_file = actuals_from_text(read_bytes(path), str(path)), str(path)
+        path, content = _read_named(folder, named_actuals, name, "actuals")
+        with quoting_nothing(path):
+            result, actuals_file = actuals_from_text(content, path), path
     elif found.actuals is not None:
         _check_sources(found.actuals.sources, name, "actuals.sources")
     baseline = baseline_file = None

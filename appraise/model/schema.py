@@ -847,6 +847,8 @@ class Portfolio(Base):
 
     # The file it was read from (for messages about it), set by the loader.
     _file: str = PrivateAttr(default="portfolio")
+    # Indices as read when the portfolio was loaded (appraise.model.pricing): a file is read once.
+    _indices: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     portfolio: Text
     # The price base: every money figure is brought to this year's prices (docs/prices.md).
@@ -897,7 +899,7 @@ class Portfolio(Base):
     @field_validator("optimism_bias")
     @classmethod
     def _ob(cls, v: dict[str, float]) -> dict[str, float]:
-        unknown = sorted(set(v) - set(RATINGS))
+        unknown = sorted(map(str, set(v) - set(RATINGS)))
         if unknown:
             raise ValueError(f"unknown evidence ratings {unknown}; use {', '.join(RATINGS)}")
         return {**DEFAULT_OPTIMISM_BIAS, **v}

@@ -4,8 +4,8 @@ Parsed with libyaml (PyYAML's `CSafeLoader`): no tags that build objects, so no 
 any node is built, one pass over libyaml's events measures the document and refuses it if it has
 too many nodes, nests too deeply or expands through aliases into too many nodes (a "billion
 laughs" file), so parse time and memory are bounded by these limits, not by what a file asks for.
-Then: duplicate keys are refused with their line, YAML 1.2 number syntax is read (`1e3` is a
-number), and every problem is an InputError naming the file, never a traceback.
+Then: duplicate keys are refused with their line, numbers and booleans are read as YAML 1.2's core
+schema reads them (`01355` is 1355, `1e3` a number, `1:00` and `0b101` text), and every problem is an InputError naming the file, never a traceback.
 """
 
 from __future__ import annotations
@@ -50,14 +50,53 @@ class _Loader(yaml.CSafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-# YAML 1.1 needs a dot and a signed exponent ("1.0e+3"); people write 1e3 and mean a number.
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
-    list("-+0123456789"),
-)
+# Scalars are resolved as YAML 1.2's core schema does, not as YAML 1.1 (PyYAML's default): in
+# 1.1 `01355` is octal 749, `1:00` sexagesimal 60, `0b101` binary 5, `1_000` is 1000 and `no`
+# false, each read without a word. In 1.2, `01355` is 1355, `0o17` octal and `0x1F` hex; `1e3`
+# is a number (1.1 needs "1.0e+3"); and `1:00`, `0b101`, `1_000` and `no` are text, which a
+# number field then refuses with a message naming the field and the value.
+_CORE = {
+    "tag:yaml.org,2002:bool": (r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    "tag:yaml.org,2002:int": (
+        r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$",
+        list("-+0123456789"),
+    ),
+    "tag:yaml.org,2002:float": (
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        list("-+0123456789."),
+    ),
+}
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _CORE]
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+}
+for _tag, (_pattern, _first) in _CORE.items():
+    _Loader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
+
+
+def _core_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = loader.construct_scalar(node)
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text, 10)  # leading zeros are decimal: 01355 is 1355
+
+
+def _core_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
+    text = loader.construct_scalar(node).lower()
+    if text.endswith(".inf"):
+        return float("-inf") if text.startswith("-") else float("inf")
+    if text == ".nan":
+        return float("nan")
+    return float(text)
+
+
 _Loader.yaml_constructors = dict(_Loader.yaml_constructors)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:int", _core_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _core_float)
 
 
 class _OverBudget(Exception):

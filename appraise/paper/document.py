@@ -12,7 +12,6 @@ This module lays out the title, summary, portfolio and interventions; `sections`
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 from appraise import charts
@@ -35,7 +34,8 @@ from appraise.paper.content import Paper
 from appraise.paper.intervention import ASSUMED_RATE, SUPPORTED, interventions
 from appraise.paper.sections import claims, forecast, programme, tracking, uncertainty
 from appraise.paper.shown import TOTAL, conventions, figure_text, input_text, payback
-from appraise.paper.text import clean
+from appraise.paper.template import Template
+from appraise.paper.text import property_text
 from appraise.paper.voi import what_to_check_first
 from appraise.paper.word import Writer, open_document
 from appraise.version import __version__
@@ -65,16 +65,17 @@ RATING_GUIDE = ratings.legend()
 # ---------------------------------------------------------------------------------------------
 
 
-def paper_docx(paper: Paper, template: str | Path | None = None) -> bytes:
-    """The committee paper as .docx bytes (InputError for a template that is not a .docx)."""
+def paper_docx(paper: Paper, template: Template | None = None) -> bytes:
+    """The committee paper as .docx bytes, in a council's template's styles if one is given
+    (`appraise.paper.template.read_template`)."""
     document = open_document(template)
     w = Writer(document, paper.identity)
     w.footer()
     props = document.core_properties
-    props.title = clean(f"Appraisal: {paper.totals['portfolio']}")
+    props.title = property_text(f"Appraisal: {paper.totals['portfolio']}")
     props.author = f"appraise {__version__}"
     props.identifier = paper.identity.sha256
-    props.comments = clean(f"Made from {paper.identity.text}")
+    props.comments = property_text(f"Made from {paper.identity.text}")
     title_page(w, paper)
     summary(w, paper)
     portfolio_table(w, paper)

@@ -1,7 +1,8 @@
 """`appraise report`: read the files, gather the figures, write the .docx and the PDF.
 
-Everything is read and checked, and the PDF converted, before anything is written; each file
-is then written to a temporary file and renamed, so a failure leaves no half-written paper.
+The output names are checked first, then everything is read and checked, and the PDF converted,
+before anything is written; both files are then written together (each to a temporary file,
+renamed only when both are on disk), so a failure leaves no half-written paper and no half of one.
 """
 
 from __future__ import annotations
@@ -13,16 +14,17 @@ from appraise.analyses.programme import report as programme_report
 from appraise.analyses.track import track
 from appraise.analyses.uncertainty import DEFAULT_DRAWS
 from appraise.analyses.verify import check_claims
-from appraise.errors import InputError
 from appraise.model.files import load_actuals
 from appraise.model.identity import run_identity
 from appraise.model.load import load_baseline, portfolio_from_data, read_bytes
 from appraise.model.programme import load_programme
-from appraise.model.save import write_atomic
+from appraise.model.save import write_all
 from appraise.model.yamltext import parse_yaml
 from appraise.paper.content import DEFAULT_SEED, Paper, gather
 from appraise.paper.document import paper_docx
+from appraise.paper.outputs import check_outputs
 from appraise.paper.pdf import docx_to_pdf
+from appraise.paper.template import Template, load_template
 
 
 def paper_from_files(
@@ -60,34 +62,21 @@ def paper_from_files(
     )
 
 
-def _suffix(path: Path | None, suffix: str, option: str) -> None:
-    if path is not None and path.suffix.lower() != suffix:
-        raise InputError.one(str(path), "", f"{option} names a file ending in {suffix}")
-
-
 def write_paper(
     paper: Paper,
     docx: str | Path | None = None,
     pdf: str | Path | None = None,
-    template: str | Path | None = None,
+    template: Template | str | Path | None = None,
 ) -> list[Path]:
-    """Write the paper as .docx and/or PDF (atomically); the files written."""
-    docx_path = Path(docx) if docx is not None else None
-    pdf_path = Path(pdf) if pdf is not None else None
-    if docx_path is None and pdf_path is None:
-        raise InputError.one(
-            "appraise report", "", "name a file to write: --docx OUT.docx and/or --pdf OUT.pdf"
-        )
-    _suffix(docx_path, ".docx", "--docx")
-    _suffix(pdf_path, ".pdf", "--pdf")
-    for path in (docx_path, pdf_path):
-        if path is not None and not (path.parent if str(path.parent) else Path(".")).is_dir():
-            raise InputError.one(str(path), "", f"folder {str(path.parent)!r} does not exist")
+    """Write the paper as .docx and/or PDF; the files written. Both are made first and then
+    written together (`appraise.model.save.write_all`): a run that fails writes neither."""
+    docx_path, pdf_path = check_outputs(docx, pdf)
+    if template is not None and not isinstance(template, Template):
+        template = load_template(template)
     data = paper_docx(paper, template)
-    printed = docx_to_pdf(data, pdf_path) if pdf_path is not None else None
-    written = []
+    outputs: list[tuple[Path, bytes]] = []
     if docx_path is not None:
-        written.append(write_atomic(docx_path, data))
-    if pdf_path is not None and printed is not None:
-        written.append(write_atomic(pdf_path, printed))
-    return written
+        outputs.append((docx_path, data))
+    if pdf_path is not None:
+        outputs.append((pdf_path, docx_to_pdf(data, pdf_path)))
+    return write_all(outputs)

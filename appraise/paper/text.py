@@ -15,6 +15,20 @@ def clean(text: object) -> str:
     return NOT_XML.sub("", str(text))
 
 
+PROPERTY_LIMIT = 255  # characters: Word's limit on a document property (title, comments)
+
+
+def property_text(text: object) -> str:
+    """Text for a document property: cleaned, and cut to Word's 255 characters with an ellipsis
+    (a 300-character portfolio name makes the paper, not an error)."""
+    text = clean(text)
+    return (
+        text
+        if len(text) <= PROPERTY_LIMIT
+        else text[: PROPERTY_LIMIT - 1] + "\N{HORIZONTAL ELLIPSIS}"
+    )
+
+
 def clean_all(value: Any) -> Any:
     """Every string in nested lists and dicts (keys too) cleaned; other values as they are."""
     if isinstance(value, str):

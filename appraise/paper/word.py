@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import io
 import math
-import zipfile
 from collections.abc import Sequence
-from pathlib import Path
 
 from docx import Document
 from docx.document import Document as WordDocument
@@ -25,47 +23,22 @@ from docx.shared import Cm, Length, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from appraise.errors import InputError
 from appraise.model.identity import RunIdentity
-from appraise.model.load import read_bytes
+from appraise.paper.template import Template, apply_template
 from appraise.paper.text import clean
 
-# A council's template is a user's file like any other: bounded before it is unpacked.
-MAX_TEMPLATE_PARTS = 2_000
-MAX_TEMPLATE_UNPACKED = 200 * 2**20  # 200 MiB
 A4 = (Cm(21.0), Cm(29.7))
 MARGIN = Cm(2.0)
 FIGURE_WIDTH = Cm(16.0)
 TABLE_TEXT, TABLE_HEADING = "Table Text", "Table Heading"
 
 
-def _check_package(data: bytes, file: str) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            parts = package.infolist()
-    except zipfile.BadZipFile:
-        raise InputError.one(
-            file, "", "not a Word document (.docx): it is not a zip package"
-        ) from None
-    if len(parts) > MAX_TEMPLATE_PARTS:
-        raise InputError.one(
-            file,
-            "",
-            f"has {len(parts):,} parts; a Word template has at most {MAX_TEMPLATE_PARTS:,}",
-        )
-    unpacked = sum(p.file_size for p in parts)
-    if unpacked > MAX_TEMPLATE_UNPACKED:
-        raise InputError.one(
-            file, "", f"unpacks to {unpacked / 2**20:,.0f} MiB; a template may unpack to 200 MiB"
-        )
-
-
-def open_document(template: str | Path | None = None) -> WordDocument:
-    """A new document: python-docx's own on A4, or a council's template emptied of its body
-    (its styles, page set-up, headers and footers kept). InputError if the template is not a
-    Word .docx file."""
+def open_document(template: Template | None = None) -> WordDocument:
+    """A new document: python-docx's own on A4, given the styles, page set-up and header and
+    footer text of a council's template if there is one (`appraise.paper.template`: nothing
+    else of the template's file reaches the paper)."""
+    document = Document()
     if template is None:
-        document = Document()
         section = document.sections[0]
         section.page_width, section.page_height = A4
         for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
@@ -74,23 +47,7 @@ def open_document(template: str | Path | None = None) -> WordDocument:
         document.styles["Normal"].font.size = Pt(10)
         document.styles["Footer"].font.size = Pt(7)
     else:
-        file = str(template)
-        data = read_bytes(template)
-        _check_package(data, file)
-        try:
-            document = Document(io.BytesIO(data))
-        except Exception as exc:  # whatever a damaged or foreign package makes python-docx raise
-            reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-            raise InputError.one(
-                file,
-                "",
-                f"not a Word document (.docx) that can be used as a template ({reason}); save "
-                "the template from Word as a .docx",
-            ) from None
-        body = document.element.body
-        for child in list(body):
-            if child.tag != qn("w:sectPr"):
-                body.remove(child)
+        apply_template(document, template)
     _ensure_styles(document)
     return document
 

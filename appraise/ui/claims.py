@@ -36,6 +36,7 @@ from appraise.display import (
 )
 from appraise.errors import InputError
 from appraise.model.load import detect_kind, read_yaml
+from appraise.model.reading import read_file
 from appraise.ui import charts, runs, session
 from appraise.ui.layout import View, chart, headline, problems, show_table
 from appraise.ui.text import code, plain
@@ -98,7 +99,7 @@ def _uploaded(kind: Kind, key: str) -> None:
 
 
 def _use_example(kind: Kind, path: str) -> None:
-    st.session_state[kind.chosen_key] = (path, Path(path).read_bytes())
+    st.session_state[kind.chosen_key] = (path, read_file(session.bundled(path)))
     kind.reset_uploader()
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from appraise.display import discount_text, num, payer_name
+from appraise.display import discount_text, payer_name
 from appraise.engine.results import Appraisal
 from appraise.ui import charts, inputs, session
 from appraise.ui.runs import Evaluation
@@ -75,11 +75,6 @@ class Page:
 def payback(year: int | None, horizon: int) -> str:
     """'year 2', or 'not within 5 years' (payback years are null when never reached)."""
     return f"year {year}" if year else f"not within {horizon} years"
-
-
-def ratio_text(x: float | None) -> str:
-    """An ROI or benefit-cost ratio; 'n/a' where the cost is zero."""
-    return "n/a" if x is None else num(x)
 
 
 def conventions(totals: dict[str, Any]) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from appraise.errors import InputError
+from appraise.model.reading import uploads
 from appraise.ui import inputs, session
 from appraise.ui.pages import PAGES, Page, View
 from appraise.ui.text import plain
@@ -22,13 +23,16 @@ def start(argv: Sequence[str]) -> None:
     if st.session_state.get(STARTED):
         return
     st.session_state[STARTED] = True
-    session.open_file(argv[0] if argv else session.relative(session.DEFAULT_PORTFOLIO))
+    if argv:
+        session.open_file(argv[0])
+    else:
+        session.open_example(session.relative(session.DEFAULT_PORTFOLIO))
 
 
 def _example_chosen() -> None:
-    path = st.session_state.get(EXAMPLE)
-    if path:
-        session.open_file(path)
+    shown = st.session_state.get(EXAMPLE)
+    if shown:
+        session.open_example(shown)
     st.session_state[EXAMPLE] = None  # a chooser, not a state: the same example can be reopened
 
 
@@ -135,6 +139,9 @@ def main(argv: Sequence[str] = ()) -> None:
         st.info("Open a portfolio file or choose an example in the sidebar.")
         return
     try:
-        page.render(View(loaded, loaded.evaluation()))
+        # A page reads no file of the server: the portfolio is self-contained data, and any
+        # file it still named would be looked for among the bundled examples only.
+        with uploads({}, session.BUNDLED):
+            page.render(View(loaded, loaded.evaluation()))
     except InputError as error:  # e.g. a simulation over the work budget: one line a problem
         inputs.problems_box("Could not show this page", [str(p) for p in error.problems])

@@ -27,6 +27,7 @@ from appraise.display import (
     num,
     pct,
     rate,
+    ratio_text,
     stale_years,
     success_rate_text,
     to_json,
@@ -46,7 +47,7 @@ from appraise.ui import (
     session,
     uncertainty,
 )
-from appraise.ui.layout import Page, View, chart, conventions, headline, payback, ratio_text
+from appraise.ui.layout import Page, View, chart, conventions, headline, payback
 from appraise.ui.runs import success_rate_curve
 from appraise.ui.text import plain
 
@@ -120,7 +121,7 @@ def horizon_table(view: View) -> pd.DataFrame:
             {
                 "Intervention": plain(r.get("name", "Total")),
                 **{FIGURES[k].title: money(r[k]) for k in ("pv_cost", "pv_gross_savings", "npv")},
-                FIGURES["bcr"].title: ratio_text(r["bcr"]),
+                FIGURES["bcr"].title: ratio_text(r["bcr"], r["pv_cost"]),
                 **{
                     FIGURES[k].title: payback(r[k], h)
                     for k in ("payback_year", "discounted_payback_year")
@@ -226,7 +227,11 @@ def options_headline(options: list[dict[str, Any]], horizon: int) -> None:
         [
             ("Best option", plain(best["name"]), "The option with the highest NPV."),
             (f"Its NPV over {horizon} years", money(best["npv"]), FIGURES["npv"].explained),
-            (FIGURES["bcr"].title, ratio_text(best["bcr"]), FIGURES["bcr"].explained),
+            (
+                FIGURES["bcr"].title,
+                ratio_text(best["bcr"], best["pv_cost"]),
+                FIGURES["bcr"].explained,
+            ),
             ("Its cost a year", money(best["cost"]), "What a year of its services costs."),
         ]
     )
@@ -248,9 +253,9 @@ def portfolio_headline(t: dict[str, Any]) -> None:
                 f"{money(t['cashable_net_savings_strict'])}; pro rata: "
                 f"{money(t['cashable_net_savings_pro_rata'])}.",
             ),
-            ("ROI", ratio_text(t["roi"]), FIGURES["roi"].explained),
+            ("ROI", ratio_text(t["roi"], t["cost"]), FIGURES["roi"].explained),
             (f"NPV over {h} years", money(t["npv"]), FIGURES["npv"].explained),
-            (FIGURES["bcr"].title, ratio_text(t["bcr"]), FIGURES["bcr"].explained),
+            (FIGURES["bcr"].title, ratio_text(t["bcr"], t["pv_cost"]), FIGURES["bcr"].explained),
             (
                 FIGURES["payback_year"].title,
                 payback(t["payback_year"], h),
@@ -319,7 +324,7 @@ def options_table(options: list[dict[str, Any]], names: dict[str, str]) -> pd.Da
                     FIGURES[k].title: money(o[k])
                     for k in ("cost", "net_savings", "cashable_net_savings", "pv_cost", "npv")
                 },
-                FIGURES["bcr"].title: ratio_text(o["bcr"]) if spends else "n/a",
+                FIGURES["bcr"].title: ratio_text(o["bcr"], o["pv_cost"]) if spends else "n/a",
                 "Compared with": plain(o["compared_with"] or "doing nothing")
                 if compared
                 else "nothing cheaper",
@@ -640,8 +645,8 @@ def export_page(view: View) -> None:
         st.write(f"None: the figures are those of {plain(loaded.name)}.")
     st.subheader("Save to a file")
     st.caption(
-        f"Writes a YAML file into the workspace folder, {plain(session.workspace())} (to a "
-        "temporary file first, then renamed). A file this session did not write is replaced only "
+        "Writes a YAML file into the app's workspace folder (to a temporary file first, then "
+        "renamed). A file this session did not write is replaced only "
         "if you tick the box; the bundled examples and the library never are."
     )
     target = st.text_input("File name", value=f"{stem}-edited.yaml", key="save-as")
@@ -705,7 +710,7 @@ def paper_section(view: View, stem: str) -> None:
             try:
                 st.session_state[PAPER] = (key, paper(view))
             except InputError as error:
-                st.error("\n".join(str(p) for p in error.problems))
+                st.error(plain("\n".join(str(p) for p in error.problems)))
     made = st.session_state.get(PAPER)
     if made is not None and made[0] == key:
         st.download_button(

@@ -13,6 +13,7 @@ is no folder to read them from, and the page says so; a separate actuals file ma
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,10 @@ import pandas as pd
 import streamlit as st
 
 from appraise.analyses.programme import report
-from appraise.display import Column, money, programme_heading, programme_sections
+from appraise.display import Column, money, programme_heading, programme_sections, safe_cell
 from appraise.errors import InputError
 from appraise.model.programme import programme_from_text
+from appraise.model.reading import read_file
 from appraise.ui import charts, session
 from appraise.ui.layout import View, chart, headline, problems
 
@@ -62,8 +64,8 @@ def example_programmes() -> list[Path]:
 def _example_chosen() -> None:
     shown = st.session_state.get(EXAMPLE)
     if shown:
-        path = Path(shown)
-        st.session_state[CHOSEN] = (shown, path.read_bytes(), str(path.parent))
+        path = session.bundled(shown)
+        st.session_state[CHOSEN] = (shown, read_file(path), str(path.parent))
         _reset("programme")
     st.session_state[EXAMPLE] = None  # a chooser, not a state: the same example can be reopened
 
@@ -149,8 +151,19 @@ def _texts(lines: list[str]) -> None:
         st.text(line)
 
 
+# A signed figure the page writes itself ("+11", "-£1,200", "+5.0%"): a spreadsheet reads it as a
+# number, not a formula, so it is left as it is shown.
+_FIGURE = re.compile(r"[-+]?£?[0-9][0-9,]*(\.[0-9]+)?%?")
+
+
 def _table(table: pd.DataFrame) -> None:
-    st.dataframe(table, hide_index=True, width="stretch")  # renders no Markdown in cells
+    """A table that renders no Markdown in its cells. Its toolbar's "Download as CSV" writes the
+    cells as they are, so text a spreadsheet would read as a formula (a workstream named
+    `=HYPERLINK(...)`) is shown, and downloaded, with a leading ' (`display.safe_cell`)."""
+    shown = table.map(
+        lambda v: v if not isinstance(v, str) or _FIGURE.fullmatch(v) else safe_cell(v)
+    )
+    st.dataframe(shown, hide_index=True, width="stretch")
 
 
 def _last(values: list[float | None]) -> float | None:

@@ -16,15 +16,16 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import streamlit as st
 
-from appraise.errors import InputError
+from appraise.errors import InputError, Problem
 from appraise.model.limits import MAX_FILE_BYTES
 from appraise.model.load import ROOT, detect_kind, parse_yaml, portfolio_from_data, read_yaml
 from appraise.model.numbers import Dist
+from appraise.model.pricing import inline_indices
 from appraise.model.provenance import edited_data, is_figure_form
 from appraise.model.reading import uploads
 from appraise.model.save import portfolio_to_data, set_at, to_yaml, write_atomic
@@ -95,8 +96,18 @@ def examples_of(kind: str) -> list[Path]:
 
 
 def relative(path: Path) -> str:
-    """`examples/thurrock-2017.yaml` when run from the project folder, as a user would type it."""
-    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
+    """A bundled file as the app names it, `examples/thurrock-2017.yaml`, wherever the app runs
+    from: never a folder of the server."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def bundled(shown: str) -> Path:
+    """The bundled file the app names `shown` (`relative`'s inverse); InputError for anything
+    else (a name typed into the page is never a path on the server)."""
+    path = ROOT / shown
+    if not any(path.resolve().is_relative_to(b.resolve()) for b in BUNDLED):
+        raise InputError.one(shown, "", "not a bundled example")
+    return path
 
 
 def example_portfolios() -> list[Path]:
@@ -111,7 +122,9 @@ def current() -> Loaded | None:
 
 def _install(raw: Any, name: str) -> Loaded:
     portfolio = portfolio_from_data(raw, name)
-    key = canonical(portfolio_to_data(portfolio))
+    # The data must stand alone: an index read from an uploaded CSV is kept as its values, since
+    # the upload is gone by the next run and the app reads no file then (`reading.uploads`).
+    key = canonical(inline_indices(portfolio, portfolio_to_data(portfolio)))
     evaluate(key, name)  # a resolved portfolio re-validates; fail here, not on the first page
     before = current()
     loaded = Loaded(name, key, key, (before.generation + 1) if before else 0)
@@ -132,8 +145,20 @@ def _opening(name: str, action: Any) -> Loaded | None:
 
 
 def open_file(path: str | Path) -> Loaded | None:
-    """Open a portfolio file on disk; None (problems recorded) if it is invalid."""
+    """Open a portfolio file on disk (the one named when the app was started); None (problems
+    recorded) if it is invalid."""
     return _opening(str(path), lambda: _install(read_yaml(path), str(path)))
+
+
+def open_example(shown: str) -> Loaded | None:
+    """Open a bundled example by the name the app shows (`examples/...`): the files it names are
+    read among the bundled files, and every message names them so, not by a server path."""
+
+    def action() -> Loaded:
+        with uploads({}, BUNDLED):
+            return _install(read_yaml(bundled(shown)), shown)
+
+    return _opening(shown, action)
 
 
 def open_upload(content: bytes, name: str) -> Loaded | None:
@@ -145,13 +170,16 @@ def open_uploads(files: Sequence[tuple[str, bytes]]) -> Loaded | None:
     """Open the portfolio among files uploaded together, as the CLI opens a file; the files it
     names are read from the others (or the bundled examples), never from the server's disk.
     None (problems recorded) if it is invalid."""
-    shown = ", ".join(name for name, _ in files) or "(no file)"
+    # A browser sends whatever name it likes ("/etc/p.yaml"): only its last part is a name, and
+    # uploads share one folder of their own, so a file names the others by that part alone.
+    named = [(upload_name(name), content) for name, content in files]
+    shown = ", ".join(name for name, _ in named) or "(no file)"
 
     def action() -> Loaded:
         if len(files) > MAX_UPLOADS:
             raise InputError.one(shown, "", f"upload at most {MAX_UPLOADS} files together")
         by_name: dict[str, bytes] = {}
-        for name, content in files:
+        for name, content in named:
             if len(content) > MAX_FILE_BYTES:  # refused before any work is done on it
                 raise InputError.one(name, "", f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")
             by_name[name] = content
@@ -166,6 +194,13 @@ def open_uploads(files: Sequence[tuple[str, bytes]]) -> Loaded | None:
     if loaded is None and chosen and failed is not None:
         st.session_state[LOAD_PROBLEMS] = (chosen[0], failed[1])  # "Could not open NAME"
     return loaded
+
+
+def upload_name(name: str) -> str:
+    """The name an uploaded file is known by: the last part of what the browser sent, without
+    control characters (never a path on the server)."""
+    last = PurePosixPath(name).name
+    return "".join(c for c in last if c.isprintable()).strip() or "upload"
 
 
 def _portfolio_among(files: dict[str, bytes]) -> tuple[str, Any]:
@@ -272,41 +307,56 @@ def workspace() -> Path:
     return Path(named).expanduser() if named else Path.home() / "appraise-workspace"
 
 
+MAX_SAVE_NAME = 255  # bytes of a file name: what Linux file systems take
+
+
 def save(target: str, overwrite: bool = False) -> Path:
     """Write the edited portfolio to a YAML file in the workspace (atomically); InputError if
-    refused. A file this session did not save is replaced only if `overwrite`."""
+    refused. A file this session did not save is replaced only if `overwrite`. No message names
+    a folder of the server: the user knows the workspace only as "the workspace"."""
     loaded = current()
     assert loaded is not None, "save() needs an open portfolio"
     name = target.strip()
     if not name:
         raise InputError.one("(no file name)", "", "type a file name to save to, e.g. my-case.yaml")
+    shown = name if len(name) <= 80 else name[:77] + "..."
+    if "\x00" in name or not name.isprintable():
+        raise InputError.one(shown, "", "a file name cannot hold control characters")
     path = Path(name).expanduser()
     if path.suffix.lower() not in (".yaml", ".yml"):
-        raise InputError.one(name, "", "a portfolio file name must end in .yaml or .yml")
+        raise InputError.one(shown, "", "a portfolio file name must end in .yaml or .yml")
+    if len(path.name) > MAX_SAVE_NAME or len(path.name.encode("utf-8")) > 250:
+        raise InputError.one(shown, "", f"a file name may have at most {MAX_SAVE_NAME} characters")
     folder = workspace()
     path = path if path.is_absolute() else folder / path
-    resolved = path.resolve()
-    for bundled in READ_ONLY:
-        if resolved.is_relative_to(bundled.resolve()):
+    try:
+        resolved = path.resolve()
+        for bundled in READ_ONLY:
+            if resolved.is_relative_to(bundled.resolve()):
+                raise InputError.one(
+                    shown,
+                    "",
+                    f"the app does not write into {bundled.name}/ (the bundled "
+                    f"{'examples' if bundled == EXAMPLES else 'library'}); choose another name",
+                )
+        if not resolved.is_relative_to(folder.resolve()) or resolved == folder.resolve():
             raise InputError.one(
-                name,
+                shown,
                 "",
-                f"the app does not write into {bundled.name}/ (the bundled "
-                f"{'examples' if bundled == EXAMPLES else 'library'}); choose another folder",
+                "the app saves only into its workspace folder: give a file name (the workspace "
+                f"is set by {WORKSPACE_VARIABLE})",
             )
-    if not resolved.is_relative_to(folder.resolve()):
-        raise InputError.one(
-            name,
-            "",
-            f"the app saves only into its workspace folder, {folder}: give a file name "
-            f"(the workspace is set by {WORKSPACE_VARIABLE})",
-        )
-    if resolved.is_dir():
-        raise InputError.one(name, "", "is a folder, not a file")
-    saved: set[str] = st.session_state.setdefault(SAVED, set())
-    if resolved.exists() and not overwrite and str(resolved) not in saved:
-        raise InputError.one(name, "", "file already exists; tick 'overwrite' to replace it")
-    folder.mkdir(parents=True, exist_ok=True)
-    written = write_atomic(path, yaml_text(loaded))
+        if resolved.is_dir():
+            raise InputError.one(shown, "", "is a folder, not a file")
+        saved: set[str] = st.session_state.setdefault(SAVED, set())
+        if resolved.exists() and not overwrite and str(resolved) not in saved:
+            raise InputError.one(shown, "", "file already exists; tick 'overwrite' to replace it")
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError.one(shown, "", f"cannot save: {exc.strerror}") from None
+    try:
+        write_atomic(path, yaml_text(loaded))
+    except InputError as exc:  # its messages name the file by its path on the server
+        raise InputError([Problem(shown, "", p.message) for p in exc.problems]) from None
     saved.add(str(resolved))
-    return written
+    return resolved.relative_to(folder.resolve())  # as the user knows it: within the workspace

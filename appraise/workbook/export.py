@@ -19,6 +19,7 @@ from pathlib import Path
 from appraise.analyses.verify import ClaimsCheck
 from appraise.errors import InputError
 from appraise.model.identity import RunIdentity
+from appraise.model.limits import check_workbook
 from appraise.model.load import evidence_for
 from appraise.model.save import write_atomic
 from appraise.model.schema import Evidence, Portfolio
@@ -130,9 +131,11 @@ def workbook_bytes(
     claims: ClaimsCheck | None = None,
     identity: RunIdentity | None = None,
 ) -> bytes:
-    """The appraisal workbook as .xlsx bytes (what `appraise export --xlsx` writes)."""
+    """The appraisal workbook as .xlsx bytes (what `appraise export --xlsx` writes); InputError
+    for a portfolio too large for one (`appraise.model.limits.check_workbook`)."""
     from appraise.version import __version__
 
+    check_workbook(portfolio.file, len(portfolio.interventions))
     props = {
         "title": f"Appraisal: {portfolio.portfolio}",
         "creator": f"appraise {__version__}",

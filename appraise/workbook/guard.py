@@ -8,6 +8,7 @@ check), so these limits hold for whatever the file says.
 
 from __future__ import annotations
 
+import io
 import zipfile
 from pathlib import Path
 
@@ -30,13 +31,18 @@ def _mib(size: int) -> str:
     return f"{size / 2**20:,.0f} MiB"
 
 
-def check_workbook_zip(path: str | Path) -> None:
-    """InputError unless `path` is a regular file within the limits above; a file that is not a
-    zip is left for the reader to report."""
-    path = Path(path)
-    check_regular(path, MAX_WORKBOOK_BYTES)
+def check_workbook_zip(path: str | Path | bytes, name: str | None = None) -> None:
+    """InputError unless `path` (or the bytes already read, named `name`) is a regular file
+    within the limits above; a file that is not a zip is left for the reader to report."""
+    if isinstance(path, bytes):
+        source: io.BytesIO | Path = io.BytesIO(path)
+        path = Path(name or "workbook")
+    else:
+        path = Path(path)
+        check_regular(path, MAX_WORKBOOK_BYTES)
+        source = path
     try:
-        with zipfile.ZipFile(path) as book:
+        with zipfile.ZipFile(source) as book:
             members = book.infolist()
     except (zipfile.BadZipFile, OSError, EOFError):
         return

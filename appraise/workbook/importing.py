@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from appraise.engine.params import build
 from appraise.errors import InputError, Problem
 from appraise.model.discounting import Schedule, parse_discount_rate
-from appraise.model.load import evidence_for, portfolio_from_data
+from appraise.model.load import portfolio_from_data
 from appraise.model.provenance import edited_data
 from appraise.model.save import portfolio_to_data, set_at, to_yaml
-from appraise.model.schema import Evidence, Portfolio
-from appraise.workbook.book import FORECAST, INPUTS, SOURCE, Book
+from appraise.workbook.book import FORECAST, INPUTS, Book
+from appraise.workbook.cells import CellValue
+from appraise.workbook.edits import edits_outside_inputs
 from appraise.workbook.export import BUILDERS
 from appraise.workbook.forecast import forecast_sheet, shared_assumptions
-from appraise.workbook.guard import check_workbook_zip
-from appraise.workbook.inputs import INPUT_KEY_HEADER, InputRow, input_rows
-from appraise.workbook.source import HASH_LABEL, SOURCE_FIRST_ROW, fingerprint, source_text
-from appraise.workbook.writer import cell, read_text
+from appraise.workbook.inputs import InputRow
+from appraise.workbook.returned import (
+    CHECKS,
+    INPUT_COLUMNS,
+    SPARE_INPUT_ROWS,
+    Exported,
+    read_exported,
+    same,
+)
+from appraise.workbook.writer import cell
 
 
 @dataclass
@@ -42,102 +46,24 @@ class Imported:
         return head + "".join(f"#   {c}\n" for c in self.changes) + to_yaml(self.data)
 
 
-MAX_WORKBOOK_BYTES = 200 * 2**20  # a 200-intervention workbook is about 1 MiB
+def _formula_text(content: CellValue) -> str:
+    return (
+        f"holds a formula (={(content.formula or '')[:40]}): type the value itself; import-xlsx "
+        "never reads a formula's saved result"
+    )
 
 
-def _open(path: Path, data_only: bool = False) -> Any:
-    from openpyxl import load_workbook
-
-    try:
-        if path.is_file() and path.stat().st_size > MAX_WORKBOOK_BYTES:
-            raise InputError.one(
-                str(path), "", f"file is larger than {MAX_WORKBOOK_BYTES // 2**20} MiB"
-            )
-        check_workbook_zip(path)  # what each part inflates to, before openpyxl parses any
-        return load_workbook(path, data_only=data_only, read_only=False)
-    except FileNotFoundError:
-        raise InputError.one(str(path), "", "file not found") from None
-    except IsADirectoryError:
-        raise InputError.one(str(path), "", "is a folder, not a file") from None
-    except InputError:
-        raise
-    except Exception as exc:  # whatever a damaged or foreign file makes openpyxl raise
-        raise InputError.one(
-            str(path), "", f"not an .xlsx workbook that appraise can read ({exc})"
-        ) from None
-
-
-def _sheet(wb: Any, title: str, path: Path) -> Any:
-    if title not in wb.sheetnames:
-        raise InputError.one(
-            str(path),
-            "",
-            f"no sheet named {title!r}: import-xlsx reads workbooks made by `appraise export`",
-        )
-    return wb[title]
-
-
-def _embedded_portfolio(wb: Any, path: Path) -> Portfolio:
-    ws = _sheet(wb, SOURCE, path)
-    rows = [
-        (ws.cell(r, 1).value, ws.cell(r, 2).value) for r in range(SOURCE_FIRST_ROW, ws.max_row + 1)
-    ]
-    name = f"{path} (sheet {SOURCE!r})"
-    text = source_text(rows)
-    recorded = ws.cell(2, 2).value
-    if ws.cell(2, 1).value != HASH_LABEL or recorded != fingerprint(text):
-        raise InputError.one(
-            name,
-            "",
-            "the hidden sheet holding the portfolio file was edited (its SHA-256 no longer "
-            "matches the one recorded at export), so the interventions' structure (ids, forms, "
-            "ratings, sources) cannot be trusted; change the portfolio file, or the Inputs sheet "
-            "(where the evidence rating is an input), and export again",
-        )
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError.one(
-            name, f"line {exc.lineno}", f"the portfolio file held there does not parse: {exc.msg}"
-        ) from None
-    return portfolio_from_data(raw, name)
-
-
-def _input_cells(ws: Any, path: Path) -> tuple[int, dict[str, tuple[int, Any]]]:
-    """The value column, and key -> (row, value cell content), wherever the header row is."""
-    header_row = value_col = key_col = None
-    for row in ws.iter_rows(min_row=1, max_row=10):
-        texts = {c.value: c.column for c in row if isinstance(c.value, str)}
-        if "Value" in texts and INPUT_KEY_HEADER in texts:
-            header_row, value_col, key_col = row[0].row, texts["Value"], texts[INPUT_KEY_HEADER]
-            break
-    if header_row is None:
-        raise InputError.one(
-            str(path), f"{INPUTS}!", f"cannot find the header row (Value ... {INPUT_KEY_HEADER})"
-        )
-    found: dict[str, tuple[int, Any]] = {}
-    for r in range(header_row + 1, ws.max_row + 1):
-        key = ws.cell(r, key_col).value
-        if isinstance(key, str) and key.strip():
-            found[read_text(key.strip())] = (r, ws.cell(r, value_col).value)
-    return value_col, found
-
-
-def _number(content: Any, cached: Callable[[], Any]) -> float:
-    """A cell's number; a formula counts by its saved value. ValueError if there is none."""
-    if isinstance(content, str) and content.startswith("="):
-        content = cached()
-        if content is None:
-            raise ValueError("holds a formula with no saved value: type a number instead")
-    if isinstance(content, bool) or not isinstance(content, int | float):
-        raise ValueError(f"expected a number, got {content!r}")
-    if not math.isfinite(content):
-        raise ValueError(f"must be a finite number (got {content!r})")
-    return float(content)
-
-
-def _same(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-15)
+def _number(content: CellValue) -> float:
+    """An input cell's number. A formula is refused, whatever result it saved: a cell that says
+    `=0.035` and saved 0.9 must not be read as either without the user seeing which."""
+    if content.formula is not None:
+        raise ValueError(_formula_text(content))
+    value = content.value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"expected a number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"must be a finite number (got {value!r})")
+    return float(value)
 
 
 def _get(data: dict[str, Any], path: str) -> Any:
@@ -177,28 +103,29 @@ def _at_cell(problem: Problem, where: dict[str, str]) -> Problem:
     return Problem(problem.file, f"{path} ({where[path]})", problem.message, problem.value)
 
 
-def _forecast_edits(wb: Any, portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> list[str]:
+def _forecast_edits(exported: Exported) -> list[str]:
     """The baseline inputs changed on the Forecast sheet, which import does not carry back."""
-    if FORECAST not in wb.sheetnames or portfolio.baseline is None:
+    portfolio = exported.portfolio
+    if FORECAST not in exported.book.titles or portfolio.baseline is None:
         return []
-    book = Book.of(portfolio, evidence)
+    book = Book.of(portfolio, exported.evidence)
     for build_sheet in BUILDERS[: BUILDERS.index(forecast_sheet) + 1]:
-        exported = build_sheet(book)  # the Forecast sheet comes last: as it was exported
-    assert exported is not None and exported.title == FORECAST
-    ws = wb[FORECAST]
+        sheet = build_sheet(book)  # the Forecast sheet comes last: as it was exported
+    assert sheet is not None and sheet.title == FORECAST
+    now_cells = exported.book.cells(FORECAST, (len(sheet.cells) + SPARE_INPUT_ROWS) * INPUT_COLUMNS)
     out = []
-    for (r, c), (value, style) in sorted(exported.cells.items()):
-        now = ws.cell(r, c).value
+    for (r, c), (value, style) in sorted(sheet.cells.items()):
+        now = now_cells.get((r, c), CellValue(None)).value
         if not style.startswith("input"):
             continue
         if isinstance(value, str):
             if str(now or "").strip() == value:
                 continue
-        elif isinstance(now, int | float) and _same(now, value):
+        elif isinstance(now, int | float) and same(now, value):
             continue
         was = value if isinstance(value, str) else f"{value:g}"
         out.append(
-            f"{FORECAST}!{cell(r, c)}: {exported.cells[(r, 1)][0]} was changed from {was} "
+            f"{FORECAST}!{cell(r, c)}: {sheet.cells[(r, 1)][0]} was changed from {was} "
             f"to {now!r} on the workbook; import-xlsx reads the Inputs sheet only, so the "
             "imported file keeps the baseline as it was: change the baseline itself to keep it"
         )
@@ -208,57 +135,51 @@ def _forecast_edits(wb: Any, portfolio: Portfolio, evidence: Mapping[str, Eviden
 def import_workbook(path: str | Path) -> Imported:
     """Read an exported workbook's Inputs sheet (as edited) back into portfolio file data.
 
-    An input whose value is unchanged keeps its distribution; an edited one becomes a plain number
-    (the change is listed in `warnings`). Rows fixed by the file's structure cannot be edited:
-    changing one is an InputError naming the cell, as is any value the file format rejects.
+    The workbook is read once and checked first (`read_exported`, then each of `CHECKS`): its
+    hidden portfolio file must be as exported, and give the Inputs values it was exported with.
+    Then each input: an unchanged one keeps its distribution; an edited one becomes a plain number
+    (listed in `warnings`). A formula in an input cell, a row fixed by the file's structure that
+    was changed, a key on two rows, or a value the file format rejects is an InputError naming
+    the cell.
     """
-    path = Path(path)
-    wb = _open(path)
-    portfolio = _embedded_portfolio(wb, path)
-    evidence = evidence_for(portfolio)
-    rows = [r for r in input_rows(build(portfolio, evidence), evidence) if isinstance(r, InputRow)]
-    value_col, cells = _input_cells(_sheet(wb, INPUTS, path), path)
-    cached_book: list[Any] = []
-
-    def cached(r: int) -> Callable[[], Any]:
-        def value() -> Any:
-            if not cached_book:
-                cached_book.append(_open(path, data_only=True))
-            return cached_book[0][INPUTS].cell(r, value_col).value
-
-        return value
-
-    data = portfolio_to_data(portfolio)
+    exported = read_exported(path)
+    name = exported.name
+    problems = [p for check in CHECKS for p in check(exported)]
+    if problems:
+        raise InputError(problems)
+    cells = dict(exported.cells)
+    data = portfolio_to_data(exported.portfolio)
     result = Imported(data)
-    problems: list[Problem] = []
     where: dict[str, str] = {}
-    for item in rows:
+    for item in exported.rows:
         if item.key not in cells:
             problems.append(
-                Problem(
-                    str(path), f"{INPUTS}!", f"the row for {item.key!r} ({item.label}) is missing"
-                )
+                Problem(name, f"{INPUTS}!", f"the row for {item.key!r} ({item.label}) is missing")
             )
             continue
         r, content = cells.pop(item.key)
-        at = f"{INPUTS}!{cell(r, value_col)}"
+        at = f"{INPUTS}!{cell(r, exported.value_col)}"
+        if content.formula is not None and (item.kind != "fixed" or item.choices):
+            problems.append(Problem(name, at, f"{item.label}: {_formula_text(content)}"))
+            continue
+        shown = content.value
         if item.kind == "fixed" and isinstance(item.value, str):  # a name the file decides
-            if str(content if content is not None else "").strip() != item.value:
+            if str(shown if shown is not None else "").strip() != item.value:
                 problems.append(
                     Problem(
-                        str(path),
+                        name,
                         at,
                         f"{item.label} is fixed by the portfolio file and cannot be imported "
                         f"(it was {item.value}); change the portfolio file and export again",
-                        content,
+                        shown,
                     )
                 )
             continue
         if item.choices:  # a name (an evidence rating, a price year), typed as text or a number
             try:
-                chosen = item.to_file(content) if item.to_file else content
+                chosen = item.to_file(shown) if item.to_file else shown
             except ValueError as exc:
-                problems.append(Problem(str(path), at, f"{item.label}: {exc}", content))
+                problems.append(Problem(name, at, f"{item.label}: {exc}", shown))
                 continue
             if chosen != item.value:
                 _set(data, item.path, chosen)
@@ -266,16 +187,16 @@ def import_workbook(path: str | Path) -> Imported:
                 result.changes.append(f"{item.path}: {item.value} -> {chosen} ({at})")
             continue
         try:
-            value = _number(content, cached(r))
+            value = _number(content)
         except ValueError as exc:
-            problems.append(Problem(str(path), at, f"{item.label}: {exc}"))
+            problems.append(Problem(name, at, f"{item.label}: {exc}"))
             continue
-        if _same(value, item.value):
+        if same(value, item.value):
             continue
         if item.kind == "fixed":
             problems.append(
                 Problem(
-                    str(path),
+                    name,
                     at,
                     f"{item.label} is fixed by the portfolio file's structure and cannot be "
                     f"imported (it was {item.value:g}); change the portfolio file and export again",
@@ -286,7 +207,7 @@ def import_workbook(path: str | Path) -> Imported:
         try:
             new = item.to_file(value) if item.to_file else value
         except ValueError as exc:
-            problems.append(Problem(str(path), at, f"{item.label}: {exc}", value))
+            problems.append(Problem(name, at, f"{item.label}: {exc}", value))
             continue
         _set(data, item.path, _edited(item, new, path, at))
         where[item.path] = at
@@ -297,19 +218,18 @@ def import_workbook(path: str | Path) -> Imported:
                 f"on the workbook ({at}), so the imported file holds the plain number {value:g}"
             )
     for key, (r, _) in cells.items():
-        problems.append(
-            Problem(str(path), f"{INPUTS}!row {r}", "not an input of this portfolio", key)
-        )
-    result.warnings += _forecast_edits(wb, portfolio, evidence)
+        problems.append(Problem(name, f"{INPUTS}!row {r}", "not an input of this portfolio", key))
+    result.warnings += _forecast_edits(exported)
+    result.warnings += edits_outside_inputs(exported)
     # An assumption the baseline shares with the LAC outcome's cost is one cell: both follow it.
-    for name, key in shared_assumptions(portfolio).items():
+    for shared, key in shared_assumptions(exported.portfolio).items():
         if key in where:
-            data["baseline"][name] = _get(data, key)
-            result.changes.append(f"baseline.{name}: follows {key} (the same cell, {where[key]})")
+            data["baseline"][shared] = _get(data, key)
+            result.changes.append(f"baseline.{shared}: follows {key} (the same cell, {where[key]})")
     if problems:
         raise InputError(problems)
     try:
-        portfolio_from_data(data, str(path))
+        portfolio_from_data(data, name)
     except InputError as exc:
         raise InputError([_at_cell(p, where) for p in exc.problems]) from None
     return result

@@ -9,6 +9,7 @@ from typing import Any
 
 from appraise.model.save import portfolio_to_data
 from appraise.workbook.book import SOURCE, Book
+from appraise.workbook.inputs import InputRow, input_rows
 from appraise.workbook.writer import Sheet, read_text
 
 SOURCE_FIRST_ROW = 3
@@ -35,6 +36,10 @@ def source_sheet(book: Book) -> Sheet:
     # fingerprint of it still matches: an edit of the hidden sheet is refused, not imported.
     sheet.put(2, 1, HASH_LABEL, "text")
     sheet.put(2, 2, fingerprint(text + "\n"), "text")
+    # And of the Inputs values as exported: hidden data changed to say otherwise (a value the
+    # Inputs sheet does not show) is refused on import, even with its own hash recomputed.
+    sheet.put(2, 3, INPUTS_HASH_LABEL, "text")
+    sheet.put(2, 4, inputs_fingerprint(input_rows(book.model)), "text")
     for line in text.splitlines():
         pieces = [line[k : k + CHUNK] for k in range(0, len(line), CHUNK)] or [""]
         for j, piece in enumerate(pieces):
@@ -47,6 +52,20 @@ def source_sheet(book: Book) -> Sheet:
 
 
 HASH_LABEL = "SHA-256 of the lines below (import-xlsx refuses them if it no longer matches)"
+INPUTS_HASH_LABEL = (
+    "SHA-256 of the Inputs values as exported (import-xlsx checks the lines below give them)"
+)
+INPUTS_HASH = (2, 4)  # where that hash is
+
+
+def inputs_fingerprint(rows: list[Any]) -> str:
+    """The SHA-256 of every Inputs row's key and value as exported (`Section` rows skipped)."""
+    digest = hashlib.sha256()
+    for row in rows:
+        if isinstance(row, InputRow):
+            value = row.value if isinstance(row.value, str) else repr(float(row.value))
+            digest.update(f"{row.key}\t{value}\n".encode())
+    return digest.hexdigest()
 
 
 def fingerprint(text: str) -> str:
@@ -63,4 +82,6 @@ def source_text(rows: list[tuple[Any, Any]]) -> str:
             lines[-1] += piece
         else:
             lines.append(piece)
-    return "\n".join(lines) + "\n"
+    # Blank rows after the last line (a sheet saved by another program may keep some) are no part
+    # of the file: the text is the same however many there are.
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -4,7 +4,11 @@ Sheet builders (appraise.excel_sheets) describe cells as `(value, style)`; this 
 into a workbook. Two rules hold by construction:
 
 - a plain `str` is always written as text, never as a formula, whatever it starts with (`=`, `+`,
-  `-`, `@`): only a `Formula` becomes a formula, so text from a user's file cannot;
+  `-`, `@`): only a `Formula` becomes a formula, so text from a user's file cannot; and a text
+  cell that starts with one of those (or a tab or carriage return) gets Excel's quote prefix
+  whatever its style, so that editing the cell in Excel keeps it text rather than making it a
+  formula; `_xHHHH_`, which Excel decodes as a character, is escaped in cells, comments and the
+  document properties alike (`excel_text`);
 - sheet titles are sanitised (Excel's forbidden characters, 31 characters, unique).
 
 openpyxl writes everything except the cell data (styles, column widths, frozen panes, print
@@ -226,11 +230,31 @@ def clean_text(text: str) -> str:
     return text
 
 
-def _xml_text(text: str) -> str:
+def excel_text(text: str) -> str:
+    """Text as Excel will show it: XML-legal, within Excel's length, and `_xHHHH_` escaped (Excel
+    would read `_x003D_` as `=`). Every text the workbook holds goes through here."""
     text = clean_text(text)
     if "_x" in text:
         text = _EXCEL_ESCAPE.sub(r"_x005F_\1", text)
-    return escape(text)
+    return text
+
+
+def _xml_text(text: str) -> str:
+    return escape(excel_text(text))
+
+
+# Excel makes a cell a formula when text starting with one of these is edited (and a tab or CR
+# at the start is dropped, leaving the rest to be read so): such text cells carry a quote prefix.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+QUOTED = "|quoted"  # a style's variant with Excel's quote prefix
+
+
+def _quoted(value: Value) -> bool:
+    return (
+        isinstance(value, str)
+        and not isinstance(value, Formula)
+        and value.startswith(FORMULA_START)
+    )
 
 
 def _cell_xml(address: str, value: Value, s: str) -> str:
@@ -259,13 +283,15 @@ def _sheet_data(sheet: Sheet, style_ids: dict[str, int], heights: dict[int, floa
         if value is not None and value != "":
             by_row.setdefault(r, []).append((c, value, style))
     attrs = {name: f' s="{i}"' if i else "" for name, i in style_ids.items()}
+    # Any text starting with = + - @ (or a tab or CR), from whichever builder, gets the quote prefix.
     letters = {c: get_column_letter(c) for c in range(1, sheet.max_col + 1)}
     parts = ["<sheetData>"]
     for r in sorted(by_row):
         ht = f' ht="{heights[r]}" customHeight="1"' if r in heights else ""
         parts.append(f'<row r="{r}"{ht}>')
         for c, value, style in sorted(by_row[r], key=lambda item: item[0]):
-            parts.append(_cell_xml(f"{letters[c]}{r}", value, attrs[style]))
+            chosen = style + QUOTED if _quoted(value) else style
+            parts.append(_cell_xml(f"{letters[c]}{r}", value, attrs[chosen]))
         parts.append("</row>")
     parts.append("</sheetData>")
     return "".join(parts)
@@ -280,11 +306,13 @@ def _style_ids(ws: Worksheet, styles: set[str]) -> dict[str, int]:
     """Register each "role:format" style in the workbook's style table; return its index."""
     ids = {}
     for name in sorted(styles):
-        role, _, fmt = name.partition(":")
+        role, _, fmt = name.removesuffix(QUOTED).partition(":")
         probe = Cell(ws)
         probe.alignment = TOP  # labels line up with the first line of wrapped text beside them
         for attr, value in ROLES[role].items():
             setattr(probe, attr, value)
+        if name.endswith(QUOTED):
+            probe.quotePrefix = True
         probe.number_format = FORMATS[fmt]
         ids[name] = probe.style_id
     return ids
@@ -351,7 +379,7 @@ def _set_up(ws: Worksheet, sheet: Sheet, widths: dict[int, float]) -> None:
     for span, allowed in sheet.validations:
         ws.add_data_validation(_validation(span, allowed))
     for (r, c), text in sheet.notes.items():
-        ws.cell(r, c).comment = Comment(clean_text(text), "appraise")
+        ws.cell(r, c).comment = Comment(excel_text(text), "appraise")
     for hook in sheet.decorate:
         hook(ws)
 
@@ -382,8 +410,18 @@ _SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>.*?</sheetData>", re.DOTAL
 _DIMENSION = re.compile(r'<dimension ref="[^"]*"\s*/>')
 
 
+EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384  # a worksheet's last row and column (XFD)
+
+
 def render(sheets: list[Sheet], properties: dict[str, str] | None = None) -> bytes:
-    """The .xlsx file for these sheets, in this order (titles must already be unique)."""
+    """The .xlsx file for these sheets, in this order (titles must already be unique).
+    ValueError for a sheet past Excel's last row or column: every file written opens in Excel."""
+    for sheet in sheets:
+        if sheet.max_row > EXCEL_ROWS or sheet.max_col > EXCEL_COLUMNS:
+            raise ValueError(
+                f"sheet {sheet.title!r} runs to {cell(sheet.max_row, sheet.max_col)}, past "
+                f"Excel's last cell {cell(EXCEL_ROWS, EXCEL_COLUMNS)}"
+            )
     wb = Workbook()
     wb.remove(wb.active)
     # Formulas carry the engine's results as cached values; a spreadsheet recalculates on opening.
@@ -391,7 +429,7 @@ def render(sheets: list[Sheet], properties: dict[str, str] | None = None) -> byt
     for key, value in (properties or {}).items():
         # Document properties are XML too (docProps/core.xml): a control character in a
         # portfolio's name would make a workbook that no spreadsheet program opens.
-        setattr(wb.properties, key, clean_text(value))
+        setattr(wb.properties, key, excel_text(value))
     worksheets, heights = [], []
     for sheet in sheets:
         ws = wb.create_sheet(sheet.title)
@@ -399,7 +437,11 @@ def render(sheets: list[Sheet], properties: dict[str, str] | None = None) -> byt
         _set_up(ws, sheet, widths)
         worksheets.append(ws)
         heights.append(_auto_heights(sheet, widths))
-    used = {style for sheet in sheets for _, style in sheet.cells.values()}
+    used = {
+        style + QUOTED if _quoted(value) else style
+        for sheet in sheets
+        for value, style in sheet.cells.values()
+    }
     style_ids = _style_ids(worksheets[0], used)
     buffer = io.BytesIO()
     wb.save(buffer)

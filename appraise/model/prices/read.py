@@ -27,7 +27,7 @@ from appraise.model.prices.years import (
     parse_price_year,
     read_price_year,
 )
-from appraise.model.reading import read_file
+from appraise.model.reading import quotable, quoting_nothing, read_file, read_reference
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 SOURCES = DATA / "sources.yaml"
@@ -135,7 +135,8 @@ def parse_index_csv(text: str, file: str, series: str | None = None, **meta: Any
             file,
             "header",
             "an index CSV needs a financial_year column and one of index (index values) or "
-            f"annual_pct_change (annual percentage changes); found {', '.join(header) or 'nothing'}",
+            "annual_pct_change (annual percentage changes); found "
+            + (", ".join(h for h in header if quotable(h)) or "no such column"),
         )
     column = given[0]
     rows: list[Row] = []
@@ -165,14 +166,15 @@ def parse_index_csv(text: str, file: str, series: str | None = None, **meta: Any
         raise InputError.one(
             file,
             "series",
-            f"this file holds several series ({', '.join(sorted(seen_series))}): name one with "
+            f"this file holds several series ({', '.join(sorted(filter(quotable, seen_series)))}): "
+            "name one with "
             "{csv: FILE, series: NAME}",
         )
     if series is not None and series not in seen_series:
         raise InputError.one(
             file,
             "series",
-            f"no rows for this series (found {', '.join(sorted(seen_series)) or 'none'})",
+            f"no rows for this series (found {', '.join(sorted(filter(quotable, seen_series))) or 'none'})",
             series,
         )
     meta.setdefault("source", file)
@@ -190,18 +192,29 @@ def read_text(path: Path, file: str, limit: int = MAX_INDEX_BYTES) -> str:
         raise InputError.one(file, "", f"file is not UTF-8 text ({exc.reason})") from None
 
 
-def file_inside(folder: Path, name: str, file: str, path: str) -> Path:
-    """`name` (as written in `file`) resolved inside `folder`; a path leading out is an error."""
-    if not name or Path(name).is_absolute():
-        raise InputError.one(file, path, "give a file name relative to this file's folder", name)
-    base = folder.resolve()
-    target = (base / name).resolve()
-    if not target.is_relative_to(base):
-        raise InputError.one(file, path, f"a file named here must be inside {base}", name)
-    return target
+_SPEC_KEYS = (
+    "name",
+    "release",
+    "values",
+    "annual_change",
+    "csv",
+    "series",
+    "forecast_from",
+    "status",
+)
 
 
-_SPEC_KEYS = ("name", "release", "values", "annual_change", "csv", "series", "forecast_from")
+def index_spec(index: Index) -> dict[str, Any]:
+    """A mapping `load_index` reads back to the same series: its values by year, its name and
+    release, and the status of each value that is not outturn."""
+    key = "values" if index.form == LEVEL else "annual_change"
+    spec: dict[str, Any] = {key: {p.year.label: p.value for p in index.points}, "name": index.name}
+    if index.release:
+        spec["release"] = index.release
+    statuses = {p.year.label: p.status for p in index.points if p.status != "outturn"}
+    if statuses:
+        spec["status"] = statuses
+    return spec
 
 
 def load_index(
@@ -234,14 +247,19 @@ def load_index(
 def _index_from_csv(
     name: str, series: Any, meta: dict[str, Any], folder: Path | str | None, file: str, path: str
 ) -> Index:
-    if folder is None:
-        folder = Path(file).parent if file else Path.cwd()
-    target = file_inside(Path(folder), name, file, path)
-    text = read_text(target, str(target))
-    meta = {"name": Path(name).stem, "title": f"own series ({name})", **meta}
     if series is not None and not isinstance(series, str):
         raise InputError.one(file, f"{path}.series", "expected the name of a series", series)
-    return parse_index_csv(text, str(target), series=series, **meta)
+    # Read like every file a file names (`appraise.model.reading`): inside the portfolio's folder
+    # (in the app: among the uploads), once, and never quoted in a message.
+    where = Path(folder) if folder is not None else None
+    target, content = read_reference(name, file, path, MAX_INDEX_BYTES, folder=where)
+    meta = {"name": Path(name).stem, "title": f"own series ({name})", **meta}
+    with quoting_nothing(target):
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError.one(target, "", f"file is not UTF-8 text ({exc.reason})") from None
+        return parse_index_csv(text, target, series=series, **meta)
 
 
 def _index_from_mapping(
@@ -269,6 +287,11 @@ def _index_from_mapping(
     forecast_from = None
     if "forecast_from" in spec:
         forecast_from = parse_price_year(spec["forecast_from"], file, f"{path}.forecast_from")
+    statuses = spec.get("status", {})
+    if not isinstance(statuses, Mapping):
+        raise InputError.one(file, f"{path}.status", "expected a mapping of years to statuses")
+    if "status" in spec and forms == ["csv"]:
+        raise InputError.one(file, f"{path}.status", "a CSV gives its statuses in a status column")
     if forms == ["csv"]:
         if not isinstance(spec["csv"], str):
             raise InputError.one(file, f"{path}.csv", "expected a file name", spec["csv"])
@@ -278,7 +301,7 @@ def _index_from_mapping(
             raise InputError.one(file, f"{path}.series", "series goes with csv")
         key = forms[0]
         form: Form = LEVEL if key == "values" else ANNUAL_CHANGE
-        index = _inline(spec[key], form, f"{path}.{key}", file, meta)
+        index = _inline(spec[key], form, f"{path}.{key}", file, meta, statuses)
     if forecast_from is None:
         return index
     points = tuple(
@@ -288,11 +311,26 @@ def _index_from_mapping(
     return replace(index, points=points)
 
 
-def _inline(values: Any, form: Form, at: str, file: str, meta: dict[str, Any]) -> Index:
-    """A series written in the portfolio at field path `at`: a mapping of years to numbers."""
+def _inline(
+    values: Any,
+    form: Form,
+    at: str,
+    file: str,
+    meta: dict[str, Any],
+    statuses: Mapping[Any, Any] | None = None,
+) -> Index:
+    """A series written in the portfolio at field path `at`: a mapping of years to numbers (and
+    `statuses`, a mapping of some of those years to a status other than outturn)."""
     if not isinstance(values, Mapping) or not values:
         raise InputError.one(file, at, "expected a mapping of years to values", values)
-    rows = [Row(f"{at}.{y}", f"{at}.{y}", "", y, v) for y, v in values.items()]
+    statuses = statuses or {}
+    unknown = [y for y in statuses if y not in values]
+    if unknown:
+        where = at.rsplit(".", 1)[0] + ".status"
+        raise InputError.one(file, f"{where}.{unknown[0]}", "a year with no value", unknown[0])
+    rows = [
+        Row(f"{at}.{y}", f"{at}.{y}", f"{at}.{y}", y, v, statuses.get(y)) for y, v in values.items()
+    ]
     meta = {"name": "own_series", "title": f"own series ({at})", "source": file, **meta}
     return build_index(rows, form, file, **meta)
 
