@@ -44,9 +44,12 @@ def test_compare_sets_the_options_side_by_side_as_the_cli_ranks_them():
         assert rows[name]["Cost"] == money(o["cost"])
     assert rows["MST"]["Interventions"] == "Edge-of-care service based on Multisystemic Therapy"
     assert rows["Do nothing"]["Interventions"] == "none"
-    assert rows["FFT"]["Compared with"] == "MST"
-    assert rows["FFT"]["Incremental NPV"] == money(cli["FFT"]["incremental_npv"])
-    assert rows["FFT"]["Incremental BCR"] == num(cli["FFT"]["incremental_bcr"])
+    # FFT costs more than MST and saves less: dominated, with no incremental figures.
+    assert rows["FFT"]["Compared with"] == "dominated"
+    assert rows["FFT"]["Incremental NPV"] == rows["FFT"]["Incremental BCR"] == ""
+    assert rows["MST"]["Compared with"] == "Do nothing"
+    assert rows["MST"]["Incremental NPV"] == money(cli["MST"]["incremental_npv"])
+    assert rows["MST"]["Incremental BCR"] == num(cli["MST"]["incremental_bcr"])
     assert rows["Do nothing"]["Compared with"] == "nothing cheaper"
     # The chart of NPV by option, best first.
     specs = [c.proto.spec for c in at.get("vega_lite_chart")]

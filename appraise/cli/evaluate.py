@@ -10,6 +10,7 @@ import typer
 from appraise.analyses.options import evaluation_data
 from appraise.cli._app import VALIDATORS, Format, TableOrJson, app, emit, guarded
 from appraise.display import (
+    compared_text,
     counted,
     effect_notes,
     evaluation_csv,
@@ -138,8 +139,9 @@ def evaluation_table(data: dict[str, Any]) -> str:
 
 
 def options_table(options: list[dict[str, Any]], years: list[dict[str, Any]]) -> list[str]:
-    """The options, best first: each one's totals, rank, and what it adds over the next cheaper
-    (`years`: the portfolio's, for the horizon and the financial year of a payback)."""
+    """The options, best first: each one's totals, rank, and what it adds over the option before
+    it on the efficiency frontier (`years`: the portfolio's, for the horizon and the financial
+    year of a payback)."""
     horizon = len(years)
     headers = [
         "Rank",
@@ -172,7 +174,7 @@ def options_table(options: list[dict[str, Any]], years: list[dict[str, Any]]) ->
                 money(o["npv"]),
                 num(o["bcr"]) if spends else "n/a",
                 payback_text(o["payback_year"], years) if spends else "n/a",
-                (o["compared_with"] or "doing nothing") if compared else "nothing cheaper",
+                compared_text(o),
                 money(o["incremental_npv"]) if compared else "",
                 incremental_ratio(o["incremental_bcr"]) if compared else "",
             ]
@@ -183,9 +185,11 @@ def options_table(options: list[dict[str, Any]], years: list[dict[str, Any]]) ->
         "",
         table(headers, rows, [False, False, *[True] * 8, False, True, True]),
         "",
-        "Incr.: what the option adds over the next cheaper one by present value of cost: the extra "
-        "NPV, and the extra PV savings per extra £1 of PV cost (above 1: the extra spending pays "
-        "for itself). See docs/options.md.",
+        "Incr.: what the option adds over the option before it on the efficiency frontier: the "
+        "extra NPV, and the extra PV savings per extra £1 of PV cost (above 1: the extra spending "
+        "pays for itself). Dominated: another option costs no more and saves no less; extended "
+        "dominance: a mix of a cheaper and a dearer option would save more for its cost. See "
+        "docs/options.md.",
     ]
 
 
