@@ -44,6 +44,7 @@ from appraise.workbook.checks import checks_sheet
 from appraise.workbook.claims import claims_sheet
 from appraise.workbook.evidence import evidence_sheet
 from appraise.workbook.forecast import forecast_sheet
+from appraise.workbook.formulas import FORMULA_CHECK, formula_check_sheet
 from appraise.workbook.indices import indices_sheet
 from appraise.workbook.inputs import inputs_sheet
 from appraise.workbook.integrity import INTEGRITY, integrity_sheet
@@ -70,8 +71,9 @@ BUILDERS: list[Callable[[Book], Sheet | None]] = [
     programme_sheet,
     claims_sheet,
     evidence_sheet,
-    checks_sheet,
+    formula_check_sheet,
     integrity_sheet,
+    checks_sheet,
     about_sheet,
     source_sheet,
 ]
@@ -93,6 +95,7 @@ TAB_ORDER = (
     CHECKS,
     INTEGRITY,
     SOURCE,
+    FORMULA_CHECK,
 )
 
 
@@ -107,7 +110,11 @@ def layout(
     `identity`: the run's (file, content hash, version, date), shown on About."""
     registry = evidence_for(portfolio) if evidence is None else evidence
     book = Book.of(portfolio, registry, today, claims, identity)
-    sheets = [sheet for build in BUILDERS if (sheet := build(book)) is not None]
+    for build in BUILDERS:
+        sheet = build(book)
+        if sheet is not None:
+            book.built.append(sheet)
+    sheets = book.built
     rank = {title: k for k, title in enumerate(TAB_ORDER)}
     return book, sorted(sheets, key=lambda s: rank.get(s.title, len(rank)))
 

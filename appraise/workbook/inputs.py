@@ -14,12 +14,12 @@ portfolio embedded in the workbook and compares). Three kinds of row:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from openpyxl.utils import get_column_letter
 
 from appraise.display import payer_name
 from appraise.engine import core
@@ -33,8 +33,17 @@ from appraise.model.schema import (
     Intervention,
     Portfolio,
 )
-from appraise.workbook.book import INPUTS, Book, Cell, Table, effect_owner, input_format
-from appraise.workbook.writer import Sheet, cell, ref
+from appraise.workbook.book import (
+    INPUTS,
+    Allowed,
+    Book,
+    Cell,
+    Grid,
+    Table,
+    effect_owner,
+    input_format,
+)
+from appraise.workbook.writer import Sheet, quote_title, ref
 
 INPUT_KEY_HEADER = "Key"  # the Inputs column that identifies each row for import-xlsx
 FORM_LEGEND = ", ".join(f"{code} = {name}" for code, name in sorted(EFFECT_FORM_NAMES.items()))
@@ -699,21 +708,32 @@ INPUT_HEADER_ROW = 3
 VALUE_COL, KEY_COL = 2, 8
 
 
-def _allowed(row: InputRow) -> tuple[Any, ...] | None:
-    """What the value cell accepts (data validation): a switch 0 or 1, a rating, a number in its
-    domain; None for structure, which is not to be edited."""
+def _allowed(book: Book, row: InputRow) -> Allowed | None:
+    """What the value cell accepts: a switch 0 or 1, a rating, a price year of the Indices sheet,
+    a number in its domain (the input registry's); None for structure, not to be edited."""
     if row.kind == "fixed":
         return None
     if row.unit == "switch":
-        return ("0", "1")
-    if row.choices:
-        return row.choices
+        return SWITCH
+    if row.unit == "year":  # a price year: one of the Indices sheet's years
+        grid = book.where("price_indices", "")
+        assert isinstance(grid, Grid)
+        col = get_column_letter(grid.key_col)
+        return Allowed(
+            "keys", keys=f"{quote_title(grid.sheet)}${col}${grid.first}:${col}${grid.last}"
+        )
+    if row.choices:  # a rating: a key of the optimism-bias table (typed as text or a number)
+        table = book.where("optimism_bias_table", "")
+        assert isinstance(table, Table)
+        col = get_column_letter(table.key_col)
+        keys = f"{quote_title(table.sheet)}${col}${table.first}:${col}${table.last}"
+        return Allowed("keys", names=row.choices, keys=keys, prefix=table.prefix)
     if row.param is None:
-        return ("whole", 0, None)  # a count of cohorts
-    domain = row.param.domain
-    if not math.isfinite(domain.lo):
-        return None
-    return ("number", domain.lo, domain.hi if math.isfinite(domain.hi) else None)
+        return Allowed("whole", 0.0)  # a count of cohorts
+    return Allowed.domain(row.param.domain)
+
+
+SWITCH = Allowed("names", names=("0", "1"))
 
 
 def inputs_sheet(book: Book) -> Sheet:
@@ -732,6 +752,7 @@ def inputs_sheet(book: Book) -> Sheet:
     citations = {key: entry.citation for key, entry in book.evidence.items()}
     r = INPUT_HEADER_ROW
     table: list[int] = []
+    editable: list[tuple[int, InputRow]] = []
     for item in input_rows(book.model):
         r += 1
         if isinstance(item, Section):
@@ -757,9 +778,7 @@ def inputs_sheet(book: Book) -> Sheet:
             ],
         )
         book.input_cells[item.key] = ref(sheet.title, r, VALUE_COL)
-        allowed = _allowed(item)
-        if allowed is not None:
-            sheet.validations.append((f"{cell(r, VALUE_COL)}", allowed))
+        editable.append((r, item))
         if item.line == "optimism_bias_table":
             table.append(r)
         else:
@@ -770,6 +789,10 @@ def inputs_sheet(book: Book) -> Sheet:
         "",
         Table(sheet.title, table[0], table[-1], VALUE_COL, KEY_COL, OPTIMISM_BIAS_KEY),
     )
+    for r, item in editable:  # now that the optimism-bias table (ratings' keys) is placed
+        allowed = _allowed(book, item)
+        if allowed is not None:
+            book.input(sheet, r, VALUE_COL, f"{item.label} ({item.key})", allowed, item.value)
     return sheet
 
 

@@ -135,8 +135,9 @@ class Sheet:
     hidden: bool = False
     protect: bool = True  # formula cells refuse an accidental overwrite (no password)
     row_breaks: list[int] = field(default_factory=list)  # print a new page after these rows
-    # Data validation: (cell, what is allowed): a tuple of names, or ("number"|"whole", lo, hi)
-    # with None for no limit.
+    # Data validation: (cell, what is allowed): a tuple of names, ("number"|"whole", lo, hi)
+    # with None for no limit, or ("range", an absolute range of the allowed values). Cells with
+    # the same rule share one rule in the file.
     validations: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
     notes: dict[tuple[int, int], str] = field(default_factory=dict)  # cell comments
     # Called with the openpyxl worksheet after it is set up: charts, conditional formats.
@@ -348,33 +349,61 @@ def _set_up(ws: Worksheet, sheet: Sheet, widths: dict[int, float]) -> None:
         ws.protection.formatColumns = ws.protection.formatRows = False  # widths stay adjustable
     for row in sheet.row_breaks:
         ws.row_breaks.append(Break(id=row))
+    rules: dict[tuple[Any, ...], list[str]] = {}
     for span, allowed in sheet.validations:
-        ws.add_data_validation(_validation(span, allowed))
+        rules.setdefault(allowed, []).append(span)
+    for allowed, spans in rules.items():
+        ws.add_data_validation(_validation(spans, allowed))
     for (r, c), text in sheet.notes.items():
         ws.cell(r, c).comment = Comment(clean_text(text), "appraise")
     for hook in sheet.decorate:
         hook(ws)
 
 
-def _validation(span: str, allowed: tuple[Any, ...]) -> DataValidation:
-    """A list of allowed names, or a range of allowed numbers; anything else is refused."""
-    if allowed[0] not in ("number", "whole"):
+def _validation(spans: list[str], allowed: tuple[Any, ...]) -> DataValidation:
+    """A list of allowed names, a range of allowed numbers, or the values of a range of cells;
+    anything else, a blank included, is refused."""
+    if allowed[0] == "range":
+        rule = DataValidation(type="list", formula1=allowed[1], allow_blank=False)
+        rule.error = "Choose one of the listed values"
+    elif allowed[0] == "custom":  # a formula of the cell, TRUE when its value is allowed
+        rule = DataValidation(type="custom", formula1=allowed[1], allow_blank=False)
+        rule.error = "Not a value this cell takes (see the note beside it)"
+    elif allowed[0] not in ("number", "whole"):
         names = [str(a) for a in allowed]
         rule = DataValidation(type="list", formula1='"' + ",".join(names) + '"', allow_blank=False)
         rule.error = f"Choose one of: {', '.join(names)}"
     else:
         kind, low, high = allowed
         kind = "decimal" if kind == "number" else "whole"
-        if high is None:
-            rule = DataValidation(type=kind, operator="greaterThanOrEqual", formula1=repr(low))
-            rule.error = f"Must be at least {low:g}"
+        if high is None and low is None:
+            rule = DataValidation(
+                type=kind, operator="between", formula1="-1E+300", formula2="1E+300"
+            )
+            rule.allow_blank = False
+            rule.error = "A number"
+        elif high is None:
+            rule = DataValidation(
+                type=kind, operator="greaterThanOrEqual", formula1=repr(low), allow_blank=False
+            )
+            rule.error = f"A number, at least {low:g}"
+        elif low is None:
+            rule = DataValidation(
+                type=kind, operator="lessThanOrEqual", formula1=repr(high), allow_blank=False
+            )
+            rule.error = f"A number, at most {high:g}"
         else:
             rule = DataValidation(
-                type=kind, operator="between", formula1=repr(low), formula2=repr(high)
+                type=kind,
+                operator="between",
+                formula1=repr(low),
+                formula2=repr(high),
+                allow_blank=False,
             )
-            rule.error = f"Must be between {low:g} and {high:g}"
+            rule.error = f"A number between {low:g} and {high:g}"
     rule.errorTitle, rule.showErrorMessage, rule.errorStyle = "Not allowed", True, "stop"
-    rule.add(span)
+    for span in spans:
+        rule.add(span)
     return rule
 
 
