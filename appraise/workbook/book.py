@@ -305,6 +305,12 @@ class Book:
 
         if self.portfolio.baseline is None:
             return None, ""
+        if self.portfolio.options is not None:
+            return None, (
+                "the portfolio's interventions are mutually exclusive options, so spend with the "
+                "portfolio (their sum) is not worked out; appraise each option as a portfolio "
+                "of its own to set it against the forecast"
+            )
         try:
             return with_portfolio(self.portfolio, self.evidence), ""
         except InputError as exc:

@@ -3,7 +3,8 @@ place on the efficiency frontier and its incremental figures over the option bef
 as live formulas, so an edit on Inputs re-ranks the options and moves the frontier.
 
 Below the table of options, each option has a block of its interventions' figures, one row each,
-copied from the Summary (and their costs and savings by year from Cash flows). An option's figure
+taken from the cells the Summary shows (Calculations, Cash flows), and their costs and savings by
+year from Cash flows. The Summary, built after this sheet, shows each option's row from here. An option's figure
 that sums (cost, savings, present values, NPV) is the SUM of its block's column: totals add up
 structure, as the Summary's total row does. Its ratios and payback year are the lines' own
 formulas (`appraise.engine.lines`) written over those sums and over its cash flows. The rank,
@@ -159,7 +160,7 @@ def options_sheet(book: Book) -> Sheet | None:
         2,
         1,
         "Only one option will be chosen, so each has its own figures and they are never added up. "
-        "An option's money adds up its interventions' figures from the Summary (its block below); "
+        "An option's money adds up its interventions' figures (its block below); "
         "its ratios and payback year are the same formulas as the Summary's, over those sums.",
         "note",
     )
@@ -208,7 +209,9 @@ def _blocks(
     """Each option's interventions, one row each, their figures from the Summary, in the same
     columns as the table above. Returns each block's first and last rows, and the next free row."""
     top += 1
-    sheet.put(top, 1, "Each option's interventions, from the Summary", "section")
+    sheet.put(
+        top, 1, "Each option's interventions (their figures as the Summary shows them)", "section"
+    )
     blocks = []
     r = top
     for j, members in enumerate(groups):
@@ -219,9 +222,8 @@ def _blocks(
             r += 1
             item = book.model.interventions[i]
             sheet.row(r, [(j + 1, "fixed:int"), (item.id, "user"), (item.name, "user")])
-            for key in SUMS:
-                anchor = book.at(f"summary.{key}.{i}")
-                formula = Formula(anchor).cached(book.value_of(key, f"i{i}"))
+            for key in SUMS:  # where the Summary reads it: Calculations or Cash flows
+                formula = book.ref_formula(key, f"i{i}")
                 sheet.put(r, COL[key], formula, f"calc:{_format(book, key)}")
         blocks.append((first, r))
     return blocks, r + 1
@@ -439,3 +441,20 @@ def _npv_chart(k: int, col: int, row: int) -> Any:
         ws.add_chart(chart, f"A{row}")
 
     return add
+
+
+def option_cells(book: Book) -> list[tuple[str, dict[str, Formula]]]:
+    """Each option's name and its figures as references to the Options sheet (for the Summary)."""
+    sheet = next((s for s in book.built if s.title == OPTIONS), None)
+    if sheet is None or book.portfolio.options is None:
+        return []
+    out = []
+    for j, option in enumerate(book.portfolio.options):
+        r = FIRST_ROW + j
+        figures = {}
+        for key in FIGURE_KEYS:
+            placed = sheet.cells[(r, COL[key])][0]
+            cached = placed.value if isinstance(placed, Formula) else placed
+            figures[key] = Formula(book.ref(sheet, r, COL[key])).cached(cached)
+        out.append((option.name, figures))
+    return out
