@@ -40,6 +40,7 @@ TAB_ORDER = [
     "Checks",
     "Integrity",
     "Portfolio file",
+    "Formula check",
 ]
 # A portfolio with a baseline (the Thurrock example names thurrock-2017-baseline.yaml) has a
 # Forecast sheet after Cash flows; `--claims` adds Claims check after it.
@@ -132,6 +133,7 @@ def test_sheets_in_the_issue_order_with_the_portfolio_file_hidden(thurrock_book)
     assert thurrock_book.sheetnames == FORECAST_TABS
     states = {ws.title: ws.sheet_state for ws in thurrock_book.worksheets}
     assert states.pop("Portfolio file") == "hidden"
+    assert states.pop("Formula check") == "hidden"  # every formula worked out again (Integrity)
     assert set(states.values()) == {"visible"}
 
 

@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 
 from appraise.analyses.programme import savings_status
 from appraise.engine.programme import NOT_KNOWN
+from appraise.workbook.checks import CHECK_FIRST_ROW
 from appraise.workbook.recalc import recalculate
 from tests.conftest import EXAMPLES, THURROCK, require_tool, run_cli
 from tests.test_programme import HAND, SUFFOLK, THRIVE
@@ -146,7 +147,7 @@ def test_every_figure_has_a_row_on_checks(tmp_path):
     book = export(path, tmp_path / "hand.xlsx")
     data = programme_json(path)
     checks = load_workbook(book)["Checks"]
-    rows = [r for r in checks.iter_rows(min_row=5, values_only=True) if r[0]]
+    rows = [r for r in checks.iter_rows(min_row=CHECK_FIRST_ROW, values_only=True) if r[0]]
     figures = len(data["years"]) * len(YEAR_KEYS)
     figures += len(data["targets"]) * len(TARGET_KEYS) + len(data["savings"]) * len(SAVINGS_KEYS)
     assert len(rows) == figures  # 3 x 7 + 2 x 6 + 2 x 6 = 45

@@ -18,7 +18,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

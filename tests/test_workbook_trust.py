@@ -266,10 +266,12 @@ def test_an_edit_of_the_hidden_portfolio_sheet_is_refused(tmp_path):
 
 def test_the_integrity_sheet_has_a_master_check_per_group(book, cached):
     ws, shown = book["Integrity"], cached["Integrity"]
-    masters = [r for r in range(3, 6) if str(ws.cell(r, 1).value).startswith("Master check")]
-    assert len(masters) == 3 and all(shown.cell(r, 6).value is True for r in masters)
-    assert ws["F2"].value == "=AND(F3,F4,F5)" and shown["F2"].value is True
-    labels = [str(r[0].value) for r in ws.iter_rows(min_row=8)]
+    masters = [r for r in range(4, 9) if str(ws.cell(r, 1).value).startswith("Master check")]
+    # inputs, formulas, totals, present values (and Forecast inputs are among the inputs)
+    assert len(masters) == 4 and all(shown.cell(r, 6).value is True for r in masters)
+    assert ws["F3"].value == "=AND(F4,F5,F6,F7)" and shown["F3"].value is True
+    assert shown["G3"].value == "nothing"  # what failed, in words
+    labels = [str(r[0].value) for r in ws.iter_rows(min_row=10)]
     assert any("Discount rate (discount_rate)" in t for t in labels)
     assert any("net present value (Summary) = year net savings" in t for t in labels)
 
@@ -320,7 +322,12 @@ def test_integrity_holds_after_a_legal_edit_and_fails_for_a_switch_of_2(tmp_path
         [tmp_path / "legal.xlsx", tmp_path / "illegal.xlsx"], tmp_path / "recalculated"
     )
     legal_book, illegal_book = (load_workbook(p, data_only=True) for p in (legal, illegal))
-    assert legal_book["Integrity"]["F2"].value is True
-    assert legal_book["Checks"]["D2"].value is False  # moved from the appraisal exported
-    assert illegal_book["Integrity"]["F2"].value is False
-    assert illegal_book["Integrity"]["F3"].value is False  # the group of inputs' ranges
+    assert legal_book["Integrity"]["F3"].value is True
+    assert legal_book["Checks"]["D2"].value is True  # the master check: sound after the edit
+    assert legal_book["Checks"]["D4"].value is False  # moved from the appraisal exported
+    assert illegal_book["Integrity"]["F3"].value is False
+    assert illegal_book["Integrity"]["F4"].value is False  # the group of inputs' ranges
+    assert illegal_book["Checks"]["D2"].value is False
+    assert illegal_book["Checks"]["D3"].value.startswith(
+        "an input blank, not a number or outside the range it may take: Inputs!B"
+    )

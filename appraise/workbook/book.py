@@ -197,8 +197,9 @@ class Allowed:
             self.hi if math.isfinite(self.hi) else None,
         )
 
-    def holds(self, at: str) -> str:
-        """A formula that is TRUE when the cell `at` holds an allowed value (never a blank)."""
+    def holds(self, at: str, lo: str = "", hi: str = "") -> str:
+        """A formula that is TRUE when the cell `at` holds an allowed value (never a blank);
+        `lo` and `hi`: cells holding the bounds (else they are written into the formula)."""
         if self.kind == "keys":
             return f'ISNUMBER(MATCH("{self.prefix}"&{at},{self.keys},0))'
         if self.kind == "names":
@@ -207,15 +208,15 @@ class Allowed:
             )
             return f"AND(ISNUMBER({at}),OR({same}))" if self.switch else f"OR({same})"
         if self.text_too:
-            number = replace(self, text_too="").holds(at)
+            number = replace(self, text_too="").holds(at, lo, hi)
             return f'IF(ISTEXT({at}),{at}="{self.text_too}",{number})'
         parts = [f"ISNUMBER({at})"]
         if self.kind == "whole":
             parts.append(f"{at}=INT({at})")
         if math.isfinite(self.lo):
-            parts.append(f"{at}{'>' if self.lo_open else '>='}{_number_text(self.lo)}")
+            parts.append(f"{at}{'>' if self.lo_open else '>='}{lo or _number_text(self.lo)}")
         if math.isfinite(self.hi):
-            parts.append(f"{at}{'<' if self.hi_open else '<='}{_number_text(self.hi)}")
+            parts.append(f"{at}{'<' if self.hi_open else '<='}{hi or _number_text(self.hi)}")
         # AND evaluates every argument: a text value would make the comparisons an error.
         return f"IF(ISNUMBER({at}),AND({','.join(parts)}),FALSE)"
 

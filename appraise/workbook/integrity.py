@@ -22,6 +22,7 @@ what failed, and where, sits beside it.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from openpyxl.utils import get_column_letter
@@ -34,7 +35,7 @@ from appraise.workbook.summary import FIGURES
 from appraise.workbook.writer import Formula, Sheet, quote_title
 
 INTEGRITY = "Integrity"
-HEADERS = ("Check", "Figure", "Compared with", "Allowed, or tolerance", "Where", "Holds")
+HEADERS = ("Check", "Figure", "Compared with", "Lowest, or tolerance", "Highest", "Holds", "Where")
 MASTER_ROW = 3
 MONEY_TOLERANCE = 0.01  # two routes to the same money figure agree to the penny
 # What each group's failure means, in the words the master check's note uses.
@@ -42,7 +43,8 @@ INPUTS_GROUP = "an input blank, not a number or outside the range it may take"
 FORMULAS_GROUP = "a formula overwritten, cleared or changed"
 TOTALS_GROUP = "a total that is no longer the sum of its parts"
 PV_GROUP = "a present value that no longer equals the Cash flows' years discounted"
-HOLDS, WHERE = "F", "E"
+HOLDS, WHERE = "F", "G"
+NO_LIMIT = "no limit"
 
 
 def integrity_sheet(book: Book) -> Sheet:
@@ -54,7 +56,7 @@ def integrity_sheet(book: Book) -> Sheet:
         INTEGRITY,
         freeze=f"A{header + 1}",
         print_rows=f"{header}:{header}",
-        widths={1: 70, 2: 16, 3: 16, 4: 24, 5: 40, 6: 10},
+        widths={1: 70, 2: 16, 3: 16, 4: 16, 5: 16, 6: 10, 7: 50},
     )
     sheet.put(1, 1, "Integrity: checks that hold whatever you change on Inputs", "title")
     sheet.put(
@@ -73,17 +75,20 @@ def integrity_sheet(book: Book) -> Sheet:
         r += 2
         sheet.put(r, 1, title, "section")
         first = r + 1
-        for label, value, compared, allowed, where, holds in rows:
+        for label, value, compared, bounds, where, holds in rows:
             r += 1
+            low, high = bounds if isinstance(bounds, tuple) else (bounds, "")
+            holds = holds.replace(LOW, f"D{r}").replace(HIGH, f"E{r}")
             sheet.row(
                 r,
                 [
                     (label, "user"),
                     (value, "calc") if value is not None else None,
                     (compared, "calc") if compared is not None else None,
-                    (allowed, "fixed") if allowed != "" else None,
-                    (where, "user") if isinstance(where, str) else (where, "calc"),
+                    (low, "fixed") if low != "" else None,
+                    (high, "fixed") if high != "" else None,
                     (Formula(f"IFERROR({holds},FALSE)", True), "calc"),
+                    (where, "user") if isinstance(where, str) else (where, "calc"),
                 ],
             )
         spans.append((title, first, r))
@@ -95,30 +100,36 @@ def integrity_sheet(book: Book) -> Sheet:
         sheet.put(row, 6, Formula(f"AND({holds})", True), "output")
         sheet.put(
             row,
-            5,
+            7,
             Formula(f'IFERROR(INDEX({WHERE}{first}:{WHERE}{last},MATCH(FALSE,{holds},0)),"")', ""),
             "calc",
         )
         masters.append(f"F{row}")
         words = WORDS.get(title, title.lower())
-        failed.append(f'IF(F{row},"","; {words}: "&E{row})')
+        failed.append(f'IF(F{row},"","; {words}: "&G{row})')
         sheet.decorate.append(pass_fail_colours(f"F{row}"))
     sheet.put(MASTER_ROW, 1, "Master check: every check below holds", "bold")
     sheet.put(MASTER_ROW, 6, Formula(f"AND({','.join(masters)})", True), "output")
+    # Each failing group adds "; its words: where"; the first "; " is dropped.
+    joined = "&".join(failed)
     sheet.put(
         MASTER_ROW,
-        5,
-        Formula(f'IF(F{MASTER_ROW},"nothing",MID({"&".join(failed)},3,2000))', "nothing"),
+        7,
+        Formula(
+            f'IF(F{MASTER_ROW},"nothing",MID({joined},LEN("; ")+1,LEN({joined})))', "nothing"
+        ),
         "calc",
     )
     book.anchor("integrity.master", sheet, MASTER_ROW, 6)
-    book.anchor("integrity.failed", sheet, MASTER_ROW, 5)
+    book.anchor("integrity.failed", sheet, MASTER_ROW, 7)
     sheet.decorate.append(pass_fail_colours(f"F{MASTER_ROW}"))
     sheet.decorate.append(pass_fail_colours(f"F{header + 1}:F{r}"))
     return sheet
 
 
-Check = tuple[str, Any, Any, Any, Any, str]  # label, figure, compared, allowed, where, holds
+# label, figure, compared with, (lowest, highest) or a tolerance, where, the TRUE/FALSE formula
+Check = tuple[str, Any, Any, Any, Any, str]
+LOW, HIGH = "\x00low", "\x00high"  # stand for the cells of the row's bounds in a formula
 GROUP_INPUTS = "Every input within the range it may take"
 GROUP_FORMULAS = "Every formula still its line's formula"
 GROUP_TOTALS = "Totals equal the sum of their parts"
@@ -150,14 +161,18 @@ def _inputs(book: Book) -> list[Check]:
     rows: list[Check] = []
     for item in book.inputs:
         where = f"{item.ref.replace('$', '')} {item.label}"
+        allowed = item.allowed
+        numeric = allowed.kind in ("number", "whole")
+        low = (allowed.lo if math.isfinite(allowed.lo) else NO_LIMIT) if numeric else allowed.text
+        high = (allowed.hi if math.isfinite(allowed.hi) else NO_LIMIT) if numeric else ""
         rows.append(
             (
                 where,
                 Formula(item.ref, item.value),
                 None,
-                item.allowed.text,
+                (low, high),
                 where,
-                item.allowed.holds(item.ref),
+                allowed.holds(item.ref, LOW, HIGH),
             )
         )
     return rows
@@ -178,7 +193,7 @@ def _formulas(book: Book) -> list[Check]:
                 f"{covered.title}: each of its {covered.count} formulas (Formula check sheet)",
                 Formula(f"COUNTIF({holds},FALSE)", 0),
                 None,
-                "0 failing",
+                "",
                 where,
                 f"AND({holds})",
             )
@@ -243,7 +258,7 @@ def _present_values(book: Book) -> list[Check]:
 
 def _agree(label: str, value: Formula, compared: Formula) -> Check:
     """Two routes to the same money figure agree to the penny (on the row the check sits on)."""
-    holds = f"ABS(({value})-({compared}))<={MONEY_TOLERANCE}"
+    holds = f"ABS(({value})-({compared}))<={LOW}"
     return (label, value, compared, MONEY_TOLERANCE, label, holds)
 
 
