@@ -330,6 +330,47 @@ def assert_summary_matches(path: Path, data: dict[str, Any]) -> None:
             assert total[key] is None, key  # reach, outcomes of different kinds: no total
 
 
+def saved_and_recalculated(written: Path, recalculated: Path) -> list[tuple[str, Any, Any]]:
+    """Every formula cell whose saved value (as exported) is missing or differs from
+    LibreOffice's recalculation: (sheet!cell, saved, recalculated)."""
+    formulas = load_workbook(written)
+    saved = load_workbook(written, data_only=True)
+    again = load_workbook(recalculated, data_only=True)
+    wrong = []
+    for ws in formulas.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if not (isinstance(cell.value, str) and cell.value.startswith("=")):
+                    continue
+                a = saved[ws.title][cell.coordinate].value
+                b = again[ws.title][cell.coordinate].value
+                numbers = all(
+                    isinstance(x, int | float) and not isinstance(x, bool) for x in (a, b)
+                )
+                same = math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9) if numbers else a == b
+                if not same:
+                    wrong.append((f"{ws.title}!{cell.coordinate}", a, b))
+    return wrong
+
+
+UNEDITED = [
+    *(p.stem for p in example_portfolios()),
+    "inject",
+    "branches",
+    "claims",
+    "forecast",
+    "claims-branches",
+]
+
+
+@pytest.mark.parametrize("name", UNEDITED)
+def test_every_formula_is_saved_with_the_value_libreoffice_works_out(books, name):
+    # Once, 284 formulas of Thurrock's workbook (Cash flows years 6 to 10, Forecast) had no saved
+    # value, and THRIVE's Checks said "never" where its Summary said "infinite (no cost)".
+    written, recalculated = books[name]
+    assert saved_and_recalculated(written, recalculated) == []
+
+
 @pytest.mark.parametrize("example", [p.stem for p in example_portfolios()])
 def test_every_example_workbook_recalculates_to_the_evaluate_json(books, example):
     _, recalculated = books[example]

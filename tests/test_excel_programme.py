@@ -324,6 +324,16 @@ def test_an_input_edited_on_the_sheet_moves_what_follows(books):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("name", ["thrive", "suffolk", "illustration", "hand"])
+def test_every_formula_is_saved_with_the_value_libreoffice_works_out(books, name, tmp_path):
+    from tests.test_excel_libreoffice import saved_and_recalculated
+
+    source, recalculated = books[name]
+    written = recalculated.parent.parent / f"{name}.xlsx"
+    assert saved_and_recalculated(written, recalculated) == []
+
+
+@pytest.mark.slow
 def test_a_figure_typed_without_its_switch_or_as_text_is_flagged(books):
     # Once, £5M typed where the file gives no figure was ignored, and "6.4m" typed as text was
     # dropped from the cumulative total, with every check still TRUE.

@@ -278,6 +278,7 @@ class Book:
     facts: list[tuple[str, Any, str]] = field(default_factory=list)  # About: (label, value, style)
     inputs: list[InputCell] = field(default_factory=list)  # every cell a user may change
     built: list[Sheet] = field(default_factory=list)  # the sheets built so far, in build order
+    _longer: dict[int, Any] = field(default_factory=dict)  # engine runs past the horizon
     formula_checks: list[Any] = field(default_factory=list)  # Formula check's rows, by sheet
     # Further checks that hold after any sound edit (Integrity): (group, where, TRUE/FALSE formula).
     sound: list[tuple[str, str, str]] = field(default_factory=list)
@@ -328,6 +329,21 @@ class Book:
         base = self.model.base
         per = evaluate.run(base.values, base.structure, tuple(LINES))
         return per, evaluate.totals(per, base.structure)
+
+    def years_of(self, key: str, owner: str, count: int) -> list[Any]:
+        """The engine's value of a line of years for `owner` (an intervention, or "" for the
+        years' own lines) over `count` years, past the horizon if need be (the years the
+        Forecast sheet runs the cohorts on), as the workbook shows them."""
+        if count <= self.horizon:
+            return list(self.value_of(key, owner))[:count]
+        found = self._longer.get(count)
+        if found is None:
+            base = self.model.base.with_horizon(count)
+            found = self._longer[count] = evaluate.run(base.values, base.structure, tuple(LINES))
+        value = found[key]
+        if owner[:1] == "i" and owner[1:].isdigit():
+            value = value[..., int(owner[1:]), :]
+        return [shown(LINES[key], float(v)) for v in np.asarray(value).tolist()]
 
     def value_of(self, key: str, owner: str) -> Any:
         """The engine's value of line `key` for `owner` (an array over years for a line of

@@ -112,6 +112,9 @@ class Layout:
         self.label(key)
         line = LINES[key]
         role = "calc"
+        values = None
+        if end > self.last:  # run on past the horizon for the Forecast sheet
+            values = self.book.years_of(key, owner, end - FIRST_YEAR_COL + 1)
         self.book.write_years(
             self.sheet,
             key,
@@ -122,6 +125,7 @@ class Layout:
             end,
             f"{role}:{line.fmt}",
             local,
+            values=values,
         )
         if key in FLOWS:
             self.horizon_total(key, owner)

@@ -54,7 +54,7 @@ from appraise.workbook.programme_sheet import PROGRAMME_SHEET, programme_sheet
 from appraise.workbook.source import source_sheet
 from appraise.workbook.staffing import STAFFING, staffing_sheet
 from appraise.workbook.summary import summary_sheet
-from appraise.workbook.writer import Sheet, render
+from appraise.workbook.writer import Sheet, render, settle_references
 
 # Built in this order: a sheet may refer to cells of any sheet built before it. A builder returns
 # None when its sheet does not apply (Forecast without a baseline, Claims check without claims).
@@ -115,6 +115,7 @@ def layout(
         if sheet is not None:
             book.built.append(sheet)
     sheets = book.built
+    settle_references(sheets)
     rank = {title: k for k, title in enumerate(TAB_ORDER)}
     return book, sorted(sheets, key=lambda s: rank.get(s.title, len(rank)))
 

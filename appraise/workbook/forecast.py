@@ -210,12 +210,13 @@ class Layout:
         col, row = cell_ref.replace("$", " ").split()
         self.book.place(key, "", Cell(sheet.strip("'"), int(row), column_index_from_string(col)))
 
-    def formula(self, key: str, owner: str, label: str = "") -> None:
-        """A single figure worked out in column C."""
+    def formula(self, key: str, owner: str, label: str = "", value: Any = None) -> None:
+        """A single figure worked out in column C (`value`: its result, if the care lines' run
+        does not hold it)."""
         self.r += 1
         line = CARE[key]
         self.sheet.row(self.r, [(label or line.label, "text"), (line.unit, "text")])
-        value = self.cached(key, owner)
+        value = self.cached(key, owner) if value is None else value
         self.book.write(
             self.sheet, key, owner, self.r, 3, f"calc:{line.fmt}", lines=CARE, value=value
         )
@@ -263,6 +264,7 @@ class Layout:
             last,
             f"calc:{line.fmt}",
             lines=CARE,
+            values=self.cached(key, owner),
         )
 
     def line(
@@ -283,7 +285,8 @@ class Layout:
             f"calc:{line.fmt}",
             lines=CARE,
             also=also,
-            values=self.cached(key, owner),
+            # a line the run holds under its JSON key (the scenario's rate, its children in care)
+            values=self.cached(key, owner) or (self.cached(json_key, owner) if json_key else None),
         )
         if json_key:
             self.sheet.put(self.r, 3, json_key, "text")
@@ -393,7 +396,7 @@ def _scenario_inputs(out: Layout, k: int, baseline: Baseline, scenario: Scenario
         out.figure("over_years", owner, target.over_years, "Years to reach the target (over_years)")
     else:
         out.figure("target_year", owner, target.year, "Year the target is reached (year)")
-        out.formula("target_over_years", owner)
+        out.formula("target_over_years", owner, value=target.year - baseline.start_year)
         out.alias("over_years", owner, ("target_over_years", owner))
 
 
@@ -509,7 +512,7 @@ def forecast_sheet(book: Book) -> Sheet | None:
     out.figure("per_10k", "", PER_10K, "Children the rate counts per (10,000)", "fixed")
     _prices(out, book)
     for key in ("non_placement_cost_per_week", "cost_per_child_year"):
-        out.formula(key, "")
+        out.formula(key, "", value=data[key])
         check = Check(
             book.ref(sheet, out.r, 3), "baseline", key, data[key], tolerance(key), "money"
         )

@@ -115,9 +115,7 @@ def integrity_sheet(book: Book) -> Sheet:
     sheet.put(
         MASTER_ROW,
         7,
-        Formula(
-            f'IF(F{MASTER_ROW},"nothing",MID({joined},LEN("; ")+1,LEN({joined})))', "nothing"
-        ),
+        Formula(f'IF(F{MASTER_ROW},"nothing",MID({joined},LEN("; ")+1,LEN({joined})))', "nothing"),
         "calc",
     )
     book.anchor("integrity.master", sheet, MASTER_ROW, 6)

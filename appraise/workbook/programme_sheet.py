@@ -42,7 +42,15 @@ from appraise.model.programme import MAX_AMOUNT
 from appraise.model.save import write_atomic
 from appraise.workbook.book import Allowed, Book, Cell, Check, Row
 from appraise.workbook.checks import checks_of
-from appraise.workbook.writer import Formula, Sheet, cell, quote_title, ref, render
+from appraise.workbook.writer import (
+    Formula,
+    Sheet,
+    cell,
+    quote_title,
+    ref,
+    render,
+    settle_references,
+)
 
 PROGRAMME_SHEET = "Programme"
 FIRST_YEAR_COL, YEAR_ROW = 4, 3  # column D; row 3 holds the financial years
@@ -541,6 +549,7 @@ def programme_workbook_bytes(report: ProgrammeReport, today: dt.date | None = No
         book.built.append(sheet)
     sheets = [*book.built, checks_of(book, book.checks)]
     order = [sheets[0], sheets[3], sheets[2], sheets[1]]  # Programme, Checks, Integrity, hidden
+    settle_references(order)
     props = {
         "title": f"Programme: {report.inp.programme.name}",
         "creator": f"appraise {__version__}",

@@ -27,7 +27,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
@@ -405,6 +405,41 @@ def _validation(spans: list[str], allowed: tuple[Any, ...]) -> DataValidation:
     for span in spans:
         rule.add(span)
     return rule
+
+
+_REFERENCE = re.compile(
+    r"^(?:(?:'((?:[^']|'')+)'|([A-Za-z_][A-Za-z0-9_.]*))!)?\$?([A-Z]{1,3})\$?(\d+)$"
+)
+
+
+def settle_references(sheets: list[Sheet]) -> None:
+    """Give a formula that is one cell reference (`=Summary!$J$2`) its target's saved value, so
+    that every formula's saved value is what a spreadsheet works out (a reference to a cell
+    whose value was worked out later than it, or to a text the builder did not know)."""
+    by_title = {sheet.title: sheet for sheet in sheets}
+    for _ in range(4):  # a reference to a reference: settled in a few passes
+        changed = False
+        for sheet in sheets:
+            for (r, c), (value, style) in sheet.cells.items():
+                if not isinstance(value, Formula):
+                    continue
+                found = _REFERENCE.match(value)
+                if found is None:
+                    continue
+                quoted, plain, col, row = found.groups()
+                title = quoted.replace("''", "'") if quoted else plain or sheet.title
+                target = by_title.get(title)
+                if target is None:
+                    continue
+                held = target.cells.get((int(row), column_index_from_string(col)))
+                if held is None:
+                    continue
+                result = held[0].value if isinstance(held[0], Formula) else held[0]
+                if result is not None and result != value.value:
+                    sheet.cells[(r, c)] = (value.cached(result), style)
+                    changed = True
+        if not changed:
+            return
 
 
 _SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>.*?</sheetData>", re.DOTALL)
