@@ -167,7 +167,7 @@ def _cashable(book: Book, pro_rata: str, strict: str, prorata: str) -> list[tupl
 def about_sheet(book: Book) -> Sheet:
     """Portfolio, price year, date, engine version, how to read, colour key, cashable convention."""
     p = book.portfolio
-    sheet = book.sheet(ABOUT, widths={1: 44, 2: 90})
+    sheet = book.sheet(ABOUT, widths={1: 44, 2: 90}, pages_wide=1)
     pro_rata, public = book.at("pro_rata"), book.at("public_sector")
     pro = p.cashable_method == "pro_rata"
     strict = "strict: cashable gross savings - the full cost"

@@ -78,6 +78,9 @@ def checks_of(book: Book, rows: list[Check]) -> Sheet:
         CHECKS,
         freeze=cell(CHECK_FIRST_ROW, 1),
         print_rows=f"{CHECK_FIRST_ROW - 1}:{CHECK_FIRST_ROW - 1}",
+        # Printed: the master check and what failed; the rows of figures are for the screen.
+        print_area=f"A1:I{CHECK_FIRST_ROW - 2}",
+        pages_wide=1,
     )
     sheet.put(
         1, 1, "Checks: the workbook's master check, and its figures against the engine's", "title"

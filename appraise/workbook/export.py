@@ -116,8 +116,21 @@ def layout(
             book.built.append(sheet)
     sheets = book.built
     settle_references(sheets)
+    footer = run_text(book)
+    for sheet in sheets:
+        sheet.footer = footer
     rank = {title: k for k, title in enumerate(TAB_ORDER)}
     return book, sorted(sheets, key=lambda s: rank.get(s.title, len(rank)))
+
+
+def run_text(book: Book) -> str:
+    """The run a printed page comes from: the portfolio file, its content hash, appraise's
+    version and the date (as About and the committee paper give them)."""
+    from appraise.version import __version__
+
+    if book.identity is not None:
+        return f"{book.portfolio.portfolio}: {book.identity.short}"
+    return f"{book.portfolio.portfolio}: appraise {__version__}, {book.today.isoformat()}"
 
 
 def build_sheets(

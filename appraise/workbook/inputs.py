@@ -739,7 +739,7 @@ SWITCH = Allowed("names", names=("0", "1"))
 def inputs_sheet(book: Book) -> Sheet:
     """Every assumption, one per row; yellow cells may be changed, grey ones are structure."""
     widths = {1: 58, 2: 14, 3: 16, 4: 26, 5: 32, 6: 40, 7: 50, 8: 40}
-    sheet = book.sheet(INPUTS, freeze="B4", print_rows="3:3", widths=widths)
+    sheet = book.sheet(INPUTS, freeze="B4", print_rows="3:3", widths=widths, pages_wide=1)
     sheet.put(1, 1, "Inputs: every assumption the workbook uses, one a row", "title")
     sheet.put(
         2,

@@ -57,6 +57,7 @@ def integrity_sheet(book: Book) -> Sheet:
         freeze=f"A{header + 1}",
         print_rows=f"{header}:{header}",
         widths={1: 70, 2: 16, 3: 16, 4: 16, 5: 16, 6: 10, 7: 50},
+        pages_wide=1,
     )
     sheet.put(1, 1, "Integrity: checks that hold whatever you change on Inputs", "title")
     sheet.put(

@@ -131,7 +131,11 @@ class Sheet:
     freeze: str | None = None  # top-left cell of the scrolling pane, e.g. "D3"
     print_rows: str | None = None  # rows repeated on every printed page, e.g. "1:2"
     print_cols: str | None = None  # columns repeated on every printed page, e.g. "A:C"
-    pages_wide: int = 0  # fit to this many pages wide (0: actual size, the label columns repeated)
+    # Printed this many pages wide, as many tall as it takes (0: as many as keep the print at
+    # least MIN_SCALE of actual size, the title columns repeated on each).
+    pages_wide: int = 0
+    print_area: str | None = None  # the part printed (None: all of it)
+    footer: str = ""  # printed at the foot of every page: the run's identity
     hidden: bool = False
     protect: bool = True  # formula cells refuse an accidental overwrite (no password)
     row_breaks: list[int] = field(default_factory=list)  # print a new page after these rows
@@ -334,10 +338,19 @@ def _set_up(ws: Worksheet, sheet: Sheet, widths: dict[int, float]) -> None:
         ws.freeze_panes = sheet.freeze
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    if sheet.pages_wide:
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth = sheet.pages_wide
-        ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = sheet.pages_wide or pages_wide(sheet, widths)
+    ws.page_setup.fitToHeight = 0  # as many pages tall as it takes: never squeezed to one
+    if sheet.print_area:
+        ws.print_area = sheet.print_area
+    # Every page says which sheet it is, where it falls, and which run it comes from.
+    ws.oddHeader.left.text = "&A"
+    ws.oddHeader.right.text = "Page &P of &N"
+    ws.oddFooter.left.text = _header_text(sheet.footer)
+    ws.oddFooter.right.text = "&A, page &P of &N"
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.25
     if sheet.print_rows:
         ws.print_title_rows = sheet.print_rows
     if sheet.print_cols:
@@ -358,6 +371,33 @@ def _set_up(ws: Worksheet, sheet: Sheet, widths: dict[int, float]) -> None:
         ws.cell(r, c).comment = Comment(clean_text(text), "appraise")
     for hook in sheet.decorate:
         hook(ws)
+
+
+# A4 landscape between 0.5-inch margins holds about 146 characters of 11-point text at actual size.
+PAGE_CHARACTERS = 146
+MIN_SCALE = 0.6  # smaller than this and a printed figure is hard to read
+
+
+def pages_wide(sheet: Sheet, widths: dict[int, float]) -> int:
+    """How many pages wide to print a sheet so that the print is at least MIN_SCALE of actual
+    size, its title columns (`print_cols`) repeated on each page."""
+    total = sum(widths.get(c, 8.43) for c in range(1, sheet.max_col + 1))
+    titles = 0.0
+    if sheet.print_cols:
+        first, _, last = sheet.print_cols.partition(":")
+        span = range(column_index_from_string(first), column_index_from_string(last or first) + 1)
+        titles = sum(widths.get(c, 8.43) for c in span)
+    room = PAGE_CHARACTERS / MIN_SCALE - titles
+    return max(1, math.ceil((total - titles) / room)) if room > 0 else 1
+
+
+def _header_text(text: str) -> str:
+    """Text for a page header or footer: "&" starts a code there, so a literal one is doubled;
+    at most 200 characters (Excel's limit for a header section is 255 with its codes)."""
+    text = clean_text(text).replace("\n", " ")
+    if len(text) > 200:
+        text = text[:199] + "\N{HORIZONTAL ELLIPSIS}"
+    return text.replace("&", "&&")
 
 
 def _validation(spans: list[str], allowed: tuple[Any, ...]) -> DataValidation:
