@@ -128,8 +128,6 @@ def price_summary(book: Book) -> str:
 def _cashable(book: Book, pro_rata: str, strict: str, prorata: str) -> list[tuple[str, Any, str]]:
     """The portfolio's cashable net savings under the convention in force and the other; for a
     portfolio of options, each option's under the convention in force (never a sum of them)."""
-    from appraise.workbook.options import option_cells
-
     pro = book.portfolio.cashable_method == "pro_rata"
     if book.portfolio.options is not None:
         return [
@@ -138,7 +136,7 @@ def _cashable(book: Book, pro_rata: str, strict: str, prorata: str) -> list[tupl
                 cells["cashable_net_savings"],
                 "output:money",
             )
-            for name, cells in option_cells(book)
+            for name, cells in book.option_figures
         ]
     totals = book.results["portfolio"]
     return [

@@ -280,6 +280,8 @@ class Book:
     built: list[Sheet] = field(default_factory=list)  # the sheets built so far, in build order
     _longer: dict[int, Any] = field(default_factory=dict)  # engine runs past the horizon
     formula_checks: list[Any] = field(default_factory=list)  # Formula check's rows, by sheet
+    # Each option's name and its figures as references to the Options sheet (Summary, About).
+    option_figures: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     # Further checks that hold after any sound edit (Integrity): (group, where, TRUE/FALSE formula).
     sound: list[tuple[str, str, str]] = field(default_factory=list)
 

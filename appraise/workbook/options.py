@@ -199,6 +199,15 @@ def options_sheet(book: Book) -> Sheet | None:
     _doing_nothing(book, sheet, k)
     _frontier(book, sheet, result, found, across)
     _checks(book, sheet, result)
+    for j, option in enumerate(result.options):  # for the Summary and About sheets
+        r = FIRST_ROW + j
+        cells = {
+            key: Formula(book.ref(sheet, r, COL[key])).cached(
+                _cached(sheet.cells[(r, COL[key])][0])
+            )
+            for key in FIGURE_KEYS
+        }
+        book.option_figures.append((option.name, cells))
     sheet.decorate.append(_npv_chart(k, COL["npv"], top + 2))
     return sheet
 
@@ -443,18 +452,5 @@ def _npv_chart(k: int, col: int, row: int) -> Any:
     return add
 
 
-def option_cells(book: Book) -> list[tuple[str, dict[str, Formula]]]:
-    """Each option's name and its figures as references to the Options sheet (for the Summary)."""
-    sheet = next((s for s in book.built if s.title == OPTIONS), None)
-    if sheet is None or book.portfolio.options is None:
-        return []
-    out = []
-    for j, option in enumerate(book.portfolio.options):
-        r = FIRST_ROW + j
-        figures = {}
-        for key in FIGURE_KEYS:
-            placed = sheet.cells[(r, COL[key])][0]
-            cached = placed.value if isinstance(placed, Formula) else placed
-            figures[key] = Formula(book.ref(sheet, r, COL[key])).cached(cached)
-        out.append((option.name, figures))
-    return out
+def _cached(value: Any) -> Any:
+    return value.value if isinstance(value, Formula) else value

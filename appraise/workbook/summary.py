@@ -133,11 +133,9 @@ def _total_row(book: Book, sheet: Sheet, cols: dict[str, int]) -> int:
 
 def _option_rows(book: Book, sheet: Sheet, cols: dict[str, int]) -> int:
     """A row per option, its figures from the Options sheet; returns the last row."""
-    from appraise.workbook.options import option_cells
-
     r = book.n + 3
     sheet.put(r, 1, "Options: only one will be chosen, so they are never added up", "section")
-    for name, cells in option_cells(book):
+    for name, cells in book.option_figures:
         r += 1
         sheet.put(r, 1, "option", "bold")
         sheet.put(r, 2, name, "user_wrap")
