@@ -61,7 +61,8 @@ def export(
     lines = [
         f"wrote {xlsx}: {counted(len(portfolio.interventions), 'intervention')} over "
         f"{counted(portfolio.horizon_years, 'year')}. Excel or LibreOffice calculates it on opening; the "
-        "Checks sheet's master check says whether every figure matches `appraise evaluate`."
+        "Checks sheet's master check says whether the workbook is sound, and the line below it "
+        "whether every figure still matches `appraise evaluate`."
     ]
     if portfolio.baseline is not None:
         baseline = portfolio.baseline
@@ -102,8 +103,9 @@ def _export_programme(file: Path, xlsx: Path, actuals: Path | None, claims: Path
     emit(
         f"wrote {xlsx}: programme {p.name!r}, {len(found.years)} financial years, "
         f"{len(found.targets)} targets, {len(found.savings)} savings targets. Excel or "
-        "LibreOffice calculates it on opening; the Checks sheet's master check says whether every "
-        "figure matches `appraise programme`."
+        "LibreOffice calculates it on opening; the Checks sheet's master check says whether the "
+        "workbook is sound, and the line below it whether every figure still matches "
+        "`appraise programme`."
     )
 
 
