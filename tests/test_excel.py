@@ -498,3 +498,25 @@ def test_local_source_used_by_helpers_is_cited_on_the_evidence_sheet(tmp_path):
     wb = load_workbook(write_book(portfolio_data(), tmp_path, "p"))
     ids = [r[0].value for r in wb["Evidence"].iter_rows(min_row=3)]
     assert LOCAL_SOURCE["id"] in ids
+
+
+def test_formulas_qualified_for_the_formula_check_as_the_tokenizer_reads_them(thurrock_book):
+    # The Formula check writes each formula again on its own sheet, each reference qualified by
+    # the sheet it came from; a regular expression does it (fast), checked here against
+    # openpyxl's tokenizer on every formula of a real export.
+    from appraise.workbook.formulas import qualify
+    from appraise.workbook.writer import quote_title
+
+    seen = 0
+    for ws in thurrock_book.worksheets:
+        for _, formula in formulas(ws):
+            prefix = quote_title(ws.title)
+            expected = "".join(
+                prefix + t.value
+                if t.type == Token.OPERAND and t.subtype == Token.RANGE and "!" not in t.value
+                else t.value
+                for t in Tokenizer(formula).items
+            )
+            assert qualify(formula[1:], ws.title) == expected, (ws.title, formula)
+            seen += 1
+    assert seen > 1000

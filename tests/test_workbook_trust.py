@@ -228,10 +228,8 @@ def test_notes_written_in_the_yaml_reach_the_note_column(book):
 
 def test_print_set_up_is_a4_landscape_without_squeezing_to_one_page(book):
     for ws in book.worksheets:
-        assert (
-            ws.page_setup.orientation == "landscape"
-            and not ws.sheet_properties.pageSetUpPr.fitToPage
-        )
+        # fitted to a number of pages wide, never to one page tall (tests/test_workbook_print.py)
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToHeight == 0
     assert len(book["Cash flows"].row_breaks.brk) == 5  # a page for each intervention
 
 

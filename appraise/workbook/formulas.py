@@ -17,17 +17,17 @@ formula's text (`appraise.workbook.audit`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
-
-from openpyxl.formula import Tokenizer
 
 from appraise.workbook.book import CHECKS, Book
 from appraise.workbook.writer import Formula, Sheet, cell, quote_title
 
 FORMULA_CHECK = "Formula check"
 FIRST_ROW = 3
-HEADERS = ("Cell", "What it is", "Holds its formula", "Its formula worked out again")
+HEADER = "TRUE: the cell holds its formula; else the cell and what it is"
+MAX_WHAT = 120  # characters of a cell's description (a formula's text may be at most 255)
 
 
 @dataclass(frozen=True)
@@ -42,25 +42,38 @@ class Covered:
     def count(self) -> int:
         return self.last - self.first + 1
 
-    def span(self, col: str) -> str:
-        return f"{quote_title(FORMULA_CHECK)}${col}${self.first}:${col}${self.last}"
+    @property
+    def span(self) -> str:
+        return f"{quote_title(FORMULA_CHECK)}$A${self.first}:$A${self.last}"
 
 
-def qualify(formula: str, title: str) -> str:
-    """`formula` (text without '=') with every reference that names no sheet given `title`'s,
-    so that it works out the same on another sheet."""
-    prefix = quote_title(title)
-    out = []
-    for token in Tokenizer("=" + formula).items:
-        value = token.value
-        if token.type == "OPERAND" and token.subtype == "RANGE" and "!" not in value:
-            value = prefix + value
-        out.append(value)
-    return "".join(out)
+# A cell or range reference that names no sheet: not part of a name, a function (LOG10( is a
+# function), a sheet-qualified reference or the second half of a range.
+_LOCAL = re.compile(
+    r"(?<![A-Za-z0-9_!'$.:])(\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?)(?![A-Za-z0-9_(!.])"
+)
+_TEXT = re.compile(r'("(?:[^"]|"")*")')
+
+
+def qualify(formula: str, title: str, prefix: str = "") -> str:
+    """`formula` (text without '=', as the builders write it) with every reference that names
+    no sheet given `title`'s (`prefix`: `quote_title(title)`, if known), so that it works out the
+    same on another sheet. Quoted text is left alone."""
+    prefix = prefix or quote_title(title)
+    if '"' not in formula:
+        return _LOCAL.sub(lambda m: prefix + m.group(1), formula)
+    parts = _TEXT.split(formula)
+    for k in range(0, len(parts), 2):  # the even parts lie outside quotes
+        parts[k] = _LOCAL.sub(lambda m: prefix + m.group(1), parts[k])
+    return "".join(parts)
 
 
 def _texts(sheet: Sheet) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
-    """Each row's label, the section it is in, and each column's header, to say what a cell is."""
+    """Each row's label, the section it is in, and each column's header, to say what a cell is.
+
+    Only the builders' own words and ids go into the description, which the Formula check writes
+    as text inside a formula: never a name or other text from the user's file (`user` styles,
+    and a section heading after its colon, which names an intervention or a scenario)."""
     labels: dict[int, str] = {}
     sections: dict[int, str] = {}
     headers: dict[int, str] = {}
@@ -69,12 +82,12 @@ def _texts(sheet: Sheet) -> tuple[dict[int, str], dict[int, str], dict[int, str]
         top, _, bottom = sheet.print_rows.partition(":")
         header_rows = set(range(int(top), int(bottom or top) + 1))
     for (r, c), (value, style) in sorted(sheet.cells.items()):
-        if isinstance(value, Formula) or value in (None, ""):
+        if value.__class__ is Formula or value in (None, "") or style.startswith("user"):
             continue
         if r in header_rows and style != "title" and c not in headers:
             headers[c] = str(value)
         elif style == "section" and c == 1:
-            sections[r] = str(value)
+            sections[r] = str(value).split(":")[0].split(" (")[0]
         elif c <= 3 and r not in labels and isinstance(value, str) and style != "note":
             labels[r] = value
     section, within = "", {}
@@ -84,47 +97,52 @@ def _texts(sheet: Sheet) -> tuple[dict[int, str], dict[int, str], dict[int, str]
     return labels, within, headers
 
 
+_UNSAFE = re.compile(r"[^A-Za-z0-9 ,.;:/()'£%+_-]")
+
+
 def what(sheet: Sheet, texts: Any, r: int, c: int) -> str:
-    """What the formula at (r, c) is, from its row's label, its section and its column's header."""
+    """What the formula at (r, c) is, from its row's label, its section and its column's header
+    (ids only where they are the header): plain characters, no quotes."""
     labels, sections, headers = texts
-    parts = [sections.get(r, "").split(" (")[0], labels.get(r, ""), headers.get(c, "")]
-    return " / ".join(p for p in parts if p and p != "Line")
+    parts = [sections.get(r, ""), labels.get(r, ""), headers.get(c, "")]
+    return _UNSAFE.sub("", " / ".join(p for p in parts if p and p != "Line"))
 
 
 def formula_check_sheet(book: Book) -> Sheet | None:
     """A row for every formula of the sheets built so far (but Checks): the cell still holds a
     formula, and its value is its formula worked out again."""
-    sheet = book.sheet(FORMULA_CHECK, hidden=True, widths={1: 24, 2: 70, 3: 12, 4: 18})
+    sheet = book.sheet(FORMULA_CHECK, hidden=True, widths={1: 90})
     sheet.put(
         1,
         1,
-        "Every formula of the model sheets, worked out once more: a cell holds when it is still a "
-        "formula and its value equals its formula's (the Integrity sheet adds these up).",
+        "Every formula of the model sheets, worked out once more, a row each: TRUE when the cell "
+        "is still a formula and its value equals its formula's written again here (compared as "
+        "text, so that a number, a word or TRUE compare alike); otherwise the cell, and what it "
+        "is. The Integrity sheet adds these up.",
         "note",
     )
-    sheet.row(FIRST_ROW - 1, [(h, "header") for h in HEADERS])
+    sheet.put(FIRST_ROW - 1, 1, HEADER, "header")
     r = FIRST_ROW
     for built in book.built:
         if built.title == CHECKS:
             continue
-        formulas = sorted(
-            (rc, value) for rc, (value, _) in built.cells.items() if isinstance(value, Formula)
-        )
+        formulas = [(rc, v) for rc, (v, _) in built.cells.items() if v.__class__ is Formula]
+        formulas.sort(key=lambda item: item[0])
         if not formulas:
             continue
         texts = _texts(built)
         first = r
+        prefix = quote_title(built.title)
+        cells = sheet.cells
         for (row, col), formula in formulas:
-            at = quote_title(built.title) + cell(row, col)
-            again = qualify(str(formula), built.title)
-            sheet.put(r, 1, at.replace("'", ""), "text")
-            sheet.put(r, 2, what(built, texts, row, col), "user")
+            address = cell(row, col)
+            at = prefix + address
+            again = qualify(formula, built.title, prefix)
+            said = f"{built.title}!{address} {what(built, texts, row, col)}"[:MAX_WHAT]
             holds = (
-                f"IFERROR(AND(_xlfn.ISFORMULA({at}),IF(ISNUMBER({at}),{at}=D{r},"
-                f'EXACT({at}&"",D{r}&""))),FALSE)'
+                f'IF(IFERROR(AND(_xlfn.ISFORMULA({at}),{at}&""=({again})&""),FALSE),TRUE,"{said}")'
             )
-            sheet.put(r, 3, Formula(holds, True), "calc")
-            sheet.put(r, 4, Formula(again, formula.value), "calc")
+            cells[(r, 1)] = (Formula(holds, True), "calc")  # put() checks what cannot occur here
             r += 1
         book.formula_checks.append(Covered(built.title, first, r - 1))
     if r == FIRST_ROW:

@@ -180,21 +180,17 @@ def _inputs(book: Book) -> list[Check]:
 def _formulas(book: Book) -> list[Check]:
     rows: list[Check] = []
     for covered in book.formula_checks:
-        holds, cells = covered.span("C"), covered.span("A")
-        what = covered.span("B")
-        where = Formula(
-            f'IFERROR(INDEX({cells},MATCH(FALSE,{holds},0))&" "&'
-            f'INDEX({what},MATCH(FALSE,{holds},0)),"")',
-            "",
-        )
+        span = covered.span  # TRUE, or the cell and what it is
+        # INDEX(..., 0) makes the comparison an array without Ctrl+Shift+Enter in Excel.
+        where = Formula(f'IFERROR(INDEX({span},MATCH(FALSE,INDEX({span}=TRUE,0),0)),"")', "")
         rows.append(
             (
                 f"{covered.title}: each of its {covered.count} formulas (Formula check sheet)",
-                Formula(f"COUNTIF({holds},FALSE)", 0),
+                Formula(f"ROWS({span})-COUNTIF({span},TRUE)", 0),
                 None,
                 "",
                 where,
-                f"AND({holds})",
+                f"COUNTIF({span},TRUE)=ROWS({span})",
             )
         )
     return rows

@@ -28,6 +28,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
@@ -442,8 +443,7 @@ def _validation(spans: list[str], allowed: tuple[Any, ...]) -> DataValidation:
             )
             rule.error = f"A number between {low:g} and {high:g}"
     rule.errorTitle, rule.showErrorMessage, rule.errorStyle = "Not allowed", True, "stop"
-    for span in spans:
-        rule.add(span)
+    rule.sqref = MultiCellRange(" ".join(spans))  # at once: adding one by one takes n^2
     return rule
 
 
