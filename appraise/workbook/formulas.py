@@ -116,9 +116,8 @@ def formula_check_sheet(book: Book) -> Sheet | None:
         1,
         1,
         "Every formula of the model sheets, worked out once more, a row each: TRUE when the cell "
-        "is still a formula and its value equals its formula's written again here (compared as "
-        "text, so that a number, a word or TRUE compare alike); otherwise the cell, and what it "
-        "is. The Integrity sheet adds these up.",
+        "is still a formula and its value equals its formula's written again here; otherwise the "
+        "cell, and what it is. The Integrity sheet adds these up.",
         "note",
     )
     sheet.put(FIRST_ROW - 1, 1, HEADER, "header")
@@ -140,7 +139,7 @@ def formula_check_sheet(book: Book) -> Sheet | None:
             again = qualify(formula, built.title, prefix)
             said = f"{built.title}!{address} {what(built, texts, row, col)}"[:MAX_WHAT]
             holds = (
-                f'IF(IFERROR(AND(_xlfn.ISFORMULA({at}),{at}&""=({again})&""),FALSE),TRUE,"{said}")'
+                f'IF(IFERROR(AND(_xlfn.ISFORMULA({at}),{at}=({again})),FALSE),TRUE,"{said}")'
             )
             cells[(r, 1)] = (Formula(holds, True), "calc")  # put() checks what cannot occur here
             r += 1
