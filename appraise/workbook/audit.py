@@ -18,14 +18,15 @@ does not count as a change. Inputs may be changed: that is what the workbook is 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from openpyxl.formula import Tokenizer
 
 from appraise.model.load import evidence_for
-from appraise.workbook.book import ABOUT, INPUTS, SOURCE
+from appraise.model.schema import Evidence, Portfolio
+from appraise.workbook.book import ABOUT, INPUTS, SOURCE, Book
 from appraise.workbook.export import layout
 from appraise.workbook.writer import Formula, Sheet, cell, read_text
 
@@ -120,9 +121,12 @@ def _label(sheet: Sheet, r: int) -> str:
     return ""
 
 
-def compare(sheets: list[Sheet], wb: Any, inputs: set[tuple[str, int, int]]) -> list[Difference]:
+def compare(sheets: list[Sheet], wb: Any, book: Book) -> list[Difference]:
     """Each cell of the workbook `wb` (openpyxl, formulas as text) that differs from the sheets
-    laid out afresh; `inputs`: (sheet, row, column) of the cells a user may change."""
+    laid out afresh (`book`: where they placed the cells a user may change)."""
+    inputs = {(item.sheet, item.row, item.col) for item in book.inputs}
+    # every value on Inputs, fixed ones included: import reads and checks each of those
+    inputs |= {(INPUTS, int(ref.rsplit("$", 1)[1]), 2) for ref in book.input_cells.values()}
     found: list[Difference] = []
     for sheet in sheets:
         if sheet.title in NOT_COMPARED:
@@ -170,21 +174,18 @@ def compare(sheets: list[Sheet], wb: Any, inputs: set[tuple[str, int, int]]) -> 
     return found
 
 
-def check_workbook(path: str | Path) -> list[Difference]:
-    """The cells of an exported workbook that differ from the workbook laid out again from the
-    portfolio file it holds (its formulas from the line definitions). Raises InputError for a
-    file that is not such a workbook."""
-    from appraise.workbook.importing import _embedded_portfolio, _open
+def laid_out(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> tuple[Book, list[Sheet]]:
+    """The workbook the portfolio file gives: its Book and sheets, as `appraise export` lays it
+    out (the date and the run's identity, on About only, aside)."""
+    return layout(portfolio, evidence)
 
-    path = Path(path)
-    wb = _open(path)
-    portfolio = _embedded_portfolio(wb, path)
-    book, sheets = layout(portfolio, evidence_for(portfolio))
-    inputs = {(item.sheet, item.row, item.col) for item in book.inputs}
-    inputs |= {
-        (INPUTS, int(ref.rsplit("$", 1)[1]), 2) for ref in book.input_cells.values()
-    }  # every value on Inputs, fixed ones included: import reads and checks those
-    return compare(sheets, wb, inputs)
+
+def check_workbook(wb: Any, portfolio: Portfolio) -> list[Difference]:
+    """The cells of an exported workbook (openpyxl, formulas as text) that differ from the
+    workbook laid out again from the portfolio file it holds (its formulas from the line
+    definitions); `appraise.workbook.importing.opened` reads both from a file."""
+    book, sheets = laid_out(portfolio, evidence_for(portfolio))
+    return compare(sheets, wb, book)
 
 
 def report(differences: list[Difference]) -> str:

@@ -138,9 +138,7 @@ def formula_check_sheet(book: Book) -> Sheet | None:
             at = prefix + address
             again = qualify(formula, built.title, prefix)
             said = f"{built.title}!{address} {what(built, texts, row, col)}"[:MAX_WHAT]
-            holds = (
-                f'IF(IFERROR(AND(_xlfn.ISFORMULA({at}),{at}=({again})),FALSE),TRUE,"{said}")'
-            )
+            holds = f'IF(IFERROR(AND(_xlfn.ISFORMULA({at}),{at}=({again})),FALSE),TRUE,"{said}")'
             cells[(r, 1)] = (Formula(holds, True), "calc")  # put() checks what cannot occur here
             r += 1
         book.formula_checks.append(Covered(built.title, first, r - 1))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,9 +140,10 @@ def _same(a: float, b: float) -> bool:
 
 
 def _get(data: dict[str, Any], path: str) -> Any:
+    """The value at a field path such as `interventions[0].unit_cost` in file data."""
     node: Any = data
-    for part in path.split("."):
-        node = node[part]
+    for part in re.findall(r"[^.\[\]]+", path):
+        node = node[int(part)] if part.isdigit() and isinstance(node, list) else node[part]
     return node
 
 
@@ -150,7 +152,28 @@ def _set(data: dict[str, Any], path: str, value: Any) -> None:
     if path.startswith("optimism_bias."):
         data["optimism_bias"][path.split(".", 1)[1]] = value
     else:
-        set_at(data, path, value)
+        set_at(data, _writable(data, path), value)
+
+
+# What owns the money of a block: its price year is written there when the block is a bare number.
+_OWNER = re.compile(r"^(interventions\[\d+\]|outcomes\.[^.]+|placements\.[^.]+|baseline)\.")
+
+
+def _writable(data: dict[str, Any], path: str) -> str:
+    """Where a price year is written: on its block, or, for a block the file writes as a bare
+    number (a change of placement's price), on the intervention or outcome that owns it, whose
+    price year such a number takes."""
+    block = path.removesuffix(".price_year")
+    if block == path:
+        return path
+    try:
+        node = _get(data, block)
+    except (KeyError, IndexError, TypeError, ValueError):
+        return path
+    found = _OWNER.match(block + ".")
+    if isinstance(node, dict) or found is None:
+        return path
+    return f"{found.group(1)}.price_year"
 
 
 def _forecast_edits(wb: Any, portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> list[str]:
@@ -181,6 +204,69 @@ def _forecast_edits(wb: Any, portfolio: Portfolio, evidence: Mapping[str, Eviden
     return out
 
 
+def _unchanged_outside_inputs(
+    wb: Any, portfolio: Portfolio, evidence: Mapping[str, Evidence], path: Path
+) -> None:
+    """InputError naming each cell outside the inputs that differs from the workbook the
+    portfolio file gives (`appraise check-xlsx`): the imported file would not give its figures."""
+    from appraise.workbook.audit import MAX_LISTED, compare, laid_out
+
+    book, sheets = laid_out(portfolio, evidence)
+    differences = compare(sheets, wb, book)
+    if not differences:
+        return
+    problems = [
+        Problem(
+            str(path),
+            d.where,
+            f"{d.what + ': ' if d.what else ''}expected {d.expected}, found {d.found}: changed "
+            "outside the inputs, so the portfolio file import-xlsx writes would not give this "
+            "workbook's figures; undo the change (appraise check-xlsx lists every one) or edit "
+            "the portfolio file and export again",
+        )
+        for d in differences[:MAX_LISTED]
+    ]
+    if len(differences) > MAX_LISTED:
+        problems.append(
+            Problem(str(path), "", f"and {len(differences) - MAX_LISTED:,} more cells like these")
+        )
+    raise InputError(problems)
+
+
+def _keep_assumed_price_years(
+    data: dict[str, Any], model: Any, rows: list[InputRow], where: dict[str, str]
+) -> list[str]:
+    """When the price base was changed on Inputs, the figures that gave no price year keep the
+    one the workbook showed them in (the old base): written into the file, since a file's
+    missing price year means the base, which has moved. Returns the changes made."""
+    prices = model.prices
+    if prices is None or "price_year" not in where:
+        return []
+    old = prices.base.label
+    out = []
+    for item in rows:
+        block = prices.blocks.get(item.path.removesuffix(".price_year"))
+        edited = item.path in where
+        if item.line.endswith("_price_year") and not edited and block and block.assumed:
+            written = _writable(data, item.path)
+            _set(data, item.path, old)
+            change = f"{written}: stays {old} (it gave no price year; the base moved)"
+            if change not in out:
+                out.append(change)
+    baseline, block = data.get("baseline"), prices.blocks.get("baseline")
+    if isinstance(baseline, dict) and block is not None and block.assumed:
+        baseline["price_year"] = old
+        out.append(f"baseline.price_year: stays {old} (it gave no price year; the base moved)")
+    return out
+
+
+def opened(path: str | Path) -> tuple[Any, Portfolio]:
+    """An exported workbook (openpyxl, formulas as text) and the portfolio file it holds."""
+    path = Path(path)
+    wb = _open(path)
+    return wb, _embedded_portfolio(wb, path)
+
+
 def import_workbook(path: str | Path) -> Imported:
     """Read an exported workbook's Inputs sheet (as edited) back into portfolio file data.
 
@@ -192,7 +278,9 @@ def import_workbook(path: str | Path) -> Imported:
     wb = _open(path)
     portfolio = _embedded_portfolio(wb, path)
     evidence = evidence_for(portfolio)
-    rows = [r for r in input_rows(build(portfolio, evidence), evidence) if isinstance(r, InputRow)]
+    _unchanged_outside_inputs(wb, portfolio, evidence, path)
+    model = build(portfolio, evidence)
+    rows = [r for r in input_rows(model, evidence) if isinstance(r, InputRow)]
     value_col, cells = _input_cells(_sheet(wb, INPUTS, path), path)
     cached_book: list[Any] = []
 
@@ -277,6 +365,7 @@ def import_workbook(path: str | Path) -> Imported:
             Problem(str(path), f"{INPUTS}!row {r}", "not an input of this portfolio", key)
         )
     result.warnings += _forecast_edits(wb, portfolio, evidence)
+    result.changes += _keep_assumed_price_years(data, model, rows, where)
     # An assumption the baseline shares with the LAC outcome's cost is one cell: both follow it.
     for name, key in shared_assumptions(portfolio).items():
         if key in where:
