@@ -164,6 +164,13 @@ class Allowed:
     keys: str = ""
     prefix: str = ""
     text_too: str = ""  # a number, or else this text (a programme's "not given")
+    # A price year (kind "keys", the Indices years): the cell naming the index that uprates the
+    # figure, the price base's cell, and the Indices grid's values and series names, so that
+    # the year must be one its index covers, as the price base must be (unless they are equal).
+    index: str = ""
+    base: str = ""
+    values: str = ""
+    series: str = ""
 
     @classmethod
     def domain(cls, domain: Domain, whole: bool = False, text_too: str = "") -> Allowed:
@@ -181,6 +188,24 @@ class Allowed:
     @property
     def switch(self) -> bool:
         return self.kind == "names" and self.names == ("0", "1")
+
+    @classmethod
+    def price_year(cls, book: Book, index: str = "") -> Allowed:
+        """A price year: one of the Indices sheet's years; with `index` (the cell naming the
+        index that uprates the figure), one that index covers, as it must the price base."""
+        grid = book.where("price_indices", "")
+        assert isinstance(grid, Grid)
+        title = quote_title(grid.sheet)
+        key_col = get_column_letter(grid.key_col)
+        left, right = get_column_letter(grid.left), get_column_letter(grid.right)
+        return cls(
+            "keys",
+            keys=f"{title}${key_col}${grid.first}:${key_col}${grid.last}",
+            index=index,
+            base=book.input_cells["price_year"] if index else "",
+            values=f"{title}${left}${grid.first}:${right}${grid.last}",
+            series=f"{title}${left}${grid.header}:${right}${grid.header}",
+        )
 
     def validation(self, at: str = "") -> tuple[Any, ...]:
         """The rule as `appraise.workbook.writer.Sheet.validations` takes it (`at`: the cell,
@@ -200,6 +225,13 @@ class Allowed:
     def holds(self, at: str, lo: str = "", hi: str = "") -> str:
         """A formula that is TRUE when the cell `at` holds an allowed value (never a blank);
         `lo` and `hi`: cells holding the bounds (else they are written into the formula)."""
+        if self.kind == "keys" and self.index:
+
+            def covered(year: str) -> str:
+                row, col = f"MATCH({year},{self.keys},0)", f"MATCH({self.index},{self.series},0)"
+                return f"N(INDEX({self.values},{row},{col}))>0"
+
+            return f"OR({at}={self.base},AND({covered(at)},{covered(self.base)}))"
         if self.kind == "keys":
             return f'ISNUMBER(MATCH("{self.prefix}"&{at},{self.keys},0))'
         if self.kind == "names":
@@ -223,6 +255,8 @@ class Allowed:
     @property
     def text(self) -> str:
         """What is allowed, in words."""
+        if self.kind == "keys" and self.index:
+            return "a year its index covers"
         if self.kind == "keys":
             return "one of the listed names"
         if self.kind == "names":

@@ -38,7 +38,7 @@ from appraise.model import limits
 from appraise.model.baseline import FIRST_YEAR, LAST_YEAR, MAX_FORECAST_YEARS, Baseline, Scenario
 from appraise.model.pricing import block_prices
 from appraise.model.schema import lac_outcome
-from appraise.workbook.book import FORECAST, Allowed, Block, Book, Cell, Check, Grid, Row
+from appraise.workbook.book import FORECAST, Allowed, Block, Book, Cell, Check, Row
 from appraise.workbook.writer import Formula, Sheet, cell, quote_title
 
 FIRST_YEAR_COL, YEAR_ROW = 4, 3  # column D; row 3 holds the years
@@ -122,14 +122,10 @@ def tolerance(key: str) -> float:
 
 
 def _allowed(book: Book, key: str) -> Allowed:
-    """What a baseline input on the sheet may hold: the baseline file's own bounds."""
+    """What a baseline input on the sheet may hold: the baseline file's own bounds; its price
+    year, one its index (placed below it) covers."""
     if key == "baseline_price_year":
-        grid = book.where("price_indices", "")
-        assert isinstance(grid, Grid)
-        col = get_column_letter(grid.key_col)
-        return Allowed(
-            "keys", keys=f"{quote_title(grid.sheet)}${col}${grid.first}:${col}${grid.last}"
-        )
+        return Allowed.price_year(book, book.at("baseline_index"))
     return ALLOWED[key]
 
 
@@ -193,7 +189,7 @@ class Layout:
         self.sheet.row(self.r, [(label or line.label, "text"), (line.unit, "text"), (value, style)])
         place = Cell(self.sheet.title, self.r, 3)
         self.book.place(key, owner, place)
-        if role == "input":
+        if role == "input" and key != "baseline_price_year":  # that one once its index is placed
             allowed = _allowed(self.book, key)
             self.book.input(self.sheet, self.r, 3, label or line.label, allowed, value)
         return place
@@ -440,10 +436,11 @@ def _prices(out: Layout, book: Book) -> None:
         return
     block = prices.blocks["baseline"]
     note = " (assumed: the baseline gives no price year)" if block.assumed else ""
-    out.figure(
-        "baseline_price_year", "", block.year.label, CARE["baseline_price_year"].label + note
-    )
+    label = CARE["baseline_price_year"].label + note
+    at = out.figure("baseline_price_year", "", block.year.label, label)
     out.figure("baseline_index", "", prices.names["baseline"], role="fixed")
+    allowed = _allowed(book, "baseline_price_year")
+    book.input(out.sheet, at.row, at.col, label, allowed, block.year.label)
     out.formula("baseline_uprate", "")
     out.formula("weekly_placement_cost_in_base", "")
 

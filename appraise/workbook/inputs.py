@@ -38,7 +38,6 @@ from appraise.workbook.book import (
     Allowed,
     Book,
     Cell,
-    Grid,
     Table,
     effect_owner,
     input_format,
@@ -715,13 +714,12 @@ def _allowed(book: Book, row: InputRow) -> Allowed | None:
         return None
     if row.unit == "switch":
         return SWITCH
-    if row.unit == "year":  # a price year: one of the Indices sheet's years
-        grid = book.where("price_indices", "")
-        assert isinstance(grid, Grid)
-        col = get_column_letter(grid.key_col)
-        return Allowed(
-            "keys", keys=f"{quote_title(grid.sheet)}${col}${grid.first}:${col}${grid.last}"
-        )
+    if row.unit == "year":  # a price year: one its index covers (the base: one of Indices')
+        if row.line == "price_base":
+            return Allowed.price_year(book)
+        index = book.where(row.line.removesuffix("_price_year") + "_index", row.owner)
+        assert isinstance(index, Cell)
+        return Allowed.price_year(book, ref(index.sheet, index.row, index.col))
     if row.choices:  # a rating: a key of the optimism-bias table (typed as text or a number)
         table = book.where("optimism_bias_table", "")
         assert isinstance(table, Table)
