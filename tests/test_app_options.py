@@ -75,6 +75,20 @@ def test_portfolio_page_never_adds_the_options_up():
     assert metrics(at)["Its NPV over 5 years"] == money(best["npv"])
 
 
+def test_the_pause_estimates_are_never_added_up_in_the_tiles():
+    # Once, the Portfolio page's tiles for pause-cash-flow.yaml showed a total cost of £606,060
+    # and an NPV of -£1,176,527: the lower and upper estimates of one service added together.
+    at = on("Portfolio", "examples/pause-cash-flow.yaml")
+    shown = metrics(at)
+    assert "Total cost a year" not in shown and "£606,060" not in shown.values()
+    assert "-£1,176,527" not in shown.values()
+    options = {
+        o["name"]: o for o in cli_json("evaluate", "examples/pause-cash-flow.yaml")["options"]
+    }
+    assert shown["Best option"] == "Upper estimate"
+    assert shown["Its cost a year"] == money(options["Upper estimate"]["cost"])
+
+
 def test_uncertainty_page_gives_each_options_chance_of_being_the_best():
     at = on("Uncertainty")
     cli = cli_json("simulate", OPTIONS, "--draws", "10000", "--seed", "1")

@@ -329,3 +329,54 @@ def test_integrity_holds_after_a_legal_edit_and_fails_for_a_switch_of_2(tmp_path
     assert illegal_book["Checks"]["D3"].value.startswith(
         "an input blank, not a number or outside the range it may take: Inputs!B"
     )
+
+
+def test_a_formula_changed_outside_inputs_stops_the_import_naming_the_cell(tmp_path):
+    # import-xlsx reads Inputs only: a constant pasted over Calculations!D66 (MST's net savings)
+    # would make the workbook's figures differ from those of the file it writes.
+    path = export_workbook(load_portfolio(THURROCK), tmp_path / "t.xlsx")
+    wb = load_workbook(path)
+    assert wb["Calculations"]["D66"].value == "=D65-D26"
+    wb["Calculations"]["D66"].value = 1225163
+    wb.save(path)
+    with pytest.raises(InputError) as caught:
+        import_workbook(path)
+    assert [p.path for p in caught.value.problems] == ["Calculations!D66"]
+    assert "expected the formula =D65-D26, found 1225163" in caught.value.problems[0].message
+    proc = run_cli("import-xlsx", path, "--out", tmp_path / "back.yaml")
+    assert proc.returncode == 2 and "Calculations!D66" in proc.stderr
+    assert not (tmp_path / "back.yaml").exists()
+    proc = run_cli("check-xlsx", path)
+    assert proc.returncode == 1 and "Calculations!D66 (Net savings)" in proc.stdout
+
+
+def test_hidden_data_changed_with_its_checksum_recomputed_shows_in_the_cells(tmp_path):
+    # The audit changed the baseline's child population on the hidden sheet and wrote the new
+    # SHA-256 beside it: a checksum, not a signature, so the hash alone cannot tell. The cells
+    # derived from that file at export (the Forecast's, the Checks' engine values) do.
+    import hashlib
+
+    from appraise.workbook.source import SOURCE_FIRST_ROW, source_text
+
+    path = export_workbook(load_portfolio(THURROCK), tmp_path / "t.xlsx")
+    wb = load_workbook(path)
+    ws = wb["Portfolio file"]
+    rows = list(ws.iter_rows(min_row=SOURCE_FIRST_ROW))
+    changed = next(r for r in rows if '"value": 42700' in str(r[0].value))
+    changed[0].value = str(changed[0].value).replace("42700", "52700")
+    text = source_text([(r[0].value, r[1].value) for r in rows])
+    ws["B2"].value = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    wb.save(path)
+    with pytest.raises(InputError) as caught:
+        import_workbook(path)
+    places = {p.path.split("!")[0] for p in caught.value.problems}
+    assert places & {"Forecast", "Checks"}, places
+    assert run_cli("check-xlsx", path).returncode == 1
+
+
+def test_check_xlsx_refuses_a_file_that_is_not_an_exported_workbook(tmp_path):
+    text = tmp_path / "notes.xlsx"
+    text.write_text("not a workbook")
+    proc = run_cli("check-xlsx", text)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "notes.xlsx" in proc.stderr
