@@ -824,13 +824,19 @@ _line(
     "outcomes",
     "(cost - gross savings of the other effects) / cost of one outcome; 0 when the others "
     "already pay for it",
-    lambda v, o: _at_least_0(
-        o.ratio(
-            v.cost - (v.gross_savings - v.effect_gross_savings),
-            v.effect_outcome_cost,
-            signed=False,
+    # The others' shortfall first: when they already pay for it (none, or a surplus), 0 even if
+    # an outcome of this effect is worth nothing (a surplus over 0 is not "never").
+    lambda v, o: o.where(
+        o.le(v.cost - (v.gross_savings - v.effect_gross_savings), 0),
+        0,
+        _at_least_0(
+            o.ratio(
+                v.cost - (v.gross_savings - v.effect_gross_savings),
+                v.effect_outcome_cost,
+                signed=False,
+            ),
+            o,
         ),
-        o,
     ),
     "n2",
     infinite=NEVER,
