@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from appraise.engine.figures import FIGURES
 from appraise.engine.lines import NOT_A_RISK
@@ -128,6 +129,34 @@ def test_switches_ratings_and_rates_have_data_validation(book):
         validation_of(ws, input_cell(ws, "edge-of-care-mst.timing.cohorts").coordinate).type
         == "whole"
     )
+
+
+def test_every_input_of_every_sheet_has_data_validation_refusing_blanks(book):
+    # Once, the Forecast sheet's 15 inputs and the Programme sheet had none, and a cleared unit
+    # cost gave a cost of £0. Every cell registered as an input (Inputs, Forecast) now has a
+    # rule from its domain that refuses a blank, and cells sharing a rule share one object.
+    from appraise.workbook.export import layout
+
+    registered, _ = layout(load_portfolio(THURROCK))
+    by_sheet: dict[str, list[str]] = {}
+    for item in registered.inputs:
+        by_sheet.setdefault(item.sheet, []).append(f"{get_column_letter(item.col)}{item.row}")
+    assert set(by_sheet) == {"Inputs", "Forecast"}
+    assert len(by_sheet["Forecast"]) >= 15
+    for title, cells in by_sheet.items():
+        ws = book[title]
+        for at in cells:
+            rule = validation_of(ws, at)
+            assert rule is not None and not rule.allow_blank, (title, at)
+        rules = ws.data_validations.dataValidation
+        assert len(rules) < len(cells)  # one rule over many cells
+        assert len({(r.type, r.operator, r.formula1, r.formula2) for r in rules}) == len(rules)
+    # The Forecast's rate per 10,000: a number from 0 (a rate of -66 is refused).
+    ws = book["Forecast"]
+    rate = next(r for r in ws.iter_rows() if str(r[0].value).endswith("(lac_rate_per_10k)"))[
+        2
+    ].coordinate
+    assert validation_of(ws, rate).formula1 == "0.0"
 
 
 def test_a_perspective_of_2_no_longer_doubles_the_cost_of_an_outcome(book):
