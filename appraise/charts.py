@@ -550,6 +550,90 @@ def tornado_chart(swings: Sequence[dict[str, Any]], central: float) -> alt.Layer
     return alt.layer(bars, right, left, _zero_rule("x"), centre).properties(height=alt.Step(BAR))
 
 
+def value_of_information_chart(inputs: Sequence[dict[str, Any]]) -> alt.LayerChart:
+    """What knowing each input exactly would be worth to the decision (EVPPI), highest first,
+    each labelled with its place on the tornado (`value_of_information.inputs` of `appraise
+    simulate --voi --format json`, with "input" the label to show)."""
+    frame = pd.DataFrame(
+        {
+            "Input": [r["input"] for r in inputs],
+            "EVPPI": [r["evppi"] for r in inputs],
+            "label": [
+                f"{money(r['evppi'])}  (tornado: #{r['tornado_rank']})"
+                if r.get("tornado_rank")
+                else money(r["evppi"])
+                for r in inputs
+            ],
+        }
+    )
+    order = list(frame["Input"])
+    axis = alt.Axis(title=None, labelLimit=360, labelExpr="split(datum.label, ': ')")
+    bars = (
+        alt.Chart(frame)
+        .mark_bar(color=BLUE)
+        .encode(
+            y=alt.Y("Input:N", sort=order, axis=axis),
+            x=alt.X("EVPPI:Q", axis=_money_axis("Worth knowing exactly (EVPPI)")),
+            tooltip=[alt.Tooltip("Input:N"), alt.Tooltip("label:N", title="EVPPI")],
+        )
+    )
+    text = (
+        alt.Chart(frame)
+        .mark_text(align="left", dx=4, color=BLACK)
+        .encode(y=alt.Y("Input:N", sort=order), x=alt.X("EVPPI:Q"), text=alt.Text("label:N"))
+    )
+    return alt.layer(bars, text).properties(height=alt.Step(ROW))
+
+
+NONE_AFFORDABLE = "No option affordable"
+
+
+def acceptability_chart(data: dict[str, Any]) -> alt.LayerChart:
+    """For each budget a year, the chance each option is the best affordable one
+    (`acceptability_by_budget` of `appraise simulate --voi --format json`)."""
+    rows = []
+    names = [o["name"] for o in data["options"]]
+    series = [*data["options"]]
+    if any(p > 0 for p in data["none_affordable"]):
+        series.append({"name": NONE_AFFORDABLE, "probability": data["none_affordable"]})
+    for o in series:
+        for budget, p in zip(data["budgets"], o["probability"], strict=True):
+            rows.append(
+                {
+                    "Option": o["name"],
+                    "Budget": budget,
+                    "Chance": p,
+                    "budget_label": money(budget),
+                    "chance_label": pct(p),
+                }
+            )
+    domain = [*names, *([NONE_AFFORDABLE] if len(series) > len(names) else [])]
+    colours = [SERIES_COLOURS[k % len(SERIES_COLOURS)] for k in range(len(names))]
+    lines = (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("Budget:Q", axis=_money_axis("Money available a year")),
+            y=alt.Y(
+                "Chance:Q",
+                axis=alt.Axis(title="Chance it is the best affordable option", format="%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
+            color=alt.Color(
+                "Option:N",
+                scale=alt.Scale(domain=domain, range=[*colours, GREY][: len(domain)]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("Option:N"),
+                alt.Tooltip("budget_label:N", title="Budget a year"),
+                alt.Tooltip("chance_label:N", title="Chance best"),
+            ],
+        )
+    )
+    return alt.layer(lines).properties(height=TALL)
+
+
 # ---------------------------------------------------------------------------------------------
 # Forecast
 # ---------------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from appraise.model.discounting import GREEN_BOOK, bands_within, parse_discount_rate
+
 
 def money(x: float | None, decimals: int = 0) -> str:
     """£1,225,153 / -£7,298; 'n/a' for a missing value."""
@@ -33,6 +35,34 @@ def pct(x: float | None, decimals: int = 1) -> str:
     if math.isinf(x):
         return "never"
     return f"{x * 100:.{decimals}f}%"
+
+
+def rate_pct(x: float) -> str:
+    """A rate as written: 0.035 -> 3.5%, 0.03 -> 3.0%, 0.0375 -> 3.75%."""
+    text = f"{x * 100:.2f}".rstrip("0")
+    return f"{text}0%" if text.endswith(".") else f"{text}%"
+
+
+def discount_text(rate: Any, horizon: int, a_year: bool = False) -> str:
+    """How NPV is discounted, from the JSON `discount_rate` (a rate, `green_book` or {first year:
+    rate}): '3.5%', or "the Green Book's declining rate (3.5% for years 0-30, 3.0% from year
+    31)", its years counted from 0 as the Green Book counts them (year 0 is appraise's year 1)."""
+    if isinstance(rate, int | float):
+        return f"{pct(rate)} a year" if a_year else pct(rate)
+    schedule = parse_discount_rate(rate)
+    bands = bands_within(schedule, horizon)
+    if len(bands) == 1:
+        parts = [f"{rate_pct(bands[0][1])} in every year of these {horizon}"]
+    else:
+        parts = [
+            f"{rate_pct(r)} for years {year}-{bands[k + 1][0] - 1}"
+            if k + 1 < len(bands)
+            else f"{rate_pct(r)} from year {year}"
+            for k, (year, r) in enumerate(bands)
+        ]
+    named = getattr(schedule, "name", "") == GREEN_BOOK
+    whose = "the Green Book's declining rate" if named else "a declining schedule"
+    return f"{whose} ({', '.join(parts)})"
 
 
 def num(x: float | None, decimals: int = 2) -> str:
@@ -273,6 +303,105 @@ def value_text(x: float | None, unit: str) -> str:
     if unit.startswith("£"):
         return money(x, 2 if abs(x) < 100 and x != round(x) else 0)
     return f"{x:,.4g}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs and where they came from (docs/provenance.md)
+# ---------------------------------------------------------------------------------------------
+
+PROVENANCE_KEY = "C cited, D derived, A assumed, E edited, ? not stated"
+SOURCE_CHARS = 90  # of the table's "where it came from" (the JSON gives it whole)
+
+
+def provenance_line(provenance: dict[str, Any]) -> str:
+    """Where an input came from, in one line, from its JSON provenance."""
+    status, source, locator, why = provenance_cells(provenance)
+    if status == "cited":
+        return source + (f", {locator}" if locator else " (no locator)")
+    if status == "derived":
+        return locator
+    if status == "assumed":
+        return f"{source}: {why}" if source else why
+    if status == "edited":
+        return source
+    return "the file states no source"
+
+
+def provenance_cells(provenance: dict[str, Any] | None) -> tuple[str, str, str, str]:
+    """(status, source, locator, reason) of an input for a table's columns, from its JSON
+    provenance: who is cited and where, what a value is derived from and how, whose assumption
+    and why, or what an edit replaced."""
+    if not provenance:
+        return "", "", "", ""
+    status = provenance["status"]
+    if status == "cited":
+        quote = provenance.get("quote")
+        why = f"“{quote}”" if quote else ""
+        if provenance.get("note"):
+            why = f"{why} ({provenance['note']})" if why else provenance["note"]
+        return status, provenance["citation"], provenance.get("at") or "", why
+    if status == "derived":
+        parts = [
+            f"{name} = {_figure_value(item['value'])}"
+            + (f" ({provenance_line(item['provenance'])})" if item.get("provenance") else "")
+            for name, item in provenance["from"].items()
+        ]
+        return status, "; ".join(parts), provenance["formula"], provenance.get("note") or ""
+    if status == "assumed":
+        return status, provenance.get("by") or "", "", provenance["why"]
+    if status == "edited":
+        before = provenance.get("was_provenance")
+        was = _figure_value(provenance["was"])
+        shown = f"{before['status']}: {provenance_line(before)}" if before else "no source stated"
+        where = f" ({provenance['file']})" if provenance.get("file") else ""
+        return (
+            status,
+            f"edited in the {provenance['by']}{where}; was {was} ({shown})",
+            "",
+            provenance.get("note") or "",
+        )
+    return status, "", "", ""
+
+
+def _figure_value(value: Any) -> str:
+    if isinstance(value, int | float):
+        return f"{value:,g}"
+    if isinstance(value, dict) and "central" in value:
+        return f"{value['central']:,g} (a range)"
+    return str(value)
+
+
+def input_lines(inputs: list[dict[str, Any]]) -> list[str]:
+    """The inputs the file gives, one a line with a one-letter mark of where each came from;
+    those left at appraise's defaults are counted, not listed."""
+    marks = {"cited": "C", "derived": "D", "assumed": "A", "edited": "E", "not stated": "?"}
+    written = [i for i in inputs if i["written"]]
+    counts = {s: sum(i["provenance"]["status"] == s for i in written) for s in marks}
+    shown = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    rows = [
+        [
+            marks[i["provenance"]["status"]],
+            i["key"],
+            value_text(i["central"], i["unit"]),
+            i["unit"],
+            _shortened(provenance_line(i["provenance"]), SOURCE_CHARS),
+        ]
+        for i in written
+    ]
+    defaults = len(inputs) - len(written)
+    return [
+        f"Inputs the file gives ({PROVENANCE_KEY}): {shown}."
+        + (f" {defaults} more at appraise's defaults (docs/defaults.md)." if defaults else ""),
+        table(
+            ["", "Input", "Value", "Unit", "Where it came from (in full: --format json)"],
+            rows,
+            [False, False, True, False, False],
+        ),
+    ]
+
+
+def _shortened(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: most - 3].rstrip() + "..."
 
 
 # ---------------------------------------------------------------------------------------------
@@ -564,3 +693,73 @@ def _alone(effect: dict[str, Any]) -> str:
     if rate == 0:
         return "the others alone pay for the service"
     return f"breaks even at {success_rate_text(rate, False)} a case with the others as expected"
+
+
+# ---------------------------------------------------------------------------------------------
+# The value of information (`appraise simulate --voi`): what to check first, in words
+# ---------------------------------------------------------------------------------------------
+
+
+def check_first(voi: dict[str, Any], horizon: int) -> list[str]:
+    """Sentences saying what the uncertainty costs the decision and which input to check first,
+    and what a local audit of it could be worth at most, from the JSON `value_of_information`."""
+    decisions = voi["decisions"]
+    one = len(decisions) == 1
+    which = (
+        "this decision" if one else f"the {len(decisions)} decisions to fund each service or not"
+    )
+    them = "this decision" if one else "them"
+    total = voi["evpi"]
+    if not voi["inputs"]:
+        return ["No input is given as a range, so there is nothing to learn before committing."]
+    if total <= 0:
+        return [
+            f"In every draw the same choice is best, so the ranges cannot change {which}: no "
+            "check before committing can pay for itself (the value of perfect information is £0)."
+        ]
+    reach = ""
+    if one and decisions[0]["evpi_per_case"] is not None:
+        d = decisions[0]
+        reach = (
+            f", {money(d['evpi_per_case'])} for each of the {num(d['cases'], 1)} {d['unit']} "
+            f"it reaches over {horizon} years"
+        )
+    out = [
+        f"All the uncertainty in the ranges costs {which} {money(total)} in expected NPV (the "
+        f"expected value of perfect information, give or take {money(voi['evpi_se'])}){reach}: "
+        "the most that removing every doubt before choosing could be worth."
+    ]
+    worth = [r for r in voi["inputs"] if r["evppi"] > 0.5]
+    if not worth:
+        out.append(
+            "No input alone could change the choice: only several learnt together could (see "
+            "the groups)."
+        )
+        return out
+    top = worth[0]
+    out.append(
+        f"Check first: {top['label']}. Knowing it exactly would be worth at most "
+        f"{money(top['evppi'])} to {them} ({pct(top['share_of_evpi'], 0)} of what all the "
+        "uncertainty costs): a local audit or study of it costing more cannot pay for itself, "
+        "and one that only narrows its range is worth less."
+    )
+    if len(worth) > 1:
+        rest = ", ".join(f"{r['label']} ({money(r['evppi'])})" for r in worth[1:3])
+        out.append(f"Then: {rest}.")
+    # The lesson where the rankings differ: an input high on the tornado that cannot change it.
+    moved = sorted(
+        (r for r in voi["inputs"] if r.get("tornado_rank") and r["tornado_rank"] <= 3),
+        key=lambda r: r["tornado_rank"],
+    )
+    idle = next((r for r in moved if r["evppi"] <= 0.5), None)
+    if idle is not None:
+        place = ORDINALS.get(idle["tornado_rank"], f"number {idle['tornado_rank']}")
+        out.append(
+            f"{idle['label']} is {place} on the tornado (it moves the NPV by up to "
+            f"{money(idle['tornado_swing'])}), yet knowing it is worth nothing here: however it "
+            "turns out, the same choice stays best."
+        )
+    return out
+
+
+ORDINALS = {1: "first", 2: "second", 3: "third"}

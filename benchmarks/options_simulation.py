@@ -25,7 +25,7 @@ from pathlib import Path
 from appraise.analyses.uncertainty import simulate
 from appraise.engine.params import build
 from appraise.model.load import evidence_for
-from appraise.model.schema import Option
+from appraise.model.schema import Option, Portfolio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from monte_carlo import SEED, YEARS, benchmark_portfolio  # noqa: E402
@@ -46,6 +46,17 @@ def best_of(repeats: int, run: object) -> float:
     return min(times)
 
 
+def in_options(plain: Portfolio) -> Portfolio:
+    """The portfolio's interventions as GROUPS options of equal size, and doing nothing."""
+    ids = [i.id for i in plain.interventions]
+    size = len(ids) // GROUPS
+    options = [Option(name="Do nothing", interventions=[])] + [
+        Option(name=f"Package {g + 1}", interventions=ids[g * size : (g + 1) * size])
+        for g in range(GROUPS)
+    ]
+    return plain.model_copy(update={"options": options})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=1_000_000)
@@ -54,12 +65,8 @@ def main() -> None:
 
     plain = benchmark_portfolio()
     ids = [i.id for i in plain.interventions]
-    size = len(ids) // GROUPS
-    options = [Option(name="Do nothing", interventions=[])] + [
-        Option(name=f"Package {g + 1}", interventions=ids[g * size : (g + 1) * size])
-        for g in range(GROUPS)
-    ]
-    grouped = plain.model_copy(update={"options": options})
+    grouped = in_options(plain)
+    options = grouped.options or []
     models = {
         name: build(p, evidence_for(p)) for name, p in (("plain", plain), ("options", grouped))
     }

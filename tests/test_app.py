@@ -248,7 +248,8 @@ def test_a_distribution_shows_its_central_value_and_edits_keep_the_range(tmp_pat
     assert metrics(at)["Net savings a year"] == money(135.5 * 0.18 * LAC_YEAR - 135.5 * 2285)
     at.number_input(key=key).set_value(25.0).run()  # outside the 10%-20% range
     message = errors(at)
-    assert "ranged.yaml: interventions[0].effect.success_rate.high" in message
+    # The edit is written with what it replaced (`{value: {...}, edited: ...}`, docs/provenance.md).
+    assert "ranged.yaml: interventions[0].effect.success_rate.value.high" in message
     assert "high (0.2) is below central (0.25)" in message
     assert at.number_input(key=key).value == 18.0
 

@@ -154,7 +154,7 @@ def test_an_edit_on_another_page_reaches_the_simulation(tmp_path: Path):
     go(at, "Uncertainty")
     # The same edit written into the file: the range stays 0% to 32%, its mode moves to 20%.
     data = portfolio_to_data(load_portfolio(ROOT / UNCERTAIN))
-    set_at(data, "interventions[0].effect.success_rate.central", 0.2)
+    set_at(data, "interventions[0].effect.success_rate.value.central", 0.2)
     edited = tmp_path / "edited.yaml"
     edited.write_text(to_yaml(data))
     cli = cli_json("simulate", str(edited), "--draws", "10000", "--seed", "1")

@@ -109,12 +109,12 @@ def test_validate_an_evidence_entry(cli):
 
 
 def test_validate_names_a_library_file_problem(tmp_path, cli):
-    bad = (ROOT / "interventions" / "pause.yaml").read_text().replace("amount: 20202", "amount: -5")
+    bad = (ROOT / "interventions" / "pause.yaml").read_text().replace("value: 20202", "value: -5")
     path = tmp_path / "pause.yaml"
     path.write_text(bad)
     code, _, err = cli("validate", path)
     assert code == 2
-    assert f"{path}: unit_cost.amount: must not be below 0 (got -5)" in err
+    assert f"{path}: unit_cost.amount.value: must not be below 0 (got -5)" in err
 
 
 def test_validate_rejects_an_unrecognisable_file(tmp_path, cli):

@@ -54,6 +54,7 @@ def test_the_import_example_names_the_input_it_changes(workbook):
     found = re.search(r"interventions\[0\]\.effect\.baseline_risk: .*\(Inputs!(B\d+)\)", text)
     assert found
     ws = workbook["Inputs"]
-    row = next(r for r in ws.iter_rows() if r[7].value == "edge-of-care-mst.effect.baseline_risk")
+    key = next(c.column - 1 for c in ws[3] if c.value == "Key")  # the Key column, by its header
+    row = next(r for r in ws.iter_rows() if r[key].value == "edge-of-care-mst.effect.baseline_risk")
     assert row[1].coordinate == found.group(1)
     assert row[1].value == 0.3  # the walkthrough's "0.3 -> 0.35"

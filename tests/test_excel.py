@@ -23,6 +23,7 @@ from appraise.workbook import export as excel
 from appraise.workbook import importing
 from appraise.workbook.export import export_workbook, workbook_bytes
 from appraise.workbook.importing import import_workbook
+from appraise.workbook.inputs import INPUT_HEADERS
 from appraise.workbook.summary import FIGURES, SUMMARY_KEYS
 from appraise.workbook.writer import Formula, Sheet, read_text, render, safe_title
 from tests.conftest import EXAMPLES, THURROCK
@@ -74,12 +75,21 @@ def write_book(portfolio: Any, folder: Path, name: str) -> Path:
     return export_workbook(portfolio, folder / f"{name}.xlsx")
 
 
+KEY = INPUT_HEADERS.index("Key")  # the Key column, counted from 0
+
+
 def input_cell(ws: Any, key: str) -> Any:
     """The Value cell of the Inputs row whose Key column holds `key`."""
     for row in ws.iter_rows(min_row=4):
-        if row[7].value == key:
+        if row[KEY].value == key:
             return row[1]
     raise KeyError(key)
+
+
+def input_row(ws: Any, key: str) -> dict[str, Any]:
+    """The Inputs row whose Key column holds `key`, by column header."""
+    r = input_cell(ws, key).row
+    return {header: ws.cell(r, c).value for c, header in enumerate(INPUT_HEADERS, 1)}
 
 
 def set_input(book: Path, key: str, value: float, out: Path | None = None) -> Path:
@@ -221,11 +231,24 @@ def test_calculation_formulas_point_only_at_inputs_outcomes_or_earlier_rows(thur
 def test_inputs_sheet_holds_values_only_with_a_key_per_input(thurrock_book):
     ws = thurrock_book["Inputs"]
     assert formulas(ws) == []
-    # the issue's columns: label, value, unit, owner, source (ids and citation); then the key
-    header = ["Input", "Value", "Unit", "Belongs to", "Sources", "Citation", "Note", "Key"]
+    # label, value, unit, owner; where the value came from (status, source, locator); note; key
+    header = ["Input", "Value", "Unit", "Belongs to", "Status", "Source", "Locator", "Note", "Key"]
     assert [c.value for c in ws[3]] == header
-    keys = [r[7].value for r in ws.iter_rows(min_row=4) if r[7].value]
+    keys = [r[KEY].value for r in ws.iter_rows(min_row=4) if r[KEY].value]
     assert len(keys) == len(set(keys))
+    # Each input's provenance (docs/provenance.md): MST's treated risk is APHR 2017's figure for
+    # the US trial, cited to section 2.3.3 with the report's words.
+    row = input_row(ws, "edge-of-care-mst.effect.treated_risk")
+    assert (row["Status"], row["Source"], row["Locator"]) == (
+        "cited",
+        "Thurrock Council (2017)",
+        "section 2.3.3",
+    )
+    assert "from 30% to 14%" in row["Note"]
+    bias = {
+        header[c]: cell.value for c, cell in enumerate(ws[input_cell(ws, "optimism_bias.NE").row])
+    }
+    assert (bias["Status"], bias["Source"]) == ("assumed", "appraise (docs/defaults.md)")
     # The MST success rate of Thurrock's Table 7 comes from the trial's 30% and 14% placement rates.
     assert input_cell(ws, "edge-of-care-mst.effect.baseline_risk").value == 0.30
     assert input_cell(ws, "edge-of-care-mst.effect.treated_risk").value == 0.14
@@ -382,8 +405,17 @@ def test_import_writes_an_edited_input_as_a_plain_number_and_says_so(tmp_path):
     set_input(book, "svc.reach.proportion", 0.05)
     imported = import_workbook(book)
     item = imported.data["interventions"][0]
-    assert item["effect"]["success_rate"] == 0.2  # the triangular distribution is dropped
-    assert item["reach"]["proportion"] == 0.05
+    # The triangular distribution is dropped: the imported file holds the plain number, marked
+    # edited by the workbook import, with the range it replaced (docs/provenance.md).
+    rate = item["effect"]["success_rate"]
+    assert rate["value"] == 0.2
+    assert rate["edited"]["by"] == "workbook import"
+    assert rate["edited"]["was"] == {"low": 0.1, "central": 0.16, "high": 0.2}
+    assert (
+        rate["edited"]["note"]
+        == f"cell Inputs!{input_cell(load_workbook(book)['Inputs'], 'svc.effect.success_rate').coordinate}"
+    )
+    assert item["reach"]["proportion"]["value"] == 0.05
     assert len(imported.changes) == 2
     at = input_cell(load_workbook(book)["Inputs"], "svc.effect.success_rate").coordinate
     assert imported.warnings == [
@@ -408,10 +440,15 @@ def test_import_maps_the_switches_back_to_settings(tmp_path):
     assert data["cashable_method"] == "pro_rata"
     assert data["perspective"] == "public_sector"
     assert data["apply_optimism_bias"] is True
-    assert data["optimism_bias"]["3"] == 0.25
+    assert data["optimism_bias"]["3"]["value"] == 0.25
+    assert (
+        data["optimism_bias"]["3"]["edited"]["was"]["assumed"]["by"]
+        == "appraise (docs/defaults.md)"
+    )
     assert data["interventions"][0]["timing"]["cohorts"] == 2
     assert data["outcomes"]["dv_incident"]["components"][1]["cashable"] is True
-    assert data["discount_rate"] == 0.05
+    assert data["discount_rate"]["value"] == 0.05
+    assert data["discount_rate"]["edited"]["was"]["cited"]["source"] == "green-book-2022"
 
 
 @pytest.mark.parametrize(

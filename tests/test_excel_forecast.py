@@ -90,14 +90,14 @@ def labelled(ws: Any, label: str) -> Any:
 def test_baseline_inputs_are_input_cells_holding_appendix_1_figures(thurrock):
     ws = thurrock["Forecast"]
     # APHR 2017 appendix 1: 66 non-UASC children in care per 10,000, 38 UASC, 35 weeks in care,
-    # £1,072 a week, non-placement costs 47% of the total; 42,700 children in 2017.
+    # £1,072 a week, non-placement costs 47% of the total; 42,073 children in 2017 (345 / 82 x 10,000).
     expected = {
         "Non-UASC children in care per 10,000": 66,
         "Unaccompanied asylum-seeking children": 38,
         "Average weeks in care": 35,
         "Average placement cost a week": 1072,
         "Non-placement share": 0.47,
-        "Child population in the year it is counted": 42700,
+        "Child population in the year it is counted": 42073,
     }
     # The three the LAC outcome's cost shares (35 weeks, £1,072, 47%) are one cell each, on
     # Inputs, which both the outcome's cost and the forecast read (issue 13: one cell for each

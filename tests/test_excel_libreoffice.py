@@ -501,15 +501,15 @@ def test_thurrock_forecast_recalculates_to_the_forecast_json(books):
 
 def test_thurrock_forecast_figures_worked_by_hand(books):
     figures = checked_figures(books["thurrock-2017"][1])
-    # APHR 2017 appendix 1: 42,700 children x 66 / 10,000 + 38 UASC, 35 weeks in care each,
+    # APHR 2017 appendix 1: 42,073 children (345 / 82 x 10,000) x 66 / 10,000 + 38 UASC, 35 weeks in care each,
     # £1,072 a week, placements 53% of the total.
-    children_2017 = 42700 * 66 / 10000 + 38
+    children_2017 = 42073 * 66 / 10000 + 38
     assert figures[("Population growth only", "total_cost 2017")] == pytest.approx(
         children_2017 * 35 * 1072 / 0.53
     )
     # The SHMA path: +19% by 2024 from 2014, so 2017 stands at 1 + 0.19 x 3/10 of 2014.
     assert figures[("baseline", "child_population 2024")] == pytest.approx(
-        42700 * 1.19 / (1 + 0.19 * 3 / 10)
+        42073 * 1.19 / (1 + 0.19 * 3 / 10)
     )
     # Falling rate: from 66 to the England rate of 56 over five years, then flat.
     assert figures[("Falling rate", "lac_rate_per_10k 2020")] == pytest.approx(66 - 10 * 3 / 5)
@@ -551,7 +551,7 @@ def test_a_forecast_input_edited_on_the_sheet_moves_the_forecast(books, tmp_path
     wb.save(book)
     (recalculated,) = recalculate(book, tmp_path / "out")
     figures = checked_figures(recalculated)
-    children_2017 = 42700 * 66 / 10000 + 38
+    children_2017 = 42073 * 66 / 10000 + 38
     assert figures[("Population growth only", "total_cost 2017")] == pytest.approx(
         children_2017 * 30 * 1072 / 0.53
     )

@@ -297,14 +297,16 @@ def test_thurrock_start_year_cost_and_levers(cli):
     code, out, err = cli("levers", THURROCK_BASELINE, "--format", "json")
     assert code == 0, err
     data = json.loads(out)
-    # 42,700 x 66 / 10,000 = 281.82 non-UASC + 38 UASC = 319.82 children, 35 weeks each, at
-    # £1,072 + £1,072 x 0.47 / 0.53 a week: the report's £70,792.45 a child a year.
-    children = 42700 * 66 / 10000 + 38
+    # APHR 2017 prints no child population; the example derives it from Table 3's 345 children
+    # in care and section 1.1.1's 82 per 10,000 (42,073). 42,073 x 66 / 10,000 = 277.68
+    # non-UASC + 38 UASC = 315.68 children, 35 weeks each, at £1,072 + £1,072 x 0.47 / 0.53 a
+    # week: the report's £70,792.45 a child a year.
+    children = 42073 * 66 / 10000 + 38
     per_child = 35 * 1072 / 0.53
     assert data["total_cost"] == pytest.approx(children * per_child)
     assert data["cashable_cost"] == pytest.approx(children * 35 * 1072)
     rate, weeks, price = data["levers"]
-    assert rate["annual_saving"] == pytest.approx(42700 * 66 / 10000 * 0.05 * per_child)
+    assert rate["annual_saving"] == pytest.approx(42073 * 66 / 10000 * 0.05 * per_child)
     assert weeks["annual_saving"] == pytest.approx(children * 1 * 1072 / 0.53)
     assert price["annual_saving"] == pytest.approx(children * 35 * 1072 * 0.05)
     assert price["cashable_saving"] == price["annual_saving"]
@@ -325,14 +327,14 @@ def test_thurrock_forecast_scenarios_and_history_file(cli):
     ]
     assert data["with_portfolio"] is None
     only, rising, falling = data["scenarios"]
-    # SHMA: +19% 2014-2024, linear: G(2017) = 1.057, G(2020) = 1.114; 42,700 x 1.114 / 1.057.
-    assert only["years"][3]["child_population"] == pytest.approx(42700 * 1.114 / 1.057)
+    # SHMA: +19% 2014-2024, linear: G(2017) = 1.057, G(2020) = 1.114; 42,073 x 1.114 / 1.057.
+    assert only["years"][3]["child_population"] == pytest.approx(42073 * 1.114 / 1.057)
     # 2027: G = 1.19 + (1.354 - 1.19) x 3 / 13 (between 2024 and 2037).
     assert only["years"][10]["child_population"] == pytest.approx(
-        42700 * (1.19 + 0.164 * 3 / 13) / 1.057
+        42073 * (1.19 + 0.164 * 3 / 13) / 1.057
     )
     # The rising rate's history is the CSV's children in care / child population x 10,000.
-    assert rising["lac_rate"]["history"]["2011"] == pytest.approx(210 / 38095 * 10000)
+    assert rising["lac_rate"]["history"]["2011"] == pytest.approx(210 / 37535 * 10000)
     assert rising["lac_rate"]["t0"] == 2011
     assert falling["years"][5]["lac_rate_per_10k"] == pytest.approx(56)  # 2022, after 5 years
     assert falling["years"][3]["lac_rate_per_10k"] == pytest.approx(66 - 10 * 3 / 5)
@@ -370,7 +372,7 @@ def test_forecast_table_runs_as_a_user_would():
     proc = run_cli("forecast", THURROCK_BASELINE, "--portfolio", EXAMPLES / "thurrock-2017.yaml")
     assert proc.returncode == 0, proc.stderr
     assert "Rising rate" in proc.stdout and "with portfolio" in proc.stdout
-    assert "£22,640,842" in proc.stdout  # 319.82 children x £70,792.45, the 2017 total
+    assert "£22,347,889" in proc.stdout  # 315.68 children x £70,792.45, the 2017 total
 
 
 def test_thurrock_population_growth_only_after_three_years_is_near_the_report(cli):

@@ -187,17 +187,22 @@ def test_assumptions_log_has_every_input_of_the_inputs_sheet(thurrock_docx):
             assert value == pytest.approx(row.value, rel=1e-4, abs=1e-9), row.key
         assert bool(shown["Price year"]) == row.unit.startswith("£"), row.key
     by_key = {r["Input"].split("\n")[1]: r for r in logged}
-    # A cited figure: MST's £2,285 a case from Cary et al. (2013).
+    # A cited figure: MST's £2,285 a case, as APHR 2017 section 2.3.3 gives Cary et al.'s cost.
     cost = by_key["edge-of-care-mst.unit_cost.amount"]
     assert (cost["Value"], cost["Basis"]) == ("£2,285", "cited")
-    assert "Cary et al. (2013)" in cost["Sources"]
+    assert cost["Where it came from"] == "Thurrock Council (2017), section 2.3.3"
+    assert "Cary, Butler, Baruch, Hickey, & Byford, 2013" in cost["Note"]  # the quoted words
     # The file gives it no price year, so it is taken to be in the price base, 2017 read as
     # the financial year 2017-18.
     assert cost["Price year"] == "2017-18 (assumed)"
-    # The optimism-bias rates cite only docs/defaults.md: the project's own judgement.
+    # The optimism-bias rates are the project's own judgement (docs/defaults.md).
     bias = by_key["optimism_bias.3"]
-    assert (bias["Value"], bias["Basis"]) == ("20%", "assumption")
-    assert bias["Sources"] == "appraise contributors (2026)"
+    assert (bias["Value"], bias["Basis"]) == ("20%", "assumed")
+    assert bias["Where it came from"] == "appraise (docs/defaults.md)"
+    # A derived figure: Pause's removals a woman, from the report's range for 15 women.
+    pause = by_key["pause.effect.per_case"]
+    assert pause["Basis"] == "derived"
+    assert pause["Where it came from"].endswith("(low + high) / 2 / women")
     # A term the file's form fixes: reach given as a count has no proportion.
     assert by_key["fixed:pause.reach_share"]["Basis"] == "structure"
 

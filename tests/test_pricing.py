@@ -26,6 +26,7 @@ from appraise.workbook.importing import import_workbook
 from appraise.workbook.recalc import recalculate
 from tests.conftest import EXAMPLES, ROOT, THURROCK, require_tool, run_cli
 from tests.helpers import intervention, portfolio_data
+from tests.test_excel import KEY
 
 MST_2024_25 = 2285 * 100 / 67.7042  # £3,374.98
 NHS_2016_17_TO_2024_25 = (
@@ -215,7 +216,9 @@ def test_a_price_year_changed_on_the_workbook_is_imported_to_its_block(tmp_path)
     wb = load_workbook(path)
     ws = wb["Inputs"]
     row = next(
-        r for r in ws.iter_rows(min_row=4) if r[7].value == "interventions[0].unit_cost.price_year"
+        r
+        for r in ws.iter_rows(min_row=4)
+        if r[KEY].value == "interventions[0].unit_cost.price_year"
     )
     assert row[1].value == "2009-10"
     row[1].value = "2016-17"
@@ -232,7 +235,9 @@ def test_the_index_that_uprates_a_figure_cannot_be_changed_on_the_workbook(tmp_p
     wb = load_workbook(path)
     ws = wb["Inputs"]
     row = next(
-        r for r in ws.iter_rows(min_row=4) if r[7].value == "fixed:interventions[0].unit_cost.index"
+        r
+        for r in ws.iter_rows(min_row=4)
+        if r[KEY].value == "fixed:interventions[0].unit_cost.index"
     )
     row[1].value = "nhs_cost_inflation"
     wb.save(path)
@@ -271,7 +276,7 @@ def test_the_workbook_uprates_mst_to_3374_98_and_a_changed_price_year_flows_thro
     row = next(
         r
         for r in source.iter_rows(min_row=4)
-        if r[7].value == "interventions[0].unit_cost.price_year"
+        if r[KEY].value == "interventions[0].unit_cost.price_year"
     )
     row[1].value = "2024-25"
     wb.save(edited)

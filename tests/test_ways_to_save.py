@@ -104,14 +104,29 @@ def test_each_staff_line_is_an_input_with_its_own_label_and_can_be_solved_for(tm
     )
 
 
-def test_the_thrive_contact_example_moves_9360_contacts_from_95_to_41_15_pounds():
+def test_the_thrive_example_records_the_contact_saving_as_the_2014_report_states_it():
+    # THRIVE progress report, 16 June 2014, appendix 1 section 5: supervised contact "costs have
+    # fallen by £504k" from less demand and cheaper options together; no prices or volumes, so
+    # the example counts the reported fall once and makes up no prices that reproduce it.
     data = json.loads(
         run_cli("evaluate", EXAMPLES / "east-sussex-thrive.yaml", "--format", "json").stdout
     )
-    contact = next(r for r in data["interventions"] if r["id"] == "thrive-contact-in-house")
-    assert contact["reach"] == 24_000 * (0.78 - 0.39)  # 9,360 contacts
-    assert contact["gross_savings"] == pytest.approx(9360 * (95 - 41.15))
-    assert round(contact["gross_savings"]) == 504_036
+    contact = next(r for r in data["interventions"] if r["id"] == "thrive-contact")
+    assert contact["reach"] == 1
+    assert contact["gross_savings"] == 504_000
+    cost = next(
+        i for i in data["inputs"] if i["key"].endswith("contact_costs_fallen.components[0].cost")
+    )
+    assert cost["provenance"]["status"] == "cited"
+    assert "£504k" in cost["provenance"]["quote"]
+    assert not any(
+        i["path"].startswith("outcomes.contact") and ".change." in i["path"] for i in data["inputs"]
+    )
+    # The board report of 18 October 2012, paragraph 3.4: 18 more agency placements over the
+    # year at the OBC, a net increase of 3 at six months. Compared at the same point (9 by six
+    # months if the 18 are even over the year), 6 placements were avoided, not 18 - 3 = 15.
+    foster = next(r for r in data["interventions"] if r["id"] == "thrive-foster-recruitment")
+    assert foster["reach"] == 18 * 0.5 - 3
 
 
 def fgc(**costs: float) -> dict[str, Any]:
@@ -232,7 +247,10 @@ def test_the_new_examples_and_the_library_entry_evaluate():
     )
     (r,) = data["interventions"]
     assert [e["averts"] for e in r["effects"]] == ["lac_year", "care_proceedings"]
-    assert [e["effect_raw"] for e in r["effects"]] == pytest.approx([0.448 - 0.362, 0.717 - 0.592])
+    # Looked after at 12 months, per child (Taylor et al., 2024): 44.8% against 36.2%. Care
+    # proceedings, counted once a family: the 12.5-point fall over 2,548 / 1,471 children a family.
+    assert [e["effect_raw"] for e in r["effects"]] == pytest.approx([0.448 - 0.362, 0.0722])
+    assert r["outcomes_averted_by_outcome"]["care_proceedings"] == pytest.approx(173 * 0.0722)
     assert r["cases_costed"] == pytest.approx(173 / 1.73)
     text = run_cli("evaluate", EXAMPLES / "family-group-conferences.yaml").stdout
     assert "family-group-conferences averts 2 outcomes" in text

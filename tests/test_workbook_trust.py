@@ -29,7 +29,7 @@ from appraise.workbook.recalc import recalculate
 from appraise.workbook.summary import KEY_NOTE, SUMMARY_KEYS
 from tests.conftest import EXAMPLES, THURROCK, by_id, require_tool, run_cli
 from tests.helpers import summary_keys
-from tests.test_excel import input_cell, set_input
+from tests.test_excel import KEY, input_cell, input_row, set_input
 
 
 @pytest.fixture(scope="module")
@@ -222,8 +222,9 @@ def test_import_carries_a_shared_assumption_back_to_both(tmp_path):
     path = export_workbook(load_portfolio(THURROCK), tmp_path / "t.xlsx")
     set_input(path, "outcomes.lac_year.derive.weekly_placement_cost", 1100)
     data = import_workbook(path).data
-    assert data["outcomes"]["lac_year"]["derive"]["weekly_placement_cost"] == 1100
-    assert data["baseline"]["weekly_placement_cost"] == 1100
+    cost = data["outcomes"]["lac_year"]["derive"]["weekly_placement_cost"]
+    assert cost["value"] == 1100 and cost["edited"]["by"] == "workbook import"
+    assert data["baseline"]["weekly_placement_cost"] == cost
 
 
 # ---------------------------------------------------------------------------------------------
@@ -231,19 +232,27 @@ def test_import_carries_a_shared_assumption_back_to_both(tmp_path):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_every_input_has_a_source_and_defaults_cite_the_projects_page(book):
+def test_every_input_says_where_it_came_from_and_defaults_cite_the_projects_judgement(book):
     ws = book["Inputs"]
-    rows = [
-        r
+    keys = [
+        r[KEY].value
         for r in ws.iter_rows(min_row=4)
-        if r[7].value and not str(r[7].value).startswith("fixed:")
+        if r[KEY].value and not str(r[KEY].value).startswith("fixed:")
     ]
-    assert rows and all(r[4].value for r in rows), [r[7].value for r in rows if not r[4].value]
-    for key in ("perspective", "optimism_bias.3", "non_uk_evidence_haircut", "apply_optimism_bias"):
-        assert "appraise-defaults" in input_cell(ws, key).offset(0, 3).value, key
-    # MST's timing is the default: cited to the project's page, not to the MST trials.
-    assert input_cell(ws, "edge-of-care-mst.timing.benefit_years").offset(0, 3).value == (
-        "appraise-defaults"
+    rows = {key: input_row(ws, key) for key in keys}
+    assert rows and all(r["Status"] for r in rows.values())
+    assert not [k for k, r in rows.items() if r["Status"] == "not stated"]
+    # Settings the project chose cite its page of defaults; inputs at their defaults are its
+    # assumptions (docs/defaults.md).
+    for key in ("perspective", "apply_optimism_bias"):
+        assert rows[key]["Source"] == "appraise contributors (2026)", key
+    for key in ("optimism_bias.3", "non_uk_evidence_haircut"):
+        assert rows[key]["Status"] == "assumed" and "docs/defaults.md" in rows[key]["Source"], key
+    # MST's timing is the default: the project's assumption, not the MST trials'.
+    timing = rows["edge-of-care-mst.timing.benefit_years"]
+    assert (timing["Status"], timing["Source"]) == (
+        "assumed",
+        "appraise default (docs/defaults.md)",
     )
 
 
@@ -251,7 +260,7 @@ def test_notes_written_in_the_yaml_reach_the_note_column(book):
     library = yaml.safe_load(
         (EXAMPLES.parent / "interventions" / "edge-of-care-mst.yaml").read_text()
     )
-    note = input_cell(book["Inputs"], "edge-of-care-mst.unit_cost.amount").offset(0, 5).value
+    note = input_row(book["Inputs"], "edge-of-care-mst.unit_cost.amount")["Note"]
     assert library["unit_cost"]["note"].split()[0] in note
 
 
@@ -391,8 +400,8 @@ def test_hidden_data_changed_with_its_checksum_recomputed_shows_in_the_cells(tmp
     wb = load_workbook(path)
     ws = wb["Portfolio file"]
     rows = list(ws.iter_rows(min_row=SOURCE_FIRST_ROW))
-    changed = next(r for r in rows if '"value": 42700' in str(r[0].value))
-    changed[0].value = str(changed[0].value).replace("42700", "52700")
+    changed = next(r for r in rows if '"value": 42073' in str(r[0].value))
+    changed[0].value = str(changed[0].value).replace("42073", "52073")
     text = source_text([(r[0].value, r[1].value) for r in rows])
     ws["B2"].value = hashlib.sha256(text.encode("utf-8")).hexdigest()
     wb.save(path)

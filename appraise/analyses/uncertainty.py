@@ -34,7 +34,8 @@ from appraise.engine.options import option_totals
 from appraise.engine.params import Model, Param
 from appraise.engine.results import number
 from appraise.engine.solve import Metric, solve
-from appraise.model.numbers import Dist, central
+from appraise.model.discounting import rate_data
+from appraise.model.numbers import Dist
 
 BLOCK = 1024  # draws per summation block; chunks are whole numbers of blocks
 CHUNK_CELLS = 2**17  # draws x interventions per chunk: about 1 MB per core array
@@ -358,6 +359,33 @@ class OptionOdds:
         }
 
 
+KEPT = ("npv", "pv_cost", "cost")  # the figures a simulation keeps of every draw, if asked
+
+
+@dataclass
+class Kept:
+    """Every draw of a simulation, kept for analyses of the draws themselves (the value of
+    information, acceptability by budget): each uncertain input's values and each
+    intervention's NPV, present value of cost and a year's cost."""
+
+    inputs: dict[str, np.ndarray]  # input key -> [draws]
+    figures: dict[str, np.ndarray]  # KEPT key -> [draws, interventions]
+
+    @classmethod
+    def empty(cls, params: Sequence[Param], draws: int, n: int) -> Kept:
+        return cls(
+            {p.key: np.empty(draws) for p in params}, {k: np.empty((draws, n)) for k in KEPT}
+        )
+
+    def put(
+        self, start: int, drawn: dict[str, np.ndarray], per: dict[str, np.ndarray], size: int
+    ) -> None:
+        for key, values in drawn.items():
+            self.inputs[key][start : start + size] = values
+        for key, figure in self.figures.items():
+            figure[start : start + size] = per[key]
+
+
 @dataclass
 class Simulation:
     """Monte Carlo results: summaries of net savings and NPV for each intervention and the total
@@ -370,6 +398,7 @@ class Simulation:
     inputs: list[Param]
     summaries: dict[str, list[Summary]]  # key -> [intervention 0, ..., n - 1, portfolio total]
     options: list[OptionOdds] | None = None
+    kept: Kept | None = None  # every draw, when `simulate(..., keep=True)`
 
     def record(self, index: int) -> dict[str, Any]:
         """Summary of intervention `index` (or the portfolio total at index n)."""
@@ -390,7 +419,7 @@ class Simulation:
             "portfolio": {
                 "portfolio": p.portfolio,
                 "horizon_years": p.horizon_years,
-                "discount_rate": central(p.discount_rate),
+                "discount_rate": rate_data(p.discount_rate),
                 **self.record(n),
             },
             "interventions": [
@@ -402,12 +431,16 @@ class Simulation:
         return data
 
 
-def simulate(model: Model, draws: int, seed: int, chunk_size: int | None = None) -> Simulation:
+def simulate(
+    model: Model, draws: int, seed: int, chunk_size: int | None = None, keep: bool = False
+) -> Simulation:
     """Monte Carlo over every uncertain input: `draws` runs of the core, a chunk at a time.
 
     Same seed, same result, bit for bit, whatever the chunk size (rounded up to whole blocks of
     1,024 draws). Shared inputs (an outcome's cost) take one value per draw for every
-    intervention that uses them, and every option is judged on the same draws.
+    intervention that uses them, and every option is judged on the same draws. `keep` also keeps
+    every draw (`Kept`), so memory then grows with the draws: the caller bounds them
+    (`appraise.model.limits.check_kept`).
     """
     if draws < 1:
         raise ValueError(f"draws must be at least 1 (got {draws})")
@@ -426,10 +459,13 @@ def simulate(model: Model, draws: int, seed: int, chunk_size: int | None = None)
         option_acc = Accumulator(len(SUMMARISED) * k, chunk)
         option_lines = np.empty((chunk, len(SUMMARISED) * k))
         wins = np.zeros(k, dtype=np.int64)
+    kept = Kept.empty(params, draws, n) if keep else None
     for start in range(0, draws, chunk):
         size = min(chunk, draws - start)
-        inputs = model.inputs(draw_inputs(params, streams, size))
-        per, totals = core.appraise(inputs, detail=False, money_only=True)
+        drawn = draw_inputs(params, streams, size)
+        per, totals = core.appraise(model.inputs(drawn), detail=False, money_only=True)
+        if kept is not None:
+            kept.put(start, drawn, per, size)
         acc.add(series_of(per, totals, lines[:size]))
         if groups is not None:
             wins += option_series(per, model.base.structure, groups, option_lines[:size])
@@ -448,7 +484,7 @@ def simulate(model: Model, draws: int, seed: int, chunk_size: int | None = None)
             )
             for j, option in enumerate(model.portfolio.options)
         ]
-    return Simulation(model, draws, seed, chunk, params, summaries, options)
+    return Simulation(model, draws, seed, chunk, params, summaries, options, kept)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -537,7 +573,7 @@ class Sensitivity:
             "portfolio": {
                 "portfolio": p.portfolio,
                 "horizon_years": p.horizon_years,
-                "discount_rate": central(p.discount_rate),
+                "discount_rate": rate_data(p.discount_rate),
                 **self.portfolio.to_data(),
             },
             "interventions": [t.to_data() for t in self.interventions],

@@ -60,6 +60,7 @@ from appraise.model.files import Assumption, Claim, ClaimsFile, load_claims
 from appraise.model.load import (
     evidence_for,
 )
+from appraise.model.provenance import EDITED, Provenance
 from appraise.model.schema import Portfolio
 
 PORTFOLIO = "portfolio"  # `intervention: portfolio` claims a portfolio total
@@ -325,6 +326,8 @@ class Verification:
     portfolio_file: str | None
     assume: list[Assumption]
     results: list[ClaimResult]
+    # Each assumed input's provenance as an edit (what it replaced), by input key.
+    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         return {s: sum(r.status == s for r in self.results) for s in STATUSES}
@@ -335,10 +338,20 @@ class Verification:
             "claims_file": self.claims_file,
             "portfolio": self.portfolio,
             "portfolio_file": self.portfolio_file,
-            "assume": [a.model_dump(exclude_none=True) for a in self.assume],
+            "assume": [self._assumption(a) for a in self.assume],
             "summary": self.counts(),
-            "claims": [r.to_data() for r in self.results],
+            "claims": [
+                {**r.to_data(), "assume": [self._assumption(a) for a in r.claim.assume]}
+                for r in self.results
+            ],
         }
+
+    def _assumption(self, a: Assumption) -> dict[str, Any]:
+        """An assumption as JSON, with its provenance as an edit where it sets an input."""
+        data = a.model_dump(exclude_none=True)
+        if a.input in self.provenance:
+            data["provenance"] = self.provenance[a.input]
+        return data
 
     def rows(self) -> list[dict[str, Any]]:
         """One flat row per claim (for a sheet or a table): the first implied input in its own
@@ -648,14 +661,32 @@ def _other_convention(
 def verify(claims: ClaimsFile, portfolio: Portfolio | None = None) -> Verification:
     """Check every claim against the portfolio (the one the claims file names, unless given)."""
     portfolio, path = claims.resolve(portfolio)
-    plans = _plan(claims, build(portfolio, evidence_for(portfolio)))
+    model = build(portfolio, evidence_for(portfolio))
+    plans = _plan(claims, model)
     return Verification(
         claims_file=claims.file,
         portfolio=portfolio.portfolio,
         portfolio_file=str(path) if path is not None else None,
         assume=list(claims.assume),
         results=[check_claim(plan) for plan in plans],
+        provenance=assumed_provenance(claims, model),
     )
+
+
+def assumed_provenance(claims: ClaimsFile, model: Model) -> dict[str, dict[str, Any]]:
+    """Each input a claims file's `assume:` sets (for all claims or one), as an edit: the value
+    and provenance it replaces in the portfolio, and the claims file it came from."""
+    citations = model.citations()
+    keys = {a.input for a in claims.assume} | {a.input for c in claims.claims for a in c.assume}
+    out = {}
+    for key in sorted(keys):
+        try:
+            param = model.param(key)
+        except KeyError:  # a convention (cashable_method), not an input with a provenance
+            continue
+        edit = Provenance(EDITED, by="claims assume", was=param.traced, file=claims.file)
+        out[key] = edit.to_data(citations)
+    return out
 
 
 def verify_file(path: str | Path) -> Verification:

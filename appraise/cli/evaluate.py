@@ -8,26 +8,31 @@ from typing import Any
 import typer
 
 from appraise.analyses.options import evaluation_data
+from appraise.analyses.uncertainty import uncertain_params
+from appraise.analyses.voi import file_groups
 from appraise.cli._app import VALIDATORS, Format, TableOrJson, app, emit, guarded
 from appraise.display import (
     compared_text,
     counted,
+    discount_text,
     effect_notes,
     evaluation_csv,
+    input_lines,
     money,
     num,
     payer_name,
-    pct,
     price_notes,
     rate,
     table,
     to_json,
 )
 from appraise.engine.figures import FIGURES
+from appraise.engine.params import build
 from appraise.engine.results import appraise_portfolio
 from appraise.errors import InputError
 from appraise.model.load import (
     detect_kind,
+    evidence_for,
     load_evidence,
     load_evidence_file,
     load_intervention,
@@ -109,7 +114,7 @@ def evaluation_table(data: dict[str, Any]) -> str:
     perspective = payer_name(p["perspective"])
     head = (
         f"{p['portfolio']} (prices {p['price_year']}; savings to {perspective}; cashable "
-        f"method {p['cashable_method']}; NPV over {h} years at {pct(p['discount_rate'])})"
+        f"method {p['cashable_method']}; NPV over {h} years at {discount_text(p['discount_rate'], h)})"
     )
     if years and "financial_year" in years[0]:
         head += (
@@ -121,8 +126,10 @@ def evaluation_table(data: dict[str, Any]) -> str:
     )
     if options is not None:
         prices = price_notes(data.get("prices"))
+        inputs = ["", *input_lines(data["inputs"])]
         return "\n".join(
             [head, "", table(headers, rows), "", *options_table(options, years), rates, *prices]
+            + inputs
         )
     payers = ", ".join(f"{payer_name(k)} {money(v)}" for k, v in p["savings_by_payer"].items())
     notes = [
@@ -134,6 +141,8 @@ def evaluation_table(data: dict[str, Any]) -> str:
         rates,
         *effect_notes(data["interventions"]),
         *price_notes(data.get("prices")),
+        "",
+        *input_lines(data["inputs"]),
     ]
     return "\n".join([head, "", table(headers, rows), *notes])
 
@@ -216,6 +225,9 @@ def evaluate(
 
 def _validate_portfolio(path: Path) -> str:
     p = load_portfolio(path)
+    if p.value_of_information is not None:  # its groups name inputs, which the model knows
+        model = build(p, evidence_for(p))
+        file_groups(model, uncertain_params(model))
     options = f", {counted(len(p.options), 'option')}" if p.options is not None else ""
     return (
         f"{path}: valid portfolio {p.portfolio!r}: "

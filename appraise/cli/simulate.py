@@ -13,14 +13,14 @@ from appraise.analyses.uncertainty import (
     DEFAULT_DRAWS,
     RELATIVE_PRECISION,
     Sensitivity,
-    Simulation,
     Swing,
     sensitivity,
     simulate,
     uncertain_params,
 )
+from appraise.analyses.voi import simulation_with_information
 from appraise.cli._app import TableOrJson, app, emit, guarded
-from appraise.display import money, pct, table, to_json, value_text
+from appraise.display import check_first, discount_text, money, num, pct, table, to_json, value_text
 from appraise.engine.params import Model, build
 from appraise.model.limits import MAX_DRAWS, MAX_SEED, check_draws, check_uncertain
 from appraise.model.load import evidence_for, load_portfolio
@@ -36,10 +36,10 @@ def model_of(file: Path) -> Model:
     return build(portfolio, evidence_for(portfolio))
 
 
-def simulation_table(sim: Simulation) -> str:
-    """The readable table printed by `appraise simulate`."""
-    data = sim.to_data()
+def simulation_table(data: dict[str, Any]) -> str:
+    """The readable table printed by `appraise simulate`, from its JSON."""
     p = data["portfolio"]
+    draws, seed = data["draws"], data["seed"]
     h = p["horizon_years"]
     headers = ["Intervention", "P(NPV > 0)"]
     for _, title in COLUMNS:
@@ -54,10 +54,11 @@ def simulation_table(sim: Simulation) -> str:
             row += [money(record[key][k]) for k in ("mean", "p5", "p50", "p95")]
         rows.append(row)
     inputs = data["uncertain_inputs"]
-    se = 0.5 / math.sqrt(sim.draws)
+    se = 0.5 / math.sqrt(draws)
     head = (
-        f"{p['portfolio']}: Monte Carlo, {sim.draws:,} draws, seed {sim.seed} "
-        f"({len(inputs)} uncertain inputs; NPV over {h} years at {pct(p['discount_rate'])})"
+        f"{p['portfolio']}: Monte Carlo, {draws:,} draws, seed {seed} "
+        f"({len(inputs)} uncertain inputs; NPV over {h} years at "
+        f"{discount_text(p['discount_rate'], h)})"
     )
     notes = [
         "",
@@ -66,13 +67,13 @@ def simulation_table(sim: Simulation) -> str:
         f"breaking even); its Monte Carlo standard error is at most {pct(se, 2)} at this many draws.",
         f"p5, p50 and p95 are percentiles of the draws, read from a histogram: each within "
         f"{pct(RELATIVE_PRECISION, 2)} (or £1 near zero) of the exact sample percentile.",
-        f"Same seed, same result: rerun with --seed {sim.seed} --draws {sim.draws}.",
+        f"Same seed, same result: rerun with --seed {seed} --draws {draws}.",
     ]
     if not inputs:
         notes.append("No input has a range or distribution, so every draw is the same.")
     blocks = [head, "", table(headers, rows)]
     if options is not None:
-        blocks += ["", *options_block(options, sim.draws)]
+        blocks += ["", *options_block(options, draws)]
     return "\n".join([*blocks, *notes])
 
 
@@ -114,14 +115,133 @@ def simulate_command(
         help="Random seed (printed; a fresh one if not given).",
     ),
     format: TableOrJson = FORMAT,
+    voi: bool = typer.Option(
+        False,
+        "--voi",
+        help="Also the value of information: what the uncertainty costs the decision and which "
+        "input is worth checking first, beside the tornado's ranking (and, with options, the "
+        "chance each is the best affordable at each budget).",
+    ),
 ) -> None:
     """Monte Carlo over every input given as a range: the probability of breaking even and percentiles."""
     model = model_of(file)
     check_draws(draws, len(model.ids))
     check_uncertain(str(file), len(uncertain_params(model)), len(model.ids))
     chosen = secrets.randbits(32) if seed is None else seed
-    result = simulate(model, draws, chosen)
-    emit(to_json(result.to_data()) if format is TableOrJson.json else simulation_table(result))
+    if voi:
+        data = simulation_with_information(model, draws, chosen)
+    else:
+        result = simulate(model, draws, chosen)
+        data = result.to_data()
+    if format is TableOrJson.json:
+        emit(to_json(data))
+        return
+    text = simulation_table(data)
+    if voi:
+        text += "\n\n" + voi_table(data)
+    emit(text)
+
+
+def voi_table(data: dict[str, Any]) -> str:
+    """What to check first: EVPI of each decision, then every input and group by EVPPI, with the
+    tornado's rank beside each; the chances by budget where the file has options."""
+    voi = data["value_of_information"]
+    h = data["portfolio"]["horizon_years"]
+    blocks = [f"What to check first: the value of information ({voi['draws']:,} draws)", ""]
+    rows = [
+        [
+            d["name"],
+            ", ".join(d["choices"]),
+            d["best_on_average"],
+            money(d["evpi"]),
+            f"{num(d['cases'], 1)} {d['unit']}",
+            money(d["evpi_per_case"]) if d["evpi_per_case"] is not None else "n/a",
+        ]
+        for d in voi["decisions"]
+    ]
+    blocks.append(
+        table(
+            ["Decision", "Choices", "Best on average", "EVPI", f"Reaches ({h} years)", "EVPI each"],
+            rows,
+            [False, False, False, True, True, True],
+        )
+    )
+    if not voi["inputs"]:
+        return "\n".join([*blocks, "", *check_first(voi, h)])
+    headers = ["Rank", "Input", "EVPPI", "+/- s.e.", "Share of EVPI", "Tornado rank", "Swing"]
+    ranked = [
+        [
+            str(k),
+            r["key"],
+            money(r["evppi"]),
+            money(r["evppi_se"]),
+            pct(r["share_of_evpi"]),
+            str(r["tornado_rank"]),
+            money(r["tornado_swing"]),
+        ]
+        for k, r in enumerate(voi["inputs"], 1)
+    ]
+    blocks += ["", table(headers, ranked, [True, False, *[True] * 5])]
+    if voi["groups"]:
+        groups = [
+            [
+                r["key"],
+                str(len(r["inputs"])),
+                money(r["evppi"]),
+                money(r["evppi_se"]),
+                pct(r["share_of_evpi"]),
+            ]
+            for r in voi["groups"]
+        ]
+        blocks += [
+            "",
+            table(
+                ["Group", "Inputs", "EVPPI", "+/- s.e.", "Share of EVPI"],
+                groups,
+                [False, *[True] * 4],
+            ),
+        ]
+    budget = data.get("acceptability_by_budget")
+    if budget is not None:
+        blocks += ["", *budget_block(budget)]
+    blocks += ["", *check_first(voi, h), "", *VOI_NOTES]
+    return "\n".join(blocks)
+
+
+def budget_block(budget: dict[str, Any]) -> list[str]:
+    """The chance each option is the best affordable at every fifth budget level."""
+    names = [o["name"] for o in budget["options"]]
+    picked = range(0, len(budget["budgets"]), 5)
+    rows = [
+        [money(budget["budgets"][b]), *(pct(o["probability"][b]) for o in budget["options"])]
+        + ([pct(budget["none_affordable"][b])] if any(budget["none_affordable"]) else [])
+        for b in picked
+    ]
+    headers = ["Budget a year", *names] + (
+        ["None affordable"] if any(budget["none_affordable"]) else []
+    )
+    return [
+        "Acceptability by budget: the chance each option is the best one the money covers (its "
+        "services' cost a year within the budget; the highest NPV among those):",
+        "",
+        table(headers, rows),
+    ]
+
+
+VOI_NOTES = (
+    "EVPI (expected value of perfect information): the mean over draws of the best choice's NPV "
+    "minus the NPV of the choice best on average; what the decision loses, in expected pounds, "
+    "by being made under uncertainty. EVPPI (of partial perfect information): how much of that "
+    "knowing one input (or a group) exactly would remove. Without options each service is its own "
+    "decision, fund or not, and the figures add up over them.",
+    "EVPPI by regression on the draws (Strong, Oakley and Brennan 2014), counted on the draws where "
+    "the fitted choice changes (Strong and Oakley 2013; Sadatsafavi et al. 2013): never above EVPI, "
+    "never below 0, a group never below any of its inputs. +/- s.e.: Monte Carlo standard error. "
+    "Tornado rank: the input's place by its swing in NPV (`appraise sensitivity`); the two rankings "
+    "differ where an input moves the NPV without changing the choice.",
+    "Groups: each intervention's and each outcome's uncertain inputs together, and any the file "
+    "names (value_of_information.groups).",
+)
 
 
 def threshold_text(swing: Swing) -> str:
@@ -169,7 +289,7 @@ def sensitivity_table(result: Sensitivity) -> str:
     ]
     blocks = [
         f"{p['portfolio']}: one-way sensitivity of NPV over {h} years at "
-        f"{pct(p['discount_rate'])} (each input at its low and its high, the others central)"
+        f"{discount_text(p['discount_rate'], h)} (each input at its low and its high, the others central)"
     ]
     if not result.inputs:
         blocks.append("No input has a range or distribution: nothing to vary.")

@@ -119,7 +119,8 @@ _line = partial(define, LINES)
 # ---------------------------------------------------------------------------------------------
 
 for key, level, label, unit, fmt in (
-    ("discount_rate", P, "Discount rate", "fraction a year", "pct2"),
+    # One rate for every year, or a schedule's rate in each year (appraise.model.discounting).
+    ("discount_rate", H, "Discount rate", "fraction a year", "pct2"),
     ("pro_rata", P, "Cashable convention: 1 = pro rata, 0 = strict", "switch", "int"),
     ("public_sector", P, "Headline perspective: 1 = the public sector, 0 = CSC", "switch", "int"),
     ("apply_optimism_bias", P, "Apply the optimism-bias haircut (1 = yes)", "switch", "int"),
@@ -812,11 +813,6 @@ _line(
 )
 
 
-def _at_least_0(x: Any, o: Any) -> Any:
-    """x, or 0 where it is negative (text, "never", stays: text sorts above numbers)."""
-    return o.where(o.lt(x, 0), 0, x)
-
-
 _line(
     "effect_break_even_outcomes",
     NF,
@@ -824,19 +820,12 @@ _line(
     "outcomes",
     "(cost - gross savings of the other effects) / cost of one outcome; 0 when the others "
     "already pay for it",
-    # The others' shortfall first: when they already pay for it (none, or a surplus), 0 even if
-    # an outcome of this effect is worth nothing (a surplus over 0 is not "never").
-    lambda v, o: o.where(
-        o.le(v.cost - (v.gross_savings - v.effect_gross_savings), 0),
-        0,
-        _at_least_0(
-            o.ratio(
-                v.cost - (v.gross_savings - v.effect_gross_savings),
-                v.effect_outcome_cost,
-                signed=False,
-            ),
-            o,
-        ),
+    # The shortfall is floored at 0 before dividing, so where the others already pay for it
+    # and the outcome costs this payer nothing the workbook too gives 0 (0 / 0), not "never".
+    lambda v, o: o.ratio(
+        o.maximum(0, v.cost - (v.gross_savings - v.effect_gross_savings)),
+        v.effect_outcome_cost,
+        signed=False,
     ),
     "n2",
     infinite=NEVER,
@@ -929,10 +918,10 @@ _line(
 _line(
     "discount_factor",
     H,
-    "Discount factor: 1 / (1 + rate)^(year - 1)",
+    "Discount factor: 1 in year 1, then divided by (1 + the year's rate) each year",
     "factor",
-    "year 1 undiscounted (HM Treasury Green Book)",
-    lambda v, o: 1 / (1 + v.discount_rate) ** (v.year - 1),
+    "year 1 undiscounted (HM Treasury Green Book); under a schedule, each year at its own rate",
+    lambda v, o: o.discount(v.discount_rate, v.year),
     "n4",
 )
 _line(

@@ -208,6 +208,27 @@ class NumpyOps:
     def cumsum_years(self, x: Any) -> Any:
         return np.cumsum(x, axis=-1)
 
+    def discount(self, rate: Any, year: Any) -> Any:
+        """The discount factor of each year: 1 / (1 + rate)^(year - 1) at one rate. Under a
+        schedule (a rate that changes along the years), each band's rate compounds from the
+        factor of the year before the band: 1 / (1.035^30 x 1.03^k) (HM Treasury Green Book)."""
+        year = np.asarray(year, dtype=float)
+        rate = np.asarray(rate, dtype=float)
+        rate = np.broadcast_to(rate, np.broadcast_shapes(rate.shape, year.shape))
+        if (rate == rate[..., :1]).all():
+            return 1 / (1 + rate) ** (year - 1)
+        # The bands start where the rate changes (in any draw: a schedule is never drawn).
+        moved = (rate[..., 1:] != rate[..., :-1]).reshape(-1, rate.shape[-1] - 1).any(axis=0)
+        starts = [0, *(int(k) + 1 for k in np.flatnonzero(moved)), rate.shape[-1]]
+        out = np.empty(rate.shape)
+        for start, end in zip(starts[:-1], starts[1:], strict=True):
+            anchor = max(start - 1, 0)  # the year the band compounds from
+            base = out[..., anchor : anchor + 1] if start else 1.0
+            out[..., start:end] = base / (1 + rate[..., start:end]) ** (
+                year[start:end] - year[anchor]
+            )
+        return out
+
     def year_value(self, x: Any, year: Any) -> Any:
         """x in the given year (1-based, per element of `year`); 0 before year 1.
 
@@ -497,6 +518,14 @@ class ExcelOps:
 
     def cumsum_years(self, x: Ref) -> X:
         return X(f"SUM({x.sheet}${x.first}{x.row}:{x.text.rsplit('!', 1)[-1]})")
+
+    def discount(self, rate: Ref, year: Ref) -> X:
+        if not rate.first:  # one rate in one cell: the Green Book's formula as written
+            return 1 / (1 + rate) ** (year - 1)
+        # A rate in each year (a schedule): 1 / the product of (1 + rate) over years 2 to this
+        # one, as EXP(SUM(LN(...))), which SUMPRODUCT works out over the ranges in any spreadsheet.
+        here = lambda x: f"{x.sheet}${x.first}${x.row}:{x.text.rsplit('!', 1)[-1]}"  # noqa: E731
+        return X(f"1/EXP(SUMPRODUCT(({here(year)}>1)*LN(1+{here(rate)})))", PRODUCT)
 
     def year_value(self, x: Ref, year: Any) -> X:
         year = X.of(year)

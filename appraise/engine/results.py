@@ -13,7 +13,7 @@ from appraise.engine import core
 from appraise.engine.lines import EFFECT_FORM_NAMES, LINES
 from appraise.engine.params import Model, build
 from appraise.errors import InputError, Problem
-from appraise.model.numbers import central
+from appraise.model.discounting import rate_data
 from appraise.model.pricing import audit
 
 # Per-intervention keys of `appraise evaluate --format json`, in order. The workbook's Summary
@@ -24,6 +24,7 @@ INTERVENTION_KEYS = (
     "category",
     "averts",
     "evidence_rating",
+    "evidence_supports",
     "reach",
     "reach_unit",
     "cases_costed",
@@ -162,6 +163,8 @@ class Appraisal:
             "category": item.category,
             "averts": item.averts,
             "evidence_rating": item.evidence.rating,
+            # A cited effect rated 3 or above: only then may a paper say the evidence supports it.
+            "evidence_supports": m.evidence_supports(i),
             "reach_unit": item.reach.unit,
             "cost_per": item.unit_cost.per if item.unit_cost.form == "per_case" else None,
             "effect_form": one["effect_form"] if one else "several",
@@ -225,7 +228,7 @@ class Appraisal:
             "cashable_method": p.cashable_method,
             "perspective": p.perspective,
             "horizon_years": p.horizon_years,
-            "discount_rate": central(p.discount_rate),
+            "discount_rate": rate_data(p.discount_rate),
             "apply_optimism_bias": p.apply_optimism_bias,
             "outcomes_averted_by_outcome": {
                 key: number(t["outcomes_averted_by_outcome"][o]) for o, key in enumerate(p.outcomes)
@@ -251,6 +254,8 @@ class Appraisal:
         }
         if self.model.prices is not None:
             out["prices"] = audit(self.model.portfolio, self.model.prices)
+        citations = self.model.citations()
+        out["inputs"] = [p.to_data(citations) for p in self.model.params]  # docs/provenance.md
         return out
 
 

@@ -197,6 +197,9 @@ class ClaimsFile(PortfolioFile):
     """A claims file: the portfolio holding the stated inputs, assumptions, and the claims."""
 
     description: str | None = None
+    # The reports the claims are quoted from (evidence ids): each claim's quote is checked
+    # against a shipped report's text (docs/provenance.md).
+    sources: Annotated[list[Text], Field(max_length=MAX_CLAIMS)] = []
     assume: Annotated[
         list[Assumption], Field(max_length=MAX_ASSUMPTIONS), AfterValidator(_unique_inputs)
     ] = []

@@ -58,6 +58,14 @@ MAX_DRAWS = 10_000_000
 # Draws x interventions in one simulation: the benchmark's 1,000,000 x 20 takes about 2 s, so
 # 200 million (ten times it) takes about 20 s; more is a batch job, not an appraisal.
 MAX_DRAW_CELLS = 200_000_000
+# The value of information keeps every draw (each uncertain input, and three figures of each
+# intervention): at most this many numbers, 256 MiB (100,000 draws of 20 interventions and 40
+# inputs take 10 million).
+MAX_KEPT_CELLS = 2**25
+# Named groups of inputs for the value of information, and inputs in one group: a group is one
+# least-squares fit over its inputs, their pairs and triples (docs/value-of-information.md).
+MAX_VOI_GROUPS = 100
+MAX_VOI_GROUP_INPUTS = 100
 MAX_SEED = 2**64 - 1
 # Inputs given as a range or a distribution in one simulation or sensitivity run. The Monte Carlo
 # benchmark varies 39, the Thurrock example 12; a tornado of a thousand bars is more than anyone
@@ -164,6 +172,20 @@ def check_draws(draws: int, interventions: int, where: str = "--draws") -> None:
             f"{draws:,} draws x {interventions:,} interventions is more than the "
             f"{MAX_DRAW_CELLS:,} a simulation may run; use at most "
             f"{MAX_DRAW_CELLS // max(interventions, 1):,} draws",
+            draws,
+        )
+
+
+def check_kept(draws: int, inputs: int, interventions: int, where: str = "--draws") -> None:
+    """InputError unless keeping every draw (for the value of information) fits in memory."""
+    columns = inputs + 3 * interventions
+    if draws * columns > MAX_KEPT_CELLS:
+        raise InputError.one(
+            where,
+            "",
+            f"the value of information keeps every draw: {draws:,} draws x {columns:,} figures "
+            f"is more than the {MAX_KEPT_CELLS:,} it may keep; use at most "
+            f"{MAX_KEPT_CELLS // max(columns, 1):,} draws",
             draws,
         )
 

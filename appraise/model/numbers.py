@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Annotated, Any, get_args
 
 from pydantic import Field, PlainValidator
 from pydantic_core import PydanticCustomError, core_schema
+
+from appraise.model.provenance import figure_data, is_figure_form, parse_figure
 
 # ---------------------------------------------------------------------------------------------
 # Numbers and distributions
@@ -25,6 +28,8 @@ class Dist:
     kind: str
     params: dict[str, float] = field(hash=False)
     central: float
+    # Where the distribution came from (appraise.model.provenance), None if the file says nothing.
+    provenance: Any = field(default=None, hash=False, compare=False)
 
     @property
     def support(self) -> tuple[float, float]:
@@ -390,6 +395,8 @@ def parse_num(value: Any, domain: Domain = Domain()) -> Num:
     """Validate one numeric input: a finite number inside `domain`, or a distribution on it."""
     if isinstance(value, Dist):
         return value
+    if is_figure_form(value):
+        return parse_figure(value, lambda v: parse_num(v, domain), parse_num)
     if isinstance(value, dict):
         try:
             return _parse_dist(value, domain)
@@ -405,18 +412,19 @@ def parse_num(value: Any, domain: Domain = Domain()) -> Num:
 
 
 def central(value: Num) -> float:
-    """The value a deterministic run uses."""
-    return value.central if isinstance(value, Dist) else value
+    """The value a deterministic run uses (a plain float, whatever provenance it carries)."""
+    return value.central if isinstance(value, Dist) else float(value)
 
 
 def _dump(value: Num) -> Any:
-    return value.to_data() if isinstance(value, Dist) else value
+    return figure_data(value)
 
 
 @dataclass(frozen=True)
 class Input:
-    """What a numeric input is: its label, unit and domain, declared once, next to the schema
-    field it describes (`amount: Annotated[Num, Input("Unit cost", "£ per case", ...)]`).
+    """What a numeric input is: its label, unit, domain and the provenance of its default,
+    declared once, next to the schema field it describes
+    (`amount: Annotated[Num, Input("Unit cost", "£ per case", ...)]`).
 
     As the field's marker it also validates: a plain number or a distribution, inside `domain`.
     The parameter registry (`appraise.engine.params`) reads labels, units and domains from here.
@@ -425,12 +433,25 @@ class Input:
     label: str
     unit: str
     domain: Domain = Domain()
+    # Where the field's default value comes from (appraise.model.provenance), for a field that
+    # has one: the registry gives an input left at its default this provenance.
+    basis: Any = None
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
         return core_schema.no_info_plain_validator_function(
             lambda v: parse_num(v, self.domain),
             serialization=core_schema.plain_serializer_function_ser_schema(_dump),
         )
+
+
+@cache
+def declared_basis(model: Any, name: str) -> Any:
+    """The provenance field `name` of model class `model` gives its default (None if it
+    declares no Input or no basis)."""
+    try:
+        return input_of(model, name).basis
+    except KeyError:
+        return None
 
 
 def input_of(model: Any, name: str) -> Input:

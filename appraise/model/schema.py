@@ -15,16 +15,18 @@ from pydantic import (
     StrictBool,
     StrictInt,
     ValidationError,
+    field_serializer,
     field_validator,
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from appraise.errors import InputError
-from appraise.model import limits, periods
+from appraise.model import limits, periods, ratings
 from appraise.model.base import PAYER, Base, Text, check_slug, one_form
 from appraise.model.baseline import Baseline, FinancialYearStartMonth, StartMonth, at
 from appraise.model.costs import cost_item
+from appraise.model.discounting import DiscountInput, DiscountRate
 from appraise.model.limits import (
     BENEFIT_YEARS,
     CASES,
@@ -48,8 +50,17 @@ from appraise.model.limits import (
 )
 from appraise.model.numbers import Input, Num, central
 from appraise.model.prices.years import PriceYearField
+from appraise.model.provenance import (
+    Provenance,
+    assumed,
+    attach,
+    cited,
+    figure_data,
+    is_figure_form,
+    parse_figure,
+)
 
-RATINGS = ("4+", "4", "3+", "3", "2+", "2", "NL2", "NE")
+RATINGS = ratings.CODES  # the Guidebook's ratings, defined once in appraise.model.ratings
 CATEGORIES = (
     "edge_of_care",
     "repeat_removal",
@@ -73,16 +84,10 @@ EVIDENCE_TYPES = (
 # Source types that can establish an effect (as opposed to a cost, a method or guidance).
 EFFECT_EVIDENCE_TYPES = ("trial", "meta_analysis", "quasi_experimental", "evaluation", "local_data")
 
-# The project's own judgement, not a published standard: see README "Optimism bias".
+# The project's own judgement, not a published standard (docs/defaults.md), each value carrying
+# that provenance.
 DEFAULT_OPTIMISM_BIAS: dict[str, float] = {
-    "4+": 0.0,
-    "4": 0.0,
-    "3+": 0.1,
-    "3": 0.2,
-    "2+": 0.3,
-    "2": 0.4,
-    "NL2": 0.6,
-    "NE": 1.0,
+    r.code: attach(r.optimism_bias, r.haircut_basis) for r in ratings.REGISTRY
 }
 CHILDRENS_SOCIAL_CARE = "childrens_social_care"
 
@@ -104,6 +109,11 @@ EFFECT_FORMS = {
 }
 
 
+def _default(why: str) -> Provenance:
+    """The provenance of a default the project chose (docs/defaults.md)."""
+    return assumed("appraise default (docs/defaults.md)", why)
+
+
 class Reach(Base):
     """Cases served per year: eligible x proportion, a count, or the places added to capacity."""
 
@@ -117,7 +127,15 @@ class Reach(Base):
     unit: Text | None = None
     # Reach counts one unit (children) and the cost another (families): units per costed case.
     per_case: (
-        Annotated[Num, Input("Reach units per costed case", "per costed case", PER_COSTED_CASE)]
+        Annotated[
+            Num,
+            Input(
+                "Reach units per costed case",
+                "per costed case",
+                PER_COSTED_CASE,
+                _default("reach is counted in the units the cost is per"),
+            ),
+        ]
         | None
     ) = None
     note: Text | None = None
@@ -244,12 +262,23 @@ def _named_once(names: list[str] | None, what: str) -> list[str] | None:
     return names
 
 
+class Finding(Base):
+    """A study's finding against the effect an intervention is credited with (a trial that
+    found no effect), shown in the intervention's own section, not only in a methods note."""
+
+    source: Text  # an evidence id among the intervention's sources
+    found: Text  # what it found, in the project's words unless quoted with its locator
+    at: Text | None = None  # where in the source
+
+
 class EvidenceRef(Base):
     """How strong the evidence is and where it comes from."""
 
     rating: str
     sources: Annotated[list[Text], Field(min_length=1, max_length=limits.MAX_SOURCES)]
     effect_sources: Annotated[list[Text], Field(max_length=limits.MAX_SOURCES)] | None = None
+    # Findings against the effect used (its own section of the paper and the app say so).
+    against: Annotated[list[Finding], Field(max_length=limits.MAX_SOURCES)] = []
     note: Text | None = None
 
     @field_validator("rating", mode="before")
@@ -271,7 +300,19 @@ class EvidenceRef(Base):
         extra = set(self.effect_sources or ()) - set(self.sources)
         if extra:
             raise ValueError(f"effect_sources {sorted(extra)} are not listed in sources")
+        for j, finding in enumerate(self.against):
+            if finding.source not in self.sources:
+                raise at(
+                    f"against[{j}].source",
+                    "not listed in sources: a finding against the effect is one of its sources",
+                    finding.source,
+                )
         return self
+
+
+_TIMING = (
+    "a steady annual service whose outcomes save one year each, so year 1 is the one-year appraisal"
+)
 
 
 class Timing(Base):
@@ -279,19 +320,33 @@ class Timing(Base):
 
     cohorts: Annotated[StrictInt, Field(ge=0, le=limits.MAX_COHORTS)] = 0
     cost_months: Annotated[
-        Num, Input("Months over which a cohort's cost is spent", "months", COST_MONTHS)
+        Num,
+        Input(
+            "Months over which a cohort's cost is spent", "months", COST_MONTHS, _default(_TIMING)
+        ),
     ] = 12.0
     benefit_lag_months: Annotated[
-        Num, Input("Months from cohort start to first savings", "months", LAG_MONTHS)
+        Num,
+        Input("Months from cohort start to first savings", "months", LAG_MONTHS, _default(_TIMING)),
     ] = 0.0
     benefit_years: Annotated[
-        Num, Input("Years each averted outcome keeps saving", "years", BENEFIT_YEARS)
+        Num,
+        Input("Years each averted outcome keeps saving", "years", BENEFIT_YEARS, _default(_TIMING)),
     ] = 1.0
     annual_decay: Annotated[
-        Num, Input("Share of the effect lost each year after the first", "fraction", PROBABILITY)
+        Num,
+        Input(
+            "Share of the effect lost each year after the first",
+            "fraction",
+            PROBABILITY,
+            _default(_TIMING),
+        ),
     ] = 0.0
     ramp_up: Annotated[
-        Num, Input("Share of reach achieved in the first year", "fraction", PROBABILITY)
+        Num,
+        Input(
+            "Share of reach achieved in the first year", "fraction", PROBABILITY, _default(_TIMING)
+        ),
     ] = 1.0
 
 
@@ -301,18 +356,39 @@ class EffectEntry(Effect):
     averts: str
 
 
+_ALL_ADDED = "none taken off: the effect is the service's own unless the file says otherwise"
+
+
 class Additionality(Base):
     """How much of an observed change the service adds (HM Treasury Green Book; docs/additionality.md):
     effect used = effect x (1 - deadweight) x attribution x (1 - displacement)."""
 
     deadweight: Annotated[
-        Num, Input("Deadweight: share that would have happened anyway", "fraction", PROBABILITY)
+        Num,
+        Input(
+            "Deadweight: share that would have happened anyway",
+            "fraction",
+            PROBABILITY,
+            _default(_ALL_ADDED),
+        ),
     ] = 0.0
     attribution: Annotated[
-        Num, Input("Attribution: share of the change due to this service", "fraction", PROBABILITY)
+        Num,
+        Input(
+            "Attribution: share of the change due to this service",
+            "fraction",
+            PROBABILITY,
+            _default(_ALL_ADDED),
+        ),
     ] = 1.0
     displacement: Annotated[
-        Num, Input("Displacement: share merely moved elsewhere", "fraction", PROBABILITY)
+        Num,
+        Input(
+            "Displacement: share merely moved elsewhere",
+            "fraction",
+            PROBABILITY,
+            _default(_ALL_ADDED),
+        ),
     ] = 0.0
     note: Text | None = None
 
@@ -497,9 +573,11 @@ class Change(Base):
     cashable: StrictBool = True  # placement spend comes off a budget line
     payer: str = CHILDRENS_SOCIAL_CARE
 
-    @field_validator("from_", "to", mode="before")
+    @field_validator("from_", "to", mode="plain")
     @classmethod
     def _price_or_type(cls, v: Any) -> Any:
+        if is_figure_form(v):  # a price with its provenance: {value: 95, cited: {...}}
+            return parse_figure(v, lambda x: cls._price_or_type(x))
         if isinstance(v, bool) or not isinstance(v, str | int | float):
             raise ValueError("expected a placement type (a name in placements) or a price")
         if isinstance(v, int | float):
@@ -510,6 +588,10 @@ class Change(Base):
                 )
             return price
         return v
+
+    @field_serializer("from_", "to")
+    def _price_data(self, v: str | float) -> Any:
+        return v if isinstance(v, str) else figure_data(v)
 
     @field_validator("payer")
     @classmethod
@@ -576,6 +658,9 @@ class Evidence(Base):
     found: Text
     figures: Annotated[list[dict[str, Any]], Field(max_length=limits.MAX_FIGURES)] = []
     licence: Text | None = None  # the terms its figures are used under (shown on Evidence)
+    # A plain-text copy of the source shipped with the project (evidence/texts/README.md): every
+    # quotation from it in the library and the examples is checked against it.
+    text: Annotated[str, Field(pattern=r"^texts/[a-z0-9][a-z0-9._-]*\.txt$")] | None = None
 
     @field_validator("id")
     @classmethod
@@ -618,6 +703,32 @@ class Evidence(Base):
         return self.country.strip().lower() in {"uk", "england", "united kingdom", "gb", "wales"}
 
 
+# The Green Book's discount rate for the first 30 years (its Annex A6 on discounting).
+GREEN_BOOK_RATE = cited("green-book-2022", "Annex A6 (discounting), paragraphs A6.5 to A6.8")
+
+
+class ValueOfInformation(Base):
+    """Groups of uncertain inputs whose value of information is wanted together (one local
+    audit would settle them all), by name: `{cost of care: [outcomes.lac_year.derive.weeks_per_year,
+    ...]}`. Each input's own value, and each intervention's and outcome's, come anyway."""
+
+    groups: dict[Text, list[str]] = {}
+
+    @field_validator("groups", mode="before")
+    @classmethod
+    def _bound(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            if len(v) > limits.MAX_VOI_GROUPS:
+                raise ValueError(f"at most {limits.MAX_VOI_GROUPS} groups (got {len(v):,})")
+            for name, keys in v.items():
+                if isinstance(keys, list) and not 1 <= len(keys) <= limits.MAX_VOI_GROUP_INPUTS:
+                    raise ValueError(
+                        f"group {name!r} names {len(keys):,} inputs; a group takes 1 to "
+                        f"{limits.MAX_VOI_GROUP_INPUTS}"
+                    )
+        return v
+
+
 class Option(Base):
     """One of several mutually exclusive ways to spend, judged against doing nothing: the
     interventions it would fund (none: doing nothing)."""
@@ -654,8 +765,10 @@ class Portfolio(Base):
     perspective: Literal["childrens_social_care", "public_sector"] = CHILDRENS_SOCIAL_CARE
     horizon_years: Annotated[StrictInt, Field(ge=1, le=limits.MAX_HORIZON_YEARS)] = 5
     # Numbers like any other input: each may be a range, simulated, swept, solved for, assumed.
+    # Or a schedule falling with time: `green_book` or {first year: rate} (docs/multi-year.md).
     discount_rate: Annotated[
-        Num, Input("Discount rate", "fraction a year", limits.DISCOUNT_RATE)
+        DiscountRate,
+        DiscountInput("Discount rate", "fraction a year", limits.DISCOUNT_RATE, GREEN_BOOK_RATE),
     ] = 0.035
     optimism_bias: dict[
         str, Annotated[Num, Input("Optimism-bias haircut", "fraction", PROBABILITY)]
@@ -663,7 +776,12 @@ class Portfolio(Base):
     apply_optimism_bias: StrictBool = False
     non_uk_evidence_haircut: Annotated[
         Num,
-        Input("Haircut on effects established only outside the UK", "fraction", PROBABILITY),
+        Input(
+            "Haircut on effects established only outside the UK",
+            "fraction",
+            PROBABILITY,
+            _default("no cut: how far an effect transfers is a judgement about the service"),
+        ),
     ] = 0.0
     # Prices per unit by type of placement (a week of residential care), for changes of placement.
     placements: Annotated[dict[str, Placement], Field(max_length=limits.MAX_PLACEMENTS)] = {}
@@ -679,6 +797,8 @@ class Portfolio(Base):
     # The month the first cohort starts: years are then labelled by financial year.
     start: StartMonth | None = None
     financial_year_start_month: FinancialYearStartMonth | None = None  # None: April
+    # Named groups of inputs for the value of information (docs/value-of-information.md).
+    value_of_information: ValueOfInformation | None = None
 
     @field_validator("optimism_bias")
     @classmethod

@@ -7,37 +7,24 @@ from __future__ import annotations
 from typing import Any
 
 from appraise.display import (
+    discount_text,
     money,
     payer_name,
-    pct,
     price_notes,
 )
-from appraise.engine.params import DEFAULTS
 from appraise.model.numbers import central
 from appraise.model.schema import RATINGS
 from appraise.paper.content import Paper, break_even_inputs, hangs_on
 from appraise.paper.shown import TOTAL, input_labels, input_text, zero_text
 from appraise.paper.word import Writer
-from appraise.workbook.inputs import InputRow, Section
+from appraise.workbook.inputs import InputRow, Section, provenance_columns
 
-# Sources that are the project's own judgement rather than a published figure.
-JUDGEMENT = (DEFAULTS,)
-STRUCTURE_SLOTS = ("reach_share", "reach_offset", "unit_cost", "fixed_cost", "effect_form")
-STRUCTURE_SLOTS += ("effect_b", "non_uk")
 LOG_DIGITS = 6  # significant figures of an input in the assumptions log (the app shows 4)
+BASES = ("cited", "derived", "assumed", "edited", "not stated", "setting", "structure")
 
 # ---------------------------------------------------------------------------------------------
 # 6. The assumptions log
 # ---------------------------------------------------------------------------------------------
-
-
-def basis(row: InputRow, paper: Paper) -> str:
-    """'cited', 'assumption' (no source, or only the project's own judgement) or 'structure'
-    (a term the file's form fixes, such as a proportion not used when reach is a count)."""
-    if row.kind == "fixed" and row.line in STRUCTURE_SLOTS and row.owner.startswith("i"):
-        return "structure"
-    cited = [s for s in row.sources if s not in JUDGEMENT]
-    return "cited" if cited else "assumption"
 
 
 def price_year_of(row: InputRow, paper: Paper) -> str:
@@ -59,37 +46,43 @@ def assumptions_log(w: Writer, paper: Paper) -> None:
             groups.append((row.title, []))
         else:
             groups[-1][1].append(row)
-    counts = {"cited": 0, "assumption": 0, "structure": 0}
+    counts = dict.fromkeys(BASES, 0)
     for _, rows in groups:
         for row in rows:
-            counts[basis(row, paper)] += 1
+            counts[row.basis] += 1
+    shown = ", ".join(f"{n} {basis}" for basis, n in counts.items() if n)
     w.orient(landscape=True)
     w.heading("Assumptions log", 1)
     w.paragraph(
         "Every input of the appraisal, one a row, in the order of the workbook's Inputs "
         "sheet; under each input's name, its key there (the Key column). Price year: the "
-        f"prices a money input is given in (every one is brought to {price_year} prices). Basis: 'cited' where the input has a source; 'assumption' "
-        "where it has none, or only the project's own judgement; 'structure' for a term the "
-        f"file's form fixes. {counts['cited']} cited, {counts['assumption']} assumptions, "
-        f"{counts['structure']} structure."
+        f"prices a money input is given in (every one is brought to {price_year} prices). Basis: "
+        "where the value came from. Cited: a source, at the table, section or page given; "
+        "derived: worked out from the figures and formula given; assumed: a judgement, whose "
+        "and why; edited: changed from the file it was loaded from (what it replaced is given); "
+        "not stated: the file gives no source for it; setting and structure: conventions and "
+        f"terms the file's form fixes. {shown}."
     )
     for title, rows in groups:
         w.heading(title, 2)
-        w.table(
-            f"Inputs: {title}",
-            ["Input", "Value", "Unit", "Price year", "Sources", "Basis", "Note"],
-            [
+        table = []
+        for row in rows:
+            basis, source, locator, note = provenance_columns(row, citations)
+            table.append(
                 [
                     f"{row.label}\n{row.key}",
                     input_text(row.value, row.unit, LOG_DIGITS),
                     row.unit,
                     price_year_of(row, paper) if row.unit.startswith("£") else "",
-                    "; ".join(citations.get(s, s) for s in row.sources),
-                    basis(row, paper),
-                    row.note,
+                    basis,
+                    ", ".join(part for part in (source, locator) if part),
+                    note,
                 ]
-                for row in rows
-            ],
+            )
+        w.table(
+            f"Inputs: {title}",
+            ["Input", "Value", "Unit", "Price year", "Basis", "Where it came from", "Note"],
+            table,
             [False, True, False, True, False, False, False],
         )
 
@@ -255,9 +248,16 @@ def methods(w: Writer, paper: Paper) -> None:
         w.labelled("Prices", text.removeprefix("Prices: "))
     w.labelled(
         "Discounting",
-        f"NPV and the benefit-cost ratio are over {h} years at {pct(t['discount_rate'])} a year "
-        "(HM Treasury Green Book): year 1 is undiscounted, year t is divided by "
-        "(1 + rate)^(t - 1). Payback is the first year in which cumulative net savings reach zero.",
+        f"NPV and the benefit-cost ratio are over {h} years at "
+        f"{discount_text(t['discount_rate'], h, a_year=True)} (HM Treasury Green Book): year 1 is "
+        "undiscounted, year t is divided by (1 + rate)^(t - 1)"
+        + (
+            "; under a schedule each year is discounted against the year before at its own "
+            "rate, years counted from 0 as the Green Book counts them (year 0 is year 1 here)"
+            if not isinstance(t["discount_rate"], int | float)
+            else ""
+        )
+        + ". Payback is the first year in which cumulative net savings reach zero.",
     )
     table = p.optimism_bias_table
     if p.apply_optimism_bias:

@@ -21,10 +21,10 @@ from appraise.analyses.options import evaluation_data
 from appraise.analyses.uncertainty import (
     DEFAULT_DRAWS,
     sensitivity,
-    simulate,
     uncertain_params,
 )
 from appraise.analyses.verify import ClaimsCheck
+from appraise.analyses.voi import simulation_with_information
 from appraise.engine.params import Model, Param, build
 from appraise.engine.results import run
 from appraise.engine.solve import Metric, solve
@@ -58,7 +58,9 @@ class Paper:
     inputs: list[Section | InputRow]  # the workbook's Inputs sheet, row for row
     draws: int = DEFAULT_DRAWS
     seed: int = DEFAULT_SEED
-    simulation: dict[str, Any] | None = None  # `appraise simulate --format json`, where ranges
+    # `appraise simulate --voi --format json`, where ranges: with `value_of_information` and,
+    # with options, `acceptability_by_budget` (or `voi_skipped` saying why they are not there).
+    simulation: dict[str, Any] | None = None
     sensitivity: dict[str, Any] | None = None  # `appraise sensitivity --format json`
     thresholds: list[dict[str, Any]] | None = None  # where no ranges: inputs' break-even values
     forecast: dict[str, Any] | None = None  # `appraise forecast --format json` with the portfolio
@@ -152,7 +154,7 @@ def gather(
     uncertain = uncertain_params(model)
     if uncertain:
         check_uncertain(identity.file, len(uncertain), count, sensitivity=True)
-        paper.simulation = simulate(model, draws, seed).to_data()
+        paper.simulation = simulation_with_information(model, draws, seed, skip=True)
         paper.sensitivity = sensitivity(model).to_data()
     else:
         paper.thresholds = break_even_inputs(model, results)

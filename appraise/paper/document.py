@@ -12,25 +12,30 @@ This module lays out the title, summary, portfolio and interventions; `sections`
 from __future__ import annotations
 
 import io
-import math
 from pathlib import Path
 from typing import Any
 
 from appraise import charts
 from appraise.display import (
     compared_text,
+    discount_text,
     money,
     num,
     pct,
-    rate,
 )
 from appraise.engine.figures import FIGURES
+from appraise.engine.params import Param
+from appraise.model import ratings
+from appraise.model.numbers import central
+from appraise.model.provenance import EDITED
 from appraise.paper.appendix import assumptions_log, methods, risks
 from appraise.paper.charts import png
 from appraise.paper.content import Paper
+from appraise.paper.intervention import ASSUMED_RATE, SUPPORTED, interventions
 from appraise.paper.sections import claims, forecast, programme, tracking, uncertainty
-from appraise.paper.shown import TOTAL, conventions, figure_text, payback
+from appraise.paper.shown import TOTAL, conventions, figure_text, input_text, payback
 from appraise.paper.text import clean
+from appraise.paper.voi import what_to_check_first
 from appraise.paper.word import Writer, open_document
 from appraise.version import __version__
 
@@ -51,24 +56,8 @@ PORTFOLIO_FIGURES = (
     "bcr",
     "payback_year",
 )
-# An intervention's key figures, in the order a reader follows them.
-INTERVENTION_FIGURES = (
-    "reach",
-    "cost",
-    "effect_adjusted",
-    "outcomes_averted",
-    "gross_savings",
-    "net_savings",
-    "cashable_net_savings",
-    "roi",
-    "break_even_outcomes",
-    "break_even_success_rate",
-    "cases_per_success_at_break_even",
-    "safety_margin",
-    "npv",
-    "payback_year",
-)
-RATING_GUIDE = "EIF levels: 4+ strongest, then 4, 3+, 3, 2+, 2; NL2 not yet level 2; NE no evidence"
+# The evidence ratings' meanings, from their one registry (appraise.model.ratings).
+RATING_GUIDE = ratings.legend()
 
 # ---------------------------------------------------------------------------------------------
 # The document
@@ -91,6 +80,7 @@ def paper_docx(paper: Paper, template: str | Path | None = None) -> bytes:
     interventions(w, paper)
     if paper.simulation is not None:
         uncertainty(w, paper)
+        what_to_check_first(w, paper)
     if paper.forecast is not None:
         forecast(w, paper)
     if paper.claims is not None:
@@ -119,6 +109,38 @@ def title_page(w: Writer, paper: Paper) -> None:
         "version of appraise, shows another."
     )
     w.paragraph(conventions(t))
+    edited = edits(paper)
+    if edited:
+        files = sorted({e.provenance.file for e in edited if e.provenance.file})
+        origin = f"an edited copy of {' and '.join(files)}" if files else "an edited portfolio"
+        w.paragraph(
+            f"{identity.file} is {origin}: {len(edited)} input(s) were changed from the file "
+            "as it was loaded, each marked edited in the assumptions log with the value and "
+            "source it replaced."
+        )
+        citations = paper.model.citations()
+        w.bullets(
+            [
+                f"{paper.input_label(p.key, p.label, p.owner)}: {edited_text(p, citations)}"
+                for p in edited
+            ]
+        )
+
+
+def edits(paper: Paper) -> list[Param]:
+    """The inputs changed from the file they were loaded from (in the app, or on a workbook)."""
+    return [p for p in paper.model.params if p.provenance.status == EDITED]
+
+
+def edited_text(param: Param, citations: dict[str, str]) -> str:
+    """'now 5% (was 10%, assumed (Thurrock Council ...): ...); edited in the app'."""
+    prov = param.provenance
+    before = prov.was_provenance
+    was = input_text(central(prov.was), param.unit)
+    shown = before.text(citations) if before else "no source stated"
+    return (
+        f"now {input_text(param.central, param.unit)}, was {was} ({shown}); edited in the {prov.by}"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -148,16 +170,7 @@ def summary(w: Writer, paper: Paper) -> None:
         if options is not None
         else _portfolio_lines(paper, chances, method, other)
     )
-    paying = [r["name"] for r in paper.records if r["net_savings"] >= 0]
-    losing = [r["name"] for r in paper.records if r["net_savings"] < 0]
-    n = len(paper.records)
-    if paying:
-        lines.append(
-            f"{len(paying)} of {n} interventions pay for themselves in a year at the success "
-            f"rate the evidence supports: {'; '.join(paying)}."
-        )
-    if losing:
-        lines.append(f"{len(losing)} of {n} do not: {'; '.join(losing)}.")
+    lines += paying_lines(paper.records)
     w.bullets(lines)
     npv_title = f"{FIGURES['npv'].title} over {h} years"
     headers = ["Intervention", *(FIGURES[k].title for k in SUMMARY_FIGURES)]
@@ -194,6 +207,29 @@ def summary(w: Writer, paper: Paper) -> None:
     )
 
 
+def paying_lines(records: list[dict[str, Any]]) -> list[str]:
+    """Which interventions pay for themselves in a year, and on what: the rate the evidence
+    supports (a cited effect rated 3 or above) or an assumed one."""
+    n = len(records)
+    out = []
+    for supported, words in (
+        (True, f"at the success rate {SUPPORTED}"),
+        (False, f"on {ASSUMED_RATE}"),
+    ):
+        paying = [
+            r["name"]
+            for r in records
+            if r["net_savings"] >= 0 and r["evidence_supports"] == supported
+        ]
+        if paying:
+            verb = "pays for itself" if len(paying) == 1 else "pay for themselves"
+            out.append(f"{len(paying)} of {n} {verb} in a year {words}: {'; '.join(paying)}.")
+    losing = [r["name"] for r in records if r["net_savings"] < 0]
+    if losing:
+        out.append(f"{len(losing)} of {n} do not: {'; '.join(losing)}.")
+    return out
+
+
 def _portfolio_lines(
     paper: Paper, chances: dict[str | None, float], method: str, other: str
 ) -> list[str]:
@@ -203,7 +239,7 @@ def _portfolio_lines(
         f"gross: {money(t['net_savings'])} net, of which {money(t['cashable_net_savings'])} is "
         f"cashable ({method}; by the {other} convention, "
         f"{money(t['cashable_net_savings_' + other.replace(' ', '_')])}).",
-        f"Over {h} years, discounted at {pct(t['discount_rate'])} a year, its NPV is "
+        f"Over {h} years, discounted at {discount_text(t['discount_rate'], h, a_year=True)}, its NPV is "
         f"{money(t['npv'])}; "
         + (
             f"it pays back in year {t['payback_year']}."
@@ -316,7 +352,7 @@ def portfolio_table(w: Writer, paper: Paper) -> None:
     )
     w.paragraph(
         "Success rates are the share of cases in which the outcome is averted ('/case': "
-        f"outcomes averted per case). Evidence is the EIF level ({RATING_GUIDE})."
+        f"outcomes averted per case). Evidence: {RATING_GUIDE}"
     )
     if paper.options is not None:
         options_table(w, paper)
@@ -347,132 +383,3 @@ def options_table(w: Writer, paper: Paper) -> None:
         f"NPV over {h} years, by option",
         png(charts.option_npv_chart(paper.options or [], h), paper.identity),
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# 3. One section per intervention
-# ---------------------------------------------------------------------------------------------
-
-
-def interventions(w: Writer, paper: Paper) -> None:
-    w.orient(landscape=False)
-    w.heading("The interventions", 1)
-    w.paragraph(
-        "For each: what it is, whom it reaches, what it costs, what the evidence says it "
-        "achieves, the success rate at which it pays for itself, and where each figure comes from."
-    )
-    w.figure(
-        "Net savings a year, by intervention and strength of evidence",
-        png(charts.net_savings_chart(paper.records), paper.identity),
-    )
-    for index, record in enumerate(paper.records):
-        intervention(w, paper, index, record)
-
-
-def _units(paper: Paper, index: int) -> tuple[str, str, str]:
-    """(unit of reach, unit of the averted outcome, the outcome's name)."""
-    item = paper.portfolio.interventions[index]
-    keys = item.outcomes_averted
-    if len(keys) > 1:
-        names = ", ".join(paper.portfolio.outcomes[k].name for k in keys)
-        return item.reach.unit or "cases", "outcomes", names
-    outcome = paper.portfolio.outcomes[keys[0]]
-    return item.reach.unit or "cases", outcome.unit or "outcomes", outcome.name
-
-
-def _break_even_text(record: dict[str, Any], reach_unit: str, outcome_unit: str) -> str:
-    be_rate = record["break_even_success_rate"]
-    if not record["cost"]:
-        return "It costs nothing, so it pays for itself whatever its success rate."
-    if record["effect_form"] == "several":
-        share = record["break_even_effect_share"]
-        if share is None:
-            return "It cannot pay for itself from this perspective: its outcomes save nothing here."
-        parts = "; ".join(
-            f"{e['averts']}: {num(e['break_even_outcomes'])} a year with the others as expected"
-            for e in record["effects"]
-        )
-        return (
-            f"It averts several outcomes and pays for itself at {pct(share)} of its expected "
-            f"effect, every outcome scaled together ({parts})."
-        )
-    if be_rate is None or not math.isfinite(be_rate):
-        return (
-            "It cannot pay for itself from this perspective: an outcome it averts saves nothing "
-            "here, so no success rate covers its cost."
-        )
-    outcomes = num(record["break_even_outcomes"])
-    one_in = record["cases_per_success_at_break_even"]
-    text = (
-        f"It pays for itself if it averts {outcomes} {outcome_unit} a year: a success rate of "
-        f"{rate(record, 'break_even_success_rate')}"
-    )
-    if record["effect_form"] != "per_case" and one_in is not None:
-        text += f", one in {num(one_in, 1)} {reach_unit}"
-    expected = rate(record, "effect_adjusted")
-    if record["net_savings"] >= 0:
-        margin = record["safety_margin"]
-        times = f", {num(margin)} times the break-even rate" if margin is not None else ""
-        return text + f". The evidence supports {expected}{times}."
-    return (
-        text + f". The evidence supports {expected}, short of that: at the expected rate it "
-        f"loses {money(-record['net_savings'])} a year."
-    )
-
-
-def intervention(w: Writer, paper: Paper, index: int, record: dict[str, Any]) -> None:
-    item = paper.portfolio.interventions[index]
-    h = paper.totals["horizon_years"]
-    reach_unit, outcome_unit, outcome_name = _units(paper, index)
-    w.heading(record["name"], 2)
-    w.paragraph(
-        f"Id {item.id}; {item.category.replace('_', ' ')}; averts: {outcome_name}. "
-        f"Evidence rating {item.evidence.rating} ({RATING_GUIDE})."
-    )
-    if item.description:
-        w.paragraph(item.description)
-    if item.notes:
-        w.paragraph(item.notes)
-    units = {"reach": reach_unit, "outcomes_averted": outcome_unit}
-    rows = [
-        [
-            FIGURES[k].title,
-            figure_text(k, record, h) + (f" {units[k]}" if k in units else ""),
-            FIGURES[k].explained,
-        ]
-        for k in INTERVENTION_FIGURES
-    ]
-    w.table(
-        f"{record['name']}: key figures",
-        ["Figure", "Value", "What it means"],
-        rows,
-        [False, True, False],
-    )
-    for label, note in (
-        ("Reach", item.reach.note),
-        ("Cost", item.unit_cost.note),
-        *(
-            ("Effect" if len(item.effect_list) == 1 else f"Effect on {averts}", effect.note)
-            for averts, effect, _ in item.effect_list
-        ),
-    ):
-        if note:
-            w.labelled(label, note)
-    w.labelled(FIGURES["effect_conversion"].title, record["effect_conversion"] + ".")
-    w.labelled("Break-even", _break_even_text(record, reach_unit, outcome_unit))
-    curve = paper.curves[index]
-    if curve is not None:  # one success rate cannot stand for several outcomes
-        w.figure(
-            f"{record['name']}: net savings a year at each success rate",
-            png(charts.break_even_chart(curve, record), paper.identity),
-        )
-    w.heading("Evidence", 3)
-    if item.evidence.note:
-        w.paragraph(item.evidence.note)
-    for source in item.evidence.sources:
-        entry = paper.evidence.get(source)
-        if entry is None:
-            w.bullets([f"{source}: not in the evidence registry"])
-            continue
-        w.bullets([entry.reference])
-        w.paragraph(f"Found: {entry.found}")

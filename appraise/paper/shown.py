@@ -10,6 +10,7 @@ from typing import Any
 
 from appraise.display import (
     Column,
+    discount_text,
     money,
     num,
     payer_name,
@@ -73,7 +74,7 @@ def conventions(t: dict[str, Any]) -> str:
     return (
         f"Prices {t['price_year']}; savings to {payer_name(t['perspective'])}; cashable savings "
         f"{t['cashable_method'].replace('_', ' ')}; NPV over {t['horizon_years']} years at "
-        f"{pct(t['discount_rate'])} a year."
+        f"{discount_text(t['discount_rate'], t['horizon_years'], a_year=True)}."
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import streamlit as st
 
+from appraise.display import provenance_line
 from appraise.engine.params import Param
 from appraise.model.numbers import Dist
 from appraise.ui import session
@@ -133,8 +134,27 @@ def _range_text(value: Dist, percent: bool) -> str:
     return f"{low * scale:g}{unit} to {high * scale:g}{unit} ({value.kind})"
 
 
-def param(p: Param, sources: str = "") -> None:
-    """A number input for one registered input (`Model.params`), with its unit, path and sources."""
+# The colour of each provenance's badge: a cited figure green, an assumption orange, an edit
+# violet, a figure with no stated source grey.
+BADGE_COLOURS = {
+    "cited": "green",
+    "derived": "blue",
+    "assumed": "orange",
+    "edited": "violet",
+    "not stated": "gray",
+}
+
+
+def provenance_badge(p: Param, citations: dict[str, str]) -> None:
+    """Where an input's value came from: a badge with its status, and what it rests on."""
+    status = p.provenance.status
+    st.badge(status, color=BADGE_COLOURS[status])
+    st.caption(plain(provenance_line(p.provenance.to_data(citations))))
+
+
+def param(p: Param, sources: str = "", citations: dict[str, str] | None = None) -> None:
+    """A number input for one registered input (`Model.params`), with its unit, path, sources
+    and a badge saying where its value came from."""
     percent = p.unit in PERCENT_UNITS
     unit = "" if percent else f" ({p.unit})"
     where = f"Field `{p.path}`" + (f"; sources: {sources}" if sources else "")
@@ -152,3 +172,4 @@ def param(p: Param, sources: str = "") -> None:
             f"Range {_range_text(p.value, percent)}: the figures use the central value, which "
             "may move within the range; simulations draw from the range."
         )
+    provenance_badge(p, citations or {})

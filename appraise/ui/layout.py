@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from appraise.display import num, payer_name, pct
+from appraise.display import discount_text, num, payer_name
 from appraise.engine.results import Appraisal
 from appraise.ui import charts, inputs, session
 from appraise.ui.runs import Evaluation
@@ -87,7 +87,8 @@ def conventions(totals: dict[str, Any]) -> str:
     return (
         f"Prices {totals['price_year']}; savings to {payer_name(totals['perspective'])}; cashable "
         f"savings {totals['cashable_method'].replace('_', ' ')}; NPV over "
-        f"{totals['horizon_years']} years at {pct(totals['discount_rate'])} a year."
+        f"{totals['horizon_years']} years at "
+        f"{discount_text(totals['discount_rate'], totals['horizon_years'], a_year=True)}."
     )
 
 

@@ -22,6 +22,7 @@ import streamlit as st
 from appraise.display import (
     STALE_YEARS,
     compared_text,
+    discount_text,
     evaluation_csv,
     money,
     num,
@@ -33,6 +34,7 @@ from appraise.display import (
 )
 from appraise.engine.figures import FIGURES
 from appraise.errors import InputError
+from appraise.model import ratings
 from appraise.model.identity import RunIdentity
 from appraise.model.schema import RATINGS
 from appraise.ui import charts, claims, forecast, inputs, programme, session, uncertainty
@@ -143,7 +145,9 @@ def portfolio_page(view: View) -> None:
         "Success rates are the share of cases in which the outcome is averted ('/case': outcomes "
         "averted per case). Evidence is the EIF level (4+ strongest ... NL2 not yet level 2)."
     )
-    st.subheader(f"Over {h} years, discounted at {pct(t['discount_rate'])} a year")
+    st.subheader(
+        f"Over {h} years, discounted at {discount_text(t['discount_rate'], h, a_year=True)}"
+    )
     st.table(horizon_table(view), hide_index=True)
     if options is None:
         st.subheader("When does the portfolio pay back?")
@@ -271,7 +275,10 @@ def portfolio_settings(view: View) -> None:
         )
     with right:
         inputs.number("horizon_years", "Horizon (years)", t["horizon_years"], integer=True)
-        inputs.number("discount_rate", "Discount rate a year", t["discount_rate"], percent=True)
+        if isinstance(t["discount_rate"], int | float):
+            inputs.number("discount_rate", "Discount rate a year", t["discount_rate"], percent=True)
+        else:  # a schedule is edited in the file: the page says which one is in force
+            st.caption(f"Discounting: {discount_text(t['discount_rate'], t['horizon_years'])}.")
         inputs.number(
             "non_uk_evidence_haircut",
             "Haircut for effects found only outside the UK",
@@ -344,9 +351,10 @@ def compare_page(view: View) -> None:
     chart(charts.net_savings_chart(view.records))
     st.subheader("Margin of safety: expected against break-even success rate")
     st.caption(
-        "Black diamond: the success rate needed just to break even. Circle: the rate the evidence "
-        "supports. A blue line means the service pays for itself; the longer it is, the more the "
-        "effect can fall short before it stops paying."
+        "Black diamond: the success rate needed just to break even. Circle: the expected rate, "
+        "which the evidence supports only for a cited effect rated 3 or above (the Intervention "
+        "page says which); otherwise it is an assumed rate. A blue line means the service pays "
+        "for itself; the longer it is, the more the effect can fall short before it stops paying."
     )
     for panel in charts.success_rates_charts(view.records):
         chart(panel)
@@ -488,8 +496,20 @@ def evidence_section(view: View, index: int) -> None:
     model = view.appraisal.model
     item = model.interventions[index]
     record = view.records[index]
-    st.subheader(f"Evidence: rating {item.evidence.rating}")
+    grade = ratings.rating(item.evidence.rating)
+    st.subheader(f"Evidence: rating {grade.described}")
+    st.caption(f"{grade.meaning} (Foundations Guidebook, {ratings.STANDARDS_PAGE})")
     st.markdown(f"**Effect used**: {record['effect_conversion']}.")
+    st.markdown(
+        "**The evidence supports the expected rate**: a cited effect rated 3 or above."
+        if model.evidence_supports(index)
+        else "**The expected rate is an assumed success rate**, not one the evidence supports: "
+        "the effect is not cited, or is rated below 3."
+    )
+    for finding in item.evidence.against:
+        entry = model.evidence.get(finding.source)
+        who = entry.citation if entry else finding.source
+        st.info(f"**A finding against this effect** ({plain(who)}): {plain(finding.found)}")
     for averts, effect, _ in item.effect_list:
         if effect.note:
             lead = f"{averts}: " if len(item.effect_list) > 1 else ""
@@ -525,19 +545,21 @@ def intervention_inputs(view: View, index: int) -> None:
         "timing": "Timing",
     }
     mine = [p for p in model.params if p.owner_kind == "intervention" and p.owner == item.id]
+    citations = model.citations()
     for section, title in sections.items():
         st.markdown(f"**{title}**")
         for p in mine:
             if p.path.startswith((f"{at}.{section}.", f"{at}.{section}s[")):
-                inputs.param(p, ", ".join(item.evidence.sources))
+                inputs.param(p, ", ".join(item.evidence.sources), citations)
         if section == "effect":
             st.caption(f"In use: {view.records[index]['effect_conversion']}.")
             inputs.choice(
                 f"{at}.evidence.rating",
-                "Evidence rating (EIF level)",
+                "Evidence rating (Foundations Guidebook)",
                 RATINGS,
                 item.evidence.rating,
-                help="Used for the optimism-bias haircut when that is switched on.",
+                labels={code: ratings.rating(code).described for code in RATINGS},
+                help=ratings.legend() + " Used for the optimism-bias haircut when that is on.",
             )
         if section == "timing":
             inputs.number(
@@ -552,12 +574,12 @@ def intervention_inputs(view: View, index: int) -> None:
         st.caption("Shared by every intervention that averts this outcome.")
         for p in model.params:
             if p.owner_kind == "outcome" and p.owner == key:
-                inputs.param(p, ", ".join(outcome.sources))
+                inputs.param(p, ", ".join(outcome.sources), citations)
         if outcome.change is not None:  # the placement types it moves between
             for end in outcome.change.ends:
                 for p in model.params:
                     if p.owner_kind == "placement" and p.owner == end:
-                        inputs.param(p, ", ".join(p.sources))
+                        inputs.param(p, ", ".join(p.sources), citations)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -624,6 +646,9 @@ def _stem(name: str) -> str:
 
 
 def _plain(value: Any) -> str:
+    if isinstance(value, dict) and "value" in value:  # a value with its provenance
+        status = next((k for k in value if k != "value"), None)
+        return _plain(value["value"]) + (f" ({status})" if status else "")
     return "" if value is None else str(value)
 
 

@@ -17,8 +17,9 @@ from appraise.analyses import breakeven
 from appraise.analyses.forecast import forecast_data, price_levers, with_portfolio
 from appraise.analyses.options import evaluation_data
 from appraise.analyses.track import track
-from appraise.analyses.uncertainty import sensitivity, simulate, uncertain_params
+from appraise.analyses.uncertainty import sensitivity, uncertain_params
 from appraise.analyses.verify import verify
+from appraise.analyses.voi import simulation_with_information
 from appraise.engine.params import Model
 from appraise.engine.results import Appraisal, appraise_portfolio
 from appraise.errors import InputError
@@ -76,11 +77,13 @@ def _model(key: str, name: str) -> Model:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def simulation(key: str, name: str, draws: int, seed: int) -> dict[str, Any]:
-    """`appraise simulate --draws N --seed S --format json` of the portfolio `key`."""
+    """`appraise simulate --draws N --seed S --voi --format json` of the portfolio `key`: the
+    value of information and acceptability by budget come from the same draws, when keeping them
+    fits the work budget (else `voi_skipped` says why)."""
     model = _model(key, name)
     check_draws(draws, len(model.ids), "Draws")
     check_uncertain(name, len(uncertain_params(model)), len(model.ids))
-    return simulate(model, draws, seed).to_data()
+    return simulation_with_information(model, draws, seed, "Draws", skip=True)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

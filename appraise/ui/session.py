@@ -24,6 +24,8 @@ import streamlit as st
 from appraise.errors import InputError
 from appraise.model.limits import MAX_FILE_BYTES
 from appraise.model.load import ROOT, detect_kind, parse_yaml, portfolio_from_data, read_yaml
+from appraise.model.numbers import Dist
+from appraise.model.provenance import edited_data, is_figure_form
 from appraise.model.reading import uploads
 from appraise.model.save import portfolio_to_data, set_at, to_yaml, write_atomic
 from appraise.ui.runs import Evaluation, canonical, evaluate
@@ -190,12 +192,29 @@ def edit_problems(path: str) -> list[str]:
     return st.session_state.get(EDIT_PROBLEMS, {}).get(path, [])
 
 
+def edited(loaded: Loaded, path: str, value: Any) -> tuple[str, Any]:
+    """Where to write an edit of field `path` to `value`, and what: an input of the registry
+    (or a distribution's `.central`) becomes `edited`, keeping the value and provenance it
+    replaced and naming the file it was loaded from (docs/provenance.md); a setting is written
+    as it is."""
+    model = evaluate(loaded.key, loaded.name).appraisal.model
+    target = path.removesuffix(".central")
+    param = next((p for p in model.params if p.path == target), None)
+    if param is None:
+        return path, value
+    new = value
+    if path != target and isinstance(param.value, Dist):  # the range kept, its central moved
+        new = {**param.value.to_data(), "central": value}
+    return target, edited_data(new, param.traced, "app", loaded.name)
+
+
 def edit(path: str, value: Any) -> list[str]:
     """Set the input at field `path`; returns the problems (and changes nothing) if it is invalid."""
     loaded = current()
     assert loaded is not None, "edit() needs an open portfolio"
     data = loaded.data
-    set_at(data, path, value)
+    where, written = edited(loaded, path, value)
+    set_at(data, where, written)
     key = canonical(data)
     st.session_state[LOAD_PROBLEMS] = None  # only the last action's problems are shown
     try:
@@ -220,7 +239,10 @@ def discard_edits() -> None:
 
 
 def changes(before: Any, after: Any, path: str = "") -> list[tuple[str, Any, Any]]:
-    """(field path, value as loaded, value now) for every value that differs."""
+    """(field path, value as loaded, value now) for every value that differs; a value written
+    with its provenance (`{value: ..., edited: ...}`) is one value."""
+    if is_figure_form(before) or is_figure_form(after):
+        return [] if before == after else [(path, before, after)]
     if isinstance(before, dict) and isinstance(after, dict):
         out = []
         for k in dict.fromkeys([*before, *after]):

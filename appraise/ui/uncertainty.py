@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from appraise.analyses.uncertainty import DEFAULT_DRAWS, RELATIVE_PRECISION
-from appraise.display import money, pct, value_text
+from appraise.display import check_first, money, pct, value_text
 from appraise.ui import charts, runs
 from appraise.ui.layout import View, chart, conventions, headline, show_table
 from appraise.ui.text import code, plain
@@ -195,6 +195,70 @@ def page(view: View) -> None:
         "the median and the diamond the mean. Left of the grey line at zero, the NPV is a loss."
     )
     tornado_section(view, tornadoes, labels)
+    check_first_section(data, labels)
+
+
+def voi_table(voi: dict[str, Any], labels: dict[str, str]) -> pd.DataFrame:
+    """Every uncertain input by what knowing it exactly would be worth, beside its tornado rank."""
+    return pd.DataFrame(
+        [
+            {
+                "Input": plain(labels.get(r["key"], r["label"])),
+                "Worth knowing exactly (EVPPI)": money(r["evppi"]),
+                "Give or take": money(r["evppi_se"]),
+                "Share of all the uncertainty costs": pct(r["share_of_evpi"]),
+                "Place on the tornado": str(r["tornado_rank"]),
+            }
+            for r in voi["inputs"]
+        ]
+    )
+
+
+def check_first_section(data: dict[str, Any], labels: dict[str, str]) -> None:
+    """What to check first: inputs ranked by the value of knowing them, in words; then, with
+    options, the chance each is the best the money covers at each budget."""
+    st.subheader("What to check first")
+    voi = data.get("value_of_information")
+    if voi is None:
+        st.info(f"Not worked out for this run: {plain(data.get('voi_skipped', ''))}")
+        return
+    h = data["portfolio"]["horizon_years"]
+    for sentence in check_first(voi, h):
+        st.write(plain(sentence))
+    inputs = [{**r, "input": labels.get(r["key"], r["label"])} for r in voi["inputs"]]
+    chart(charts.value_of_information_chart(inputs))
+    show_table(voi_table(voi, labels))
+    if voi["groups"]:
+        st.markdown("**Inputs a single study or audit would settle together**")
+        show_table(
+            pd.DataFrame(
+                [
+                    {
+                        "Group": plain(g["label"]),
+                        "Inputs": len(g["inputs"]),
+                        "Worth knowing exactly (EVPPI)": money(g["evppi"]),
+                        "Give or take": money(g["evppi_se"]),
+                    }
+                    for g in voi["groups"]
+                ]
+            )
+        )
+    st.caption(
+        "The expected value of perfect information (EVPI) is what the choice loses, in expected "
+        "NPV, by being made with these ranges; each input's EVPPI is how much of that knowing it "
+        "exactly would remove, the most a study or local audit of it could be worth. The tornado "
+        "ranks by how far an input moves the NPV; an input can move it a long way and still never "
+        "change the choice. Method and sources: docs/value-of-information.md."
+    )
+    budget = data.get("acceptability_by_budget")
+    if budget is not None:
+        st.subheader("Which option, for the money available?")
+        chart(charts.acceptability_chart(budget))
+        st.caption(
+            "For each sum available a year, the share of draws in which each option is the best "
+            "(highest NPV) of those whose services cost no more than that a year. With enough "
+            "money the lines settle at each option's chance of being the best."
+        )
 
 
 def portfolio_chances(p: dict[str, Any], draws: int) -> None:

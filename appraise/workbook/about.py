@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from appraise.display import payer_name
+from appraise.display import discount_text, payer_name
 from appraise.engine.figures import FIGURES as REGISTRY
 from appraise.engine.ops import INFINITE, NEVER
+from appraise.model.discounting import Schedule, rate_data
 from appraise.version import __version__
 from appraise.workbook.book import (
     ABOUT,
@@ -162,6 +163,16 @@ def _cashable(book: Book, pro_rata: str, strict: str, prorata: str) -> list[tupl
     ]
 
 
+def discount_fact(book: Book) -> tuple[str, Any, str]:
+    """The discount rate in force: the Inputs cell of a flat rate, or the schedule in words."""
+    p = book.portfolio
+    if not isinstance(p.discount_rate, Schedule):
+        rate = float(book.model.base.values["discount_rate"][0])
+        return ("Discount rate", Formula(book.at("discount_rate"), rate), "calc:pct2")
+    text = discount_text(rate_data(p.discount_rate), p.horizon_years)
+    return ("Discount rate", f"{text[0].upper()}{text[1:]}: its rates are on Inputs", "wrap")
+
+
 def about_sheet(book: Book) -> Sheet:
     """Portfolio, price year, date, engine version, how to read, colour key, cashable convention."""
     p = book.portfolio
@@ -198,11 +209,7 @@ def about_sheet(book: Book) -> Sheet:
             "calc",
         ),
         ("Years appraised", Formula(book.at("horizon"), p.horizon_years), "calc:int"),
-        (
-            "Discount rate",
-            Formula(book.at("discount_rate"), book.value_of("discount_rate", "")),
-            "calc:pct2",
-        ),
+        discount_fact(book),
         (
             "Master check: the workbook is sound (Checks; every check on Integrity holds, "
             "after any sound edit too)",

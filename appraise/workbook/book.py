@@ -375,6 +375,11 @@ class Book:
         found = self._longer.get(count)
         if found is None:
             base = self.model.base.with_horizon(count)
+            # The discount rate by year runs on at its last year's, as Cash flows writes it.
+            rate = np.asarray(base.values["discount_rate"], dtype=float)
+            if rate.ndim and rate.shape[-1] < count:
+                pad = [(0, 0)] * (rate.ndim - 1) + [(0, count - rate.shape[-1])]
+                base = base.with_arrays(discount_rate=np.pad(rate, pad, mode="edge"))
             found = self._longer[count] = evaluate.run(base.values, base.structure, tuple(LINES))
         value = found[key]
         if owner[:1] == "i" and owner[1:].isdigit():

@@ -14,11 +14,15 @@ values and payback still count the horizon only.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from openpyxl.utils import get_column_letter
 
 from appraise.engine.evaluate import needed
 from appraise.engine.lines import LINES
+from appraise.model.discounting import Schedule, bands_within
 from appraise.workbook.book import CASH_FLOWS, Book, Cell, Row
+from appraise.workbook.inputs import DISCOUNT_BAND
 from appraise.workbook.writer import Formula, Sheet
 
 FIRST_YEAR_COL = 4  # column D
@@ -156,6 +160,26 @@ class Layout:
         return Cell(self.sheet.title, self.r, 3)
 
 
+def _schedule_row(layout: Layout, end: int) -> None:
+    """Under a schedule, the rate of each year: its band's cell on Inputs (year 1, which is not
+    discounted, shows the first band's), so an edit of a band's rate moves every year it covers."""
+    book, sheet = layout.book, layout.sheet
+    layout.r += 1
+    layout.label("discount_rate")
+    rate = book.portfolio.discount_rate
+    assert isinstance(rate, Schedule)
+    bands = bands_within(rate, book.horizon)  # the bands on Inputs; the last runs on past it
+    starts = [year for year, _ in bands]
+    values = book.value_of("discount_rate", "")
+    for t, col in enumerate(range(FIRST_YEAR_COL, end + 1)):
+        j = bisect_right(starts, t) - 1  # the band holding the Green Book's year t
+        cached = values[t] if t < len(values) else bands[j][1]
+        sheet.put(
+            layout.r, col, Formula(book.at(DISCOUNT_BAND, f"b{j}")).cached(cached), "calc:pct2"
+        )
+    book.place("discount_rate", "", Row(sheet.title, layout.r, FIRST_YEAR_COL, layout.last, end))
+
+
 def _intervention_block(layout: Layout, i: int, run: int) -> None:
     """One intervention: the figures its years use, its years, its present values and payback."""
     book = layout.book
@@ -287,6 +311,8 @@ def cash_flows_sheet(book: Book) -> Sheet:
         for k, label in enumerate(labels):
             sheet.put(header_rows, FIRST_YEAR_COL + k, label, "header")
     layout = Layout(book, sheet, header_rows, h)
+    if isinstance(book.portfolio.discount_rate, Schedule):
+        _schedule_row(layout, last_col)
     for key in HEADERS:
         layout.years(key, "", last_col)
     if book.portfolio.options is not None:  # alternatives: never added up (Options sheet)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from appraise.model.provenance import sources_of
 from appraise.workbook.book import EVIDENCE, Book
 from appraise.workbook.writer import Sheet
 
@@ -26,6 +27,7 @@ def cited_sources(book: Book) -> dict[str, list[str]]:
     cite(["hasselblad-1995", "chinn-2000"], "logistic factor")
     for p in book.model.params:  # the sources of every input, the project's defaults included
         cite(p.sources, p.owner)
+        cite(sources_of(p.provenance), p.owner)
     prices = book.model.prices
     if prices is not None:
         cite(["green-book-2022"], "price base")

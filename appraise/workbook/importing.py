@@ -12,7 +12,9 @@ from typing import Any
 
 from appraise.engine.params import build
 from appraise.errors import InputError, Problem
+from appraise.model.discounting import Schedule, parse_discount_rate
 from appraise.model.load import evidence_for, portfolio_from_data
+from appraise.model.provenance import edited_data
 from appraise.model.save import portfolio_to_data, set_at, to_yaml
 from appraise.model.schema import Evidence, Portfolio
 from appraise.workbook.book import FORECAST, INPUTS, SOURCE, Book
@@ -151,6 +153,11 @@ def _set(data: dict[str, Any], path: str, value: Any) -> None:
     # Optimism-bias ratings such as "3" are dictionary keys, not list positions.
     if path.startswith("optimism_bias."):
         data["optimism_bias"][path.split(".", 1)[1]] = value
+    elif path.startswith("discount_rate."):  # a band of a schedule, keyed by its first year
+        schedule = parse_discount_rate(data["discount_rate"])
+        assert isinstance(schedule, Schedule)
+        bands = {str(year): rate for year, rate in schedule.bands}
+        data["discount_rate"] = {**bands, path.split(".", 1)[1]: value}
     else:
         set_at(data, _writable(data, path), value)
 
@@ -174,6 +181,23 @@ def _writable(data: dict[str, Any], path: str) -> str:
     if isinstance(node, dict) or found is None:
         return path
     return f"{found.group(1)}.price_year"
+
+
+def _edited(item: InputRow, new: Any, path: Path, at: str) -> Any:
+    """An input changed on the sheet, marked edited by the workbook import with the value and
+    provenance it replaced (docs/provenance.md); a setting as it is."""
+    if item.param is None:
+        return new
+    return edited_data(new, item.param.traced, "workbook import", str(path), note=f"cell {at}")
+
+
+def _at_cell(problem: Problem, where: dict[str, str]) -> Problem:
+    """A problem with an imported value, at the cell it came from (an edited value is written
+    `{value: ..., edited: ...}`: its `.value` is the cell's)."""
+    path = problem.path.removesuffix(".value")
+    if path not in where:
+        return problem
+    return Problem(problem.file, f"{path} ({where[path]})", problem.message, problem.value)
 
 
 def _forecast_edits(wb: Any, portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> list[str]:
@@ -352,7 +376,7 @@ def import_workbook(path: str | Path) -> Imported:
         except ValueError as exc:
             problems.append(Problem(str(path), at, f"{item.label}: {exc}", value))
             continue
-        _set(data, item.path, new)
+        _set(data, item.path, _edited(item, new, path, at))
         where[item.path] = at
         result.changes.append(f"{item.path}: {item.value:g} -> {value:g} ({at})")
         if item.param is not None and item.param.uncertain:
@@ -376,12 +400,5 @@ def import_workbook(path: str | Path) -> Imported:
     try:
         portfolio_from_data(data, str(path))
     except InputError as exc:
-        raise InputError(
-            [
-                Problem(p.file, f"{p.path} ({where[p.path]})", p.message, p.value)
-                if p.path in where
-                else p
-                for p in exc.problems
-            ]
-        ) from None
+        raise InputError([_at_cell(p, where) for p in exc.problems]) from None
     return result

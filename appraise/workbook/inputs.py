@@ -21,10 +21,12 @@ from typing import Any
 import numpy as np
 from openpyxl.utils import get_column_letter
 
-from appraise.display import payer_name
+from appraise.display import payer_name, provenance_cells
 from appraise.engine import core
 from appraise.engine.lines import EFFECT_FORM_NAMES, LINES
 from appraise.engine.params import DEFAULTS, Model, Param
+from appraise.model import ratings
+from appraise.model.discounting import GREEN_BOOK, Schedule, bands_within
 from appraise.model.prices import read_price_year
 from appraise.model.schema import (
     CHILDRENS_SOCIAL_CARE,
@@ -57,7 +59,7 @@ INTERVENTION_SLOTS: tuple[tuple[str, str, str], ...] = (
     ("unit_cost", "Unit cost", "£ per case"),
     ("fixed_cost", "Total cost a year", "£"),
     ("non_staff", "Non-staff cost a year (staffed services)", "£"),
-    ("rating", "Evidence rating (EIF levels: 4+, 4, 3+, 3, 2+, 2, NL2, NE)", "rating"),
+    ("rating", f"Evidence rating ({', '.join(RATINGS)}; Foundations Guidebook)", "rating"),
     ("non_uk", "Effect established only outside the UK (1 = yes, 0 = no)", "switch"),
     ("effect_count", "Number of effects (outcomes it averts)", "count"),
     ("deadweight", "", ""),
@@ -110,6 +112,14 @@ class InputRow:
     to_file: Callable[[Any], Any] | None = None  # setting rows: cell value -> file value
     param: Param | None = None
     choices: tuple[str, ...] = ()  # a setting that takes one of these names (list validation)
+
+    @property
+    def basis(self) -> str:
+        """Where the value came from: its provenance's status for an input (cited, derived,
+        assumed, edited, not stated), 'setting' or 'structure' for the other rows."""
+        if self.param is not None:
+            return self.param.provenance.status
+        return "setting" if self.kind == "setting" else "structure"
 
 
 def _flag(x: bool) -> float:
@@ -169,26 +179,66 @@ def _param_row(line: str, owner: str, param: Param, written: str = "") -> InputR
     )
 
 
+DISCOUNT_BAND = "discount_band"  # a schedule's band: its rate's cell, placed by owner b<j>
+
+
+def discount_rows(model: Model) -> list[InputRow]:
+    """The discount rate: one row for a flat rate, or one for each band of a schedule that
+    discounts some year of the horizon (Cash flows takes each year's rate from its band)."""
+    portfolio = model.portfolio
+    rate = next(p for p in model.params if p.key == "discount_rate")
+    if not isinstance(portfolio.discount_rate, Schedule):
+        return [
+            InputRow(
+                "discount_rate",
+                "",
+                "discount_rate",
+                rate.label,
+                rate.central,
+                rate.unit,
+                "portfolio",
+                ("green-book-2022",),
+                "Year 1 is undiscounted; year t is divided by (1 + rate)^(t - 1)",
+                "param",
+                "discount_rate",
+                param=rate,
+            )
+        ]
+    named = portfolio.discount_rate.name == GREEN_BOOK
+    return [
+        InputRow(
+            DISCOUNT_BAND,
+            f"b{j}",
+            f"discount_rate.{year}",
+            f"Discount rate from year {year} of the schedule (year 0 is year 1 here)",
+            r,
+            rate.unit,
+            "portfolio",
+            ("green-book-2022",) if named else (),
+            (
+                "The Green Book's declining long-term discount rate"
+                if named
+                else "A schedule given in the portfolio file"
+            )
+            + ": each year is discounted against the year before at its band's rate (Cash flows)",
+            "setting",
+            f"discount_rate.{year}",
+        )
+        for j, (year, r) in enumerate(
+            bands_within(portfolio.discount_rate, portfolio.horizon_years)
+        )
+    ]
+
+
 def portfolio_rows(model: Model) -> list[Section | InputRow]:
     """Portfolio-wide settings, the optimism-bias table and the constants the formulas use."""
     portfolio = model.portfolio
     param = {p.key: p for p in model.params if p.owner_kind == "portfolio"}
     rows: list[Section | InputRow] = [
         Section("Portfolio settings"),
-        InputRow(
-            "discount_rate",
-            "",
-            "discount_rate",
-            param["discount_rate"].label,
-            param["discount_rate"].central,
-            param["discount_rate"].unit,
-            "portfolio",
-            ("green-book-2022",),
-            "Year 1 is undiscounted; year t is divided by (1 + rate)^(t - 1)",
-            "param",
-            "discount_rate",
-            param=param["discount_rate"],
-        ),
+        *discount_rows(model),
+    ]
+    rows += [
         InputRow(
             "pro_rata",
             "",
@@ -599,7 +649,7 @@ def intervention_rows(model: Model) -> list[Section | InputRow]:
                         unit,
                         item.id,
                         src,
-                        item.evidence.note or "",
+                        rating_note(item),
                         "setting",
                         f"interventions[{i}].evidence.rating",
                         _rating,
@@ -628,6 +678,13 @@ def intervention_rows(model: Model) -> list[Section | InputRow]:
                         else:
                             rows.append(_effect_structural(line, label_k, unit_k, i, k, model))
     return rows
+
+
+def rating_note(item: Intervention) -> str:
+    """What an intervention's rating means, in the Guidebook's words, then the file's note."""
+    grade = ratings.rating(item.evidence.rating)
+    meaning = f"{grade.described}: {grade.meaning} (Foundations Guidebook)"
+    return f"{meaning} {item.evidence.note}" if item.evidence.note else meaning
 
 
 def _effect_structural(line: str, label: str, unit: str, i: int, k: int, model: Model) -> InputRow:
@@ -693,18 +750,34 @@ def input_rows(
 # The sheet
 # ---------------------------------------------------------------------------------------------
 
-INPUT_HEADERS = (
-    "Input",
-    "Value",
-    "Unit",
-    "Belongs to",
-    "Sources",
-    "Citation",
-    "Note",
-    INPUT_KEY_HEADER,
+# The sheet's columns, in order, with their widths: declared here once (the export, import-xlsx
+# and the tests find a column by its header).
+INPUT_COLUMNS: tuple[tuple[str, int], ...] = (
+    ("Input", 58),
+    ("Value", 14),
+    ("Unit", 16),
+    ("Belongs to", 26),
+    ("Status", 12),  # cited, derived, assumed, edited, not stated; setting; structure
+    ("Source", 40),  # who is cited, what it is derived from, whose assumption, what it replaced
+    ("Locator", 30),  # the table, section or page; a derivation's formula
+    ("Note", 50),
+    (INPUT_KEY_HEADER, 40),
 )
+INPUT_HEADERS = tuple(header for header, _ in INPUT_COLUMNS)
 INPUT_HEADER_ROW = 3
-VALUE_COL, KEY_COL = 2, 8
+VALUE_COL = INPUT_HEADERS.index("Value") + 1
+KEY_COL = INPUT_HEADERS.index(INPUT_KEY_HEADER) + 1
+
+
+def provenance_columns(row: InputRow, citations: dict[str, str]) -> tuple[str, str, str, str]:
+    """(status, source, locator, note) of a row: an input's provenance, its reason or quote
+    before the file's note; the sources of a setting or of structure."""
+    if row.param is None:
+        cites = "; ".join(citations[s] for s in row.sources if s in citations)
+        return row.basis, cites, "", row.note
+    status, source, locator, why = provenance_cells(row.param.provenance.to_data(citations))
+    note = "; ".join(part for part in (why, row.note) if part)
+    return status, source, locator, note
 
 
 def _allowed(book: Book, row: InputRow) -> Allowed | None:
@@ -726,6 +799,8 @@ def _allowed(book: Book, row: InputRow) -> Allowed | None:
         col = get_column_letter(table.key_col)
         keys = f"{quote_title(table.sheet)}${col}${table.first}:${col}${table.last}"
         return Allowed("keys", names=row.choices, keys=keys, prefix=table.prefix)
+    if row.line == DISCOUNT_BAND:  # a band's rate of a discount schedule
+        return Allowed("number", 0.0, 1.0)
     if row.param is None:
         return Allowed("whole", 0.0)  # a count of cohorts
     return Allowed.domain(row.param.domain)
@@ -736,14 +811,17 @@ SWITCH = Allowed("names", names=("0", "1"))
 
 def inputs_sheet(book: Book) -> Sheet:
     """Every assumption, one per row; yellow cells may be changed, grey ones are structure."""
-    widths = {1: 58, 2: 14, 3: 16, 4: 26, 5: 32, 6: 40, 7: 50, 8: 40}
+    widths = {c: width for c, (_, width) in enumerate(INPUT_COLUMNS, 1)}
     sheet = book.sheet(INPUTS, freeze="B4", print_rows="3:3", widths=widths, pages_wide=1)
     sheet.put(1, 1, "Inputs: every assumption the workbook uses, one a row", "title")
     sheet.put(
         2,
         1,
         "Change a yellow value and every figure moves. Grey values are fixed by the portfolio "
-        "file's structure. `appraise import-xlsx` reads this sheet back into a portfolio file.",
+        "file's structure. Status says where a value came from: cited (Source and Locator say "
+        "where), derived (from what, by which formula), assumed (whose judgement; the Note says "
+        "why), edited (what it replaced), or not stated. `appraise import-xlsx` reads this sheet "
+        "back into a portfolio file, marking each changed value edited.",
         "note",
     )
     sheet.row(INPUT_HEADER_ROW, [(h, "header") for h in INPUT_HEADERS])
@@ -758,23 +836,22 @@ def inputs_sheet(book: Book) -> Sheet:
             sheet.put(r, 1, item.title, "section")
             continue
         role = "input" if item.kind in ("param", "setting") else "fixed"
-        cites = "; ".join(citations[s] for s in item.sources if s in citations)
         value_style = f"{role}:{input_format(item.unit)}"
         if item.unit in ("rating", "year", "index", "placement"):  # a name, kept as text
             value_style = "user_in" if role == "input" else "user_fixed"
-        sheet.row(
-            r,
-            [
-                (item.label, "user_wrap"),
-                (item.value, value_style),
-                (item.unit, "text"),
-                (item.belongs_to, "user"),
-                (", ".join(item.sources), "user"),
-                (cites, "user"),
-                (item.note, "note"),
-                (item.key, "user"),
-            ],
-        )
+        status, source, locator, note = provenance_columns(item, citations)
+        cells = {
+            "Input": (item.label, "user_wrap"),
+            "Value": (item.value, value_style),
+            "Unit": (item.unit, "text"),
+            "Belongs to": (item.belongs_to, "user"),
+            "Status": (status, "text"),
+            "Source": (source, "user"),
+            "Locator": (locator, "user"),
+            "Note": (note, "note"),
+            INPUT_KEY_HEADER: (item.key, "user"),
+        }
+        sheet.row(r, [cells[header] for header in INPUT_HEADERS])
         book.input_cells[item.key] = ref(sheet.title, r, VALUE_COL)
         editable.append((r, item))
         if item.line == "optimism_bias_table":

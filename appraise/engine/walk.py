@@ -1,0 +1,243 @@
+"""What a walk over a portfolio's declared inputs builds (`appraise.engine.params.build`): the
+core's arrays, the `Param`s with their provenance, and the components of every outcome's cost;
+the prices it resolves once before it starts; and, when it is done, the core's structure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from appraise.engine import core
+from appraise.engine.evaluate import Structure
+from appraise.engine.registry import DEFAULTS, Param, declared
+from appraise.model.numbers import Input, Num
+from appraise.model.pricing import PriceRow, PriceTable, change_ends, price_rows, price_table
+from appraise.model.provenance import NOT_STATED_PROVENANCE, Provenance, provenance_of
+from appraise.model.schema import CHILDRENS_SOCIAL_CARE, RATINGS, Evidence, Intervention, Portfolio
+
+
+def at_default(value: Num, info: Input, written: bool) -> bool:
+    """Whether an input is its declaration's default: left out of the file, or written back
+    with the default's own provenance (as a portfolio the app writes out has it)."""
+    return not written or (info.basis is not None and provenance_of(value) == info.basis)
+
+
+def provenance(value: Num, info: Input, written: bool, fallback: Provenance | None) -> Provenance:
+    """An input's provenance: its own; else, left at its default, its declaration's; else the
+    fallback the walk gives it; else "not stated"."""
+    own = provenance_of(value)
+    if own is not None:
+        return own
+    if not written and info.basis is not None:
+        return info.basis
+    return fallback or NOT_STATED_PROVENANCE
+
+
+@dataclass(frozen=True)
+class Prices:
+    """A portfolio's prices, resolved once before the walk: each money block's price year and
+    index, the placement table, and the ends each change of placement runs between."""
+
+    table: PriceTable
+    rows: list[PriceRow]
+    ends: dict[str, tuple[str, str]]
+
+    @property
+    def names(self) -> list[str]:
+        return [row.name for row in self.rows]
+
+    @classmethod
+    def of(cls, portfolio: Portfolio) -> Prices:
+        changes = [k for k, o in portfolio.outcomes.items() if o.change is not None]
+        return cls(
+            price_table(portfolio),
+            price_rows(portfolio),
+            {key: change_ends(portfolio, key) for key in changes},
+        )
+
+
+@dataclass
+class Walk:
+    """What the walk over a portfolio's inputs builds: the core's arrays, the params, and the
+    components of every outcome's cost in the core's order."""
+
+    portfolio: Portfolio
+    evidence: Mapping[str, Evidence]
+    prices: Prices
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+    params: list[Param] = field(default_factory=list)
+    components: list[tuple[str, str]] = field(default_factory=list)  # (outcome, component name)
+    component_payer: list[str] = field(default_factory=list)
+    component_cashable: list[bool] = field(default_factory=list)
+    staff_owner: list[int] = field(default_factory=list)
+    effect_sources: list[tuple[str, ...]] = field(default_factory=list)
+
+    @property
+    def outcome_keys(self) -> list[str]:
+        return list(self.portfolio.outcomes)
+
+    def add(self, param: Param) -> None:
+        self.params.append(param)
+        if param.index is None:
+            self.values[param.target] = np.asarray(param.central, dtype=float)
+        else:
+            self.values[param.target][param.index] = param.central
+
+    def component(self, outcome: str, name: str, payer: str, cashable: bool) -> None:
+        self.components.append((outcome, name))
+        self.component_payer.append(payer)
+        self.component_cashable.append(cashable)
+
+    def outcome_input(
+        self,
+        key: str,
+        path: str,
+        info: str,
+        value: Num,
+        target: str,
+        index: int,
+        label: str = "",
+        fallback: Provenance | None = None,
+    ) -> None:
+        """An input of outcome `key` (a component's cost, a derivation's term, a change's units)."""
+        found = declared(info)
+        outcome = self.portfolio.outcomes[key]
+        self.add(
+            Param(
+                path,
+                path,
+                label or found.label,
+                found.unit,
+                key,
+                "outcome",
+                value,
+                target,
+                index,
+                found.domain,
+                tuple(outcome.sources),
+                provenance(value, found, True, fallback),
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Put:
+    """Puts one intervention's inputs into the walk: keys, paths and provenance alike."""
+
+    walk: Walk
+    i: int
+    item: Intervention
+
+    def __call__(
+        self,
+        section: str,
+        name: str,
+        value: Num,
+        target: str,
+        *,
+        index: Any = None,
+        written: bool = True,
+        fallback: Provenance | None = None,
+        label: str = "",
+        info: str = "",
+    ) -> None:
+        found = declared(info or f"{section}.{name}")
+        written = not at_default(value, found, written)
+        self.walk.add(
+            Param(
+                f"{self.item.id}.{section}.{name}",
+                f"interventions[{self.i}].{section}.{name}",
+                label or found.label,
+                found.unit,
+                self.item.id,
+                "intervention",
+                value,
+                target,
+                self.i if index is None else index,
+                found.domain,
+                tuple(self.item.evidence.sources) if written else (DEFAULTS,),
+                provenance(value, found, written, fallback),
+                written,
+            )
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Prices and the core's structure
+# ---------------------------------------------------------------------------------------------
+
+
+def price_inputs(walk: Walk, derived: list[str]) -> dict[str, tuple[str, ...]]:
+    """Each money block's price year and index as positions in the price table (the workbook
+    shows their names); returns the names each position stands for, by input."""
+    portfolio, prices, values = walk.portfolio, walk.prices.table, walk.values
+    values["price_indices"] = np.array(prices.levels, dtype=float).reshape(
+        len(prices.years), len(prices.series)
+    )
+    values["price_base"] = np.asarray(float(prices.year_at(prices.base)))
+    explicit = [k for k, o in portfolio.outcomes.items() if o.components is not None]
+    paths = {
+        "cost": [f"interventions[{i}].unit_cost" for i in range(len(portfolio.interventions))],
+        "component": [
+            f"outcomes.{key}.components[{j}]"
+            for key in explicit
+            for j in range(len(portfolio.outcomes[key].components or []))
+        ],
+        "derive": [f"outcomes.{key}.derive" for key in derived],
+        "placement": [row.path for row in walk.prices.rows],
+    }
+    for slot, at in paths.items():
+        values[f"{slot}_price_year"] = np.array(
+            [float(prices.year_at(prices.blocks[p].year)) for p in at]
+        )
+        values[f"{slot}_index"] = np.array([float(prices.series_at(prices.names[p])) for p in at])
+    names: dict[str, tuple[str, ...]] = {"price_base": prices.labels}
+    for slot in paths:
+        names[f"{slot}_price_year"] = prices.labels
+        names[f"{slot}_index"] = prices.series
+    return names
+
+
+def core_inputs(walk: Walk, derived: list[str]) -> core.CoreInputs:
+    """The walk's arrays with the structure of the portfolio's axes."""
+    portfolio, values, prices = walk.portfolio, walk.values, walk.prices
+    keys = walk.outcome_keys
+    payers = tuple(
+        sorted(
+            set(walk.component_payer) | {CHILDRENS_SOCIAL_CARE},
+            key=lambda p: (p != CHILDRENS_SOCIAL_CARE, p),
+        )
+    )
+    values["component_cashable"] = np.array(walk.component_cashable, dtype=float)
+    values["component_csc"] = np.array(
+        [float(p == CHILDRENS_SOCIAL_CARE) for p in walk.component_payer]
+    )
+    effect_outcome = values.pop("effect_outcome").astype(int)
+    structure = Structure(
+        n=len(portfolio.interventions),
+        horizon=portfolio.horizon_years,
+        outcome_index=effect_outcome[:, 0].copy(),
+        component_outcome=np.array([keys.index(k) for k, _ in walk.components], dtype=int),
+        n_outcomes=len(keys),
+        n_derived=len(derived),
+        n_ratings=len(RATINGS),
+        n_given=len(values["component_cost_given"]),
+        extra={
+            "Q": len(prices.table.years),
+            "S": len(prices.table.series),
+            "W": len(prices.rows),
+            "X": len(prices.ends),
+        },
+        effect_outcome=effect_outcome,
+        staff_owner=np.array(walk.staff_owner, dtype=int),
+    )
+    return core.CoreInputs(
+        values=values,
+        structure=structure,
+        payers=payers,
+        component_payer=np.array([payers.index(p) for p in walk.component_payer], dtype=int),
+    )
