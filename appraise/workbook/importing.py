@@ -178,7 +178,8 @@ def _writable(data: dict[str, Any], path: str) -> str:
     except (KeyError, IndexError, TypeError, ValueError):
         return path
     found = _OWNER.match(block + ".")
-    if isinstance(node, dict) or found is None:
+    # A dict with a `value` is a number with its provenance (cited, derived, ...), not a block.
+    if (isinstance(node, dict) and "value" not in node) or found is None:
         return path
     return f"{found.group(1)}.price_year"
 
