@@ -418,3 +418,63 @@ def test_check_xlsx_refuses_a_file_that_is_not_an_exported_workbook(tmp_path):
     proc = run_cli("check-xlsx", text)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "notes.xlsx" in proc.stderr
+
+
+def _exported_with_claims(tmp_path: Path) -> Path:
+    out = tmp_path / "t.xlsx"
+    claims = EXAMPLES / "thurrock-2017-claims.yaml"
+    proc = run_cli("export", THURROCK, "--xlsx", out, "--claims", claims)
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def test_a_workbook_exported_with_claims_is_laid_out_again_from_the_claims_file_it_holds(tmp_path):
+    # The Claims check sheet and the Checks rows it adds come from a claims file: the workbook
+    # holds it (hidden), so check-xlsx and import-xlsx's pre-check lay those out again too.
+    # Without it, an unedited workbook exported with --claims was refused, 329 cells "changed".
+    path = _exported_with_claims(tmp_path)
+    assert load_workbook(path)["Claims file"].sheet_state == "hidden"
+    proc = run_cli("check-xlsx", path)
+    assert proc.returncode == 0, proc.stdout
+    assert run_cli("import-xlsx", path, "--out", tmp_path / "back.yaml").returncode == 0
+    # a formula of the Claims check sheet pasted over is named
+    wb = load_workbook(path)
+    ws = wb["Claims check"]
+    assert str(ws["C3"].value).startswith("=AND(")
+    ws["C3"].value = True
+    wb.save(path)
+    proc = run_cli("check-xlsx", path)
+    assert proc.returncode == 1
+    listed = proc.stdout.splitlines()[1:]
+    assert len(listed) == 1 and listed[0].startswith("Claims check!C3 "), proc.stdout
+    proc = run_cli("import-xlsx", path, "--out", tmp_path / "back2.yaml")
+    assert proc.returncode == 2 and "Claims check!C3" in proc.stderr
+    assert not (tmp_path / "back2.yaml").exists()
+
+
+def test_an_edit_of_the_hidden_claims_file_is_refused(tmp_path):
+    path = _exported_with_claims(tmp_path)
+    wb = load_workbook(path)
+    ws = wb["Claims file"]
+    line = next(r[0] for r in ws.iter_rows(min_row=3) if "value:" in str(r[0].value))
+    line.value = str(line.value) + "0"
+    wb.save(path)
+    for command in ("check-xlsx", "import-xlsx"):
+        proc = run_cli(command, path, *(["--out", tmp_path / "b.yaml"] * (command != "check-xlsx")))
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+        assert "'Claims file'" in proc.stderr and "claims file was edited" in proc.stderr
+    # A Claims check sheet without the claims file it came from cannot be laid out again.
+    del wb["Claims file"]
+    wb.save(path)
+    proc = run_cli("check-xlsx", path)
+    assert proc.returncode == 2 and "not the claims file it was checked from" in proc.stderr
+
+
+def test_check_xlsx_says_a_programme_workbook_is_not_one_it_reads(tmp_path):
+    out = tmp_path / "p.xlsx"
+    programme = EXAMPLES / "east-sussex-thrive-programme.yaml"
+    assert run_cli("export", programme, "--xlsx", out).returncode == 0
+    for command in ("check-xlsx", "import-xlsx"):
+        proc = run_cli(command, out, *(["--out", tmp_path / "b.yaml"] * (command != "check-xlsx")))
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        assert "a programme's workbook holds no portfolio file" in proc.stderr, proc.stderr

@@ -24,15 +24,16 @@ from typing import Any
 
 from openpyxl.formula import Tokenizer
 
+from appraise.analyses.verify import ClaimsCheck
 from appraise.model.load import evidence_for
 from appraise.model.schema import Evidence, Portfolio
-from appraise.workbook.book import ABOUT, INPUTS, SOURCE, Book
+from appraise.workbook.book import ABOUT, CLAIMS_FILE, INPUTS, SOURCE, Book
 from appraise.workbook.export import layout
 from appraise.workbook.writer import Formula, Sheet, cell, read_text
 
 MAX_LISTED = 50  # differences listed one by one; the rest are counted
 # Sheets whose every cell is the export's own words (labels, notes), or changes by design.
-NOT_COMPARED = (ABOUT, SOURCE)
+NOT_COMPARED = (ABOUT, SOURCE, CLAIMS_FILE)
 FIXED_ROLES = ("fixed", "user_fixed", "engine")
 
 
@@ -174,17 +175,23 @@ def compare(sheets: list[Sheet], wb: Any, book: Book) -> list[Difference]:
     return found
 
 
-def laid_out(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> tuple[Book, list[Sheet]]:
-    """The workbook the portfolio file gives: its Book and sheets, as `appraise export` lays it
-    out (the date and the run's identity, on About only, aside)."""
-    return layout(portfolio, evidence)
+def laid_out(
+    portfolio: Portfolio, evidence: Mapping[str, Evidence], claims: ClaimsCheck | None = None
+) -> tuple[Book, list[Sheet]]:
+    """The workbook the portfolio file gives (with its claims check, when it was exported with
+    one): its Book and sheets, as `appraise export` lays it out (the date and the run's
+    identity, on About only, aside)."""
+    return layout(portfolio, evidence, claims=claims)
 
 
-def check_workbook(wb: Any, portfolio: Portfolio) -> list[Difference]:
+def check_workbook(
+    wb: Any, portfolio: Portfolio, claims: ClaimsCheck | None = None
+) -> list[Difference]:
     """The cells of an exported workbook (openpyxl, formulas as text) that differ from the
     workbook laid out again from the portfolio file it holds (its formulas from the line
-    definitions); `appraise.workbook.importing.opened` reads both from a file."""
-    book, sheets = laid_out(portfolio, evidence_for(portfolio))
+    definitions) and the claims file, if any; `appraise.workbook.importing.opened` reads them
+    from a file."""
+    book, sheets = laid_out(portfolio, evidence_for(portfolio), claims)
     return compare(sheets, wb, book)
 
 

@@ -50,6 +50,7 @@ CASH_FLOWS, EVIDENCE, CHECKS, ABOUT, SOURCE = (
     "Portfolio file",
 )
 FORECAST, CLAIMS_CHECK = "Forecast", "Claims check"  # only when there is a baseline, or claims
+CLAIMS_FILE = "Claims file"  # hidden: the claims file the Claims check sheet was checked from
 INDICES = "Indices"
 COLUMN = "\x00"  # stands for a year's column letter until a year line is written out
 

@@ -7,7 +7,8 @@ LibreOffice recompute it, `appraise.workbook.recalc`.
 The sheets come from one builder function each, one module a sheet. To add a sheet, write
 `def my_sheet(book: Book) -> Sheet | None` (None: the sheet does not apply), put it in BUILDERS
 after every sheet it refers to, and its title in TAB_ORDER. A portfolio with a baseline gets a
-`Forecast` sheet; `claims=` (from `appraise.analyses.verify.check_claims`) adds a `Claims check`.
+`Forecast` sheet; `claims=` (from `appraise.analyses.verify.check_claims`) adds a `Claims check`
+and, hidden, the claims file it was checked from.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from appraise.workbook.book import (
     CASH_FLOWS,
     CHECKS,
     CLAIMS_CHECK,
+    CLAIMS_FILE,
     EVIDENCE,
     FORECAST,
     INDICES,
@@ -51,7 +53,7 @@ from appraise.workbook.integrity import INTEGRITY, integrity_sheet
 from appraise.workbook.options import OPTIONS, options_sheet
 from appraise.workbook.outcomes import outcomes_sheet
 from appraise.workbook.programme_sheet import PROGRAMME_SHEET, programme_sheet
-from appraise.workbook.source import source_sheet
+from appraise.workbook.source import claims_file_sheet, source_sheet
 from appraise.workbook.staffing import STAFFING, staffing_sheet
 from appraise.workbook.summary import summary_sheet
 from appraise.workbook.writer import Sheet, render, settle_references
@@ -76,6 +78,7 @@ BUILDERS: list[Callable[[Book], Sheet | None]] = [
     checks_sheet,
     about_sheet,
     source_sheet,
+    claims_file_sheet,
 ]
 # Shown in this order; a sheet not named here follows these, in build order.
 TAB_ORDER = (
@@ -95,6 +98,7 @@ TAB_ORDER = (
     CHECKS,
     INTEGRITY,
     SOURCE,
+    CLAIMS_FILE,
     FORMULA_CHECK,
 )
 

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from appraise.engine.params import build
 from appraise.errors import InputError, Problem
@@ -17,13 +17,17 @@ from appraise.model.load import evidence_for, portfolio_from_data
 from appraise.model.provenance import edited_data
 from appraise.model.save import portfolio_to_data, set_at, to_yaml
 from appraise.model.schema import Evidence, Portfolio
-from appraise.workbook.book import FORECAST, INPUTS, SOURCE, Book
+from appraise.workbook.book import CLAIMS_CHECK, CLAIMS_FILE, FORECAST, INPUTS, SOURCE, Book
 from appraise.workbook.export import BUILDERS
 from appraise.workbook.forecast import forecast_sheet, shared_assumptions
 from appraise.workbook.guard import check_workbook_zip
 from appraise.workbook.inputs import INPUT_KEY_HEADER, InputRow, input_rows
+from appraise.workbook.programme_sheet import PROGRAMME_SHEET
 from appraise.workbook.source import HASH_LABEL, SOURCE_FIRST_ROW, fingerprint, source_text
 from appraise.workbook.writer import cell, read_text
+
+if TYPE_CHECKING:
+    from appraise.analyses.verify import ClaimsCheck
 
 
 @dataclass
@@ -78,23 +82,38 @@ def _sheet(wb: Any, title: str, path: Path) -> Any:
     return wb[title]
 
 
-def _embedded_portfolio(wb: Any, path: Path) -> Portfolio:
-    ws = _sheet(wb, SOURCE, path)
+def _held_text(wb: Any, title: str, path: Path, what: str) -> tuple[str, str]:
+    """(the file's name for messages, its text) held on the hidden sheet `title`, refused when
+    the text no longer matches the fingerprint recorded beside it at export."""
+    ws = _sheet(wb, title, path)
     rows = [
         (ws.cell(r, 1).value, ws.cell(r, 2).value) for r in range(SOURCE_FIRST_ROW, ws.max_row + 1)
     ]
-    name = f"{path} (sheet {SOURCE!r})"
+    name = f"{path} (sheet {title!r})"
     text = source_text(rows)
     recorded = ws.cell(2, 2).value
     if ws.cell(2, 1).value != HASH_LABEL or recorded != fingerprint(text):
         raise InputError.one(
             name,
             "",
-            "the hidden sheet holding the portfolio file was edited (its SHA-256 no longer "
-            "matches the one recorded at export), so the interventions' structure (ids, forms, "
-            "ratings, sources) cannot be trusted; change the portfolio file, or the Inputs sheet "
-            "(where the evidence rating is an input), and export again",
+            f"the hidden sheet holding the {what} was edited (its SHA-256 no longer matches the "
+            "one recorded at export), so the interventions' structure (ids, forms, ratings, "
+            "sources) cannot be trusted; change the portfolio file, or the Inputs sheet (where "
+            "the evidence rating is an input), and export again",
         )
+    return name, text
+
+
+def _embedded_portfolio(wb: Any, path: Path) -> Portfolio:
+    if SOURCE not in wb.sheetnames and PROGRAMME_SHEET in wb.sheetnames:
+        raise InputError.one(
+            str(path),
+            "",
+            "a programme's workbook holds no portfolio file to read back or lay out again: "
+            "check-xlsx and import-xlsx read the workbook of a portfolio; a programme's "
+            "workbook is checked by its own Integrity sheet when a spreadsheet program opens it",
+        )
+    name, text = _held_text(wb, SOURCE, path, "portfolio file")
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -236,7 +255,7 @@ def _unchanged_outside_inputs(
     portfolio file gives (`appraise check-xlsx`): the imported file would not give its figures."""
     from appraise.workbook.audit import MAX_LISTED, compare, laid_out
 
-    book, sheets = laid_out(portfolio, evidence)
+    book, sheets = laid_out(portfolio, evidence, embedded_claims(wb, path, portfolio))
     differences = compare(sheets, wb, book)
     if not differences:
         return
@@ -285,11 +304,31 @@ def _keep_assumed_price_years(
     return out
 
 
-def opened(path: str | Path) -> tuple[Any, Portfolio]:
-    """An exported workbook (openpyxl, formulas as text) and the portfolio file it holds."""
+def embedded_claims(wb: Any, path: Path, portfolio: Portfolio) -> ClaimsCheck | None:
+    """The claims check of a workbook exported with claims, worked out again from the claims
+    file it holds (hidden); None for a workbook without a Claims check sheet."""
+    from appraise.analyses.verify import claims_check_from_text
+
+    if CLAIMS_FILE not in wb.sheetnames:
+        if CLAIMS_CHECK in wb.sheetnames:
+            raise InputError.one(
+                str(path),
+                "",
+                f"the workbook has a {CLAIMS_CHECK!r} sheet but not the claims file it was "
+                "checked from (a workbook exported by an earlier appraise): export it again",
+            )
+        return None
+    name, text = _held_text(wb, CLAIMS_FILE, path, "claims file")
+    return claims_check_from_text(text, name, portfolio, path)
+
+
+def opened(path: str | Path) -> tuple[Any, Portfolio, ClaimsCheck | None]:
+    """An exported workbook (openpyxl, formulas as text), the portfolio file it holds and, when
+    it was exported with claims, their check worked out again."""
     path = Path(path)
     wb = _open(path)
-    return wb, _embedded_portfolio(wb, path)
+    portfolio = _embedded_portfolio(wb, path)
+    return wb, portfolio, embedded_claims(wb, path, portfolio)
 
 
 def import_workbook(path: str | Path) -> Imported:

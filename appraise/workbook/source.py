@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from appraise.model.save import portfolio_to_data
-from appraise.workbook.book import SOURCE, Book
+from appraise.workbook.book import CLAIMS_FILE, SOURCE, Book
 from appraise.workbook.writer import Sheet, read_text
 
 SOURCE_FIRST_ROW = 3
@@ -29,12 +29,43 @@ def source_sheet(book: Book) -> Sheet:
         "reads it together with the Inputs sheet. Do not edit.",
         "note",
     )
-    r = SOURCE_FIRST_ROW
     text = json.dumps(portfolio_to_data(book.portfolio), indent=1, ensure_ascii=False)
+    _put_lines(sheet, text)
+    return sheet
+
+
+def claims_file_sheet(book: Book) -> Sheet | None:
+    """The claims file a `Claims check` sheet was checked from, its text one line a row, so that
+    the sheet can be laid out again from it (check-xlsx, import-xlsx). None without claims."""
+    if book.claims is None or not book.claims.text:
+        return None
+    sheet = book.sheet(CLAIMS_FILE, hidden=True, widths={1: 100})
+    sheet.put(
+        1,
+        1,
+        "The claims file the Claims check sheet was checked from, one line a row. appraise "
+        "check-xlsx and import-xlsx check the Claims check sheet against it. Do not edit.",
+        "note",
+    )
+    # Line ends and trailing spaces, which a cell may not keep, mean nothing in YAML here.
+    _put_lines(sheet, claims_text(book.claims.text))
+    return sheet
+
+
+def claims_text(text: str) -> str:
+    """A claims file's text as the hidden sheet holds it: lines without trailing spaces,
+    without blank lines at the end."""
+    return "\n".join(line.rstrip() for line in text.splitlines()).rstrip("\n")
+
+
+def _put_lines(sheet: Sheet, text: str) -> None:
+    """`text` one line a row from SOURCE_FIRST_ROW (a line longer than a cell holds goes on,
+    marked '+'), headed by its fingerprint."""
     # Import takes the file's structure (ids, forms, ratings, sources) from here only while this
     # fingerprint of it still matches: an edit of the hidden sheet is refused, not imported.
     sheet.put(2, 1, HASH_LABEL, "text")
     sheet.put(2, 2, fingerprint(text + "\n"), "text")
+    r = SOURCE_FIRST_ROW
     for line in text.splitlines():
         pieces = [line[k : k + CHUNK] for k in range(0, len(line), CHUNK)] or [""]
         for j, piece in enumerate(pieces):
@@ -43,7 +74,6 @@ def source_sheet(book: Book) -> Sheet:
             if j:
                 sheet.put(r, 2, "+", "text")  # continues the line above
             r += 1
-    return sheet
 
 
 HASH_LABEL = "SHA-256 of the lines below (import-xlsx refuses them if it no longer matches)"
