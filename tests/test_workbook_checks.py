@@ -125,14 +125,23 @@ def thurrock(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     summary0 = book.anchors["summary.net_savings.0"].replace("$", "").split("!")
     summary1 = book.anchors["summary.net_savings.1"].replace("$", "").split("!")
     mst_net = f"=Calculations!${net0[1][0]}${net0[1][1:]}"
+    # the audit's cells: Calculations!D66 and E66, Summary!J2 and J3 (=E65-D26 for E66)
+    assert (net0, net1, tuple(summary0), tuple(summary1)) == (
+        ("Calculations", "D66"),
+        ("Calculations", "E66"),
+        ("Summary", "J2"),
+        ("Summary", "J3"),
+    )
+    assert (gross1[1], cost0[1]) == ("E65", "D26")
     broken = {
         # a constant pasted over MST's net savings while its unit cost rose from 2285 to 2500
         "constant-on-calculations": ({net0: 1225163, uc: 2500}, net0),
         "constant-on-summary": ({tuple(summary0): 1225163, uc: 2500}, tuple(summary0)),
-        # Pause's net savings on the Summary re-pointed at MST's column
-        "re-pointed-summary": ({tuple(summary1): mst_net}, tuple(summary1)),
+        # Pause's net savings on the Summary re-pointed at MST's column (with the same sound
+        # edit: a check that compared with the export would be moved by it, not by the break)
+        "re-pointed-summary": ({tuple(summary1): mst_net, uc: 2500}, tuple(summary1)),
         # Pause's net savings made Pause's gross savings less MST's cost
-        "wrong-column": ({net1: f"={gross1[1]}-{cost0[1]}"}, net1),
+        "wrong-column": ({net1: f"={gross1[1]}-{cost0[1]}", uc: 2500}, net1),
         "blank-input": ({uc: None}, uc),
         "text-input": ({uc: "2,500"}, uc),
         "negative-rate": ({(rate.sheet, f"C{rate.row}"): -66}, (rate.sheet, f"C{rate.row}")),
