@@ -44,9 +44,16 @@ TAB_ORDER = [
     "Formula check",
 ]
 # A portfolio with a baseline (the Thurrock example names thurrock-2017-baseline.yaml) has a
-# Forecast sheet after Cash flows; `--claims` adds Claims check after it.
+# Forecast sheet after Cash flows; `--claims` adds Claims check after it (and, hidden, the claims
+# file it comes from after the portfolio file).
 FORECAST_TABS = [*TAB_ORDER[:6], "Forecast", *TAB_ORDER[6:]]
-CLAIMS_TABS = [*FORECAST_TABS[:7], "Claims check", *FORECAST_TABS[7:]]
+CLAIMS_TABS = [
+    *FORECAST_TABS[:7],
+    "Claims check",
+    *FORECAST_TABS[7:-1],
+    "Claims file",
+    "Formula check",
+]
 # The Summary header: `appraise evaluate` JSON keys, plus npv and payback_year.
 REQUIRED_SUMMARY_KEYS = (  # noqa: SIM905 (the issue's list, as it reads there)
     "id name reach cost outcomes_averted gross_savings net_savings cashable_gross_savings "

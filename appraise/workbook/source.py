@@ -7,6 +7,8 @@ import hashlib
 import json
 from typing import Any
 
+import yaml
+
 from appraise.model.save import portfolio_to_data
 from appraise.workbook.book import CLAIMS_FILE, SOURCE, Book
 from appraise.workbook.writer import Sheet, read_text
@@ -53,8 +55,19 @@ def claims_file_sheet(book: Book) -> Sheet | None:
 
 
 def claims_text(text: str) -> str:
-    """A claims file's text as the hidden sheet holds it: lines without trailing spaces,
-    without blank lines at the end."""
+    """A claims file's text as the hidden sheet holds it: without the path of the portfolio it
+    names (a workbook carries no path of the machine, and the claims are checked against the
+    workbook's own portfolio), lines without trailing spaces, no blank lines at the end."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:  # it was read as a claims file at export: not expected
+        root = None
+    if isinstance(root, yaml.MappingNode):
+        for key, value in root.value:
+            if getattr(key, "value", None) == "portfolio" and isinstance(value, yaml.ScalarNode):
+                start, end = value.start_mark.index, value.end_mark.index
+                text = text[:start] + "null" + text[end:]
+                break
     return "\n".join(line.rstrip() for line in text.splitlines()).rstrip("\n")
 
 
