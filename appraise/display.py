@@ -208,12 +208,30 @@ CSV_SKIP = {
 OPTION_CSV = (
     "option",
     "rank",
+    "status",
     "compared_with",
     "incremental_pv_cost",
     "incremental_pv_gross_savings",
     "incremental_npv",
     "incremental_bcr",
 )
+
+
+OPTION_STATUS = {
+    "frontier": "on the frontier",
+    "dominated": "dominated",
+    "extended_dominance": "dominated (extended dominance)",
+}
+
+
+def compared_text(option: dict[str, Any]) -> str:
+    """What an option (`options[]` of `appraise evaluate`) is compared with, or why it is not:
+    dominated, ruled out by extended dominance, or the cheapest on the frontier."""
+    if option["status"] != "frontier":
+        return OPTION_STATUS[option["status"]]
+    if option["incremental_npv"] is None:
+        return "nothing cheaper"
+    return option["compared_with"] or "doing nothing"
 
 
 def evaluation_csv(data: dict[str, Any]) -> str:

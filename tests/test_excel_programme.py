@@ -21,7 +21,8 @@ from openpyxl import load_workbook
 
 from appraise.analyses.programme import savings_status
 from appraise.engine.programme import NOT_KNOWN
-from appraise.workbook.programme_sheet import SAVINGS_COLUMNS
+from appraise.workbook.checks import CHECK_FIRST_ROW
+from appraise.workbook.programme_sheet import NOT_GIVEN, SAVINGS_COLUMNS
 from appraise.workbook.recalc import recalculate
 from tests.conftest import EXAMPLES, THURROCK, require_tool, run_cli
 from tests.test_programme import HAND, SUFFOLK, THRIVE
@@ -179,7 +180,7 @@ def test_every_figure_has_a_row_on_checks(tmp_path):
     book = export(path, tmp_path / "hand.xlsx")
     data = programme_json(path)
     checks = load_workbook(book)["Checks"]
-    rows = [r for r in checks.iter_rows(min_row=5, values_only=True) if r[0]]
+    rows = [r for r in checks.iter_rows(min_row=CHECK_FIRST_ROW, values_only=True) if r[0]]
     figures = len(data["years"]) * len(YEAR_KEYS)
     figures += len(data["targets"]) * len(TARGET_KEYS) + len(data["savings"]) * len(SAVINGS_KEYS)
     figures += 12  # the savings targets and achieved, each by class and recurrence, and totals
@@ -266,6 +267,13 @@ def _set(path: Path, out: Path, changes: dict[tuple[str, int], Any]) -> Path:
     return out
 
 
+def _set_cell(path: Path, out: Path, coordinate: str, value: Any) -> Path:
+    wb = load_workbook(path)
+    wb["Programme"][coordinate].value = value
+    wb.save(out)
+    return out
+
+
 @pytest.fixture(scope="module")
 def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
     """name -> (programme file, its LibreOffice-recalculated workbook)."""
@@ -281,6 +289,19 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Pat
         {("Spend avoided, as a report states it", 5): 5_400_000},
     )
     sources["thrive-edited"] = THRIVE
+    # The audit's edits: £5M typed into a figure the file does not give, its switch left at 0;
+    # and "6.4m" typed as text into a figure that is given.
+    ws = load_workbook(written["thrive"])["Programme"]
+    blank = next(c for r in ws.iter_rows() for c in r if c.value == NOT_GIVEN)
+    written["thrive-unswitched"] = _set_cell(
+        written["thrive"], folder / "thrive-unswitched.xlsx", blank.coordinate, 5_000_000
+    )
+    written["thrive-text"] = _set(
+        written["thrive"],
+        folder / "thrive-text.xlsx",
+        {("Spend avoided, as a report states it", 5): "6.4m"},
+    )
+    sources["thrive-unswitched"] = sources["thrive-text"] = THRIVE
     # The hand-worked contact saving: £110,000 achieved instead of £90,000.
     hand = load_workbook(written["hand"])["Programme"]
     contact = next(r for r in hand.iter_rows() if r[0].value == "contact")
@@ -299,7 +320,13 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Pat
 
 
 def master_check(path: Path) -> Any:
+    """The master check: the workbook is sound (Integrity's checks, which recompute)."""
     return load_workbook(path, data_only=True)["Checks"]["D2"].value
+
+
+def unchanged(path: Path) -> Any:
+    """Whether every figure is still the engine's as exported (Checks)."""
+    return load_workbook(path, data_only=True)["Checks"]["D4"].value
 
 
 @pytest.mark.slow
@@ -341,7 +368,8 @@ def test_an_input_edited_on_the_sheet_moves_what_follows(books):
     sheet = read_sheet(books["thrive-edited"][1])
     # £6.4M + £5.4M = £11.8M: the running totals follow the edited difference.
     assert sheet["years"]["cumulative_avoided_spend"][:2] == (6_400_000, 11_800_000)
-    assert master_check(books["thrive-edited"][1]) is False  # it no longer matches the export
+    assert unchanged(books["thrive-edited"][1]) is False  # it no longer matches the export
+    assert master_check(books["thrive-edited"][1]) is True  # a sound edit
     contact = read_sheet(books["hand-edited"][1])["savings"][1]
     # £110,000 achieved against £100,000 due by 2022-09 (six months of £200,000): on track.
     assert (contact["variance"], contact["status"]) == (-90_000, "on track")
@@ -353,6 +381,30 @@ def test_an_input_edited_on_the_sheet_moves_what_follows(books):
     # Achieved: £520,000 (placements) is capacity, £110,000 (contact) cash-releasing.
     assert by_class["savings_by_class.achieved.capacity"] == 520_000
     assert by_class["savings_total.achieved"] == 520_000 + 110_000
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["thrive", "suffolk", "illustration", "hand"])
+def test_every_formula_is_saved_with_the_value_libreoffice_works_out(books, name, tmp_path):
+    from tests.test_excel_libreoffice import saved_and_recalculated
+
+    source, recalculated = books[name]
+    written = recalculated.parent.parent / f"{name}.xlsx"
+    assert saved_and_recalculated(written, recalculated) == []
+
+
+@pytest.mark.slow
+def test_a_figure_typed_without_its_switch_or_as_text_is_flagged(books):
+    # Once, £5M typed where the file gives no figure was ignored, and "6.4m" typed as text was
+    # dropped from the cumulative total, with every check still TRUE.
+    for name in ("thrive-unswitched", "thrive-text"):
+        checks = load_workbook(books[name][1], data_only=True)["Checks"]
+        assert checks["D2"].value is False, name
+        assert "Programme!" in checks["D3"].value, (name, checks["D3"].value)
+    text = load_workbook(books["thrive-text"][1], data_only=True)["Checks"]["D3"].value
+    assert text.startswith("an input blank, not a number or outside the range it may take")
+    switch = load_workbook(books["thrive-unswitched"][1], data_only=True)["Checks"]["D3"].value
+    assert "its switch" in switch
 
 
 @pytest.mark.slow

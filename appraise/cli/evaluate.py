@@ -12,6 +12,7 @@ from appraise.analyses.uncertainty import uncertain_params
 from appraise.analyses.voi import file_groups
 from appraise.cli._app import VALIDATORS, Format, TableOrJson, app, emit, guarded
 from appraise.display import (
+    compared_text,
     counted,
     discount_text,
     effect_notes,
@@ -170,8 +171,9 @@ def class_table(data: dict[str, Any]) -> list[str]:
 
 
 def options_table(options: list[dict[str, Any]], years: list[dict[str, Any]]) -> list[str]:
-    """The options, best first: each one's totals, rank, and what it adds over the next cheaper
-    (`years`: the portfolio's, for the horizon and the financial year of a payback)."""
+    """The options, best first: each one's totals, rank, and what it adds over the option before
+    it on the efficiency frontier (`years`: the portfolio's, for the horizon and the financial
+    year of a payback)."""
     horizon = len(years)
     headers = [
         "Rank",
@@ -204,7 +206,7 @@ def options_table(options: list[dict[str, Any]], years: list[dict[str, Any]]) ->
                 money(o["npv"]),
                 num(o["bcr"]) if spends else "n/a",
                 payback_text(o["payback_year"], years) if spends else "n/a",
-                (o["compared_with"] or "doing nothing") if compared else "nothing cheaper",
+                compared_text(o),
                 money(o["incremental_npv"]) if compared else "",
                 incremental_ratio(o["incremental_bcr"]) if compared else "",
             ]
@@ -215,9 +217,11 @@ def options_table(options: list[dict[str, Any]], years: list[dict[str, Any]]) ->
         "",
         table(headers, rows, [False, False, *[True] * 8, False, True, True]),
         "",
-        "Incr.: what the option adds over the next cheaper one by present value of cost: the extra "
-        "NPV, and the extra PV savings per extra £1 of PV cost (above 1: the extra spending pays "
-        "for itself). See docs/options.md.",
+        "Incr.: what the option adds over the option before it on the efficiency frontier: the "
+        "extra NPV, and the extra PV savings per extra £1 of PV cost (above 1: the extra spending "
+        "pays for itself). Dominated: another option costs no more and saves no less; extended "
+        "dominance: a mix of a cheaper and a dearer option would save more for its cost. See "
+        "docs/options.md.",
     ]
 
 

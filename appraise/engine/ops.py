@@ -551,6 +551,17 @@ class ExcelOps:
     def index(self, values: Span, position: Any) -> X:
         return _call("INDEX", values, position)
 
+    # over the options (appraise.engine.options): a column of every option's figure, a row of it
+    def count(self, x: Any) -> X:
+        """How many options (or pairs: a column against a row) satisfy x."""
+        return X(f"SUMPRODUCT(({X.of(x)})*1)")
+
+    def match(self, x: Any, column: Span) -> X:
+        return X(f"MATCH({X.of(x)},{column},0)")
+
+    def pick(self, column: Span, row: Any) -> X:
+        return _call("INDEX", column, row)
+
     def slope(self, ys: Span, xs: Span) -> X:
         return _call("SLOPE", ys, xs)
 

@@ -249,9 +249,12 @@ def methods(w: Writer, paper: Paper) -> None:
         w.labelled(
             "Options",
             "The file's options are mutually exclusive: each option's figures are its own "
-            "interventions' together, never a sum across options. They are ranked by NPV, and "
-            "each is set against the next cheaper one by present value of cost, doing nothing "
-            "for the cheapest (HM Treasury Green Book, 2022, paragraph 5.53; docs/options.md).",
+            "interventions' together, never a sum across options. They are ranked by NPV. An "
+            "option that costs no less and saves no more than another is dominated, and one "
+            "below the line joining a cheaper and a dearer option is ruled out by extended "
+            "dominance (dampack's calculate_icers); each of the rest is set against the option "
+            "before it on that efficiency frontier, doing nothing for the cheapest (HM Treasury "
+            "Green Book, 2022, paragraph 5.53; docs/options.md).",
         )
     prices = price_notes(paper.results.get("prices"))
     if prices:

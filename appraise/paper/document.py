@@ -16,6 +16,7 @@ from typing import Any
 
 from appraise import charts
 from appraise.display import (
+    compared_text,
     discount_text,
     money,
     num,
@@ -305,7 +306,7 @@ def option_lines(paper: Paper) -> list[str]:
 
 def option_rows(paper: Paper, incremental: bool) -> tuple[list[str], list[list[str]]]:
     """The options, best first: headers and rows (with their interventions and what each adds
-    over the next cheaper one where `incremental`)."""
+    over the option before it on the efficiency frontier where `incremental`)."""
     h = paper.totals["horizon_years"]
     names = paper.names()
     odds = {o["name"]: o["prob_best"] for o in (paper.simulation or {}).get("options") or []}
@@ -336,7 +337,7 @@ def option_rows(paper: Paper, incremental: bool) -> tuple[list[str], list[list[s
             compared = o["incremental_npv"] is not None
             ratio = o["incremental_bcr"]
             row += [
-                (o["compared_with"] or "doing nothing") if compared else "nothing cheaper",
+                compared_text(o),
                 money(o["incremental_npv"]) if compared else "",
                 ("infinite" if ratio is None else num(ratio)) if compared else "",
             ]
@@ -389,21 +390,25 @@ def portfolio_table(w: Writer, paper: Paper) -> None:
 
 
 def options_table(w: Writer, paper: Paper) -> None:
-    """The options side by side, and what each adds over the next cheaper one."""
+    """The options side by side, and what each adds over the option before it on the frontier."""
     h = paper.totals["horizon_years"]
     headers, rows = option_rows(paper, incremental=True)
     w.table(
-        "The options side by side, best first, each against the next cheaper one",
+        "The options side by side, best first, each against the option before it on the "
+        "efficiency frontier",
         headers,
         rows,
         [True, False, False, *[True] * 6, False, True, True, *[True] * (len(headers) - 12)],
     )
     w.paragraph(
         "Only one option will be chosen, so each has its own figures and they are never added "
-        f"up. Options are ranked by NPV over {h} years. Each is also set against the next cheaper "
-        "one by present value of cost: the incremental NPV is what spending the difference adds, "
-        "and an incremental benefit-cost ratio above 1 means the extra spending pays for itself "
-        "(HM Treasury Green Book, 2022, paragraph 5.53; docs/options.md)."
+        f"up. Options are ranked by NPV over {h} years. An option is dominated when another costs "
+        "no more and saves no less, and ruled out by extended dominance when a mix of a cheaper "
+        "and a dearer option would save more for its cost (the incremental analysis of dampack's "
+        "calculate_icers). Each of the rest, the efficiency frontier, is set against the option "
+        "before it there: the incremental NPV is what spending the difference adds, and an "
+        "incremental benefit-cost ratio above 1 means the extra spending pays for itself (HM "
+        "Treasury Green Book, 2022, paragraph 5.53; docs/options.md)."
     )
     w.figure(
         f"NPV over {h} years, by option",

@@ -21,6 +21,7 @@ import streamlit as st
 
 from appraise.display import (
     STALE_YEARS,
+    compared_text,
     discount_text,
     evaluation_csv,
     money,
@@ -325,9 +326,7 @@ def options_table(options: list[dict[str, Any]], names: dict[str, str]) -> pd.Da
                     for k in ("cost", "net_savings", "cashable_net_savings", "pv_cost", "npv")
                 },
                 FIGURES["bcr"].title: ratio_text(o["bcr"], o["pv_cost"]) if spends else "n/a",
-                "Compared with": plain(o["compared_with"] or "doing nothing")
-                if compared
-                else "nothing cheaper",
+                "Compared with": plain(compared_text(o)),
                 "Incremental NPV": money(o["incremental_npv"]) if compared else "",
                 "Incremental BCR": (
                     ("infinite" if o["incremental_bcr"] is None else num(o["incremental_bcr"]))
@@ -346,10 +345,12 @@ def options_section(view: View, options: list[dict[str, Any]]) -> None:
     st.subheader("The options side by side")
     st.write(
         f"Only one option will be chosen, so each has its own figures and they are never added up. "
-        f"Ranked by NPV over {h} years: **{plain(best['name'])}** first. Each option is also set against "
-        "the next cheaper one (by present value of cost): the incremental NPV is what spending the "
-        "difference adds, and an incremental benefit-cost ratio above 1 means the extra spending "
-        "pays for itself."
+        f"Ranked by NPV over {h} years: **{plain(best['name'])}** first. An option is dominated when "
+        "another costs no more and saves no less, and ruled out by extended dominance when a mix "
+        "of a cheaper and a dearer option would save more for its cost. Each of the rest, the "
+        "efficiency frontier, is set against the option before it there: the incremental NPV is "
+        "what spending the difference adds, and an incremental benefit-cost ratio above 1 means "
+        "the extra spending pays for itself."
     )
     st.table(options_table(options, view.names()), hide_index=True)
     st.subheader(f"NPV over {h} years, by option")

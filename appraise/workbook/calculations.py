@@ -125,7 +125,7 @@ def calculations_sheet(book: Book) -> Sheet:
         CALCULATIONS,
         freeze=cell(4, FIRST_COL),
         print_rows="1:3",
-        print_cols="A:C",
+        print_cols="A:B",  # the "how" text prints once, not on every page
         widths={1: 48, 2: 14, 3: 60, **{FIRST_COL + i: 22 for i in range(n)}},
     )
     sheet.put(

@@ -131,6 +131,9 @@ class Layout:
         self.label(key)
         line = LINES[key]
         role = "calc"
+        values = None
+        if end > self.last:  # run on past the horizon for the Forecast sheet
+            values = self.book.years_of(key, owner, end - FIRST_YEAR_COL + 1)
         self.book.write_years(
             self.sheet,
             key,
@@ -141,6 +144,7 @@ class Layout:
             end,
             f"{role}:{line.fmt}",
             local,
+            values=values,
         )
         if key in FLOWS:
             self.horizon_total(key, owner)
@@ -294,7 +298,10 @@ def cash_flows_sheet(book: Book) -> Sheet:
         print_cols="A:C",
         widths={1: 62, 2: 12, 3: 14},
     )
-    sheet.put(1, 1, "Cash flows: cost and savings by year, per intervention and in total", "title")
+    title = "Cash flows: cost and savings by year, per intervention" + (
+        " and in total" if book.portfolio.options is None else " (options: never added up)"
+    )
+    sheet.put(1, 1, title, "title")
     note = (
         "£ a year, positive = money saved. Year 1 is undiscounted. Column C: the horizon total, "
         "or the figure the row names."
@@ -323,6 +330,10 @@ def cash_flows_sheet(book: Book) -> Sheet:
         _schedule_row(layout, last_col)
     for key in HEADERS:
         layout.years(key, "", last_col)
+    if book.portfolio.options is not None:  # alternatives: never added up (Options sheet)
+        for i in range(book.n):
+            _intervention_block(layout, i, run if i in counted else 0)
+        return sheet
     # The total goes first, and adds up the table at the foot of the sheet.
     top = layout.r
     layout.r = top + total_height(book)

@@ -14,12 +14,12 @@ portfolio embedded in the workbook and compares). Three kinds of row:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from openpyxl.utils import get_column_letter
 
 from appraise.display import payer_name, provenance_cells
 from appraise.engine import core
@@ -45,8 +45,16 @@ from appraise.model.schema import (
     Intervention,
     Portfolio,
 )
-from appraise.workbook.book import INPUTS, Book, Cell, Table, effect_owner, input_format
-from appraise.workbook.writer import Sheet, cell, ref
+from appraise.workbook.book import (
+    INPUTS,
+    Allowed,
+    Book,
+    Cell,
+    Table,
+    effect_owner,
+    input_format,
+)
+from appraise.workbook.writer import Sheet, quote_title, ref
 
 INPUT_KEY_HEADER = "Key"  # the Inputs column that identifies each row for import-xlsx
 FORM_LEGEND = ", ".join(f"{code} = {name}" for code, name in sorted(EFFECT_FORM_NAMES.items()))
@@ -837,29 +845,39 @@ def provenance_columns(row: InputRow, citations: dict[str, str]) -> tuple[str, s
     return status, source, locator, note
 
 
-def _allowed(row: InputRow) -> tuple[Any, ...] | None:
-    """What the value cell accepts (data validation): a switch 0 or 1, a rating, a number in its
-    domain; None for structure, which is not to be edited."""
+def _allowed(book: Book, row: InputRow) -> Allowed | None:
+    """What the value cell accepts: a switch 0 or 1, a rating, a price year of the Indices sheet,
+    a number in its domain (the input registry's); None for structure, not to be edited."""
     if row.kind == "fixed":
         return None
     if row.unit == "switch":
-        return ("0", "1")
-    if row.choices:
-        return row.choices
-    if row.line == DISCOUNT_BAND:
-        return ("number", 0.0, 1.0)
+        return SWITCH
+    if row.unit == "year":  # a price year: one its index covers (the base: one of Indices')
+        if row.line == "price_base":
+            return Allowed.price_year(book)
+        index = book.where(row.line.removesuffix("_price_year") + "_index", row.owner)
+        assert isinstance(index, Cell)
+        return Allowed.price_year(book, ref(index.sheet, index.row, index.col))
+    if row.choices:  # a rating: a key of the optimism-bias table (typed as text or a number)
+        table = book.where("optimism_bias_table", "")
+        assert isinstance(table, Table)
+        col = get_column_letter(table.key_col)
+        keys = f"{quote_title(table.sheet)}${col}${table.first}:${col}${table.last}"
+        return Allowed("keys", names=row.choices, keys=keys, prefix=table.prefix)
+    if row.line == DISCOUNT_BAND:  # a band's rate of a discount schedule
+        return Allowed("number", 0.0, 1.0)
     if row.param is None:
-        return ("whole", 0, None)  # a count of cohorts
-    domain = row.param.domain
-    if not math.isfinite(domain.lo):
-        return None
-    return ("number", domain.lo, domain.hi if math.isfinite(domain.hi) else None)
+        return Allowed("whole", 0.0)  # a count of cohorts
+    return Allowed.domain(row.param.domain)
+
+
+SWITCH = Allowed("names", names=("0", "1"))
 
 
 def inputs_sheet(book: Book) -> Sheet:
     """Every assumption, one per row; yellow cells may be changed, grey ones are structure."""
     widths = {c: width for c, (_, width) in enumerate(INPUT_COLUMNS, 1)}
-    sheet = book.sheet(INPUTS, freeze="B4", print_rows="3:3", widths=widths)
+    sheet = book.sheet(INPUTS, freeze="B4", print_rows="3:3", widths=widths, pages_wide=1)
     sheet.put(1, 1, "Inputs: every assumption the workbook uses, one a row", "title")
     sheet.put(
         2,
@@ -875,6 +893,7 @@ def inputs_sheet(book: Book) -> Sheet:
     citations = {key: entry.citation for key, entry in book.evidence.items()}
     r = INPUT_HEADER_ROW
     table: list[int] = []
+    editable: list[tuple[int, InputRow]] = []
     for item in input_rows(book.model):
         r += 1
         if isinstance(item, Section):
@@ -899,9 +918,7 @@ def inputs_sheet(book: Book) -> Sheet:
         }
         sheet.row(r, [cells[header] for header in INPUT_HEADERS])
         book.input_cells[item.key] = ref(sheet.title, r, VALUE_COL)
-        allowed = _allowed(item)
-        if allowed is not None:
-            sheet.validations.append((f"{cell(r, VALUE_COL)}", allowed))
+        editable.append((r, item))
         if item.line == "optimism_bias_table":
             table.append(r)
         else:
@@ -912,6 +929,10 @@ def inputs_sheet(book: Book) -> Sheet:
         "",
         Table(sheet.title, table[0], table[-1], VALUE_COL, KEY_COL, OPTIMISM_BIAS_KEY),
     )
+    for r, item in editable:  # now that the optimism-bias table (ratings' keys) is placed
+        allowed = _allowed(book, item)
+        if allowed is not None:
+            book.input(sheet, r, VALUE_COL, f"{item.label} ({item.key})", allowed, item.value)
     return sheet
 
 

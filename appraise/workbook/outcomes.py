@@ -69,6 +69,7 @@ def outcomes_sheet(book: Book) -> Sheet:
         print_rows="3:3",
         print_cols="A:B",
         widths={1: 50, 2: 14, **{c: 16 for c in col.values()}, HOW_COL: 60},
+        pages_wide=1,
     )
     sheet.put(1, 1, "Outcomes: what one of each averted outcome saves, and whom", "title")
     sheet.put(

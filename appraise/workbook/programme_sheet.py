@@ -36,11 +36,22 @@ from openpyxl.utils import get_column_letter
 from appraise.analyses.programme import SAVINGS_STATUSES, ProgrammeReport
 from appraise.engine.figures import TOLERANCE
 from appraise.engine.programme import NOT_KNOWN, PROGRAMME, SAVINGS_STATUS_NAMES
+from appraise.model.baseline import FIRST_YEAR, LAST_YEAR
+from appraise.model.numbers import Domain
+from appraise.model.programme import MAX_AMOUNT
 from appraise.model.save import write_atomic
-from appraise.workbook.book import Book, Cell, Check, Row
+from appraise.workbook.book import Allowed, Book, Cell, Check, Row
 from appraise.workbook.book import Column as ColumnPlace
 from appraise.workbook.checks import checks_of
-from appraise.workbook.writer import Formula, Sheet, cell, ref, render
+from appraise.workbook.writer import (
+    Formula,
+    Sheet,
+    cell,
+    quote_title,
+    ref,
+    render,
+    settle_references,
+)
 
 PROGRAMME_SHEET = "Programme"
 FIRST_YEAR_COL, YEAR_ROW = 4, 3  # column D; row 3 holds the financial years
@@ -161,6 +172,46 @@ BUDGET_SWITCHES = {
     "stated_variance": "stated_variance_given",
 }
 MONEY, COUNT = TOLERANCE["money"], TOLERANCE["count"]
+# What each input may hold (the programme file's own bounds, appraise.model.programme).
+AMOUNT = Domain(0.0, limit=MAX_AMOUNT, why="a typing slip")
+SIGNED = Domain(limit=MAX_AMOUNT, why="a typing slip")
+SWITCH = Allowed("names", names=("0", "1"))
+ALLOWED = {
+    "investment_in_spend": SWITCH,
+    "as_at_given": SWITCH,
+    "as_at_year": Allowed("whole", FIRST_YEAR, LAST_YEAR),
+    "as_at_month": Allowed("whole", 1, 12),
+    "stated_avoided_spend": Allowed.domain(SIGNED, text_too=NOT_GIVEN),
+    "target_value": Allowed.domain(AMOUNT),
+    "savings_target": Allowed.domain(AMOUNT),
+}
+GIVEN_GROUP = "Every figure typed in has its switch set to 1, and only those"
+
+
+def _allowed(key: str) -> Allowed:
+    """What a programme input may hold: a switch; a figure the file may leave out is a number
+    or "not given"."""
+    if key in ALLOWED:
+        return ALLOWED[key]
+    if key.endswith("_given") or key == "lower_is_better":
+        return SWITCH
+    return Allowed.domain(AMOUNT, text_too=NOT_GIVEN)
+
+
+def _given(book: Book, value: Cell, switch: Cell, label: str) -> None:
+    """A figure and its switch agree: a number where the switch is 1, "not given" where it is 0
+    (a figure typed in without its switch would otherwise be ignored)."""
+    v = cell(value.row, value.col, True, True)
+    g = cell(switch.row, switch.col, True, True)
+    prefix = quote_title(value.sheet)
+    v, g = prefix + v, prefix + g
+    book.sound.append(
+        (
+            GIVEN_GROUP,
+            f"{v.replace('$', '')} {label} (its switch {g.replace('$', '')})",
+            f'OR(AND({g}=1,ISNUMBER({v})),AND({g}=0,{v}="{NOT_GIVEN}"))',
+        )
+    )
 
 
 @dataclass
@@ -222,8 +273,11 @@ class _Layout:
         self.r += 1
         line = PROGRAMME[key]
         self.sheet.row(self.r, [(label or line.label, "text"), (line.unit, "text")])
-        self.sheet.put(self.r, 3, float(self.laid.inputs[key]), _style(role, key))
+        value = float(self.laid.inputs[key])
+        self.sheet.put(self.r, 3, value, _style(role, key))
         self.book.place(key, "", Cell(self.sheet.title, self.r, 3))
+        if role == "input":
+            self.book.input(self.sheet, self.r, 3, label or line.label, _allowed(key), value)
 
     def year_input(self, key: str, switch: str) -> None:
         """An input by year ("not given" where its switch is 0), then its switch."""
@@ -233,10 +287,19 @@ class _Layout:
             self.r += 1
             self.label(line, json_key=key if line == key and key != "stated_avoided_spend" else "")
             for t, value in enumerate(row):
-                self.sheet.put(self.r, FIRST_YEAR_COL + t, value, _style("input", line))
+                col = FIRST_YEAR_COL + t
+                self.sheet.put(self.r, col, value, _style("input", line))
+                year = self.laid.years[t]
+                label = f"{PROGRAMME[line].label}, {year}"
+                self.book.input(self.sheet, self.r, col, label, _allowed(line), value)
             place = Row(self.sheet.title, self.r, FIRST_YEAR_COL, self.last, self.last)
             self.book.place(line, "", place)
             self.rows[line] = self.r
+        for t in range(len(values)):
+            col = FIRST_YEAR_COL + t
+            label = f"{PROGRAMME[key].label}, {self.laid.years[t]}"
+            here = Cell(self.sheet.title, self.rows[key], col)
+            _given(self.book, here, Cell(self.sheet.title, self.rows[switch], col), label)
 
     def year_line(self, key: str) -> None:
         """A line across the financial years: its formula in every year's column."""
@@ -278,6 +341,9 @@ class _Layout:
                 value = float(laid.inputs[key][k]) if given else NOT_GIVEN
                 sheet.put(self.r, col, value, _style(role, key))
                 book.place(key, owner, Cell(sheet.title, self.r, col))
+                if role == "input":
+                    label = f"{PROGRAMME[key].label} ({owner})"
+                    book.input(sheet, self.r, col, label, _allowed(key), value)
             else:
                 if key == "savings_status":  # its words, from its code
                     value: Any = SAVINGS_STATUS_NAMES[int(laid.values["savings_status_code"][k])]
@@ -285,6 +351,10 @@ class _Layout:
                     value = _shown(laid.values[key][k])
                 style = _style(role, key)
                 book.write(sheet, key, owner, self.r, col, style, lines=PROGRAMME, value=value)
+        for key, switch in switches.items():  # once both cells are placed
+            at, given = book.where(key, owner), book.where(switch, owner)
+            assert isinstance(at, Cell) and isinstance(given, Cell)
+            _given(book, at, given, f"{PROGRAMME[key].label} ({owner})")
 
     def table_header(self, columns: tuple[Column, ...]) -> None:
         self.r += 1
@@ -589,15 +659,22 @@ def programme_sheet(book: Book) -> Sheet | None:
 def programme_workbook_bytes(report: ProgrammeReport, today: dt.date | None = None) -> bytes:
     """A programme's workbook: the Programme sheet and its Checks (`appraise export PROGRAMME`)."""
     from appraise.version import __version__
+    from appraise.workbook.formulas import formula_check_sheet
+    from appraise.workbook.integrity import integrity_sheet
 
     book = programme_book(report, today)
-    sheet = programme_sheet(book)
-    assert sheet is not None
+    for build in (programme_sheet, formula_check_sheet, integrity_sheet):
+        sheet = build(book)
+        assert sheet is not None
+        book.built.append(sheet)
+    sheets = [*book.built, checks_of(book, book.checks)]
+    order = [sheets[0], sheets[3], sheets[2], sheets[1]]  # Programme, Checks, Integrity, hidden
+    settle_references(order)
     props = {
         "title": f"Programme: {report.inp.programme.name}",
         "creator": f"appraise {__version__}",
     }
-    return render([sheet, checks_of(book, book.checks)], props)
+    return render(order, props)
 
 
 def export_programme_workbook(report: ProgrammeReport, path: str | Path) -> Path:
