@@ -36,6 +36,7 @@ MAX_LISTED = 50  # differences listed one by one; the rest are counted
 # Sheets whose every cell is the export's own words (labels, notes), or changes by design.
 NOT_COMPARED = (ABOUT, SOURCE, CLAIMS_FILE)
 FIXED_ROLES = ("fixed", "user_fixed", "engine")
+PROTECTION_REMOVED = "protection removed"
 
 
 @dataclass(frozen=True)
@@ -160,9 +161,7 @@ def compare(sheets: list[Sheet], wb: Any, book: Book) -> list[Difference]:
                 Difference(sheet.title, cell(r, c), _label(sheet, r), expected, _shown(now))
             )
         if sheet.protect and not sheet.hidden and not ws.protection.sheet:
-            found.append(
-                Difference(sheet.title, "", "", "the sheet protected", "protection removed")
-            )
+            found.append(Difference(sheet.title, "", "", "the sheet protected", PROTECTION_REMOVED))
         # A formula where the export wrote none (a label or an empty cell overwritten).
         for row in ws.iter_rows():
             for item in row:

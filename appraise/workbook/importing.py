@@ -177,10 +177,10 @@ def import_workbook(path: str | Path) -> Imported:
     problems = [p for check in CHECKS for p in check(exported)]
     if problems:
         raise InputError(problems)
-    _unchanged_outside_inputs(exported)
+    unprotected = _unchanged_outside_inputs(exported)
     cells = dict(exported.cells)
     data = portfolio_to_data(exported.portfolio)
-    result = Imported(data)
+    result = Imported(data, warnings=unprotected)
     where: dict[str, str] = {}
     for item in exported.rows:
         if item.key not in cells:
@@ -351,19 +351,27 @@ def streamed(exported: Exported) -> tuple[StreamedBook, dict[str, int]]:
     return book, bounds
 
 
-def _unchanged_outside_inputs(exported: Exported) -> None:
+def _unchanged_outside_inputs(exported: Exported) -> list[str]:
     """InputError naming each cell outside the inputs that differs from the workbook the
-    portfolio file gives (`appraise check-xlsx`): the imported file would not give its figures."""
-    from appraise.workbook.audit import MAX_LISTED, compare, laid_out
+    portfolio file gives (`appraise check-xlsx`): the imported file would not give its figures.
+    Returns the warnings: sheets whose protection was removed."""
+    from appraise.workbook.audit import MAX_LISTED, PROTECTION_REMOVED, compare, laid_out
 
     wb, bounds = streamed(exported)
     claims = embedded_claims(wb, exported.path, exported.portfolio)
     book, sheets = laid_out(exported.portfolio, exported.evidence, claims)
     bounds.update({s.title: len(s.cells) * 2 + SPARE_INPUT_ROWS * INPUT_COLUMNS for s in sheets})
-    # An input cell holding a formula is refused by the import itself, in the input's own words.
-    differences = [d for d in compare(sheets, wb, book) if d.what != "an input"]
+    # An input cell holding a formula is refused by the import itself, in the input's own words;
+    # a sheet's protection removed changes no figure, so it is said, not refused.
+    found = [d for d in compare(sheets, wb, book) if d.what != "an input"]
+    differences = [d for d in found if d.found != PROTECTION_REMOVED]
+    unprotected = [
+        f"{d.sheet}: its protection was removed (no formula on it was changed)"
+        for d in found
+        if d.found == PROTECTION_REMOVED
+    ]
     if not differences:
-        return
+        return unprotected
     name = exported.name
     problems = [
         Problem(
