@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from appraise.model.discounting import GREEN_BOOK, bands_within, parse_discount_rate
+from appraise.model.savings import NAMES
 
 
 def money(x: float | None, decimals: int = 0) -> str:
@@ -193,19 +194,44 @@ def rate(record: dict[str, Any], key: str) -> str:
 
 
 # Scalar JSON keys that go into CSV columns (nested ones are flattened, `years` left to JSON).
-CSV_SKIP = {"years", "savings_by_payer", "savings_by_component", "effect_conversion"}
+CSV_SKIP = {
+    "years",
+    "savings_by_payer",
+    "savings_by_component",
+    "savings_by_class",
+    "effect_conversion",
+    "flags",
+}
 
 
 # Columns added when a portfolio has options: each intervention's option; each option's own.
 OPTION_CSV = (
     "option",
     "rank",
+    "status",
     "compared_with",
     "incremental_pv_cost",
     "incremental_pv_gross_savings",
     "incremental_npv",
     "incremental_bcr",
 )
+
+
+OPTION_STATUS = {
+    "frontier": "on the frontier",
+    "dominated": "dominated",
+    "extended_dominance": "dominated (extended dominance)",
+}
+
+
+def compared_text(option: dict[str, Any]) -> str:
+    """What an option (`options[]` of `appraise evaluate`) is compared with, or why it is not:
+    dominated, ruled out by extended dominance, or the cheapest on the frontier."""
+    if option["status"] != "frontier":
+        return OPTION_STATUS[option["status"]]
+    if option["incremental_npv"] is None:
+        return "nothing cheaper"
+    return option["compared_with"] or "doing nothing"
 
 
 def evaluation_csv(data: dict[str, Any]) -> str:
@@ -563,6 +589,14 @@ def _met_text(met: bool | None) -> str:
     return "n/a" if met is None else ("yes" if met else "no")
 
 
+def _forecast_text(row: dict[str, Any]) -> str:
+    """'18,200 (+1,751; reported 2012-09)': a forecast beside the actual, never instead of it."""
+    if row["forecast"] is None:
+        return ""
+    when = f"; reported {row['forecast_reported_at']}" if row["forecast_reported_at"] else ""
+    return f"{count_text(row['forecast'])} ({signed_text(row['forecast_variance'])}{when})"
+
+
 def _next_text(row: dict[str, Any]) -> str:
     return f"{count_text(row['next_target'])} at {row['next_at']}" if row["next_at"] else ""
 
@@ -586,17 +620,209 @@ PROGRAMME_TARGET_COLUMNS: list[Column] = [
     _column("Met", "met", _met_text),
     ("Next target", _next_text),
     ("Still to go", lambda r: count_text(r["still_to_go"]) if r["still_to_go"] is not None else ""),
+    ("Forecast", lambda r: _forecast_text(r)),
 ]
 PROGRAMME_SAVINGS_COLUMNS: list[Column] = [
     _column("Workstream", "workstream", str),
     _column("Year", "year", str),
     _column("Target", "target", money),
-    _column("Achieved", "achieved", money),
+    ("Achieved", lambda r: money(r["achieved"]) + (" (part-year)" if r["part_year"] else "")),
     ("Forecast", lambda r: money(r["forecast"]) if r["forecast"] is not None else ""),
     ("Variance", lambda r: signed_text(r["variance"], money)),
     _column("Status", "status", str),
     ("Council reported", lambda r: r["reported_status"] or ""),
+    ("Class", lambda r: f"{NAMES[r['savings_class']]}, {NAMES[r['recurrence']]}"),
 ]
+
+
+def _pressures_text(row: dict[str, Any]) -> str:
+    """'Purchase placements and in-house fostering: overspend £5,000,000 (forecast); ...'.
+
+    In words, not signed: a cell of text never holds a + or - a spreadsheet could take for a
+    formula (`safe_cell`), and a pressure is an overspend by definition."""
+    parts = [
+        f"{p['line']}: overspend {money(p['variance'])}"
+        + (f" ({p['basis']})" if p["basis"] else "")
+        for p in row["pressures"]
+    ]
+    parts += [f"{r['line']}: {r['reported']}" for r in row["reported"]]
+    return "; ".join(parts)
+
+
+def _variance_text(row: dict[str, Any]) -> str:
+    if row["variance"] is None:
+        return "not given" if row["lines_without_variance"] else ""
+    return signed_text(row["variance"], money)
+
+
+PROGRAMME_BY_YEAR_COLUMNS: list[Column] = [
+    _column("Financial year", "financial_year", str),
+    (
+        "Savings target",
+        lambda r: money(r["savings_target"]) if r["savings_target"] is not None else "",
+    ),
+    ("Achieved", lambda r: money(r["savings_achieved"]) if r["savings_target"] is not None else ""),
+    ("Status", lambda r: r["savings_status"] or ""),
+    ("Council reported", lambda r: r["savings_reported_status"] or ""),
+    ("Variance against budget", _variance_text),
+    ("Outturn is", lambda r: r["variance_basis"] or ""),
+    ("Pressures and the council's words", _pressures_text),
+]
+
+
+def _figure_kind(row: dict[str, Any]) -> str:
+    """Whether a budget line's figures are actuals or a forecast: a period not ended by the
+    reporting date has a forecast only."""
+    if row["outturn_basis"] is not None:
+        return row["outturn_basis"]
+    return "actual" if row["ended"] else "forecast"
+
+
+PROGRAMME_BUDGET_COLUMNS: list[Column] = [
+    _column("Budget line", "line", str),
+    ("Period", lambda r: f"{r['period']} ({r['reads_as']})"),
+    ("Figures are", _figure_kind),
+    _column("Budget", "budget", money),
+    _column("Outturn", "outturn", money),
+    ("Variance", lambda r: signed_text(r["variance"], money)),
+    ("Variance from", lambda r: r["variance_basis"] or ""),
+    ("Reported", lambda r: r["reported"] or ""),
+]
+PROGRAMME_MEASURE_COLUMNS: list[Column] = [
+    _column("Measure", "name", str),
+    ("Counted", lambda r: "over the year to" if r["counted"] == "over_year" else "at"),
+    (
+        "Latest",
+        lambda r: f"{count_text(r['latest'])} ({r['latest_at']})" if r["latest_at"] else "n/a",
+    ),
+    (
+        "Baseline",
+        lambda r: (
+            f"{count_text(r['baseline']['value'])} ({r['baseline']['at']})" if r["baseline"] else ""
+        ),
+    ),
+    (
+        "Since baseline",
+        lambda r: (
+            signed_text(r["change_since_baseline"])
+            if r["change_since_baseline"] is not None
+            else ""
+        ),
+    ),
+    ("Unit", lambda r: r["unit"] or ""),
+]
+PROGRAMME_REPORTED_SAVINGS_COLUMNS: list[Column] = [
+    _column("Saving", "name", str),
+    ("Period", lambda r: f"{r['period']} ({r['reads_as']})"),
+    _column("Value", "value", money),
+    ("Class", lambda r: NAMES[r["savings_class"]]),
+    ("Recurrence", lambda r: NAMES[r["recurrence"]]),
+    _column("Status", "status", str),
+    ("Sources", lambda r: ", ".join(r["sources"])),
+]
+
+
+def funding_sections(
+    data: dict[str, Any],
+) -> list[tuple[str, list[Column], list[dict[str, Any]], list[str]]]:
+    """(title, columns, rows, notes) of the funding tables: each source and what was drawn on
+    it, year by year; then the investment by line."""
+    f = data["funding"]
+    if f is None:
+        return []
+    years = [y["financial_year"] for y in data["years"]]
+
+    missing = set(f["years_not_given"])
+
+    def by_year(year: str) -> Column:
+        def show(r: dict[str, Any]) -> str:
+            value = r["by_year"][year]
+            if value is not None:
+                return money(value)
+            return "not given" if r.get("total") and year in missing else ""
+
+        return year, show
+
+    def figure(key: str) -> Column:
+        return key.capitalize(), lambda r: "" if r.get("stated") else money(r[key])
+
+    sources: list[Column] = [
+        _column("Source", "source", str),
+        ("Kind", lambda r: r["kind"].replace("_", " ")),
+        figure("amount"),
+        *(by_year(y) for y in years),
+        figure("drawn"),
+        figure("remaining"),
+    ]
+    total = {
+        "source": "total of the lines",
+        "total": True,
+        "kind": "",
+        "amount": f["envelope"],
+        "by_year": f["drawn_by_year"],
+        "drawn": f["drawn"],
+        "remaining": f["remaining"],
+    }
+    stated = {
+        "source": "investment, as the programme gives it",
+        "stated": True,
+        "total": True,
+        "kind": "",
+        "amount": None,
+        "by_year": f["investment_by_year"],
+        "drawn": None,
+        "remaining": None,
+    }
+    notes = (
+        [f"Envelope: {money(f['envelope'])} set aside for the programme (the total's amount)."]
+        if f["envelope"] is not None
+        else ["No envelope is given; each source's amount is shown where it is."]
+    )
+    if f["note"]:
+        notes.append(f["note"])
+    if f["drawn_capital"]:
+        notes.append(
+            f"Drawn: capital {money(f['drawn_capital'])}, revenue {money(f['drawn_revenue'])} "
+            "(a line is capital when its source is)."
+        )
+    if f["years_not_given"]:
+        notes.append(
+            f"Not given: what was drawn in {', '.join(f['years_not_given'])} (not zero), so the "
+            "total drawn is of the years given only and what remains is not known."
+        )
+    for c in f["investment_against_lines"]:
+        notes.append(
+            f"{c['financial_year']}: the lines add up to {money(c['lines'])}; the programme's "
+            f"investment that year is given as {money(c['investment'])} "
+            f"({signed_text(c['difference'], money)})."
+        )
+    lines: list[Column] = [
+        _column("Investment line", "line", str),
+        ("Source", lambda r: ", ".join(r["sources"])),
+        *(by_year(y) for y in years),
+        _column("Total", "total", money),
+    ]
+    rows = [*f["sources"], total, stated]
+    out = [("Funding: sources and what was drawn on each", sources, rows, notes)]
+    if f["lines"]:
+        out.append(("Investment by line", lines, f["lines"], []))
+    return out
+
+
+def savings_class_notes(data: dict[str, Any]) -> list[str]:
+    """Savings targets, achieved and reported with no target, each split by class."""
+    out = []
+    for key, what in (
+        ("targets", "Savings targets"),
+        ("achieved", "Achieved"),
+        ("reported_no_target", "Reported, no target set"),
+    ):
+        split = data["savings_by_class"][key]
+        if not any(split.values()):
+            continue
+        parts = ", ".join(f"{NAMES[k]} {money(v)}" for k, v in split.items() if v)
+        out.append(f"{what} by class: {parts}.")
+    return out
 
 
 def programme_heading(data: dict[str, Any]) -> str:
@@ -623,20 +849,64 @@ def programme_spend_notes(data: dict[str, Any]) -> list[str]:
 
 
 def programme_measure_notes(data: dict[str, Any]) -> list[str]:
-    """Where each measure stands: its latest value and how far it is from its next target."""
+    """Where each measure stands against its targets: its latest value and how far it is from
+    its next target; what variance and a forecast mean."""
     out = []
     for m in data["measures"]:
-        if m["latest_at"] is None:
+        if m["latest_at"] is None or m["next_at"] is None:
             continue
-        line = f"{m['name']}: latest {count_text(m['latest'])} ({m['latest_at']})"
-        if m["next_at"] is not None:
+        out.append(
+            f"{m['name']}: latest {count_text(m['latest'])} ({m['latest_at']}); next target "
+            f"{count_text(m['next_target'])} at {m['next_at']}, {count_text(m['still_to_go'])} "
+            "still to go."
+        )
+    named = [
+        m for m in data["measures"] if any(t["measure"] == m["measure"] for t in data["targets"])
+    ]
+    better = "; ".join(f"{m['name']}: {m['better']} is better" for m in named)
+    if any(t["forecast"] is not None for t in data["targets"]):
+        better += (
+            ". Forecast: a forecast of the value at that month, beside the actual and never "
+            "instead of it, with its variance from the target"
+        )
+    return [*out, f"Variance = actual - target; {better}."]
+
+
+def measure_table_notes(data: dict[str, Any]) -> list[str]:
+    """How the measures are counted, their baselines and their comparators, in words."""
+    out = [line for m in data["measures"] for line in measure_context(m)]
+    counted = [m["name"] for m in data["measures"] if m["counted"] == "over_year"]
+    if counted:
+        out.append(
+            f"Counted over the twelve months to the month shown (activity): {', '.join(counted)}; "
+            "the others are counts at the end of the month."
+        )
+    return out
+
+
+def measure_context(m: dict[str, Any]) -> list[str]:
+    """A measure's baseline before the programme and its comparators, in words."""
+    out = []
+    base = m["baseline"]
+    if base is not None:
+        line = f"{m['name']}: {count_text(base['value'])} at {base['at']}, before the programme"
+        if m["change_since_baseline"] is not None:
             line += (
-                f"; next target {count_text(m['next_target'])} at {m['next_at']}, "
-                f"{count_text(m['still_to_go'])} still to go"
+                f"; {signed_text(m['change_since_baseline'])} since, to {count_text(m['latest'])} "
+                f"at {m['latest_at']}"
             )
         out.append(line + ".")
-    better = "; ".join(f"{m['name']}: {m['better']} is better" for m in data["measures"])
-    return [*out, f"Variance = actual - target; {better}."]
+    for c in m["comparators"]:
+        line = f"{m['name']} against {c['name']}: {num(c['rate_per_10000'], 1)} per 10,000 at {c['at']}"
+        if c["population"]:
+            line += f" (of {num(c['population'], 0)} children)"
+        if c["local_rate_per_10000"] is not None:
+            line += (
+                f"; here {num(c['local_rate_per_10000'], 1)} at {c['local_at']} "
+                f"({signed_text(c['difference'], lambda x: num(x, 1))})"
+            )
+        out.append(line + ".")
+    return out
 
 
 def programme_status_notes(data: dict[str, Any]) -> list[str]:
@@ -646,6 +916,127 @@ def programme_status_notes(data: dict[str, Any]) -> list[str]:
 
 
 STALE_YEARS = 5  # a figure this many years older than the price base is flagged
+
+
+Section = tuple[str, list[Column], list[dict[str, Any]], list[bool], list[str]]
+
+
+def programme_sections(data: dict[str, Any]) -> list[Section]:
+    """(title, columns, rows, right-aligned, notes) of each table the report shows; the spend
+    table only where some year has a figure."""
+    out: list[Section] = []
+    figures = ("projected_spend", "actual_spend", "avoided_spend", "investment")
+    if any(y[k] is not None for y in data["years"] for k in figures):
+        out.append(
+            (
+                "Spend against the projection, by financial year",
+                PROGRAMME_YEAR_COLUMNS,
+                data["years"],
+                [False, *[True] * 7],
+                programme_spend_notes(data),
+            )
+        )
+    if any(m["values"] or m["baseline"] for m in data["measures"]):
+        out.append(
+            (
+                "Measures",
+                PROGRAMME_MEASURE_COLUMNS,
+                data["measures"],
+                [False, False, True, True, True, False],
+                measure_table_notes(data),
+            )
+        )
+    if data["targets"]:
+        forecasts = any(t["forecast"] is not None for t in data["targets"])
+        columns = PROGRAMME_TARGET_COLUMNS if forecasts else PROGRAMME_TARGET_COLUMNS[:-1]
+        out.append(
+            (
+                "Measures against targets",
+                columns,
+                data["targets"],
+                [False, False, True, True, True, False, True, True, True][: len(columns)],
+                programme_measure_notes(data),
+            )
+        )
+    if data["savings"]:
+        out.append(
+            (
+                "Savings targets",
+                PROGRAMME_SAVINGS_COLUMNS,
+                data["savings"],
+                [False, False, True, True, True, True, False, False, False],
+                [*programme_status_notes(data), *part_year_notes(data)],
+            )
+        )
+    if data["reported_savings"]:
+        out.append(
+            (
+                "Savings reported with no target set",
+                PROGRAMME_REPORTED_SAVINGS_COLUMNS,
+                data["reported_savings"],
+                [False, False, True, False, False, False, False],
+                [
+                    "Reported, no target set: a saving the report states that no savings target "
+                    "names; recorded as reported, with its class (docs/defaults.md).",
+                    *(f"{r['name']}: {r['note']}" for r in data["reported_savings"] if r["note"]),
+                ],
+            )
+        )
+    if data["savings"] or data["reported_savings"]:
+        out[-1][4].extend(savings_class_notes(data))
+    if data["by_year"] and data["budget"]:
+        out.append(
+            (
+                "Savings beside the budget, by financial year",
+                PROGRAMME_BY_YEAR_COLUMNS,
+                data["by_year"],
+                [False, True, True, False, False, True, False, False],
+                [
+                    "Variance against budget = outturn - budget, + an overspend; the outturn is "
+                    "the actual for a year that has ended and the forecast for one that has not "
+                    f"(as at {data['as_at']}). Savings achieved and a service overspent can both "
+                    "be true: the table shows both.",
+                ],
+            )
+        )
+    if data["budget"]:
+        out.append(
+            (
+                f"Budget monitoring as at {data['as_at']}",
+                PROGRAMME_BUDGET_COLUMNS,
+                data["budget"],
+                [False, False, False, True, True, True, False, False],
+                budget_notes(data),
+            )
+        )
+    for title, columns, rows, notes in funding_sections(data):
+        out.append((title, columns, rows, [False] * 2 + [True] * (len(columns) - 2), notes))
+    return out
+
+
+def part_year_notes(data: dict[str, Any]) -> list[str]:
+    """Which amounts achieved are for part of a year."""
+    part = [f"{s['workstream']} {s['year']}" for s in data["savings"] if s["part_year"]]
+    if not part:
+        return []
+    return [
+        f"part-year: achieved to {data['as_at']}, in a year not ended by then ({', '.join(part)})."
+    ]
+
+
+def budget_notes(data: dict[str, Any]) -> list[str]:
+    """What forecast and actual mean here, and the notes of each line."""
+    out = [
+        "actual: the outturn of a period that has ended by the reporting date; forecast: the "
+        "forecast outturn of one that has not (never shown as an actual).",
+    ]
+    if any(b["variance_basis"] == "as reported" for b in data["budget"]):
+        out.append(
+            "Variance from: as reported where the report states the over- or underspend, not "
+            "the budget; outturn - budget where both are given."
+        )
+    out += [f"{b['line']} {b['period']}: {b['note']}" for b in data["budget"] if b["note"]]
+    return out
 
 
 def price_notes(prices: dict[str, Any] | None) -> list[str]:

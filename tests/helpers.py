@@ -90,3 +90,11 @@ def summary_keys(ws: Any) -> list[str]:
         note = c.comment.text if c.comment is not None else ""
         keys.append(note.split(KEY_NOTE, 1)[1].split()[0] if KEY_NOTE in note else c.value)
     return keys
+
+
+def place(book: Any, key: str, owner: str) -> tuple[str, str]:
+    """(sheet, cell) where a line of an owner sits."""
+    from openpyxl.utils import get_column_letter
+
+    found = book.places[(key, owner)]
+    return found.sheet, f"{get_column_letter(found.col)}{found.row}"

@@ -44,9 +44,12 @@ def test_compare_sets_the_options_side_by_side_as_the_cli_ranks_them():
         assert rows[name]["Cost"] == money(o["cost"])
     assert rows["MST"]["Interventions"] == "Edge-of-care service based on Multisystemic Therapy"
     assert rows["Do nothing"]["Interventions"] == "none"
-    assert rows["FFT"]["Compared with"] == "MST"
-    assert rows["FFT"]["Incremental NPV"] == money(cli["FFT"]["incremental_npv"])
-    assert rows["FFT"]["Incremental BCR"] == num(cli["FFT"]["incremental_bcr"])
+    # FFT costs more than MST and saves less: dominated, with no incremental figures.
+    assert rows["FFT"]["Compared with"] == "dominated"
+    assert rows["FFT"]["Incremental NPV"] == rows["FFT"]["Incremental BCR"] == ""
+    assert rows["MST"]["Compared with"] == "Do nothing"
+    assert rows["MST"]["Incremental NPV"] == money(cli["MST"]["incremental_npv"])
+    assert rows["MST"]["Incremental BCR"] == num(cli["MST"]["incremental_bcr"])
     assert rows["Do nothing"]["Compared with"] == "nothing cheaper"
     # The chart of NPV by option, best first.
     specs = [c.proto.spec for c in at.get("vega_lite_chart")]
@@ -70,6 +73,20 @@ def test_portfolio_page_never_adds_the_options_up():
     assert best["rank"] == 1
     assert metrics(at)["Best option"] == "MST"
     assert metrics(at)["Its NPV over 5 years"] == money(best["npv"])
+
+
+def test_the_pause_estimates_are_never_added_up_in_the_tiles():
+    # Once, the Portfolio page's tiles for pause-cash-flow.yaml showed a total cost of £606,060
+    # and an NPV of -£1,176,527: the lower and upper estimates of one service added together.
+    at = on("Portfolio", "examples/pause-cash-flow.yaml")
+    shown = metrics(at)
+    assert "Total cost a year" not in shown and "£606,060" not in shown.values()
+    assert "-£1,176,527" not in shown.values()
+    options = {
+        o["name"]: o for o in cli_json("evaluate", "examples/pause-cash-flow.yaml")["options"]
+    }
+    assert shown["Best option"] == "Upper estimate"
+    assert shown["Its cost a year"] == money(options["Upper estimate"]["cost"])
 
 
 def test_uncertainty_page_gives_each_options_chance_of_being_the_best():

@@ -11,7 +11,12 @@ from __future__ import annotations
 import yaml
 from streamlit.testing.v1 import AppTest
 
-from appraise.display import PROGRAMME_TARGET_COLUMNS, PROGRAMME_YEAR_COLUMNS, money
+from appraise.display import (
+    PROGRAMME_TARGET_COLUMNS,
+    PROGRAMME_YEAR_COLUMNS,
+    money,
+    programme_sections,
+)
 from appraise.ui import charts
 from appraise.ui.programme import STATUS_TEXT, frame
 from tests.conftest import EXAMPLES
@@ -28,6 +33,7 @@ from tests.test_programme import HAND
 THRIVE = "examples/east-sussex-thrive-programme.yaml"
 SUFFOLK = "examples/suffolk-meic.yaml"
 ILLUSTRATION = "examples/thurrock-programme-illustration.yaml"
+BENCHMARKS = "examples/thurrock-2017-benchmarks.yaml"
 EXAMPLE = "programme-example"
 UPLOAD = "programme-upload:0"
 ACTUALS_UPLOAD = "programme-actuals-upload:0"
@@ -60,7 +66,7 @@ def texts(at: AppTest) -> list[str]:
 def test_the_page_offers_the_example_programmes_and_waits_for_one():
     at = on_programme_page()
     assert at.title[0].value == "Programme against its business case"
-    assert at.selectbox(key=EXAMPLE).options == [THRIVE, SUFFOLK, ILLUSTRATION]
+    assert at.selectbox(key=EXAMPLE).options == [THRIVE, SUFFOLK, BENCHMARKS, ILLUSTRATION]
     assert "Choose an example programme" in at.info[0].value
 
 
@@ -72,10 +78,13 @@ def test_thrive_shows_the_reports_arithmetic_as_the_cli_does():
     assert metrics(at)["Spend avoided to date"] == money(12_800_000)
     assert metrics(at)["Net of investment"] == money(12_800_000)
     assert metrics(at)["Targets met"] == "0 of 1"  # 571 children in care against 560
-    years, targets = at.dataframe[0].value, at.dataframe[1].value
+    # Spend by year, the measures (with their baselines), then the measures against targets.
+    years, targets = at.dataframe[0].value, at.dataframe[2].value
     assert years.equals(frame(PROGRAMME_YEAR_COLUMNS, cli["years"]))
     assert targets.equals(frame(PROGRAMME_TARGET_COLUMNS, cli["targets"]))
-    first = targets.iloc[0].to_dict()
+    # The first target of children in care, under 591 by 2013-03, has no actual in the reports.
+    first = targets.iloc[1].to_dict()
+    assert first["At"] == "2014-03"
     assert (first["Target"], first["Actual"], first["Variance"]) == ("560", "571", "+11")
     assert (first["Next target"], first["Still to go"]) == ("520 at 2015-03", "51")
     assert (
@@ -91,10 +100,28 @@ def test_thrive_shows_the_reports_arithmetic_as_the_cli_does():
 def test_suffolk_shows_its_savings_statuses():
     at = choose(on_programme_page(), SUFFOLK)
     cli = cli_json("programme", SUFFOLK)
-    savings = at.dataframe[0].value
+    # The measures (children in care, the FTE reduction), then the savings targets.
+    savings = at.dataframe[1].value
     assert list(savings["Status"]) == [STATUS_TEXT[s["status"]] for s in cli["savings"]]
     assert list(savings["Council reported"]) == ["achieved", "on track", ""]
     assert metrics(at) == {"Savings achieved": money(5_100_000)}
+
+
+def test_every_table_the_cli_prints_is_on_the_page_with_its_notes():
+    """Budget monitoring, funding and the savings reported with no target included: the page
+    shows the CLI's sections, in its order, cell for cell."""
+    at = on_programme_page()
+    for example in (BENCHMARKS, THRIVE, SUFFOLK):
+        choose(at, example)
+        cli = programme_sections(cli_json("programme", example))
+        assert [h.value for h in at.subheader] == [title for title, *_ in cli]
+        for shown, (title, columns, rows, _, notes) in zip(at.dataframe, cli, strict=True):
+            expected = frame(columns, rows)
+            if title == "Savings targets":
+                expected["Status"] = [STATUS_TEXT[r["status"]] for r in rows]
+            assert shown.value.equals(expected), title
+            assert all(note in texts(at) for note in notes), title
+    assert "Budget monitoring as at 2016-06" in [h.value for h in at.subheader]
 
 
 def test_every_programme_chart_is_valid_vega_lite(monkeypatch):
@@ -108,11 +135,13 @@ def test_every_programme_chart_is_valid_vega_lite(monkeypatch):
     monkeypatch.setattr(charts, "spec", validated)
     at = on_programme_page()
     drawn.clear()  # the Portfolio page's, drawn on opening the app
-    for example in (THRIVE, SUFFOLK, ILLUSTRATION):
+    for example in (THRIVE, SUFFOLK, BENCHMARKS, ILLUSTRATION):
         choose(at, example)
-    # THRIVE: spend avoided, children in care; Suffolk: savings; the illustration: spend,
+    # THRIVE: spend avoided and its five measures (children in care, CP plans, contacts, their
+    # rate, looked after during the year); Suffolk: its two measures (children in care, the FTE
+    # reduction) and savings; Thurrock's benchmarks: its CP plan rate; the illustration: spend,
     # spend avoided, children in care, savings.
-    assert len(drawn) == 2 + 1 + 4
+    assert len(drawn) == (1 + 5) + (2 + 1) + 1 + 4
     specs = [str(f.to_dict(validate=False)) for f in drawn]
     for legend in (charts.PROJECTED_SPEND, charts.AVOIDED_SPEND, charts.MEASURE_TARGET):
         assert any(legend in spec for spec in specs), legend

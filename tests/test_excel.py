@@ -41,11 +41,19 @@ TAB_ORDER = [
     "Checks",
     "Integrity",
     "Portfolio file",
+    "Formula check",
 ]
 # A portfolio with a baseline (the Thurrock example names thurrock-2017-baseline.yaml) has a
-# Forecast sheet after Cash flows; `--claims` adds Claims check after it.
+# Forecast sheet after Cash flows; `--claims` adds Claims check after it (and, hidden, the claims
+# file it comes from after the portfolio file).
 FORECAST_TABS = [*TAB_ORDER[:6], "Forecast", *TAB_ORDER[6:]]
-CLAIMS_TABS = [*FORECAST_TABS[:7], "Claims check", *FORECAST_TABS[7:]]
+CLAIMS_TABS = [
+    *FORECAST_TABS[:7],
+    "Claims check",
+    *FORECAST_TABS[7:-1],
+    "Claims file",
+    "Formula check",
+]
 # The issue's Summary header: `appraise evaluate` JSON keys, plus npv and payback_year.
 REQUIRED_SUMMARY_KEYS = (  # noqa: SIM905 (the issue's list, as it reads there)
     "id name reach cost outcomes_averted gross_savings net_savings cashable_gross_savings "
@@ -142,6 +150,7 @@ def test_sheets_in_the_issue_order_with_the_portfolio_file_hidden(thurrock_book)
     assert thurrock_book.sheetnames == FORECAST_TABS
     states = {ws.title: ws.sheet_state for ws in thurrock_book.worksheets}
     assert states.pop("Portfolio file") == "hidden"
+    assert states.pop("Formula check") == "hidden"  # every formula worked out again (Integrity)
     assert set(states.values()) == {"visible"}
 
 
@@ -533,3 +542,25 @@ def test_local_source_used_by_helpers_is_cited_on_the_evidence_sheet(tmp_path):
     wb = load_workbook(write_book(portfolio_data(), tmp_path, "p"))
     ids = [r[0].value for r in wb["Evidence"].iter_rows(min_row=3)]
     assert LOCAL_SOURCE["id"] in ids
+
+
+def test_formulas_qualified_for_the_formula_check_as_the_tokenizer_reads_them(thurrock_book):
+    # The Formula check writes each formula again on its own sheet, each reference qualified by
+    # the sheet it came from; a regular expression does it (fast), checked here against
+    # openpyxl's tokenizer on every formula of a real export.
+    from appraise.workbook.formulas import qualify
+    from appraise.workbook.writer import quote_title
+
+    seen = 0
+    for ws in thurrock_book.worksheets:
+        for _, formula in formulas(ws):
+            prefix = quote_title(ws.title)
+            expected = "".join(
+                prefix + t.value
+                if t.type == Token.OPERAND and t.subtype == Token.RANGE and "!" not in t.value
+                else t.value
+                for t in Tokenizer(formula).items
+            )
+            assert qualify(formula[1:], ws.title) == expected, (ws.title, formula)
+            seen += 1
+    assert seen > 1000

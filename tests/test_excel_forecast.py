@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from appraise.analyses.forecast import COMPARISON_KEYS, FORECAST_KEYS
 from appraise.model.load import portfolio_from_data
+from appraise.workbook.checks import CHECK_FIRST_ROW
 from appraise.workbook.export import workbook_bytes
 from appraise.workbook.importing import import_workbook
 from tests.helpers import intervention, portfolio_data
@@ -178,14 +179,16 @@ def test_cash_flows_run_the_counted_interventions_over_the_forecast(thurrock):
 
 def test_forecast_figures_are_on_the_checks_sheet_and_in_its_master_check(thurrock):
     checks = thurrock["Checks"]
-    rows = [[c.value for c in r] for r in checks.iter_rows(min_row=5)]
+    rows = [[c.value for c in r] for r in checks.iter_rows(min_row=CHECK_FIRST_ROW)]
     forecast = [r for r in rows if str(r[0]).startswith("=Forecast!") or "Forecast!" in str(r[4])]
     # Every forecast key of the four scenarios and of the comparison, each year: far more than
     # the Summary's own rows; the master check ANDs the whole column.
     assert len(forecast) >= (4 * 11 + len(COMPARISON_KEYS) - 1) * YEARS
     owners = {r[1] for r in forecast}
     assert {"Population growth only", "Rising rate", "Falling rate", "comparison"} <= owners
-    assert checks["D2"].value == f"=AND(H5:H{checks.max_row})"
+    # "Unchanged since export" ANDs the whole column; the master check is Integrity's.
+    assert checks["D4"].value == f"=AND(H{CHECK_FIRST_ROW}:H{checks.max_row})"
+    assert checks["D2"].value == "=Integrity!$F$3"
 
 
 def test_a_line_chart_of_spend_with_and_without_the_portfolio():

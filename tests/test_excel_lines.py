@@ -2,7 +2,7 @@
 
 Portfolios are generated (hypothesis, derandomized so CI sees the same ones) over every reach,
 cost and effect form, both kinds of outcome cost, several payers, both perspectives and cashable
-conventions, the haircuts and additionality, every timing option, staffed services, reach
+conventions, every savings class and recurrence (in-house placements released or not), the haircuts and additionality, every timing option, staffed services, reach
 counted per costed case, several effects per service, changes of placement, and price years (a
 cost, a derived placement cost or a component in its own year's prices, or assumed to be in the
 price base). Each is exported;
@@ -27,6 +27,7 @@ from openpyxl import load_workbook
 from appraise.engine import evaluate
 from appraise.engine.lines import LINES
 from appraise.model.load import portfolio_from_data
+from appraise.model.savings import SAVINGS_CLASSES
 from appraise.workbook.book import OWNER_AXES, Cell, Row, effect_slot
 from appraise.workbook.export import layout
 from appraise.workbook.recalc import recalculate
@@ -99,6 +100,22 @@ def effect(draw: Any) -> dict[str, Any]:
 
 
 @st.composite
+def booking(draw: Any) -> dict[str, Any]:
+    """How a component's saving is booked: by `cashable`, a class, or in-house (released or not);
+    one-off or recurring (or left to the default)."""
+    form = draw(st.sampled_from(["cashable", "class", "in_house", "none"]))
+    out: dict[str, Any] = {}
+    if form == "cashable":
+        out["cashable"] = draw(st.booleans())
+    elif form == "class":
+        out["savings_class"] = draw(st.sampled_from(SAVINGS_CLASSES))
+    elif form == "in_house":
+        out.update(in_house=True, released=draw(st.booleans()))
+    recurrence = draw(st.sampled_from([None, "recurring", "one_off"]))
+    return out if recurrence is None else {**out, "recurrence": recurrence}
+
+
+@st.composite
 def timing(draw: Any) -> dict[str, Any]:
     return {
         "cohorts": draw(st.integers(0, 4)),
@@ -131,7 +148,7 @@ def portfolio(draw: Any, index: int) -> dict[str, Any]:
                     {
                         "name": f"part {j}",
                         "cost": draw(money),
-                        "cashable": draw(st.booleans()),
+                        **draw(booking()),
                         "payer": draw(st.sampled_from(PAYERS)),
                     },
                     draw(COMPONENT_YEARS),
@@ -146,6 +163,8 @@ def portfolio(draw: Any, index: int) -> dict[str, Any]:
         name: priced({"weekly_cost": draw(st.integers(100, 5000))}, draw(COST_YEARS))
         for name in ("residential", "agency_foster", "in_house_foster")
     }
+    # An in-house placement: a change from it frees capacity unless its carers are released.
+    placements["in_house_foster"].update(in_house=True, released=draw(st.booleans()))
     ends = draw(
         st.sampled_from(
             [
@@ -161,9 +180,11 @@ def portfolio(draw: Any, index: int) -> dict[str, Any]:
             "from": ends[0],
             "to": ends[1],
             "units": draw(st.integers(1, 52)),
-            "cashable": draw(st.booleans()),
+            "recurrence": draw(st.sampled_from(["one_off", "recurring"])),
         },
     }
+    if ends[0] != "in_house_foster":  # leaving an in-house placement, the rule decides
+        outcomes["change"]["change"]["cashable"] = draw(st.booleans())
     kinds = ["lac_year", "mixed", "change"]
     items = []
     for k in range(draw(st.integers(1, 4))):

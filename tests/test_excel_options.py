@@ -1,5 +1,7 @@
 """The workbook's Options sheet: its layout (always), and, recalculated by LibreOffice (slow), every
-figure equal to `appraise evaluate --format json`'s `options`, live when an input is edited.
+figure equal to `appraise evaluate --format json`'s `options`, live when an input is edited: the
+rank, the efficiency frontier and the incremental figures re-work themselves. Nothing in the
+workbook adds up alternatives.
 
 The example's figures themselves are worked by hand in tests/test_options.py.
 """
@@ -14,11 +16,12 @@ import pytest
 from openpyxl import load_workbook
 
 from appraise.analyses.options import FIGURE_KEYS, OPTION_KEYS, evaluation_data
-from appraise.engine.options import INCREMENTAL_KEYS
+from appraise.display import compared_text
+from appraise.engine.options import INCREMENTAL_KEYS, STATUS_WORDS
 from appraise.engine.results import appraise_portfolio
 from appraise.model.load import load_portfolio, portfolio_from_data
 from appraise.workbook.export import workbook_bytes
-from appraise.workbook.options import FIRST_ROW, HEADER_ROW, HEADERS, OPTIONS, ORDER_ROW
+from appraise.workbook.options import FIRST_ROW, HEADER_ROW, HEADERS, OPTIONS
 from appraise.workbook.recalc import recalculate
 from appraise.workbook.summary import KEY_NOTE
 from tests.conftest import EXAMPLES, THURROCK, require_tool
@@ -98,6 +101,7 @@ def test_the_options_sheet_follows_summary_with_the_json_keys_and_formulas(tmp_p
     path = write_book(load_portfolio(OPTIONS_EXAMPLE), tmp_path, "options")
     wb = load_workbook(path)
     assert wb.sheetnames.index(OPTIONS) == wb.sheetnames.index("Summary") + 1
+    assert "Portfolio total" not in [c.value for c in wb["Summary"]["B"]]
     assert header_keys(wb[OPTIONS]) == list(HEADERS)
     assert HEADERS[1:] == OPTION_KEYS
     assert wb[OPTIONS].cell(HEADER_ROW, HEADERS.index("npv") + 1).value == "NPV"
@@ -106,17 +110,21 @@ def test_the_options_sheet_follows_summary_with_the_json_keys_and_formulas(tmp_p
     for r in rows:
         for key in FIGURE_KEYS:
             assert str(r[key]).startswith("="), (r["name"], key, r[key])
-    # An option's money adds up its block of its interventions' Summary cells.
+    # An option's money adds up its block of its interventions' cells (those the Summary shows).
     ws = wb[OPTIONS]
     assert rows[1]["cost"].startswith("=SUM(")
     first = int(rows[1]["cost"].split(":")[0].removeprefix("=SUM(").lstrip("ABCDEFGHIJ"))
     copied = ws.cell(first, HEADERS.index("cost") + 1).value
-    assert copied.startswith("=Summary!$") and ws.cell(first, 2).value == "edge-of-care-mst"
+    assert copied.startswith("=Calculations!$") and ws.cell(first, 2).value == "edge-of-care-mst"
     assert rows[0]["cost"] == "=0"  # doing nothing funds nothing
-    # The incremental figures are formulas over the option's and its comparator's cells.
-    assert rows[2]["compared_with"] == "MST"
-    assert all(str(rows[2][key]).startswith("=") for key in INCREMENTAL_KEYS)
-    assert rows[0]["compared_with"] == "nothing cheaper" and rows[0]["incremental_npv"] is None
+    # Rank, status, comparator and incremental figures are formulas, so an edit re-ranks.
+    for key in ("rank", "status", "compared_with", *INCREMENTAL_KEYS):
+        assert all(str(r[key]).startswith("=") for r in rows), key
+    assert "SUMPRODUCT(" in rows[0]["rank"]
+    # The Summary shows each option's row, from the Options sheet.
+    summary = [[c.value for c in r] for r in wb["Summary"].iter_rows() if r[0].value == "option"]
+    assert [r[1] for r in summary] == ["Do nothing", "MST", "FFT"]
+    assert str(summary[1][3]).startswith("=Options!$")
     # Every option figure is on the Checks sheet, against the engine's.
     owners = {c.value for c in wb["Checks"]["B"] if c.value}
     assert {"option: Do nothing", "option: MST", "option: FFT"} <= owners
@@ -127,7 +135,6 @@ def test_read_without_recalculation_the_sheet_gives_the_engines_figures(tmp_path
     portfolio = portfolio_from_data(branches(), "branches.yaml")
     path = write_book(portfolio, tmp_path, "branches")
     assert_options_match(path, engine_options(portfolio))
-    assert order_holds(path) is True
 
 
 def test_an_option_name_is_text_never_a_formula(tmp_path):
@@ -164,25 +171,31 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Any, Path
     data = example.model_dump(mode="json", exclude_none=True)
     data["interventions"][1]["effect"]["success_rate"] = 0.16
     portfolios["edited"] = portfolio_from_data(data, "edited.yaml")
+    audit = write_book(example, folder, "audit")
+    set_input(audit, "edge-of-care-mst.effect.success_rate", 0.02)
+    written["audit"] = set_input(audit, "edge-of-care-fft.effect.success_rate", 0.16)
+    data = example.model_dump(mode="json", exclude_none=True)
+    data["interventions"][0]["effect"]["success_rate"] = 0.02
+    data["interventions"][1]["effect"]["success_rate"] = 0.16
+    portfolios["audit"] = portfolio_from_data(data, "audit.yaml")
     names = list(written)
     out = recalculate([written[n] for n in names], folder / "recalculated")
     return {n: (portfolios[n], o) for n, o in zip(names, out, strict=True)}
 
 
-def order_holds(path: Path) -> Any:
-    return load_workbook(path, data_only=True)[OPTIONS].cell(ORDER_ROW, 1).value
-
-
-def assert_options_match(path: Path, expected: list[dict[str, Any]], ranked: bool = True) -> None:
-    """Every option figure as the engine's; `ranked`: the rank too (it is the export's)."""
+def assert_options_match(path: Path, expected: list[dict[str, Any]]) -> None:
+    """Every option figure as the engine's: rank, status, comparator and increments included."""
     rows = sheet_rows(path, data_only=True)
     assert [r["name"] for r in rows] == [o["name"] for o in expected]
     for row, option in zip(rows, expected, strict=True):
-        assert row["rank"] == option["rank"] or not ranked
+        assert row["rank"] == option["rank"], option["name"]
         for key in FIGURE_KEYS:
             assert_same(row[key], option[key], key, option["name"])
+        words = {"frontier": 0, "dominated": 1, "extended_dominance": 2}[option["status"]]
+        assert row["status"] == STATUS_WORDS[words], option["name"]
+        assert row["compared_with"] == compared_text(option), option["name"]
         if option["incremental_npv"] is None:
-            assert all(row[key] is None for key in INCREMENTAL_KEYS), option["name"]
+            assert all(str(row[key]).startswith("none: ") for key in INCREMENTAL_KEYS)
             continue
         for key in INCREMENTAL_KEYS:
             if key == "incremental_bcr":
@@ -196,7 +209,6 @@ def assert_options_match(path: Path, expected: list[dict[str, Any]], ranked: boo
 def test_the_options_sheet_recalculates_to_the_evaluate_json(books, name):
     portfolio, recalculated = books[name]
     assert_options_match(recalculated, engine_options(portfolio))
-    assert order_holds(recalculated) is True
     assert master_check(recalculated) is True
 
 
@@ -215,6 +227,8 @@ def test_the_branches_are_taken(books):
     no_nothing = {o["name"]: o for o in engine_options(books["no-nothing"][0])}
     assert no_nothing["Alternative"]["compared_with"] is None  # against doing nothing
     assert no_nothing["Alternative"]["incremental_npv"] == no_nothing["Alternative"]["npv"]
+    statuses = {o["status"] for o in options.values()} | {o["status"] for o in no_nothing.values()}
+    assert {"frontier", "dominated"} <= statuses
 
 
 @pytest.mark.slow
@@ -222,10 +236,62 @@ def test_an_input_edited_on_the_sheet_moves_every_option_figure(books):
     portfolio, recalculated = books["edited"]
     expected = engine_options(portfolio)
     fft = next(o for o in expected if o["name"] == "FFT")
-    assert fft["incremental_bcr"] == pytest.approx(0)  # the same savings for more money
-    # FFT now pays: its NPV passes doing nothing's, so the rank typed in at export no longer
-    # holds, and the sheet says so (as does the master check).
-    assert fft["rank"] == 2
-    assert_options_match(recalculated, expected, ranked=False)
-    assert order_holds(recalculated) is False
-    assert master_check(recalculated) is False
+    # FFT saves what MST saves for more money: dominated now; and its NPV passes doing
+    # nothing's, so the options re-rank on the sheet as the engine ranks them.
+    assert fft["status"] == "dominated" and fft["rank"] == 2
+    assert_options_match(recalculated, expected)
+    assert master_check(recalculated) is True  # a sound edit
+    unchanged = load_workbook(recalculated, data_only=True)["Checks"]["D4"].value
+    assert unchanged is False  # moved from the appraisal exported
+
+
+@pytest.mark.slow
+def test_the_audits_edit_makes_fft_rank_1_and_mst_dominated(books):
+    # The audit's edit (MST 0.02, FFT 0.16), made on the Inputs sheet and recalculated:
+    # FFT is now rank 1, and MST, dearer per pound saved than doing nothing-then-FFT, is ruled
+    # out by extended dominance; neither shows an incremental ratio it should not.
+    portfolio, recalculated = books["audit"]
+    rows = {r["name"]: r for r in sheet_rows(recalculated, data_only=True)}
+    assert rows["FFT"]["rank"] == 1 and rows["MST"]["rank"] == 3
+    assert rows["MST"]["status"] == "dominated (extended dominance)"
+    assert rows["MST"]["incremental_bcr"] == "none: extended dominance"
+    assert rows["FFT"]["compared_with"] == "Do nothing"
+    assert_options_match(recalculated, engine_options(portfolio))
+    assert master_check(recalculated) is True
+
+
+def cross_option_sums(options: list[dict[str, Any]]) -> dict[float, str]:
+    """Every sum of a money figure over two or more options, each with that figure non-zero
+    (a sum with a zero is an option's own figure)."""
+    from itertools import combinations
+
+    sums = {}
+    spending = [o for o in options if o["pv_cost"] or o["pv_gross_savings"]]
+    for key in ("cost", "gross_savings", "net_savings", "cashable_net_savings", "pv_cost", "npv"):
+        for k in range(2, len(spending) + 1):
+            for group in combinations(spending, k):
+                if all(o[key] for o in group):
+                    sums[sum(o[key] for o in group)] = f"{key} of {[o['name'] for o in group]}"
+    return sums
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["example", "audit"])
+def test_no_cell_of_the_workbook_adds_up_options(books, name):
+    # A total across mutually exclusive options (MST + FFT) is nowhere: not on Summary, Cash
+    # flows, About or Checks; every number of the recalculated workbook is compared with every
+    # cross-option sum of every money figure.
+    portfolio, recalculated = books[name]
+    sums = cross_option_sums(engine_options(portfolio))
+    wb = load_workbook(recalculated, data_only=True)
+    seen = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(values_only=True):
+            for value in row:
+                if isinstance(value, str):
+                    assert "Portfolio total" not in value and "Portfolio cashable" not in value
+                if isinstance(value, float) and abs(value) > 1:
+                    seen += 1
+                    hit = [what for total, what in sums.items() if abs(value - total) < 0.5]
+                    assert not hit, (ws.title, value, hit)
+    assert seen > 100

@@ -21,6 +21,8 @@ from openpyxl import load_workbook
 
 from appraise.analyses.programme import savings_status
 from appraise.engine.programme import NOT_KNOWN
+from appraise.workbook.checks import CHECK_FIRST_ROW
+from appraise.workbook.programme_sheet import NOT_GIVEN, SAVINGS_COLUMNS
 from appraise.workbook.recalc import recalculate
 from tests.conftest import EXAMPLES, THURROCK, require_tool, run_cli
 from tests.test_programme import HAND, SUFFOLK, THRIVE
@@ -36,7 +38,15 @@ YEAR_KEYS = (
     "cumulative_net_avoided_spend",
 )
 TARGET_KEYS = ("target", "actual", "variance", "met", "next_target", "still_to_go")
-SAVINGS_KEYS = ("target", "achieved", "forecast", "variance", "due_to_date", "status")
+SAVINGS_KEYS = (
+    "target",
+    "achieved",
+    "part_year",
+    "forecast",
+    "variance",
+    "due_to_date",
+    "status",
+)
 
 
 def programme_json(path: Path) -> dict[str, Any]:
@@ -63,16 +73,20 @@ def read_sheet(path: Path, data_only: bool = True) -> dict[str, Any]:
     ws = load_workbook(path, data_only=data_only)["Programme"]
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     years = {r[2]: tuple(r[3:]) for r in rows if r[2] in YEAR_KEYS}
-    tables: dict[str, list[dict[str, Any]]] = {"targets": [], "savings": []}
+    # The sums by class: column C their JSON key, column D the figure.
+    by_class = {
+        r[2]: r[3] for r in rows if str(r[2]).startswith(("savings_by_class.", "savings_total."))
+    }
+    tables: dict[str, list[dict[str, Any]]] = {"targets": [], "savings": [], "budget": []}
     for i, row in enumerate(rows):
-        name = {"name": "targets", "workstream": "savings"}.get(row[0])
+        name = {"name": "targets", "workstream": "savings", "line": "budget"}.get(row[0])
         if name is None:
             continue
         for record in rows[i + 1 :]:
             if record[0] is None or record[1] is None:
                 break
             tables[name].append({k: v for k, v in zip(row, record, strict=True) if k})
-    return {"years": years, **tables}
+    return {"years": years, "by_class": by_class, **tables}
 
 
 def same(workbook: Any, engine: Any, money: bool) -> bool:
@@ -111,6 +125,20 @@ def assert_sheet_matches(sheet: dict[str, Any], data: dict[str, Any]) -> int:
             assert same(row[key], record[key], True), (record["year"], key, row[key])
             compared += 1
         assert (row["reported_status"] or None) == record["reported_status"]
+    # Savings by class, where there are savings targets: each sum a formula over the table.
+    assert len(sheet["by_class"]) == (12 if data["savings"] else 0)
+    for key, value in sheet["by_class"].items():
+        engine = data
+        for part in key.split("."):  # savings_by_class.targets.capacity
+            engine = engine[part]
+        assert same(value, engine, True), key
+        compared += 1
+    assert len(sheet["budget"]) == len(data["budget"])
+    for row, record in zip(sheet["budget"], data["budget"], strict=True):
+        assert row["line"] == record["line"]
+        for key in ("budget", "outturn", "variance"):
+            assert same(row[key], record[key], True), (record["line"], key, row[key])
+            compared += 1
     return compared
 
 
@@ -134,11 +162,17 @@ def test_thrive_figures_are_formulas_over_the_files_inputs(tmp_path):
     assert years["projected_spend"][:3] == ("not given",) * 3
     assert all(str(c).startswith("=") for c in years["avoided_spend"][:3])
     assert "SUM(" in years["cumulative_avoided_spend"][1]
-    first = sheet["targets"][0]
+    # The first target, under 591 by 2013-03 (November 2012 report), has no actual given.
+    assert (sheet["targets"][0]["target"], sheet["targets"][0]["actual"]) == (591, "not given")
+    first = sheet["targets"][1]
     assert (first["target"], first["actual"]) == (560, 571)  # June 2014 report
     assert str(first["variance"]).startswith("=") and str(first["still_to_go"]).startswith("=")
     # The next target is the next row's own target cell, not a copy of its value.
     assert str(first["next_target"]).startswith("=$D$")
+
+
+def by_part_year(rows: list[tuple]) -> dict[str, float]:
+    return {r[1]: r[3] for r in rows if r[2] == "part_year"}
 
 
 def test_every_figure_has_a_row_on_checks(tmp_path):
@@ -146,11 +180,14 @@ def test_every_figure_has_a_row_on_checks(tmp_path):
     book = export(path, tmp_path / "hand.xlsx")
     data = programme_json(path)
     checks = load_workbook(book)["Checks"]
-    rows = [r for r in checks.iter_rows(min_row=5, values_only=True) if r[0]]
+    rows = [r for r in checks.iter_rows(min_row=CHECK_FIRST_ROW, values_only=True) if r[0]]
     figures = len(data["years"]) * len(YEAR_KEYS)
     figures += len(data["targets"]) * len(TARGET_KEYS) + len(data["savings"]) * len(SAVINGS_KEYS)
-    assert len(rows) == figures  # 3 x 7 + 2 x 6 + 2 x 6 = 45
-    assert figures == 45
+    figures += 12  # the savings targets and achieved, each by class and recurrence, and totals
+    assert len(rows) == figures  # 3 x 7 + 2 x 6 + 2 x 7 + 12 = 59
+    assert figures == 59
+    # The contact saving, £90,000 achieved six months into 2022-23, is part of a year.
+    assert by_part_year(rows) == {"placements 2020-21": 0, "contact 2022-23": 1}
     by_figure = {(r[1], r[2]): r for r in rows}
     # A figure the file does not give is checked by its switch: 2022-23 has no actual spend.
     assert by_figure[("2022-23", "actual_spend given")][3] == 0
@@ -230,6 +267,13 @@ def _set(path: Path, out: Path, changes: dict[tuple[str, int], Any]) -> Path:
     return out
 
 
+def _set_cell(path: Path, out: Path, coordinate: str, value: Any) -> Path:
+    wb = load_workbook(path)
+    wb["Programme"][coordinate].value = value
+    wb.save(out)
+    return out
+
+
 @pytest.fixture(scope="module")
 def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
     """name -> (programme file, its LibreOffice-recalculated workbook)."""
@@ -245,11 +289,29 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Pat
         {("Spend avoided, as a report states it", 5): 5_400_000},
     )
     sources["thrive-edited"] = THRIVE
+    # The audit's edits: £5M typed into a figure the file does not give, its switch left at 0;
+    # and "6.4m" typed as text into a figure that is given.
+    ws = load_workbook(written["thrive"])["Programme"]
+    blank = next(c for r in ws.iter_rows() for c in r if c.value == NOT_GIVEN)
+    written["thrive-unswitched"] = _set_cell(
+        written["thrive"], folder / "thrive-unswitched.xlsx", blank.coordinate, 5_000_000
+    )
+    written["thrive-text"] = _set(
+        written["thrive"],
+        folder / "thrive-text.xlsx",
+        {("Spend avoided, as a report states it", 5): "6.4m"},
+    )
+    sources["thrive-unswitched"] = sources["thrive-text"] = THRIVE
     # The hand-worked contact saving: £110,000 achieved instead of £90,000.
     hand = load_workbook(written["hand"])["Programme"]
     contact = next(r for r in hand.iter_rows() if r[0].value == "contact")
     wb = load_workbook(written["hand"])
     wb["Programme"].cell(contact[0].row, 5).value = 110_000
+    # The placements target (£500,000) switched from cash-releasing to capacity.
+    placements = next(r for r in hand.iter_rows() if r[0].value == "placements")
+    for key, value in (("class_cash_releasing", 0), ("class_capacity", 1)):
+        col = 1 + [c[2] for c in SAVINGS_COLUMNS].index(key)
+        wb["Programme"].cell(placements[0].row, col).value = value
     wb.save(folder / "hand-edited.xlsx")
     written["hand-edited"], sources["hand-edited"] = folder / "hand-edited.xlsx", sources["hand"]
     names = list(written)
@@ -258,7 +320,13 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Pat
 
 
 def master_check(path: Path) -> Any:
+    """The master check: the workbook is sound (Integrity's checks, which recompute)."""
     return load_workbook(path, data_only=True)["Checks"]["D2"].value
+
+
+def unchanged(path: Path) -> Any:
+    """Whether every figure is still the engine's as exported (Checks)."""
+    return load_workbook(path, data_only=True)["Checks"]["D4"].value
 
 
 @pytest.mark.slow
@@ -278,9 +346,21 @@ def test_thrive_recalculated_reproduces_the_reports_arithmetic(books):
     # Spend already includes the £3.9M drawn in 2013/14: nothing more is taken off.
     assert years["cumulative_net_avoided_spend"][1] == 12_800_000
     assert years["avoided_spend"][2] == NOT_KNOWN  # 2014/15: the report gives nothing
-    first = sheet["targets"][0]
+    first = sheet["targets"][1]  # the 2013/14 target (the first, 2012/13's 591, has no actual)
     # 571 children in care against 560: 11 over, not met; 571 - 520 = 51 still to go.
     assert (first["variance"], first["met"], first["still_to_go"]) == (11, 0, 51)
+
+
+@pytest.mark.slow
+def test_suffolk_recalculated_shows_the_forecast_overspends(books):
+    """June 2016 review, Financial Challenges: +£5M on purchased placements and in-house
+    fostering, +£1M on special guardianship orders, forecasts for 2016/17."""
+    budget = read_sheet(books["suffolk"][1])["budget"]
+    assert [(b["line"], b["outturn_basis"], b["variance"]) for b in budget] == [
+        ("CYP services", "actual", NOT_KNOWN),  # "a small overspend", no amount given
+        ("Purchase placements and in-house fostering", "forecast", 5_000_000),
+        ("Special guardianship orders", "forecast", 1_000_000),
+    ]
 
 
 @pytest.mark.slow
@@ -288,10 +368,43 @@ def test_an_input_edited_on_the_sheet_moves_what_follows(books):
     sheet = read_sheet(books["thrive-edited"][1])
     # £6.4M + £5.4M = £11.8M: the running totals follow the edited difference.
     assert sheet["years"]["cumulative_avoided_spend"][:2] == (6_400_000, 11_800_000)
-    assert master_check(books["thrive-edited"][1]) is False  # it no longer matches the export
+    assert unchanged(books["thrive-edited"][1]) is False  # it no longer matches the export
+    assert master_check(books["thrive-edited"][1]) is True  # a sound edit
     contact = read_sheet(books["hand-edited"][1])["savings"][1]
     # £110,000 achieved against £100,000 due by 2022-09 (six months of £200,000): on track.
     assert (contact["variance"], contact["status"]) == (-90_000, "on track")
+    # The sums by class follow the switches: £500,000 of the £700,000 of targets is now capacity.
+    by_class = read_sheet(books["hand-edited"][1])["by_class"]
+    assert by_class["savings_by_class.targets.capacity"] == 500_000
+    assert by_class["savings_by_class.targets.cash_releasing"] == 200_000
+    assert by_class["savings_by_class.targets.cost_avoidance"] == 0
+    # Achieved: £520,000 (placements) is capacity, £110,000 (contact) cash-releasing.
+    assert by_class["savings_by_class.achieved.capacity"] == 520_000
+    assert by_class["savings_total.achieved"] == 520_000 + 110_000
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["thrive", "suffolk", "illustration", "hand"])
+def test_every_formula_is_saved_with_the_value_libreoffice_works_out(books, name, tmp_path):
+    from tests.test_excel_libreoffice import saved_and_recalculated
+
+    source, recalculated = books[name]
+    written = recalculated.parent.parent / f"{name}.xlsx"
+    assert saved_and_recalculated(written, recalculated) == []
+
+
+@pytest.mark.slow
+def test_a_figure_typed_without_its_switch_or_as_text_is_flagged(books):
+    # Once, £5M typed where the file gives no figure was ignored, and "6.4m" typed as text was
+    # dropped from the cumulative total, with every check still TRUE.
+    for name in ("thrive-unswitched", "thrive-text"):
+        checks = load_workbook(books[name][1], data_only=True)["Checks"]
+        assert checks["D2"].value is False, name
+        assert "Programme!" in checks["D3"].value, (name, checks["D3"].value)
+    text = load_workbook(books["thrive-text"][1], data_only=True)["Checks"]["D3"].value
+    assert text.startswith("an input blank, not a number or outside the range it may take")
+    switch = load_workbook(books["thrive-unswitched"][1], data_only=True)["Checks"]["D3"].value
+    assert "its switch" in switch
 
 
 @pytest.mark.slow

@@ -124,7 +124,8 @@ def test_the_table_says_which_year_is_which(tmp_path):
     [
         ("start: 2018-13", "start", "'2018-13'"),
         ("start: 2018", "start", "2018"),
-        ("start: April 2018", "start", "'April 2018'"),
+        ("start: 2011-12", "start", "'2011-12'"),  # the financial year, never a month
+        ("start: 04/2018", "start", "'04/2018'"),
         ("start: 2018-04\nfinancial_year_start_month: 0", "financial_year_start_month", "0"),
         ("start: 2018-04\nfinancial_year_start_month: 13", "financial_year_start_month", "13"),
         ("start: 2018-04\nfinancial_year_start_month: 1", "financial_year_start_month", "1"),

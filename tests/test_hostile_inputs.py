@@ -541,7 +541,8 @@ def bomb(tmp_path_factory) -> Path:
 
 
 def test_import_xlsx_refuses_a_zip_bomb_before_inflating_it(tmp_path, bomb):
-    assert bomb.stat().st_size < 1.3 * 10**6
+    # about 1 MB of deflated spaces, beside the rest of the exported workbook (about 0.3 MB)
+    assert bomb.stat().st_size < 1.5 * 10**6
     with zipfile.ZipFile(bomb) as book:
         assert book.getinfo("xl/worksheets/sheet1.xml").file_size == 2**30
     refused(

@@ -418,23 +418,28 @@ def test_hidden_data_changed_without_an_inputs_edit_is_refused(tmp_path, exporte
     assert not (tmp_path / "back.yaml").exists()
 
 
-def test_edits_outside_inputs_are_reported_by_sheet_and_cell(tmp_path, exported):
+def test_edits_outside_inputs_are_refused_by_sheet_and_cell(tmp_path, exported):
     clean = run("import-xlsx", exported, "-o", tmp_path / "same.yaml")
-    assert clean.returncode == 0 and "was edited" not in clean.stderr, clean.stderr
+    assert clean.returncode == 0 and "outside the inputs" not in clean.stderr, clean.stderr
+    # A sheet's protection removed changes no figure: the import goes ahead, and says so.
     book = load_workbook(exported)
+    book["Summary"].protection.sheet = False
+    book.save(exported)
+    proc = run("import-xlsx", exported, "-o", tmp_path / "unprotected.yaml")
+    assert proc.returncode == 0, proc.stderr
+    assert "Summary: its protection was removed" in proc.stderr
+    # A formula replaced by a number, or changed, is refused, each cell named.
     ws = book["Calculations"]
     first, second = [c for row in ws.iter_rows() for c in row if str(c.value).startswith("=")][:2]
     was = first.value
     first.value, second.value = 12345, "=1+1"
-    book["Summary"].protection.sheet = False
     book.save(exported)
-    proc = run("import-xlsx", exported, "-o", tmp_path / "back.yaml")
-    assert proc.returncode == 0, proc.stderr
-    assert f"Calculations was edited ({first.coordinate} ={was[1:38]}" in proc.stderr
-    assert "replaced by 12345" in proc.stderr
-    assert f"{second.coordinate} =" in proc.stderr and "changed to =1+1" in proc.stderr
-    assert "Summary was edited (its protection was removed)" in proc.stderr
-    assert "these edits are not in the imported file" in proc.stderr
+    err = refused("import-xlsx", exported, "-o", tmp_path / "back.yaml")
+    assert f"Calculations!{first.coordinate}" in err and f"the formula {was}" in err
+    assert "found 12345" in err
+    assert f"Calculations!{second.coordinate}" in err and "found the formula =1+1" in err
+    assert "changed outside the inputs" in err
+    assert not (tmp_path / "back.yaml").exists()
 
 
 def test_a_huge_integer_in_the_hidden_portfolio_file_is_exit_2(tmp_path, exported):

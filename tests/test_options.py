@@ -1,5 +1,6 @@
 """Options appraisal: mutually exclusive options, each against doing nothing, ranked by NPV, with
-the incremental NPV and BCR of each over the next cheaper one (docs/options.md).
+the incremental analysis on the efficiency frontier: dominance, extended dominance and the
+incremental NPV and BCR of each option on the frontier over the one before it (docs/options.md).
 
 The edge-of-care example's figures are worked by hand from APHR 2017 (Thurrock): 135.5 families
 (10% of 1,355 on CiN or CP plans), MST at £2,285 a case (Cary et al., 2013) with a 16% success rate
@@ -17,14 +18,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from appraise.analyses.options import (
-    DOING_NOTHING,
-    compare_options,
-    evaluation_data,
-    next_cheaper,
-    ranking,
-)
+from appraise.analyses.options import compare_options, evaluation_data, frontier
 from appraise.analyses.uncertainty import BLOCK, input_stream, simulate, uncertain_params
 from appraise.engine import core
 from appraise.engine.options import option_totals
@@ -104,7 +101,7 @@ def test_ranked_by_npv_mst_then_doing_nothing_then_fft(example):
     assert [example[n]["rank"] for n in ("MST", "Do nothing", "FFT")] == [1, 2, 3]
 
 
-def test_incremental_figures_over_the_next_cheaper_option_by_hand(example):
+def test_incremental_figures_on_the_frontier_by_hand(example):
     mst, fft, nothing = example["MST"], example["FFT"], example["Do nothing"]
     # Doing nothing costs nothing: nothing is cheaper, so it has no incremental figures.
     assert nothing["compared_with"] is None
@@ -113,14 +110,14 @@ def test_incremental_figures_over_the_next_cheaper_option_by_hand(example):
     assert mst["compared_with"] == "Do nothing"
     assert mst["incremental_npv"] == pytest.approx(MST_NPV)
     assert mst["incremental_bcr"] == pytest.approx(MST_GROSS / MST_COST)
-    # FFT (PV cost £1,614,666) over MST, the next cheaper: £35,907.50 a year more spent, for
-    # £1,534,780 a year less saved.
-    assert fft["compared_with"] == "MST"
-    assert fft["incremental_pv_cost"] == pytest.approx((FFT_COST - MST_COST) * ANNUITY)
-    assert fft["incremental_npv"] == pytest.approx(FFT_NPV - MST_NPV)  # -£7,339,949
-    assert fft["incremental_npv"] == pytest.approx(-7339949, abs=1)
-    assert fft["incremental_bcr"] == pytest.approx(-MST_GROSS / (FFT_COST - MST_COST))  # -42.74
-    assert fft["incremental_bcr"] == pytest.approx(-42.7426, abs=1e-4)
+    assert (nothing["status"], mst["status"]) == ("frontier", "frontier")
+    # FFT (PV cost £1,614,666) costs more than MST (£1,446,867) and saves less (nothing): it is
+    # dominated, so it has no incremental figures (once, the table showed -42.74 here).
+    assert fft["status"] == "dominated"
+    assert fft["compared_with"] is None
+    assert all(
+        fft[k] is None for k in ("incremental_npv", "incremental_bcr", "incremental_pv_cost")
+    )
 
 
 def test_the_table_gives_options_and_never_their_sum():
@@ -134,7 +131,7 @@ def test_the_table_gives_options_and_never_their_sum():
     mst = next(line for line in lines if line.startswith("1 "))
     assert "£5,725,283" in mst and "4.96" in mst and "Do nothing" in mst
     fft = next(line for line in lines if line.startswith("3 "))
-    assert "-£7,339,949" in fft and "-42.74" in fft and "MST" in fft
+    assert "dominated" in fft and "-42.74" not in fft
 
 
 def test_csv_has_a_row_per_option_and_no_total():
@@ -153,8 +150,8 @@ def test_csv_has_a_row_per_option_and_no_total():
     ]
     assert [r["option"] for r in rows] == ["MST", "FFT", "Do nothing", "MST", "FFT"]
     fft = rows[-1]
-    assert (fft["name"], fft["rank"], fft["compared_with"]) == ("FFT", "3", "MST")
-    assert float(fft["incremental_npv"]) == pytest.approx(FFT_NPV - MST_NPV)
+    assert (fft["name"], fft["rank"], fft["status"]) == ("FFT", "3", "dominated")
+    assert fft["compared_with"] == fft["incremental_npv"] == ""
     assert float(fft["npv"]) == pytest.approx(FFT_NPV)
 
 
@@ -192,18 +189,114 @@ def test_an_options_totals_are_those_of_a_portfolio_of_its_interventions_alone()
     assert int(totals["payback_year"]) == own["payback_year"]
 
 
+def points(pv_cost, pv_gross_savings):
+    """Option figures for `frontier` (NPV = savings - cost)."""
+    return [
+        {"pv_cost": c, "pv_gross_savings": b, "npv": b - c}
+        for c, b in zip(pv_cost, pv_gross_savings, strict=True)
+    ]
+
+
 def test_ranking_breaks_ties_by_present_value_of_cost_then_file_order():
-    assert ranking([5.0, 9.0, 5.0, 5.0], [3.0, 1.0, 2.0, 2.0]) == [4, 1, 2, 3]
+    # NPVs 5, 9, 5, 5 at costs 3, 1, 2, 2: 9 first, then the NPVs of 5 by cost, then file order.
+    found = frontier(points([3.0, 1.0, 2.0, 2.0], [8.0, 10.0, 7.0, 7.0]))
+    assert list(found["rank"][:4]) == [4, 1, 2, 3]
 
 
-def test_next_cheaper_by_present_value_of_cost():
-    # Costs 0, 10, 10, 20, 5: at 10 two options tie, and the one with the higher NPV is the one
-    # compared with; an option tied with another is not compared with it.
-    pv_cost = [0.0, 10.0, 10.0, 20.0, 5.0]
-    npv = [0.0, 3.0, 7.0, 1.0, -1.0]
-    assert next_cheaper(pv_cost, npv) == [None, 4, 4, 2, 0]
-    # Without an option that costs nothing, the cheapest is compared with doing nothing.
-    assert next_cheaper([4.0, 2.0], [1.0, 1.0]) == [1, DOING_NOTHING]
+def test_the_mst_and_fft_edit_makes_fft_best_and_mst_extendedly_dominated():
+    # The audit's edit of the example: MST at a 2% success rate, FFT at 16%. Doing nothing
+    # (0, 0), MST (1,446,867; 135.5 x 0.02 x 70,792.45 x 4.6731 = 896,519) and FFT (1,614,666;
+    # 7,172,150): MST lies below the line from doing nothing to FFT (7,172,150 x 1,446,867 /
+    # 1,614,666 = 6,426,778 > 896,519), so a mix of those two would save more for its cost.
+    mst_gross = FAMILIES * 0.02 * LAC_YEAR * ANNUITY
+    found = frontier(
+        points([0.0, MST_COST * ANNUITY, FFT_COST * ANNUITY], [0.0, mst_gross, MST_GROSS * ANNUITY])
+    )
+    assert list(found["rank"][:3]) == [2, 3, 1]
+    assert list(found["status"][:3]) == [0, 2, 0]  # frontier, extended dominance, frontier
+    # FFT is compared with doing nothing (row 1), the option before it on the frontier.
+    assert found["comparator"][2] == 1
+    assert found["incremental_bcr"][2] == pytest.approx(MST_GROSS / FFT_COST)
+
+
+def test_incremental_figures_are_over_the_option_before_on_the_frontier_not_the_next_cheaper():
+    # Costs 0 < 10 < 12 < 20 with savings 0, 50, 52, 80: the option at 12 lies below the line
+    # from 10 to 20 (50 + 2 x 30/10 = 56 > 52), so the option at 20 is compared with the one at
+    # 10, not the next cheaper at 12.
+    found = frontier(points([0.0, 10.0, 12.0, 20.0], [0.0, 50.0, 52.0, 80.0]))
+    assert list(found["status"][:4]) == [0, 0, 2, 0]
+    assert found["comparator"][3] == 2
+    assert found["incremental_pv_cost"][3] == 10
+    assert found["incremental_bcr"][3] == pytest.approx(3.0)
+    assert np.isnan(found["incremental_npv"][2])  # ruled out: no incremental figure
+
+
+def test_without_a_do_nothing_option_doing_nothing_is_the_first_point():
+    # Doing nothing is the last point (row 3): the cheaper option is compared with it.
+    found = frontier(points([4.0, 2.0], [9.0, 5.0]))
+    assert list(found["comparator"]) == [2, 3, 0]
+    # An option that costs nothing and saves something dominates doing nothing, and is then the
+    # cheapest on the frontier: compared with nothing.
+    found = frontier(points([0.0, 3.0], [1.0, 9.0]))
+    assert list(found["status"]) == [0, 0, 1]
+    assert list(found["comparator"]) == [0, 1, 0]
+
+
+def dampack_icers(cost, effect):
+    """The statuses dampack's `calculate_icers` gives (R/icers.R, DARTH-git/dampack), as a test
+    oracle written from its steps: sort by cost, then effect descending (stable); a strategy is
+    dominated when one before it in that order has an effect at least as high; then, over the
+    rest in that order, repeatedly mark any strategy (not the first or the last) whose ICER
+    against the one before is above the next one's, until none is. 0 ND, 1 D, 2 ED."""
+    n = len(cost)
+    order = sorted(range(n), key=lambda k: (cost[k], -effect[k]))
+    status = [0] * n
+    for a, i in enumerate(order):
+        if any(effect[j] >= effect[i] for j in order[:a]):
+            status[i] = 1
+    while True:
+        rest = [i for i in order if status[i] == 0]
+        if len(rest) <= 2:
+            break
+
+        def icer(p, q):
+            return (cost[q] - cost[p]) / (effect[q] - effect[p])
+
+        marked = [
+            rest[a]
+            for a in range(1, len(rest) - 1)
+            if icer(rest[a - 1], rest[a]) > icer(rest[a], rest[a + 1])
+        ]
+        if not marked:
+            break
+        for i in marked:
+            status[i] = 2
+    return status
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 12), st.integers(-6, 30)),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_dominance_and_extended_dominance_agree_with_dampack(options):
+    # Whole numbers, so that ties of cost, of savings and of ICERs (collinear options) are common.
+    cost = [float(c) for c, _ in options]
+    savings = [float(b) for _, b in options]
+    found = frontier(points(cost, savings))
+    # dampack sees the same points: the options, then doing nothing (0, 0), last.
+    expected = dampack_icers([*cost, 0.0], [*savings, 0.0])
+    assert [int(s) for s in found["status"]] == expected
+    # Each option on the frontier is compared with the one before it there, in order of cost.
+    on = sorted(
+        (k for k in range(len(expected)) if expected[k] == 0),
+        key=lambda k: cost[k] if k < len(cost) else 0.0,
+    )
+    for before, after in zip(on, on[1:], strict=False):
+        assert found["comparator"][after] == before + 1
 
 
 def test_without_a_do_nothing_option_the_cheapest_is_compared_with_doing_nothing(tmp_path):
@@ -212,10 +305,12 @@ def test_without_a_do_nothing_option_the_cheapest_is_compared_with_doing_nothing
     options = evaluate_json(write(tmp_path, data))["options"]
     service, alternative = options
     assert alternative["compared_with"] is None  # the cheaper: against doing nothing
+    assert alternative["status"] == "frontier"
     assert alternative["incremental_npv"] == pytest.approx(alternative["npv"])
     assert alternative["incremental_bcr"] == pytest.approx(alternative["bcr"])
-    assert service["compared_with"] == "Alternative"
-    assert service["incremental_npv"] == pytest.approx(service["npv"] - alternative["npv"])
+    # The service costs more than the alternative and saves the same: dominated.
+    assert service["pv_gross_savings"] == pytest.approx(alternative["pv_gross_savings"])
+    assert service["status"] == "dominated" and service["incremental_npv"] is None
 
 
 # ---------------------------------------------------------------------------------------------

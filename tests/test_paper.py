@@ -21,6 +21,7 @@ from docx import Document
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from appraise.display import programme_sections
 from appraise.engine.params import build
 from appraise.model.load import evidence_for, load_portfolio
 from appraise.workbook.inputs import InputRow, input_rows
@@ -324,6 +325,27 @@ def test_claims_actuals_baseline_and_programme_add_their_sections(tmp_path):
         if isinstance(b, Paragraph)
     )
     assert "East Sussex THRIVE" in programme
+    # Every table `appraise programme` prints is in the paper, cell for cell.
+    thrive = json.loads(
+        run_cli(
+            "programme", EXAMPLES / "east-sussex-thrive-programme.yaml", "--format", "json"
+        ).stdout
+    )
+    tables = [
+        b for b in blocks_under(document, "Programme: East Sussex THRIVE") if isinstance(b, Table)
+    ]
+    expected = programme_sections(thrive)
+    assert len(tables) == len(expected)
+    for table, (title, columns, rows, _, _) in zip(tables, expected, strict=True):
+        assert rows_of(table) == [{h: show(r) for h, show in columns} for r in rows], title
+    reported = rows_of(
+        tables[[t for t, *_ in expected].index("Savings reported with no target set")]
+    )
+    assert [(r["Value"], r["Class"]) for r in reported] == [
+        ("£600,000", "cost avoidance"),
+        ("£400,000", "cost avoidance"),
+        ("£504,000", "cost avoidance"),
+    ]
 
 
 # ---------------------------------------------------------------------------------------------

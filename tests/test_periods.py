@@ -94,10 +94,57 @@ def test_labels_from_a_start_month():
     assert financial_year_labels("2018-08", 2, start_month=9) == ["2017-18", "2018-19"]
 
 
-def test_2011_12_is_a_month_where_any_period_goes_and_a_year_where_only_years_go():
-    assert months("2011-12") == ("2011-12", 1)  # December 2011, as track always read it
+def test_2011_12_is_the_financial_year_everywhere_and_december_2011_is_written_by_name():
+    """A year followed by the next year's last two digits is the financial year, wherever it is
+    written; the month it once read as in `track` (December 2011) is written by name."""
+    assert months("2011-12") == ("2011-04", 12)
     assert months("2011/12") == ("2011-04", 12)
     assert parse_financial_year("2011-12") == 2011
+    assert months("Dec 2011") == ("2011-12", 1)
+    assert months("December 2011") == ("2011-12", 1)
+    assert months("2011-12..2011-12") == ("2011-12", 1)  # a range's ends are months
+    # Where only a month may be written (a programme's dates), 2011-12 is refused with both.
+    with pytest.raises(ValueError) as caught:
+        parse_month("2011-12")
+    message = str(caught.value)
+    assert "2011-12 reads as the financial year 2011-12, not a month" in message
+    assert "for the month December 2011 write Dec 2011" in message
+    assert "write 2012-03" in message
+    assert parse_month("Dec 2011") == month_index(2011, 12)
+    assert parse_month("2012-12") == month_index(2012, 12)  # 2012-13 would be the year
+
+
+@pytest.mark.parametrize(
+    ("text", "readings"),
+    [
+        # Two-digit years: a financial year or a month, either way round.
+        (
+            "11-12",
+            [
+                "the financial year 2011-12 (write 2011-12)",
+                "December 2011 (write Dec 2011)",
+                "November 2012 (write Nov 2012)",
+            ],
+        ),
+        ("11/12", ["the financial year 2011-12", "December 2011", "November 2012"]),
+        ("03/04", ["the financial year 2003-04", "April 2003", "March 2004"]),
+        # A month before its year.
+        ("12/2011", ["December 2011 written month first: write Dec 2011"]),
+        ("3-2012", ["March 2012 written month first: write Mar 2012"]),
+        # A month of one digit.
+        ("2011-1", ["January 2011: a month is written with two digits, 2011-01"]),
+        # A financial year's slash with a month after it.
+        ("2011/03", ["not a financial year", "for the month 2011-03 write 2011-03"]),
+    ],
+)
+def test_every_ambiguous_form_is_refused_with_the_readings_it_could_have(text, readings):
+    for read in (period_months, parse_month):
+        with pytest.raises(ValueError) as caught:
+            read(text)
+        if read is parse_month and text == "2011/03":
+            continue  # a month field says what a month is; the financial-year hint is track's
+        for reading in readings:
+            assert reading in str(caught.value), (read.__name__, text)
 
 
 @pytest.mark.parametrize(
@@ -151,6 +198,42 @@ def _actuals(tmp_path, *periods: str, **settings) -> str:
     thurrock = thurrock_in(tmp_path)  # a file names only files beside it
     path.write_text(yaml.safe_dump({"portfolio": str(thurrock), **settings, "actuals": rows}))
     return str(path)
+
+
+def test_track_reads_2011_12_as_april_2011_to_march_2012(tmp_path):
+    """`2011-12` is the financial year in track too: a year of Pause's plan, not a month's (the
+    11.3 cases a month's reading gave against 15 women a year, APHR 2017 2.4.2)."""
+    proc = run_cli("track", _actuals(tmp_path, "2011-12"), "-f", "json")
+    assert proc.returncode == 0, proc.stderr
+    period = json.loads(proc.stdout)["interventions"][0]["periods"][0]
+    assert period["months"] == 12
+    assert period["reads_as"] == "April 2011 to March 2012"
+    assert period["planned"]["reach"] == pytest.approx(15)
+    table = run_cli("track", _actuals(tmp_path, "2011-12"))
+    assert "2011-12 read as April 2011 to March 2012" in table.stdout
+    # The month is written by name, and read as one month.
+    proc = run_cli("track", _actuals(tmp_path, "Dec 2011"), "-f", "json")
+    period = json.loads(proc.stdout)["interventions"][0]["periods"][0]
+    assert (period["months"], period["reads_as"]) == (1, "December 2011")
+
+
+@pytest.mark.parametrize(
+    ("period", "reading"),
+    [
+        ("11-12", "could be the financial year 2011-12 (write 2011-12), or December 2011"),
+        ("11/12", "or November 2012 (write Nov 2012)"),
+        ("12/2011", "looks like December 2011 written month first: write Dec 2011"),
+        ("2011-1", "looks like January 2011: a month is written with two digits, 2011-01"),
+    ],
+)
+def test_track_refuses_an_ambiguous_period_with_exit_2_naming_its_readings(
+    tmp_path, period, reading
+):
+    path = _actuals(tmp_path, period)
+    proc = run_cli("track", path)
+    assert proc.returncode == 2 and proc.stdout == "" and "Traceback" not in proc.stderr
+    assert f"{path}: actuals[0].period: a period is" in proc.stderr
+    assert reading in proc.stderr
 
 
 def test_track_plans_a_financial_year_and_its_quarters_by_their_months(tmp_path):

@@ -131,6 +131,14 @@ def test_hand_worked_years(hand):
     }
 
 
+NO_FORECAST = {
+    "forecast": None,
+    "forecast_reported_at": None,
+    "forecast_variance": None,
+    "forecast_met": None,
+}
+
+
 def test_hand_worked_targets(hand):
     first, second = hand["targets"]
     assert list(first) == list(TARGET_KEYS)
@@ -148,6 +156,7 @@ def test_hand_worked_targets(hand):
         "next_at": "2023-03",
         "next_target": 380,
         "still_to_go": 12,
+        **NO_FORECAST,
         "note": None,
     }
     # No value reported for 2023-03 yet.
@@ -163,6 +172,7 @@ def test_hand_worked_targets(hand):
         "next_at": None,
         "next_target": None,
         "still_to_go": None,
+        **NO_FORECAST,
         "note": None,
     }
     # The latest value, 386 at 2022-09, is 386 - 380 = 6 from the next target.
@@ -183,6 +193,14 @@ def test_hand_worked_targets(hand):
         "next_at": "2023-03",
         "next_target": 380,
         "still_to_go": 6,
+        # Counted at the end of each month, no baseline or comparators given.
+        "counted": "at_date",
+        "per_10000": False,
+        "population": None,
+        "baseline": None,
+        "change_since_baseline": None,
+        "latest_rate_per_10000": None,
+        "comparators": [],
     }
 
 
@@ -195,11 +213,14 @@ def test_hand_worked_savings(hand):
         "year": "2020-21",
         "target": 500_000,
         "achieved": 520_000,
+        "part_year": False,
         "forecast": None,
         "variance": 20_000,
         "due_to_date": 500_000,
         "status": "achieved",
         "reported_status": None,
+        "savings_class": "cash_releasing",  # a budget reduction, by default
+        "recurrence": "recurring",
         "note": None,
     }
     # 2022-23 is six months in at 2022-09 (April to September): 200,000 x 6 / 12 = 100,000 is
@@ -209,11 +230,14 @@ def test_hand_worked_savings(hand):
         "year": "2022-23",
         "target": 200_000,
         "achieved": 90_000,
+        "part_year": True,  # achieved to 2022-09, half way through 2022-23
         "forecast": None,
         "variance": -110_000,
         "due_to_date": 100_000,
         "status": "at risk",
         "reported_status": None,
+        "savings_class": "cash_releasing",
+        "recurrence": "recurring",
         "note": None,
     }
     assert hand["savings_total"] == {
@@ -346,7 +370,8 @@ def test_thrive_reproduces_the_reports_arithmetic():
     assert (y2["investment"], y2["net_avoided_spend"]) == (3_900_000, 6_400_000)
     assert y2["cumulative_net_avoided_spend"] == 12_800_000
     assert y3["avoided_spend"] is None and y3["cumulative_avoided_spend"] is None
-    end_of_year_2, end_of_programme = data["targets"]
+    in_care = [t for t in data["targets"] if t["measure"] == "children_in_care"]
+    _, end_of_year_2, end_of_programme = in_care
     assert (end_of_year_2["at"], end_of_year_2["target"], end_of_year_2["actual"]) == (
         "2014-03",
         560,
@@ -367,7 +392,9 @@ def test_thrive_table_shows_the_reports_arithmetic():
     assert "£6,400,000 *" in proc.stdout and "£12,800,000" in proc.stdout
     assert "* as reported: the report states the spend avoided only" in proc.stdout
     lines = proc.stdout.splitlines()
-    target = next(line for line in lines if line.startswith("Children in care  2014-03"))
+    target = next(
+        line for line in lines if line.startswith("Children in care ") and " 2014-03 " in line
+    )
     # Target 560, actual 571, variance +11, not met; the next target 520 is 51 away.
     cells = target.split()[3:]
     assert cells == ["2014-03", "560", "571", "+11", "no", "520", "at", "2015-03", "51"]
@@ -447,7 +474,10 @@ def test_the_projection_may_name_a_portfolio_with_a_baseline(tmp_path):
     assert out["years"][0]["projected_spend"] == pytest.approx(12_031_660, abs=1)
 
 
-@pytest.mark.parametrize("path", [THRIVE, THRIVE_ACTUALS, SUFFOLK, ILLUSTRATION])
+@pytest.mark.parametrize(
+    "path",
+    [THRIVE, THRIVE_ACTUALS, SUFFOLK, ILLUSTRATION, EXAMPLES / "thurrock-2017-benchmarks.yaml"],
+)
 def test_validate_recognises_programme_files(path):
     proc = run_cli("validate", path)
     assert proc.returncode == 0, proc.stderr
@@ -743,10 +773,9 @@ def test_a_declared_measure_without_targets_is_still_reported(tmp_path):
         41,
         None,
     )
-    assert (
-        "adopters_approved: latest 41 (2022-03)."
-        in run_cli("programme", write(tmp_path, data)).stdout
-    )
+    table = run_cli("programme", write(tmp_path, data)).stdout
+    row = next(line for line in table.splitlines() if line.startswith("adopters_approved "))
+    assert "41 (2022-03)" in row
 
 
 def test_a_measure_value_outside_the_programme(tmp_path):

@@ -304,7 +304,7 @@ def test_simulate_and_sensitivity_range_the_new_inputs(tmp_path):
                 additionality={"deadweight": 0.3},
             ),
             "interventions[0].additionality.deadweight",
-            "deadweight does not apply to a risk-based effect",
+            "effect is given as treated_risk, against a baseline risk: say how the effect was found",
         ),
         (
             lambda d: d["interventions"][0].update(
@@ -394,3 +394,51 @@ def test_figures_that_overflow_are_refused_naming_the_intervention_and_its_large
     assert problem.path == "interventions[0]"
     assert "fgc: figures too large to work out (" in problem.message
     assert "interventions[0].reach.count = 1e+300" in problem.message
+
+
+def _deadweight_on(design: str | None, effect: dict) -> dict:
+    from tests.helpers import intervention, portfolio_data
+
+    evidence = {"rating": "NL2", "sources": ["local-test-source"]}
+    if design is not None:
+        evidence["design"] = design
+    return portfolio_data(
+        interventions=[
+            intervention(effect=effect, additionality={"deadweight": 0.3}, evidence=evidence)
+        ]
+    )
+
+
+RISKS = {"baseline_risk": 0.55, "treated_risk": 0.3}
+
+
+@pytest.mark.parametrize("design", ["historical_baseline", "before_after", "none"])
+def test_deadweight_is_taken_off_an_effect_against_a_historical_baseline(design):
+    """55% entered care in the years before, 30% of those served: 0.25 a case, of which 70% is
+    the service's own with deadweight 0.3 (0.175 a case)."""
+    from tests.helpers import one
+
+    r = one(_deadweight_on(design, RISKS))
+    assert r["effect_raw"] == pytest.approx(0.25)
+    assert r["effect_adjusted"] == pytest.approx(0.25 * 0.7)
+    assert r["evidence_design"] == design
+
+
+@pytest.mark.parametrize(
+    ("design", "effect", "says"),
+    [
+        ("rct", RISKS, "from a randomised trial (evidence.design: rct)"),
+        ("quasi_experimental", RISKS, "from a matched comparison (evidence.design: quasi_exp"),
+        ("rct", {"success_rate": 0.16}, "its control group already is what would have happened"),
+        (None, RISKS, "say how the effect was found (evidence.design)"),
+    ],
+)
+def test_deadweight_is_refused_on_a_randomised_or_matched_effect_saying_why(design, effect, says):
+    from appraise.errors import InputError
+    from appraise.model.load import portfolio_from_data
+
+    with pytest.raises(InputError) as caught:
+        portfolio_from_data(_deadweight_on(design, effect), "p.yaml")
+    problem = caught.value.problems[0]
+    assert problem.path == "interventions[0].additionality.deadweight"
+    assert says in problem.message

@@ -17,17 +17,18 @@ import pandas as pd
 import pytest
 import yaml
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from appraise.engine.figures import FIGURES
 from appraise.engine.lines import NOT_A_RISK
 from appraise.errors import InputError
 from appraise.model.load import load_portfolio
-from appraise.workbook.export import export_workbook, workbook_bytes
+from appraise.workbook.export import export_workbook, layout, workbook_bytes
 from appraise.workbook.importing import import_workbook
 from appraise.workbook.recalc import recalculate
 from appraise.workbook.summary import KEY_NOTE, SUMMARY_KEYS
 from tests.conftest import EXAMPLES, THURROCK, by_id, require_tool, run_cli
-from tests.helpers import summary_keys
+from tests.helpers import place, summary_keys
 from tests.test_excel import KEY, input_cell, input_row, set_input
 
 
@@ -128,6 +129,34 @@ def test_switches_ratings_and_rates_have_data_validation(book):
         validation_of(ws, input_cell(ws, "edge-of-care-mst.timing.cohorts").coordinate).type
         == "whole"
     )
+
+
+def test_every_input_of_every_sheet_has_data_validation_refusing_blanks(book):
+    # Once, the Forecast sheet's 15 inputs and the Programme sheet had none, and a cleared unit
+    # cost gave a cost of £0. Every cell registered as an input (Inputs, Forecast) now has a
+    # rule from its domain that refuses a blank, and cells sharing a rule share one object.
+    from appraise.workbook.export import layout
+
+    registered, _ = layout(load_portfolio(THURROCK))
+    by_sheet: dict[str, list[str]] = {}
+    for item in registered.inputs:
+        by_sheet.setdefault(item.sheet, []).append(f"{get_column_letter(item.col)}{item.row}")
+    assert set(by_sheet) == {"Inputs", "Forecast"}
+    assert len(by_sheet["Forecast"]) >= 15
+    for title, cells in by_sheet.items():
+        ws = book[title]
+        for at in cells:
+            rule = validation_of(ws, at)
+            assert rule is not None and not rule.allow_blank, (title, at)
+        rules = ws.data_validations.dataValidation
+        assert len(rules) < len(cells)  # one rule over many cells
+        assert len({(r.type, r.operator, r.formula1, r.formula2) for r in rules}) == len(rules)
+    # The Forecast's rate per 10,000: a number from 0 (a rate of -66 is refused).
+    ws = book["Forecast"]
+    rate = next(r for r in ws.iter_rows() if str(r[0].value).endswith("(lac_rate_per_10k)"))[
+        2
+    ].coordinate
+    assert validation_of(ws, rate).formula1 == "0.0"
 
 
 def test_a_perspective_of_2_no_longer_doubles_the_cost_of_an_outcome(book):
@@ -237,10 +266,8 @@ def test_notes_written_in_the_yaml_reach_the_note_column(book):
 
 def test_print_set_up_is_a4_landscape_without_squeezing_to_one_page(book):
     for ws in book.worksheets:
-        assert (
-            ws.page_setup.orientation == "landscape"
-            and not ws.sheet_properties.pageSetUpPr.fitToPage
-        )
+        # fitted to a number of pages wide, never to one page tall (tests/test_workbook_print.py)
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToHeight == 0
     assert len(book["Cash flows"].row_breaks.brk) == 5  # a page for each intervention
 
 
@@ -275,10 +302,12 @@ def test_an_edit_of_the_hidden_portfolio_sheet_is_refused(tmp_path):
 
 def test_the_integrity_sheet_has_a_master_check_per_group(book, cached):
     ws, shown = book["Integrity"], cached["Integrity"]
-    masters = [r for r in range(3, 6) if str(ws.cell(r, 1).value).startswith("Master check")]
-    assert len(masters) == 3 and all(shown.cell(r, 6).value is True for r in masters)
-    assert ws["F2"].value == "=AND(F3,F4,F5)" and shown["F2"].value is True
-    labels = [str(r[0].value) for r in ws.iter_rows(min_row=8)]
+    masters = [r for r in range(4, 9) if str(ws.cell(r, 1).value).startswith("Master check")]
+    # inputs, formulas, totals, present values (and Forecast inputs are among the inputs)
+    assert len(masters) == 4 and all(shown.cell(r, 6).value is True for r in masters)
+    assert ws["F3"].value == "=AND(F4,F5,F6,F7)" and shown["F3"].value is True
+    assert shown["G3"].value == "nothing"  # what failed, in words
+    labels = [str(r[0].value) for r in ws.iter_rows(min_row=10)]
     assert any("Discount rate (discount_rate)" in t for t in labels)
     assert any("net present value (Summary) = year net savings" in t for t in labels)
 
@@ -329,7 +358,126 @@ def test_integrity_holds_after_a_legal_edit_and_fails_for_a_switch_of_2(tmp_path
         [tmp_path / "legal.xlsx", tmp_path / "illegal.xlsx"], tmp_path / "recalculated"
     )
     legal_book, illegal_book = (load_workbook(p, data_only=True) for p in (legal, illegal))
-    assert legal_book["Integrity"]["F2"].value is True
-    assert legal_book["Checks"]["D2"].value is False  # moved from the appraisal exported
-    assert illegal_book["Integrity"]["F2"].value is False
-    assert illegal_book["Integrity"]["F3"].value is False  # the group of inputs' ranges
+    assert legal_book["Integrity"]["F3"].value is True
+    assert legal_book["Checks"]["D2"].value is True  # the master check: sound after the edit
+    assert legal_book["Checks"]["D4"].value is False  # moved from the appraisal exported
+    assert illegal_book["Integrity"]["F3"].value is False
+    assert illegal_book["Integrity"]["F4"].value is False  # the group of inputs' ranges
+    assert illegal_book["Checks"]["D2"].value is False
+    assert illegal_book["Checks"]["D3"].value.startswith(
+        "an input blank, not a number or outside the range it may take: Inputs!B"
+    )
+
+
+def test_a_formula_changed_outside_inputs_stops_the_import_naming_the_cell(tmp_path):
+    # import-xlsx reads Inputs only: a constant pasted over MST's net savings (the audit's
+    # Calculations!D66, lower now) would make the workbook's figures differ from the file's.
+    path = export_workbook(load_portfolio(THURROCK), tmp_path / "t.xlsx")
+    book, _ = layout(load_portfolio(THURROCK))
+    sheet, at = place(book, "net_savings", "i0")
+    wb = load_workbook(path)
+    formula = wb[sheet][at].value
+    assert sheet == "Calculations" and formula.endswith("-D26"), formula
+    wb[sheet][at].value = 1225163
+    wb.save(path)
+    with pytest.raises(InputError) as caught:
+        import_workbook(path)
+    assert [p.path for p in caught.value.problems] == [f"Calculations!{at}"]
+    assert f"expected the formula {formula}, found 1225163" in caught.value.problems[0].message
+    proc = run_cli("import-xlsx", path, "--out", tmp_path / "back.yaml")
+    assert proc.returncode == 2 and f"Calculations!{at}" in proc.stderr
+    assert not (tmp_path / "back.yaml").exists()
+    proc = run_cli("check-xlsx", path)
+    assert proc.returncode == 1 and f"Calculations!{at} (Net savings)" in proc.stdout
+
+
+def test_hidden_data_changed_with_its_checksum_recomputed_shows_in_the_cells(tmp_path):
+    # The audit changed the baseline's child population on the hidden sheet and wrote the new
+    # SHA-256 beside it: a checksum, not a signature, so the hash alone cannot tell. The cells
+    # derived from that file at export (the Forecast's, the Checks' engine values) do.
+    import hashlib
+
+    from appraise.workbook.source import SOURCE_FIRST_ROW, source_text
+
+    path = export_workbook(load_portfolio(THURROCK), tmp_path / "t.xlsx")
+    wb = load_workbook(path)
+    ws = wb["Portfolio file"]
+    rows = list(ws.iter_rows(min_row=SOURCE_FIRST_ROW))
+    changed = next(r for r in rows if '"value": 42073' in str(r[0].value))
+    changed[0].value = str(changed[0].value).replace("42073", "52073")
+    text = source_text([(r[0].value, r[1].value) for r in rows])
+    ws["B2"].value = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    wb.save(path)
+    with pytest.raises(InputError) as caught:
+        import_workbook(path)
+    places = {p.path.split("!")[0] for p in caught.value.problems}
+    assert places & {"Forecast", "Checks"}, places
+    assert run_cli("check-xlsx", path).returncode == 1
+
+
+def test_check_xlsx_refuses_a_file_that_is_not_an_exported_workbook(tmp_path):
+    text = tmp_path / "notes.xlsx"
+    text.write_text("not a workbook")
+    proc = run_cli("check-xlsx", text)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "notes.xlsx" in proc.stderr
+
+
+def _exported_with_claims(tmp_path: Path) -> Path:
+    out = tmp_path / "t.xlsx"
+    claims = EXAMPLES / "thurrock-2017-claims.yaml"
+    proc = run_cli("export", THURROCK, "--xlsx", out, "--claims", claims)
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def test_a_workbook_exported_with_claims_is_laid_out_again_from_the_claims_file_it_holds(tmp_path):
+    # The Claims check sheet and the Checks rows it adds come from a claims file: the workbook
+    # holds it (hidden), so check-xlsx and import-xlsx's pre-check lay those out again too.
+    # Without it, an unedited workbook exported with --claims was refused, 329 cells "changed".
+    path = _exported_with_claims(tmp_path)
+    assert load_workbook(path)["Claims file"].sheet_state == "hidden"
+    proc = run_cli("check-xlsx", path)
+    assert proc.returncode == 0, proc.stdout
+    assert run_cli("import-xlsx", path, "--out", tmp_path / "back.yaml").returncode == 0
+    # a formula of the Claims check sheet pasted over is named
+    wb = load_workbook(path)
+    ws = wb["Claims check"]
+    assert str(ws["C3"].value).startswith("=AND(")
+    ws["C3"].value = True
+    wb.save(path)
+    proc = run_cli("check-xlsx", path)
+    assert proc.returncode == 1
+    listed = proc.stdout.splitlines()[1:]
+    assert len(listed) == 1 and listed[0].startswith("Claims check!C3 "), proc.stdout
+    proc = run_cli("import-xlsx", path, "--out", tmp_path / "back2.yaml")
+    assert proc.returncode == 2 and "Claims check!C3" in proc.stderr
+    assert not (tmp_path / "back2.yaml").exists()
+
+
+def test_an_edit_of_the_hidden_claims_file_is_refused(tmp_path):
+    path = _exported_with_claims(tmp_path)
+    wb = load_workbook(path)
+    ws = wb["Claims file"]
+    line = next(r[0] for r in ws.iter_rows(min_row=3) if "value:" in str(r[0].value))
+    line.value = str(line.value) + "0"
+    wb.save(path)
+    for command in ("check-xlsx", "import-xlsx"):
+        proc = run_cli(command, path, *(["--out", tmp_path / "b.yaml"] * (command != "check-xlsx")))
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+        assert "'Claims file'" in proc.stderr and "claims file was edited" in proc.stderr
+    # A Claims check sheet without the claims file it came from cannot be laid out again.
+    del wb["Claims file"]
+    wb.save(path)
+    proc = run_cli("check-xlsx", path)
+    assert proc.returncode == 2 and "not the claims file it was checked from" in proc.stderr
+
+
+def test_check_xlsx_says_a_programme_workbook_is_not_one_it_reads(tmp_path):
+    out = tmp_path / "p.xlsx"
+    programme = EXAMPLES / "east-sussex-thrive-programme.yaml"
+    assert run_cli("export", programme, "--xlsx", out).returncode == 0
+    for command in ("check-xlsx", "import-xlsx"):
+        proc = run_cli(command, out, *(["--out", tmp_path / "b.yaml"] * (command != "check-xlsx")))
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        assert "a programme's workbook holds no portfolio file" in proc.stderr, proc.stderr

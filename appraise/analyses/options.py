@@ -1,13 +1,15 @@
-"""Options appraisal: mutually exclusive options, each against doing nothing, ranked by NPV.
+"""Options appraisal: mutually exclusive options, each against doing nothing, ranked by NPV, with
+the incremental analysis on the efficiency frontier.
 
 A portfolio's `options` group its interventions into ways of spending of which only one will be
 chosen (MST, or FFT, or doing nothing). Each option's figures are those of its interventions
 taken together by the engine's own total rules (`appraise.engine.options.option_totals`), never a
-sum across options. Options are ranked by NPV, and each is set against the next cheaper one by
-present value of cost: the incremental NPV and benefit-cost ratio of spending the difference
-(HM Treasury, The Green Book, 2022, paragraph 5.53: options are compared with business as usual,
-here doing nothing; docs/options.md gives the rule, its ties and its sources). Nothing here
-prints or reads files.
+sum across options. Options are ranked by NPV; each is found dominated, ruled out by extended
+dominance or on the efficiency frontier, and each on the frontier is set against the option
+before it there: the incremental NPV and benefit-cost ratio of spending the difference (the
+rules are the lines of `appraise.engine.options`, after dampack's `calculate_icers`; HM
+Treasury, The Green Book, 2022, paragraph 5.53: options are compared with business as usual,
+here doing nothing; docs/options.md). Nothing here prints or reads files.
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from appraise.engine import evaluate
-from appraise.engine.evaluate import Structure
-from appraise.engine.options import INCREMENTAL_KEYS, OPTION, option_totals
+from appraise.engine.options import (
+    INCREMENTAL_KEYS,
+    STATUS,
+    evaluate_options,
+    option_totals,
+)
 from appraise.engine.results import Appraisal, number
 from appraise.model.schema import Portfolio
 
@@ -44,6 +49,7 @@ OPTION_KEYS = (
     "interventions",
     *FIGURE_KEYS,
     "rank",
+    "status",
     "compared_with",
     *INCREMENTAL_KEYS,
 )
@@ -59,82 +65,38 @@ def option_members(portfolio: Portfolio) -> list[list[int]] | None:
     return [[ids.index(ident) for ident in option.interventions] for option in portfolio.options]
 
 
-def ranking(npv: Sequence[float], pv_cost: Sequence[float]) -> list[int]:
-    """Each option's rank (1 = best): by NPV, highest first; equal NPVs by present value of cost,
-    cheapest first; then in the file's order."""
-    order = sorted(range(len(npv)), key=lambda k: (-npv[k], pv_cost[k], k))
-    ranks = [0] * len(npv)
-    for place, k in enumerate(order, 1):
-        ranks[k] = place
-    return ranks
-
-
 def best(npv: np.ndarray, pv_cost: np.ndarray) -> np.ndarray:
-    """The rank-1 option of each draw ([draws, options] -> [draws]), by the rule of `ranking`."""
+    """The rank-1 option of each draw ([draws, options] -> [draws]): the highest NPV; equal NPVs
+    by present value of cost, cheapest first, then in the file's order (the `rank` line)."""
     top = npv == npv.max(axis=-1, keepdims=True)
     # argmin takes the first of equal costs: the file's order.
     return np.where(top, pv_cost, np.inf).argmin(axis=-1)
 
 
-def next_cheaper(pv_cost: Sequence[float], npv: Sequence[float]) -> list[int | None]:
-    """The option each is compared with: the next cheaper one by present value of cost.
-
-    That is, among the options costing strictly less, those costing most; of several at that
-    cost, the one with the highest NPV (the one a commissioner would pick at that cost), then the
-    first in the file. With none cheaper, an option that costs something is compared with doing
-    nothing (`DOING_NOTHING`), and one that costs nothing has nothing to compare with (None).
-    """
-    out: list[int | None] = []
-    for cost in pv_cost:
-        cheaper = [j for j, other in enumerate(pv_cost) if other < cost]
-        if cheaper:
-            top = max(pv_cost[j] for j in cheaper)
-            at_top = [j for j in cheaper if pv_cost[j] == top]
-            out.append(min(at_top, key=lambda j: (-npv[j], j)))
-        else:
-            out.append(DOING_NOTHING if cost > 0 else None)
-    return out
-
-
-def incremental(
-    figures: Sequence[dict[str, float]], comparators: Sequence[int | None]
-) -> list[dict[str, float] | None]:
-    """Each option's incremental figures over its comparator (`appraise.engine.options` lines)."""
-    compared = [k for k, c in enumerate(comparators) if c is not None]
-    if not compared:
-        return [None] * len(figures)
-
-    def own(key: str, base: bool) -> np.ndarray:
-        values = []
-        for k in compared:
-            j = comparators[k]
-            source = None if base and j == DOING_NOTHING else figures[j if base else k]
-            values.append(0.0 if source is None else source[key])
-        return np.array(values)
-
+def frontier(figures: Sequence[dict[str, float]]) -> dict[str, np.ndarray]:
+    """The option lines (`appraise.engine.options`) over the options' figures: rank, status on
+    the efficiency frontier, comparator and incremental figures. One value per option, then one
+    for doing nothing (the last point, whose figures are all 0)."""
+    k = len(figures)
     inputs = {
-        **{key: own(key, False) for key in ("pv_cost", "pv_gross_savings", "npv")},
-        **{f"base_{key}": own(key, True) for key in ("pv_cost", "pv_gross_savings", "npv")},
+        key: [f[key] for f in figures] + [0.0] for key in ("pv_cost", "pv_gross_savings", "npv")
     }
-    none = np.zeros(0, dtype=int)
-    structure = Structure(0, 0, none, none, 0, 0, 0, 0)
-    values = evaluate.run(inputs, structure, INCREMENTAL_KEYS, OPTION)
-    out: list[dict[str, float] | None] = [None] * len(figures)
-    for position, k in enumerate(compared):
-        out[k] = {key: float(values[key][position]) for key in INCREMENTAL_KEYS}
-    return out
+    inputs["listed"] = [1.0] * k + [0.0]
+    inputs["order"] = [float(j + 1) for j in range(k + 1)]
+    return evaluate_options(inputs)
 
 
 @dataclass(frozen=True)
 class OptionResult:
-    """One option: its interventions, figures, rank and what it is compared with."""
+    """One option: its interventions, figures, rank, status and what it is compared with."""
 
     name: str
     interventions: tuple[str, ...]
     figures: dict[str, float]  # FIGURE_KEYS, by the lines' total rules
     rank: int
-    compared_with: int | None  # an option's position, DOING_NOTHING, or None (nothing cheaper)
-    increments: dict[str, float] | None  # INCREMENTAL_KEYS, None when compared with nothing
+    status: str  # appraise.engine.options.STATUS: frontier, dominated, extended_dominance
+    compared_with: int | None  # an option's position, DOING_NOTHING, or None (compared with none)
+    increments: dict[str, float] | None  # INCREMENTAL_KEYS, None when compared with none
 
 
 @dataclass(frozen=True)
@@ -157,6 +119,7 @@ class Options:
             **{key: number(f[key]) for key in FIGURE_KEYS if key != "payback_year"},
             "payback_year": int(f["payback_year"]) or None,
             "rank": option.rank,
+            "status": option.status,
             "compared_with": (
                 self.options[compared].name if compared is not None and compared >= 0 else None
             ),
@@ -172,7 +135,8 @@ class Options:
 
 
 def compare_options(appraisal: Appraisal) -> Options | None:
-    """The options of an appraised portfolio, ranked and compared (None: it has no options)."""
+    """The options of an appraised portfolio, ranked, placed on the frontier and compared (None:
+    it has no options)."""
     portfolio = appraisal.model.portfolio
     groups = option_members(portfolio)
     if groups is None or portfolio.options is None:
@@ -182,24 +146,27 @@ def compare_options(appraisal: Appraisal) -> Options | None:
     for members in groups:
         totals = option_totals(appraisal.per, structure, members)
         figures.append({key: float(totals[key]) for key in FIGURE_KEYS})
-    npv = [f["npv"] for f in figures]
-    pv_cost = [f["pv_cost"] for f in figures]
-    ranks = ranking(npv, pv_cost)
-    comparators = next_cheaper(pv_cost, npv)
-    increments = incremental(figures, comparators)
-    return Options(
-        [
+    found = frontier(figures)
+    k = len(figures)
+    results = []
+    for j, option in enumerate(portfolio.options):
+        row = int(found["comparator"][j])  # 1-based row of the options table; 0 = none
+        compared = None if row == 0 else (DOING_NOTHING if row == k + 1 else row - 1)
+        increments = (
+            None if compared is None else {key: float(found[key][j]) for key in INCREMENTAL_KEYS}
+        )
+        results.append(
             OptionResult(
                 option.name,
                 tuple(option.interventions),
-                figures[k],
-                ranks[k],
-                comparators[k],
-                increments[k],
+                figures[j],
+                int(found["rank"][j]),
+                STATUS[int(found["status"][j])],
+                compared,
+                increments,
             )
-            for k, option in enumerate(portfolio.options)
-        ]
-    )
+        )
+    return Options(results)
 
 
 def evaluation_data(appraisal: Appraisal) -> dict[str, Any]:

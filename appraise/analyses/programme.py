@@ -38,6 +38,19 @@ from typing import Any
 import numpy as np
 
 from appraise.analyses.forecast import project_scenario
+from appraise.analyses.monitoring import (
+    Figure,
+    budget_inputs,
+    budget_rows,
+    by_year,
+    figure_or_none,
+    forecasts_by_target,
+    funding,
+    given_figures,
+    measure_extras,
+    reported_savings,
+    savings_by_class,
+)
 from appraise.engine import evaluate
 from appraise.engine.evaluate import Structure
 from appraise.engine.programme import PROGRAMME, SAVINGS_STATUS_NAMES, TEXT_LINES
@@ -52,6 +65,7 @@ from appraise.model.programme import (
     Spend,
     Target,
 )
+from appraise.model.savings import CAPACITY, CASH_RELEASING, ONE_OFF, RECURRING
 
 # What each savings status means, as the CLI, the app and docs/programme.md print it.
 SAVINGS_STATUSES = {
@@ -100,6 +114,10 @@ TARGET_KEYS = (
     "next_at",
     "next_target",
     "still_to_go",
+    "forecast",
+    "forecast_reported_at",
+    "forecast_variance",
+    "forecast_met",
     "note",
 )
 SAVINGS_KEYS = (
@@ -107,11 +125,14 @@ SAVINGS_KEYS = (
     "year",
     "target",
     "achieved",
+    "part_year",
     "forecast",
     "variance",
     "due_to_date",
     "status",
     "reported_status",
+    "savings_class",
+    "recurrence",
     "note",
 )
 
@@ -120,26 +141,11 @@ SAVINGS_KEYS = (
 # Evaluating the lines
 # ---------------------------------------------------------------------------------------------
 
-Figure = float | None
 
-
-def _known(values: list[Figure]) -> tuple[np.ndarray, np.ndarray]:
-    """Figures that may be not given, as (values with 0 where not given, given switches)."""
-    return (
-        np.array([0.0 if x is None else float(x) for x in values]),
-        np.array([0.0 if x is None else 1.0 for x in values]),
-    )
-
-
-def _figure(x: Any) -> Figure:
-    """A line's value for the report: None where it is not known (NaN)."""
-    x = float(x)
-    return None if np.isnan(x) else x
-
-
-def _structure(years: int = 0, targets: int = 0, savings: int = 0) -> Structure:
+def _structure(years: int = 0, targets: int = 0, savings: int = 0, budget: int = 0) -> Structure:
     none = np.zeros(0, dtype=int)
-    return Structure(0, 0, none, none, 0, 0, 0, 0, {"Y": years, "M": targets, "V": savings})
+    axes = {"Y": years, "M": targets, "V": savings, "B": budget}
+    return Structure(0, 0, none, none, 0, 0, 0, 0, axes)
 
 
 def _frame(investment_in_spend: bool = False, as_at: int | None = None, start_month: int = 4):
@@ -167,14 +173,14 @@ def spend_inputs(
         ("stated_avoided_spend", "stated_given", stated),
         ("investment", "investment_given", investment),
     ):
-        out[key], out[given] = _known(values)
+        out[key], out[given] = given_figures(values)
     return out
 
 
 def target_inputs(rows: list[tuple[float, Figure, str, Figure]]) -> dict[str, np.ndarray]:
     """The inputs of the target lines [M]: (target, actual, better, next target) a target."""
-    actual, actual_given = _known([r[1] for r in rows])
-    following, has_next = _known([r[3] for r in rows])
+    actual, actual_given = given_figures([r[1] for r in rows])
+    following, has_next = given_figures([r[3] for r in rows])
     return {
         "target_value": np.array([float(r[0]) for r in rows]),
         "target_actual": actual,
@@ -185,11 +191,19 @@ def target_inputs(rows: list[tuple[float, Figure, str, Figure]]) -> dict[str, np
     }
 
 
-def savings_inputs(rows: list[tuple[int, float, Figure, Figure]]) -> dict[str, np.ndarray]:
-    """The inputs of the savings lines [V]: (year it starts in, target, achieved, forecast)."""
-    achieved, achieved_given = _known([r[2] for r in rows])
-    forecast, forecast_given = _known([r[3] for r in rows])
+def savings_inputs(
+    rows: list[tuple[int, float, Figure, Figure]],
+    classes: list[tuple[str, str]] | None = None,
+) -> dict[str, np.ndarray]:
+    """The inputs of the savings lines [V]: (year it starts in, target, achieved, forecast), and
+    each target's (class, recurrence): cash-releasing and recurring where not given."""
+    achieved, achieved_given = given_figures([r[2] for r in rows])
+    forecast, forecast_given = given_figures([r[3] for r in rows])
+    booked = classes if classes is not None else [(CASH_RELEASING, RECURRING)] * len(rows)
     return {
+        "class_cash_releasing": np.array([float(c == CASH_RELEASING) for c, _ in booked]),
+        "class_capacity": np.array([float(c == CAPACITY) for c, _ in booked]),
+        "recurs_one_off": np.array([float(r == ONE_OFF) for _, r in booked]),
         "savings_year": np.array([float(r[0]) for r in rows]),
         "savings_target": np.array([float(r[1]) for r in rows]),
         "savings_achieved": achieved,
@@ -220,10 +234,17 @@ def run_lines(
     inputs."""
     sizes = {
         axis: len(inputs[key])
-        for axis, key in (("Y", "projected_spend"), ("M", "target_value"), ("V", "savings_year"))
+        for axis, key in (
+            ("Y", "projected_spend"),
+            ("M", "target_value"),
+            ("V", "savings_year"),
+            ("B", "budget_amount"),
+        )
         if key in inputs
     }
-    structure = _structure(sizes.get("Y", 0), sizes.get("M", 0), sizes.get("V", 0))
+    structure = _structure(
+        sizes.get("Y", 0), sizes.get("M", 0), sizes.get("V", 0), sizes.get("B", 0)
+    )
     return evaluate.run(inputs, structure, wanted, PROGRAMME)
 
 
@@ -264,10 +285,17 @@ def lay_out(inp: ProgrammeInput) -> ProgrammeLines:
     reported = {(s.workstream, s.year): s for s in (a.savings if a is not None else [])}
     savings = [(t, reported.get((t.workstream, t.year))) for t in p.savings_targets]
     inputs |= savings_inputs(
-        [(int(t.year[:4]), t.value, s and s.value, s and s.forecast) for t, s in savings]
+        [(int(t.year[:4]), t.value, s and s.value, s and s.forecast) for t, s in savings],
+        [(t.savings_class, t.recurrence) for t, _ in savings],
     )
     as_at = as_at_month(inp)
     inputs |= _frame(p.investment_in_spend, as_at, p.financial_year_start_month)
+    budget = a.budget if a is not None else []
+    inputs |= budget_inputs(
+        [b.budget for b in budget],
+        [b.actual if b.actual is not None else b.forecast_outturn for b in budget],
+        [b.variance for b in budget],
+    )
     return ProgrammeLines(years, targets, savings, as_at, inputs, run_lines(inputs))
 
 
@@ -314,14 +342,14 @@ def avoided(projected: Figure, actual: Figure, stated: Figure) -> tuple[Figure, 
     inputs = spend_inputs([projected], [actual], [stated], [None]) | _frame()
     values = run_lines(inputs, ("avoided_spend", "avoided_from_spend"))
     basis = _basis(values["avoided_from_spend"][0], inputs["stated_given"][0])
-    return _figure(values["avoided_spend"][0]), basis
+    return figure_or_none(values["avoided_spend"][0]), basis
 
 
 def net_avoided(avoided_spend: Figure, investment: Figure, investment_in_spend: bool) -> Figure:
     """Spend avoided net of the programme's investment (nothing taken off if spend includes it)."""
     inputs = spend_inputs([None], [None], [avoided_spend], [investment])
     values = run_lines(inputs | _frame(investment_in_spend), ("net_avoided_spend",))
-    return _figure(values["net_avoided_spend"][0])
+    return figure_or_none(values["net_avoided_spend"][0])
 
 
 def spend_years(inp: ProgrammeInput, laid: ProgrammeLines | None = None) -> list[dict[str, Any]]:
@@ -343,14 +371,16 @@ def spend_years(inp: ProgrammeInput, laid: ProgrammeLines | None = None) -> list
                 "last_month": periods.month_label(first + 11),
                 "projected_spend": known("projected_spend", "projected_given"),
                 "actual_spend": known("actual_spend", "actual_given"),
-                "avoided_spend": _figure(values["avoided_spend"][t]),
+                "avoided_spend": figure_or_none(values["avoided_spend"][t]),
                 "avoided_spend_basis": _basis(
                     values["avoided_from_spend"][t], given["stated_given"][t]
                 ),
                 "investment": known("investment", "investment_given"),
-                "net_avoided_spend": _figure(values["net_avoided_spend"][t]),
-                "cumulative_avoided_spend": _figure(values["cumulative_avoided_spend"][t]),
-                "cumulative_net_avoided_spend": _figure(values["cumulative_net_avoided_spend"][t]),
+                "net_avoided_spend": figure_or_none(values["net_avoided_spend"][t]),
+                "cumulative_avoided_spend": figure_or_none(values["cumulative_avoided_spend"][t]),
+                "cumulative_net_avoided_spend": figure_or_none(
+                    values["cumulative_net_avoided_spend"][t]
+                ),
             }
         )
     return [{k: r[k] for k in YEAR_KEYS} for r in rows]
@@ -376,7 +406,7 @@ def budget_lines(inp: ProgrammeInput) -> list[dict[str, Any]]:
                 "financial_year": y,
                 "projected_spend": planned[t],
                 "actual_spend": actual[t],
-                "avoided_spend": _figure(saved[t]),
+                "avoided_spend": figure_or_none(saved[t]),
             }
             for t, y in enumerate(years)
         ]
@@ -423,10 +453,12 @@ def target_rows(inp: ProgrammeInput, laid: ProgrammeLines | None = None) -> list
     """Every target, measure by measure and in date order, keyed as TARGET_KEYS."""
     laid = laid or lay_out(inp)
     given, values = laid.inputs, laid.values
+    forecasts = forecasts_by_target(inp)
     out = []
     for g, (name, info, t, after) in enumerate(laid.targets):
         known = bool(given["target_actual_given"][g])
-        met = _figure(values["target_met"][g])
+        met = figure_or_none(values["target_met"][g])
+        forecast = forecasts.get((name, t.at))
         out.append(
             {
                 "measure": name,
@@ -435,11 +467,17 @@ def target_rows(inp: ProgrammeInput, laid: ProgrammeLines | None = None) -> list
                 "at": t.at,
                 "target": t.value,
                 "actual": float(given["target_actual"][g]) if known else None,
-                "variance": _figure(values["target_variance"][g]),
+                "variance": figure_or_none(values["target_variance"][g]),
                 "met": None if met is None else bool(met),
                 "next_at": after.at if after else None,
                 "next_target": after.value if after else None,
-                "still_to_go": _figure(values["still_to_go"][g]),
+                "still_to_go": figure_or_none(values["still_to_go"][g]),
+                "forecast": forecast["value"] if forecast else None,
+                "forecast_reported_at": forecast["reported_at"] if forecast else None,
+                "forecast_variance": forecast["value"] - t.value if forecast else None,
+                "forecast_met": is_met(forecast["value"], t.value, info.better)
+                if forecast
+                else None,
                 "note": t.note,
             }
         )
@@ -476,6 +514,7 @@ def measure_rows(inp: ProgrammeInput) -> list[dict[str, Any]]:
                     if upcoming and latest is not None
                     else None
                 ),
+                **measure_extras(info, latest, latest_at),
             }
         )
     return out
@@ -537,11 +576,14 @@ def savings_rows(inp: ProgrammeInput, laid: ProgrammeLines | None = None) -> lis
                 "year": t.year,
                 "target": t.value,
                 "achieved": s.value if s else None,
+                "part_year": bool(values["part_year"][k]),
                 "forecast": s.forecast if s else None,
-                "variance": _figure(values["savings_variance"][k]),
-                "due_to_date": _figure(values["due_to_date"][k]),
+                "variance": figure_or_none(values["savings_variance"][k]),
+                "due_to_date": figure_or_none(values["due_to_date"][k]),
                 "status": SAVINGS_STATUS_NAMES[int(values["savings_status_code"][k])],
                 "reported_status": s.reported_status if s else None,
+                "savings_class": t.savings_class,
+                "recurrence": t.recurrence,
                 "note": (s.note if s and s.note else None) or t.note,
             }
         )
@@ -565,6 +607,10 @@ class ProgrammeReport:
     savings: list[dict[str, Any]]
     as_at: int | None
     notes: list[str] = field(default_factory=list)
+    budget: list[dict[str, Any]] = field(default_factory=list)
+    by_year: list[dict[str, Any]] = field(default_factory=list)
+    funding: dict[str, Any] | None = None
+    reported_savings: list[dict[str, Any]] = field(default_factory=list)
     # The lines' inputs and values the figures come from (what the workbook writes and checks).
     lines: ProgrammeLines | None = field(default=None, repr=False)
 
@@ -616,6 +662,13 @@ class ProgrammeReport:
                 "targets_with_achieved": len(known),
             },
             "savings_statuses": SAVINGS_STATUSES,
+            "savings_by_class": savings_by_class(
+                (self.lines or lay_out(self.inp)).values, self.reported_savings
+            ),
+            "budget": self.budget,
+            "by_year": self.by_year,
+            "funding": self.funding,
+            "reported_savings": self.reported_savings,
             "notes": self.notes,
         }
 
@@ -637,16 +690,22 @@ def report(inp: ProgrammeInput) -> ProgrammeReport:
         )
     else:
         notes.append("Avoided spend = projected - actual; net avoided = avoided - investment.")
+    savings = savings_rows(inp, laid)
+    budget = budget_rows(inp, laid.as_at, laid.values)
     return ProgrammeReport(
         inp=inp,
         years=years,
         budget_lines=budget_lines(inp),
         targets=target_rows(inp, laid),
         measures=measure_rows(inp),
-        savings=savings_rows(inp, laid),
+        savings=savings,
         as_at=laid.as_at,
         notes=notes,
         lines=laid,
+        budget=budget,
+        by_year=by_year(inp, savings, budget),
+        funding=funding(inp),
+        reported_savings=reported_savings(inp),
     )
 
 

@@ -89,10 +89,12 @@ class PeriodResult:
     flags: list[str]
     note: str | None = None
     financial_year: str | None = None  # where the portfolio gives `start`
+    reads_as: str = ""  # the months it was read as: "April 2011 to March 2012"
 
     def to_data(self) -> dict[str, Any]:
         return {
             "period": self.period,
+            "reads_as": self.reads_as,
             **({"financial_year": self.financial_year} if self.financial_year else {}),
             "months": self.months,
             "planned": _figures(self.planned),
@@ -353,6 +355,7 @@ def track(
                 flags_for(planned, actual, tolerance),
                 a.note,
                 label_period(portfolio, first, months),
+                periods.describe(first, months),
             )
         )
     return Tracking(

@@ -56,11 +56,12 @@ from appraise.engine.params import SETTINGS, Model, Param, build, is_whole_outco
 from appraise.engine.results import INTERVENTION_KEYS, PORTFOLIO_KEYS, YEAR_KEYS
 from appraise.engine.solve import Metric, evaluate_metric, inputs_feeding, solve
 from appraise.errors import InputError, Problem
-from appraise.model.files import Assumption, Claim, ClaimsFile, load_claims
+from appraise.model.files import Assumption, Claim, ClaimsFile, claims_from_text, load_claims
 from appraise.model.load import (
     evidence_for,
 )
 from appraise.model.provenance import EDITED, Provenance
+from appraise.model.reading import read_file
 from appraise.model.schema import Portfolio
 
 PORTFOLIO = "portfolio"  # `intervention: portfolio` claims a portfolio total
@@ -716,6 +717,9 @@ class ClaimsCheck:
         str  # the portfolio the workbook is exported from (the claims are checked on it)
     )
     named: str | None = None  # the portfolio the claims file names, when it is another file
+    # The claims file's text as read: the workbook holds it (hidden), so that the Claims check
+    # sheet can be laid out again from it (`appraise check-xlsx`, import-xlsx's pre-check).
+    text: str = ""
 
     @property
     def summary(self) -> str:
@@ -765,8 +769,20 @@ def check_claims(path: str | Path, portfolio: Portfolio, portfolio_file: str | P
     A broken claims file, or one naming interventions or metrics the portfolio does not have,
     is an InputError naming the field.
     """
-    claims = load_claims(path)
+    path = Path(path)
+    raw = read_file(path)
+    claims = claims_from_text(raw, str(path), path.parent)
     verification = verify(claims, portfolio)
     named = claims.portfolio_path()
     other = None if named is None or _same_file(named, Path(portfolio_file)) else str(named)
-    return ClaimsCheck(verification, claims, str(portfolio_file), other)
+    text = raw.decode("utf-8-sig", "replace")
+    return ClaimsCheck(verification, claims, str(portfolio_file), other, text)
+
+
+def claims_check_from_text(
+    text: str, name: str, portfolio: Portfolio, portfolio_file: str | Path
+) -> ClaimsCheck:
+    """The claims check of a claims file's text (as a workbook holds it) against `portfolio`:
+    what `check_claims` gave at export, laid out again. The file it names is not read."""
+    claims = claims_from_text(text, name, None)
+    return ClaimsCheck(verify(claims, portfolio), claims, str(portfolio_file), None, text)

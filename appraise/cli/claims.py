@@ -26,6 +26,7 @@ from appraise.display import (
     tolerance_text,
 )
 from appraise.display import markdown_text as _md_cell
+from appraise.model import periods
 from appraise.model.files import load_actuals, load_claims
 from appraise.model.load import load_portfolio
 
@@ -289,6 +290,18 @@ def tracking_table(data: dict[str, Any]) -> str:
     ]
     if data["not_reported"]:
         notes.append(f"No actuals reported for: {', '.join(data['not_reported'])}.")
+    read = {
+        p["period"]: p["reads_as"]
+        for item in data["interventions"]
+        for p in item["periods"]
+        if periods.is_financial_year_form(p["period"])
+    }
+    if read:
+        notes.append(
+            "Financial years: "
+            + "; ".join(f"{k} read as {v}" for k, v in read.items())
+            + " (a month is written 2018-03 or Mar 2018)."
+        )
     right = [False, False, *[True] * 12, False]
     return "\n".join([head, "", table(TRACK_HEADERS, rows, right), *notes])
 

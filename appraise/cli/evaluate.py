@@ -13,6 +13,7 @@ from appraise.analyses.uncertainty import uncertain_params
 from appraise.analyses.voi import file_groups
 from appraise.cli._app import VALIDATORS, Format, TableOrJson, app, emit, guarded
 from appraise.display import (
+    compared_text,
     counted,
     discount_text,
     effect_notes,
@@ -29,7 +30,7 @@ from appraise.display import (
 )
 from appraise.engine.figures import FIGURES
 from appraise.engine.params import build
-from appraise.engine.results import appraise_portfolio
+from appraise.engine.results import SAVINGS_BY_CLASS, appraise_portfolio
 from appraise.errors import InputError
 from appraise.model.load import (
     detect_kind,
@@ -80,7 +81,7 @@ def evaluation_table(data: dict[str, Any]) -> str:
     for r in data["interventions"]:
         rows.append(
             [
-                r["id"],
+                r["id"] + (" *" if r["flags"] else ""),
                 num(r["reach"], 1),
                 money(r["cost"]),
                 num(r["outcomes_averted"]),
@@ -133,7 +134,11 @@ def evaluation_table(data: dict[str, Any]) -> str:
             + inputs
         )
     payers = ", ".join(f"{payer_name(k)} {money(v)}" for k, v in p["savings_by_payer"].items())
+    flags = [f"* {f}." for r in data["interventions"] for f in r["flags"]]
     notes = [
+        *([""] + flags if flags else []),
+        "",
+        *class_table(data),
         "",
         f"Gross savings by payer (all interventions): {payers}.",
         f"Cashable net savings: strict {money(p['cashable_net_savings_strict'])}, "
@@ -149,9 +154,28 @@ def evaluation_table(data: dict[str, Any]) -> str:
     return "\n".join([head, "", table(headers, rows), *notes])
 
 
+CLASS_COLUMNS = ("gross_savings", *SAVINGS_BY_CLASS.values())
+
+
+def class_table(data: dict[str, Any]) -> list[str]:
+    """Each intervention's gross savings as councils book them (docs/defaults.md)."""
+    headers = ["Intervention", *(FIGURES[k].short for k in CLASS_COLUMNS)]
+    records = [*data["interventions"]]
+    if data.get("options") is None:
+        records.append({**data["portfolio"], "id": "total"})
+    rows = [[r["id"], *(money(r[k]) for k in CLASS_COLUMNS)] for r in records]
+    return [
+        "Gross savings by class: cash-releasing (the cashable part), cost avoidance and capacity "
+        "add up to gross savings; so do recurring and one-off.",
+        "",
+        table(headers, rows),
+    ]
+
+
 def options_table(options: list[dict[str, Any]], years: list[dict[str, Any]]) -> list[str]:
-    """The options, best first: each one's totals, rank, and what it adds over the next cheaper
-    (`years`: the portfolio's, for the horizon and the financial year of a payback)."""
+    """The options, best first: each one's totals, rank, and what it adds over the option before
+    it on the efficiency frontier (`years`: the portfolio's, for the horizon and the financial
+    year of a payback)."""
     horizon = len(years)
     headers = [
         "Rank",
@@ -184,7 +208,7 @@ def options_table(options: list[dict[str, Any]], years: list[dict[str, Any]]) ->
                 money(o["npv"]),
                 num(o["bcr"]) if spends else "n/a",
                 payback_text(o["payback_year"], years) if spends else "n/a",
-                (o["compared_with"] or "doing nothing") if compared else "nothing cheaper",
+                compared_text(o),
                 money(o["incremental_npv"]) if compared else "",
                 incremental_ratio(o["incremental_bcr"]) if compared else "",
             ]
@@ -195,9 +219,11 @@ def options_table(options: list[dict[str, Any]], years: list[dict[str, Any]]) ->
         "",
         table(headers, rows, [False, False, *[True] * 8, False, True, True]),
         "",
-        "Incr.: what the option adds over the next cheaper one by present value of cost: the extra "
-        "NPV, and the extra PV savings per extra £1 of PV cost (above 1: the extra spending pays "
-        "for itself). See docs/options.md.",
+        "Incr.: what the option adds over the option before it on the efficiency frontier: the "
+        "extra NPV, and the extra PV savings per extra £1 of PV cost (above 1: the extra spending "
+        "pays for itself). Dominated: another option costs no more and saves no less; extended "
+        "dominance: a mix of a cheaper and a dearer option would save more for its cost. See "
+        "docs/options.md.",
     ]
 
 

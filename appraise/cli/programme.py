@@ -11,14 +11,9 @@ import typer
 from appraise.analyses.programme import check_programme_file, report
 from appraise.cli._app import VALIDATORS, app, emit, guarded
 from appraise.display import (
-    PROGRAMME_SAVINGS_COLUMNS,
-    PROGRAMME_TARGET_COLUMNS,
-    PROGRAMME_YEAR_COLUMNS,
     Column,
     programme_heading,
-    programme_measure_notes,
-    programme_spend_notes,
-    programme_status_notes,
+    programme_sections,
     table,
     to_json,
 )
@@ -32,47 +27,6 @@ class ProgrammeFormat(enum.StrEnum):
     markdown = "markdown"
 
 
-Section = tuple[str, list[Column], list[dict[str, Any]], list[bool], list[str]]
-
-
-def sections(data: dict[str, Any]) -> list[Section]:
-    """(title, columns, rows, right-aligned, notes) of each table the report shows; the spend
-    table only where some year has a figure."""
-    out: list[Section] = []
-    figures = ("projected_spend", "actual_spend", "avoided_spend", "investment")
-    if any(y[k] is not None for y in data["years"] for k in figures):
-        out.append(
-            (
-                "Spend against the projection, by financial year",
-                PROGRAMME_YEAR_COLUMNS,
-                data["years"],
-                [False, *[True] * 7],
-                programme_spend_notes(data),
-            )
-        )
-    if data["targets"] or any(m["values"] for m in data["measures"]):
-        out.append(
-            (
-                "Measures against targets",
-                PROGRAMME_TARGET_COLUMNS,
-                data["targets"],
-                [False, False, True, True, True, False, True, True],
-                programme_measure_notes(data),
-            )
-        )
-    if data["savings"]:
-        out.append(
-            (
-                "Savings targets",
-                PROGRAMME_SAVINGS_COLUMNS,
-                data["savings"],
-                [False, False, True, True, True, True, False, False],
-                programme_status_notes(data),
-            )
-        )
-    return out
-
-
 def _cells(columns: list[Column], rows: list[dict[str, Any]]) -> list[list[str]]:
     return [[show(r) for _, show in columns] for r in rows]
 
@@ -82,7 +36,7 @@ def programme_table(data: dict[str, Any]) -> str:
     lines = [programme_heading(data)]
     if data["description"]:
         lines.append(data["description"])
-    for title, columns, rows, right, notes in sections(data):
+    for title, columns, rows, right, notes in programme_sections(data):
         headers = [h for h, _ in columns]
         lines += ["", title, "", table(headers, _cells(columns, rows), right), "", *notes]
     return "\n".join(lines)
@@ -93,7 +47,7 @@ def programme_markdown(data: dict[str, Any]) -> str:
     lines = [f"**{_md(programme_heading(data))}**", ""]
     if data["description"]:
         lines += [_md(data["description"]), ""]
-    for title, columns, rows, right, notes in sections(data):
+    for title, columns, rows, right, notes in programme_sections(data):
         lines += [f"**{title}**", "", "| " + " | ".join(h for h, _ in columns) + " |"]
         lines.append("|" + "|".join("---:" if r else "---" for r in right) + "|")
         lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in _cells(columns, rows)]

@@ -1,4 +1,5 @@
-"""`appraise export` (the appraisal workbook) and `appraise import-xlsx` (its inputs read back)."""
+"""`appraise export` (the appraisal workbook), `appraise import-xlsx` (its inputs read back) and
+`appraise check-xlsx` (every formula checked against its line, without a spreadsheet program)."""
 
 from __future__ import annotations
 
@@ -74,7 +75,8 @@ def export(
     lines = [
         f"wrote {xlsx}: {counted(len(portfolio.interventions), 'intervention')} over "
         f"{counted(portfolio.horizon_years, 'year')}. Excel or LibreOffice calculates it on opening; the "
-        "Checks sheet's master check says whether every figure matches `appraise evaluate`."
+        "Checks sheet's master check says whether the workbook is sound, and the line below it "
+        "whether every figure still matches `appraise evaluate`."
     ]
     if portfolio.baseline is not None:
         baseline = portfolio.baseline
@@ -114,8 +116,9 @@ def _export_programme(file: Path, xlsx: Path, actuals: Path | None, claims: Path
     emit(
         f"wrote {xlsx}: programme {p.name!r}, {len(found.years)} financial years, "
         f"{len(found.targets)} targets, {len(found.savings)} savings targets. Excel or "
-        "LibreOffice calculates it on opening; the Checks sheet's master check says whether every "
-        "figure matches `appraise programme`."
+        "LibreOffice calculates it on opening; the Checks sheet's master check says whether the "
+        "workbook is sound, and the line below it whether every figure still matches "
+        "`appraise programme`."
     )
 
 
@@ -140,3 +143,33 @@ def import_xlsx(
     lines = [f"wrote {out} from {book}: {changed} input{'s' if changed != 1 else ''} changed"]
     lines += [f"  {change}" for change in imported.changes]
     emit("\n".join(lines))
+
+
+@app.command("check-xlsx")
+@guarded
+def check_xlsx(
+    book: Path = typer.Argument(
+        ..., help="A workbook written by `appraise export`.", show_default=False
+    ),
+) -> None:
+    """Check an exported workbook without a spreadsheet program: lay it out again from the
+    portfolio file it holds and list every cell that differs (a formula changed or pasted over,
+    a formula where none belongs, a figure fixed at export changed). Inputs may differ.
+
+    Exit 0 when nothing differs, 1 when something does, 2 when the file cannot be read.
+    """
+    from appraise.workbook.audit import check_workbook, report
+    from appraise.workbook.importing import opened
+
+    differences = check_workbook(*opened(book))
+    if not differences:
+        emit(
+            f"{book}: every formula is the one its line's definition gives, and nothing fixed "
+            "at export was changed"
+        )
+        return
+    cells = f"{len(differences):,} cell{'s' if len(differences) != 1 else ''}"
+    emit(
+        f"{book}: {cells} differ from the workbook its portfolio file gives\n{report(differences)}"
+    )
+    raise typer.Exit(1)

@@ -94,6 +94,11 @@ SHORT = {
     "payback_year": "Payback",
     "break_even_outcomes": "Break-even outcomes",
     "pv_cost": "PV cost",
+    "cashable_gross_savings": "Cash-releasing",
+    "cost_avoidance_savings": "Cost avoidance",
+    "capacity_savings": "Capacity",
+    "recurring_savings": "Recurring",
+    "one_off_savings": "One-off",
     "pv_gross_savings": "PV savings",
 }
 
@@ -109,6 +114,20 @@ NAME = {
         "Cashable net savings",
         "The part that comes off a budget line quickly (placement spend).",
     ),
+    "cashable_gross_savings": (
+        "Cash-releasing savings",
+        "Gross savings that come off a budget: the cashable part.",
+    ),
+    "cost_avoidance_savings": (
+        "Cost avoidance",
+        "Gross savings as spend avoided: no budget is reduced.",
+    ),
+    "capacity_savings": ("Capacity freed", "Gross savings as staff time or places freed."),
+    "recurring_savings": (
+        "Recurring savings",
+        "Gross savings that recur each year an outcome stays averted.",
+    ),
+    "one_off_savings": ("One-off savings", "Gross savings made once per outcome averted."),
     "roi": ("ROI", "Gross savings per pound spent."),
     "break_even_success_rate": (
         "Break-even success rate",
@@ -178,6 +197,10 @@ _LINE_FIGURES = (
     "net_savings",
     "net_savings_per_case",
     "cashable_gross_savings",
+    "cost_avoidance_savings",
+    "capacity_savings",
+    "recurring_savings",
+    "one_off_savings",
     "cashable_net_savings",
     "cashable_net_savings_strict",
     "cashable_net_savings_pro_rata",
@@ -240,6 +263,17 @@ for figure in (
         name="Evidence",
     ),
     Figure(
+        "evidence_design",
+        "How the effect was found",
+        "",
+        "text",
+        False,
+        "",
+        "The comparison behind the effect: rct, quasi_experimental, historical_baseline, "
+        "before_after or none (not stated: null)",
+        "Design",
+    ),
+    Figure(
         "effect_form",
         "Effect reported as",
         "",
@@ -268,6 +302,28 @@ for figure in (
         "money",
         "Who saves",
         "By payer",
+    ),
+    Figure(
+        "flags",
+        "Flags",
+        "",
+        "text",
+        False,
+        "",
+        "What a reader must know before using the figures: an effect observed over part of a "
+        "year and taken as a year's",
+        "Flags",
+    ),
+    Figure(
+        "savings_by_class",
+        "Gross savings by class",
+        "£",
+        "money",
+        True,
+        "money",
+        "Gross savings as councils book them: cash-releasing, cost avoidance and capacity (adding "
+        "up to gross savings), and recurring and one-off (adding up to it too)",
+        "By class",
     ),
     Figure(
         "savings_by_component",

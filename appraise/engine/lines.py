@@ -176,7 +176,15 @@ for key, level, label, unit, fmt in (
     ("derive_weekly_cost", D, "Average placement cost a week", "£ a week", "money2"),
     ("derive_non_placement_share", D, "Non-placement share of total cost", "fraction", "pct"),
     ("component_cost_given", E, "Cost of one outcome (component)", "£ per outcome", "money"),
-    ("component_cashable", C, "Cashable (1 = yes)", "switch", "int"),
+    ("component_cashable", C, "Cash-releasing: cashable (1 = yes)", "switch", "int"),
+    (
+        "component_capacity",
+        C,
+        "Not cash-releasing: capacity freed (1) or cost avoided (0)",
+        "switch",
+        "int",
+    ),
+    ("component_one_off", C, "One-off (1) or recurring (0)", "switch", "int"),
     ("component_csc", C, "Paid by children's social care (1 = yes)", "switch", "int"),
     ("year", H, "Year", "year", "int"),
     ("price_base", P, "Price base: the financial year every figure is brought to", "year", ""),
@@ -370,6 +378,43 @@ _line(
     lambda v, o: v.component_cost * v.component_csc,
     "money",
 )
+# How each saving is booked (appraise.model.savings): cash-releasing (the cashable part), cost
+# avoidance or capacity; and, of each, the one-off part (saving once per outcome averted).
+_line(
+    "component_cost_avoidance_cost",
+    C,
+    "Cost avoidance and counted",
+    "£ per outcome",
+    "cost x counted x not cashable x not capacity",
+    lambda v, o: (
+        v.component_headline_cost * (1 - v.component_cashable) * (1 - v.component_capacity)
+    ),
+    "money",
+)
+_line(
+    "component_capacity_cost",
+    C,
+    "Capacity freed and counted",
+    "£ per outcome",
+    "cost x counted x not cashable x capacity",
+    lambda v, o: v.component_headline_cost * (1 - v.component_cashable) * v.component_capacity,
+    "money",
+)
+SAVINGS_CLASS_PARTS = (
+    ("cashable", "Cash-releasing"),
+    ("cost_avoidance", "Cost avoidance"),
+    ("capacity", "Capacity"),
+)
+for part, what in SAVINGS_CLASS_PARTS:
+    _line(
+        f"component_{part}_one_off_cost",
+        C,
+        f"{what}, one-off part",
+        "£ per outcome",
+        f"{what.lower()} and counted x one-off",
+        lambda v, o, part=part: getattr(v, f"component_{part}_cost") * v.component_one_off,
+        "money",
+    )
 for key, label, part, how in (
     ("outcome_all", "Cost of one outcome to all payers", "component_cost", "components"),
     (
@@ -389,6 +434,27 @@ for key, label, part, how in (
         "Cashable cost of one outcome in the headline perspective",
         "component_cashable_cost",
         "cashable components that count in the headline perspective",
+    ),
+    (
+        "outcome_cost_avoidance",
+        "Cost avoided by one outcome in the headline perspective",
+        "component_cost_avoidance_cost",
+        "cost-avoidance components that count in the headline perspective",
+    ),
+    (
+        "outcome_capacity",
+        "Capacity freed by one outcome in the headline perspective",
+        "component_capacity_cost",
+        "capacity components that count in the headline perspective",
+    ),
+    *(
+        (
+            f"outcome_{part}_one_off",
+            f"{what} of one outcome, one-off part",
+            f"component_{part}_one_off_cost",
+            f"one-off {what.lower()} components that count in the headline perspective",
+        )
+        for part, what in SAVINGS_CLASS_PARTS
     ),
 ):
     _line(
@@ -716,10 +782,74 @@ _line(
 _line(
     "cashable_gross_savings",
     N,
-    "Cashable gross savings",
+    "Cash-releasing (cashable) gross savings",
     "£",
     "the sum over its effects of outcomes averted x cashable cost of one outcome",
     lambda v, o: o.sum_effects(v.effect_cashable_gross_savings),
+    "money",
+    "sum",
+)
+for key, label, outcome, how in (
+    (
+        "cost_avoidance_savings",
+        "Cost avoidance (gross savings that reduce no budget)",
+        "outcome_cost_avoidance",
+        "cost avoided by one outcome",
+    ),
+    (
+        "capacity_savings",
+        "Capacity freed (gross savings in staff time or places)",
+        "outcome_capacity",
+        "capacity freed by one outcome",
+    ),
+    *(
+        (
+            f"{part}_one_off_savings",
+            f"{what} gross savings, one-off part",
+            f"outcome_{part}_one_off",
+            f"one-off {what.lower()} of one outcome",
+        )
+        for part, what in SAVINGS_CLASS_PARTS
+    ),
+):
+    _line(
+        f"effect_{key}",
+        NF,
+        f"{label} (this effect)",
+        "£",
+        f"outcomes averted x {how}",
+        lambda v, o, outcome=outcome: v.effect_outcomes_averted * getattr(v, outcome),
+        "money",
+    )
+    _line(
+        key,
+        N,
+        label,
+        "£",
+        f"the sum over its effects of outcomes averted x {how}",
+        lambda v, o, key=key: o.sum_effects(getattr(v, f"effect_{key}")),
+        "money",
+        "sum",
+    )
+_line(
+    "one_off_savings",
+    N,
+    "One-off gross savings (once per outcome averted)",
+    "£",
+    "the one-off parts of cash-releasing, cost avoidance and capacity",
+    lambda v, o: (
+        v.cashable_one_off_savings + v.cost_avoidance_one_off_savings + v.capacity_one_off_savings
+    ),
+    "money",
+    "sum",
+)
+_line(
+    "recurring_savings",
+    N,
+    "Recurring gross savings (each year an outcome stays averted)",
+    "£",
+    "gross savings - one-off",
+    lambda v, o: v.gross_savings - v.one_off_savings,
     "money",
     "sum",
 )
@@ -1035,6 +1165,23 @@ _line(
     "n4",
 )
 _line(
+    "one_off_profile",
+    NH,
+    "One cohort's one-off savings falling in its year t (share)",
+    "share",
+    "months of the first benefit year within year t / 12: a one-off saving falls once, whatever "
+    "the benefit years",
+    lambda v, o: (
+        o.maximum(
+            0,
+            o.minimum(v.benefit_lag_months + 12, v.year_end_month)
+            - o.maximum(v.benefit_lag_months, v.year_start_month),
+        )
+        / 12
+    ),
+    "n4",
+)
+_line(
     "cohorts_running",
     NH,
     "Cohorts started by year t",
@@ -1043,11 +1190,12 @@ _line(
     lambda v, o: o.where(o.eq(v.cohorts, 0), v.year, o.minimum(v.year, v.cohorts)),
     "int",
 )
-for what in ("cost", "benefit"):
+_FLOWS = {"cost": "cost", "benefit": "savings", "one_off": "one-off savings"}
+for what, flow in _FLOWS.items():
     _line(
         f"{what}_profile_to_date",
         NH,
-        f"One cohort's {'cost' if what == 'cost' else 'savings'} to the end of its year t",
+        f"One cohort's {flow} to the end of its year t",
         "share",
         "running total of the profile",
         lambda v, o, what=what: o.cumsum_years(getattr(v, f"{what}_profile")),
@@ -1056,9 +1204,11 @@ for what in ("cost", "benefit"):
     _line(
         f"{what}_weight",
         NH,
-        "Cost falling in the year (cohorts' worth)"
-        if what == "cost"
-        else "Savings falling in the year (years' worth)",
+        {
+            "cost": "Cost falling in the year (cohorts' worth)",
+            "benefit": "Savings falling in the year (years' worth)",
+            "one_off": "One-off savings falling in the year (cohorts' worth)",
+        }[what],
         "share",
         "ramp-up x the first cohort's profile this year + the profile summed over the ages of the "
         "full cohorts since (years 1 to t - 1 less those before the last cohort's start)",
@@ -1088,23 +1238,61 @@ _line(
     "money",
     "sum",
 )
+
+
+def _in_year(total: str, one_off: str) -> Formula:
+    """A year's share of savings whose one-off part falls once: recurring x savings weight +
+    one-off x one-off weight."""
+    return lambda v, o: (
+        (getattr(v, total) - getattr(v, one_off)) * v.benefit_weight
+        + getattr(v, one_off) * v.one_off_weight
+    )
+
+
+for key, label, total, one_off in (
+    ("year_gross_savings", "Gross savings", "gross_savings", "one_off_savings"),
+    (
+        "year_cashable_gross_savings",
+        "Cash-releasing (cashable) gross savings",
+        "cashable_gross_savings",
+        "cashable_one_off_savings",
+    ),
+    (
+        "year_cost_avoidance_savings",
+        "Cost avoidance",
+        "cost_avoidance_savings",
+        "cost_avoidance_one_off_savings",
+    ),
+    ("year_capacity_savings", "Capacity freed", "capacity_savings", "capacity_one_off_savings"),
+):
+    _line(
+        key,
+        NH,
+        label,
+        "£",
+        f"a full year's recurring {label[:1].lower()}{label[1:]} x savings weight + its one-off "
+        "part x one-off weight",
+        _in_year(total, one_off),
+        "money",
+        "sum",
+    )
 _line(
-    "year_gross_savings",
+    "year_one_off_savings",
     NH,
-    "Gross savings",
+    "One-off gross savings",
     "£",
-    "a full year's gross savings x savings weight",
-    lambda v, o: v.gross_savings * v.benefit_weight,
+    "one-off savings x one-off weight",
+    lambda v, o: v.one_off_savings * v.one_off_weight,
     "money",
     "sum",
 )
 _line(
-    "year_cashable_gross_savings",
+    "year_recurring_savings",
     NH,
-    "Cashable gross savings",
+    "Recurring gross savings",
     "£",
-    "a full year's cashable gross savings x savings weight",
-    lambda v, o: v.cashable_gross_savings * v.benefit_weight,
+    "recurring savings x savings weight",
+    lambda v, o: v.recurring_savings * v.benefit_weight,
     "money",
     "sum",
 )
@@ -1201,6 +1389,15 @@ _line(
     "n4",
 )
 _line(
+    "one_off_pv_factor",
+    N,
+    "Present value of a year's one-off savings as the cohorts save them",
+    "factor",
+    "one-off weights x discount factors, summed over the years",
+    lambda v, o: o.sumproduct_years(v.one_off_weight, v.discount_factor),
+    "n4",
+)
+_line(
     "pv_cost",
     N,
     "Present value of cost",
@@ -1215,8 +1412,10 @@ _line(
     N,
     "Present value of gross savings",
     "£",
-    "a year's gross savings x their present-value factor",
-    lambda v, o: v.gross_savings * v.benefit_pv_factor,
+    "a year's recurring savings x their present-value factor + one-off savings x theirs",
+    lambda v, o: (
+        v.recurring_savings * v.benefit_pv_factor + v.one_off_savings * v.one_off_pv_factor
+    ),
     "money",
     "sum",
 )

@@ -249,6 +249,11 @@ class NumpyOps:
         """The sum over interventions (the forecast adds up the interventions it counts)."""
         return x.array.sum(axis=x.level.index("n") - len(x.level))
 
+    def sum_rows(self, x: Cross) -> Any:
+        """The sum over the rows of a table on one axis (a programme's savings targets)."""
+        assert len(x.level) == 1, x.level
+        return x.array.sum(axis=-1)
+
     # paths (the forecast) ----------------------------------------------------------------------
     def position(self, x: Any, knots: Cross) -> Any:
         """The 1-based position of the last knot at or before x, kept within 1..K-1 (K >= 2)."""
@@ -534,6 +539,9 @@ class ExcelOps:
     def sum_over(self, rows: Span) -> X:
         return _call("SUM", rows) if rows.text else X.of(0)
 
+    def sum_rows(self, rows: Span) -> X:
+        return _call("SUM", rows) if rows.text else X.of(0)
+
     def position(self, x: Any, knots: Span) -> X:
         return X(
             f"IF({X.of(x)._paren(COMPARISON, True)}<=INDEX({knots},1),1,"
@@ -542,6 +550,17 @@ class ExcelOps:
 
     def index(self, values: Span, position: Any) -> X:
         return _call("INDEX", values, position)
+
+    # over the options (appraise.engine.options): a column of every option's figure, a row of it
+    def count(self, x: Any) -> X:
+        """How many options (or pairs: a column against a row) satisfy x."""
+        return X(f"SUMPRODUCT(({X.of(x)})*1)")
+
+    def match(self, x: Any, column: Span) -> X:
+        return X(f"MATCH({X.of(x)},{column},0)")
+
+    def pick(self, column: Span, row: Any) -> X:
+        return _call("INDEX", column, row)
 
     def slope(self, ys: Span, xs: Span) -> X:
         return _call("SLOPE", ys, xs)

@@ -51,6 +51,7 @@ from appraise.model.costs import cost_item
 from appraise.model.discounting import GREEN_BOOK, Schedule, first_rate, year_rates
 from appraise.model.provenance import CITED, Provenance, cited, provenance_of
 from appraise.model.ratings import rating
+from appraise.model.savings import DERIVED_NON_PLACEMENT, DERIVED_PLACEMENT
 from appraise.model.schema import CHILDRENS_SOCIAL_CARE, RATINGS, Evidence, Intervention, Portfolio
 
 __all__ = [
@@ -126,6 +127,7 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
         walk.components,
         walk.effect_sources,
         prices=walk.prices.table,
+        bookings=walk.bookings,
         names={
             "rating": RATINGS,
             "change_from": tuple(walk.prices.names),
@@ -416,7 +418,7 @@ def _components(walk: Walk) -> None:
             walk.outcome_input(
                 key, path, "cost", c.cost, "component_cost_given", given, label, fallback
             )
-            walk.component(key, c.name, c.payer, c.cashable)
+            walk.component(key, c.name, c.payer, c.booking)
             given += 1
 
 
@@ -438,9 +440,12 @@ def _derivations(walk: Walk) -> list[str]:
                 d,
             )
     # Derived components follow the explicit ones: all placements, then all non-placements.
-    for part, cashable in (("placement", True), ("non_placement", False)):
+    for part, booked in (
+        ("placement", DERIVED_PLACEMENT),
+        ("non_placement", DERIVED_NON_PLACEMENT),
+    ):
         for key in derived:
-            walk.component(key, part, CHILDRENS_SOCIAL_CARE, cashable)
+            walk.component(key, part, CHILDRENS_SOCIAL_CARE, booked)
     return derived
 
 
@@ -496,7 +501,7 @@ def _changes(walk: Walk) -> None:
             x,
             f"{outcome.name}: {label.lower()}",
         )
-        walk.component(key, "change", change.payer, change.cashable)
+        walk.component(key, "change", change.payer, change.booking(walk.portfolio.placements))
 
 
 def _placement_sources(portfolio: Portfolio, name: str) -> tuple[str, ...]:

@@ -2,7 +2,8 @@
 
 The same kind of definitions as `appraise.engine.lines` and `appraise.engine.care`, on the
 programme's own axes: `Y` its financial years, `M` its targets (a measure's value at the end of a
-month), `V` its savings targets. `appraise.analyses.programme` evaluates them over numpy arrays
+month), `V` its savings targets, `B` its budget lines (budget monitoring as at a reporting
+date). `appraise.analyses.programme` evaluates them over numpy arrays
 (what `appraise programme` reports); the workbook's Programme sheet writes the same functions as
 its formulas. docs/programme.md gives every definition with examples.
 
@@ -17,8 +18,11 @@ not known: NaN in numpy (null in JSON), the text NOT_KNOWN on the sheet.
 - a target's variance = actual - target; met: actual <= target where lower is better, actual >=
   target where higher is; still to go to the next target: actual - next (lower is better), next -
   actual (higher);
+- a budget line's variance = outturn - budget where both are given (the outturn is the actual
+  for a period that has ended, else the forecast outturn); else the variance a report states;
 - a savings target: months of its year elapsed by `as_at`, the share of the target due by then
-  (target x months / 12), the variance (achieved - target) and its status, coded in the order of
+  (target x months / 12), whether what is achieved is for part of its year (begun, not ended),
+  the variance (achieved - target) and its status, coded in the order of
   SAVINGS_STATUS_NAMES (the rule: `savings_status_code`).
 """
 
@@ -29,7 +33,7 @@ from typing import Any
 
 from appraise.engine.lines import Line, define
 
-Y, M, V, P = ("Y",), ("M",), ("V",), ()
+Y, M, V, B, P = ("Y",), ("M",), ("V",), ("B",), ()
 NOT_KNOWN = "n/a: not known"
 # Savings statuses in the order of their codes (`savings_status_code`).
 SAVINGS_STATUS_NAMES = ("achieved", "on track", "at risk", "missed", "not reported")
@@ -85,6 +89,15 @@ for key, level, label, unit, fmt in (
     ("achieved_given", V, "Achieved given (1 = yes)", "switch", "int"),
     ("savings_forecast", V, "Forecast for the year", "£", "money"),
     ("forecast_given", V, "Forecast given (1 = yes)", "switch", "int"),
+    ("class_cash_releasing", V, "Cash-releasing (1 = yes)", "switch", "int"),
+    ("class_capacity", V, "Capacity (1 = yes; neither: cost avoidance)", "switch", "int"),
+    ("recurs_one_off", V, "One-off (1 = yes; else recurring)", "switch", "int"),
+    ("budget_amount", B, "Budget", "£", "money"),
+    ("budget_given", B, "Budget given (1 = yes)", "switch", "int"),
+    ("outturn", B, "Outturn: actual, or forecast for a period not ended", "£", "money"),
+    ("outturn_given", B, "Outturn given (1 = yes)", "switch", "int"),
+    ("stated_variance", B, "Variance, as a report states it", "£", "money"),
+    ("stated_variance_given", B, "Variance stated (1 = yes)", "switch", "int"),
 ):
     _line(key, level, label, unit, "input", fmt=fmt)
 
@@ -306,6 +319,21 @@ _line(
     "int",
 )
 _line(
+    "part_year",
+    V,
+    "Achieved is for part of its year (1 = yes)",
+    "switch",
+    "an amount achieved is given, and its year has begun but not ended by the as-at month",
+    lambda v, o: _flag(
+        o.and_(
+            o.and_(_given(v, o, "achieved_given"), o.ge(v.months_elapsed, 1)),
+            o.eq(v.year_ended, 0),
+        ),
+        o,
+    ),
+    "int",
+)
+_line(
     "savings_status_code",
     V,
     "Status code (0 achieved, 1 on track, 2 at risk, 3 missed, 4 not reported)",
@@ -352,3 +380,110 @@ _line(
     ),
     "",
 )
+
+# -- budget monitoring: each line's variance against its budget --------------------------------
+
+_line(
+    "variance_from_outturn",
+    B,
+    "Variance from outturn - budget (1 = yes)",
+    "switch",
+    "1 where both the budget and the outturn are given",
+    lambda v, o: _flag(o.and_(_given(v, o, "budget_given"), _given(v, o, "outturn_given")), o),
+    "int",
+)
+_line(
+    "budget_variance",
+    B,
+    "Variance against budget (outturn - budget; + is an overspend)",
+    "£",
+    "outturn - budget where both are given; else the variance a report states",
+    lambda v, o: o.where(
+        o.eq(v.variance_from_outturn, 1),
+        v.outturn - v.budget_amount,
+        o.where(
+            _given(v, o, "stated_variance_given"),
+            v.stated_variance,
+            o.not_applicable(NOT_KNOWN),
+        ),
+    ),
+    "money",
+)
+
+# -- savings by class: each target's and each amount achieved's share, then their sums ---------
+
+_line(
+    "achieved_counted",
+    V,
+    "Achieved, where given (0 otherwise), for the sums by class",
+    "£",
+    "the amount achieved where given, else 0",
+    lambda v, o: o.where(_given(v, o, "achieved_given"), v.savings_achieved, 0),
+    "money",
+)
+for _figure, _amount in (("target", "savings_target"), ("achieved", "achieved_counted")):
+    for _switch, _what in (
+        ("class_cash_releasing", "cash-releasing"),
+        ("class_capacity", "capacity"),
+        ("recurs_one_off", "one-off"),
+    ):
+        _line(
+            f"{_figure}_{_switch.split('_', 1)[1]}",
+            V,
+            f"{_figure.capitalize()}, if {_what}",
+            "£",
+            f"{_amount} x {_switch}",
+            lambda v, o, a=_amount, s=_switch: getattr(v, a) * getattr(v, s),
+            "money",
+        )
+for _figure, _rows, _total_label in (
+    ("target", "savings_target", "Savings targets"),
+    ("achieved", "achieved_counted", "Achieved"),
+):
+    _line(
+        f"by_class_{_figure}_total",
+        P,
+        f"{_total_label}: total",
+        "£",
+        f"the sum over the savings targets of {_rows}",
+        lambda v, o, r=_rows: o.sum_rows(getattr(v, r)),
+        "money",
+    )
+    for _part, _what in (
+        ("cash_releasing", "cash-releasing"),
+        ("capacity", "capacity"),
+        ("one_off", "one-off"),
+    ):
+        _line(
+            f"by_class_{_figure}_{_part}",
+            P,
+            f"{_total_label}: {_what}",
+            "£",
+            f"the sum of {_figure}_{_part}",
+            lambda v, o, f=_figure, p=_part: o.sum_rows(getattr(v, f"{f}_{p}")),
+            "money",
+        )
+    _line(
+        f"by_class_{_figure}_cost_avoidance",
+        P,
+        f"{_total_label}: cost avoidance",
+        "£",
+        "total - cash-releasing - capacity",
+        lambda v, o, f=_figure: (
+            getattr(v, f"by_class_{f}_total")
+            - getattr(v, f"by_class_{f}_cash_releasing")
+            - getattr(v, f"by_class_{f}_capacity")
+        ),
+        "money",
+    )
+    _line(
+        f"by_class_{_figure}_recurring",
+        P,
+        f"{_total_label}: recurring",
+        "£",
+        "total - one-off",
+        lambda v, o, f=_figure: (
+            getattr(v, f"by_class_{f}_total") - getattr(v, f"by_class_{f}_one_off")
+        ),
+        "money",
+    )

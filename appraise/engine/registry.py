@@ -30,6 +30,7 @@ from appraise.model.provenance import (
 )
 from appraise.model.provenance import provenance_of as carried
 from appraise.model.ratings import rating
+from appraise.model.savings import Booking
 from appraise.model.schema import (
     CHILDRENS_SOCIAL_CARE,
     EFFECT_EVIDENCE_TYPES,
@@ -213,6 +214,8 @@ class Model:
     scaled: dict[str, list[Param]] = field(default_factory=dict)  # whole-outcome key -> parts
     outcome_cost: dict[str, float] = field(default_factory=dict)  # whole-outcome key -> cost
     prices: PriceTable | None = None  # the indices used and each money block's price year
+    # How each component's saving is booked (class, recurrence, why), in core order.
+    bookings: list[Booking] = field(default_factory=list)
     # Inputs held as positions in a list (an evidence rating, a price year): the names shown.
     names: dict[str, tuple[str, ...]] = field(default_factory=dict)
 

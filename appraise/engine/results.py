@@ -15,6 +15,8 @@ from appraise.engine.params import Model, build
 from appraise.errors import InputError, Problem
 from appraise.model.discounting import rate_data
 from appraise.model.pricing import audit
+from appraise.model.savings import CAPACITY, CASH_RELEASING, COST_AVOIDANCE, ONE_OFF, RECURRING
+from appraise.model.schema import Intervention
 
 # Per-intervention keys of `appraise evaluate --format json`, in order. The workbook's Summary
 # header and the app's tables use the same names.
@@ -24,6 +26,7 @@ INTERVENTION_KEYS = (
     "category",
     "averts",
     "evidence_rating",
+    "evidence_design",
     "evidence_supports",
     "reach",
     "reach_unit",
@@ -40,6 +43,7 @@ INTERVENTION_KEYS = (
     "treated_risk",
     "effect_conversion",
     "effects",
+    "flags",
     "outcomes_averted",
     "outcomes_averted_by_outcome",
     "outcome_cost",
@@ -49,6 +53,11 @@ INTERVENTION_KEYS = (
     "net_savings",
     "net_savings_per_case",
     "cashable_gross_savings",
+    "cost_avoidance_savings",
+    "capacity_savings",
+    "recurring_savings",
+    "one_off_savings",
+    "savings_by_class",
     "cashable_net_savings",
     "cashable_net_savings_strict",
     "cashable_net_savings_pro_rata",
@@ -84,6 +93,11 @@ PORTFOLIO_KEYS = (
     "gross_savings",
     "net_savings",
     "cashable_gross_savings",
+    "cost_avoidance_savings",
+    "capacity_savings",
+    "recurring_savings",
+    "one_off_savings",
+    "savings_by_class",
     "cashable_net_savings",
     "cashable_net_savings_strict",
     "cashable_net_savings_pro_rata",
@@ -102,6 +116,11 @@ PORTFOLIO_KEYS = (
 YEAR_KEYS = {
     "cost": "year_cost",
     "gross_savings": "year_gross_savings",
+    "cashable_gross_savings": "year_cashable_gross_savings",
+    "cost_avoidance_savings": "year_cost_avoidance_savings",
+    "capacity_savings": "year_capacity_savings",
+    "recurring_savings": "year_recurring_savings",
+    "one_off_savings": "year_one_off_savings",
     "net_savings": "year_net_savings",
     "cashable_net_savings": "year_cashable_net_savings",
     "cumulative_net": "year_cumulative_net",
@@ -109,6 +128,37 @@ YEAR_KEYS = {
     "discounted_net": "year_discounted_net",
     "cumulative_discounted_net": "year_cumulative_discounted_net",
 }
+
+
+# Gross savings split by how councils book them (appraise.model.savings): each class, and each
+# part by recurrence; the classes add up to gross savings, and so do the two recurrences.
+SAVINGS_BY_CLASS = {
+    CASH_RELEASING: "cashable_gross_savings",
+    COST_AVOIDANCE: "cost_avoidance_savings",
+    CAPACITY: "capacity_savings",
+    RECURRING: "recurring_savings",
+    ONE_OFF: "one_off_savings",
+}
+
+
+def by_class(record: Mapping[str, Any]) -> dict[str, Any]:
+    """`savings_by_class` of a record holding the class figures (an intervention, the total)."""
+    return {name: record[key] for name, key in SAVINGS_BY_CLASS.items()}
+
+
+def part_year_flags(item: Intervention) -> list[str]:
+    """A flag for each effect observed over less than a year: it is taken as a year's result
+    (docs/additionality.md says why it is not scaled)."""
+    out = []
+    for averts, effect, path in item.effect_list:
+        if effect.part_year:
+            months = f"{effect.observed_months:g}"
+            out.append(
+                f"{item.id} {path} ({averts}): observed over {months} months, taken as a year's "
+                f"result: the outcomes averted per case are those seen in {months} months, and "
+                "more cases may reach the outcome over a full year"
+            )
+    return out
 
 
 def number(x: Any) -> float | int | None:
@@ -164,6 +214,7 @@ class Appraisal:
             "category": item.category,
             "averts": item.averts,
             "evidence_rating": item.evidence.rating,
+            "evidence_design": item.evidence.design,
             # A cited effect rated 3 or above: only then may a paper say the evidence supports it.
             "evidence_supports": m.evidence_supports(i),
             "reach_unit": item.reach.unit,
@@ -177,6 +228,7 @@ class Appraisal:
                 for e in effects
             ),
             "effects": effects,
+            "flags": part_year_flags(item),
             "outcomes_averted_by_outcome": {e["averts"]: e["outcomes_averted"] for e in effects},
             "savings_by_outcome": {e["averts"]: e["gross_savings"] for e in effects},
             "optimism_bias": number(r["optimism_bias"][i]),
@@ -195,8 +247,9 @@ class Appraisal:
             "contract": self.contract_record(i),
         }
         for key in INTERVENTION_KEYS:
-            if key not in rec:
+            if key not in rec and key != "savings_by_class":
                 rec[key] = number(r[key][i])
+        rec["savings_by_class"] = by_class(rec)
         return {k: rec[k] for k in INTERVENTION_KEYS}
 
     def contract_record(self, i: int) -> dict[str, Any] | None:
@@ -242,6 +295,7 @@ class Appraisal:
         return {
             "averts": averts,
             "path": path,
+            "observed_months": effect.observed_months,
             "effect_form": EFFECT_FORM_NAMES[form],
             "effect_raw": number(r["effect_rate_raw"][i, k]),
             "effect_adjusted": number(r["effect_rate"][i, k]),
@@ -279,9 +333,17 @@ class Appraisal:
             "years": self._years(t, ()),
         }
         for key in PORTFOLIO_KEYS:
-            if key not in rec:
+            if key not in rec and key != "savings_by_class":
                 rec[key] = number(t[key])
+        rec["savings_by_class"] = by_class(rec)
         return {k: rec[k] for k in PORTFOLIO_KEYS}
+
+    def booking_data(self) -> list[dict[str, Any]]:
+        """How each component's saving is booked, and why (docs/defaults.md)."""
+        return [
+            {"outcome": key, "component": name, **booked.to_data()}
+            for (key, name), booked in zip(self.model.components, self.model.bookings, strict=True)
+        ]
 
     def to_data(self) -> dict[str, Any]:
         """`{"portfolio": {...}, "interventions": [{...}, ...]}` as printed by `evaluate --format json`."""
@@ -291,6 +353,7 @@ class Appraisal:
         }
         if self.model.prices is not None:
             out["prices"] = audit(self.model.portfolio, self.model.prices)
+        out["savings_classes"] = self.booking_data()
         citations = self.model.citations()
         out["inputs"] = [p.to_data(citations) for p in self.model.params]  # docs/provenance.md
         return out

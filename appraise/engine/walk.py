@@ -17,6 +17,7 @@ from appraise.engine.registry import DEFAULTS, Param, declared
 from appraise.model.numbers import Input, Num
 from appraise.model.pricing import PriceRow, PriceTable, change_ends, price_rows, price_table
 from appraise.model.provenance import NOT_STATED_PROVENANCE, Provenance, provenance_of
+from appraise.model.savings import CAPACITY, ONE_OFF, Booking
 from appraise.model.schema import CHILDRENS_SOCIAL_CARE, RATINGS, Evidence, Intervention, Portfolio
 
 
@@ -72,7 +73,7 @@ class Walk:
     params: list[Param] = field(default_factory=list)
     components: list[tuple[str, str]] = field(default_factory=list)  # (outcome, component name)
     component_payer: list[str] = field(default_factory=list)
-    component_cashable: list[bool] = field(default_factory=list)
+    bookings: list[Booking] = field(default_factory=list)  # each component's class, recurrence
     staff_owner: list[int] = field(default_factory=list)
     effect_sources: list[tuple[str, ...]] = field(default_factory=list)
 
@@ -87,10 +88,10 @@ class Walk:
         else:
             self.values[param.target][param.index] = param.central
 
-    def component(self, outcome: str, name: str, payer: str, cashable: bool) -> None:
+    def component(self, outcome: str, name: str, payer: str, booked: Booking) -> None:
         self.components.append((outcome, name))
         self.component_payer.append(payer)
-        self.component_cashable.append(cashable)
+        self.bookings.append(booked)
 
     def outcome_input(
         self,
@@ -212,7 +213,12 @@ def core_inputs(walk: Walk, derived: list[str]) -> core.CoreInputs:
             key=lambda p: (p != CHILDRENS_SOCIAL_CARE, p),
         )
     )
-    values["component_cashable"] = np.array(walk.component_cashable, dtype=float)
+    # How each saving is booked (appraise.model.savings): cash-releasing is the cashable part;
+    # the rest is capacity or cost avoidance; one-off or recurring.
+    booked = walk.bookings
+    values["component_cashable"] = np.array([float(b.cash_releasing) for b in booked])
+    values["component_capacity"] = np.array([float(b.savings_class == CAPACITY) for b in booked])
+    values["component_one_off"] = np.array([float(b.recurrence == ONE_OFF) for b in booked])
     values["component_csc"] = np.array(
         [float(p == CHILDRENS_SOCIAL_CARE) for p in walk.component_payer]
     )

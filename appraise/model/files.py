@@ -269,25 +269,6 @@ DEFAULT_REACH_TOLERANCE = 0.1
 COLUMNS = ("intervention", "period", "cases", "outcomes_averted", "spend")
 OPTIONAL_COLUMNS = ("note",)
 NUMBER_COLUMNS = ("cases", "outcomes_averted", "spend")
-_PERIOD = re.compile(r"^(?P<year>\d{4})(?:-Q(?P<quarter>[1-4])|-(?P<month>0[1-9]|1[0-2]))?$")
-PERIOD_FORMS = '"2018" (a year), "2018-Q1" (a quarter) or "2018-03" (a month)'
-
-
-def period_months(period: str) -> tuple[int, int]:
-    """(first month as year x 12 + month - 1, number of months) of "2018", "2018-Q1" or "2018-03".
-
-    The calendar forms only; `appraise.model.periods.period_months` also reads financial years
-    ("2017-18", "2017/18-Q1") and ranges of months, and is what actuals files are read with.
-    """
-    m = _PERIOD.match(period)
-    if not m:
-        raise ValueError(f"a period is {PERIOD_FORMS}")
-    year = int(m.group("year")) * 12
-    if m.group("quarter"):
-        return year + 3 * (int(m.group("quarter")) - 1), 3
-    if m.group("month"):
-        return year + int(m.group("month")) - 1, 1
-    return year, 12
 
 
 def _period(v: Any) -> str:

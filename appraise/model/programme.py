@@ -28,12 +28,11 @@ The arithmetic is the lines of `appraise.engine.programme`, evaluated by
 from __future__ import annotations
 
 import difflib
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import PlainValidator, ValidationError
+from pydantic import Field, PlainValidator, StrictBool, ValidationError
 from pydantic_core import PydanticCustomError
 
 from appraise.errors import InputError, Problem
@@ -49,138 +48,42 @@ from appraise.model.load import (
     problems_from,
     read_bytes,
 )
+from appraise.model.monitoring import (
+    COUNTED,
+    MAX_ROWS,
+    BudgetLine,
+    Comparator,
+    Funding,
+    InvestmentLine,
+    MeasureBaseline,
+    MeasureForecast,
+    Recurrence,
+    SavingReported,
+    SavingsClass,
+    check_monitoring,
+)
+from appraise.model.programme_fields import (  # noqa: F401  (the field types, for callers)
+    BETTER,
+    MAX_AMOUNT,
+    REPORTED_STATUSES,
+    Amount,
+    FinancialYear,
+    MeasureName,
+    MeasureValues,
+    MoneyByYear,
+    Month,
+    SignedMoneyByYear,
+    StartMonth,
+    YearAmounts,
+    _measure_name,
+    _year_amounts,
+)
 from appraise.model.reading import quoting_nothing, read_reference
+from appraise.model.savings import CASH_RELEASING, RECURRING
 
-MAX_AMOUNT = 1e15  # pounds or counts: larger is a typing slip, and sums of it stay finite
 MAX_PROGRAMME_YEARS = 50
-BETTER = ("lower", "higher")
-REPORTED_STATUSES = ("achieved", "on track", "at risk", "missed")
 FORECAST_COSTS = ("total_cost", "cashable_cost")
 _FORECAST_KEYS = ("forecast", "scenario", "cost")
-
-# ---------------------------------------------------------------------------------------------
-# Field types: months, financial years, amounts and the mappings of them
-# ---------------------------------------------------------------------------------------------
-
-
-def _text(v: Any) -> str:
-    if isinstance(v, int) and not isinstance(v, bool):
-        v = str(v)
-    if not isinstance(v, str):
-        raise PydanticCustomError("appraise_number", "expected text such as 2012-13 or 2014-03")
-    return v.strip()
-
-
-def _month(v: Any) -> str:
-    """A month, stored as '2014-03'."""
-    try:
-        return periods.month_label(periods.parse_month(_text(v)))
-    except ValueError as exc:
-        raise PydanticCustomError("appraise_number", str(exc)) from None
-
-
-def _financial_year(v: Any) -> str:
-    """A financial year, '2012-13' or '2012/13', stored as '2012-13'."""
-    try:
-        return periods.financial_year_label(periods.parse_financial_year(_text(v)))
-    except ValueError as exc:
-        raise PydanticCustomError("appraise_number", str(exc)) from None
-
-
-def _number(v: Any, signed: bool = False, subkey: str | None = None) -> float:
-    """A finite number within +-MAX_AMOUNT, at least 0 unless `signed`."""
-    problem = None
-    if isinstance(v, bool) or not isinstance(v, int | float):
-        problem = "expected a number"
-    elif not math.isfinite(v) or abs(v) > MAX_AMOUNT:
-        problem = f"must be a finite number no larger than {MAX_AMOUNT:,.0f}"
-    elif v < 0 and not signed:
-        problem = "must be at least 0"
-    if problem is None:
-        return float(v)
-    if subkey is None:
-        raise PydanticCustomError("appraise_number", problem)
-    raise at(subkey, problem, v)
-
-
-def _start_month(v: Any) -> int:
-    try:
-        return periods.check_start_month(v)
-    except ValueError as exc:
-        raise PydanticCustomError("appraise_number", str(exc)) from None
-
-
-Month = Annotated[str, PlainValidator(_month)]
-FinancialYear = Annotated[str, PlainValidator(_financial_year)]
-Amount = Annotated[float, PlainValidator(_number)]
-StartMonth = Annotated[int, PlainValidator(_start_month)]
-
-YearAmounts = dict[str, float | None]  # financial year ('2012-13') -> pounds (None: not given)
-
-
-def _year_amounts(raw: Any, signed: bool = False, prefix: str = "") -> YearAmounts:
-    """{2012-13: 60000000, 2013/14: null} -> {'2012-13': 60000000.0, '2013-14': None}."""
-    if not isinstance(raw, dict):
-        if prefix:
-            raise at(prefix.rstrip("."), "expected a mapping of financial years to pounds", raw)
-        raise PydanticCustomError("dict_type", "expected a mapping of financial years to pounds")
-    out: YearAmounts = {}
-    for key, value in raw.items():
-        where = f"{prefix}{key}"
-        try:
-            year = _financial_year(key)
-        except PydanticCustomError as exc:
-            raise at(where, exc.message(), key) from None
-        if year in out:
-            raise at(where, f"the financial year {year} is given twice", key)
-        out[year] = None if value is None else _number(value, signed, where)
-    return out
-
-
-def _money_by_year(v: Any) -> YearAmounts:
-    return _year_amounts(v)
-
-
-def _signed_money_by_year(v: Any) -> YearAmounts:
-    return _year_amounts(v, signed=True)
-
-
-def _month_values(raw: Any) -> dict[str, dict[str, float]]:
-    """{children_in_care: {2014-03: 571}} -> measure -> month -> value, months in order."""
-    if not isinstance(raw, dict):
-        raise PydanticCustomError("dict_type", "expected a mapping of measures to {month: value}")
-    out: dict[str, dict[str, float]] = {}
-    for measure, values in raw.items():
-        name = _measure_name(measure, str(measure))
-        if not isinstance(values, dict):
-            raise at(name, "expected a mapping of months to values, {2014-03: 571}", values)
-        series: dict[str, float] = {}
-        for key, value in values.items():
-            where = f"{name}.{key}"
-            try:
-                month = _month(key)
-            except PydanticCustomError as exc:
-                raise at(where, exc.message(), key) from None
-            if month in series:
-                raise at(where, f"the month {month} is given twice", key)
-            series[month] = _number(value, subkey=where)
-        out[name] = dict(sorted(series.items()))
-    return out
-
-
-def _measure_name(v: Any, where: str | None = None) -> str:
-    try:
-        return check_slug(v if isinstance(v, str) else repr(v), "a measure's name")
-    except ValueError as exc:
-        if where is None:
-            raise PydanticCustomError("appraise_number", str(exc)) from None
-        raise at(where, str(exc), v) from None
-
-
-MoneyByYear = Annotated[YearAmounts, PlainValidator(_money_by_year)]
-SignedMoneyByYear = Annotated[YearAmounts, PlainValidator(_signed_money_by_year)]
-MeasureValues = Annotated[dict[str, dict[str, float]], PlainValidator(_month_values)]
-MeasureName = Annotated[str, PlainValidator(_measure_name)]
 
 
 @dataclass(frozen=True)
@@ -275,19 +178,29 @@ SpendTable = Annotated[Spend, PlainValidator(lambda v: _spend(v, "spend"))]
 
 
 class MeasureInfo(Base):
-    """How a measure is read: its name for people, its unit, and which way is better."""
+    """How a measure is read: its name for people, its unit, which way is better, how it is
+    counted (at a date, or over the year to a month), whether it is a rate per 10,000 and the
+    population a count is a rate of, its baseline before the programme and its comparators."""
 
     name: Text | None = None
     unit: Text | None = None
     better: Literal["lower", "higher"] = "lower"
+    counted: Literal[COUNTED] = "at_date"  # type: ignore[valid-type]
+    per_10000: StrictBool = False  # the measure itself is a rate per 10,000 children
+    population: Amount | None = None  # the children a count is a rate of
+    baseline: MeasureBaseline | None = None
+    comparators: Annotated[list[Comparator], Field(max_length=MAX_ROWS)] = []
 
 
 class SavingsTarget(Base):
-    """A saving the programme must make in one financial year from one workstream."""
+    """A saving the programme must make in one financial year from one workstream, and how it is
+    booked (not given: a budget reduction, cash-releasing and recurring)."""
 
     workstream: Text
     year: FinancialYear
     value: Amount
+    savings_class: SavingsClass = CASH_RELEASING
+    recurrence: Recurrence = RECURRING
     note: Text | None = None
 
 
@@ -315,6 +228,8 @@ class Programme(Base):
     savings_targets: list[SavingsTarget] = []
     targets: list[Target] = []
     measures: dict[str, MeasureInfo] = {}
+    funding: Funding | None = None
+    investment_lines: Annotated[list[InvestmentLine], Field(max_length=MAX_ROWS)] = []
 
     def start_index(self) -> int:
         return periods.parse_month(self.start)
@@ -373,6 +288,9 @@ class ProgrammeActuals(Base):
     avoided_spend: SignedMoneyByYear = {}
     savings: list[SavingAchieved] = []
     measures: MeasureValues = {}
+    budget: Annotated[list[BudgetLine], Field(max_length=MAX_ROWS)] = []
+    reported_savings: Annotated[list[SavingReported], Field(max_length=MAX_ROWS)] = []
+    forecasts: Annotated[list[MeasureForecast], Field(max_length=MAX_ROWS)] = []
 
 
 class ProgrammeFile(Base):
@@ -631,6 +549,11 @@ def check_programme(loaded: ProgrammeInput) -> list[Problem]:
             problems.append(Problem(file, f"programme.measures.{name}", str(exc)))
     if loaded.actuals is not None:
         problems += _check_actuals(loaded, years)
+    a = loaded.actuals
+    as_at = periods.parse_month(a.as_at) if a is not None and a.as_at is not None else None
+    problems += check_monitoring(
+        p, a, years, as_at, file, (loaded.actuals_file or file) if a is not None else file
+    )
     return problems
 
 

@@ -22,7 +22,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from appraise.errors import InputError
-from appraise.model import limits, periods, ratings
+from appraise.model import limits, periods, ratings, savings
 from appraise.model.base import PAYER, Base, Text, check_slug, one_form
 from appraise.model.baseline import Baseline, FinancialYearStartMonth, StartMonth, at
 from appraise.model.contract import Contract
@@ -230,7 +230,17 @@ class Effect(Base):
         | None
     ) = None
     conversion: Literal["cox", "logit"] | None = None
+    # The months the effect was observed over ("23 of 26 children did not enter care" in three
+    # months): under a year, it is taken as a year's result and flagged wherever it is shown.
+    observed_months: (
+        Annotated[float, Field(gt=0, le=limits.MAX_MONTHS, allow_inf_nan=False)] | None
+    ) = None
     note: Text | None = None
+
+    @property
+    def part_year(self) -> bool:
+        """Observed over less than a year, and taken as a year's result."""
+        return self.observed_months is not None and self.observed_months < 12
 
     @model_validator(mode="after")
     def _form(self) -> Effect:
@@ -272,10 +282,19 @@ class Finding(Base):
     at: Text | None = None  # where in the source
 
 
+# How the effect was found (docs/additionality.md): against a randomised control group (`rct`),
+# a matched comparison group (`quasi_experimental`), the rate before the service
+# (`historical_baseline`), the same cases before and after (`before_after`), or no comparison.
+DESIGNS = ("rct", "quasi_experimental", "historical_baseline", "before_after", "none")
+# Designs whose comparison group already is what would have happened anyway: no deadweight.
+CONTROLLED_DESIGNS = {"rct": "a randomised trial", "quasi_experimental": "a matched comparison"}
+
+
 class EvidenceRef(Base):
-    """How strong the evidence is and where it comes from."""
+    """How strong the evidence is, how the effect was found, and where it comes from."""
 
     rating: str
+    design: Literal[DESIGNS] | None = None  # type: ignore[valid-type]
     sources: Annotated[list[Text], Field(min_length=1, max_length=limits.MAX_SOURCES)]
     effect_sources: Annotated[list[Text], Field(max_length=limits.MAX_SOURCES)] | None = None
     # Findings against the effect used (its own section of the paper and the app say so).
@@ -447,18 +466,7 @@ class Intervention(Base):
                         entry.averts,
                     )
                 seen[entry.averts] = k
-        dead = self.adds.deadweight
-        if not (isinstance(dead, float) and dead == 0.0):
-            risky = [(path, e) for _, e, path in self.effect_list if e.form in RISK_EFFECT_FORMS]
-            if risky:
-                path, effect = risky[0]
-                raise at(
-                    "additionality.deadweight",
-                    f"deadweight does not apply to a risk-based effect ({path} is given as "
-                    f"{effect.form}): its control group already is what would have happened "
-                    "anyway; deadweight is for a count of outcomes without a comparison group",
-                    dead if isinstance(dead, float) else str(dead),
-                )
+        self._deadweight_fits_design()
         if self.contract is not None and self.contract.baseline is not None:
             forms = [e.form for _, e, _ in self.effect_list]
             if len(forms) != 1 or forms[0] not in RISK_EFFECT_FORMS:
@@ -469,6 +477,37 @@ class Intervention(Base):
                     f"odds_ratio or cohens_d); this intervention's effects are {', '.join(forms)}",
                 )
         return self
+
+    def _deadweight_fits_design(self) -> None:
+        """Deadweight is refused only where the effect comes from a randomised or matched
+        comparison, whose control group already is what would have happened anyway; a risk-based
+        effect must say its design (`evidence.design`) before deadweight is taken off it."""
+        dead = self.adds.deadweight
+        if isinstance(dead, float) and dead == 0.0:
+            return
+        shown = dead if isinstance(dead, float) else str(dead)
+        design = self.evidence.design
+        if design in CONTROLLED_DESIGNS:
+            raise at(
+                "additionality.deadweight",
+                f"deadweight does not apply to an effect from {CONTROLLED_DESIGNS[design]} "
+                f"(evidence.design: {design}): its control group already is what would have "
+                "happened anyway, so taking deadweight off would count it twice",
+                shown,
+            )
+        risky = [(path, e) for _, e, path in self.effect_list if e.form in RISK_EFFECT_FORMS]
+        if risky and design is None:
+            path, effect = risky[0]
+            raise at(
+                "additionality.deadweight",
+                f"{path} is given as {effect.form}, against a baseline risk: say how the effect "
+                "was found (evidence.design). From a randomised or matched comparison "
+                "(rct, quasi_experimental) deadweight does not apply, its control group already "
+                "is what would have happened anyway; against a historical baseline "
+                "(historical_baseline: the rate before the service), before_after or none, it "
+                "does",
+                shown,
+            )
 
     @property
     def effect_list(self) -> list[tuple[str, Effect, str]]:
@@ -518,12 +557,32 @@ def from_library(raw: Any, field: str) -> Any:
     return out
 
 
+SavingsClass = Literal[savings.SAVINGS_CLASSES]  # type: ignore[valid-type]
+Recurrence = Literal[savings.RECURRENCES]  # type: ignore[valid-type]
+
+
+def _booked(line: Any, **where: Any) -> savings.Booking:
+    """A saving line's booking (appraise.model.savings), a disagreement blamed on its key."""
+    try:
+        return savings.booking(line.savings_class, line.recurrence, line.cashable, **where)
+    except savings.BookingError as exc:
+        value = getattr(line, exc.field, None)
+        if value is None:  # the key is the placement's (a change leaving an in-house placement)
+            raise at(exc.field, str(exc)) from None
+        raise at(exc.field, str(exc), value) from None
+
+
 class Component(Base):
-    """One part of what an outcome costs, and who pays it."""
+    """One part of what an outcome costs, who pays it, and how the saving is booked (its class
+    and whether it recurs: appraise.model.savings)."""
 
     name: Text
     cost: Annotated[Num, Input("Cost of one outcome (component)", "£ per outcome", UNIT_COST)]
-    cashable: StrictBool = False
+    cashable: StrictBool | None = None  # true: cash-releasing (not given: not cashable)
+    savings_class: SavingsClass | None = None
+    recurrence: Recurrence | None = None
+    in_house: StrictBool = False  # an in-house placement or service: capacity unless released
+    released: StrictBool = False  # carers or beds released when fewer children use it
     payer: str = CHILDRENS_SOCIAL_CARE
     price_year: PriceYearField | None = None
     # The unit-cost library's item the cost was taken from (`cost: {item: gmca:SS1.0}`).
@@ -534,6 +593,16 @@ class Component(Base):
     def _from_library(cls, raw: Any) -> Any:
         """`cost: {item: CODE}`: the library item's value, with its price year and source."""
         return from_library(raw, "cost")
+
+    @model_validator(mode="after")
+    def _booking(self) -> Component:
+        _booked(self, in_house=self.in_house, released=self.released)
+        return self
+
+    @property
+    def booking(self) -> savings.Booking:
+        """Its class and recurrence, and why (docs/defaults.md)."""
+        return _booked(self, in_house=self.in_house, released=self.released)
 
     @field_validator("payer")
     @classmethod
@@ -564,7 +633,20 @@ class Placement(Base):
     per: Text = "week"
     price_year: PriceYearField | None = None
     item: Text | None = None
+    # In-house: a change from it frees capacity, not cash, unless carers or beds are released.
+    in_house: StrictBool = False
+    released: StrictBool = False
     note: Text | None = None
+
+    @model_validator(mode="after")
+    def _released(self) -> Placement:
+        if self.released and not self.in_house:
+            raise at(
+                "released",
+                "released applies to an in-house placement (in_house: true)",
+                self.released,
+            )
+        return self
 
     @model_validator(mode="before")
     @classmethod
@@ -581,7 +663,11 @@ class Change(Base):
     from_: Annotated[str | float, Field(alias="from")]
     to: str | float
     units: Annotated[Num, Input("Units per change (weeks for a placement)", "units", UNITS)]
-    cashable: StrictBool = True  # placement spend comes off a budget line
+    # Placement spend comes off a budget line: cash-releasing unless the file says otherwise, or
+    # the placement left is in-house (appraise.model.savings).
+    cashable: StrictBool | None = None
+    savings_class: SavingsClass | None = None
+    recurrence: Recurrence | None = None  # not given: one-off, once per change
     payer: str = CHILDRENS_SOCIAL_CARE
 
     @field_validator("from_", "to", mode="plain")
@@ -612,6 +698,14 @@ class Change(Base):
     @property
     def ends(self) -> tuple[str | float, str | float]:
         return self.from_, self.to
+
+    def booking(self, placements: dict[str, Placement]) -> savings.Booking:
+        """Its class and recurrence: the placement it leaves decides whether it is in-house."""
+        left = placements.get(self.from_) if isinstance(self.from_, str) else None
+        where = {"in_house": False, "released": False}
+        if left is not None:
+            where = {"in_house": left.in_house, "released": left.released}
+        return _booked(self, change=True, **where)
 
 
 class Outcome(Base):
@@ -900,6 +994,20 @@ class Portfolio(Base):
         if problems:
             details = [InitErrorDetails(type=p, loc=(), input=None) for p in problems]
             raise ValidationError.from_exception_data("Portfolio", details)
+        return self
+
+    @model_validator(mode="after")
+    def _change_bookings(self) -> Portfolio:
+        """A change leaving an in-house placement is capacity unless its carers are released."""
+        for key, outcome in self.outcomes.items():
+            if outcome.change is None:
+                continue
+            try:
+                outcome.change.booking(self.placements)
+            except PydanticCustomError as exc:
+                context = dict(exc.context or {})
+                where = f"outcomes.{key}.change.{context.pop('subkey', '')}".rstrip(".")
+                raise at(where, exc.message(), *context.values()) from None
         return self
 
     @model_validator(mode="after")

@@ -13,6 +13,7 @@ from appraise.display import (
     price_notes,
 )
 from appraise.model.numbers import central
+from appraise.model.savings import NAMES
 from appraise.model.schema import RATINGS
 from appraise.paper.content import Paper, break_even_inputs, hangs_on
 from appraise.paper.shown import TOTAL, input_labels, input_text, zero_text
@@ -217,6 +218,19 @@ def methods(w: Writer, paper: Paper) -> None:
             else "."
         ),
     )
+    booked = "; ".join(
+        f"{b['outcome']} {b['component']}: {NAMES[b['savings_class']]}, "
+        f"{NAMES[b['recurrence']]} ({b['class_basis']})"
+        for b in paper.results["savings_classes"]
+    )
+    w.labelled(
+        "How savings are booked",
+        "Each part of what an averted outcome costs is cash-releasing (a budget is reduced: the "
+        "cashable part), cost avoidance (spend that would have happened does not, but no budget "
+        "is reduced) or capacity (staff time or places freed), and recurring (again each year "
+        "the outcome stays averted) or one-off (once per outcome averted, in the first year it "
+        f"saves). Here: {booked}.",
+    )
     payers = "; ".join(
         f"{payer_name(k)} {money(v)}" for k, v in t["savings_by_payer"].items() if v is not None
     )
@@ -235,9 +249,12 @@ def methods(w: Writer, paper: Paper) -> None:
         w.labelled(
             "Options",
             "The file's options are mutually exclusive: each option's figures are its own "
-            "interventions' together, never a sum across options. They are ranked by NPV, and "
-            "each is set against the next cheaper one by present value of cost, doing nothing "
-            "for the cheapest (HM Treasury Green Book, 2022, paragraph 5.53; docs/options.md).",
+            "interventions' together, never a sum across options. They are ranked by NPV. An "
+            "option that costs no less and saves no more than another is dominated, and one "
+            "below the line joining a cheaper and a dearer option is ruled out by extended "
+            "dominance (dampack's calculate_icers); each of the rest is set against the option "
+            "before it on that efficiency frontier, doing nothing for the cheapest (HM Treasury "
+            "Green Book, 2022, paragraph 5.53; docs/options.md).",
         )
     prices = price_notes(paper.results.get("prices"))
     if prices:

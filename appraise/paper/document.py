@@ -16,6 +16,7 @@ from typing import Any
 
 from appraise import charts
 from appraise.display import (
+    compared_text,
     discount_text,
     money,
     num,
@@ -23,9 +24,11 @@ from appraise.display import (
 )
 from appraise.engine.figures import FIGURES
 from appraise.engine.params import Param
+from appraise.engine.results import SAVINGS_BY_CLASS
 from appraise.model import ratings
 from appraise.model.numbers import central
 from appraise.model.provenance import EDITED
+from appraise.model.savings import MEANINGS, NAMES
 from appraise.paper.appendix import assumptions_log, methods, risks
 from appraise.paper.charts import png
 from appraise.paper.content import Paper
@@ -174,6 +177,7 @@ def summary(w: Writer, paper: Paper) -> None:
         else _portfolio_lines(paper, chances, method, other)
     )
     lines += paying_lines(paper.records)
+    lines += [f"Flag: {f}." for r in paper.records for f in r["flags"]]
     w.bullets(lines)
     npv_title = f"{FIGURES['npv'].title} over {h} years"
     headers = ["Intervention", *(FIGURES[k].title for k in SUMMARY_FIGURES)]
@@ -198,6 +202,7 @@ def summary(w: Writer, paper: Paper) -> None:
     )
     if options is not None:
         summary_options(w, paper)
+    savings_by_class(w, paper.records, [] if options is not None else [{**t, "name": TOTAL}])
     w.paragraph(
         f"Cashable net savings: the part that comes off a budget line quickly (placement "
         f"spend), by the {method} convention (see Methods). NPV: net savings over {h} years, "
@@ -207,6 +212,27 @@ def summary(w: Writer, paper: Paper) -> None:
             if chances
             else ""
         )
+    )
+
+
+CLASS_FIGURES = ("gross_savings", *SAVINGS_BY_CLASS.values())
+
+
+def savings_by_class(w: Writer, records: list[dict[str, Any]], total: list[dict[str, Any]]) -> None:
+    """Gross savings as a council books them: the classes, then recurring and one-off."""
+    headers = ["Intervention", *(FIGURES[k].title for k in CLASS_FIGURES)]
+    rows = [[r["name"], *(money(r[k]) for k in CLASS_FIGURES)] for r in [*records, *total]]
+    w.table(
+        "Gross savings a year as a council books them (cash-releasing, cost avoidance and "
+        "capacity add up to gross savings; so do recurring and one-off)",
+        headers,
+        rows,
+        [False, *[True] * (len(headers) - 1)],
+    )
+    w.paragraph(
+        "; ".join(f"{NAMES[k].capitalize()}: {MEANINGS[k]}" for k in SAVINGS_BY_CLASS)
+        + ". Cash-releasing savings are the cashable part; how each cost is classed, and why, "
+        "is in the appendix of assumptions (docs/defaults.md gives the rules)."
     )
 
 
@@ -242,6 +268,11 @@ def _portfolio_lines(
         f"gross: {money(t['net_savings'])} net, of which {money(t['cashable_net_savings'])} is "
         f"cashable ({method}; by the {other} convention, "
         f"{money(t['cashable_net_savings_' + other.replace(' ', '_')])}).",
+        f"Of the gross savings, {money(t['cashable_gross_savings'])} is cash-releasing, "
+        f"{money(t['cost_avoidance_savings'])} cost avoidance and "
+        f"{money(t['capacity_savings'])} capacity freed; {money(t['recurring_savings'])} "
+        f"recurs each year an outcome stays averted and {money(t['one_off_savings'])} is "
+        "one-off.",
         f"Over {h} years, discounted at {discount_text(t['discount_rate'], h, a_year=True)}, its NPV is "
         f"{money(t['npv'])}; "
         + (
@@ -278,7 +309,7 @@ def option_lines(paper: Paper) -> list[str]:
 
 def option_rows(paper: Paper, incremental: bool) -> tuple[list[str], list[list[str]]]:
     """The options, best first: headers and rows (with their interventions and what each adds
-    over the next cheaper one where `incremental`)."""
+    over the option before it on the efficiency frontier where `incremental`)."""
     h = paper.totals["horizon_years"]
     names = paper.names()
     odds = {o["name"]: o["prob_best"] for o in (paper.simulation or {}).get("options") or []}
@@ -309,7 +340,7 @@ def option_rows(paper: Paper, incremental: bool) -> tuple[list[str], list[list[s
             compared = o["incremental_npv"] is not None
             ratio = o["incremental_bcr"]
             row += [
-                (o["compared_with"] or "doing nothing") if compared else "nothing cheaper",
+                compared_text(o),
                 money(o["incremental_npv"]) if compared else "",
                 ("infinite" if ratio is None else num(ratio)) if compared else "",
             ]
@@ -362,21 +393,25 @@ def portfolio_table(w: Writer, paper: Paper) -> None:
 
 
 def options_table(w: Writer, paper: Paper) -> None:
-    """The options side by side, and what each adds over the next cheaper one."""
+    """The options side by side, and what each adds over the option before it on the frontier."""
     h = paper.totals["horizon_years"]
     headers, rows = option_rows(paper, incremental=True)
     w.table(
-        "The options side by side, best first, each against the next cheaper one",
+        "The options side by side, best first, each against the option before it on the "
+        "efficiency frontier",
         headers,
         rows,
         [True, False, False, *[True] * 6, False, True, True, *[True] * (len(headers) - 12)],
     )
     w.paragraph(
         "Only one option will be chosen, so each has its own figures and they are never added "
-        f"up. Options are ranked by NPV over {h} years. Each is also set against the next cheaper "
-        "one by present value of cost: the incremental NPV is what spending the difference adds, "
-        "and an incremental benefit-cost ratio above 1 means the extra spending pays for itself "
-        "(HM Treasury Green Book, 2022, paragraph 5.53; docs/options.md)."
+        f"up. Options are ranked by NPV over {h} years. An option is dominated when another costs "
+        "no more and saves no less, and ruled out by extended dominance when a mix of a cheaper "
+        "and a dearer option would save more for its cost (the incremental analysis of dampack's "
+        "calculate_icers). Each of the rest, the efficiency frontier, is set against the option "
+        "before it there: the incremental NPV is what spending the difference adds, and an "
+        "incremental benefit-cost ratio above 1 means the extra spending pays for itself (HM "
+        "Treasury Green Book, 2022, paragraph 5.53; docs/options.md)."
     )
     w.figure(
         f"NPV over {h} years, by option",

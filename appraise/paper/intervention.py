@@ -151,6 +151,8 @@ def intervention(w: Writer, paper: Paper, index: int, record: dict[str, Any]) ->
         f"Evidence rating {grade.described}: {grade.meaning}"
     )
     against_effect(w, paper, index)
+    for flag in record["flags"]:  # an effect seen over part of a year, taken as a year's
+        w.labelled("Part of a year taken as a year", flag + ".")
     if item.description:
         w.paragraph(item.description)
     if item.notes:

@@ -10,9 +10,6 @@ from typing import Any
 from appraise import charts
 from appraise.display import (
     COMPARISON_COLUMNS,
-    PROGRAMME_SAVINGS_COLUMNS,
-    PROGRAMME_TARGET_COLUMNS,
-    PROGRAMME_YEAR_COLUMNS,
     claimed_text,
     comparison_notes,
     difference_text,
@@ -22,9 +19,7 @@ from appraise.display import (
     num,
     pct,
     programme_heading,
-    programme_measure_notes,
-    programme_spend_notes,
-    programme_status_notes,
+    programme_sections,
     success_rate_text,
     tolerance_text,
 )
@@ -331,6 +326,8 @@ def tracking(w: Writer, paper: Paper) -> None:
 
 
 def programme(w: Writer, paper: Paper) -> None:
+    """Every table `appraise programme` prints, in its order and with its notes (budget
+    monitoring, funding, savings with no target and their classes included), with its charts."""
     data = paper.programme
     assert data is not None
     w.orient(landscape=False)
@@ -339,47 +336,33 @@ def programme(w: Writer, paper: Paper) -> None:
     if data["description"]:
         w.paragraph(data["description"])
     years = data["years"]
-    spend_keys = ("projected_spend", "actual_spend", "avoided_spend", "investment")
-    if any(y[k] is not None for y in years for k in spend_keys):
-        if any(y["projected_spend"] is not None or y["actual_spend"] is not None for y in years):
-            w.figure(
-                "Projected spend without the programme against actual spend",
-                png(charts.programme_spend_chart(years), paper.identity),
-            )
-        if any(y["avoided_spend"] is not None for y in years):
-            w.figure(
-                "Spend avoided each financial year and its running total",
-                png(charts.avoided_spend_chart(years), paper.identity),
-            )
-        w.table(
-            "Spend against the projection, by financial year",
-            [h for h, _ in PROGRAMME_YEAR_COLUMNS],
-            cells(PROGRAMME_YEAR_COLUMNS, years),
-        )
-        w.bullets(programme_spend_notes(data))
-    if data["targets"] or any(m["values"] for m in data["measures"]):
-        for measure in data["measures"]:
-            if measure["values"] or measure["targets"]:
+    measures_drawn = False
+    for title, columns, rows, right, notes in programme_sections(data):
+        if title.startswith("Spend against the projection"):
+            if any(
+                y["projected_spend"] is not None or y["actual_spend"] is not None for y in years
+            ):
                 w.figure(
-                    f"{measure['name']} against its targets ({measure['better']} is better)",
-                    png(charts.measure_chart(measure), paper.identity),
+                    "Projected spend without the programme against actual spend",
+                    png(charts.programme_spend_chart(years), paper.identity),
                 )
-        w.table(
-            "Measures against targets",
-            [h for h, _ in PROGRAMME_TARGET_COLUMNS],
-            cells(PROGRAMME_TARGET_COLUMNS, data["targets"]),
-            [False, False, True, True, True, False, True, True],
-        )
-        w.bullets(programme_measure_notes(data))
-    if data["savings"]:
-        w.figure(
-            "Each savings target against what was achieved",
-            png(charts.savings_chart(data["savings"]), paper.identity),
-        )
-        w.table(
-            "Savings targets",
-            [h for h, _ in PROGRAMME_SAVINGS_COLUMNS],
-            cells(PROGRAMME_SAVINGS_COLUMNS, data["savings"]),
-            [False, False, True, True, True, True, False, False],
-        )
-        w.bullets(programme_status_notes(data))
+            if any(y["avoided_spend"] is not None for y in years):
+                w.figure(
+                    "Spend avoided each financial year and its running total",
+                    png(charts.avoided_spend_chart(years), paper.identity),
+                )
+        elif title in ("Measures", "Measures against targets") and not measures_drawn:
+            measures_drawn = True
+            for measure in data["measures"]:
+                if measure["values"] or measure["targets"]:
+                    w.figure(
+                        f"{measure['name']} against its targets ({measure['better']} is better)",
+                        png(charts.measure_chart(measure), paper.identity),
+                    )
+        elif title == "Savings targets":
+            w.figure(
+                "Each savings target against what was achieved",
+                png(charts.savings_chart(data["savings"]), paper.identity),
+            )
+        w.table(title, [h for h, _ in columns], cells(columns, rows), right)
+        w.bullets(notes)

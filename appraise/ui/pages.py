@@ -21,6 +21,7 @@ import streamlit as st
 
 from appraise.display import (
     STALE_YEARS,
+    compared_text,
     discount_text,
     evaluation_csv,
     money,
@@ -40,6 +41,7 @@ from appraise.model.schema import RATINGS
 from appraise.ui import (
     charts,
     claims,
+    classes,
     contracts,
     forecast,
     inputs,
@@ -142,6 +144,9 @@ def portfolio_page(view: View) -> None:
     st.caption(conventions(t))
     prices = view.results.get("prices")
     stale_warning(prices)
+    for r in view.records:
+        for flag in r["flags"]:  # an effect seen over part of a year, taken as a year's
+            st.warning(plain(flag) + ".")
     h = t["horizon_years"]
     options = view.results.get("options")
     if options is not None:
@@ -158,6 +163,7 @@ def portfolio_page(view: View) -> None:
         f"Over {h} years, discounted at {discount_text(t['discount_rate'], h, a_year=True)}"
     )
     st.table(horizon_table(view), hide_index=True)
+    classes.class_section(view.records, None if options is not None else view.totals)
     if options is None:
         st.subheader("When does the portfolio pay back?")
         chart(charts.cumulative_chart({}, t["years"]))
@@ -321,9 +327,7 @@ def options_table(options: list[dict[str, Any]], names: dict[str, str]) -> pd.Da
                     for k in ("cost", "net_savings", "cashable_net_savings", "pv_cost", "npv")
                 },
                 FIGURES["bcr"].title: ratio_text(o["bcr"], o["pv_cost"]) if spends else "n/a",
-                "Compared with": plain(o["compared_with"] or "doing nothing")
-                if compared
-                else "nothing cheaper",
+                "Compared with": plain(compared_text(o)),
                 "Incremental NPV": money(o["incremental_npv"]) if compared else "",
                 "Incremental BCR": (
                     ("infinite" if o["incremental_bcr"] is None else num(o["incremental_bcr"]))
@@ -342,10 +346,12 @@ def options_section(view: View, options: list[dict[str, Any]]) -> None:
     st.subheader("The options side by side")
     st.write(
         f"Only one option will be chosen, so each has its own figures and they are never added up. "
-        f"Ranked by NPV over {h} years: **{plain(best['name'])}** first. Each option is also set against "
-        "the next cheaper one (by present value of cost): the incremental NPV is what spending the "
-        "difference adds, and an incremental benefit-cost ratio above 1 means the extra spending "
-        "pays for itself."
+        f"Ranked by NPV over {h} years: **{plain(best['name'])}** first. An option is dominated when "
+        "another costs no more and saves no less, and ruled out by extended dominance when a mix "
+        "of a cheaper and a dearer option would save more for its cost. Each of the rest, the "
+        "efficiency frontier, is set against the option before it there: the incremental NPV is "
+        "what spending the difference adds, and an incremental benefit-cost ratio above 1 means "
+        "the extra spending pays for itself."
     )
     st.table(options_table(options, view.names()), hide_index=True)
     st.subheader(f"NPV over {h} years, by option")
@@ -400,6 +406,8 @@ def intervention_page(view: View) -> None:
     st.title(plain(r["name"]))
     if item.description:
         st.markdown(plain(item.description))
+    for flag in r["flags"]:
+        st.warning(plain(flag) + ".")
     headline(
         [
             ("Cost a year", money(r["cost"]), f"Reach {num(r['reach'], 1)} x unit cost."),
@@ -495,6 +503,7 @@ def cash_flow_table(record: dict[str, Any]) -> pd.DataFrame:
                 "Year": y["year"],
                 "Cost": money(y["cost"]),
                 "Gross savings": money(y["gross_savings"]),
+                **{FIGURES[k].title: money(y[k]) for k in classes.COLUMNS[1:]},
                 "Net savings": money(y["net_savings"]),
                 "Cashable net savings": money(y["cashable_net_savings"]),
                 "Cumulative net": money(y["cumulative_net"]),

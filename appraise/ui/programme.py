@@ -21,18 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from appraise.analyses.programme import report
-from appraise.display import (
-    PROGRAMME_SAVINGS_COLUMNS,
-    PROGRAMME_TARGET_COLUMNS,
-    PROGRAMME_YEAR_COLUMNS,
-    Column,
-    money,
-    programme_heading,
-    programme_measure_notes,
-    programme_spend_notes,
-    programme_status_notes,
-    safe_cell,
-)
+from appraise.display import Column, money, programme_heading, programme_sections, safe_cell
 from appraise.errors import InputError
 from appraise.model.programme import programme_from_text
 from appraise.model.reading import read_file
@@ -222,34 +211,43 @@ def headlines(data: dict[str, Any], spend: bool) -> None:
         headline(figures)
 
 
-def spend_section(data: dict[str, Any]) -> None:
+SPEND, MEASURES, TARGETS, SAVINGS = (
+    "Spend against the projection, by financial year",
+    "Measures",
+    "Measures against targets",
+    "Savings targets",
+)
+
+
+def charts_for(title: str, data: dict[str, Any], drawn: set[str]) -> None:
+    """The charts that go above a section's table: spend, each measure, savings."""
     years = data["years"]
-    st.subheader("Spend against the projection, by financial year")
-    if any(y["projected_spend"] is not None or y["actual_spend"] is not None for y in years):
-        chart(charts.programme_spend_chart(years))
-    if any(y["avoided_spend"] is not None for y in years):
-        chart(charts.avoided_spend_chart(years))
-    _table(frame(PROGRAMME_YEAR_COLUMNS, years))
-    _texts(programme_spend_notes(data))
+    if title == SPEND:
+        if any(y["projected_spend"] is not None or y["actual_spend"] is not None for y in years):
+            chart(charts.programme_spend_chart(years))
+        if any(y["avoided_spend"] is not None for y in years):
+            chart(charts.avoided_spend_chart(years))
+    elif title in (MEASURES, TARGETS) and "measures" not in drawn:
+        drawn.add("measures")
+        for measure in data["measures"]:
+            if measure["values"] or measure["targets"]:
+                st.text(f"{measure['name']} ({measure['better']} is better)")
+                chart(charts.measure_chart(measure))
+    elif title == SAVINGS:
+        chart(charts.savings_chart(data["savings"]))
 
 
-def measures_section(data: dict[str, Any]) -> None:
-    st.subheader("Measures against targets")
-    for measure in data["measures"]:
-        if measure["values"] or measure["targets"]:
-            st.text(f"{measure['name']} ({measure['better']} is better)")
-            chart(charts.measure_chart(measure))
-    _table(frame(PROGRAMME_TARGET_COLUMNS, data["targets"]))
-    _texts(programme_measure_notes(data))
-
-
-def savings_section(data: dict[str, Any]) -> None:
-    st.subheader("Savings targets")
-    chart(charts.savings_chart(data["savings"]))
-    table = frame(PROGRAMME_SAVINGS_COLUMNS, data["savings"])
-    table["Status"] = [STATUS_TEXT[s["status"]] for s in data["savings"]]
-    _table(table)
-    _texts(programme_status_notes(data))
+def sections(data: dict[str, Any]) -> None:
+    """Every table `appraise programme` prints, in its order, with its notes and the charts."""
+    drawn: set[str] = set()
+    for title, columns, rows, _right, notes in programme_sections(data):
+        st.subheader(title)
+        charts_for(title, data, drawn)
+        table = frame(columns, rows)
+        if title == SAVINGS:
+            table["Status"] = [STATUS_TEXT[s["status"]] for s in rows]
+        _table(table)
+        _texts(notes)
 
 
 def page(view: View) -> None:
@@ -273,9 +271,4 @@ def page(view: View) -> None:
     figures = ("projected_spend", "actual_spend", "avoided_spend", "investment")
     spend = any(y[k] is not None for y in data["years"] for k in figures)
     headlines(data, spend)
-    if spend:
-        spend_section(data)
-    if data["targets"] or any(m["values"] for m in data["measures"]):
-        measures_section(data)
-    if data["savings"]:
-        savings_section(data)
+    sections(data)

@@ -126,6 +126,43 @@ def price_summary(book: Book) -> str:
     return text
 
 
+def _cashable(book: Book, pro_rata: str, strict: str, prorata: str) -> list[tuple[str, Any, str]]:
+    """The portfolio's cashable net savings under the convention in force and the other; for a
+    portfolio of options, each option's under the convention in force (never a sum of them)."""
+    pro = book.portfolio.cashable_method == "pro_rata"
+    if book.portfolio.options is not None:
+        return [
+            (
+                f"Option {name}: cashable net savings under it",
+                cells["cashable_net_savings"],
+                "output:money",
+            )
+            for name, cells in book.option_figures
+        ]
+    totals = book.results["portfolio"]
+    return [
+        (
+            "Portfolio cashable net savings under it",
+            Formula(book.at("summary.cashable_net_savings.total"), totals["cashable_net_savings"]),
+            "output:money",
+        ),
+        (
+            "The other convention",
+            Formula(f'IF({pro_rata}=1,"{strict}","{prorata}")', strict if pro else prorata),
+            "calc",
+        ),
+        (
+            "would give",
+            Formula(
+                f"IF({pro_rata}=1,{book.at('summary.cashable_net_savings_strict.total')},"
+                f"{book.at('summary.cashable_net_savings_pro_rata.total')})",
+                totals[f"cashable_net_savings_{'strict' if pro else 'pro_rata'}"],
+            ),
+            "output:money",
+        ),
+    ]
+
+
 def discount_fact(book: Book) -> tuple[str, Any, str]:
     """The discount rate in force: the Inputs cell of a flat rate, or the schedule in words."""
     p = book.portfolio
@@ -139,10 +176,9 @@ def discount_fact(book: Book) -> tuple[str, Any, str]:
 def about_sheet(book: Book) -> Sheet:
     """Portfolio, price year, date, engine version, how to read, colour key, cashable convention."""
     p = book.portfolio
-    sheet = book.sheet(ABOUT, widths={1: 44, 2: 90})
+    sheet = book.sheet(ABOUT, widths={1: 44, 2: 90}, pages_wide=1)
     pro_rata, public = book.at("pro_rata"), book.at("public_sector")
     pro = p.cashable_method == "pro_rata"
-    totals = book.results["portfolio"]
     strict = "strict: cashable gross savings - the full cost"
     prorata = "pro rata: net savings x the cashable share of one outcome's cost (Thurrock 2017)"
     r = 1
@@ -175,13 +211,15 @@ def about_sheet(book: Book) -> Sheet:
         ("Years appraised", Formula(book.at("horizon"), p.horizon_years), "calc:int"),
         discount_fact(book),
         (
-            "Master check: the workbook agrees with the appraisal exported (Checks)",
+            "Master check: the workbook is sound (Checks; every check on Integrity holds, "
+            "after any sound edit too)",
             Formula(book.at("checks.master"), True),
             "output",
         ),
+        ("What failed, and where", Formula(book.at("integrity.failed"), "nothing"), "calc"),
         (
-            "Master check: integrity, which holds after any sound edit (Integrity)",
-            Formula(book.at("integrity.master"), True),
+            "Unchanged since export: every figure as the engine exported it (Checks)",
+            Formula(book.at("checks.unchanged"), True),
             "output",
         ),
         (
@@ -189,25 +227,7 @@ def about_sheet(book: Book) -> Sheet:
             Formula(f'IF({pro_rata}=1,"{prorata}","{strict}")', prorata if pro else strict),
             "calc",
         ),
-        (
-            "Portfolio cashable net savings under it",
-            Formula(book.at("summary.cashable_net_savings.total"), totals["cashable_net_savings"]),
-            "output:money",
-        ),
-        (
-            "The other convention",
-            Formula(f'IF({pro_rata}=1,"{strict}","{prorata}")', strict if pro else prorata),
-            "calc",
-        ),
-        (
-            "would give",
-            Formula(
-                f"IF({pro_rata}=1,{book.at('summary.cashable_net_savings_strict.total')},"
-                f"{book.at('summary.cashable_net_savings_pro_rata.total')})",
-                totals[f"cashable_net_savings_{'strict' if pro else 'pro_rata'}"],
-            ),
-            "output:money",
-        ),
+        *_cashable(book, pro_rata, strict, prorata),
         *book.facts,
     ]
     r += 1
@@ -215,7 +235,7 @@ def about_sheet(book: Book) -> Sheet:
         r += 1
         sheet.put(r, 1, label, "bold_wrap")
         sheet.put(r, 2, value, style)
-        if style == "output" and value in (book.at("checks.master"), book.at("integrity.master")):
+        if style == "output" and value in (book.at("checks.master"), book.at("checks.unchanged")):
             sheet.decorate.append(pass_fail_colours(f"B{r}"))
     r += 2
     sheet.put(r, 1, "How to read it", "section")

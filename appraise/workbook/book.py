@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,7 @@ from appraise.engine.params import Model, build
 from appraise.engine.results import Appraisal, run
 from appraise.errors import InputError
 from appraise.model.identity import RunIdentity
+from appraise.model.numbers import Domain
 from appraise.model.schema import Evidence, Portfolio
 from appraise.workbook.writer import Formula, Sheet, quote_title, ref, safe_title
 
@@ -49,6 +50,7 @@ CASH_FLOWS, EVIDENCE, CHECKS, ABOUT, SOURCE = (
     "Portfolio file",
 )
 FORECAST, CLAIMS_CHECK = "Forecast", "Claims check"  # only when there is a baseline, or claims
+CLAIMS_FILE = "Claims file"  # hidden: the claims file the Claims check sheet was checked from
 INDICES = "Indices"
 COLUMN = "\x00"  # stands for a year's column letter until a year line is written out
 
@@ -144,6 +146,151 @@ class Check:
     fmt: str = ""  # number format of the two values
 
 
+@dataclass(frozen=True)
+class Allowed:
+    """What an input cell may hold (its data validation, and Integrity's check of it).
+
+    `number` or `whole`: a number from `lo` to `hi` (each end open or closed); `names`: one of
+    `names` (a 1/0 switch is the numbers 0 and 1); `keys`: a value found, after `prefix`, in the
+    absolute range `keys` (a price year of the Indices sheet, a rating of the optimism-bias table),
+    offered as the list `names` if given.
+    """
+
+    kind: str
+    lo: float = -math.inf
+    hi: float = math.inf
+    lo_open: bool = False
+    hi_open: bool = False
+    names: tuple[str, ...] = ()
+    keys: str = ""
+    prefix: str = ""
+    text_too: str = ""  # a number, or else this text (a programme's "not given")
+    # A price year (kind "keys", the Indices years): the cell naming the index that uprates the
+    # figure, the price base's cell, and the Indices grid's values and series names, so that
+    # the year must be one its index covers, as the price base must be (unless they are equal).
+    index: str = ""
+    base: str = ""
+    values: str = ""
+    series: str = ""
+
+    @classmethod
+    def domain(cls, domain: Domain, whole: bool = False, text_too: str = "") -> Allowed:
+        """The numbers of a domain of the input registry, its size limit included."""
+        lo, hi = max(domain.lo, -domain.limit), min(domain.hi, domain.limit)
+        return cls(
+            "whole" if whole else "number",
+            lo,
+            hi,
+            domain.lo_open and lo == domain.lo,
+            domain.hi_open and hi == domain.hi,
+            text_too=text_too,
+        )
+
+    @property
+    def switch(self) -> bool:
+        return self.kind == "names" and self.names == ("0", "1")
+
+    @classmethod
+    def price_year(cls, book: Book, index: str = "") -> Allowed:
+        """A price year: one of the Indices sheet's years; with `index` (the cell naming the
+        index that uprates the figure), one that index covers, as it must the price base."""
+        grid = book.where("price_indices", "")
+        assert isinstance(grid, Grid)
+        title = quote_title(grid.sheet)
+        key_col = get_column_letter(grid.key_col)
+        left, right = get_column_letter(grid.left), get_column_letter(grid.right)
+        return cls(
+            "keys",
+            keys=f"{title}${key_col}${grid.first}:${key_col}${grid.last}",
+            index=index,
+            base=book.input_cells["price_year"] if index else "",
+            values=f"{title}${left}${grid.first}:${right}${grid.last}",
+            series=f"{title}${left}${grid.header}:${right}${grid.header}",
+        )
+
+    def validation(self, at: str = "") -> tuple[Any, ...]:
+        """The rule as `appraise.workbook.writer.Sheet.validations` takes it (`at`: the cell,
+        for a rule that is a formula of it)."""
+        if self.text_too:
+            return ("custom", self.holds(at))
+        if self.kind == "names":
+            return self.names
+        if self.kind == "keys":
+            return self.names or ("range", self.keys)
+        return (
+            self.kind,
+            self.lo if math.isfinite(self.lo) else None,
+            self.hi if math.isfinite(self.hi) else None,
+        )
+
+    def holds(self, at: str, lo: str = "", hi: str = "") -> str:
+        """A formula that is TRUE when the cell `at` holds an allowed value (never a blank);
+        `lo` and `hi`: cells holding the bounds (else they are written into the formula)."""
+        if self.kind == "keys" and self.index:
+
+            def covered(year: str) -> str:
+                row, col = f"MATCH({year},{self.keys},0)", f"MATCH({self.index},{self.series},0)"
+                return f"N(INDEX({self.values},{row},{col}))>0"
+
+            return f"OR({at}={self.base},AND({covered(at)},{covered(self.base)}))"
+        if self.kind == "keys":
+            return f'ISNUMBER(MATCH("{self.prefix}"&{at},{self.keys},0))'
+        if self.kind == "names":
+            same = ",".join(
+                f"{at}={name}" if self.switch else f'{at}="{name}"' for name in self.names
+            )
+            return f"AND(ISNUMBER({at}),OR({same}))" if self.switch else f"OR({same})"
+        if self.text_too:
+            number = replace(self, text_too="").holds(at, lo, hi)
+            return f'IF(ISTEXT({at}),{at}="{self.text_too}",{number})'
+        parts = [f"ISNUMBER({at})"]
+        if self.kind == "whole":
+            parts.append(f"{at}=INT({at})")
+        if math.isfinite(self.lo):
+            parts.append(f"{at}{'>' if self.lo_open else '>='}{lo or _number_text(self.lo)}")
+        if math.isfinite(self.hi):
+            parts.append(f"{at}{'<' if self.hi_open else '<='}{hi or _number_text(self.hi)}")
+        # AND evaluates every argument: a text value would make the comparisons an error.
+        return f"IF(ISNUMBER({at}),AND({','.join(parts)}),FALSE)"
+
+    @property
+    def text(self) -> str:
+        """What is allowed, in words."""
+        if self.kind == "keys" and self.index:
+            return "a year its index covers"
+        if self.kind == "keys":
+            return "one of the listed names"
+        if self.kind == "names":
+            return "1 or 0" if self.switch else "one of " + ", ".join(self.names)
+        what = "a whole number" if self.kind == "whole" else "a number"
+        if self.text_too:
+            what = f'"{self.text_too}" or {what}'
+        low = f"above {self.lo:g}" if self.lo_open else f"at least {self.lo:g}"
+        high = f"below {self.hi:g}" if self.hi_open else f"at most {self.hi:g}"
+        bounds = [b for b, end in ((low, self.lo), (high, self.hi)) if math.isfinite(end)]
+        return " ".join([what, " and ".join(bounds)]).strip()
+
+
+def _number_text(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(float(x)).upper()
+
+
+@dataclass(frozen=True)
+class InputCell:
+    """A cell a user may change: where it is, what it is, and what it may hold."""
+
+    sheet: str
+    row: int
+    col: int
+    label: str
+    allowed: Allowed
+    value: Any = None  # as exported
+
+    @property
+    def ref(self) -> str:
+        return ref(self.sheet, self.row, self.col)
+
+
 @dataclass
 class Book:
     """Everything the sheet builders share: the portfolio, its results and the cells placed so far."""
@@ -164,6 +311,14 @@ class Book:
     checks: list[Check] = field(default_factory=list)  # Checks rows beyond the Summary's
     flags: list[tuple[str, str]] = field(default_factory=list)  # (what, TRUE/FALSE cell)
     facts: list[tuple[str, Any, str]] = field(default_factory=list)  # About: (label, value, style)
+    inputs: list[InputCell] = field(default_factory=list)  # every cell a user may change
+    built: list[Sheet] = field(default_factory=list)  # the sheets built so far, in build order
+    _longer: dict[int, Any] = field(default_factory=dict)  # engine runs past the horizon
+    formula_checks: list[Any] = field(default_factory=list)  # Formula check's rows, by sheet
+    # Each option's name and its figures as references to the Options sheet (Summary, About).
+    option_figures: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # Further checks that hold after any sound edit (Integrity): (group, where, TRUE/FALSE formula).
+    sound: list[tuple[str, str, str]] = field(default_factory=list)
 
     @classmethod
     def of(
@@ -189,6 +344,12 @@ class Book:
 
         if self.portfolio.baseline is None:
             return None, ""
+        if self.portfolio.options is not None:
+            return None, (
+                "the portfolio's interventions are mutually exclusive options, so spend with the "
+                "portfolio (their sum) is not worked out; appraise each option as a portfolio "
+                "of its own to set it against the forecast"
+            )
         try:
             return with_portfolio(self.portfolio, self.evidence), ""
         except InputError as exc:
@@ -205,6 +366,26 @@ class Book:
         base = self.model.base
         per = evaluate.run(base.values, base.structure, tuple(LINES))
         return per, evaluate.totals(per, base.structure)
+
+    def years_of(self, key: str, owner: str, count: int) -> list[Any]:
+        """The engine's value of a line of years for `owner` (an intervention, or "" for the
+        years' own lines) over `count` years, past the horizon if need be (the years the
+        Forecast sheet runs the cohorts on), as the workbook shows them."""
+        if count <= self.horizon:
+            return list(self.value_of(key, owner))[:count]
+        found = self._longer.get(count)
+        if found is None:
+            base = self.model.base.with_horizon(count)
+            # The discount rate by year runs on at its last year's, as Cash flows writes it.
+            rate = np.asarray(base.values["discount_rate"], dtype=float)
+            if rate.ndim and rate.shape[-1] < count:
+                pad = [(0, 0)] * (rate.ndim - 1) + [(0, count - rate.shape[-1])]
+                base = base.with_arrays(discount_rate=np.pad(rate, pad, mode="edge"))
+            found = self._longer[count] = evaluate.run(base.values, base.structure, tuple(LINES))
+        value = found[key]
+        if owner[:1] == "i" and owner[1:].isdigit():
+            value = value[..., int(owner[1:]), :]
+        return [shown(LINES[key], float(v)) for v in np.asarray(value).tolist()]
 
     def value_of(self, key: str, owner: str) -> Any:
         """The engine's value of line `key` for `owner` (an array over years for a line of
@@ -251,6 +432,14 @@ class Book:
     @property
     def horizon(self) -> int:
         return self.portfolio.horizon_years
+
+    def input(
+        self, sheet: Sheet, row: int, col: int, label: str, allowed: Allowed, value: Any = None
+    ) -> None:
+        """Register a cell a user may change: it gets data validation and an Integrity check."""
+        self.inputs.append(InputCell(sheet.title, row, col, label, allowed, value))
+        at = f"{get_column_letter(col)}{row}"
+        sheet.validations.append((at, allowed.validation(at)))
 
     def sheet(self, name: str, **settings: Any) -> Sheet:
         """A new sheet with a safe, unique title."""

@@ -42,6 +42,13 @@ VALUES = (
     "outcomes_averted",
     "gross_savings",
     "cashable_gross_savings",
+    "cost_avoidance_savings",
+    "capacity_savings",
+    "one_off_savings",
+    "cashable_one_off_savings",
+    "cost_avoidance_one_off_savings",
+    "capacity_one_off_savings",
+    "recurring_savings",
     "cashable_share",
 )
 YEARS = (
@@ -58,10 +65,17 @@ YEARS = (
     "benefit_profile",
     "benefit_profile_to_date",
     "benefit_weight",
+    "one_off_profile",
+    "one_off_profile_to_date",
+    "one_off_weight",
     "year_outcomes_averted",
     "year_cost",
     "year_gross_savings",
     "year_cashable_gross_savings",
+    "year_cost_avoidance_savings",
+    "year_capacity_savings",
+    "year_recurring_savings",
+    "year_one_off_savings",
     "year_cashable_net_savings",
     "year_net_savings",
     "year_cumulative_net",
@@ -73,6 +87,7 @@ YEARS = (
 RESULTS = (
     "cost_pv_factor",
     "benefit_pv_factor",
+    "one_off_pv_factor",
     "pv_cost",
     "pv_gross_savings",
     "npv",
@@ -117,6 +132,9 @@ class Layout:
         self.label(key)
         line = LINES[key]
         role = "calc"
+        values = None
+        if end > self.last:  # run on past the horizon for the Forecast sheet
+            values = self.book.years_of(key, owner, end - FIRST_YEAR_COL + 1)
         self.book.write_years(
             self.sheet,
             key,
@@ -127,6 +145,7 @@ class Layout:
             end,
             f"{role}:{line.fmt}",
             local,
+            values=values,
         )
         if key in FLOWS:
             self.horizon_total(key, owner)
@@ -348,7 +367,10 @@ def cash_flows_sheet(book: Book) -> Sheet:
         print_cols="A:C",
         widths={1: 62, 2: 12, 3: 14},
     )
-    sheet.put(1, 1, "Cash flows: cost and savings by year, per intervention and in total", "title")
+    title = "Cash flows: cost and savings by year, per intervention" + (
+        " and in total" if book.portfolio.options is None else " (options: never added up)"
+    )
+    sheet.put(1, 1, title, "title")
     note = (
         "£ a year, positive = money saved. Year 1 is undiscounted. Column C: the horizon total, "
         "or the figure the row names."
@@ -377,6 +399,10 @@ def cash_flows_sheet(book: Book) -> Sheet:
         _schedule_row(layout, last_col)
     for key in HEADERS:
         layout.years(key, "", last_col)
+    if book.portfolio.options is not None:  # alternatives: never added up (Options sheet)
+        for i in range(book.n):
+            _intervention_block(layout, i, run if i in counted else 0)
+        return sheet
     # The total goes first, and adds up the table at the foot of the sheet.
     top = layout.r
     layout.r = top + total_height(book)

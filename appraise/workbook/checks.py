@@ -1,5 +1,10 @@
-"""The `Checks` sheet: each Summary (and Forecast, Claims check) figure against the engine's own
-value, with a master check."""
+"""The `Checks` sheet: the workbook's master check, and each Summary (and Options, Forecast,
+Claims check) figure against the engine's own value.
+
+The master check is the Integrity sheet's: checks that recompute, so it holds after any sound edit
+and fails on a broken workbook, with a cell saying what failed and where. Below it, "unchanged
+since export" compares every figure with the engine's value typed in at export: it tells an
+auditor that nothing was changed, and turns FALSE after any edit of an input."""
 
 from __future__ import annotations
 
@@ -28,22 +33,16 @@ CHECK_HEADERS = (
     "Within tolerance",
     "Note",
 )
-CHECK_FIRST_ROW = 5
+CHECK_FIRST_ROW = 8
 NOT_FINITE = "none: not a finite number"
 GOOD, BAD = "C6EFCE", "FFC7CE"
 
 
 def _engine(value: Any) -> Any:
-    """The engine's JSON value, or text where JSON has null (an infinite ratio, no payback)."""
+    """The engine's value as the workbook shows it (a number, or its text), or NOT_FINITE where
+    the engine has none (JSON's null: an infinite ratio, no payback)."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return NOT_FINITE
-    return value
-
-
-def _shown_by_workbook(value: Any) -> Any:
-    """What the workbook's cell shows for an engine value: text where JSON has null."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "never"
     return value
 
 
@@ -59,14 +58,12 @@ def check_rows(book: Book) -> list[Check]:
             )
         )
 
-    records = book.results["interventions"]
     for i, item in enumerate(book.model.interventions):
         for key in FIGURES:
-            add(f"summary.{key}.{i}", item.id, key, records[i][key])
-    totals = book.results["portfolio"]
+            add(f"summary.{key}.{i}", item.id, key, book.value_of(key, f"i{i}"))
     for key in FIGURES:
-        if key in PORTFOLIO_KEYS:
-            add(f"summary.{key}.total", "total", key, totals[key])
+        if key in PORTFOLIO_KEYS and f"summary.{key}.total" in book.anchors:
+            add(f"summary.{key}.total", "total", key, book.value_of(key, "total"))
     return rows + book.checks
 
 
@@ -81,21 +78,44 @@ def checks_of(book: Book, rows: list[Check]) -> Sheet:
         CHECKS,
         freeze=cell(CHECK_FIRST_ROW, 1),
         print_rows=f"{CHECK_FIRST_ROW - 1}:{CHECK_FIRST_ROW - 1}",
+        # Printed: the master check and what failed; the rows of figures are for the screen.
+        print_area=f"A1:I{CHECK_FIRST_ROW - 2}",
+        pages_wide=1,
     )
-    sheet.put(1, 1, "Checks: the workbook's formulas against the engine's own figures", "title")
+    sheet.put(
+        1, 1, "Checks: the workbook's master check, and its figures against the engine's", "title"
+    )
     last = CHECK_FIRST_ROW + len(rows) - 1
     flags = "".join(f",{cell_ref}" for _, cell_ref in book.flags)
     also = "".join(f"; and {what}" for what, _ in book.flags)
-    sheet.put(2, 1, f"Master check (TRUE when every figure is within tolerance{also})", "bold")
-    sheet.put(2, 4, Formula(f"AND(H{CHECK_FIRST_ROW}:H{last}{flags})", True), "output")
-    book.anchor("checks.master", sheet, 2, 4)
     sheet.put(
-        3,
+        2,
+        1,
+        "Master check: the workbook is sound (every check on the Integrity sheet holds: inputs "
+        "in range, every formula its line's, totals and present values adding up; it stays TRUE "
+        "after any sound edit)",
+        "bold_wrap",
+    )
+    sheet.put(2, 4, Formula(book.anchors["integrity.master"], True), "output")
+    book.anchor("checks.master", sheet, 2, 4)
+    sheet.put(3, 1, "What failed, and where", "bold")
+    sheet.put(3, 4, Formula(book.anchors["integrity.failed"], "nothing"), "calc")
+    sheet.put(
+        4,
+        1,
+        "Unchanged since export: every figure below within tolerance of the engine's own value "
+        f"typed in at export{also} (turns FALSE after any edit of an input)",
+        "bold_wrap",
+    )
+    sheet.put(4, 4, Formula(f"AND(H{CHECK_FIRST_ROW}:H{last}{flags})", True), "output")
+    book.anchor("checks.unchanged", sheet, 4, 4)
+    sheet.put(
+        5,
         1,
         "Engine values were typed in at export (appraise "
         f"{__version__}). Tolerance: £1 for money; 0.001 for counts; 0.000001 for "
-        "rates and ratios; half a year for payback years. Change an input and the differences show "
-        "how far the workbook has moved from the exported appraisal.",
+        "rates and ratios; half a year for payback years; text must match exactly. Change an input "
+        "and the differences show how far the workbook has moved from the exported appraisal.",
         "note",
     )
     sheet.row(CHECK_FIRST_ROW - 1, [(h, "header") for h in CHECK_HEADERS])
@@ -104,7 +124,7 @@ def checks_of(book: Book, rows: list[Check]) -> Sheet:
         target, owner, key, fmt = check.ref, check.owner, check.figure, check.fmt
         engine = _engine(check.engine)
         note = ""
-        if isinstance(engine, str):
+        if engine == NOT_FINITE:
             note = (
                 "Not compared in £: the engine's figure is not a finite number (a zero "
                 "denominator, or no payback); passes when the workbook shows text too"
@@ -116,22 +136,24 @@ def checks_of(book: Book, rows: list[Check]) -> Sheet:
                 (owner, "user"),
                 (key, "text"),
                 (engine, f"engine:{fmt}"),
-                (Formula(target, _shown_by_workbook(check.engine)), f"calc:{fmt}"),
+                (Formula(target, None if engine == NOT_FINITE else engine), f"calc:{fmt}"),
                 (
                     Formula(
                         f"IF(AND(ISNUMBER(D{r}),ISNUMBER(E{r})),E{r}-D{r},"
-                        f'IF(AND(ISTEXT(D{r}),ISTEXT(E{r})),0,"mismatch"))',
+                        f'IF(AND(ISTEXT(D{r}),ISTEXT(E{r})),IF(OR(D{r}="{NOT_FINITE}",'
+                        f'EXACT(D{r},E{r})),0,"mismatch"),"mismatch"))',
                         0,
                     ),
                     f"calc:{fmt}",
                 ),
                 (check.tolerance, f"engine:{fmt if fmt.startswith('money') else ''}"),
-                (Formula(f"IF(ISNUMBER(F{r}),ABS(F{r})<G{r},FALSE)", True), "calc"),
+                (Formula(f"IF(ISNUMBER(F{r}),ABS(F{r})<=G{r},FALSE)", True), "calc"),
                 (note, "note"),
             ],
         )
     sheet.decorate.append(pass_fail_colours(f"H{CHECK_FIRST_ROW}:H{last}"))
     sheet.decorate.append(pass_fail_colours("D2"))
+    sheet.decorate.append(pass_fail_colours("D4"))
     return sheet
 
 

@@ -26,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from appraise.analyses.verify import PORTFOLIO, ClaimResult, resolve_metric
 from appraise.display import assumed_value
 from appraise.engine.claims import CLAIM, ROUNDING_ALLOWANCE
+from appraise.engine.lines import LINES
 from appraise.engine.results import YEAR_KEYS
 from appraise.workbook.book import CLAIMS_CHECK, Book, Cell, Check
 from appraise.workbook.checks import BAD, GOOD, pass_fail_colours
@@ -272,6 +273,11 @@ def _claim_row(
     )
     own = own_figure(book, result)
     own_value = None if not math.isfinite(own) or (result.unit == "year" and own == 0) else own
+    # What the workbook's cell shows where the figure is not a number: its line's own text.
+    own_shown: Any = own_value
+    if own_value is None:
+        single = members is not None and len(members) == 1 and claim.metric in LINES
+        own_shown = book.value_of(claim.metric, f"i{members[0]}") if single else "never"
     used_value = (
         (own_value if basis == WORKBOOK else result.recomputed) if formula else result.recomputed
     )
@@ -297,7 +303,7 @@ def _claim_row(
         "Assumptions the check sets": (_assumptions(result), "user_wrap"),
         "Engine: recomputed under those assumptions": (engine, f"engine:{fmt}"),
         "Workbook: the portfolio's own figure (formula)": (
-            (Formula(formula, own_value if own_value is not None else "never"), f"calc:{fmt}")
+            (Formula(formula, own_shown), f"calc:{fmt}")
             if formula is not None
             else (NO_CELL, "note")
         ),
@@ -306,7 +312,9 @@ def _claim_row(
         "Figure the status uses": (
             Formula(
                 f'IF({at["Status checked on"]}="{WORKBOOK}",{workbook_cell},{engine_cell})',
-                used_value if used_value is not None else engine,
+                used_value
+                if used_value is not None
+                else (own_shown if formula and basis == WORKBOOK else engine),
             ),
             f"calc:{fmt}",
         ),

@@ -46,6 +46,7 @@ def evidence_sheet(book: Book) -> Sheet:
         freeze="B3",
         print_rows="2:2",
         widths={1: 24, 2: 28, 3: 60, 6: 80, 7: 30, 8: 40},
+        pages_wide=1,  # text that wraps: one page wide, the rows as tall as they need
     )
     sheet.put(1, 1, "Evidence: every source the workbook cites", "title")
     headers = (

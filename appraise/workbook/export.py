@@ -7,7 +7,8 @@ LibreOffice recompute it, `appraise.workbook.recalc`.
 The sheets come from one builder function each, one module a sheet. To add a sheet, write
 `def my_sheet(book: Book) -> Sheet | None` (None: the sheet does not apply), put it in BUILDERS
 after every sheet it refers to, and its title in TAB_ORDER. A portfolio with a baseline gets a
-`Forecast` sheet; `claims=` (from `appraise.analyses.verify.check_claims`) adds a `Claims check`.
+`Forecast` sheet; `claims=` (from `appraise.analyses.verify.check_claims`) adds a `Claims check`
+and, hidden, the claims file it was checked from.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from appraise.workbook.book import (
     CASH_FLOWS,
     CHECKS,
     CLAIMS_CHECK,
+    CLAIMS_FILE,
     EVIDENCE,
     FORECAST,
     INDICES,
@@ -45,16 +47,17 @@ from appraise.workbook.checks import checks_sheet
 from appraise.workbook.claims import claims_sheet
 from appraise.workbook.evidence import evidence_sheet
 from appraise.workbook.forecast import forecast_sheet
+from appraise.workbook.formulas import FORMULA_CHECK, formula_check_sheet
 from appraise.workbook.indices import indices_sheet
 from appraise.workbook.inputs import inputs_sheet
 from appraise.workbook.integrity import INTEGRITY, integrity_sheet
 from appraise.workbook.options import OPTIONS, options_sheet
 from appraise.workbook.outcomes import outcomes_sheet
 from appraise.workbook.programme_sheet import PROGRAMME_SHEET, programme_sheet
-from appraise.workbook.source import source_sheet
+from appraise.workbook.source import claims_file_sheet, source_sheet
 from appraise.workbook.staffing import STAFFING, staffing_sheet
 from appraise.workbook.summary import summary_sheet
-from appraise.workbook.writer import Sheet, render
+from appraise.workbook.writer import Sheet, render, settle_references
 
 # Built in this order: a sheet may refer to cells of any sheet built before it. A builder returns
 # None when its sheet does not apply (Forecast without a baseline, Claims check without claims).
@@ -65,16 +68,18 @@ BUILDERS: list[Callable[[Book], Sheet | None]] = [
     outcomes_sheet,
     calculations_sheet,
     cash_flows_sheet,
-    summary_sheet,
     options_sheet,
+    summary_sheet,
     forecast_sheet,
     programme_sheet,
     claims_sheet,
     evidence_sheet,
-    checks_sheet,
+    formula_check_sheet,
     integrity_sheet,
+    checks_sheet,
     about_sheet,
     source_sheet,
+    claims_file_sheet,
 ]
 # Shown in this order; a sheet not named here follows these, in build order.
 TAB_ORDER = (
@@ -94,6 +99,8 @@ TAB_ORDER = (
     CHECKS,
     INTEGRITY,
     SOURCE,
+    CLAIMS_FILE,
+    FORMULA_CHECK,
 )
 
 
@@ -108,9 +115,27 @@ def layout(
     `identity`: the run's (file, content hash, version, date), shown on About."""
     registry = evidence_for(portfolio) if evidence is None else evidence
     book = Book.of(portfolio, registry, today, claims, identity)
-    sheets = [sheet for build in BUILDERS if (sheet := build(book)) is not None]
+    for build in BUILDERS:
+        sheet = build(book)
+        if sheet is not None:
+            book.built.append(sheet)
+    sheets = book.built
+    settle_references(sheets)
+    footer = run_text(book)
+    for sheet in sheets:
+        sheet.footer = footer
     rank = {title: k for k, title in enumerate(TAB_ORDER)}
     return book, sorted(sheets, key=lambda s: rank.get(s.title, len(rank)))
+
+
+def run_text(book: Book) -> str:
+    """The run a printed page comes from: the portfolio file, its content hash, appraise's
+    version and the date (as About and the committee paper give them)."""
+    from appraise.version import __version__
+
+    if book.identity is not None:
+        return f"{book.portfolio.portfolio}: {book.identity.short}"
+    return f"{book.portfolio.portfolio}: appraise {__version__}, {book.today.isoformat()}"
 
 
 def build_sheets(

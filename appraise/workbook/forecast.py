@@ -34,10 +34,11 @@ from appraise.display import money
 from appraise.engine.care import CARE
 from appraise.engine.figures import TOLERANCE
 from appraise.errors import InputError
-from appraise.model.baseline import Baseline, Scenario
+from appraise.model import limits
+from appraise.model.baseline import FIRST_YEAR, LAST_YEAR, MAX_FORECAST_YEARS, Baseline, Scenario
 from appraise.model.pricing import block_prices
 from appraise.model.schema import lac_outcome
-from appraise.workbook.book import FORECAST, Block, Book, Cell, Check, Row
+from appraise.workbook.book import FORECAST, Allowed, Block, Book, Cell, Check, Row
 from appraise.workbook.writer import Formula, Sheet, cell, quote_title
 
 FIRST_YEAR_COL, YEAR_ROW = 4, 3  # column D; row 3 holds the years
@@ -120,6 +121,30 @@ def tolerance(key: str) -> float:
     return TOLERANCE["count"] if key in COUNT_KEYS else TOLERANCE["rate"]
 
 
+def _allowed(book: Book, key: str) -> Allowed:
+    """What a baseline input on the sheet may hold: the baseline file's own bounds; its price
+    year, one its index (placed below it) covers."""
+    if key == "baseline_price_year":
+        return Allowed.price_year(book, book.at("baseline_index"))
+    return ALLOWED[key]
+
+
+ALLOWED = {
+    "population_value": Allowed.domain(limits.CASES),
+    "path_series": Allowed.domain(limits.CASES),
+    "path_growth": Allowed("number", -1.0, 100.0, lo_open=True),  # above -1, at most hundredfold
+    "lac_rate": Allowed.domain(limits.RATE_PER_10K),
+    "history_rate": Allowed.domain(limits.RATE_PER_10K),
+    "target_rate": Allowed.domain(limits.RATE_PER_10K),
+    "uasc": Allowed.domain(limits.CASES),
+    "weeks_in_care_per_child": Allowed.domain(limits.WEEKS),
+    "weekly_placement_cost": Allowed.domain(limits.WEEKLY_COST),
+    "non_placement_share": Allowed.domain(limits.SHARE),
+    "over_years": Allowed("whole", 1.0, float(MAX_FORECAST_YEARS)),
+    "target_year": Allowed("whole", float(FIRST_YEAR), float(LAST_YEAR)),
+}
+
+
 class Layout:
     """The Forecast sheet's rows, placed one after another."""
 
@@ -164,6 +189,9 @@ class Layout:
         self.sheet.row(self.r, [(label or line.label, "text"), (line.unit, "text"), (value, style)])
         place = Cell(self.sheet.title, self.r, 3)
         self.book.place(key, owner, place)
+        if role == "input" and key != "baseline_price_year":  # that one once its index is placed
+            allowed = _allowed(self.book, key)
+            self.book.input(self.sheet, self.r, 3, label or line.label, allowed, value)
         return place
 
     def shared(self, key: str, label: str, at: str, value: float) -> None:
@@ -178,23 +206,41 @@ class Layout:
         col, row = cell_ref.replace("$", " ").split()
         self.book.place(key, "", Cell(sheet.strip("'"), int(row), column_index_from_string(col)))
 
-    def formula(self, key: str, owner: str, label: str = "") -> None:
-        """A single figure worked out in column C."""
+    def formula(self, key: str, owner: str, label: str = "", value: Any = None) -> None:
+        """A single figure worked out in column C (`value`: its result, if the care lines' run
+        does not hold it)."""
         self.r += 1
         line = CARE[key]
         self.sheet.row(self.r, [(label or line.label, "text"), (line.unit, "text")])
-        value = self.cached(key, owner)
+        value = self.cached(key, owner) if value is None else value
         self.book.write(
             self.sheet, key, owner, self.r, 3, f"calc:{line.fmt}", lines=CARE, value=value
         )
 
-    def table(self, key: str, owner: str, values: list[Any], style: str, label: str = "") -> None:
-        """Inputs side by side from column D (a path's years, a history)."""
+    def table(
+        self,
+        key: str,
+        owner: str,
+        values: list[Any],
+        style: str,
+        label: str = "",
+        fixed_first: bool = False,
+    ) -> None:
+        """Inputs side by side from column D (a path's years, a history); `fixed_first`: the
+        first is structure, not an input (a growth path's base year)."""
         self.r += 1
         line = CARE[key]
         self.sheet.row(self.r, [(label or line.label, "text"), (line.unit, "text")])
         for j, value in enumerate(values):
-            self.sheet.put(self.r, FIRST_YEAR_COL + j, value, style)
+            col = FIRST_YEAR_COL + j
+            if fixed_first and j == 0:
+                self.sheet.put(self.r, col, value, style.replace("input", "fixed", 1))
+                continue
+            self.sheet.put(self.r, col, value, style)
+            if style.startswith("input"):
+                which = f"{label or line.label}, column {get_column_letter(col)}"
+                allowed = _allowed(self.book, key)
+                self.book.input(self.sheet, self.r, col, which, allowed, value)
         last = FIRST_YEAR_COL + len(values) - 1
         self.book.place(key, owner, Row(self.sheet.title, self.r, FIRST_YEAR_COL, last, last))
 
@@ -214,6 +260,7 @@ class Layout:
             last,
             f"calc:{line.fmt}",
             lines=CARE,
+            values=self.cached(key, owner),
         )
 
     def line(
@@ -234,7 +281,8 @@ class Layout:
             f"calc:{line.fmt}",
             lines=CARE,
             also=also,
-            values=self.cached(key, owner),
+            # a line the run holds under its JSON key (the scenario's rate, its children in care)
+            values=self.cached(key, owner) or (self.cached(json_key, owner) if json_key else None),
         )
         if json_key:
             self.sheet.put(self.r, 3, json_key, "text")
@@ -297,11 +345,15 @@ def _population(out: Layout, baseline: Baseline) -> None:
             "fixed:n0",
             "Child population given (not used: a growth path)",
         )
-        out.table(
-            "path_growth", "", growth, "input:pct", f"Growth since {int(years[0])}, the base year"
-        )
         # The base year's growth is 0 by definition: structure, not an input.
-        out.sheet.put(out.r, FIRST_YEAR_COL, 0.0, "fixed:pct")
+        out.table(
+            "path_growth",
+            "",
+            [0.0, *growth[1:]],
+            "input:pct",
+            f"Growth since {int(years[0])}, the base year",
+            fixed_first=True,
+        )
     out.across("path_value", "", len(years))
     for key in ("count_position", "count_share", "count_path"):
         out.formula(key, "")
@@ -340,7 +392,7 @@ def _scenario_inputs(out: Layout, k: int, baseline: Baseline, scenario: Scenario
         out.figure("over_years", owner, target.over_years, "Years to reach the target (over_years)")
     else:
         out.figure("target_year", owner, target.year, "Year the target is reached (year)")
-        out.formula("target_over_years", owner)
+        out.formula("target_over_years", owner, value=target.year - baseline.start_year)
         out.alias("over_years", owner, ("target_over_years", owner))
 
 
@@ -384,10 +436,11 @@ def _prices(out: Layout, book: Book) -> None:
         return
     block = prices.blocks["baseline"]
     note = " (assumed: the baseline gives no price year)" if block.assumed else ""
-    out.figure(
-        "baseline_price_year", "", block.year.label, CARE["baseline_price_year"].label + note
-    )
+    label = CARE["baseline_price_year"].label + note
+    at = out.figure("baseline_price_year", "", block.year.label, label)
     out.figure("baseline_index", "", prices.names["baseline"], role="fixed")
+    allowed = _allowed(book, "baseline_price_year")
+    book.input(out.sheet, at.row, at.col, label, allowed, block.year.label)
     out.formula("baseline_uprate", "")
     out.formula("weekly_placement_cost_in_base", "")
 
@@ -456,7 +509,7 @@ def forecast_sheet(book: Book) -> Sheet | None:
     out.figure("per_10k", "", PER_10K, "Children the rate counts per (10,000)", "fixed")
     _prices(out, book)
     for key in ("non_placement_cost_per_week", "cost_per_child_year"):
-        out.formula(key, "")
+        out.formula(key, "", value=data[key])
         check = Check(
             book.ref(sheet, out.r, 3), "baseline", key, data[key], tolerance(key), "money"
         )

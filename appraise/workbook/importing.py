@@ -3,30 +3,37 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from appraise.errors import InputError, Problem
 from appraise.model.discounting import Schedule, parse_discount_rate
 from appraise.model.load import portfolio_from_data
 from appraise.model.provenance import edited_data
 from appraise.model.save import portfolio_to_data, set_at, to_yaml
-from appraise.workbook.book import FORECAST, INPUTS, Book
+from appraise.model.schema import Portfolio
+from appraise.workbook.book import CLAIMS_CHECK, CLAIMS_FILE, FORECAST, INPUTS, Book
 from appraise.workbook.cells import CellValue
-from appraise.workbook.edits import edits_outside_inputs
 from appraise.workbook.export import BUILDERS
 from appraise.workbook.forecast import forecast_sheet, shared_assumptions
 from appraise.workbook.inputs import InputRow
 from appraise.workbook.returned import (
     CHECKS,
     INPUT_COLUMNS,
+    MAX_HIDDEN_CELLS,
     SPARE_INPUT_ROWS,
     Exported,
+    StreamedBook,
     read_exported,
     same,
 )
+from appraise.workbook.source import HASH_LABEL, SOURCE_FIRST_ROW, fingerprint, source_text
 from appraise.workbook.writer import cell
+
+if TYPE_CHECKING:
+    from appraise.analyses.verify import ClaimsCheck
 
 
 @dataclass
@@ -67,9 +74,10 @@ def _number(content: CellValue) -> float:
 
 
 def _get(data: dict[str, Any], path: str) -> Any:
+    """The value at a field path such as `interventions[0].unit_cost` in file data."""
     node: Any = data
-    for part in path.split("."):
-        node = node[part]
+    for part in re.findall(r"[^.\[\]]+", path):
+        node = node[int(part)] if part.isdigit() and isinstance(node, list) else node[part]
     return node
 
 
@@ -83,7 +91,29 @@ def _set(data: dict[str, Any], path: str, value: Any) -> None:
         bands = {str(year): rate for year, rate in schedule.bands}
         data["discount_rate"] = {**bands, path.split(".", 1)[1]: value}
     else:
-        set_at(data, path, value)
+        set_at(data, _writable(data, path), value)
+
+
+# What owns the money of a block: its price year is written there when the block is a bare number.
+_OWNER = re.compile(r"^(interventions\[\d+\]|outcomes\.[^.]+|placements\.[^.]+|baseline)\.")
+
+
+def _writable(data: dict[str, Any], path: str) -> str:
+    """Where a price year is written: on its block, or, for a block the file writes as a bare
+    number (a change of placement's price), on the intervention or outcome that owns it, whose
+    price year such a number takes."""
+    block = path.removesuffix(".price_year")
+    if block == path:
+        return path
+    try:
+        node = _get(data, block)
+    except (KeyError, IndexError, TypeError, ValueError):
+        return path
+    found = _OWNER.match(block + ".")
+    # A dict with a `value` is a number with its provenance (cited, derived, ...), not a block.
+    if (isinstance(node, dict) and "value" not in node) or found is None:
+        return path
+    return f"{found.group(1)}.price_year"
 
 
 def _edited(item: InputRow, new: Any, path: Path, at: str) -> Any:
@@ -147,9 +177,10 @@ def import_workbook(path: str | Path) -> Imported:
     problems = [p for check in CHECKS for p in check(exported)]
     if problems:
         raise InputError(problems)
+    unprotected = _unchanged_outside_inputs(exported)
     cells = dict(exported.cells)
     data = portfolio_to_data(exported.portfolio)
-    result = Imported(data)
+    result = Imported(data, warnings=unprotected)
     where: dict[str, str] = {}
     for item in exported.rows:
         if item.key not in cells:
@@ -220,7 +251,7 @@ def import_workbook(path: str | Path) -> Imported:
     for key, (r, _) in cells.items():
         problems.append(Problem(name, f"{INPUTS}!row {r}", "not an input of this portfolio", key))
     result.warnings += _forecast_edits(exported)
-    result.warnings += edits_outside_inputs(exported)
+    result.changes += _keep_assumed_price_years(data, exported.model, exported.rows, where)
     # An assumption the baseline shares with the LAC outcome's cost is one cell: both follow it.
     for shared, key in shared_assumptions(exported.portfolio).items():
         if key in where:
@@ -233,3 +264,142 @@ def import_workbook(path: str | Path) -> Imported:
     except InputError as exc:
         raise InputError([_at_cell(p, where) for p in exc.problems]) from None
     return result
+
+
+def _keep_assumed_price_years(
+    data: dict[str, Any], model: Any, rows: list[InputRow], where: dict[str, str]
+) -> list[str]:
+    """When the price base was changed on Inputs, the figures that gave no price year keep the
+    one the workbook showed them in (the old base): written into the file, since a file's
+    missing price year means the base, which has moved. Returns the changes made."""
+    prices = model.prices
+    if prices is None or "price_year" not in where:
+        return []
+    old = prices.base.label
+    out = []
+    for item in rows:
+        block = prices.blocks.get(item.path.removesuffix(".price_year"))
+        edited = item.path in where
+        if item.line.endswith("_price_year") and not edited and block and block.assumed:
+            written = _writable(data, item.path)
+            _set(data, item.path, old)
+            change = f"{written}: stays {old} (it gave no price year; the base moved)"
+            if change not in out:
+                out.append(change)
+    baseline, block = data.get("baseline"), prices.blocks.get("baseline")
+    if isinstance(baseline, dict) and block is not None and block.assumed:
+        baseline["price_year"] = old
+        out.append(f"baseline.price_year: stays {old} (it gave no price year; the base moved)")
+    return out
+
+
+def _sheet(wb: Any, title: str, path: Path) -> Any:
+    if title not in wb.sheetnames:
+        raise InputError.one(
+            str(path),
+            "",
+            f"no sheet named {title!r}: import-xlsx reads workbooks made by `appraise export`",
+        )
+    return wb[title]
+
+
+def _held_text(wb: Any, title: str, path: Path, what: str) -> tuple[str, str]:
+    """(the file's name for messages, its text) held on the hidden sheet `title`, refused when
+    the text no longer matches the fingerprint recorded beside it at export."""
+    ws = _sheet(wb, title, path)
+    rows = [
+        (ws.cell(r, 1).value, ws.cell(r, 2).value) for r in range(SOURCE_FIRST_ROW, ws.max_row + 1)
+    ]
+    name = f"{path} (sheet {title!r})"
+    text = source_text(rows)
+    recorded = ws.cell(2, 2).value
+    if ws.cell(2, 1).value != HASH_LABEL or recorded != fingerprint(text):
+        raise InputError.one(
+            name,
+            "",
+            f"the hidden sheet holding the {what} was edited (its SHA-256 no longer matches the "
+            "one recorded at export), so the interventions' structure (ids, forms, ratings, "
+            "sources) cannot be trusted; change the portfolio file, or the Inputs sheet (where "
+            "the evidence rating is an input), and export again",
+        )
+    return name, text
+
+
+def embedded_claims(wb: Any, path: Path, portfolio: Portfolio) -> ClaimsCheck | None:
+    """The claims check of a workbook exported with claims, worked out again from the claims
+    file it holds (hidden); None for a workbook without a Claims check sheet."""
+    from appraise.analyses.verify import claims_check_from_text
+
+    if CLAIMS_FILE not in wb.sheetnames:
+        if CLAIMS_CHECK in wb.sheetnames:
+            raise InputError.one(
+                str(path),
+                "",
+                f"the workbook has a {CLAIMS_CHECK!r} sheet but not the claims file it was "
+                "checked from (a workbook exported by an earlier appraise): export it again",
+            )
+        return None
+    name, text = _held_text(wb, CLAIMS_FILE, path, "claims file")
+    return claims_check_from_text(text, name, portfolio, path)
+
+
+def streamed(exported: Exported) -> tuple[StreamedBook, dict[str, int]]:
+    """The workbook's sheets as the audit reads them, each bounded by the cells export wrote
+    there (filled in once they are laid out again; a hidden sheet by its own bound)."""
+    bounds: dict[str, int] = {}
+    book = StreamedBook(exported.book, lambda title: bounds.get(title, MAX_HIDDEN_CELLS))
+    return book, bounds
+
+
+def _unchanged_outside_inputs(exported: Exported) -> list[str]:
+    """InputError naming each cell outside the inputs that differs from the workbook the
+    portfolio file gives (`appraise check-xlsx`): the imported file would not give its figures.
+    Returns the warnings: sheets whose protection was removed."""
+    from appraise.workbook.audit import MAX_LISTED, PROTECTION_REMOVED, compare, laid_out
+
+    wb, bounds = streamed(exported)
+    claims = embedded_claims(wb, exported.path, exported.portfolio)
+    book, sheets = laid_out(exported.portfolio, exported.evidence, claims)
+    bounds.update({s.title: len(s.cells) * 2 + SPARE_INPUT_ROWS * INPUT_COLUMNS for s in sheets})
+    # An input cell holding a formula is refused by the import itself, in the input's own words;
+    # a sheet's protection removed changes no figure, so it is said, not refused.
+    found = [d for d in compare(sheets, wb, book) if d.what != "an input"]
+    differences = [d for d in found if d.found != PROTECTION_REMOVED]
+    unprotected = [
+        f"{d.sheet}: its protection was removed (no formula on it was changed)"
+        for d in found
+        if d.found == PROTECTION_REMOVED
+    ]
+    if not differences:
+        return unprotected
+    name = exported.name
+    problems = [
+        Problem(
+            name,
+            d.where,
+            f"{d.what + ': ' if d.what else ''}expected {d.expected}, found {d.found}: changed "
+            "outside the inputs, so the portfolio file import-xlsx writes would not give this "
+            "workbook's figures; undo the change (appraise check-xlsx lists every one) or edit "
+            "the portfolio file and export again",
+        )
+        for d in differences[:MAX_LISTED]
+    ]
+    if len(differences) > MAX_LISTED:
+        problems.append(
+            Problem(name, "", f"and {len(differences) - MAX_LISTED:,} more cells like these")
+        )
+    raise InputError(problems)
+
+
+def opened(path: str | Path) -> tuple[Any, Portfolio, ClaimsCheck | None]:
+    """An exported workbook as the audit reads it (streamed, each sheet bounded), the portfolio
+    file it holds and, when it was exported with claims, their check worked out again (for
+    `appraise check-xlsx`). The file is read once, bounded and checked as import reads it."""
+    exported = read_exported(path)
+    wb, bounds = streamed(exported)
+    claims = embedded_claims(wb, exported.path, exported.portfolio)
+    from appraise.workbook.audit import laid_out
+
+    _, sheets = laid_out(exported.portfolio, exported.evidence, claims)
+    bounds.update({s.title: len(s.cells) * 2 + SPARE_INPUT_ROWS * INPUT_COLUMNS for s in sheets})
+    return wb, exported.portfolio, claims

@@ -28,6 +28,7 @@ def indices_sheet(book: Book) -> Sheet | None:
     status_col = 2 + s + 1  # after a blank column: each series as published, and its status
     sheet = book.sheet(
         INDICES,
+        pages_wide=1,
         freeze=f"B{FIRST_ROW + 1}",
         print_rows=f"{FIRST_ROW}:{FIRST_ROW}",
         widths={

@@ -14,12 +14,12 @@ portfolio embedded in the workbook and compares). Three kinds of row:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from openpyxl.utils import get_column_letter
 
 from appraise.display import payer_name, provenance_cells
 from appraise.engine import core
@@ -28,6 +28,16 @@ from appraise.engine.params import CONTRACT_ARRAYS, DEFAULTS, Model, Param
 from appraise.model import ratings
 from appraise.model.discounting import GREEN_BOOK, Schedule, bands_within
 from appraise.model.prices import read_price_year
+from appraise.model.savings import (
+    CAPACITY,
+    CASH_RELEASING,
+    COST_AVOIDANCE,
+    DERIVED_NON_PLACEMENT,
+    DERIVED_PLACEMENT,
+    ONE_OFF,
+    RECURRING,
+    Booking,
+)
 from appraise.model.schema import (
     CHILDRENS_SOCIAL_CARE,
     RATINGS,
@@ -35,8 +45,16 @@ from appraise.model.schema import (
     Intervention,
     Portfolio,
 )
-from appraise.workbook.book import INPUTS, Book, Cell, Table, effect_owner, input_format
-from appraise.workbook.writer import Sheet, cell, ref
+from appraise.workbook.book import (
+    INPUTS,
+    Allowed,
+    Book,
+    Cell,
+    Table,
+    effect_owner,
+    input_format,
+)
+from appraise.workbook.writer import Sheet, quote_title, ref
 
 INPUT_KEY_HEADER = "Key"  # the Inputs column that identifies each row for import-xlsx
 FORM_LEGEND = ", ".join(f"{code} = {name}" for code, name in sorted(EFFECT_FORM_NAMES.items()))
@@ -460,21 +478,14 @@ def _change_rows(
     ]
     units = next(p for p in model.params if p.owner == key and p.target == "change_units")
     rows.append(_param_row("change_units", owner, units))
-    rows.append(
-        InputRow(
-            "component_cashable",
-            comp,
-            f"outcomes.{key}.change.cashable",
-            f"{outcome.name}: the change's saving is cashable (1 = yes)",
-            _flag(change.cashable),
-            "switch",
-            key,
-            src,
-            "Placement spend comes off a budget line",
-            "setting",
-            f"outcomes.{key}.change.cashable",
-            _switch(True, False),
-        )
+    rows += booking_rows(
+        comp,
+        key,
+        f"outcomes.{key}.change",
+        change.booking(model.portfolio.placements),
+        change.savings_class is not None,
+        f"{outcome.name}: the change's saving",
+        src,
     )
     rows.append(
         InputRow(
@@ -490,6 +501,84 @@ def _change_rows(
         )
     )
     return rows
+
+
+# The switches that book a saving (appraise.model.savings), their labels, and the file values
+# 1 and 0 stand for.
+BOOKING_SWITCHES = (
+    ("component_cashable", "is cash-releasing: cashable (1 = yes)"),
+    ("component_capacity", "if not cash-releasing, is capacity (1) or cost avoidance (0)"),
+    ("component_one_off", "is one-off (1) or recurring (0)"),
+)
+
+
+def _booking_values(booked: Booking) -> tuple[float, float, float]:
+    return (
+        _flag(booked.cash_releasing),
+        _flag(booked.savings_class == CAPACITY),
+        _flag(booked.recurrence == ONE_OFF),
+    )
+
+
+def booking_rows(
+    owner: str,
+    key: str,
+    path: str,
+    booked: Booking,
+    class_stated: bool,
+    what: str,
+    src: tuple[str, ...],
+) -> list[InputRow]:
+    """A saving line's booking switches, each mapped back to its key in the file: `cashable`
+    (or `savings_class` where the file states it), `savings_class` and `recurrence`."""
+    other = CAPACITY if booked.savings_class == CAPACITY else COST_AVOIDANCE
+    targets = (
+        (f"{path}.savings_class", _switch(CASH_RELEASING, other))
+        if class_stated
+        else (f"{path}.cashable", _switch(True, False)),
+        (f"{path}.savings_class", _switch(CAPACITY, COST_AVOIDANCE)),
+        (f"{path}.recurrence", _switch(ONE_OFF, RECURRING)),
+    )
+    notes = (booked.class_basis, booked.class_basis, booked.recurrence_basis)
+    return [
+        InputRow(
+            line,
+            owner,
+            f"{path}.{line.removeprefix('component_')}",
+            f"{what} {label}",
+            value,
+            "switch",
+            key,
+            src,
+            note,
+            "setting",
+            target,
+            to_file,
+        )
+        for (line, label), value, note, (target, to_file) in zip(
+            BOOKING_SWITCHES, _booking_values(booked), notes, targets, strict=True
+        )
+    ]
+
+
+def derived_booking_rows(
+    owner: str, key: str, part: str, booked: Booking, what: str, src: tuple[str, ...]
+) -> list[InputRow]:
+    """The booking switches of a derived cost's part: fixed by the derivation."""
+    return [
+        InputRow(
+            line,
+            owner,
+            f"fixed:outcomes.{key}.{part}.{line.removeprefix('component_')}",
+            f"{what} {label}",
+            value,
+            "switch",
+            key,
+            src,
+            f"Fixed by the derivation: {booked.class_basis}",
+        )
+        for (line, label), value in zip(BOOKING_SWITCHES, _booking_values(booked), strict=True)
+    ]
 
 
 def outcome_rows(model: Model) -> list[Section | InputRow]:
@@ -520,21 +609,12 @@ def outcome_rows(model: Model) -> list[Section | InputRow]:
             for p in by_owner.get(key, []):
                 rows.append(_param_row(DERIVE_LINE[p.path.rsplit(".", 1)[1]], derived[key], p))
             rows += price_rows(model, "derive", derived[key], f"outcomes.{key}.derive", key, src)
-            for part, cashable in (("placement", True), ("non_placement", False)):
+            for part, booked in (
+                ("placement", DERIVED_PLACEMENT),
+                ("non_placement", DERIVED_NON_PLACEMENT),
+            ):
                 what, owner = part.replace("_", "-"), owners[(key, part)]
-                rows.append(
-                    InputRow(
-                        "component_cashable",
-                        owner,
-                        f"fixed:outcomes.{key}.{part}.cashable",
-                        f"The {what} cost is cashable (1 = yes)",
-                        _flag(cashable),
-                        "switch",
-                        key,
-                        src,
-                        "Fixed by the derivation: placement spend comes off a budget line",
-                    )
-                )
+                rows += derived_booking_rows(owner, key, part, booked, f"The {what} cost", src)
                 rows.append(
                     InputRow(
                         "component_csc",
@@ -553,21 +633,14 @@ def outcome_rows(model: Model) -> list[Section | InputRow]:
             owner = owners[(key, comp.name)]
             rows.append(_param_row("component_cost_given", owner, params[f"{path}.cost"]))
             rows += price_rows(model, "component", owner, path, key, src)
-            rows.append(
-                InputRow(
-                    "component_cashable",
-                    owner,
-                    f"{path}.cashable",
-                    f"{outcome.name}: {comp.name} is cashable (1 = yes)",
-                    _flag(comp.cashable),
-                    "switch",
-                    key,
-                    src,
-                    "",
-                    "setting",
-                    f"{path}.cashable",
-                    _switch(True, False),
-                )
+            rows += booking_rows(
+                owner,
+                key,
+                path,
+                comp.booking,
+                comp.savings_class is not None,
+                f"{outcome.name}: {comp.name}",
+                src,
             )
             rows.append(
                 InputRow(
@@ -813,29 +886,39 @@ def provenance_columns(row: InputRow, citations: dict[str, str]) -> tuple[str, s
     return status, source, locator, note
 
 
-def _allowed(row: InputRow) -> tuple[Any, ...] | None:
-    """What the value cell accepts (data validation): a switch 0 or 1, a rating, a number in its
-    domain; None for structure, which is not to be edited."""
+def _allowed(book: Book, row: InputRow) -> Allowed | None:
+    """What the value cell accepts: a switch 0 or 1, a rating, a price year of the Indices sheet,
+    a number in its domain (the input registry's); None for structure, not to be edited."""
     if row.kind == "fixed":
         return None
     if row.unit == "switch":
-        return ("0", "1")
-    if row.choices:
-        return row.choices
-    if row.line == DISCOUNT_BAND:
-        return ("number", 0.0, 1.0)
+        return SWITCH
+    if row.unit == "year":  # a price year: one its index covers (the base: one of Indices')
+        if row.line == "price_base":
+            return Allowed.price_year(book)
+        index = book.where(row.line.removesuffix("_price_year") + "_index", row.owner)
+        assert isinstance(index, Cell)
+        return Allowed.price_year(book, ref(index.sheet, index.row, index.col))
+    if row.choices:  # a rating: a key of the optimism-bias table (typed as text or a number)
+        table = book.where("optimism_bias_table", "")
+        assert isinstance(table, Table)
+        col = get_column_letter(table.key_col)
+        keys = f"{quote_title(table.sheet)}${col}${table.first}:${col}${table.last}"
+        return Allowed("keys", names=row.choices, keys=keys, prefix=table.prefix)
+    if row.line == DISCOUNT_BAND:  # a band's rate of a discount schedule
+        return Allowed("number", 0.0, 1.0)
     if row.param is None:
-        return ("whole", 0, None)  # a count of cohorts
-    domain = row.param.domain
-    if not math.isfinite(domain.lo):
-        return None
-    return ("number", domain.lo, domain.hi if math.isfinite(domain.hi) else None)
+        return Allowed("whole", 0.0)  # a count of cohorts
+    return Allowed.domain(row.param.domain)
+
+
+SWITCH = Allowed("names", names=("0", "1"))
 
 
 def inputs_sheet(book: Book) -> Sheet:
     """Every assumption, one per row; yellow cells may be changed, grey ones are structure."""
     widths = {c: width for c, (_, width) in enumerate(INPUT_COLUMNS, 1)}
-    sheet = book.sheet(INPUTS, freeze="B4", print_rows="3:3", widths=widths)
+    sheet = book.sheet(INPUTS, freeze="B4", print_rows="3:3", widths=widths, pages_wide=1)
     sheet.put(1, 1, "Inputs: every assumption the workbook uses, one a row", "title")
     sheet.put(
         2,
@@ -851,6 +934,7 @@ def inputs_sheet(book: Book) -> Sheet:
     citations = {key: entry.citation for key, entry in book.evidence.items()}
     r = INPUT_HEADER_ROW
     table: list[int] = []
+    editable: list[tuple[int, InputRow]] = []
     for item in input_rows(book.model):
         r += 1
         if isinstance(item, Section):
@@ -875,9 +959,7 @@ def inputs_sheet(book: Book) -> Sheet:
         }
         sheet.row(r, [cells[header] for header in INPUT_HEADERS])
         book.input_cells[item.key] = ref(sheet.title, r, VALUE_COL)
-        allowed = _allowed(item)
-        if allowed is not None:
-            sheet.validations.append((f"{cell(r, VALUE_COL)}", allowed))
+        editable.append((r, item))
         if item.line == "optimism_bias_table":
             table.append(r)
         else:
@@ -888,6 +970,10 @@ def inputs_sheet(book: Book) -> Sheet:
         "",
         Table(sheet.title, table[0], table[-1], VALUE_COL, KEY_COL, OPTIMISM_BIAS_KEY),
     )
+    for r, item in editable:  # now that the optimism-bias table (ratings' keys) is placed
+        allowed = _allowed(book, item)
+        if allowed is not None:
+            book.input(sheet, r, VALUE_COL, f"{item.label} ({item.key})", allowed, item.value)
     return sheet
 
 

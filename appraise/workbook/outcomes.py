@@ -24,11 +24,18 @@ PRICE_COLUMNS = (
 COLUMNS = (
     *PRICE_COLUMNS,
     ("component_cost", "Value in base-year prices"),
-    ("component_cashable", "Cashable (1 = yes)"),
+    ("component_cashable", "Cash-releasing: cashable (1 = yes)"),
+    ("component_capacity", "Else capacity (1) or cost avoidance (0)"),
+    ("component_one_off", "One-off (1) or recurring (0)"),
     ("component_csc", "Paid by children's social care (1 = yes)"),
     ("component_counted", "Counts in the headline perspective (1 = yes)"),
     ("component_headline_cost", "Counted in the headline perspective"),
-    ("component_cashable_cost", "Cashable and counted"),
+    ("component_cashable_cost", "Cashable (cash-releasing) and counted"),
+    ("component_cost_avoidance_cost", "Cost avoidance and counted"),
+    ("component_capacity_cost", "Capacity and counted"),
+    ("component_cashable_one_off_cost", "Cash-releasing, one-off part"),
+    ("component_cost_avoidance_one_off_cost", "Cost avoidance, one-off part"),
+    ("component_capacity_one_off_cost", "Capacity, one-off part"),
     ("component_csc_cost", "Paid by children's social care"),
 )
 FIRST_COL = 3  # column C
@@ -41,8 +48,14 @@ TOTALS = (
     ("outcome_csc", "component_csc_cost"),
     ("outcome_headline", "component_headline_cost"),
     ("outcome_cashable", "component_cashable_cost"),
+    ("outcome_cost_avoidance", "component_cost_avoidance_cost"),
+    ("outcome_capacity", "component_capacity_cost"),
+    ("outcome_cashable_one_off", "component_cashable_one_off_cost"),
+    ("outcome_cost_avoidance_one_off", "component_cost_avoidance_one_off_cost"),
+    ("outcome_capacity_one_off", "component_capacity_one_off_cost"),
 )
-INPUT_LINES = ("component_cashable", "component_csc")  # shown from Inputs
+# Shown from Inputs: how each saving is booked (appraise.model.savings) and who pays it.
+INPUT_LINES = ("component_cashable", "component_capacity", "component_one_off", "component_csc")
 PRICE_INPUTS = ("component_cost_given", "component_price_year", "component_index")
 DERIVE_PRICES = ("derive_price_year", "derive_index", "derive_uprate", "derive_weekly_cost_in_base")
 
@@ -56,6 +69,7 @@ def outcomes_sheet(book: Book) -> Sheet:
         print_rows="3:3",
         print_cols="A:B",
         widths={1: 50, 2: 14, **{c: 16 for c in col.values()}, HOW_COL: 60},
+        pages_wide=1,
     )
     sheet.put(1, 1, "Outcomes: what one of each averted outcome saves, and whom", "title")
     sheet.put(

@@ -36,10 +36,22 @@ from openpyxl.utils import get_column_letter
 from appraise.analyses.programme import SAVINGS_STATUSES, ProgrammeReport
 from appraise.engine.figures import TOLERANCE
 from appraise.engine.programme import NOT_KNOWN, PROGRAMME, SAVINGS_STATUS_NAMES
+from appraise.model.baseline import FIRST_YEAR, LAST_YEAR
+from appraise.model.numbers import Domain
+from appraise.model.programme import MAX_AMOUNT
 from appraise.model.save import write_atomic
-from appraise.workbook.book import Book, Cell, Check, Row
+from appraise.workbook.book import Allowed, Book, Cell, Check, Row
+from appraise.workbook.book import Column as ColumnPlace
 from appraise.workbook.checks import checks_of
-from appraise.workbook.writer import Formula, Sheet, cell, ref, render
+from appraise.workbook.writer import (
+    Formula,
+    Sheet,
+    cell,
+    quote_title,
+    ref,
+    render,
+    settle_references,
+)
 
 PROGRAMME_SHEET = "Programme"
 FIRST_YEAR_COL, YEAR_ROW = 4, 3  # column D; row 3 holds the financial years
@@ -96,6 +108,17 @@ TARGET_COLUMNS: tuple[Column, ...] = (
 )
 # The column of a target's input the file may not give, and its switch.
 TARGET_SWITCHES = {"target_actual": "target_actual_given"}
+CLASS_SWITCHES = ("class_cash_releasing", "class_capacity", "recurs_one_off")
+# Each row's amounts by class, summed over the rows by the `by_class_*` lines.
+CLASS_ROWS = (
+    "achieved_counted",
+    "target_cash_releasing",
+    "target_capacity",
+    "target_one_off",
+    "achieved_cash_releasing",
+    "achieved_capacity",
+    "achieved_one_off",
+)
 SAVINGS_COLUMNS: tuple[Column, ...] = (
     ("Workstream", "workstream", None, "user"),
     ("Financial year", "year", None, "text"),
@@ -110,12 +133,85 @@ SAVINGS_COLUMNS: tuple[Column, ...] = (
     ("Due to date", "due_to_date", "due_to_date", "calc"),
     ("Variance (achieved - target)", "variance", "savings_variance", "calc"),
     ("Year ended (1 = yes)", "", "year_ended", "calc"),
+    (
+        "Part-year: achieved to date in a year not ended (1 = yes)",
+        "part_year",
+        "part_year",
+        "output",
+    ),
     ("Status code", "", "savings_status_code", "calc"),
     ("Status", "status", "savings_status", "output"),
     ("Council reported", "reported_status", None, "user"),
+    *((PROGRAMME[k].label, "", k, "input") for k in CLASS_SWITCHES),
+    *((PROGRAMME[k].label, "", k, "calc") for k in CLASS_ROWS),
+)
+# The sums by class (a figure each, in column C), keyed as in the JSON's savings_by_class.
+BY_CLASS = tuple(
+    (figure, part)
+    for figure in ("target", "achieved")
+    # in the order the lines use each other: cost avoidance and recurring are what remains
+    for part in ("total", "cash_releasing", "capacity", "cost_avoidance", "one_off", "recurring")
 )
 SAVINGS_SWITCHES = {"savings_achieved": "achieved_given", "savings_forecast": "forecast_given"}
+BUDGET_COLUMNS: tuple[Column, ...] = (
+    ("Budget line", "line", None, "user"),
+    ("Period", "period", None, "text"),
+    ("Figures are", "outturn_basis", None, "text"),
+    ("Budget", "budget", "budget_amount", "input"),
+    ("Budget given (1 = yes)", "", "budget_given", "input"),
+    ("Outturn (actual, or forecast for a period not ended)", "outturn", "outturn", "input"),
+    ("Outturn given (1 = yes)", "", "outturn_given", "input"),
+    ("Variance as the report states it", "", "stated_variance", "input"),
+    ("Variance stated (1 = yes)", "", "stated_variance_given", "input"),
+    ("From outturn - budget (1 = yes)", "", "variance_from_outturn", "calc"),
+    ("Variance against budget (+ overspend)", "variance", "budget_variance", "output"),
+)
+BUDGET_SWITCHES = {
+    "budget_amount": "budget_given",
+    "outturn": "outturn_given",
+    "stated_variance": "stated_variance_given",
+}
 MONEY, COUNT = TOLERANCE["money"], TOLERANCE["count"]
+# What each input may hold (the programme file's own bounds, appraise.model.programme).
+AMOUNT = Domain(0.0, limit=MAX_AMOUNT, why="a typing slip")
+SIGNED = Domain(limit=MAX_AMOUNT, why="a typing slip")
+SWITCH = Allowed("names", names=("0", "1"))
+ALLOWED = {
+    "investment_in_spend": SWITCH,
+    "as_at_given": SWITCH,
+    "as_at_year": Allowed("whole", FIRST_YEAR, LAST_YEAR),
+    "as_at_month": Allowed("whole", 1, 12),
+    "stated_avoided_spend": Allowed.domain(SIGNED, text_too=NOT_GIVEN),
+    "target_value": Allowed.domain(AMOUNT),
+    "savings_target": Allowed.domain(AMOUNT),
+}
+GIVEN_GROUP = "Every figure typed in has its switch set to 1, and only those"
+
+
+def _allowed(key: str) -> Allowed:
+    """What a programme input may hold: a switch; a figure the file may leave out is a number
+    or "not given"."""
+    if key in ALLOWED:
+        return ALLOWED[key]
+    if key.endswith("_given") or key == "lower_is_better":
+        return SWITCH
+    return Allowed.domain(AMOUNT, text_too=NOT_GIVEN)
+
+
+def _given(book: Book, value: Cell, switch: Cell, label: str) -> None:
+    """A figure and its switch agree: a number where the switch is 1, "not given" where it is 0
+    (a figure typed in without its switch would otherwise be ignored)."""
+    v = cell(value.row, value.col, True, True)
+    g = cell(switch.row, switch.col, True, True)
+    prefix = quote_title(value.sheet)
+    v, g = prefix + v, prefix + g
+    book.sound.append(
+        (
+            GIVEN_GROUP,
+            f"{v.replace('$', '')} {label} (its switch {g.replace('$', '')})",
+            f'OR(AND({g}=1,ISNUMBER({v})),AND({g}=0,{v}="{NOT_GIVEN}"))',
+        )
+    )
 
 
 @dataclass
@@ -177,8 +273,11 @@ class _Layout:
         self.r += 1
         line = PROGRAMME[key]
         self.sheet.row(self.r, [(label or line.label, "text"), (line.unit, "text")])
-        self.sheet.put(self.r, 3, float(self.laid.inputs[key]), _style(role, key))
+        value = float(self.laid.inputs[key])
+        self.sheet.put(self.r, 3, value, _style(role, key))
         self.book.place(key, "", Cell(self.sheet.title, self.r, 3))
+        if role == "input":
+            self.book.input(self.sheet, self.r, 3, label or line.label, _allowed(key), value)
 
     def year_input(self, key: str, switch: str) -> None:
         """An input by year ("not given" where its switch is 0), then its switch."""
@@ -188,10 +287,19 @@ class _Layout:
             self.r += 1
             self.label(line, json_key=key if line == key and key != "stated_avoided_spend" else "")
             for t, value in enumerate(row):
-                self.sheet.put(self.r, FIRST_YEAR_COL + t, value, _style("input", line))
+                col = FIRST_YEAR_COL + t
+                self.sheet.put(self.r, col, value, _style("input", line))
+                year = self.laid.years[t]
+                label = f"{PROGRAMME[line].label}, {year}"
+                self.book.input(self.sheet, self.r, col, label, _allowed(line), value)
             place = Row(self.sheet.title, self.r, FIRST_YEAR_COL, self.last, self.last)
             self.book.place(line, "", place)
             self.rows[line] = self.r
+        for t in range(len(values)):
+            col = FIRST_YEAR_COL + t
+            label = f"{PROGRAMME[key].label}, {self.laid.years[t]}"
+            here = Cell(self.sheet.title, self.rows[key], col)
+            _given(self.book, here, Cell(self.sheet.title, self.rows[switch], col), label)
 
     def year_line(self, key: str) -> None:
         """A line across the financial years: its formula in every year's column."""
@@ -233,6 +341,9 @@ class _Layout:
                 value = float(laid.inputs[key][k]) if given else NOT_GIVEN
                 sheet.put(self.r, col, value, _style(role, key))
                 book.place(key, owner, Cell(sheet.title, self.r, col))
+                if role == "input":
+                    label = f"{PROGRAMME[key].label} ({owner})"
+                    book.input(sheet, self.r, col, label, _allowed(key), value)
             else:
                 if key == "savings_status":  # its words, from its code
                     value: Any = SAVINGS_STATUS_NAMES[int(laid.values["savings_status_code"][k])]
@@ -240,6 +351,10 @@ class _Layout:
                     value = _shown(laid.values[key][k])
                 style = _style(role, key)
                 book.write(sheet, key, owner, self.r, col, style, lines=PROGRAMME, value=value)
+        for key, switch in switches.items():  # once both cells are placed
+            at, given = book.where(key, owner), book.where(switch, owner)
+            assert isinstance(at, Cell) and isinstance(given, Cell)
+            _given(book, at, given, f"{PROGRAMME[key].label} ({owner})")
 
     def table_header(self, columns: tuple[Column, ...]) -> None:
         self.r += 1
@@ -339,6 +454,7 @@ def _savings(out: _Layout) -> None:
             "reported_status": (s.reported_status if s else None) or "",
         }
         out.table(SAVINGS_COLUMNS, f"saving{k}", k, text, SAVINGS_SWITCHES)
+    last = out.r
     out.note(
         "Status: the words for the status code (0 achieved, 1 on track, 2 at risk, 3 missed, "
         "4 not reported), which is worked out from the figures to its left:"
@@ -346,6 +462,67 @@ def _savings(out: _Layout) -> None:
     used = dict.fromkeys(SAVINGS_STATUS_NAMES[int(c)] for c in laid.values["savings_status_code"])
     for status in used:
         out.note(f"{status}: {SAVINGS_STATUSES[status]}.")
+    _by_class(out, last - len(laid.savings) + 1, last)
+
+
+def _by_class(out: _Layout, first: int, last: int) -> None:
+    """The savings targets and the amounts achieved, summed by class and by recurrence: each a
+    line over the table's columns, in column D (its JSON key in C). The columns are placed only
+    after the rows' own formulas are written: a row's formula reads its own row's cells."""
+    for col, (_, _, key, _) in enumerate(SAVINGS_COLUMNS, start=1):
+        if key in ("savings_target", *CLASS_ROWS):
+            out.book.place(key, "", ColumnPlace(out.sheet.title, first, last, col))
+    out.heading("Savings targets and achieved, by class (docs/defaults.md)")
+    out.note(
+        "Each target is cash-releasing, capacity or (neither) cost avoidance, and recurring or "
+        "one-off: set its switches in the table above and these sums move."
+    )
+    for figure, part in BY_CLASS:
+        key = f"by_class_{figure}_{part}"
+        out.r += 1
+        split = "targets" if figure == "target" else "achieved"
+        json_key = (
+            f"savings_total.{figure}" if part == "total" else f"savings_by_class.{split}.{part}"
+        )
+        out.label(key, json_key=json_key)
+        value = float(out.laid.values[key])
+        out.book.write(
+            out.sheet,
+            key,
+            "",
+            out.r,
+            FIRST_YEAR_COL,
+            _style("output", key),
+            lines=PROGRAMME,
+            value=value,
+        )
+        out.rows[key] = out.r
+
+
+def _budget(out: _Layout) -> None:
+    """Budget monitoring as at the reporting date: each line's variance, a live formula."""
+    data = out.report.to_data()
+    if not data["budget"]:
+        return
+    out.heading(f"Budget monitoring as at {data['as_at']}")
+    out.note(
+        "Outturn: the actual for a period that has ended by the reporting date, the forecast "
+        "outturn for one that has not (never an actual). Variance = outturn - budget where both "
+        "are given, else the variance the report states; + is an overspend."
+    )
+    out.table_header(BUDGET_COLUMNS)
+    for b, row in enumerate(data["budget"]):
+        text = {
+            "line": row["line"],
+            "period": f"{row['period']} ({row['reads_as']})",
+            # A period with no outturn given still is one or the other by the reporting date.
+            "outturn_basis": row["outturn_basis"] or ("actual" if row["ended"] else "forecast"),
+        }
+        out.table(BUDGET_COLUMNS, f"budget{b}", b, text, BUDGET_SWITCHES)
+    for row in data["budget"]:
+        if row["reported"] or row["note"]:
+            words = "; ".join(x for x in (row["reported"], row["note"]) if x)
+            out.note(f"{row['line']} {row['period']}: {words}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -411,6 +588,16 @@ def _checks(book: Book, out: _Layout) -> None:
     for k, record in enumerate(data["savings"]):
         owner = f"{record['workstream']} {record['year']}"
         _check_row(book, owner, record, SAVINGS_COLUMNS, SAVINGS_SWITCHES, f"saving{k}", True)
+    if data["savings"]:
+        for figure, part in BY_CLASS:
+            key = f"by_class_{figure}_{part}"
+            split = data["savings_by_class"]["targets" if figure == "target" else figure]
+            engine = data["savings_total"][figure] if part == "total" else split[part]
+            at = Cell(title, out.rows[key], FIRST_YEAR_COL)
+            _check(book, at, f"savings by class: {figure}", part, engine, True)
+    for b, record in enumerate(data["budget"]):
+        owner = f"{record['line']} {record['period']}"
+        _check_row(book, owner, record, BUDGET_COLUMNS, BUDGET_SWITCHES, f"budget{b}", True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -460,8 +647,11 @@ def programme_sheet(book: Book) -> Sheet | None:
     _spend(out)
     _targets(out)
     _savings(out)
+    _budget(out)
     _checks(book, out)
-    for col in range(FIRST_YEAR_COL, FIRST_YEAR_COL + len(SAVINGS_COLUMNS)):
+    for col in range(
+        FIRST_YEAR_COL, FIRST_YEAR_COL + max(len(SAVINGS_COLUMNS), len(BUDGET_COLUMNS))
+    ):
         sheet.widths.setdefault(col, 14)
     return sheet
 
@@ -469,15 +659,22 @@ def programme_sheet(book: Book) -> Sheet | None:
 def programme_workbook_bytes(report: ProgrammeReport, today: dt.date | None = None) -> bytes:
     """A programme's workbook: the Programme sheet and its Checks (`appraise export PROGRAMME`)."""
     from appraise.version import __version__
+    from appraise.workbook.formulas import formula_check_sheet
+    from appraise.workbook.integrity import integrity_sheet
 
     book = programme_book(report, today)
-    sheet = programme_sheet(book)
-    assert sheet is not None
+    for build in (programme_sheet, formula_check_sheet, integrity_sheet):
+        sheet = build(book)
+        assert sheet is not None
+        book.built.append(sheet)
+    sheets = [*book.built, checks_of(book, book.checks)]
+    order = [sheets[0], sheets[3], sheets[2], sheets[1]]  # Programme, Checks, Integrity, hidden
+    settle_references(order)
     props = {
         "title": f"Programme: {report.inp.programme.name}",
         "creator": f"appraise {__version__}",
     }
-    return render([sheet, checks_of(book, book.checks)], props)
+    return render(order, props)
 
 
 def export_programme_workbook(report: ProgrammeReport, path: str | Path) -> Path:

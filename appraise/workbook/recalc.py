@@ -1,5 +1,6 @@
-"""Having LibreOffice (headless) open, recalculate and save workbooks: the tests' and benchmarks'
-check that the formulas give the engine's figures."""
+"""Having LibreOffice (headless) open, recalculate and save workbooks (the tests' and benchmarks'
+check that the formulas give the engine's figures), or print them to PDF (the check that a
+workbook prints)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,20 @@ def recalculate(
     Returns the recalculated copies (same names, in `outdir`, a new temporary folder by default).
     Each run uses its own LibreOffice profile, so several can run at once.
     """
+    return _convert(paths, outdir, "xlsx:Calc MS Excel 2007 XML", ".xlsx", timeout)
+
+
+def to_pdf(
+    paths: Path | Sequence[Path], outdir: Path | None = None, timeout: float = 600
+) -> list[Path]:
+    """Have LibreOffice (headless) print each workbook to PDF in `outdir`, as File > Export as
+    PDF does with the workbook's own print set-up (hidden sheets are not printed)."""
+    return _convert(paths, outdir, "pdf", ".pdf", timeout)
+
+
+def _convert(
+    paths: Path | Sequence[Path], outdir: Path | None, target: str, suffix: str, timeout: float
+) -> list[Path]:
     paths = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
     program = soffice()
     if program is None:
@@ -51,7 +66,7 @@ def recalculate(
             "--norestore",
             "--nolockcheck",
             "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
+            target,
             "--outdir",
             str(outdir),
             *map(str, paths),
@@ -59,7 +74,7 @@ def recalculate(
         proc = subprocess.run(
             command, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
         )
-    out = [outdir / (p.stem + ".xlsx") for p in paths]
+    out = [outdir / (p.stem + suffix) for p in paths]
     missing = [str(p) for p in out if not p.exists()]
     if missing:
         raise RuntimeError(

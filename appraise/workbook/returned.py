@@ -26,6 +26,7 @@ from appraise.workbook.book import INPUTS, SOURCE
 from appraise.workbook.cells import CellValue, Workbook
 from appraise.workbook.guard import MAX_WORKBOOK_BYTES, check_workbook_zip
 from appraise.workbook.inputs import INPUT_KEY_HEADER, InputRow, input_rows
+from appraise.workbook.programme_sheet import PROGRAMME_SHEET
 from appraise.workbook.source import (
     HASH_LABEL,
     INPUTS_HASH,
@@ -67,21 +68,24 @@ class Exported:
     value_col: int
     cells: dict[str, tuple[int, CellValue]]  # key -> (row, the value cell) on Inputs now
     recorded: str | None  # the SHA-256 of the Inputs values as exported, as recorded
+    model: Any = None  # the parameters the portfolio gives (its prices: a price base edited)
 
     @property
     def name(self) -> str:
         return str(self.path)
 
 
-def read_exported(path: str | Path) -> Exported:
+def read_exported(path: str | Path, data: bytes | None = None) -> Exported:
     """Read an exported workbook once: its bytes bounded and its zip checked before anything is
     parsed, then the hidden portfolio file and the Inputs sheet streamed, each within a bound.
     InputError for a workbook appraise did not write, or one whose hidden sheet was edited."""
     path = Path(path)
     name = str(path)
-    data = read_file(path, MAX_WORKBOOK_BYTES)
-    check_workbook_zip(data, name)  # what each part inflates to, before any is parsed
+    if data is None:  # else: the bytes already read, and checked, by the caller
+        data = read_file(path, MAX_WORKBOOK_BYTES)
+        check_workbook_zip(data, name)  # what each part inflates to, before any is parsed
     book = Workbook(data, name)
+    not_a_portfolio_book(book.titles, name)
     for title in (SOURCE, INPUTS):
         if title not in book.titles:
             raise InputError.one(
@@ -95,7 +99,19 @@ def read_exported(path: str | Path) -> Exported:
     rows = [r for r in input_rows(model, evidence) if isinstance(r, InputRow)]
     limit = (len(rows) * 2 + SPARE_INPUT_ROWS) * INPUT_COLUMNS
     value_col, cells = _input_cells(book.cells(INPUTS, limit), path)
-    return Exported(path, book, portfolio, evidence, rows, value_col, cells, recorded)
+    return Exported(path, book, portfolio, evidence, rows, value_col, cells, recorded, model)
+
+
+def not_a_portfolio_book(titles: Any, name: str) -> None:
+    """InputError for a programme's workbook, which holds no portfolio file to read back."""
+    if SOURCE not in titles and PROGRAMME_SHEET in titles:
+        raise InputError.one(
+            name,
+            "",
+            "a programme's workbook holds no portfolio file to read back or lay out again: "
+            "check-xlsx and import-xlsx read the workbook of a portfolio; a programme's "
+            "workbook is checked by its own Integrity sheet when a spreadsheet program opens it",
+        )
 
 
 def _embedded_portfolio(book: Workbook, path: Path) -> tuple[Portfolio, str | None]:
@@ -231,3 +247,73 @@ def hidden_data_matches(exported: Exported) -> list[Problem]:
 # The checks a workbook passes before its Inputs are read back: each returns its problems.
 # (Further checks of the sheets import does not read back plug in here.)
 CHECKS: list[Callable[[Exported], list[Problem]]] = [hidden_data_matches]
+
+
+class SharedFormula(str):
+    """A formula cell saved as part of a shared formula: its text is on the range's first cell
+    only (Excel and LibreOffice write them so), so it counts as the formula laid out there."""
+
+
+@dataclass
+class _Cell:
+    value: Any
+    row: int
+    column: int
+
+    @property
+    def coordinate(self) -> str:
+        return cell(self.row, self.column)
+
+
+@dataclass
+class _Protection:
+    sheet: bool
+
+
+class StreamedSheet:
+    """One sheet of a streamed workbook, read within a bound, as the audit reads a sheet: a
+    formula is its text with '=' (openpyxl's form), a value is itself."""
+
+    def __init__(self, cells: dict[tuple[int, int], CellValue], protected: bool):
+        self._cells = {
+            at: _as_openpyxl(content)
+            for at, content in cells.items()
+            if _as_openpyxl(content) is not None
+        }
+        self.protection = _Protection(protected)
+        self.max_row = max((r for r, _ in self._cells), default=0)
+
+    def cell(self, r: int, c: int) -> _Cell:
+        return _Cell(self._cells.get((r, c)), r, c)
+
+    def iter_rows(self, min_row: int = 1) -> Any:
+        rows: dict[int, list[_Cell]] = {}
+        for (r, c), value in sorted(self._cells.items()):
+            if r >= min_row:
+                rows.setdefault(r, []).append(_Cell(value, r, c))
+        return iter(rows.values())
+
+
+def _as_openpyxl(content: CellValue) -> Any:
+    if content.formula is None:
+        return content.value
+    if content.formula == "":
+        return SharedFormula("=")
+    return "=" + content.formula
+
+
+class StreamedBook:
+    """A streamed workbook as the audit (`appraise.workbook.audit.compare`) reads one: its sheet
+    titles, and each sheet read once, bounded by what export wrote there."""
+
+    def __init__(self, book: Workbook, bound: Callable[[str], int]):
+        self._book = book
+        self._bound = bound
+        self._read: dict[str, StreamedSheet] = {}
+        self.sheetnames = book.titles
+
+    def __getitem__(self, title: str) -> StreamedSheet:
+        if title not in self._read:
+            cells = self._book.cells(title, self._bound(title))
+            self._read[title] = StreamedSheet(cells, self._book.protected.get(title, False))
+        return self._read[title]

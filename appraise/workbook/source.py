@@ -7,8 +7,10 @@ import hashlib
 import json
 from typing import Any
 
+import yaml
+
 from appraise.model.save import portfolio_to_data
-from appraise.workbook.book import SOURCE, Book
+from appraise.workbook.book import CLAIMS_FILE, SOURCE, Book
 from appraise.workbook.inputs import InputRow, input_rows
 from appraise.workbook.writer import Sheet, read_text
 
@@ -30,16 +32,58 @@ def source_sheet(book: Book) -> Sheet:
         "reads it together with the Inputs sheet. Do not edit.",
         "note",
     )
-    r = SOURCE_FIRST_ROW
     text = json.dumps(portfolio_to_data(book.portfolio), indent=1, ensure_ascii=False)
-    # Import takes the file's structure (ids, forms, ratings, sources) from here only while this
-    # fingerprint of it still matches: an edit of the hidden sheet is refused, not imported.
-    sheet.put(2, 1, HASH_LABEL, "text")
-    sheet.put(2, 2, fingerprint(text + "\n"), "text")
+    _put_lines(sheet, text)
     # And of the Inputs values as exported: hidden data changed to say otherwise (a value the
     # Inputs sheet does not show) is refused on import, even with its own hash recomputed.
     sheet.put(2, 3, INPUTS_HASH_LABEL, "text")
     sheet.put(2, 4, inputs_fingerprint(input_rows(book.model)), "text")
+    return sheet
+
+
+def claims_file_sheet(book: Book) -> Sheet | None:
+    """The claims file a `Claims check` sheet was checked from, its text one line a row, so that
+    the sheet can be laid out again from it (check-xlsx, import-xlsx). None without claims."""
+    if book.claims is None or not book.claims.text:
+        return None
+    sheet = book.sheet(CLAIMS_FILE, hidden=True, widths={1: 100})
+    sheet.put(
+        1,
+        1,
+        "The claims file the Claims check sheet was checked from, one line a row. appraise "
+        "check-xlsx and import-xlsx check the Claims check sheet against it. Do not edit.",
+        "note",
+    )
+    # Line ends and trailing spaces, which a cell may not keep, mean nothing in YAML here.
+    _put_lines(sheet, claims_text(book.claims.text))
+    return sheet
+
+
+def claims_text(text: str) -> str:
+    """A claims file's text as the hidden sheet holds it: without the path of the portfolio it
+    names (a workbook carries no path of the machine, and the claims are checked against the
+    workbook's own portfolio), lines without trailing spaces, no blank lines at the end."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:  # it was read as a claims file at export: not expected
+        root = None
+    if isinstance(root, yaml.MappingNode):
+        for key, value in root.value:
+            if getattr(key, "value", None) == "portfolio" and isinstance(value, yaml.ScalarNode):
+                start, end = value.start_mark.index, value.end_mark.index
+                text = text[:start] + "null" + text[end:]
+                break
+    return "\n".join(line.rstrip() for line in text.splitlines()).rstrip("\n")
+
+
+def _put_lines(sheet: Sheet, text: str) -> None:
+    """`text` one line a row from SOURCE_FIRST_ROW (a line longer than a cell holds goes on,
+    marked '+'), headed by its fingerprint."""
+    # Import takes the file's structure (ids, forms, ratings, sources) from here only while this
+    # fingerprint of it still matches: an edit of the hidden sheet is refused, not imported.
+    sheet.put(2, 1, HASH_LABEL, "text")
+    sheet.put(2, 2, fingerprint(text + "\n"), "text")
+    r = SOURCE_FIRST_ROW
     for line in text.splitlines():
         pieces = [line[k : k + CHUNK] for k in range(0, len(line), CHUNK)] or [""]
         for j, piece in enumerate(pieces):
@@ -48,7 +92,6 @@ def source_sheet(book: Book) -> Sheet:
             if j:
                 sheet.put(r, 2, "+", "text")  # continues the line above
             r += 1
-    return sheet
 
 
 HASH_LABEL = "SHA-256 of the lines below (import-xlsx refuses them if it no longer matches)"

@@ -3,7 +3,9 @@
 Row 1 holds each figure's name (the registry of result figures), with its JSON key
 (`appraise evaluate --format json`) in the cell's note; each cell points at the line on
 Calculations or Cash flows where the figure is worked out. The total row adds up the figures that
-sum and applies the line's own formula to the others (a ratio of totals).
+sum and applies the line's own formula to the others (a ratio of totals). A portfolio of options
+has no total row (its interventions are alternatives): a row per option instead, from the Options
+sheet, never added up.
 """
 
 from __future__ import annotations
@@ -80,6 +82,37 @@ def summary_sheet(book: Book) -> Sheet:
         for key in FIGURES:
             formula = book.ref_formula(key, f"i{i}")
             sheet.put(r, cols[key], formula, f"output:{figure_format(book, key, i)}")
+    for key in SUMMARY_KEYS[2:]:
+        for i in range(n):
+            book.anchor(f"summary.{key}.{i}", sheet, i + 2, cols[key])
+    if book.portfolio.options is None:
+        below = _total_row(book, sheet, cols)
+    else:
+        below = _option_rows(book, sheet, cols)
+    sheet.put(
+        below + 1,
+        1,
+        f'Ratios with a zero denominator show as text ("{NEVER}", "{INFINITE}"), as the '
+        "engine's JSON shows null. "
+        + (
+            "The total row leaves blank the figures that do not add up across different outcomes."
+            if book.portfolio.options is None
+            else "The options are alternatives, so nothing here adds them up: each option's "
+            "row is its own interventions' figures (Options sheet)."
+        ),
+        "note",
+    )
+    flags = [f for r in book.results["interventions"] for f in r["flags"]]
+    for k, flag in enumerate(flags):  # an effect seen over part of a year, taken as a year's
+        sheet.put(below + 2 + k, 1, f"FLAG: {flag}.", "note")
+    chart_row = below + 3 + len(flags)
+    sheet.decorate.append(_net_savings_chart(n, cols["net_savings"], chart_row))
+    return sheet
+
+
+def _total_row(book: Book, sheet: Sheet, cols: dict[str, int]) -> int:
+    """The portfolio's total row; returns its row."""
+    n = book.n
     total = n + 2
     sheet.put(total, 1, "total", "bold")
     sheet.put(total, 2, "Portfolio total", "bold")
@@ -97,21 +130,22 @@ def summary_sheet(book: Book) -> Sheet:
             book.place(key, "total", Cell(sheet.title, total, cols[key]))
         else:
             book.write(sheet, key, "total", total, cols[key], style)
-    for key in SUMMARY_KEYS[2:]:
-        for i in range(n):
-            book.anchor(f"summary.{key}.{i}", sheet, i + 2, cols[key])
-        if key in PORTFOLIO_KEYS:
-            book.anchor(f"summary.{key}.total", sheet, total, cols[key])
-    sheet.put(
-        total + 2,
-        1,
-        f'Ratios with a zero denominator show as text ("{NEVER}", "{INFINITE}"), as the '
-        "engine's JSON shows null. The total row leaves blank the figures that do not add up across "
-        "different outcomes.",
-        "note",
-    )
-    sheet.decorate.append(_net_savings_chart(n, cols["net_savings"], total + 4))
-    return sheet
+        book.anchor(f"summary.{key}.total", sheet, total, cols[key])
+    return total
+
+
+def _option_rows(book: Book, sheet: Sheet, cols: dict[str, int]) -> int:
+    """A row per option, its figures from the Options sheet; returns the last row."""
+    r = book.n + 3
+    sheet.put(r, 1, "Options: only one will be chosen, so they are never added up", "section")
+    for name, cells in book.option_figures:
+        r += 1
+        sheet.put(r, 1, "option", "bold")
+        sheet.put(r, 2, name, "user_wrap")
+        for key, formula in cells.items():
+            if key in cols:
+                sheet.put(r, cols[key], formula, f"output:{figure_format(book, key, None)}")
+    return r
 
 
 def _net_savings_chart(n: int, col: int, row: int) -> Any:

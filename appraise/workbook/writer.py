@@ -31,7 +31,8 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
@@ -135,12 +136,17 @@ class Sheet:
     freeze: str | None = None  # top-left cell of the scrolling pane, e.g. "D3"
     print_rows: str | None = None  # rows repeated on every printed page, e.g. "1:2"
     print_cols: str | None = None  # columns repeated on every printed page, e.g. "A:C"
-    pages_wide: int = 0  # fit to this many pages wide (0: actual size, the label columns repeated)
+    # Printed this many pages wide, as many tall as it takes (0: as many as keep the print at
+    # least MIN_SCALE of actual size, the title columns repeated on each).
+    pages_wide: int = 0
+    print_area: str | None = None  # the part printed (None: all of it)
+    footer: str = ""  # printed at the foot of every page: the run's identity
     hidden: bool = False
     protect: bool = True  # formula cells refuse an accidental overwrite (no password)
     row_breaks: list[int] = field(default_factory=list)  # print a new page after these rows
-    # Data validation: (cell, what is allowed): a tuple of names, or ("number"|"whole", lo, hi)
-    # with None for no limit.
+    # Data validation: (cell, what is allowed): a tuple of names, ("number"|"whole", lo, hi)
+    # with None for no limit, or ("range", an absolute range of the allowed values). Cells with
+    # the same rule share one rule in the file.
     validations: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
     notes: dict[tuple[int, int], str] = field(default_factory=dict)  # cell comments
     # Called with the openpyxl worksheet after it is set up: charts, conditional formats.
@@ -361,10 +367,19 @@ def _set_up(ws: Worksheet, sheet: Sheet, widths: dict[int, float]) -> None:
         ws.freeze_panes = sheet.freeze
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    if sheet.pages_wide:
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth = sheet.pages_wide
-        ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = sheet.pages_wide or pages_wide(sheet, widths)
+    ws.page_setup.fitToHeight = 0  # as many pages tall as it takes: never squeezed to one
+    if sheet.print_area:
+        ws.print_area = sheet.print_area
+    # Every page says which sheet it is, where it falls, and which run it comes from.
+    ws.oddHeader.left.text = "&A"
+    ws.oddHeader.right.text = "Page &P of &N"
+    ws.oddFooter.left.text = _header_text(sheet.footer)
+    ws.oddFooter.right.text = "&A, page &P of &N"
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.25
     if sheet.print_rows:
         ws.print_title_rows = sheet.print_rows
     if sheet.print_cols:
@@ -376,34 +391,123 @@ def _set_up(ws: Worksheet, sheet: Sheet, widths: dict[int, float]) -> None:
         ws.protection.formatColumns = ws.protection.formatRows = False  # widths stay adjustable
     for row in sheet.row_breaks:
         ws.row_breaks.append(Break(id=row))
+    rules: dict[tuple[Any, ...], list[str]] = {}
     for span, allowed in sheet.validations:
-        ws.add_data_validation(_validation(span, allowed))
+        rules.setdefault(allowed, []).append(span)
+    for allowed, spans in rules.items():
+        ws.add_data_validation(_validation(spans, allowed))
     for (r, c), text in sheet.notes.items():
         ws.cell(r, c).comment = Comment(excel_text(text), "appraise")
     for hook in sheet.decorate:
         hook(ws)
 
 
-def _validation(span: str, allowed: tuple[Any, ...]) -> DataValidation:
-    """A list of allowed names, or a range of allowed numbers; anything else is refused."""
-    if allowed[0] not in ("number", "whole"):
+# A4 landscape between 0.5-inch margins holds about 146 characters of 11-point text at actual size.
+PAGE_CHARACTERS = 146
+MIN_SCALE = 0.6  # smaller than this and a printed figure is hard to read
+
+
+def pages_wide(sheet: Sheet, widths: dict[int, float]) -> int:
+    """How many pages wide to print a sheet so that the print is at least MIN_SCALE of actual
+    size, its title columns (`print_cols`) repeated on each page."""
+    total = sum(widths.get(c, 8.43) for c in range(1, sheet.max_col + 1))
+    titles = 0.0
+    if sheet.print_cols:
+        first, _, last = sheet.print_cols.partition(":")
+        span = range(column_index_from_string(first), column_index_from_string(last or first) + 1)
+        titles = sum(widths.get(c, 8.43) for c in span)
+    room = PAGE_CHARACTERS / MIN_SCALE - titles
+    return max(1, math.ceil((total - titles) / room)) if room > 0 else 1
+
+
+def _header_text(text: str) -> str:
+    """Text for a page header or footer: "&" starts a code there, so a literal one is doubled;
+    at most 200 characters (Excel's limit for a header section is 255 with its codes)."""
+    text = clean_text(text).replace("\n", " ")
+    if len(text) > 200:
+        text = text[:199] + "\N{HORIZONTAL ELLIPSIS}"
+    return text.replace("&", "&&")
+
+
+def _validation(spans: list[str], allowed: tuple[Any, ...]) -> DataValidation:
+    """A list of allowed names, a range of allowed numbers, or the values of a range of cells;
+    anything else, a blank included, is refused."""
+    if allowed[0] == "range":
+        rule = DataValidation(type="list", formula1=allowed[1], allow_blank=False)
+        rule.error = "Choose one of the listed values"
+    elif allowed[0] == "custom":  # a formula of the cell, TRUE when its value is allowed
+        rule = DataValidation(type="custom", formula1=allowed[1], allow_blank=False)
+        rule.error = "Not a value this cell takes (see the note beside it)"
+    elif allowed[0] not in ("number", "whole"):
         names = [str(a) for a in allowed]
         rule = DataValidation(type="list", formula1='"' + ",".join(names) + '"', allow_blank=False)
         rule.error = f"Choose one of: {', '.join(names)}"
     else:
         kind, low, high = allowed
         kind = "decimal" if kind == "number" else "whole"
-        if high is None:
-            rule = DataValidation(type=kind, operator="greaterThanOrEqual", formula1=repr(low))
-            rule.error = f"Must be at least {low:g}"
+        if high is None and low is None:
+            rule = DataValidation(
+                type=kind, operator="between", formula1="-1E+300", formula2="1E+300"
+            )
+            rule.allow_blank = False
+            rule.error = "A number"
+        elif high is None:
+            rule = DataValidation(
+                type=kind, operator="greaterThanOrEqual", formula1=repr(low), allow_blank=False
+            )
+            rule.error = f"A number, at least {low:g}"
+        elif low is None:
+            rule = DataValidation(
+                type=kind, operator="lessThanOrEqual", formula1=repr(high), allow_blank=False
+            )
+            rule.error = f"A number, at most {high:g}"
         else:
             rule = DataValidation(
-                type=kind, operator="between", formula1=repr(low), formula2=repr(high)
+                type=kind,
+                operator="between",
+                formula1=repr(low),
+                formula2=repr(high),
+                allow_blank=False,
             )
-            rule.error = f"Must be between {low:g} and {high:g}"
+            rule.error = f"A number between {low:g} and {high:g}"
     rule.errorTitle, rule.showErrorMessage, rule.errorStyle = "Not allowed", True, "stop"
-    rule.add(span)
+    rule.sqref = MultiCellRange(" ".join(spans))  # at once: adding one by one takes n^2
     return rule
+
+
+_REFERENCE = re.compile(
+    r"^(?:(?:'((?:[^']|'')+)'|([A-Za-z_][A-Za-z0-9_.]*))!)?\$?([A-Z]{1,3})\$?(\d+)$"
+)
+
+
+def settle_references(sheets: list[Sheet]) -> None:
+    """Give a formula that is one cell reference (`=Summary!$J$2`) its target's saved value, so
+    that every formula's saved value is what a spreadsheet works out (a reference to a cell
+    whose value was worked out later than it, or to a text the builder did not know)."""
+    by_title = {sheet.title: sheet for sheet in sheets}
+    for _ in range(4):  # a reference to a reference: settled in a few passes
+        changed = False
+        for sheet in sheets:
+            for (r, c), (value, style) in sheet.cells.items():
+                if not isinstance(value, Formula):
+                    continue
+                found = _REFERENCE.match(value)
+                if found is None:
+                    continue
+                quoted, plain, col, row = found.groups()
+                title = quoted.replace("''", "'") if quoted else plain or sheet.title
+                target = by_title.get(title)
+                if target is None:
+                    continue
+                held = target.cells.get((int(row), column_index_from_string(col)))
+                if held is None:
+                    continue
+                result = held[0].value if isinstance(held[0], Formula) else held[0]
+                if result is not None and result != value.value:
+                    sheet.cells[(r, c)] = (value.cached(result), style)
+                    changed = True
+        if not changed:
+            return
 
 
 _SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>.*?</sheetData>", re.DOTALL)
