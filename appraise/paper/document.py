@@ -32,6 +32,7 @@ from appraise.model.savings import MEANINGS, NAMES
 from appraise.paper.appendix import assumptions_log, methods, risks
 from appraise.paper.charts import png
 from appraise.paper.content import Paper
+from appraise.paper.council import council_sections
 from appraise.paper.intervention import ASSUMED_RATE, SUPPORTED, interventions
 from appraise.paper.sections import claims, forecast, programme, tracking, uncertainty
 from appraise.paper.shown import TOTAL, conventions, figure_text, input_text, payback
@@ -66,17 +67,20 @@ RATING_GUIDE = ratings.legend()
 # ---------------------------------------------------------------------------------------------
 
 
-def paper_docx(paper: Paper, template: Template | None = None) -> bytes:
+def paper_docx(paper: Paper, template: Template | None = None, draft: bool = False) -> bytes:
     """The committee paper as .docx bytes, in a council's template's styles if one is given
-    (`appraise.paper.template.read_template`)."""
+    (`appraise.paper.template.read_template`); `draft` marks it DRAFT on its title and every
+    page's foot. The council's sections come first, the appraisal in full as appendices."""
     document = open_document(template)
-    w = Writer(document, paper.identity)
+    w = Writer(document, paper.identity, draft=draft)
     w.footer()
     props = document.core_properties
-    props.title = property_text(f"Appraisal: {paper.totals['portfolio']}")
+    props.title = property_text(("DRAFT: " if draft else "") + f"Appraisal: {paper.totals['portfolio']}")
     props.author = f"appraise {__version__}"
     props.identifier = paper.identity.sha256
     props.comments = property_text(f"Made from {paper.identity.text}")
+    council_sections(w, paper, draft)
+    w.page_break()
     title_page(w, paper)
     summary(w, paper)
     portfolio_table(w, paper)
@@ -102,7 +106,7 @@ def paper_docx(paper: Paper, template: Template | None = None) -> bytes:
 
 def title_page(w: Writer, paper: Paper) -> None:
     t, identity = paper.totals, paper.identity
-    w.heading(f"Appraisal: {t['portfolio']}", 0)
+    w.heading("Appendix: the appraisal in full", 1)
     if paper.portfolio.description:
         w.paragraph(paper.portfolio.description, "Subtitle")
     w.paragraph(

@@ -153,8 +153,9 @@ class Writer:
     """Adds headings, text, tables and figures to a document, numbering tables and figures and
     ending every caption with the run's identity."""
 
-    def __init__(self, document: WordDocument, identity: RunIdentity):
+    def __init__(self, document: WordDocument, identity: RunIdentity, draft: bool = False):
         self.document = document
+        self.draft = draft
         self.identity = identity
         self.tables = 0
         self.figures = 0
@@ -295,7 +296,8 @@ class Writer:
             )
             paragraph = paragraphs[0] if blank else footer.add_paragraph()
             paragraph.style = self.document.styles["Footer"]
-            paragraph.add_run(clean(self.identity.text + ", page "))
+            lead = "DRAFT. " if self.draft else ""
+            paragraph.add_run(clean(lead + self.identity.text + ", page "))
             field = OxmlElement("w:fldSimple")  # a constant field: Word fills in the page number
             field.set(qn("w:instr"), "PAGE")
             run, text = OxmlElement("w:r"), OxmlElement("w:t")

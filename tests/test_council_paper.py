@@ -1,0 +1,189 @@
+"""The committee paper as a council's cabinet paper: its sections in order, the `paper:` block
+or a visible placeholder for each, DRAFT, and the financial implications by year read back from
+the docx against the engine's own lines (those the workbook's Cash flows sheet writes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from docx import Document
+from docx.table import Table
+
+from appraise.model.load import evidence_for, load_portfolio
+from appraise.paper.council import INVESTMENT, PLACEHOLDER, SECTIONS, YEAR_FIGURES
+from appraise.engine.figures import FIGURES
+from appraise.workbook.book import Book
+from tests.conftest import EXAMPLES, THURROCK, run_cli
+from tests.test_paper import blocks_under, heading_level, pounds, rows_of
+
+MARK = PLACEHOLDER.split("{")[0]  # "[TO BE COMPLETED BY THE COUNCIL: "
+# The engine's line of years behind each column of the table (appraise.engine.results.YEAR_KEYS).
+LINE_OF = {
+    "cost": "year_cost",
+    "gross_savings": "year_gross_savings",
+    "net_savings": "year_net_savings",
+    "cashable_gross_savings": "year_cashable_gross_savings",
+    "cost_avoidance_savings": "year_cost_avoidance_savings",
+    "capacity_savings": "year_capacity_savings",
+    "recurring_savings": "year_recurring_savings",
+    "one_off_savings": "year_one_off_savings",
+    "cumulative_net": "year_cumulative_net",
+}
+
+
+def paper(tmp_path: Path, file: Path, *args: str) -> Any:
+    out = tmp_path / "paper.docx"
+    proc = run_cli("report", file, "--docx", out, *args)
+    assert proc.returncode == 0, proc.stderr
+    return Document(str(out))
+
+
+@pytest.fixture(scope="module")
+def thurrock(tmp_path_factory) -> Any:
+    return paper(tmp_path_factory.mktemp("council"), THURROCK)
+
+
+def headings(document: Any) -> list[str]:
+    return [b.text for b in document.iter_inner_content() if heading_level(b) == 1]
+
+
+def text_under(document: Any, title: str) -> str:
+    out = []
+    for b in blocks_under(document, title):
+        if isinstance(b, Table):
+            out += [c.text for row in b.rows for c in row.cells]
+        else:
+            out.append(b.text)
+    return " ".join(out)
+
+
+def test_sections_in_a_cabinet_papers_order_then_the_appendices(thurrock):
+    found = headings(thurrock)
+    assert found[: len(SECTIONS)] == list(SECTIONS)
+    assert found[len(SECTIONS)] == "Appendix: the appraisal in full"
+    assert "Summary" in found[len(SECTIONS) :]
+    # The header block comes first, under the title: committee, date, author, portfolio
+    # holder, wards, key decision, forward plan, open or exempt, and the two sign-offs.
+    first = next(b for b in thurrock.iter_inner_content() if isinstance(b, Table))
+    items = [r.cells[0].text for r in first.rows]
+    for item in ("Committee", "Date", "Report author", "Portfolio holder", "Wards affected"):
+        assert item in items
+    assert {"Key decision", "Forward plan reference", "Open or exempt"} <= set(items)
+
+
+def test_a_silent_file_shows_a_placeholder_for_each_councils_section(thurrock):
+    # thurrock-2017.yaml has no `paper:` block: nothing of the council's is invented.
+    for title in (
+        "Purpose",
+        "Recommendations",
+        "Background",
+        "Legal implications",
+        "Equalities implications",
+        "Other implications",
+        "Monitoring",
+        "Background papers",
+        "Risks",
+    ):
+        assert MARK in text_under(thurrock, title), title
+    first = next(b for b in thurrock.iter_inner_content() if isinstance(b, Table))
+    for row in first.rows[1:]:
+        assert row.cells[1].text.startswith(MARK), row.cells[0].text
+
+
+def test_financial_implications_by_year_equal_the_engines_cash_flow_lines(thurrock):
+    table = next(b for b in blocks_under(thurrock, "Financial implications") if isinstance(b, Table))
+    rows = rows_of(table)
+    portfolio = load_portfolio(THURROCK)
+    book = Book.of(portfolio, evidence_for(portfolio))
+    assert [r["Year"] for r in rows] == [f"Year {t + 1}" for t in range(5)] + ["Total"]
+    headers = {k: INVESTMENT if k == "cost" else FIGURES[k].title for k in YEAR_FIGURES}
+    compared = 0
+    for key, header in headers.items():
+        line = book.value_of(LINE_OF[key], "total")  # as the Cash flows sheet writes it
+        for t, row in enumerate(rows[:-1]):
+            assert pounds(row[header]) == round(line[t]), (key, t)
+            compared += 1
+        if key != "cumulative_net":
+            assert pounds(rows[-1][header]) == round(sum(line)), key
+    assert compared == 9 * 5
+    # The classes and the recurrences each add up to gross savings, year by year.
+    for row in rows[:-1]:
+        gross = pounds(row["Gross savings"])
+        classes = sum(pounds(row[FIGURES[k].title]) for k in YEAR_FIGURES[3:6])
+        assert abs(classes - gross) <= 2
+        recur = sum(pounds(row[FIGURES[k].title]) for k in YEAR_FIGURES[6:8])
+        assert abs(recur - gross) <= 1
+
+
+def test_financial_years_label_the_rows_where_the_file_starts(tmp_path):
+    data = yaml.safe_load(THURROCK.read_text())
+    data.pop("baseline")
+    data["start"] = "2018-04"
+    file = tmp_path / "started.yaml"
+    file.write_text(yaml.safe_dump(data))
+    document = paper(tmp_path, file)
+    table = next(b for b in blocks_under(document, "Financial implications") if isinstance(b, Table))
+    labels = [r["Year"] for r in rows_of(table)][:-1]
+    assert labels == ["2018-19", "2019-20", "2020-21", "2021-22", "2022-23"]
+
+
+def test_the_councils_block_fills_its_sections_and_draft_marks_the_paper(tmp_path):
+    data = yaml.safe_load(THURROCK.read_text())
+    data["paper"] = {
+        "committee": "Cabinet",
+        "key_decision": True,
+        "access": "open",
+        "recommendations": ["Agree the invest-to-save proposal."],
+        "risks": [
+            {
+                "risk": "Referrals fall short of reach",
+                "likelihood": "medium",
+                "impact": "high",
+                "mitigation": "Monthly referral review",
+                "owner": "Head of early help",
+            }
+        ],
+    }
+    file = tmp_path / "thurrock-2017.yaml"
+    for name in ("thurrock-2017-baseline.yaml", "thurrock-lac-2011-2017.csv"):
+        if (EXAMPLES / name).exists():
+            (tmp_path / name).write_bytes((EXAMPLES / name).read_bytes())
+    file.write_text(yaml.safe_dump(data, sort_keys=False))
+    document = paper(tmp_path, file, "--draft")
+    assert document.paragraphs[0].text.startswith("DRAFT: ")
+    assert "DRAFT." in document.sections[0].footer.paragraphs[-1].text
+    assert "1. Agree the invest-to-save proposal." in text_under(document, "Recommendations")
+    register = next(b for b in blocks_under(document, "Risks") if isinstance(b, Table))
+    assert rows_of(register)[0] == {
+        "Risk": "Referrals fall short of reach",
+        "Likelihood": "medium",
+        "Impact": "high",
+        "Mitigation": "Monthly referral review",
+        "Owner": "Head of early help",
+    }
+    first = next(b for b in document.iter_inner_content() if isinstance(b, Table))
+    details = {r.cells[0].text: r.cells[1].text for r in first.rows}
+    assert (details["Committee"], details["Key decision"], details["Open or exempt"]) == (
+        "Cabinet",
+        "Yes",
+        "Open",
+    )
+    assert details["Date"].startswith(MARK)  # still silent, still marked
+
+
+def test_a_bad_paper_block_exits_2_naming_file_field_and_value(tmp_path):
+    data = yaml.safe_load(THURROCK.read_text())
+    data.pop("baseline", None)
+    data["paper"] = {"risks": [{"risk": "x", "likelihood": "severe", "impact": "high",
+                                "mitigation": "m", "owner": "o"}]}
+    file = tmp_path / "bad.yaml"
+    file.write_text(yaml.safe_dump(data))
+    proc = run_cli("report", file, "--docx", tmp_path / "p.docx")
+    assert proc.returncode == 2
+    assert "bad.yaml" in proc.stderr
+    assert "paper.risks[0].likelihood" in proc.stderr and "severe" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "p.docx").exists()
