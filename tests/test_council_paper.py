@@ -93,41 +93,48 @@ def test_a_silent_file_shows_a_placeholder_for_each_councils_section(thurrock):
         assert row.cells[1].text.startswith(MARK), row.cells[0].text
 
 
+def financial_table(document: Any) -> dict[str, dict[str, str]]:
+    """The financial implications table: each line's row, keyed by year (and "Total")."""
+    table = next(
+        b for b in blocks_under(document, "Financial implications") if isinstance(b, Table)
+    )
+    return {r[""]: r for r in rows_of(table)}
+
+
 def test_financial_implications_by_year_equal_the_engines_cash_flow_lines(thurrock):
-    table = next(b for b in blocks_under(thurrock, "Financial implications") if isinstance(b, Table))
-    rows = rows_of(table)
+    rows = financial_table(thurrock)
     portfolio = load_portfolio(THURROCK)
     book = Book.of(portfolio, evidence_for(portfolio))
-    assert [r["Year"] for r in rows] == [f"Year {t + 1}" for t in range(5)] + ["Total"]
-    headers = {k: INVESTMENT if k == "cost" else FIGURES[k].title for k in YEAR_FIGURES}
+    titles = [INVESTMENT if k == "cost" else FIGURES[k].title for k in YEAR_FIGURES]
+    assert list(rows) == titles
+    years = [f"Year {t + 1}" for t in range(5)]
+    assert list(rows[INVESTMENT]) == ["", *years, "Total"]
     compared = 0
-    for key, header in headers.items():
+    for key, title in zip(YEAR_FIGURES, titles, strict=True):
         line = book.value_of(LINE_OF[key], "total")  # as the Cash flows sheet writes it
-        for t, row in enumerate(rows[:-1]):
-            assert pounds(row[header]) == round(line[t]), (key, t)
+        for t, year in enumerate(years):
+            assert pounds(rows[title][year]) == round(line[t]), (key, year)
             compared += 1
         if key != "cumulative_net":
-            assert pounds(rows[-1][header]) == round(sum(line)), key
+            assert pounds(rows[title]["Total"]) == round(sum(line)), key
     assert compared == 9 * 5
     # The classes and the recurrences each add up to gross savings, year by year.
-    for row in rows[:-1]:
-        gross = pounds(row["Gross savings"])
-        classes = sum(pounds(row[FIGURES[k].title]) for k in YEAR_FIGURES[3:6])
+    for year in [*years, "Total"]:
+        gross = pounds(rows["Gross savings"][year])
+        classes = sum(pounds(rows[FIGURES[k].title][year]) for k in YEAR_FIGURES[3:6])
         assert abs(classes - gross) <= 2
-        recur = sum(pounds(row[FIGURES[k].title]) for k in YEAR_FIGURES[6:8])
+        recur = sum(pounds(rows[FIGURES[k].title][year]) for k in YEAR_FIGURES[6:8])
         assert abs(recur - gross) <= 1
 
 
-def test_financial_years_label_the_rows_where_the_file_starts(tmp_path):
+def test_financial_years_label_the_years_where_the_file_starts(tmp_path):
     data = yaml.safe_load(THURROCK.read_text())
     data.pop("baseline")
     data["start"] = "2018-04"
     file = tmp_path / "started.yaml"
     file.write_text(yaml.safe_dump(data))
-    document = paper(tmp_path, file)
-    table = next(b for b in blocks_under(document, "Financial implications") if isinstance(b, Table))
-    labels = [r["Year"] for r in rows_of(table)][:-1]
-    assert labels == ["2018-19", "2019-20", "2020-21", "2021-22", "2022-23"]
+    rows = financial_table(paper(tmp_path, file))
+    assert list(rows[INVESTMENT])[1:] == ["2018-19", "2019-20", "2020-21", "2021-22", "2022-23", "Total"]
 
 
 def test_the_councils_block_fills_its_sections_and_draft_marks_the_paper(tmp_path):

@@ -18,7 +18,7 @@ from appraise.engine.figures import FIGURES
 from appraise.model import ratings
 from appraise.model.council import CouncilPaper
 from appraise.paper.content import Paper
-from appraise.paper.word import Writer
+from appraise.paper.word import Writer, fits
 
 # The council's sections, in order (the test of the paper's order reads this).
 SECTIONS = (
@@ -173,62 +173,59 @@ def options_considered(w: Writer, paper: Paper) -> None:
 
 
 def year_rows(paper: Paper) -> tuple[list[str], list[list[str]]]:
-    """The financial implications by year, from the engine's lines (the workbook's Cash flows),
-    with the horizon's total (the cumulative line has none)."""
+    """The financial implications by year, a line a row and a year a column as on the
+    workbook's Cash flows sheet, from the engine's lines, with the horizon's total (the
+    cumulative line has none)."""
     years = paper.totals["years"]
-    headers = ["Year", INVESTMENT, *(FIGURES[k].title for k in YEAR_FIGURES[1:])]
+    headers = ["", *(y.get("financial_year", f"Year {y['year']}") for y in years), "Total"]
     rows = [
-        [y.get("financial_year", f"Year {y['year']}"), *(money(y[k]) for k in YEAR_FIGURES)]
-        for y in years
-    ]
-    rows.append(
         [
-            "Total",
-            *(
-                money(sum(y[k] for y in years)) if k != "cumulative_net" else ""
-                for k in YEAR_FIGURES
-            ),
+            INVESTMENT if k == "cost" else FIGURES[k].title,
+            *(money(y[k]) for y in years),
+            money(sum(y[k] for y in years)) if k != "cumulative_net" else "",
         ]
-    )
+        for k in YEAR_FIGURES
+    ]
     return headers, rows
 
 
 def financial_implications(w: Writer, paper: Paper, c: CouncilPaper) -> None:
     w.heading("Financial implications", 1)
     t = paper.totals
+    labelled_funding(w, c)
     if paper.options is not None:
         w.paragraph(
             "The file holds mutually exclusive options, so there is no one programme of spending "
             "to set out by year: each option's figures are in the Options considered section and "
             "the appendix, never added up."
         )
-    else:
-        labelled_funding(w, c)
-        w.orient(landscape=True)  # ten columns of money: too wide for portrait
-        headers, rows = year_rows(paper)
-        w.table(
-            "Financial implications by year, in the price base's prices (undiscounted): the "
-            "lines of the workbook's Cash flows sheet",
-            headers,
-            rows,
-            [False, *[True] * (len(headers) - 1)],
-        )
-        w.paragraph(
-            f"{FIGURES['gross_savings'].title} split two ways: as "
-            f"{FIGURES['cashable_gross_savings'].title.lower()}, "
-            f"{FIGURES['cost_avoidance_savings'].title.lower()} and "
-            f"{FIGURES['capacity_savings'].title.lower()}; and as "
-            f"{FIGURES['recurring_savings'].title.lower()} and "
-            f"{FIGURES['one_off_savings'].title.lower()}. Each split adds up to "
-            f"{FIGURES['gross_savings'].title.lower()}. {FIGURES['net_savings'].title} are "
-            f"{FIGURES['gross_savings'].title.lower()} less the investment. Only "
-            f"{FIGURES['cashable_gross_savings'].title.lower()} can come out of a budget; "
-            f"discounted at the file's rate, the {FIGURES['npv'].title} over "
-            f"{t['horizon_years']} years is {money(t['npv'])}."
-        )
-        w.orient(landscape=False)
         return
-    labelled_funding(w, c)
+    headers, rows = year_rows(paper)
+    right = [False, *[True] * (len(headers) - 1)]
+    wide = not fits(headers, rows, right, w.width())
+    w.orient(landscape=wide)  # a long horizon: more years than a portrait page holds
+    w.table(
+        "Financial implications by year, in the price base's prices (undiscounted): the "
+        "lines of the workbook's Cash flows sheet",
+        headers,
+        rows,
+        right,
+    )
+    w.paragraph(
+        f"{FIGURES['gross_savings'].title} split two ways: as "
+        f"{FIGURES['cashable_gross_savings'].title.lower()}, "
+        f"{FIGURES['cost_avoidance_savings'].title.lower()} and "
+        f"{FIGURES['capacity_savings'].title.lower()}; and as "
+        f"{FIGURES['recurring_savings'].title.lower()} and "
+        f"{FIGURES['one_off_savings'].title.lower()}. Each split adds up to "
+        f"{FIGURES['gross_savings'].title.lower()}. {FIGURES['net_savings'].title} are "
+        f"{FIGURES['gross_savings'].title.lower()} less the investment. Only "
+        f"{FIGURES['cashable_gross_savings'].title.lower()} can come out of a budget; "
+        f"discounted at the file's rate, the {FIGURES['npv'].title} over "
+        f"{t['horizon_years']} years is {money(t['npv'])}."
+    )
+    if wide:
+        w.orient(landscape=False)
 
 
 def labelled_funding(w: Writer, c: CouncilPaper) -> None:

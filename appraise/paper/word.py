@@ -136,6 +136,23 @@ def column_widths(
     ]
 
 
+def fits(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool], total: Length
+) -> bool:
+    """Whether every column gets its longest word (a number its whole value) within `total`:
+    if not, the table needs a landscape page, or words would break mid-word."""
+    needed = 0
+    for c, header in enumerate(headers):
+        cells = [str(row[c]) for row in rows]
+        longest = max(
+            [math.ceil(len(w) * 1.1) for w in header.split()]
+            + [len(w) for t in cells for w in t.split()]
+            + [0]
+        )
+        needed += CHAR * longest + CELL_PADDING
+    return needed <= total
+
+
 def _narrow_margins(table: Table) -> None:
     """Cell margins of 0.1 cm left and right (constant XML: Word's tblCellMar)."""
     margins = OxmlElement("w:tblCellMar")
