@@ -4,6 +4,7 @@ the docx against the engine's own lines (those the workbook's Cash flows sheet w
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -194,3 +195,86 @@ def test_a_bad_paper_block_exits_2_naming_file_field_and_value(tmp_path):
     assert "paper.risks[0].likelihood" in proc.stderr and "severe" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "p.docx").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# One vocabulary of savings: the registry's (appraise.engine.figures)
+# ---------------------------------------------------------------------------------------------
+
+# Words that make "savings" a term of its own: each such term must be a registry figure's.
+QUALIFIERS = {
+    "net", "gross", "cashable", "cash-releasing", "care", "recurring", "one-off", "cumulative",
+    "discounted", "annual", "yearly", "total", "non-cashable", "realised", "planned",
+}  # fmt: skip
+# The sections appraise writes wholly (the interventions and the assumptions log quote the
+# file's own notes and its sources, whose words are theirs).
+OWN_SECTIONS = (
+    *(s for s in SECTIONS if s != "Background"),
+    "Summary",
+    "The portfolio",
+    "Uncertainty",
+    "The cost of doing nothing",
+)
+
+
+def registry_terms() -> set[str]:
+    """'net savings', 'cash-releasing savings', ...: the last two words of each registry title
+    that names savings."""
+    out = set()
+    for f in FIGURES.values():
+        words = f.title.lower().split(" (")[0].split(",")[0].split()
+        if "savings" in words:
+            at = words.index("savings")
+            out.add(" ".join(words[max(at - 1, 0) : at + 1]))
+    return out
+
+
+def savings_terms(text: str) -> set[str]:
+    return {
+        f"{m.group(1).lower()} {m.group(2).lower()}"
+        for m in re.finditer(r"\b([A-Za-z-]+) (savings?)\b", text)
+        if m.group(1).lower() in QUALIFIERS
+    }
+
+
+def test_the_registry_has_the_terms_a_council_books_by():
+    assert {"net savings", "gross savings", "cash-releasing savings"} <= registry_terms()
+    assert {"recurring savings", "one-off savings"} <= registry_terms()
+    # The check can fail: the forecast's old words are caught.
+    assert savings_terms("Net saving; Cashable care saving") - registry_terms() == {
+        "net saving",
+        "care saving",
+    }
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (str(THURROCK),),
+        (
+            str(EXAMPLES / "thurrock-2017-uncertain.yaml"),
+            "--baseline",
+            str(EXAMPLES / "thurrock-2017-baseline.yaml"),
+        ),
+    ],
+    ids=["thurrock", "uncertain"],
+)
+def test_no_section_uses_a_savings_term_outside_the_registry(tmp_path, args):
+    document = paper(tmp_path, *map(Path, args))
+    found = headings(document)
+    allowed = registry_terms()
+    for title in OWN_SECTIONS:
+        if title not in found:
+            continue
+        stray = savings_terms(text_under(document, title)) - allowed
+        assert not stray, (title, stray)
+
+
+def test_the_options_paper_shows_no_total_across_options(tmp_path):
+    document = paper(tmp_path, EXAMPLES / "edge-of-care-options.yaml")
+    for title in ("Options considered", "Financial implications", "Summary", "The options"):
+        for block in blocks_under(document, title):
+            if isinstance(block, Table):
+                cells = [c.text for row in block.rows for c in row.cells]
+                assert not any(c.strip().lower() in ("total", "portfolio total") for c in cells)
+    assert "never added up" in text_under(document, "Financial implications")
