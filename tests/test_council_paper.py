@@ -278,3 +278,14 @@ def test_the_options_paper_shows_no_total_across_options(tmp_path):
                 cells = [c.text for row in block.rows for c in row.cells]
                 assert not any(c.strip().lower() in ("total", "portfolio total") for c in cells)
     assert "never added up" in text_under(document, "Financial implications")
+
+
+def test_a_range_whose_central_value_is_one_end_is_flagged(tmp_path):
+    # FFT's success rate: uniform from 0 to 16% with central 0 (edge-of-care-options.yaml).
+    document = paper(tmp_path, EXAMPLES / "edge-of-care-options.yaml")
+    flag = "the central value, 0%, is the bottom of its range (0% to 16%)"
+    assert flag in text_under(document, "Risks")
+    assert flag in text_under(document, "Uncertainty")
+    assert "Multisystemic Therapy: Success rate" not in text_under(document, "Risks").split(
+        "Ranges whose central value"
+    )[-1]  # MST's range (0 to 32%, central 16%) is not one-sided

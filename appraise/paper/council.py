@@ -11,13 +11,16 @@ file) it writes itself. The appraisal in full follows as appendices (`appraise.p
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from appraise.display import money, pct
 from appraise.engine.figures import FIGURES
 from appraise.model import ratings
 from appraise.model.council import CouncilPaper
+from appraise.model.numbers import Dist
 from appraise.paper.content import Paper
+from appraise.paper.shown import input_text
 from appraise.paper.word import Writer, fits
 
 # The council's sections, in order (the test of the paper's order reads this).
@@ -283,6 +286,32 @@ def figures_at_risk(paper: Paper) -> list[str]:
     return out
 
 
+def one_sided_ranges(paper: Paper) -> list[str]:
+    """Each range whose central value sits at one end: the draws all lie on one side of the
+    value the deterministic figures use, so the chance of breaking even and the central answer
+    can point different ways (FFT's effect, 0 in a range of 0 to 16%, is the case in point)."""
+    out = []
+    for p in paper.model.params:
+        value = p.value
+        if not isinstance(value, Dist):
+            continue
+        low, high = value.support
+        if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
+            continue
+        end = "bottom" if value.central == low else "top" if value.central == high else None
+        if end is None:
+            continue
+        side = "above" if end == "bottom" else "below"
+        out.append(
+            f"{paper.input_label(p.key, p.label, p.owner)}: the central value, "
+            f"{input_text(value.central, p.unit)}, is the {end} of its range "
+            f"({input_text(low, p.unit)} to {input_text(high, p.unit)}), so every draw lies "
+            f"{side} it. The figures at the central value and the chance of breaking even over "
+            "the draws can point different ways; read them together."
+        )
+    return out
+
+
 def risk_register(w: Writer, paper: Paper, c: CouncilPaper) -> None:
     w.heading("Risks", 1)
     if c.risks:
@@ -300,6 +329,10 @@ def risk_register(w: Writer, paper: Paper, c: CouncilPaper) -> None:
         "in the appendix, Risks: what each answer hangs on):"
     )
     w.bullets(figures_at_risk(paper))
+    flagged = one_sided_ranges(paper)
+    if flagged:
+        w.paragraph("Ranges whose central value sits at one end:")
+        w.bullets(flagged)
 
 
 def other_implications(w: Writer, c: CouncilPaper) -> None:

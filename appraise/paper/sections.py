@@ -26,6 +26,7 @@ from appraise.display import (
 from appraise.engine.figures import FIGURES
 from appraise.paper.charts import png
 from appraise.paper.content import Paper
+from appraise.paper.council import one_sided_ranges
 from appraise.paper.shown import TOTAL, cells, input_labels, input_text, swing_row
 from appraise.paper.word import Writer
 
@@ -49,6 +50,7 @@ def uncertainty(w: Writer, paper: Paper) -> None:
         "and appraises the whole portfolio; `appraise simulate FILE --draws "
         f"{sim['draws']} --seed {sim['seed']}` gives the same figures."
     )
+    w.bullets([f"Flag: {x}" for x in one_sided_ranges(paper)])
     # What the interventions make up: the portfolio total, or each option (never their sum).
     options = sim.get("options")
     wholes = (
