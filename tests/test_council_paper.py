@@ -13,9 +13,9 @@ import yaml
 from docx import Document
 from docx.table import Table
 
+from appraise.engine.figures import FIGURES
 from appraise.model.load import evidence_for, load_portfolio
 from appraise.paper.council import INVESTMENT, PLACEHOLDER, SECTIONS, YEAR_FIGURES
-from appraise.engine.figures import FIGURES
 from appraise.workbook.book import Book
 from tests.conftest import EXAMPLES, THURROCK, run_cli
 from tests.test_paper import blocks_under, heading_level, pounds, rows_of
@@ -135,7 +135,14 @@ def test_financial_years_label_the_years_where_the_file_starts(tmp_path):
     file = tmp_path / "started.yaml"
     file.write_text(yaml.safe_dump(data))
     rows = financial_table(paper(tmp_path, file))
-    assert list(rows[INVESTMENT])[1:] == ["2018-19", "2019-20", "2020-21", "2021-22", "2022-23", "Total"]
+    assert list(rows[INVESTMENT])[1:] == [
+        "2018-19",
+        "2019-20",
+        "2020-21",
+        "2021-22",
+        "2022-23",
+        "Total",
+    ]
 
 
 def test_the_councils_block_fills_its_sections_and_draft_marks_the_paper(tmp_path):
@@ -185,8 +192,11 @@ def test_the_councils_block_fills_its_sections_and_draft_marks_the_paper(tmp_pat
 def test_a_bad_paper_block_exits_2_naming_file_field_and_value(tmp_path):
     data = yaml.safe_load(THURROCK.read_text())
     data.pop("baseline", None)
-    data["paper"] = {"risks": [{"risk": "x", "likelihood": "severe", "impact": "high",
-                                "mitigation": "m", "owner": "o"}]}
+    data["paper"] = {
+        "risks": [
+            {"risk": "x", "likelihood": "severe", "impact": "high", "mitigation": "m", "owner": "o"}
+        ]
+    }
     file = tmp_path / "bad.yaml"
     file.write_text(yaml.safe_dump(data))
     proc = run_cli("report", file, "--docx", tmp_path / "p.docx")
@@ -286,6 +296,7 @@ def test_a_range_whose_central_value_is_one_end_is_flagged(tmp_path):
     flag = "the central value, 0%, is the bottom of its range (0% to 16%)"
     assert flag in text_under(document, "Risks")
     assert flag in text_under(document, "Uncertainty")
-    assert "Multisystemic Therapy: Success rate" not in text_under(document, "Risks").split(
-        "Ranges whose central value"
-    )[-1]  # MST's range (0 to 32%, central 16%) is not one-sided
+    assert (
+        "Multisystemic Therapy: Success rate"
+        not in text_under(document, "Risks").split("Ranges whose central value")[-1]
+    )  # MST's range (0 to 32%, central 16%) is not one-sided

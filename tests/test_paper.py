@@ -23,8 +23,8 @@ from docx.text.paragraph import Paragraph
 
 from appraise.display import programme_sections
 from appraise.engine.params import build
-from appraise.paper.council import SECTIONS
 from appraise.model.load import evidence_for, load_portfolio
+from appraise.paper.council import SECTIONS
 from appraise.workbook.inputs import InputRow, input_rows
 from tests.conftest import APPRAISE, EXAMPLES, ROOT, THURROCK, by_id, require_tool, run_cli
 from tests.helpers import intervention, portfolio_data

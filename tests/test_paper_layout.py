@@ -1,12 +1,12 @@
 """The committee paper's layout as a clerk sees it, read from the PDF LibreOffice makes: no word
-broken across lines in any table of the five example papers, and no near-empty page."""
+broken across lines in any table of the five example papers, and no near-empty page (one
+that holds a chart, or ends a section, may be short)."""
 
 from __future__ import annotations
 
 import re
 import subprocess
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from docx import Document
@@ -24,14 +24,14 @@ PAPERS = {
         EXAMPLES / "east-sussex-thrive-programme.yaml",
     ),
 }
-# A word and a figure as a reader sees them. A hyphen may end a line (pdftotext joins the two
-# halves, with or without it), so a hyphenated word is read as one, its hyphens dropped.
+# A word and a figure as a reader sees them; a hyphen may end a line, so it separates words.
+# The PDF is read with `pdftotext -raw`, which keeps a hyphen that ends a line.
 TOKEN = re.compile(r"[A-Za-z]+|[£\d][\d,.]*\d")
 MIN_LINES = 6  # a page with fewer lines of text than this is near-empty
 
 
 def tokens(text: str) -> Counter[str]:
-    return Counter(TOKEN.findall(re.sub(r"-\s*\n\s*", "-", text).replace("-", "")))
+    return Counter(TOKEN.findall(text))
 
 
 def broken_words(document: Document, pdf_text: str) -> list[str]:
@@ -55,7 +55,7 @@ def broken_words(document: Document, pdf_text: str) -> list[str]:
 def test_the_check_catches_a_word_split_across_lines():
     assert tokens("Interventio\nn") != tokens("Intervention")
     assert tokens("Cash-\nreleasing £1,972,068") == tokens("Cash-releasing £1,972,068")
-    assert tokens("Cash-releasing") == tokens("Cashreleasing")
+    assert tokens("Multisystemi\nc") != tokens("Multisystemic")
 
 
 @pytest.mark.slow
@@ -68,11 +68,14 @@ def test_no_word_broken_across_lines_in_any_table_and_no_near_empty_page(tmp_pat
     proc = run_cli("report", file, *rest, "--docx", docx, "--pdf", pdf)
     assert proc.returncode == 0, proc.stderr
     text = subprocess.run(
-        [pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True
+        [pdftotext, "-raw", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
-    assert broken_words(Document(str(docx)), text) == []
-    pages = text.split("\f")[:-1]
-    for number, page in enumerate(pages, 1):
-        lines = [x for x in page.splitlines() if x.strip()]
+    document = Document(str(docx))
+    assert broken_words(document, text) == []
+    sections = {p.text for p in document.paragraphs if p.style.name in ("Heading 1", "Title")}
+    pages = [[x for x in page.splitlines() if x.strip()] for page in text.split("\f")[:-1]]
+    for number, lines in enumerate(pages, 1):
+        ends_a_section = number == len(pages) or pages[number][0] in sections
+        holds_a_chart = any(x.startswith("Figure ") for x in lines)
         # The footer is two lines; a page must hold more than a heading and a line.
-        assert len(lines) >= MIN_LINES, (number, lines)
+        assert len(lines) >= MIN_LINES or ends_a_section or holds_a_chart, (number, lines)

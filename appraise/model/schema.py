@@ -25,8 +25,8 @@ from appraise.errors import InputError
 from appraise.model import limits, periods, ratings, savings
 from appraise.model.base import PAYER, Base, Text, check_slug, one_form
 from appraise.model.baseline import Baseline, FinancialYearStartMonth, StartMonth, at
-from appraise.model.council import CouncilPaper
 from appraise.model.costs import cost_item
+from appraise.model.council import CouncilPaper
 from appraise.model.discounting import DiscountInput, DiscountRate
 from appraise.model.limits import (
     BENEFIT_YEARS,

@@ -111,7 +111,11 @@ def header_block(w: Writer, paper: Paper, c: CouncilPaper, draft: bool) -> None:
     access = (
         placeholder("open or exempt (with the paragraph of Schedule 12A)")
         if c.access is None
-        else (f"Exempt: {c.exempt_reason}" if c.access == "exempt" and c.exempt_reason else c.access.capitalize())
+        else (
+            f"Exempt: {c.exempt_reason}"
+            if c.access == "exempt" and c.exempt_reason
+            else c.access.capitalize()
+        )
     )
     rows = [
         ["Committee", given(c.committee, "the committee or cabinet")],
@@ -149,11 +153,27 @@ def recommendations(w: Writer, c: CouncilPaper) -> None:
     )
 
 
+def option_lines(paper: Paper) -> list[str]:
+    """What a file of options comes to: the best by NPV, and the chance each is the best."""
+    options, h = paper.options or [], paper.totals["horizon_years"]
+    best = next(o for o in options if o["rank"] == 1)
+    lines = [
+        f"This file holds {len(options)} mutually exclusive options: only one will be chosen, so "
+        "their figures are never added up.",
+        f"The best by NPV over {h} years is {best['name']}: NPV {money(best['npv'])}, cost "
+        f"{money(best['cost'])} a year, net savings {money(best['net_savings'])} a year, of "
+        f"which {money(best['cashable_net_savings'])} cashable.",
+    ]
+    odds = (paper.simulation or {}).get("options")
+    if odds:
+        shown = "; ".join(f"{o['name']} {pct(o['prob_best'])}" for o in odds)
+        lines.append(f"Chance each option is the best, over {paper.draws:,} draws: {shown}.")
+    return lines
+
+
 def options_considered(w: Writer, paper: Paper) -> None:
     """The options the file holds, or each intervention against doing nothing: never a total
     across options, which are alternatives."""
-    from appraise.paper.document import option_lines  # the summary's own words
-
     w.heading("Options considered", 1)
     h = paper.totals["horizon_years"]
     if paper.options is not None:

@@ -136,14 +136,9 @@ def column_widths(
     base = [char * n + CELL_PADDING for n in fixed]
     spare = total - sum(base)
     if spare < 0:
-        # Numbers keep their width; text columns share what is left and wrap mid-word if they
-        # must. Only if the numbers alone do not fit does every column shrink alike.
-        numbers = sum(b for b, r in zip(base, right, strict=True) if r)
-        text = sum(b for b, r in zip(base, right, strict=True) if not r)
-        if numbers >= total or not text:
-            return [Length(int(total * b / sum(base))) for b in base]
-        share = (total - numbers) / text
-        return [Length(int(b if r else b * share)) for b, r in zip(base, right, strict=True)]
+        # Every column shrinks alike, into the character to spare each word was given (and a
+        # header's quarter): squeezing text columns alone breaks their words mid-word.
+        return [Length(int(total * b / sum(base))) for b in base]
     extra = [max(w, 0) for w in wants]
     share = sum(extra)
     return [
