@@ -642,7 +642,7 @@ SPEND_WITHOUT = "Spend without the portfolio"
 SPEND_WITH = "Spend with the portfolio"
 CARE_WITH = "Care cost with the portfolio"
 INTERVENTION_COST = "Intervention cost"
-NET_SAVING = "Net saving (spend without - spend with)"
+NET_SAVING = "Net savings (spend without - spend with)"
 
 
 def scenario_chart(scenarios: Sequence[dict[str, Any]]) -> alt.LayerChart:
@@ -669,7 +669,7 @@ def scenario_chart(scenarios: Sequence[dict[str, Any]]) -> alt.LayerChart:
             y=alt.Y(
                 "Total cost:Q",
                 axis=_money_axis("Spend a year"),
-                scale=alt.Scale(zero=False),
+                scale=alt.Scale(zero=True),
             ),
             color=alt.Color(
                 "Scenario:N",
@@ -711,14 +711,14 @@ def with_without_chart(years: Sequence[dict[str, Any]]) -> alt.LayerChart:
         alt.Tooltip("care_cost_with_label:N", title=CARE_WITH),
         alt.Tooltip("intervention_cost_label:N", title=INTERVENTION_COST),
         alt.Tooltip("spend_with_label:N", title=SPEND_WITH),
-        alt.Tooltip("net_saving_label:N", title="Net saving"),
+        alt.Tooltip("net_saving_label:N", title="Net savings"),
     ]
     base = alt.Chart(frame).encode(x=x, tooltip=tooltip)
     money_axis = _money_axis("Spend a year")
     cost_band = (
         base.mark_area(opacity=0.55)
         .encode(
-            y=alt.Y("care_cost_with:Q", axis=money_axis, scale=alt.Scale(zero=False)),
+            y=alt.Y("care_cost_with:Q", axis=money_axis, scale=alt.Scale(zero=True)),
             y2=alt.Y2("spend_with:Q"),
             color=colour,
         )
@@ -825,7 +825,7 @@ def programme_spend_chart(years: Sequence[dict[str, Any]]) -> alt.LayerChart:
         .mark_line(point=True, strokeWidth=2.5)
         .encode(
             x=alt.X("Financial year:O", sort=order, axis=_YEAR_AXIS, scale=alt.Scale(domain=order)),
-            y=alt.Y("Spend:Q", axis=_money_axis("Spend a year"), scale=alt.Scale(zero=False)),
+            y=alt.Y("Spend:Q", axis=_money_axis("Spend a year"), scale=alt.Scale(zero=True)),
             color=alt.Color(
                 "Series:N",
                 scale=alt.Scale(domain=[PROJECTED_SPEND, ACTUAL_SPEND], range=[VERMILLION, BLUE]),

@@ -513,9 +513,9 @@ COMPARISON_COLUMNS = [
     _column("Care cost with", "care_cost_with", money),
     _column("Intervention cost", "intervention_cost", money),
     _column("Spend with", "spend_with", money),
-    _column("Net saving", "net_saving", money),
-    _column("Cumulative", "cumulative_net_saving", money),
-    _column("Cashable care saving", "cashable_care_saving", money),
+    _column("Net savings", "net_saving", money),
+    _column("Cumulative net savings", "cumulative_net_saving", money),
+    _column("Cash-releasing savings", "cashable_care_saving", money),
 ]
 
 

@@ -58,7 +58,7 @@ def test_year_one_worked_by_hand_from_aphr_2017():
     assert year_one["Intervention cost"] == money(135.5 * 2285 + 303_030 + 237_162) == "£849,810"
     # Net saving: 25.13 fewer children x £70,792.45 a year, less that cost.
     net = (1355 * 0.10 * 0.16 + 15 * 0.23) * CHILD_YEAR - (135.5 * 2285 + 303_030 + 237_162)
-    assert year_one["Net saving"] == money(net) == "£929,205"
+    assert year_one["Net savings"] == money(net) == "£929,205"
 
 
 def test_levers_table_is_the_clis_and_the_placement_lever_is_worked_by_hand():

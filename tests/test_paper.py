@@ -24,6 +24,7 @@ from docx.text.paragraph import Paragraph
 from appraise.display import programme_sections
 from appraise.engine.params import build
 from appraise.model.load import evidence_for, load_portfolio
+from appraise.paper.council import SECTIONS
 from appraise.workbook.inputs import InputRow, input_rows
 from tests.conftest import APPRAISE, EXAMPLES, ROOT, THURROCK, by_id, require_tool, run_cli
 from tests.helpers import intervention, portfolio_data
@@ -239,6 +240,8 @@ def test_the_paper_uses_words_own_styles(thurrock_docx):
     assert {t.style.name for t in thurrock_docx.tables} == {"Table Grid"}
     headings = [p.text for p in thurrock_docx.paragraphs if p.style.name == "Heading 1"]
     assert headings == [
+        *SECTIONS,  # the council's sections (tests/test_council_paper.py), then the appendix
+        "Appendix: the appraisal in full",
         "Summary",
         "The portfolio",
         "The interventions",
@@ -482,7 +485,11 @@ def test_pdf_reads_the_same_figures(tmp_path, thurrock_json):
         [pdftotext, "-layout", str(out), "-"], capture_output=True, text=True, check=True
     ).stdout
     mst = by_id(thurrock_json, "edge-of-care-mst")
-    summary = text[text.index("Table 1:") : text.index("Table 2:")]  # the summary table
+    # The summary table: the first table of the appendix.
+    captions = [m.start() for m in re.finditer(r"Table \d+:", text)]
+    start = text.index("Appendix: the appraisal in full")
+    first = next(i for i, at in enumerate(captions) if at > start)
+    summary = text[captions[first] : captions[first + 1]]
     line = next(x for x in summary.splitlines() if x.strip().startswith("Edge-of-care service"))
     assert MST_NET in line and MST_CASHABLE in line
     assert pounds(MST_NET) == round(mst["net_savings"])

@@ -59,6 +59,9 @@ def report_command(
     seed: int = typer.Option(
         1, "--seed", "-s", min=0, max=MAX_SEED, help="Random seed for the draws."
     ),
+    draft: bool = typer.Option(
+        False, "--draft", help="Mark the paper DRAFT on its title and every page."
+    ),
 ) -> None:
     """Write the committee paper: summary, the portfolio, each intervention with its break-even
     chart and sources, uncertainty, forecast, claims, tracking, programme, every assumption,
@@ -79,7 +82,7 @@ def report_command(
         draws=draws,
         seed=seed,
     )
-    written = write_paper(paper, docx, pdf, house)
+    written = write_paper(paper, docx, pdf, house, draft)
     if house is not None:
         note(f"note: {house.notice}")
     emit("\n".join([f"wrote {path}" for path in written] + [f"identity: {paper.identity.text}"]))

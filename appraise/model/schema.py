@@ -27,6 +27,7 @@ from appraise.model.base import PAYER, Base, Text, check_slug, one_form
 from appraise.model.baseline import Baseline, FinancialYearStartMonth, StartMonth, at
 from appraise.model.contract import Contract
 from appraise.model.costs import cost_item
+from appraise.model.council import CouncilPaper
 from appraise.model.discounting import DiscountInput, DiscountRate
 from appraise.model.limits import (
     BENEFIT_YEARS,
@@ -906,6 +907,8 @@ class Portfolio(Base):
     financial_year_start_month: FinancialYearStartMonth | None = None  # None: April
     # Named groups of inputs for the value of information (docs/value-of-information.md).
     value_of_information: ValueOfInformation | None = None
+    # What only the council can write in its committee paper (appraise.model.council).
+    paper: CouncilPaper | None = None
 
     @field_validator("optimism_bias")
     @classmethod

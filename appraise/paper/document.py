@@ -33,6 +33,7 @@ from appraise.paper.appendix import assumptions_log, methods, risks
 from appraise.paper.charts import png
 from appraise.paper.content import Paper
 from appraise.paper.contracts import contracts, has_contracts
+from appraise.paper.council import council_sections, option_lines
 from appraise.paper.intervention import ASSUMED_RATE, SUPPORTED, interventions
 from appraise.paper.sections import claims, forecast, programme, tracking, uncertainty
 from appraise.paper.shown import TOTAL, conventions, figure_text, input_text, payback
@@ -67,17 +68,22 @@ RATING_GUIDE = ratings.legend()
 # ---------------------------------------------------------------------------------------------
 
 
-def paper_docx(paper: Paper, template: Template | None = None) -> bytes:
+def paper_docx(paper: Paper, template: Template | None = None, draft: bool = False) -> bytes:
     """The committee paper as .docx bytes, in a council's template's styles if one is given
-    (`appraise.paper.template.read_template`)."""
+    (`appraise.paper.template.read_template`); `draft` marks it DRAFT on its title and every
+    page's foot. The council's sections come first, the appraisal in full as appendices."""
     document = open_document(template)
-    w = Writer(document, paper.identity)
+    w = Writer(document, paper.identity, draft=draft)
     w.footer()
     props = document.core_properties
-    props.title = property_text(f"Appraisal: {paper.totals['portfolio']}")
+    props.title = property_text(
+        ("DRAFT: " if draft else "") + f"Appraisal: {paper.totals['portfolio']}"
+    )
     props.author = f"appraise {__version__}"
     props.identifier = paper.identity.sha256
     props.comments = property_text(f"Made from {paper.identity.text}")
+    council_sections(w, paper, draft)
+    w.page_break()
     title_page(w, paper)
     summary(w, paper)
     portfolio_table(w, paper)
@@ -105,7 +111,7 @@ def paper_docx(paper: Paper, template: Template | None = None) -> bytes:
 
 def title_page(w: Writer, paper: Paper) -> None:
     t, identity = paper.totals, paper.identity
-    w.heading(f"Appraisal: {t['portfolio']}", 0)
+    w.heading("Appendix: the appraisal in full", 1)
     if paper.portfolio.description:
         w.paragraph(paper.portfolio.description, "Subtitle")
     w.paragraph(
@@ -286,24 +292,6 @@ def _portfolio_lines(
             f"Over {paper.draws:,} draws of the inputs given as ranges, the portfolio breaks even "
             f"(NPV above zero) in {pct(chances[None])} of them."
         )
-    return lines
-
-
-def option_lines(paper: Paper) -> list[str]:
-    """What a file of options comes to: the best by NPV, and the chance each is the best."""
-    options, h = paper.options or [], paper.totals["horizon_years"]
-    best = next(o for o in options if o["rank"] == 1)
-    lines = [
-        f"This file holds {len(options)} mutually exclusive options: only one will be chosen, so "
-        "their figures are never added up.",
-        f"The best by NPV over {h} years is {best['name']}: NPV {money(best['npv'])}, cost "
-        f"{money(best['cost'])} a year, net savings {money(best['net_savings'])} a year, of "
-        f"which {money(best['cashable_net_savings'])} cashable.",
-    ]
-    odds = (paper.simulation or {}).get("options")
-    if odds:
-        shown = "; ".join(f"{o['name']} {pct(o['prob_best'])}" for o in odds)
-        lines.append(f"Chance each option is the best, over {paper.draws:,} draws: {shown}.")
     return lines
 
 

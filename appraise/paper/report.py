@@ -67,13 +67,14 @@ def write_paper(
     docx: str | Path | None = None,
     pdf: str | Path | None = None,
     template: Template | str | Path | None = None,
+    draft: bool = False,
 ) -> list[Path]:
     """Write the paper as .docx and/or PDF; the files written. Both are made first and then
     written together (`appraise.model.save.write_all`): a run that fails writes neither."""
     docx_path, pdf_path = check_outputs(docx, pdf)
     if template is not None and not isinstance(template, Template):
         template = load_template(template)
-    data = paper_docx(paper, template)
+    data = paper_docx(paper, template, draft)
     outputs: list[tuple[Path, bytes]] = []
     if docx_path is not None:
         outputs.append((docx_path, data))

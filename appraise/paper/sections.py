@@ -26,6 +26,7 @@ from appraise.display import (
 from appraise.engine.figures import FIGURES
 from appraise.paper.charts import png
 from appraise.paper.content import Paper
+from appraise.paper.council import one_sided_ranges
 from appraise.paper.shown import TOTAL, cells, input_labels, input_text, swing_row
 from appraise.paper.word import Writer
 
@@ -49,6 +50,7 @@ def uncertainty(w: Writer, paper: Paper) -> None:
         "and appraises the whole portfolio; `appraise simulate FILE --draws "
         f"{sim['draws']} --seed {sim['seed']}` gives the same figures."
     )
+    w.bullets([f"Flag: {x}" for x in one_sided_ranges(paper)])
     # What the interventions make up: the portfolio total, or each option (never their sum).
     options = sim.get("options")
     wholes = (
@@ -174,7 +176,23 @@ def forecast(w: Writer, paper: Paper) -> None:
         [h for h, _ in COMPARISON_COLUMNS],
         cells(COMPARISON_COLUMNS, comparison["years"]),
     )
-    w.bullets(comparison_notes(comparison))
+    w.bullets([*comparison_notes(comparison), why_the_forecast_differs(paper, comparison)])
+
+
+def why_the_forecast_differs(paper: Paper, comparison: dict[str, Any]) -> str:
+    """One sentence on why the forecast's savings are not the summary's: which interventions it
+    counts, what it prices a LAC-year at, and that its cash-releasing savings are care only."""
+    t = paper.totals
+    first = next((y for y in comparison["years"] if y["portfolio_year"] == 1), None)
+    shown = f" ({money(first['net_saving'])} in its year 1)" if first else ""
+    return (
+        f"Spend with the portfolio includes its cost (Intervention cost); care cost with it "
+        f"does not. The net savings here{shown} differ from the summary's "
+        f"{money(t['net_savings'])} a year because they count only the interventions that avert "
+        f"{comparison['lac_outcome']}, price a LAC-year at the baseline's cost and follow the "
+        "cohorts' timing; cash-releasing savings here are the placement part of care spend "
+        "avoided, before the intervention cost, so they may exceed the net savings."
+    )
 
 
 def claims(w: Writer, paper: Paper) -> None:

@@ -72,7 +72,7 @@ def input_text(value: float | str | None, unit: str, digits: int = 4) -> str:
 def conventions(t: dict[str, Any]) -> str:
     """One line saying how the figures were counted (the app's caption)."""
     return (
-        f"Prices {t['price_year']}; savings to {payer_name(t['perspective'])}; cashable savings "
+        f"Prices {t['price_year']}; savings to {payer_name(t['perspective'])}; cashable net savings "
         f"{t['cashable_method'].replace('_', ' ')}; NPV over {t['horizon_years']} years at "
         f"{discount_text(t['discount_rate'], t['horizon_years'], a_year=True)}."
     )

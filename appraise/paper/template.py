@@ -65,6 +65,8 @@ PAPER_STYLES = {
     "strong",
     "table text",
     "table heading",
+    "table text small",
+    "table heading small",
     "default paragraph font",
     "normal table",
     "no list",

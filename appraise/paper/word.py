@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Sequence
 
 from docx import Document
@@ -31,6 +32,9 @@ A4 = (Cm(21.0), Cm(29.7))
 MARGIN = Cm(2.0)
 FIGURE_WIDTH = Cm(16.0)
 TABLE_TEXT, TABLE_HEADING = "Table Text", "Table Heading"
+# A table too wide for its page at 8 pt is set in 7 pt rather than break its words.
+SMALL_TEXT, SMALL_HEADING = "Table Text Small", "Table Heading Small"
+SMALL = 7 / 8
 
 
 def open_document(template: Template | None = None) -> WordDocument:
@@ -82,6 +86,14 @@ def _ensure_styles(document: WordDocument) -> None:
         style = styles.add_style(TABLE_HEADING, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = styles[TABLE_TEXT]
         style.font.bold = True
+    if not _has(document, SMALL_TEXT):
+        style = styles.add_style(SMALL_TEXT, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles[TABLE_TEXT]
+        style.font.size = Pt(7)
+    if not _has(document, SMALL_HEADING):
+        style = styles.add_style(SMALL_HEADING, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles[SMALL_TEXT]
+        style.font.bold = True
 
 
 # Estimated width of a character of table text (8 pt) and a cell's margins and borders: generous,
@@ -94,7 +106,11 @@ WRAP_AT = 40  # characters: text longer than this is wrapped in a column
 
 
 def column_widths(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool], total: Length
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    right: Sequence[bool],
+    total: Length,
+    char: Length = CHAR,
 ) -> list[Length]:
     """Widths that keep every number on one line and share the rest among text columns.
 
@@ -104,36 +120,58 @@ def column_widths(
     """
 
     def words(text: str) -> int:
-        return max((len(w) for w in text.split()), default=0)
+        return longest_word(text)
 
     fixed, wants = [], []
     for c, header in enumerate(headers):
         cells = [str(row[c]) for row in rows]
-        # Headers are bold: a tenth wider.
-        shortest = max([math.ceil(words(header) * 1.1), *(words(t) for t in cells)])
+        # Headers are bold: a quarter wider.
+        shortest = max([math.ceil(words(header) * 1.25), *(words(t) for t in cells)])
         if right[c]:
             fixed.append(shortest)
             wants.append(0)
         else:
             fixed.append(shortest)
             wants.append(max([min(len(t), WRAP_AT) for t in cells] + [0]) - shortest)
-    base = [CHAR * n + CELL_PADDING for n in fixed]
+    base = [char * n + CELL_PADDING for n in fixed]
     spare = total - sum(base)
     if spare < 0:
-        # Numbers keep their width; text columns share what is left and wrap mid-word if they
-        # must. Only if the numbers alone do not fit does every column shrink alike.
-        numbers = sum(b for b, r in zip(base, right, strict=True) if r)
-        text = sum(b for b, r in zip(base, right, strict=True) if not r)
-        if numbers >= total or not text:
-            return [Length(int(total * b / sum(base))) for b in base]
-        share = (total - numbers) / text
-        return [Length(int(b if r else b * share)) for b, r in zip(base, right, strict=True)]
+        # Every column shrinks alike, into the character to spare each word was given (and a
+        # header's quarter): squeezing text columns alone breaks their words mid-word.
+        return [Length(int(total * b / sum(base))) for b in base]
     extra = [max(w, 0) for w in wants]
     share = sum(extra)
     return [
         Length(int(b + (spare * e / share if share else spare / len(base))))
         for b, e in zip(base, extra, strict=True)
     ]
+
+
+def longest_word(text: str) -> int:
+    """Characters of the longest part of `text` a line may not break: a word, or the part of a
+    hyphenated word up to its hyphen (a line may end there); one to spare, as wide letters
+    (M, W, capitals) run past the average."""
+    parts = [p for w in text.split() for p in re.split(r"(?<=-)", w)]
+    return max((len(p) + 1 for p in parts if p), default=0)
+
+
+def fits(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    right: Sequence[bool],
+    total: Length,
+    char: Length = CHAR,
+) -> bool:
+    """Whether every column gets its longest word (a number its whole value) within `total`:
+    if not, the table needs a landscape page, or words would break mid-word."""
+    needed = 0
+    for c, header in enumerate(headers):
+        cells = [str(row[c]) for row in rows]
+        longest = max(
+            [math.ceil(longest_word(header) * 1.25), *(longest_word(t) for t in cells), 0]
+        )
+        needed += char * longest + CELL_PADDING
+    return needed <= total
 
 
 def _narrow_margins(table: Table) -> None:
@@ -153,18 +191,27 @@ class Writer:
     """Adds headings, text, tables and figures to a document, numbering tables and figures and
     ending every caption with the run's identity."""
 
-    def __init__(self, document: WordDocument, identity: RunIdentity):
+    def __init__(self, document: WordDocument, identity: RunIdentity, draft: bool = False):
         self.document = document
+        self.draft = draft
         self.identity = identity
         self.tables = 0
         self.figures = 0
         self.table_style = "Table Grid" if _has(document, "Table Grid") else None
         # Style ids of the table paragraphs, looked up once: python-docx looks a style name up
         # by scanning every style, which for a thousand cells is most of the paper's time.
-        self.cell_style = {
-            header: document.styles[TABLE_HEADING if header else TABLE_TEXT].style_id
-            for header in (True, False)
+        self.cell_styles = {
+            small: {
+                header: document.styles[
+                    (SMALL_HEADING if header else SMALL_TEXT)
+                    if small
+                    else (TABLE_HEADING if header else TABLE_TEXT)
+                ].style_id
+                for header in (True, False)
+            }
+            for small in (True, False)
         }
+        self.cell_style = self.cell_styles[False]
 
     # -- text ---------------------------------------------------------------------------------
 
@@ -224,7 +271,9 @@ class Writer:
             table.style = self.document.styles[self.table_style]
         table.autofit = False  # the widths below, not Word's guess from the contents
         _narrow_margins(table)
-        widths = column_widths(headers, rows, right, self.width())
+        small = not fits(headers, rows, right, self.width())
+        self.cell_style = self.cell_styles[small]
+        widths = column_widths(headers, rows, right, self.width(), CHAR * (SMALL if small else 1))
         for column, w in zip(table.columns, widths, strict=True):
             column.width = w
         self._row(table, headers, right, widths, header=True)
@@ -242,6 +291,8 @@ class Writer:
         header: bool = False,
     ) -> None:
         row = table.add_row()
+        # A row is kept on one page: split, its text would run on under the repeated header.
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         if header:
             flag = OxmlElement("w:tblHeader")  # a constant element: repeat this row on each page
             flag.set(qn("w:val"), "true")
@@ -295,7 +346,8 @@ class Writer:
             )
             paragraph = paragraphs[0] if blank else footer.add_paragraph()
             paragraph.style = self.document.styles["Footer"]
-            paragraph.add_run(clean(self.identity.text + ", page "))
+            lead = "DRAFT. " if self.draft else ""
+            paragraph.add_run(clean(lead + self.identity.text + ", page "))
             field = OxmlElement("w:fldSimple")  # a constant field: Word fills in the page number
             field.set(qn("w:instr"), "PAGE")
             run, text = OxmlElement("w:r"), OxmlElement("w:t")
