@@ -37,6 +37,7 @@ from appraise.engine.params import Model, Param
 from appraise.engine.results import number
 from appraise.engine.solve import Metric, solve
 from appraise.model.discounting import rate_data
+from appraise.model.limits import DEFAULT_DRAWS  # noqa: F401  (here for the app and the paper)
 from appraise.model.numbers import Dist
 
 BLOCK = 1024  # draws per summation block; chunks are whole numbers of blocks
@@ -53,8 +54,6 @@ ZERO_BELOW = 1.0  # £1
 ZERO_KEY = int(np.float64(ZERO_BELOW).view(np.int64)) >> SHIFT
 MAGNITUDE = np.int64(2**63 - 1)
 RELATIVE_PRECISION = 2.0 ** -(BIN_BITS + 1)
-# Draws when none are asked for (the CLI and the app): P(NPV > 0) to within 0.5% (one s.e.).
-DEFAULT_DRAWS = 10_000
 
 
 # ---------------------------------------------------------------------------------------------

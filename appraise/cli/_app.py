@@ -14,10 +14,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from appraise.display import terminal_text
 from appraise.errors import InputError
-from appraise.model.reading import allowing
-from appraise.model.save import DISK_ERRORS, write_error
 
 app = typer.Typer(
     name="appraise",
@@ -56,6 +53,8 @@ def fail(error: InputError) -> None:
 def note(text: str) -> None:
     """A line for the user on stderr (a problem, a note), its control and bidi characters shown
     rather than acted on (`appraise.display.terminal_text`)."""
+    from appraise.display import terminal_text
+
     typer.echo(terminal_text(text), err=True)
 
 
@@ -77,6 +76,11 @@ def guarded(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, allow_path: list[Path] | None = None, **kwargs: Any) -> Any:
+        # Imported here, not above: `appraise --help` and an argument refused by typer load
+        # none of the model (start-up under 0.3 s, benchmarks/startup.py).
+        from appraise.model.reading import allowing
+        from appraise.model.save import DISK_ERRORS, write_error
+
         try:
             with allowing(allow_path or ()):
                 return func(*args, **kwargs)
@@ -106,6 +110,8 @@ def guarded(func: F) -> F:
 def emit(text: str) -> None:
     """Write command output to stdout (ending with one newline). A name from a file may hold ESC
     or U+202E: shown as `\\x1b` or `U+202E`, never sent to the terminal as they are."""
+    from appraise.display import terminal_text
+
     text = terminal_text(text)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 

@@ -8,27 +8,7 @@ from typing import Any
 
 import typer
 
-from appraise.analyses.track import check_actuals_file, track
-from appraise.analyses.verify import Verification, check_claims_file, verify
 from appraise.cli._app import VALIDATORS, TableOrJson, app, emit, guarded
-from appraise.display import (
-    assumed_value,
-    claimed_text,
-    difference_text,
-    figure,
-    input_values,
-    money,
-    num,
-    pct,
-    success_rate_text,
-    table,
-    to_json,
-    tolerance_text,
-)
-from appraise.display import markdown_text as _md_cell
-from appraise.model import periods
-from appraise.model.files import load_actuals, load_claims
-from appraise.model.load import load_portfolio
 
 
 class VerifyFormat(enum.StrEnum):
@@ -53,6 +33,8 @@ def _who(claim: dict[str, Any]) -> str:
 
 def implied_lines(claim: dict[str, Any]) -> list[str]:
     """'label (input): stated X, implied Y' for each implied input, nearest first."""
+    from appraise.display import input_values
+
     out = []
     for n, item in enumerate(claim["implied"], 1):
         stated, implied = input_values(item["stated"], item["implied_value"], item["unit"])
@@ -61,6 +43,8 @@ def implied_lines(claim: dict[str, Any]) -> list[str]:
 
 
 def _assumptions(data: dict[str, Any]) -> list[str]:
+    from appraise.display import assumed_value
+
     return [
         f"Assumed for every claim: {a['input']} = {assumed_value(a['value'])}"
         + (
@@ -73,6 +57,8 @@ def _assumptions(data: dict[str, Any]) -> list[str]:
 
 
 def _claim_assumptions(claim: dict[str, Any]) -> str:
+    from appraise.display import assumed_value
+
     return "; ".join(f"{a['input']} = {assumed_value(a['value'])}" for a in claim["assume"])
 
 
@@ -89,6 +75,8 @@ HEADERS = ["Claim", "Figure", "Claimed", "Recomputed", "Difference", "Tolerance"
 
 
 def _rows(data: dict[str, Any]) -> list[list[str]]:
+    from appraise.display import claimed_text, difference_text, figure, tolerance_text
+
     return [
         [
             c["id"],
@@ -105,6 +93,8 @@ def _rows(data: dict[str, Any]) -> list[list[str]]:
 
 def _details(data: dict[str, Any]) -> list[tuple[str, list[str], list[str]]]:
     """For each claim that does not hold: a heading, what was said and why, and the implied inputs."""
+    from appraise.display import claimed_text, figure
+
     out = []
     for c in data["claims"]:
         if c["status"] == "consistent":
@@ -132,6 +122,8 @@ def _details(data: dict[str, Any]) -> list[tuple[str, list[str], list[str]]]:
 
 def verification_table(data: dict[str, Any]) -> str:
     """The readable report printed by `appraise verify`."""
+    from appraise.display import table
+
     head = f"Claims in {data['claims_file']} checked against {data['portfolio']}"
     lines = [
         head,
@@ -154,6 +146,8 @@ def verification_table(data: dict[str, Any]) -> str:
 
 def verification_markdown(data: dict[str, Any]) -> str:
     """The report as Markdown, for a sign-off note or a board paper."""
+    from appraise.display import markdown_text as _md_cell
+
     lines = [
         f"**Claims in {_md_cell(data['claims_file'])} checked against "
         f"{_md_cell(data['portfolio'])}**",
@@ -182,6 +176,11 @@ def verify_command(
     portfolio: Path | None = PORTFOLIO_OPTION,
 ) -> None:
     """Recompute each claim in a business case; say which hold and what each wrong one implies."""
+    from appraise.analyses.verify import Verification, verify
+    from appraise.display import to_json
+    from appraise.model.files import load_claims
+    from appraise.model.load import load_portfolio
+
     claims_file = load_claims(claims)
     result: Verification = verify(
         claims_file, load_portfolio(portfolio) if portfolio is not None else None
@@ -228,6 +227,9 @@ def _period_text(period: dict[str, Any]) -> str:
 
 def tracking_table(data: dict[str, Any]) -> str:
     """The readable report printed by `appraise track`."""
+    from appraise.display import money, num, pct, success_rate_text, table
+    from appraise.model import periods
+
     rows = []
     for item in data["interventions"]:
         per_case = item["effect_form"] == "per_case"
@@ -324,6 +326,11 @@ def track_command(
     ),
 ) -> None:
     """Realised savings against the business case, by intervention and period and to date."""
+    from appraise.analyses.track import track
+    from appraise.display import to_json
+    from appraise.model.files import load_actuals
+    from appraise.model.load import load_portfolio
+
     result = track(
         load_actuals(actuals),
         load_portfolio(portfolio) if portfolio is not None else None,
@@ -333,7 +340,18 @@ def track_command(
     emit(to_json(data) if format is TableOrJson.json else tracking_table(data))
 
 
-VALIDATORS.update(
-    claims=lambda path: check_claims_file(load_claims(path)),
-    actuals=lambda path: check_actuals_file(load_actuals(path)),
-)
+def _validate_claims(path: Path) -> str:
+    from appraise.analyses.verify import check_claims_file
+    from appraise.model.files import load_claims
+
+    return check_claims_file(load_claims(path))
+
+
+def _validate_actuals(path: Path) -> str:
+    from appraise.analyses.track import check_actuals_file
+    from appraise.model.files import load_actuals
+
+    return check_actuals_file(load_actuals(path))
+
+
+VALIDATORS.update(claims=_validate_claims, actuals=_validate_actuals)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from appraise.cli._app import TableOrJson, app, emit, guarded
-from appraise.display import money, table, to_json
-from appraise.errors import InputError, Problem
-from appraise.model.costs import CostItem, load_cost_library
-from appraise.model.prices import Index, PriceYear, Uprating, load_index, parse_price_year
+
+if TYPE_CHECKING:
+    from appraise.model.costs import CostItem
+    from appraise.model.prices import Index, PriceYear, Uprating
 
 ITEM_WIDTH = 60
 SOURCE_WIDTH = 50
@@ -24,12 +24,16 @@ def _short(text: str, width: int) -> str:
 
 
 def _amount(x: float) -> str:
+    from appraise.display import money
+
     return money(x, 0 if float(x).is_integer() else 2)
 
 
 def find_items(search: str | None) -> list[CostItem]:
     """Items matching every word of `search`; a code (`gmca:SS9.9`) matching nothing is an
     unknown item code (InputError with the closest codes)."""
+    from appraise.model.costs import load_cost_library
+
     library = load_cost_library()
     text = (search or "").strip()
     found = library.search(text)
@@ -40,6 +44,8 @@ def find_items(search: str | None) -> list[CostItem]:
 
 def uprate_items(items: list[CostItem], index: Index, to_year: PriceYear) -> dict[str, Uprating]:
     """Each item's value in `to_year` prices; every item the index does not cover is a problem."""
+    from appraise.errors import InputError, Problem
+
     out: dict[str, Uprating] = {}
     problems: list[Problem] = []
     for item in items:
@@ -56,6 +62,8 @@ def costs_data(
     search: str | None, to_year: PriceYear | None = None, index: Index | None = None
 ) -> dict[str, Any]:
     """What `appraise costs` shows, as JSON-ready data."""
+    from appraise.model.costs import load_cost_library
+
     items = find_items(search)
     library = load_cost_library()
     upratings = uprate_items(items, index, to_year) if to_year and index else {}
@@ -99,6 +107,8 @@ def _credit(source: dict[str, Any]) -> str:
 
 def costs_table(data: dict[str, Any]) -> str:
     """The readable output of `appraise costs`."""
+    from appraise.display import money, table
+
     what = f"matching {data['search']!r}" if data["search"] else "in the library"
     if not data["items"]:
         return f"No unit costs {what} (of {data['of']} items). Try a shorter search."
@@ -183,6 +193,10 @@ def costs(
     format: TableOrJson = typer.Option(TableOrJson.table, "--format", "-f", help="table or json."),
 ) -> None:
     """The unit-cost library: code, value, unit, price year, confidence and source of each item."""
+    from appraise.display import to_json
+    from appraise.errors import InputError
+    from appraise.model.prices import load_index, parse_price_year
+
     if uprate_to is None and index != "gdp_deflator":
         raise InputError.one("--index", "", "--index goes with --uprate-to YEAR", index)
     to_year = parse_price_year(uprate_to, "--uprate-to", "") if uprate_to is not None else None

@@ -7,41 +7,7 @@ from typing import Any
 
 import typer
 
-from appraise.analyses.contracts import contract_lines
-from appraise.analyses.options import evaluation_data
-from appraise.analyses.uncertainty import uncertain_params
-from appraise.analyses.voi import file_groups
 from appraise.cli._app import VALIDATORS, Format, TableOrJson, app, emit, guarded
-from appraise.display import (
-    compared_text,
-    counted,
-    discount_text,
-    effect_notes,
-    evaluation_csv,
-    input_lines,
-    money,
-    num,
-    payer_name,
-    price_notes,
-    rate,
-    ratio_text,
-    table,
-    to_json,
-)
-from appraise.engine.figures import FIGURES
-from appraise.engine.params import build
-from appraise.engine.results import SAVINGS_BY_CLASS, appraise_portfolio
-from appraise.errors import InputError
-from appraise.model.load import (
-    detect_kind,
-    evidence_for,
-    load_evidence,
-    load_evidence_file,
-    load_intervention,
-    load_library,
-    load_portfolio,
-    read_yaml,
-)
 
 FILE = typer.Argument(..., help="Portfolio YAML file.", show_default=False)
 
@@ -72,6 +38,21 @@ def payback_text(year: int | None, years: list[dict[str, Any]]) -> str:
 
 def evaluation_table(data: dict[str, Any]) -> str:
     """The readable table printed by `appraise evaluate`."""
+    from appraise.analyses.contracts import contract_lines
+    from appraise.display import (
+        discount_text,
+        effect_notes,
+        input_lines,
+        money,
+        num,
+        payer_name,
+        price_notes,
+        rate,
+        ratio_text,
+        table,
+    )
+    from appraise.engine.figures import FIGURES
+
     p = data["portfolio"]
     h = p["horizon_years"]
     years = p["years"]
@@ -154,16 +135,18 @@ def evaluation_table(data: dict[str, Any]) -> str:
     return "\n".join([head, "", table(headers, rows), *notes])
 
 
-CLASS_COLUMNS = ("gross_savings", *SAVINGS_BY_CLASS.values())
-
-
 def class_table(data: dict[str, Any]) -> list[str]:
     """Each intervention's gross savings as councils book them (docs/defaults.md)."""
-    headers = ["Intervention", *(FIGURES[k].short for k in CLASS_COLUMNS)]
+    from appraise.display import money, table
+    from appraise.engine.figures import FIGURES
+    from appraise.engine.results import SAVINGS_BY_CLASS
+
+    columns = ("gross_savings", *SAVINGS_BY_CLASS.values())
+    headers = ["Intervention", *(FIGURES[k].short for k in columns)]
     records = [*data["interventions"]]
     if data.get("options") is None:
         records.append({**data["portfolio"], "id": "total"})
-    rows = [[r["id"], *(money(r[k]) for k in CLASS_COLUMNS)] for r in records]
+    rows = [[r["id"], *(money(r[k]) for k in columns)] for r in records]
     return [
         "Gross savings by class: cash-releasing (the cashable part), cost avoidance and capacity "
         "add up to gross savings; so do recurring and one-off.",
@@ -176,6 +159,8 @@ def options_table(options: list[dict[str, Any]], years: list[dict[str, Any]]) ->
     """The options, best first: each one's totals, rank, and what it adds over the option before
     it on the efficiency frontier (`years`: the portfolio's, for the horizon and the financial
     year of a payback)."""
+    from appraise.display import compared_text, money, num, table
+
     horizon = len(years)
     headers = [
         "Rank",
@@ -229,6 +214,8 @@ def options_table(options: list[dict[str, Any]], years: list[dict[str, Any]]) ->
 
 def incremental_ratio(value: float | None) -> str:
     """An incremental benefit-cost ratio; infinite (null) when the option costs no more."""
+    from appraise.display import num
+
     return "infinite" if value is None else num(value)
 
 
@@ -239,6 +226,11 @@ def evaluate(
     format: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv."),
 ) -> None:
     """Appraise every intervention in a portfolio: cost, outcomes averted, savings, break-even, NPV."""
+    from appraise.analyses.options import evaluation_data
+    from appraise.display import evaluation_csv, to_json
+    from appraise.engine.results import appraise_portfolio
+    from appraise.model.load import load_portfolio
+
     data = evaluation_data(appraise_portfolio(load_portfolio(file)))
     if format is Format.json:
         emit(to_json(data))
@@ -249,6 +241,12 @@ def evaluate(
 
 
 def _validate_portfolio(path: Path) -> str:
+    from appraise.analyses.uncertainty import uncertain_params
+    from appraise.analyses.voi import file_groups
+    from appraise.display import counted
+    from appraise.engine.params import build
+    from appraise.model.load import evidence_for, load_portfolio
+
     p = load_portfolio(path)
     if p.value_of_information is not None:  # its groups name inputs, which the model knows
         model = build(p, evidence_for(p))
@@ -262,6 +260,8 @@ def _validate_portfolio(path: Path) -> str:
 
 
 def _validate_intervention(path: Path) -> str:
+    from appraise.model.load import load_intervention
+
     item = load_intervention(path)
     return (
         f"{path}: valid intervention {item.id!r} ({item.category}, evidence {item.evidence.rating})"
@@ -269,6 +269,8 @@ def _validate_intervention(path: Path) -> str:
 
 
 def _validate_evidence(path: Path) -> str:
+    from appraise.model.load import load_evidence_file
+
     entry = load_evidence_file(path)
     return f"{path}: valid evidence entry {entry.id!r}: {entry.citation}"
 
@@ -284,6 +286,9 @@ def validate(
     file: Path = typer.Argument(..., help="A portfolio, intervention or other appraise file."),
 ) -> None:
     """Check a file and say what is wrong with it (exit 2 if anything is)."""
+    from appraise.errors import InputError
+    from appraise.model.load import detect_kind, read_yaml
+
     # Actuals may come as CSV (the shape finance systems export); everything else is YAML.
     kind = "actuals" if file.suffix.lower() == ".csv" else detect_kind(read_yaml(file))
     check = VALIDATORS.get(kind)
@@ -303,6 +308,9 @@ def list_library(
     format: TableOrJson = typer.Option(TableOrJson.table, "--format", "-f", help="table or json."),
 ) -> None:
     """The intervention library: id, category, evidence rating and what each one is."""
+    from appraise.display import table, to_json
+    from appraise.model.load import load_evidence, load_library
+
     items = load_library()
     evidence = load_evidence()
     if format is TableOrJson.json:

@@ -3,34 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from appraise.analyses.forecast import forecast_data, price_levers, with_portfolio
 from appraise.cli._app import VALIDATORS, TableOrJson, app, emit, guarded
-from appraise.display import (
-    COMPARISON_COLUMNS,
-    SCENARIO_COLUMNS,
-    Column,
-    comparison_notes,
-    describe_rate,
-    money,
-    num,
-    pct,
-    table,
-    to_json,
-)
-from appraise.errors import InputError
-from appraise.model.baseline import Baseline
-from appraise.model.load import (
-    baseline_from_data,
-    detect_kind,
-    load_portfolio,
-    portfolio_from_data,
-    read_yaml,
-)
-from appraise.model.schema import Portfolio, lac_outcome
+
+if TYPE_CHECKING:
+    from appraise.display import Column
+    from appraise.model.baseline import Baseline
+    from appraise.model.schema import Portfolio
 
 FILE = typer.Argument(
     ...,
@@ -45,6 +27,16 @@ def load_forecast(
 ) -> tuple[Baseline, Portfolio | None, str]:
     """The baseline to forecast, the portfolio to compare with (if any), and the file named in
     problems with the comparison."""
+    from appraise.errors import InputError
+    from appraise.model.load import (
+        baseline_from_data,
+        detect_kind,
+        load_portfolio,
+        portfolio_from_data,
+        read_yaml,
+    )
+    from appraise.model.schema import lac_outcome
+
     raw = read_yaml(file)
     kind = detect_kind(raw)
     if kind == "portfolio":
@@ -77,15 +69,21 @@ def load_forecast(
 
 def columns_table(columns: list[Column], rows: list[dict[str, Any]]) -> str:
     """A plain-text table with one row per record, each column a header and how to show it."""
+    from appraise.display import table
+
     return table([h for h, _ in columns], [[show(r) for _, show in columns] for r in rows])
 
 
 def scenario_table(scenario: dict[str, Any]) -> str:
+    from appraise.display import SCENARIO_COLUMNS, describe_rate
+
     head = f"{scenario['name']} ({describe_rate(scenario['lac_rate'])})"
     return f"{head}\n\n{columns_table(SCENARIO_COLUMNS, scenario['years'])}"
 
 
 def comparison_table(data: dict[str, Any]) -> str:
+    from appraise.display import COMPARISON_COLUMNS, comparison_notes
+
     notes = comparison_notes(data)
     first = data["start_year"]
     if "start_financial_year" in data:
@@ -100,6 +98,8 @@ def comparison_table(data: dict[str, Any]) -> str:
 
 def forecast_table(data: dict[str, Any]) -> str:
     """The readable output of `appraise forecast`."""
+    from appraise.display import money
+
     against = data["start_year"]
     start = f"{against} (change against {against})"
     if data.get("start"):
@@ -130,6 +130,9 @@ def forecast(
 ) -> None:
     """Children in care and their cost if nothing changes, by scenario and year; with a portfolio,
     spend with and without it."""
+    from appraise.analyses.forecast import forecast_data, with_portfolio
+    from appraise.display import to_json
+
     baseline, found, name = load_forecast(file, portfolio)
     comparison = None if found is None else with_portfolio(found, file=name)
     data = forecast_data(baseline, comparison)
@@ -137,6 +140,8 @@ def forecast(
 
 
 def _driver_value(driver: str, value: float) -> str:
+    from appraise.display import money, num
+
     if driver == "lac_rate":
         return f"{num(value, 2)} per 10,000"
     if driver == "weeks_in_care_per_child":
@@ -145,6 +150,8 @@ def _driver_value(driver: str, value: float) -> str:
 
 
 def _change(lever: dict[str, Any]) -> str:
+    from appraise.display import money, pct
+
     if lever["unit"] == "fraction":
         return pct(lever["change"])
     change = lever["change"]
@@ -157,6 +164,8 @@ def _change(lever: dict[str, Any]) -> str:
 
 def levers_table(data: dict[str, Any]) -> str:
     """The readable output of `appraise levers`."""
+    from appraise.display import money, num, pct, table
+
     rows = [
         [
             lever["driver"],
@@ -195,6 +204,10 @@ def levers_table(data: dict[str, Any]) -> str:
 @guarded
 def levers(file: Path = FILE, format: TableOrJson = FORMAT) -> None:
     """The annual saving from pulling each cost driver (rate, length of stay, placement price)."""
+    from appraise.analyses.forecast import price_levers
+    from appraise.display import to_json
+    from appraise.errors import InputError
+
     baseline, _, name = load_forecast(file)
     if not baseline.levers:
         raise InputError.one(

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from appraise.analyses.programme import check_programme_file, report
 from appraise.cli._app import VALIDATORS, app, emit, guarded
-from appraise.display import (
-    Column,
-    programme_heading,
-    programme_sections,
-    table,
-    to_json,
-)
-from appraise.display import markdown_text as _md
-from appraise.model.programme import load_programme, load_programme_actuals
+
+if TYPE_CHECKING:
+    from appraise.display import Column
 
 
 class ProgrammeFormat(enum.StrEnum):
@@ -33,6 +26,8 @@ def _cells(columns: list[Column], rows: list[dict[str, Any]]) -> list[list[str]]
 
 def programme_table(data: dict[str, Any]) -> str:
     """The readable report printed by `appraise programme`."""
+    from appraise.display import programme_heading, programme_sections, table
+
     lines = [programme_heading(data)]
     if data["description"]:
         lines.append(data["description"])
@@ -44,6 +39,9 @@ def programme_table(data: dict[str, Any]) -> str:
 
 def programme_markdown(data: dict[str, Any]) -> str:
     """The report as Markdown, for a board paper."""
+    from appraise.display import markdown_text as _md
+    from appraise.display import programme_heading, programme_sections
+
     lines = [f"**{_md(programme_heading(data))}**", ""]
     if data["description"]:
         lines += [_md(data["description"]), ""]
@@ -71,6 +69,10 @@ def programme_command(
     ),
 ) -> None:
     """A programme against its outline business case: spend avoided, targets and savings."""
+    from appraise.analyses.programme import report
+    from appraise.display import to_json
+    from appraise.model.programme import load_programme
+
     data = report(load_programme(file, actuals)).to_data()
     if format is ProgrammeFormat.json:
         emit(to_json(data))
@@ -81,6 +83,8 @@ def programme_command(
 
 
 def _validate_actuals(path: Path) -> str:
+    from appraise.model.programme import load_programme_actuals
+
     a = load_programme_actuals(path)
     spend = len(a.spend.years()) if a.spend is not None else 0
     return (
@@ -90,7 +94,14 @@ def _validate_actuals(path: Path) -> str:
     )
 
 
+def _validate_programme(path: Path) -> str:
+    from appraise.analyses.programme import check_programme_file
+    from appraise.model.programme import load_programme
+
+    return check_programme_file(load_programme(path))
+
+
 VALIDATORS.update(
-    programme=lambda path: check_programme_file(load_programme(path)),
+    programme=_validate_programme,
     **{"programme-actuals": _validate_actuals},
 )

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import typer
 
-from appraise.analyses.uncertainty import DEFAULT_DRAWS
 from appraise.cli._app import app, emit, guarded, note
-from appraise.model.limits import MAX_SEED
+from appraise.model.limits import DEFAULT_DRAWS, MAX_SEED
 
 OPTIONAL = {"show_default": False}
 

@@ -5,26 +5,16 @@ from __future__ import annotations
 import math
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from appraise.analyses.uncertainty import (
-    DEFAULT_DRAWS,
-    RELATIVE_PRECISION,
-    Sensitivity,
-    Swing,
-    sensitivity,
-    simulate,
-    uncertain_params,
-)
-from appraise.analyses.voi import simulation_with_information
 from appraise.cli._app import TableOrJson, app, emit, guarded
-from appraise.display import check_first, discount_text, money, num, pct, table, to_json, value_text
-from appraise.engine.params import Model, build
-from appraise.model.limits import MAX_DRAWS, MAX_SEED, check_draws, check_uncertain
-from appraise.model.load import evidence_for, listed_interventions, load_portfolio
-from appraise.model.numbers import count_dists, count_ranges
+from appraise.model.limits import DEFAULT_DRAWS, MAX_DRAWS, MAX_SEED
+
+if TYPE_CHECKING:
+    from appraise.analyses.uncertainty import Sensitivity, Swing
+    from appraise.engine.params import Model
 
 FILE = typer.Argument(..., help="Portfolio YAML file.", show_default=False)
 FORMAT = typer.Option(TableOrJson.table, "--format", "-f", help="table or json.")
@@ -36,6 +26,11 @@ def model_of(file: Path, draws: int | None = None, sensitivity: bool = False) ->
     """The model of a portfolio file, refused as soon as the run's work is known to be over
     budget: the draws against the interventions listed, before any is validated; the uncertain
     inputs, before the model is built (each refusal comes in seconds at the largest portfolio)."""
+    from appraise.analyses.uncertainty import sensitivity
+    from appraise.engine.params import build
+    from appraise.model.limits import check_draws, check_uncertain
+    from appraise.model.load import evidence_for, listed_interventions, load_portfolio
+    from appraise.model.numbers import count_dists, count_ranges
 
     def listed(raw: Any) -> None:
         interventions = listed_interventions(raw)
@@ -52,6 +47,9 @@ def model_of(file: Path, draws: int | None = None, sensitivity: bool = False) ->
 
 def simulation_table(data: dict[str, Any]) -> str:
     """The readable table printed by `appraise simulate`, from its JSON."""
+    from appraise.analyses.uncertainty import RELATIVE_PRECISION
+    from appraise.display import discount_text, money, pct, table
+
     p = data["portfolio"]
     draws, seed = data["draws"], data["seed"]
     h = p["horizon_years"]
@@ -97,6 +95,8 @@ def simulation_table(data: dict[str, Any]) -> str:
 def contracts_block(contracts: list[dict[str, Any]], horizon: int) -> list[str]:
     """Each outcome contract: the council's position under it and under direct delivery, side
     by side, the chance each loses money, the payments expected and how often the cap binds."""
+    from appraise.display import money, pct, table
+
     headers = ["Intervention", "Arrangement", "P(council loses)", "Mean", "p5", "p50", "p95"]
     rows = []
     for c in contracts:
@@ -127,6 +127,8 @@ def contracts_block(contracts: list[dict[str, Any]], horizon: int) -> list[str]:
 
 def options_block(options: list[dict[str, Any]], draws: int) -> list[str]:
     """Each option's chance of being the best, and its NPV and net savings across the draws."""
+    from appraise.display import money, pct, table
+
     headers = ["Option", "P(best)", "P(NPV > 0)"]
     for _, title in COLUMNS:
         headers += [f"{title} mean", f"{title} p5", f"{title} p50", f"{title} p95"]
@@ -172,6 +174,11 @@ def simulate_command(
     ),
 ) -> None:
     """Monte Carlo over every input given as a range: the probability of breaking even and percentiles."""
+    from appraise.analyses.uncertainty import simulate, uncertain_params
+    from appraise.analyses.voi import simulation_with_information
+    from appraise.display import to_json
+    from appraise.model.limits import check_draws, check_uncertain
+
     model = model_of(file, draws)
     check_draws(draws, len(model.ids))
     check_uncertain(str(file), len(uncertain_params(model)), len(model.ids))
@@ -193,6 +200,8 @@ def simulate_command(
 def voi_table(data: dict[str, Any]) -> str:
     """What to check first: EVPI of each decision, then every input and group by EVPPI, with the
     tornado's rank beside each; the chances by budget where the file has options."""
+    from appraise.display import check_first, money, num, pct, table
+
     voi = data["value_of_information"]
     h = data["portfolio"]["horizon_years"]
     blocks = [f"What to check first: the value of information ({voi['draws']:,} draws)", ""]
@@ -258,6 +267,8 @@ def voi_table(data: dict[str, Any]) -> str:
 
 def budget_block(budget: dict[str, Any]) -> list[str]:
     """The chance each option is the best affordable at every fifth budget level."""
+    from appraise.display import money, pct, table
+
     names = [o["name"] for o in budget["options"]]
     picked = range(0, len(budget["budgets"]), 5)
     rows = [
@@ -293,6 +304,8 @@ VOI_NOTES = (
 
 
 def threshold_text(swing: Swing) -> str:
+    from appraise.display import value_text
+
     if swing.threshold is None:
         return "none in range"
     where = "within low-high" if swing.threshold_in_range else "outside low-high"
@@ -300,6 +313,8 @@ def threshold_text(swing: Swing) -> str:
 
 
 def tornado_rows(swings: list[Swing]) -> list[list[str]]:
+    from appraise.display import money, value_text
+
     rows = []
     for s in swings:
         unit = s.param.unit
@@ -321,6 +336,8 @@ def tornado_rows(swings: list[Swing]) -> list[list[str]]:
 
 def sensitivity_table(result: Sensitivity) -> str:
     """The readable tornado tables printed by `appraise sensitivity`."""
+    from appraise.display import discount_text, money, table
+
     data: dict[str, Any] = result.to_data()
     p = data["portfolio"]
     h = p["horizon_years"]
@@ -388,6 +405,10 @@ def sensitivity_table(result: Sensitivity) -> str:
 @guarded
 def sensitivity_command(file: Path = FILE, format: TableOrJson = FORMAT) -> None:
     """Tornado of NPV (each uncertain input at its low and high) and the break-even value of each."""
+    from appraise.analyses.uncertainty import sensitivity, uncertain_params
+    from appraise.display import to_json
+    from appraise.model.limits import check_uncertain
+
     model = model_of(file, sensitivity=True)
     check_uncertain(str(file), len(uncertain_params(model)), len(model.ids), sensitivity=True)
     result = sensitivity(model)

@@ -8,17 +8,6 @@ from pathlib import Path
 import typer
 
 from appraise.cli._app import app, emit, guarded, note
-from appraise.display import counted
-from appraise.errors import InputError
-from appraise.model.limits import check_workbook
-from appraise.model.load import (
-    detect_kind,
-    listed_interventions,
-    parse_yaml,
-    portfolio_from_data,
-    read_file,
-)
-from appraise.model.save import write_atomic
 
 
 @app.command()
@@ -51,7 +40,17 @@ def export(
     programme file gets its own workbook: the Programme sheet and its Checks.
     """
     from appraise.analyses.verify import check_claims
+    from appraise.display import counted
+    from appraise.errors import InputError
     from appraise.model.identity import run_identity
+    from appraise.model.limits import check_workbook
+    from appraise.model.load import (
+        detect_kind,
+        listed_interventions,
+        parse_yaml,
+        portfolio_from_data,
+        read_file,
+    )
     from appraise.workbook.export import export_workbook
 
     # Read once: the bytes parsed are the bytes whose SHA-256 the workbook records, however the
@@ -101,6 +100,7 @@ def export(
 def _export_programme(file: Path, xlsx: Path, actuals: Path | None, claims: Path | None) -> None:
     """`appraise export PROGRAMME --xlsx OUT`: the Programme sheet and its Checks."""
     from appraise.analyses.programme import report
+    from appraise.errors import InputError
     from appraise.model.programme import load_programme
     from appraise.workbook.programme_sheet import export_programme_workbook
 
@@ -131,6 +131,9 @@ def import_xlsx(
     out: Path = typer.Option(..., "--out", "-o", help="Portfolio YAML file to write."),
 ) -> None:
     """Read a workbook's Inputs sheet (as edited) back into a portfolio file."""
+    from appraise.errors import InputError
+    from appraise.model.save import write_atomic
+
     if out.suffix.lower() not in (".yaml", ".yml"):
         raise InputError.one(str(out), "", "the portfolio file's name must end in .yaml or .yml")
     from appraise.workbook.importing import import_workbook

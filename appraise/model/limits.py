@@ -11,8 +11,12 @@ file limits before anything is parsed.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from appraise.errors import InputError
-from appraise.model.numbers import Domain
+
+if TYPE_CHECKING:
+    from appraise.model.numbers import Domain
 
 # ---------------------------------------------------------------------------------------------
 # Files (see appraise.model.reading and appraise.model.yamltext, where they are explained)
@@ -62,6 +66,8 @@ MAX_COHORTS = 100
 # Monte Carlo draws (`simulate --draws`). The default is 10,000 and the benchmark runs 1,000,000
 # (2 s for 20 interventions); at 10 million the standard error of a probability is 0.02%.
 MAX_DRAWS = 10_000_000
+# Draws when none are asked for (the CLI and the app): P(NPV > 0) to within 0.5% (one s.e.).
+DEFAULT_DRAWS = 10_000
 # Draws x interventions in one simulation: the benchmark's 1,000,000 x 20 takes about 2 s, so
 # 200 million (ten times it) takes about 20 s; more is a batch job, not an appraisal.
 MAX_DRAW_CELLS = 200_000_000
@@ -138,34 +144,55 @@ MIN_COST_MONTHS = 1.0
 # Children in care per 10,000 children: at most every child.
 MAX_RATE_PER_10K = 10_000.0
 
-CASES = Domain(0.0, limit=MAX_CASES, why=CASES_WHY)
-UNIT_COST = Domain(0.0, limit=MAX_UNIT_COST, why=UNIT_COST_WHY)
-TOTAL_COST = Domain(0.0, limit=MAX_TOTAL_COST, why=TOTAL_COST_WHY)
-WEEKLY_COST = Domain(0.0, limit=MAX_WEEKLY_COST, why=WEEKLY_COST_WHY)
-PER_CASE = Domain(0.0, limit=MAX_PER_CASE, why=PER_CASE_WHY)
-RATIO = Domain(0.0, limit=MAX_RATIO, why=RATIO_WHY)
-POSITIVE_RATIO = Domain(0.0, lo_open=True, limit=MAX_RATIO, why=RATIO_WHY)
-COHENS_D = Domain(limit=MAX_COHENS_D, why=COHENS_D_WHY)
-PROBABILITY = Domain(0.0, 1.0)
-DISCOUNT_RATE = Domain(0.0, 1.0, hi_open=True)  # a rate a year, below 100%
-SHARE = Domain(0.0, 1.0, hi_open=True)  # a share of a whole that must leave a remainder
 WEEKS_A_YEAR = 52.18  # 365.25 / 7
-WEEKS = Domain(0.0, WEEKS_A_YEAR)
-COST_MONTHS = Domain(MIN_COST_MONTHS, limit=MAX_MONTHS, why=MONTHS_WHY)
-LAG_MONTHS = Domain(0.0, limit=MAX_MONTHS, why=MONTHS_WHY)
 MAX_FTE = 1e5
-FTE = Domain(0.0, limit=MAX_FTE, why="100,000 full-time staff in one service")
 MAX_SALARY = 1e7
-SALARY = Domain(0.0, limit=MAX_SALARY, why="£10 million a year for one post")
-ON_COSTS = Domain(0.0, 1.0, hi_open=True)  # employer's costs as a share of salary, below 100%
 MAX_UNITS = 1e6
-UNITS = Domain(0.0, limit=MAX_UNITS, why="a million weeks or contacts in one change")
 MAX_PER_COSTED_CASE = 1e3
-PER_COSTED_CASE = Domain(
-    0.0, lo_open=True, limit=MAX_PER_COSTED_CASE, why="a thousand people in one costed case"
-)
-BENEFIT_YEARS = Domain(0.0, lo_open=True, limit=MAX_BENEFIT_YEARS, why="a lifetime")
-RATE_PER_10K = Domain(0.0, limit=MAX_RATE_PER_10K, why="every child")
+
+
+def _domains() -> dict[str, Domain]:
+    # Made on first use (see __getattr__): numbers.Domain brings pydantic, which a command that
+    # only checks its arguments (`appraise report --bogus`, `--help`) has no need to load.
+    from appraise.model.numbers import Domain
+
+    return {
+        "CASES": Domain(0.0, limit=MAX_CASES, why=CASES_WHY),
+        "UNIT_COST": Domain(0.0, limit=MAX_UNIT_COST, why=UNIT_COST_WHY),
+        "TOTAL_COST": Domain(0.0, limit=MAX_TOTAL_COST, why=TOTAL_COST_WHY),
+        "WEEKLY_COST": Domain(0.0, limit=MAX_WEEKLY_COST, why=WEEKLY_COST_WHY),
+        "PER_CASE": Domain(0.0, limit=MAX_PER_CASE, why=PER_CASE_WHY),
+        "RATIO": Domain(0.0, limit=MAX_RATIO, why=RATIO_WHY),
+        "POSITIVE_RATIO": Domain(0.0, lo_open=True, limit=MAX_RATIO, why=RATIO_WHY),
+        "COHENS_D": Domain(limit=MAX_COHENS_D, why=COHENS_D_WHY),
+        "PROBABILITY": Domain(0.0, 1.0),
+        "DISCOUNT_RATE": Domain(0.0, 1.0, hi_open=True),  # a rate a year, below 100%
+        # A share of a whole that must leave a remainder.
+        "SHARE": Domain(0.0, 1.0, hi_open=True),
+        "WEEKS": Domain(0.0, WEEKS_A_YEAR),
+        "COST_MONTHS": Domain(MIN_COST_MONTHS, limit=MAX_MONTHS, why=MONTHS_WHY),
+        "LAG_MONTHS": Domain(0.0, limit=MAX_MONTHS, why=MONTHS_WHY),
+        "FTE": Domain(0.0, limit=MAX_FTE, why="100,000 full-time staff in one service"),
+        "SALARY": Domain(0.0, limit=MAX_SALARY, why="£10 million a year for one post"),
+        # Employer's costs as a share of salary, below 100%.
+        "ON_COSTS": Domain(0.0, 1.0, hi_open=True),
+        "UNITS": Domain(0.0, limit=MAX_UNITS, why="a million weeks or contacts in one change"),
+        "PER_COSTED_CASE": Domain(
+            0.0, lo_open=True, limit=MAX_PER_COSTED_CASE, why="a thousand people in one costed case"
+        ),
+        "BENEFIT_YEARS": Domain(0.0, lo_open=True, limit=MAX_BENEFIT_YEARS, why="a lifetime"),
+        "RATE_PER_10K": Domain(0.0, limit=MAX_RATE_PER_10K, why="every child"),
+    }
+
+
+def __getattr__(name: str) -> Any:
+    """The input domains above (`limits.CASES`, ...), made once, when first asked for."""
+    # Dunder names (`__path__`, asked for by every `from limits import ...`) never build them.
+    if "CASES" not in globals() and not name.startswith("__"):
+        globals().update(_domains())
+    if name in globals():
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def check_draws(draws: int, interventions: int, where: str = "--draws") -> None:
