@@ -39,7 +39,9 @@ from tests.conftest import THURROCK, require_tool, run_cli, thurrock_in
 from tests.helpers import place
 from tests.test_excel_libreoffice import summary
 
-pytestmark = pytest.mark.slow
+# One xdist worker runs the whole module (make test: --dist loadgroup), so its
+# LibreOffice fixtures recalculate once, not once on each worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("test_workbook_checks")]
 
 
 def edited(source: Path, out: Path, changes: dict[tuple[str, str], Any]) -> Path:

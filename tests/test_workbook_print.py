@@ -25,7 +25,9 @@ from appraise.workbook.recalc import to_pdf
 from appraise.workbook.summary import FIGURES
 from tests.conftest import EXAMPLES, require_tool, run_cli
 
-pytestmark = pytest.mark.slow
+# One xdist worker runs the whole module (make test: --dist loadgroup), so its
+# LibreOffice fixtures recalculate once, not once on each worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("test_workbook_print")]
 
 # The targets: the Thurrock workbook (5 interventions, a Forecast) and a one-intervention
 # workbook (step-down).
