@@ -27,7 +27,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q -n auto --dist loadgroup
 
 bench: $(STAMP)
-	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
+	$(BIN)/python benchmarks/_run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/artifacts

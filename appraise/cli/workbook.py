@@ -161,10 +161,10 @@ def check_xlsx(
 
     Exit 0 when nothing differs, 1 when something does, 2 when the file cannot be read.
     """
-    from appraise.workbook.audit import check_workbook, report
+    from appraise.workbook.audit import report
     from appraise.workbook.importing import opened
 
-    differences = check_workbook(*opened(book))
+    differences = opened(book).differences()
     if not differences:
         emit(
             f"{book}: every formula is the one its line's definition gives, and nothing fixed "

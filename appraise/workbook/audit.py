@@ -25,7 +25,6 @@ from typing import Any
 from openpyxl.formula import Tokenizer
 
 from appraise.analyses.verify import ClaimsCheck
-from appraise.model.load import evidence_for
 from appraise.model.schema import Evidence, Portfolio
 from appraise.workbook.book import ABOUT, CLAIMS_FILE, INPUTS, SOURCE, Book
 from appraise.workbook.export import layout
@@ -188,17 +187,6 @@ def laid_out(
     one): its Book and sheets, as `appraise export` lays it out (the date and the run's
     identity, on About only, aside)."""
     return layout(portfolio, evidence, claims=claims)
-
-
-def check_workbook(
-    wb: Any, portfolio: Portfolio, claims: ClaimsCheck | None = None
-) -> list[Difference]:
-    """The cells of an exported workbook (openpyxl, formulas as text) that differ from the
-    workbook laid out again from the portfolio file it holds (its formulas from the line
-    definitions) and the claims file, if any; `appraise.workbook.importing.opened` reads them
-    from a file (streamed, each sheet bounded, or openpyxl's workbook with formulas as text)."""
-    book, sheets = laid_out(portfolio, evidence_for(portfolio), claims)
-    return compare(sheets, wb, book)
 
 
 def report(differences: list[Difference]) -> str:

@@ -34,6 +34,8 @@ from appraise.workbook.writer import cell
 
 if TYPE_CHECKING:
     from appraise.analyses.verify import ClaimsCheck
+    from appraise.workbook.audit import Difference
+    from appraise.workbook.writer import Sheet
 
 
 @dataclass
@@ -351,19 +353,45 @@ def streamed(exported: Exported) -> tuple[StreamedBook, dict[str, int]]:
     return book, bounds
 
 
-def _unchanged_outside_inputs(exported: Exported) -> list[str]:
-    """InputError naming each cell outside the inputs that differs from the workbook the
-    portfolio file gives (`appraise check-xlsx`): the imported file would not give its figures.
-    Returns the warnings: sheets whose protection was removed."""
-    from appraise.workbook.audit import MAX_LISTED, PROTECTION_REMOVED, compare, laid_out
+@dataclass(frozen=True)
+class Opened:
+    """An exported workbook beside the workbook its portfolio file gives, laid out once: what
+    `audit.compare` takes (for import-xlsx and check-xlsx alike)."""
+
+    wb: StreamedBook  # the file's sheets, streamed, each bounded by what export wrote there
+    book: Book  # the workbook laid out again: where it places the cells a user may change
+    sheets: list[Sheet]
+    portfolio: Portfolio
+    claims: ClaimsCheck | None  # the claims check, when it was exported with one
+
+    def differences(self) -> list[Difference]:
+        """Each cell of the file that differs from the workbook laid out again."""
+        from appraise.workbook.audit import compare
+
+        return compare(self.sheets, self.wb, self.book)
+
+
+def _beside_its_layout(exported: Exported) -> Opened:
+    """The workbook streamed, its claims check worked out again from the claims file it holds,
+    and the workbook its portfolio file gives laid out, whose cells bound each sheet's read."""
+    from appraise.workbook.audit import laid_out
 
     wb, bounds = streamed(exported)
     claims = embedded_claims(wb, exported.path, exported.portfolio)
     book, sheets = laid_out(exported.portfolio, exported.evidence, claims)
     bounds.update({s.title: len(s.cells) * 2 + SPARE_INPUT_ROWS * INPUT_COLUMNS for s in sheets})
+    return Opened(wb, book, sheets, exported.portfolio, claims)
+
+
+def _unchanged_outside_inputs(exported: Exported) -> list[str]:
+    """InputError naming each cell outside the inputs that differs from the workbook the
+    portfolio file gives (`appraise check-xlsx`): the imported file would not give its figures.
+    Returns the warnings: sheets whose protection was removed."""
+    from appraise.workbook.audit import MAX_LISTED, PROTECTION_REMOVED
+
     # An input cell holding a formula is refused by the import itself, in the input's own words;
     # a sheet's protection removed changes no figure, so it is said, not refused.
-    found = [d for d in compare(sheets, wb, book) if d.what != "an input"]
+    found = [d for d in _beside_its_layout(exported).differences() if d.what != "an input"]
     differences = [d for d in found if d.found != PROTECTION_REMOVED]
     unprotected = [
         f"{d.sheet}: its protection was removed (no formula on it was changed)"
@@ -391,15 +419,9 @@ def _unchanged_outside_inputs(exported: Exported) -> list[str]:
     raise InputError(problems)
 
 
-def opened(path: str | Path) -> tuple[Any, Portfolio, ClaimsCheck | None]:
-    """An exported workbook as the audit reads it (streamed, each sheet bounded), the portfolio
-    file it holds and, when it was exported with claims, their check worked out again (for
-    `appraise check-xlsx`). The file is read once, bounded and checked as import reads it."""
-    exported = read_exported(path)
-    wb, bounds = streamed(exported)
-    claims = embedded_claims(wb, exported.path, exported.portfolio)
-    from appraise.workbook.audit import laid_out
-
-    _, sheets = laid_out(exported.portfolio, exported.evidence, claims)
-    bounds.update({s.title: len(s.cells) * 2 + SPARE_INPUT_ROWS * INPUT_COLUMNS for s in sheets})
-    return wb, exported.portfolio, claims
+def opened(path: str | Path) -> Opened:
+    """An exported workbook as the audit reads it (streamed, each sheet bounded) beside the
+    workbook the portfolio file it holds gives, with its claims check when it was exported with
+    claims (for `appraise check-xlsx`). The file is read once, bounded and checked as import reads
+    it, and laid out once."""
+    return _beside_its_layout(read_exported(path))
