@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+from _figures import figure
+
 from appraise.engine import core
 from appraise.engine.params import build
 from appraise.model.load import evidence_for, load_portfolio
@@ -71,6 +73,7 @@ def main() -> None:
             }
         )
     )
+    figure(f"the core, {N:,} interventions", round(best * 1000, 1), "ms", target=50)
 
 
 if __name__ == "__main__":
