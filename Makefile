@@ -20,11 +20,13 @@ app: $(STAMP)
 		--browser.gatherUsageStats false --server.fileWatcherType none --client.toolbarMode minimal \
 		-- examples/thurrock-2017.yaml
 
+# --dist loadfile: one worker runs all of a test file, so a file's module-scoped fixtures (the
+# LibreOffice recalculations) run once, not once on each worker.
 test: $(STAMP)
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m ruff format --check .
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest -q -n auto --dist loadgroup
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/_run.py

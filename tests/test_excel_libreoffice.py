@@ -39,12 +39,7 @@ from tests.test_excel import (
 )
 from tests.test_excel_forecast import forecast_portfolio
 
-# One xdist worker runs the whole module (make test: --dist loadgroup), so its
-# LibreOffice fixtures recalculate once, not once on each worker.
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.xdist_group("test_excel_libreoffice"),
-]  # `pytest -m "not slow"` skips it while working
+pytestmark = pytest.mark.slow  # `pytest -m "not slow"` skips it while working
 
 CLAIMS = EXAMPLES / "thurrock-2017-claims.yaml"
 # Thurrock's portfolio averts, each year: MST 135.5 families x 16% = 21.68 LAC-years, Pause 15

@@ -29,10 +29,6 @@ from tests.helpers import LOCAL_SOURCE, intervention, portfolio_data
 from tests.test_excel import set_input, write_book
 from tests.test_excel_libreoffice import assert_same, evaluate_json, master_check
 
-# One xdist worker runs the whole module (make test: --dist loadgroup), so its
-# LibreOffice fixture recalculates once, not once on each worker.
-pytestmark = pytest.mark.xdist_group("test_excel_options")
-
 OPTIONS_EXAMPLE = EXAMPLES / "edge-of-care-options.yaml"
 
 

@@ -27,10 +27,6 @@ from appraise.workbook.recalc import recalculate
 from tests.conftest import EXAMPLES, THURROCK, require_tool, run_cli
 from tests.test_programme import HAND, SUFFOLK, THRIVE
 
-# One xdist worker runs the whole module (make test: --dist loadgroup), so its
-# LibreOffice fixture recalculates once, not once on each worker.
-pytestmark = pytest.mark.xdist_group("test_excel_programme")
-
 ILLUSTRATION = EXAMPLES / "thurrock-programme-illustration.yaml"
 YEAR_KEYS = (
     "projected_spend",

@@ -39,9 +39,7 @@ from tests.conftest import THURROCK, require_tool, run_cli, thurrock_in
 from tests.helpers import place
 from tests.test_excel_libreoffice import summary
 
-# One xdist worker runs the whole module (make test: --dist loadgroup), so its
-# LibreOffice fixtures recalculate once, not once on each worker.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("test_workbook_checks")]
+pytestmark = pytest.mark.slow
 
 
 def edited(source: Path, out: Path, changes: dict[tuple[str, str], Any]) -> Path:

@@ -25,9 +25,7 @@ from appraise.workbook.recalc import to_pdf
 from appraise.workbook.summary import FIGURES
 from tests.conftest import EXAMPLES, require_tool, run_cli
 
-# One xdist worker runs the whole module (make test: --dist loadgroup), so its
-# LibreOffice fixtures recalculate once, not once on each worker.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("test_workbook_print")]
+pytestmark = pytest.mark.slow
 
 # The targets: the Thurrock workbook (5 interventions, a Forecast) and a one-intervention
 # workbook (step-down).
