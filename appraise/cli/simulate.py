@@ -26,7 +26,6 @@ def model_of(file: Path, draws: int | None = None, sensitivity: bool = False) ->
     """The model of a portfolio file, refused as soon as the run's work is known to be over
     budget: the draws against the interventions listed, before any is validated; the uncertain
     inputs, before the model is built (each refusal comes in seconds at the largest portfolio)."""
-    from appraise.analyses.uncertainty import sensitivity
     from appraise.engine.params import build
     from appraise.model.limits import check_draws, check_uncertain
     from appraise.model.load import evidence_for, listed_interventions, load_portfolio
