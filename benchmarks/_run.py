@@ -83,6 +83,8 @@ def machine() -> list[str]:
         f"- Machine: {cpu}, {os.cpu_count()} cores{memory}; {platform.system()} "
         f"{platform.release()}",
         f"- Python {platform.python_version()}, numpy {numpy.__version__}",
+        "- Load average when the run ended (1, 5, 15 minutes; the machine has "
+        f"{os.cpu_count()} cores): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()),
     ]
 
 
