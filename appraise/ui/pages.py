@@ -36,7 +36,6 @@ from appraise.display import (
 from appraise.engine.figures import FIGURES
 from appraise.errors import InputError
 from appraise.model import ratings
-from appraise.model.identity import RunIdentity
 from appraise.model.schema import RATINGS
 from appraise.ui import (
     charts,
@@ -50,6 +49,7 @@ from appraise.ui import (
     uncertainty,
 )
 from appraise.ui.layout import Page, View, chart, conventions, headline, payback
+from appraise.ui.paper import paper_section, run_of, stem
 from appraise.ui.runs import success_rate_curve
 from appraise.ui.text import plain
 
@@ -614,17 +614,17 @@ def export_page(view: View) -> None:
     """Downloads of the edited portfolio and its results; saving to a new file."""
     loaded = view.loaded
     st.title("Export")
-    stem = _stem(loaded.name)
+    name = stem(loaded.name)
     st.subheader("Download")
     for column, download in zip(st.columns(len(DOWNLOADS)), DOWNLOADS, strict=True):
         column.download_button(
             download.label,
             partial(download.content, view),  # made when clicked, not on every rerun
-            file_name=stem + download.suffix,
+            file_name=name + download.suffix,
             mime=download.mime,
             help=download.help,
         )
-    paper_section(view, stem)
+    paper_section(view)
     st.subheader("Your edits")
     edits = session.edited_values(loaded)
     if edits:
@@ -652,7 +652,7 @@ def export_page(view: View) -> None:
         "renamed). A file this session did not write is replaced only "
         "if you tick the box; the bundled examples and the library never are."
     )
-    target = st.text_input("File name", value=f"{stem}-edited.yaml", key="save-as")
+    target = st.text_input("File name", value=f"{name}-edited.yaml", key="save-as")
     overwrite = st.checkbox("Overwrite the file if it exists", key="save-overwrite")
     if st.button("Save", key="save"):
         try:
@@ -661,11 +661,6 @@ def export_page(view: View) -> None:
             st.error(plain("\n".join(str(p) for p in error.problems)))
         else:
             st.success(f"Saved {plain(path)}")
-
-
-def _stem(name: str) -> str:
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    return base.rsplit(".", 1)[0] or "portfolio"
 
 
 def _plain(value: Any) -> str:
@@ -692,51 +687,6 @@ def workbook(view: View) -> bytes:
 
     model = view.appraisal.model
     return workbook_bytes(model.portfolio, model.evidence, identity=run_of(view))
-
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-PAPER = "paper"  # session state: (the portfolio data it was made from, the .docx bytes)
-
-
-def paper_section(view: View, stem: str) -> None:
-    """The committee paper: made on request (a few seconds: draws, tornado, a chart each), then
-    offered for download while the portfolio stays as it was when it was made."""
-    st.subheader("Committee paper")
-    st.caption(
-        "A Word document to attach to a cabinet or committee paper, as `appraise report FILE "
-        "--docx` makes it from the YAML download: summary, every intervention with its "
-        "break-even chart and sources, uncertainty, forecast, every assumption, risks, methods."
-    )
-    key = view.loaded.key
-    if st.button("Make the committee paper", key="make-paper"):
-        with st.spinner("Making the paper..."):
-            try:
-                st.session_state[PAPER] = (key, paper(view))
-            except InputError as error:
-                st.error(plain("\n".join(str(p) for p in error.problems)))
-    made = st.session_state.get(PAPER)
-    if made is not None and made[0] == key:
-        st.download_button(
-            "Committee paper (Word)", made[1], file_name=f"{stem}-paper.docx", mime=DOCX
-        )
-
-
-def paper(view: View) -> bytes:
-    """The committee paper of the edited portfolio, as `appraise report --docx` makes it from the
-    YAML this page offers (its identity hashes that file's bytes)."""
-    from appraise.paper.content import gather
-    from appraise.paper.document import paper_docx
-
-    model = view.appraisal.model
-    return paper_docx(gather(model.portfolio, run_of(view), model.evidence))
-
-
-def run_of(view: View) -> RunIdentity:
-    """The identity of the YAML this page offers (the workbook and the paper carry it)."""
-    from appraise.model.identity import run_identity
-
-    name = _stem(view.loaded.name) + ".yaml"
-    return run_identity(name, session.yaml_text(view.loaded).encode("utf-8"))
 
 
 DOWNLOADS: list[Download] = [
