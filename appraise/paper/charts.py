@@ -15,22 +15,45 @@ from appraise.charts import spec
 from appraise.model.identity import RunIdentity
 from appraise.paper.text import clean_all
 
-WIDTH = 520  # pixels of plotting area: with axis labels, a chart fits a portrait A4 page
+# The whole chart, axes, labels and legend included, is this many CSS pixels wide (Vega-Lite's
+# "fit" autosize), and is printed 16 cm (453.5 pt) wide: 0.756 pt a pixel, so text of FONT
+# pixels prints at 8.3 pt, never less, however long the labels are.
+WIDTH = 600
 SCALE = 2  # pixels per CSS pixel: sharp when printed at 16 cm wide
-STAMP_FONT = 9
+FONT = 11  # pixels: every text of a chart in the paper, axis labels to the run's identity
+TITLE_FONT = 12
 STAMP_COLOUR = "#444444"
+FONTS = {
+    "axis": {"labelFontSize": FONT, "titleFontSize": FONT},
+    # A legend along the foot wraps after four entries rather than running off the page.
+    "legend": {"labelFontSize": FONT, "titleFontSize": FONT, "columns": 4},
+    "title": {"fontSize": TITLE_FONT, "subtitleFontSize": FONT},
+    "text": {"fontSize": FONT},
+    "header": {"labelFontSize": FONT, "titleFontSize": FONT},
+}
 
 
 def stamped(figure: alt.TopLevelMixin, identity: RunIdentity, width: int = WIDTH) -> dict[str, Any]:
-    """The chart's Vega-Lite spec with a page's width and the run's identity along its foot,
-    every string cleaned of characters XML cannot hold (vl-convert aborts on them)."""
+    """The chart's Vega-Lite spec `width` CSS pixels wide in all (labels included), its text
+    `FONT` pixels or more, and the run's identity along its foot, every string cleaned of
+    characters XML cannot hold (vl-convert aborts on them)."""
     chart = spec(figure)
-    chart.setdefault("width", width)
+    chart["width"] = width
+    chart["autosize"] = {"type": "fit-x", "contains": "padding"}
+    config = chart.setdefault("config", {})
+    for part, sizes in FONTS.items():
+        config[part] = {**config.get(part, {}), **sizes}
+    # On three lines (file; hash; version and date): on one it is wider than the chart.
+    stamp = [
+        f"{identity.file},",
+        f"sha256 {identity.sha256},",
+        f"appraise {identity.version}, {identity.date:%Y-%m-%d}",
+    ]
     footnote = {
-        "text": identity.text,
+        "text": stamp,
         "orient": "bottom",
         "anchor": "start",
-        "fontSize": STAMP_FONT,
+        "fontSize": FONT,
         "fontWeight": "normal",
         "color": STAMP_COLOUR,
         "offset": 14,
@@ -39,7 +62,7 @@ def stamped(figure: alt.TopLevelMixin, identity: RunIdentity, width: int = WIDTH
         title = chart["title"]
         footnote = {
             **(title if isinstance(title, dict) else {"text": title}),
-            "subtitle": identity.text,
+            "subtitle": stamp,
         }
     chart["title"] = footnote
     return clean_all(chart)

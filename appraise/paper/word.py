@@ -309,7 +309,9 @@ class Writer:
         """A chart across the text width, its caption beneath."""
         width = min(FIGURE_WIDTH, self.width())
         self.document.add_picture(io.BytesIO(png), width=width)
-        self.document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        picture = self.document.paragraphs[-1]
+        picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        picture.paragraph_format.keep_with_next = True  # the caption never starts a page
         self.caption("Figure", title)
 
     # -- page layout ------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from appraise.display import (
     stale_years,
     success_rate_text,
     to_json,
+    years_text,
 )
 from appraise.engine.figures import FIGURES
 from appraise.errors import InputError
@@ -160,7 +161,7 @@ def portfolio_page(view: View) -> None:
         "averted per case). Evidence is the EIF level (4+ strongest ... NL2 not yet level 2)."
     )
     st.subheader(
-        f"Over {h} years, discounted at {discount_text(t['discount_rate'], h, a_year=True)}"
+        f"Over {years_text(h)}, discounted at {discount_text(t['discount_rate'], h, a_year=True)}"
     )
     st.table(horizon_table(view), hide_index=True)
     classes.class_section(view.records, None if options is not None else view.totals)
@@ -228,7 +229,7 @@ def options_headline(options: list[dict[str, Any]], horizon: int) -> None:
     headline(
         [
             ("Best option", plain(best["name"]), "The option with the highest NPV."),
-            (f"Its NPV over {horizon} years", money(best["npv"]), FIGURES["npv"].explained),
+            (f"Its NPV over {years_text(horizon)}", money(best["npv"]), FIGURES["npv"].explained),
             (
                 FIGURES["bcr"].title,
                 ratio_text(best["bcr"], best["pv_cost"]),
@@ -256,7 +257,7 @@ def portfolio_headline(t: dict[str, Any]) -> None:
                 f"{money(t['cashable_net_savings_pro_rata'])}.",
             ),
             ("ROI", ratio_text(t["roi"], t["cost"]), FIGURES["roi"].explained),
-            (f"NPV over {h} years", money(t["npv"]), FIGURES["npv"].explained),
+            (f"NPV over {years_text(h)}", money(t["npv"]), FIGURES["npv"].explained),
             (FIGURES["bcr"].title, ratio_text(t["bcr"], t["pv_cost"]), FIGURES["bcr"].explained),
             (
                 FIGURES["payback_year"].title,
@@ -346,7 +347,7 @@ def options_section(view: View, options: list[dict[str, Any]]) -> None:
     st.subheader("The options side by side")
     st.write(
         f"Only one option will be chosen, so each has its own figures and they are never added up. "
-        f"Ranked by NPV over {h} years: **{plain(best['name'])}** first. An option is dominated when "
+        f"Ranked by NPV over {years_text(h)}: **{plain(best['name'])}** first. An option is dominated when "
         "another costs no more and saves no less, and ruled out by extended dominance when a mix "
         "of a cheaper and a dearer option would save more for its cost. Each of the rest, the "
         "efficiency frontier, is set against the option before it there: the incremental NPV is "
@@ -354,7 +355,7 @@ def options_section(view: View, options: list[dict[str, Any]]) -> None:
         "the extra spending pays for itself."
     )
     st.table(options_table(options, view.names()), hide_index=True)
-    st.subheader(f"NPV over {h} years, by option")
+    st.subheader(f"NPV over {years_text(h)}, by option")
     chart(charts.option_npv_chart(options, h))
 
 
@@ -439,7 +440,7 @@ def intervention_page(view: View) -> None:
                     ),
                 ]
             ),
-            (f"NPV over {h} years", money(r["npv"]), FIGURES["npv"].explained),
+            (f"NPV over {years_text(h)}", money(r["npv"]), FIGURES["npv"].explained),
             (
                 FIGURES["payback_year"].title,
                 payback(r["payback_year"], h),
