@@ -19,6 +19,7 @@ from appraise.engine.figures import FIGURES
 from appraise.model import ratings
 from appraise.model.council import CouncilPaper
 from appraise.model.numbers import Dist
+from appraise.model.schema import DESIGN_NAMES
 from appraise.paper.content import Paper
 from appraise.paper.shown import input_text
 from appraise.paper.word import Writer, fits
@@ -271,7 +272,9 @@ def evidence(w: Writer, paper: Paper) -> None:
         [
             r["name"],
             str(r["evidence_rating"]),
-            r["evidence_design"] or "not stated",
+            DESIGN_NAMES.get(r["evidence_design"], r["evidence_design"])
+            if r["evidence_design"]
+            else "Not stated",
             "yes" if r["evidence_supports"] else "no: the success rate is assumed",
         ]
         for r in paper.records
