@@ -219,7 +219,7 @@ QUALIFIERS = {
 }  # fmt: skip
 # The sections appraise writes wholly.
 OWN_SECTIONS = (
-    *(s for s in SECTIONS if s != "Background"),
+    *(s for s in SECTIONS if s not in ("Background", "Evidence")),
     "Summary",
     "The portfolio",
     "Uncertainty",
@@ -227,7 +227,7 @@ OWN_SECTIONS = (
 )
 # Sections that also quote the file's own notes and its sources, whose words are theirs: checked
 # with every text of the file and of its evidence taken out first (`own_words`).
-QUOTING_SECTIONS = ("The interventions", "Assumptions log")
+QUOTING_SECTIONS = ("Evidence", "The interventions", "Assumptions log")
 
 
 def _strings(data: Any) -> list[str]:
@@ -340,3 +340,13 @@ def test_the_evidence_table_names_each_design_in_plain_words(thurrock):
     assert set(designs.values()) <= {*DESIGN_NAMES.values(), "Not stated"}
     assert designs["Pause"] == DESIGN_NAMES["before_after"]  # interventions/pause.yaml
     assert not any("_" in d for d in designs.values())
+
+
+def test_each_source_is_described_once_and_the_interventions_refer_back(thurrock):
+    found = [p.text for p in thurrock.paragraphs if p.text.startswith("Found: ")]
+    assert found and len(found) == len(set(found))  # five interventions cite one report
+    assert all(text in text_under(thurrock, "Evidence") for text in found)
+    interventions = text_under(thurrock, "The interventions")
+    assert "Found: " not in interventions
+    assert interventions.count("(each described under Evidence, Sources)") == 5
+    assert "Thurrock Council (2017)" in interventions

@@ -285,6 +285,27 @@ def evidence(w: Writer, paper: Paper) -> None:
         rows,
         [False, True, False, False],
     )
+    sources(w, paper)
+
+
+def sources(w: Writer, paper: Paper) -> None:
+    """Every source the interventions cite, described once (each intervention names its own and
+    refers back here): the reference, what it found, and which interventions draw on it."""
+    users: dict[str, list[str]] = {}
+    for item in paper.portfolio.interventions:
+        for source in item.evidence.sources:
+            users.setdefault(source, []).append(item.name)
+    if not users:
+        return
+    w.heading("Sources", 2)
+    for source, names in users.items():
+        entry = paper.evidence.get(source)
+        if entry is None:
+            w.bullets([f"{source}: not in the evidence registry (cited by {', '.join(names)})"])
+            continue
+        w.bullets([entry.reference])
+        w.paragraph(f"Found: {entry.found}")
+        w.paragraph(f"Cited by: {'; '.join(names)}.")
 
 
 def figures_at_risk(paper: Paper) -> list[str]:
