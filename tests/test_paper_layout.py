@@ -93,7 +93,7 @@ def _font_sizes(spec: object) -> list[float]:
     return []
 
 
-@pytest.mark.parametrize("name", ["thurrock", "options"])
+@pytest.mark.parametrize("name", ["thurrock", "uncertain", "options", "step-down", "thrive"])
 def test_chart_text_prints_at_8_points_or_more_and_captions_stay_with_charts(name):
     """Each chart's text is `charts.FONT` pixels or more, and the picture is printed at a width
     where that is at least 8 pt: pixels of the PNG / SCALE are CSS pixels, the docx gives the

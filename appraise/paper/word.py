@@ -283,7 +283,8 @@ class Writer:
     ) -> Table:
         """A captioned table: the header row repeats on every page; numbers right-aligned (by
         default every column but the first) and never broken across lines."""
-        self.caption("Table", title)
+        # A table's caption is above it, and kept on the page of its first row.
+        self.caption("Table", title).paragraph_format.keep_with_next = True
         right = list(right) if right is not None else [i > 0 for i in range(len(headers))]
         rows = [[clean(c) for c in row] for row in rows]
         table = self.document.add_table(rows=0, cols=len(headers))
