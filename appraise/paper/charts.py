@@ -22,6 +22,10 @@ from appraise.paper.text import clean_all
 WIDTH = 600
 PLOT = 480  # pixels of plotting area to start from; narrowed where labels need the room
 MIN_PLOT = 120
+# The tallest a chart may be, as a share of its width: 19 cm printed 16 cm wide (an A4 page
+# holds it with its heading and caption).
+MAX_HEIGHT_RATIO = 19 / 16
+MIN_STEP = 12  # pixels a row of a bar chart keeps, at the least
 SCALE = 2  # pixels per CSS pixel: sharp when printed at 16 cm wide
 FONT = 11  # pixels: every text of a chart in the paper, axis labels to the run's identity
 TITLE_FONT = 12
@@ -99,7 +103,23 @@ def png(figure: alt.TopLevelMixin, identity: RunIdentity, width: int = WIDTH) ->
         if over <= 0 or chart["width"] <= MIN_PLOT:
             break
         chart["width"] = max(MIN_PLOT, int(chart["width"] - math.ceil(over) - 1))
+    # A chart of many rows (a tornado of a dozen inputs) is made shorter where printed 16 cm wide
+    # it would not fit a page with its heading: its rows are drawn closer together.
+    step = chart.get("height")
+    for _ in range(2):
+        tall = pixel_height(picture) / SCALE - width * MAX_HEIGHT_RATIO
+        if tall <= 0 or not isinstance(step, dict) or "step" not in step:
+            break
+        # The plot is most of the height: about this many rows.
+        rows = max(1.0, pixel_height(picture) / SCALE * 0.8 / step["step"])
+        step["step"] = max(MIN_STEP, step["step"] - math.ceil(tall / rows))
+        picture = vl_convert.vegalite_to_png(chart, scale=SCALE)
     return picture
+
+
+def pixel_height(picture: bytes) -> int:
+    """A PNG's height in pixels (its header's)."""
+    return int.from_bytes(picture[20:24], "big")
 
 
 def pixel_width(picture: bytes) -> int:
