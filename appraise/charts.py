@@ -15,7 +15,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from appraise.display import money, num, payer_name, pct, rate
+from appraise.display import money, num, payer_name, pct, rate, years_text
 from appraise.model.schema import RATINGS
 
 # Okabe & Ito (2008), "Color Universal Design".
@@ -72,6 +72,18 @@ def _zero_rule(axis: str = "y") -> alt.Chart:
     )
 
 
+# Room beside the bars, as a share of the span of the values, for the labels at their ends: a
+# label never runs into the axis or off the chart.
+LABEL_ROOM = 0.45
+
+
+def _room_for_labels(values: Sequence[float]) -> alt.Scale:
+    """A money scale from zero that leaves room beyond each bar's end for its label."""
+    lo, hi = min(0.0, *values), max(0.0, *values)
+    pad = LABEL_ROOM * ((hi - lo) or 1.0)
+    return alt.Scale(domain=[lo - pad if lo < 0 else lo, hi + pad if hi > 0 else hi], nice=False)
+
+
 def _end_labels(text: alt.Chart, test: str) -> tuple[alt.Chart, alt.Chart]:
     """Labels at the ends of bars: to the right of those for which `test` holds, else to the left."""
     return (
@@ -96,7 +108,11 @@ def net_savings_chart(records: Sequence[dict[str, Any]]) -> alt.LayerChart:
         .mark_bar()
         .encode(
             y=alt.Y("Intervention:N", sort=order, axis=NAME_AXIS),
-            x=alt.X("Net savings:Q", axis=_money_axis("Net savings a year")),
+            x=alt.X(
+                "Net savings:Q",
+                axis=_money_axis("Net savings a year"),
+                scale=_room_for_labels([r["net_savings"] for r in records]),
+            ),
             color=alt.Color(
                 "Evidence rating:N",
                 scale=_rating_scale(),
@@ -137,7 +153,11 @@ def option_npv_chart(options: Sequence[dict[str, Any]], horizon: int) -> alt.Lay
         .mark_bar()
         .encode(
             y=alt.Y("Option:N", sort=order, axis=NAME_AXIS),
-            x=alt.X("NPV:Q", axis=_money_axis(f"NPV over {horizon} years")),
+            x=alt.X(
+                "NPV:Q",
+                axis=_money_axis(f"NPV over {years_text(horizon)}"),
+                scale=_room_for_labels([o["npv"] for o in ranked]),
+            ),
             color=alt.Color(
                 "Rank:N",
                 scale=alt.Scale(domain=[BEST_OPTION, OTHER_OPTION], range=[BLUE, SKY_BLUE]),
@@ -473,7 +493,7 @@ def npv_range_chart(rows: Sequence[dict[str, Any]], horizon: int) -> alt.LayerCh
     band = (
         base.mark_bar(size=16)
         .encode(
-            x=alt.X("p5:Q", axis=_money_axis(f"NPV over {horizon} years")),
+            x=alt.X("p5:Q", axis=_money_axis(f"NPV over {years_text(horizon)}")),
             x2=alt.X2("p95:Q"),
             color=mark,
         )
