@@ -39,6 +39,7 @@ from appraise.model import ratings
 from appraise.model.identity import RunIdentity
 from appraise.model.schema import RATINGS
 from appraise.ui import (
+    builder,
     charts,
     claims,
     classes,
@@ -780,5 +781,6 @@ PAGES: list[Page] = [
     Page("Forecast", forecast.page),
     Page("Verify", claims.page),
     Page("Programme", programme.page),
+    Page("Build", builder.page),
     Page("Export", export_page),
 ]

@@ -263,6 +263,31 @@ def edit(path: str, value: Any) -> list[str]:
     return []
 
 
+def rebuild(data: dict[str, Any]) -> list[str]:
+    """Replace the portfolio's structure (an intervention or outcome added, removed, renamed; a
+    range set): the problems, changing nothing, if the result is invalid; else [] once it is the
+    portfolio being edited (Discard edits goes back to the file as loaded). `use:` entries are
+    resolved from the library, as a file's are."""
+    loaded = current()
+    assert loaded is not None, "rebuild() needs an open portfolio"
+    st.session_state[LOAD_PROBLEMS] = None
+    try:
+        with uploads({}, BUNDLED):
+            portfolio = portfolio_from_data(data, loaded.name)
+            key = canonical(inline_indices(portfolio, portfolio_to_data(portfolio)))
+            evaluate(key, loaded.name)
+    except InputError as error:
+        return [str(p) for p in error.problems]
+    st.session_state[LOADED] = Loaded(loaded.name, loaded.original, key, loaded.generation + 1)
+    st.session_state[EDIT_PROBLEMS] = {}
+    return []
+
+
+def open_data(raw: Any, name: str) -> Loaded | None:
+    """Open portfolio data made in the app (a new portfolio) as if read from file `name`."""
+    return _opening(name, lambda: _install(raw, name))
+
+
 def discard_edits() -> None:
     """Go back to the portfolio as loaded (widgets start again from its values)."""
     loaded = current()
