@@ -233,7 +233,7 @@ def range_section(view: View) -> None:
     with st.form("set-range"):
         st.markdown("**Set a range on an input** (simulations draw from it)")
         path = st.selectbox(
-            "Input", paths, format_func=lambda x: plain(_param_label(by_path[x])), key="range-input"
+            "Input", paths, format_func=lambda x: _param_label(by_path[x]), key="range-input"
         )
         a, b = st.columns(2)
         low = a.number_input("Low", value=0.0, format="%.6g", key="range-low")
@@ -258,7 +258,7 @@ def assumption_section(view: View) -> None:
         path = st.selectbox(
             "Input",
             list(by_path),
-            format_func=lambda x: plain(_param_label(by_path[x])),
+            format_func=lambda x: _param_label(by_path[x]),
             key="assume-input",
         )
         a, b = st.columns(2)
@@ -280,8 +280,12 @@ def page(view: View) -> None:
         "Each change is checked as `appraise validate` checks a file; save the result on the "
         "Export page. Edit the figures themselves on the Intervention and Portfolio pages."
     )
-    new_portfolio()
-    interventions_section(view)
+    # Each section in a container of its own: a row added or removed moves no later widget, so
+    # the browser never briefly holds two copies of a form while a run redraws the page.
+    with st.container():
+        new_portfolio()
+    with st.container():
+        interventions_section(view)
     left, right = st.columns(2)
     with left:
         library_section(view)
