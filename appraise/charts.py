@@ -1089,3 +1089,35 @@ def contract_payments_chart(years: Sequence[dict[str, Any]]) -> alt.Chart:
         )
         .properties(height=TALL)
     )
+
+
+def variants_chart(rows: Sequence[dict[str, Any]]) -> alt.LayerChart:
+    """Net savings a year and NPV (over each one's horizon) of each named variant of a
+    portfolio (the app's Scenarios page), side by side; `rows` are {"name", "net_savings", "npv"}."""
+    measures = {"Net savings a year": "net_savings", "NPV": "npv"}
+    frame = pd.DataFrame(
+        [
+            {"Scenario": r["name"], "Measure": shown, "£": r[key], "label": money(r[key])}
+            for r in rows
+            for shown, key in measures.items()
+        ]
+    )
+    order = [r["name"] for r in rows]
+    base = alt.Chart(frame).encode(
+        y=alt.Y("Scenario:N", sort=order, axis=NAME_AXIS),
+        yOffset=alt.YOffset("Measure:N", sort=list(measures)),
+        x=alt.X("£:Q", axis=_money_axis("£ (net savings a year; NPV)"), scale=alt.Scale(zero=True)),
+    )
+    bars = base.mark_bar(height=BAR - 4).encode(
+        color=alt.Color(
+            "Measure:N",
+            sort=list(measures),
+            legend=alt.Legend(title=None, orient="bottom"),
+        ),
+        tooltip=[alt.Tooltip("Scenario:N"), alt.Tooltip("Measure:N"), alt.Tooltip("label:N")],
+    )
+    text = base.encode(text=alt.Text("label:N"))
+    gains, losses = _end_labels(text, "datum['£'] >= 0")
+    return alt.layer(bars, gains, losses, _zero_rule("x")).properties(
+        height=alt.Step(BAR), padding={"left": 10, "right": 90}
+    )

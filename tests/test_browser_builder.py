@@ -138,3 +138,35 @@ def test_build_a_portfolio_save_reload_and_match_the_cli(page, workspace: Path):
     # 200 cases x £3,000; 8 care-years averted (200 x 4%) x the starter's £60,000.
     assert (typed["cost"], round(typed["gross_savings"])) == (600_000, 480_000)
     assert money(typed["net_savings"]) in cells(page, FAMILY_SAFEGUARDING, table=0)
+
+
+def test_two_scenarios_side_by_side_in_chromium(page, thurrock_json):
+    import yaml
+
+    from tests.test_browser import wait_for_charts, what_if_five_percent
+
+    open_page(page, "Scenarios", "Scenarios side by side")
+    keep = form(page, "Scenario name")
+
+    def kept(name: str) -> None:
+        keep.get_by_label("Scenario name", exact=True).fill(name)
+        submit(page, keep, "Keep the open portfolio as this scenario")
+        row(page, name).wait_for()
+        settled(page)
+
+    kept("as proposed")
+    open_page(page, "Intervention", MST)
+    what_if_five_percent(page)
+    open_page(page, "Scenarios", "Scenarios side by side")
+    kept("MST at 5%")
+    wait_for_charts(page, 1)
+    proposed = thurrock_json["portfolio"]["net_savings"]
+    assert money(proposed) in cells(page, "as proposed")
+    mst = 135.5 * (0.16 * 35 * 1072 / 0.53 - 2285)  # MST for 135.5 families, then half as many
+    assert money(proposed - mst / 2) in cells(page, "MST at 5%")
+    page_screenshot(page, "scenarios")
+    with page.expect_download() as download:
+        fresh(page).get_by_role("button", name="Download as YAML").nth(1).click()
+    assert download.value.suggested_filename == "mst-at-5.yaml"
+    data = yaml.safe_load(Path(download.value.path()).read_text())
+    assert data["interventions"][0]["reach"]["proportion"]["value"] == 0.05

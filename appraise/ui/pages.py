@@ -47,6 +47,7 @@ from appraise.ui import (
     forecast,
     inputs,
     programme,
+    scenarios,
     session,
     uncertainty,
 )
@@ -782,5 +783,6 @@ PAGES: list[Page] = [
     Page("Verify", claims.page),
     Page("Programme", programme.page),
     Page("Build", builder.page),
+    Page("Scenarios", scenarios.page),
     Page("Export", export_page),
 ]
