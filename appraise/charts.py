@@ -52,7 +52,10 @@ def spec(figure: alt.TopLevelMixin) -> dict[str, Any]:
     Altair's JSON-schema check is skipped here: it is a third of the time from an edit to a
     re-rendered page. The tests run it instead, on every chart of every page of the examples.
     """
-    return figure.to_dict(validate=False)
+    drawn = figure.to_dict(validate=False)
+    # Room beyond the plot for the labels at the ends of bars: without it "£1,225,153" is clipped.
+    drawn.setdefault("padding", {"left": 5, "top": 5, "right": 90, "bottom": 5})
+    return drawn
 
 
 def _money_axis(title: str | None) -> alt.Axis:
@@ -72,11 +75,18 @@ def _zero_rule(axis: str = "y") -> alt.Chart:
     )
 
 
-def _end_labels(text: alt.Chart, test: str) -> tuple[alt.Chart, alt.Chart]:
-    """Labels at the ends of bars: to the right of those for which `test` holds, else to the left."""
+def _end_labels(
+    text: alt.Chart, test: str, losses_at_zero: bool = False
+) -> tuple[alt.Chart, alt.Chart]:
+    """Labels at the ends of bars: to the right of those for which `test` holds, else to the left.
+    With `losses_at_zero`, a negative bar's label sits just right of zero instead, where its row
+    is empty: to the left of a long bar it would run into the names on the axis."""
+    others = text.mark_text(align="right", dx=-4, color=BLACK)
+    if losses_at_zero:
+        others = text.mark_text(align="left", dx=4, color=BLACK).encode(x=alt.datum(0))
     return (
         text.mark_text(align="left", dx=4, color=BLACK).transform_filter(test),
-        text.mark_text(align="right", dx=-4, color=BLACK).transform_filter(f"!({test})"),
+        others.transform_filter(f"!({test})"),
     )
 
 
@@ -96,7 +106,9 @@ def net_savings_chart(records: Sequence[dict[str, Any]]) -> alt.LayerChart:
         .mark_bar()
         .encode(
             y=alt.Y("Intervention:N", sort=order, axis=NAME_AXIS),
-            x=alt.X("Net savings:Q", axis=_money_axis("Net savings a year")),
+            x=alt.X(
+                "Net savings:Q", axis=_money_axis("Net savings a year"), scale=alt.Scale(zero=True)
+            ),
             color=alt.Color(
                 "Evidence rating:N",
                 scale=_rating_scale(),
@@ -112,7 +124,7 @@ def net_savings_chart(records: Sequence[dict[str, Any]]) -> alt.LayerChart:
     text = alt.Chart(frame).encode(
         y=alt.Y("Intervention:N", sort=order), x=alt.X("Net savings:Q"), text=alt.Text("label:N")
     )
-    gains, losses = _end_labels(text, "datum['Net savings'] >= 0")
+    gains, losses = _end_labels(text, "datum['Net savings'] >= 0", losses_at_zero=True)
     return alt.layer(bars, gains, losses, _zero_rule("x")).properties(height=alt.Step(ROW))
 
 
@@ -137,7 +149,9 @@ def option_npv_chart(options: Sequence[dict[str, Any]], horizon: int) -> alt.Lay
         .mark_bar()
         .encode(
             y=alt.Y("Option:N", sort=order, axis=NAME_AXIS),
-            x=alt.X("NPV:Q", axis=_money_axis(f"NPV over {horizon} years")),
+            x=alt.X(
+                "NPV:Q", axis=_money_axis(f"NPV over {horizon} years"), scale=alt.Scale(zero=True)
+            ),
             color=alt.Color(
                 "Rank:N",
                 scale=alt.Scale(domain=[BEST_OPTION, OTHER_OPTION], range=[BLUE, SKY_BLUE]),
@@ -153,7 +167,7 @@ def option_npv_chart(options: Sequence[dict[str, Any]], horizon: int) -> alt.Lay
     text = alt.Chart(frame).encode(
         y=alt.Y("Option:N", sort=order), x=alt.X("NPV:Q"), text=alt.Text("label:N")
     )
-    gains, losses = _end_labels(text, "datum['NPV'] >= 0")
+    gains, losses = _end_labels(text, "datum['NPV'] >= 0", losses_at_zero=True)
     return alt.layer(bars, gains, losses, _zero_rule("x")).properties(height=alt.Step(ROW))
 
 
@@ -238,7 +252,11 @@ def payer_chart(records: Sequence[dict[str, Any]]) -> alt.Chart:
         .mark_bar()
         .encode(
             y=alt.Y("Intervention:N", sort=[r["name"] for r in records], axis=NAME_AXIS),
-            x=alt.X("sum(Gross savings):Q", axis=_money_axis("Gross savings a year")),
+            x=alt.X(
+                "sum(Gross savings):Q",
+                axis=_money_axis("Gross savings a year"),
+                scale=alt.Scale(zero=True),
+            ),
             color=alt.Color(
                 "Payer:N",
                 scale=alt.Scale(domain=payers, range=list(SERIES_COLOURS[: len(payers)])),
@@ -286,7 +304,11 @@ def cumulative_chart(
         .mark_line(point=True)
         .encode(
             x=alt.X("Year:O", axis=alt.Axis(labelAngle=0, title="Year of operation")),
-            y=alt.Y("Cumulative net savings:Q", axis=_money_axis("Cumulative net savings")),
+            y=alt.Y(
+                "Cumulative net savings:Q",
+                axis=_money_axis("Cumulative net savings"),
+                scale=alt.Scale(zero=True),
+            ),
             color=alt.Color(
                 "Series:N",
                 scale=alt.Scale(domain=names, range=colours),
@@ -338,7 +360,7 @@ def waterfall_chart(record: dict[str, Any]) -> alt.LayerChart:
         .mark_bar(size=56)
         .encode(
             x=x,
-            y=alt.Y("start:Q", axis=_money_axis(None)),
+            y=alt.Y("start:Q", axis=_money_axis("£ a year"), scale=alt.Scale(zero=True)),
             y2=alt.Y2("end:Q"),
             color=alt.Color(
                 "Kind:N",
@@ -369,7 +391,9 @@ def break_even_chart(curve: pd.DataFrame, record: dict[str, Any]) -> alt.LayerCh
         .mark_line(color=BLUE, strokeWidth=3)
         .encode(
             x=alt.X("success_rate:Q", axis=alt.Axis(format=axis_format, title=title)),
-            y=alt.Y("net_savings:Q", axis=_money_axis("Net savings a year")),
+            y=alt.Y(
+                "net_savings:Q", axis=_money_axis("Net savings a year"), scale=alt.Scale(zero=True)
+            ),
         )
     )
     marks = pd.DataFrame(
@@ -473,7 +497,9 @@ def npv_range_chart(rows: Sequence[dict[str, Any]], horizon: int) -> alt.LayerCh
     band = (
         base.mark_bar(size=16)
         .encode(
-            x=alt.X("p5:Q", axis=_money_axis(f"NPV over {horizon} years")),
+            x=alt.X(
+                "p5:Q", axis=_money_axis(f"NPV over {horizon} years"), scale=alt.Scale(zero=True)
+            ),
             x2=alt.X2("p95:Q"),
             color=mark,
         )
@@ -532,7 +558,7 @@ def tornado_chart(swings: Sequence[dict[str, Any]], central: float) -> alt.Layer
         .encode(
             y=y,
             yOffset=offset,
-            x=alt.X("start:Q", axis=_money_axis("NPV"), scale=alt.Scale(zero=False)),
+            x=alt.X("start:Q", axis=_money_axis("NPV"), scale=alt.Scale(zero=True)),
             x2=alt.X2("NPV:Q"),
             color=setting,
             tooltip=tooltip,
@@ -573,7 +599,11 @@ def value_of_information_chart(inputs: Sequence[dict[str, Any]]) -> alt.LayerCha
         .mark_bar(color=BLUE)
         .encode(
             y=alt.Y("Input:N", sort=order, axis=axis),
-            x=alt.X("EVPPI:Q", axis=_money_axis("Worth knowing exactly (EVPPI)")),
+            x=alt.X(
+                "EVPPI:Q",
+                axis=_money_axis("Worth knowing exactly (EVPPI)"),
+                scale=alt.Scale(zero=True),
+            ),
             tooltip=[alt.Tooltip("Input:N"), alt.Tooltip("label:N", title="EVPPI")],
         )
     )
@@ -613,7 +643,9 @@ def acceptability_chart(data: dict[str, Any]) -> alt.LayerChart:
         alt.Chart(pd.DataFrame(rows))
         .mark_line(point=True)
         .encode(
-            x=alt.X("Budget:Q", axis=_money_axis("Money available a year")),
+            x=alt.X(
+                "Budget:Q", axis=_money_axis("Money available a year"), scale=alt.Scale(zero=True)
+            ),
             y=alt.Y(
                 "Chance:Q",
                 axis=alt.Axis(title="Chance it is the best affordable option", format="%"),
@@ -775,7 +807,9 @@ def tracking_chart(interventions: Sequence[dict[str, Any]]) -> alt.LayerChart:
         .encode(
             y=y,
             yOffset=offset,
-            x=alt.X("Net savings:Q", axis=_money_axis("Net savings to date")),
+            x=alt.X(
+                "Net savings:Q", axis=_money_axis("Net savings to date"), scale=alt.Scale(zero=True)
+            ),
             color=side,
             tooltip=[
                 alt.Tooltip("Intervention:N"),
@@ -787,7 +821,7 @@ def tracking_chart(interventions: Sequence[dict[str, Any]]) -> alt.LayerChart:
     text = alt.Chart(frame).encode(
         y=y, yOffset=offset, x=alt.X("Net savings:Q"), text=alt.Text("label:N")
     )
-    gains, losses = _end_labels(text, "datum['Net savings'] >= 0")
+    gains, losses = _end_labels(text, "datum['Net savings'] >= 0", losses_at_zero=True)
     return alt.layer(bars, gains, losses, _zero_rule("x")).properties(height=alt.Step(BAR))
 
 
@@ -874,7 +908,10 @@ def avoided_spend_chart(years: Sequence[dict[str, Any]]) -> alt.LayerChart:
     base = alt.Chart(frame).encode(x=x, tooltip=tooltip)
     bars = (
         base.mark_bar(size=36)
-        .encode(y=alt.Y("Avoided:Q", axis=_money_axis("Spend avoided")), color=colour)
+        .encode(
+            y=alt.Y("Avoided:Q", axis=_money_axis("Spend avoided"), scale=alt.Scale(zero=True)),
+            color=colour,
+        )
         .transform_filter("isValid(datum.Avoided)")
         .transform_calculate(Series=f"'{AVOIDED_SPEND}'")
     )
@@ -964,7 +1001,7 @@ def savings_chart(savings: Sequence[dict[str, Any]]) -> alt.LayerChart:
         .encode(
             y=y,
             yOffset=offset,
-            x=alt.X("Amount:Q", axis=_money_axis("Savings")),
+            x=alt.X("Amount:Q", axis=_money_axis("Savings"), scale=alt.Scale(zero=True)),
             color=side,
             tooltip=[
                 alt.Tooltip("Target:N", title="Workstream and year"),
@@ -1029,7 +1066,11 @@ def contract_position_chart(rows: Sequence[dict[str, Any]], expected: float) -> 
         .mark_line(strokeWidth=2.5)
         .encode(
             x=alt.X("x:Q", title=title, axis=alt.Axis(format=".0%")),
-            y=alt.Y("value:Q", axis=_money_axis("£ over the horizon (undiscounted)")),
+            y=alt.Y(
+                "value:Q",
+                axis=_money_axis("£ over the horizon (undiscounted)"),
+                scale=alt.Scale(zero=True),
+            ),
             color=colour,
             strokeDash=alt.condition(
                 f"datum.Series == '{PAYMENTS}'", alt.value([4, 3]), alt.value([1, 0])
@@ -1074,7 +1115,12 @@ def contract_payments_chart(years: Sequence[dict[str, Any]]) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X("year:O", axis=alt.Axis(labelAngle=0, title="Year")),
-            y=alt.Y("value:Q", stack="zero", axis=_money_axis("Paid in the year")),
+            y=alt.Y(
+                "value:Q",
+                stack="zero",
+                axis=_money_axis("Paid in the year"),
+                scale=alt.Scale(zero=True),
+            ),
             color=alt.Color(
                 "Part:N",
                 scale=alt.Scale(domain=domain, range=[BLUE, SKY_BLUE, ORANGE]),
@@ -1117,7 +1163,5 @@ def variants_chart(rows: Sequence[dict[str, Any]]) -> alt.LayerChart:
         tooltip=[alt.Tooltip("Scenario:N"), alt.Tooltip("Measure:N"), alt.Tooltip("label:N")],
     )
     text = base.encode(text=alt.Text("label:N"))
-    gains, losses = _end_labels(text, "datum['£'] >= 0")
-    return alt.layer(bars, gains, losses, _zero_rule("x")).properties(
-        height=alt.Step(BAR), padding={"left": 10, "right": 90}
-    )
+    gains, losses = _end_labels(text, "datum['£'] >= 0", losses_at_zero=True)
+    return alt.layer(bars, gains, losses, _zero_rule("x")).properties(height=alt.Step(BAR))

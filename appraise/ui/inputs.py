@@ -22,7 +22,7 @@ from appraise.display import provenance_line
 from appraise.engine.params import Param
 from appraise.model.numbers import Dist, Domain
 from appraise.ui import session
-from appraise.ui.text import fenced, plain
+from appraise.ui.text import code, fenced, plain
 
 PERCENT_UNITS = ("fraction",)
 STEPS = {"£": 100.0, "£ per case": 10.0, "£ per week": 10.0, "£ per outcome": 10.0}
@@ -34,8 +34,8 @@ def _key(path: str) -> str:
 
 
 def _decimals(x: float) -> int:
-    """Enough decimals to show `x` exactly (at least 2, at most 6)."""
-    return next((d for d in range(2, 7) if abs(round(x, d) - x) <= 1e-9 * max(1.0, abs(x))), 6)
+    """Enough decimals to show `x` exactly (none for a whole number: 1355, not 1355.00; at most 6)."""
+    return next((d for d in range(7) if abs(round(x, d) - x) <= 1e-9 * max(1.0, abs(x))), 6)
 
 
 def problems_box(heading: str, problems: list[str]) -> None:
@@ -48,7 +48,8 @@ def _show_problems(path: str) -> None:
     """The last rejected edit of this field, in full and wrapped to the column, under it."""
     problems = session.edit_problems(path)
     if problems:
-        st.error("Not applied:  \n" + "  \n".join(plain(p) for p in problems))
+        # Inline code, not a code block: shown as written, and wrapped to the column.
+        st.error("Not applied:  \n" + "  \n".join(code(p) for p in problems))
 
 
 def outside(domain: Domain, shown: float, percent: bool, label: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -101,9 +102,46 @@ def chart(figure: Any) -> None:
     st.vega_lite_chart(spec=charts.spec(figure), width="stretch")
 
 
+# A cell that is a figure as the pages show it: -£1,225,153, 12.5%, 135.5, 0.80, n/a.
+_FIGURE_CELL = re.compile(r"[-+]?£?[0-9][0-9,]*(\.[0-9]+)?( ?%)?|n/a|never|none|")
+
+
+def figure_columns(frame: pd.DataFrame) -> list[Any]:
+    """The columns whose every cell is a number or a figure written as text."""
+    return [
+        c
+        for c in frame.columns
+        if len(frame)
+        and all(
+            isinstance(v, int | float) or (isinstance(v, str) and _FIGURE_CELL.fullmatch(v.strip()))
+            for v in frame[c]
+        )
+    ]
+
+
+def readable(frame: pd.DataFrame) -> Any:
+    """The table styled to be read: figures right-aligned and never wrapped (a minus sign stays
+    with its number), their headers aligned with them."""
+    figures = figure_columns(frame)
+    if not figures:
+        return frame
+    styled = frame.style.set_properties(
+        subset=figures, **{"text-align": "right", "white-space": "nowrap"}
+    )
+    return styled.set_table_styles(
+        [
+            {
+                "selector": f"th.col_heading.col{frame.columns.get_loc(c)}",
+                "props": "text-align: right",
+            }
+            for c in figures
+        ]
+    )
+
+
 def show_table(frame: pd.DataFrame | Any) -> None:
-    """A static table without the index (a DataFrame, or a Styler of one)."""
-    st.table(frame, hide_index=True)
+    """A static table without the index (a DataFrame, or a Styler of one), figures right-aligned."""
+    st.table(readable(frame) if isinstance(frame, pd.DataFrame) else frame, hide_index=True)
 
 
 def problems(heading: str, lines: list[str] | tuple[str, ...]) -> None:

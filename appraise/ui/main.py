@@ -12,6 +12,13 @@ from appraise.ui import inputs, session
 from appraise.ui.pages import PAGES, Page, View
 from appraise.ui.text import plain
 
+# Tiles that fit their text: a figure shrinks with the column rather than being cut to "£1,2…",
+# and a long label wraps. The page's own style, no text from a file.
+FIT_TILES = """<style>
+[data-testid="stMetricValue"] { font-size: clamp(1.05rem, 1.9vw, 2.1rem); }
+[data-testid="stMetricValue"] div, [data-testid="stMetricLabel"] p {
+  white-space: normal; overflow: visible; text-overflow: clip; }
+</style>"""
 STARTED = "started"
 PAGE = "page"
 EXAMPLE = "example"
@@ -131,6 +138,7 @@ def main(argv: Sequence[str] = ()) -> None:
     )
     if not signed_in():
         return
+    st.html(FIT_TILES)
     start(argv)
     page = sidebar()
     show_load_problems()
