@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -103,7 +104,9 @@ def chart(figure: Any) -> None:
 
 
 # A cell that is a figure as the pages show it: -£1,225,153, 12.5%, 135.5, 0.80, n/a.
-_FIGURE_CELL = re.compile(r"[-+]?£?[0-9][0-9,]*(\.[0-9]+)?( ?%)?|n/a|never|none|")
+_FIGURE_CELL = re.compile(
+    r"[-+]?£?[0-9][0-9,]*(\.[0-9]+)?( ?%|/case| [a-z-]+)?|n/a|never|none|year [0-9]+|"
+)
 
 
 def figure_columns(frame: pd.DataFrame) -> list[Any]:
@@ -119,29 +122,24 @@ def figure_columns(frame: pd.DataFrame) -> list[Any]:
     ]
 
 
-def readable(frame: pd.DataFrame) -> Any:
-    """The table styled to be read: figures right-aligned and never wrapped (a minus sign stays
-    with its number), their headers aligned with them."""
-    figures = figure_columns(frame)
-    if not figures:
-        return frame
-    styled = frame.style.set_properties(
-        subset=figures, **{"text-align": "right", "white-space": "nowrap"}
-    )
-    return styled.set_table_styles(
-        [
-            {
-                "selector": f"th.col_heading.col{frame.columns.get_loc(c)}",
-                "props": "text-align: right",
-            }
-            for c in figures
-        ]
-    )
+FIGURE_TABLE = "figure-table"  # the CSS class prefix (appraise.ui.main.FIT_TILES) of such tables
+MAX_STYLED_COLUMNS = 16  # the page's style has a rule for each column up to this one
 
 
 def show_table(frame: pd.DataFrame | Any) -> None:
-    """A static table without the index (a DataFrame, or a Styler of one), figures right-aligned."""
-    st.table(readable(frame) if isinstance(frame, pd.DataFrame) else frame, hide_index=True)
+    """A static table without the index (a DataFrame, or a Styler of one). Its columns of
+    figures are named in the key of a container the page's style knows, which right-aligns them
+    and never wraps them, so a minus sign stays with its number."""
+    figures = figure_columns(frame) if isinstance(frame, pd.DataFrame) else []
+    if not figures:
+        st.table(frame, hide_index=True)
+        return
+    # nth-child counts from 1; the columns the style names are "-x2-x5-".
+    named = "".join(f"x{list(frame.columns).index(c) + 1}-" for c in figures)
+    shape = (tuple(map(str, frame.columns)), tuple(map(str, frame.iloc[:, 0])))
+    key = f"{FIGURE_TABLE}-{named}{zlib.crc32(repr(shape).encode()):08x}"
+    with st.container(key=key):
+        st.table(frame, hide_index=True)
 
 
 def problems(heading: str, lines: list[str] | tuple[str, ...]) -> None:
