@@ -303,10 +303,17 @@ def test_saving_refuses_examples_the_library_and_existing_files(tmp_path: Path):
     assert load_portfolio(existing).portfolio == "Thurrock prevention portfolio (APHR 2017)"
 
 
-def test_export_offers_yaml_csv_json_and_the_workbook():
+def test_export_offers_yaml_csv_json_and_the_workbook_once_made():
     at = go(open_app(), "Export")
     labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Portfolio (YAML)", "Results (CSV)", "Results (JSON)"]
+    at.button(key="make.xlsx").click().run()
+    labels = [b.label for b in at.get("download_button")]
     assert labels == ["Portfolio (YAML)", "Results (CSV)", "Results (JSON)", "Workbook (Excel)"]
+    # An edit makes the workbook stale: it is offered again only once made again.
+    go(at, "Intervention").number_input(key=PROPORTION).set_value(5.0).run()
+    go(at, "Export")
+    assert "Workbook (Excel)" not in [b.label for b in at.get("download_button")]
 
 
 def inputs_sheet(book) -> dict[str, object]:

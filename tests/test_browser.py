@@ -328,8 +328,12 @@ def test_export_page_in_chromium_downloads_the_workbook(page):
     for label in ("Portfolio (YAML)", "Results (CSV)", "Results (JSON)"):
         fresh(page).get_by_role("button", name=label, exact=True).wait_for()
     screenshot(page, "export")
+    fresh(page).get_by_role("button", name="Make the workbook", exact=True).click()
+    button = fresh(page).get_by_role("button", name="Workbook (Excel)", exact=True)
+    button.wait_for()
+    settled(page)
     with page.expect_download() as download:
-        fresh(page).get_by_role("button", name="Workbook (Excel)", exact=True).click()
+        button.click()
     content = Path(download.value.path()).read_bytes()
     assert download.value.suggested_filename == "thurrock-2017.xlsx"
     book = load_workbook(io.BytesIO(content))

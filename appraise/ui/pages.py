@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -619,13 +618,8 @@ def export_page(view: View) -> None:
     stem = _stem(loaded.name)
     st.subheader("Download")
     for column, download in zip(st.columns(len(DOWNLOADS)), DOWNLOADS, strict=True):
-        column.download_button(
-            download.label,
-            partial(download.content, view),  # made when clicked, not on every rerun
-            file_name=stem + download.suffix,
-            mime=download.mime,
-            help=download.help,
-        )
+        with column:
+            offer(download, view, stem)
     paper_section(view, stem)
     st.subheader("Your edits")
     edits = session.edited_values(loaded)
@@ -686,6 +680,41 @@ class Download:
     mime: str
     help: str
     content: Callable[[View], str | bytes]
+    # The label of a button that makes the file, for a file slow to make (a workbook of
+    # thousands of interventions takes minutes): made when clicked, not on every rerun.
+    make: str = ""
+
+
+MADE = "made-downloads"  # session state: {label: (the portfolio data it was made from, bytes)}
+
+
+def offer(download: Download, view: View, stem: str) -> None:
+    """One download button. Its bytes are handed to Streamlit, never a callable: a deferred
+    download's id can be dropped by another session's end-of-run clean-up, and the click then
+    does nothing."""
+    key = view.loaded.key
+    if download.make:
+        made = st.session_state.setdefault(MADE, {})
+        if made.get(download.label, (None,))[0] != key:
+            if st.button(download.make, key=f"make{download.suffix}"):
+                with st.spinner(download.make + "..."):
+                    try:
+                        made[download.label] = (key, download.content(view))
+                    except InputError as error:
+                        st.error(plain("\n".join(str(p) for p in error.problems)))
+            if made.get(download.label, (None,))[0] != key:
+                st.caption(download.help)
+                return
+        data = made[download.label][1]
+    else:
+        data = download.content(view)
+    st.download_button(
+        download.label,
+        data,
+        file_name=stem + download.suffix,
+        mime=download.mime,
+        help=download.help,
+    )
 
 
 def workbook(view: View) -> bytes:
@@ -770,6 +799,7 @@ DOWNLOADS: list[Download] = [
         "As `appraise export --xlsx`: inputs, calculations with live formulas, summary, cash "
         "flows, evidence and checks, with your edits.",
         workbook,
+        make="Make the workbook",
     ),
 ]
 
