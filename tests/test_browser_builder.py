@@ -15,8 +15,6 @@ from tests.conftest import ROOT
 from tests.test_app import cli_json
 from tests.test_browser import (  # noqa: F401  (fixtures)
     MST,
-    TIMEOUT_MS,
-    WIDTH,
     browser,
     cells,
     chromium,
@@ -25,6 +23,7 @@ from tests.test_browser import (  # noqa: F401  (fixtures)
     main,
     metric_value,
     open_page,
+    page,
     row,
     settled,
     sidebar,
@@ -58,18 +57,6 @@ def app_url(chromium: str, tmp_path_factory, workspace: Path) -> Iterator[str]: 
             os.environ["APPRAISE_WORKSPACE"] = before
 
 
-@pytest.fixture
-def page(browser, app_url: str):  # noqa: F811
-    context = browser.new_context(viewport={"width": WIDTH, "height": 1000})
-    tab = context.new_page()
-    tab.set_default_timeout(TIMEOUT_MS)
-    tab.goto(app_url)
-    row(tab, MST, table=0).wait_for()
-    settled(tab)
-    yield tab
-    context.close()
-
-
 def form(tab, title: str):
     """The form whose heading text starts with `title`."""
     return main(tab).locator('[data-testid="stForm"]').filter(has_text=title)
@@ -89,7 +76,7 @@ def choose(tab, where, label: str, option_text: str) -> None:
     tab.get_by_role("option").filter(has_text=option_text).first.click()
 
 
-def test_build_a_portfolio_save_reload_and_match_the_cli(page, workspace: Path):
+def test_build_a_portfolio_save_reload_and_match_the_cli(page, workspace: Path):  # noqa: F811
     open_page(page, "Build", "Build a portfolio")
     submit(page, form(page, "Start a new portfolio"), "Start a new portfolio")
     fresh(page).get_by_text("My service", exact=True).wait_for()
@@ -140,7 +127,7 @@ def test_build_a_portfolio_save_reload_and_match_the_cli(page, workspace: Path):
     assert money(typed["net_savings"]) in cells(page, FAMILY_SAFEGUARDING, table=0)
 
 
-def test_two_scenarios_side_by_side_in_chromium(page, thurrock_json):
+def test_two_scenarios_side_by_side_in_chromium(page, thurrock_json):  # noqa: F811
     import yaml
 
     from tests.test_browser import wait_for_charts, what_if_five_percent
