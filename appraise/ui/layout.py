@@ -123,7 +123,8 @@ def figure_columns(frame: pd.DataFrame) -> list[Any]:
 
 
 FIGURE_TABLE = "figure-table"  # the CSS class prefix (appraise.ui.main.FIT_TILES) of such tables
-MAX_STYLED_COLUMNS = 16  # the page's style has a rule for each column up to this one
+MAX_STYLED_COLUMNS = 16
+TABLES_SHOWN = "tables_shown"  # tables of figures drawn so far in this run (reset by main)  # the page's style has a rule for each column up to this one
 
 
 def show_table(frame: pd.DataFrame | Any) -> None:
@@ -136,8 +137,10 @@ def show_table(frame: pd.DataFrame | Any) -> None:
         return
     # nth-child counts from 1; the columns the style names are "-x2-x5-".
     named = "".join(f"x{list(frame.columns).index(c) + 1}-" for c in figures)
+    # Keys must be unique in a run: the content and the table's place among this run's tables.
+    shown = st.session_state[TABLES_SHOWN] = st.session_state.get(TABLES_SHOWN, 0) + 1
     shape = (tuple(map(str, frame.columns)), tuple(map(str, frame.iloc[:, 0])))
-    key = f"{FIGURE_TABLE}-{named}{zlib.crc32(repr(shape).encode()):08x}"
+    key = f"{FIGURE_TABLE}-{named}{zlib.crc32(repr(shape).encode()):08x}-{shown}"
     with st.container(key=key):
         st.table(frame, hide_index=True)
 

@@ -9,7 +9,7 @@ import streamlit as st
 from appraise.errors import InputError
 from appraise.model.reading import uploads
 from appraise.ui import inputs, session
-from appraise.ui.layout import MAX_STYLED_COLUMNS
+from appraise.ui.layout import MAX_STYLED_COLUMNS, TABLES_SHOWN
 from appraise.ui.pages import PAGES, Page, View
 from appraise.ui.text import plain
 
@@ -151,6 +151,7 @@ def main(argv: Sequence[str] = ()) -> None:
     if not signed_in():
         return
     st.html(FIT_TILES)
+    st.session_state[TABLES_SHOWN] = 0
     start(argv)
     page = sidebar()
     show_load_problems()
