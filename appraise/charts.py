@@ -15,7 +15,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from appraise.display import money, num, payer_name, pct, rate
+from appraise.display import money, num, payer_name, pct, rate, years_text
 from appraise.model.schema import RATINGS
 
 # Okabe & Ito (2008), "Color Universal Design".
@@ -75,18 +75,23 @@ def _zero_rule(axis: str = "y") -> alt.Chart:
     )
 
 
-def _end_labels(
-    text: alt.Chart, test: str, losses_at_zero: bool = False
-) -> tuple[alt.Chart, alt.Chart]:
-    """Labels at the ends of bars: to the right of those for which `test` holds, else to the left.
-    With `losses_at_zero`, a negative bar's label sits just right of zero instead, where its row
-    is empty: to the left of a long bar it would run into the names on the axis."""
-    others = text.mark_text(align="right", dx=-4, color=BLACK)
-    if losses_at_zero:
-        others = text.mark_text(align="left", dx=4, color=BLACK).encode(x=alt.datum(0))
+# Room beside the bars, as a share of the span of the values, for the labels at their ends: a
+# label never runs into the axis or off the chart.
+LABEL_ROOM = 0.45
+
+
+def _room_for_labels(values: Sequence[float]) -> alt.Scale:
+    """A money scale from zero that leaves room beyond each bar's end for its label."""
+    lo, hi = min(0.0, *values), max(0.0, *values)
+    pad = LABEL_ROOM * ((hi - lo) or 1.0)
+    return alt.Scale(domain=[lo - pad if lo < 0 else lo, hi + pad if hi > 0 else hi], nice=False)
+
+
+def _end_labels(text: alt.Chart, test: str) -> tuple[alt.Chart, alt.Chart]:
+    """Labels at the ends of bars: to the right of those for which `test` holds, else to the left."""
     return (
         text.mark_text(align="left", dx=4, color=BLACK).transform_filter(test),
-        others.transform_filter(f"!({test})"),
+        text.mark_text(align="right", dx=-4, color=BLACK).transform_filter(f"!({test})"),
     )
 
 
@@ -107,7 +112,9 @@ def net_savings_chart(records: Sequence[dict[str, Any]]) -> alt.LayerChart:
         .encode(
             y=alt.Y("Intervention:N", sort=order, axis=NAME_AXIS),
             x=alt.X(
-                "Net savings:Q", axis=_money_axis("Net savings a year"), scale=alt.Scale(zero=True)
+                "Net savings:Q",
+                axis=_money_axis("Net savings a year"),
+                scale=_room_for_labels([r["net_savings"] for r in records]),
             ),
             color=alt.Color(
                 "Evidence rating:N",
@@ -124,7 +131,7 @@ def net_savings_chart(records: Sequence[dict[str, Any]]) -> alt.LayerChart:
     text = alt.Chart(frame).encode(
         y=alt.Y("Intervention:N", sort=order), x=alt.X("Net savings:Q"), text=alt.Text("label:N")
     )
-    gains, losses = _end_labels(text, "datum['Net savings'] >= 0", losses_at_zero=True)
+    gains, losses = _end_labels(text, "datum['Net savings'] >= 0")
     return alt.layer(bars, gains, losses, _zero_rule("x")).properties(height=alt.Step(ROW))
 
 
@@ -150,7 +157,9 @@ def option_npv_chart(options: Sequence[dict[str, Any]], horizon: int) -> alt.Lay
         .encode(
             y=alt.Y("Option:N", sort=order, axis=NAME_AXIS),
             x=alt.X(
-                "NPV:Q", axis=_money_axis(f"NPV over {horizon} years"), scale=alt.Scale(zero=True)
+                "NPV:Q",
+                axis=_money_axis(f"NPV over {years_text(horizon)}"),
+                scale=_room_for_labels([o["npv"] for o in ranked]),
             ),
             color=alt.Color(
                 "Rank:N",
@@ -167,7 +176,7 @@ def option_npv_chart(options: Sequence[dict[str, Any]], horizon: int) -> alt.Lay
     text = alt.Chart(frame).encode(
         y=alt.Y("Option:N", sort=order), x=alt.X("NPV:Q"), text=alt.Text("label:N")
     )
-    gains, losses = _end_labels(text, "datum['NPV'] >= 0", losses_at_zero=True)
+    gains, losses = _end_labels(text, "datum['NPV'] >= 0")
     return alt.layer(bars, gains, losses, _zero_rule("x")).properties(height=alt.Step(ROW))
 
 
@@ -498,7 +507,9 @@ def npv_range_chart(rows: Sequence[dict[str, Any]], horizon: int) -> alt.LayerCh
         base.mark_bar(size=16)
         .encode(
             x=alt.X(
-                "p5:Q", axis=_money_axis(f"NPV over {horizon} years"), scale=alt.Scale(zero=True)
+                "p5:Q",
+                axis=_money_axis(f"NPV over {years_text(horizon)}"),
+                scale=alt.Scale(zero=True),
             ),
             x2=alt.X2("p95:Q"),
             color=mark,
@@ -821,7 +832,7 @@ def tracking_chart(interventions: Sequence[dict[str, Any]]) -> alt.LayerChart:
     text = alt.Chart(frame).encode(
         y=y, yOffset=offset, x=alt.X("Net savings:Q"), text=alt.Text("label:N")
     )
-    gains, losses = _end_labels(text, "datum['Net savings'] >= 0", losses_at_zero=True)
+    gains, losses = _end_labels(text, "datum['Net savings'] >= 0")
     return alt.layer(bars, gains, losses, _zero_rule("x")).properties(height=alt.Step(BAR))
 
 
@@ -1152,7 +1163,11 @@ def variants_chart(rows: Sequence[dict[str, Any]]) -> alt.LayerChart:
     base = alt.Chart(frame).encode(
         y=alt.Y("Scenario:N", sort=order, axis=NAME_AXIS),
         yOffset=alt.YOffset("Measure:N", sort=list(measures)),
-        x=alt.X("£:Q", axis=_money_axis("£ (net savings a year; NPV)"), scale=alt.Scale(zero=True)),
+        x=alt.X(
+            "£:Q",
+            axis=_money_axis("£ (net savings a year; NPV)"),
+            scale=_room_for_labels([r[k] for r in rows for k in measures.values()]),
+        ),
     )
     bars = base.mark_bar(height=BAR - 4).encode(
         color=alt.Color(
@@ -1163,5 +1178,5 @@ def variants_chart(rows: Sequence[dict[str, Any]]) -> alt.LayerChart:
         tooltip=[alt.Tooltip("Scenario:N"), alt.Tooltip("Measure:N"), alt.Tooltip("label:N")],
     )
     text = base.encode(text=alt.Text("label:N"))
-    gains, losses = _end_labels(text, "datum['£'] >= 0", losses_at_zero=True)
+    gains, losses = _end_labels(text, "datum['£'] >= 0")
     return alt.layer(bars, gains, losses, _zero_rule("x")).properties(height=alt.Step(BAR))

@@ -1140,7 +1140,7 @@ def check_first(voi: dict[str, Any], horizon: int) -> list[str]:
         d = decisions[0]
         reach = (
             f", {money(d['evpi_per_case'])} for each of the {num(d['cases'], 1)} {d['unit']} "
-            f"it reaches over {horizon} years"
+            f"it reaches over {years_text(horizon)}"
         )
     out = [
         f"All the uncertainty in the ranges costs {which} {money(total)} in expected NPV (the "
@@ -1181,3 +1181,8 @@ def check_first(voi: dict[str, Any], horizon: int) -> list[str]:
 
 
 ORDINALS = {1: "first", 2: "second", 3: "third"}
+
+
+def years_text(count: int) -> str:
+    """'1 year', '10 years': a horizon or period in words."""
+    return f"{count} year" if count == 1 else f"{count} years"

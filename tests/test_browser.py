@@ -339,6 +339,14 @@ def test_export_page_in_chromium_downloads_the_workbook(page):
     book = load_workbook(io.BytesIO(content))
     assert {"Inputs", "Calculations", "Summary", "Checks"} <= set(book.sheetnames)
     assert book["Summary"].max_row > 5
+    # The committee paper: made on request, then both files offered from the session's bytes.
+    fresh(page).get_by_role("button", name="Make the committee paper").click()
+    pdf_button = fresh(page).get_by_role("button", name="Committee paper (PDF)", exact=True)
+    pdf_button.wait_for(timeout=180_000)
+    with page.expect_download() as download:
+        pdf_button.click()
+    assert download.value.suggested_filename == "thurrock-2017-paper.pdf"
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
 
 
 def test_uploading_a_broken_file_in_chromium_shows_the_field_path(page, thurrock_json):

@@ -15,6 +15,7 @@ from docx.table import Table
 
 from appraise.engine.figures import FIGURES
 from appraise.model.load import evidence_for, load_portfolio
+from appraise.model.schema import DESIGN_NAMES
 from appraise.paper.council import INVESTMENT, PLACEHOLDER, SECTIONS, YEAR_FIGURES
 from appraise.workbook.book import Book
 from tests.conftest import EXAMPLES, THURROCK, run_cli
@@ -216,15 +217,41 @@ QUALIFIERS = {
     "net", "gross", "cashable", "cash-releasing", "care", "recurring", "one-off", "cumulative",
     "discounted", "annual", "yearly", "total", "non-cashable", "realised", "planned",
 }  # fmt: skip
-# The sections appraise writes wholly (the interventions and the assumptions log quote the
-# file's own notes and its sources, whose words are theirs).
+# The sections appraise writes wholly.
 OWN_SECTIONS = (
-    *(s for s in SECTIONS if s != "Background"),
+    *(s for s in SECTIONS if s not in ("Background", "Evidence")),
     "Summary",
     "The portfolio",
     "Uncertainty",
     "The cost of doing nothing",
 )
+# Sections that also quote the file's own notes and its sources, whose words are theirs: checked
+# with every text of the file and of its evidence taken out first (`own_words`).
+QUOTING_SECTIONS = ("Evidence", "The interventions", "Assumptions log")
+
+
+def _strings(data: Any) -> list[str]:
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [t for v in data.values() for t in _strings(v)]
+    if isinstance(data, list):
+        return [t for v in data for t in _strings(v)]
+    return []
+
+
+def own_words(text: str, file: Path) -> str:
+    """`text` without any text the portfolio file, the library entries it uses or its evidence
+    hold (their notes, quotes and source descriptions): what is left is appraise's own wording."""
+    portfolio = load_portfolio(file)
+    quoted = _strings(yaml.safe_load(file.read_text(encoding="utf-8")))
+    quoted += _strings(portfolio.model_dump())  # with the library entries it uses
+    quoted += [t for e in evidence_for(portfolio).values() for t in _strings(e.model_dump())]
+    text = re.sub(r"\s+", " ", text)
+    for quote in sorted({re.sub(r"\s+", " ", q).strip() for q in quoted}, key=len, reverse=True):
+        if len(quote) >= 12:
+            text = text.replace(quote, " ")
+    return text
 
 
 def registry_terms() -> set[str]:
@@ -270,13 +297,18 @@ def test_the_registry_has_the_terms_a_council_books_by():
     ids=["thurrock", "uncertain"],
 )
 def test_no_section_uses_a_savings_term_outside_the_registry(tmp_path, args):
-    document = paper(tmp_path, *map(Path, args))
+    args = tuple(map(Path, args))
+    document = paper(tmp_path, *args)
     found = headings(document)
     allowed = registry_terms()
     for title in OWN_SECTIONS:
         if title not in found:
             continue
         stray = savings_terms(text_under(document, title)) - allowed
+        assert not stray, (title, stray)
+    for title in QUOTING_SECTIONS:
+        assert title in found
+        stray = savings_terms(own_words(text_under(document, title), args[0])) - allowed
         assert not stray, (title, stray)
 
 
@@ -300,3 +332,21 @@ def test_a_range_whose_central_value_is_one_end_is_flagged(tmp_path):
         "Multisystemic Therapy: Success rate"
         not in text_under(document, "Risks").split("Ranges whose central value")[-1]
     )  # MST's range (0 to 32%, central 16%) is not one-sided
+
+
+def test_the_evidence_table_names_each_design_in_plain_words(thurrock):
+    (table,) = [b for b in blocks_under(thurrock, "Evidence") if isinstance(b, Table)]
+    designs = {row["Intervention"]: row["Design"] for row in rows_of(table)}
+    assert set(designs.values()) <= {*DESIGN_NAMES.values(), "Not stated"}
+    assert designs["Pause"] == DESIGN_NAMES["before_after"]  # interventions/pause.yaml
+    assert not any("_" in d for d in designs.values())
+
+
+def test_each_source_is_described_once_and_the_interventions_refer_back(thurrock):
+    found = [p.text for p in thurrock.paragraphs if p.text.startswith("Found: ")]
+    assert found and len(found) == len(set(found))  # five interventions cite one report
+    assert all(text in text_under(thurrock, "Evidence") for text in found)
+    interventions = text_under(thurrock, "The interventions")
+    assert "Found: " not in interventions
+    assert interventions.count("(each described under Evidence, Sources)") == 5
+    assert "Thurrock Council (2017)" in interventions

@@ -517,7 +517,7 @@ def test_the_app_makes_the_paper_that_appraise_report_makes_of_its_yaml(tmp_path
     at.button(key="make-paper").click().run()
     assert not at.exception and not at.error, [e.value for e in at.exception]
     assert "Committee paper (Word)" in [b.label for b in at.get("download_button")]
-    made = Document(io.BytesIO(at.session_state["paper"][1]))
+    made = Document(io.BytesIO(at.session_state["paper"].docx))
     # Its identity is the YAML download's; appraise report on that file gives the same figures.
     text = session.yaml_text(at.session_state["loaded"])
     (tmp_path / "thurrock-2017.yaml").write_text(text, encoding="utf-8")

@@ -79,3 +79,45 @@ def test_no_word_broken_across_lines_in_any_table_and_no_near_empty_page(tmp_pat
         holds_a_chart = any(x.startswith("Figure ") for x in lines)
         # The footer is two lines; a page must hold more than a heading and a line.
         assert len(lines) >= MIN_LINES or ends_a_section or holds_a_chart, (number, lines)
+
+
+def _font_sizes(spec: object) -> list[float]:
+    """Every font size a Vega-Lite spec sets, in its config, its marks and its titles."""
+    if isinstance(spec, dict):
+        return [
+            *(v for k, v in spec.items() if "fontsize" in k.lower() and isinstance(v, int | float)),
+            *(s for v in spec.values() for s in _font_sizes(v)),
+        ]
+    if isinstance(spec, list):
+        return [s for v in spec for s in _font_sizes(v)]
+    return []
+
+
+@pytest.mark.parametrize("name", ["thurrock", "uncertain", "options", "step-down", "thrive"])
+def test_chart_text_prints_at_8_points_or_more_and_captions_stay_with_charts(name):
+    """Each chart's text is `charts.FONT` pixels or more, and the picture is printed at a width
+    where that is at least 8 pt: pixels of the PNG / SCALE are CSS pixels, the docx gives the
+    printed width (EMU, 12,700 a point)."""
+    import io
+    import struct
+
+    from appraise.charts import net_savings_chart
+    from appraise.paper import charts
+    from appraise.paper.document import paper_docx
+    from appraise.paper.report import paper_from_files
+
+    paper = paper_from_files(PAPERS[name][0], draws=200)
+    spec = charts.stamped(net_savings_chart(paper.records), paper.identity)
+    assert min(_font_sizes(spec)) >= charts.FONT
+    assert spec["config"]["axis"]["labelFontSize"] >= charts.FONT  # Vega's default is 10
+    document = Document(io.BytesIO(paper_docx(paper)))
+    pictures = [p for p in document.paragraphs if p._p.xpath(".//a:blip")]
+    assert pictures
+    for paragraph in pictures:
+        (blip,) = paragraph._p.xpath(".//a:blip/@r:embed")
+        png = document.part.related_parts[blip].blob
+        css_width = struct.unpack(">I", png[16:20])[0] / charts.SCALE
+        (extent,) = paragraph._p.xpath(".//wp:extent/@cx")
+        points_per_pixel = int(extent) / 12_700 / css_width
+        assert charts.FONT * points_per_pixel >= 8.0, (css_width, int(extent) / 12_700)
+        assert paragraph.paragraph_format.keep_with_next  # its caption follows on its page

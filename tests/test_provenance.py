@@ -444,7 +444,7 @@ def test_an_edit_in_the_app_shows_as_edited_in_the_workbook_and_the_paper(tmp_pa
     assert not at.exception and not at.error
     badges = " ".join(m.value for m in at.markdown)
     assert "edited" in badges
-    from appraise.ui import pages, session
+    from appraise.ui import pages, paper, session
 
     loaded = at.session_state["loaded"]
     view_model = session.evaluate(loaded.key, loaded.name).appraisal.model
@@ -477,7 +477,7 @@ def test_an_edit_in_the_app_shows_as_edited_in_the_workbook_and_the_paper(tmp_pa
     assert "was 0.1" in row[col["Source"]]
     assert "Thurrock Council (APHR 2017, section 2.3.3)" in row[col["Source"]]
 
-    document = Document(io.BytesIO(pages.paper(view)))
+    document = Document(io.BytesIO(paper.paper(view)))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "thurrock-2017.yaml is an edited copy of examples/thurrock-2017.yaml: 1 input(s)" in text
     assert (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from appraise.engine.solve import Metric, solve, solve_one
+from tests.conftest import ROOT
 from tests.helpers import appraise_data, intervention, portfolio_data
 
 LAC_YEAR = 35 * 1072 / 0.53  # APHR 2017: £70,792.45
@@ -56,3 +57,26 @@ def test_several_roots_come_nearest_the_stated_value_first(mst):
     # Net savings are a straight line in reach proportion, so there is exactly one root: zero
     # reach gives zero net. Stated 0.10; the root at 0 is the only one.
     assert solve(mst, "svc.reach.proportion", Metric("net_savings", 0), 0.0) == [0.0]
+
+
+def test_solving_many_inputs_together_gives_what_each_gives_alone():
+    """`solve_many` runs every problem's grid and bisections in one run of the core each step
+    (the paper's break-even values): each answer is exactly `solve` of that problem alone."""
+    from appraise.engine.params import build
+    from appraise.engine.solve import solve_many
+    from appraise.model.load import evidence_for, load_portfolio
+
+    portfolio = load_portfolio(ROOT / "examples" / "thurrock-2017.yaml")
+    model = build(portfolio, evidence_for(portfolio))
+    problems = [
+        ("edge-of-care-mst.effect.baseline_risk", Metric("npv", 0)),
+        ("outcomes.lac_year.unit_cost", Metric("npv", 0)),
+        ("pause.unit_cost.amount", Metric("npv", 1)),
+        ("outcomes.lac_year.unit_cost", Metric("npv", 1)),  # the same input, another metric
+        ("steps-expansion.reach.to_capacity", Metric("npv", 2)),
+        ("parenting-capacity-expansion.reach.to_capacity", Metric("npv", 4)),  # no root
+    ]
+    together = solve_many(model, problems, 0.0, money_only=True)
+    alone = [solve(model, key, metric, 0.0, money_only=True) for key, metric in problems]
+    assert together == alone
+    assert all(together[:5]) and together[5] == []

@@ -8,7 +8,7 @@ code answers "at what success rate is NPV zero?" and "what LAC unit cost makes t
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -101,42 +101,115 @@ def solve(
     as a payback year stepping past the target. `money_only` is for metrics among the core's
     money lines (e.g. net_savings, npv): the same answer, faster.
     """
-    param = model.param(key)
-    stated = param.central
-    xs = search_grid(param, stated) if grid is None else np.asarray(grid, dtype=float)
-    f = evaluate_metric(model, key, xs, metric, money_only) - target
-    if tolerance is None:
-        # Relative to the size of the figures in play: an NPV of millions cannot be pinned to a
-        # billionth of a pound, but a jump (a payback year stepping past the target) is still refused.
-        values = f[np.isfinite(f)] + target
-        scale = max(abs(target), float(np.abs(values).max()) if values.size else 0.0, 1.0)
-        tol = 1e-9 * scale
-    else:
-        tol = tolerance
-    finite = np.isfinite(f)
-    exact = xs[finite & (np.abs(f) <= 0)]
-    sign = np.sign(np.where(finite, f, np.nan))
-    crossing = (sign[:-1] * sign[1:] < 0) & finite[:-1] & finite[1:]
-    lo, hi = xs[:-1][crossing], xs[1:][crossing]
-    roots = list(exact)
-    if lo.size:
-        f_lo = f[:-1][crossing]
-        for _ in range(BISECTIONS):
-            if np.all(hi - lo <= 1e-13 * np.maximum(np.abs(lo), 1.0)):
-                break  # every bracket is as narrow as a double can usefully make it
-            mid = (lo + hi) / 2
-            f_mid = evaluate_metric(model, key, mid, metric, money_only) - target
+    grids = None if grid is None else [grid]
+    return solve_many(model, [(key, metric)], target, tolerance, grids, money_only)[0]
+
+
+def _evaluate_blocks(
+    model: Model,
+    problems: Sequence[tuple[str, Metric]],
+    candidates: Sequence[np.ndarray],
+    money_only: bool,
+) -> list[np.ndarray]:
+    """Each problem's metric over its candidates, all in one run of the core: problem i's input
+    takes its candidates in block i of the draw axis and its stated value in every other block,
+    so block i is exactly `evaluate_metric` of problem i alone."""
+    if len(problems) == 1:
+        (key, metric), (xs,) = problems[0], candidates
+        return [evaluate_metric(model, key, xs, metric, money_only)]
+    ends = np.cumsum([len(xs) for xs in candidates])
+    starts = ends - np.array([len(xs) for xs in candidates])
+    values: dict[str, np.ndarray] = {}
+    for (key, _), xs, start, end in zip(problems, candidates, starts, ends, strict=True):
+        if key not in values:
+            values[key] = np.full(int(ends[-1]), model.param(key).central, dtype=float)
+        values[key][start:end] = xs
+    arrays = tuple(
+        dict.fromkeys(getattr(m, "array", "") or m.key.partition(".")[0] for _, m in problems)
+    )
+    per, totals = core.appraise(
+        model.inputs(values), detail=not money_only, money_only=money_only, wanted=arrays
+    )
+    return [
+        metric.values(per, totals, model.base.payers)[start:end]
+        for (_, metric), start, end in zip(problems, starts, ends, strict=True)
+    ]
+
+
+def solve_many(
+    model: Model,
+    problems: Sequence[tuple[str, Metric]],
+    target: float,
+    tolerance: float | None = None,
+    grids: Sequence[np.ndarray] | None = None,
+    money_only: bool = False,
+) -> list[list[float]]:
+    """`solve` of each (input key, metric) in `problems`, each answer exactly what `solve` gives
+    on its own: the grids, and then every bisection step of every problem, are run together in
+    one call of the core (a paper's few dozen break-even values in a few dozen runs, not a
+    thousand)."""
+    params = [model.param(key) for key, _ in problems]
+    xs_all = [
+        search_grid(p, p.central) if grids is None else np.asarray(grids[i], dtype=float)
+        for i, p in enumerate(params)
+    ]
+    fs = [f - target for f in _evaluate_blocks(model, problems, xs_all, money_only)]
+    tols, roots, brackets = [], [], []
+    for xs, f in zip(xs_all, fs, strict=True):
+        if tolerance is None:
+            # Relative to the size of the figures in play: an NPV of millions cannot be pinned to
+            # a billionth of a pound, but a jump (a payback year stepping past the target) is
+            # still refused.
+            values = f[np.isfinite(f)] + target
+            scale = max(abs(target), float(np.abs(values).max()) if values.size else 0.0, 1.0)
+            tols.append(1e-9 * scale)
+        else:
+            tols.append(tolerance)
+        finite = np.isfinite(f)
+        roots.append(list(xs[finite & (np.abs(f) <= 0)]))
+        sign = np.sign(np.where(finite, f, np.nan))
+        crossing = (sign[:-1] * sign[1:] < 0) & finite[:-1] & finite[1:]
+        brackets.append([xs[:-1][crossing], xs[1:][crossing], f[:-1][crossing]])
+    live = [i for i, (lo, _, _) in enumerate(brackets) if lo.size]
+    for _ in range(BISECTIONS):
+        # A problem stops once every bracket of its own is as narrow as a double can usefully
+        # make it, as `solve` of it alone would.
+        live = [
+            i
+            for i in live
+            if not np.all(
+                brackets[i][1] - brackets[i][0] <= 1e-13 * np.maximum(np.abs(brackets[i][0]), 1.0)
+            )
+        ]
+        if not live:
+            break
+        mids = [(brackets[i][0] + brackets[i][1]) / 2 for i in live]
+        found = _evaluate_blocks(model, [problems[i] for i in live], mids, money_only)
+        for i, mid, f_mid in zip(live, mids, found, strict=True):
+            lo, hi, f_lo = brackets[i]
+            f_mid = f_mid - target
             same = np.sign(f_mid) == np.sign(f_lo)
-            lo, f_lo = np.where(same, mid, lo), np.where(same, f_mid, f_lo)
-            hi = np.where(same, hi, mid)
-        mid = (lo + hi) / 2
-        check = evaluate_metric(model, key, mid, metric, money_only) - target
-        roots += [float(x) for x, c in zip(mid, check, strict=True) if abs(c) <= tol]
-    unique: list[float] = []
-    for x in sorted(roots, key=lambda v: abs(v - stated)):
-        if all(abs(x - u) > 1e-9 * max(abs(u), 1.0) for u in unique):
-            unique.append(float(x))
-    return unique
+            brackets[i] = [
+                np.where(same, mid, lo),
+                np.where(same, hi, mid),
+                np.where(same, f_mid, f_lo),
+            ]
+    bracketed = [i for i, (lo, _, _) in enumerate(brackets) if lo.size]
+    if bracketed:
+        mids = [(brackets[i][0] + brackets[i][1]) / 2 for i in bracketed]
+        checks = _evaluate_blocks(model, [problems[i] for i in bracketed], mids, money_only)
+        for i, mid, check in zip(bracketed, mids, checks, strict=True):
+            roots[i] += [
+                float(x) for x, c in zip(mid, check - target, strict=True) if abs(c) <= tols[i]
+            ]
+    out = []
+    for p, found_roots in zip(params, roots, strict=True):
+        unique: list[float] = []
+        for x in sorted(found_roots, key=lambda v: abs(v - p.central)):
+            if all(abs(x - u) > 1e-9 * max(abs(u), 1.0) for u in unique):
+                unique.append(float(x))
+        out.append(unique)
+    return out
 
 
 def solve_one(

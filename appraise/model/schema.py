@@ -286,7 +286,15 @@ class Finding(Base):
 # How the effect was found (docs/additionality.md): against a randomised control group (`rct`),
 # a matched comparison group (`quasi_experimental`), the rate before the service
 # (`historical_baseline`), the same cases before and after (`before_after`), or no comparison.
-DESIGNS = ("rct", "quasi_experimental", "historical_baseline", "before_after", "none")
+# Each design in plain words, as a paper or a page names it (one place for the wording).
+DESIGN_NAMES = {
+    "rct": "Randomised controlled trial",
+    "quasi_experimental": "Matched comparison group",
+    "historical_baseline": "The rate before the service",
+    "before_after": "The same cases before and after",
+    "none": "No comparison",
+}
+DESIGNS = tuple(DESIGN_NAMES)
 # Designs whose comparison group already is what would have happened anyway: no deadweight.
 CONTROLLED_DESIGNS = {"rct": "a randomised trial", "quasi_experimental": "a matched comparison"}
 

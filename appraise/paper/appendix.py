@@ -11,6 +11,7 @@ from appraise.display import (
     money,
     payer_name,
     price_notes,
+    years_text,
 )
 from appraise.model.numbers import central
 from appraise.model.savings import NAMES
@@ -262,7 +263,7 @@ def methods(w: Writer, paper: Paper) -> None:
         w.labelled("Prices", text.removeprefix("Prices: "))
     w.labelled(
         "Discounting",
-        f"NPV and the benefit-cost ratio are over {h} years at "
+        f"NPV and the benefit-cost ratio are over {years_text(h)} at "
         f"{discount_text(t['discount_rate'], h, a_year=True)} (HM Treasury Green Book): year 1 is "
         "undiscounted, year t is divided by (1 + rate)^(t - 1)"
         + (

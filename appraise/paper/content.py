@@ -27,7 +27,7 @@ from appraise.analyses.verify import ClaimsCheck
 from appraise.analyses.voi import simulation_with_information
 from appraise.engine.params import Model, Param, build
 from appraise.engine.results import run
-from appraise.engine.solve import Metric, solve
+from appraise.engine.solve import Metric, solve_many
 from appraise.errors import InputError
 from appraise.model.baseline import Baseline
 from appraise.model.identity import RunIdentity
@@ -221,30 +221,36 @@ def break_even_inputs(model: Model, results: dict[str, Any]) -> list[dict[str, A
     """For each intervention, the value of each of its main inputs at which its NPV is zero, the
     others as stated: nearest the stated value first. A file without ranges has no swings to
     measure; these say how far each input may move before the answer changes sign."""
+    asked = [
+        (index, p)
+        for index in range(len(results["interventions"]))
+        for p in _threshold_inputs(model, index)
+    ]
+    # Every intervention's every input solved together: one run of the core per step.
+    solved = solve_many(
+        model, [(p.key, Metric("npv", index)) for index, p in asked], 0.0, money_only=True
+    )
+    by_intervention: dict[int, list[dict[str, Any]]] = {}
+    for (index, p), found in zip(asked, solved, strict=True):
+        stated = p.central
+        # Zero served, zero cost, zero effect: not a value anyone would plan for.
+        roots = [x for x in found if x != 0.0]
+        zero = roots[0] if roots else None
+        change = (zero - stated) / stated if zero is not None and stated else None
+        by_intervention.setdefault(index, []).append(
+            {
+                "key": p.key,
+                "label": p.label,
+                "owner": p.owner,
+                "unit": p.unit,
+                "stated": stated,
+                "zero_at": zero,
+                "change": change,
+            }
+        )
     out = []
     for index, record in enumerate(results["interventions"]):
-        rows = []
-        for p in _threshold_inputs(model, index):
-            stated = p.central
-            roots = [
-                x
-                for x in solve(model, p.key, Metric("npv", index), 0.0, money_only=True)
-                # Zero served, zero cost, zero effect: not a value anyone would plan for.
-                if x != 0.0
-            ]
-            zero = roots[0] if roots else None
-            change = (zero - stated) / stated if zero is not None and stated else None
-            rows.append(
-                {
-                    "key": p.key,
-                    "label": p.label,
-                    "owner": p.owner,
-                    "unit": p.unit,
-                    "stated": stated,
-                    "zero_at": zero,
-                    "change": change,
-                }
-            )
+        rows = by_intervention.get(index, [])
         rows.sort(key=lambda r: math.inf if r["change"] is None else abs(r["change"]))
         out.append({"id": record["id"], "npv": record["npv"], "inputs": rows})
     return out

@@ -14,11 +14,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from appraise.display import money, pct
+from appraise.display import money, pct, years_text
 from appraise.engine.figures import FIGURES
 from appraise.model import ratings
 from appraise.model.council import CouncilPaper
 from appraise.model.numbers import Dist
+from appraise.model.schema import DESIGN_NAMES
 from appraise.paper.content import Paper
 from appraise.paper.shown import input_text
 from appraise.paper.word import Writer, fits
@@ -160,7 +161,7 @@ def option_lines(paper: Paper) -> list[str]:
     lines = [
         f"This file holds {len(options)} mutually exclusive options: only one will be chosen, so "
         "their figures are never added up.",
-        f"The best by NPV over {h} years is {best['name']}: NPV {money(best['npv'])}, cost "
+        f"The best by NPV over {years_text(h)} is {best['name']}: NPV {money(best['npv'])}, cost "
         f"{money(best['cost'])} a year, net savings {money(best['net_savings'])} a year, of "
         f"which {money(best['cashable_net_savings'])} cashable.",
     ]
@@ -181,11 +182,11 @@ def options_considered(w: Writer, paper: Paper) -> None:
         return
     lines = ["Do nothing: the service as it is, with none of the spending below."]
     for r in paper.records:
-        verdict = "pays back" if r["payback_year"] else f"does not pay back within {h} years"
+        verdict = "pays back" if r["payback_year"] else f"does not pay back within {years_text(h)}"
         lines.append(
             f"{r['name']}: {FIGURES['cost'].title.lower()} {money(r['cost'])} a year, "
             f"{FIGURES['net_savings'].title.lower()} {money(r['net_savings'])} a year, "
-            f"{FIGURES['npv'].title} over {h} years {money(r['npv'])}; it {verdict}."
+            f"{FIGURES['npv'].title} over {years_text(h)} {money(r['npv'])}; it {verdict}."
         )
     w.bullets(lines)
     w.paragraph(
@@ -245,7 +246,7 @@ def financial_implications(w: Writer, paper: Paper, c: CouncilPaper) -> None:
         f"{FIGURES['gross_savings'].title.lower()} less the investment. Only "
         f"{FIGURES['cashable_gross_savings'].title.lower()} can come out of a budget; "
         f"discounted at the file's rate, the {FIGURES['npv'].title} over "
-        f"{t['horizon_years']} years is {money(t['npv'])}."
+        f"{years_text(t['horizon_years'])} is {money(t['npv'])}."
     )
     if wide:
         w.orient(landscape=False)
@@ -271,7 +272,9 @@ def evidence(w: Writer, paper: Paper) -> None:
         [
             r["name"],
             str(r["evidence_rating"]),
-            r["evidence_design"] or "not stated",
+            DESIGN_NAMES.get(r["evidence_design"], r["evidence_design"])
+            if r["evidence_design"]
+            else "Not stated",
             "yes" if r["evidence_supports"] else "no: the success rate is assumed",
         ]
         for r in paper.records
@@ -282,6 +285,27 @@ def evidence(w: Writer, paper: Paper) -> None:
         rows,
         [False, True, False, False],
     )
+    sources(w, paper)
+
+
+def sources(w: Writer, paper: Paper) -> None:
+    """Every source the interventions cite, described once (each intervention names its own and
+    refers back here): the reference, what it found, and which interventions draw on it."""
+    users: dict[str, list[str]] = {}
+    for item in paper.portfolio.interventions:
+        for source in item.evidence.sources:
+            users.setdefault(source, []).append(item.name)
+    if not users:
+        return
+    w.heading("Sources", 2)
+    for source, names in users.items():
+        entry = paper.evidence.get(source)
+        if entry is None:
+            w.bullets([f"{source}: not in the evidence registry (cited by {', '.join(names)})"])
+            continue
+        w.bullets([entry.reference])
+        w.paragraph(f"Found: {entry.found}")
+        w.paragraph(f"Cited by: {'; '.join(names)}.")
 
 
 def figures_at_risk(paper: Paper) -> list[str]:

@@ -21,6 +21,7 @@ from appraise.display import (
     money,
     num,
     pct,
+    years_text,
 )
 from appraise.engine.figures import FIGURES
 from appraise.engine.params import Param
@@ -185,7 +186,7 @@ def summary(w: Writer, paper: Paper) -> None:
     lines += paying_lines(paper.records)
     lines += [f"Flag: {f}." for r in paper.records for f in r["flags"]]
     w.bullets(lines)
-    npv_title = f"{FIGURES['npv'].title} over {h} years"
+    npv_title = f"{FIGURES['npv'].title} over {years_text(h)}"
     headers = ["Intervention", *(FIGURES[k].title for k in SUMMARY_FIGURES)]
     headers[headers.index(FIGURES["npv"].title)] = npv_title
     headers.append(FIGURES["payback_year"].title)
@@ -211,7 +212,7 @@ def summary(w: Writer, paper: Paper) -> None:
     savings_by_class(w, paper.records, [] if options is not None else [{**t, "name": TOTAL}])
     w.paragraph(
         f"Cashable net savings: the part that comes off a budget line quickly (placement "
-        f"spend), by the {method} convention (see Methods). NPV: net savings over {h} years, "
+        f"spend), by the {method} convention (see Methods). NPV: net savings over {years_text(h)}, "
         "discounted to today's money."
         + (
             " Chance of breaking even: the share of draws with an NPV above zero."
@@ -279,12 +280,12 @@ def _portfolio_lines(
         f"{money(t['capacity_savings'])} capacity freed; {money(t['recurring_savings'])} "
         f"recurs each year an outcome stays averted and {money(t['one_off_savings'])} is "
         "one-off.",
-        f"Over {h} years, discounted at {discount_text(t['discount_rate'], h, a_year=True)}, its NPV is "
+        f"Over {years_text(h)}, discounted at {discount_text(t['discount_rate'], h, a_year=True)}, its NPV is "
         f"{money(t['npv'])}; "
         + (
             f"it pays back in year {t['payback_year']}."
             if t["payback_year"]
-            else f"it does not pay back within {h} years."
+            else f"it does not pay back within {years_text(h)}."
         ),
     ]
     if chances:
@@ -303,7 +304,7 @@ def option_rows(paper: Paper, incremental: bool) -> tuple[list[str], list[list[s
     odds = {o["name"]: o["prob_best"] for o in (paper.simulation or {}).get("options") or []}
     headers = ["Rank", "Option", *(["Interventions"] if incremental else [])]
     headers += [FIGURES[k].title for k in ("cost", "net_savings", "cashable_net_savings")]
-    headers += [f"{FIGURES['npv'].title} over {h} years", FIGURES["bcr"].title]
+    headers += [f"{FIGURES['npv'].title} over {years_text(h)}", FIGURES["bcr"].title]
     headers.append(FIGURES["payback_year"].title)
     if incremental:
         headers += ["Compared with", "Incremental NPV", "Incremental benefit-cost ratio"]
@@ -393,7 +394,7 @@ def options_table(w: Writer, paper: Paper) -> None:
     )
     w.paragraph(
         "Only one option will be chosen, so each has its own figures and they are never added "
-        f"up. Options are ranked by NPV over {h} years. An option is dominated when another costs "
+        f"up. Options are ranked by NPV over {years_text(h)}. An option is dominated when another costs "
         "no more and saves no less, and ruled out by extended dominance when a mix of a cheaper "
         "and a dearer option would save more for its cost (the incremental analysis of dampack's "
         "calculate_icers). Each of the rest, the efficiency frontier, is set against the option "
@@ -402,6 +403,6 @@ def options_table(w: Writer, paper: Paper) -> None:
         "Treasury Green Book, 2022, paragraph 5.53; docs/options.md)."
     )
     w.figure(
-        f"NPV over {h} years, by option",
+        f"NPV over {years_text(h)}, by option",
         png(charts.option_npv_chart(paper.options or [], h), paper.identity),
     )

@@ -194,10 +194,10 @@ def intervention(w: Writer, paper: Paper, index: int, record: dict[str, Any]) ->
     w.labelled("Where the effect comes from", effect_basis(paper, index))
     if item.evidence.note:
         w.paragraph(item.evidence.note)
-    for source in item.evidence.sources:
-        entry = paper.evidence.get(source)
-        if entry is None:
-            w.bullets([f"{source}: not in the evidence registry"])
-            continue
-        w.bullets([entry.reference])
-        w.paragraph(f"Found: {entry.found}")
+    # Each source is described once, under Evidence: here only named (`council.sources`).
+    cited = [
+        paper.evidence[s].citation if s in paper.evidence else f"{s}: not in the evidence registry"
+        for s in item.evidence.sources
+    ]
+    if cited:
+        w.labelled("Sources", "; ".join(cited) + " (each described under Evidence, Sources).")

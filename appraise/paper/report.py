@@ -10,14 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from appraise.analyses.programme import report as programme_report
-from appraise.analyses.track import track
 from appraise.analyses.uncertainty import DEFAULT_DRAWS
-from appraise.analyses.verify import check_claims
-from appraise.model.files import load_actuals
 from appraise.model.identity import run_identity
 from appraise.model.load import load_baseline, portfolio_from_data, read_bytes
-from appraise.model.programme import load_programme
 from appraise.model.save import write_all
 from appraise.model.yamltext import parse_yaml
 from appraise.paper.content import DEFAULT_SEED, Paper, gather
@@ -44,11 +39,22 @@ def paper_from_files(
     content = read_bytes(file)
     identity = run_identity(file, content, today)
     portfolio = portfolio_from_data(parse_yaml(content, str(file)), str(file))
-    checked = check_claims(claims, portfolio, file) if claims is not None else None
-    tracked = track(load_actuals(actuals), portfolio).to_data() if actuals is not None else None
-    programme_data = (
-        programme_report(load_programme(programme)).to_data() if programme is not None else None
-    )
+    checked = tracked = programme_data = None
+    # Each file's modules are loaded only when it is given: a paper without them starts sooner.
+    if claims is not None:
+        from appraise.analyses.verify import check_claims
+
+        checked = check_claims(claims, portfolio, file)
+    if actuals is not None:
+        from appraise.analyses.track import track
+        from appraise.model.files import load_actuals
+
+        tracked = track(load_actuals(actuals), portfolio).to_data()
+    if programme is not None:
+        from appraise.analyses.programme import report as programme_report
+        from appraise.model.programme import load_programme
+
+        programme_data = programme_report(load_programme(programme)).to_data()
     return gather(
         portfolio,
         identity,

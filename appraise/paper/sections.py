@@ -22,6 +22,7 @@ from appraise.display import (
     programme_sections,
     success_rate_text,
     tolerance_text,
+    years_text,
 )
 from appraise.engine.figures import FIGURES
 from appraise.paper.charts import png
@@ -64,7 +65,7 @@ def uncertainty(w: Writer, paper: Paper) -> None:
     if options is not None:
         headers.append("Chance of being the best option")
     headers += [
-        f"{npv} over {h} years, mean",
+        f"{npv} over {years_text(h)}, mean",
         f"{npv}, 5th percentile",
         f"{npv}, median",
         f"{npv}, 95th percentile",
@@ -82,10 +83,12 @@ def uncertainty(w: Writer, paper: Paper) -> None:
                 money(r["net_savings"]["mean"]),
             ]
         )
-    w.table(f"Chance of breaking even, and NPV over {h} years across the draws", headers, rows)
+    w.table(
+        f"Chance of breaking even, and NPV over {years_text(h)} across the draws", headers, rows
+    )
     chart_rows = records
     w.figure(
-        f"NPV over {h} years across the draws: the bar holds the middle 90%, the tick is the "
+        f"NPV over {years_text(h)} across the draws: the bar holds the middle 90%, the tick is the "
         "median and the diamond the mean",
         png(charts.npv_range_chart(chart_rows, h), paper.identity),
     )
@@ -94,7 +97,7 @@ def uncertainty(w: Writer, paper: Paper) -> None:
     if swings and options is None:  # with options the portfolio's NPV adds up alternatives
         w.heading("Which inputs move the portfolio's NPV most", 2)
         w.paragraph(
-            f"NPV over {h} years at central values: {money(tornado['npv'])}. Each bar moves one "
+            f"NPV over {years_text(h)} at central values: {money(tornado['npv'])}. Each bar moves one "
             "input to its low or its high, the others at their central values; the widest swing "
             "is on top."
         )

@@ -16,6 +16,7 @@ from appraise.display import (
     payer_name,
     pct,
     rate,
+    years_text,
 )
 from appraise.engine.figures import FIGURES
 from appraise.paper.content import Paper
@@ -25,7 +26,7 @@ TOTAL = "Portfolio total"
 
 def payback(year: int | None, horizon: int) -> str:
     """'year 2', or 'not within 5 years' (the app's wording)."""
-    return f"year {year}" if year else f"not within {horizon} years"
+    return f"year {year}" if year else f"not within {years_text(horizon)}"
 
 
 def figure_text(key: str, record: dict[str, Any], horizon: int) -> str:
@@ -73,7 +74,7 @@ def conventions(t: dict[str, Any]) -> str:
     """One line saying how the figures were counted (the app's caption)."""
     return (
         f"Prices {t['price_year']}; savings to {payer_name(t['perspective'])}; cashable net savings "
-        f"{t['cashable_method'].replace('_', ' ')}; NPV over {t['horizon_years']} years at "
+        f"{t['cashable_method'].replace('_', ' ')}; NPV over {years_text(t['horizon_years'])} at "
         f"{discount_text(t['discount_rate'], t['horizon_years'], a_year=True)}."
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from appraise import charts
-from appraise.display import check_first, money, num, pct
+from appraise.display import check_first, money, num, pct, years_text
 from appraise.paper.charts import png
 from appraise.paper.content import Paper
 from appraise.paper.shown import input_labels
@@ -74,7 +74,7 @@ def what_to_check_first(w: Writer, paper: Paper) -> None:
             [False, True, True, True],
         )
     w.table(
-        f"What the uncertainty costs each decision (over {h} years)",
+        f"What the uncertainty costs each decision (over {years_text(h)})",
         ["Decision", "Best on average", "EVPI", "Reaches", "EVPI each"],
         [_decision_row(d) for d in voi["decisions"]],
         [False, False, True, True, True],

@@ -8,6 +8,7 @@ python-docx's text runs, which escape it: text from a user's file is never parse
 
 from __future__ import annotations
 
+import copy
 import io
 import math
 import re
@@ -20,7 +21,9 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.table import CT_Row
 from docx.shared import Cm, Length, Pt
+from docx.styles.style import BaseStyle
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
@@ -212,21 +215,38 @@ class Writer:
             for small in (True, False)
         }
         self.cell_style = self.cell_styles[False]
+        # Styles by name, looked up once: python-docx searches every style on each lookup.
+        self.styles: dict[str, BaseStyle | None] = {}
 
     # -- text ---------------------------------------------------------------------------------
 
+    def style(self, name: str) -> BaseStyle | None:
+        """The document's style of this name (None if it has none), looked up once."""
+        if name not in self.styles:
+            self.styles[name] = self.document.styles[name] if _has(self.document, name) else None
+        return self.styles[name]
+
+    def _add(self, text: str, style: str) -> Paragraph:
+        found = self.style(style)
+        # A name the document lacks: python-docx's own error, as without the cache.
+        return self.document.add_paragraph(text, style if found is None else found)
+
     def heading(self, text: str, level: int) -> Paragraph:
-        return self.document.add_heading(clean(text), level)
+        # As `Document.add_heading`, with the style looked up once.
+        return self._add(clean(text), "Title" if level == 0 else f"Heading {level}")
 
     def paragraph(self, text: str = "", style: str | None = None) -> Paragraph:
-        return self.document.add_paragraph(clean(text), style)
+        if style is None:
+            return self.document.add_paragraph(clean(text))
+        return self._add(clean(text), style)
 
     def labelled(self, label: str, text: str) -> Paragraph:
         """'Label: text' with the label in bold (the Strong character style where it exists)."""
         paragraph = self.document.add_paragraph()
         lead = paragraph.add_run(clean(label) + ": ")
-        if _has(self.document, "Strong"):
-            lead.style = self.document.styles["Strong"]
+        strong = self.style("Strong")
+        if strong is not None:
+            lead.style = strong
         else:
             lead.bold = True
         paragraph.add_run(clean(text))
@@ -234,7 +254,7 @@ class Writer:
 
     def bullets(self, items: Sequence[str]) -> None:
         for item in items:
-            self.document.add_paragraph(clean(item), "List Bullet")
+            self._add(clean(item), "List Bullet")
 
     def caption(self, kind: str, title: str) -> Paragraph:
         """'Table 3: title. thurrock-2017.yaml, sha256 ..., appraise 0.1.0, 2025-06-01'."""
@@ -245,7 +265,7 @@ class Writer:
             self.figures += 1
             number = self.figures
         text = f"{kind} {number}: {title.rstrip('.')}. {self.identity.short}"
-        return self.document.add_paragraph(clean(text), "Caption")
+        return self._add(clean(text), "Caption")
 
     # -- tables and figures ---------------------------------------------------------------------
 
@@ -263,7 +283,8 @@ class Writer:
     ) -> Table:
         """A captioned table: the header row repeats on every page; numbers right-aligned (by
         default every column but the first) and never broken across lines."""
-        self.caption("Table", title)
+        # A table's caption is above it, and kept on the page of its first row.
+        self.caption("Table", title).paragraph_format.keep_with_next = True
         right = list(right) if right is not None else [i > 0 for i in range(len(headers))]
         rows = [[clean(c) for c in row] for row in rows]
         table = self.document.add_table(rows=0, cols=len(headers))
@@ -277,8 +298,18 @@ class Writer:
         for column, w in zip(table.columns, widths, strict=True):
             column.width = w
         self._row(table, headers, right, widths, header=True)
-        for row in rows:
-            self._row(table, row, right, widths)
+        if rows:
+            # Every body row is the same but for its text: the first is laid out cell by cell,
+            # the rest copied from it (python-docx cell by cell is most of a paper's time).
+            template = copy.deepcopy(
+                self._row(table, [""] * len(headers), right, widths, runs=False)
+            )
+            table._tbl.remove(table._tbl.tr_lst[-1])
+            for row in rows:
+                tr = copy.deepcopy(template)
+                table._tbl.append(tr)
+                for tc, text in zip(tr.tc_lst, row, strict=True):
+                    Paragraph(tc.p_lst[0], table).add_run(clean(text))
         self.document.add_paragraph()  # a table followed directly by a table would merge
         return table
 
@@ -289,7 +320,9 @@ class Writer:
         right: Sequence[bool],
         widths: Sequence[Length],
         header: bool = False,
-    ) -> None:
+        runs: bool = True,
+    ) -> CT_Row:
+        """Add a row; its element (without runs: a template for rows copied from it)."""
         row = table.add_row()
         # A row is kept on one page: split, its text would run on under the repeated header.
         row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
@@ -301,15 +334,19 @@ class Writer:
             cell.width = w
             paragraph = cell.paragraphs[0]
             paragraph._p.style = self.cell_style[header]
-            paragraph.add_run(clean(text))
+            if runs:
+                paragraph.add_run(clean(text))
             if align:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        return row._tr
 
     def figure(self, title: str, png: bytes) -> None:
         """A chart across the text width, its caption beneath."""
         width = min(FIGURE_WIDTH, self.width())
         self.document.add_picture(io.BytesIO(png), width=width)
-        self.document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        picture = self.document.paragraphs[-1]
+        picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        picture.paragraph_format.keep_with_next = True  # the caption never starts a page
         self.caption("Figure", title)
 
     # -- page layout ------------------------------------------------------------------------------

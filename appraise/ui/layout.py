@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from appraise.display import discount_text, payer_name
+from appraise.display import discount_text, payer_name, years_text
 from appraise.engine.results import Appraisal
 from appraise.ui import charts, inputs, session
 from appraise.ui.runs import Evaluation
@@ -76,7 +76,7 @@ class Page:
 
 def payback(year: int | None, horizon: int) -> str:
     """'year 2', or 'not within 5 years' (payback years are null when never reached)."""
-    return f"year {year}" if year else f"not within {horizon} years"
+    return f"year {year}" if year else f"not within {years_text(horizon)}"
 
 
 def conventions(totals: dict[str, Any]) -> str:
@@ -84,7 +84,7 @@ def conventions(totals: dict[str, Any]) -> str:
     return (
         f"Prices {totals['price_year']}; savings to {payer_name(totals['perspective'])}; cashable "
         f"savings {totals['cashable_method'].replace('_', ' ')}; NPV over "
-        f"{totals['horizon_years']} years at "
+        f"{years_text(totals['horizon_years'])} at "
         f"{discount_text(totals['discount_rate'], totals['horizon_years'], a_year=True)}."
     )
 

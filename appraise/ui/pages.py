@@ -31,11 +31,11 @@ from appraise.display import (
     stale_years,
     success_rate_text,
     to_json,
+    years_text,
 )
 from appraise.engine.figures import FIGURES
 from appraise.errors import InputError
 from appraise.model import ratings
-from appraise.model.identity import RunIdentity
 from appraise.model.schema import RATINGS
 from appraise.ui import (
     builder,
@@ -51,6 +51,7 @@ from appraise.ui import (
     uncertainty,
 )
 from appraise.ui.layout import Page, View, chart, conventions, headline, payback, show_table
+from appraise.ui.paper import paper_section, run_of, stem
 from appraise.ui.runs import success_rate_curve
 from appraise.ui.text import plain
 
@@ -161,7 +162,7 @@ def portfolio_page(view: View) -> None:
         "averted per case). Evidence is the EIF level (4+ strongest ... NL2 not yet level 2)."
     )
     st.subheader(
-        f"Over {h} years, discounted at {discount_text(t['discount_rate'], h, a_year=True)}"
+        f"Over {years_text(h)}, discounted at {discount_text(t['discount_rate'], h, a_year=True)}"
     )
     show_table(horizon_table(view))
     classes.class_section(view.records, None if options is not None else view.totals)
@@ -229,7 +230,7 @@ def options_headline(options: list[dict[str, Any]], horizon: int) -> None:
     headline(
         [
             ("Best option", plain(best["name"]), "The option with the highest NPV."),
-            (f"Its NPV over {horizon} years", money(best["npv"]), FIGURES["npv"].explained),
+            (f"Its NPV over {years_text(horizon)}", money(best["npv"]), FIGURES["npv"].explained),
             (
                 FIGURES["bcr"].title,
                 ratio_text(best["bcr"], best["pv_cost"]),
@@ -257,7 +258,7 @@ def portfolio_headline(t: dict[str, Any]) -> None:
                 f"{money(t['cashable_net_savings_pro_rata'])}.",
             ),
             ("ROI", ratio_text(t["roi"], t["cost"]), FIGURES["roi"].explained),
-            (f"NPV over {h} years", money(t["npv"]), FIGURES["npv"].explained),
+            (f"NPV over {years_text(h)}", money(t["npv"]), FIGURES["npv"].explained),
             (FIGURES["bcr"].title, ratio_text(t["bcr"], t["pv_cost"]), FIGURES["bcr"].explained),
             (
                 FIGURES["payback_year"].title,
@@ -347,7 +348,7 @@ def options_section(view: View, options: list[dict[str, Any]]) -> None:
     st.subheader("The options side by side")
     st.write(
         f"Only one option will be chosen, so each has its own figures and they are never added up. "
-        f"Ranked by NPV over {h} years: **{plain(best['name'])}** first. An option is dominated when "
+        f"Ranked by NPV over {years_text(h)}: **{plain(best['name'])}** first. An option is dominated when "
         "another costs no more and saves no less, and ruled out by extended dominance when a mix "
         "of a cheaper and a dearer option would save more for its cost. Each of the rest, the "
         "efficiency frontier, is set against the option before it there: the incremental NPV is "
@@ -355,7 +356,7 @@ def options_section(view: View, options: list[dict[str, Any]]) -> None:
         "the extra spending pays for itself."
     )
     show_table(options_table(options, view.names()))
-    st.subheader(f"NPV over {h} years, by option")
+    st.subheader(f"NPV over {years_text(h)}, by option")
     chart(charts.option_npv_chart(options, h))
 
 
@@ -440,7 +441,7 @@ def intervention_page(view: View) -> None:
                     ),
                 ]
             ),
-            (f"NPV over {h} years", money(r["npv"]), FIGURES["npv"].explained),
+            (f"NPV over {years_text(h)}", money(r["npv"]), FIGURES["npv"].explained),
             (
                 FIGURES["payback_year"].title,
                 payback(r["payback_year"], h),
@@ -615,12 +616,12 @@ def export_page(view: View) -> None:
     """Downloads of the edited portfolio and its results; saving to a new file."""
     loaded = view.loaded
     st.title("Export")
-    stem = _stem(loaded.name)
+    name = stem(loaded.name)
     st.subheader("Download")
     for column, download in zip(st.columns(len(DOWNLOADS)), DOWNLOADS, strict=True):
         with column:
-            offer(download, view, stem)
-    paper_section(view, stem)
+            offer(download, view, name)
+    paper_section(view)
     st.subheader("Your edits")
     edits = session.edited_values(loaded)
     if edits:
@@ -648,7 +649,7 @@ def export_page(view: View) -> None:
         "renamed). A file this session did not write is replaced only "
         "if you tick the box; the bundled examples and the library never are."
     )
-    target = st.text_input("File name", value=f"{stem}-edited.yaml", key="save-as")
+    target = st.text_input("File name", value=f"{name}-edited.yaml", key="save-as")
     overwrite = st.checkbox("Overwrite the file if it exists", key="save-overwrite")
     if st.button("Save", key="save"):
         try:
@@ -657,11 +658,6 @@ def export_page(view: View) -> None:
             st.error(plain("\n".join(str(p) for p in error.problems)))
         else:
             st.success(f"Saved {plain(path)}")
-
-
-def _stem(name: str) -> str:
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    return base.rsplit(".", 1)[0] or "portfolio"
 
 
 def _plain(value: Any) -> str:
@@ -723,51 +719,6 @@ def workbook(view: View) -> bytes:
 
     model = view.appraisal.model
     return workbook_bytes(model.portfolio, model.evidence, identity=run_of(view))
-
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-PAPER = "paper"  # session state: (the portfolio data it was made from, the .docx bytes)
-
-
-def paper_section(view: View, stem: str) -> None:
-    """The committee paper: made on request (a few seconds: draws, tornado, a chart each), then
-    offered for download while the portfolio stays as it was when it was made."""
-    st.subheader("Committee paper")
-    st.caption(
-        "A Word document to attach to a cabinet or committee paper, as `appraise report FILE "
-        "--docx` makes it from the YAML download: summary, every intervention with its "
-        "break-even chart and sources, uncertainty, forecast, every assumption, risks, methods."
-    )
-    key = view.loaded.key
-    if st.button("Make the committee paper", key="make-paper"):
-        with st.spinner("Making the paper..."):
-            try:
-                st.session_state[PAPER] = (key, paper(view))
-            except InputError as error:
-                st.error(plain("\n".join(str(p) for p in error.problems)))
-    made = st.session_state.get(PAPER)
-    if made is not None and made[0] == key:
-        st.download_button(
-            "Committee paper (Word)", made[1], file_name=f"{stem}-paper.docx", mime=DOCX
-        )
-
-
-def paper(view: View) -> bytes:
-    """The committee paper of the edited portfolio, as `appraise report --docx` makes it from the
-    YAML this page offers (its identity hashes that file's bytes)."""
-    from appraise.paper.content import gather
-    from appraise.paper.document import paper_docx
-
-    model = view.appraisal.model
-    return paper_docx(gather(model.portfolio, run_of(view), model.evidence))
-
-
-def run_of(view: View) -> RunIdentity:
-    """The identity of the YAML this page offers (the workbook and the paper carry it)."""
-    from appraise.model.identity import run_identity
-
-    name = _stem(view.loaded.name) + ".yaml"
-    return run_identity(name, session.yaml_text(view.loaded).encode("utf-8"))
 
 
 DOWNLOADS: list[Download] = [

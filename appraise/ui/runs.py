@@ -23,7 +23,12 @@ from appraise.analyses.voi import simulation_with_information
 from appraise.engine.params import Model
 from appraise.engine.results import Appraisal, appraise_portfolio
 from appraise.errors import InputError
-from appraise.model.files import actuals_from_csv, actuals_from_yaml, claims_from_text
+from appraise.model.files import (
+    ActualsFile,
+    actuals_from_csv,
+    actuals_from_yaml,
+    claims_from_text,
+)
 from appraise.model.limits import check_draws, check_uncertain
 from appraise.model.load import portfolio_from_data
 from appraise.model.schema import Portfolio
@@ -115,9 +120,15 @@ def _claims(text: bytes, file: str, portfolio: Portfolio) -> tuple[dict[str, Any
     return verify(claims, portfolio).to_data(), claims.portfolio
 
 
-def _actuals(text: bytes, file: str, portfolio: Portfolio) -> tuple[dict[str, Any], str | None]:
+def actuals_of(file: str, text: bytes) -> ActualsFile:
+    """An actuals file's content: CSV if `file` ends in .csv, YAML otherwise (as `appraise
+    track` reads them)."""
     read = actuals_from_csv if file.lower().endswith(".csv") else actuals_from_yaml
-    actuals = read(text, file)
+    return read(text, file)
+
+
+def _actuals(text: bytes, file: str, portfolio: Portfolio) -> tuple[dict[str, Any], str | None]:
+    actuals = actuals_of(file, text)
     tracked = track(actuals, portfolio)
     return {**tracked.to_data(), "rows": tracked.rows()}, actuals.portfolio
 

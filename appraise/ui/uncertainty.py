@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from appraise.analyses.uncertainty import DEFAULT_DRAWS, RELATIVE_PRECISION
-from appraise.display import check_first, money, pct, value_text
+from appraise.display import check_first, money, pct, value_text, years_text
 from appraise.ui import charts, runs
 from appraise.ui.layout import View, chart, conventions, headline, show_table
 from appraise.ui.text import code, plain
@@ -68,7 +68,10 @@ def summary_table(data: dict[str, Any], names: dict[str, str]) -> pd.DataFrame:
         }
         if options is not None:
             row["Chance of being the best option"] = pct(r["prob_best"]) if "prob_best" in r else ""
-        for key, title in (("npv", f"NPV over {h} years"), ("net_savings", "Net savings a year")):
+        for key, title in (
+            ("npv", f"NPV over {years_text(h)}"),
+            ("net_savings", "Net savings a year"),
+        ):
             for stat, word in STATS:
                 row[f"{title}, {word}"] = money(r[key][stat])
         rows.append(row)
@@ -169,7 +172,7 @@ def page(view: View) -> None:
                 (
                     f"Chance {plain(o['name'])} is the best option",
                     pct(o["prob_best"]),
-                    f"Share of the {draws:,} draws in which its NPV over {h} years is the highest "
+                    f"Share of the {draws:,} draws in which its NPV over {years_text(h)} is the highest "
                     "of the options (every option on the same draws).",
                 )
                 for o in options
@@ -183,7 +186,7 @@ def page(view: View) -> None:
     st.caption(
         f"{draws:,} draws, seed {seed}: "
         f"{code(f'appraise simulate {loaded.name} --draws {draws} --seed {seed}')} gives the "
-        f"same figures. Breaking even means an NPV over {h} years "
+        f"same figures. Breaking even means an NPV over {years_text(h)} "
         f"above zero; at this many draws its Monte Carlo error is at most {pct(se, 2)}. "
         "Percentiles are read from a histogram of the draws, each within "
         f"{pct(RELATIVE_PRECISION, 2)} (or £1 near zero) of the exact one."
@@ -269,10 +272,10 @@ def portfolio_chances(p: dict[str, Any], draws: int) -> None:
             (
                 "Chance the portfolio breaks even",
                 pct(p["prob_break_even"]),
-                f"Share of the {draws:,} draws in which the portfolio's NPV over {h} years is "
+                f"Share of the {draws:,} draws in which the portfolio's NPV over {years_text(h)} is "
                 "above zero.",
             ),
-            (f"NPV over {h} years, mean", money(p["npv"]["mean"]), None),
+            (f"NPV over {years_text(h)}, mean", money(p["npv"]["mean"]), None),
             ("NPV, 5th percentile", money(p["npv"]["p5"]), "1 draw in 20 is below this."),
             ("NPV, 95th percentile", money(p["npv"]["p95"]), "1 draw in 20 is above this."),
         ]
@@ -296,7 +299,7 @@ def tornado_section(view: View, data: dict[str, Any], labels: dict[str, str]) ->
     swings = tornado["tornado"]
     h = data["portfolio"]["horizon_years"]
     st.write(
-        f"NPV over {h} years of {plain(choices[chosen])} at central values: "
+        f"NPV over {years_text(h)} of {plain(choices[chosen])} at central values: "
         f"**{money(tornado['npv'])}**. "
         "Each bar moves one input to its low or its high, the others at their central values; "
         "the widest swing is on top."
