@@ -52,7 +52,10 @@ def spec(figure: alt.TopLevelMixin) -> dict[str, Any]:
     Altair's JSON-schema check is skipped here: it is a third of the time from an edit to a
     re-rendered page. The tests run it instead, on every chart of every page of the examples.
     """
-    return figure.to_dict(validate=False)
+    drawn = figure.to_dict(validate=False)
+    # Room beyond the plot for the labels at the ends of bars: without it "£1,225,153" is clipped.
+    drawn.setdefault("padding", {"left": 5, "top": 5, "right": 90, "bottom": 5})
+    return drawn
 
 
 def _money_axis(title: str | None) -> alt.Axis:
@@ -258,7 +261,11 @@ def payer_chart(records: Sequence[dict[str, Any]]) -> alt.Chart:
         .mark_bar()
         .encode(
             y=alt.Y("Intervention:N", sort=[r["name"] for r in records], axis=NAME_AXIS),
-            x=alt.X("sum(Gross savings):Q", axis=_money_axis("Gross savings a year")),
+            x=alt.X(
+                "sum(Gross savings):Q",
+                axis=_money_axis("Gross savings a year"),
+                scale=alt.Scale(zero=True),
+            ),
             color=alt.Color(
                 "Payer:N",
                 scale=alt.Scale(domain=payers, range=list(SERIES_COLOURS[: len(payers)])),
@@ -306,7 +313,11 @@ def cumulative_chart(
         .mark_line(point=True)
         .encode(
             x=alt.X("Year:O", axis=alt.Axis(labelAngle=0, title="Year of operation")),
-            y=alt.Y("Cumulative net savings:Q", axis=_money_axis("Cumulative net savings")),
+            y=alt.Y(
+                "Cumulative net savings:Q",
+                axis=_money_axis("Cumulative net savings"),
+                scale=alt.Scale(zero=True),
+            ),
             color=alt.Color(
                 "Series:N",
                 scale=alt.Scale(domain=names, range=colours),
@@ -358,7 +369,7 @@ def waterfall_chart(record: dict[str, Any]) -> alt.LayerChart:
         .mark_bar(size=56)
         .encode(
             x=x,
-            y=alt.Y("start:Q", axis=_money_axis(None)),
+            y=alt.Y("start:Q", axis=_money_axis("£ a year"), scale=alt.Scale(zero=True)),
             y2=alt.Y2("end:Q"),
             color=alt.Color(
                 "Kind:N",
@@ -389,7 +400,9 @@ def break_even_chart(curve: pd.DataFrame, record: dict[str, Any]) -> alt.LayerCh
         .mark_line(color=BLUE, strokeWidth=3)
         .encode(
             x=alt.X("success_rate:Q", axis=alt.Axis(format=axis_format, title=title)),
-            y=alt.Y("net_savings:Q", axis=_money_axis("Net savings a year")),
+            y=alt.Y(
+                "net_savings:Q", axis=_money_axis("Net savings a year"), scale=alt.Scale(zero=True)
+            ),
         )
     )
     marks = pd.DataFrame(
@@ -493,7 +506,11 @@ def npv_range_chart(rows: Sequence[dict[str, Any]], horizon: int) -> alt.LayerCh
     band = (
         base.mark_bar(size=16)
         .encode(
-            x=alt.X("p5:Q", axis=_money_axis(f"NPV over {years_text(horizon)}")),
+            x=alt.X(
+                "p5:Q",
+                axis=_money_axis(f"NPV over {years_text(horizon)}"),
+                scale=alt.Scale(zero=True),
+            ),
             x2=alt.X2("p95:Q"),
             color=mark,
         )
@@ -552,7 +569,7 @@ def tornado_chart(swings: Sequence[dict[str, Any]], central: float) -> alt.Layer
         .encode(
             y=y,
             yOffset=offset,
-            x=alt.X("start:Q", axis=_money_axis("NPV"), scale=alt.Scale(zero=False)),
+            x=alt.X("start:Q", axis=_money_axis("NPV"), scale=alt.Scale(zero=True)),
             x2=alt.X2("NPV:Q"),
             color=setting,
             tooltip=tooltip,
@@ -593,7 +610,11 @@ def value_of_information_chart(inputs: Sequence[dict[str, Any]]) -> alt.LayerCha
         .mark_bar(color=BLUE)
         .encode(
             y=alt.Y("Input:N", sort=order, axis=axis),
-            x=alt.X("EVPPI:Q", axis=_money_axis("Worth knowing exactly (EVPPI)")),
+            x=alt.X(
+                "EVPPI:Q",
+                axis=_money_axis("Worth knowing exactly (EVPPI)"),
+                scale=alt.Scale(zero=True),
+            ),
             tooltip=[alt.Tooltip("Input:N"), alt.Tooltip("label:N", title="EVPPI")],
         )
     )
@@ -633,7 +654,9 @@ def acceptability_chart(data: dict[str, Any]) -> alt.LayerChart:
         alt.Chart(pd.DataFrame(rows))
         .mark_line(point=True)
         .encode(
-            x=alt.X("Budget:Q", axis=_money_axis("Money available a year")),
+            x=alt.X(
+                "Budget:Q", axis=_money_axis("Money available a year"), scale=alt.Scale(zero=True)
+            ),
             y=alt.Y(
                 "Chance:Q",
                 axis=alt.Axis(title="Chance it is the best affordable option", format="%"),
@@ -795,7 +818,9 @@ def tracking_chart(interventions: Sequence[dict[str, Any]]) -> alt.LayerChart:
         .encode(
             y=y,
             yOffset=offset,
-            x=alt.X("Net savings:Q", axis=_money_axis("Net savings to date")),
+            x=alt.X(
+                "Net savings:Q", axis=_money_axis("Net savings to date"), scale=alt.Scale(zero=True)
+            ),
             color=side,
             tooltip=[
                 alt.Tooltip("Intervention:N"),
@@ -894,7 +919,10 @@ def avoided_spend_chart(years: Sequence[dict[str, Any]]) -> alt.LayerChart:
     base = alt.Chart(frame).encode(x=x, tooltip=tooltip)
     bars = (
         base.mark_bar(size=36)
-        .encode(y=alt.Y("Avoided:Q", axis=_money_axis("Spend avoided")), color=colour)
+        .encode(
+            y=alt.Y("Avoided:Q", axis=_money_axis("Spend avoided"), scale=alt.Scale(zero=True)),
+            color=colour,
+        )
         .transform_filter("isValid(datum.Avoided)")
         .transform_calculate(Series=f"'{AVOIDED_SPEND}'")
     )
@@ -984,7 +1012,7 @@ def savings_chart(savings: Sequence[dict[str, Any]]) -> alt.LayerChart:
         .encode(
             y=y,
             yOffset=offset,
-            x=alt.X("Amount:Q", axis=_money_axis("Savings")),
+            x=alt.X("Amount:Q", axis=_money_axis("Savings"), scale=alt.Scale(zero=True)),
             color=side,
             tooltip=[
                 alt.Tooltip("Target:N", title="Workstream and year"),
@@ -1049,7 +1077,11 @@ def contract_position_chart(rows: Sequence[dict[str, Any]], expected: float) -> 
         .mark_line(strokeWidth=2.5)
         .encode(
             x=alt.X("x:Q", title=title, axis=alt.Axis(format=".0%")),
-            y=alt.Y("value:Q", axis=_money_axis("£ over the horizon (undiscounted)")),
+            y=alt.Y(
+                "value:Q",
+                axis=_money_axis("£ over the horizon (undiscounted)"),
+                scale=alt.Scale(zero=True),
+            ),
             color=colour,
             strokeDash=alt.condition(
                 f"datum.Series == '{PAYMENTS}'", alt.value([4, 3]), alt.value([1, 0])
@@ -1094,7 +1126,12 @@ def contract_payments_chart(years: Sequence[dict[str, Any]]) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X("year:O", axis=alt.Axis(labelAngle=0, title="Year")),
-            y=alt.Y("value:Q", stack="zero", axis=_money_axis("Paid in the year")),
+            y=alt.Y(
+                "value:Q",
+                stack="zero",
+                axis=_money_axis("Paid in the year"),
+                scale=alt.Scale(zero=True),
+            ),
             color=alt.Color(
                 "Part:N",
                 scale=alt.Scale(domain=domain, range=[BLUE, SKY_BLUE, ORANGE]),
@@ -1109,3 +1146,37 @@ def contract_payments_chart(years: Sequence[dict[str, Any]]) -> alt.Chart:
         )
         .properties(height=TALL)
     )
+
+
+def variants_chart(rows: Sequence[dict[str, Any]]) -> alt.LayerChart:
+    """Net savings a year and NPV (over each one's horizon) of each named variant of a
+    portfolio (the app's Scenarios page), side by side; `rows` are {"name", "net_savings", "npv"}."""
+    measures = {"Net savings a year": "net_savings", "NPV": "npv"}
+    frame = pd.DataFrame(
+        [
+            {"Scenario": r["name"], "Measure": shown, "£": r[key], "label": money(r[key])}
+            for r in rows
+            for shown, key in measures.items()
+        ]
+    )
+    order = [r["name"] for r in rows]
+    base = alt.Chart(frame).encode(
+        y=alt.Y("Scenario:N", sort=order, axis=NAME_AXIS),
+        yOffset=alt.YOffset("Measure:N", sort=list(measures)),
+        x=alt.X(
+            "£:Q",
+            axis=_money_axis("£ (net savings a year; NPV)"),
+            scale=_room_for_labels([r[k] for r in rows for k in measures.values()]),
+        ),
+    )
+    bars = base.mark_bar(height=BAR - 4).encode(
+        color=alt.Color(
+            "Measure:N",
+            sort=list(measures),
+            legend=alt.Legend(title=None, orient="bottom"),
+        ),
+        tooltip=[alt.Tooltip("Scenario:N"), alt.Tooltip("Measure:N"), alt.Tooltip("label:N")],
+    )
+    text = base.encode(text=alt.Text("label:N"))
+    gains, losses = _end_labels(text, "datum['£'] >= 0")
+    return alt.layer(bars, gains, losses, _zero_rule("x")).properties(height=alt.Step(BAR))

@@ -46,6 +46,7 @@ def prose_blocks(path: Path) -> list[Block]:
     current: list[str] = []
     start = 0
     in_fence = False
+    in_comment = False
     after_blank = True
 
     def close() -> None:
@@ -61,6 +62,13 @@ def prose_blocks(path: Path) -> list[Block]:
             after_blank = False
             continue
         if in_fence:
+            continue
+        if raw.lstrip().startswith("<!--"):  # an HTML comment (an example's setup) is not prose
+            close()
+            in_comment = "-->" not in raw
+            continue
+        if in_comment:
+            in_comment = "-->" not in raw
             continue
         line = raw.rstrip()
         stripped = line.lstrip()

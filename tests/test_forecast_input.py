@@ -67,7 +67,8 @@ def rejected(
             {"weeks_in_care_per_child": 60},
             "baseline.weeks_in_care_per_child: must be at least 0 and at most 52.18",
         ),
-        ({"lac_rate_per_10k": "66"}, "baseline.lac_rate_per_10k: expected a number"),
+        # "66" would be read as 66 (money and figures may be written as text): this is no figure.
+        ({"lac_rate_per_10k": "66 a year"}, "baseline.lac_rate_per_10k: expected a number"),
         ({"years": 0}, "baseline.years"),
         (
             {"uasc": {"low": 30, "central": 38, "high": 45}},

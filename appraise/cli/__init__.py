@@ -1,4 +1,4 @@
-"""Command line: `appraise evaluate|validate|list|simulate|sensitivity|export|import-xlsx|check-xlsx|verify|track|forecast|levers|costs|programme|report`.
+"""Command line: `appraise new|evaluate|validate|list|simulate|sensitivity|export|import-xlsx|check-xlsx|verify|track|forecast|levers|costs|programme|report`.
 
 Each command group lives in its own module and registers itself on the shared typer app.
 """
@@ -8,6 +8,7 @@ from appraise.cli import (  # noqa: F401  (registration)
     costs,
     evaluate,
     forecast,
+    new,
     programme,
     report,
     simulate,

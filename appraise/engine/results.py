@@ -146,6 +146,16 @@ def by_class(record: Mapping[str, Any]) -> dict[str, Any]:
     return {name: record[key] for name, key in SAVINGS_BY_CLASS.items()}
 
 
+def evidence_flags(item: Intervention) -> list[str]:
+    """Says so where no source stands behind an intervention's effect (rated NL2, no sources)."""
+    if item.evidence.sources:
+        return []
+    return [
+        f"{item.id}: no source is cited for its effect (rated {item.evidence.rating}): the "
+        "figures are the assumptions the file marks as such, not evidence"
+    ]
+
+
 def part_year_flags(item: Intervention) -> list[str]:
     """A flag for each effect observed over less than a year: it is taken as a year's result
     (docs/additionality.md says why it is not scaled)."""
@@ -228,7 +238,7 @@ class Appraisal:
                 for e in effects
             ),
             "effects": effects,
-            "flags": part_year_flags(item),
+            "flags": part_year_flags(item) + evidence_flags(item),
             "outcomes_averted_by_outcome": {e["averts"]: e["outcomes_averted"] for e in effects},
             "savings_by_outcome": {e["averts"]: e["gross_savings"] for e in effects},
             "optimism_bias": number(r["optimism_bias"][i]),

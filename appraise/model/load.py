@@ -60,16 +60,27 @@ def read_bytes(path: str | Path) -> bytes:
 def _model_at(model: type[BaseModel], loc: Iterable[Any]) -> type[BaseModel] | None:
     """The pydantic model class found by walking `loc` from `model` (for key suggestions)."""
     current: Any = model
+    keyed = False  # the last field was a mapping: the next part is one of its keys, not a field
     for part in loc:
-        if isinstance(part, int) or current is None:
+        if isinstance(part, int) or current is None or keyed:
+            keyed = False
             continue
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
             return None
         info = current.model_fields.get(str(part))
         if info is None:
             return None
+        keyed = _is_mapping(info.annotation)
         current = _find_model(info.annotation)
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _is_mapping(annotation: Any) -> bool:
+    """Whether a field holds a mapping keyed by the file's own names (`outcomes: {lac_year: ...}`)."""
+    if getattr(annotation, "__origin__", None) is dict:
+        return True
+    inner = getattr(annotation, "__args__", ()) or ()
+    return bool(inner) and getattr(inner[0], "__origin__", None) is dict  # Annotated[dict, ...]
 
 
 def _find_model(annotation: Any) -> type[BaseModel] | None:
@@ -100,10 +111,8 @@ def problems_from(
             msg = "unknown key"
             if parent is not None:
                 close = difflib.get_close_matches(str(loc[-1]), list(parent.model_fields), n=1)
-                if close:
-                    msg += f" (did you mean {close[0]!r}?)"
-                else:
-                    msg += f"; allowed keys: {', '.join(parent.model_fields)}"
+                allowed = f"allowed keys: {', '.join(parent.model_fields)}"
+                msg += f" (did you mean {close[0]!r}?); {allowed}" if close else f"; {allowed}"
         elif kind == "appraise_number":
             ctx = err.get("ctx") or {}
             if ctx.get("subkey"):
@@ -128,6 +137,13 @@ def problems_from(
                 f"{ctx.get('max_length', 0):,} are allowed"
             )
             value = _NO_VALUE
+        elif kind == "invalid_key":
+            # `{amount: £3,000}`: YAML splits a flow mapping at the comma, leaving a key `000`.
+            msg = (
+                "a key that is not text: a figure with a thousands comma inside { } is split "
+                'at the comma; write it as 3000 or quote it ("£3,000")'
+            )
+            loc, value = loc[:-1], _NO_VALUE
         elif kind == "value_error":
             msg = msg.removeprefix("Value error, ")
         path = join_path(loc)

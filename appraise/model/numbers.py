@@ -7,6 +7,7 @@ Every numeric input is a `Num`: a plain number, or a distribution (`{low, centra
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Annotated, Any, get_args
@@ -151,10 +152,28 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+# Money as people write it: "£3,000", "3,000", "-£1,250.50" (commas only between groups of three).
+_WRITTEN = re.compile(r"(-?)£?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
+
+
+def written_number(text: str) -> float | None:
+    """A figure written as text ("£3,000", "3,000", "3000") as a number; None if it is not one."""
+    found = _WRITTEN.fullmatch(text.strip().replace(" ", ""))
+    if found is None:
+        return None
+    sign, whole, decimals = found.groups()
+    return float(f"{sign}{whole.replace(',', '')}{decimals or ''}")
+
+
 def _finite(value: Any, subkey: str | None = None) -> float:
+    if isinstance(value, str) and written_number(value) is not None:
+        value = written_number(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
+        kind = "text that is not a figure" if isinstance(value, str) else type(value).__name__
         raise _num_error(
-            f"expected a number, got {type(value).__name__} {_short(value)}", subkey, value
+            f'expected a number (such as 3000 or "£3,000"), got {kind} {_short(value)}',
+            subkey,
+            value,
         )
     try:
         number = float(value)

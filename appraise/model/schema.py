@@ -299,12 +299,16 @@ DESIGNS = tuple(DESIGN_NAMES)
 CONTROLLED_DESIGNS = {"rct": "a randomised trial", "quasi_experimental": "a matched comparison"}
 
 
+UNEVIDENCED = "NL2"  # the Guidebook's rating for a service whose evidence does not meet level 2
+
+
 class EvidenceRef(Base):
     """How strong the evidence is, how the effect was found, and where it comes from."""
 
     rating: str
     design: Literal[DESIGNS] | None = None  # type: ignore[valid-type]
-    sources: Annotated[list[Text], Field(min_length=1, max_length=limits.MAX_SOURCES)]
+    # None only where no source stands behind the effect: rated NL2, each figure `assumed`.
+    sources: Annotated[list[Text], Field(max_length=limits.MAX_SOURCES)] = []
     effect_sources: Annotated[list[Text], Field(max_length=limits.MAX_SOURCES)] | None = None
     # Findings against the effect used (its own section of the paper and the app say so).
     against: Annotated[list[Finding], Field(max_length=limits.MAX_SOURCES)] = []
@@ -326,6 +330,12 @@ class EvidenceRef(Base):
 
     @model_validator(mode="after")
     def _effect_sources_subset(self) -> EvidenceRef:
+        if not self.sources and self.rating != UNEVIDENCED:
+            raise at(
+                "sources",
+                f"a rating of {self.rating} needs the sources it rests on; with none, rate "
+                f"it {UNEVIDENCED} (no evidence meets level 2) and mark the effect `assumed`",
+            )
         extra = set(self.effect_sources or ()) - set(self.sources)
         if extra:
             raise ValueError(f"effect_sources {sorted(extra)} are not listed in sources")
@@ -917,6 +927,14 @@ class Portfolio(Base):
     value_of_information: ValueOfInformation | None = None
     # What only the council can write in its committee paper (appraise.model.council).
     paper: CouncilPaper | None = None
+
+    @field_validator("evidence", mode="before")
+    @classmethod
+    def _evidence_ids(cls, v: Any) -> Any:
+        # An entry's id is its key: `evidence: {my-study: {title: ...}}` need not repeat it.
+        if isinstance(v, dict):
+            return {k: {"id": k, **e} if isinstance(e, dict) else e for k, e in v.items()}
+        return v
 
     @field_validator("optimism_bias")
     @classmethod

@@ -187,6 +187,12 @@ def checked_file(view: View, kind: Kind) -> dict[str, Any] | None:
         return None
     file, content = current
     loaded = view.loaded
+    wrong = session.misplaced(
+        file, content, (kind.name, "csv") if kind.name == "actuals" else (kind.name,)
+    )
+    if wrong is not None:
+        problems(f"Could not {kind.verb} {file}", [wrong])
+        return None
     with st.spinner(f"Checking {plain(file)}..."):
         run = runs.checked(kind.name, loaded.key, loaded.name, content, file)
     if run.problems:

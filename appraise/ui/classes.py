@@ -12,6 +12,7 @@ from appraise.display import money
 from appraise.engine.figures import FIGURES
 from appraise.engine.results import SAVINGS_BY_CLASS
 from appraise.model.savings import MEANINGS, NAMES
+from appraise.ui.layout import show_table
 from appraise.ui.text import plain
 
 COLUMNS = ("gross_savings", *SAVINGS_BY_CLASS.values())
@@ -34,7 +35,7 @@ def class_table(records: list[dict[str, Any]], total: dict[str, Any] | None) -> 
 def class_section(records: list[dict[str, Any]], total: dict[str, Any] | None) -> None:
     """The table, with what each class means and the rule that set each component's."""
     st.subheader("Gross savings by class: how a council books them")
-    st.table(class_table(records, total), hide_index=True)
+    show_table(class_table(records, total))
     st.caption(
         "; ".join(f"{NAMES[k].capitalize()}: {MEANINGS[k]}" for k in SAVINGS_BY_CLASS)
         + ". The three classes add up to gross savings, and so do recurring and one-off. "

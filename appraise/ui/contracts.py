@@ -17,7 +17,7 @@ from appraise.analyses.contracts import (
 )
 from appraise.display import money
 from appraise.ui import charts
-from appraise.ui.layout import View, chart
+from appraise.ui.layout import View, chart, show_table
 from appraise.ui.text import plain
 
 
@@ -49,4 +49,4 @@ def contract_section(view: View, index: int, record: dict[str, Any]) -> None:
     st.caption("Outcome payments by year.")
     chart(charts.contract_payments_chart(contract["years"]))
     with st.expander("Payments year by year"):
-        st.table(payments_table(contract), hide_index=True)
+        show_table(payments_table(contract))

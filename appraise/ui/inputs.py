@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import streamlit as st
 
 from appraise.display import provenance_line
 from appraise.engine.params import Param
-from appraise.model.numbers import Dist
+from appraise.model.numbers import Dist, Domain
 from appraise.ui import session
-from appraise.ui.text import fenced, plain
+from appraise.ui.text import code, fenced, plain
 
 PERCENT_UNITS = ("fraction",)
 STEPS = {"£": 100.0, "£ per case": 10.0, "£ per week": 10.0, "£ per outcome": 10.0}
@@ -33,8 +34,8 @@ def _key(path: str) -> str:
 
 
 def _decimals(x: float) -> int:
-    """Enough decimals to show `x` exactly (at least 2, at most 6)."""
-    return next((d for d in range(2, 7) if abs(round(x, d) - x) <= 1e-9 * max(1.0, abs(x))), 6)
+    """Enough decimals to show `x` exactly (none for a whole number: 1355, not 1355.00; at most 6)."""
+    return next((d for d in range(7) if abs(round(x, d) - x) <= 1e-9 * max(1.0, abs(x))), 6)
 
 
 def problems_box(heading: str, problems: list[str]) -> None:
@@ -44,14 +45,42 @@ def problems_box(heading: str, problems: list[str]) -> None:
 
 
 def _show_problems(path: str) -> None:
+    """The last rejected edit of this field, in full and wrapped to the column, under it."""
     problems = session.edit_problems(path)
     if problems:
-        problems_box("Not applied:", problems)
+        # Inline code, not a code block: shown as written, and wrapped to the column.
+        st.error("Not applied:  \n" + "  \n".join(code(p) for p in problems))
 
 
-def _changed(key: str, path: str, to_data: Callable[[Any], Any], shown: Any) -> None:
+def outside(domain: Domain, shown: float, percent: bool, label: str) -> str | None:
+    """Why a value typed into a field is outside the input's domain, in the field's own units
+    ("must be between 0 and 100% (got 150%)"); None if it is inside."""
+    x = shown / 100 if percent else shown
+    if domain.contains(x):
+        return None
+    if not percent:
+        return f"{label}: {domain.violation(x)} (got {shown:,.10g})"
+    scaled = Domain(domain.lo * 100, domain.hi * 100, domain.lo_open, domain.hi_open)
+    if not scaled.natural(shown):
+        closed = not (scaled.lo_open or scaled.hi_open) and math.isfinite(scaled.hi - scaled.lo)
+        text = f"must be between {scaled.lo:g} and {scaled.hi:g}" if closed else scaled.text
+        return f"{label}: {text}% (got {shown:,.10g}%)"
+    return f"{label}: {domain.limit_text} (got {shown:,.10g}%)"
+
+
+def _changed(
+    key: str,
+    path: str,
+    to_data: Callable[[Any], Any],
+    shown: Any,
+    check: Callable[[Any], str | None] | None = None,
+) -> None:
     value = st.session_state[key]
-    if value is None or session.edit(path, to_data(value)):
+    refused = check(value) if check is not None and value is not None else None
+    if refused:
+        session.refuse(path, [refused])
+        st.session_state[key] = shown
+    elif value is None or session.edit(path, to_data(value)):
         st.session_state[key] = shown  # rejected or emptied: back to the value in use
 
 
@@ -69,8 +98,10 @@ def number(
     integer: bool = False,
     step: float | None = None,
     help: str | None = None,
+    domain: Domain | None = None,
 ) -> None:
-    """A number input for the value at `path` (a percentage on screen if `percent`)."""
+    """A number input for the value at `path` (a percentage on screen if `percent`); a value
+    outside `domain` is refused in the field's own units."""
     key = _key(path)
     shown: float | int = int(value) if integer else round(value * 100, 10) if percent else value
     _bind(key, shown)
@@ -80,16 +111,22 @@ def number(
             return int(x)
         return round(float(x) / 100, 12) if percent else float(x)
 
+    shown_label = f"{label} (%)" if percent else label
+    check = None if domain is None else partial(_outside_check, domain, percent, label)
     st.number_input(
-        f"{label} (%)" if percent else label,
+        shown_label,
         key=key,
         step=1 if integer else (step or 1.0),
         format="%d" if integer else f"%.{_decimals(float(st.session_state[key]))}f",
         help=help,
         on_change=_changed,
-        args=(key, path, to_data, shown),
+        args=(key, path, to_data, shown, check),
     )
     _show_problems(path)
+
+
+def _outside_check(domain: Domain, percent: bool, label: str, value: Any) -> str | None:
+    return outside(domain, float(value), percent, label)
 
 
 def choice(
@@ -166,6 +203,7 @@ def param(p: Param, sources: str = "", citations: dict[str, str] | None = None) 
         percent=percent,
         step=0.01 if p.unit in ("ratio", "d") else STEPS.get(p.unit),
         help=where,
+        domain=p.domain,
     )
     if uncertain:
         st.caption(

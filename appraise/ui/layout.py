@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -101,9 +103,46 @@ def chart(figure: Any) -> None:
     st.vega_lite_chart(spec=charts.spec(figure), width="stretch")
 
 
+# A cell that is a figure as the pages show it: -£1,225,153, 12.5%, 135.5, 0.80, n/a.
+_FIGURE_CELL = re.compile(
+    r"[-+]?£?[0-9][0-9,]*(\.[0-9]+)?( ?%|/case| [a-z-]+)?|n/a|never|none|year [0-9]+|"
+)
+
+
+def figure_columns(frame: pd.DataFrame) -> list[Any]:
+    """The columns whose every cell is a number or a figure written as text."""
+    return [
+        c
+        for c in frame.columns
+        if len(frame)
+        and all(
+            isinstance(v, int | float) or (isinstance(v, str) and _FIGURE_CELL.fullmatch(v.strip()))
+            for v in frame[c]
+        )
+    ]
+
+
+FIGURE_TABLE = "figure-table"  # the CSS class prefix (appraise.ui.main.FIT_TILES) of such tables
+MAX_STYLED_COLUMNS = 16
+TABLES_SHOWN = "tables_shown"  # tables of figures drawn so far in this run (reset by main)  # the page's style has a rule for each column up to this one
+
+
 def show_table(frame: pd.DataFrame | Any) -> None:
-    """A static table without the index (a DataFrame, or a Styler of one)."""
-    st.table(frame, hide_index=True)
+    """A static table without the index (a DataFrame, or a Styler of one). Its columns of
+    figures are named in the key of a container the page's style knows, which right-aligns them
+    and never wraps them, so a minus sign stays with its number."""
+    figures = figure_columns(frame) if isinstance(frame, pd.DataFrame) else []
+    if not figures:
+        st.table(frame, hide_index=True)
+        return
+    # nth-child counts from 1; the columns the style names are "-x2-x5-".
+    named = "".join(f"x{list(frame.columns).index(c) + 1}-" for c in figures)
+    # Keys must be unique in a run: the content and the table's place among this run's tables.
+    shown = st.session_state[TABLES_SHOWN] = st.session_state.get(TABLES_SHOWN, 0) + 1
+    shape = (tuple(map(str, frame.columns)), tuple(map(str, frame.iloc[:, 0])))
+    key = f"{FIGURE_TABLE}-{named}{zlib.crc32(repr(shape).encode()):08x}-{shown}"
+    with st.container(key=key):
+        st.table(frame, hide_index=True)
 
 
 def problems(heading: str, lines: list[str] | tuple[str, ...]) -> None:

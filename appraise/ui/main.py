@@ -9,9 +9,28 @@ import streamlit as st
 from appraise.errors import InputError
 from appraise.model.reading import uploads
 from appraise.ui import inputs, session
+from appraise.ui.layout import MAX_STYLED_COLUMNS, TABLES_SHOWN
 from appraise.ui.pages import PAGES, Page, View
 from appraise.ui.text import plain
 
+# Tiles that fit their text: a figure shrinks with the column rather than being cut to "£1,2…",
+# and a long label wraps; in a table of figures (`layout.show_table`) they are right-aligned and
+# never wrapped. The page's own style, no text from a file.
+FIT_TILES = """<style>
+[data-testid="stMetricValue"] { font-size: clamp(1.05rem, 1.9vw, 2.1rem); }
+[data-testid="stMetricValue"] div, [data-testid="stMetricLabel"] p {
+  white-space: normal; overflow: visible; text-overflow: clip; }
+{FIGURE_RULES}
+</style>"""
+FIT_TILES = FIT_TILES.replace(
+    "{FIGURE_RULES}",
+    "\n".join(
+        f'[class*="st-key-figure-table-"][class*="-x{n}-"] td:nth-child({n}), '
+        f'[class*="st-key-figure-table-"][class*="-x{n}-"] th:nth-child({n}) '
+        "{ text-align: right !important; white-space: nowrap; }"
+        for n in range(1, MAX_STYLED_COLUMNS + 1)
+    ),
+)
 STARTED = "started"
 PAGE = "page"
 EXAMPLE = "example"
@@ -131,6 +150,8 @@ def main(argv: Sequence[str] = ()) -> None:
     )
     if not signed_in():
         return
+    st.html(FIT_TILES)
+    st.session_state[TABLES_SHOWN] = 0
     start(argv)
     page = sidebar()
     show_load_problems()

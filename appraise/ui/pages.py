@@ -38,6 +38,7 @@ from appraise.errors import InputError
 from appraise.model import ratings
 from appraise.model.schema import RATINGS
 from appraise.ui import (
+    builder,
     charts,
     claims,
     classes,
@@ -45,10 +46,11 @@ from appraise.ui import (
     forecast,
     inputs,
     programme,
+    scenarios,
     session,
     uncertainty,
 )
-from appraise.ui.layout import Page, View, chart, conventions, headline, payback
+from appraise.ui.layout import Page, View, chart, conventions, headline, payback, show_table
 from appraise.ui.paper import paper_section, run_of, stem
 from appraise.ui.runs import success_rate_curve
 from appraise.ui.text import plain
@@ -154,7 +156,7 @@ def portfolio_page(view: View) -> None:
     else:
         portfolio_headline(t)
     st.subheader("Every intervention: one year of service")
-    st.table(comparison_table(view), hide_index=True)
+    show_table(comparison_table(view))
     st.caption(
         "Success rates are the share of cases in which the outcome is averted ('/case': outcomes "
         "averted per case). Evidence is the EIF level (4+ strongest ... NL2 not yet level 2)."
@@ -162,7 +164,7 @@ def portfolio_page(view: View) -> None:
     st.subheader(
         f"Over {years_text(h)}, discounted at {discount_text(t['discount_rate'], h, a_year=True)}"
     )
-    st.table(horizon_table(view), hide_index=True)
+    show_table(horizon_table(view))
     classes.class_section(view.records, None if options is not None else view.totals)
     if options is None:
         st.subheader("When does the portfolio pay back?")
@@ -214,7 +216,7 @@ def prices_section(prices: dict[str, Any] | None) -> None:
                 for r in records
             ]
         )
-        st.table(frame, hide_index=True)
+        show_table(frame)
 
 
 def options_headline(options: list[dict[str, Any]], horizon: int) -> None:
@@ -353,7 +355,7 @@ def options_section(view: View, options: list[dict[str, Any]]) -> None:
         "what spending the difference adds, and an incremental benefit-cost ratio above 1 means "
         "the extra spending pays for itself."
     )
-    st.table(options_table(options, view.names()), hide_index=True)
+    show_table(options_table(options, view.names()))
     st.subheader(f"NPV over {years_text(h)}, by option")
     chart(charts.option_npv_chart(options, h))
 
@@ -461,7 +463,7 @@ def intervention_page(view: View) -> None:
             chart(charts.break_even_chart(curve, r))
         else:
             st.subheader("Each outcome it averts")
-            st.table(effects_table(r), hide_index=True)
+            show_table(effects_table(r))
             st.caption(
                 "Break-even for one outcome holds the others at their expected values; the "
                 "service breaks even at "
@@ -471,7 +473,7 @@ def intervention_page(view: View) -> None:
         st.subheader("Cumulative net savings, year by year")
         chart(charts.cumulative_chart({r["name"]: r["years"]}))
         with st.expander("Cash flow year by year"):
-            st.table(cash_flow_table(r), hide_index=True)
+            show_table(cash_flow_table(r))
         contracts.contract_section(view, index, r)
         evidence_section(view, index)
 
@@ -761,5 +763,7 @@ PAGES: list[Page] = [
     Page("Forecast", forecast.page),
     Page("Verify", claims.page),
     Page("Programme", programme.page),
+    Page("Build", builder.page),
+    Page("Scenarios", scenarios.page),
     Page("Export", export_page),
 ]

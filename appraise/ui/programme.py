@@ -94,6 +94,9 @@ def run(
     `stamp` (the folder's files and their times) makes a changed file beside it a new run.
     """
     del stamp
+    wrong = session.misplaced(name, content, ("programme",))
+    if wrong is not None:
+        return None, (wrong,)
     try:
         loaded = programme_from_text(
             content, name, Path(folder) if folder else None, _swap(actuals)

@@ -203,17 +203,65 @@ def upload_name(name: str) -> str:
     return "".join(c for c in last if c.isprintable()).strip() or "upload"
 
 
+# What each kind of file is, and where in the app it goes (`load.detect_kind`'s kinds).
+WHERE_IT_GOES = {
+    "portfolio": "a portfolio: open it with 'Open a portfolio file' in the sidebar",
+    "programme": "a programme file: open it on the Programme page",
+    "programme-actuals": "a programme's actuals: upload it on the Programme page, beside its "
+    "programme",
+    "claims": "a claims file: check it on the Verify page",
+    "actuals": "a file of realised savings (actuals): upload it on the Verify page",
+    "baseline": "a baseline (the cost of doing nothing): upload it together with the portfolio "
+    "that names it",
+    "intervention": "a library intervention, not a portfolio: a portfolio names it under "
+    "interventions (`use: ID`); the Build page adds it",
+    "evidence": "an evidence entry: a portfolio holds its own sources under `evidence:`",
+    "csv": "a CSV file: an actuals CSV goes on the Verify page; a history CSV is uploaded "
+    "together with the portfolio whose baseline names it",
+}
+
+
+def kind_of(name: str, content: bytes) -> str | None:
+    """The kind of an uploaded file (a key of `WHERE_IT_GOES`); None if the app cannot tell
+    (unreadable, or of no kind it knows: its own checks then say what is wrong)."""
+    if name.lower().endswith(".csv"):
+        return "csv"
+    try:
+        kind = detect_kind(parse_yaml(content, name))
+    except InputError:
+        return None
+    return None if kind == "unknown" else kind
+
+
+def misplaced(name: str, content: bytes, wanted: Sequence[str]) -> str | None:
+    """A problem line if an uploaded file is of a kind other than `wanted`, saying what it is
+    and where it goes; None if it is wanted (or of no kind the app can tell)."""
+    kind = kind_of(name, content)
+    if kind is None or kind in wanted:
+        return None
+    return f"{name}: is {WHERE_IT_GOES[kind]}"
+
+
 def _portfolio_among(files: dict[str, bytes]) -> tuple[str, Any]:
     """(name, parsed data) of the portfolio among uploaded files: the only YAML file, or else the
     last one added that reads as a portfolio (the uploader keeps earlier files: a new portfolio
     added to it is the one wanted, and the others stay at hand for it to name)."""
     yamls = [n for n in files if n.lower().endswith((".yaml", ".yml"))]
     if len(yamls) == 1:
-        return yamls[0], parse_yaml(files[yamls[0]], yamls[0])
+        raw = parse_yaml(files[yamls[0]], yamls[0])
+        kind = detect_kind(raw)
+        if kind not in ("portfolio", "unknown"):
+            raise InputError.one(yamls[0], "", f"is {WHERE_IT_GOES[kind]}")
+        return yamls[0], raw
     for name in reversed(yamls):
         raw = parse_yaml(files[name], name)
         if detect_kind(raw) == "portfolio":
             return name, raw
+    if len(files) == 1:
+        (name,) = files
+        kind = kind_of(name, files[name])
+        if kind is not None:
+            raise InputError.one(name, "", f"is {WHERE_IT_GOES[kind]}")
     raise InputError.one(", ".join(files), "", "none of these files is a portfolio")
 
 
@@ -243,6 +291,12 @@ def edited(loaded: Loaded, path: str, value: Any) -> tuple[str, Any]:
     return target, edited_data(new, param.traced, "app", loaded.name)
 
 
+def refuse(path: str, problems: list[str]) -> None:
+    """Record why a value typed into the field at `path` was not applied (shown under it)."""
+    st.session_state[LOAD_PROBLEMS] = None
+    st.session_state[EDIT_PROBLEMS] = {path: problems}
+
+
 def edit(path: str, value: Any) -> list[str]:
     """Set the input at field `path`; returns the problems (and changes nothing) if it is invalid."""
     loaded = current()
@@ -261,6 +315,31 @@ def edit(path: str, value: Any) -> list[str]:
     st.session_state[LOADED] = Loaded(loaded.name, loaded.original, key, loaded.generation)
     st.session_state[EDIT_PROBLEMS] = {}
     return []
+
+
+def rebuild(data: dict[str, Any]) -> list[str]:
+    """Replace the portfolio's structure (an intervention or outcome added, removed, renamed; a
+    range set): the problems, changing nothing, if the result is invalid; else [] once it is the
+    portfolio being edited (Discard edits goes back to the file as loaded). `use:` entries are
+    resolved from the library, as a file's are."""
+    loaded = current()
+    assert loaded is not None, "rebuild() needs an open portfolio"
+    st.session_state[LOAD_PROBLEMS] = None
+    try:
+        with uploads({}, BUNDLED):
+            portfolio = portfolio_from_data(data, loaded.name)
+            key = canonical(inline_indices(portfolio, portfolio_to_data(portfolio)))
+            evaluate(key, loaded.name)
+    except InputError as error:
+        return [str(p) for p in error.problems]
+    st.session_state[LOADED] = Loaded(loaded.name, loaded.original, key, loaded.generation + 1)
+    st.session_state[EDIT_PROBLEMS] = {}
+    return []
+
+
+def open_data(raw: Any, name: str) -> Loaded | None:
+    """Open portfolio data made in the app (a new portfolio) as if read from file `name`."""
+    return _opening(name, lambda: _install(raw, name))
 
 
 def discard_edits() -> None:
