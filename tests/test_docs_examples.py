@@ -12,7 +12,9 @@ with `...` are left to be edited by hand) and read the diff before committing it
 An HTML comment just above a block, `<!-- example setup: COMMANDS -->`, is run first in the same
 folder (what the page's reader would already have: a workbook exported, a cell edited), its
 output not shown. A benchmark or a test run prints timings that differ on every machine: such a
-command must run and succeed, its output is not compared.
+command must run and succeed, its output is not compared. A test run shown on a page runs with
+`--collect-only` (the tests it names must exist): the suite runs those tests itself, and running
+them again inside this one would double the slowest of them.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ TIMEOUT_S = 600
 SETUP = re.compile(r"<!--\s*example setup:((?:(?!-->).)*)-->\s*\Z", re.DOTALL)
 # Commands whose output is timings: run, must succeed, output not compared.
 VARIES = re.compile(r"^(CI=true )?\.venv/bin/python (benchmarks/|-m pytest )")
+PYTEST = re.compile(r"^(CI=true )?\.venv/bin/python -m pytest ")
 MARK = "@@appraise-docs-step@@"
 SETUP_FAILED = 97
 
@@ -126,9 +129,10 @@ def run(example: Example, folder: Path) -> list[tuple[list[str], int]]:
     if example.setup:
         script.append(f"( set -e\n{example.setup}\n) || exit {SETUP_FAILED}")
     for step in example.steps:
+        command = step.command + (" --collect-only" if PYTEST.match(step.command) else "")
         # The command's status is put back after the marker, for a following `echo $?`.
         script.append(
-            f"printf '\\n{MARK}\\n'; (exit $status)\n{{ {step.command}\n}} 2>&1\n"
+            f"printf '\\n{MARK}\\n'; (exit $status)\n{{ {command}\n}} 2>&1\n"
             f'status=$?; echo "{MARK} $status"'
         )
     proc = subprocess.run(
