@@ -257,15 +257,41 @@ def _n_axis(line: Line) -> int:
     return line.level.index("n") - len(line.level)
 
 
-def totals(per: Mapping[str, np.ndarray], structure: Structure) -> dict[str, np.ndarray]:
-    """Portfolio figures of every line worked out in `per` that has a portfolio figure.
+_TOTALS_NEEDED: dict[frozenset[str], frozenset[str]] = {}
+
+
+def totals_needed(keys: frozenset[str]) -> frozenset[str]:
+    """`keys` and the lines whose portfolio figures theirs are worked out from (a total by
+    formula reads its operands' totals; a summed total reads nothing else)."""
+    found = _TOTALS_NEEDED.get(keys)
+    if found is None:
+        out: set[str] = set()
+        stack = list(keys)
+        while stack:
+            key = stack.pop()
+            if key not in out:
+                out.add(key)
+                if LINES[key].total == "formula":
+                    stack.extend(operands(key))
+        found = _TOTALS_NEEDED[keys] = frozenset(out)
+    return found
+
+
+def totals(
+    per: Mapping[str, np.ndarray], structure: Structure, only: Iterable[str] | None = None
+) -> dict[str, np.ndarray]:
+    """Portfolio figures of every line worked out in `per` that has a portfolio figure (or, with
+    `only`, of those lines and what their totals are worked out from).
 
     Lines without an interventions axis are the same for the portfolio. Arrays keep a
     one-long interventions axis (squeeze it to present them).
     """
     out: dict[str, np.ndarray] = {}
     ops = structure.ops()
+    keep = None if only is None else totals_needed(frozenset(only))
     for key, line in LINES.items():
+        if keep is not None and key not in keep:
+            continue
         if "n" not in line.level:
             if key in per:
                 out[key] = per[key]
