@@ -244,6 +244,25 @@ def test_simulation_and_sensitivity_over_too_many_ranges_are_refused(tmp_path):
     refused("sensitivity", ranges(320), fragments=("320 uncertain inputs over 320",))
 
 
+def test_simulate_has_its_own_input_limit_not_sensitivity_s(tmp_path):
+    """320 ranges over 320 interventions is over sensitivity's budget of input-interventions
+    (MAX_SENSITIVITY_CELLS) but within simulate's own (MAX_UNCERTAIN_INPUTS inputs): simulate
+    runs it. A lazy import once made simulate apply sensitivity's limit, and nothing caught it."""
+    items = [
+        intervention(
+            id=f"s{i}", effect={"success_rate": {"low": 0.1, "central": 0.16, "high": 0.2}}
+        )
+        for i in range(320)
+    ]
+    path = write(tmp_path, portfolio_data(interventions=items), "ranges-320.yaml")
+    assert limits.MAX_SENSITIVITY_CELLS < 320 * 320
+    assert limits.MAX_UNCERTAIN_INPUTS >= 320
+    refused("sensitivity", path, fragments=("320 uncertain inputs over 320",))
+    done = run_cli("simulate", str(path), "--draws", "200", "--seed", "1", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["draws"] == 200
+
+
 def test_every_count_that_drives_work_has_a_bound_with_room_for_the_benchmarks():
     assert limits.MAX_INTERVENTIONS >= 20_000  # benchmarks/load.py runs 10,000
     for name in ("MAX_HORIZON_YEARS", "MAX_BENEFIT_YEARS", "MAX_COHORTS", "MAX_DRAWS"):

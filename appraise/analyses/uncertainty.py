@@ -477,7 +477,7 @@ def simulate(
         size = min(chunk, draws - start)
         drawn = draw_inputs(params, streams, size)
         per, totals = core.appraise(
-            model.inputs(drawn), detail=False, money_only=True, wanted=wanted
+            model.inputs(drawn), detail=False, money_only=True, wanted=wanted, totals_of=SUMMARISED
         )
         if risk is not None:
             risk.add(per, size)

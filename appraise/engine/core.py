@@ -256,13 +256,15 @@ def appraise(
     detail: bool = True,
     money_only: bool = False,
     wanted: tuple[str, ...] | None = None,
+    totals_of: tuple[str, ...] | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Run the whole appraisal: per-intervention results and portfolio totals.
 
     `money_only` keeps just the money lines (cost, gross and net savings, present values, NPV and
     their totals): the same formulas, the others skipped, for Monte Carlo. `detail` adds the
     savings by payer and by component. `wanted` names the only figures needed (lines, or the
-    breakdowns): the rest are skipped, which is what makes back-solving quick.
+    breakdowns): the rest are skipped, which is what makes back-solving quick. `totals_of` names
+    the only portfolio totals wanted (None: every line's), as a simulation summarises but a few.
     """
     if wanted is None:
         wanted = (
@@ -288,7 +290,7 @@ def appraise(
         per = {k: values[k] for k in values if k in LINES and not LINES[k].is_input}
         if breakdowns:
             per.update(_breakdowns(inp, per))
-    summed = evaluate.totals(per, inp.structure)
+    summed = evaluate.totals(per, inp.structure, totals_of)
     totals: dict[str, np.ndarray] = {}
     for key, array in summed.items():
         level = LINES[key].level

@@ -9,7 +9,8 @@ or the same formula over the portfolio's own figures.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -169,8 +170,37 @@ class _Names:
     ):
         self._values, self._level, self._structure, self._total = values, level, structure, total
         self._lines = lines
+        self._mask: np.ndarray | None = None
+        self._trailing = tuple(structure.size(a, total) for a in level)
+
+    def can_narrow(self, code: np.ndarray) -> bool:
+        """Whether operands can be narrowed to where `code` takes a value: `code` lies on this
+        line's own axes, with no draw axis (one value per element, the same in every draw)."""
+        return self._mask is None and code.dtype != object and code.shape == self._trailing
+
+    @contextmanager
+    def only(self, mask: np.ndarray) -> Iterator[None]:
+        """For a while, every operand is just its elements where `mask` (on the line's axes)
+        holds: an array [leading draw axes..., k]. Elementwise formulas give the same figures."""
+        self._mask = mask
+        try:
+            yield
+        finally:
+            self._mask = None
 
     def __getattr__(self, name: str) -> Any:
+        found = self._operand(name)
+        mask = self._mask
+        if mask is None or isinstance(found, Cross):
+            return found
+        array = np.asarray(found)
+        if array.ndim == 0:
+            return found
+        k = len(self._trailing)
+        lead = array.shape[: max(array.ndim - k, 0)]
+        return np.broadcast_to(array, lead + self._trailing)[..., mask]
+
+    def _operand(self, name: str) -> Any:
         array = self._values[name]
         level = self._lines[name].level
         how = _how(level, self._level, self._total)
@@ -216,7 +246,8 @@ def run(
         if key in keys and key not in values:
             line = lines[key]
             assert line.formula is not None, f"input {key!r} was not given"
-            result = line.formula(_Names(values, line.level, structure, False, lines), ops)
+            ops.names = _Names(values, line.level, structure, False, lines)
+            result = line.formula(ops.names, ops)
             values[key] = _shaped(result, line, structure, False)
     return values
 
@@ -226,15 +257,41 @@ def _n_axis(line: Line) -> int:
     return line.level.index("n") - len(line.level)
 
 
-def totals(per: Mapping[str, np.ndarray], structure: Structure) -> dict[str, np.ndarray]:
-    """Portfolio figures of every line worked out in `per` that has a portfolio figure.
+_TOTALS_NEEDED: dict[frozenset[str], frozenset[str]] = {}
+
+
+def totals_needed(keys: frozenset[str]) -> frozenset[str]:
+    """`keys` and the lines whose portfolio figures theirs are worked out from (a total by
+    formula reads its operands' totals; a summed total reads nothing else)."""
+    found = _TOTALS_NEEDED.get(keys)
+    if found is None:
+        out: set[str] = set()
+        stack = list(keys)
+        while stack:
+            key = stack.pop()
+            if key not in out:
+                out.add(key)
+                if LINES[key].total == "formula":
+                    stack.extend(operands(key))
+        found = _TOTALS_NEEDED[keys] = frozenset(out)
+    return found
+
+
+def totals(
+    per: Mapping[str, np.ndarray], structure: Structure, only: Iterable[str] | None = None
+) -> dict[str, np.ndarray]:
+    """Portfolio figures of every line worked out in `per` that has a portfolio figure (or, with
+    `only`, of those lines and what their totals are worked out from).
 
     Lines without an interventions axis are the same for the portfolio. Arrays keep a
     one-long interventions axis (squeeze it to present them).
     """
     out: dict[str, np.ndarray] = {}
     ops = structure.ops()
+    keep = None if only is None else totals_needed(frozenset(only))
     for key, line in LINES.items():
+        if keep is not None and key not in keep:
+            continue
         if "n" not in line.level:
             if key in per:
                 out[key] = per[key]

@@ -88,10 +88,27 @@ class NumpyOps:
         """A figure that does not apply here (NaN: JSON null; the workbook shows `text`)."""
         return np.nan
 
+    # The operands of the line being worked out (`appraise.engine.evaluate` sets it): an object
+    # whose `only(mask)` makes them, for a while, just the elements where `mask` holds.
+    names: Any = None
+
     def choose(self, code: Any, branches: Mapping[int, Callable[[], Any]]) -> Any:
-        """The branch numbered by `code` (an integer array), working out only the codes present."""
+        """The branch numbered by `code` (an integer array), working out only the codes present,
+        and, where the operands can be narrowed to them, each branch only where it applies (an
+        effect's form is fixed per intervention: its formula need not run on every other one)."""
         code = np.asarray(code)
         present = [int(c) for c in np.unique(code)]
+        if len(present) > 1 and self.names is not None and self.names.can_narrow(code):
+            parts = []
+            for c in present:
+                mask = code == c
+                with self.names.only(mask), np.errstate(all="ignore"):
+                    parts.append((mask, np.asarray(branches[c](), dtype=float)))
+            lead = np.broadcast_shapes(*(value.shape[:-1] for _, value in parts if value.ndim))
+            out = np.empty(lead + code.shape)
+            for mask, value in parts:
+                out[..., mask] = value
+            return out
         with np.errstate(all="ignore"):  # branches are worked out where they do not apply too
             values = [np.asarray(branches[c](), dtype=float) for c in present]
         if len(values) == 1:
@@ -169,6 +186,8 @@ class NumpyOps:
     def sum_effects(self, x: Cross) -> Any:
         """Each intervention's sum over its effects."""
         assert x.level[-1] == "F", x.level
+        if x.array.shape[-1] == 1:  # one effect each: its figure, as the sum gives, in no pass
+            return x.array[..., 0]
         return x.array.sum(axis=-1)
 
     def first_effect(self, x: Cross) -> Any:

@@ -263,8 +263,10 @@ class Model:
         if not values:
             return self.base
         by_target: dict[str, list[tuple[int | None, np.ndarray]]] = {}
+        # One pass over the inputs for all keys (as `target` finds each), not one pass per key.
+        where = {p.key: (p.target, p.index) for p in reversed(self.solvable)}
         for key, value in self._expand(values).items():
-            target, index = self.target(key)
+            target, index = where[key] if key in where and key not in SETTINGS else self.target(key)
             by_target.setdefault(target, []).append((index, np.asarray(value, dtype=float)))
         replaced = {}
         for target, items in by_target.items():
