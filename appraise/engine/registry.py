@@ -299,8 +299,25 @@ class Model:
     def effect_params(self, i: int) -> list[Param]:
         """Intervention i's effect figures (of each of its effects)."""
         item = self.interventions[i]
-        paths = {f"interventions[{i}].{path}." for _, _, path in item.effect_list}
-        return [p for p in self.params if p.path.startswith(tuple(paths))]
+        paths = tuple({f"interventions[{i}].{path}." for _, _, path in item.effect_list})
+        # Scanning every parameter for each intervention took n^2 (19 of 21 s at 2,000).
+        return [p for p in self._params_of.get(i, ()) if p.path.startswith(paths)]
+
+    @property
+    def _params_of(self) -> dict[int, list[Param]]:
+        """The parameters under `interventions[i].`, by i (built once, as `params` is)."""
+        built = self.__dict__.get("_params_by_intervention")
+        if built is None or built[0] is not self.params or built[1] != len(self.params):
+            index: dict[int, list[Param]] = {}
+            for p in self.params:
+                head, _, rest = p.path.partition("[")
+                if head == "interventions" and "]" in rest:
+                    number = rest.split("]", 1)[0]
+                    if number.isdigit():
+                        index.setdefault(int(number), []).append(p)
+            built = (self.params, len(self.params), index)
+            self.__dict__["_params_by_intervention"] = built
+        return built[2]
 
     def evidence_supports(self, i: int) -> bool:
         """Whether intervention i's effect is cited (or derived from citations) and rated 3 or

