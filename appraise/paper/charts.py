@@ -46,6 +46,10 @@ def stamped(figure: alt.TopLevelMixin, identity: RunIdentity, width: int = PLOT)
     pixels or more, and the run's identity along its foot, every string cleaned of characters
     XML cannot hold (vl-convert aborts on them)."""
     chart = spec(figure)
+    # The app's room beyond the plot for bar-end labels: the paper's charts leave that room in
+    # their scales, and fixed padding would keep a chart wider than the page however far its
+    # plot is narrowed.
+    chart.pop("padding", None)
     chart["width"] = width
     _cap_legend_columns(chart)
     config = chart.setdefault("config", {})
