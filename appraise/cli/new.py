@@ -8,7 +8,6 @@ import typer
 
 from appraise.cli._app import app, emit, guarded
 from appraise.errors import InputError
-from appraise.model.save import write_atomic
 from appraise.model.starter import STARTER
 from appraise.version import __version__
 
@@ -43,5 +42,7 @@ def new(
         return
     if output.exists():
         raise InputError.one(str(output), "", "file already exists; choose another name")
+    from appraise.model.save import write_atomic  # the schema: loaded only when a file is written
+
     write_atomic(output, STARTER)
     typer.echo(f"wrote {output}", err=True)
