@@ -116,12 +116,14 @@ def operands(key: str, lines: Lines = LINES) -> tuple[str, ...]:
     return found
 
 
-_NEEDED: dict[tuple[int, frozenset[str]], frozenset[str]] = {}
+_CLOSURES: dict[tuple[int, frozenset[str], bool], frozenset[str]] = {}
 
 
-def needed(keys: frozenset[str], lines: Lines = LINES) -> frozenset[str]:
-    """`keys` and everything they depend on."""
-    found = _NEEDED.get((id(lines), keys))
+def _closure(keys: frozenset[str], lines: Lines, totals_only: bool) -> frozenset[str]:
+    """`keys` and the operands reached from them: every line's, or (`totals_only`) only those of
+    a line whose total is worked out by formula."""
+    memo = (id(lines), keys, totals_only)
+    found = _CLOSURES.get(memo)
     if found is None:
         out: set[str] = set()
         stack = list(keys)
@@ -129,9 +131,15 @@ def needed(keys: frozenset[str], lines: Lines = LINES) -> frozenset[str]:
             key = stack.pop()
             if key not in out:
                 out.add(key)
-                stack.extend(operands(key, lines))
-        found = _NEEDED[(id(lines), keys)] = frozenset(out)
+                if not totals_only or lines[key].total == "formula":
+                    stack.extend(operands(key, lines))
+        found = _CLOSURES[memo] = frozenset(out)
     return found
+
+
+def needed(keys: frozenset[str], lines: Lines = LINES) -> frozenset[str]:
+    """`keys` and everything they depend on."""
+    return _closure(keys, lines, totals_only=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -257,24 +265,10 @@ def _n_axis(line: Line) -> int:
     return line.level.index("n") - len(line.level)
 
 
-_TOTALS_NEEDED: dict[frozenset[str], frozenset[str]] = {}
-
-
 def totals_needed(keys: frozenset[str]) -> frozenset[str]:
     """`keys` and the lines whose portfolio figures theirs are worked out from (a total by
     formula reads its operands' totals; a summed total reads nothing else)."""
-    found = _TOTALS_NEEDED.get(keys)
-    if found is None:
-        out: set[str] = set()
-        stack = list(keys)
-        while stack:
-            key = stack.pop()
-            if key not in out:
-                out.add(key)
-                if LINES[key].total == "formula":
-                    stack.extend(operands(key))
-        found = _TOTALS_NEEDED[keys] = frozenset(out)
-    return found
+    return _closure(keys, LINES, totals_only=True)
 
 
 def totals(
