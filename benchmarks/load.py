@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from _figures import figure
+from _figures import byte_compiled, figure
 
 from appraise.model.load import load_portfolio
 from appraise.model.save import portfolio_to_data, to_yaml
@@ -90,6 +90,7 @@ def timed(command: list[str], runs: int) -> list[float]:
 
 
 def main() -> None:
+    byte_compiled()
     cli = str(Path(sys.executable).parent / "appraise")
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="appraise-load-") as folder:

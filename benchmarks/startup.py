@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from _figures import figure
+from _figures import byte_compiled, figure
 
 ROOT = Path(__file__).resolve().parent.parent
 APPRAISE = str(Path(sys.executable).parent / "appraise")
@@ -44,6 +44,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
+    byte_compiled()
     for name, (command, code, target) in COMMANDS.items():
         seconds(command, code)  # warm the file cache
         times, floor = [], []

@@ -230,25 +230,32 @@ def evaluate(
     from appraise.display import evaluation_csv, to_json
     from appraise.engine.results import appraise_portfolio
     from appraise.model.load import load_portfolio
+    from appraise.model.yamltext import collector_paused
 
-    data = evaluation_data(appraise_portfolio(load_portfolio(file)))
-    if format is Format.json:
-        emit(to_json(data))
-    elif format is Format.csv:
-        emit(evaluation_csv(data))
-    else:
-        emit(evaluation_table(data))
+    # The results are millions of small objects and no cycles: the collector would only scan
+    # them again and again (benchmarks/load.py).
+    with collector_paused():
+        data = evaluation_data(appraise_portfolio(load_portfolio(file)))
+        if format is Format.json:
+            text = to_json(data)
+        elif format is Format.csv:
+            text = evaluation_csv(data)
+        else:
+            text = evaluation_table(data)
+    emit(text)
 
 
 def _validate_portfolio(path: Path) -> str:
-    from appraise.analyses.uncertainty import uncertain_params
-    from appraise.analyses.voi import file_groups
     from appraise.display import counted
-    from appraise.engine.params import build
     from appraise.model.load import evidence_for, load_portfolio
 
     p = load_portfolio(path)
     if p.value_of_information is not None:  # its groups name inputs, which the model knows
+        # Imported only here: most portfolios have no such groups (start-up, benchmarks/startup.py).
+        from appraise.analyses.uncertainty import uncertain_params
+        from appraise.analyses.voi import file_groups
+        from appraise.engine.params import build
+
         model = build(p, evidence_for(p))
         file_groups(model, uncertain_params(model))
     options = f", {counted(len(p.options), 'option')}" if p.options is not None else ""

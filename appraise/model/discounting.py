@@ -17,13 +17,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from pydantic_core import PydanticCustomError, core_schema
 
 from appraise.model import limits
 from appraise.model.numbers import Dist, Input, Num, _num_error, central, figure_data, parse_num
+
+if TYPE_CHECKING:  # numpy is imported where it is used: validating a file needs none (start-up)
+    import numpy as np
 
 GREEN_BOOK = "green_book"
 # HM Treasury, The Green Book (2022): the declining long-term discount rate (evidence/green-book-2022).
@@ -118,6 +120,8 @@ def first_rate(rate: DiscountRate) -> Num:
 def year_rates(rate: DiscountRate, horizon: int) -> np.ndarray:
     """The rate that discounts each year 1..horizon against the year before, at central values
     (year 1's discounts nothing: it holds the first rate)."""
+    import numpy as np
+
     if not isinstance(rate, Schedule):
         return np.full(horizon, float(central(rate)))
     starts = np.array([year for year, _ in rate.bands])

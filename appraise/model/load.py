@@ -32,7 +32,7 @@ from appraise.model.schema import (
     Portfolio,
     lac_outcome,
 )
-from appraise.model.yamltext import parse_yaml
+from appraise.model.yamltext import collector_paused, parse_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -496,10 +496,13 @@ def load_portfolio(path: str | Path, check: Callable[[Any], None] | None = None)
     `check`, given the parsed file data before anything in it is validated, may refuse it at
     once (a run whose work the interventions it lists would put over budget)."""
     path = Path(path)
-    raw = read_yaml(path)
-    if check is not None:
-        check(raw)
-    return portfolio_from_data(raw, str(path))
+    # Validation, like parsing, makes hundreds of thousands of small objects and no cycles: with
+    # the collector running, 10,000 interventions validate in three times the time.
+    with collector_paused():
+        raw = read_yaml(path)
+        if check is not None:
+            check(raw)
+        return portfolio_from_data(raw, str(path))
 
 
 def listed_interventions(raw: Any) -> int:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where it is used: validating a file needs none (start-up)
+    import numpy as np
 
 # The cost drivers a council can pull (APHR 2017 recommendations), as `levers[].driver`.
 DRIVERS = ("lac_rate", "weeks_in_care_per_child", "weekly_placement_cost")
@@ -18,6 +19,8 @@ DRIVERS = ("lac_rate", "weeks_in_care_per_child", "weekly_placement_cost")
 
 def forecast_years(start_year: int, years: int) -> np.ndarray:
     """[Y] the start year and the `years` after it."""
+    import numpy as np
+
     return np.arange(start_year, start_year + years + 1)
 
 
@@ -34,6 +37,8 @@ class Trend:
     b: float
 
     def x(self, years: np.ndarray | int) -> np.ndarray:
+        import numpy as np
+
         elapsed = np.asarray(years, dtype=float) - self.t0
         return np.log(elapsed + 1.0) if self.form == "log" else elapsed
 
@@ -48,6 +53,8 @@ def least_squares(x: Any, y: Any) -> tuple[float, float]:
     """The least-squares line y = a + b x (as Excel's INTERCEPT and SLOPE): b = sum((x - mean x)
     (y - mean y)) / sum((x - mean x)^2), a = mean y - b mean x. Through two points it passes
     through both."""
+    import numpy as np
+
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     dx = x - x.mean()
     b = float((dx * (y - y.mean())).sum() / (dx**2).sum())
@@ -56,6 +63,8 @@ def least_squares(x: Any, y: Any) -> tuple[float, float]:
 
 def fit_trend(history: Mapping[int, float], form: str) -> Trend:
     """The least-squares line of rate on x (see `Trend` and `least_squares`)."""
+    import numpy as np
+
     years = np.array(sorted(history), dtype=float)
     rates = np.array([history[int(y)] for y in years], dtype=float)
     a, b = least_squares(Trend(form, int(years[0]), 0.0, 0.0).x(years), rates)
@@ -64,5 +73,7 @@ def fit_trend(history: Mapping[int, float], form: str) -> Trend:
 
 def lever_value(value: Any, change: Any, fraction: bool) -> np.ndarray:
     """A cost driver after a lever: value x (1 + change) for a fraction, value + change otherwise."""
+    import numpy as np
+
     value, change = np.asarray(value, dtype=float), np.asarray(change, dtype=float)
     return value * (1.0 + change) if fraction else value + change
