@@ -25,6 +25,7 @@ import math
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from pydantic_core import PydanticCustomError
@@ -378,14 +379,7 @@ _OPS: dict[type, Callable[[float, float], float]] = {
 
 def evaluate_formula(formula: str, names: Mapping[str, float]) -> float:
     """`formula` (numbers, names, + - * / and brackets) at `names`; ValueError otherwise."""
-    if len(formula) > MAX_FORMULA_CHARS:
-        raise ValueError(f"a formula is at most {MAX_FORMULA_CHARS} characters")
-    try:
-        tree = ast.parse(formula, mode="eval")
-    except SyntaxError:
-        raise ValueError("is not arithmetic (numbers, names, + - * / and brackets)") from None
-    if sum(1 for _ in ast.walk(tree)) > MAX_FORMULA_NODES:
-        raise ValueError(f"a formula has at most {MAX_FORMULA_NODES} terms")
+    tree = _formula_tree(formula)
 
     def walk(node: ast.AST) -> float:
         if isinstance(node, ast.Expression):
@@ -410,6 +404,22 @@ def evaluate_formula(formula: str, names: Mapping[str, float]) -> float:
     if not math.isfinite(result):
         raise ValueError("gives a number too large to compute with")
     return result
+
+
+@lru_cache(maxsize=4096)
+def _formula_tree(formula: str) -> ast.Expression:
+    """A formula's syntax tree, within the limits on its length and terms; ValueError otherwise.
+    Kept by its text: a portfolio's interventions derive their figures with the same few
+    formulas, which are read once, not once a figure (the tree is only read, never changed)."""
+    if len(formula) > MAX_FORMULA_CHARS:
+        raise ValueError(f"a formula is at most {MAX_FORMULA_CHARS} characters")
+    try:
+        tree = ast.parse(formula, mode="eval")
+    except SyntaxError:
+        raise ValueError("is not arithmetic (numbers, names, + - * / and brackets)") from None
+    if sum(1 for _ in ast.walk(tree)) > MAX_FORMULA_NODES:
+        raise ValueError(f"a formula has at most {MAX_FORMULA_NODES} terms")
+    return tree
 
 
 def formula_value(provenance: Provenance) -> float:

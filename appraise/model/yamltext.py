@@ -25,11 +25,14 @@ from typing import Any
 import yaml
 from yaml.events import (
     AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
     MappingEndEvent,
     MappingStartEvent,
     ScalarEvent,
     SequenceEndEvent,
     SequenceStartEvent,
+    StreamEndEvent,
 )
 
 from appraise.errors import InputError
@@ -173,10 +176,147 @@ def measure(text: str) -> Measure:
 
 def parse_yaml(text: str | bytes, name: str) -> Any:
     """Parse YAML text safely; raise InputError naming `name` on any problem. A `name` ending in
-    `.json` is read by `parse_json`."""
+    `.json` is read by `parse_json`.
+
+    Read in one pass over libyaml's events (`_read`), measuring as it builds; a file that pass
+    leaves to the full path (`parse_yaml_node`: a tag, a merge key, a duplicate key...) is read
+    there, to the same data or the same refusal."""
     if name.lower().endswith(".json"):
         return parse_json(text, name)
+    text = _text(text, name)
+    with collector_paused():
+        try:
+            return _read(text)
+        except _OverBudget as exc:
+            raise InputError.one(name, f"line {exc.line}", exc.message) from None
+        except _Unusual:
+            pass
+        except yaml.YAMLError:
+            pass  # the full path says where, as it says for any file
     return parse_yaml_node(text, name)[1]
+
+
+class _Unusual(Exception):
+    """What `_read` leaves to the full path."""
+
+
+_MISSING = object()
+_STR, _NULL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null"
+# The scalars `_read` builds itself; any other (a merge key, `=`, a binary) goes the full way.
+_SCALARS = {
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:timestamp",
+}
+
+
+def _read(text: str) -> Any:
+    """The document's data, built from libyaml's events in the pass that measures it (as
+    `measure` does, raising _OverBudget at the same event), so that the text is parsed once, not
+    twice, and no node tree is built. Raises _Unusual for what the full path reads: an explicit
+    tag, a scalar other than text, null, a boolean, a number or a date, a key that is a list or a
+    mapping, a duplicate key, an alias to a collection still open or to no anchor, no document or
+    several; and libyaml's own errors as it raises them."""
+    loader = _Loader(text)
+    resolve, constructors = loader.resolve, loader.yaml_constructors
+    anchored: dict[str, tuple[Any, int]] = {}  # anchor -> (its data, its node count expanded)
+    named: set[str] = set()  # every anchor so far, of collections still open too
+    # Per open collection: [data, expanded node count, anchor, key awaiting its value]
+    open_nodes: list[list[Any]] = []
+    nodes = alias_nodes = 0
+    root: Any = _MISSING
+    try:
+        event = loader.get_event()  # the stream's start
+        if loader.get_event().__class__ is not DocumentStartEvent:
+            raise _Unusual
+        while (event := loader.get_event()).__class__ is not DocumentEndEvent:
+            kind = event.__class__
+            if kind is ScalarEvent:
+                nodes += 1
+                if event.tag is not None and event.tag != "!":
+                    raise _Unusual
+                tag = resolve(yaml.ScalarNode, event.value, event.implicit)
+                if tag == _STR:
+                    value: Any = event.value
+                elif tag == _NULL:
+                    value = None
+                elif tag in _SCALARS:
+                    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
+                    value = constructors[tag](loader, node)
+                else:
+                    raise _Unusual
+                size = 1
+                if event.anchor is not None:
+                    if event.anchor in named:
+                        raise _Unusual  # an anchor named twice: libyaml's composer refuses it
+                    named.add(event.anchor)
+                    anchored[event.anchor] = (value, 1)
+            elif kind is AliasEvent:
+                found = anchored.get(event.anchor)
+                if found is None:
+                    raise _Unusual
+                value, size = found
+                alias_nodes += size
+            elif kind is SequenceStartEvent or kind is MappingStartEvent:
+                nodes += 1
+                if (event.tag is not None and event.tag != "!") or event.anchor in named:
+                    raise _Unusual
+                if event.anchor is not None:
+                    named.add(event.anchor)
+                open_nodes.append(
+                    [[] if kind is SequenceStartEvent else {}, 1, event.anchor, _MISSING]
+                )
+                if len(open_nodes) > MAX_DEPTH:
+                    raise _OverBudget(
+                        f"the YAML nests deeper than {MAX_DEPTH} levels", event.start_mark.line + 1
+                    )
+                if nodes > MAX_NODES:
+                    raise _over_nodes(event)
+                continue
+            else:  # the end of a sequence or a mapping
+                value, size, anchor, key = open_nodes.pop()
+                if key is not _MISSING:
+                    raise _Unusual
+                if anchor is not None:
+                    anchored[anchor] = (value, size)
+            if nodes > MAX_NODES:
+                raise _over_nodes(event)
+            if alias_nodes > MAX_ALIAS_NODES:
+                raise _OverBudget(
+                    f"the YAML's aliases expand to more than {MAX_ALIAS_NODES:,} values (too "
+                    "many aliases)",
+                    event.start_mark.line + 1,
+                )
+            if not open_nodes:
+                root = value
+                continue
+            into = open_nodes[-1]
+            into[1] += size
+            container = into[0]
+            if container.__class__ is list:
+                container.append(value)
+            elif into[3] is _MISSING:
+                if value.__class__ is list or value.__class__ is dict or value in container:
+                    raise _Unusual  # a key that is a collection, or a duplicate key
+                into[3] = value
+            else:
+                container[into[3]] = value
+                into[3] = _MISSING
+        if loader.get_event().__class__ is not StreamEndEvent or root is _MISSING:
+            raise _Unusual
+    except (TypeError, ValueError, OverflowError):
+        raise _Unusual from None  # an unhashable key, a number or date that cannot be read
+    finally:
+        loader.dispose()
+    return root
+
+
+def _over_nodes(event: Any) -> _OverBudget:
+    return _OverBudget(
+        f"the YAML holds more than {MAX_NODES:,} values, lists and mappings",
+        event.start_mark.line + 1,
+    )
 
 
 def parse_json(text: str | bytes, name: str) -> Any:
@@ -224,26 +364,21 @@ def _not_json(constant: str) -> Any:
 def _within_limits(text: str, data: Any) -> bool:
     """Whether parsed JSON is within MAX_NODES and MAX_DEPTH, counted as `measure` counts them
     (a key is a node). A JSON node other than the root follows a comma, a colon or an opening
-    bracket, so where the text holds few enough of those the nodes are not counted one by one."""
-    bound = 1 + sum(text.count(c) for c in ",:[{")
-    nodes, stack = 0, [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        nodes += 1
-        if isinstance(value, dict):
-            nodes += len(value)
-            children = value.values()
-        elif isinstance(value, list):
-            children = value
-        else:
-            continue
+    bracket, so where the text holds few enough of those the nodes are not counted one by one.
+    Walked a level at a time, so that the work is done in list comprehensions."""
+    counting = 1 + sum(text.count(c) for c in ",:[{") > MAX_NODES
+    nodes, depth = 1, 1
+    level = [data] if isinstance(data, dict | list) else []
+    while level:
         if depth > MAX_DEPTH:
             return False
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
-        if bound > MAX_NODES:
-            nodes += sum(1 for child in children if not isinstance(child, (dict, list)))
+        children = [c for v in level for c in (v.values() if isinstance(v, dict) else v)]
+        if counting:
+            nodes += len(children) + sum(len(v) for v in level if isinstance(v, dict))
             if nodes > MAX_NODES:
                 return False
+        level = [c for c in children if isinstance(c, dict | list)]
+        depth += 1
     return True
 
 
