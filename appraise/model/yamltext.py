@@ -222,6 +222,7 @@ def _read(text: str) -> Any:
     resolve, constructors = loader.resolve, loader.yaml_constructors
     anchored: dict[str, tuple[Any, int]] = {}  # anchor -> (its data, its node count expanded)
     named: set[str] = set()  # every anchor so far, of collections still open too
+    tags: dict[str, str] = {}  # a plain scalar's text -> its tag (keys repeat thousands of times)
     # Per open collection: [data, expanded node count, anchor, key awaiting its value]
     open_nodes: list[list[Any]] = []
     nodes = alias_nodes = 0
@@ -236,7 +237,13 @@ def _read(text: str) -> Any:
                 nodes += 1
                 if event.tag is not None and event.tag != "!":
                     raise _Unusual
-                tag = resolve(yaml.ScalarNode, event.value, event.implicit)
+                implicit = event.implicit
+                if implicit[0]:  # a plain scalar: its tag depends on its text alone
+                    tag = tags.get(event.value)
+                    if tag is None:
+                        tag = tags[event.value] = resolve(yaml.ScalarNode, event.value, implicit)
+                else:
+                    tag = resolve(yaml.ScalarNode, event.value, implicit)
                 if tag == _STR:
                     value: Any = event.value
                 elif tag == _NULL:
