@@ -33,6 +33,7 @@ from pydantic_core import PydanticCustomError
 CITED, DERIVED, ASSUMED, EDITED = "cited", "derived", "assumed", "edited"
 NOT_STATED = "not stated"
 STATUSES = (CITED, DERIVED, ASSUMED, EDITED)  # the keys a file writes beside `value`
+_FIGURE_KEYS = frozenset(("value", *STATUSES))
 # One letter each, for tables with no room for words (`appraise evaluate`).
 MARKS = {CITED: "C", DERIVED: "D", ASSUMED: "A", EDITED: "E", NOT_STATED: "?"}
 # Where an edit came from: the app, a workbook read back, a claims file's `assume:`.
@@ -277,7 +278,7 @@ def parse_figure(raw: dict[str, Any], parse_value: Parse, parse_any: Parse | Non
     """`{value: V, <status>: ...}` as V (parsed by `parse_value`) carrying its provenance.
     `{value: V}` alone is V with no provenance of its own. A derivation's inputs are any
     numbers (`parse_any`; by default `parse_value`): a count of children derives a rate."""
-    unknown = sorted(map(str, set(raw) - {"value", *STATUSES}))
+    unknown = sorted(map(str, raw.keys() - _FIGURE_KEYS))
     if unknown:
         raise _error(
             f"unknown key {unknown[0]!r} beside value; a value takes one of "
