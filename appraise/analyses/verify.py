@@ -158,7 +158,13 @@ def _scalar_keys(source: Mapping[str, np.ndarray], keys: tuple[str, ...], ndim: 
 
 def metric_names(model: Model, whole: bool) -> list[str]:
     """Every metric a claim can name, for one intervention (or a list) or for the portfolio."""
-    per, totals = core.appraise(model.base)
+    # Which figures exist depends on the portfolio's shape, not its values: one run of the core
+    # per model, however many claims name a metric.
+    found = model.__dict__.get("_figure_shapes")
+    if found is None or found[0] is not model.base:
+        found = (model.base, core.appraise(model.base))
+        model.__dict__["_figure_shapes"] = found
+    per, totals = found[1]
     names = (
         _scalar_keys(totals, PORTFOLIO_KEYS, 0)
         if whole
