@@ -48,6 +48,7 @@ from typing import Any
 
 import numpy as np
 
+from appraise.display import years_text
 from appraise.engine import core, evaluate
 from appraise.engine.claims import CLAIM, ROUNDING_ALLOWANCE
 from appraise.engine.evaluate import Structure
@@ -646,7 +647,7 @@ def check_claim(plan: _Plan) -> ClaimResult:
             return result(
                 "not_checkable",
                 value or None,
-                f"a payback year must be from 1 to the portfolio's horizon ({horizon} years)",
+                f"a payback year must be from 1 to the portfolio's horizon ({years_text(horizon)})",
             )
         recomputed = value or None  # 0 from the core: never pays back within the horizon
     elif not math.isfinite(value):
