@@ -114,6 +114,17 @@ class _OverBudget(Exception):
         self.message, self.line = message, line
 
 
+def _over_budget(limit: str, event: Any) -> _OverBudget:
+    """The refusal of a document that passes `limit` at `event` (`measure` and `_read` alike)."""
+    message = {
+        "depth": f"the YAML nests deeper than {MAX_DEPTH} levels",
+        "nodes": f"the YAML holds more than {MAX_NODES:,} values, lists and mappings",
+        "aliases": f"the YAML's aliases expand to more than {MAX_ALIAS_NODES:,} values (too many "
+        "aliases)",
+    }[limit]
+    return _OverBudget(message, event.start_mark.line + 1)
+
+
 @dataclass(frozen=True)
 class Measure:
     """What a document holds: its nodes, its deepest nesting, and the nodes aliases add."""
@@ -149,9 +160,7 @@ def measure(text: str) -> Measure:
                 open_nodes.append([1, event.anchor])
                 depth = max(depth, len(open_nodes))
                 if depth > MAX_DEPTH:
-                    raise _OverBudget(
-                        f"the YAML nests deeper than {MAX_DEPTH} levels", event.start_mark.line + 1
-                    )
+                    raise _over_budget("depth", event)
             elif kind is SequenceEndEvent or kind is MappingEndEvent:
                 size, anchor = open_nodes.pop()
                 if anchor is not None:
@@ -159,16 +168,9 @@ def measure(text: str) -> Measure:
                 if open_nodes:
                     open_nodes[-1][0] += size
             if nodes > MAX_NODES:
-                raise _OverBudget(
-                    f"the YAML holds more than {MAX_NODES:,} values, lists and mappings",
-                    event.start_mark.line + 1,
-                )
+                raise _over_budget("nodes", event)
             if alias_nodes > MAX_ALIAS_NODES:
-                raise _OverBudget(
-                    f"the YAML's aliases expand to more than {MAX_ALIAS_NODES:,} values (too "
-                    "many aliases)",
-                    event.start_mark.line + 1,
-                )
+                raise _over_budget("aliases", event)
     finally:
         loader.dispose()
     return Measure(nodes, depth, alias_nodes)
@@ -275,11 +277,9 @@ def _read(text: str) -> Any:
                     [[] if kind is SequenceStartEvent else {}, 1, event.anchor, _MISSING]
                 )
                 if len(open_nodes) > MAX_DEPTH:
-                    raise _OverBudget(
-                        f"the YAML nests deeper than {MAX_DEPTH} levels", event.start_mark.line + 1
-                    )
+                    raise _over_budget("depth", event)
                 if nodes > MAX_NODES:
-                    raise _over_nodes(event)
+                    raise _over_budget("nodes", event)
                 continue
             else:  # the end of a sequence or a mapping
                 value, size, anchor, key = open_nodes.pop()
@@ -288,13 +288,9 @@ def _read(text: str) -> Any:
                 if anchor is not None:
                     anchored[anchor] = (value, size)
             if nodes > MAX_NODES:
-                raise _over_nodes(event)
+                raise _over_budget("nodes", event)
             if alias_nodes > MAX_ALIAS_NODES:
-                raise _OverBudget(
-                    f"the YAML's aliases expand to more than {MAX_ALIAS_NODES:,} values (too "
-                    "many aliases)",
-                    event.start_mark.line + 1,
-                )
+                raise _over_budget("aliases", event)
             if not open_nodes:
                 root = value
                 continue
@@ -317,13 +313,6 @@ def _read(text: str) -> Any:
     finally:
         loader.dispose()
     return root
-
-
-def _over_nodes(event: Any) -> _OverBudget:
-    return _OverBudget(
-        f"the YAML holds more than {MAX_NODES:,} values, lists and mappings",
-        event.start_mark.line + 1,
-    )
 
 
 def parse_json(text: str | bytes, name: str) -> Any:
