@@ -1,9 +1,12 @@
 """YAML text to data, safely and within a work budget.
 
-Parsed with libyaml (PyYAML's `CSafeLoader`): no tags that build objects, so no code runs. Before
-any node is built, one pass over libyaml's events measures the document and refuses it if it has
-too many nodes, nests too deeply or expands through aliases into too many nodes (a "billion
-laughs" file), so parse time and memory are bounded by these limits, not by what a file asks for.
+Parsed with libyaml (PyYAML's `CSafeLoader`): no tags that build objects, so no code runs. One
+pass over libyaml's events builds the data and measures the document as it goes, refusing it as
+soon as it has too many nodes, nests too deeply or expands through aliases into too many nodes (a
+"billion laughs" file), so parse time and memory are bounded by these limits, not by what a file
+asks for (`_read`). What that pass does not build itself (an explicit tag, a merge key, a duplicate
+key, an alias to a collection still open...) goes the full way: measured first in the same way
+(`measure`), then composed and constructed by PyYAML, to the same data or the same refusal.
 Then: duplicate keys are refused with their line, numbers and booleans are read as YAML 1.2's core
 schema reads them (`01355` is 1355, `1e3` a number, `1:00` and `0b101` text), and every problem is an InputError naming the file, never a traceback.
 
