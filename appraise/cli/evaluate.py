@@ -7,7 +7,15 @@ from typing import Any
 
 import typer
 
-from appraise.cli._app import VALIDATORS, Format, TableOrJson, app, emit, guarded
+from appraise.cli._app import (
+    VALIDATORS,
+    Format,
+    TableOrJson,
+    app,
+    emit,
+    guarded,
+    one_blas_thread,
+)
 
 FILE = typer.Argument(..., help="Portfolio YAML file.", show_default=False)
 
@@ -227,6 +235,7 @@ def evaluate(
     format: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv."),
 ) -> None:
     """Appraise every intervention in a portfolio: cost, outcomes averted, savings, break-even, NPV."""
+    one_blas_thread()
     from appraise.analyses.options import evaluation_data
     from appraise.display import evaluation_csv, to_json
     from appraise.engine.results import appraise_portfolio
@@ -294,6 +303,7 @@ def validate(
     file: Path = typer.Argument(..., help="A portfolio, intervention or other appraise file."),
 ) -> None:
     """Check a file and say what is wrong with it (exit 2 if anything is)."""
+    one_blas_thread()
     from appraise.errors import InputError
     from appraise.model.load import detect_kind, read_yaml
 
