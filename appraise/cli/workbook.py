@@ -44,6 +44,7 @@ def export(
     from appraise.errors import InputError
     from appraise.model.identity import run_identity
     from appraise.model.limits import check_workbook
+    from appraise.model.save import check_target
     from appraise.model.load import (
         detect_kind,
         listed_interventions,
@@ -66,6 +67,7 @@ def export(
         )
     if xlsx.suffix.lower() != ".xlsx":
         raise InputError.one(str(xlsx), "", "the workbook's file name must end in .xlsx")
+    check_target(xlsx)
     check_workbook(str(file), listed_interventions(raw))  # before any is validated
     portfolio = portfolio_from_data(raw, str(file))
     # The claims are checked before anything is written: a broken claims file leaves no workbook.
@@ -132,10 +134,11 @@ def import_xlsx(
 ) -> None:
     """Read a workbook's Inputs sheet (as edited) back into a portfolio file."""
     from appraise.errors import InputError
-    from appraise.model.save import write_atomic
+    from appraise.model.save import check_target, write_atomic
 
     if out.suffix.lower() not in (".yaml", ".yml"):
         raise InputError.one(str(out), "", "the portfolio file's name must end in .yaml or .yml")
+    check_target(out)
     from appraise.workbook.importing import import_workbook
 
     imported = import_workbook(book)
