@@ -44,7 +44,6 @@ def export(
     from appraise.errors import InputError
     from appraise.model.identity import run_identity
     from appraise.model.limits import check_workbook
-    from appraise.model.save import check_target
     from appraise.model.load import (
         detect_kind,
         listed_interventions,
@@ -52,6 +51,7 @@ def export(
         portfolio_from_data,
         read_file,
     )
+    from appraise.model.save import check_target
     from appraise.workbook.export import export_workbook
 
     # Read once: the bytes parsed are the bytes whose SHA-256 the workbook records, however the
