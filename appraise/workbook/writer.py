@@ -58,11 +58,17 @@ class Formula(str):
 
     def cached(self, value: Any) -> Formula:
         """The same formula with a cached result (numpy numbers become Python ones)."""
-        if hasattr(value, "item") and not isinstance(value, str):
-            value = value.item()
-        if isinstance(value, float) and not math.isfinite(value):
-            value = None  # no cached value rather than a number a spreadsheet cannot hold
-        return Formula(str(self), value)
+        return Formula(str(self), cacheable(value))
+
+
+def cacheable(value: Any) -> Any:
+    """A formula's result as a cell can hold it: numpy numbers become Python ones, and a number
+    a spreadsheet cannot hold (infinite, not a number) no cached value at all."""
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        value = None
+    return value
 
 
 # Number formats by short name; a style is "role" or "role:format", e.g. "input:pct2".
@@ -516,27 +522,33 @@ def settle_references(sheets: list[Sheet]) -> None:
     that every formula's saved value is what a spreadsheet works out (a reference to a cell
     whose value was worked out later than it, or to a text the builder did not know)."""
     by_title = {sheet.title: sheet for sheet in sheets}
+    # The formulas that are one reference to a cell there is, found once: only they change.
+    links = []
+    for sheet in sheets:
+        for key, (value, _) in sheet.cells.items():
+            if value.__class__ is not Formula:
+                continue
+            found = _REFERENCE.match(value)
+            if found is None:
+                continue
+            quoted, plain, col, row = found.groups()
+            title = quoted.replace("''", "'") if quoted else plain or sheet.title
+            target = by_title.get(title)
+            if target is not None:
+                links.append(
+                    (sheet.cells, key, target.cells, (int(row), column_index_from_string(col)))
+                )
     for _ in range(4):  # a reference to a reference: settled in a few passes
         changed = False
-        for sheet in sheets:
-            for (r, c), (value, style) in sheet.cells.items():
-                if not isinstance(value, Formula):
-                    continue
-                found = _REFERENCE.match(value)
-                if found is None:
-                    continue
-                quoted, plain, col, row = found.groups()
-                title = quoted.replace("''", "'") if quoted else plain or sheet.title
-                target = by_title.get(title)
-                if target is None:
-                    continue
-                held = target.cells.get((int(row), column_index_from_string(col)))
-                if held is None:
-                    continue
-                result = held[0].value if isinstance(held[0], Formula) else held[0]
-                if result is not None and result != value.value:
-                    sheet.cells[(r, c)] = (value.cached(result), style)
-                    changed = True
+        for cells, key, target, at in links:
+            held = target.get(at)
+            if held is None:
+                continue
+            value, style = cells[key]
+            result = held[0].value if isinstance(held[0], Formula) else held[0]
+            if result is not None and result != value.value:
+                cells[key] = (value.cached(result), style)
+                changed = True
         if not changed:
             return
 
