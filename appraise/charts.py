@@ -55,7 +55,31 @@ def spec(figure: alt.TopLevelMixin) -> dict[str, Any]:
     drawn = figure.to_dict(validate=False)
     # Room beyond the plot for the labels at the ends of bars: without it "£1,225,153" is clipped.
     drawn.setdefault("padding", {"left": 5, "top": 5, "right": 90, "bottom": 5})
+    # Fitted to the page's width only: Streamlit's default fits the height too, and a legend of
+    # a line an intervention then squeezes the plot to a sliver.
+    drawn.setdefault("autosize", {"type": "fit-x", "contains": "padding"})
     return drawn
+
+
+# A legend along a chart's foot starts under the plot's left edge, and in the app the plot may
+# be as narrow as this many pixels (a bar chart beside 320 px of names, in a 1280-px window),
+# with the padding beyond it.
+LEGEND_ROOM = 420
+CHARACTER = 6.5  # pixels an 11-px label takes a character, on average
+ENTRY = 25  # pixels of symbol and gap an entry takes beside its label
+
+
+def below(labels: Sequence[Any], title: str | None = None) -> alt.Legend:
+    """A legend along the chart's foot that fits under its plot: one row if the entries fit,
+    else two columns if two fit side by side, else one entry a line; never cut off at the right."""
+    widths = [len(str(label)) * CHARACTER + ENTRY for label in labels] or [0.0]
+    if sum(widths) <= LEGEND_ROOM:
+        columns = len(widths)
+    elif 2 * max(widths) <= LEGEND_ROOM:
+        columns = 2
+    else:
+        columns = 1
+    return alt.Legend(title=title, orient="bottom", columns=columns, labelLimit=LEGEND_ROOM)
 
 
 def _money_axis(title: str | None) -> alt.Axis:
@@ -119,7 +143,7 @@ def net_savings_chart(records: Sequence[dict[str, Any]]) -> alt.LayerChart:
             color=alt.Color(
                 "Evidence rating:N",
                 scale=_rating_scale(),
-                legend=alt.Legend(title="Evidence rating (EIF level)", orient="bottom"),
+                legend=below(list(RATINGS), "Evidence rating (EIF level)"),
             ),
             tooltip=[
                 alt.Tooltip("Intervention:N"),
@@ -164,7 +188,7 @@ def option_npv_chart(options: Sequence[dict[str, Any]], horizon: int) -> alt.Lay
             color=alt.Color(
                 "Rank:N",
                 scale=alt.Scale(domain=[BEST_OPTION, OTHER_OPTION], range=[BLUE, SKY_BLUE]),
-                legend=alt.Legend(title=None, orient="bottom"),
+                legend=below([BEST_OPTION, OTHER_OPTION]),
             ),
             tooltip=[
                 alt.Tooltip("Option:N"),
@@ -195,7 +219,7 @@ def _rate_panel(frame: pd.DataFrame, title: str, axis_format: str) -> alt.LayerC
             domain=[CLEARS, FALLS_SHORT],
             range=[BLUE, VERMILLION],
         ),
-        legend=alt.Legend(title=None, orient="bottom", labelLimit=400),
+        legend=below([CLEARS, FALLS_SHORT]),
     )
     base = alt.Chart(frame).encode(y=y, tooltip=tooltip)
     gap = base.mark_rule(strokeWidth=3).encode(
@@ -269,7 +293,7 @@ def payer_chart(records: Sequence[dict[str, Any]]) -> alt.Chart:
             color=alt.Color(
                 "Payer:N",
                 scale=alt.Scale(domain=payers, range=list(SERIES_COLOURS[: len(payers)])),
-                legend=alt.Legend(title="Who saves", orient="bottom"),
+                legend=below(payers, "Who saves"),
                 sort=payers,
             ),
             order=alt.Order("payer_rank:Q"),
@@ -321,7 +345,7 @@ def cumulative_chart(
             color=alt.Color(
                 "Series:N",
                 scale=alt.Scale(domain=names, range=colours),
-                legend=alt.Legend(title=None, orient="bottom", columns=2, labelLimit=360),
+                legend=below(names),
                 sort=names,
             ),
             strokeWidth=alt.StrokeWidth("weight:Q", scale=None, legend=None),
@@ -332,7 +356,9 @@ def cumulative_chart(
             ],
         )
     )
-    return alt.layer(lines, _zero_rule("y"))
+    # A plot of its own height: the legend, a line an intervention, goes beneath it (without a
+    # height of its own the app squeezes the plot into what the legend leaves).
+    return alt.layer(lines, _zero_rule("y")).properties(height=TALL)
 
 
 def waterfall_chart(record: dict[str, Any]) -> alt.LayerChart:
@@ -426,7 +452,7 @@ def break_even_chart(curve: pd.DataFrame, record: dict[str, Any]) -> alt.LayerCh
     colour = alt.Color(
         "Mark:N",
         scale=alt.Scale(domain=["Break-even", "Evidence-based"], range=[VERMILLION, BLACK]),
-        legend=alt.Legend(title=None, orient="bottom"),
+        legend=below(["Break-even", "Evidence-based"]),
     )
     rules = (
         alt.Chart(marks)
@@ -455,7 +481,7 @@ def _pair(
         alt.Color(
             f"{field}:N",
             scale=alt.Scale(domain=list(names), range=list(colours)),
-            legend=alt.Legend(title=None, orient="bottom"),
+            legend=below(list(names)),
         ),
     )
 
@@ -501,7 +527,7 @@ def npv_range_chart(rows: Sequence[dict[str, Any]], horizon: int) -> alt.LayerCh
     mark = alt.Color(
         "Mark:N",
         scale=alt.Scale(domain=[MIDDLE, MEDIAN, MEAN], range=[SKY_BLUE, BLACK, VERMILLION]),
-        legend=alt.Legend(title=None, orient="bottom"),
+        legend=below([MIDDLE, MEDIAN, MEAN]),
     )
     band = (
         base.mark_bar(size=16)
@@ -665,7 +691,7 @@ def acceptability_chart(data: dict[str, Any]) -> alt.LayerChart:
             color=alt.Color(
                 "Option:N",
                 scale=alt.Scale(domain=domain, range=[*colours, GREY][: len(domain)]),
-                legend=alt.Legend(title=None, orient="bottom"),
+                legend=below(domain),
             ),
             tooltip=[
                 alt.Tooltip("Option:N"),
@@ -717,7 +743,7 @@ def scenario_chart(scenarios: Sequence[dict[str, Any]]) -> alt.LayerChart:
             color=alt.Color(
                 "Scenario:N",
                 scale=alt.Scale(domain=names, range=list(SERIES_COLOURS[: len(names)])),
-                legend=alt.Legend(title=None, orient="bottom", columns=2, labelLimit=420),
+                legend=below(names),
                 sort=names,
             ),
             tooltip=[
@@ -744,7 +770,7 @@ def with_without_chart(years: Sequence[dict[str, Any]]) -> alt.LayerChart:
     colour = alt.Color(
         "Series:N",
         scale=alt.Scale(domain=domain, range=[VERMILLION, BLUE, SKY_BLUE, ORANGE, GREEN]),
-        legend=alt.Legend(title=None, orient="bottom", columns=3, labelLimit=420),
+        legend=below(domain),
         sort=domain,
     )
     x = alt.X("year:O", axis=alt.Axis(labelAngle=0, title="Year"))
@@ -874,7 +900,7 @@ def programme_spend_chart(years: Sequence[dict[str, Any]]) -> alt.LayerChart:
             color=alt.Color(
                 "Series:N",
                 scale=alt.Scale(domain=[PROJECTED_SPEND, ACTUAL_SPEND], range=[VERMILLION, BLUE]),
-                legend=alt.Legend(title=None, orient="bottom", labelLimit=420),
+                legend=below([PROJECTED_SPEND, ACTUAL_SPEND]),
                 sort=[PROJECTED_SPEND, ACTUAL_SPEND],
             ),
             tooltip=[
@@ -906,7 +932,7 @@ def avoided_spend_chart(years: Sequence[dict[str, Any]]) -> alt.LayerChart:
     colour = alt.Color(
         "Series:N",
         scale=alt.Scale(domain=[AVOIDED_SPEND, CUMULATIVE_AVOIDED], range=[SKY_BLUE, BLACK]),
-        legend=alt.Legend(title=None, orient="bottom"),
+        legend=below([AVOIDED_SPEND, CUMULATIVE_AVOIDED]),
         sort=[AVOIDED_SPEND, CUMULATIVE_AVOIDED],
     )
     x = alt.X("Financial year:O", sort=order, axis=_YEAR_AXIS, scale=alt.Scale(domain=order))
@@ -917,10 +943,19 @@ def avoided_spend_chart(years: Sequence[dict[str, Any]]) -> alt.LayerChart:
         alt.Tooltip("cumulative_label:N", title=CUMULATIVE_AVOIDED),
     ]
     base = alt.Chart(frame).encode(x=x, tooltip=tooltip)
+    # One scale for both series, spanning both: left to merge itself, it ended at the bars'
+    # top and cut the running total off above the plot.
+    shown = [
+        v
+        for y in years
+        for v in (y["avoided_spend"], y["cumulative_avoided_spend"])
+        if v is not None
+    ] or [0.0]
+    scale = alt.Scale(domain=[min(0.0, *shown), max(0.0, *shown)], nice=True)
     bars = (
         base.mark_bar(size=36)
         .encode(
-            y=alt.Y("Avoided:Q", axis=_money_axis("Spend avoided"), scale=alt.Scale(zero=True)),
+            y=alt.Y("Avoided:Q", axis=_money_axis("Spend avoided"), scale=scale),
             color=colour,
         )
         .transform_filter("isValid(datum.Avoided)")
@@ -928,7 +963,7 @@ def avoided_spend_chart(years: Sequence[dict[str, Any]]) -> alt.LayerChart:
     )
     running = (
         base.mark_line(point=True, strokeWidth=2.5)
-        .encode(y=alt.Y("Cumulative:Q"), color=colour)
+        .encode(y=alt.Y("Cumulative:Q", scale=scale), color=colour)
         .transform_filter("isValid(datum.Cumulative)")
         .transform_calculate(Series=f"'{CUMULATIVE_AVOIDED}'")
     )
@@ -951,7 +986,7 @@ def measure_chart(measure: dict[str, Any]) -> alt.LayerChart:
     colour = alt.Color(
         "Series:N",
         scale=alt.Scale(domain=[MEASURE_VALUE, MEASURE_TARGET], range=[BLUE, BLACK]),
-        legend=alt.Legend(title=None, orient="bottom"),
+        legend=below([MEASURE_VALUE, MEASURE_TARGET]),
         sort=[MEASURE_VALUE, MEASURE_TARGET],
     )
     base = alt.Chart(frame).encode(
@@ -1069,7 +1104,7 @@ def contract_position_chart(rows: Sequence[dict[str, Any]], expected: float) -> 
     colour = alt.Color(
         "Series:N",
         scale=alt.Scale(domain=domain, range=[BLUE, VERMILLION, GREY]),
-        legend=alt.Legend(title=None, orient="bottom", columns=1, labelLimit=420),
+        legend=below(domain),
         sort=domain,
     )
     lines = (
@@ -1135,7 +1170,7 @@ def contract_payments_chart(years: Sequence[dict[str, Any]]) -> alt.Chart:
             color=alt.Color(
                 "Part:N",
                 scale=alt.Scale(domain=domain, range=[BLUE, SKY_BLUE, ORANGE]),
-                legend=alt.Legend(title=None, orient="bottom", columns=1, labelLimit=420),
+                legend=below(domain),
                 sort=domain,
             ),
             tooltip=[
@@ -1173,7 +1208,7 @@ def variants_chart(rows: Sequence[dict[str, Any]]) -> alt.LayerChart:
         color=alt.Color(
             "Measure:N",
             sort=list(measures),
-            legend=alt.Legend(title=None, orient="bottom"),
+            legend=below(list(measures)),
         ),
         tooltip=[alt.Tooltip("Scenario:N"), alt.Tooltip("Measure:N"), alt.Tooltip("label:N")],
     )

@@ -22,6 +22,7 @@ import statistics
 import time
 from pathlib import Path
 
+from _figures import figure
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,6 +108,13 @@ def main() -> None:
             ],
         ),
     }
+    for page, timed in (("Intervention", intervention), ("Portfolio", portfolio)):
+        figure(
+            f"app: an edit to a re-rendered {page} page (median of {EDITS})",
+            timed["median_seconds"],
+            "s",
+            target=TARGET_SECONDS,
+        )
     print(
         json.dumps(
             {

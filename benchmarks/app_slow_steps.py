@@ -6,8 +6,9 @@ Verify checks examples/thurrock-2017-claims.yaml against the Thurrock portfolio
 (`runs.checked`); Uncertainty simulates examples/thurrock-2017-uncertain.yaml with the page's
 defaults, 10,000 draws and seed 1 (`runs.simulation`), and works out its tornado
 (`runs.tornadoes`), both of which the page shows at once. The best of REPEATS runs is the figure
-(the machine is shared: the best is the cost, the rest is waiting). Prints, for each: the figure,
-the target and whether it is met. Run: .venv/bin/python benchmarks/app_slow_steps.py
+(the machine is shared: the best is the cost, the rest is waiting). Prints each as a figure line
+(benchmarks/README.md) with its target and whether it is met.
+Run: .venv/bin/python benchmarks/app_slow_steps.py
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from _figures import figure
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 1.0
@@ -64,12 +67,10 @@ def main() -> None:
         runs.simulation(uncertain, uncertain_name, 10_000, 1)
 
     for label, step in (
-        ("Verify with the example claims", verify),
-        ("Uncertainty with 10,000 draws", uncertainty),
+        ("app: Verify with the example claims (first visit)", verify),
+        ("app: Uncertainty with 10,000 draws, tornado included (first visit)", uncertainty),
     ):
-        seconds = best(step)
-        met = "met" if seconds < TARGET_SECONDS else "NOT met"
-        print(f"{label}: {seconds:.2f} s (target under {TARGET_SECONDS:.0f} s): {met}")
+        figure(label, round(best(step), 3), "s", target=TARGET_SECONDS)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from _figures import figure
+
 from appraise.analyses.uncertainty import simulate
 from appraise.engine.params import build
 from appraise.model.load import evidence_for
@@ -77,6 +79,19 @@ def main() -> None:
     result = simulate(models["options"], args.draws, SEED)
     options_seconds = best_of(args.repeats, lambda: simulate(models["options"], args.draws, SEED))
     shares = [o.best / args.draws for o in result.options or []]
+    figure(
+        f"options in a simulation ({len(options)} options, {args.draws:,} draws): time added",
+        round(100 * (options_seconds / plain_seconds - 1), 1),
+        "%",
+        target=75.0,
+        note=f"{plain_seconds:.3f} s without options, {options_seconds:.3f} s with",
+    )
+    figure(
+        "options in a simulation: peak memory",
+        float(peak_mib()),
+        "MiB",
+        target=2048.0,
+    )
     print(
         json.dumps(
             {

@@ -27,6 +27,8 @@ import time
 import zipfile
 from pathlib import Path
 
+from _figures import figure
+
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 5
 EXAMPLES = ROOT / "examples"
@@ -197,6 +199,15 @@ def main() -> None:
                 "seconds_min": round(min(times), 3),
                 "seconds_median": round(statistics.median(times), 3),
             }
+    for name, times in out.items():
+        target = 10.0 if "template" in name else 2.0 if "zip bomb" in name else 5.0
+        figure(
+            f"refusal: {name}",
+            times["seconds_median"],
+            "s",
+            target=target,
+            note=f"median of {RUNS}; fastest {times['seconds_min']} s",
+        )
     print(json.dumps({"appraise_refusals": out}))
 
 

@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from _figures import figure
+
 from appraise.analyses.budget import acceptability
 from appraise.analyses.uncertainty import simulate
 from appraise.analyses.voi import Evppi, decisions_of, information
@@ -73,6 +75,13 @@ def main() -> None:
     options_seconds = best_of(
         args.repeats,
         lambda: (information(grouped_sim), acceptability(grouped_model, kept)),
+    )
+    figure(
+        f"value of information: EVPPI of {len(keys)} inputs on {args.draws:,} draws",
+        round(evppi_seconds, 3),
+        "s",
+        target=TARGET_SECONDS,
+        note=f"best of {args.repeats}; CPU {evppi_cpu:.3f} s",
     )
     print(
         json.dumps(

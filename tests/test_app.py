@@ -17,7 +17,8 @@ from appraise.display import money, num, rate
 from appraise.engine.results import appraise_portfolio
 from appraise.model.load import load_portfolio
 from appraise.model.save import portfolio_to_data, set_at, to_yaml
-from appraise.ui.pages import DOWNLOADS, PAGES, View
+from appraise.ui.downloads import DOWNLOADS
+from appraise.ui.pages import PAGES, View
 from tests.conftest import EXAMPLES, ROOT, by_id, run_cli
 from tests.helpers import intervention, portfolio_data
 

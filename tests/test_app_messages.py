@@ -22,6 +22,24 @@ def test_a_percentage_out_of_range_is_refused_in_percent():
     assert at.number_input(key=PROPORTION).value == 10.0  # put back to the value in use
 
 
+def test_a_central_value_outside_its_range_is_refused_in_percent_naming_the_range():
+    """MST's success rate in the uncertain example ranges 0 to 32% (central 16%): 50% is inside
+    the input's own 0-100% but outside the range. Refused beside the field, in percent, before
+    the schema would refuse it in fractions ("high (0.32) is below central (0.5)")."""
+    at = open_app()
+    at.selectbox(key="example").set_value("examples/thurrock-2017-uncertain.yaml").run()
+    go(at, "Intervention")
+    key = "edit:1:interventions[0].effect.success_rate.central"
+    at.number_input(key=key).set_value(50.0).run()
+    assert not at.exception
+    (error,) = [e.value for e in at.error]
+    assert "must be between 0 and 32%, the range set for it (got 50%)" in error
+    assert "0.32" not in error and "0.5" not in error
+    assert at.number_input(key=key).value == 16.0
+    at.number_input(key=key).set_value(20.0).run()  # inside the range: applied
+    assert not at.error and at.number_input(key=key).value == 20.0
+
+
 @pytest.mark.parametrize(
     ("shown", "percent", "expected"),
     [

@@ -380,3 +380,51 @@ def test_programme_page_in_chromium_draws_thrive_against_its_targets(page):
     # East Sussex THRIVE, June 2014: £6.4M + £6.4M = £12.8M below the projection.
     assert metric_value(page, "Spend avoided to date") == "£12,800,000"
     screenshot(page, "programme")
+
+
+# Every text of every chart inside the chart's own picture (a legend or end label running past
+# its right edge is cut off on screen); every money cell of every table right-aligned, on one
+# line, as wide as its text needs.
+LAYOUT_PROBLEMS = """() => {
+    const out = [];
+    const main = document.querySelector('[data-testid="stMain"]');
+    for (const svg of main.querySelectorAll('.vega-embed svg')) {
+        // The chart's place on the page, which cuts off whatever the picture holds beyond it.
+        const box = svg.closest('[data-testid="stElementContainer"]').getBoundingClientRect();
+        for (const text of svg.querySelectorAll('text')) {
+            const t = text.getBoundingClientRect();
+            if (!text.textContent.trim() || t.width === 0) continue;
+            if (t.left < box.left - 1 || t.right > box.right + 1) {
+                out.push('chart text cut off: ' + text.textContent);
+            }
+        }
+    }
+    for (const cell of main.querySelectorAll('table td')) {
+        const text = cell.innerText.trim();
+        if (!/^-?£[0-9,]+$/.test(text)) continue;
+        const style = getComputedStyle(cell);
+        if (style.textAlign !== 'right') out.push('money not right-aligned: ' + text);
+        const tops = new Set();
+        const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const range = document.createRange();
+            range.selectNodeContents(node);
+            for (const r of range.getClientRects()) if (r.width > 0) tops.add(Math.round(r.top));
+        }
+        if (tops.size > 1) out.push('money wrapped: ' + text + ' ' + [...tops]);
+    }
+    return out;
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 1920])
+def test_compare_and_portfolio_pages_fit_their_text_at_1280_and_1920_pixels(page, width):
+    """Issue 26 item 4: labels and legends never clip; money right-aligned and never wrapped."""
+    page.set_viewport_size({"width": width, "height": 1000})
+    settled(page)
+    wait_for_charts(page, 1)
+    assert page.evaluate(LAYOUT_PROBLEMS) == []
+    open_page(page, "Compare", "Compare the interventions")
+    wait_for_charts(page, 5)
+    page.wait_for_timeout(500)  # the charts' final layout at this width
+    assert page.evaluate(LAYOUT_PROBLEMS) == []

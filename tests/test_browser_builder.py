@@ -153,7 +153,7 @@ def test_two_scenarios_side_by_side_in_chromium(page, thurrock_json):  # noqa: F
     assert money(proposed - mst / 2) in cells(page, "MST at 5%")
     page_screenshot(page, "scenarios")
     with page.expect_download() as download:
-        fresh(page).get_by_role("button", name="Download as YAML").nth(1).click()
+        fresh(page).get_by_role("button", name="Portfolio (YAML)").nth(1).click()
     assert download.value.suggested_filename == "mst-at-5.yaml"
     data = yaml.safe_load(Path(download.value.path()).read_text())
     assert data["interventions"][0]["reach"]["proportion"]["value"] == 0.05

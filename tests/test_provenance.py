@@ -444,7 +444,7 @@ def test_an_edit_in_the_app_shows_as_edited_in_the_workbook_and_the_paper(tmp_pa
     assert not at.exception and not at.error
     badges = " ".join(m.value for m in at.markdown)
     assert "edited" in badges
-    from appraise.ui import pages, paper, session
+    from appraise.ui import downloads, paper, session
 
     loaded = at.session_state["loaded"]
     view_model = session.evaluate(loaded.key, loaded.name).appraisal.model
@@ -462,7 +462,7 @@ def test_an_edit_in_the_app_shows_as_edited_in_the_workbook_and_the_paper(tmp_pa
     view = View()
     view.loaded = loaded
     view.appraisal = session.evaluate(loaded.key, loaded.name).appraisal
-    book = load_workbook(io.BytesIO(pages.workbook(view)))
+    book = load_workbook(io.BytesIO(downloads.workbook(view)))
     sheet = book["Inputs"]
     header = [c.value for c in sheet[3]]
     assert tuple(header[: len(INPUT_HEADERS)]) == INPUT_HEADERS

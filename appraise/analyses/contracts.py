@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from appraise.display import money, num, pct
+from appraise.display import money, num, pct, years_text
 from appraise.engine import core
 from appraise.engine.params import Model
 from appraise.model.numbers import central
@@ -234,7 +234,7 @@ def contract_lines(interventions: list[dict[str, Any]], horizon: int) -> list[st
             "",
             f"Outcome contract of {rec['id']} ({c['kind']}): pays for {metric}, "
             f"{baseline_text(c)}.",
-            f"  Over {horizon} years (undiscounted): outcome payments {money(c['payments'])} "
+            f"  Over {years_text(horizon)} (undiscounted): outcome payments {money(c['payments'])} "
             f"(before the cap {money(c['uncapped'])}; {cap_text(c)}). The council pays "
             f"{money(c['council_payments'])}"
             + (

@@ -35,7 +35,7 @@ from appraise.engine.evaluate import Structure
 from appraise.engine.options import option_totals
 from appraise.engine.params import Model, Param
 from appraise.engine.results import number
-from appraise.engine.solve import Metric, solve
+from appraise.engine.solve import Metric, solve_many
 from appraise.model.discounting import rate_data
 from appraise.model.limits import DEFAULT_DRAWS  # noqa: F401  (here for the app and the paper)
 from appraise.model.numbers import Dist
@@ -641,20 +641,32 @@ def swings_of(
     of its input (the others central) at which the figure is zero."""
     k = len(params)
     central = values[-1, target]
+    # Inputs that do not feed this figure are left out.
+    fed = [
+        j
+        for j in range(k)
+        if not (values[j, target] == central and values[k + j, target] == central)
+    ]
+    # A root must bring the figure to within 1e-9 of the largest value in play of zero (a penny
+    # in £10 million); a bracket straddling a jump rather than a root fails this.
+    tolerances = [
+        1e-9 * max(abs(values[j, target]), abs(values[k + j, target]), abs(central), 1.0)
+        for j in fed
+    ]
+    with np.errstate(over="ignore", invalid="ignore"):  # far ends of an open domain
+        solved = solve_many(
+            model, [(params[j].key, metric) for j in fed], 0.0, tolerances, money_only=True
+        )
     swings = []
-    for j, p in enumerate(params):
-        at_low, at_high = values[j, target], values[k + j, target]
-        if at_low == central and at_high == central:
-            continue  # the input does not feed this figure
+    for j, roots in zip(fed, solved, strict=True):
         lo, hi, basis = ranges[j]
-        # A root must bring the figure to within 1e-9 of the largest value in play of zero (a
-        # penny in £10 million); a bracket straddling a jump rather than a root fails this.
-        scale = max(abs(at_low), abs(at_high), abs(central), 1.0)
-        with np.errstate(over="ignore", invalid="ignore"):  # far ends of an open domain
-            roots = solve(model, p.key, metric, 0.0, 1e-9 * scale, money_only=True)
         root = roots[0] if roots else None
         in_range = root is not None and lo <= root <= hi
-        swings.append(Swing(p, lo, hi, basis, at_low, at_high, root, in_range))
+        swings.append(
+            Swing(
+                params[j], lo, hi, basis, values[j, target], values[k + j, target], root, in_range
+            )
+        )
     swings.sort(key=lambda s: -s.swing)
     return swings
 

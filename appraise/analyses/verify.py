@@ -48,13 +48,14 @@ from typing import Any
 
 import numpy as np
 
+from appraise.display import years_text
 from appraise.engine import core, evaluate
 from appraise.engine.claims import CLAIM, ROUNDING_ALLOWANCE
 from appraise.engine.evaluate import Structure
 from appraise.engine.figures import CONTRACT_FIGURES, figure, kind_of, summable
 from appraise.engine.params import SETTINGS, Model, Param, build, is_whole_outcome
 from appraise.engine.results import INTERVENTION_KEYS, PORTFOLIO_KEYS, YEAR_KEYS
-from appraise.engine.solve import Metric, evaluate_metric, inputs_feeding, solve
+from appraise.engine.solve import Metric, bisect, evaluate_blocks, inputs_feeding, solve_many
 from appraise.errors import InputError, Problem
 from appraise.model.files import Assumption, Claim, ClaimsFile, claims_from_text, load_claims
 from appraise.model.load import (
@@ -158,7 +159,13 @@ def _scalar_keys(source: Mapping[str, np.ndarray], keys: tuple[str, ...], ndim: 
 
 def metric_names(model: Model, whole: bool) -> list[str]:
     """Every metric a claim can name, for one intervention (or a list) or for the portfolio."""
-    per, totals = core.appraise(model.base)
+    # Which figures exist depends on the portfolio's shape, not its values: one run of the core
+    # per model, however many claims name a metric.
+    found = model.__dict__.get("_figure_shapes")
+    if found is None or found[0] is not model.base:
+        found = (model.base, core.appraise(model.base))
+        model.__dict__["_figure_shapes"] = found
+    per, totals = found[1]
     names = (
         _scalar_keys(totals, PORTFOLIO_KEYS, 0)
         if whole
@@ -516,20 +523,31 @@ def _plan(claims: ClaimsFile, model: Model) -> list[_Plan]:
     return plans
 
 
-def _edge(
-    model: CheckModel, key: str, metric: ClaimMetric, target: float, tol: float, root: float
-) -> float:
-    """For a step-valued metric: the end of the interval where the claim holds nearest the stated value."""
-    outside = model.param(key).central
-    inside = root
-    for _ in range(EDGE_BISECTIONS):
-        mid = (outside + inside) / 2
-        value = evaluate_metric(model, key, np.array([mid]), metric)[0]
-        if abs(value - target) <= tol:
-            inside = mid
-        else:
-            outside = mid
-    return inside
+def _edges(
+    model: CheckModel,
+    metric: ClaimMetric,
+    target: float,
+    tol: float,
+    found: list[tuple[str, float]],
+) -> list[float]:
+    """For a step-valued metric: for each (input, root), the end of the interval where the claim
+    holds nearest the stated value (all bisected together)."""
+    # Bisection between the stated value (outside) and the root (inside): the bracket's low end
+    # is the outside one and moves up, toward the root, wherever the claim fails at the midpoint.
+    brackets = [
+        (np.array([model.param(key).central]), np.array([root]), np.array([np.nan]))
+        for key, root in found
+    ]
+
+    def evaluate(asked: list[int], points: list[np.ndarray]) -> list[np.ndarray]:
+        problems = [(found[i][0], metric) for i in asked]
+        return [f - target for f in evaluate_blocks(model, problems, points, False)]
+
+    def fails(f_mid: np.ndarray, _: np.ndarray) -> np.ndarray:
+        return ~(np.abs(f_mid) <= tol)
+
+    ends = bisect(brackets, evaluate, lambda lo, hi: False, EDGE_BISECTIONS, fails)
+    return [float(hi[0]) for _, hi, _ in ends]
 
 
 WHOLE_UNITS = (
@@ -561,15 +579,18 @@ def implied_inputs(
     `paths` maps input keys to field paths in the file (when `model` is part of a portfolio).
     """
     paths = paths or {}
-    found = []
+    feeding = inputs_feeding(model, metric)
+    solved = solve_many(model, [(p.key, metric) for p in feeding], target, tolerance)
+    values = [roots[0] if roots else None for roots in solved]
+    if kind_of(metric.leaf) == "year":
+        rooted = [(p.key, v) for p, v in zip(feeding, values, strict=True) if v is not None]
+        edges = iter(_edges(model, metric, target, tolerance, rooted))
+        values = [None if v is None else next(edges) for v in values]
+    found = [
+        Implied(p.key, p.label, p.unit, paths.get(p.key, p.path), p.central, value)
+        for p, value in zip(feeding, values, strict=True)
+    ]
     order = {p.key: n for n, p in enumerate(model.solvable)}
-    for p in inputs_feeding(model, metric):
-        roots = solve(model, p.key, metric, target, tolerance)
-        value = roots[0] if roots else None
-        if value is not None and kind_of(metric.leaf) == "year":
-            value = _edge(model, p.key, metric, target, tolerance, value)
-        path = paths.get(p.key, p.path)
-        found.append(Implied(p.key, p.label, p.unit, path, p.central, value))
 
     def rank(item: Implied) -> tuple[int, float, int, int]:
         if item.implied_value is None:
@@ -626,7 +647,7 @@ def check_claim(plan: _Plan) -> ClaimResult:
             return result(
                 "not_checkable",
                 value or None,
-                f"a payback year must be from 1 to the portfolio's horizon ({horizon} years)",
+                f"a payback year must be from 1 to the portfolio's horizon ({years_text(horizon)})",
             )
         recomputed = value or None  # 0 from the core: never pays back within the horizon
     elif not math.isfinite(value):

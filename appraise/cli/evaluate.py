@@ -50,6 +50,7 @@ def evaluation_table(data: dict[str, Any]) -> str:
         rate,
         ratio_text,
         table,
+        years_text,
     )
     from appraise.engine.figures import FIGURES
 
@@ -97,7 +98,7 @@ def evaluation_table(data: dict[str, Any]) -> str:
     perspective = payer_name(p["perspective"])
     head = (
         f"{p['portfolio']} (prices {p['price_year']}; savings to {perspective}; cashable "
-        f"method {p['cashable_method']}; NPV over {h} years at {discount_text(p['discount_rate'], h)})"
+        f"method {p['cashable_method']}; NPV over {years_text(h)} at {discount_text(p['discount_rate'], h)})"
     )
     if years and "financial_year" in years[0]:
         head += (

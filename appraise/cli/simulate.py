@@ -47,7 +47,7 @@ def model_of(file: Path, draws: int | None = None, sensitivity: bool = False) ->
 def simulation_table(data: dict[str, Any]) -> str:
     """The readable table printed by `appraise simulate`, from its JSON."""
     from appraise.analyses.uncertainty import RELATIVE_PRECISION
-    from appraise.display import discount_text, money, pct, table
+    from appraise.display import discount_text, money, pct, table, years_text
 
     p = data["portfolio"]
     draws, seed = data["draws"], data["seed"]
@@ -68,12 +68,12 @@ def simulation_table(data: dict[str, Any]) -> str:
     se = 0.5 / math.sqrt(draws)
     head = (
         f"{p['portfolio']}: Monte Carlo, {draws:,} draws, seed {seed} "
-        f"({len(inputs)} uncertain inputs; NPV over {h} years at "
+        f"({len(inputs)} uncertain inputs; NPV over {years_text(h)} at "
         f"{discount_text(p['discount_rate'], h)})"
     )
     notes = [
         "",
-        f"NPV: over {h} years, discounted; Net/yr: net savings in one year of full service.",
+        f"NPV: over {years_text(h)}, discounted; Net/yr: net savings in one year of full service.",
         "P(NPV > 0) is the share of draws in which the NPV is above zero (the probability of "
         f"breaking even); its Monte Carlo standard error is at most {pct(se, 2)} at this many draws.",
         f"p5, p50 and p95 are percentiles of the draws, read from a histogram: each within "
@@ -94,7 +94,7 @@ def simulation_table(data: dict[str, Any]) -> str:
 def contracts_block(contracts: list[dict[str, Any]], horizon: int) -> list[str]:
     """Each outcome contract: the council's position under it and under direct delivery, side
     by side, the chance each loses money, the payments expected and how often the cap binds."""
-    from appraise.display import money, pct, table
+    from appraise.display import money, pct, table, years_text
 
     headers = ["Intervention", "Arrangement", "P(council loses)", "Mean", "p5", "p50", "p95"]
     rows = []
@@ -108,7 +108,7 @@ def contracts_block(contracts: list[dict[str, Any]], horizon: int) -> list[str]:
                 + [money(c[key][k]) for k in ("mean", "p5", "p50", "p95")]
             )
     lines = [
-        f"Outcome contracts: the council's net position over {horizon} years (undiscounted), "
+        f"Outcome contracts: the council's net position over {years_text(horizon)} (undiscounted), "
         "under the contract and under direct delivery, on the same draws:",
         "",
         table(headers, rows),
@@ -199,7 +199,7 @@ def simulate_command(
 def voi_table(data: dict[str, Any]) -> str:
     """What to check first: EVPI of each decision, then every input and group by EVPPI, with the
     tornado's rank beside each; the chances by budget where the file has options."""
-    from appraise.display import check_first, money, num, pct, table
+    from appraise.display import check_first, money, num, pct, table, years_text
 
     voi = data["value_of_information"]
     h = data["portfolio"]["horizon_years"]
@@ -217,7 +217,14 @@ def voi_table(data: dict[str, Any]) -> str:
     ]
     blocks.append(
         table(
-            ["Decision", "Choices", "Best on average", "EVPI", f"Reaches ({h} years)", "EVPI each"],
+            [
+                "Decision",
+                "Choices",
+                "Best on average",
+                "EVPI",
+                f"Reaches ({years_text(h)})",
+                "EVPI each",
+            ],
             rows,
             [False, False, False, True, True, True],
         )
@@ -335,7 +342,7 @@ def tornado_rows(swings: list[Swing]) -> list[list[str]]:
 
 def sensitivity_table(result: Sensitivity) -> str:
     """The readable tornado tables printed by `appraise sensitivity`."""
-    from appraise.display import discount_text, money, table
+    from appraise.display import discount_text, money, table, years_text
 
     data: dict[str, Any] = result.to_data()
     p = data["portfolio"]
@@ -352,7 +359,7 @@ def sensitivity_table(result: Sensitivity) -> str:
         "NPV = 0 at",
     ]
     blocks = [
-        f"{p['portfolio']}: one-way sensitivity of NPV over {h} years at "
+        f"{p['portfolio']}: one-way sensitivity of NPV over {years_text(h)} at "
         f"{discount_text(p['discount_rate'], h)} (each input at its low and its high, the others central)"
     ]
     if not result.inputs:
@@ -370,7 +377,7 @@ def sensitivity_table(result: Sensitivity) -> str:
     for tornado in result.contracts:
         blocks += [
             "",
-            f"{tornado.id}, outcome contract: the council's net position over {h} years "
+            f"{tornado.id}, outcome contract: the council's net position over {years_text(h)} "
             f"(undiscounted) {money(tornado.npv)} at central values",
             table(
                 [

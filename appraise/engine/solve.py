@@ -105,7 +105,49 @@ def solve(
     return solve_many(model, [(key, metric)], target, tolerance, grids, money_only)[0]
 
 
-def _evaluate_blocks(
+def evaluate_blocks(
+    model: Model,
+    problems: Sequence[tuple[str, Metric]],
+    candidates: Sequence[np.ndarray],
+    money_only: bool,
+) -> list[np.ndarray]:
+    """Each problem's metric over its candidates, exactly `evaluate_metric` of each alone, in as
+    few runs of the core as inputs allow (see `_runs`)."""
+    out: list[np.ndarray] = [np.empty(0)] * len(problems)
+    for run in _runs(model, [key for key, _ in problems]):
+        found = _blocks(model, [problems[i] for i in run], [candidates[i] for i in run], money_only)
+        for i, values in zip(run, found, strict=True):
+            out[i] = values
+    return out
+
+
+def _runs(model: Model, keys: Sequence[str]) -> list[list[int]]:
+    """Problems (by position) that may share a run of the core: no two of their inputs conflict
+    (a whole outcome's cost sets its components' values in every block), and each would set aside
+    the same assumptions alone (a claims file's assumption about an input's whole outcome, or
+    component, is dropped while that input is solved)."""
+    assumed = getattr(model, "assumed", {})
+    # Conflicts are only between a whole outcome's cost and its components (`Model.conflict`).
+    rivals: dict[str, set[str]] = {}
+    for whole, parts in model.scaled.items():
+        for part in parts:
+            rivals.setdefault(whole, set()).add(part.key)
+            rivals.setdefault(part.key, set()).add(whole)
+    runs: list[tuple[frozenset[str], set[str], list[int]]] = []
+    for i, key in enumerate(keys):
+        dropped = frozenset(k for k in assumed if model.conflict(k, key))
+        against = rivals.get(key, set())
+        for same, members, positions in runs:
+            if same == dropped and not against & members:
+                members.add(key)
+                positions.append(i)
+                break
+        else:
+            runs.append((dropped, {key}, [i]))
+    return [positions for _, _, positions in runs]
+
+
+def _blocks(
     model: Model,
     problems: Sequence[tuple[str, Metric]],
     candidates: Sequence[np.ndarray],
@@ -113,7 +155,7 @@ def _evaluate_blocks(
 ) -> list[np.ndarray]:
     """Each problem's metric over its candidates, all in one run of the core: problem i's input
     takes its candidates in block i of the draw axis and its stated value in every other block,
-    so block i is exactly `evaluate_metric` of problem i alone."""
+    so block i is exactly `evaluate_metric` of problem i alone (for problems `_runs` allows together)."""
     if len(problems) == 1:
         (key, metric), (xs,) = problems[0], candidates
         return [evaluate_metric(model, key, xs, metric, money_only)]
@@ -139,69 +181,55 @@ def _evaluate_blocks(
 def solve_many(
     model: Model,
     problems: Sequence[tuple[str, Metric]],
-    target: float,
-    tolerance: float | None = None,
+    target: float | Sequence[float],
+    tolerance: float | None | Sequence[float | None] = None,
     grids: Sequence[np.ndarray] | None = None,
     money_only: bool = False,
 ) -> list[list[float]]:
     """`solve` of each (input key, metric) in `problems`, each answer exactly what `solve` gives
     on its own: the grids, and then every bisection step of every problem, are run together in
-    one call of the core (a paper's few dozen break-even values in a few dozen runs, not a
-    thousand)."""
+    one call of the core (a paper's few dozen break-even values in a dozen runs, not a thousand).
+
+    `target` and `tolerance` are one for all problems or one per problem.
+    """
+    n = len(problems)
+    targets = [float(target)] * n if np.ndim(target) == 0 else [float(t) for t in target]  # type: ignore[union-attr]
+    asked = tolerance if isinstance(tolerance, Sequence) else [tolerance] * n
     params = [model.param(key) for key, _ in problems]
     xs_all = [
         search_grid(p, p.central) if grids is None else np.asarray(grids[i], dtype=float)
         for i, p in enumerate(params)
     ]
-    fs = [f - target for f in _evaluate_blocks(model, problems, xs_all, money_only)]
+    found = evaluate_blocks(model, problems, xs_all, money_only)
+    fs = [f - t for f, t in zip(found, targets, strict=True)]
     tols, roots, brackets = [], [], []
-    for xs, f in zip(xs_all, fs, strict=True):
-        if tolerance is None:
+    for xs, f, t, tol in zip(xs_all, fs, targets, asked, strict=True):
+        if tol is None:
             # Relative to the size of the figures in play: an NPV of millions cannot be pinned to
             # a billionth of a pound, but a jump (a payback year stepping past the target) is
             # still refused.
-            values = f[np.isfinite(f)] + target
-            scale = max(abs(target), float(np.abs(values).max()) if values.size else 0.0, 1.0)
+            values = f[np.isfinite(f)] + t
+            scale = max(abs(t), float(np.abs(values).max()) if values.size else 0.0, 1.0)
             tols.append(1e-9 * scale)
         else:
-            tols.append(tolerance)
+            tols.append(tol)
         finite = np.isfinite(f)
         roots.append(list(xs[finite & (np.abs(f) <= 0)]))
         sign = np.sign(np.where(finite, f, np.nan))
         crossing = (sign[:-1] * sign[1:] < 0) & finite[:-1] & finite[1:]
-        brackets.append([xs[:-1][crossing], xs[1:][crossing], f[:-1][crossing]])
-    live = [i for i, (lo, _, _) in enumerate(brackets) if lo.size]
-    for _ in range(BISECTIONS):
-        # A problem stops once every bracket of its own is as narrow as a double can usefully
-        # make it, as `solve` of it alone would.
-        live = [
-            i
-            for i in live
-            if not np.all(
-                brackets[i][1] - brackets[i][0] <= 1e-13 * np.maximum(np.abs(brackets[i][0]), 1.0)
-            )
-        ]
-        if not live:
-            break
-        mids = [(brackets[i][0] + brackets[i][1]) / 2 for i in live]
-        found = _evaluate_blocks(model, [problems[i] for i in live], mids, money_only)
-        for i, mid, f_mid in zip(live, mids, found, strict=True):
-            lo, hi, f_lo = brackets[i]
-            f_mid = f_mid - target
-            same = np.sign(f_mid) == np.sign(f_lo)
-            brackets[i] = [
-                np.where(same, mid, lo),
-                np.where(same, hi, mid),
-                np.where(same, f_mid, f_lo),
-            ]
+        brackets.append((xs[:-1][crossing], xs[1:][crossing], f[:-1][crossing]))
+
+    def evaluate(asked: list[int], points: list[np.ndarray]) -> list[np.ndarray]:
+        f = evaluate_blocks(model, [problems[i] for i in asked], points, money_only)
+        return [v - targets[i] for i, v in zip(asked, f, strict=True)]
+
+    brackets = bisect(brackets, evaluate, _narrow, BISECTIONS)
     bracketed = [i for i, (lo, _, _) in enumerate(brackets) if lo.size]
     if bracketed:
         mids = [(brackets[i][0] + brackets[i][1]) / 2 for i in bracketed]
-        checks = _evaluate_blocks(model, [problems[i] for i in bracketed], mids, money_only)
+        checks = evaluate(bracketed, mids)
         for i, mid, check in zip(bracketed, mids, checks, strict=True):
-            roots[i] += [
-                float(x) for x, c in zip(mid, check - target, strict=True) if abs(c) <= tols[i]
-            ]
+            roots[i] += [float(x) for x, c in zip(mid, check, strict=True) if abs(c) <= tols[i]]
     out = []
     for p, found_roots in zip(params, roots, strict=True):
         unique: list[float] = []
@@ -209,6 +237,85 @@ def solve_many(
             if all(abs(x - u) > 1e-9 * max(abs(u), 1.0) for u in unique):
                 unique.append(float(x))
         out.append(unique)
+    return out
+
+
+Bracket = tuple[np.ndarray, np.ndarray, np.ndarray]  # lows, highs, and the test's value at each low
+TREE_LEVELS = 5  # bisection steps taken per run of the core: 31 points a bracket
+
+
+def _narrow(lo: np.ndarray, hi: np.ndarray) -> bool:
+    """Every bracket of a problem as narrow as a double can usefully make it."""
+    return bool(np.all(hi - lo <= 1e-13 * np.maximum(np.abs(lo), 1.0)))
+
+
+def _same_side(f_mid: np.ndarray, f_lo: np.ndarray) -> np.ndarray:
+    """Whether the root lies above the midpoint: the test has the same sign there as at the low."""
+    return np.sign(f_mid) == np.sign(f_lo)
+
+
+def bisect(
+    brackets: Sequence[Bracket],
+    evaluate: Callable[[list[int], list[np.ndarray]], list[np.ndarray]],
+    done: Callable[[np.ndarray, np.ndarray], bool],
+    steps: int,
+    above: Callable[[np.ndarray, np.ndarray], np.ndarray] = _same_side,
+) -> list[Bracket]:
+    """Bisect every problem's brackets `steps` times, or until `done(lo, hi)` holds for them.
+
+    `evaluate(problems, points)` gives the test at each problem's points; `above(f_mid, f_lo)` says
+    where the bracket moves up. The answer is exactly plain bisection's, step for step, but each run
+    of `evaluate` takes TREE_LEVELS steps: it is given every midpoint the next TREE_LEVELS steps
+    could ask for (each computed as bisection computes it, by halving the bracket it would hold),
+    and the walk down that tree then takes the branch bisection would take.
+    """
+    out = list(brackets)
+    live = [i for i, (lo, _, _) in enumerate(out) if lo.size]
+    taken = 0
+    while live and taken < steps:
+        live = [i for i in live if not done(out[i][0], out[i][1])]
+        if not live:
+            break
+        levels = min(TREE_LEVELS, steps - taken)
+        trees = []  # per problem: per level, the midpoints of every node [brackets, 2**level]
+        for i in live:
+            lo, hi = out[i][0][:, None], out[i][1][:, None]
+            mids = []
+            for _ in range(levels):
+                mid = (lo + hi) / 2
+                mids.append(mid)
+                # Children in order (lower half, upper half): node k's are 2k and 2k + 1.
+                lo = np.stack([lo, mid], axis=2).reshape(len(mid), -1)
+                hi = np.stack([mid, hi], axis=2).reshape(len(mid), -1)
+            trees.append(mids)
+        flat = [np.concatenate([m.ravel() for m in mids]) for mids in trees]
+        values = evaluate(live, flat)
+        still = []
+        for i, mids, f in zip(live, trees, values, strict=True):
+            lo, hi, f_lo = out[i]
+            node = np.zeros(lo.size, dtype=int)
+            rows = np.arange(lo.size)
+            offset, finished = 0, False
+            for level, mid_level in enumerate(mids):
+                if level and done(lo, hi):
+                    finished = True
+                    break
+                width = mid_level.shape[1]
+                mid = mid_level[rows, node]
+                f_mid = f[offset : offset + lo.size * width].reshape(lo.size, width)[rows, node]
+                offset += lo.size * width
+                up = above(f_mid, f_lo)
+                lo, hi, f_lo = (
+                    np.where(up, mid, lo),
+                    np.where(up, hi, mid),
+                    np.where(up, f_mid, f_lo),
+                )
+                node = 2 * node + up
+            out[i] = (lo, hi, f_lo)
+            if not finished:
+                still.append(i)
+        taken += levels
+        live = still
     return out
 
 
@@ -223,17 +330,21 @@ def solve_one(
 def inputs_feeding(
     model: Model, metric: Metric, probe: Callable[[Param], bool] | None = None
 ) -> list[Param]:
-    """Inputs that change `metric` when moved off their stated value (others cannot explain it)."""
-    out = []
-    for p in model.solvable:
-        if probe is not None and not probe(p):
-            continue
-        stated = p.central
-        grid = search_grid(p, stated)
-        nudged = np.array(
-            [stated, grid[len(grid) // 3], grid[2 * len(grid) // 3], grid[0], grid[-1]]
+    """Inputs that change `metric` when moved off their stated value (others cannot explain it).
+
+    Every input is nudged in one run of the core."""
+    params = [p for p in model.solvable if probe is None or probe(p)]
+    if not params:
+        return []
+    nudges = []
+    for p in params:
+        grid = search_grid(p, p.central)
+        nudges.append(
+            np.array([p.central, grid[len(grid) // 3], grid[2 * len(grid) // 3], grid[0], grid[-1]])
         )
-        values = evaluate_metric(model, p.key, nudged, metric)
+    found = evaluate_blocks(model, [(p.key, metric) for p in params], nudges, False)
+    out = []
+    for p, values in zip(params, found, strict=True):
         finite = values[np.isfinite(values)]
         if (
             finite.size

@@ -50,6 +50,7 @@ def stamped(figure: alt.TopLevelMixin, identity: RunIdentity, width: int = PLOT)
     # their scales, and fixed padding would keep a chart wider than the page however far its
     # plot is narrowed.
     chart.pop("padding", None)
+    chart.pop("autosize", None)  # the paper sets the plot's width and measures the rest
     chart["width"] = width
     _cap_legend_columns(chart)
     config = chart.setdefault("config", {})

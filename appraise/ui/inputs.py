@@ -11,6 +11,7 @@ value) and keeps the bounds; a value outside them is rejected with the validator
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -52,20 +53,41 @@ def _show_problems(path: str) -> None:
         st.error("Not applied:  \n" + "  \n".join(code(p) for p in problems))
 
 
-def outside(domain: Domain, shown: float, percent: bool, label: str) -> str | None:
+def outside(domain: Domain, shown: float, percent: bool, label: str, why: str = "") -> str | None:
     """Why a value typed into a field is outside the input's domain, in the field's own units
-    ("must be between 0 and 100% (got 150%)"); None if it is inside."""
+    ("must be between 0 and 100% (got 150%)"); None if it is inside. `why` follows the bounds
+    where the domain is narrower than the input's own (", the range set for it")."""
     x = shown / 100 if percent else shown
     if domain.contains(x):
         return None
     if not percent:
-        return f"{label}: {domain.violation(x)} (got {shown:,.10g})"
+        if not domain.natural(x):
+            return f"{label}: {domain.text}{why} (got {shown:,.10g})"
+        return f"{label}: {domain.limit_text} (got {shown:,.10g})"
     scaled = Domain(domain.lo * 100, domain.hi * 100, domain.lo_open, domain.hi_open)
     if not scaled.natural(shown):
         closed = not (scaled.lo_open or scaled.hi_open) and math.isfinite(scaled.hi - scaled.lo)
         text = f"must be between {scaled.lo:g} and {scaled.hi:g}" if closed else scaled.text
-        return f"{label}: {text}% (got {shown:,.10g}%)"
+        return f"{label}: {text}%{why} (got {shown:,.10g}%)"
     return f"{label}: {domain.limit_text} (got {shown:,.10g}%)"
+
+
+RANGE_WHY = ", the range set for it"
+
+
+def within_range(domain: Domain, value: Dist) -> Domain:
+    """The values a ranged input's central value may take: its own domain, and within the range
+    (a central value outside a bounded distribution's support is refused)."""
+    low, high = value.support
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return domain
+    return dataclasses.replace(
+        domain,
+        lo=max(domain.lo, low),
+        hi=min(domain.hi, high),
+        lo_open=domain.lo_open and domain.lo >= low,
+        hi_open=domain.hi_open and domain.hi <= high,
+    )
 
 
 def _changed(
@@ -99,9 +121,10 @@ def number(
     step: float | None = None,
     help: str | None = None,
     domain: Domain | None = None,
+    why: str = "",
 ) -> None:
     """A number input for the value at `path` (a percentage on screen if `percent`); a value
-    outside `domain` is refused in the field's own units."""
+    outside `domain` is refused in the field's own units (`why`: see `outside`)."""
     key = _key(path)
     shown: float | int = int(value) if integer else round(value * 100, 10) if percent else value
     _bind(key, shown)
@@ -112,7 +135,7 @@ def number(
         return round(float(x) / 100, 12) if percent else float(x)
 
     shown_label = f"{label} (%)" if percent else label
-    check = None if domain is None else partial(_outside_check, domain, percent, label)
+    check = None if domain is None else partial(_outside_check, domain, percent, label, why)
     st.number_input(
         shown_label,
         key=key,
@@ -125,8 +148,8 @@ def number(
     _show_problems(path)
 
 
-def _outside_check(domain: Domain, percent: bool, label: str, value: Any) -> str | None:
-    return outside(domain, float(value), percent, label)
+def _outside_check(domain: Domain, percent: bool, label: str, why: str, value: Any) -> str | None:
+    return outside(domain, float(value), percent, label, why)
 
 
 def choice(
@@ -203,7 +226,8 @@ def param(p: Param, sources: str = "", citations: dict[str, str] | None = None) 
         percent=percent,
         step=0.01 if p.unit in ("ratio", "d") else STEPS.get(p.unit),
         help=where,
-        domain=p.domain,
+        domain=within_range(p.domain, p.value) if uncertain else p.domain,
+        why=RANGE_WHY if uncertain else "",
     )
     if uncertain:
         st.caption(

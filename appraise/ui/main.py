@@ -26,8 +26,10 @@ FIT_TILES = FIT_TILES.replace(
     "{FIGURE_RULES}",
     "\n".join(
         f'[class*="st-key-figure-table-"][class*="-x{n}-"] td:nth-child({n}), '
-        f'[class*="st-key-figure-table-"][class*="-x{n}-"] th:nth-child({n}) '
-        "{ text-align: right !important; white-space: nowrap; }"
+        f'[class*="st-key-figure-table-"][class*="-x{n}-"] th:nth-child({n}), '
+        f'[class*="st-key-figure-table-"][class*="-x{n}-"] td:nth-child({n}) * '
+        # Streamlit's own table style wraps cells; a wrapped "-£1,108,277" splits at the minus.
+        "{ text-align: right !important; white-space: nowrap !important; }"
         for n in range(1, MAX_STYLED_COLUMNS + 1)
     ),
 )

@@ -6,13 +6,11 @@ To add a page: write `def my_page(view: View) -> None` (lay out widgets and char
 lives in a module of its own (`appraise.ui.uncertainty`, `.forecast`, `.claims`) and computes
 only when it is open, through a cached run in `appraise.ui.runs`.
 
-To offer another file on the Export page, add one `Download(...)` to `DOWNLOADS`.
+The files the Export page offers are in `appraise.ui.downloads`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -22,7 +20,6 @@ from appraise.display import (
     STALE_YEARS,
     compared_text,
     discount_text,
-    evaluation_csv,
     money,
     num,
     pct,
@@ -30,7 +27,6 @@ from appraise.display import (
     ratio_text,
     stale_years,
     success_rate_text,
-    to_json,
     years_text,
 )
 from appraise.engine.figures import FIGURES
@@ -50,8 +46,9 @@ from appraise.ui import (
     session,
     uncertainty,
 )
+from appraise.ui.downloads import DOWNLOADS, offer
 from appraise.ui.layout import Page, View, chart, conventions, headline, payback, show_table
-from appraise.ui.paper import paper_section, run_of, stem
+from appraise.ui.paper import paper_section, stem
 from appraise.ui.runs import success_rate_curve
 from appraise.ui.text import plain
 
@@ -665,94 +662,6 @@ def _plain(value: Any) -> str:
         status = next((k for k in value if k != "value"), None)
         return _plain(value["value"]) + (f" ({status})" if status else "")
     return "" if value is None else str(value)
-
-
-@dataclass(frozen=True)
-class Download:
-    """A file the Export page offers: its button, name, type and how to make it from the view."""
-
-    label: str
-    suffix: str  # appended to the portfolio file's stem
-    mime: str
-    help: str
-    content: Callable[[View], str | bytes]
-    # The label of a button that makes the file, for a file slow to make (a workbook of
-    # thousands of interventions takes minutes): made when clicked, not on every rerun.
-    make: str = ""
-
-
-MADE = "made-downloads"  # session state: {label: (the portfolio data it was made from, bytes)}
-
-
-def offer(download: Download, view: View, stem: str) -> None:
-    """One download button. Its bytes are handed to Streamlit, never a callable: a deferred
-    download's id can be dropped by another session's end-of-run clean-up, and the click then
-    does nothing."""
-    key = view.loaded.key
-    if download.make:
-        made = st.session_state.setdefault(MADE, {})
-        if made.get(download.label, (None,))[0] != key:
-            if st.button(download.make, key=f"make{download.suffix}"):
-                with st.spinner(download.make + "..."):
-                    try:
-                        made[download.label] = (key, download.content(view))
-                    except InputError as error:
-                        st.error(plain("\n".join(str(p) for p in error.problems)))
-            if made.get(download.label, (None,))[0] != key:
-                st.caption(download.help)
-                return
-        data = made[download.label][1]
-    else:
-        data = download.content(view)
-    st.download_button(
-        download.label,
-        data,
-        file_name=stem + download.suffix,
-        mime=download.mime,
-        help=download.help,
-    )
-
-
-def workbook(view: View) -> bytes:
-    """The appraisal workbook of the edited portfolio (openpyxl is loaded only when asked)."""
-    from appraise.workbook.export import workbook_bytes
-
-    model = view.appraisal.model
-    return workbook_bytes(model.portfolio, model.evidence, identity=run_of(view))
-
-
-DOWNLOADS: list[Download] = [
-    Download(
-        "Portfolio (YAML)",
-        ".yaml",
-        "application/x-yaml",
-        "The portfolio with your edits, every intervention written out in full.",
-        lambda view: session.yaml_text(view.loaded),
-    ),
-    Download(
-        "Results (CSV)",
-        "-results.csv",
-        "text/csv",
-        "As `appraise evaluate --format csv`.",
-        lambda view: evaluation_csv(view.results),
-    ),
-    Download(
-        "Results (JSON)",
-        "-results.json",
-        "application/json",
-        "As `appraise evaluate --format json`, year-by-year cash flows included.",
-        lambda view: to_json(view.results),
-    ),
-    Download(
-        "Workbook (Excel)",
-        ".xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "As `appraise export --xlsx`: inputs, calculations with live formulas, summary, cash "
-        "flows, evidence and checks, with your edits.",
-        workbook,
-        make="Make the workbook",
-    ),
-]
 
 
 PAGES: list[Page] = [

@@ -1,5 +1,6 @@
 """The Scenarios page: named variants of a portfolio kept in the session ("as proposed", "at
-half the effect"), compared in one table and one chart, each exported as its own YAML file.
+half the effect"), compared in one table and one chart (the table downloadable as CSV), each
+exported as the Export page exports the open portfolio: YAML, results as CSV and JSON, workbook.
 
 A scenario is the portfolio's file data as it stood when kept (canonical JSON, as the session
 holds it) and the file it was made from: it is appraised exactly as the open portfolio is, and
@@ -8,15 +9,14 @@ opening it makes it the portfolio being edited.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from appraise.display import money, ratio_text
-from appraise.model.save import to_yaml
+from appraise.display import money, ratio_text, to_csv
 from appraise.ui import charts, session
+from appraise.ui.downloads import DOWNLOADS, offer
 from appraise.ui.layout import View, chart, show_table
 from appraise.ui.runs import evaluate
 from appraise.ui.text import plain
@@ -42,10 +42,11 @@ def keep(name: str, loaded: session.Loaded) -> str | None:
     return None
 
 
-def rows() -> list[dict[str, Any]]:
-    """Each scenario's headline figures (`appraise evaluate --format json`'s portfolio totals)."""
+def rows(scenarios: dict[str, tuple[str, str]] | None = None) -> list[dict[str, Any]]:
+    """Each scenario's headline figures (`appraise evaluate --format json`'s portfolio totals),
+    of this session's scenarios unless given."""
     out = []
-    for name, (key, file) in kept().items():
+    for name, (key, file) in (kept() if scenarios is None else scenarios).items():
         totals = evaluate(key, file).results["portfolio"]
         out.append({"name": name, "file": file, **totals})
     return out
@@ -101,18 +102,34 @@ def page(view: View) -> None:
         return
     show_table(table(found))
     chart(charts.variants_chart(found))
+    st.download_button(
+        "Download the comparison (CSV)",
+        comparison_csv(found).encode(),
+        file_name="scenarios.csv",
+        mime="text/csv",
+        help="Each scenario's portfolio totals, in pounds and fractions, one row a scenario.",
+    )
     st.subheader("Each scenario")
     for r in found:
-        a, b, c = st.columns([3, 2, 1])
-        a.markdown(f"**{plain(r['name'])}** (from {plain(r['file'])})")
-        key, _ = kept()[r["name"]]
+        key, file = kept()[r["name"]]
+        a, b = st.columns([1, 3])
+        a.markdown(f"**{plain(r['name'])}**  \nfrom {plain(file)}")
+        a.button("Open", key=f"scenario-open:{r['name']}", on_click=_open, args=(r["name"],))
+        a.button("Remove", key=f"scenario-remove:{r['name']}", on_click=_remove, args=(r["name"],))
+        view = View(session.Loaded(file, key, key, 0), evaluate(key, file))
         slug = "".join(ch if ch.isalnum() else "-" for ch in r["name"].lower()).strip("-")
-        b.download_button(
-            "Download as YAML",
-            data=to_yaml(json.loads(key)).encode(),  # bytes, never a deferred callable
-            file_name=f"{slug or 'scenario'}.yaml",
-            mime="application/x-yaml",
-            key=f"scenario-download:{r['name']}",
-        )
-        c.button("Open", key=f"scenario-open:{r['name']}", on_click=_open, args=(r["name"],))
-        c.button("Remove", key=f"scenario-remove:{r['name']}", on_click=_remove, args=(r["name"],))
+        with b:
+            for column, download in zip(st.columns(len(DOWNLOADS)), DOWNLOADS, strict=True):
+                with column:
+                    offer(download, view, slug or "scenario", where=f":{r['name']}")
+
+
+COMPARED = ("cost", "gross_savings", "net_savings", "cashable_net_savings", "roi", "npv")
+
+
+def comparison_csv(found: list[dict[str, Any]]) -> str:
+    """The comparison as CSV: figures as `appraise evaluate --format json` gives them (pounds,
+    fractions), unrounded, each scenario's name written as text a spreadsheet will not run."""
+    headers = ["scenario", "file", *COMPARED, "horizon_years"]
+    rows = [[r["name"], r["file"], *(r[k] for k in COMPARED), r["horizon_years"]] for r in found]
+    return to_csv(headers, rows)
