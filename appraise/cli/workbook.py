@@ -68,7 +68,8 @@ def export(
     if xlsx.suffix.lower() != ".xlsx":
         raise InputError.one(str(xlsx), "", "the workbook's file name must end in .xlsx")
     check_target(xlsx)
-    check_workbook(str(file), listed_interventions(raw))  # before any is validated
+    horizon = raw.get("horizon_years") if isinstance(raw, dict) else None
+    check_workbook(str(file), listed_interventions(raw), horizon)  # before any is validated
     portfolio = portfolio_from_data(raw, str(file))
     # The claims are checked before anything is written: a broken claims file leaves no workbook.
     checked = check_claims(claims, portfolio, file) if claims is not None else None
