@@ -249,10 +249,14 @@ def test_a_distribution_shows_its_central_value_and_edits_keep_the_range(tmp_pat
     assert metrics(at)["Net savings a year"] == money(135.5 * 0.18 * LAC_YEAR - 135.5 * 2285)
     at.number_input(key=key).set_value(25.0).run()  # outside the 10%-20% range
     message = errors(at)
-    # The edit is written with what it replaced (`{value: {...}, edited: ...}`, docs/provenance.md).
-    assert "ranged.yaml: interventions[0].effect.success_rate.value.high" in message
-    assert "high (0.2) is below central (0.25)" in message
+    # Refused beside the field in its units, naming the range (not the schema's fractions).
+    assert "must be between 10 and 20%, the range set for it (got 25%)" in message
     assert at.number_input(key=key).value == 18.0
+    # The edit that was applied is written with what it replaced (docs/provenance.md).
+    data = at.session_state["loaded"].data
+    written = data["interventions"][0]["effect"]["success_rate"]
+    assert written["value"] == {"low": 0.10, "central": 0.18, "high": 0.20}
+    assert "edited" in written
 
 
 def test_edits_can_be_discarded():

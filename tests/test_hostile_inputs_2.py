@@ -656,6 +656,34 @@ def test_a_workbook_never_runs_past_excels_last_column(tmp_path):
     assert not (tmp_path / "many.xlsx").exists()
 
 
+def test_a_workbook_is_bounded_by_interventions_times_years(tmp_path):
+    """5,000 interventions over 60 years would be some 35 million cells (about 25 GB to export):
+    refused before any is validated, with the horizon that would fit. 1,000 over 30 years is the
+    most the bound allows at that size."""
+    from appraise.errors import InputError
+
+    bound = limits.MAX_WORKBOOK_INTERVENTION_YEARS
+    limits.check_workbook("p.yaml", 1_000, bound // 1_000)  # within: no error
+    with pytest.raises(InputError, match="horizon_years"):
+        limits.check_workbook("p.yaml", 1_000, bound // 1_000 + 1)
+    limits.check_workbook("p.yaml", 1_000, "thirty")  # not a number: the schema refuses it
+    items = "\n".join(f"  - {{use: pause, id: p{i}}}" for i in range(2_000))
+    text = yaml.safe_dump(portfolio_data(interventions=[], horizon_years=60), sort_keys=False)
+    path = tmp_path / "long.yaml"
+    path.write_text(text.replace("interventions: []", "interventions:\n" + items))
+    refused(
+        "export",
+        path,
+        "--xlsx",
+        tmp_path / "long.xlsx",
+        fragments=(
+            "horizon_years: 2,000 interventions over 60 years is more than the 30,000",
+            "over at most 15 years",
+        ),
+    )
+    assert not (tmp_path / "long.xlsx").exists()
+
+
 # ---------------------------------------------------------------------------------------------
 # Crashes, odd figures and slow refusals
 # ---------------------------------------------------------------------------------------------

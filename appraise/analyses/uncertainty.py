@@ -303,10 +303,19 @@ def uncertain_params(model: Model) -> list[Param]:
 
 
 def draw_inputs(
-    params: Sequence[Param], streams: Sequence[np.random.Generator], size: int
+    params: Sequence[Param],
+    streams: Sequence[np.random.Generator],
+    size: int,
+    columns: Sequence[np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
-    """The next `size` draws of every uncertain input, by key."""
-    return {p.key: p.value.draw(rng, size) for p, rng in zip(params, streams, strict=True)}
+    """The next `size` draws of every uncertain input, by key (written to the first `size` of
+    each input's column, if `columns` are given: `Model.draw_buffers`)."""
+    if columns is None:
+        return {p.key: p.value.draw(rng, size) for p, rng in zip(params, streams, strict=True)}
+    return {
+        p.key: p.value.draw(rng, size, column[:size])
+        for p, rng, column in zip(params, streams, columns, strict=True)
+    }
 
 
 def series_of(
@@ -473,11 +482,18 @@ def simulate(
     members = contract_members(model)
     risk = ContractRisk(members, chunk, Accumulator) if members else None
     wanted = (*core.MONEY_ONLY, *CONTRACT_WANTED) if members else None
+    buffers = model.draw_buffers(params, chunk)
+    # The lines that read no drawn input are the same in every chunk: worked out once.
+    base = core.settled(model.base, tuple(buffers.arrays), wanted or core.MONEY_ONLY)
     for start in range(0, draws, chunk):
         size = min(chunk, draws - start)
-        drawn = draw_inputs(params, streams, size)
+        drawn = draw_inputs(params, streams, size, buffers.columns)
         per, totals = core.appraise(
-            model.inputs(drawn), detail=False, money_only=True, wanted=wanted, totals_of=SUMMARISED
+            base.with_arrays(**buffers.values(size)),
+            detail=False,
+            money_only=True,
+            wanted=wanted,
+            totals_of=SUMMARISED,
         )
         if risk is not None:
             risk.add(per, size)

@@ -51,6 +51,7 @@ def export(
         portfolio_from_data,
         read_file,
     )
+    from appraise.model.save import check_target
     from appraise.workbook.export import export_workbook
 
     # Read once: the bytes parsed are the bytes whose SHA-256 the workbook records, however the
@@ -66,7 +67,9 @@ def export(
         )
     if xlsx.suffix.lower() != ".xlsx":
         raise InputError.one(str(xlsx), "", "the workbook's file name must end in .xlsx")
-    check_workbook(str(file), listed_interventions(raw))  # before any is validated
+    check_target(xlsx)
+    horizon = raw.get("horizon_years") if isinstance(raw, dict) else None
+    check_workbook(str(file), listed_interventions(raw), horizon)  # before any is validated
     portfolio = portfolio_from_data(raw, str(file))
     # The claims are checked before anything is written: a broken claims file leaves no workbook.
     checked = check_claims(claims, portfolio, file) if claims is not None else None
@@ -132,10 +135,11 @@ def import_xlsx(
 ) -> None:
     """Read a workbook's Inputs sheet (as edited) back into a portfolio file."""
     from appraise.errors import InputError
-    from appraise.model.save import write_atomic
+    from appraise.model.save import check_target, write_atomic
 
     if out.suffix.lower() not in (".yaml", ".yml"):
         raise InputError.one(str(out), "", "the portfolio file's name must end in .yaml or .yml")
+    check_target(out)
     from appraise.workbook.importing import import_workbook
 
     imported = import_workbook(book)

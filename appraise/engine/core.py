@@ -251,6 +251,18 @@ def snapshot(inp: CoreInputs) -> dict[str, np.ndarray]:
     return {k: values[k] for k in SNAPSHOT}
 
 
+def settled(
+    inp: CoreInputs, varying: tuple[str, ...], wanted: tuple[str, ...] = MONEY_ONLY
+) -> CoreInputs:
+    """`inp` with the lines the figures `wanted` need that read none of the inputs `varying`
+    worked out ahead (`evaluate.constant`). A simulation runs the core chunk after chunk over
+    draws of `varying`: these lines would come out the same in every chunk."""
+    lines = tuple(k for k in wanted if k in LINES)
+    with np.errstate(over="ignore", invalid="ignore"):  # as in `appraise`
+        fixed = evaluate.constant(inp.values, inp.structure, lines, varying)
+    return inp.with_arrays(**fixed)
+
+
 def appraise(
     inp: CoreInputs,
     detail: bool = True,

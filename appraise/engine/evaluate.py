@@ -260,6 +260,30 @@ def run(
     return values
 
 
+def constant(
+    inputs: Mapping[str, np.ndarray],
+    structure: Structure,
+    wanted: Iterable[str],
+    varying: Iterable[str],
+    lines: Lines = LINES,
+) -> dict[str, np.ndarray]:
+    """The lines `wanted` needs that depend on none of the inputs `varying`, from `inputs`.
+
+    A simulation draws a few inputs chunk after chunk: the lines that read none of them (a
+    discount factor, a year's weights) come out the same in every chunk, so they are worked out
+    once, here, and given to each chunk's `run` with the draws, which then skips them.
+    """
+    keys = needed(frozenset(wanted), lines)
+    moving = set(varying)
+    for key in lines:  # in definition order, so a line's operands are settled before it
+        line = lines[key]
+        if key in keys and line.formula is not None and moving.intersection(operands(key, lines)):
+            moving.add(key)
+    fixed = [k for k in lines if k in keys and k not in moving and not lines[k].is_input]
+    values = run(inputs, structure, fixed, lines)
+    return {k: values[k] for k in fixed}
+
+
 def _n_axis(line: Line) -> int:
     """Position of the interventions axis, counted from the end."""
     return line.level.index("n") - len(line.level)

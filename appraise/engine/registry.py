@@ -8,7 +8,7 @@ through this one registry.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -194,6 +194,29 @@ def is_whole_outcome(key: str) -> bool:
 
 
 @dataclass
+class DrawBuffers:
+    """Where a simulation's draws go, made once for chunks of up to `chunk` draws.
+
+    An array [chunk, ...] for each input line that uncertain inputs set, holding the central
+    values elsewhere, and for each uncertain input the [chunk] column its draws are written to.
+    The draws axis varies fastest, so each column is contiguous (a generator fills only a
+    contiguous array). A portfolio-wide input (no position) draws into a column of its own,
+    spread over its line's array afterwards, as `Model.inputs` spreads it.
+    """
+
+    arrays: dict[str, np.ndarray]  # input line -> [chunk, ...its own axes]
+    columns: list[np.ndarray]  # per uncertain input: [chunk]
+    spread: list[tuple[str, int]]  # (input line, position in `columns`) to spread, in order
+
+    def values(self, size: int) -> dict[str, np.ndarray]:
+        """The input arrays holding the first `size` draws written to the columns."""
+        for target, k in self.spread:
+            array = self.arrays[target][:size]
+            array[...] = self.columns[k][:size].reshape((size,) + (1,) * (array.ndim - 1))
+        return {target: array[:size] for target, array in self.arrays.items()}
+
+
+@dataclass
 class Model:
     """A portfolio ready to run: core inputs at central values and the registry of its inputs.
 
@@ -281,6 +304,26 @@ class Model:
                     arr[(Ellipsis, *at)] = v
             replaced[target] = arr
         return self.base.with_arrays(**replaced)
+
+    def draw_buffers(self, params: Sequence[Param], chunk: int) -> DrawBuffers:
+        """Buffers for draws of `params` (each sets a position of an input line, or a whole
+        line), `chunk` at a time: the same input arrays as `inputs` makes of the draws."""
+        arrays: dict[str, np.ndarray] = {}
+        columns, spread = [], []
+        for k, p in enumerate(params):
+            array = arrays.get(p.target)
+            if array is None:
+                base = self.base.values[p.target]
+                array = np.moveaxis(np.empty(base.shape + (chunk,)), -1, 0)
+                array[...] = base
+                arrays[p.target] = array
+            if p.index is None:
+                columns.append(np.empty(chunk))
+                spread.append((p.target, k))
+            else:
+                at = p.index if isinstance(p.index, tuple) else (p.index,)
+                columns.append(array[(slice(None), *at)])
+        return DrawBuffers(arrays, columns, spread)
 
     def _expand(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """Whole-outcome costs as their scaled components; settings' choices as numbers."""

@@ -64,6 +64,12 @@ def _target_mode(path: Path) -> int | None:
     return stat.S_IMODE(before.st_mode)
 
 
+def check_target(path: str | Path) -> None:
+    """InputError now, before any work, if `path` can never be written (its folder is missing,
+    it is a folder or a device): a refusal comes before the work, not after it."""
+    _target_mode(Path(path))
+
+
 # Unnamed temporary files need O_TMPFILE (Linux) and /proc to give them a name at the end.
 _UNNAMED = hasattr(os, "O_TMPFILE") and os.path.isdir("/proc/self/fd")
 _TMP = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp")

@@ -35,7 +35,7 @@ from appraise.errors import InputError
 from appraise.model.identity import RunIdentity
 from appraise.model.numbers import Domain
 from appraise.model.schema import Evidence, Portfolio
-from appraise.workbook.writer import Formula, Sheet, quote_title, ref, safe_title
+from appraise.workbook.writer import Formula, Sheet, cacheable, quote_title, ref, safe_title
 
 if TYPE_CHECKING:
     from appraise.analyses.forecast import PortfolioComparison
@@ -567,9 +567,10 @@ class Book:
             values = self.value_of(key, owner)
         values = list(values) if values is not None else []
         for k, col in enumerate(range(first, end + 1)):
-            formula = Formula(shape.replace(COLUMN, get_column_letter(col)))
-            cached = values[k] if k < len(values) else None
-            sheet.put(row, col, formula.cached(cached), style)
+            cached = cacheable(values[k]) if k < len(values) else None
+            sheet.put(
+                row, col, Formula(shape.replace(COLUMN, get_column_letter(col)), cached), style
+            )
 
 
 class _Names:

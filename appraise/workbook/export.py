@@ -161,7 +161,7 @@ def workbook_bytes(
     for a portfolio too large for one (`appraise.model.limits.check_workbook`)."""
     from appraise.version import __version__
 
-    check_workbook(portfolio.file, len(portfolio.interventions))
+    check_workbook(portfolio.file, len(portfolio.interventions), portfolio.horizon_years)
     props = {
         "title": f"Appraisal: {portfolio.portfolio}",
         "creator": f"appraise {__version__}",

@@ -21,8 +21,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from openpyxl.utils import get_column_letter
+
 from appraise.workbook.book import CHECKS, Book
-from appraise.workbook.writer import Formula, Sheet, cell, quote_title
+from appraise.workbook.writer import EXCEL_ROWS, Formula, Sheet, cell, quote_title
 
 FORMULA_CHECK = "Formula check"
 FIRST_ROW = 3
@@ -32,11 +34,13 @@ MAX_WHAT = 120  # characters of a cell's description (a formula's text may be at
 
 @dataclass(frozen=True)
 class Covered:
-    """The rows of the Formula check sheet that check one sheet's formulas."""
+    """The rows of the Formula check sheet that check one sheet's formulas (or, for a sheet
+    with more formulas than one column of the Formula check holds, some of them)."""
 
     title: str
     first: int
     last: int
+    col: int = 1  # a column after the first: the checks went past Excel's last row
 
     @property
     def count(self) -> int:
@@ -44,7 +48,18 @@ class Covered:
 
     @property
     def span(self) -> str:
-        return f"{quote_title(FORMULA_CHECK)}$A${self.first}:$A${self.last}"
+        letter = get_column_letter(self.col)
+        return f"{quote_title(FORMULA_CHECK)}${letter}${self.first}:${letter}${self.last}"
+
+    @property
+    def said(self) -> str:
+        """Which formulas these are, for the Integrity sheet."""
+        if self.col == 1:
+            return f"{self.title}: each of its {self.count} formulas (Formula check sheet)"
+        return (
+            f"{self.title}: {self.count} of its formulas (Formula check sheet, column "
+            f"{get_column_letter(self.col)})"
+        )
 
 
 # A cell or range reference that names no sheet: not part of a name, a function (LOG10( is a
@@ -121,7 +136,7 @@ def formula_check_sheet(book: Book) -> Sheet | None:
         "note",
     )
     sheet.put(FIRST_ROW - 1, 1, HEADER, "header")
-    r = FIRST_ROW
+    r, col = FIRST_ROW, 1
     for built in book.built:
         if built.title == CHECKS:
             continue
@@ -133,15 +148,23 @@ def formula_check_sheet(book: Book) -> Sheet | None:
         first = r
         prefix = quote_title(built.title)
         cells = sheet.cells
-        for (row, col), formula in formulas:
-            address = cell(row, col)
+        for (row, column), formula in formulas:
+            if r > EXCEL_ROWS:  # a very large workbook: its checks go on in the next column
+                if r > first:
+                    book.formula_checks.append(Covered(built.title, first, r - 1, col))
+                r = first = FIRST_ROW
+                col += 1
+                sheet.put(FIRST_ROW - 1, col, HEADER, "header")
+                sheet.widths[col] = 90
+            address = cell(row, column)
             at = prefix + address
             again = qualify(formula, built.title, prefix)
-            said = f"{built.title}!{address} {what(built, texts, row, col)}"[:MAX_WHAT]
+            said = f"{built.title}!{address} {what(built, texts, row, column)}"[:MAX_WHAT]
             holds = f'IF(IFERROR(AND(_xlfn.ISFORMULA({at}),{at}=({again})),FALSE),TRUE,"{said}")'
-            cells[(r, 1)] = (Formula(holds, True), "calc")  # put() checks what cannot occur here
+            # put() checks what cannot occur here
+            cells[(r, col)] = (Formula(holds, True), "calc")
             r += 1
-        book.formula_checks.append(Covered(built.title, first, r - 1))
-    if r == FIRST_ROW:
+        book.formula_checks.append(Covered(built.title, first, r - 1, col))
+    if r == FIRST_ROW and col == 1:
         return None
     return sheet

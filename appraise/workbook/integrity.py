@@ -185,7 +185,7 @@ def _formulas(book: Book) -> list[Check]:
         where = Formula(f'IFERROR(INDEX({span},MATCH(FALSE,INDEX({span}=TRUE,0),0)),"")', "")
         rows.append(
             (
-                f"{covered.title}: each of its {covered.count} formulas (Formula check sheet)",
+                covered.said,
                 Formula(f"ROWS({span})-COUNTIF({span},TRUE)", 0),
                 None,
                 "",
