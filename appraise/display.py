@@ -140,7 +140,27 @@ def _orjson_text(data: Any) -> str | None:
         return None
     # orjson writes 1e-05 as 0.00001 and 1e-09 as 1e-9: every such number, the whole value of its
     # line, is written again as Python writes it (the same float, so the same shortest digits).
-    return _ODD_NUMBER.sub(lambda m: m[1] + repr(float(m[2])) + m[3], text)
+    return _mend_numbers(text)
+
+
+def _mend_numbers(text: str) -> str:
+    """`_ODD_NUMBER` applied to the lines that could hold such a number: run over every line of
+    a 141 MB output it took 4.7 s, where orjson took 0.33 s (issue 27)."""
+    out, last = [], 0
+    for found in _CANDIDATE.finditer(text):
+        if found.start() < last:
+            continue  # on a line already mended
+        start = text.rfind("\n", 0, found.start()) + 1
+        end = text.find("\n", found.end())
+        end = len(text) if end < 0 else end
+        out += [text[last:start], _ODD_NUMBER.sub(_written_as_python, text[start:end])]
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _written_as_python(m: re.Match[str]) -> str:
+    return m[1] + repr(float(m[2])) + m[3]
 
 
 # A line of indented JSON whose value is a number in exponent form or below 1e-4. The key, if
@@ -148,6 +168,8 @@ def _orjson_text(data: Any) -> str | None:
 _ODD_NUMBER = re.compile(
     r'^( *(?:"(?:[^"\\]|\\.)*": )?)(-?(?:0\.0000\d*|\d+(?:\.\d+)?e[-+]?\d+))(,?)$', re.M
 )
+# Every number `_ODD_NUMBER` mends holds one of these (a line with none is left as it is).
+_CANDIDATE = re.compile(r"0\.0000|\de[-+]?\d")
 _SCALARS = (str, int, bool, type(None))
 
 
