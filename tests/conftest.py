@@ -80,3 +80,16 @@ def require_tool(name: str, path: str | None = None) -> str:
     if IN_CI:
         pytest.fail(message)
     pytest.skip(message)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The heaviest test files first. `make test` hands whole files to two workers in
+    collection order; files in name order left the workbook files, among the heaviest, for
+    last, and one worker ran on alone. A file's weight: its tests, a slow one (LibreOffice,
+    Chromium) counting ten. The order within a file is kept."""
+    weight: dict[str, int] = {}
+    for item in items:
+        file = item.nodeid.split("::", 1)[0]
+        weight[file] = weight.get(file, 0) + (10 if item.get_closest_marker("slow") else 1)
+    order = {id(item): n for n, item in enumerate(items)}
+    items.sort(key=lambda item: (-weight[item.nodeid.split("::", 1)[0]], order[id(item)]))
