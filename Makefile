@@ -21,11 +21,14 @@ app: $(STAMP)
 		-- examples/thurrock-2017.yaml
 
 # --dist loadfile: one worker runs all of a test file, so a file's module-scoped fixtures (the
-# LibreOffice recalculations) run once, not once on each worker.
+# LibreOffice recalculations) run once, not once on each worker. The package is byte-compiled
+# first, as an installed copy is: an editable checkout under PYTHONDONTWRITEBYTECODE compiles
+# every module again in each of the suite's hundreds of `appraise` runs.
 test: $(STAMP)
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/python -m compileall -q appraise
 	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 bench: $(STAMP)
