@@ -943,19 +943,10 @@ def avoided_spend_chart(years: Sequence[dict[str, Any]]) -> alt.LayerChart:
         alt.Tooltip("cumulative_label:N", title=CUMULATIVE_AVOIDED),
     ]
     base = alt.Chart(frame).encode(x=x, tooltip=tooltip)
-    # One scale for both series, spanning both: left to merge itself, it ended at the bars'
-    # top and cut the running total off above the plot.
-    shown = [
-        v
-        for y in years
-        for v in (y["avoided_spend"], y["cumulative_avoided_spend"])
-        if v is not None
-    ] or [0.0]
-    scale = alt.Scale(domain=[min(0.0, *shown), max(0.0, *shown)], nice=True)
     bars = (
         base.mark_bar(size=36)
         .encode(
-            y=alt.Y("Avoided:Q", axis=_money_axis("Spend avoided"), scale=scale),
+            y=alt.Y("Avoided:Q", axis=_money_axis("Spend avoided"), scale=alt.Scale(zero=True)),
             color=colour,
         )
         .transform_filter("isValid(datum.Avoided)")
@@ -963,7 +954,7 @@ def avoided_spend_chart(years: Sequence[dict[str, Any]]) -> alt.LayerChart:
     )
     running = (
         base.mark_line(point=True, strokeWidth=2.5)
-        .encode(y=alt.Y("Cumulative:Q", scale=scale), color=colour)
+        .encode(y=alt.Y("Cumulative:Q"), color=colour)
         .transform_filter("isValid(datum.Cumulative)")
         .transform_calculate(Series=f"'{CUMULATIVE_AVOIDED}'")
     )

@@ -11,61 +11,20 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the app is served as the browser tests serve it
+
+from tests.test_browser import SETTLED, streamlit_app  # noqa: E402
+
 IMAGES = ROOT / "docs" / "images"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-SETTLED = """() => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    return app !== null
-        && app.getAttribute('data-test-script-state') === 'notRunning'
-        && document.querySelector('[data-stale="true"]') === null;
-}"""
 CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stMain"] .vega-embed')].every(
     c => c.querySelector('svg g[class*="mark-"] > *'))"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(port: int) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(ROOT / "app.py"),
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-        "--client.toolbarMode",
-        "minimal",
-    ]
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://localhost:{port}/_stcore/health", timeout=2):
-                return proc
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    raise SystemExit("the app did not start within 90 s")
 
 
 def settle(tab) -> None:
@@ -125,17 +84,19 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
-    proc = serve(port)
-    try:
-        with sync_playwright() as playwright:
+    with tempfile.TemporaryDirectory(prefix="appraise-screenshots-") as folder:
+        log = Path(folder) / "streamlit.log"
+        with (
+            streamlit_app(ROOT / "app.py", ROOT, log, "--client.toolbarMode", "minimal") as url,
+            sync_playwright() as playwright,
+        ):
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
             )
             for i, width in enumerate(args.widths):
                 tab = browser.new_page(viewport={"width": width, "height": 1000})
                 tab.set_default_timeout(60_000)
-                tab.goto(f"http://localhost:{port}")
+                tab.goto(url)
                 settle(tab)
                 for name, title, steps in SHOTS:
                     if name == "uncertainty":
@@ -155,9 +116,6 @@ def main() -> None:
                     print(f"wrote {path.relative_to(ROOT)}")
                 tab.close()
             browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
 
 
 if __name__ == "__main__":

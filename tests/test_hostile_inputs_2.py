@@ -634,6 +634,15 @@ def test_rejected_values_are_shown_exactly(tmp_path):
     assert "success_rate: must be between 0 and 1 (got 1.0000000001)" in err
 
 
+def pauses(path: Path, count: int, **settings: Any) -> Path:
+    """A portfolio of `count` library Pause services (`use: pause`), written without building
+    thousands of dicts to dump."""
+    items = "\n".join(f"  - {{use: pause, id: p{i}}}" for i in range(count))
+    text = yaml.safe_dump(portfolio_data(interventions=[], **settings), sort_keys=False)
+    path.write_text(text.replace("interventions: []", "interventions:\n" + items))
+    return path
+
+
 def test_a_workbook_never_runs_past_excels_last_column(tmp_path):
     from appraise.workbook.writer import EXCEL_COLUMNS, Sheet, render
 
@@ -642,10 +651,7 @@ def test_a_workbook_never_runs_past_excels_last_column(tmp_path):
     with pytest.raises(ValueError, match="past Excel's last cell XFD1048576"):
         render([wide])
     # At the most interventions a portfolio may hold, export says why it writes no workbook.
-    items = "\n".join(f"  - {{use: pause, id: p{i}}}" for i in range(limits.MAX_INTERVENTIONS))
-    text = yaml.safe_dump(portfolio_data(interventions=[]), sort_keys=False)
-    path = tmp_path / "many.yaml"
-    path.write_text(text.replace("interventions: []", "interventions:\n" + items))
+    path = pauses(tmp_path / "many.yaml", limits.MAX_INTERVENTIONS)
     refused(
         "export",
         path,
@@ -660,17 +666,12 @@ def test_a_workbook_is_bounded_by_interventions_times_years(tmp_path):
     """5,000 interventions over 60 years would be some 35 million cells (about 25 GB to export):
     refused before any is validated, with the horizon that would fit. 1,000 over 30 years is the
     most the bound allows at that size."""
-    from appraise.errors import InputError
-
     bound = limits.MAX_WORKBOOK_INTERVENTION_YEARS
     limits.check_workbook("p.yaml", 1_000, bound // 1_000)  # within: no error
     with pytest.raises(InputError, match="horizon_years"):
         limits.check_workbook("p.yaml", 1_000, bound // 1_000 + 1)
     limits.check_workbook("p.yaml", 1_000, "thirty")  # not a number: the schema refuses it
-    items = "\n".join(f"  - {{use: pause, id: p{i}}}" for i in range(2_000))
-    text = yaml.safe_dump(portfolio_data(interventions=[], horizon_years=60), sort_keys=False)
-    path = tmp_path / "long.yaml"
-    path.write_text(text.replace("interventions: []", "interventions:\n" + items))
+    path = pauses(tmp_path / "long.yaml", 2_000, horizon_years=60)
     refused(
         "export",
         path,
