@@ -502,13 +502,22 @@ def input_lines(inputs: list[dict[str, Any]]) -> list[str]:
     written = [i for i in inputs if i["written"]]
     counts = {s: sum(i["provenance"]["status"] == s for i in written) for s in marks}
     shown = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    # Inputs that share a provenance share its data (Param.to_data): its line is made once.
+    lines: dict[int, str] = {}
+
+    def source(provenance: dict[str, Any]) -> str:
+        found = lines.get(id(provenance))
+        if found is None:
+            found = lines[id(provenance)] = _shortened(provenance_line(provenance), SOURCE_CHARS)
+        return found
+
     rows = [
         [
             marks[i["provenance"]["status"]],
             i["key"],
             value_text(i["central"], i["unit"]),
             i["unit"],
-            _shortened(provenance_line(i["provenance"]), SOURCE_CHARS),
+            source(i["provenance"]),
         ]
         for i in written
     ]

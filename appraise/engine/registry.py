@@ -154,9 +154,22 @@ class Param:
         """Cited, or derived from cited figures only: a value a source stands behind."""
         return grounded(self.provenance)
 
-    def to_data(self, citations: Mapping[str, str] | None = None) -> dict[str, Any]:
-        """The input as `appraise evaluate --format json` lists it."""
+    def to_data(
+        self,
+        citations: Mapping[str, str] | None = None,
+        written_out: dict[int, dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """The input as `appraise evaluate --format json` lists it. `written_out`: provenance
+        data already made in this listing, by the provenance's id, for inputs that share one
+        (10,000 interventions cite the same few sources): the same data, made once."""
         value = self.value
+        found = self.provenance
+        if written_out is None:
+            provenance = found.to_data(citations)
+        else:
+            provenance = written_out.get(id(found))
+            if provenance is None:
+                provenance = written_out[id(found)] = found.to_data(citations)
         return {
             "key": self.key,
             "path": self.path,
@@ -166,7 +179,7 @@ class Param:
             "value": value.to_data() if isinstance(value, Dist) else float(value),
             "central": self.central,
             "written": self.written,
-            "provenance": self.provenance.to_data(citations),
+            "provenance": provenance,
         }
 
 

@@ -27,8 +27,24 @@ class Base(BaseModel):
                 continue
             value = getattr(self, name)
             if value is not None and provenance_of(value) is None:
-                object.__setattr__(self, name, attach(value, basis))
+                object.__setattr__(self, name, _defaulted(value, basis))
         return self
+
+
+_DEFAULTED: dict[tuple[int, float], Any] = {}
+
+
+def _defaulted(value: Any, basis: Any) -> Any:
+    """`value` carrying `basis`: for a plain number, made once per declaration and value (each of
+    10,000 interventions leaves the same few fields at their defaults), the bases being
+    declarations that live as long as their classes; a number so carried is never changed."""
+    if type(value) is not float:
+        return attach(value, basis)
+    key = (id(basis), value)
+    found = _DEFAULTED.get(key)
+    if found is None or found.provenance is not basis:
+        found = _DEFAULTED[key] = attach(value, basis)
+    return found
 
 
 @cache
