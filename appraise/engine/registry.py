@@ -170,14 +170,18 @@ class Param:
             provenance = written_out.get(id(found))
             if provenance is None:
                 provenance = written_out[id(found)] = found.to_data(citations)
+        if isinstance(value, Dist):
+            shown, centre = value.to_data(), float(value.central)
+        else:
+            shown = centre = float(value)
         return {
             "key": self.key,
             "path": self.path,
             "label": self.label,
             "unit": self.unit,
             "owner": self.owner,
-            "value": value.to_data() if isinstance(value, Dist) else float(value),
-            "central": self.central,
+            "value": shown,
+            "central": centre,
             "written": self.written,
             "provenance": provenance,
         }
@@ -365,11 +369,13 @@ class Model:
         built = self.__dict__.get("_params_by_intervention")
         if built is None or built[0] is not self.params or built[1] != len(self.params):
             index: dict[int, list[Param]] = {}
+            head = "interventions["
             for p in self.params:
-                head, _, rest = p.path.partition("[")
-                if head == "interventions" and "]" in rest:
-                    number = rest.split("]", 1)[0]
-                    if number.isdigit():
+                path = p.path
+                if path.startswith(head):
+                    end = path.find("]", len(head))
+                    number = path[len(head) : end]
+                    if end > 0 and number.isdigit():
                         index.setdefault(int(number), []).append(p)
             built = (self.params, len(self.params), index)
             self.__dict__["_params_by_intervention"] = built

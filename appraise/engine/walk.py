@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -147,24 +148,44 @@ class Put:
         info: str = "",
     ) -> None:
         found = declared(info or f"{section}.{name}")
-        written = not at_default(value, found, written)
+        # `at_default` and `provenance`, written out: this runs for every input of every
+        # intervention (130,000 times at 10,000 interventions).
+        own, basis = provenance_of(value), found.basis
+        if own is not None:
+            written = written and not (basis is not None and (own is basis or own == basis))
+        elif not written and basis is not None:
+            own = basis
+        else:
+            own = fallback or NOT_STATED_PROVENANCE
         self.walk.add(
             Param(
-                f"{self.item.id}.{section}.{name}",
-                f"interventions[{self.i}].{section}.{name}",
+                f"{self._id}.{section}.{name}",
+                f"{self._path}.{section}.{name}",
                 label or found.label,
                 found.unit,
-                self.item.id,
+                self._id,
                 "intervention",
                 value,
                 target,
                 self.i if index is None else index,
                 found.domain,
-                tuple(self.item.evidence.sources) if written else (DEFAULTS,),
-                provenance(value, found, written, fallback),
+                self._sources if written else (DEFAULTS,),
+                own,
                 written,
             )
         )
+
+    @cached_property
+    def _id(self) -> str:
+        return self.item.id
+
+    @cached_property
+    def _path(self) -> str:
+        return f"interventions[{self.i}]"
+
+    @cached_property
+    def _sources(self) -> tuple[str, ...]:
+        return tuple(self.item.evidence.sources)
 
 
 # ---------------------------------------------------------------------------------------------
