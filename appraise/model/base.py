@@ -22,10 +22,14 @@ class Base(BaseModel):
     def _defaults_carry_their_basis(self) -> Base:
         """A numeric input left at its default carries the provenance its declaration gives the
         default (`Input.basis`), so it keeps it when the model is written out and read back."""
-        for name, basis in _declared_bases(type(self)):
-            if name in self.model_fields_set:
+        bases = _declared_bases(type(self))
+        if not bases:
+            return self
+        given, values = self.__pydantic_fields_set__, self.__dict__
+        for name, basis in bases:
+            if name in given:
                 continue
-            value = getattr(self, name)
+            value = values[name]
             if value is not None and provenance_of(value) is None:
                 object.__setattr__(self, name, _defaulted(value, basis))
         return self

@@ -370,12 +370,19 @@ def _within_limits(text: str, data: Any) -> bool:
     while level:
         if depth > MAX_DEPTH:
             return False
-        children = [c for v in level for c in (v.values() if isinstance(v, dict) else v)]
         if counting:
-            nodes += len(children) + sum(len(v) for v in level if isinstance(v, dict))
+            children = [c for v in level for c in (v.values() if v.__class__ is dict else v)]
+            nodes += len(children) + sum(len(v) for v in level if v.__class__ is dict)
             if nodes > MAX_NODES:
                 return False
-        level = [c for c in children if isinstance(c, dict | list)]
+            level = [c for c in children if c.__class__ is dict or c.__class__ is list]
+        else:  # json.loads makes only dicts and lists: their classes are checked, in one pass
+            level = [
+                c
+                for v in level
+                for c in (v.values() if v.__class__ is dict else v)
+                if c.__class__ is dict or c.__class__ is list
+            ]
         depth += 1
     return True
 
