@@ -114,7 +114,7 @@ EFFECT_TERMS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Param:
     """One numeric input of a portfolio, and where it lives in the core's arrays."""
 
@@ -133,6 +133,41 @@ class Param:
     ] = ()  # what its intervention or outcome cites (context, not a citation)
     provenance: Provenance = NOT_STATED_PROVENANCE  # where this value came from
     written: bool = True  # False: the file leaves it at its default (the declaration's value)
+
+    def __init__(
+        self,
+        key: str,
+        path: str,
+        label: str,
+        unit: str,
+        owner: str,
+        owner_kind: str,
+        value: Num,
+        target: str,
+        index: int | None,
+        domain: Domain,
+        sources: tuple[str, ...] = (),
+        provenance: Provenance = NOT_STATED_PROVENANCE,
+        written: bool = True,
+    ) -> None:
+        # The fields set in one step, not one `object.__setattr__` each as a frozen dataclass's
+        # own __init__ does: a portfolio of 10,000 interventions has 130,000 inputs, and this
+        # took a fifth of building its model (tests/test_parameters.py holds it to the fields).
+        self.__dict__.update(
+            key=key,
+            path=path,
+            label=label,
+            unit=unit,
+            owner=owner,
+            owner_kind=owner_kind,
+            value=value,
+            target=target,
+            index=index,
+            domain=domain,
+            sources=sources,
+            provenance=provenance,
+            written=written,
+        )
 
     @property
     def central(self) -> float:
