@@ -51,17 +51,17 @@ def _defaulted(value: Any, basis: Any) -> Any:
     return found
 
 
-class Shared(Base):
-    """A part of an intervention that many interventions write alike (an effect, a unit cost,
-    the evidence, the timing): validated once per distinct text and class, the model made then
-    given to each intervention that writes it the same way (10,000 interventions made from a
-    few templates validate a few of each, not 10,000). Models are never changed once made, so
-    sharing one is safe; the text (`repr`) tells file data apart exactly (1 from 1.0 and True,
-    key order included). A refusal is not kept: each raises again, naming its own field."""
+def made_once() -> Any:
+    """A validator for a part of an intervention that many interventions write alike (an effect,
+    a unit cost, the evidence, the timing), set last in its class (`_made_once = made_once()`),
+    so that it holds the class's other validators: the part is validated once per distinct text,
+    and the model then made is given to each intervention that writes it the same way (10,000
+    interventions made from a few templates validate a few of each, not 10,000). Models are
+    never changed once made, so sharing one is safe; the text (`repr`) tells file data apart
+    exactly (1 from 1.0 and True, key order included). A refusal is not kept: each raises
+    again, naming its own field."""
 
-    @model_validator(mode="wrap")
-    @classmethod
-    def _made_once(cls, data: Any, handler: Any) -> Any:
+    def _made_once(cls: type, data: Any, handler: Any) -> Any:
         if data.__class__ is not dict:
             return handler(data)
         try:
@@ -75,6 +75,8 @@ class Shared(Base):
                 _SHARED.clear()
             _SHARED[key] = found
         return found
+
+    return model_validator(mode="wrap")(classmethod(_made_once))  # type: ignore[arg-type]
 
 
 _SHARED: dict[tuple[type, str], Any] = {}
