@@ -416,6 +416,11 @@ class Model:
             self.__dict__["_params_by_intervention"] = built
         return built[2]
 
+    def know_params_of(self, index: dict[int, list[Param]]) -> None:
+        """Take the parameters under `interventions[i].` by i from the walk that put them, in
+        the order of `params` (what `_params_of` would find by reading each one's path)."""
+        self.__dict__["_params_by_intervention"] = (self.params, len(self.params), index)
+
     def evidence_supports(self, i: int) -> bool:
         """Whether intervention i's effect is cited (or derived from citations) and rated 3 or
         above: only then may a paper say "the evidence supports" it."""

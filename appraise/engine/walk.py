@@ -77,6 +77,8 @@ class Walk:
     bookings: list[Booking] = field(default_factory=list)  # each component's class, recurrence
     staff_owner: list[int] = field(default_factory=list)
     effect_sources: list[tuple[str, ...]] = field(default_factory=list)
+    # The params of each intervention (under `interventions[i].`), by i, as they are put.
+    by_intervention: dict[int, list[Param]] = field(default_factory=dict)
 
     @property
     def outcome_keys(self) -> list[str]:
@@ -157,23 +159,27 @@ class Put:
             own = basis
         else:
             own = fallback or NOT_STATED_PROVENANCE
-        self.walk.add(
-            Param(
-                f"{self._id}.{section}.{name}",
-                f"{self._path}.{section}.{name}",
-                label or found.label,
-                found.unit,
-                self._id,
-                "intervention",
-                value,
-                target,
-                self.i if index is None else index,
-                found.domain,
-                self._sources if written else (DEFAULTS,),
-                own,
-                written,
-            )
+        param = Param(
+            f"{self._id}.{section}.{name}",
+            f"{self._path}.{section}.{name}",
+            label or found.label,
+            found.unit,
+            self._id,
+            "intervention",
+            value,
+            target,
+            self.i if index is None else index,
+            found.domain,
+            self._sources if written else (DEFAULTS,),
+            own,
+            written,
         )
+        self.walk.add(param)
+        self._mine.append(param)
+
+    @cached_property
+    def _mine(self) -> list[Param]:
+        return self.walk.by_intervention.setdefault(self.i, [])
 
     @cached_property
     def _id(self) -> str:
