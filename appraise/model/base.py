@@ -105,15 +105,27 @@ def check_slug(v: str, what: str) -> str:
 
 def one_form(model: BaseModel, forms: dict[str, tuple[str, ...]], what: str) -> str:
     """Return the name of the single form whose keys are all present; reject mixtures."""
+    # Asked for again and again of the same model (a shared effect, 10,000 times): kept with
+    # the model itself, so that its id stands for it while kept (a model is never changed).
+    kept = _FORMS.get((id(model), id(forms)))
+    if kept is not None and kept[0] is model and kept[1] is forms:
+        return kept[2]
     keys, shapes = _shapes(forms)
     values = model.__dict__  # a model's fields (getattr for each took a tenth of building 10,000)
     given = frozenset(k for k in keys if values[k] is not None)
     name = shapes.get(given)
     if name is not None:
+        if len(_FORMS) >= _FORMS_KEPT:
+            _FORMS.clear()
+        _FORMS[(id(model), id(forms))] = (model, forms, name)
         return name
     options = " or ".join("{" + ", ".join(k) + "}" for k in forms.values())
     got = "{" + ", ".join(sorted(given)) + "}" if given else "nothing"
     raise ValueError(f"{what} takes {options}; got {got}")
+
+
+_FORMS: dict[tuple[int, int], tuple[BaseModel, dict[str, tuple[str, ...]], str]] = {}
+_FORMS_KEPT = 4096
 
 
 def forms_keys(forms: dict[str, tuple[str, ...]]) -> set[str]:
