@@ -182,7 +182,9 @@ def test_param_init_takes_every_field_in_order_with_its_default():
     parameters = list(inspect.signature(Param.__init__).parameters.values())[1:]
     assert [p.name for p in parameters] == [f.name for f in fields]
     for p, f in zip(parameters, fields, strict=True):
-        assert p.default == (inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default)
+        assert p.default == (
+            inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default
+        )
     a = Param("k", "p", "l", "u", "o", "intervention", 1.0, "t", 0, Domain())
     assert a == dataclasses.replace(a) and hash(a) == hash(dataclasses.replace(a))
     assert dataclasses.replace(a, written=False).written is False

@@ -259,12 +259,16 @@ class Appraisal:
         ]
         if labels:
             return [
-                {"year": t + 1, "financial_year": labels[t], **dict(zip(YEAR_KEYS, figures))}
-                for t, figures in zip(range(h), zip(*columns))
+                {
+                    "year": t + 1,
+                    "financial_year": labels[t],
+                    **dict(zip(YEAR_KEYS, figures, strict=True)),
+                }
+                for t, figures in zip(range(h), zip(*columns, strict=False), strict=False)
             ]
         return [
-            {"year": t + 1, **dict(zip(YEAR_KEYS, figures))}
-            for t, figures in zip(range(h), zip(*columns))
+            {"year": t + 1, **dict(zip(YEAR_KEYS, figures, strict=True))}
+            for t, figures in zip(range(h), zip(*columns, strict=False), strict=False)
         ]
 
     def record(self, i: int) -> dict[str, Any]:
@@ -300,9 +304,7 @@ class Appraisal:
             "savings_by_outcome": {e["averts"]: e["gross_savings"] for e in effects},
             "optimism_bias": r["optimism_bias"][i],
             "non_uk_haircut": r["non_uk_haircut"][i],
-            "savings_by_payer": {
-                p: r["savings_by_payer"][i][k] for k, p in enumerate(payers)
-            },
+            "savings_by_payer": {p: r["savings_by_payer"][i][k] for k, p in enumerate(payers)},
             "savings_by_component": {
                 f"{key}.{name}": r["savings_by_component"][i][c]
                 for c, (key, name) in enumerate(m.components)
@@ -366,9 +368,7 @@ class Appraisal:
             "effect_form": EFFECT_FORM_NAMES[form],
             "effect_raw": r["effect_rate_raw"][i][k],
             "effect_adjusted": r["effect_rate"][i][k],
-            "treated_risk": (
-                r["effect_treated_risk"][i][k] if form in core.RISK_FORMS else None
-            ),
+            "treated_risk": (r["effect_treated_risk"][i][k] if form in core.RISK_FORMS else None),
             "effect_conversion": describe_effect(m, self.per, i, k),
             "outcomes_averted": r["effect_outcomes_averted"][i][k],
             "outcome_cost": r["effect_outcome_cost"][i][k],
