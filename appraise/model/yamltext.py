@@ -228,6 +228,7 @@ def _read(text: str) -> Any:
     anchored: dict[str, tuple[Any, int]] = {}  # anchor -> (its data, its node count expanded)
     named: set[str] = set()  # every anchor so far, of collections still open too
     tags: dict[str, str] = {}  # a plain scalar's text -> its tag (keys repeat thousands of times)
+    made: dict[tuple[str, str], Any] = {}  # (tag, text) -> the number, boolean or date made
     # Per open collection: [data, expanded node count, anchor, key awaiting its value]
     open_nodes: list[list[Any]] = []
     nodes = alias_nodes = 0
@@ -254,8 +255,12 @@ def _read(text: str) -> Any:
                 elif tag == _NULL:
                     value = None
                 elif tag in _SCALARS:
-                    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
-                    value = constructors[tag](loader, node)
+                    # A number, boolean or date is made from its text alone, and never changed:
+                    # made once per text (10,000 interventions repeat the same few figures).
+                    value = made.get((tag, event.value), _MISSING)
+                    if value is _MISSING:
+                        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
+                        value = made[tag, event.value] = constructors[tag](loader, node)
                 else:
                     raise _Unusual
                 size = 1
