@@ -262,6 +262,10 @@ _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]
 # Excel decodes _xHHHH_ in cell text as a character; a literal one is escaped as _x005F_xHHHH_.
 _EXCEL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 MAX_CELL_TEXT = 32767
+# Text `clean_text` leaves as it is: no XML-illegal character, within Excel's length.
+_PLAIN_TEXT = re.compile(
+    f"[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]{{0,{MAX_CELL_TEXT}}}"
+)
 
 
 _ESCAPED = re.compile(r"_x005F_(x[0-9A-Fa-f]{4}_)")
@@ -368,6 +372,15 @@ def _sheet_data(
             add(f'<c r="{letters[c]}{r}"{attrs[style]}><f>{text}</f><v>{value.value!r}</v></c>')
         elif kind is Formula:
             add(_cell_xml(f"{letters[c]}{r}", value, attrs[style]))
+        elif kind is str and "_x" not in value and _PLAIN_TEXT.fullmatch(value) is not None:
+            # The commonest text (what _cell_xml writes, without its calls): XML-legal, within
+            # Excel's length, no `_xHHHH_`; the quote prefix as below.
+            chosen = style + QUOTED if value.startswith(FORMULA_START) else style
+            text = escape(value) if "&" in value or "<" in value or ">" in value else value
+            add(
+                f'<c r="{letters[c]}{r}"{attrs[chosen]} t="inlineStr"><is>'
+                f'<t xml:space="preserve">{text}</t></is></c>'
+            )
         else:
             # Any text starting with = + - @ (or a tab or CR), from whichever builder, gets the
             # quote prefix.
@@ -465,8 +478,12 @@ def _auto_widths(sheet: Sheet) -> dict[int, float]:
 def _auto_heights(sheet: Sheet, widths: dict[int, float]) -> dict[int, float]:
     """Heights of rows holding wrapped text that needs more than one line."""
     heights: dict[int, float] = {}
+    wraps: dict[str, bool] = {}  # by style
     for (r, c), (value, style) in sheet.cells.items():
-        if style.partition(":")[0] not in WRAPPED or not isinstance(value, str):
+        wrapped = wraps.get(style)
+        if wrapped is None:
+            wrapped = wraps[style] = style.partition(":")[0] in WRAPPED
+        if not wrapped or not isinstance(value, str):
             continue
         per_line = max(int(widths.get(c, 8.43)) - 1, 1)
         lines = sum(max(1, math.ceil(len(part) / per_line)) for part in value.split("\n"))
@@ -674,7 +691,10 @@ def render(sheets: list[Sheet], properties: dict[str, str] | None = None) -> byt
         style + QUOTED
         for sheet in sheets
         for value, style in sheet.cells.values()
-        if _quoted(value)
+        # _quoted(value), without a call for each of millions of cells
+        if value.__class__ is not Formula
+        and isinstance(value, str)
+        and value.startswith(FORMULA_START)
     }
     style_ids = _style_ids(worksheets[0], used)
     buffer = io.BytesIO()
