@@ -22,7 +22,7 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -353,11 +353,8 @@ def _sheet_data(
         if value is None or value == "":
             continue
         if r != row:
-            if row:
-                add("</row>")
-                if len(parts) > CHUNK:
-                    yield "".join(parts).encode("utf-8")
-                    parts.clear()
+            if row and (chunk := _row_end(parts)):
+                yield chunk
             row = r
             add(
                 f'<row r="{r}" ht="{heights[r]}" customHeight="1">'
@@ -387,18 +384,28 @@ def _sheet_data(
             chosen = style + QUOTED if _quoted(value) else style
             add(_cell_xml(f"{letters[c]}{r}", value, attrs[chosen]))
     if sheet.generated is not None:
-        yield from _generated_rows(sheet.generated, parts, row, attrs, letters)
-        return
+        row = yield from _generated_rows(sheet.generated, parts, row, attrs, letters)
     if row:
         add("</row>")
     add("</sheetData>")
     yield "".join(parts).encode("utf-8")
 
 
+def _row_end(parts: list[str]) -> bytes | None:
+    """Close the open row; the parts so far as a chunk to write, when there are enough."""
+    parts.append("</row>")
+    if len(parts) <= CHUNK:
+        return None
+    chunk = "".join(parts).encode("utf-8")
+    parts.clear()
+    return chunk
+
+
 def _generated_rows(
     generated: Generated, parts: list[str], row: int, attrs: dict[str, str], letters: list[str]
-) -> Iterator[bytes]:
-    """The generated cells' rows, after the sheet's own (`parts` so far, `row` the last open)."""
+) -> Generator[bytes, None, int]:
+    """The generated cells' rows, after the sheet's own (`parts` so far, `row` the last open);
+    returns the row left open."""
     if generated.count and generated.first_row <= row:
         raise RuntimeError("generated cells must lie below a sheet's other cells")
     add = parts.append
@@ -410,20 +417,14 @@ def _generated_rows(
     head = attrs[generated.style] + after
     for r, c, text in generated.formulas():
         if r != row:
-            if row:
-                add("</row>")
-                if len(parts) > CHUNK:
-                    yield "".join(parts).encode("utf-8")
-                    parts.clear()
+            if row and (chunk := _row_end(parts)):
+                yield chunk
             row = r
             add(f'<row r="{r}">')
         if "&" in text or "<" in text or ">" in text:
             text = escape(text)
         add(f'<c r="{letters[c]}{r}"{head}{text}{tail}')
-    if row:
-        add("</row>")
-    add("</sheetData>")
-    yield "".join(parts).encode("utf-8")
+    return row
 
 
 # ---------------------------------------------------------------------------------------------
