@@ -14,6 +14,9 @@ into a workbook. Two rules hold by construction:
 openpyxl writes everything except the cell data (styles, column widths, frozen panes, print
 set-up, charts, conditional formats); the cell data is serialised here, straight to XML, which is
 about ten times quicker than openpyxl's per-cell writer and keeps a 200-intervention export fast.
+Each sheet's XML goes into the zip a chunk at a time as it is made, never held whole; a sheet's
+`generated` cells (the Formula check's, a million and more in a large workbook) are worked out
+only then.
 """
 
 from __future__ import annotations
