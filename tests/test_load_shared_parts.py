@@ -80,3 +80,16 @@ def test_a_rating_written_as_a_number_or_text_is_read_alike_but_kept_apart():
     ]
     errors = _errors(_portfolio(items))
     assert [path for path, _ in errors] == ["interventions[2].evidence.rating"]
+
+
+@pytest.mark.filterwarnings("error")
+def test_a_part_made_by_calling_its_class_is_made_afresh_each_time():
+    """Pydantic fills in the instance `Timing(...)` makes: a shared one handed back would leave
+    it empty (and warn); the part read twice from file data is shared."""
+    from appraise.model.schema import Timing
+
+    first, again = Timing(cohorts=2), Timing(cohorts=2)
+    assert first is not again
+    assert again.cohorts == 2 and again.cost_months == first.cost_months == 12.0
+    assert Timing().model_dump() == Timing.model_validate({}).model_dump()
+    assert Timing.model_validate({"cohorts": 2}) is Timing.model_validate({"cohorts": 2})

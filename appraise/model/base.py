@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from functools import cache
 from typing import Annotated, Any
 
@@ -62,7 +63,7 @@ def made_once() -> Any:
     again, naming its own field."""
 
     def _made_once(cls: type, data: Any, handler: Any) -> Any:
-        if data.__class__ is not dict:
+        if data.__class__ is not dict or _BY_INIT.get():
             return handler(data)
         try:
             key = (cls, repr(data))
@@ -81,6 +82,22 @@ def made_once() -> Any:
 
 _SHARED: dict[tuple[type, str], Any] = {}
 _SHARED_KEPT = 4096
+
+# Set while a model is made by calling its class (`Timing(**fields)`): pydantic then fills in
+# the instance being made and cannot hand back a shared one (it would come out empty).
+_BY_INIT: ContextVar[bool] = ContextVar("appraise_made_by_init", default=False)
+
+
+class Shared(Base):
+    """A part made once per distinct text when read from file data (`made_once`); made by
+    calling its class, it is made afresh."""
+
+    def __init__(self, /, **data: Any) -> None:
+        token = _BY_INIT.set(True)
+        try:
+            super().__init__(**data)
+        finally:
+            _BY_INIT.reset(token)
 
 
 @cache

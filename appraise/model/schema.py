@@ -24,7 +24,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from appraise.errors import InputError
 from appraise.model import limits, periods, ratings, savings
-from appraise.model.base import PAYER, Base, Text, check_slug, made_once, one_form
+from appraise.model.base import PAYER, Base, Shared, Text, check_slug, made_once, one_form
 from appraise.model.baseline import Baseline, FinancialYearStartMonth, StartMonth, at
 from appraise.model.contract import Contract
 from appraise.model.costs import cost_item
@@ -171,7 +171,7 @@ class Staff(Base):
     note: Text | None = None
 
 
-class UnitCost(Base):
+class UnitCost(Shared):
     """What the service costs: per case (`amount`, `per`), in total for the year's reach, or
     from its staff (`staff` lines and `non_staff` a year)."""
 
@@ -202,7 +202,7 @@ class UnitCost(Base):
     _made_once = made_once()  # last: it holds the validators above (appraise.model.base)
 
 
-class Effect(Base):
+class Effect(Shared):
     """The effect on the costly outcome, in the form the study reported it."""
 
     success_rate: (
@@ -307,7 +307,7 @@ CONTROLLED_DESIGNS = {"rct": "a randomised trial", "quasi_experimental": "a matc
 UNEVIDENCED = "NL2"  # the Guidebook's rating for a service whose evidence does not meet level 2
 
 
-class EvidenceRef(Base):
+class EvidenceRef(Shared):
     """How strong the evidence is, how the effect was found, and where it comes from."""
 
     rating: str
@@ -361,7 +361,7 @@ _TIMING = (
 )
 
 
-class Timing(Base):
+class Timing(Shared):
     """When a cohort's costs fall and how long its savings last (multi-year appraisal)."""
 
     cohorts: Annotated[StrictInt, Field(ge=0, le=limits.MAX_COHORTS)] = 0

@@ -146,7 +146,7 @@ class _Described:
         if col is None:
             col = self.cols[c] = self._part(self.headers.get(c, ""))
         if row[0] and col[0]:
-            return f"{row[1]} / {col[1]}"
+            return " / ".join((row[1], col[1]))
         return row[1] if row[0] else col[1]
 
 
