@@ -41,8 +41,9 @@ from appraise.model.limits import DEFAULT_DRAWS  # noqa: F401  (here for the app
 from appraise.model.numbers import Dist
 
 BLOCK = 1024  # draws per summation block; chunks are whole numbers of blocks
-CHUNK_CELLS = 2**17  # draws x interventions per chunk: about 1 MB per core array
+CHUNK_CELLS = 2**18  # draws x interventions per chunk: about 2 MB per core array
 BATCH_CELLS = 2**22  # draws x series counted into the histograms at a time: 32 MB of bin keys
+FOLD = 32  # draws of every series reduced together in one step of `down`
 QUANTILES = {"p5": 0.05, "p50": 0.50, "p95": 0.95}
 SUMMARISED = ("net_savings", "npv")
 
@@ -182,6 +183,38 @@ def add_histograms(
         histogram.add_counts(int(first[s]), counts[offsets[s] : offsets[s] + widths[s]])
 
 
+def down(ufunc: np.ufunc, values: np.ndarray) -> np.ndarray:
+    """`ufunc.reduce(values, axis=0)` for an exact, associative `ufunc` (minimum, maximum): the
+    same result, in fewer steps.
+
+    numpy reduces down the first axis a row at a time, so with a few dozen series each step
+    handles a few dozen values; read as rows of FOLD draws of every series, each step handles
+    FOLD times as many, and the FOLD partial results are reduced last.
+    """
+    size, width = values.shape
+    rows = size // FOLD * FOLD
+    if not rows:
+        return ufunc.reduce(values, axis=0)
+    folded = ufunc.reduce(values[:rows].reshape(-1, FOLD * width), axis=0)
+    result = ufunc.reduce(folded.reshape(FOLD, width), axis=0)
+    if rows < size:
+        ufunc(result, ufunc.reduce(values[rows:], axis=0), out=result)
+    return result
+
+
+def count_positive(values: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+    """How many values of each column [draws, S] are above zero (`scratch`: a bool array of the
+    same shape to work in), counted FOLD draws at a time as `down` reduces."""
+    above = np.greater(values, 0, out=scratch)
+    size, width = above.shape
+    rows = size // FOLD * FOLD
+    counts = np.count_nonzero(above[rows:], axis=0)
+    if rows:
+        folded = np.count_nonzero(above[:rows].reshape(-1, FOLD * width), axis=0)
+        counts += folded.reshape(FOLD, width).sum(axis=0)
+    return counts
+
+
 @dataclass
 class Summary:
     """What a simulation keeps of one series of draws (e.g. one intervention's NPV)."""
@@ -245,6 +278,7 @@ class Accumulator:
         batch = max(chunk, BATCH_CELLS // series // chunk * chunk)
         self.keys = np.empty((batch, series), dtype=np.int64)
         self.scratch = np.empty((chunk, series), dtype=np.int64)
+        self.above = np.empty((chunk, series), dtype=bool)
         self.filled = 0  # draws whose keys wait in self.keys
         self.batch_low = self.batch_high = np.zeros(series)  # their smallest and largest values
 
@@ -259,8 +293,8 @@ class Accumulator:
             raise FloatingPointError("a simulated figure is not finite (an input drew inf or NaN)")
         for block in blocks:
             self.sums.push(block)
-        self.positive += np.count_nonzero(values > 0, axis=0)
-        low, high = values.min(axis=0), values.max(axis=0)
+        self.positive += count_positive(values, self.above[:size])
+        low, high = down(np.minimum, values), down(np.maximum, values)
         np.minimum(self.minimum, low, out=self.minimum)
         np.maximum(self.maximum, high, out=self.maximum)
         self.draws += size

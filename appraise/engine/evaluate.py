@@ -180,6 +180,7 @@ class _Names:
         self._lines = lines
         self._mask: np.ndarray | None = None
         self._trailing = tuple(structure.size(a, total) for a in level)
+        self.order = "C"  # the layout of the run's arrays (`layout`)
 
     def can_narrow(self, code: np.ndarray) -> bool:
         """Whether operands can be narrowed to where `code` takes a value: `code` lies on this
@@ -217,24 +218,54 @@ class _Names:
         if how == ALIGN:
             return align(array, level, self._level)
         if how == PICK:
-            picked = np.take(array, self._structure.outcome_index, axis=-1)
+            picked = self._take(array, self._structure.outcome_index)
             return align(picked, ("n",), self._level)
         if how == PICK_EFFECT:
             index = self._structure.effect_outcome
             if index is None:
                 index = self._structure.outcome_index[:, None]
-            return align(np.take(array, index, axis=-1), ("n", "F"), self._level)
+            return align(self._take(array, index), ("n", "F"), self._level)
         return Cross(array, level)
 
+    def _take(self, array: np.ndarray, index: np.ndarray) -> np.ndarray:
+        """`np.take(array, index, axis=-1)`, laid out as the run's arrays are (`layout`)."""
+        out = np.empty(array.shape[:-1] + index.shape, order=self.order)
+        return np.take(array, index, axis=-1, out=out)
 
-def _shaped(value: Any, line: Line, structure: Structure, total: bool) -> np.ndarray:
-    """A formula's result as a float array on the line's own axes (leading draw axes kept)."""
+
+def layout(inputs: Mapping[str, np.ndarray]) -> str:
+    """ "F" when an input array with draws (more axes than its line's) has the draws varying
+    fastest in memory, as a simulation draws them (`Model.draw_buffers`); else "C".
+
+    A run then makes its arrays in that layout too: arithmetic between arrays laid out alike, or
+    with a figure per intervention, runs straight along memory, where one between a draws-fastest
+    and an interventions-fastest array strides across it (several times slower).
+    """
+    for key, array in inputs.items():
+        if (
+            isinstance(array, np.ndarray)
+            and array.ndim >= 2
+            and array.ndim > len(LINES[key].level if key in LINES else ())
+            and array.flags.f_contiguous
+            and not array.flags.c_contiguous
+        ):
+            return "F"
+    return "C"
+
+
+def _shaped(
+    value: Any, line: Line, structure: Structure, total: bool, order: str = "C"
+) -> np.ndarray:
+    """A formula's result as a float array on the line's own axes (leading draw axes kept), in
+    the layout `order` where it is a whole array of its own (not a broadcast view)."""
     array = value if isinstance(value, np.ndarray) else np.asarray(value, dtype=float)
     if array.dtype != float:
-        array = array.astype(float)
+        array = array.astype(float, order="K")
     trailing = tuple(structure.size(a, total) for a in line.level)
     k = len(trailing)
     if array.ndim >= k and array.shape[array.ndim - k :] == trailing:
+        if order == "F" and array.ndim >= 2 and not array.flags.f_contiguous and all(array.strides):
+            array = np.asfortranarray(array)
         return array
     lead = array.shape[: max(array.ndim - k, 0)]
     return np.broadcast_to(array, lead + trailing)
@@ -250,13 +281,15 @@ def run(
     keys = needed(frozenset(wanted), lines)
     values = dict(inputs)
     ops = structure.ops()
+    ops.order = layout(inputs)
     for key in lines:
         if key in keys and key not in values:
             line = lines[key]
             assert line.formula is not None, f"input {key!r} was not given"
             ops.names = _Names(values, line.level, structure, False, lines)
+            ops.names.order = ops.order
             result = line.formula(ops.names, ops)
-            values[key] = _shaped(result, line, structure, False)
+            values[key] = _shaped(result, line, structure, False, ops.order)
     return values
 
 
