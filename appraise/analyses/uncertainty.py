@@ -528,6 +528,7 @@ def simulate(
             money_only=True,
             wanted=wanted,
             totals_of=SUMMARISED,
+            lean=True,
         )
         if risk is not None:
             risk.add(per, size)

@@ -269,6 +269,7 @@ def appraise(
     money_only: bool = False,
     wanted: tuple[str, ...] | None = None,
     totals_of: tuple[str, ...] | None = None,
+    lean: bool = False,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Run the whole appraisal: per-intervention results and portfolio totals.
 
@@ -277,6 +278,8 @@ def appraise(
     savings by payer and by component. `wanted` names the only figures needed (lines, or the
     breakdowns): the rest are skipped, which is what makes back-solving quick. `totals_of` names
     the only portfolio totals wanted (None: every line's), as a simulation summarises but a few.
+    `lean` returns only the lines `wanted` names (and what their totals are worked out from),
+    letting the others go as soon as they are used (`evaluate.run`'s `keep`).
     """
     if wanted is None:
         wanted = (
@@ -298,7 +301,8 @@ def appraise(
         wanted += ("effect_outcomes_averted", "benefit_weight")
     # An overflow shows as inf or NaN, which `results.check_finite` refuses with the inputs named.
     with np.errstate(over="ignore", invalid="ignore"):
-        values = evaluate.run(inp.values, inp.structure, wanted)
+        keep = evaluate.totals_needed(frozenset(wanted)) if lean else None
+        values = evaluate.run(inp.values, inp.structure, wanted, keep=keep)
         per = {k: values[k] for k in values if k in LINES and not LINES[k].is_input}
         if breakdowns:
             per.update(_breakdowns(inp, per))

@@ -271,25 +271,58 @@ def _shaped(
     return np.broadcast_to(array, lead + trailing)
 
 
+_SCHEDULES: dict[tuple[int, frozenset[str], frozenset[str], frozenset[str]], Any] = {}
+
+
+def _schedule(
+    keys: frozenset[str], given: frozenset[str], keep: frozenset[str], lines: Lines
+) -> list[tuple[str, tuple[str, ...]]]:
+    """The lines to work out, in definition order, each with the lines worked out earlier that
+    nothing after it reads and that are not kept (let go once it is worked out)."""
+    memo = (id(lines), keys, given, keep)
+    found = _SCHEDULES.get(memo)
+    if found is None:
+        todo = [k for k in lines if k in keys and k not in given]
+        last = {}
+        for key in todo:
+            for operand in operands(key, lines):
+                last[operand] = key
+        done: dict[str, list[str]] = {key: [] for key in todo}
+        for operand, key in last.items():
+            if operand not in given and operand not in keep:
+                done[key].append(operand)
+        found = _SCHEDULES[memo] = [(key, tuple(done[key])) for key in todo]
+    return found
+
+
 def run(
     inputs: Mapping[str, np.ndarray],
     structure: Structure,
     wanted: Iterable[str],
     lines: Lines = LINES,
+    keep: Iterable[str] | None = None,
 ) -> dict[str, np.ndarray]:
-    """Every line in `wanted` (and the lines it uses), from the input arrays."""
+    """Every line in `wanted` (and the lines it uses), from the input arrays.
+
+    With `keep`, a line worked out here that is not in `keep` is let go as soon as the last line
+    reading it is worked out, and is not returned: a simulation's chunk makes dozens of arrays of
+    megabytes, and memory let go is made again while still in the processor's cache.
+    """
     keys = needed(frozenset(wanted), lines)
     values = dict(inputs)
     ops = structure.ops()
     ops.order = layout(inputs)
-    for key in lines:
-        if key in keys and key not in values:
-            line = lines[key]
-            assert line.formula is not None, f"input {key!r} was not given"
-            ops.names = _Names(values, line.level, structure, False, lines)
-            ops.names.order = ops.order
-            result = line.formula(ops.names, ops)
-            values[key] = _shaped(result, line, structure, False, ops.order)
+    kept = keys if keep is None else frozenset(keep)
+    for key, spent in _schedule(keys, frozenset(values), kept, lines):
+        line = lines[key]
+        assert line.formula is not None, f"input {key!r} was not given"
+        ops.names = _Names(values, line.level, structure, False, lines)
+        ops.names.order = ops.order
+        result = line.formula(ops.names, ops)
+        values[key] = _shaped(result, line, structure, False, ops.order)
+        for operand in spent:
+            del values[operand]
+    ops.names = None
     return values
 
 
