@@ -43,7 +43,6 @@ from appraise.model.numbers import Dist
 BLOCK = 1024  # draws per summation block; chunks are whole numbers of blocks
 CHUNK_CELLS = 2**18  # draws x interventions per chunk: about 2 MB per core array
 BATCH_CELLS = 2**22  # draws x series counted into the histograms at a time: 32 MB of bin keys
-FOLD = 32  # draws of every series reduced together in one step of `down`
 QUANTILES = {"p5": 0.05, "p50": 0.50, "p95": 0.95}
 SUMMARISED = ("net_savings", "npv")
 
@@ -171,48 +170,17 @@ class LogHistogram:
 def add_histograms(
     histograms: Sequence[LogHistogram], keys: np.ndarray, first: np.ndarray, last: np.ndarray
 ) -> None:
-    """Count each column of bin keys [draws, S] into its series' histogram (one bincount for all).
+    """Count each row of bin keys [S, draws] into its series' histogram.
 
-    `first` and `last` [S] are the smallest and largest key in each column. Overwrites `keys`.
+    `first` and `last` [S] are the smallest and largest key in each row. Overwrites `keys`.
+    One bincount a series: its counts (some hundreds of kilobytes) stay in the processor's
+    cache, where one bincount of every series at once scatters over megabytes of counts.
     """
-    widths = last - first + 1
-    offsets = np.concatenate([[0], np.cumsum(widths)[:-1]])
-    keys += offsets - first
-    counts = np.bincount(keys.ravel(), minlength=int(widths.sum()))
     for s, histogram in enumerate(histograms):
-        histogram.add_counts(int(first[s]), counts[offsets[s] : offsets[s] + widths[s]])
-
-
-def down(ufunc: np.ufunc, values: np.ndarray) -> np.ndarray:
-    """`ufunc.reduce(values, axis=0)` for an exact, associative `ufunc` (minimum, maximum): the
-    same result, in fewer steps.
-
-    numpy reduces down the first axis a row at a time, so with a few dozen series each step
-    handles a few dozen values; read as rows of FOLD draws of every series, each step handles
-    FOLD times as many, and the FOLD partial results are reduced last.
-    """
-    size, width = values.shape
-    rows = size // FOLD * FOLD
-    if not rows:
-        return ufunc.reduce(values, axis=0)
-    folded = ufunc.reduce(values[:rows].reshape(-1, FOLD * width), axis=0)
-    result = ufunc.reduce(folded.reshape(FOLD, width), axis=0)
-    if rows < size:
-        ufunc(result, ufunc.reduce(values[rows:], axis=0), out=result)
-    return result
-
-
-def count_positive(values: np.ndarray, scratch: np.ndarray) -> np.ndarray:
-    """How many values of each column [draws, S] are above zero (`scratch`: a bool array of the
-    same shape to work in), counted FOLD draws at a time as `down` reduces."""
-    above = np.greater(values, 0, out=scratch)
-    size, width = above.shape
-    rows = size // FOLD * FOLD
-    counts = np.count_nonzero(above[rows:], axis=0)
-    if rows:
-        folded = np.count_nonzero(above[:rows].reshape(-1, FOLD * width), axis=0)
-        counts += folded.reshape(FOLD, width).sum(axis=0)
-    return counts
+        row = keys[s]
+        row -= first[s]
+        counts = np.bincount(row, minlength=int(last[s] - first[s] + 1))
+        histogram.add_counts(int(first[s]), counts)
 
 
 @dataclass
@@ -264,7 +232,15 @@ class Summary:
 
 
 class Accumulator:
-    """Running summaries of S series, fed chunk by chunk as [draws, S] arrays of up to `chunk` draws."""
+    """Running summaries of S series, fed chunk by chunk as [draws, S] arrays of up to `chunk` draws.
+
+    A chunk is read in two layouts, one copied from the other into buffers made once: a row of
+    every series for each draw, where each block's sum adds its draws one after another (the
+    order that makes the means the same at any chunk size), and a row of draws for each series,
+    where the smallest, the largest, the count above zero and the bin keys run along memory.
+    A simulation hands its figures over laid out draws-fastest (the second), other callers
+    series-fastest (the first).
+    """
 
     def __init__(self, series: int, chunk: int):
         self.series = series
@@ -274,33 +250,54 @@ class Accumulator:
         self.minimum = np.full(series, np.inf)
         self.maximum = np.full(series, -np.inf)
         self.histograms = [LogHistogram() for _ in range(series)]
-        # Bin keys of draws not yet counted: a bincount has a fixed cost, so they are batched.
+        self.by_draw = np.empty((chunk, series))
+        self.by_series = np.empty((series, chunk))
+        # Bin keys of draws not yet counted, a row a series: a bincount has a fixed cost, so
+        # they are batched.
         batch = max(chunk, BATCH_CELLS // series // chunk * chunk)
-        self.keys = np.empty((batch, series), dtype=np.int64)
-        self.scratch = np.empty((chunk, series), dtype=np.int64)
-        self.above = np.empty((chunk, series), dtype=bool)
+        self.keys = np.empty((series, batch), dtype=np.int64)
+        self.scratch = np.empty((series, chunk), dtype=np.int64)
+        self.above = np.empty((series, chunk), dtype=bool)
         self.filled = 0  # draws whose keys wait in self.keys
         self.batch_low = self.batch_high = np.zeros(series)  # their smallest and largest values
+
+    def layouts(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`values` [draws, S] as [draws, S] and as [S, draws], each with its last axis
+        contiguous (one of them a copy, unless `values` is both)."""
+        size = values.shape[0]
+        by_draw, by_series = values, values.T
+        if values.strides[-1] != values.itemsize:
+            by_draw = self.by_draw[:size]
+            # A series at a time: numpy copies along the last axis of the copy, only S long.
+            for s in range(self.series):
+                by_draw[:, s] = values[:, s]
+        if by_series.strides[-1] != values.itemsize:
+            by_series = self.by_series[:, :size]
+            np.copyto(by_series, values.T)
+        return by_draw, by_series
 
     def add(self, values: np.ndarray) -> None:
         """Fold in a chunk. Every chunk but the last must be a whole number of BLOCKs."""
         size = values.shape[0]
+        by_draw, by_series = self.layouts(values)
         whole = size // BLOCK * BLOCK
-        blocks = values[:whole].reshape(-1, BLOCK, self.series).sum(axis=1)
+        blocks = by_draw[:whole].reshape(-1, BLOCK, self.series).sum(axis=1)
         if whole < size:
-            blocks = np.concatenate([blocks, values[whole:].sum(axis=0, keepdims=True)])
+            blocks = np.concatenate([blocks, by_draw[whole:].sum(axis=0, keepdims=True)])
         if not np.isfinite(blocks).all():  # a NaN or an infinity anywhere reaches its block's sum
             raise FloatingPointError("a simulated figure is not finite (an input drew inf or NaN)")
         for block in blocks:
             self.sums.push(block)
-        self.positive += count_positive(values, self.above[:size])
-        low, high = down(np.minimum, values), down(np.maximum, values)
+        above = np.greater(by_series, 0, out=self.above[:, :size])
+        self.positive += np.count_nonzero(above, axis=1)
+        low, high = by_series.min(axis=1), by_series.max(axis=1)
         np.minimum(self.minimum, low, out=self.minimum)
         np.maximum(self.maximum, high, out=self.maximum)
         self.draws += size
-        if self.filled + size > len(self.keys):
+        if self.filled + size > self.keys.shape[1]:
             self.flush()
-        bin_keys(values, self.keys[self.filled : self.filled + size], self.scratch[:size])
+        keys = self.keys[:, self.filled : self.filled + size]
+        bin_keys(by_series, keys, self.scratch[:, :size])
         # Keys grow with values, so the batch's extreme keys are those of its extreme values.
         if self.filled:
             np.minimum(self.batch_low, low, out=self.batch_low)
@@ -315,7 +312,7 @@ class Accumulator:
             extremes = np.stack([self.batch_low, self.batch_high])
             ends = np.empty(extremes.shape, dtype=np.int64)
             bin_keys(extremes, ends, np.empty_like(ends))
-            add_histograms(self.histograms, self.keys[: self.filled], ends[0], ends[1])
+            add_histograms(self.histograms, self.keys[:, : self.filled], ends[0], ends[1])
             self.filled = 0
 
     def summary(self, s: int) -> Summary:
@@ -505,7 +502,7 @@ def simulate(
     chunk = chunk_draws(chunk_size, n)
     series = len(SUMMARISED) * (n + 1)
     acc = Accumulator(series, chunk)
-    lines = np.empty((chunk, series))
+    lines = np.empty((chunk, series), order="F")  # draws fastest, as the core's figures come
     groups = option_members(model.portfolio)
     k = len(groups) if groups is not None else 0
     if groups is not None:
