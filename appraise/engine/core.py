@@ -232,7 +232,8 @@ def outcome_sums(inp: CoreInputs, effect_values: np.ndarray) -> np.ndarray:
     """Per-effect values [..., n, F] summed for each outcome [..., O] over every intervention."""
     outcome = effect_outcomes(inp)
     onehot = (np.arange(inp.n_outcomes)[:, None, None] == outcome[None, :, :]).astype(float)
-    return np.einsum("...nf,onf->...o", effect_values, onehot)
+    # einsum's order of adding follows the operands' layout: one layout, the same sums.
+    return np.einsum("...nf,onf->...o", np.ascontiguousarray(effect_values), onehot)
 
 
 def year_by_outcome(inp: CoreInputs, per: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -240,9 +241,10 @@ def year_by_outcome(inp: CoreInputs, per: Mapping[str, np.ndarray]) -> np.ndarra
     intervention's savings weight."""
     outcome = effect_outcomes(inp)
     onehot = (np.arange(inp.n_outcomes)[:, None, None] == outcome[None, :, :]).astype(float)
-    return np.einsum(
-        "...nf,...nh,onf->...oh", per["effect_outcomes_averted"], per["benefit_weight"], onehot
+    averted, weight = (
+        np.ascontiguousarray(per[k]) for k in ("effect_outcomes_averted", "benefit_weight")
     )
+    return np.einsum("...nf,...nh,onf->...oh", averted, weight, onehot)  # as `outcome_sums`
 
 
 def snapshot(inp: CoreInputs) -> dict[str, np.ndarray]:
