@@ -95,8 +95,18 @@ def test_lines_settled_once_are_those_a_chunk_works_out():
 
 
 def chunk_arrays(size: int = 2048) -> tuple[core.CoreInputs, dict[str, np.ndarray]]:
-    """Settled inputs and a chunk of draws as `simulate` makes them (draws fastest in memory)."""
-    model, params = uncertain_model()
+    """Settled inputs and a chunk of draws as `simulate` makes them (draws fastest in memory),
+    for the uncertain example's services four times over: a total over 20 interventions, which
+    numpy adds in another order down a column than along a row."""
+    portfolio = load_portfolio(EXAMPLES / "thurrock-2017-uncertain.yaml")
+    items = [
+        item.model_copy(update={"id": f"{item.id}-{k}"})
+        for k in range(4)
+        for item in portfolio.interventions
+    ]
+    portfolio = portfolio.model_copy(update={"interventions": items})
+    model = build(portfolio, evidence_for(portfolio))
+    params = uncertain_params(model)
     buffers = model.draw_buffers(params, size)
     draw_inputs(params, [input_stream(4, p.key) for p in params], size, buffers.columns)
     settled = core.settled(model.base, tuple(buffers.arrays))

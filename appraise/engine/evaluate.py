@@ -240,7 +240,7 @@ class _Names:
         return out
 
 
-def layout(inputs: Mapping[str, np.ndarray]) -> str:
+def layout(inputs: Mapping[str, np.ndarray], lines: Lines = LINES) -> str:
     """ "F" when an input array with draws (more axes than its line's) has the draws varying
     fastest in memory, as a simulation draws them (`Model.draw_buffers`); else "C".
 
@@ -252,7 +252,7 @@ def layout(inputs: Mapping[str, np.ndarray]) -> str:
         if (
             isinstance(array, np.ndarray)
             and array.ndim >= 2
-            and array.ndim > len(LINES[key].level if key in LINES else ())
+            and array.ndim > len(lines[key].level if key in lines else ())
             and array.flags.f_contiguous
             and not array.flags.c_contiguous
         ):
@@ -318,7 +318,7 @@ def run(
     keys = needed(frozenset(wanted), lines)
     values = dict(inputs)
     ops = structure.ops()
-    ops.order = layout(inputs)
+    ops.order = layout(inputs, lines)
     kept = keys if keep is None else frozenset(keep)
     for key, spent in _schedule(keys, frozenset(values), kept, lines):
         line = lines[key]
@@ -362,6 +362,15 @@ def _n_axis(line: Line) -> int:
     return line.level.index("n") - len(line.level)
 
 
+def _summed(array: np.ndarray, axis: int) -> np.ndarray:
+    """The sum along `axis` (kept, one long), added in the order numpy adds along a row laid out
+    contiguously, whatever the array's layout: numpy adds a row pairwise, but down a column one
+    value after another, which rounds differently, so a total would otherwise depend on layout."""
+    if not array.flags.c_contiguous:
+        array = np.ascontiguousarray(array)
+    return array.sum(axis=axis, keepdims=True)
+
+
 def totals_needed(keys: frozenset[str]) -> frozenset[str]:
     """`keys` and the lines whose portfolio figures theirs are worked out from (a total by
     formula reads its operands' totals; a summed total reads nothing else)."""
@@ -388,7 +397,7 @@ def totals(
                 out[key] = per[key]
             continue
         if line.total == "sum" and key in per:
-            out[key] = per[key].sum(axis=_n_axis(line), keepdims=True)
+            out[key] = _summed(per[key], _n_axis(line))
         elif line.total == "formula" and key in per:
             assert line.formula is not None
             result = line.formula(_Names(out, line.level, structure, True, LINES), ops)
