@@ -30,7 +30,7 @@ import numpy as np
 from appraise.analyses.contracts import WANTED as CONTRACT_WANTED
 from appraise.analyses.contracts import ContractRisk, contract_members
 from appraise.analyses.options import best, option_members
-from appraise.engine import core
+from appraise.engine import core, evaluate
 from appraise.engine.evaluate import Structure
 from appraise.engine.options import option_totals
 from appraise.engine.params import Model, Param
@@ -349,18 +349,25 @@ def draw_inputs(
     }
 
 
-def series_of(
-    per: dict[str, np.ndarray], totals: dict[str, np.ndarray], out: np.ndarray
-) -> np.ndarray:
-    """Write into `out` [draws, S], for each summarised key, every intervention then the total."""
+def series_of(per: dict[str, np.ndarray], structure: Structure, out: np.ndarray) -> np.ndarray:
+    """Write into `out` [draws, S] (a row a draw), for each summarised key, every intervention's
+    figure then the portfolio's, by the line's own total rule over the row just written.
+
+    The core's figures come draws-fastest; the totals and the `Accumulator`'s block sums add
+    along rows, so the figures are copied across once, here, and the totals made from the copy.
+    """
     size, n = out.shape[0], np.shape(per[SUMMARISED[0]])[-1]
-    parts = []
-    for key in SUMMARISED:
-        parts += [
-            np.broadcast_to(per[key], (size, n)),
-            np.broadcast_to(totals[key], (size,))[:, None],
-        ]
-    return np.concatenate(parts, axis=1, out=out)
+    for s, key in enumerate(SUMMARISED):
+        at = s * (n + 1)
+        figures = np.broadcast_to(per[key], (size, n))
+        if n <= 64:  # an intervention at a time: numpy copies along rows only n long
+            for i in range(n):
+                out[:, at + i] = figures[:, i]
+        else:
+            out[:, at : at + n] = figures
+        total = evaluate.totals({key: out[:, at : at + n]}, structure, (key,))[key]
+        out[:, at + n] = total[:, 0]
+    return out
 
 
 def option_series(
@@ -502,7 +509,7 @@ def simulate(
     chunk = chunk_draws(chunk_size, n)
     series = len(SUMMARISED) * (n + 1)
     acc = Accumulator(series, chunk)
-    lines = np.empty((chunk, series), order="F")  # draws fastest, as the core's figures come
+    lines = np.empty((chunk, series))
     groups = option_members(model.portfolio)
     k = len(groups) if groups is not None else 0
     if groups is not None:
@@ -519,19 +526,19 @@ def simulate(
     for start in range(0, draws, chunk):
         size = min(chunk, draws - start)
         drawn = draw_inputs(params, streams, size, buffers.columns)
-        per, totals = core.appraise(
+        per, _ = core.appraise(
             base.with_arrays(**buffers.values(size)),
             detail=False,
             money_only=True,
             wanted=wanted,
-            totals_of=SUMMARISED,
+            totals_of=(),  # made by `series_of`
             lean=True,
         )
         if risk is not None:
             risk.add(per, size)
         if kept is not None:
             kept.put(start, drawn, per, size)
-        acc.add(series_of(per, totals, lines[:size]))
+        acc.add(series_of(per, model.base.structure, lines[:size]))
         if groups is not None:
             wins += option_series(per, model.base.structure, groups, option_lines[:size])
             option_acc.add(option_lines[:size])

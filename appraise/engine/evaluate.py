@@ -366,7 +366,7 @@ def _summed(array: np.ndarray, axis: int) -> np.ndarray:
     """The sum along `axis` (kept, one long), added in the order numpy adds along a row laid out
     contiguously, whatever the array's layout: numpy adds a row pairwise, but down a column one
     value after another, which rounds differently, so a total would otherwise depend on layout."""
-    if not array.flags.c_contiguous:
+    if array.ndim > 1 and array.strides[axis] != array.itemsize:
         array = np.ascontiguousarray(array)
     return array.sum(axis=axis, keepdims=True)
 
