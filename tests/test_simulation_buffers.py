@@ -190,3 +190,32 @@ def test_accumulator_gives_the_same_summaries_whichever_layout_a_chunk_comes_in(
         assert summary.positive == np.count_nonzero(column > 0)
         if s != 3:
             assert summary.mean == pytest.approx(math.fsum(blocks) / draws, rel=1e-9)
+
+
+def test_the_draws_fastest_layout_picks_each_effect_form_where_it_applies():
+    # Three services with two effects each, reported in two forms (per case, treated risk): a
+    # branch of `choose` picks its elements from the draws laid out the other way round.
+    portfolio = load_portfolio(EXAMPLES / "family-group-conferences.yaml")
+    item = portfolio.interventions[0]
+    items = [item.model_copy(update={"id": f"{item.id}-{k}"}) for k in range(3)]
+    model = build(portfolio.model_copy(update={"interventions": items}), evidence_for(portfolio))
+    forms = model.base.values["effect_form"]
+    assert forms.shape == (3, 2) and len(set(forms[0])) == 2
+    rng = np.random.default_rng(8)
+    size = 1500
+    drawn = {
+        key: np.moveaxis(
+            model.base.values[key][..., None] * rng.uniform(0.9, 1.1, (*forms.shape, size)), -1, 0
+        )
+        for key in ("effect_a", "effect_b")
+    }
+    # As `Model.draw_buffers` lays them out: the draws fastest, then the effects, then services.
+    assert all(a.strides[0] == a.itemsize and not a.flags.c_contiguous for a in drawn.values())
+    per, totals = core.appraise(model.base.with_arrays(**drawn))
+    per2, totals2 = core.appraise(
+        model.base.with_arrays(**{k: np.ascontiguousarray(a) for k, a in drawn.items()})
+    )
+    for got, expected in ((per, per2), (totals, totals2)):
+        for key in expected:
+            assert np.array_equal(got[key], expected[key], equal_nan=True), key
+    assert not np.array_equal(per["effect_rate_raw"][:, 0], per["effect_rate_raw"][:, 1])

@@ -192,6 +192,8 @@ class _Names:
         """For a while, every operand is just its elements where `mask` (on the line's axes)
         holds: an array [leading draw axes..., k]. Elementwise formulas give the same figures."""
         self._mask = mask
+        # Where the elements lie along the line's axes flattened draws-fastest (`_picked`).
+        self._where = np.ravel_multi_index(np.nonzero(mask), self._trailing, order="F")
         try:
             yield
         finally:
@@ -207,7 +209,19 @@ class _Names:
             return found
         k = len(self._trailing)
         lead = array.shape[: max(array.ndim - k, 0)]
-        return np.broadcast_to(array, lead + self._trailing)[..., mask]
+        full = np.broadcast_to(array, lead + self._trailing)
+        if lead and self.order == "F":
+            return self._picked(full, lead)
+        return full[..., mask]
+
+    def _picked(self, full: np.ndarray, lead: tuple[int, ...]) -> np.ndarray:
+        """`full[..., mask]` laid out draws-fastest, as the run's other arrays: each element's
+        draws are a run of memory, copied whole (numpy's own pick copies them one at a time
+        into an array laid out the other way)."""
+        flat = full.reshape(lead + (-1,), order="F")  # a view when `full` is draws-fastest
+        picked = np.empty(lead + self._where.shape, order="F")
+        np.take(flat.T, self._where, axis=0, out=picked.T, mode="clip")  # positions made above
+        return picked
 
     def _operand(self, name: str) -> Any:
         array = self._values[name]
@@ -253,7 +267,7 @@ def layout(inputs: Mapping[str, np.ndarray], lines: Lines = LINES) -> str:
             isinstance(array, np.ndarray)
             and array.ndim >= 2
             and array.ndim > len(lines[key].level if key in lines else ())
-            and array.flags.f_contiguous
+            and array.strides[0] == array.itemsize
             and not array.flags.c_contiguous
         ):
             return "F"
