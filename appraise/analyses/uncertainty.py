@@ -349,22 +349,34 @@ def draw_inputs(
     }
 
 
+def by_draw(figures: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Figures [draws, n] laid out a row a draw (written to `out`, if given).
+
+    The core's figures come draws-fastest; totals and the `Accumulator`'s block sums add along
+    rows. Up to 64 interventions they are copied one at a time: numpy copies along the rows of
+    the copy, only n long, which is several times slower.
+    """
+    if out is None:
+        if figures.flags.c_contiguous:
+            return figures
+        out = np.empty(figures.shape)
+    n = figures.shape[-1]
+    if n <= 64 and figures.strides[0] == figures.itemsize:
+        for i in range(n):
+            out[:, i] = figures[:, i]
+    else:
+        out[...] = figures
+    return out
+
+
 def series_of(per: dict[str, np.ndarray], structure: Structure, out: np.ndarray) -> np.ndarray:
     """Write into `out` [draws, S] (a row a draw), for each summarised key, every intervention's
-    figure then the portfolio's, by the line's own total rule over the row just written.
-
-    The core's figures come draws-fastest; the totals and the `Accumulator`'s block sums add
-    along rows, so the figures are copied across once, here, and the totals made from the copy.
-    """
+    figure then the portfolio's, by the line's own total rule over the row just written (the
+    figures are copied across layouts once, here, and the totals made from the copy)."""
     size, n = out.shape[0], np.shape(per[SUMMARISED[0]])[-1]
     for s, key in enumerate(SUMMARISED):
         at = s * (n + 1)
-        figures = np.broadcast_to(per[key], (size, n))
-        if n <= 64:  # an intervention at a time: numpy copies along rows only n long
-            for i in range(n):
-                out[:, at + i] = figures[:, i]
-        else:
-            out[:, at : at + n] = figures
+        by_draw(np.broadcast_to(per[key], (size, n)), out[:, at : at + n])
         total = evaluate.totals({key: out[:, at : at + n]}, structure, (key,))[key]
         out[:, at + n] = total[:, 0]
     return out
@@ -376,7 +388,8 @@ def option_series(
     """Write into `out` [draws, S x options], for each summarised key, every option's figure (by
     the lines' total rules, over its interventions); return how many draws each option is best in.
 
-    Every option reads the same draws: its interventions' figures from the one run of the core.
+    Every option reads the same draws: its interventions' figures from the one run of the core,
+    `per` (laid out a row a draw: `by_draw`), holding at least SUMMARISED and "pv_cost".
     """
     size, k = out.shape[0], len(groups)
     wanted = {key: per[key] for key in (*SUMMARISED, "pv_cost")}
@@ -431,7 +444,10 @@ class Kept:
         for key, values in drawn.items():
             self.inputs[key][start : start + size] = values
         for key, figure in self.figures.items():
-            figure[start : start + size] = per[key]
+            by_draw(
+                np.broadcast_to(per[key], figure[start : start + size].shape),
+                figure[start : start + size],
+            )
 
 
 @dataclass
@@ -540,7 +556,12 @@ def simulate(
             kept.put(start, drawn, per, size)
         acc.add(series_of(per, model.base.structure, lines[:size]))
         if groups is not None:
-            wins += option_series(per, model.base.structure, groups, option_lines[:size])
+            # The interventions' figures a row a draw, as `series_of` has just copied them.
+            rows = {
+                key: lines[:size, s * (n + 1) : s * (n + 1) + n] for s, key in enumerate(SUMMARISED)
+            }
+            rows["pv_cost"] = by_draw(np.broadcast_to(per["pv_cost"], (size, n)))
+            wins += option_series(rows, model.base.structure, groups, option_lines[:size])
             option_acc.add(option_lines[:size])
     summaries = {
         key: [acc.summary(s * (n + 1) + i) for i in range(n + 1)]
