@@ -20,7 +20,7 @@ from appraise.analyses.uncertainty import (
     input_stream,
     uncertain_params,
 )
-from appraise.engine import core
+from appraise.engine import core, evaluate
 from appraise.engine.params import build
 from appraise.model.load import evidence_for, load_portfolio
 from appraise.model.numbers import Dist, triangular
@@ -219,3 +219,20 @@ def test_the_draws_fastest_layout_picks_each_effect_form_where_it_applies():
         for key in expected:
             assert np.array_equal(got[key], expected[key], equal_nan=True), key
     assert not np.array_equal(per["effect_rate_raw"][:, 0], per["effect_rate_raw"][:, 1])
+
+
+@pytest.mark.parametrize("n", [*range(1, 40), 127, 128, 129, 130, 255, 300, 1000])
+def test_totals_of_draws_fastest_figures_add_as_numpy_adds_a_row(n):
+    # `evaluate._pairwise` stands in for numpy's own order of adding along a row; a total
+    # must be the same to the last bit, signed zeros, infinities and NaN included.
+    rng = np.random.default_rng(n)
+    rows = rng.normal(0, 1, (64, n)) * np.exp(rng.normal(0, 12, (64, n)))
+    rows[0] = -0.0
+    rows[1, : (n + 1) // 2] = np.inf
+    rows[2, n // 2] = np.nan
+    rows[3, 0], rows[3, -1] = np.inf, -np.inf
+    with np.errstate(invalid="ignore"):  # inf - inf
+        expected = rows.sum(axis=1)
+        got = evaluate._summed(np.asfortranarray(rows), -1)[:, 0]
+    assert np.array_equal(got, expected, equal_nan=True)
+    assert np.array_equal(np.signbit(got), np.signbit(expected))

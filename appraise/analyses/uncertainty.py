@@ -376,8 +376,9 @@ def series_of(per: dict[str, np.ndarray], structure: Structure, out: np.ndarray)
     size, n = out.shape[0], np.shape(per[SUMMARISED[0]])[-1]
     for s, key in enumerate(SUMMARISED):
         at = s * (n + 1)
-        by_draw(np.broadcast_to(per[key], (size, n)), out[:, at : at + n])
-        total = evaluate.totals({key: out[:, at : at + n]}, structure, (key,))[key]
+        figures = np.broadcast_to(per[key], (size, n))
+        by_draw(figures, out[:, at : at + n])
+        total = evaluate.totals({key: figures}, structure, (key,))[key]
         out[:, at + n] = total[:, 0]
     return out
 

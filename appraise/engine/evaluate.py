@@ -381,8 +381,37 @@ def _summed(array: np.ndarray, axis: int) -> np.ndarray:
     contiguously, whatever the array's layout: numpy adds a row pairwise, but down a column one
     value after another, which rounds differently, so a total would otherwise depend on layout."""
     if array.ndim > 1 and array.strides[axis] != array.itemsize:
+        if array.ndim == 2 and axis in (-1, 1) and array.strides[0] == array.itemsize:
+            # Draws fastest: no copy. numpy adds the row's sum to 0, so -0.0 comes out 0.0.
+            return (_pairwise(array, 0, array.shape[1]) + 0.0)[:, None]
         array = np.ascontiguousarray(array)
     return array.sum(axis=axis, keepdims=True)
+
+
+def _pairwise(table: np.ndarray, start: int, count: int) -> np.ndarray:
+    """The sums of columns start..start + count - 1 of `table` [draws, n], added in numpy's own
+    order along a row (its pairwise summation: under 8 values one after another from 0; up to
+    128 in 8 running sums, combined as a tree, then the rest; beyond that, two halves), a column
+    of draws at a time. tests/test_simulation_buffers.py checks it against numpy's row sums."""
+    if count < 8:
+        total = np.zeros(table.shape[0])
+        for j in range(start, start + count):
+            total += table[:, j]
+        return total
+    if count > 128:
+        half = count // 2 - count // 2 % 8
+        return _pairwise(table, start, half) + _pairwise(table, start + half, count - half)
+    sums = [table[:, start + j].copy() for j in range(8)]
+    whole = count - count % 8
+    for i in range(8, whole, 8):
+        for j in range(8):
+            sums[j] += table[:, start + i + j]
+    total = ((sums[0] + sums[1]) + (sums[2] + sums[3])) + (
+        (sums[4] + sums[5]) + (sums[6] + sums[7])
+    )
+    for j in range(start + whole, start + count):
+        total += table[:, j]
+    return total
 
 
 def totals_needed(keys: frozenset[str]) -> frozenset[str]:
