@@ -173,6 +173,11 @@ def test_accumulator_gives_the_same_summaries_whichever_layout_a_chunk_comes_in(
         for start in range(0, draws, chunk):
             acc.add(lay(x[start : start + chunk]))
         results[name] = summaries(acc)
+    acc = Accumulator(series, chunk)  # both layouts handed over, as `simulate` does
+    for start in range(0, draws, chunk):
+        part = x[start : start + chunk]
+        acc.add(np.ascontiguousarray(part), np.ascontiguousarray(part.T))
+    results["both layouts"] = summaries(acc)
     reference = results.pop("series fastest")
     for name, got in results.items():
         assert got == reference, name

@@ -261,11 +261,13 @@ class Accumulator:
         self.filled = 0  # draws whose keys wait in self.keys
         self.batch_low = self.batch_high = np.zeros(series)  # their smallest and largest values
 
-    def layouts(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """`values` [draws, S] as [draws, S] and as [S, draws], each with its last axis
-        contiguous (one of them a copy, unless `values` is both)."""
+    def layouts(
+        self, values: np.ndarray, rows: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`values` [draws, S] as [draws, S] and as [S, draws] (`rows`, if given), each with its
+        last axis contiguous (one of them a copy, unless `values` is both or `rows` is given)."""
         size = values.shape[0]
-        by_draw, by_series = values, values.T
+        by_draw, by_series = values, values.T if rows is None else rows
         if values.strides[-1] != values.itemsize:
             by_draw = self.by_draw[:size]
             # A series at a time: numpy copies along the last axis of the copy, only S long.
@@ -273,13 +275,14 @@ class Accumulator:
                 by_draw[:, s] = values[:, s]
         if by_series.strides[-1] != values.itemsize:
             by_series = self.by_series[:, :size]
-            np.copyto(by_series, values.T)
+            np.copyto(by_series, values.T if rows is None else rows)
         return by_draw, by_series
 
-    def add(self, values: np.ndarray) -> None:
-        """Fold in a chunk. Every chunk but the last must be a whole number of BLOCKs."""
+    def add(self, values: np.ndarray, rows: np.ndarray | None = None) -> None:
+        """Fold in a chunk. Every chunk but the last must be a whole number of BLOCKs. `rows`:
+        the same figures [S, draws] laid out a row a series, where the caller has them."""
         size = values.shape[0]
-        by_draw, by_series = self.layouts(values)
+        by_draw, by_series = self.layouts(values, rows)
         whole = size // BLOCK * BLOCK
         blocks = by_draw[:whole].reshape(-1, BLOCK, self.series).sum(axis=1)
         if whole < size:
@@ -369,18 +372,22 @@ def by_draw(figures: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
-def series_of(per: dict[str, np.ndarray], structure: Structure, out: np.ndarray) -> np.ndarray:
-    """Write into `out` [draws, S] (a row a draw), for each summarised key, every intervention's
-    figure then the portfolio's, by the line's own total rule over the row just written (the
-    figures are copied across layouts once, here, and the totals made from the copy)."""
+def series_of(
+    per: dict[str, np.ndarray], structure: Structure, out: np.ndarray, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Write, for each summarised key, every intervention's figure then the portfolio's (by the
+    line's own total rule), into `out` [draws, S] a row a draw and into `rows` [S, draws] a row a
+    series: the two layouts the `Accumulator` reads, both made here from the core's figures."""
     size, n = out.shape[0], np.shape(per[SUMMARISED[0]])[-1]
     for s, key in enumerate(SUMMARISED):
         at = s * (n + 1)
         figures = np.broadcast_to(per[key], (size, n))
+        total = evaluate.totals({key: figures}, structure, (key,))[key][:, 0]
         by_draw(figures, out[:, at : at + n])
-        total = evaluate.totals({key: figures}, structure, (key,))[key]
-        out[:, at + n] = total[:, 0]
-    return out
+        out[:, at + n] = total
+        rows[at : at + n] = figures.T
+        rows[at + n] = total
+    return out, rows
 
 
 def option_series(
@@ -527,6 +534,7 @@ def simulate(
     series = len(SUMMARISED) * (n + 1)
     acc = Accumulator(series, chunk)
     lines = np.empty((chunk, series))
+    lines_by_series = np.empty((series, chunk))
     groups = option_members(model.portfolio)
     k = len(groups) if groups is not None else 0
     if groups is not None:
@@ -555,7 +563,7 @@ def simulate(
             risk.add(per, size)
         if kept is not None:
             kept.put(start, drawn, per, size)
-        acc.add(series_of(per, model.base.structure, lines[:size]))
+        acc.add(*series_of(per, model.base.structure, lines[:size], lines_by_series[:, :size]))
         if groups is not None:
             # The interventions' figures a row a draw, as `series_of` has just copied them.
             rows = {
