@@ -20,8 +20,12 @@ def money(x: float | None, decimals: int = 0) -> str:
         return "n/a"
     if math.isinf(x):
         return "never" if x > 0 else "-inf"
-    sign = "-" if round(x, decimals) < 0 else ""
-    return f"{sign}£{abs(x):,.{decimals}f}"
+    # Written once, rounded as `round` rounds (half to even, exactly): the sign is shown when
+    # what is written is not zero ("-£0" is not a figure).
+    text = f"{x:,.{decimals}f}"
+    if text[0] != "-":
+        return f"£{text}"
+    return f"-£{text[1:]}" if text.strip("-0.,") else f"£{text[1:]}"
 
 
 def counted(n: int, noun: str) -> str:
@@ -102,19 +106,19 @@ def table(
 ) -> str:
     """A plain-text table with aligned columns."""
     right = right or [i > 0 for i in range(len(headers))]
+    texts = [[str(c) for c in r] for r in rows]
+    columns = list(zip(*texts, strict=True)) if texts else [()] * len(headers)
     widths = [
-        max(len(str(h)), *(len(str(r[i])) for r in rows)) if rows else len(h)
-        for i, h in enumerate(headers)
+        max(len(str(h)), *map(len, column)) if texts else len(h)
+        for h, column in zip(headers, columns, strict=True)
     ]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(
-            str(c).rjust(w) if r else str(c).ljust(w)
-            for c, w, r in zip(cells, widths, right, strict=True)
-        ).rstrip()
-
+    # One format for every line (a table may have 100,000 rows): each cell padded on the side
+    # `right` says, as str.rjust and str.ljust pad it.
+    form = "  ".join(f"{{:{'>' if r else '<'}{w}}}" for w, r in zip(widths, right, strict=True))
     rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
+    lines = [form.format(*map(str, headers)).rstrip(), rule]
+    lines += [form.format(*cells).rstrip() for cells in texts]
+    return "\n".join(lines)
 
 
 def to_json(data: Any) -> str:
@@ -502,13 +506,22 @@ def input_lines(inputs: list[dict[str, Any]]) -> list[str]:
     written = [i for i in inputs if i["written"]]
     counts = {s: sum(i["provenance"]["status"] == s for i in written) for s in marks}
     shown = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    # Inputs that share a provenance share its data (Param.to_data): its line is made once.
+    lines: dict[int, str] = {}
+
+    def source(provenance: dict[str, Any]) -> str:
+        found = lines.get(id(provenance))
+        if found is None:
+            found = lines[id(provenance)] = _shortened(provenance_line(provenance), SOURCE_CHARS)
+        return found
+
     rows = [
         [
             marks[i["provenance"]["status"]],
             i["key"],
             value_text(i["central"], i["unit"]),
             i["unit"],
-            _shortened(provenance_line(i["provenance"]), SOURCE_CHARS),
+            source(i["provenance"]),
         ]
         for i in written
     ]

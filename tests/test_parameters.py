@@ -166,3 +166,27 @@ def test_verify_solves_for_the_discount_rate(tmp_path):
     found = checked(claims(tmp_path, mst(), claim))["npv"]
     rate = next(i for i in found["implied"] if i["input"] == "discount_rate")["implied_value"]
     assert MST_NET * sum((1 + rate) ** -t for t in range(5)) == pytest.approx(5_900_000, abs=1)
+
+
+def test_param_init_takes_every_field_in_order_with_its_default():
+    """`Param` sets its fields in its own __init__ (built 130,000 times at 10,000
+    interventions): it must take the dataclass's fields, in order, with their defaults, and
+    stay frozen and comparable."""
+    import dataclasses
+    import inspect
+
+    from appraise.engine.registry import Param
+    from appraise.model.numbers import Domain
+
+    fields = dataclasses.fields(Param)
+    parameters = list(inspect.signature(Param.__init__).parameters.values())[1:]
+    assert [p.name for p in parameters] == [f.name for f in fields]
+    for p, f in zip(parameters, fields, strict=True):
+        assert p.default == (
+            inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default
+        )
+    a = Param("k", "p", "l", "u", "o", "intervention", 1.0, "t", 0, Domain())
+    assert a == dataclasses.replace(a) and hash(a) == hash(dataclasses.replace(a))
+    assert dataclasses.replace(a, written=False).written is False
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.key = "other"  # type: ignore[misc]

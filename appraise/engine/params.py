@@ -136,6 +136,7 @@ def build(portfolio: Portfolio, evidence: Mapping[str, Evidence]) -> Model:
         },
     )
     add_whole_outcomes(model)
+    model.know_params_of(walk.by_intervention)
     return model
 
 

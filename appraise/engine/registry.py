@@ -114,7 +114,7 @@ EFFECT_TERMS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Param:
     """One numeric input of a portfolio, and where it lives in the core's arrays."""
 
@@ -133,6 +133,41 @@ class Param:
     ] = ()  # what its intervention or outcome cites (context, not a citation)
     provenance: Provenance = NOT_STATED_PROVENANCE  # where this value came from
     written: bool = True  # False: the file leaves it at its default (the declaration's value)
+
+    def __init__(
+        self,
+        key: str,
+        path: str,
+        label: str,
+        unit: str,
+        owner: str,
+        owner_kind: str,
+        value: Num,
+        target: str,
+        index: int | None,
+        domain: Domain,
+        sources: tuple[str, ...] = (),
+        provenance: Provenance = NOT_STATED_PROVENANCE,
+        written: bool = True,
+    ) -> None:
+        # The fields set in one step, not one `object.__setattr__` each as a frozen dataclass's
+        # own __init__ does: a portfolio of 10,000 interventions has 130,000 inputs, and this
+        # took a fifth of building its model (tests/test_parameters.py holds it to the fields).
+        self.__dict__.update(
+            key=key,
+            path=path,
+            label=label,
+            unit=unit,
+            owner=owner,
+            owner_kind=owner_kind,
+            value=value,
+            target=target,
+            index=index,
+            domain=domain,
+            sources=sources,
+            provenance=provenance,
+            written=written,
+        )
 
     @property
     def central(self) -> float:
@@ -154,19 +189,36 @@ class Param:
         """Cited, or derived from cited figures only: a value a source stands behind."""
         return grounded(self.provenance)
 
-    def to_data(self, citations: Mapping[str, str] | None = None) -> dict[str, Any]:
-        """The input as `appraise evaluate --format json` lists it."""
+    def to_data(
+        self,
+        citations: Mapping[str, str] | None = None,
+        written_out: dict[int, dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """The input as `appraise evaluate --format json` lists it. `written_out`: provenance
+        data already made in this listing, by the provenance's id, for inputs that share one
+        (10,000 interventions cite the same few sources): the same data, made once."""
         value = self.value
+        found = self.provenance
+        if written_out is None:
+            provenance = found.to_data(citations)
+        else:
+            provenance = written_out.get(id(found))
+            if provenance is None:
+                provenance = written_out[id(found)] = found.to_data(citations)
+        if isinstance(value, Dist):
+            shown, centre = value.to_data(), float(value.central)
+        else:
+            shown = centre = float(value)
         return {
             "key": self.key,
             "path": self.path,
             "label": self.label,
             "unit": self.unit,
             "owner": self.owner,
-            "value": value.to_data() if isinstance(value, Dist) else float(value),
-            "central": self.central,
+            "value": shown,
+            "central": centre,
             "written": self.written,
-            "provenance": self.provenance.to_data(citations),
+            "provenance": provenance,
         }
 
 
@@ -352,15 +404,22 @@ class Model:
         built = self.__dict__.get("_params_by_intervention")
         if built is None or built[0] is not self.params or built[1] != len(self.params):
             index: dict[int, list[Param]] = {}
+            head = "interventions["
             for p in self.params:
-                head, _, rest = p.path.partition("[")
-                if head == "interventions" and "]" in rest:
-                    number = rest.split("]", 1)[0]
-                    if number.isdigit():
+                path = p.path
+                if path.startswith(head):
+                    end = path.find("]", len(head))
+                    number = path[len(head) : end]
+                    if end > 0 and number.isdigit():
                         index.setdefault(int(number), []).append(p)
             built = (self.params, len(self.params), index)
             self.__dict__["_params_by_intervention"] = built
         return built[2]
+
+    def know_params_of(self, index: dict[int, list[Param]]) -> None:
+        """Take the parameters under `interventions[i].` by i from the walk that put them, in
+        the order of `params` (what `_params_of` would find by reading each one's path)."""
+        self.__dict__["_params_by_intervention"] = (self.params, len(self.params), index)
 
     def evidence_supports(self, i: int) -> bool:
         """Whether intervention i's effect is cited (or derived from citations) and rated 3 or

@@ -199,6 +199,28 @@ def numbers(xs: Sequence[Any]) -> list[float | None]:
     return [float(x) if math.isfinite(x) else None for x in xs]
 
 
+class _Numbers(dict[str, Any]):
+    """Arrays as nested lists of JSON-safe numbers (`number` of each: a float, or None for an
+    infinity or NaN), each converted on first use, a whole array at once: reading them one at
+    a time was a million calls at 10,000 interventions."""
+
+    def __init__(self, arrays: Mapping[str, np.ndarray]):
+        super().__init__()
+        self.arrays = arrays
+
+    def __missing__(self, key: str) -> Any:
+        figures = np.asarray(self.arrays[key], dtype=float)
+        finite = np.isfinite(figures)
+        if finite.all():
+            value = figures.tolist()
+        else:  # an object array holds the same Python floats, and None where one is not finite
+            value = figures.astype(object)
+            value[~finite] = None
+            value = value.tolist()
+        self[key] = value
+        return value
+
+
 def _year(x: Any) -> int | None:
     return int(x) or None
 
@@ -216,28 +238,42 @@ class Appraisal:
         """`per` as nested lists (`rows[key][i][k]`), for reading element by element."""
         return _Rows(self.per)
 
-    def _years(self, row: Callable[[str], Sequence[float]]) -> list[dict[str, Any]]:
-        """Each year's figures, `row(key)` giving a figure's values by year."""
-        h = self.model.base.horizon_years
+    @cached_property
+    def figures(self) -> _Numbers:
+        """`per` as nested lists of JSON-safe numbers (`figures[key][i][k]`, `number` of each)."""
+        return _Numbers(self.per)
+
+    @cached_property
+    def _year_labels(self) -> list[str] | None:
         # With `start`, each year also carries its financial year (the one it begins in).
-        labels = self.model.portfolio.financial_years(h)
+        return self.model.portfolio.financial_years(self.model.base.horizon_years)
+
+    def _years(self, row: Callable[[str], Sequence[Any]]) -> list[dict[str, Any]]:
+        """Each year's figures, `row(key)` giving a figure's JSON-safe values by year."""
+        h = self.model.base.horizon_years
+        labels = self._year_labels
         # The discount factor is the same for every intervention and the total.
         columns = [
-            numbers(self.rows["discount_factor"] if k == "discount_factor" else row(v))
+            self.figures["discount_factor"] if k == "discount_factor" else row(v)
             for k, v in YEAR_KEYS.items()
         ]
+        if labels:
+            return [
+                {
+                    "year": t + 1,
+                    "financial_year": labels[t],
+                    **dict(zip(YEAR_KEYS, figures, strict=True)),
+                }
+                for t, figures in zip(range(h), zip(*columns, strict=False), strict=False)
+            ]
         return [
-            {
-                "year": t + 1,
-                **({"financial_year": labels[t]} if labels else {}),
-                **dict(zip(YEAR_KEYS, figures, strict=True)),
-            }
+            {"year": t + 1, **dict(zip(YEAR_KEYS, figures, strict=True))}
             for t, figures in zip(range(h), zip(*columns, strict=False), strict=False)
         ]
 
     def record(self, i: int) -> dict[str, Any]:
         """One intervention's results, keyed as in `appraise evaluate --format json`."""
-        m, r = self.model, self.rows
+        m, r = self.model, self.figures
         item = m.interventions[i]
         payers = m.base.payers
         effects = [self.effect_record(i, k) for k in range(len(item.effect_list))]
@@ -266,13 +302,11 @@ class Appraisal:
             "flags": part_year_flags(item) + evidence_flags(item),
             "outcomes_averted_by_outcome": {e["averts"]: e["outcomes_averted"] for e in effects},
             "savings_by_outcome": {e["averts"]: e["gross_savings"] for e in effects},
-            "optimism_bias": number(r["optimism_bias"][i]),
-            "non_uk_haircut": number(r["non_uk_haircut"][i]),
-            "savings_by_payer": {
-                p: number(r["savings_by_payer"][i][k]) for k, p in enumerate(payers)
-            },
+            "optimism_bias": r["optimism_bias"][i],
+            "non_uk_haircut": r["non_uk_haircut"][i],
+            "savings_by_payer": {p: r["savings_by_payer"][i][k] for k, p in enumerate(payers)},
             "savings_by_component": {
-                f"{key}.{name}": number(r["savings_by_component"][i][c])
+                f"{key}.{name}": r["savings_by_component"][i][c]
                 for c, (key, name) in enumerate(m.components)
                 if key in mine
             },
@@ -283,7 +317,7 @@ class Appraisal:
         }
         for key in INTERVENTION_KEYS:
             if key not in rec and key != "savings_by_class":
-                rec[key] = number(r[key][i])
+                rec[key] = r[key][i]
         rec["savings_by_class"] = by_class(rec)
         return {k: rec[k] for k in INTERVENTION_KEYS}
 
@@ -324,7 +358,7 @@ class Appraisal:
 
     def effect_record(self, i: int, k: int) -> dict[str, Any]:
         """One effect of intervention i: the outcome it averts, how much, and its break-even."""
-        m, r = self.model, self.rows
+        m, r = self.model, self.figures
         averts, effect, path = m.interventions[i].effect_list[k]
         form = int(m.base.effect_form[i, k])
         return {
@@ -332,17 +366,15 @@ class Appraisal:
             "path": path,
             "observed_months": effect.observed_months,
             "effect_form": EFFECT_FORM_NAMES[form],
-            "effect_raw": number(r["effect_rate_raw"][i][k]),
-            "effect_adjusted": number(r["effect_rate"][i][k]),
-            "treated_risk": (
-                number(r["effect_treated_risk"][i][k]) if form in core.RISK_FORMS else None
-            ),
+            "effect_raw": r["effect_rate_raw"][i][k],
+            "effect_adjusted": r["effect_rate"][i][k],
+            "treated_risk": (r["effect_treated_risk"][i][k] if form in core.RISK_FORMS else None),
             "effect_conversion": describe_effect(m, self.per, i, k),
-            "outcomes_averted": number(r["effect_outcomes_averted"][i][k]),
-            "outcome_cost": number(r["effect_outcome_cost"][i][k]),
-            "gross_savings": number(r["effect_gross_savings"][i][k]),
-            "break_even_outcomes": number(r["effect_break_even_outcomes"][i][k]),
-            "break_even_success_rate": number(r["effect_break_even_success_rate"][i][k]),
+            "outcomes_averted": r["effect_outcomes_averted"][i][k],
+            "outcome_cost": r["effect_outcome_cost"][i][k],
+            "gross_savings": r["effect_gross_savings"][i][k],
+            "break_even_outcomes": r["effect_break_even_outcomes"][i][k],
+            "break_even_success_rate": r["effect_break_even_success_rate"][i][k],
         }
 
     def portfolio_record(self) -> dict[str, Any]:
@@ -365,7 +397,7 @@ class Appraisal:
             },
             "payback_year": _year(t["payback_year"]),
             "discounted_payback_year": _year(t["discounted_payback_year"]),
-            "years": self._years(lambda key: t[key]),
+            "years": self._years(lambda key: numbers(t[key])),
         }
         for key in PORTFOLIO_KEYS:
             if key not in rec and key != "savings_by_class":
@@ -390,7 +422,9 @@ class Appraisal:
             out["prices"] = audit(self.model.portfolio, self.model.prices)
         out["savings_classes"] = self.booking_data()
         citations = self.model.citations()
-        out["inputs"] = [p.to_data(citations) for p in self.model.params]  # docs/provenance.md
+        # docs/provenance.md; `made` lives as long as the params whose provenance it is keyed by.
+        made: dict[int, dict[str, Any]] = {}
+        out["inputs"] = [p.to_data(citations, made) for p in self.model.params]
         return out
 
 

@@ -22,13 +22,65 @@ class Base(BaseModel):
     def _defaults_carry_their_basis(self) -> Base:
         """A numeric input left at its default carries the provenance its declaration gives the
         default (`Input.basis`), so it keeps it when the model is written out and read back."""
-        for name, basis in _declared_bases(type(self)):
-            if name in self.model_fields_set:
+        bases = _declared_bases(type(self))
+        if not bases:
+            return self
+        given, values = self.__pydantic_fields_set__, self.__dict__
+        for name, basis in bases:
+            if name in given:
                 continue
-            value = getattr(self, name)
+            value = values[name]
             if value is not None and provenance_of(value) is None:
-                object.__setattr__(self, name, attach(value, basis))
+                object.__setattr__(self, name, _defaulted(value, basis))
         return self
+
+
+_DEFAULTED: dict[tuple[int, float], Any] = {}
+
+
+def _defaulted(value: Any, basis: Any) -> Any:
+    """`value` carrying `basis`: for a plain number, made once per declaration and value (each of
+    10,000 interventions leaves the same few fields at their defaults), the bases being
+    declarations that live as long as their classes; a number so carried is never changed."""
+    if type(value) is not float:
+        return attach(value, basis)
+    key = (id(basis), value)
+    found = _DEFAULTED.get(key)
+    if found is None or found.provenance is not basis:
+        found = _DEFAULTED[key] = attach(value, basis)
+    return found
+
+
+def made_once() -> Any:
+    """A validator for a part of an intervention that many interventions write alike (an effect,
+    a unit cost, the evidence, the timing), set last in its class (`_made_once = made_once()`),
+    so that it holds the class's other validators: the part is validated once per distinct text,
+    and the model then made is given to each intervention that writes it the same way (10,000
+    interventions made from a few templates validate a few of each, not 10,000). Models are
+    never changed once made, so sharing one is safe; the text (`repr`) tells file data apart
+    exactly (1 from 1.0 and True, key order included). A refusal is not kept: each raises
+    again, naming its own field."""
+
+    def _made_once(cls: type, data: Any, handler: Any) -> Any:
+        if data.__class__ is not dict:
+            return handler(data)
+        try:
+            key = (cls, repr(data))
+        except ValueError:  # an integer too long to write out: validated, uncached, to refuse it
+            return handler(data)
+        found = _SHARED.get(key)
+        if found is None:
+            found = handler(data)
+            if len(_SHARED) >= _SHARED_KEPT:
+                _SHARED.clear()
+            _SHARED[key] = found
+        return found
+
+    return model_validator(mode="wrap")(classmethod(_made_once))  # type: ignore[arg-type]
+
+
+_SHARED: dict[tuple[type, str], Any] = {}
+_SHARED_KEPT = 4096
 
 
 @cache
@@ -53,14 +105,27 @@ def check_slug(v: str, what: str) -> str:
 
 def one_form(model: BaseModel, forms: dict[str, tuple[str, ...]], what: str) -> str:
     """Return the name of the single form whose keys are all present; reject mixtures."""
+    # Asked for again and again of the same model (a shared effect, 10,000 times): kept with
+    # the model itself, so that its id stands for it while kept (a model is never changed).
+    kept = _FORMS.get((id(model), id(forms)))
+    if kept is not None and kept[0] is model and kept[1] is forms:
+        return kept[2]
     keys, shapes = _shapes(forms)
-    given = frozenset(k for k in keys if getattr(model, k) is not None)
+    values = model.__dict__  # a model's fields (getattr for each took a tenth of building 10,000)
+    given = frozenset(k for k in keys if values[k] is not None)
     name = shapes.get(given)
     if name is not None:
+        if len(_FORMS) >= _FORMS_KEPT:
+            _FORMS.clear()
+        _FORMS[(id(model), id(forms))] = (model, forms, name)
         return name
     options = " or ".join("{" + ", ".join(k) + "}" for k in forms.values())
     got = "{" + ", ".join(sorted(given)) + "}" if given else "nothing"
     raise ValueError(f"{what} takes {options}; got {got}")
+
+
+_FORMS: dict[tuple[int, int], tuple[BaseModel, dict[str, tuple[str, ...]], str]] = {}
+_FORMS_KEPT = 4096
 
 
 def forms_keys(forms: dict[str, tuple[str, ...]]) -> set[str]:

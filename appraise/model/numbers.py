@@ -449,6 +449,39 @@ def parse_num(value: Any, domain: Domain = Domain()) -> Num:
     """Validate one numeric input: a finite number inside `domain`, or a distribution on it."""
     if isinstance(value, Dist):
         return value
+    if isinstance(value, dict):
+        return _parse_mapping(value, domain)
+    x = _finite(value)
+    if not domain.contains(x):
+        raise _num_error(f"{domain.violation(x)} (got {exact(value)})")
+    return x
+
+
+_MAPPINGS: dict[tuple[str, Domain], Num] = {}
+_MAPPINGS_KEPT = 8192
+
+
+def _parse_mapping(value: dict[str, Any], domain: Domain) -> Num:
+    """A figure written as a mapping (with its provenance, or a distribution), read once by its
+    text: a portfolio's interventions repeat the same few figures, cited alike, which are read
+    once, not once an intervention (benchmarks/load.py). The text (`repr`) tells file data
+    apart exactly (1 from 1.0 and True, key order included); what it gives is never changed (a
+    float, a frozen Provenance, a frozen Dist), so sharing it is safe. A refusal is not kept:
+    each raises again, naming its own field."""
+    try:
+        key = (repr(value), domain)
+    except ValueError:  # an integer too long to write out: read it, uncached, to refuse it
+        return _read_mapping(value, domain)
+    found = _MAPPINGS.get(key)
+    if found is None:
+        found = _read_mapping(value, domain)
+        if len(_MAPPINGS) >= _MAPPINGS_KEPT:
+            _MAPPINGS.clear()
+        _MAPPINGS[key] = found
+    return found
+
+
+def _read_mapping(value: dict[str, Any], domain: Domain) -> Num:
     if is_figure_form(value):
         return parse_figure(value, lambda v: parse_num(v, domain), parse_num)
     if isinstance(value, dict):
@@ -459,10 +492,6 @@ def parse_num(value: Any, domain: Domain = Domain()) -> Num:
                 "the distribution's parameters are too extreme to compute with; "
                 f"this input {domain.limit_text}"
             ) from None
-    x = _finite(value)
-    if not domain.contains(x):
-        raise _num_error(f"{domain.violation(x)} (got {exact(value)})")
-    return x
 
 
 def count_dists(value: Any) -> int:

@@ -292,10 +292,17 @@ def audit(portfolio: Portfolio, table: PriceTable) -> dict[str, Any]:
     """The prices record of the results: the base, the indices and every block's uprating."""
     base = portfolio.price_year
     records = []
+    # Interventions that cost the same in the same year's prices are uprated alike: each such
+    # uprating is worked out once (the text of the figure and the years: -0.0 is not 0.0, and
+    # a year's written form is shown).
+    made: dict[tuple[int, str, str], dict[str, Any]] = {}
     for path, (field_, amount) in _amounts(portfolio).items():
         block = table.blocks[path]
         index = table.index_of(path)
-        record = index.uprate(amount, block.year, base, path=path).to_data()
+        key = (id(index), repr(amount), repr(block.year))
+        record = made.get(key)
+        if record is None:
+            record = made[key] = index.uprate(amount, block.year, base, path=path).to_data()
         field_path = f"{path}.{field_}" if field_ else path
         records.append({"block": path, "field": field_path, "assumed": block.assumed, **record})
     notes = [n for n in (base.note,) if n]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -23,7 +24,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from appraise.errors import InputError
 from appraise.model import limits, periods, ratings, savings
-from appraise.model.base import PAYER, Base, Text, check_slug, one_form
+from appraise.model.base import PAYER, Base, Text, check_slug, made_once, one_form
 from appraise.model.baseline import Baseline, FinancialYearStartMonth, StartMonth, at
 from appraise.model.contract import Contract
 from appraise.model.costs import cost_item
@@ -198,6 +199,8 @@ class UnitCost(Base):
     def form(self) -> str:
         return one_form(self, UNIT_COST_FORMS, "unit_cost")
 
+    _made_once = made_once()  # last: it holds the validators above (appraise.model.base)
+
 
 class Effect(Base):
     """The effect on the costly outcome, in the form the study reported it."""
@@ -264,6 +267,8 @@ class Effect(Base):
     @property
     def form(self) -> str:
         return one_form(self, EFFECT_FORMS, "effect")
+
+    _made_once = made_once()  # last: it holds the validators above (appraise.model.base)
 
 
 def _named_once(names: list[str] | None, what: str) -> list[str] | None:
@@ -348,6 +353,8 @@ class EvidenceRef(Base):
                 )
         return self
 
+    _made_once = made_once()  # last: it holds the validators above (appraise.model.base)
+
 
 _TIMING = (
     "a steady annual service whose outcomes save one year each, so year 1 is the one-year appraisal"
@@ -387,6 +394,8 @@ class Timing(Base):
             "Share of reach achieved in the first year", "fraction", PROBABILITY, _default(_TIMING)
         ),
     ] = 1.0
+
+    _made_once = made_once()  # last: it holds the validators above (appraise.model.base)
 
 
 class EffectEntry(Effect):
@@ -539,12 +548,18 @@ class Intervention(Base):
     @property
     def adds(self) -> Additionality:
         """Its additionality (all of its effect, unless the file says otherwise)."""
-        return self.additionality or Additionality()
+        return self.additionality or _all_added()
 
     @property
     def outcomes_averted(self) -> list[str]:
         """The outcomes it averts, in the order of its effects."""
         return [key for key, _, _ in self.effect_list]
+
+
+@cache
+def _all_added() -> Additionality:
+    """Additionality the file leaves out: made once (a model is never changed once made)."""
+    return Additionality()
 
 
 def check_payer(v: str) -> str:

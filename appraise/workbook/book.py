@@ -566,10 +566,12 @@ class Book:
         if values is None and lines is LINES:
             values = self.value_of(key, owner)
         values = list(values) if values is not None else []
+        cells = sheet.cells  # put()'s checks are for numbers: a Formula needs none
         for k, col in enumerate(range(first, end + 1)):
             cached = cacheable(values[k]) if k < len(values) else None
-            sheet.put(
-                row, col, Formula(shape.replace(COLUMN, get_column_letter(col)), cached), style
+            cells[(row, col)] = (
+                Formula(shape.replace(COLUMN, get_column_letter(col)), cached),
+                style,
             )
 
 

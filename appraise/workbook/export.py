@@ -111,9 +111,12 @@ def layout(
     today: dt.date | None = None,
     claims: ClaimsCheck | None = None,
     identity: RunIdentity | None = None,
+    materialised: bool = True,
 ) -> tuple[Book, list[Sheet]]:
     """The workbook laid out: the Book (where every line was placed) and its sheets in tab order.
-    `identity`: the run's (file, content hash, version, date), shown on About."""
+    `identity`: the run's (file, content hash, version, date), shown on About. `materialised`:
+    every cell in its sheet's `cells`, the Formula check's too (else they are worked out as the
+    workbook is written, `Sheet.generated`)."""
     registry = evidence_for(portfolio) if evidence is None else evidence
     book = Book.of(portfolio, registry, today, claims, identity)
     for build in BUILDERS:
@@ -125,6 +128,8 @@ def layout(
     footer = run_text(book)
     for sheet in sheets:
         sheet.footer = footer
+        if materialised:
+            sheet.materialise()
     rank = {title: k for k, title in enumerate(TAB_ORDER)}
     return book, sorted(sheets, key=lambda s: rank.get(s.title, len(rank)))
 
@@ -146,8 +151,9 @@ def build_sheets(
     claims: ClaimsCheck | None = None,
     identity: RunIdentity | None = None,
 ) -> list[Sheet]:
-    """Every sheet of the workbook, in tab order."""
-    return layout(portfolio, evidence, today, claims, identity)[1]
+    """Every sheet of the workbook, in tab order, as `render` writes them (the Formula check's
+    cells worked out as they are written)."""
+    return layout(portfolio, evidence, today, claims, identity, materialised=False)[1]
 
 
 def workbook_bytes(
