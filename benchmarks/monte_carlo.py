@@ -58,10 +58,10 @@ FLOOR_CHUNK_CELLS = 2**17
 # years: as Thurrock assumes; Pause-like (18 months of cost, a 9-month lag); effects lasting 3
 # years and fading 30% a year; three cohorts only, the first at half size.
 TIMINGS = (
-    Timing(),
-    Timing(cost_months=18, benefit_lag_months=9),
-    Timing(benefit_years=3, annual_decay=0.3),
-    Timing(cohorts=3, ramp_up=0.5),
+    Timing.model_validate({}),
+    Timing.model_validate({"cost_months": 18, "benefit_lag_months": 9}),
+    Timing.model_validate({"benefit_years": 3, "annual_decay": 0.3}),
+    Timing.model_validate({"cohorts": 3, "ramp_up": 0.5}),
 )
 
 
