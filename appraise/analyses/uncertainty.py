@@ -30,7 +30,7 @@ import numpy as np
 from appraise.analyses.contracts import WANTED as CONTRACT_WANTED
 from appraise.analyses.contracts import ContractRisk, contract_members
 from appraise.analyses.options import best, option_members
-from appraise.engine import core
+from appraise.engine import core, evaluate
 from appraise.engine.evaluate import Structure
 from appraise.engine.options import option_totals
 from appraise.engine.params import Model, Param
@@ -41,7 +41,7 @@ from appraise.model.limits import DEFAULT_DRAWS  # noqa: F401  (here for the app
 from appraise.model.numbers import Dist
 
 BLOCK = 1024  # draws per summation block; chunks are whole numbers of blocks
-CHUNK_CELLS = 2**17  # draws x interventions per chunk: about 1 MB per core array
+CHUNK_CELLS = 2**18  # draws x interventions per chunk: about 2 MB per core array
 BATCH_CELLS = 2**22  # draws x series counted into the histograms at a time: 32 MB of bin keys
 QUANTILES = {"p5": 0.05, "p50": 0.50, "p95": 0.95}
 SUMMARISED = ("net_savings", "npv")
@@ -170,16 +170,17 @@ class LogHistogram:
 def add_histograms(
     histograms: Sequence[LogHistogram], keys: np.ndarray, first: np.ndarray, last: np.ndarray
 ) -> None:
-    """Count each column of bin keys [draws, S] into its series' histogram (one bincount for all).
+    """Count each row of bin keys [S, draws] into its series' histogram.
 
-    `first` and `last` [S] are the smallest and largest key in each column. Overwrites `keys`.
+    `first` and `last` [S] are the smallest and largest key in each row. Overwrites `keys`.
+    One bincount a series: its counts (some hundreds of kilobytes) stay in the processor's
+    cache, where one bincount of every series at once scatters over megabytes of counts.
     """
-    widths = last - first + 1
-    offsets = np.concatenate([[0], np.cumsum(widths)[:-1]])
-    keys += offsets - first
-    counts = np.bincount(keys.ravel(), minlength=int(widths.sum()))
     for s, histogram in enumerate(histograms):
-        histogram.add_counts(int(first[s]), counts[offsets[s] : offsets[s] + widths[s]])
+        row = keys[s]
+        row -= first[s]
+        counts = np.bincount(row, minlength=int(last[s] - first[s] + 1))
+        histogram.add_counts(int(first[s]), counts)
 
 
 @dataclass
@@ -231,7 +232,15 @@ class Summary:
 
 
 class Accumulator:
-    """Running summaries of S series, fed chunk by chunk as [draws, S] arrays of up to `chunk` draws."""
+    """Running summaries of S series, fed chunk by chunk as [draws, S] arrays of up to `chunk` draws.
+
+    A chunk is read in two layouts, one copied from the other into buffers made once: a row of
+    every series for each draw, where each block's sum adds its draws one after another (the
+    order that makes the means the same at any chunk size), and a row of draws for each series,
+    where the smallest, the largest, the count above zero and the bin keys run along memory.
+    A simulation hands its figures over laid out draws-fastest (the second), other callers
+    series-fastest (the first).
+    """
 
     def __init__(self, series: int, chunk: int):
         self.series = series
@@ -241,32 +250,57 @@ class Accumulator:
         self.minimum = np.full(series, np.inf)
         self.maximum = np.full(series, -np.inf)
         self.histograms = [LogHistogram() for _ in range(series)]
-        # Bin keys of draws not yet counted: a bincount has a fixed cost, so they are batched.
+        self.by_draw = np.empty((chunk, series))
+        self.by_series = np.empty((series, chunk))
+        # Bin keys of draws not yet counted, a row a series: a bincount has a fixed cost, so
+        # they are batched.
         batch = max(chunk, BATCH_CELLS // series // chunk * chunk)
-        self.keys = np.empty((batch, series), dtype=np.int64)
-        self.scratch = np.empty((chunk, series), dtype=np.int64)
+        self.keys = np.empty((series, batch), dtype=np.int64)
+        self.scratch = np.empty((series, chunk), dtype=np.int64)
+        self.above = np.empty((series, chunk), dtype=bool)
         self.filled = 0  # draws whose keys wait in self.keys
         self.batch_low = self.batch_high = np.zeros(series)  # their smallest and largest values
 
-    def add(self, values: np.ndarray) -> None:
-        """Fold in a chunk. Every chunk but the last must be a whole number of BLOCKs."""
+    def layouts(
+        self, values: np.ndarray, rows: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`values` [draws, S] as [draws, S] and as [S, draws] (`rows`, if given), each with its
+        last axis contiguous (one of them a copy, unless `values` is both or `rows` is given)."""
         size = values.shape[0]
+        by_draw, by_series = values, values.T if rows is None else rows
+        if values.strides[-1] != values.itemsize:
+            by_draw = self.by_draw[:size]
+            # A series at a time: numpy copies along the last axis of the copy, only S long.
+            for s in range(self.series):
+                by_draw[:, s] = values[:, s]
+        if by_series.strides[-1] != values.itemsize:
+            by_series = self.by_series[:, :size]
+            np.copyto(by_series, values.T if rows is None else rows)
+        return by_draw, by_series
+
+    def add(self, values: np.ndarray, rows: np.ndarray | None = None) -> None:
+        """Fold in a chunk. Every chunk but the last must be a whole number of BLOCKs. `rows`:
+        the same figures [S, draws] laid out a row a series, where the caller has them."""
+        size = values.shape[0]
+        by_draw, by_series = self.layouts(values, rows)
         whole = size // BLOCK * BLOCK
-        blocks = values[:whole].reshape(-1, BLOCK, self.series).sum(axis=1)
+        blocks = by_draw[:whole].reshape(-1, BLOCK, self.series).sum(axis=1)
         if whole < size:
-            blocks = np.concatenate([blocks, values[whole:].sum(axis=0, keepdims=True)])
+            blocks = np.concatenate([blocks, by_draw[whole:].sum(axis=0, keepdims=True)])
         if not np.isfinite(blocks).all():  # a NaN or an infinity anywhere reaches its block's sum
             raise FloatingPointError("a simulated figure is not finite (an input drew inf or NaN)")
         for block in blocks:
             self.sums.push(block)
-        self.positive += np.count_nonzero(values > 0, axis=0)
-        low, high = values.min(axis=0), values.max(axis=0)
+        above = np.greater(by_series, 0, out=self.above[:, :size])
+        self.positive += np.count_nonzero(above, axis=1)
+        low, high = by_series.min(axis=1), by_series.max(axis=1)
         np.minimum(self.minimum, low, out=self.minimum)
         np.maximum(self.maximum, high, out=self.maximum)
         self.draws += size
-        if self.filled + size > len(self.keys):
+        if self.filled + size > self.keys.shape[1]:
             self.flush()
-        bin_keys(values, self.keys[self.filled : self.filled + size], self.scratch[:size])
+        keys = self.keys[:, self.filled : self.filled + size]
+        bin_keys(by_series, keys, self.scratch[:, :size])
         # Keys grow with values, so the batch's extreme keys are those of its extreme values.
         if self.filled:
             np.minimum(self.batch_low, low, out=self.batch_low)
@@ -281,7 +315,7 @@ class Accumulator:
             extremes = np.stack([self.batch_low, self.batch_high])
             ends = np.empty(extremes.shape, dtype=np.int64)
             bin_keys(extremes, ends, np.empty_like(ends))
-            add_histograms(self.histograms, self.keys[: self.filled], ends[0], ends[1])
+            add_histograms(self.histograms, self.keys[:, : self.filled], ends[0], ends[1])
             self.filled = 0
 
     def summary(self, s: int) -> Summary:
@@ -318,18 +352,42 @@ def draw_inputs(
     }
 
 
+def by_draw(figures: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Figures [draws, n] laid out a row a draw (written to `out`, if given).
+
+    The core's figures come draws-fastest; totals and the `Accumulator`'s block sums add along
+    rows. Up to 64 interventions they are copied one at a time: numpy copies along the rows of
+    the copy, only n long, which is several times slower.
+    """
+    if out is None:
+        if figures.flags.c_contiguous:
+            return figures
+        out = np.empty(figures.shape)
+    n = figures.shape[-1]
+    if n <= 64 and figures.strides[0] == figures.itemsize:
+        for i in range(n):
+            out[:, i] = figures[:, i]
+    else:
+        out[...] = figures
+    return out
+
+
 def series_of(
-    per: dict[str, np.ndarray], totals: dict[str, np.ndarray], out: np.ndarray
-) -> np.ndarray:
-    """Write into `out` [draws, S], for each summarised key, every intervention then the total."""
+    per: dict[str, np.ndarray], structure: Structure, out: np.ndarray, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Write, for each summarised key, every intervention's figure then the portfolio's (by the
+    line's own total rule), into `out` [draws, S] a row a draw and into `rows` [S, draws] a row a
+    series: the two layouts the `Accumulator` reads, both made here from the core's figures."""
     size, n = out.shape[0], np.shape(per[SUMMARISED[0]])[-1]
-    parts = []
-    for key in SUMMARISED:
-        parts += [
-            np.broadcast_to(per[key], (size, n)),
-            np.broadcast_to(totals[key], (size,))[:, None],
-        ]
-    return np.concatenate(parts, axis=1, out=out)
+    for s, key in enumerate(SUMMARISED):
+        at = s * (n + 1)
+        figures = np.broadcast_to(per[key], (size, n))
+        total = evaluate.totals({key: figures}, structure, (key,))[key][:, 0]
+        by_draw(figures, out[:, at : at + n])
+        out[:, at + n] = total
+        rows[at : at + n] = figures.T
+        rows[at + n] = total
+    return out, rows
 
 
 def option_series(
@@ -338,7 +396,8 @@ def option_series(
     """Write into `out` [draws, S x options], for each summarised key, every option's figure (by
     the lines' total rules, over its interventions); return how many draws each option is best in.
 
-    Every option reads the same draws: its interventions' figures from the one run of the core.
+    Every option reads the same draws: its interventions' figures from the one run of the core,
+    `per` (laid out a row a draw: `by_draw`), holding at least SUMMARISED and "pv_cost".
     """
     size, k = out.shape[0], len(groups)
     wanted = {key: per[key] for key in (*SUMMARISED, "pv_cost")}
@@ -393,7 +452,10 @@ class Kept:
         for key, values in drawn.items():
             self.inputs[key][start : start + size] = values
         for key, figure in self.figures.items():
-            figure[start : start + size] = per[key]
+            by_draw(
+                np.broadcast_to(per[key], figure[start : start + size].shape),
+                figure[start : start + size],
+            )
 
 
 @dataclass
@@ -472,6 +534,7 @@ def simulate(
     series = len(SUMMARISED) * (n + 1)
     acc = Accumulator(series, chunk)
     lines = np.empty((chunk, series))
+    lines_by_series = np.empty((series, chunk))
     groups = option_members(model.portfolio)
     k = len(groups) if groups is not None else 0
     if groups is not None:
@@ -488,20 +551,26 @@ def simulate(
     for start in range(0, draws, chunk):
         size = min(chunk, draws - start)
         drawn = draw_inputs(params, streams, size, buffers.columns)
-        per, totals = core.appraise(
+        per, _ = core.appraise(
             base.with_arrays(**buffers.values(size)),
             detail=False,
             money_only=True,
             wanted=wanted,
-            totals_of=SUMMARISED,
+            totals_of=(),  # made by `series_of`
+            lean=True,
         )
         if risk is not None:
             risk.add(per, size)
         if kept is not None:
             kept.put(start, drawn, per, size)
-        acc.add(series_of(per, totals, lines[:size]))
+        acc.add(*series_of(per, model.base.structure, lines[:size], lines_by_series[:, :size]))
         if groups is not None:
-            wins += option_series(per, model.base.structure, groups, option_lines[:size])
+            # The interventions' figures a row a draw, as `series_of` has just copied them.
+            rows = {
+                key: lines[:size, s * (n + 1) : s * (n + 1) + n] for s, key in enumerate(SUMMARISED)
+            }
+            rows["pv_cost"] = by_draw(np.broadcast_to(per["pv_cost"], (size, n)))
+            wins += option_series(rows, model.base.structure, groups, option_lines[:size])
             option_acc.add(option_lines[:size])
     summaries = {
         key: [acc.summary(s * (n + 1) + i) for i in range(n + 1)]

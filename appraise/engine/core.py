@@ -232,7 +232,8 @@ def outcome_sums(inp: CoreInputs, effect_values: np.ndarray) -> np.ndarray:
     """Per-effect values [..., n, F] summed for each outcome [..., O] over every intervention."""
     outcome = effect_outcomes(inp)
     onehot = (np.arange(inp.n_outcomes)[:, None, None] == outcome[None, :, :]).astype(float)
-    return np.einsum("...nf,onf->...o", effect_values, onehot)
+    # einsum's order of adding follows the operands' layout: one layout, the same sums.
+    return np.einsum("...nf,onf->...o", np.ascontiguousarray(effect_values), onehot)
 
 
 def year_by_outcome(inp: CoreInputs, per: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -240,9 +241,10 @@ def year_by_outcome(inp: CoreInputs, per: Mapping[str, np.ndarray]) -> np.ndarra
     intervention's savings weight."""
     outcome = effect_outcomes(inp)
     onehot = (np.arange(inp.n_outcomes)[:, None, None] == outcome[None, :, :]).astype(float)
-    return np.einsum(
-        "...nf,...nh,onf->...oh", per["effect_outcomes_averted"], per["benefit_weight"], onehot
+    averted, weight = (
+        np.ascontiguousarray(per[k]) for k in ("effect_outcomes_averted", "benefit_weight")
     )
+    return np.einsum("...nf,...nh,onf->...oh", averted, weight, onehot)  # as `outcome_sums`
 
 
 def snapshot(inp: CoreInputs) -> dict[str, np.ndarray]:
@@ -269,6 +271,7 @@ def appraise(
     money_only: bool = False,
     wanted: tuple[str, ...] | None = None,
     totals_of: tuple[str, ...] | None = None,
+    lean: bool = False,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Run the whole appraisal: per-intervention results and portfolio totals.
 
@@ -277,6 +280,8 @@ def appraise(
     savings by payer and by component. `wanted` names the only figures needed (lines, or the
     breakdowns): the rest are skipped, which is what makes back-solving quick. `totals_of` names
     the only portfolio totals wanted (None: every line's), as a simulation summarises but a few.
+    `lean` returns only the lines `wanted` names (and what their totals are worked out from),
+    letting the others go as soon as they are used (`evaluate.run`'s `keep`).
     """
     if wanted is None:
         wanted = (
@@ -298,7 +303,8 @@ def appraise(
         wanted += ("effect_outcomes_averted", "benefit_weight")
     # An overflow shows as inf or NaN, which `results.check_finite` refuses with the inputs named.
     with np.errstate(over="ignore", invalid="ignore"):
-        values = evaluate.run(inp.values, inp.structure, wanted)
+        keep = evaluate.totals_needed(frozenset(wanted)) if lean else None
+        values = evaluate.run(inp.values, inp.structure, wanted, keep=keep)
         per = {k: values[k] for k in values if k in LINES and not LINES[k].is_input}
         if breakdowns:
             per.update(_breakdowns(inp, per))

@@ -180,6 +180,7 @@ class _Names:
         self._lines = lines
         self._mask: np.ndarray | None = None
         self._trailing = tuple(structure.size(a, total) for a in level)
+        self.order = "C"  # the layout of the run's arrays (`layout`)
 
     def can_narrow(self, code: np.ndarray) -> bool:
         """Whether operands can be narrowed to where `code` takes a value: `code` lies on this
@@ -191,6 +192,8 @@ class _Names:
         """For a while, every operand is just its elements where `mask` (on the line's axes)
         holds: an array [leading draw axes..., k]. Elementwise formulas give the same figures."""
         self._mask = mask
+        # Where the elements lie along the line's axes flattened draws-fastest (`_picked`).
+        self._where = np.ravel_multi_index(np.nonzero(mask), self._trailing, order="F")
         try:
             yield
         finally:
@@ -206,7 +209,19 @@ class _Names:
             return found
         k = len(self._trailing)
         lead = array.shape[: max(array.ndim - k, 0)]
-        return np.broadcast_to(array, lead + self._trailing)[..., mask]
+        full = np.broadcast_to(array, lead + self._trailing)
+        if lead and self.order == "F":
+            return self._picked(full, lead)
+        return full[..., mask]
+
+    def _picked(self, full: np.ndarray, lead: tuple[int, ...]) -> np.ndarray:
+        """`full[..., mask]` laid out draws-fastest, as the run's other arrays: each element's
+        draws are a run of memory, copied whole (numpy's own pick copies them one at a time
+        into an array laid out the other way)."""
+        flat = full.reshape(lead + (-1,), order="F")  # a view when `full` is draws-fastest
+        picked = np.empty(lead + self._where.shape, order="F")
+        np.take(flat.T, self._where, axis=0, out=picked.T, mode="clip")  # positions made above
+        return picked
 
     def _operand(self, name: str) -> Any:
         array = self._values[name]
@@ -217,27 +232,88 @@ class _Names:
         if how == ALIGN:
             return align(array, level, self._level)
         if how == PICK:
-            picked = np.take(array, self._structure.outcome_index, axis=-1)
+            picked = self._take(array, self._structure.outcome_index)
             return align(picked, ("n",), self._level)
         if how == PICK_EFFECT:
             index = self._structure.effect_outcome
             if index is None:
                 index = self._structure.outcome_index[:, None]
-            return align(np.take(array, index, axis=-1), ("n", "F"), self._level)
+            return align(self._take(array, index), ("n", "F"), self._level)
         return Cross(array, level)
 
+    def _take(self, array: np.ndarray, index: np.ndarray) -> np.ndarray:
+        """`np.take(array, index, axis=-1)`, laid out as the run's arrays are (`layout`)."""
+        if self.order == "C" or not array.flags.f_contiguous:
+            return np.take(array, index, axis=-1)
+        # Draws fastest: each picked figure is a whole run of draws, copied at once. (numpy
+        # checks the positions first only by copying everything twice, so they are checked here.)
+        if index.size and not 0 <= index.min() <= index.max() < array.shape[-1]:
+            raise IndexError(f"positions {index} outside an axis of {array.shape[-1]}")
+        out = np.empty(array.shape[:-1] + index.shape, order="F")
+        np.take(array.T, index.T, axis=0, out=out.T, mode="clip")
+        return out
 
-def _shaped(value: Any, line: Line, structure: Structure, total: bool) -> np.ndarray:
-    """A formula's result as a float array on the line's own axes (leading draw axes kept)."""
+
+def layout(inputs: Mapping[str, np.ndarray], lines: Lines = LINES) -> str:
+    """ "F" when an input array with draws (more axes than its line's) has the draws varying
+    fastest in memory, as a simulation draws them (`Model.draw_buffers`); else "C".
+
+    A run then makes its arrays in that layout too: arithmetic between arrays laid out alike, or
+    with a figure per intervention, runs straight along memory, where one between a draws-fastest
+    and an interventions-fastest array strides across it (several times slower).
+    """
+    for key, array in inputs.items():
+        if (
+            isinstance(array, np.ndarray)
+            and array.ndim >= 2
+            and array.ndim > len(lines[key].level if key in lines else ())
+            and array.strides[0] == array.itemsize
+            and not array.flags.c_contiguous
+        ):
+            return "F"
+    return "C"
+
+
+def _shaped(
+    value: Any, line: Line, structure: Structure, total: bool, order: str = "C"
+) -> np.ndarray:
+    """A formula's result as a float array on the line's own axes (leading draw axes kept), in
+    the layout `order` where it is a whole array of its own (not a broadcast view)."""
     array = value if isinstance(value, np.ndarray) else np.asarray(value, dtype=float)
     if array.dtype != float:
-        array = array.astype(float)
+        array = array.astype(float, order="K")
     trailing = tuple(structure.size(a, total) for a in line.level)
     k = len(trailing)
     if array.ndim >= k and array.shape[array.ndim - k :] == trailing:
+        if order == "F" and array.ndim >= 2 and not array.flags.f_contiguous and all(array.strides):
+            array = np.asfortranarray(array)
         return array
     lead = array.shape[: max(array.ndim - k, 0)]
     return np.broadcast_to(array, lead + trailing)
+
+
+_SCHEDULES: dict[tuple[int, frozenset[str], frozenset[str], frozenset[str]], Any] = {}
+
+
+def _schedule(
+    keys: frozenset[str], given: frozenset[str], keep: frozenset[str], lines: Lines
+) -> list[tuple[str, tuple[str, ...]]]:
+    """The lines to work out, in definition order, each with the lines worked out earlier that
+    nothing after it reads and that are not kept (let go once it is worked out)."""
+    memo = (id(lines), keys, given, keep)
+    found = _SCHEDULES.get(memo)
+    if found is None:
+        todo = [k for k in lines if k in keys and k not in given]
+        last = {}
+        for key in todo:
+            for operand in operands(key, lines):
+                last[operand] = key
+        done: dict[str, list[str]] = {key: [] for key in todo}
+        for operand, key in last.items():
+            if operand not in given and operand not in keep:
+                done[key].append(operand)
+        found = _SCHEDULES[memo] = [(key, tuple(done[key])) for key in todo]
+    return found
 
 
 def run(
@@ -245,18 +321,29 @@ def run(
     structure: Structure,
     wanted: Iterable[str],
     lines: Lines = LINES,
+    keep: Iterable[str] | None = None,
 ) -> dict[str, np.ndarray]:
-    """Every line in `wanted` (and the lines it uses), from the input arrays."""
+    """Every line in `wanted` (and the lines it uses), from the input arrays.
+
+    With `keep`, a line worked out here that is not in `keep` is let go as soon as the last line
+    reading it is worked out, and is not returned: a simulation's chunk makes dozens of arrays of
+    megabytes, and memory let go is made again while still in the processor's cache.
+    """
     keys = needed(frozenset(wanted), lines)
     values = dict(inputs)
     ops = structure.ops()
-    for key in lines:
-        if key in keys and key not in values:
-            line = lines[key]
-            assert line.formula is not None, f"input {key!r} was not given"
-            ops.names = _Names(values, line.level, structure, False, lines)
-            result = line.formula(ops.names, ops)
-            values[key] = _shaped(result, line, structure, False)
+    ops.order = layout(inputs, lines)
+    kept = keys if keep is None else frozenset(keep)
+    for key, spent in _schedule(keys, frozenset(values), kept, lines):
+        line = lines[key]
+        assert line.formula is not None, f"input {key!r} was not given"
+        ops.names = _Names(values, line.level, structure, False, lines)
+        ops.names.order = ops.order
+        result = line.formula(ops.names, ops)
+        values[key] = _shaped(result, line, structure, False, ops.order)
+        for operand in spent:
+            del values[operand]
+    ops.names = None
     return values
 
 
@@ -289,6 +376,44 @@ def _n_axis(line: Line) -> int:
     return line.level.index("n") - len(line.level)
 
 
+def _summed(array: np.ndarray, axis: int) -> np.ndarray:
+    """The sum along `axis` (kept, one long), added in the order numpy adds along a row laid out
+    contiguously, whatever the array's layout: numpy adds a row pairwise, but down a column one
+    value after another, which rounds differently, so a total would otherwise depend on layout."""
+    if array.ndim > 1 and array.strides[axis] != array.itemsize:
+        if array.ndim == 2 and axis in (-1, 1) and array.strides[0] == array.itemsize:
+            # Draws fastest: no copy. numpy adds the row's sum to 0, so -0.0 comes out 0.0.
+            return (_pairwise(array, 0, array.shape[1]) + 0.0)[:, None]
+        array = np.ascontiguousarray(array)
+    return array.sum(axis=axis, keepdims=True)
+
+
+def _pairwise(table: np.ndarray, start: int, count: int) -> np.ndarray:
+    """The sums of columns start..start + count - 1 of `table` [draws, n], added in numpy's own
+    order along a row (its pairwise summation: under 8 values one after another from 0; up to
+    128 in 8 running sums, combined as a tree, then the rest; beyond that, two halves), a column
+    of draws at a time. tests/test_simulation_buffers.py checks it against numpy's row sums."""
+    if count < 8:
+        total = np.zeros(table.shape[0])
+        for j in range(start, start + count):
+            total += table[:, j]
+        return total
+    if count > 128:
+        half = count // 2 - count // 2 % 8
+        return _pairwise(table, start, half) + _pairwise(table, start + half, count - half)
+    sums = [table[:, start + j].copy() for j in range(8)]
+    whole = count - count % 8
+    for i in range(8, whole, 8):
+        for j in range(8):
+            sums[j] += table[:, start + i + j]
+    total = ((sums[0] + sums[1]) + (sums[2] + sums[3])) + (
+        (sums[4] + sums[5]) + (sums[6] + sums[7])
+    )
+    for j in range(start + whole, start + count):
+        total += table[:, j]
+    return total
+
+
 def totals_needed(keys: frozenset[str]) -> frozenset[str]:
     """`keys` and the lines whose portfolio figures theirs are worked out from (a total by
     formula reads its operands' totals; a summed total reads nothing else)."""
@@ -315,7 +440,7 @@ def totals(
                 out[key] = per[key]
             continue
         if line.total == "sum" and key in per:
-            out[key] = per[key].sum(axis=_n_axis(line), keepdims=True)
+            out[key] = _summed(per[key], _n_axis(line))
         elif line.total == "formula" and key in per:
             assert line.formula is not None
             result = line.formula(_Names(out, line.level, structure, True, LINES), ops)

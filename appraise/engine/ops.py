@@ -29,10 +29,12 @@ NEVER, INFINITE = "never", "infinite (no cost)"
 # ---------------------------------------------------------------------------------------------
 
 
-def ratio(num: Any, den: Any) -> np.ndarray:
-    """num / den, defined everywhere: x / 0 is +inf or -inf by the sign of x, and 0 / 0 is 0."""
+def ratio(num: Any, den: Any, order: str = "C") -> np.ndarray:
+    """num / den, defined everywhere: x / 0 is +inf or -inf by the sign of x, and 0 / 0 is 0.
+
+    `order`: the memory layout of the result (`NumpyOps.order`)."""
     num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
-    out = np.empty(np.broadcast_shapes(num.shape, den.shape))
+    out = np.empty(np.broadcast_shapes(num.shape, den.shape), order=order)
     # A tiny denominator overflowing to inf is the right answer; zero denominators are set below.
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         np.divide(num, den, out=out)
@@ -86,9 +88,13 @@ class NumpyOps:
         self.group, self.n_groups = group, n_groups
         self.staff, self.n = staff, n  # each staff line's intervention; how many interventions
 
+    # The memory layout of the arrays this run makes (`appraise.engine.evaluate.layout`): "F"
+    # when the draws are the fastest-varying axis, as a simulation draws them.
+    order = "C"
+
     # arithmetic helpers -----------------------------------------------------------------------
     def ratio(self, num: Any, den: Any, text: str | None = None, signed: bool = True) -> Any:
-        return ratio(num, den)
+        return ratio(num, den, self.order)
 
     def where(self, cond: Any, a: Any, b: Any) -> Any:
         return np.where(cond, a, b)
@@ -114,7 +120,7 @@ class NumpyOps:
                 with self.names.only(mask), np.errstate(all="ignore"):
                     parts.append((mask, np.asarray(branches[c](), dtype=float)))
             lead = np.broadcast_shapes(*(value.shape[:-1] for _, value in parts if value.ndim))
-            out = np.empty(lead + code.shape)
+            out = np.empty(lead + code.shape, order=self.order)
             for mask, value in parts:
                 out[..., mask] = value
             return out

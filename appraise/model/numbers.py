@@ -146,7 +146,7 @@ def triangular(rng: Any, low: float, mode: float, high: float, out: Any) -> Any:
     base = high - low
     left = mode - low
     u = rng.random(out.shape[0], out=out)
-    below = u <= left / base
+    above = u > left / base  # numpy's right-hand branch
     right = np.subtract(1.0, u)
     right *= (high - mode) * base
     np.sqrt(right, out=right)
@@ -154,7 +154,7 @@ def triangular(rng: Any, low: float, mode: float, high: float, out: Any) -> Any:
     np.multiply(u, left * base, out=out)
     np.sqrt(out, out=out)
     out += low
-    out[...] = np.where(below, out, right)
+    np.putmask(out, above, right)  # in place: no third array, no copy back
     return out
 
 
