@@ -93,3 +93,11 @@ def test_a_part_made_by_calling_its_class_is_made_afresh_each_time():
     assert again.cohorts == 2 and again.cost_months == first.cost_months == 12.0
     assert Timing().model_dump() == Timing.model_validate({}).model_dump()
     assert Timing.model_validate({"cohorts": 2}) is Timing.model_validate({"cohorts": 2})
+
+
+def test_a_key_that_is_not_text_in_a_shared_part_is_refused_by_name():
+    from appraise.model.schema import UnitCost
+
+    with pytest.raises(ValueError) as caught:
+        UnitCost.model_validate({"amount": 3000, 0: None, "per": "family"})
+    assert "0" in str(caught.value)

@@ -99,6 +99,12 @@ class Shared(Base):
         finally:
             _BY_INIT.reset(token)
 
+    # Pydantic's own mark for an __init__ that only wraps its own (RootModel's is marked so):
+    # unmarked, `model_validate` would make every part through this __init__, sharing none, and
+    # call it with the file's keys as keywords (a key that is not text a TypeError, not a
+    # refusal naming it).
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
 
 @cache
 def _declared_bases(model: type[BaseModel]) -> tuple[tuple[str, Any], ...]:
