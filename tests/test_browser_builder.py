@@ -70,10 +70,22 @@ def submit(tab, where, button: str) -> None:
 
 def choose(tab, where, label: str, option_text: str) -> None:
     """Pick an option of a select box by typing part of it (long lists are drawn lazily)."""
-    box = where.get_by_role("combobox", name=label)
-    box.click()
-    box.press_sequentially(option_text)
-    tab.get_by_role("option").filter(has_text=option_text).first.click()
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    # A run of the script that ends while the list is open draws the box again, closed, and the
+    # option never comes back (the CI run of 7 December under load): open it again, three times.
+    for attempt in range(3):
+        box = where.get_by_role("combobox", name=label)
+        box.click()
+        box.press_sequentially(option_text)
+        try:
+            tab.get_by_role("option").filter(has_text=option_text).first.click(timeout=15_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            tab.keyboard.press("Escape")
+            settled(tab)
 
 
 def test_build_a_portfolio_save_reload_and_match_the_cli(page, workspace: Path):  # noqa: F811
