@@ -41,10 +41,9 @@ from appraise.engine.walk import (
     Prices,
     Put,
     Walk,
-    at_default,
     core_inputs,
     price_inputs,
-    provenance,
+    standing,
 )
 from appraise.model.contract import METRICS
 from appraise.model.costs import cost_item
@@ -65,7 +64,7 @@ __all__ = [
     "effect_sources",
     "field_info",
     "is_whole_outcome",
-    "provenance",
+    "standing",
     "whole_outcome_key",
 ]
 
@@ -170,6 +169,9 @@ def _portfolio_inputs(walk: Walk) -> None:
             else getattr(portfolio, key)
         )
         sources = ("green-book-2022",) if key == "discount_rate" else (DEFAULTS,)
+        is_written, own = standing(
+            value, info, key in written, _schedule_basis(portfolio, key, info)
+        )
         walk.add(
             Param(
                 key,
@@ -183,8 +185,8 @@ def _portfolio_inputs(walk: Walk) -> None:
                 None,
                 info.domain,
                 sources,
-                provenance(value, info, key in written, _schedule_basis(portfolio, key, info)),
-                not at_default(value, info, key in written),
+                own,
+                is_written,
             )
         )
     values["discount_rate"] = year_rates(portfolio.discount_rate, portfolio.horizon_years)
@@ -475,7 +477,7 @@ def _placements(walk: Walk) -> None:
                 tuple(portfolio.outcomes[owner].sources)
                 if owner in portfolio.outcomes
                 else _placement_sources(portfolio, row.name),
-                provenance(row.value, info, True, _library_price(item)),
+                standing(row.value, info, True, _library_price(item))[1],
             )
         )
 

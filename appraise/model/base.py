@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from appraise.model.memo import ByText
 from appraise.model.numbers import declared_basis
 from appraise.model.provenance import attach, provenance_of
 
@@ -55,33 +56,19 @@ def _defaulted(value: Any, basis: Any) -> Any:
 def made_once() -> Any:
     """A validator for a part of an intervention that many interventions write alike (an effect,
     a unit cost, the evidence, the timing), set last in its class (`_made_once = made_once()`),
-    so that it holds the class's other validators: the part is validated once per distinct text,
-    and the model then made is given to each intervention that writes it the same way (10,000
-    interventions made from a few templates validate a few of each, not 10,000). Models are
-    never changed once made, so sharing one is safe; the text (`repr`) tells file data apart
-    exactly (1 from 1.0 and True, key order included). A refusal is not kept: each raises
-    again, naming its own field."""
+    so that it holds the class's other validators: the part is validated once per distinct text
+    (`ByText`), and the model then made is given to each intervention that writes it the same
+    way (10,000 interventions made from a few templates validate a few of each, not 10,000)."""
 
     def _made_once(cls: type, data: Any, handler: Any) -> Any:
         if data.__class__ is not dict or _BY_INIT.get():
             return handler(data)
-        try:
-            key = (cls, repr(data))
-        except ValueError:  # an integer too long to write out: validated, uncached, to refuse it
-            return handler(data)
-        found = _SHARED.get(key)
-        if found is None:
-            found = handler(data)
-            if len(_SHARED) >= _SHARED_KEPT:
-                _SHARED.clear()
-            _SHARED[key] = found
-        return found
+        return _SHARED.get(data, cls, lambda: handler(data))
 
     return model_validator(mode="wrap")(classmethod(_made_once))  # type: ignore[arg-type]
 
 
-_SHARED: dict[tuple[type, str], Any] = {}
-_SHARED_KEPT = 4096
+_SHARED = ByText(kept=4096)
 
 # Set while a model is made by calling its class (`Timing(**fields)`): pydantic then fills in
 # the instance being made and cannot hand back a shared one (it would come out empty).

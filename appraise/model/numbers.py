@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, PlainValidator
 from pydantic_core import PydanticCustomError, core_schema
 
 from appraise.errors import exact
+from appraise.model.memo import ByText
 from appraise.model.provenance import figure_data, is_figure_form, parse_figure
 
 # ---------------------------------------------------------------------------------------------
@@ -457,28 +458,13 @@ def parse_num(value: Any, domain: Domain = Domain()) -> Num:
     return x
 
 
-_MAPPINGS: dict[tuple[str, Domain], Num] = {}
-_MAPPINGS_KEPT = 8192
+_MAPPINGS = ByText(kept=8192)
 
 
 def _parse_mapping(value: dict[str, Any], domain: Domain) -> Num:
     """A figure written as a mapping (with its provenance, or a distribution), read once by its
-    text: a portfolio's interventions repeat the same few figures, cited alike, which are read
-    once, not once an intervention (benchmarks/load.py). The text (`repr`) tells file data
-    apart exactly (1 from 1.0 and True, key order included); what it gives is never changed (a
-    float, a frozen Provenance, a frozen Dist), so sharing it is safe. A refusal is not kept:
-    each raises again, naming its own field."""
-    try:
-        key = (repr(value), domain)
-    except ValueError:  # an integer too long to write out: read it, uncached, to refuse it
-        return _read_mapping(value, domain)
-    found = _MAPPINGS.get(key)
-    if found is None:
-        found = _read_mapping(value, domain)
-        if len(_MAPPINGS) >= _MAPPINGS_KEPT:
-            _MAPPINGS.clear()
-        _MAPPINGS[key] = found
-    return found
+    text (`ByText`): what it gives is a float, a frozen Provenance or a frozen Dist."""
+    return _MAPPINGS.get(value, domain, lambda: _read_mapping(value, domain))
 
 
 def _read_mapping(value: dict[str, Any], domain: Domain) -> Num:
