@@ -169,9 +169,10 @@ def compare_options(appraisal: Appraisal) -> Options | None:
     return Options(results)
 
 
-def evaluation_data(appraisal: Appraisal) -> dict[str, Any]:
-    """`appraise evaluate --format json`: the appraisal's JSON, with `options` when it has them."""
-    data = appraisal.to_data()
+def evaluation_data(appraisal: Appraisal, brief: bool = False) -> dict[str, Any]:
+    """`appraise evaluate --format json`: the appraisal's JSON, with `options` when it has them
+    (`brief`: what the printed table reads, `Appraisal.to_data`)."""
+    data = appraisal.to_data(brief)
     options = compare_options(appraisal)
     if options is not None:
         data["options"] = options.to_data()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -16,6 +16,9 @@ from appraise.cli._app import (
     guarded,
     one_blas_thread,
 )
+
+if TYPE_CHECKING:
+    from appraise.engine.registry import Model
 
 FILE = typer.Argument(..., help="Portfolio YAML file.", show_default=False)
 
@@ -44,8 +47,9 @@ def payback_text(year: int | None, years: list[dict[str, Any]]) -> str:
     return f"year {year}" + (f" ({label})" if label else "")
 
 
-def evaluation_table(data: dict[str, Any]) -> str:
-    """The readable table printed by `appraise evaluate`."""
+def evaluation_table(data: dict[str, Any], model: Model) -> str:
+    """The readable table printed by `appraise evaluate`: `data` as `evaluation_data` makes it
+    (`brief` will do), the inputs listed from the `model`'s own."""
     from appraise.analyses.contracts import contract_lines
     from appraise.display import (
         discount_text,
@@ -118,7 +122,7 @@ def evaluation_table(data: dict[str, Any]) -> str:
     )
     if options is not None:
         prices = price_notes(data.get("prices"))
-        inputs = ["", *input_lines(data["inputs"])]
+        inputs = ["", *input_lines(model.params, model.citations())]
         return "\n".join(
             [head, "", table(headers, rows), "", *options_table(options, years), rates, *prices]
             + inputs
@@ -139,7 +143,7 @@ def evaluation_table(data: dict[str, Any]) -> str:
         *contract_lines(data["interventions"], p["horizon_years"]),
         *price_notes(data.get("prices")),
         "",
-        *input_lines(data["inputs"]),
+        *input_lines(model.params, model.citations()),
     ]
     return "\n".join([head, "", table(headers, rows), *notes])
 
@@ -245,13 +249,14 @@ def evaluate(
     # The results are millions of small objects and no cycles: the collector would only scan
     # them again and again (benchmarks/load.py).
     with collector_paused():
-        data = evaluation_data(appraise_portfolio(load_portfolio(file)))
+        appraisal = appraise_portfolio(load_portfolio(file))
         if format is Format.json:
-            text = to_json(data)
+            text = to_json(evaluation_data(appraisal))
         elif format is Format.csv:
-            text = evaluation_csv(data)
-        else:
-            text = evaluation_table(data)
+            text = evaluation_csv(evaluation_data(appraisal))
+        else:  # the table lists the inputs from the model, not from the JSON's listing of them
+            data = evaluation_data(appraisal, brief=True)
+            text = evaluation_table(data, appraisal.model)
     emit(text)
 
 

@@ -271,8 +271,10 @@ class Appraisal:
             for t, figures in zip(range(h), zip(*columns, strict=False), strict=False)
         ]
 
-    def record(self, i: int) -> dict[str, Any]:
-        """One intervention's results, keyed as in `appraise evaluate --format json`."""
+    def record(self, i: int, brief: bool = False) -> dict[str, Any]:
+        """One intervention's results, keyed as in `appraise evaluate --format json`; `brief`:
+        without its figures by year (`years`), which the printed table does not show (a third
+        of the time of making the records)."""
         m, r = self.model, self.figures
         item = m.interventions[i]
         payers = m.base.payers
@@ -312,14 +314,14 @@ class Appraisal:
             },
             "payback_year": _year(r["payback_year"][i]),
             "discounted_payback_year": _year(r["discounted_payback_year"][i]),
-            "years": self._years(lambda key: r[key][i]),
+            "years": None if brief else self._years(lambda key: r[key][i]),
             "contract": self.contract_record(i),
         }
         for key in INTERVENTION_KEYS:
             if key not in rec and key != "savings_by_class":
                 rec[key] = r[key][i]
         rec["savings_by_class"] = by_class(rec)
-        return {k: rec[k] for k in INTERVENTION_KEYS}
+        return {k: rec[k] for k in INTERVENTION_KEYS if not (brief and k == "years")}
 
     def contract_record(self, i: int) -> dict[str, Any] | None:
         """An intervention's outcome contract: payments, who pays them, each side's net position
@@ -412,15 +414,20 @@ class Appraisal:
             for (key, name), booked in zip(self.model.components, self.model.bookings, strict=True)
         ]
 
-    def to_data(self) -> dict[str, Any]:
-        """`{"portfolio": {...}, "interventions": [{...}, ...]}` as printed by `evaluate --format json`."""
+    def to_data(self, brief: bool = False) -> dict[str, Any]:
+        """`{"portfolio": {...}, "interventions": [{...}, ...]}` as printed by `evaluate --format
+        json`. `brief`: what the printed table reads, which lists the inputs from the params
+        themselves (`appraise.display.input_lines`): without the listing of every input
+        (`Param.to_data`) and each intervention's figures by year (`record`)."""
         out = {
             "portfolio": self.portfolio_record(),
-            "interventions": [self.record(i) for i in range(len(self.model.ids))],
+            "interventions": [self.record(i, brief) for i in range(len(self.model.ids))],
         }
         if self.model.prices is not None:
             out["prices"] = audit(self.model.portfolio, self.model.prices)
         out["savings_classes"] = self.booking_data()
+        if brief:
+            return out
         citations = self.model.citations()
         # docs/provenance.md; `made` lives as long as the params whose provenance it is keyed by.
         made: dict[int, dict[str, Any]] = {}
