@@ -81,6 +81,9 @@ INTERVENTION_KEYS = (
     "years",
     "contract",
 )
+# What the printed table does not show, left out of the records it reads (`Appraisal.record`).
+BRIEF_OMITS = frozenset({"years", "effect_conversion", "evidence_supports"})
+BRIEF_KEYS = tuple(k for k in INTERVENTION_KEYS if k not in BRIEF_OMITS)
 PORTFOLIO_KEYS = (
     "portfolio",
     "price_year",
@@ -273,12 +276,12 @@ class Appraisal:
 
     def record(self, i: int, brief: bool = False) -> dict[str, Any]:
         """One intervention's results, keyed as in `appraise evaluate --format json`; `brief`:
-        without its figures by year (`years`), which the printed table does not show (a third
-        of the time of making the records)."""
+        without what the printed table does not show (`BRIEF_OMITS`: its figures by year, how
+        each effect converts, whether the evidence supports it), about half the time."""
         m, r = self.model, self.figures
         item = m.interventions[i]
         payers = m.base.payers
-        effects = [self.effect_record(i, k) for k in range(len(item.effect_list))]
+        effects = [self.effect_record(i, k, brief) for k in range(len(item.effect_list))]
         one = effects[0] if len(effects) == 1 else None
         mine = item.outcomes_averted
         rec: dict[str, Any] = {
@@ -289,14 +292,16 @@ class Appraisal:
             "evidence_rating": item.evidence.rating,
             "evidence_design": item.evidence.design,
             # A cited effect rated 3 or above: only then may a paper say the evidence supports it.
-            "evidence_supports": m.evidence_supports(i),
+            "evidence_supports": None if brief else m.evidence_supports(i),
             "reach_unit": item.reach.unit,
             "cost_per": item.unit_cost.per if item.unit_cost.form == "per_case" else None,
             "effect_form": one["effect_form"] if one else "several",
             "effect_raw": one["effect_raw"] if one else None,
             "effect_adjusted": one["effect_adjusted"] if one else None,
             "treated_risk": one["treated_risk"] if one else None,
-            "effect_conversion": "; ".join(
+            "effect_conversion": None
+            if brief
+            else "; ".join(
                 e["effect_conversion"] if one else f"{e['averts']}: {e['effect_conversion']}"
                 for e in effects
             ),
@@ -321,7 +326,7 @@ class Appraisal:
             if key not in rec and key != "savings_by_class":
                 rec[key] = r[key][i]
         rec["savings_by_class"] = by_class(rec)
-        return {k: rec[k] for k in INTERVENTION_KEYS if not (brief and k == "years")}
+        return {k: rec[k] for k in (BRIEF_KEYS if brief else INTERVENTION_KEYS)}
 
     def contract_record(self, i: int) -> dict[str, Any] | None:
         """An intervention's outcome contract: payments, who pays them, each side's net position
@@ -358,12 +363,13 @@ class Appraisal:
         ]
         return rec
 
-    def effect_record(self, i: int, k: int) -> dict[str, Any]:
-        """One effect of intervention i: the outcome it averts, how much, and its break-even."""
+    def effect_record(self, i: int, k: int, brief: bool = False) -> dict[str, Any]:
+        """One effect of intervention i: the outcome it averts, how much, and its break-even
+        (`brief`: without how it converts, `record`)."""
         m, r = self.model, self.figures
         averts, effect, path = m.interventions[i].effect_list[k]
         form = int(m.base.effect_form[i, k])
-        return {
+        found = {
             "averts": averts,
             "path": path,
             "observed_months": effect.observed_months,
@@ -371,13 +377,16 @@ class Appraisal:
             "effect_raw": r["effect_rate_raw"][i][k],
             "effect_adjusted": r["effect_rate"][i][k],
             "treated_risk": (r["effect_treated_risk"][i][k] if form in core.RISK_FORMS else None),
-            "effect_conversion": describe_effect(m, self.per, i, k),
+            "effect_conversion": None if brief else describe_effect(m, self.per, i, k),
             "outcomes_averted": r["effect_outcomes_averted"][i][k],
             "outcome_cost": r["effect_outcome_cost"][i][k],
             "gross_savings": r["effect_gross_savings"][i][k],
             "break_even_outcomes": r["effect_break_even_outcomes"][i][k],
             "break_even_success_rate": r["effect_break_even_success_rate"][i][k],
         }
+        if brief:
+            del found["effect_conversion"]
+        return found
 
     def portfolio_record(self) -> dict[str, Any]:
         """Portfolio totals, keyed as in `appraise evaluate --format json`."""
