@@ -14,6 +14,7 @@ import pytest
 
 from appraise.cli import _app
 from tests.conftest import EXAMPLES, THURROCK, run_cli
+from tests.helpers import intervention, portfolio_data
 
 
 class Ended(Exception):
@@ -93,3 +94,27 @@ def test_output_and_exit_codes_are_those_given_in_process(cli, tmp_path):
     shown = run_cli("--help")  # in-process, the program's name and the width differ
     assert shown.returncode == 0 and "Usage: appraise" in shown.stdout
     assert "evaluate" in shown.stdout.rsplit("Commands:", 1)[1]
+
+
+def test_finished_ends_the_process_only_as_the_appraise_command(ending, monkeypatch):
+    _app.RAN[:] = ["evaluate"]
+    monkeypatch.setattr(_app, "CONSOLE", [])
+    _app.finished()  # in-process (a test, a caller of the app): carries on
+    assert ending == []
+    monkeypatch.setattr(_app, "CONSOLE", [True])
+    with pytest.raises(Ended):
+        _app.finished()
+    assert ending == [0]
+
+
+def test_a_large_table_is_written_whole_before_the_process_ends(tmp_path, cli):
+    """Ended from inside the command, the process has flushed every line of a table longer
+    than a pipe's buffer (3,000 interventions: more than a megabyte)."""
+    items = [intervention(id=f"svc-{i}", reach={"count": 10 + i % 90}) for i in range(3_000)]
+    path = tmp_path / "large.json"
+    path.write_text(json.dumps(portfolio_data(interventions=items)), encoding="utf-8")
+    done = run_cli("evaluate", path)
+    code, out, _ = cli("evaluate", path)
+    assert done.returncode == code == 0
+    assert len(done.stdout) > 2**20
+    assert done.stdout == out

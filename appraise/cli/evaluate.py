@@ -13,6 +13,7 @@ from appraise.cli._app import (
     TableOrJson,
     app,
     emit,
+    finished,
     guarded,
     one_blas_thread,
 )
@@ -257,7 +258,8 @@ def evaluate(
         else:  # the table lists the inputs from the model, not from the JSON's listing of them
             data = evaluation_data(appraisal, brief=True)
             text = evaluation_table(data, appraisal.model)
-    emit(text)
+        emit(text)
+        finished()  # as the `appraise` command, ends here: what was made is not freed
 
 
 def _validate_portfolio(path: Path) -> str:
