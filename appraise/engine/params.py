@@ -103,6 +103,7 @@ INTERVENTION_ARRAYS = (
     "non_staff",
     *CONTRACT_ARRAYS,
 )
+ADDITIONALITY_FIELDS = ("deadweight", "attribution", "displacement")
 STAFF_FIELDS = (("fte", "staff_fte"), ("salary", "staff_salary"), ("on_costs", "staff_on_costs"))
 
 
@@ -330,15 +331,13 @@ def _additionality(put: Put) -> None:
     """Deadweight, attribution and displacement: the file's, else none taken off."""
     adds = put.item.adds
     given = adds.model_fields_set if put.item.additionality is not None else set()
-    for name in ("deadweight", "attribution", "displacement"):
-        put("additionality", name, getattr(adds, name), name, written=name in given)
+    put.each("additionality", adds, ADDITIONALITY_FIELDS, given)
 
 
 def _timing(put: Put) -> None:
     """When a cohort's costs fall and its savings run: the file's, else the defaults."""
-    given = put.item.timing.model_fields_set
-    for name in TIMING_FIELDS:
-        put("timing", name, getattr(put.item.timing, name), name, written=name in given)
+    timing = put.item.timing
+    put.each("timing", timing, TIMING_FIELDS, timing.model_fields_set)
 
 
 def _contract(walk: Walk, put: Put) -> None:

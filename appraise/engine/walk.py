@@ -159,9 +159,30 @@ class Put:
         info: str = "",
     ) -> None:
         field = f"{section}.{name}"
-        found = declared(info or field)
-        written, own = standing(value, found, written, fallback)
         at = self.i if index is None else index
+        self._put(field, declared(info or field), value, target, at, written, fallback, label)
+
+    def each(self, section: str, part: Any, names: tuple[str, ...], given: set[str]) -> None:
+        """The inputs `names` of a part of the intervention (its timing, its additionality),
+        each into the line of its own name; written where `given` (the part's fields set by the
+        file) holds it."""
+        i, put = self.i, self._put
+        for name in names:
+            field = f"{section}.{name}"
+            put(field, declared(field), getattr(part, name), name, i, name in given, None, "")
+
+    def _put(
+        self,
+        field: str,
+        found: Input,
+        value: Num,
+        target: str,
+        at: Any,
+        written: bool,
+        fallback: Provenance | None,
+        label: str,
+    ) -> None:
+        written, own = standing(value, found, written, fallback)
         param = Param(
             self._key + field,
             self._path + field,
