@@ -518,12 +518,17 @@ def input_lines(params: Sequence[Any], citations: Mapping[str, str]) -> list[str
             found = made[id(provenance)] = (data["status"], line)
         return found
 
+    # A value many inputs share (a template's figure, made once when read) is written once.
+    values: dict[tuple[int, str], str] = {}
     rows = []
     counts = dict.fromkeys(marks, 0)
     for p in written:
         status, line = source(p.provenance)
         counts[status] += 1
-        rows.append([marks[status], p.key, value_text(p.central, p.unit), p.unit, line])
+        value = values.get((id(p.value), p.unit))
+        if value is None:
+            value = values[id(p.value), p.unit] = value_text(p.central, p.unit)
+        rows.append([marks[status], p.key, value, p.unit, line])
     shown = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     defaults = len(params) - len(written)
     return [

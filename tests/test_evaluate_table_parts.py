@@ -149,5 +149,25 @@ def test_input_lines_of_any_inputs_are_those_from_their_json_listing(inputs):
         )
         for k, (provenance, value, unit, written) in enumerate(inputs)
     ]
+    # Inputs sharing a value object (as a template's figures are shared), in other units too.
+    units = [unit for _, _, unit, _ in inputs]
+    params += [
+        Param(
+            f"copy-{k}",
+            f"copy[{k}]",
+            "Copy",
+            units[(k + 1) % len(units)],
+            "copy",
+            "intervention",
+            p.value,
+            "reach_base",
+            k,
+            PROB,
+            (),
+            p.provenance,
+            True,
+        )
+        for k, p in enumerate(params)
+    ]
     listing = [p.to_data(citations) for p in params]
     assert input_lines(params, citations) == lines_from_listing(listing)
