@@ -102,15 +102,18 @@ def run(args: tuple[str, ...]) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def update() -> None:
-    """Write each case's output to tests/golden_json/NAME.json (the command must exit 0)."""
-    GOLDEN.mkdir(exist_ok=True)
-    for name, args in CASES.items():
+def update(
+    cases: dict[str, tuple[str, ...]] = CASES, folder: Path = GOLDEN, suffix: str = ".json"
+) -> None:
+    """Write each case's output to FOLDER/NAME.SUFFIX (the command must exit 0); by default
+    tests/golden_json/NAME.json."""
+    folder.mkdir(exist_ok=True)
+    for name, args in cases.items():
         code, out, err = run(args)
         if code != 0:
             sys.exit(f"{name}: exit {code}: {err}")
-        (GOLDEN / f"{name}.json").write_text(out, encoding="utf-8")
-        print(f"wrote {name}.json ({len(out):,} characters)")
+        (folder / f"{name}{suffix}").write_text(out, encoding="utf-8")
+        print(f"wrote {name}{suffix} ({len(out):,} characters)")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from json_commands import PORTFOLIOS, run
+from json_commands import PORTFOLIOS, run, update
 
 GOLDEN = Path(__file__).resolve().parent / "golden_table"
 CASES = {f"evaluate-{p[:-5]}": ("evaluate", p) for p in PORTFOLIOS}
@@ -31,17 +31,7 @@ def test_printed_table_is_byte_for_byte_the_stored_one(name):
     assert out == expected, f"{name}: the table differs from tests/golden_table/{name}.txt"
 
 
-def update() -> None:
-    GOLDEN.mkdir(exist_ok=True)
-    for name, args in CASES.items():
-        code, out, err = run(args)
-        if code != 0:
-            sys.exit(f"{name}: exit {code}: {err}")
-        (GOLDEN / f"{name}.txt").write_text(out, encoding="utf-8")
-        print(f"wrote {name}.txt ({len(out):,} characters)")
-
-
 if __name__ == "__main__":
     if sys.argv[1:] != ["--update"]:
         sys.exit(__doc__)
-    update()
+    update(CASES, GOLDEN, ".txt")
