@@ -486,15 +486,14 @@ def add_whole_outcomes(model: Model) -> None:
     lines = evaluate.run(base.values, base.structure, ("outcome_headline", "component_counted"))
     unit, counted = lines["outcome_headline"], lines["component_counted"] != 0
     outcomes = model.portfolio.outcomes
+    # The outcomes' own inputs, in order: found once, not among every intervention's for each
+    # outcome (130,000 inputs at 10,000 interventions).
+    owned = [p for p in model.params if p.owner_kind == "outcome"]
     for o, key in enumerate(outcomes):
         if int(np.sum(counted & (base.component_outcome == o))) < 2 or unit[o] <= 0:
             continue
-        parts = [
-            p
-            for p in model.params
-            if p.owner == key and p.target in ("component_cost_given", "derive_weekly_cost")
-        ]
-        terms = [p for p in model.params if p.owner == key and p.owner_kind == "outcome"]
+        terms = [p for p in owned if p.owner == key]
+        parts = [p for p in terms if p.target in ("component_cost_given", "derive_weekly_cost")]
         whole = whole_outcome_key(key)
         model.scaled[whole] = parts
         model.outcome_cost[whole] = float(unit[o])
