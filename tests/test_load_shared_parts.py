@@ -9,9 +9,12 @@ import copy
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from appraise.errors import InputError
 from appraise.model.load import portfolio_from_data
+from appraise.model.memo import ByText, text_of
 from appraise.model.numbers import Domain, parse_num
 from appraise.model.provenance import provenance_of
 from tests.helpers import intervention, portfolio_data
@@ -101,3 +104,45 @@ def test_a_key_that_is_not_text_in_a_shared_part_is_refused_by_name():
     with pytest.raises(ValueError) as caught:
         UnitCost.model_validate({"amount": 3000, 0: None, "per": "family"})
     assert "0" in str(caught.value)
+
+
+# File data as YAML and JSON give it: text, numbers, booleans, null, dates, lists and mappings.
+FILE_DATA = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats()
+    | st.text(max_size=5)
+    | st.dates(),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(FILE_DATA, FILE_DATA)
+def test_data_kept_by_its_text_is_told_apart_as_its_repr_tells_it(a, b):
+    """Two pieces of data share a kept value only if they are written alike, type by type and in
+    order (1, 1.0 and true apart; a date apart from its text); data copied shares it."""
+    if text_of(a) == text_of(b):
+        assert repr(a) == repr(b)
+        assert type(a) is type(b)
+    assert text_of(copy.deepcopy(a)) == text_of(a)
+
+
+def test_data_that_is_not_file_data_is_made_each_time_not_kept():
+    kept = ByText(kept=8)
+    made = []
+
+    def make() -> str:
+        made.append(1)
+        return "made"
+
+    for _ in range(2):
+        assert kept.get({"value": lambda: 0}, "kind", make) == "made"
+    assert len(made) == 2 and not kept.found
+    for _ in range(2):
+        assert kept.get({"value": 1}, "kind", make) == "made"
+    assert len(made) == 3
