@@ -176,7 +176,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _terminated)
     signal.signal(signal.SIGHUP, _terminated)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    CONSOLE.append(True)
+    CONSOLE.append(True)  # this process is the `appraise` command: `finished` may end it
     try:
         app()
     except SystemExit as stop:
@@ -191,3 +191,5 @@ def main() -> None:
         note(f"appraise: internal error: {type(exc).__name__}: {exc}")
         note("(set APPRAISE_DEBUG=1 to see the traceback, and please report it)")
         sys.exit(1)
+    finally:
+        CONSOLE.clear()
