@@ -138,7 +138,7 @@ CONSOLE: list[bool] = []
 def _exit_now(code: int) -> None:
     """End the process with `code` without the interpreter's teardown, where that only frees
     memory: after `--help`, an argument error or a command that only prints (`PRINT_ONLY`),
-    with no other thread running. Tearing down numpy, pandas and pydantic takes 0.05 s of every
+    with no other thread running. Tearing down numpy, pydantic and the rest takes 0.05 s of every
     command's 0.3 s, and a tenth of a second more after 10,000 interventions
     (benchmarks/startup.py, benchmarks/load.py). Output is flushed and the exit functions run
     (temporary folders left to them are removed) first; returns, for the ordinary exit, if
