@@ -35,7 +35,8 @@ from appraise.errors import InputError
 from appraise.model.identity import RunIdentity
 from appraise.model.numbers import Domain
 from appraise.model.schema import Evidence, Portfolio
-from appraise.workbook.writer import Formula, Sheet, cacheable, quote_title, ref, safe_title
+from appraise.workbook.writer import Formula, Sheet, quote_title, ref, safe_title
+from appraise.workbook.yearline import COLUMN
 
 if TYPE_CHECKING:
     from appraise.analyses.forecast import PortfolioComparison
@@ -52,7 +53,6 @@ CASH_FLOWS, EVIDENCE, CHECKS, ABOUT, SOURCE = (
 FORECAST, CLAIMS_CHECK = "Forecast", "Claims check"  # only when there is a baseline, or claims
 CLAIMS_FILE = "Claims file"  # hidden: the claims file the Claims check sheet was checked from
 INDICES = "Indices"
-COLUMN = "\x00"  # stands for a year's column letter until a year line is written out
 
 
 @dataclass(frozen=True)
@@ -565,14 +565,7 @@ class Book:
         shape = self.formula(key, owner, here, local, lines, also)
         if values is None and lines is LINES:
             values = self.value_of(key, owner)
-        values = list(values) if values is not None else []
-        cells = sheet.cells  # put()'s checks are for numbers: a Formula needs none
-        for k, col in enumerate(range(first, end + 1)):
-            cached = cacheable(values[k]) if k < len(values) else None
-            cells[(row, col)] = (
-                Formula(shape.replace(COLUMN, get_column_letter(col)), cached),
-                style,
-            )
+        sheet.put_years(row, first, end, shape, values, style)
 
 
 class _Names:

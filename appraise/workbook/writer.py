@@ -42,6 +42,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from appraise.workbook.yearline import COLUMN, Years
+
 
 class Formula(str):
     """A spreadsheet formula, without the leading '='. Plain `str` values are always text.
@@ -168,6 +170,9 @@ class Sheet:
     # Formula cells worked out only as they are written, below every cell of `cells` (the
     # Formula check's: a million and more in a large workbook, never all held at once).
     generated: Generated | None = None
+    # Lines of years by row, each held as one formula and its cached values (`Years`): the
+    # cells they stand for are worked out as the sheet is written, or by `materialise`.
+    years: dict[int, Years] = field(default_factory=dict)
 
     def put(self, row: int, col: int, value: Value, style: str = "text") -> None:
         """Place a value: a number, text (always written as text) or a Formula."""
@@ -175,7 +180,30 @@ class Sheet:
             value = value.item()
         if value.__class__ is float and not math.isfinite(value):
             raise ValueError(f"{self.title}!{cell(row, col)}: not a finite number: {value}")
+        if row in self.years and col in self.years[row]:
+            raise ValueError(f"{self.title}!{cell(row, col)} is in a line of years")
         self.cells[(row, col)] = (value, style)
+
+    def put_years(
+        self, row: int, first: int, end: int, shape: str, values: Any, style: str
+    ) -> None:
+        """Place a line of years: the formula `shape` (`COLUMN` for the column letter) in
+        columns `first` to `end`, column `first + k` caching `values[k]` (if given)."""
+        cells = self.cells
+        if row in self.years or any((row, c) in cells for c in range(first, end + 1)):
+            raise ValueError(f"{self.title}!{cell(row, first)}: a line of years over other cells")
+        kept = [cacheable(v) for v in list(values)[: end - first + 1]] if values is not None else []
+        self.years[row] = Years(shape, first, end, kept, style)
+
+    def saved(self, row: int, col: int) -> tuple[bool, Any]:
+        """Whether the cell holds anything, and its saved value (a formula's cached result)."""
+        held = self.cells.get((row, col))
+        if held is not None:
+            return True, held[0].value if isinstance(held[0], Formula) else held[0]
+        line = self.years.get(row)
+        if line is not None and col in line:
+            return True, line.cached(col)
+        return False, None
 
     def row(self, row: int, values: list[tuple[Value, str] | None], start: int = 1) -> None:
         """Place several (value, style) pairs along one row from column `start`."""
@@ -187,18 +215,24 @@ class Sheet:
     def max_row(self) -> int:
         if self.generated is not None and self.generated.count:
             return self.generated.max_row
-        return max(self.cells)[0] if self.cells else 1  # keys compare row first, in C
+        most = max(self.cells)[0] if self.cells else 1  # keys compare row first, in C
+        return max(most, max(self.years, default=1))
 
     @property
     def max_col(self) -> int:
         most = max(map(itemgetter(1), self.cells), default=1)
+        most = max(most, max((line.end for line in self.years.values()), default=1))
         if self.generated is not None and self.generated.count:
             most = max(most, self.generated.max_col)
         return most
 
     def materialise(self) -> None:
-        """Put the generated cells into `cells`, as any other sheet holds them (for reading a
-        laid-out workbook cell by cell)."""
+        """Put the lines of years' and the generated cells into `cells`, as any other sheet
+        holds them (for reading a laid-out workbook cell by cell)."""
+        for r, line in self.years.items():
+            for c, text, value in line.cells():
+                self.cells[(r, c)] = (Formula(text, value), line.style)
+        self.years = {}
         if self.generated is not None:
             value = self.generated.value
             for r, c, text in self.generated.formulas():
@@ -347,6 +381,14 @@ def _sheet_data(
     parts = ["<sheetData>"]
     add = parts.append
     row = 0
+    years = sheet.years
+    year_rows = sorted(years)
+    y = 0  # the next line of years not yet written
+    line: Years | None = None  # the open row's line of years, until it is written
+
+    def open_row(r: int) -> None:
+        add(f'<row r="{r}" ht="{heights[r]}" customHeight="1">' if r in heights else f'<row r="{r}">')
+
     # Keys compare row first, then column: one sort in C puts the cells in the order written
     # (the keys alone: a million (key, value) pairs would take 90 MB more at 1,000 x 30).
     cells = sheet.cells
@@ -356,14 +398,25 @@ def _sheet_data(
         if value is None or value == "":
             continue
         if r != row:
+            if line is not None:
+                _years_xml(line, row, add, attrs, letters)
+                line = None
             if row and (chunk := _row_end(parts)):
                 yield chunk
+            while y < len(year_rows) and year_rows[y] < r:  # rows holding only a line of years
+                open_row(year_rows[y])
+                _years_xml(years[year_rows[y]], year_rows[y], add, attrs, letters)
+                y += 1
+                if chunk := _row_end(parts):
+                    yield chunk
+            if y < len(year_rows) and year_rows[y] == r:
+                line = years[r]
+                y += 1
             row = r
-            add(
-                f'<row r="{r}" ht="{heights[r]}" customHeight="1">'
-                if r in heights
-                else f'<row r="{r}">'
-            )
+            open_row(r)
+        if line is not None and c > line.first:
+            _years_xml(line, row, add, attrs, letters)
+            line = None
         kind = value.__class__
         if kind is float or kind is int:  # the commonest cells first, without a call
             add(f'<c r="{letters[c]}{r}"{attrs[style]}><v>{value!r}</v></c>')
@@ -386,12 +439,46 @@ def _sheet_data(
             # quote prefix.
             chosen = style + QUOTED if _quoted(value) else style
             add(_cell_xml(f"{letters[c]}{r}", value, attrs[chosen]))
+    if line is not None:
+        _years_xml(line, row, add, attrs, letters)
+    for r in year_rows[y:]:
+        if row and (chunk := _row_end(parts)):
+            yield chunk
+        row = r
+        open_row(r)
+        _years_xml(years[r], r, add, attrs, letters)
     if sheet.generated is not None:
         row = yield from _generated_rows(sheet.generated, parts, row, attrs, letters)
     if row:
         add("</row>")
     add("</sheetData>")
     yield "".join(parts).encode("utf-8")
+
+
+def _years_xml(
+    line: Years, r: int, add: Callable[[str], None], attrs: dict[str, str], letters: list[str]
+) -> None:
+    """The cells of a line of years, as `_cell_xml` writes each one's Formula."""
+    shape = line.shape
+    if "&" in shape or "<" in shape or ">" in shape:
+        shape = escape(shape)
+    s, values = attrs[line.style], line.values
+    for k, c in enumerate(range(line.first, line.end + 1)):
+        letter = letters[c]
+        head = f'<c r="{letter}{r}"{s}'
+        formula = shape.replace(COLUMN, letter)
+        cached = values[k] if k < len(values) else None
+        kind = cached.__class__
+        if kind is float or kind is int:
+            add(f"{head}><f>{formula}</f><v>{cached!r}</v></c>")
+        elif cached is None:
+            add(f"{head}><f>{formula}</f></c>")
+        elif kind is bool:
+            add(f'{head} t="b"><f>{formula}</f><v>{int(cached)}</v></c>')
+        elif isinstance(cached, str):
+            add(f'{head} t="str"><f>{formula}</f><v>{_xml_text(cached)}</v></c>')
+        else:
+            add(f"{head}><f>{formula}</f><v>{cached!r}</v></c>")
 
 
 def _row_end(parts: list[str]) -> bytes | None:
@@ -471,6 +558,11 @@ def _auto_widths(sheet: Sheet) -> dict[int, float]:
             length = 12
         if length > widths.get(c, 8):
             widths[c] = length
+    for line in sheet.years.values():  # formulas: a number's width
+        if line.style not in ("title", "section", "note"):
+            for c in range(line.first, line.end + 1):
+                if c not in sheet.widths and widths.get(c, 8) < 12:
+                    widths[c] = 12
     generated = sheet.generated
     if generated is not None and generated.count:  # formulas: a number's width, each column
         for c in range(1, generated.max_col + 1):
@@ -627,29 +719,50 @@ def settle_references(sheets: list[Sheet]) -> None:
         for key, (value, _) in sheet.cells.items():
             if value.__class__ is not Formula:
                 continue
-            found = _REFERENCE.match(value)
-            if found is None:
-                continue
-            quoted, plain, col, row = found.groups()
-            title = quoted.replace("''", "'") if quoted else plain or sheet.title
-            target = by_title.get(title)
+            target = _target(value, sheet.title, by_title)
             if target is not None:
-                links.append(
-                    (sheet.cells, key, target.cells, (int(row), column_index_from_string(col)))
-                )
+                links.append((sheet.cells, key, *target))
+    # Lines of years that are one reference in each column: their cached values, column by column.
+    lines = []
+    for sheet in sheets:
+        for r, line in sheet.years.items():
+            if _REFERENCE.match(line.shape.replace(COLUMN, "A")) is None:
+                continue  # the letter does not make a formula one reference
+            for c in range(line.first, line.end + 1):
+                target = _target(line.text(c), sheet.title, by_title)
+                if target is not None:
+                    lines.append((line, c - line.first, *target))
     for _ in range(4):  # a reference to a reference: settled in a few passes
         changed = False
         for cells, key, target, at in links:
-            held = target.get(at)
-            if held is None:
+            found, result = target.saved(*at)
+            if not found:
                 continue
             value, style = cells[key]
-            result = held[0].value if isinstance(held[0], Formula) else held[0]
             if result is not None and result != value.value:
                 cells[key] = (value.cached(result), style)
                 changed = True
+        for line, k, target, at in lines:
+            found, result = target.saved(*at)
+            values = line.values
+            if found and result is not None and result != (values[k] if k < len(values) else None):
+                values.extend([None] * (k + 1 - len(values)))
+                values[k] = cacheable(result)
+                changed = True
         if not changed:
             return
+
+
+def _target(
+    formula: str, title: str, by_title: dict[str, Sheet]
+) -> tuple[Sheet, tuple[int, int]] | None:
+    """The sheet and (row, column) a formula that is one cell reference refers to."""
+    found = _REFERENCE.match(formula)
+    if found is None:
+        return None
+    quoted, plain, col, row = found.groups()
+    target = by_title.get(quoted.replace("''", "'") if quoted else plain or title)
+    return None if target is None else (target, (int(row), column_index_from_string(col)))
 
 
 _SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>.*?</sheetData>", re.DOTALL)
@@ -687,6 +800,10 @@ def render(sheets: list[Sheet], properties: dict[str, str] | None = None) -> byt
         heights.append(_auto_heights(sheet, widths))
     used = {style for sheet in sheets for _, style in sheet.cells.values()}
     for sheet in sheets:
+        for line in sheet.years.values():
+            if line.style.partition(":")[0] in WRAPPED:  # heights come from cells' text
+                raise ValueError(f"sheet {sheet.title!r}: a line of years cannot wrap")
+            used.add(line.style)
         if sheet.generated is not None:
             if sheet.generated.style.partition(":")[0] in WRAPPED:  # heights come from cells
                 raise ValueError(f"sheet {sheet.title!r}: generated cells cannot wrap")
