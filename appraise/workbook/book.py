@@ -390,8 +390,24 @@ class Book:
     def value_of(self, key: str, owner: str) -> Any:
         """The engine's value of line `key` for `owner` (an array over years for a line of
         years), shown as the workbook shows it: text where it is infinite or does not apply."""
-        per, totals = self.engine
         line = LINES[key]
+        if owner[:1] in OWNER_AXES and owner[1:].isdigit():  # the commonest: from lists
+            rows = self._as_lists.get(key)
+            if rows is None:
+                rows = self._as_lists[key] = self._lists(key)
+            if rows is not False and key not in self.model.names:
+                value = rows[int(owner[1:])]
+                if value.__class__ is list:
+                    return [shown(line, v) for v in value]
+                value = float(value)
+                several = (
+                    owner[:1] == "i"
+                    and len(self.model.interventions[int(owner[1:])].effect_list) > 1
+                )
+                if several and math.isnan(value):
+                    return SEVERAL  # a figure of one outcome, for a service averting several
+                return shown(line, value)
+        per, totals = self.engine
         slot = effect_slot(owner)
         if owner == "total":
             value = np.squeeze(totals[key], axis=evaluate._n_axis(line))
@@ -420,6 +436,20 @@ class Book:
         if several and math.isnan(float(value)):
             return SEVERAL  # a figure of one outcome, for a service averting several
         return shown(line, float(value))
+
+    @cached_property
+    def _as_lists(self) -> dict[str, Any]:
+        """`_lists` of each line asked for so far."""
+        return {}
+
+    def _lists(self, key: str) -> list[Any] | bool:
+        """A line's engine values as Python lists, by owner (an owner's figures: a number,
+        or a list over years), as `value_of` takes them; False where it cannot."""
+        value = self.engine[0][key]
+        line = LINES[key]
+        if np.ndim(value) == 0 or (line.level == ("n", "H") and np.ndim(value) != 2):
+            return False
+        return np.asarray(value).tolist()
 
     def ref_formula(self, key: str, owner: str) -> Formula:
         """A reference to a placed line's cell, with the engine's value of it cached."""

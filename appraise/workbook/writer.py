@@ -21,6 +21,7 @@ only then.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
@@ -176,11 +177,13 @@ class Sheet:
 
     def put(self, row: int, col: int, value: Value, style: str = "text") -> None:
         """Place a value: a number, text (always written as text) or a Formula."""
-        if hasattr(value, "item") and not isinstance(value, str):  # a numpy number
-            value = value.item()
-        if value.__class__ is float and not math.isfinite(value):
-            raise ValueError(f"{self.title}!{cell(row, col)}: not a finite number: {value}")
-        if row in self.years and col in self.years[row]:
+        kind = value.__class__
+        if kind is not str and kind is not Formula:  # text needs no check: the commonest first
+            if hasattr(value, "item") and not isinstance(value, str):  # a numpy number
+                value = value.item()
+            if value.__class__ is float and not math.isfinite(value):
+                raise ValueError(f"{self.title}!{cell(row, col)}: not a finite number: {value}")
+        if self.years and row in self.years and col in self.years[row]:
             raise ValueError(f"{self.title}!{cell(row, col)} is in a line of years")
         self.cells[(row, col)] = (value, style)
 
@@ -262,9 +265,10 @@ def cell(row: int, col: int, abs_row: bool = False, abs_col: bool = False) -> st
     return f"{'$' if abs_col else ''}{get_column_letter(col)}{'$' if abs_row else ''}{row}"
 
 
+@functools.lru_cache(maxsize=256)  # a few titles, asked for at every reference
 def quote_title(title: str) -> str:
     """A sheet title as a formula reference prefix: Inputs!, 'Cash flows'!."""
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", title):
+    if _PLAIN_TITLE.fullmatch(title):
         return f"{title}!"
     return "'" + title.replace("'", "''") + "'!"
 
@@ -274,6 +278,7 @@ def ref(title: str, row: int, col: int) -> str:
     return quote_title(title) + cell(row, col, abs_row=True, abs_col=True)
 
 
+_PLAIN_TITLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 
 
