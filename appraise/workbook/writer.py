@@ -392,7 +392,11 @@ def _sheet_data(
     line: Years | None = None  # the open row's line of years, until it is written
 
     def open_row(r: int) -> None:
-        add(f'<row r="{r}" ht="{heights[r]}" customHeight="1">' if r in heights else f'<row r="{r}">')
+        add(
+            f'<row r="{r}" ht="{heights[r]}" customHeight="1">'
+            if r in heights
+            else f'<row r="{r}">'
+        )
 
     # Keys compare row first, then column: one sort in C puts the cells in the order written
     # (the keys alone: a million (key, value) pairs would take 90 MB more at 1,000 x 30).
@@ -727,16 +731,14 @@ def settle_references(sheets: list[Sheet]) -> None:
             target = _target(value, sheet.title, by_title)
             if target is not None:
                 links.append((sheet.cells, key, *target))
-    # Lines of years that are one reference in each column: their cached values, column by column.
+    # Lines of years that are one reference in each column (to its own column's cell of a row,
+    # or to one cell): their cached values, column by column.
     lines = []
     for sheet in sheets:
-        for r, line in sheet.years.items():
-            if _REFERENCE.match(line.shape.replace(COLUMN, "A")) is None:
-                continue  # the letter does not make a formula one reference
-            for c in range(line.first, line.end + 1):
-                target = _target(line.text(c), sheet.title, by_title)
-                if target is not None:
-                    lines.append((line, c - line.first, *target))
+        for line in sheet.years.values():
+            target = _target(line.shape.replace(COLUMN, "A"), sheet.title, by_title)
+            if target is not None:  # COLUMN, if anywhere, is the column: no title holds it
+                lines.append((line, *target, COLUMN in line.shape))
     for _ in range(4):  # a reference to a reference: settled in a few passes
         changed = False
         for cells, key, target, at in links:
@@ -747,13 +749,18 @@ def settle_references(sheets: list[Sheet]) -> None:
             if result is not None and result != value.value:
                 cells[key] = (value.cached(result), style)
                 changed = True
-        for line, k, target, at in lines:
-            found, result = target.saved(*at)
+        for line, target, (row, col), columnwise in lines:
             values = line.values
-            if found and result is not None and result != (values[k] if k < len(values) else None):
-                values.extend([None] * (k + 1 - len(values)))
-                values[k] = cacheable(result)
-                changed = True
+            for k, c in enumerate(range(line.first, line.end + 1)):
+                found, result = target.saved(row, c if columnwise else col)
+                if (
+                    found
+                    and result is not None
+                    and result != (values[k] if k < len(values) else None)
+                ):
+                    values.extend([None] * (k + 1 - len(values)))
+                    values[k] = cacheable(result)
+                    changed = True
         if not changed:
             return
 

@@ -55,6 +55,8 @@ class Years:
         """(column, formula text, cached value) of each of its cells, left to right."""
         values, shape = self.values, self.shape
         for k, col in enumerate(range(self.first, self.end + 1)):
-            yield col, shape.replace(COLUMN, get_column_letter(col)), (
-                values[k] if k < len(values) else None
+            yield (
+                col,
+                shape.replace(COLUMN, get_column_letter(col)),
+                (values[k] if k < len(values) else None),
             )
