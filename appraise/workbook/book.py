@@ -397,6 +397,8 @@ class Book:
                 rows = self._as_lists[key] = self._lists(key)
             if rows is not False and key not in self.model.names:
                 value = rows[int(owner[1:])]
+                if value.__class__ is np.ndarray:
+                    value = value.tolist()
                 if value.__class__ is list:
                     return [shown(line, v) for v in value]
                 value = float(value)
@@ -442,14 +444,15 @@ class Book:
         """`_lists` of each line asked for so far."""
         return {}
 
-    def _lists(self, key: str) -> list[Any] | bool:
-        """A line's engine values as Python lists, by owner (an owner's figures: a number,
-        or a list over years), as `value_of` takes them; False where it cannot."""
+    def _lists(self, key: str) -> Any:
+        """A line's engine values by owner, as `value_of` takes them: a list of numbers (one
+        an owner), or an array whose row `.tolist()` is an owner's years (not held as Python
+        numbers: a line of years keeps them more compactly); False where it cannot."""
         value = self.engine[0][key]
         line = LINES[key]
         if np.ndim(value) == 0 or (line.level == ("n", "H") and np.ndim(value) != 2):
             return False
-        return np.asarray(value).tolist()
+        return np.asarray(value).tolist() if np.ndim(value) == 1 else np.asarray(value)
 
     def ref_formula(self, key: str, owner: str) -> Formula:
         """A reference to a placed line's cell, with the engine's value of it cached."""

@@ -26,6 +26,7 @@ import io
 import math
 import re
 import zipfile
+from array import array
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -174,18 +175,32 @@ class Sheet:
     # Lines of years by row, each held as one formula and its cached values (`Years`): the
     # cells they stand for are worked out as the sheet is written, or by `materialise`.
     years: dict[int, Years] = field(default_factory=dict)
+    # Text cells' (text, style) pairs by style and text, while the sheet is built: a label
+    # repeated a thousand times is held once (issue 27: cells are most of an export's memory).
+    _shared: dict[str, dict[str, tuple[str, str]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def put(self, row: int, col: int, value: Value, style: str = "text") -> None:
         """Place a value: a number, text (always written as text) or a Formula."""
         kind = value.__class__
-        if kind is not str and kind is not Formula:  # text needs no check: the commonest first
-            if hasattr(value, "item") and not isinstance(value, str):  # a numpy number
-                value = value.item()
-            if value.__class__ is float and not math.isfinite(value):
-                raise ValueError(f"{self.title}!{cell(row, col)}: not a finite number: {value}")
+        if kind is str:  # one (text, style) pair for every cell holding it (`share`)
+            by_text = self._shared.get(style)
+            if by_text is None:
+                by_text = self._shared[style] = {}
+            pair = by_text.get(value)
+            if pair is None:
+                pair = by_text[value] = (value, style)
+        else:
+            if kind is not Formula:
+                if hasattr(value, "item") and not isinstance(value, str):  # a numpy number
+                    value = value.item()
+                if value.__class__ is float and not math.isfinite(value):
+                    raise ValueError(f"{self.title}!{cell(row, col)}: not a finite number: {value}")
+            pair = (value, style)
         if self.years and row in self.years and col in self.years[row]:
             raise ValueError(f"{self.title}!{cell(row, col)} is in a line of years")
-        self.cells[(row, col)] = (value, style)
+        self.cells[(row, col)] = pair
 
     def put_years(
         self, row: int, first: int, end: int, shape: str, values: Any, style: str
@@ -196,6 +211,8 @@ class Sheet:
         if row in self.years or any((row, c) in cells for c in range(first, end + 1)):
             raise ValueError(f"{self.title}!{cell(row, first)}: a line of years over other cells")
         kept = [cacheable(v) for v in list(values)[: end - first + 1]] if values is not None else []
+        if kept and all(v.__class__ is float for v in kept):  # 8 bytes a number, not 32
+            kept = array("d", kept)
         self.years[row] = Years(shape, first, end, kept, style)
 
     def saved(self, row: int, col: int) -> tuple[bool, Any]:
@@ -758,6 +775,8 @@ def settle_references(sheets: list[Sheet]) -> None:
                     and result is not None
                     and result != (values[k] if k < len(values) else None)
                 ):
+                    if values.__class__ is not list:  # numbers only, held compactly
+                        line.values = values = list(values)
                     values.extend([None] * (k + 1 - len(values)))
                     values[k] = cacheable(result)
                     changed = True
