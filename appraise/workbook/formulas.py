@@ -18,7 +18,7 @@ formula's text (`appraise.workbook.audit`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -255,15 +255,17 @@ class Checked(Generated):
                 if done >= stop:
                     break
                 if line is None:
-                    texts_of = ((column, cells[(row, column)][0]),)
+                    againsts: Iterable[tuple[int, str]] = (
+                        (column, qualify(cells[(row, column)][0], title, prefix)),
+                    )
                 else:
                     lo, hi = max(start - done, 0), min(stop - done, size)
-                    texts_of = _qualified_years(line, lo, hi, title, prefix)
+                    againsts = _qualified_years(line, lo, hi, title, prefix)
                 done += size
-                for col, text in texts_of:
-                    address = f"{letters[col]}{row}"
+                number = str(row)
+                for col, again in againsts:
+                    address = letters[col] + number
                     at = prefix + address
-                    again = text if line is not None else qualify(text, title, prefix)
                     said = f"{title}!{address} {described(row, col)}"[:MAX_WHAT]
                     yield (
                         f"IF(IFERROR(AND(_xlfn.ISFORMULA({at}),{at}=({again})),FALSE),TRUE,"

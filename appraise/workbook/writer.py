@@ -531,15 +531,24 @@ def _generated_rows(
     else:
         after, tail = "><f>", f"</f><v>{value!r}</v></c>"
     head = attrs[generated.style] + after
+    # A row's opening goes in with its first cell, counted as the part it is (`extra`): the
+    # chunks, and so the compressed bytes, are those written a part at a time (`_row_end`).
+    extra = 0
     for r, c, text in generated.formulas():
-        if r != row:
-            if row and (chunk := _row_end(parts)):
-                yield chunk
-            row = r
-            add(f'<row r="{r}">')
         if "&" in text or "<" in text or ">" in text:
             text = escape(text)
-        add(f'<c r="{letters[c]}{r}"{head}{text}{tail}')
+        if r != row:
+            if row:
+                add("</row>")
+                if len(parts) + extra > CHUNK:
+                    yield "".join(parts).encode("utf-8")
+                    parts.clear()
+                    extra = 0
+            row = r
+            add(f'<row r="{r}"><c r="{letters[c]}{r}"{head}{text}{tail}')
+            extra += 1
+        else:
+            add(f'<c r="{letters[c]}{r}"{head}{text}{tail}')
     return row
 
 
@@ -743,7 +752,8 @@ def settle_references(sheets: list[Sheet]) -> None:
     links = []
     for sheet in sheets:
         for key, (value, _) in sheet.cells.items():
-            if value.__class__ is not Formula:
+            # One reference holds no bracket but in a quoted title (which starts it).
+            if value.__class__ is not Formula or ("(" in value and value[:1] != "'"):
                 continue
             target = _target(value, sheet.title, by_title)
             if target is not None:
@@ -829,7 +839,7 @@ def render(sheets: list[Sheet], properties: dict[str, str] | None = None) -> byt
         _set_up(ws, sheet, widths)
         worksheets.append(ws)
         heights.append(_auto_heights(sheet, widths))
-    used = {style for sheet in sheets for _, style in sheet.cells.values()}
+    used = set().union(*(map(itemgetter(1), sheet.cells.values()) for sheet in sheets))
     for sheet in sheets:
         for line in sheet.years.values():
             if line.style.partition(":")[0] in WRAPPED:  # heights come from cells' text
