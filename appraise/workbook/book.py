@@ -397,7 +397,9 @@ class Book:
                 rows = self._as_lists[key] = self._lists(key)
             if rows is not False and key not in self.model.names:
                 value = rows[int(owner[1:])]
-                if value.__class__ is np.ndarray:
+                if value.__class__ is np.ndarray:  # a line of years
+                    if not line.key.endswith("payback_year") and np.isfinite(value).all():
+                        return value.tolist()  # each year as `shown` leaves it
                     value = value.tolist()
                 if value.__class__ is list:
                     return [shown(line, v) for v in value]

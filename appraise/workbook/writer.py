@@ -210,9 +210,15 @@ class Sheet:
         cells = self.cells
         if row in self.years or any((row, c) in cells for c in range(first, end + 1)):
             raise ValueError(f"{self.title}!{cell(row, first)}: a line of years over other cells")
-        kept = [cacheable(v) for v in list(values)[: end - first + 1]] if values is not None else []
-        if kept and all(v.__class__ is float for v in kept):  # 8 bytes a number, not 32
-            kept = array("d", kept)
+        given = list(values)[: end - first + 1] if values is not None else []
+        # Finite numbers, the commonest, held as doubles: 8 bytes a number, not 32 (v - v is
+        # not a number for an infinite one or one not a number).
+        if given and all(v.__class__ is float for v in given) and not any(v - v for v in given):
+            kept: Any = array("d", given)
+        else:
+            kept = [cacheable(v) for v in given]
+            if kept and all(v.__class__ is float for v in kept):
+                kept = array("d", kept)
         self.years[row] = Years(shape, first, end, kept, style)
 
     def saved(self, row: int, col: int) -> tuple[bool, Any]:
