@@ -18,7 +18,7 @@ formula's text (`appraise.workbook.audit`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -288,3 +288,15 @@ class Checked(Generated):
                 if k * per + offset >= count:
                     break
                 yield FIRST_ROW + offset, k + 1, next(column)
+
+    def rows(self) -> Iterator[tuple[int, Sequence[str]]]:
+        per, count = self.per_column, self.count
+        if count <= per:
+            for r, text in enumerate(self._checks(0, count), start=FIRST_ROW):
+                yield r, (text,)
+            return
+        columns = [self._checks(k * per, (k + 1) * per) for k in range(self.max_col)]
+        for offset in range(per):
+            # Column k holds checks k*per to (k+1)*per - 1: the last ends before the others.
+            kept = [column for k, column in enumerate(columns) if k * per + offset < count]
+            yield FIRST_ROW + offset, [next(column) for column in kept]

@@ -27,7 +27,7 @@ import math
 import re
 import zipfile
 from array import array
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -281,6 +281,21 @@ class Generated:
     def formulas(self) -> Iterator[tuple[int, int, str]]:
         """(row, column, formula text) of each cell."""
         raise NotImplementedError
+
+    def rows(self) -> Iterator[tuple[int, Sequence[str]]]:
+        """Each row and the formula texts of its columns from the first: the cells of
+        `formulas`, row by row, where each row's cells lie side by side from column 1."""
+        row, texts = 0, []
+        for r, c, text in self.formulas():
+            if r != row:
+                if texts:
+                    yield row, texts
+                row, texts = r, []
+            if c != len(texts) + 1:
+                raise ValueError(f"generated cells of row {r} leave a gap before column {c}")
+            texts.append(text)
+        if texts:
+            yield row, texts
 
 
 def cell(row: int, col: int, abs_row: bool = False, abs_col: bool = False) -> str:
@@ -540,20 +555,23 @@ def _generated_rows(
     # A row's opening goes in with its first cell, counted as the part it is (`extra`): the
     # chunks, and so the compressed bytes, are those written a part at a time (`_row_end`).
     extra = 0
-    for r, c, text in generated.formulas():
+    for r, texts in generated.rows():
+        if row:
+            add("</row>")
+            if len(parts) + extra > CHUNK:
+                yield "".join(parts).encode("utf-8")
+                parts.clear()
+                extra = 0
+        row = r
+        text = texts[0]
         if "&" in text or "<" in text or ">" in text:
             text = escape(text)
-        if r != row:
-            if row:
-                add("</row>")
-                if len(parts) + extra > CHUNK:
-                    yield "".join(parts).encode("utf-8")
-                    parts.clear()
-                    extra = 0
-            row = r
-            add(f'<row r="{r}"><c r="{letters[c]}{r}"{head}{text}{tail}')
-            extra += 1
-        else:
+        add(f'<row r="{r}"><c r="A{r}"{head}{text}{tail}')
+        extra += 1
+        for c in range(2, len(texts) + 1):
+            text = texts[c - 1]
+            if "&" in text or "<" in text or ">" in text:
+                text = escape(text)
             add(f'<c r="{letters[c]}{r}"{head}{text}{tail}')
     return row
 
