@@ -446,13 +446,13 @@ def _sheet_data(
             continue
         if r != row:
             if line is not None:
-                _years_xml(line, row, add, attrs, letters)
+                _years_xml(line, row, parts, attrs, letters)
                 line = None
             if row and (chunk := _row_end(parts)):
                 yield chunk
             while y < len(year_rows) and year_rows[y] < r:  # rows holding only a line of years
                 open_row(year_rows[y])
-                _years_xml(years[year_rows[y]], year_rows[y], add, attrs, letters)
+                _years_xml(years[year_rows[y]], year_rows[y], parts, attrs, letters)
                 y += 1
                 if chunk := _row_end(parts):
                     yield chunk
@@ -462,7 +462,7 @@ def _sheet_data(
             row = r
             open_row(r)
         if line is not None and c > line.first:
-            _years_xml(line, row, add, attrs, letters)
+            _years_xml(line, row, parts, attrs, letters)
             line = None
         kind = value.__class__
         if kind is float or kind is int:  # the commonest cells first, without a call
@@ -487,13 +487,13 @@ def _sheet_data(
             chosen = style + QUOTED if _quoted(value) else style
             add(_cell_xml(f"{letters[c]}{r}", value, attrs[chosen]))
     if line is not None:
-        _years_xml(line, row, add, attrs, letters)
+        _years_xml(line, row, parts, attrs, letters)
     for r in year_rows[y:]:
         if row and (chunk := _row_end(parts)):
             yield chunk
         row = r
         open_row(r)
-        _years_xml(years[r], r, add, attrs, letters)
+        _years_xml(years[r], r, parts, attrs, letters)
     if sheet.generated is not None:
         row = yield from _generated_rows(sheet.generated, parts, row, attrs, letters)
     if row:
@@ -503,13 +503,23 @@ def _sheet_data(
 
 
 def _years_xml(
-    line: Years, r: int, add: Callable[[str], None], attrs: dict[str, str], letters: list[str]
+    line: Years, r: int, parts: list[str], attrs: dict[str, str], letters: list[str]
 ) -> None:
-    """The cells of a line of years, as `_cell_xml` writes each one's Formula."""
+    """The cells of a line of years, as `_cell_xml` writes each one's Formula (a part each)."""
     shape = line.shape
     if "&" in shape or "<" in shape or ">" in shape:
         shape = escape(shape)
     s, values = attrs[line.style], line.values
+    if values.__class__ is array and len(values) == len(line):  # numbers in every column
+        parts.extend(
+            [
+                f'<c r="{letters[c]}{r}"{s}><f>{shape.replace(COLUMN, letters[c])}</f>'
+                f"<v>{cached!r}</v></c>"
+                for c, cached in zip(range(line.first, line.end + 1), values, strict=True)
+            ]
+        )
+        return
+    add = parts.append
     for k, c in enumerate(range(line.first, line.end + 1)):
         letter = letters[c]
         head = f'<c r="{letter}{r}"{s}'
