@@ -17,6 +17,7 @@ formula's text (`appraise.workbook.audit`).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -210,18 +211,15 @@ _LETTER = "XFE"
 
 def _qualified_years(
     line: Years, lo: int, hi: int, title: str, prefix: str
-) -> Iterator[tuple[int, str]]:
+) -> list[tuple[int, str]]:
     """(column, the formula qualified) of columns `first + lo` to `first + hi - 1` of a line
     of years: its formula qualified once, the column's letter put in after."""
     columns = range(line.first + lo, line.first + hi)
     shape = line.shape
     if _LETTER in shape or _LETTER in prefix:  # the stand-in would be ambiguous: each alone
-        for col in columns:
-            yield col, qualify(line.text(col), title, prefix)
-        return
+        return [(col, qualify(line.text(col), title, prefix)) for col in columns]
     qualified = qualify(shape.replace(COLUMN, _LETTER), title, prefix)
-    for col in columns:
-        yield col, qualified.replace(_LETTER, get_column_letter(col))
+    return [(col, qualified.replace(_LETTER, get_column_letter(col))) for col in columns]
 
 
 class Checked(Generated):
@@ -238,6 +236,10 @@ class Checked(Generated):
 
     def _checks(self, start: int, stop: int) -> Iterator[str]:
         """The checks numbered `start` to `stop` - 1, in order."""
+        return itertools.chain.from_iterable(self._runs(start, stop))
+
+    def _runs(self, start: int, stop: int) -> Iterator[list[str]]:
+        """`_checks` a formula cell or a line of years at a time."""
         for built, keys, count, texts in self.sources:
             if start >= count:
                 start, stop = start - count, stop - count
@@ -263,14 +265,12 @@ class Checked(Generated):
                     againsts = _qualified_years(line, lo, hi, title, prefix)
                 done += size
                 number = str(row)
-                for col, again in againsts:
-                    address = letters[col] + number
-                    at = prefix + address
-                    said = f"{title}!{address} {described(row, col)}"[:MAX_WHAT]
-                    yield (
-                        f"IF(IFERROR(AND(_xlfn.ISFORMULA({at}),{at}=({again})),FALSE),TRUE,"
-                        f'"{said}")'
-                    )
+                yield [
+                    f"IF(IFERROR(AND(_xlfn.ISFORMULA({prefix}{letters[col]}{number}),"
+                    f"{prefix}{letters[col]}{number}=({again})),FALSE),TRUE,"
+                    f'"{f"{title}!{letters[col]}{number} {described(row, col)}"[:MAX_WHAT]}")'
+                    for col, again in againsts
+                ]
             start, stop = 0, stop - count
             if stop <= 0:
                 return
@@ -292,8 +292,11 @@ class Checked(Generated):
     def rows(self) -> Iterator[tuple[int, Sequence[str]]]:
         per, count = self.per_column, self.count
         if count <= per:
-            for r, text in enumerate(self._checks(0, count), start=FIRST_ROW):
-                yield r, (text,)
+            r = FIRST_ROW
+            for run in self._runs(0, count):
+                for text in run:
+                    yield r, (text,)
+                    r += 1
             return
         columns = [self._checks(k * per, (k + 1) * per) for k in range(self.max_col)]
         for offset in range(per):
