@@ -55,7 +55,7 @@ CLAIMS_FILE = "Claims file"  # hidden: the claims file the Claims check sheet wa
 INDICES = "Indices"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     """A placed figure: one cell."""
 
@@ -64,7 +64,7 @@ class Cell:
     col: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     """A placed line of years: from column `first` (year 1) to `last` (the horizon), written on
     to column `end` (a line the forecast needs runs past the horizon)."""
@@ -76,7 +76,7 @@ class Row:
     end: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Column:
     """Placed figures one above another (an outcome's components), summed by their outcome."""
 
@@ -86,7 +86,7 @@ class Column:
     col: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Across:
     """Figures side by side on one row (a path's years and values, a history)."""
 
@@ -96,7 +96,7 @@ class Across:
     last: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Block:
     """Lines of years one above another (each counted intervention's), summed in each column."""
 
@@ -105,7 +105,7 @@ class Block:
     last: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Table:
     """A lookup table: values in `col`, their keys (`prefix` + key) in `key_col`."""
 
@@ -117,7 +117,7 @@ class Table:
     prefix: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Grid:
     """A two-way table (price indices): values in rows `first`..`last` and columns `left`..`right`,
     each row's key in `key_col`, each column's in row `header`."""
@@ -134,7 +134,7 @@ class Grid:
 Place = Cell | Row | Column | Across | Block | Table | Grid
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Check:
     """A figure for the Checks sheet: a workbook cell against the engine's own value."""
 
