@@ -356,6 +356,14 @@ class Book:
             return None, "; ".join(f"{p.path}: {p.message}" for p in exc.problems)
 
     @cached_property
+    def input_rows(self) -> list[Any]:
+        """Every row of the Inputs sheet, in order (`appraise.workbook.inputs.input_rows`):
+        worked out once for the sheet and for the fingerprint of its values."""
+        from appraise.workbook.inputs import input_rows
+
+        return input_rows(self.model)
+
+    @cached_property
     def results(self) -> dict[str, Any]:
         """The engine's figures, as `appraise evaluate --format json` prints them."""
         return self.appraisal.to_data()
