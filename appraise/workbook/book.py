@@ -312,6 +312,9 @@ class Book:
     flags: list[tuple[str, str]] = field(default_factory=list)  # (what, TRUE/FALSE cell)
     facts: list[tuple[str, Any, str]] = field(default_factory=list)  # About: (label, value, style)
     inputs: list[InputCell] = field(default_factory=list)  # every cell a user may change
+    # The Inputs sheet's rows as it laid them out (`appraise.workbook.inputs.input_rows`), for
+    # the fingerprint of their values (Portfolio file sheet); None before it is built.
+    input_rows: list[Any] | None = None
     built: list[Sheet] = field(default_factory=list)  # the sheets built so far, in build order
     _longer: dict[int, Any] = field(default_factory=dict)  # engine runs past the horizon
     formula_checks: list[Any] = field(default_factory=list)  # Formula check's rows, by sheet
@@ -354,14 +357,6 @@ class Book:
             return with_portfolio(self.portfolio, self.evidence), ""
         except InputError as exc:
             return None, "; ".join(f"{p.path}: {p.message}" for p in exc.problems)
-
-    @cached_property
-    def input_rows(self) -> list[Any]:
-        """Every row of the Inputs sheet, in order (`appraise.workbook.inputs.input_rows`):
-        worked out once for the sheet and for the fingerprint of its values."""
-        from appraise.workbook.inputs import input_rows
-
-        return input_rows(self.model)
 
     @cached_property
     def results(self) -> dict[str, Any]:

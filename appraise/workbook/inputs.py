@@ -935,6 +935,7 @@ def inputs_sheet(book: Book) -> Sheet:
     r = INPUT_HEADER_ROW
     table: list[int] = []
     editable: list[tuple[int, InputRow]] = []
+    book.input_rows = input_rows(book.model)
     for item in book.input_rows:
         r += 1
         if isinstance(item, Section):

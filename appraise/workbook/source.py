@@ -11,7 +11,7 @@ import yaml
 
 from appraise.model.save import portfolio_to_data
 from appraise.workbook.book import CLAIMS_FILE, SOURCE, Book
-from appraise.workbook.inputs import InputRow
+from appraise.workbook.inputs import InputRow, input_rows
 from appraise.workbook.writer import Sheet, read_text
 
 SOURCE_FIRST_ROW = 3
@@ -37,7 +37,8 @@ def source_sheet(book: Book) -> Sheet:
     # And of the Inputs values as exported: hidden data changed to say otherwise (a value the
     # Inputs sheet does not show) is refused on import, even with its own hash recomputed.
     sheet.put(2, 3, INPUTS_HASH_LABEL, "text")
-    sheet.put(2, 4, inputs_fingerprint(book.input_rows), "text")
+    rows = book.input_rows if book.input_rows is not None else input_rows(book.model)
+    sheet.put(2, 4, inputs_fingerprint(rows), "text")
     return sheet
 
 
