@@ -16,7 +16,8 @@ set-up, charts, conditional formats); the cell data is serialised here, straight
 about ten times quicker than openpyxl's per-cell writer and keeps a 200-intervention export fast.
 Each sheet's XML goes into the zip a chunk at a time as it is made, never held whole; a sheet's
 `generated` cells (the Formula check's, a million and more in a large workbook) are worked out
-only then.
+only then, and so are the cells of its lines of years (`Sheet.years`: one formula and a cached
+value a column each, `appraise.workbook.yearline`).
 """
 
 from __future__ import annotations
