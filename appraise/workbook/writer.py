@@ -819,6 +819,13 @@ def settle_references(sheets: list[Sheet]) -> None:
                 changed = True
         for line, target, (row, col), columnwise in lines:
             values = line.values
+            other = target.years.get(row) if columnwise else None
+            if (
+                other is not None
+                and (other.first, other.end) == (line.first, line.end)
+                and values == other.values
+            ):
+                continue  # each column already its target's value (compared in C)
             for k, c in enumerate(range(line.first, line.end + 1)):
                 found, result = target.saved(row, c if columnwise else col)
                 if (
