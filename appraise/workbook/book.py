@@ -35,7 +35,8 @@ from appraise.errors import InputError
 from appraise.model.identity import RunIdentity
 from appraise.model.numbers import Domain
 from appraise.model.schema import Evidence, Portfolio
-from appraise.workbook.writer import Formula, Sheet, cacheable, quote_title, ref, safe_title
+from appraise.workbook.writer import Formula, Sheet, quote_title, ref, safe_title
+from appraise.workbook.yearline import COLUMN
 
 if TYPE_CHECKING:
     from appraise.analyses.forecast import PortfolioComparison
@@ -52,10 +53,9 @@ CASH_FLOWS, EVIDENCE, CHECKS, ABOUT, SOURCE = (
 FORECAST, CLAIMS_CHECK = "Forecast", "Claims check"  # only when there is a baseline, or claims
 CLAIMS_FILE = "Claims file"  # hidden: the claims file the Claims check sheet was checked from
 INDICES = "Indices"
-COLUMN = "\x00"  # stands for a year's column letter until a year line is written out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     """A placed figure: one cell."""
 
@@ -64,7 +64,7 @@ class Cell:
     col: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     """A placed line of years: from column `first` (year 1) to `last` (the horizon), written on
     to column `end` (a line the forecast needs runs past the horizon)."""
@@ -76,7 +76,7 @@ class Row:
     end: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Column:
     """Placed figures one above another (an outcome's components), summed by their outcome."""
 
@@ -86,7 +86,7 @@ class Column:
     col: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Across:
     """Figures side by side on one row (a path's years and values, a history)."""
 
@@ -96,7 +96,7 @@ class Across:
     last: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Block:
     """Lines of years one above another (each counted intervention's), summed in each column."""
 
@@ -105,7 +105,7 @@ class Block:
     last: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Table:
     """A lookup table: values in `col`, their keys (`prefix` + key) in `key_col`."""
 
@@ -117,7 +117,7 @@ class Table:
     prefix: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Grid:
     """A two-way table (price indices): values in rows `first`..`last` and columns `left`..`right`,
     each row's key in `key_col`, each column's in row `header`."""
@@ -134,7 +134,7 @@ class Grid:
 Place = Cell | Row | Column | Across | Block | Table | Grid
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Check:
     """A figure for the Checks sheet: a workbook cell against the engine's own value."""
 
@@ -312,6 +312,9 @@ class Book:
     flags: list[tuple[str, str]] = field(default_factory=list)  # (what, TRUE/FALSE cell)
     facts: list[tuple[str, Any, str]] = field(default_factory=list)  # About: (label, value, style)
     inputs: list[InputCell] = field(default_factory=list)  # every cell a user may change
+    # The Inputs sheet's rows as it laid them out (`appraise.workbook.inputs.input_rows`), for
+    # the fingerprint of their values (Portfolio file sheet); None before it is built.
+    input_rows: list[Any] | None = None
     built: list[Sheet] = field(default_factory=list)  # the sheets built so far, in build order
     _longer: dict[int, Any] = field(default_factory=dict)  # engine runs past the horizon
     formula_checks: list[Any] = field(default_factory=list)  # Formula check's rows, by sheet
@@ -390,8 +393,28 @@ class Book:
     def value_of(self, key: str, owner: str) -> Any:
         """The engine's value of line `key` for `owner` (an array over years for a line of
         years), shown as the workbook shows it: text where it is infinite or does not apply."""
-        per, totals = self.engine
         line = LINES[key]
+        if owner[:1] in OWNER_AXES and owner[1:].isdigit():  # the commonest: from lists
+            rows = self._as_lists.get(key)
+            if rows is None:
+                rows = self._as_lists[key] = self._lists(key)
+            if rows is not False and key not in self.model.names:
+                value = rows[int(owner[1:])]
+                if value.__class__ is np.ndarray:  # a line of years
+                    if not line.key.endswith("payback_year") and np.isfinite(value).all():
+                        return value.tolist()  # each year as `shown` leaves it
+                    value = value.tolist()
+                if value.__class__ is list:
+                    return [shown(line, v) for v in value]
+                value = float(value)
+                several = (
+                    owner[:1] == "i"
+                    and len(self.model.interventions[int(owner[1:])].effect_list) > 1
+                )
+                if several and math.isnan(value):
+                    return SEVERAL  # a figure of one outcome, for a service averting several
+                return shown(line, value)
+        per, totals = self.engine
         slot = effect_slot(owner)
         if owner == "total":
             value = np.squeeze(totals[key], axis=evaluate._n_axis(line))
@@ -420,6 +443,21 @@ class Book:
         if several and math.isnan(float(value)):
             return SEVERAL  # a figure of one outcome, for a service averting several
         return shown(line, float(value))
+
+    @cached_property
+    def _as_lists(self) -> dict[str, Any]:
+        """`_lists` of each line asked for so far."""
+        return {}
+
+    def _lists(self, key: str) -> Any:
+        """A line's engine values by owner, as `value_of` takes them: a list of numbers (one
+        an owner), or an array whose row `.tolist()` is an owner's years (not held as Python
+        numbers: a line of years keeps them more compactly); False where it cannot."""
+        value = self.engine[0][key]
+        line = LINES[key]
+        if np.ndim(value) == 0 or (line.level == ("n", "H") and np.ndim(value) != 2):
+            return False
+        return np.asarray(value).tolist() if np.ndim(value) == 1 else np.asarray(value)
 
     def ref_formula(self, key: str, owner: str) -> Formula:
         """A reference to a placed line's cell, with the engine's value of it cached."""
@@ -565,14 +603,7 @@ class Book:
         shape = self.formula(key, owner, here, local, lines, also)
         if values is None and lines is LINES:
             values = self.value_of(key, owner)
-        values = list(values) if values is not None else []
-        cells = sheet.cells  # put()'s checks are for numbers: a Formula needs none
-        for k, col in enumerate(range(first, end + 1)):
-            cached = cacheable(values[k]) if k < len(values) else None
-            cells[(row, col)] = (
-                Formula(shape.replace(COLUMN, get_column_letter(col)), cached),
-                style,
-            )
+        sheet.put_years(row, first, end, shape, values, style)
 
 
 class _Names:

@@ -25,6 +25,7 @@ from appraise.model.discounting import Schedule, bands_within
 from appraise.workbook.book import CASH_FLOWS, Book, Cell, Check, Row
 from appraise.workbook.inputs import DISCOUNT_BAND
 from appraise.workbook.writer import Formula, Sheet
+from appraise.workbook.yearline import COLUMN
 
 FIRST_YEAR_COL = 4  # column D
 YEAR_ROW = 3
@@ -302,9 +303,14 @@ def _by_intervention(layout: Layout) -> dict[str, tuple[int, int]]:
             sheet.row(layout.r, [(item.id, "user"), (LINES[key].unit, "text")])
             place, value = book.where(key, f"i{i}"), book.value_of(key, f"i{i}")
             if isinstance(place, Row):
-                for t, col in enumerate(range(FIRST_YEAR_COL, layout.last + 1)):
-                    source = Formula(f"{get_column_letter(col)}{place.row}").cached(value[t])
-                    sheet.put(layout.r, col, source, f"calc:{LINES[key].fmt}")
+                sheet.put_years(
+                    layout.r,
+                    FIRST_YEAR_COL,
+                    layout.last,
+                    f"{COLUMN}{place.row}",
+                    value,
+                    f"calc:{LINES[key].fmt}",
+                )
             else:
                 source = Formula(f"C{place.row}").cached(value)
                 sheet.put(layout.r, 3, source, f"calc:{LINES[key].fmt}")
@@ -322,11 +328,9 @@ def _total_block(layout: Layout, rows: dict[str, tuple[int, int]]) -> None:
             layout.r += 1
             layout.label(key)
             first, last = rows[key]
+            shape = f"SUM({COLUMN}{first}:{COLUMN}{last})"
             total = book.value_of(key, "total")
-            for t, col in enumerate(range(FIRST_YEAR_COL, layout.last + 1)):
-                letter = get_column_letter(col)
-                formula = Formula(f"SUM({letter}{first}:{letter}{last})").cached(total[t])
-                sheet.put(layout.r, col, formula, f"calc:{line.fmt}")
+            sheet.put_years(layout.r, FIRST_YEAR_COL, layout.last, shape, total, f"calc:{line.fmt}")
             book.place(
                 key, "total", Row(sheet.title, layout.r, FIRST_YEAR_COL, layout.last, layout.last)
             )

@@ -123,6 +123,8 @@ def layout(
         sheet = build(book)
         if sheet is not None:
             book.built.append(sheet)
+        for built in book.built:
+            built._shared.clear()  # its cells share what they can: no more needed
     sheets = book.built
     settle_references(sheets)
     footer = run_text(book)

@@ -17,8 +17,9 @@ formula's text (`appraise.workbook.audit`).
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ from openpyxl.utils import get_column_letter
 
 from appraise.workbook.book import CHECKS, Book
 from appraise.workbook.writer import EXCEL_ROWS, Formula, Generated, Sheet, quote_title
+from appraise.workbook.yearline import COLUMN, Years
 
 FORMULA_CHECK = "Formula check"
 FIRST_ROW = 3
@@ -171,11 +173,15 @@ def formula_check_sheet(book: Book) -> Sheet | None:
             continue
         # Their places now: a sheet built later may add to this one, and this sheet checks
         # what was there when it was built.
-        keys = sorted(rc for rc, (v, _) in built.cells.items() if v.__class__ is Formula)
-        if not keys:
+        cells = sorted((*rc, None) for rc, (v, _) in built.cells.items() if v.__class__ is Formula)
+        keys: list[Formulas] = cells
+        if built.years:  # each line of years in its place among the cells (none lies within one)
+            keys = sorted([*cells, *((r, line.first, line) for r, line in built.years.items())])
+        count = len(cells) + sum(len(line) for line in built.years.values())
+        if not count:
             continue
-        checked.sources.append((built, keys, _texts(built)))
-        first, left = r, len(keys)
+        checked.sources.append((built, keys, count, _texts(built)))
+        first, left = r, count
         while left:
             if r > EXCEL_ROWS:  # a very large workbook: its checks go on in the next column
                 r = first = FIRST_ROW
@@ -187,13 +193,33 @@ def formula_check_sheet(book: Book) -> Sheet | None:
             left -= step
             book.formula_checks.append(Covered(built.title, first, r - 1, col))
             first = r
-        checked.count += len(keys)
+        checked.count += count
     if not checked.count:
         return None
     checked.max_col = col
     checked.max_row = EXCEL_ROWS if col > 1 else r - 1
     sheet.generated = checked
     return sheet
+
+
+# A formula cell (row, column, None), or a line of years (row, its first column, the line).
+Formulas = tuple[int, int, Years | None]
+# Stands for a line of years' column letter while its formula is qualified: a column past
+# Excel's last (XFD), so that `_LOCAL` reads it as the letter it stands for.
+_LETTER = "XFE"
+
+
+def _qualified_years(
+    line: Years, lo: int, hi: int, title: str, prefix: str
+) -> list[tuple[int, str]]:
+    """(column, the formula qualified) of columns `first + lo` to `first + hi - 1` of a line
+    of years: its formula qualified once, the column's letter put in after."""
+    columns = range(line.first + lo, line.first + hi)
+    shape = line.shape
+    if _LETTER in shape or _LETTER in prefix:  # the stand-in would be ambiguous: each alone
+        return [(col, qualify(line.text(col), title, prefix)) for col in columns]
+    qualified = qualify(shape.replace(COLUMN, _LETTER), title, prefix)
+    return [(col, qualified.replace(_LETTER, get_column_letter(col))) for col in columns]
 
 
 class Checked(Generated):
@@ -204,26 +230,48 @@ class Checked(Generated):
 
     def __init__(self, per_column: int):
         self.per_column = per_column
-        # Each sheet checked, its formulas' places and its labels, as they were when it was built.
-        self.sources: list[tuple[Sheet, list[tuple[int, int]], Any]] = []
+        # Each sheet checked, its formulas' places (a line of years, at its first column, as
+        # one), how many they are and its labels, as they were when it was built.
+        self.sources: list[tuple[Sheet, list[Formulas], int, Any]] = []
 
     def _checks(self, start: int, stop: int) -> Iterator[str]:
         """The checks numbered `start` to `stop` - 1, in order."""
-        for built, keys, texts in self.sources:
-            if start >= len(keys):
-                start, stop = start - len(keys), stop - len(keys)
+        return itertools.chain.from_iterable(self._runs(start, stop))
+
+    def _runs(self, start: int, stop: int) -> Iterator[list[str]]:
+        """`_checks` a formula cell or a line of years at a time."""
+        for built, keys, count, texts in self.sources:
+            if start >= count:
+                start, stop = start - count, stop - count
                 continue
             described = _Described(texts)
             cells = built.cells
             title, prefix = built.title, quote_title(built.title)
             letters = [""] + [get_column_letter(c) for c in range(1, built.max_col + 1)]
-            for row, column in keys[start:stop]:
-                address = f"{letters[column]}{row}"
-                at = prefix + address
-                again = qualify(cells[(row, column)][0], title, prefix)
-                said = f"{title}!{address} {described(row, column)}"[:MAX_WHAT]
-                yield f'IF(IFERROR(AND(_xlfn.ISFORMULA({at}),{at}=({again})),FALSE),TRUE,"{said}")'
-            start, stop = 0, stop - len(keys)
+            done = 0  # checks of this sheet before the place at hand
+            for row, column, line in keys:
+                size = 1 if line is None else len(line)
+                if done + size <= start:
+                    done += size
+                    continue
+                if done >= stop:
+                    break
+                if line is None:
+                    againsts: Iterable[tuple[int, str]] = (
+                        (column, qualify(cells[(row, column)][0], title, prefix)),
+                    )
+                else:
+                    lo, hi = max(start - done, 0), min(stop - done, size)
+                    againsts = _qualified_years(line, lo, hi, title, prefix)
+                done += size
+                number = str(row)
+                yield [
+                    f"IF(IFERROR(AND(_xlfn.ISFORMULA({prefix}{letters[col]}{number}),"
+                    f"{prefix}{letters[col]}{number}=({again})),FALSE),TRUE,"
+                    f'"{f"{title}!{letters[col]}{number} {described(row, col)}"[:MAX_WHAT]}")'
+                    for col, again in againsts
+                ]
+            start, stop = 0, stop - count
             if stop <= 0:
                 return
 
@@ -240,3 +288,18 @@ class Checked(Generated):
                 if k * per + offset >= count:
                     break
                 yield FIRST_ROW + offset, k + 1, next(column)
+
+    def rows(self) -> Iterator[tuple[int, Sequence[str]]]:
+        per, count = self.per_column, self.count
+        if count <= per:
+            r = FIRST_ROW
+            for run in self._runs(0, count):
+                for text in run:
+                    yield r, (text,)
+                    r += 1
+            return
+        columns = [self._checks(k * per, (k + 1) * per) for k in range(self.max_col)]
+        for offset in range(per):
+            # Column k holds checks k*per to (k+1)*per - 1: the last ends before the others.
+            kept = [column for k, column in enumerate(columns) if k * per + offset < count]
+            yield FIRST_ROW + offset, [next(column) for column in kept]

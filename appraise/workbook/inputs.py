@@ -935,7 +935,8 @@ def inputs_sheet(book: Book) -> Sheet:
     r = INPUT_HEADER_ROW
     table: list[int] = []
     editable: list[tuple[int, InputRow]] = []
-    for item in input_rows(book.model):
+    book.input_rows = input_rows(book.model)
+    for item in book.input_rows:
         r += 1
         if isinstance(item, Section):
             r += 1 if r > INPUT_HEADER_ROW + 1 else 0

@@ -37,7 +37,8 @@ def source_sheet(book: Book) -> Sheet:
     # And of the Inputs values as exported: hidden data changed to say otherwise (a value the
     # Inputs sheet does not show) is refused on import, even with its own hash recomputed.
     sheet.put(2, 3, INPUTS_HASH_LABEL, "text")
-    sheet.put(2, 4, inputs_fingerprint(input_rows(book.model)), "text")
+    rows = book.input_rows if book.input_rows is not None else input_rows(book.model)
+    sheet.put(2, 4, inputs_fingerprint(rows), "text")
     return sheet
 
 
@@ -85,7 +86,12 @@ def _put_lines(sheet: Sheet, text: str) -> None:
     sheet.put(2, 2, fingerprint(text + "\n"), "text")
     r = SOURCE_FIRST_ROW
     for line in text.splitlines():
-        pieces = [line[k : k + CHUNK] for k in range(0, len(line), CHUNK)] or [""]
+        if len(line) <= CHUNK:  # the commonest: one cell (none for a blank line)
+            if line:
+                sheet.put(r, 1, line, "user")
+            r += 1
+            continue
+        pieces = [line[k : k + CHUNK] for k in range(0, len(line), CHUNK)]
         for j, piece in enumerate(pieces):
             if piece:
                 sheet.put(r, 1, piece, "user")

@@ -16,16 +16,19 @@ set-up, charts, conditional formats); the cell data is serialised here, straight
 about ten times quicker than openpyxl's per-cell writer and keeps a 200-intervention export fast.
 Each sheet's XML goes into the zip a chunk at a time as it is made, never held whole; a sheet's
 `generated` cells (the Formula check's, a million and more in a large workbook) are worked out
-only then.
+only then, and so are the cells of its lines of years (`Sheet.years`: one formula and a cached
+value a column each, `appraise.workbook.yearline`).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
 import zipfile
-from collections.abc import Callable, Generator, Iterator
+from array import array
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -41,6 +44,8 @@ from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
+
+from appraise.workbook.yearline import COLUMN, Years
 
 
 class Formula(str):
@@ -168,14 +173,64 @@ class Sheet:
     # Formula cells worked out only as they are written, below every cell of `cells` (the
     # Formula check's: a million and more in a large workbook, never all held at once).
     generated: Generated | None = None
+    # Lines of years by row, each held as one formula and its cached values (`Years`): the
+    # cells they stand for are worked out as the sheet is written, or by `materialise`.
+    years: dict[int, Years] = field(default_factory=dict)
+    # Text cells' (text, style) pairs by style and text, while the sheet is built: a label
+    # repeated a thousand times is held once (issue 27: cells are most of an export's memory).
+    _shared: dict[str, dict[str, tuple[str, str]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def put(self, row: int, col: int, value: Value, style: str = "text") -> None:
         """Place a value: a number, text (always written as text) or a Formula."""
-        if hasattr(value, "item") and not isinstance(value, str):  # a numpy number
-            value = value.item()
-        if value.__class__ is float and not math.isfinite(value):
-            raise ValueError(f"{self.title}!{cell(row, col)}: not a finite number: {value}")
-        self.cells[(row, col)] = (value, style)
+        kind = value.__class__
+        if kind is str:  # one (text, style) pair for every cell holding it (`share`)
+            by_text = self._shared.get(style)
+            if by_text is None:
+                by_text = self._shared[style] = {}
+            pair = by_text.get(value)
+            if pair is None:
+                pair = by_text[value] = (value, style)
+        else:
+            if kind is not Formula:
+                if hasattr(value, "item") and not isinstance(value, str):  # a numpy number
+                    value = value.item()
+                if value.__class__ is float and not math.isfinite(value):
+                    raise ValueError(f"{self.title}!{cell(row, col)}: not a finite number: {value}")
+            pair = (value, style)
+        if self.years and row in self.years and col in self.years[row]:
+            raise ValueError(f"{self.title}!{cell(row, col)} is in a line of years")
+        self.cells[(row, col)] = pair
+
+    def put_years(
+        self, row: int, first: int, end: int, shape: str, values: Any, style: str
+    ) -> None:
+        """Place a line of years: the formula `shape` (`COLUMN` for the column letter) in
+        columns `first` to `end`, column `first + k` caching `values[k]` (if given)."""
+        cells = self.cells
+        if row in self.years or any((row, c) in cells for c in range(first, end + 1)):
+            raise ValueError(f"{self.title}!{cell(row, first)}: a line of years over other cells")
+        given = list(values)[: end - first + 1] if values is not None else []
+        # Finite numbers, the commonest, held as doubles: 8 bytes a number, not 32 (v - v is
+        # not a number for an infinite one or one not a number).
+        if given and all(v.__class__ is float for v in given) and not any(v - v for v in given):
+            kept: Any = array("d", given)
+        else:
+            kept = [cacheable(v) for v in given]
+            if kept and all(v.__class__ is float for v in kept):
+                kept = array("d", kept)
+        self.years[row] = Years(shape, first, end, kept, style)
+
+    def saved(self, row: int, col: int) -> tuple[bool, Any]:
+        """Whether the cell holds anything, and its saved value (a formula's cached result)."""
+        held = self.cells.get((row, col))
+        if held is not None:
+            return True, held[0].value if isinstance(held[0], Formula) else held[0]
+        line = self.years.get(row)
+        if line is not None and col in line:
+            return True, line.cached(col)
+        return False, None
 
     def row(self, row: int, values: list[tuple[Value, str] | None], start: int = 1) -> None:
         """Place several (value, style) pairs along one row from column `start`."""
@@ -187,18 +242,24 @@ class Sheet:
     def max_row(self) -> int:
         if self.generated is not None and self.generated.count:
             return self.generated.max_row
-        return max(self.cells)[0] if self.cells else 1  # keys compare row first, in C
+        most = max(self.cells)[0] if self.cells else 1  # keys compare row first, in C
+        return max(most, max(self.years, default=1))
 
     @property
     def max_col(self) -> int:
         most = max(map(itemgetter(1), self.cells), default=1)
+        most = max(most, max((line.end for line in self.years.values()), default=1))
         if self.generated is not None and self.generated.count:
             most = max(most, self.generated.max_col)
         return most
 
     def materialise(self) -> None:
-        """Put the generated cells into `cells`, as any other sheet holds them (for reading a
-        laid-out workbook cell by cell)."""
+        """Put the lines of years' and the generated cells into `cells`, as any other sheet
+        holds them (for reading a laid-out workbook cell by cell)."""
+        for r, line in self.years.items():
+            for c, text, value in line.cells():
+                self.cells[(r, c)] = (Formula(text, value), line.style)
+        self.years = {}
         if self.generated is not None:
             value = self.generated.value
             for r, c, text in self.generated.formulas():
@@ -222,15 +283,31 @@ class Generated:
         """(row, column, formula text) of each cell."""
         raise NotImplementedError
 
+    def rows(self) -> Iterator[tuple[int, Sequence[str]]]:
+        """Each row and the formula texts of its columns from the first: the cells of
+        `formulas`, row by row, where each row's cells lie side by side from column 1."""
+        row, texts = 0, []
+        for r, c, text in self.formulas():
+            if r != row:
+                if texts:
+                    yield row, texts
+                row, texts = r, []
+            if c != len(texts) + 1:
+                raise ValueError(f"generated cells of row {r} leave a gap before column {c}")
+            texts.append(text)
+        if texts:
+            yield row, texts
+
 
 def cell(row: int, col: int, abs_row: bool = False, abs_col: bool = False) -> str:
     """A1 address; `abs_*` add the `$` anchors."""
     return f"{'$' if abs_col else ''}{get_column_letter(col)}{'$' if abs_row else ''}{row}"
 
 
+@functools.lru_cache(maxsize=256)  # a few titles, asked for at every reference
 def quote_title(title: str) -> str:
     """A sheet title as a formula reference prefix: Inputs!, 'Cash flows'!."""
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", title):
+    if _PLAIN_TITLE.fullmatch(title):
         return f"{title}!"
     return "'" + title.replace("'", "''") + "'!"
 
@@ -240,6 +317,7 @@ def ref(title: str, row: int, col: int) -> str:
     return quote_title(title) + cell(row, col, abs_row=True, abs_col=True)
 
 
+_PLAIN_TITLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 
 
@@ -347,6 +425,18 @@ def _sheet_data(
     parts = ["<sheetData>"]
     add = parts.append
     row = 0
+    years = sheet.years
+    year_rows = sorted(years)
+    y = 0  # the next line of years not yet written
+    line: Years | None = None  # the open row's line of years, until it is written
+
+    def open_row(r: int) -> None:
+        add(
+            f'<row r="{r}" ht="{heights[r]}" customHeight="1">'
+            if r in heights
+            else f'<row r="{r}">'
+        )
+
     # Keys compare row first, then column: one sort in C puts the cells in the order written
     # (the keys alone: a million (key, value) pairs would take 90 MB more at 1,000 x 30).
     cells = sheet.cells
@@ -356,14 +446,25 @@ def _sheet_data(
         if value is None or value == "":
             continue
         if r != row:
+            if line is not None:
+                _years_xml(line, row, parts, attrs, letters)
+                line = None
             if row and (chunk := _row_end(parts)):
                 yield chunk
+            while y < len(year_rows) and year_rows[y] < r:  # rows holding only a line of years
+                open_row(year_rows[y])
+                _years_xml(years[year_rows[y]], year_rows[y], parts, attrs, letters)
+                y += 1
+                if chunk := _row_end(parts):
+                    yield chunk
+            if y < len(year_rows) and year_rows[y] == r:
+                line = years[r]
+                y += 1
             row = r
-            add(
-                f'<row r="{r}" ht="{heights[r]}" customHeight="1">'
-                if r in heights
-                else f'<row r="{r}">'
-            )
+            open_row(r)
+        if line is not None and c > line.first:
+            _years_xml(line, row, parts, attrs, letters)
+            line = None
         kind = value.__class__
         if kind is float or kind is int:  # the commonest cells first, without a call
             add(f'<c r="{letters[c]}{r}"{attrs[style]}><v>{value!r}</v></c>')
@@ -386,12 +487,56 @@ def _sheet_data(
             # quote prefix.
             chosen = style + QUOTED if _quoted(value) else style
             add(_cell_xml(f"{letters[c]}{r}", value, attrs[chosen]))
+    if line is not None:
+        _years_xml(line, row, parts, attrs, letters)
+    for r in year_rows[y:]:
+        if row and (chunk := _row_end(parts)):
+            yield chunk
+        row = r
+        open_row(r)
+        _years_xml(years[r], r, parts, attrs, letters)
     if sheet.generated is not None:
         row = yield from _generated_rows(sheet.generated, parts, row, attrs, letters)
     if row:
         add("</row>")
     add("</sheetData>")
     yield "".join(parts).encode("utf-8")
+
+
+def _years_xml(
+    line: Years, r: int, parts: list[str], attrs: dict[str, str], letters: list[str]
+) -> None:
+    """The cells of a line of years, as `_cell_xml` writes each one's Formula (a part each)."""
+    shape = line.shape
+    if "&" in shape or "<" in shape or ">" in shape:
+        shape = escape(shape)
+    s, values = attrs[line.style], line.values
+    if values.__class__ is array and len(values) == len(line):  # numbers in every column
+        parts.extend(
+            [
+                f'<c r="{letters[c]}{r}"{s}><f>{shape.replace(COLUMN, letters[c])}</f>'
+                f"<v>{cached!r}</v></c>"
+                for c, cached in zip(range(line.first, line.end + 1), values, strict=True)
+            ]
+        )
+        return
+    add = parts.append
+    for k, c in enumerate(range(line.first, line.end + 1)):
+        letter = letters[c]
+        head = f'<c r="{letter}{r}"{s}'
+        formula = shape.replace(COLUMN, letter)
+        cached = values[k] if k < len(values) else None
+        kind = cached.__class__
+        if kind is float or kind is int:
+            add(f"{head}><f>{formula}</f><v>{cached!r}</v></c>")
+        elif cached is None:
+            add(f"{head}><f>{formula}</f></c>")
+        elif kind is bool:
+            add(f'{head} t="b"><f>{formula}</f><v>{int(cached)}</v></c>')
+        elif isinstance(cached, str):
+            add(f'{head} t="str"><f>{formula}</f><v>{_xml_text(cached)}</v></c>')
+        else:
+            add(f"{head}><f>{formula}</f><v>{cached!r}</v></c>")
 
 
 def _row_end(parts: list[str]) -> bytes | None:
@@ -418,15 +563,27 @@ def _generated_rows(
     else:
         after, tail = "><f>", f"</f><v>{value!r}</v></c>"
     head = attrs[generated.style] + after
-    for r, c, text in generated.formulas():
-        if r != row:
-            if row and (chunk := _row_end(parts)):
-                yield chunk
-            row = r
-            add(f'<row r="{r}">')
+    # A row's opening goes in with its first cell, counted as the part it is (`extra`): the
+    # chunks, and so the compressed bytes, are those written a part at a time (`_row_end`).
+    extra = 0
+    for r, texts in generated.rows():
+        if row:
+            add("</row>")
+            if len(parts) + extra > CHUNK:
+                yield "".join(parts).encode("utf-8")
+                parts.clear()
+                extra = 0
+        row = r
+        text = texts[0]
         if "&" in text or "<" in text or ">" in text:
             text = escape(text)
-        add(f'<c r="{letters[c]}{r}"{head}{text}{tail}')
+        add(f'<row r="{r}"><c r="A{r}"{head}{text}{tail}')
+        extra += 1
+        for c in range(2, len(texts) + 1):
+            text = texts[c - 1]
+            if "&" in text or "<" in text or ">" in text:
+                text = escape(text)
+            add(f'<c r="{letters[c]}{r}"{head}{text}{tail}')
     return row
 
 
@@ -455,45 +612,56 @@ WRAPPED = {"wrap", "user_wrap", "header", "bold_wrap"}
 LINE_HEIGHT = 15  # points a line of 11-point text needs
 
 
-def _auto_widths(sheet: Sheet) -> dict[int, float]:
-    """Column widths from the longest text in each column (formulas count as a number's width).
+def _survey(sheet: Sheet) -> tuple[dict[int, float], dict[int, float], set[str]]:
+    """Column widths, row heights and the quoted styles text starting `=` needs, in one pass
+    over the cells (each of them a pass over a million cells at 1,000 x 30).
 
-    Headers make a column at most 20 characters wide and other text 60; they wrap beyond.
+    Widths: from the longest text in each column (formulas count as a number's width); headers
+    make a column at most 20 characters wide and other text 60; they wrap beyond. Heights: of
+    rows holding wrapped text that needs more than one line.
     """
     widths: dict[int, float] = {}
-    for (_, c), (value, style) in sheet.cells.items():
-        if c in sheet.widths or style in ("title", "section", "note"):
+    fixed = sheet.widths
+    wraps: dict[str, bool] = {}  # by style
+    wrapped: list[tuple[int, int, str]] = []
+    quoted: set[str] = set()
+    for (r, c), (value, style) in sheet.cells.items():
+        kind = value.__class__
+        text = kind is str or (kind is not Formula and isinstance(value, str))
+        if text and value.startswith(FORMULA_START):  # _quoted(value), without a call
+            quoted.add(style + QUOTED)
+        wraps_here = wraps.get(style)
+        if wraps_here is None:
+            wraps_here = wraps[style] = style.partition(":")[0] in WRAPPED
+        if wraps_here and isinstance(value, str):
+            wrapped.append((r, c, value))
+        if c in fixed or style in ("title", "section", "note"):
             continue  # set by the builder; or a title or note running across empty cells
-        if isinstance(value, str) and not isinstance(value, Formula):
+        if text:
             length = max(map(len, value.split("\n"))) + 2
             length = min(length, 20 if style == "header" else 60)
         else:
             length = 12
         if length > widths.get(c, 8):
             widths[c] = length
+    for line in sheet.years.values():  # formulas: a number's width
+        if line.style not in ("title", "section", "note"):
+            for c in range(line.first, line.end + 1):
+                if c not in fixed and widths.get(c, 8) < 12:
+                    widths[c] = 12
     generated = sheet.generated
     if generated is not None and generated.count:  # formulas: a number's width, each column
         for c in range(1, generated.max_col + 1):
-            if c not in sheet.widths and widths.get(c, 8) < 12:
+            if c not in fixed and widths.get(c, 8) < 12:
                 widths[c] = 12
-    return {**widths, **sheet.widths}
-
-
-def _auto_heights(sheet: Sheet, widths: dict[int, float]) -> dict[int, float]:
-    """Heights of rows holding wrapped text that needs more than one line."""
+    widths = {**widths, **fixed}
     heights: dict[int, float] = {}
-    wraps: dict[str, bool] = {}  # by style
-    for (r, c), (value, style) in sheet.cells.items():
-        wrapped = wraps.get(style)
-        if wrapped is None:
-            wrapped = wraps[style] = style.partition(":")[0] in WRAPPED
-        if not wrapped or not isinstance(value, str):
-            continue
+    for r, c, value in wrapped:
         per_line = max(int(widths.get(c, 8.43)) - 1, 1)
         lines = sum(max(1, math.ceil(len(part) / per_line)) for part in value.split("\n"))
         if lines > 1:
             heights[r] = max(heights.get(r, 0), min(LINE_HEIGHT * lines, 409))
-    return heights
+    return widths, heights, quoted
 
 
 def _set_up(ws: Worksheet, sheet: Sheet, widths: dict[int, float]) -> None:
@@ -625,31 +793,65 @@ def settle_references(sheets: list[Sheet]) -> None:
     links = []
     for sheet in sheets:
         for key, (value, _) in sheet.cells.items():
-            if value.__class__ is not Formula:
+            # One reference holds no bracket but in a quoted title (which starts it).
+            if value.__class__ is not Formula or ("(" in value and value[:1] != "'"):
                 continue
-            found = _REFERENCE.match(value)
-            if found is None:
-                continue
-            quoted, plain, col, row = found.groups()
-            title = quoted.replace("''", "'") if quoted else plain or sheet.title
-            target = by_title.get(title)
+            target = _target(value, sheet.title, by_title)
             if target is not None:
-                links.append(
-                    (sheet.cells, key, target.cells, (int(row), column_index_from_string(col)))
-                )
+                links.append((sheet.cells, key, *target))
+    # Lines of years that are one reference in each column (to its own column's cell of a row,
+    # or to one cell): their cached values, column by column.
+    lines = []
+    for sheet in sheets:
+        for line in sheet.years.values():
+            target = _target(line.shape.replace(COLUMN, "A"), sheet.title, by_title)
+            if target is not None:  # COLUMN, if anywhere, is the column: no title holds it
+                lines.append((line, *target, COLUMN in line.shape))
     for _ in range(4):  # a reference to a reference: settled in a few passes
         changed = False
         for cells, key, target, at in links:
-            held = target.get(at)
-            if held is None:
+            found, result = target.saved(*at)
+            if not found:
                 continue
             value, style = cells[key]
-            result = held[0].value if isinstance(held[0], Formula) else held[0]
             if result is not None and result != value.value:
                 cells[key] = (value.cached(result), style)
                 changed = True
+        for line, target, (row, col), columnwise in lines:
+            values = line.values
+            other = target.years.get(row) if columnwise else None
+            if (
+                other is not None
+                and (other.first, other.end) == (line.first, line.end)
+                and values == other.values
+            ):
+                continue  # each column already its target's value (compared in C)
+            for k, c in enumerate(range(line.first, line.end + 1)):
+                found, result = target.saved(row, c if columnwise else col)
+                if (
+                    found
+                    and result is not None
+                    and result != (values[k] if k < len(values) else None)
+                ):
+                    if values.__class__ is not list:  # numbers only, held compactly
+                        line.values = values = list(values)
+                    values.extend([None] * (k + 1 - len(values)))
+                    values[k] = cacheable(result)
+                    changed = True
         if not changed:
             return
+
+
+def _target(
+    formula: str, title: str, by_title: dict[str, Sheet]
+) -> tuple[Sheet, tuple[int, int]] | None:
+    """The sheet and (row, column) a formula that is one cell reference refers to."""
+    found = _REFERENCE.match(formula)
+    if found is None:
+        return None
+    quoted, plain, col, row = found.groups()
+    target = by_title.get(quoted.replace("''", "'") if quoted else plain or title)
+    return None if target is None else (target, (int(row), column_index_from_string(col)))
 
 
 _SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>.*?</sheetData>", re.DOTALL)
@@ -679,27 +881,23 @@ def render(sheets: list[Sheet], properties: dict[str, str] | None = None) -> byt
         # portfolio's name would make a workbook that no spreadsheet program opens.
         setattr(wb.properties, key, excel_text(value))
     worksheets, heights = [], []
+    used = set().union(*(map(itemgetter(1), sheet.cells.values()) for sheet in sheets))
     for sheet in sheets:
         ws = wb.create_sheet(sheet.title)
-        widths = _auto_widths(sheet)
+        widths, rows, quoted = _survey(sheet)
         _set_up(ws, sheet, widths)
         worksheets.append(ws)
-        heights.append(_auto_heights(sheet, widths))
-    used = {style for sheet in sheets for _, style in sheet.cells.values()}
+        heights.append(rows)
+        used |= quoted
     for sheet in sheets:
+        for line in sheet.years.values():
+            if line.style.partition(":")[0] in WRAPPED:  # heights come from cells' text
+                raise ValueError(f"sheet {sheet.title!r}: a line of years cannot wrap")
+            used.add(line.style)
         if sheet.generated is not None:
             if sheet.generated.style.partition(":")[0] in WRAPPED:  # heights come from cells
                 raise ValueError(f"sheet {sheet.title!r}: generated cells cannot wrap")
             used.add(sheet.generated.style)
-    used |= {
-        style + QUOTED
-        for sheet in sheets
-        for value, style in sheet.cells.values()
-        # _quoted(value), without a call for each of millions of cells
-        if value.__class__ is not Formula
-        and isinstance(value, str)
-        and value.startswith(FORMULA_START)
-    }
     style_ids = _style_ids(worksheets[0], used)
     buffer = io.BytesIO()
     wb.save(buffer)
