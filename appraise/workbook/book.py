@@ -35,7 +35,7 @@ from appraise.errors import InputError
 from appraise.model.identity import RunIdentity
 from appraise.model.numbers import Domain
 from appraise.model.schema import Evidence, Portfolio
-from appraise.workbook.writer import Formula, Sheet, quote_title, ref, safe_title
+from appraise.workbook.writer import Formula, Sheet, cacheable, quote_title, ref, safe_title
 from appraise.workbook.yearline import COLUMN
 
 if TYPE_CHECKING:
@@ -407,11 +407,11 @@ class Book:
                 if value.__class__ is list:
                     return [shown(line, v) for v in value]
                 value = float(value)
-                several = (
-                    owner[:1] == "i"
+                if (
+                    value != value  # not a number (its effects asked for only then: rare)
+                    and owner[:1] == "i"
                     and len(self.model.interventions[int(owner[1:])].effect_list) > 1
-                )
-                if several and math.isnan(value):
+                ):
                     return SEVERAL  # a figure of one outcome, for a service averting several
                 return shown(line, value)
         per, totals = self.engine
@@ -554,10 +554,22 @@ class Book:
         only (figures copied beside a block of years); `lines` is the registry of line items
         (`appraise.engine.care` for the forecast); an operand not placed for its owner is looked
         for under the owners in `also`, then the portfolio's."""
+        return Formula(self._formula_text(key, owner, here, local, lines, also))
+
+    def _formula_text(
+        self,
+        key: str,
+        owner: str,
+        here: Cell | Row,
+        local: Mapping[str, Place] | None,
+        lines: Mapping[str, Line],
+        also: tuple[str, ...],
+    ) -> str:
+        """`formula`'s text (a `Formula` made once, with its cached value, by `write`)."""
         line = lines[key]
         assert line.formula is not None, f"{key} is an input: it has no formula"
         names = _Names(self, line.level, owner, here, local or {}, lines, also)
-        return Formula(str(line.formula(names, ExcelOps(line.infinite))))
+        return str(line.formula(names, ExcelOps(line.infinite)))
 
     def write(
         self,
@@ -575,10 +587,10 @@ class Book:
         """Place line `key` of `owner` at a cell and write its formula there, with its result
         cached (the engine's, for a line of the appraisal; `value` for another)."""
         here = Cell(sheet.title, row, col)
-        formula = self.formula(key, owner, here, local, lines, also)
+        text = self._formula_text(key, owner, here, local, lines, also)
         if value is None and lines is LINES:
             value = self.value_of(key, owner)
-        sheet.put(row, col, formula.cached(value), style)
+        sheet.put(row, col, Formula(text, cacheable(value)), style)
         self.place(key, owner, here)
 
     def write_years(
@@ -600,7 +612,7 @@ class Book:
         each year's result cached (the engine's for the appraisal's years; else `values`)."""
         here = Row(sheet.title, row, first, last, end)
         self.place(key, owner, here)  # a line may refer to its own earlier years
-        shape = self.formula(key, owner, here, local, lines, also)
+        shape = self._formula_text(key, owner, here, local, lines, also)
         if values is None and lines is LINES:
             values = self.value_of(key, owner)
         sheet.put_years(row, first, end, shape, values, style)
