@@ -461,7 +461,7 @@ class Book:
 
     def ref_formula(self, key: str, owner: str) -> Formula:
         """A reference to a placed line's cell, with the engine's value of it cached."""
-        return Formula(self.at(key, owner)).cached(self.value_of(key, owner))
+        return Formula(self.at(key, owner), cacheable(self.value_of(key, owner)))
 
     @property
     def n(self) -> int:
