@@ -12,13 +12,15 @@ from array import array
 import numpy as np
 import pytest
 
-from appraise.model.load import load_portfolio
+from appraise.engine.lines import SEVERAL
+from appraise.model.load import load_portfolio, portfolio_from_data
 from appraise.workbook.book import Book
 from appraise.workbook.export import layout
 from appraise.workbook.formulas import _qualified_years, qualify
 from appraise.workbook.writer import Formula, Sheet, render, settle_references
 from appraise.workbook.yearline import COLUMN, Years
 from tests.conftest import EXAMPLES, THURROCK
+from tests.test_ways_to_save import fgc
 
 LETTERS = {4: "D", 5: "E", 6: "F", 7: "G", 8: "H"}
 
@@ -139,3 +141,26 @@ def _same(a: object, b: object) -> bool:
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a):
         return math.isnan(b)
     return type(a) is type(b) and a == b
+
+
+def test_a_figure_of_one_outcome_shows_n_a_for_a_service_averting_several(monkeypatch):
+    """`Book.value_of` shows the text for a figure that does not apply to a service averting
+    two outcomes (the engine's NaN: FGC's break-even success rate), and the number for one
+    averting one, read from lists or from the engine's arrays alike."""
+    data = fgc()
+    one = dict(data["interventions"][0], id="one", averts="lac", effects=None)
+    one["effect"] = {"baseline_risk": 0.448, "treated_risk": 0.362}
+    del one["effects"]
+    data["interventions"].append(one)
+    portfolio = portfolio_from_data(data, "p.yaml", evidence={})
+    keys = ("break_even_success_rate", "outcome_cost")
+
+    def shown(book: Book) -> list[object]:
+        return [book.value_of(key, owner) for key in keys for owner in ("i0", "i1")]
+
+    quick = shown(Book.of(portfolio, {}))  # read from lists (`_lists`), as they are asked for
+    monkeypatch.setattr(Book, "_lists", lambda self, key: False)
+    for values in (quick, shown(Book.of(portfolio, {}))):
+        assert values[0] == values[2] == SEVERAL
+        rate, cost = values[1], values[3]
+        assert isinstance(rate, float) and 0 < rate < 1 and isinstance(cost, float) and cost > 0
