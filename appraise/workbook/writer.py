@@ -507,11 +507,11 @@ def _years_xml(
     line: Years, r: int, parts: list[str], attrs: dict[str, str], letters: list[str]
 ) -> None:
     """The cells of a line of years, as `_cell_xml` writes each one's Formula (a part each)."""
-    shape = line.shape
-    if "&" in shape or "<" in shape or ">" in shape:
-        shape = escape(shape)
     s, values = attrs[line.style], line.values
     if values.__class__ is array and len(values) == len(line):  # numbers in every column
+        shape = line.shape
+        if "&" in shape or "<" in shape or ">" in shape:
+            shape = escape(shape)
         parts.extend(
             [
                 f'<c r="{letters[c]}{r}"{s}><f>{shape.replace(COLUMN, letters[c])}</f>'
@@ -520,23 +520,12 @@ def _years_xml(
             ]
         )
         return
-    add = parts.append
-    for k, c in enumerate(range(line.first, line.end + 1)):
-        letter = letters[c]
-        head = f'<c r="{letter}{r}"{s}'
-        formula = shape.replace(COLUMN, letter)
-        cached = values[k] if k < len(values) else None
-        kind = cached.__class__
-        if kind is float or kind is int:
-            add(f"{head}><f>{formula}</f><v>{cached!r}</v></c>")
-        elif cached is None:
-            add(f"{head}><f>{formula}</f></c>")
-        elif kind is bool:
-            add(f'{head} t="b"><f>{formula}</f><v>{int(cached)}</v></c>')
-        elif isinstance(cached, str):
-            add(f'{head} t="str"><f>{formula}</f><v>{_xml_text(cached)}</v></c>')
-        else:
-            add(f"{head}><f>{formula}</f><v>{cached!r}</v></c>")
+    parts.extend(
+        [
+            _cell_xml(f"{letters[c]}{r}", Formula(text, cached), s)
+            for c, text, cached in line.cells()
+        ]
+    )
 
 
 def _row_end(parts: list[str]) -> bytes | None:
