@@ -724,7 +724,8 @@ def _reference(
             text = f"{prefix}${get_column_letter(place.col)}${place.row}"
         return Ref(text, text_value)
     if isinstance(place, Row):
-        first, last, end = (get_column_letter(c) for c in (place.first, place.last, place.end))
+        first, last = get_column_letter(place.first), get_column_letter(place.last)
+        end = get_column_letter(place.end)
         if same and isinstance(here, Row) and columnwise:
             text = f"{COLUMN}{place.row}"
         else:  # a whole line of years, used through an operation over years
