@@ -672,12 +672,15 @@ def _operand(state: tuple[Any, ...], name: str) -> X:
                 break
         else:
             raise KeyError(f"{name!r} is not placed for {mine_owner!r}")
-    columnwise = bool(line.level) and bool(mine) and line.level[-1] == mine[-1] in YEAR_AXES
+    level = line.level
+    columnwise = bool(level) and bool(mine) and level[-1] == mine[-1] in YEAR_AXES
     # Relative where a formula copied along its row or column reads its own neighbours: an
     # intervention's column on Calculations, a claim's row on Claims check.
-    relative = isinstance(place, Cell) and isinstance(here, Cell) and place.sheet == here.sheet
-    relative = relative and (
-        ("n" in line.level and here.col == place.col) or (local and here.row == place.row)
+    relative = (
+        place.__class__ is Cell
+        and here.__class__ is Cell
+        and place.sheet == here.sheet
+        and (("n" in level and here.col == place.col) or (local and here.row == place.row))
     )
     return _reference(place, here, line.infinite is not None, columnwise, relative)
 
@@ -716,13 +719,12 @@ def _reference(
     `columnwise`: the operand runs along the same columns as the line using it, so each column
     reads its own (otherwise a line of years is the whole range, for an operation over years)."""
     same = place.sheet == here.sheet
-    prefix = "" if same else quote_title(place.sheet)
-    if isinstance(place, Cell):
+    if place.__class__ is Cell:  # the commonest (no Place is subclassed)
         if relative:
-            text = f"{get_column_letter(place.col)}{place.row}"
-        else:
-            text = f"{prefix}${get_column_letter(place.col)}${place.row}"
-        return Ref(text, text_value)
+            return Ref(f"{get_column_letter(place.col)}{place.row}", text_value)
+        prefix = "" if same else quote_title(place.sheet)
+        return Ref(f"{prefix}${get_column_letter(place.col)}${place.row}", text_value)
+    prefix = "" if same else quote_title(place.sheet)
     if isinstance(place, Row):
         first, last = get_column_letter(place.first), get_column_letter(place.last)
         end = get_column_letter(place.end)
