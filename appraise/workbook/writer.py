@@ -442,8 +442,7 @@ def _sheet_data(
     cells = sheet.cells
     made: dict[tuple[Value, str], str] = {}  # by (text, style): `_text_after`
     for key in sorted(cells):
-        held = cells[key]
-        value, style = held
+        value, style = cells[key]
         r, c = key
         if value is None or value == "":
             continue
@@ -478,9 +477,9 @@ def _sheet_data(
         elif kind is str:
             # A text's cell but for its address, made once for each text and style: 124,000
             # text cells hold 17,000 texts at 200 interventions (labels repeated down a sheet).
-            after = made.get(held)
+            after = made.get((value, style))
             if after is None:
-                after = made[held] = _text_after(value, style, attrs)
+                after = made[(value, style)] = _text_after(value, style, attrs)
             add(f'<c r="{letters[c]}{r}"{after}')
         else:
             # Any text starting with = + - @ (or a tab or CR), from whichever builder, gets the
