@@ -422,6 +422,7 @@ def _sheet_data(
     """The sheet's <sheetData> element, UTF-8, a chunk of cells at a time."""
     attrs = {name: f' s="{i}"' if i else "" for name, i in style_ids.items()}
     letters = [""] + [get_column_letter(c) for c in range(1, max_col + 1)]
+    made: dict[tuple[str, str], str] = {}  # text cells' XML by (text, style): `_text_after`
     parts = ["<sheetData>"]
     add = parts.append
     row = 0
@@ -440,7 +441,6 @@ def _sheet_data(
     # Keys compare row first, then column: one sort in C puts the cells in the order written
     # (the keys alone: a million (key, value) pairs would take 90 MB more at 1,000 x 30).
     cells = sheet.cells
-    made: dict[tuple[Value, str], str] = {}  # by (text, style): `_text_after`
     for key in sorted(cells):
         value, style = cells[key]
         r, c = key
