@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 SHIFT = 15  # a key is row << SHIFT | column: Excel's last column, 16,384, fits in 15 bits
@@ -68,7 +68,7 @@ class Cells(Mapping[tuple[int, int], tuple[Any, str]]):
     bisection; after the first that does not, through an index by key.
     """
 
-    __slots__ = ("codes", "held", "styles", "names", "_ids", "_last", "_index", "max_col")
+    __slots__ = ("codes", "held", "styles", "names", "_ids", "_last", "_by_key", "_at", "max_col")
 
     def __init__(self, cells: Mapping[tuple[int, int], tuple[Any, str]] | None = None):
         self.codes = array("q")
@@ -77,55 +77,82 @@ class Cells(Mapping[tuple[int, int], tuple[Any, str]]):
         self.names: list[str] = []  # style names by number
         self._ids: dict[str, int] = {}
         self._last = -1  # the greatest key
-        self._index: dict[int, int] | None = None  # key -> position, once keys are unsorted
+        # Once a cell is placed before another, the keys sorted and their positions (16 bytes a
+        # cell, where an index by key would take a hundred).
+        self._by_key: array[int] | None = None
+        self._at: array[int] | None = None
         self.max_col = 0
         for (row, col), (value, style) in (cells or {}).items():
             self[(row, col)] = (value, style)
 
-    def place(self, row: int, col: int, value: Any, style: str) -> None:
-        """Place a cell: `value` a plain value, or (text, cached value) for a formula."""
+    def _key(self, row: int, col: int, style: str) -> tuple[int, int]:
+        """The cell's key and its style's number."""
         if not 0 < col <= COLUMN_BITS or row < 1:
             raise ValueError(f"no cell at row {row}, column {col}")
-        key = row << SHIFT | col
         sid = self._ids.get(style)
         if sid is None:
             sid = self._ids[style] = len(self.names)
             self.names.append(style)
-        if key > self._last:  # the commonest: after every cell so far
-            self._last = key
-        else:
-            at = self.position(key)
-            if at >= 0:
-                self.held[at], self.styles[at] = value, sid
-                return
-            if self._index is None:
-                self._index = {k: p for p, k in enumerate(self.codes)}
-        if self._index is not None:
-            self._index[key] = len(self.codes)
         if col > self.max_col:
             self.max_col = col
+        return row << SHIFT | col, sid
+
+    def place(self, row: int, col: int, value: Any, style: str) -> None:
+        """Place a cell: `value` a plain value, or (text, cached value) for a formula."""
+        key, sid = self._key(row, col, style)
+        if key > self._last:  # the commonest: after every cell so far
+            self._last = key
+            if self._by_key is not None and self._at is not None:
+                self._by_key.append(key)
+                self._at.append(len(self.codes))
+        else:
+            at = self.position(key)
+            if at >= 0:  # placed again: replaced where it is
+                self.held[at], self.styles[at] = value, sid
+                return
+            if self._by_key is None or self._at is None:
+                self._by_key, self._at = array("q", self.codes), array("q", range(len(self.codes)))
+            i = bisect_left(self._by_key, key)
+            self._by_key.insert(i, key)
+            self._at.insert(i, len(self.codes))
         self.codes.append(key)
         self.held.append(value)
         self.styles.append(sid)
 
+    def place_many(self, cells: Iterable[tuple[int, int, Any, str]]) -> None:
+        """Place cells (row, column, value, style) where none is yet, sorting the keys once
+        (a sheet laid out cell by cell: its lines of years' cells, and its generated ones)."""
+        codes, held, styles = self.codes, self.held, self.styles
+        for row, col, value, style in cells:
+            key, sid = self._key(row, col, style)
+            codes.append(key)
+            held.append(value)
+            styles.append(sid)
+        order = sorted(range(len(codes)), key=codes.__getitem__)
+        by_key = array("q", map(codes.__getitem__, order))
+        if any(a == b for a, b in zip(by_key, by_key[1:], strict=False)):
+            raise ValueError("a cell placed where one already is")
+        self._last = by_key[-1] if by_key else -1
+        if any(a > b for a, b in zip(codes, codes[1:], strict=False)):
+            self._by_key, self._at = by_key, array("q", order)
+
     def position(self, key: int) -> int:
         """The position of the cell keyed `key`, or -1."""
-        if self._index is not None:
-            return self._index.get(key, -1)
-        at = bisect_left(self.codes, key)
-        return at if at < len(self.codes) and self.codes[at] == key else -1
+        keys = self.codes if self._by_key is None else self._by_key
+        i = bisect_left(keys, key)
+        if i == len(keys) or keys[i] != key:
+            return -1
+        return i if self._at is None else self._at[i]
 
     def find(self, row: int, col: int) -> int:
         """The position of the cell at (row, col), or -1."""
-        return self.position(row << SHIFT | col) if row > 0 and col > 0 else -1
+        return self.position(row << SHIFT | col) if row > 0 and 0 < col <= COLUMN_BITS else -1
 
     def any_in_row(self, row: int, first: int, last: int) -> bool:
         """Whether any cell lies in columns `first` to `last` of `row`."""
-        low, high = row << SHIFT | first, row << SHIFT | last
-        if self._index is None:
-            at = bisect_left(self.codes, low)
-            return at < len(self.codes) and self.codes[at] <= high
-        return any(self._index.get(key) is not None for key in range(low, high + 1))
+        keys = self.codes if self._by_key is None else self._by_key
+        i = bisect_left(keys, row << SHIFT | first)
+        return i < len(keys) and keys[i] <= row << SHIFT | last
 
     @property
     def max_row(self) -> int:
@@ -135,9 +162,11 @@ class Cells(Mapping[tuple[int, int], tuple[Any, str]]):
     def order(self, count: int | None = None) -> Sequence[int]:
         """Positions (of the first `count` placed, or all) in row order, then column."""
         count = len(self.codes) if count is None else count
-        if self._index is None:
+        if self._at is None:
             return range(count)
-        return sorted(range(count), key=self.codes.__getitem__)
+        if count == len(self.codes):
+            return self._at
+        return [p for p in self._at if p < count]
 
     def style_names(self) -> set[str]:
         """The styles of the cells held."""

@@ -216,14 +216,17 @@ class Sheet:
     def materialise(self) -> None:
         """Put the lines of years' and the generated cells into `cells`, as any other sheet
         holds them (for reading a laid-out workbook cell by cell)."""
-        for r, line in self.years.items():
-            for c, text, value in line.cells():
-                self.cells.place(r, c, (text, value), line.style)
+        self.cells.place_many(
+            (r, c, (text, value), line.style)
+            for r, line in self.years.items()
+            for c, text, value in line.cells()
+        )
         self.years = {}
         if self.generated is not None:
-            value = self.generated.value
-            for r, c, text in self.generated.formulas():
-                self.cells.place(r, c, (text, value), self.generated.style)
+            value, style = self.generated.value, self.generated.style
+            self.cells.place_many(
+                (r, c, (text, value), style) for r, c, text in self.generated.formulas()
+            )
             self.generated = None
 
 
