@@ -147,6 +147,10 @@ class Sheet:
     # once (issue 27: cells are most of an export's memory).
     _shared: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.cells, Cells):  # given as a dict of (value, style) by cell
+            self.cells = Cells(self.cells)
+
     def put(self, row: int, col: int, value: Value, style: str = "text") -> None:
         """Place a value: a number, text (always written as text) or a Formula."""
         kind = value.__class__
