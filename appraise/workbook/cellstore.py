@@ -99,7 +99,11 @@ class Cells(Mapping[tuple[int, int], tuple[Any, str]]):
 
     def place(self, row: int, col: int, value: Any, style: str) -> None:
         """Place a cell: `value` a plain value, or (text, cached value) for a formula."""
-        key, sid = self._key(row, col, style)
+        sid = self._ids.get(style)
+        if sid is None or not 0 < col <= self.max_col or row < 1:
+            key, sid = self._key(row, col, style)
+        else:  # `_key`, without a call: a known style, a column within those so far
+            key = row << SHIFT | col
         if key > self._last:  # the commonest: after every cell so far
             self._last = key
             if self._by_key is not None and self._at is not None:
