@@ -102,6 +102,9 @@ def test_a_cell_past_excels_last_column_or_before_the_first_row_is_refused():
         cells.place(0, 1, 1.0, "calc")
     with pytest.raises(TypeError):
         cells[(1, 1)] = ((1, 2), "calc")  # a tuple would read as a formula
+    cells[(1, 1)] = (1.0, "calc")
+    for other in ("A1", ("1", 1), (1,), (1, 1, 1)):  # not an address: in no dict of addresses
+        assert other not in cells and cells.get(other) is None
 
 
 def _parts(data: bytes) -> dict[str, bytes]:

@@ -186,13 +186,13 @@ class Cells(Mapping[tuple[int, int], tuple[Any, str]]):
     # -- as the dict it replaces ------------------------------------------------------------------
 
     def __getitem__(self, rc: tuple[int, int]) -> tuple[Any, str]:
-        at = self.find(*rc)
+        at = self.find(*rc) if _is_address(rc) else -1
         if at < 0:
             raise KeyError(rc)
         return self.pair(at)
 
     def __contains__(self, rc: object) -> bool:
-        return isinstance(rc, tuple) and len(rc) == 2 and self.find(*rc) >= 0
+        return _is_address(rc) and self.find(*rc) >= 0  # type: ignore[misc]
 
     def __setitem__(self, rc: tuple[int, int], item: tuple[Any, str]) -> None:
         value, style = item
@@ -217,3 +217,10 @@ class Cells(Mapping[tuple[int, int], tuple[Any, str]]):
 
     def __repr__(self) -> str:
         return f"Cells({dict(self.items())!r})"
+
+
+def _is_address(rc: object) -> bool:
+    """Whether `rc` is a (row, column) pair of whole numbers."""
+    return (
+        isinstance(rc, tuple) and len(rc) == 2 and isinstance(rc[0], int) and isinstance(rc[1], int)
+    )
