@@ -360,8 +360,10 @@ class Book:
 
     @cached_property
     def results(self) -> dict[str, Any]:
-        """The engine's figures, as `appraise evaluate --format json` prints them."""
-        return self.appraisal.to_data()
+        """The engine's figures, as `appraise evaluate --format json` prints them, less what no
+        sheet reads from them (`to_data(brief=True)`: each intervention's figures by year and
+        the listing of every input, 30 MB at 1,000 interventions x 30 years; issue 27)."""
+        return self.appraisal.to_data(brief=True)
 
     @cached_property
     def engine(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:

@@ -26,7 +26,8 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from appraise.workbook.book import CHECKS, Book
-from appraise.workbook.writer import EXCEL_ROWS, Formula, Generated, Sheet, quote_title
+from appraise.workbook.cellstore import COLUMN_BITS, SHIFT
+from appraise.workbook.writer import EXCEL_ROWS, Generated, Sheet, quote_title
 from appraise.workbook.yearline import COLUMN, Years
 
 FORMULA_CHECK = "Formula check"
@@ -86,8 +87,11 @@ def qualify(formula: str, title: str, prefix: str = "") -> str:
     return "".join(parts)
 
 
-def _texts(sheet: Sheet) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
-    """Each row's label, the section it is in, and each column's header, to say what a cell is.
+def _texts(
+    sheet: Sheet, placed: int | None = None, max_row: int | None = None
+) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
+    """Each row's label, the section it is in, and each column's header, to say what a cell is
+    (from the first `placed` cells placed, rows 1 to `max_row`: the sheet as it was then).
 
     Only the builders' own words and ids go into the description, which the Formula check writes
     as text inside a formula: never a name or other text from the user's file (`user` styles,
@@ -99,9 +103,13 @@ def _texts(sheet: Sheet) -> tuple[dict[int, str], dict[int, str], dict[int, str]
     if sheet.print_rows:
         top, _, bottom = sheet.print_rows.partition(":")
         header_rows = set(range(int(top), int(bottom or top) + 1))
-    for (r, c), (value, style) in sorted(sheet.cells.items()):
-        if value.__class__ is Formula or value in (None, "") or style.startswith("user"):
-            continue
+    cells = sheet.cells
+    codes, held, styles, names = cells.codes, cells.held, cells.styles, cells.names
+    for p in cells.order(placed):
+        value, style = held[p], names[styles[p]]
+        if value.__class__ is tuple or value in (None, "") or style.startswith("user"):
+            continue  # a formula, (text, cached value); nothing; or the user's text
+        r, c = codes[p] >> SHIFT, codes[p] & COLUMN_BITS
         if r in header_rows and style != "title" and c not in headers:
             headers[c] = str(value)
         elif style == "section" and c == 1:
@@ -109,7 +117,7 @@ def _texts(sheet: Sheet) -> tuple[dict[int, str], dict[int, str], dict[int, str]
         elif c <= 3 and r not in labels and isinstance(value, str) and style != "note":
             labels[r] = value
     section, within = "", {}
-    for r in range(1, sheet.max_row + 1):
+    for r in range(1, (sheet.max_row if max_row is None else max_row) + 1):
         section = sections.get(r, section)
         within[r] = section
     return labels, within, headers
@@ -171,16 +179,14 @@ def formula_check_sheet(book: Book) -> Sheet | None:
     for built in book.built:
         if built.title == CHECKS:
             continue
-        # Their places now: a sheet built later may add to this one, and this sheet checks
-        # what was there when it was built.
-        cells = sorted((*rc, None) for rc, (v, _) in built.cells.items() if v.__class__ is Formula)
-        keys: list[Formulas] = cells
-        if built.years:  # each line of years in its place among the cells (none lies within one)
-            keys = sorted([*cells, *((r, line.first, line) for r, line in built.years.items())])
-        count = len(cells) + sum(len(line) for line in built.years.values())
+        # What it holds now: a sheet built later may add to this one, and this sheet checks
+        # what was there when it was built (its first `placed` cells, its lines of years now).
+        placed, lines = len(built.cells), sorted(built.years.items())
+        count = sum(v.__class__ is tuple for v in built.cells.held)  # formulas: (text, value)
+        count += sum(len(line) for _, line in lines)
         if not count:
             continue
-        checked.sources.append((built, keys, count, _texts(built)))
+        checked.sources.append(Source(built, placed, lines, count, built.max_row))
         first, left = r, count
         while left:
             if r > EXCEL_ROWS:  # a very large workbook: its checks go on in the next column
@@ -202,8 +208,32 @@ def formula_check_sheet(book: Book) -> Sheet | None:
     return sheet
 
 
-# A formula cell (row, column, None), or a line of years (row, its first column, the line).
-Formulas = tuple[int, int, Years | None]
+@dataclass(frozen=True)
+class Source:
+    """A sheet the Formula check checks, as it was when the check was built: its first `placed`
+    cells, its lines of years by row, how many formulas they are, its last row."""
+
+    sheet: Sheet
+    placed: int
+    lines: list[tuple[int, Years]]
+    count: int
+    max_row: int
+
+    def formulas(self) -> list[tuple[int, int, int, Years | None]]:
+        """Its formulas in order, row by row: (row, column, the cell's position, None) a
+        formula cell, (row, first column, -1, the line) a line of years."""
+        cells = self.sheet.cells
+        codes, held = cells.codes, cells.held
+        found: list[tuple[int, int, int, Years | None]] = [
+            (codes[p] >> SHIFT, codes[p] & COLUMN_BITS, p, None)
+            for p in cells.order(self.placed)
+            if held[p].__class__ is tuple
+        ]
+        if self.lines:  # each line of years in its place among the cells (none lies within one)
+            found = sorted([*found, *((r, line.first, -1, line) for r, line in self.lines)])
+        return found
+
+
 # Stands for a line of years' column letter while its formula is qualified: a column past
 # Excel's last (XFD), so that `_LOCAL` reads it as the letter it stands for.
 _LETTER = "XFE"
@@ -230,9 +260,9 @@ class Checked(Generated):
 
     def __init__(self, per_column: int):
         self.per_column = per_column
-        # Each sheet checked, its formulas' places (a line of years, at its first column, as
-        # one), how many they are and its labels, as they were when it was built.
-        self.sources: list[tuple[Sheet, list[Formulas], int, Any]] = []
+        # Each sheet checked, as it was when it was built (its formulas' places and its labels
+        # are worked out only as they are written).
+        self.sources: list[Source] = []
 
     def _checks(self, start: int, stop: int) -> Iterator[str]:
         """The checks numbered `start` to `stop` - 1, in order."""
@@ -240,16 +270,17 @@ class Checked(Generated):
 
     def _runs(self, start: int, stop: int) -> Iterator[list[str]]:
         """`_checks` a formula cell or a line of years at a time."""
-        for built, keys, count, texts in self.sources:
+        for source in self.sources:
+            built, count = source.sheet, source.count
             if start >= count:
                 start, stop = start - count, stop - count
                 continue
-            described = _Described(texts)
-            cells = built.cells
+            described = _Described(_texts(built, source.placed, source.max_row))
+            held = built.cells.held
             title, prefix = built.title, quote_title(built.title)
             letters = [""] + [get_column_letter(c) for c in range(1, built.max_col + 1)]
             done = 0  # checks of this sheet before the place at hand
-            for row, column, line in keys:
+            for row, column, p, line in source.formulas():
                 size = 1 if line is None else len(line)
                 if done + size <= start:
                     done += size
@@ -258,7 +289,7 @@ class Checked(Generated):
                     break
                 if line is None:
                     againsts: Iterable[tuple[int, str]] = (
-                        (column, qualify(cells[(row, column)][0], title, prefix)),
+                        (column, qualify(held[p][0], title, prefix)),
                     )
                 else:
                     lo, hi = max(start - done, 0), min(stop - done, size)

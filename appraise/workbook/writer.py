@@ -1,7 +1,7 @@
 """A small declarative layer over openpyxl: sheets as cells plus settings, rendered to .xlsx bytes.
 
-Sheet builders (appraise.excel_sheets) describe cells as `(value, style)`; this module turns them
-into a workbook. Two rules hold by construction:
+Sheet builders (appraise.excel_sheets) describe cells as `(value, style)`, which a sheet holds
+compactly (`appraise.workbook.cellstore.Cells`); this module turns them into a workbook. Two rules hold by construction:
 
 - a plain `str` is always written as text, never as a formula, whatever it starts with (`=`, `+`,
   `-`, `@`): only a `Formula` becomes a formula, so text from a user's file cannot; and a text
@@ -30,7 +30,6 @@ import zipfile
 from array import array
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -45,40 +44,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from appraise.workbook.cellstore import COLUMN_BITS, SHIFT, Cells, Formula, cacheable
 from appraise.workbook.yearline import COLUMN, Years
-
-
-class Formula(str):
-    """A spreadsheet formula, without the leading '='. Plain `str` values are always text.
-
-    `value` is its result as the engine works it out, saved in the file as the formula's cached
-    value so that a reader which does not recalculate (a previewer, pandas) still shows it.
-    """
-
-    value: float | int | bool | str | None
-
-    def __new__(cls, text: str, value: float | int | bool | str | None = None) -> Formula:
-        made = super().__new__(cls, text)
-        # A str subclass's attributes live in a dict of its own (no __slots__ for str): given
-        # whole it is a dict of one entry, 150 bytes smaller than one grown by setting the
-        # attribute, which counts at millions of formulas (issue 27: 400 MiB at 1,000 x 30).
-        made.__dict__ = {"value": value}
-        return made
-
-    def cached(self, value: Any) -> Formula:
-        """The same formula with a cached result (numpy numbers become Python ones)."""
-        return Formula(str(self), cacheable(value))
-
-
-def cacheable(value: Any) -> Any:
-    """A formula's result as a cell can hold it: numpy numbers become Python ones, and a number
-    a spreadsheet cannot hold (infinite, not a number) no cached value at all."""
-    if hasattr(value, "item") and not isinstance(value, str):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        value = None
-    return value
-
 
 # Number formats by short name; a style is "role" or "role:format", e.g. "input:pct2".
 FORMATS = {
@@ -150,7 +117,7 @@ class Sheet:
     """One worksheet: cells by (row, column), 1-based, and how to show and print it."""
 
     title: str
-    cells: dict[tuple[int, int], tuple[Value, str]] = field(default_factory=dict)
+    cells: Cells = field(default_factory=Cells)
     widths: dict[int, float] = field(default_factory=dict)
     freeze: str | None = None  # top-left cell of the scrolling pane, e.g. "D3"
     print_rows: str | None = None  # rows repeated on every printed page, e.g. "1:2"
@@ -176,40 +143,38 @@ class Sheet:
     # Lines of years by row, each held as one formula and its cached values (`Years`): the
     # cells they stand for are worked out as the sheet is written, or by `materialise`.
     years: dict[int, Years] = field(default_factory=dict)
-    # Text cells' (text, style) pairs by style and text, while the sheet is built: a label
-    # repeated a thousand times is held once (issue 27: cells are most of an export's memory).
-    _shared: dict[str, dict[str, tuple[str, str]]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
+    # Each text placed, while the sheet is built: a label repeated a thousand times is held
+    # once (issue 27: cells are most of an export's memory).
+    _shared: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.cells, Cells):  # given as a dict of (value, style) by cell
+            self.cells = Cells(self.cells)
 
     def put(self, row: int, col: int, value: Value, style: str = "text") -> None:
         """Place a value: a number, text (always written as text) or a Formula."""
         kind = value.__class__
-        if kind is str:  # one (text, style) pair for every cell holding it (`share`)
-            by_text = self._shared.get(style)
-            if by_text is None:
-                by_text = self._shared[style] = {}
-            pair = by_text.get(value)
-            if pair is None:
-                pair = by_text[value] = (value, style)
+        if kind is str:  # one text object for every cell holding it
+            value = self._shared.setdefault(value, value)
+        elif kind is Formula:  # held as (text, cached value): `Cells`
+            value = (str(value), value.value)  # type: ignore[union-attr]
         else:
-            if kind is not Formula:
-                if hasattr(value, "item") and not isinstance(value, str):  # a numpy number
-                    value = value.item()
-                if value.__class__ is float and not math.isfinite(value):
-                    raise ValueError(f"{self.title}!{cell(row, col)}: not a finite number: {value}")
-            pair = (value, style)
+            if hasattr(value, "item") and not isinstance(value, str):  # a numpy number
+                value = value.item()
+            if value.__class__ is float and not math.isfinite(value):  # type: ignore[arg-type]
+                raise ValueError(f"{self.title}!{cell(row, col)}: not a finite number: {value}")
+            if isinstance(value, tuple):
+                raise TypeError(f"{self.title}!{cell(row, col)}: a cell holds no tuple")
         if self.years and row in self.years and col in self.years[row]:
             raise ValueError(f"{self.title}!{cell(row, col)} is in a line of years")
-        self.cells[(row, col)] = pair
+        self.cells.place(row, col, value, style)
 
     def put_years(
         self, row: int, first: int, end: int, shape: str, values: Any, style: str
     ) -> None:
         """Place a line of years: the formula `shape` (`COLUMN` for the column letter) in
         columns `first` to `end`, column `first + k` caching `values[k]` (if given)."""
-        cells = self.cells
-        if row in self.years or any((row, c) in cells for c in range(first, end + 1)):
+        if row in self.years or self.cells.any_in_row(row, first, end):
             raise ValueError(f"{self.title}!{cell(row, first)}: a line of years over other cells")
         given = list(values)[: end - first + 1] if values is not None else []
         # Finite numbers, the commonest, held as doubles: 8 bytes a number, not 32 (v - v is
@@ -224,9 +189,10 @@ class Sheet:
 
     def saved(self, row: int, col: int) -> tuple[bool, Any]:
         """Whether the cell holds anything, and its saved value (a formula's cached result)."""
-        held = self.cells.get((row, col))
-        if held is not None:
-            return True, held[0].value if isinstance(held[0], Formula) else held[0]
+        at = self.cells.find(row, col)
+        if at >= 0:
+            held = self.cells.held[at]
+            return True, held[1] if held.__class__ is tuple else held
         line = self.years.get(row)
         if line is not None and col in line:
             return True, line.cached(col)
@@ -242,13 +208,11 @@ class Sheet:
     def max_row(self) -> int:
         if self.generated is not None and self.generated.count:
             return self.generated.max_row
-        most = max(self.cells)[0] if self.cells else 1  # keys compare row first, in C
-        return max(most, max(self.years, default=1))
+        return max(self.cells.max_row, max(self.years, default=1))
 
     @property
     def max_col(self) -> int:
-        most = max(map(itemgetter(1), self.cells), default=1)
-        most = max(most, max((line.end for line in self.years.values()), default=1))
+        most = max(self.cells.max_col, max((line.end for line in self.years.values()), default=1))
         if self.generated is not None and self.generated.count:
             most = max(most, self.generated.max_col)
         return most
@@ -256,14 +220,17 @@ class Sheet:
     def materialise(self) -> None:
         """Put the lines of years' and the generated cells into `cells`, as any other sheet
         holds them (for reading a laid-out workbook cell by cell)."""
-        for r, line in self.years.items():
-            for c, text, value in line.cells():
-                self.cells[(r, c)] = (Formula(text, value), line.style)
+        self.cells.place_many(
+            (r, c, (text, value), line.style)
+            for r, line in self.years.items()
+            for c, text, value in line.cells()
+        )
         self.years = {}
         if self.generated is not None:
-            value = self.generated.value
-            for r, c, text in self.generated.formulas():
-                self.cells[(r, c)] = (Formula(text, value), self.generated.style)
+            value, style = self.generated.value, self.generated.style
+            self.cells.place_many(
+                (r, c, (text, value), style) for r, c, text in self.generated.formulas()
+            )
             self.generated = None
 
 
@@ -438,14 +405,16 @@ def _sheet_data(
             else f'<row r="{r}">'
         )
 
-    # Keys compare row first, then column: one sort in C puts the cells in the order written
-    # (the keys alone: a million (key, value) pairs would take 90 MB more at 1,000 x 30).
     cells = sheet.cells
-    for key in sorted(cells):
-        value, style = cells[key]
-        r, c = key
-        if value is None or value == "":
+    codes, held, styles, names = cells.codes, cells.held, cells.styles, cells.names
+    for p in cells.order():
+        value = held[p]
+        kind = value.__class__
+        if value is None or value == "" or (kind is tuple and value[0] == ""):
             continue
+        style = names[styles[p]]
+        key = codes[p]
+        r, c = key >> SHIFT, key & COLUMN_BITS
         if r != row:
             if line is not None:
                 _years_xml(line, row, parts, attrs, letters)
@@ -466,14 +435,16 @@ def _sheet_data(
         if line is not None and c > line.first:
             _years_xml(line, row, parts, attrs, letters)
             line = None
-        kind = value.__class__
         if kind is float or kind is int:  # the commonest cells first, without a call
             add(f'<c r="{letters[c]}{r}"{attrs[style]}><v>{value!r}</v></c>')
-        elif kind is Formula and value.value.__class__ in (float, int):
-            text = escape(value) if "&" in value or "<" in value or ">" in value else value
-            add(f'<c r="{letters[c]}{r}"{attrs[style]}><f>{text}</f><v>{value.value!r}</v></c>')
-        elif kind is Formula:
-            add(_cell_xml(f"{letters[c]}{r}", value, attrs[style]))
+        elif kind is tuple:  # a formula: (text, cached value)
+            text, cached = value
+            if cached.__class__ is float or cached.__class__ is int:
+                if "&" in text or "<" in text or ">" in text:
+                    text = escape(text)
+                add(f'<c r="{letters[c]}{r}"{attrs[style]}><f>{text}</f><v>{cached!r}</v></c>')
+            else:
+                add(_cell_xml(f"{letters[c]}{r}", Formula(text, cached), attrs[style]))
         elif kind is str:
             # A text's cell but for its address, made once for each text and style: 124,000
             # text cells hold 17,000 texts at 200 interventions (labels repeated down a sheet).
@@ -624,9 +595,18 @@ def _survey(sheet: Sheet) -> tuple[dict[int, float], dict[int, float], set[str]]
     wraps: dict[str, bool] = {}  # by style
     wrapped: list[tuple[int, int, str]] = []
     quoted: set[str] = set()
-    for (r, c), (value, style) in sheet.cells.items():
+    cells = sheet.cells
+    codes, styles, names = cells.codes, cells.styles, cells.names
+    for p, value in enumerate(cells.held):  # in the order placed
+        style = names[styles[p]]
+        c = codes[p]
+        r, c = c >> SHIFT, c & COLUMN_BITS
         kind = value.__class__
-        text = kind is str or (kind is not Formula and isinstance(value, str))
+        if kind is tuple:  # a formula: its text, for a wrapped one's height
+            value = value[0]
+            text = False
+        else:
+            text = kind is str or isinstance(value, str)
         if text and value.startswith(FORMULA_START):  # _quoted(value), without a call
             quoted.add(style + QUOTED)
         wraps_here = wraps.get(style)
@@ -791,13 +771,15 @@ def settle_references(sheets: list[Sheet]) -> None:
     # The formulas that are one reference to a cell there is, found once: only they change.
     links = []
     for sheet in sheets:
-        for key, (value, _) in sheet.cells.items():
-            # One reference holds no bracket but in a quoted title (which starts it).
-            if value.__class__ is not Formula or ("(" in value and value[:1] != "'"):
+        held = sheet.cells.held
+        for p, value in enumerate(held):
+            # A formula, (text, cached value); one reference holds no bracket but in a quoted
+            # title (which starts it).
+            if value.__class__ is not tuple or ("(" in value[0] and value[0][:1] != "'"):
                 continue
-            target = _target(value, sheet.title, by_title)
+            target = _target(value[0], sheet.title, by_title)
             if target is not None:
-                links.append((sheet.cells, key, *target))
+                links.append((held, p, *target))
     # Lines of years that are one reference in each column (to its own column's cell of a row,
     # or to one cell): their cached values, column by column.
     lines = []
@@ -808,13 +790,13 @@ def settle_references(sheets: list[Sheet]) -> None:
                 lines.append((line, *target, COLUMN in line.shape))
     for _ in range(4):  # a reference to a reference: settled in a few passes
         changed = False
-        for cells, key, target, at in links:
+        for held, p, target, at in links:
             found, result = target.saved(*at)
             if not found:
                 continue
-            value, style = cells[key]
-            if result is not None and result != value.value:
-                cells[key] = (value.cached(result), style)
+            text, cached = held[p]
+            if result is not None and result != cached:
+                held[p] = (text, cacheable(result))
                 changed = True
         for line, target, (row, col), columnwise in lines:
             values = line.values
@@ -880,7 +862,7 @@ def render(sheets: list[Sheet], properties: dict[str, str] | None = None) -> byt
         # portfolio's name would make a workbook that no spreadsheet program opens.
         setattr(wb.properties, key, excel_text(value))
     worksheets, heights = [], []
-    used = set().union(*(map(itemgetter(1), sheet.cells.values()) for sheet in sheets))
+    used = set().union(*(sheet.cells.style_names() for sheet in sheets))
     for sheet in sheets:
         ws = wb.create_sheet(sheet.title)
         widths, rows, quoted = _survey(sheet)

@@ -1,0 +1,149 @@
+"""A sheet's cells held compactly (`appraise.workbook.cellstore.Cells`, issue 27): whatever order
+cells are placed in, placed again or not, the store reads as the dict of (row, column) ->
+(value, style) it replaced, in the same order, and a sheet written from it is byte for byte the
+one written from that dict's cells."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from appraise.model.load import load_portfolio
+from appraise.workbook.cellstore import Cells, Formula
+from appraise.workbook.export import layout
+from appraise.workbook.writer import Sheet, render, settle_references
+from appraise.workbook.yearline import COLUMN
+from tests.conftest import THURROCK
+
+VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=6),
+    st.builds(Formula, st.sampled_from(["A1", "SUM(B1:B3)", "Inputs!$B$2"]), st.floats(0, 9)),
+)
+PUTS = st.lists(
+    st.tuples(
+        st.integers(1, 40),
+        st.integers(1, 40),
+        VALUES,
+        st.sampled_from(["text", "calc", "calc:money", "header"]),
+    ),
+    max_size=120,
+)
+
+
+def _as_dict(cells: Cells) -> list[tuple[tuple[int, int], tuple[object, str, object]]]:
+    """Items in order, a formula's cached value and class beside it (== ignores them)."""
+    return [
+        ((r, c), (value, style, (value.__class__, getattr(value, "value", None))))
+        for (r, c), (value, style) in cells.items()
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(PUTS)
+def test_cells_read_as_the_dict_they_replace(puts):
+    held: dict[tuple[int, int], tuple[object, str]] = {}
+    cells = Cells()
+    for r, c, value, style in puts:
+        held[(r, c)] = (value, style)
+        cells[(r, c)] = (value, style)
+    assert list(cells) == list(held)  # first placed first, as a dict keeps them
+    assert len(cells) == len(held)
+    assert _as_dict(cells) == [
+        ((r, c), (v, s, (v.__class__, getattr(v, "value", None))))
+        for (r, c), (v, s) in held.items()
+    ]
+    for r in range(0, 42):
+        for c in range(0, 42):
+            assert ((r, c) in cells) == ((r, c) in held)
+            assert cells.get((r, c)) == held.get((r, c))
+            found, value = Sheet("S", cells=cells).saved(r, c)
+            was = held.get((r, c))
+            assert found == (was is not None)
+            if was is not None:
+                assert value == (was[0].value if isinstance(was[0], Formula) else was[0])
+    rows = [r for r, _ in held]
+    assert cells.max_row == max(rows, default=0)
+    assert cells.max_col == max((c for _, c in held), default=0)
+    assert [cells.codes[p] for p in cells.order()] == sorted(cells.codes)
+    assert cells.style_names() == {s for _, s in held.values()}
+    for r in range(1, 41):
+        assert cells.any_in_row(r, 5, 9) == any((r, c) in held for c in range(5, 10))
+
+
+@settings(max_examples=100, deadline=None)
+@given(PUTS, st.lists(st.tuples(st.integers(41, 60), st.integers(1, 40)), max_size=40, unique=True))
+def test_cells_placed_many_at_once_are_those_placed_one_by_one(puts, more):
+    one, many = Cells(), Cells()
+    for r, c, value, style in puts:
+        one[(r, c)] = many[(r, c)] = (value, style)
+    for r, c in more:
+        one.place(r, c, (f"A{r}", 1.5), "calc")
+    many.place_many((r, c, (f"A{r}", 1.5), "calc") for r, c in more)
+    assert _as_dict(one) == _as_dict(many)
+    assert [one.codes[p] for p in one.order()] == [many.codes[p] for p in many.order()]
+    if more:
+        with pytest.raises(ValueError, match="already"):
+            many.place_many([(more[0][0], more[0][1], 1.0, "calc")])
+
+
+def test_a_cell_past_excels_last_column_or_before_the_first_row_is_refused():
+    cells = Cells()
+    with pytest.raises(ValueError):
+        cells.place(1, 2**15, 1.0, "calc")
+    with pytest.raises(ValueError):
+        cells.place(0, 1, 1.0, "calc")
+    with pytest.raises(TypeError):
+        cells[(1, 1)] = ((1, 2), "calc")  # a tuple would read as a formula
+    cells[(1, 1)] = (1.0, "calc")
+    for other in ("A1", ("1", 1), (1,), (1, 1, 1)):  # not an address: in no dict of addresses
+        assert other not in cells and cells.get(other) is None
+
+
+def _parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        return {name: book.read(name) for name in book.namelist() if "docProps" not in name}
+
+
+def test_a_sheet_placed_out_of_order_is_written_as_one_placed_in_order():
+    """Cells placed column by column, a cell placed again, a line of years and a formula that
+    is one reference (settled from its target): the same file as those placed row by row."""
+    placed = [
+        (r, c, Formula(f"A{r}*{c}", float(r * c)) if (r + c) % 3 else f"t{r}", "calc")
+        for c in range(1, 6)
+        for r in range(1, 8)
+    ]
+    ahead, behind = Sheet("S"), Sheet("S")
+    for r, c, value, style in sorted(placed):
+        ahead.put(r, c, value, style)
+    for r, c, value, style in placed:
+        behind.put(r, c, "first", "text")
+        behind.put(r, c, value, style)
+    for sheet in (ahead, behind):
+        sheet.put_years(9, 2, 5, f"{COLUMN}1", [1.0, 2.0, 3.0, 4.0], "calc")
+        sheet.put(10, 1, Formula("B9", None), "calc")
+        settle_references([sheet])
+    assert behind.cells._at is not None and ahead.cells._at is None
+    # B9 is the line's B1, the text t1: settled through the line into the cell that reads it
+    assert behind.cells[(10, 1)][0].value == ahead.cells[(10, 1)][0].value == "t1"
+    assert _parts(render([behind])) == _parts(render([ahead]))
+
+
+def test_a_laid_out_workbook_holds_every_cell_it_did_as_a_dict():
+    """Each sheet laid out cell by cell reads through `Cells` exactly as the dict it was: the
+    same cells in the same order, Formula check's and lines of years' among them."""
+    _, sheets = layout(load_portfolio(THURROCK))
+    for sheet in sheets:
+        as_dict = dict(sheet.cells.items())
+        assert list(as_dict) == list(sheet.cells)
+        for key, (value, style) in as_dict.items():
+            assert sheet.cells[key] == (value, style)
+            if isinstance(value, Formula):
+                assert sheet.cells[key][0].value == value.value
