@@ -621,7 +621,15 @@ class Book:
 
 
 class _Names:
-    """The operands of one cell's formula, as references to the cells where they were placed."""
+    """The operands of one cell's formula, as references to the cells where they were placed.
+
+    An operand is read as an attribute (`n.reach`). It is looked up in `__getattribute__`, not
+    `__getattr__`: Python calls `__getattr__` only after the ordinary lookup has failed and made
+    its AttributeError, which took ten times the lookup itself (59,000 operands at 200
+    interventions x 5 years, issue 27). So what a `_Names` holds is one slot, read as
+    `object.__getattribute__` reads it; no line's key starts with "_" (`Line` keys are names)."""
+
+    __slots__ = ("_state",)
 
     def __init__(
         self,
@@ -633,47 +641,50 @@ class _Names:
         lines: Mapping[str, Line],
         also: tuple[str, ...],
     ):
-        self._book, self._level, self._owner, self._here, self._local = (
-            book,
-            level,
-            owner,
-            here,
-            local,
-        )
-        self._lines, self._also = lines, also
+        self._state = (book, level, owner, here, local, lines, also)
 
-    def _owner_of(self, level: tuple[str, ...]) -> str:
-        """Whose figure an operand on `level` is, for the line being written."""
-        mine = self._level
-        if "n" in level and "F" not in level and effect_slot(self._owner) is not None:
-            return self._owner.split("f")[0]  # an effect's line reads its intervention's figure
-        if "n" in level or level in (("C",), ("D",), ("X",), ("G",), ("W",)):
-            return self._owner
-        if level == ("O",):
-            return self._owner if mine == ("O",) else self._book.averts(self._owner)
-        return ""
+    def __getattribute__(self, name: str) -> Any:
+        if name[:1] == "_":  # the slot, and Python's own (__class__, ...)
+            return object.__getattribute__(self, name)
+        return _operand(object.__getattribute__(self, "_state"), name)
 
-    def __getattr__(self, name: str) -> X:
-        line = self._lines[name]
-        place = self._local.get(name)
-        local = place is not None
-        if place is None:
-            places = self._book.places
-            for owner in (self._owner_of(line.level), self._owner, *self._also, ""):
-                place = places.get((name, owner))
-                if place is not None:
-                    break
-            else:
-                raise KeyError(f"{name!r} is not placed for {self._owner!r}")
-        mine, here = self._level, self._here
-        columnwise = bool(line.level) and bool(mine) and line.level[-1] == mine[-1] in YEAR_AXES
-        # Relative where a formula copied along its row or column reads its own neighbours: an
-        # intervention's column on Calculations, a claim's row on Claims check.
-        relative = isinstance(place, Cell) and isinstance(here, Cell) and place.sheet == here.sheet
-        relative = relative and (
-            ("n" in line.level and here.col == place.col) or (local and here.row == place.row)
-        )
-        return _reference(place, here, line.infinite is not None, columnwise, relative)
+
+def _owner_of(book: Book, mine: tuple[str, ...], owner: str, level: tuple[str, ...]) -> str:
+    """Whose figure an operand on `level` is, for the line of `owner` on level `mine`."""
+    if "n" in level and "F" not in level and effect_slot(owner) is not None:
+        return owner.split("f")[0]  # an effect's line reads its intervention's figure
+    if "n" in level or level in (("C",), ("D",), ("X",), ("G",), ("W",)):
+        return owner
+    if level == ("O",):
+        return owner if mine == ("O",) else book.averts(owner)
+    return ""
+
+
+def _operand(state: tuple[Any, ...], name: str) -> X:
+    """Operand `name` of a `_Names`' formula (its `state`), as a reference to where it is placed."""
+    book, mine, mine_owner, here, local_places, lines, also = state
+    line = lines[name]
+    place = local_places.get(name)
+    local = place is not None
+    if place is None:
+        places = book.places
+        for owner in (_owner_of(book, mine, mine_owner, line.level), mine_owner, *also, ""):
+            place = places.get((name, owner))
+            if place is not None:
+                break
+        else:
+            raise KeyError(f"{name!r} is not placed for {mine_owner!r}")
+    level = line.level
+    columnwise = bool(level) and bool(mine) and level[-1] == mine[-1] in YEAR_AXES
+    # Relative where a formula copied along its row or column reads its own neighbours: an
+    # intervention's column on Calculations, a claim's row on Claims check.
+    relative = (
+        place.__class__ is Cell
+        and here.__class__ is Cell
+        and place.sheet == here.sheet
+        and (("n" in level and here.col == place.col) or (local and here.row == place.row))
+    )
+    return _reference(place, here, line.infinite is not None, columnwise, relative)
 
 
 # Owners of a placed figure by axis: i<k> an intervention, c<j> a component, d<j> a derived
@@ -710,15 +721,15 @@ def _reference(
     `columnwise`: the operand runs along the same columns as the line using it, so each column
     reads its own (otherwise a line of years is the whole range, for an operation over years)."""
     same = place.sheet == here.sheet
-    prefix = "" if same else quote_title(place.sheet)
-    if isinstance(place, Cell):
+    if place.__class__ is Cell:  # the commonest (no Place is subclassed)
         if relative:
-            text = f"{get_column_letter(place.col)}{place.row}"
-        else:
-            text = f"{prefix}${get_column_letter(place.col)}${place.row}"
-        return Ref(text, text_value)
+            return Ref(f"{get_column_letter(place.col)}{place.row}", text_value)
+        prefix = "" if same else quote_title(place.sheet)
+        return Ref(f"{prefix}${get_column_letter(place.col)}${place.row}", text_value)
+    prefix = "" if same else quote_title(place.sheet)
     if isinstance(place, Row):
-        first, last, end = (get_column_letter(c) for c in (place.first, place.last, place.end))
+        first, last = get_column_letter(place.first), get_column_letter(place.last)
+        end = get_column_letter(place.end)
         if same and isinstance(here, Row) and columnwise:
             text = f"{COLUMN}{place.row}"
         else:  # a whole line of years, used through an operation over years
