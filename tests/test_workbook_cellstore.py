@@ -147,3 +147,16 @@ def test_a_laid_out_workbook_holds_every_cell_it_did_as_a_dict():
             assert sheet.cells[key] == (value, style)
             if isinstance(value, Formula):
                 assert sheet.cells[key][0].value == value.value
+
+
+def test_a_sheet_refuses_a_tuple_and_writes_formula_like_text_as_text():
+    """A sheet holds a formula as the pair (text, cached value): a pair put by a builder would
+    be written as a formula, so `put` refuses one; text that looks like a formula stays text."""
+    sheet = Sheet("S")
+    with pytest.raises(TypeError, match="holds no tuple"):
+        sheet.put(1, 1, ("SUM(A2:A3)", 1.0), "calc")  # type: ignore[arg-type]
+    sheet.put(1, 1, "=SUM(A2:A3)", "text")
+    sheet.put(2, 1, Formula("SUM(A3:A4)", 1.0), "calc")
+    xml = _parts(render([sheet]))["xl/worksheets/sheet1.xml"].decode()
+    assert "<f>SUM(A3:A4)</f>" in xml and "<f>SUM(A2:A3)</f>" not in xml
+    assert "=SUM(A2:A3)</t>" in xml

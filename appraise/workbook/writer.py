@@ -1,7 +1,9 @@
 """A small declarative layer over openpyxl: sheets as cells plus settings, rendered to .xlsx bytes.
 
-Sheet builders (appraise.excel_sheets) describe cells as `(value, style)`, which a sheet holds
-compactly (`appraise.workbook.cellstore.Cells`); this module turns them into a workbook. Two rules hold by construction:
+Sheet builders (the sheet modules of appraise.workbook) describe cells as `(value, style)`, which
+a sheet holds compactly (`appraise.workbook.cellstore.Cells`, a formula as its text and cached
+value, a pair no builder can place: `Sheet.put` refuses a tuple); this module turns them into a
+workbook. Two rules hold by construction:
 
 - a plain `str` is always written as text, never as a formula, whatever it starts with (`=`, `+`,
   `-`, `@`): only a `Formula` becomes a formula, so text from a user's file cannot; and a text
