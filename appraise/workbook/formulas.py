@@ -307,18 +307,10 @@ class Checked(Generated):
                 return
 
     def formulas(self) -> Iterator[tuple[int, int, str]]:
-        per, count = self.per_column, self.count
-        if count <= per:
-            for r, text in enumerate(self._checks(0, count), start=FIRST_ROW):
-                yield r, 1, text
-            return
-        # Row by row across the columns: column k holds checks k*per to (k+1)*per - 1.
-        columns = [self._checks(k * per, (k + 1) * per) for k in range(self.max_col)]
-        for offset in range(per):
-            for k, column in enumerate(columns):
-                if k * per + offset >= count:
-                    break
-                yield FIRST_ROW + offset, k + 1, next(column)
+        """Each check's (row, column, text), as `rows` lays them out."""
+        for r, texts in self.rows():
+            for c, text in enumerate(texts, start=1):
+                yield r, c, text
 
     def rows(self) -> Iterator[tuple[int, Sequence[str]]]:
         per, count = self.per_column, self.count
