@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
 
@@ -142,6 +143,7 @@ class _Described:
         self.labels, self.sections, self.headers = texts
         self.rows: dict[int, tuple[bool, str]] = {}
         self.cols: dict[int, tuple[bool, str]] = {}
+        self.after: tuple[list[str], list[str]] | None = None  # `split`'s: alone, after a row's
 
     @staticmethod
     def _part(*parts: str) -> tuple[bool, str]:
@@ -158,6 +160,17 @@ class _Described:
         if row[0] and col[0]:
             return " / ".join((row[1], col[1]))
         return row[1] if row[0] else col[1]
+
+    def split(self, r: int, columns: int) -> tuple[str, list[str]]:
+        """`self(r, c)` as `base + after[c]` for columns 0 to `columns`: the row's part once,
+        each column's once for the sheet."""
+        row = self.rows.get(r)
+        if row is None:
+            row = self.rows[r] = self._part(self.sections.get(r, ""), self.labels.get(r, ""))
+        if self.after is None:
+            cols = [self._part(self.headers.get(c, "")) for c in range(columns + 1)]
+            self.after = ([text for _, text in cols], [" / " + t if k else "" for k, t in cols])
+        return (row[1], self.after[1]) if row[0] else ("", self.after[0])
 
 
 def formula_check_sheet(book: Book) -> Sheet | None:
@@ -240,16 +253,53 @@ _LETTER = "XFE"
 
 
 def _qualified_years(
-    line: Years, lo: int, hi: int, title: str, prefix: str
-) -> list[tuple[int, str]]:
-    """(column, the formula qualified) of columns `first + lo` to `first + hi - 1` of a line
-    of years: its formula qualified once, the column's letter put in after."""
-    columns = range(line.first + lo, line.first + hi)
-    shape = line.shape
+    line: Years, lo: int, hi: int, source: _Context, escaped: bool
+) -> list[tuple[int, str, str]]:
+    """(column, its letter, the formula qualified) of columns `first + lo` to `first + hi - 1`
+    of a line of years: its formula qualified once (and escaped for XML, if `escaped`), the
+    column's letter put in after."""
+    columns, letters = range(line.first + lo, line.first + hi), source.letters
+    title, prefix, shape = source.title, source.prefix, line.shape
     if _LETTER in shape or _LETTER in prefix:  # the stand-in would be ambiguous: each alone
-        return [(col, qualify(line.text(col), title, prefix)) for col in columns]
+        found = [(col, letters[col], qualify(line.text(col), title, prefix)) for col in columns]
+        return [(col, letter, _escaped(text)) for col, letter, text in found] if escaped else found
     qualified = qualify(shape.replace(COLUMN, _LETTER), title, prefix)
-    return [(col, qualified.replace(_LETTER, get_column_letter(col))) for col in columns]
+    if escaped:  # escaping leaves the stand-in as it is, and makes none
+        qualified = _escaped(qualified)
+    return [(col, letters[col], qualified.replace(_LETTER, letters[col])) for col in columns]
+
+
+def _escaped(text: str) -> str:
+    return escape(text) if "&" in text or "<" in text or ">" in text else text
+
+
+class _Context:
+    """What the checks of one sheet share: its title, its reference prefix, its column
+    letters, what its cells are (`_Described`)."""
+
+    def __init__(self, source: Source):
+        built = source.sheet
+        self.source, self.title, self.prefix = source, built.title, quote_title(built.title)
+        self.letters = [""] + [get_column_letter(c) for c in range(1, built.max_col + 1)]
+        self.described = _Described(_texts(built, source.placed, source.max_row))
+        # A title XML leaves alone (the builders' own, so far every one): its checks are made
+        # as XML straight away; any other's as text, escaped after.
+        self.plain = _escaped(self.title) == self.title
+
+
+def _texts_of(context: _Context, row: int, againsts: list[tuple[int, str, str]]) -> list[str]:
+    """The checks of one formula cell or line of years (`Checked._pieces`), as text."""
+    title, prefix, described = context.title, context.prefix, context.described
+    number = str(row)
+    return [
+        f"IF(IFERROR(AND(_xlfn.ISFORMULA({prefix}{letter}{number}),"
+        f"{prefix}{letter}{number}=({again})),FALSE),TRUE,"
+        f'"{f"{title}!{letter}{number} {described(row, col)}"[:MAX_WHAT]}")'
+        for col, letter, again in againsts
+    ]
+
+
+BATCH = 4096  # rows of the Formula check's XML made at a time
 
 
 class Checked(Generated):
@@ -268,17 +318,21 @@ class Checked(Generated):
         """The checks numbered `start` to `stop` - 1, in order."""
         return itertools.chain.from_iterable(self._runs(start, stop))
 
-    def _runs(self, start: int, stop: int) -> Iterator[list[str]]:
-        """`_checks` a formula cell or a line of years at a time."""
+    def _pieces(
+        self, start: int, stop: int, escaped: bool = False
+    ) -> Iterator[tuple[_Context, int, list[tuple[int, str, str]]]]:
+        """The checks numbered `start` to `stop` - 1 a formula cell or a line of years at a
+        time: its sheet, its row and (column, letter, formula qualified) of each cell checked,
+        the formulas escaped for XML if `escaped` and the sheet's title is `plain`."""
         for source in self.sources:
-            built, count = source.sheet, source.count
+            count = source.count
             if start >= count:
                 start, stop = start - count, stop - count
                 continue
-            described = _Described(_texts(built, source.placed, source.max_row))
-            held = built.cells.held
-            title, prefix = built.title, quote_title(built.title)
-            letters = [""] + [get_column_letter(c) for c in range(1, built.max_col + 1)]
+            context = _Context(source)
+            title, prefix, letters = context.title, context.prefix, context.letters
+            escaped_here = escaped and context.plain
+            held = source.sheet.cells.held
             done = 0  # checks of this sheet before the place at hand
             for row, column, p, line in source.formulas():
                 size = 1 if line is None else len(line)
@@ -288,23 +342,77 @@ class Checked(Generated):
                 if done >= stop:
                     break
                 if line is None:
-                    againsts: Iterable[tuple[int, str]] = (
-                        (column, qualify(held[p][0], title, prefix)),
-                    )
+                    again = qualify(held[p][0], title, prefix)
+                    againsts = [
+                        (column, letters[column], _escaped(again) if escaped_here else again)
+                    ]
                 else:
                     lo, hi = max(start - done, 0), min(stop - done, size)
-                    againsts = _qualified_years(line, lo, hi, title, prefix)
+                    againsts = _qualified_years(line, lo, hi, context, escaped_here)
                 done += size
-                number = str(row)
-                yield [
-                    f"IF(IFERROR(AND(_xlfn.ISFORMULA({prefix}{letters[col]}{number}),"
-                    f"{prefix}{letters[col]}{number}=({again})),FALSE),TRUE,"
-                    f'"{f"{title}!{letters[col]}{number} {described(row, col)}"[:MAX_WHAT]}")'
-                    for col, again in againsts
-                ]
+                yield context, row, againsts
             start, stop = 0, stop - count
             if stop <= 0:
                 return
+
+    def _runs(self, start: int, stop: int) -> Iterator[list[str]]:
+        """`_checks` a formula cell or a line of years at a time."""
+        for context, row, againsts in self._pieces(start, stop):
+            yield _texts_of(context, row, againsts)
+
+    def _xml(self, start: int, stop: int, col: int, head: str, tail: str) -> Iterator[list[str]]:
+        """The checks numbered `start` to `stop` - 1 as the cells of column `col` from
+        FIRST_ROW (`<c r="..."` + `head` + the text escaped + `tail`; in column A each opens
+        its row), in lists of BATCH or so. The same text as `_runs`, escaped once a line of
+        years: its formula's text and its description's parts are worked out once each."""
+        opened = col == 1
+        at = '<row r="' if opened else f'<c r="{get_column_letter(col)}'
+        then = '"><c r="A' if opened else ""
+        r, batch = FIRST_ROW, []
+        for context, row, againsts in self._pieces(start, stop, escaped=True):
+            number = str(row)
+            if context.plain:
+                title, prefix = context.title, context.prefix
+                base, after = context.described.split(row, len(context.letters) - 1)
+                batch += [
+                    f'{at}{r}{then}{r if opened else ""}"{head}IF(IFERROR(AND(_xlfn.ISFORMULA('
+                    f"{prefix}{letter}{number}),{prefix}{letter}{number}=({again})),FALSE),TRUE,"
+                    f'"{f"{title}!{letter}{number} {base}{after[c]}"[:MAX_WHAT]}"){tail}'
+                    for r, (c, letter, again) in enumerate(againsts, r)
+                ]
+            else:
+                batch += [
+                    f'{at}{r}{then}{r if opened else ""}"{head}{escape(text)}{tail}'
+                    for r, text in enumerate(_texts_of(context, row, againsts), r)
+                ]
+            r += len(againsts)
+            if len(batch) >= BATCH:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    def xml_rows(self, head: str, tail: str) -> Iterator[tuple[int, list[str]]]:
+        per, count, closed = self.per_column, self.count, tail + "</row>"
+        if count <= per:
+            for batch in self._xml(0, count, 1, head, closed):
+                yield 1, batch
+            return
+        # As `rows`: column k holds checks k*per to (k+1)*per - 1, the last ending before the
+        # others; the last column's cells close their rows, and past its end the one before's.
+        columns = [
+            itertools.chain.from_iterable(
+                self._xml(k * per, (k + 1) * per, k + 1, head, closed if last else tail)
+            )
+            for k, last in enumerate([False] * (self.max_col - 1) + [True])
+        ]
+        full = count - (self.max_col - 1) * per  # rows that every column reaches
+        rows = map("".join, zip(*(itertools.islice(c, full) for c in columns), strict=True))
+        while batch := list(itertools.islice(rows, BATCH)):
+            yield self.max_col, batch
+        rows = (f"{''.join(cells)}</row>" for cells in zip(*columns[:-1], strict=True))
+        while batch := list(itertools.islice(rows, BATCH)):
+            yield self.max_col - 1, batch
 
     def formulas(self) -> Iterator[tuple[int, int, str]]:
         """Each check's (row, column, text), as `rows` lays them out."""
