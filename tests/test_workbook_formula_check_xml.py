@@ -60,7 +60,7 @@ def _checked_sheet(second_title: str) -> tuple[Sheet, list[Sheet]]:
     second.put(1, 1, "Title", "title")
     for r in range(2, 20):
         second.put(r, 1, f"Line {r} & co", "text")
-        second.put_years(r, 2, 8, f"{Y}{r - 1}+Inputs!$B$2&\"&\"", None, "calc")
+        second.put_years(r, 2, 8, f'{Y}{r - 1}+Inputs!$B$2&"&"', None, "calc")
     book = _Book([first, second])
     sheet = formula_check.formula_check_sheet(book)  # type: ignore[arg-type]
     assert sheet is not None

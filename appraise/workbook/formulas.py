@@ -255,13 +255,13 @@ _LETTER = "XFE"
 
 
 def _qualified_years(
-    line: Years, lo: int, hi: int, source: _Context, escaped: bool
+    line: Years, lo: int, hi: int, context: _Context, escaped: bool
 ) -> list[tuple[int, str, str]]:
     """(column, its letter, the formula qualified) of columns `first + lo` to `first + hi - 1`
     of a line of years: its formula qualified once (and escaped for XML, if `escaped`), the
     column's letter put in after."""
-    columns, letters = range(line.first + lo, line.first + hi), source.letters
-    title, prefix, shape = source.title, source.prefix, line.shape
+    columns, letters = range(line.first + lo, line.first + hi), context.letters
+    title, prefix, shape = context.title, context.prefix, line.shape
     if _LETTER in shape or _LETTER in prefix:  # the stand-in would be ambiguous: each alone
         found = [(col, letters[col], qualify(line.text(col), title, prefix)) for col in columns]
         return [(col, letter, _escaped(text)) for col, letter, text in found] if escaped else found
@@ -383,7 +383,7 @@ class Checked(Generated):
         FIRST_ROW (`<c r="..."` + `head` + the text escaped + `tail`; in column A each opens
         its row), BATCH at a time (the last fewer). The texts are `_runs`'s, but a line of
         years' check is made once, escaped, with a stand-in for the column's letter (its
-        formula's, its cells' and its description's), and each cell's from it by one replace."""
+        formula's, its cells' and its description's), and each cell's from it by a join."""
         opened = col == 1
         at = '<row r="' if opened else f'<c r="{get_column_letter(col)}'
         then = '"><c r="A' if opened else ""

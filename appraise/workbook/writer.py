@@ -535,8 +535,10 @@ def _row_end(parts: list[str]) -> bytes | None:
 def _generated_rows(
     generated: Generated, parts: list[str], row: int, attrs: dict[str, str], letters: list[str]
 ) -> Generator[bytes, None, int]:
-    """The generated cells' rows, after the sheet's own (`parts` so far, `row` the last open);
-    returns the row left open."""
+    """The generated cells' rows, after the sheet's own (`parts` so far, `row` the last open),
+    as `generated.xml_rows` makes them; returns the row left open (none, once a generated row
+    is written: each comes closed). `letters` is not needed: the rows come with their cells'
+    addresses."""
     if generated.count and generated.first_row <= row:
         raise RuntimeError("generated cells must lie below a sheet's other cells")
     value = generated.value
