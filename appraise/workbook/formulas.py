@@ -255,20 +255,16 @@ _LETTER = "XFE"
 
 
 def _qualified_years(
-    line: Years, lo: int, hi: int, context: _Context, escaped: bool
-) -> list[tuple[int, str, str]]:
-    """(column, its letter, the formula qualified) of columns `first + lo` to `first + hi - 1`
-    of a line of years: its formula qualified once (and escaped for XML, if `escaped`), the
-    column's letter put in after."""
-    columns, letters = range(line.first + lo, line.first + hi), context.letters
-    title, prefix, shape = context.title, context.prefix, line.shape
+    line: Years, lo: int, hi: int, title: str, prefix: str
+) -> list[tuple[int, str]]:
+    """(column, the formula qualified) of columns `first + lo` to `first + hi - 1` of a line
+    of years: its formula qualified once, the column's letter put in after."""
+    columns = range(line.first + lo, line.first + hi)
+    shape = line.shape
     if _LETTER in shape or _LETTER in prefix:  # the stand-in would be ambiguous: each alone
-        found = [(col, letters[col], qualify(line.text(col), title, prefix)) for col in columns]
-        return [(col, letter, _escaped(text)) for col, letter, text in found] if escaped else found
+        return [(col, qualify(line.text(col), title, prefix)) for col in columns]
     qualified = qualify(shape.replace(COLUMN, _LETTER), title, prefix)
-    if escaped:  # escaping leaves the stand-in as it is, and makes none
-        qualified = _escaped(qualified)
-    return [(col, letters[col], qualified.replace(_LETTER, letters[col])) for col in columns]
+    return [(col, qualified.replace(_LETTER, get_column_letter(col))) for col in columns]
 
 
 def _escaped(text: str) -> str:
@@ -310,10 +306,14 @@ class _Context:
     ) -> list[tuple[int, str, str]]:
         """(column, letter, formula qualified) of the cells of a place (`Checked._places`),
         the formulas escaped for XML if `escaped`."""
-        if line is not None:
-            return _qualified_years(line, lo, hi, self, escaped)
-        again = qualify(self.held[p][0], self.title, self.prefix)
-        return [(column, self.letters[column], _escaped(again) if escaped else again)]
+        letters, title, prefix = self.letters, self.title, self.prefix
+        if line is None:
+            found = [(column, qualify(self.held[p][0], title, prefix))]
+        else:
+            found = _qualified_years(line, lo, hi, title, prefix)
+        if escaped:
+            return [(col, letters[col], _escaped(again)) for col, again in found]
+        return [(col, letters[col], again) for col, again in found]
 
 
 def _texts_of(context: _Context, row: int, againsts: list[tuple[int, str, str]]) -> list[str]:
