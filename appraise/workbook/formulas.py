@@ -429,6 +429,8 @@ class Checked(Generated):
             yield batch
 
     def xml_rows(self, head: str, tail: str) -> Iterator[tuple[int, list[str]]]:
+        """`Generated.xml_rows`, made straight as XML (`_xml`): the same rows, held to the
+        general way by tests/test_workbook_formula_check_xml.py."""
         per, count, closed = self.per_column, self.count, tail + "</row>"
         if count <= per:
             for batch in self._xml(0, count, 1, head, closed):
