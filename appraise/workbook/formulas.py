@@ -303,28 +303,25 @@ class _Context:
 
     def againsts(
         self, row: int, column: int, p: int, line: Years | None, lo: int, hi: int, escaped: bool
-    ) -> list[tuple[int, str, str]]:
-        """(column, letter, formula qualified) of the cells of a place (`Checked._places`),
-        the formulas escaped for XML if `escaped`."""
-        letters, title, prefix = self.letters, self.title, self.prefix
+    ) -> list[tuple[int, str]]:
+        """(column, formula qualified) of the cells of a place (`Checked._places`), the
+        formulas escaped for XML if `escaped`."""
         if line is None:
-            found = [(column, qualify(self.held[p][0], title, prefix))]
+            found = [(column, qualify(self.held[p][0], self.title, self.prefix))]
         else:
-            found = _qualified_years(line, lo, hi, title, prefix)
-        if escaped:
-            return [(col, letters[col], _escaped(again)) for col, again in found]
-        return [(col, letters[col], again) for col, again in found]
+            found = _qualified_years(line, lo, hi, self.title, self.prefix)
+        return [(col, _escaped(again)) for col, again in found] if escaped else found
 
 
-def _texts_of(context: _Context, row: int, againsts: list[tuple[int, str, str]]) -> list[str]:
+def _texts_of(context: _Context, row: int, againsts: list[tuple[int, str]]) -> list[str]:
     """The checks of the cells of one place, as text."""
     title, prefix, described = context.title, context.prefix, context.described
-    number = str(row)
+    letters, number = context.letters, str(row)
     return [
-        f"IF(IFERROR(AND(_xlfn.ISFORMULA({prefix}{letter}{number}),"
-        f"{prefix}{letter}{number}=({again})),FALSE),TRUE,"
-        f'"{f"{title}!{letter}{number} {described(row, col)}"[:MAX_WHAT]}")'
-        for col, letter, again in againsts
+        f"IF(IFERROR(AND(_xlfn.ISFORMULA({prefix}{letters[col]}{number}),"
+        f"{prefix}{letters[col]}{number}=({again})),FALSE),TRUE,"
+        f'"{f"{title}!{letters[col]}{number} {described(row, col)}"[:MAX_WHAT]}")'
+        for col, again in againsts
     ]
 
 
@@ -414,7 +411,8 @@ class Checked(Generated):
                     ]
                     r += hi - lo
                 else:
-                    for c, letter, again in context.againsts(row, column, p, line, lo, hi, True):
+                    for c, again in context.againsts(row, column, p, line, lo, hi, True):
+                        letter = letters[c]
                         batch.append(
                             f'{at}{r}{then}{r if opened else ""}"{head}IF(IFERROR(AND('
                             f"_xlfn.ISFORMULA({prefix}{letter}{number}),{prefix}{letter}{number}"
