@@ -20,7 +20,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,13 +28,14 @@ from openpyxl.utils import get_column_letter
 
 from appraise.engine import evaluate
 from appraise.engine.lines import LINES, NOT_A_RISK, SEVERAL, Line
-from appraise.engine.ops import INFINITE, NEVER, ExcelOps, Ref, Span, X
+from appraise.engine.ops import INFINITE, NEVER, Ref, Span, X
 from appraise.engine.params import Model, build
 from appraise.engine.results import Appraisal, run
 from appraise.errors import InputError
 from appraise.model.identity import RunIdentity
 from appraise.model.numbers import Domain
 from appraise.model.schema import Evidence, Portfolio
+from appraise.workbook.shapes import Shapes
 from appraise.workbook.writer import Formula, Sheet, cacheable, quote_title, ref, safe_title
 from appraise.workbook.yearline import COLUMN
 
@@ -447,6 +448,11 @@ class Book:
         return shown(line, float(value))
 
     @cached_property
+    def _shapes(self) -> Shapes:
+        """Formula texts by line and shape of operands (`appraise.workbook.shapes`)."""
+        return Shapes()
+
+    @cached_property
     def _as_lists(self) -> dict[str, Any]:
         """`_lists` of each line asked for so far."""
         return {}
@@ -570,8 +576,8 @@ class Book:
         """`formula`'s text (a `Formula` made once, with its cached value, by `write`)."""
         line = lines[key]
         assert line.formula is not None, f"{key} is an input: it has no formula"
-        names = _Names(self, line.level, owner, here, local or {}, lines, also)
-        return str(line.formula(names, ExcelOps(line.infinite)))
+        state = (self, line.level, owner, here, local or {}, lines, also)
+        return self._shapes.text(line, partial(_operand, state))
 
     def write(
         self,
@@ -620,35 +626,6 @@ class Book:
         sheet.put_years(row, first, end, shape, values, style)
 
 
-class _Names:
-    """The operands of one cell's formula, as references to the cells where they were placed.
-
-    An operand is read as an attribute (`n.reach`). It is looked up in `__getattribute__`, not
-    `__getattr__`: Python calls `__getattr__` only after the ordinary lookup has failed and made
-    its AttributeError, which took ten times the lookup itself (59,000 operands at 200
-    interventions x 5 years, issue 27). So what a `_Names` holds is one slot, read as
-    `object.__getattribute__` reads it; no line's key starts with "_" (`Line` keys are names)."""
-
-    __slots__ = ("_state",)
-
-    def __init__(
-        self,
-        book: Book,
-        level: tuple[str, ...],
-        owner: str,
-        here: Cell | Row,
-        local: Mapping[str, Place],
-        lines: Mapping[str, Line],
-        also: tuple[str, ...],
-    ):
-        self._state = (book, level, owner, here, local, lines, also)
-
-    def __getattribute__(self, name: str) -> Any:
-        if name[:1] == "_":  # the slot, and Python's own (__class__, ...)
-            return object.__getattribute__(self, name)
-        return _operand(object.__getattribute__(self, "_state"), name)
-
-
 def _owner_of(book: Book, mine: tuple[str, ...], owner: str, level: tuple[str, ...]) -> str:
     """Whose figure an operand on `level` is, for the line of `owner` on level `mine`."""
     if "n" in level and "F" not in level and effect_slot(owner) is not None:
@@ -661,7 +638,8 @@ def _owner_of(book: Book, mine: tuple[str, ...], owner: str, level: tuple[str, .
 
 
 def _operand(state: tuple[Any, ...], name: str) -> X:
-    """Operand `name` of a `_Names`' formula (its `state`), as a reference to where it is placed."""
+    """Operand `name` of the formula of a line in a cell (`state`: `Book._formula_text`'s), as a
+    reference to where it is placed."""
     book, mine, mine_owner, here, local_places, lines, also = state
     line = lines[name]
     place = local_places.get(name)
