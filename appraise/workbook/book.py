@@ -401,22 +401,22 @@ class Book:
             rows = self._as_lists.get(key)
             if rows is None:
                 rows = self._as_lists[key] = self._lists(key)
-            if rows is not False and key not in self.model.names:
+            if rows.__class__ is list:  # one figure an owner, shown once for every owner
                 value = rows[int(owner[1:])]
-                if value.__class__ is np.ndarray:  # a line of years
-                    if not line.key.endswith("payback_year") and np.isfinite(value).all():
-                        return value.tolist()  # each year as `shown` leaves it
-                    value = value.tolist()
-                if value.__class__ is list:
-                    return [shown(line, v) for v in value]
-                value = float(value)
-                if (
-                    value != value  # not a number (its effects asked for only then: rare)
-                    and owner[:1] == "i"
+                if value is not _NOT_A_NUMBER:
+                    return value
+                if (  # its effects asked for only then: rare
+                    owner[:1] == "i"
                     and len(self.model.interventions[int(owner[1:])].effect_list) > 1
                 ):
                     return SEVERAL  # a figure of one outcome, for a service averting several
-                return shown(line, value)
+                return shown(line, math.nan)
+            if rows is not False:  # a line of years: the array, and which owners' are finite
+                years, finite = rows
+                value = years[int(owner[1:])].tolist()
+                if finite[int(owner[1:])]:
+                    return value  # each year as `shown` leaves it
+                return [shown(line, v) for v in value]
         per, totals = self.engine
         slot = effect_slot(owner)
         if owner == "total":
@@ -458,14 +458,27 @@ class Book:
         return {}
 
     def _lists(self, key: str) -> Any:
-        """A line's engine values by owner, as `value_of` takes them: a list of numbers (one
-        an owner), or an array whose row `.tolist()` is an owner's years (not held as Python
-        numbers: a line of years keeps them more compactly); False where it cannot."""
+        """A line's engine values by owner, as `value_of` takes them: a list of each owner's
+        figure as shown (`_NOT_A_NUMBER` where it is not a number: shown by owner), or an array
+        whose row `.tolist()` is an owner's years (not held as Python numbers: a line of years
+        keeps them more compactly) and whether each owner's are all finite (shown as they are);
+        False where it cannot (a figure shown by name, a line of no owner)."""
         value = self.engine[0][key]
         line = LINES[key]
-        if np.ndim(value) == 0 or (line.level == ("n", "H") and np.ndim(value) != 2):
+        if (
+            np.ndim(value) == 0
+            or (line.level == ("n", "H") and np.ndim(value) != 2)
+            or key in self.model.names
+        ):
             return False
-        return np.asarray(value).tolist() if np.ndim(value) == 1 else np.asarray(value)
+        if np.ndim(value) == 1:
+            figures = [float(v) for v in np.asarray(value).tolist()]
+            return [_NOT_A_NUMBER if v != v else shown(line, v) for v in figures]
+        years = np.asarray(value)
+        finite = np.isfinite(years).all(axis=tuple(range(1, years.ndim)))
+        if key.endswith("payback_year"):  # a year 0 is shown as never
+            finite[:] = False
+        return years, finite.tolist()
 
     def ref_formula(self, key: str, owner: str) -> Formula:
         """A reference to a placed line's cell, with the engine's value of it cached."""
@@ -664,6 +677,8 @@ def _operand(state: tuple[Any, ...], name: str) -> X:
     )
     return _reference(place, here, line.infinite is not None, columnwise, relative)
 
+
+_NOT_A_NUMBER = object()  # `Book._lists`: a figure not a number, shown as its owner needs
 
 # Owners of a placed figure by axis: i<k> an intervention, c<j> a component, d<j> a derived
 # outcome, x<j> a change of placement, w<j> a row of the placement table, g<j> a staff line.
