@@ -20,7 +20,22 @@ from appraise.workbook.shapes import Shapes, _general, _Given, _Reading
 from tests.conftest import EXAMPLES, THURROCK
 
 # Parts of references a spreadsheet never sees, but that must come through a template unchanged.
-AWKWARD = ("!", "'a b'!", '"', '""', "{", "}", "{0}", "\ue000", "\ue001!", "\x00", "&<>", "$A$1")
+AWKWARD = (
+    "!",
+    "'a b'!",
+    '"',
+    '""',
+    "{",
+    "}",
+    "{0}",
+    "\ue000",
+    "\ue001!",
+    "\x00",
+    "\x07",
+    "&<>",
+    "$A$1",
+)
+AWKWARD += ("=SUM(A1)", "+1", "@x", "_x0041_", "x" * 300)
 
 
 def _general_text(self: Shapes, line: Line, resolve: Any) -> str:
