@@ -313,9 +313,9 @@ class Appraisal:
             "non_uk_haircut": r["non_uk_haircut"][i],
             "savings_by_payer": {p: r["savings_by_payer"][i][k] for k, p in enumerate(payers)},
             "savings_by_component": {
-                f"{key}.{name}": r["savings_by_component"][i][c]
-                for c, (key, name) in enumerate(m.components)
-                if key in mine
+                label: row[c]
+                for row in (r["savings_by_component"][i],)
+                for label, c in self._components_of(mine)
             },
             "payback_year": _year(r["payback_year"][i]),
             "discounted_payback_year": _year(r["discounted_payback_year"][i]),
@@ -327,6 +327,24 @@ class Appraisal:
                 rec[key] = r[key][i]
         rec["savings_by_class"] = by_class(rec)
         return {k: rec[k] for k in (BRIEF_KEYS if brief else INTERVENTION_KEYS)}
+
+    def _components_of(self, averts: list[str]) -> tuple[tuple[str, int], ...]:
+        """The components (`outcome.name`, position) of the outcomes `averts`, in core order:
+        found once per list of outcomes, not once per intervention (10,000 interventions
+        averting the same few)."""
+        found = self._components.get(tuple(averts))
+        if found is None:
+            mine = set(averts)
+            found = self._components[tuple(averts)] = tuple(
+                (f"{key}.{name}", c)
+                for c, (key, name) in enumerate(self.model.components)
+                if key in mine
+            )
+        return found
+
+    @cached_property
+    def _components(self) -> dict[tuple[str, ...], tuple[tuple[str, int], ...]]:
+        return {}
 
     def contract_record(self, i: int) -> dict[str, Any] | None:
         """An intervention's outcome contract: payments, who pays them, each side's net position
