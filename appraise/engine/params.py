@@ -309,7 +309,7 @@ def _effects(walk: Walk, put: Put) -> None:
     several = len(effects) > 1
     for k, (averts, e, path) in enumerate(effects):
         values["effect_form"][i, k] = effect_code(e)
-        values["effect_outcome"][i, k] = walk.outcome_keys.index(averts)
+        values["effect_outcome"][i, k] = walk.outcome_at[averts]
         values["effect_used"][i, k] = 1.0
         # The same for every intervention that shares the effect (made once per text) and
         # states the same sources for it: worked out once (`Plans`).

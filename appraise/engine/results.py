@@ -322,11 +322,19 @@ class Appraisal:
             "years": None if brief else self._years(lambda key: r[key][i]),
             "contract": self.contract_record(i),
         }
-        for key in INTERVENTION_KEYS:
-            if key not in rec and key != "savings_by_class":
-                rec[key] = r[key][i]
+        for key, column in self._figure_columns(rec):
+            rec[key] = column[i]
         rec["savings_by_class"] = by_class(rec)
         return {k: rec[k] for k in (BRIEF_KEYS if brief else INTERVENTION_KEYS)}
+
+    def _figure_columns(self, rec: Mapping[str, Any]) -> list[tuple[str, list[Any]]]:
+        """The figures a record (`rec`, as `record` makes it before) takes as they are, each
+        with its column of every intervention's: found once, not for each intervention."""
+        found = self.__dict__.get("_columns")
+        if found is None:
+            keys = [k for k in INTERVENTION_KEYS if k not in rec and k != "savings_by_class"]
+            found = self.__dict__["_columns"] = [(k, self.figures[k]) for k in keys]
+        return found
 
     def _components_of(self, averts: list[str]) -> tuple[tuple[str, int], ...]:
         """The components (`outcome.name`, position) of the outcomes `averts`, in core order:

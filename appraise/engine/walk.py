@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -83,6 +84,11 @@ class Walk:
     @property
     def outcome_keys(self) -> list[str]:
         return list(self.portfolio.outcomes)
+
+    @cached_property
+    def outcome_at(self) -> dict[str, int]:
+        """Each outcome's position in the core's order, by key."""
+        return {key: o for o, key in enumerate(self.portfolio.outcomes)}
 
     def add(self, param: Param) -> None:
         self.params.append(param)
