@@ -303,11 +303,20 @@ def price_inputs(walk: Walk, derived: list[str]) -> dict[str, tuple[str, ...]]:
         "derive": [f"outcomes.{key}.derive" for key in derived],
         "placement": [row.path for row in walk.prices.rows],
     }
+    # Each year's and index's position found once, by the year's id (the blocks hold their
+    # years while this runs) and the index's name: 10,000 interventions' costs share a few.
+    years: dict[int, float] = {}
+    series = {name: float(k) for k, name in enumerate(prices.series)}
     for slot, at in paths.items():
-        values[f"{slot}_price_year"] = np.array(
-            [float(prices.year_at(prices.blocks[p].year)) for p in at]
-        )
-        values[f"{slot}_index"] = np.array([float(prices.series_at(prices.names[p])) for p in at])
+        found = []
+        for p in at:
+            year = prices.blocks[p].year
+            position = years.get(id(year))
+            if position is None:
+                position = years[id(year)] = float(prices.year_at(year))
+            found.append(position)
+        values[f"{slot}_price_year"] = np.array(found)
+        values[f"{slot}_index"] = np.array([series[prices.names[p]] for p in at])
     names: dict[str, tuple[str, ...]] = {"price_base": prices.labels}
     for slot in paths:
         names[f"{slot}_price_year"] = prices.labels

@@ -296,10 +296,16 @@ def audit(portfolio: Portfolio, table: PriceTable) -> dict[str, Any]:
     # uprating is worked out once (the text of the figure and the years: -0.0 is not 0.0, and
     # a year's written form is shown).
     made: dict[tuple[int, str, str], dict[str, Any]] = {}
+    # A year many blocks share (the price base) is written out once: by its id, as the blocks
+    # hold it while this runs.
+    years: dict[int, str] = {}
     for path, (field_, amount) in _amounts(portfolio).items():
         block = table.blocks[path]
         index = table.index_of(path)
-        key = (id(index), repr(amount), repr(block.year))
+        year = years.get(id(block.year))
+        if year is None:
+            year = years[id(block.year)] = repr(block.year)
+        key = (id(index), repr(amount), year)
         record = made.get(key)
         if record is None:
             record = made[key] = index.uprate(amount, block.year, base, path=path).to_data()
