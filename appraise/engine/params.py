@@ -303,8 +303,8 @@ def _effects(walk: Walk, put: Put) -> None:
     """Each effect's terms in the form reported, the sources that establish it, and whether
     they are all from outside the UK."""
     item, i, values = put.item, put.i, walk.values
-    stated = item.evidence.effect_sources  # a citation for these figures, if the file names one
-    fallback = Provenance(CITED, tuple(stated)) if stated else None
+    # A citation for these figures, if the file names one.
+    stated = tuple(item.evidence.effect_sources or ()) or None
     effects = item.effect_list
     several = len(effects) > 1
     for k, (averts, e, path) in enumerate(effects):
@@ -313,19 +313,21 @@ def _effects(walk: Walk, put: Put) -> None:
         values["effect_used"][i, k] = 1.0
         # The same for every intervention that shares the effect (made once per text) and
         # states the same sources for it: worked out once (`Plans`).
-        detail = (path, averts if several else None, tuple(stated) if stated else None)
-        terms = PLANS.get(e, detail, _effect_terms, e, averts, path, fallback, several)
+        detail = (path, averts if several else None, stated)
+        terms = PLANS.get(e, detail, _effect_terms, e, averts, path, stated, several)
         put.entries(terms, (i, k))
-    found_by = effect_sources(item, walk.evidence)
+    found_by, abroad = walk.established_by(item)
     walk.effect_sources.append(found_by)
-    if found_by and not any(walk.evidence[s].is_uk for s in found_by if s in walk.evidence):
+    if abroad:
         values["non_uk"][i] = 1.0
 
 
 def _effect_terms(
-    e: Any, averts: str, path: str, fallback: Provenance | None, several: bool
+    e: Any, averts: str, path: str, stated: tuple[str, ...] | None, several: bool
 ) -> tuple[Entry, ...]:
-    """The inputs of effect `e` (at `path`, averting `averts`) in the form reported."""
+    """The inputs of effect `e` (at `path`, averting `averts`) in the form reported; cited to
+    the sources `stated` for the effect, where its figures carry no provenance of their own."""
+    fallback = Provenance(CITED, stated) if stated else None
     found = []
     for name, target in zip(EFFECT_TERMS[e.form], ("effect_a", "effect_b"), strict=True):
         if not name:

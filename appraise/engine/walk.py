@@ -14,7 +14,7 @@ import numpy as np
 
 from appraise.engine import core
 from appraise.engine.evaluate import Structure
-from appraise.engine.registry import DEFAULTS, Param, declared
+from appraise.engine.registry import DEFAULTS, Param, declared, effect_sources
 from appraise.model.numbers import Domain, Input, Num, central
 from appraise.model.pricing import PriceRow, PriceTable, change_ends, price_rows, price_table
 from appraise.model.provenance import NOT_STATED_PROVENANCE, Provenance, provenance_of
@@ -80,6 +80,7 @@ class Walk:
     effect_sources: list[tuple[str, ...]] = field(default_factory=list)
     # The params of each intervention (under `interventions[i].`), by i, as they are put.
     by_intervention: dict[int, list[Param]] = field(default_factory=dict)
+    _established: dict[int, tuple[Any, tuple[str, ...], bool]] = field(default_factory=dict)
 
     @property
     def outcome_keys(self) -> list[str]:
@@ -89,6 +90,19 @@ class Walk:
     def outcome_at(self) -> dict[str, int]:
         """Each outcome's position in the core's order, by key."""
         return {key: o for o, key in enumerate(self.portfolio.outcomes)}
+
+    def established_by(self, item: Intervention) -> tuple[tuple[str, ...], bool]:
+        """The sources that establish an intervention's effect (`effect_sources`), and whether
+        they are all from outside the UK: worked out once per evidence part, which interventions
+        that write it alike share (`appraise.model.base.made_once`), by its id while it is held."""
+        part = item.evidence
+        found = self._established.get(id(part))
+        if found is None or found[0] is not part:
+            by = effect_sources(item, self.evidence)
+            evidence = self.evidence
+            abroad = bool(by) and not any(evidence[s].is_uk for s in by if s in evidence)
+            found = self._established[id(part)] = (part, by, abroad)
+        return found[1], found[2]
 
     def add(self, param: Param) -> None:
         self.params.append(param)
