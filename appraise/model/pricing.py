@@ -260,7 +260,8 @@ def _amounts(portfolio: Portfolio) -> dict[str, tuple[str, float]]:
     out: dict[str, tuple[str, float]] = {}
     for i, item in enumerate(portfolio.interventions):
         cost = item.unit_cost
-        if cost.form == "staff":
+        form = cost.form
+        if form == "staff":
             staff = sum(
                 central(s.fte) * central(s.salary) * (1 + central(s.on_costs))
                 for s in cost.staff or ()
@@ -268,9 +269,7 @@ def _amounts(portfolio: Portfolio) -> dict[str, tuple[str, float]]:
             value = staff + (central(cost.non_staff) if cost.non_staff is not None else 0.0)
             out[f"interventions[{i}].unit_cost"] = ("staff", value)
             continue
-        field_, amount = (
-            ("amount", cost.amount) if cost.form == "per_case" else ("total", cost.total)
-        )
+        field_, amount = ("amount", cost.amount) if form == "per_case" else ("total", cost.total)
         out[f"interventions[{i}].unit_cost"] = (field_, central(amount))
     for key, outcome in portfolio.outcomes.items():
         if outcome.derive is not None:
