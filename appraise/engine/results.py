@@ -281,9 +281,10 @@ class Appraisal:
         m, r = self.model, self.figures
         item = m.interventions[i]
         payers = m.base.payers
-        effects = [self.effect_record(i, k, brief) for k in range(len(item.effect_list))]
+        listed = item.effect_list
+        effects = [self._effect_record(i, k, brief, listed[k]) for k in range(len(listed))]
         one = effects[0] if len(effects) == 1 else None
-        mine = item.outcomes_averted
+        mine = [e["averts"] for e in effects]  # `item.outcomes_averted`
         rec: dict[str, Any] = {
             "id": item.id,
             "name": item.name,
@@ -335,6 +336,11 @@ class Appraisal:
             keys = [k for k in INTERVENTION_KEYS if k not in rec and k != "savings_by_class"]
             found = self.__dict__["_columns"] = [(k, self.figures[k]) for k in keys]
         return found
+
+    @cached_property
+    def _effect_forms(self) -> list[list[int]]:
+        """Each intervention's effects' form codes (`effect_form`), as lists of ints."""
+        return self.model.base.effect_form.astype(int).tolist()
 
     def _components_of(self, averts: list[str]) -> tuple[tuple[str, int], ...]:
         """The components (`outcome.name`, position) of the outcomes `averts`, in core order:
@@ -392,9 +398,15 @@ class Appraisal:
     def effect_record(self, i: int, k: int, brief: bool = False) -> dict[str, Any]:
         """One effect of intervention i: the outcome it averts, how much, and its break-even
         (`brief`: without how it converts, `record`)."""
-        m, r = self.model, self.figures
-        averts, effect, path = m.interventions[i].effect_list[k]
-        form = int(m.base.effect_form[i, k])
+        return self._effect_record(i, k, brief, self.model.interventions[i].effect_list[k])
+
+    def _effect_record(
+        self, i: int, k: int, brief: bool, listed: tuple[str, Any, str]
+    ) -> dict[str, Any]:
+        """`effect_record`, given the effect as the intervention's `effect_list` lists it."""
+        r = self.figures
+        averts, effect, path = listed
+        form = self._effect_forms[i][k]
         found = {
             "averts": averts,
             "path": path,
@@ -403,7 +415,7 @@ class Appraisal:
             "effect_raw": r["effect_rate_raw"][i][k],
             "effect_adjusted": r["effect_rate"][i][k],
             "treated_risk": (r["effect_treated_risk"][i][k] if form in core.RISK_FORMS else None),
-            "effect_conversion": None if brief else describe_effect(m, self.per, i, k),
+            "effect_conversion": None if brief else describe_effect(self.model, self.per, i, k),
             "outcomes_averted": r["effect_outcomes_averted"][i][k],
             "outcome_cost": r["effect_outcome_cost"][i][k],
             "gross_savings": r["effect_gross_savings"][i][k],
