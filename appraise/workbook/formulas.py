@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
 
@@ -142,6 +143,8 @@ class _Described:
         self.labels, self.sections, self.headers = texts
         self.rows: dict[int, tuple[bool, str]] = {}
         self.cols: dict[int, tuple[bool, str]] = {}
+        self.after: tuple[list[str], list[str]] | None = None  # `split`'s: alone, after a row's
+        self.longest = 0
 
     @staticmethod
     def _part(*parts: str) -> tuple[bool, str]:
@@ -158,6 +161,18 @@ class _Described:
         if row[0] and col[0]:
             return " / ".join((row[1], col[1]))
         return row[1] if row[0] else col[1]
+
+    def split(self, r: int, columns: int) -> tuple[str, list[str]]:
+        """`self(r, c)` as `base + after[c]` for columns 0 to `columns`: the row's part once,
+        each column's once for the sheet."""
+        row = self.rows.get(r)
+        if row is None:
+            row = self.rows[r] = self._part(self.sections.get(r, ""), self.labels.get(r, ""))
+        if self.after is None:
+            cols = [self._part(self.headers.get(c, "")) for c in range(columns + 1)]
+            self.after = ([text for _, text in cols], [" / " + t if k else "" for k, t in cols])
+            self.longest = max(map(len, self.after[1]))  # of any column's part
+        return (row[1], self.after[1]) if row[0] else ("", self.after[0])
 
 
 def formula_check_sheet(book: Book) -> Sheet | None:
@@ -252,6 +267,67 @@ def _qualified_years(
     return [(col, qualified.replace(_LETTER, get_column_letter(col))) for col in columns]
 
 
+def _escaped(text: str) -> str:
+    return escape(text) if "&" in text or "<" in text or ">" in text else text
+
+
+def _shaped(line: Years, context: _Context, number: str, base: str, after: list[str]) -> str | None:
+    """A check of a line of years, escaped for XML, with `_LETTER` for its column's letter,
+    up to its description's column part: None where that would not be the same as each cell's
+    check made alone (the stand-in found elsewhere, or a description that could be cut)."""
+    title, prefix, shape = context.title, context.prefix, line.shape
+    if _LETTER in shape or _LETTER in prefix or _LETTER in base:
+        return None
+    lead = f"{title}!{_LETTER}{number} {base}"  # the letter: at most as long as its stand-in
+    if len(lead) + context.described.longest > MAX_WHAT and (
+        len(lead) + max(len(after[c]) for c in range(line.first, line.end + 1)) > MAX_WHAT
+    ):
+        return None
+    again = _escaped(qualify(shape.replace(COLUMN, _LETTER), title, prefix))
+    return (
+        f"IF(IFERROR(AND(_xlfn.ISFORMULA({prefix}{_LETTER}{number}),"
+        f'{prefix}{_LETTER}{number}=({again})),FALSE),TRUE,"{lead}'
+    )
+
+
+class _Context:
+    """What the checks of one sheet share: its title, its reference prefix, its column
+    letters, its cells, what each is (`_Described`)."""
+
+    def __init__(self, source: Source):
+        built = source.sheet
+        self.title, self.prefix = built.title, quote_title(built.title)
+        self.letters = [""] + [get_column_letter(c) for c in range(1, built.max_col + 1)]
+        self.held = built.cells.held
+        self.described = _Described(_texts(built, source.placed, source.max_row))
+
+    def againsts(
+        self, row: int, column: int, p: int, line: Years | None, lo: int, hi: int, escaped: bool
+    ) -> list[tuple[int, str]]:
+        """(column, formula qualified) of the cells of a place (`Checked._places`), the
+        formulas escaped for XML if `escaped`."""
+        if line is None:
+            found = [(column, qualify(self.held[p][0], self.title, self.prefix))]
+        else:
+            found = _qualified_years(line, lo, hi, self.title, self.prefix)
+        return [(col, _escaped(again)) for col, again in found] if escaped else found
+
+
+def _texts_of(context: _Context, row: int, againsts: list[tuple[int, str]]) -> list[str]:
+    """The checks of the cells of one place, as text."""
+    title, prefix, described = context.title, context.prefix, context.described
+    letters, number = context.letters, str(row)
+    return [
+        f"IF(IFERROR(AND(_xlfn.ISFORMULA({prefix}{letters[col]}{number}),"
+        f"{prefix}{letters[col]}{number}=({again})),FALSE),TRUE,"
+        f'"{f"{title}!{letters[col]}{number} {described(row, col)}"[:MAX_WHAT]}")'
+        for col, again in againsts
+    ]
+
+
+BATCH = 4096  # cells of the Formula check's XML made at a time (a column's)
+
+
 class Checked(Generated):
     """The Formula check's rows: for each formula of the sheets checked, in their order, a check
     that it is still that formula, `per_column` rows to a column."""
@@ -268,17 +344,18 @@ class Checked(Generated):
         """The checks numbered `start` to `stop` - 1, in order."""
         return itertools.chain.from_iterable(self._runs(start, stop))
 
-    def _runs(self, start: int, stop: int) -> Iterator[list[str]]:
-        """`_checks` a formula cell or a line of years at a time."""
+    def _places(
+        self, start: int, stop: int
+    ) -> Iterator[tuple[_Context, int, int, int, Years | None, int, int]]:
+        """The places of the checks numbered `start` to `stop` - 1, in order: (its sheet, row,
+        column, the cell's position, None, 0, 1) a formula cell, (its sheet, row, first column,
+        -1, the line, lo, hi) columns `first + lo` to `first + hi - 1` of a line of years."""
         for source in self.sources:
-            built, count = source.sheet, source.count
+            count = source.count
             if start >= count:
                 start, stop = start - count, stop - count
                 continue
-            described = _Described(_texts(built, source.placed, source.max_row))
-            held = built.cells.held
-            title, prefix = built.title, quote_title(built.title)
-            letters = [""] + [get_column_letter(c) for c in range(1, built.max_col + 1)]
+            context = _Context(source)
             done = 0  # checks of this sheet before the place at hand
             for row, column, p, line in source.formulas():
                 size = 1 if line is None else len(line)
@@ -287,24 +364,97 @@ class Checked(Generated):
                     continue
                 if done >= stop:
                     break
-                if line is None:
-                    againsts: Iterable[tuple[int, str]] = (
-                        (column, qualify(held[p][0], title, prefix)),
-                    )
-                else:
-                    lo, hi = max(start - done, 0), min(stop - done, size)
-                    againsts = _qualified_years(line, lo, hi, title, prefix)
+                yield context, row, column, p, line, max(start - done, 0), min(stop - done, size)
                 done += size
-                number = str(row)
-                yield [
-                    f"IF(IFERROR(AND(_xlfn.ISFORMULA({prefix}{letters[col]}{number}),"
-                    f"{prefix}{letters[col]}{number}=({again})),FALSE),TRUE,"
-                    f'"{f"{title}!{letters[col]}{number} {described(row, col)}"[:MAX_WHAT]}")'
-                    for col, again in againsts
-                ]
             start, stop = 0, stop - count
             if stop <= 0:
                 return
+
+    def _runs(self, start: int, stop: int) -> Iterator[list[str]]:
+        """`_checks` a formula cell or a line of years at a time."""
+        for context, row, column, p, line, lo, hi in self._places(start, stop):
+            yield _texts_of(context, row, context.againsts(row, column, p, line, lo, hi, False))
+
+    def _xml(self, start: int, stop: int, col: int, head: str, tail: str) -> Iterator[list[str]]:
+        """The checks numbered `start` to `stop` - 1 as the cells of column `col` from
+        FIRST_ROW (`<c r="..."` + `head` + the text escaped + `tail`; in column A each opens
+        its row), BATCH at a time (the last fewer). The texts are `_runs`'s, but a line of
+        years' check is made once, escaped, with a stand-in for the column's letter (its
+        formula's, its cells' and its description's), and each cell's from it by a join."""
+        opened = col == 1
+        at = '<row r="' if opened else f'<c r="{get_column_letter(col)}'
+        then = '"><c r="A' if opened else ""
+        end = f'"){tail}'
+        r, batch = FIRST_ROW, []
+        # A title XML does not leave alone (none of the builders' so far): as text, escaped.
+        plain = all(_escaped(source.sheet.title) == source.sheet.title for source in self.sources)
+        for context, row, column, p, line, lo, hi in self._places(start, stop):
+            if not plain:
+                texts = _texts_of(
+                    context, row, context.againsts(row, column, p, line, lo, hi, False)
+                )
+                batch += [
+                    f'{at}{r}{then}{r if opened else ""}"{head}{escape(text)}{tail}'
+                    for r, text in enumerate(texts, r)
+                ]
+                r += len(texts)
+            else:
+                title, prefix, letters = context.title, context.prefix, context.letters
+                number = str(row)
+                base, after = context.described.split(row, len(letters) - 1)
+                shaped = None if line is None else _shaped(line, context, number, base, after)
+                if shaped is not None:
+                    made = f'"{head}{shaped}'.split(_LETTER)  # a join: 4 times a replace
+                    batch += [
+                        f"{at}{r}{then}{r if opened else ''}{letters[c].join(made)}{after[c]}{end}"
+                        for r, c in enumerate(range(line.first + lo, line.first + hi), r)
+                    ]
+                    r += hi - lo
+                else:
+                    for c, again in context.againsts(row, column, p, line, lo, hi, True):
+                        letter = letters[c]
+                        batch.append(
+                            f'{at}{r}{then}{r if opened else ""}"{head}IF(IFERROR(AND('
+                            f"_xlfn.ISFORMULA({prefix}{letter}{number}),{prefix}{letter}{number}"
+                            f'=({again})),FALSE),TRUE,"'
+                            f"{f'{title}!{letter}{number} {base}{after[c]}'[:MAX_WHAT]}{end}"
+                        )
+                        r += 1
+            while len(batch) >= BATCH:  # exactly BATCH: the columns' batches line up
+                yield batch[:BATCH]
+                del batch[:BATCH]
+        if batch:
+            yield batch
+
+    def xml_rows(self, head: str, tail: str) -> Iterator[tuple[int, list[str]]]:
+        """`Generated.xml_rows`, made straight as XML (`_xml`): the same rows, held to the
+        general way by tests/test_workbook_formula_check_xml.py."""
+        per, count, closed = self.per_column, self.count, tail + "</row>"
+        if count <= per:
+            for batch in self._xml(0, count, 1, head, closed):
+                yield 1, batch
+            return
+        # As `rows`: column k holds checks k*per to (k+1)*per - 1, the last ending before the
+        # others. Each column's cells come BATCH at a time, so that a batch of rows is its
+        # columns' batches added up; the last column's cells close their rows, and past its end
+        # the ones before's are closed here.
+        *before, last = [
+            self._xml(
+                k * per, (k + 1) * per, k + 1, head, closed if k == self.max_col - 1 else tail
+            )
+            for k in range(self.max_col)
+        ]
+        for batches in zip(*before, strict=True):
+            rows = batches[0]
+            for cells in batches[1:]:
+                rows = list(map(str.__add__, rows, cells))
+            ends = next(last, [])
+            if ends:
+                yield self.max_col, list(map(str.__add__, rows[: len(ends)], ends))
+            if len(ends) < len(rows):
+                yield self.max_col - 1, [f"{row}</row>" for row in rows[len(ends) :]]
+        if next(last, None) is not None:
+            raise RuntimeError("the Formula check's last column runs past the others")
 
     def formulas(self) -> Iterator[tuple[int, int, str]]:
         """Each check's (row, column, text), as `rows` lays them out."""

@@ -267,6 +267,17 @@ class Generated:
         if texts:
             yield row, texts
 
+    def xml_rows(self, head: str, tail: str) -> Iterator[tuple[int, list[str]]]:
+        """The rows of `rows` as XML, in batches: (cells a row, each row's whole `<row>`
+        element), every cell `<c r="..."` + `head` + its text escaped + `tail`. This general way
+        is the reference a faster one (`formulas.Checked`) is held to."""
+        for r, texts in self.rows():
+            cells = "".join(
+                f'<c r="{get_column_letter(c)}{r}"{head}{escape(text)}{tail}'
+                for c, text in enumerate(texts, start=1)
+            )
+            yield len(texts), [f'<row r="{r}">{cells}</row>']
+
 
 def cell(row: int, col: int, abs_row: bool = False, abs_col: bool = False) -> str:
     """A1 address; `abs_*` add the `$` anchors."""
@@ -524,38 +535,39 @@ def _row_end(parts: list[str]) -> bytes | None:
 def _generated_rows(
     generated: Generated, parts: list[str], row: int, attrs: dict[str, str], letters: list[str]
 ) -> Generator[bytes, None, int]:
-    """The generated cells' rows, after the sheet's own (`parts` so far, `row` the last open);
-    returns the row left open."""
+    """The generated cells' rows, after the sheet's own (`parts` so far, `row` the last open),
+    as `generated.xml_rows` makes them; returns the row left open (none, once a generated row
+    is written: each comes closed). `letters` is not needed: the rows come with their cells'
+    addresses."""
     if generated.count and generated.first_row <= row:
         raise RuntimeError("generated cells must lie below a sheet's other cells")
-    add = parts.append
     value = generated.value
     if value.__class__ is bool:
         after, tail = ' t="b"><f>', f"</f><v>{int(value)}</v></c>"
     else:
         after, tail = "><f>", f"</f><v>{value!r}</v></c>"
-    head = attrs[generated.style] + after
-    # A row's opening goes in with its first cell, counted as the part it is (`extra`): the
-    # chunks, and so the compressed bytes, are those written a part at a time (`_row_end`).
-    extra = 0
-    for r, texts in generated.rows():
-        if row:
-            add("</row>")
-            if len(parts) + extra > CHUNK:
+    # Each row counts as the parts `_row_end` would have held a cell at a time (its opening,
+    # its cells, its closing), so that the chunks, and so the compressed bytes, are those of
+    # any other sheet: a chunk ends after the row whose closing takes the count past CHUNK,
+    # unless no row follows it.
+    count, full = len(parts), False
+    for width, xml in generated.xml_rows(attrs[generated.style] + after, tail):
+        if not xml:
+            continue
+        if row:  # the sheet's own last row, closed before the first generated one
+            parts.append("</row>")
+            count, full, row = count + 1, count + 1 > CHUNK, 0
+        each, k = width + 2, 0
+        while k < len(xml):
+            if full:
                 yield "".join(parts).encode("utf-8")
                 parts.clear()
-                extra = 0
-        row = r
-        text = texts[0]
-        if "&" in text or "<" in text or ">" in text:
-            text = escape(text)
-        add(f'<row r="{r}"><c r="A{r}"{head}{text}{tail}')
-        extra += 1
-        for c in range(2, len(texts) + 1):
-            text = texts[c - 1]
-            if "&" in text or "<" in text or ">" in text:
-                text = escape(text)
-            add(f'<c r="{letters[c]}{r}"{head}{text}{tail}')
+                count = 0
+            rows = xml[k : k + (CHUNK - count) // each + 1]  # up to the one past CHUNK
+            parts.extend(rows)
+            count += each * len(rows)
+            k += len(rows)
+            full = count > CHUNK
     return row
 
 
