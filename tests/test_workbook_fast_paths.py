@@ -6,6 +6,7 @@ difference."""
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
@@ -26,9 +27,11 @@ from appraise.workbook.writer import (
     _cell_xml,
     _quoted,
     _sheet_data,
+    _survey,
     _text_after,
     cell,
 )
+from appraise.workbook.yearline import COLUMN
 from tests.conftest import THURROCK
 
 STYLES = ("text", "user", "header", "calc:money")
@@ -161,3 +164,111 @@ def test_operands_are_the_references_of_where_lines_were_placed():
         _ = names.fixed_cost  # not placed
     elsewhere = _Names(book, LINES["cost"].level, "i0", Cell("Summary", 3, 2), {}, LINES, ())
     assert str(elsewhere.reach) == "Calculations!$D$12"
+
+
+# -- column widths, row heights and quoted styles ----------------------------------------------
+
+
+def _survey_cell_by_cell(sheet: Sheet) -> tuple[dict[int, float], dict[int, float], set[str]]:
+    """`_survey` as it was written before it worked over arrays: a cell at a time, in the order
+    placed (the constants written out, so that a change to the writer's shows)."""
+    wrapped_roles = {"wrap", "user_wrap", "header", "bold_wrap"}
+    widths: dict[int, float] = {}
+    wrapped: list[tuple[int, int, str]] = []
+    quoted: set[str] = set()
+    for (r, c), (value, style) in sheet.cells.items():  # in the order placed
+        text = isinstance(value, str) and not isinstance(value, Formula)
+        if text and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+            quoted.add(style + QUOTED)
+        if style.partition(":")[0] in wrapped_roles and isinstance(value, str):
+            wrapped.append((r, c, value))  # a formula's own text, for a wrapped one's height
+        if c in sheet.widths or style in ("title", "section", "note"):
+            continue
+        length = 12
+        if text:
+            length = min(max(map(len, value.split("\n"))) + 2, 20 if style == "header" else 60)
+        if length > widths.get(c, 8):
+            widths[c] = length
+    spans = [(line.first, line.end) for line in sheet.years.values() if line.style != "note"]
+    if sheet.generated is not None and sheet.generated.count:
+        spans.append((1, sheet.generated.max_col))
+    for first, end in spans:
+        for c in range(first, end + 1):
+            if c not in sheet.widths and widths.get(c, 8) < 12:
+                widths[c] = 12
+    widths = {**widths, **sheet.widths}
+    heights: dict[int, float] = {}
+    for r, c, value in wrapped:
+        per_line = max(int(widths.get(c, 8.43)) - 1, 1)
+        lines = sum(max(1, math.ceil(len(part) / per_line)) for part in value.split("\n"))
+        if lines > 1:
+            heights[r] = max(heights.get(r, 0), min(15 * lines, 409))
+    return widths, heights, quoted
+
+
+class _Name(str):
+    """Text of a str subclass (as numpy's str_ is), which the writer takes as text."""
+
+
+def _awkward_survey_sheet() -> Sheet:
+    """Awkward text in every style that changes a width, a height or a quote prefix, among
+    numbers, formulas, blanks, a line of years, columns the builder set, and cells placed out
+    of order (the arrays then not sorted)."""
+    sheet = Sheet("Awkward", widths={6: 31.5})
+    styles = ["text", "user", "header", "wrap", "user_wrap", "bold_wrap", "title", "note"]
+    for r in range(1, 3 * len(AWKWARD)):
+        text = AWKWARD[r % len(AWKWARD)]
+        sheet.put(r, 1, text, styles[r % len(styles)])
+        sheet.put(r, 2, _Name(AWKWARD[(r * 5) % len(AWKWARD)]), styles[(r + 3) % len(styles)])
+        sheet.put(r, 3, float(r) * 1e9 if r % 4 else None, "calc:money")
+        sheet.put(r, 4, Formula("=" + text[:50], text[:50]), styles[(r + 1) % len(styles)])
+        sheet.put(r, 6, "a header in a set column\n" * (r % 3), "header")
+        sheet.put(r, 9 + r % 3, "" if r % 2 else "wide " * r, "wrap")
+    sheet.put(2, 7, "placed after", "text")
+    sheet.put(1, 8, "placed before row 2's last", "user")  # out of order
+    sheet.put(201, 1, "\rthe only text in bold: its style quoted", "bold")
+    sheet.put_years(200, 3, 9, f"{COLUMN}1*2", [1.5] * 7, "calc")
+    return sheet
+
+
+def test_the_survey_over_arrays_is_the_survey_cell_by_cell():
+    sheet = _awkward_survey_sheet()
+    assert sheet.cells._at is not None  # placed out of order: the arrays are not sorted
+    widths, heights, quoted = _survey(sheet)
+    assert (widths, heights, quoted) == _survey_cell_by_cell(sheet)
+    assert heights and quoted and widths[6] == 31.5  # what is compared is there to compare
+    assert all(type(key) is int for key in [*widths, *heights])
+    assert all(type(widths[c]) is int for c in widths if c != 6)  # numbers as openpyxl takes them
+    assert _survey(Sheet("Empty")) == ({}, {}, set())
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 30),
+            st.integers(1, 12),
+            st.one_of(st.text(max_size=90), st.floats(allow_nan=False, allow_infinity=False)),
+            st.sampled_from(["text", "user", "header", "wrap", "user_wrap", "section", "calc"]),
+        ),
+        max_size=60,
+    )
+)
+def test_any_cells_get_the_widths_and_heights_cell_by_cell_gives_them(placed):
+    sheet = Sheet("Any", widths={5: 14.0})
+    for r, c, value, style in placed:
+        sheet.put(r, c, value, style)
+    assert _survey(sheet) == _survey_cell_by_cell(sheet)
+
+
+@pytest.mark.parametrize(
+    ("name", "planted"),
+    [
+        ("WRAPPED", {"wrap", "user_wrap", "bold_wrap"}),  # headers no longer counted as wrapping
+        ("FORMULA_START", ("=", "+", "-", "@")),  # a tab or CR first no longer quoted
+    ],
+)
+def test_the_survey_comparison_catches_a_planted_difference(monkeypatch, name, planted):
+    monkeypatch.setattr(writer, name, planted)
+    sheet = _awkward_survey_sheet()
+    assert _survey(sheet) != _survey_cell_by_cell(sheet)

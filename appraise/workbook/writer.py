@@ -32,9 +32,11 @@ import zipfile
 from array import array
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 from xml.sax.saxutils import escape
 
+import numpy as np
 from isal import isal_zlib
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -585,46 +587,48 @@ LINE_HEIGHT = 15  # points a line of 11-point text needs
 
 
 def _survey(sheet: Sheet) -> tuple[dict[int, float], dict[int, float], set[str]]:
-    """Column widths, row heights and the quoted styles text starting `=` needs, in one pass
-    over the cells (each of them a pass over a million cells at 1,000 x 30).
+    """Column widths, row heights and the quoted styles text starting `=` needs.
 
     Widths: from the longest text in each column (formulas count as a number's width); headers
     make a column at most 20 characters wide and other text 60; they wrap beyond. Heights: of
     rows holding wrapped text that needs more than one line.
+
+    Worked out over the arrays of cells (`Cells`): Python looks at each distinct text once and
+    at each cell in a wrapping style, numpy at the rest (issue 27: a million cells at
+    1,000 x 30, most of them numbers, formulas or a label repeated down a sheet).
     """
-    widths: dict[int, float] = {}
     fixed = sheet.widths
-    wraps: dict[str, bool] = {}  # by style
-    wrapped: list[tuple[int, int, str]] = []
-    quoted: set[str] = set()
     cells = sheet.cells
-    codes, styles, names = cells.codes, cells.styles, cells.names
-    for p, value in enumerate(cells.held):  # in the order placed
-        style = names[styles[p]]
-        c = codes[p]
-        r, c = c >> SHIFT, c & COLUMN_BITS
-        kind = value.__class__
-        if kind is tuple:  # a formula: its text, for a wrapped one's height
-            value = value[0]
-            text = False
-        else:
-            text = kind is str or isinstance(value, str)
-        if text and value.startswith(FORMULA_START):  # _quoted(value), without a call
-            quoted.add(style + QUOTED)
-        wraps_here = wraps.get(style)
-        if wraps_here is None:
-            wraps_here = wraps[style] = style.partition(":")[0] in WRAPPED
-        if wraps_here and isinstance(value, str):
-            wrapped.append((r, c, value))
-        if c in fixed or style in ("title", "section", "note"):
-            continue  # set by the builder; or a title or note running across empty cells
-        if text:
-            length = max(map(len, value.split("\n"))) + 2
-            length = min(length, 20 if style == "header" else 60)
-        else:
-            length = 12
-        if length > widths.get(c, 8):
-            widths[c] = length
+    held, names = cells.held, cells.names
+    count = len(held)
+    codes = np.frombuffer(cells.codes, dtype=np.int64, count=count)
+    styles = np.frombuffer(cells.styles, dtype=np.uint16, count=count)
+    columns = codes & COLUMN_BITS
+    # Each text cell's widest line (+2) and whether it needs the quote prefix, a text at a time.
+    is_text = np.fromiter(map(isinstance, held, repeat(str)), dtype=bool, count=count)
+    at_text = np.flatnonzero(is_text)
+    texts = list(map(held.__getitem__, at_text.tolist()))
+    widest = {text: max(map(len, text.split("\n"))) + 2 for text in set(texts)}
+    lengths = np.full(count, 12, dtype=np.int64)  # a number's or formula's width
+    lengths[at_text] = np.fromiter(map(widest.__getitem__, texts), np.int64, count=len(texts))
+    cap = np.array([20 if name == "header" else 60 for name in names], dtype=np.int64)
+    np.minimum(lengths, cap[styles], out=lengths, where=is_text)
+    quoted: set[str] = set()
+    starting = {text for text in widest if text.startswith(FORMULA_START)}
+    if starting:
+        marked = np.fromiter(map(starting.__contains__, texts), dtype=bool, count=len(texts))
+        quoted = {names[s] + QUOTED for s in np.unique(styles[at_text[marked]]).tolist()}
+    # Widths: the most of each column's lengths, where more than the default 8; a column set by
+    # the builder, or a title or note running across empty cells, is left alone.
+    counted = np.array([name not in ("title", "section", "note") for name in names], dtype=bool)
+    counts = counted[styles] & (lengths > 8)
+    if fixed:
+        counts &= ~np.isin(columns, np.fromiter(fixed, dtype=np.int64, count=len(fixed)))
+    most = np.zeros(cells.max_col + 1, dtype=np.int64)
+    np.maximum.at(most, columns[counts], lengths[counts])
+    found, first = np.unique(columns[counts], return_index=True)
+    found = found[np.argsort(first, kind="stable")].tolist()  # in the order first seen
+    widths: dict[int, float] = dict(zip(found, most[found].tolist(), strict=True))
     for line in sheet.years.values():  # formulas: a number's width
         if line.style not in ("title", "section", "note"):
             for c in range(line.first, line.end + 1):
@@ -636,8 +640,17 @@ def _survey(sheet: Sheet) -> tuple[dict[int, float], dict[int, float], set[str]]
             if c not in fixed and widths.get(c, 8) < 12:
                 widths[c] = 12
     widths = {**widths, **fixed}
+    # Heights, from the text of each cell in a wrapping style (a formula's own text).
+    wraps = np.array([name.partition(":")[0] in WRAPPED for name in names], dtype=bool)
     heights: dict[int, float] = {}
-    for r, c, value in wrapped:
+    for p in np.flatnonzero(wraps[styles]).tolist():
+        value = held[p]
+        if value.__class__ is tuple:
+            value = value[0]
+        if not isinstance(value, str):
+            continue
+        key = cells.codes[p]
+        r, c = key >> SHIFT, key & COLUMN_BITS
         per_line = max(int(widths.get(c, 8.43)) - 1, 1)
         lines = sum(max(1, math.ceil(len(part) / per_line)) for part in value.split("\n"))
         if lines > 1:
