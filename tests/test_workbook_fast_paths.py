@@ -12,6 +12,7 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openpyxl.worksheet.cell_range import MultiCellRange
 
 from appraise.engine.care import CARE
 from appraise.engine.lines import LINES
@@ -27,6 +28,8 @@ from appraise.workbook.writer import (
     _cell_xml,
     _quoted,
     _sheet_data,
+    _Spans,
+    _sqref,
     _survey,
     _text_after,
     cell,
@@ -272,3 +275,79 @@ def test_the_survey_comparison_catches_a_planted_difference(monkeypatch, name, p
     monkeypatch.setattr(writer, name, planted)
     sheet = _awkward_survey_sheet()
     assert _survey(sheet) != _survey_cell_by_cell(sheet)
+
+
+# -- the cells a validation rule applies to ----------------------------------------------------
+
+AWKWARD_SPANS = [
+    ["B5", "B10", "B11:B12", "A7", "C1:D2", "B5", "A7:A7"],  # repeated, out of order, one cell
+    ["XFD1048576", "A1", "ZZ10:AAA12", "B2:C3", "B2:C3"],  # Excel's last cell, wide columns
+    ["$B$5", "B6"],  # anchored: openpyxl's reading
+    ["b5", "B6"],  # lower case
+    ["A01", "A2"],  # a leading zero
+    ["A:A", "B2"],  # a whole column
+    ["1:3", "B2"],  # whole rows
+    ["B5:A1"],  # backwards: refused, as openpyxl refuses it
+    ["A0"],  # no row 0
+    ["XFE1", "A1"],  # past Excel's last column
+    ["A1048577"],  # past Excel's last row
+    ["B5 C6", "A1"],  # two spans in one
+    ["Inputs!B5"],  # another sheet's
+    [],
+]
+
+
+def _sqref_openpyxl(spans: list[str]) -> str:
+    """The rule's cells as openpyxl's MultiCellRange writes them, the path `_sqref` replaces."""
+    return str(MultiCellRange(" ".join(spans)))
+
+
+def _sqref_outcome(spans: list[str]) -> str:
+    try:
+        return str(_sqref(spans))
+    except (ValueError, TypeError) as error:  # openpyxl's refusals, the same either way
+        return f"refused: {error!r}"
+
+
+def _sqref_openpyxl_outcome(spans: list[str]) -> str:
+    try:
+        return _sqref_openpyxl(spans)
+    except (ValueError, TypeError) as error:  # openpyxl's refusals, the same either way
+        return f"refused: {error!r}"
+
+
+@pytest.mark.parametrize("spans", AWKWARD_SPANS)
+def test_a_rules_cells_are_written_as_openpyxl_writes_them(spans):
+    assert _sqref_outcome(spans) == _sqref_openpyxl_outcome(spans)
+
+
+def test_the_builders_spans_take_the_quick_path():
+    assert isinstance(_sqref(["B5", "C1:D2"]), _Spans)
+    assert not isinstance(_sqref(["$B$5"]), _Spans)  # any other span: openpyxl reads them all
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 40),
+            st.integers(1, 40),
+            st.integers(0, 3),
+            st.integers(0, 3),
+            st.booleans(),
+        ),
+        max_size=30,
+    )
+)
+def test_any_spans_are_written_as_openpyxl_writes_them(boxes):
+    spans = [
+        cell(r, c) if one else f"{cell(r, c)}:{cell(r + dr, c + dc)}" for r, c, dr, dc, one in boxes
+    ]
+    assert str(_sqref(spans)) == _sqref_openpyxl(spans)
+
+
+def test_the_span_comparison_catches_anchors_taken_as_written(monkeypatch):
+    # Planted: anchored spans taken by the quick path, which then writes them with their `$`.
+    monkeypatch.setattr(writer, "_SPAN", re.compile(r"(\$?[A-Z]{1,3}\$?)([1-9][0-9]*)"))
+    monkeypatch.setattr(writer, "column_index_from_string", lambda s: 2)
+    assert _sqref_outcome(["$B$5", "B6"]) != _sqref_openpyxl_outcome(["$B$5", "B6"])

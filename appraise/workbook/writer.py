@@ -393,40 +393,52 @@ def _sheet_data(
     """The sheet's <sheetData> element, UTF-8, a chunk of cells at a time."""
     attrs = {name: f' s="{i}"' if i else "" for name, i in style_ids.items()}
     letters = [""] + [get_column_letter(c) for c in range(1, max_col + 1)]
-    made: dict[tuple[str, str], str] = {}  # text cells' XML by (text, style): `_text_after`
+    cells = sheet.cells
+    names = cells.names
+    used = set(cells.styles)
+    # By style number: its attribute, and the XML of a text's cell after its address, made once
+    # for each text (`_text_after`): 124,000 text cells hold 17,000 texts at 200 interventions
+    # (labels repeated down a sheet).
+    by_style = [attrs[name] if sid in used else "" for sid, name in enumerate(names)]
+    made: list[dict[str, str]] = [{} for _ in names]
     parts = ["<sheetData>"]
     add = parts.append
-    row = 0
+    row, at = 0, ""  # the open row, and its number as text
     years = sheet.years
     year_rows = sorted(years)
     y = 0  # the next line of years not yet written
     line: Years | None = None  # the open row's line of years, until it is written
-
-    def open_row(r: int) -> None:
-        add(
-            f'<row r="{r}" ht="{heights[r]}" customHeight="1">'
-            if r in heights
-            else f'<row r="{r}">'
-        )
-
-    cells = sheet.cells
-    codes, held, styles, names = cells.codes, cells.held, cells.styles, cells.names
-    for p in cells.order():
-        value = held[p]
+    codes, held, styles = cells.codes, cells.held, cells.styles
+    order = cells.order()
+    if order.__class__ is not range:  # in row order, then column (read in C)
+        codes = list(map(codes.__getitem__, order))
+        held = list(map(held.__getitem__, order))
+        styles = list(map(styles.__getitem__, order))
+    for key, value, sid in zip(codes, held, styles, strict=True):
         kind = value.__class__
-        if value is None or value == "" or (kind is tuple and value[0] == ""):
+        # Empty cells are not written; the commonest kinds checked first, without a call.
+        if kind is float or kind is int:
+            pass
+        elif kind is tuple:
+            if value[0] == "":
+                continue
+        elif kind is str:
+            if not value:
+                continue
+        elif value is None or value == "":
             continue
-        style = names[styles[p]]
-        key = codes[p]
-        r, c = key >> SHIFT, key & COLUMN_BITS
+        r = key >> SHIFT
         if r != row:
-            if line is not None:
-                _years_xml(line, row, parts, attrs, letters)
-                line = None
-            if row and (chunk := _row_end(parts)):
-                yield chunk
+            if row:
+                if line is not None:
+                    _years_xml(line, row, parts, attrs, letters)
+                    line = None
+                add("</row>")  # `_row_end`, without a call
+                if len(parts) > CHUNK:
+                    yield "".join(parts).encode("utf-8")
+                    parts.clear()
             while y < len(year_rows) and year_rows[y] < r:  # rows holding only a line of years
-                open_row(year_rows[y])
+                _open_row(year_rows[y], heights, parts)
                 _years_xml(years[year_rows[y]], year_rows[y], parts, attrs, letters)
                 y += 1
                 if chunk := _row_end(parts):
@@ -434,40 +446,44 @@ def _sheet_data(
             if y < len(year_rows) and year_rows[y] == r:
                 line = years[r]
                 y += 1
-            row = r
-            open_row(r)
+            row, at = r, str(r)
+            add(
+                f'<row r="{r}" ht="{heights[r]}" customHeight="1">'
+                if r in heights
+                else f'<row r="{r}">'
+            )
+        c = key & COLUMN_BITS
         if line is not None and c > line.first:
             _years_xml(line, row, parts, attrs, letters)
             line = None
-        if kind is float or kind is int:  # the commonest cells first, without a call
-            add(f'<c r="{letters[c]}{r}"{attrs[style]}><v>{value!r}</v></c>')
+        if kind is float or kind is int:
+            add(f'<c r="{letters[c]}{at}"{by_style[sid]}><v>{value!r}</v></c>')
+        elif kind is str:
+            after = made[sid].get(value)
+            if after is None:
+                after = made[sid][value] = _text_after(value, names[sid], attrs)
+            add(f'<c r="{letters[c]}{at}"{after}')
         elif kind is tuple:  # a formula: (text, cached value)
             text, cached = value
             if cached.__class__ is float or cached.__class__ is int:
                 if "&" in text or "<" in text or ">" in text:
                     text = escape(text)
-                add(f'<c r="{letters[c]}{r}"{attrs[style]}><f>{text}</f><v>{cached!r}</v></c>')
+                add(f'<c r="{letters[c]}{at}"{by_style[sid]}><f>{text}</f><v>{cached!r}</v></c>')
             else:
-                add(_cell_xml(f"{letters[c]}{r}", Formula(text, cached), attrs[style]))
-        elif kind is str:
-            # A text's cell but for its address, made once for each text and style: 124,000
-            # text cells hold 17,000 texts at 200 interventions (labels repeated down a sheet).
-            after = made.get((value, style))
-            if after is None:
-                after = made[(value, style)] = _text_after(value, style, attrs)
-            add(f'<c r="{letters[c]}{r}"{after}')
+                add(_cell_xml(f"{letters[c]}{at}", Formula(text, cached), by_style[sid]))
         else:
             # Any text starting with = + - @ (or a tab or CR), from whichever builder, gets the
             # quote prefix.
+            style = names[sid]
             chosen = style + QUOTED if _quoted(value) else style
-            add(_cell_xml(f"{letters[c]}{r}", value, attrs[chosen]))
+            add(_cell_xml(f"{letters[c]}{at}", value, attrs[chosen]))
     if line is not None:
         _years_xml(line, row, parts, attrs, letters)
     for r in year_rows[y:]:
         if row and (chunk := _row_end(parts)):
             yield chunk
         row = r
-        open_row(r)
+        _open_row(r, heights, parts)
         _years_xml(years[r], r, parts, attrs, letters)
     if sheet.generated is not None:
         row = yield from _generated_rows(sheet.generated, parts, row, attrs, letters)
@@ -475,6 +491,12 @@ def _sheet_data(
         add("</row>")
     add("</sheetData>")
     yield "".join(parts).encode("utf-8")
+
+
+def _open_row(r: int, heights: dict[int, float], parts: list[str]) -> None:
+    parts.append(
+        f'<row r="{r}" ht="{heights[r]}" customHeight="1">' if r in heights else f'<row r="{r}">'
+    )
 
 
 def _text_after(value: str, style: str, attrs: dict[str, str]) -> str:
@@ -493,17 +515,16 @@ def _years_xml(
 ) -> None:
     """The cells of a line of years, as `_cell_xml` writes each one's Formula (a part each)."""
     s, values = attrs[line.style], line.values
-    if values.__class__ is array and len(values) == len(line):  # numbers in every column
+    first, end = line.first, line.end
+    if values.__class__ is array and len(values) == end - first + 1:  # numbers in every column
         shape = line.shape
         if "&" in shape or "<" in shape or ">" in shape:
             shape = escape(shape)
-        parts.extend(
-            [
-                f'<c r="{letters[c]}{r}"{s}><f>{shape.replace(COLUMN, letters[c])}</f>'
-                f"<v>{cached!r}</v></c>"
-                for c, cached in zip(range(line.first, line.end + 1), values, strict=True)
-            ]
-        )
+        at = str(r)
+        parts += [
+            f'<c r="{letter}{at}"{s}><f>{shape.replace(COLUMN, letter)}</f><v>{cached!r}</v></c>'
+            for letter, cached in zip(letters[first : end + 1], values, strict=True)
+        ]
         return
     parts.extend(
         [
@@ -769,8 +790,49 @@ def _validation(spans: list[str], allowed: tuple[Any, ...]) -> DataValidation:
             )
             rule.error = f"A number between {low:g} and {high:g}"
     rule.errorTitle, rule.showErrorMessage, rule.errorStyle = "Not allowed", True, "stop"
-    rule.sqref = MultiCellRange(" ".join(spans))  # at once: adding one by one takes n^2
+    rule.sqref = _sqref(spans)
     return rule
+
+
+# A span as the builders write one: a cell or a range of cells, no anchors, within Excel's grid.
+_SPAN = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})(?::([A-Z]{1,3})([1-9][0-9]{0,6}))?")
+
+
+class _Spans(MultiCellRange):
+    """A rule's cells as `MultiCellRange` writes them, without a `CellRange` made of each
+    (`_sqref`)."""
+
+    def __init__(self, text: str) -> None:  # no super().__init__: no CellRange is made
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _sqref(spans: list[str]) -> MultiCellRange:
+    """The cells a validation rule applies to, as openpyxl writes them: each span once, by
+    column then row. Worked out here for spans as the builders write them (issue 27: openpyxl
+    makes and checks a `CellRange` of each, 3,228 at 200 interventions); any other span, as
+    openpyxl reads it (at once: adding one by one takes n^2)."""
+    boxes = set()
+    for span in spans:
+        found = _SPAN.fullmatch(span)
+        if found is None:
+            return MultiCellRange(" ".join(spans))
+        first, top, last, bottom = found.groups()
+        box = (column_index_from_string(first), int(top))
+        box += (column_index_from_string(last), int(bottom)) if last else box
+        if box[0] > box[2] or box[1] > box[3] or box[2] > EXCEL_COLUMNS or box[3] > EXCEL_ROWS:
+            return MultiCellRange(" ".join(spans))
+        boxes.add(box)
+    return _Spans(
+        " ".join(
+            cell(top, first)
+            if (first, top) == (last, bottom)
+            else f"{cell(top, first)}:{cell(bottom, last)}"
+            for first, top, last, bottom in sorted(boxes)
+        )
+    )
 
 
 _REFERENCE = re.compile(
