@@ -60,6 +60,10 @@ AWKWARD = [
     "\ufffe\uffff",
     "line one\nline two",
     "x" * 40_000,
+    "x" * 32_767,  # Excel's longest
+    "x" * 32_768,
+    "tab\tinside, delete\x7f",
+    "caf\u00e9 & <b>",
 ]
 
 

@@ -503,11 +503,17 @@ def _text_after(value: str, style: str, attrs: dict[str, str]) -> str:
     """A text cell's XML after its address (`<c r="A1"`), as `_cell_xml` writes it. Any text
     starting with = + - @ (or a tab or CR), from whichever builder, gets the quote prefix."""
     s = attrs[style + QUOTED if value.startswith(FORMULA_START) else style]
-    if "_x" in value or _PLAIN_TEXT.fullmatch(value) is None:
+    if "_x" in value or not (
+        # printable ASCII (told in C, a byte at a time) is XML-legal: only other text is matched
+        (value.isascii() and value.isprintable() and len(value) <= MAX_CELL_TEXT)
+        or _PLAIN_TEXT.fullmatch(value) is not None
+    ):
         return _cell_xml("", value, s).removeprefix('<c r=""')
     # The commonest text, without _cell_xml's calls: XML-legal, within Excel's length, no
     # `_xHHHH_` to escape.
-    return f'{s} t="inlineStr"><is><t xml:space="preserve">{escape(value)}</t></is></c>'
+    if "&" in value or "<" in value or ">" in value:
+        value = escape(value)
+    return f'{s} t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
 
 
 def _years_xml(
