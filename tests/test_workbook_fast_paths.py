@@ -228,10 +228,12 @@ def _awkward_survey_sheet() -> Sheet:
         sheet.put(r, 1, text, styles[r % len(styles)])
         sheet.put(r, 2, _Name(AWKWARD[(r * 5) % len(AWKWARD)]), styles[(r + 3) % len(styles)])
         sheet.put(r, 3, float(r) * 1e9 if r % 4 else None, "calc:money")
-        sheet.put(r, 4, Formula("=" + text[:50], text[:50]), styles[(r + 1) % len(styles)])
+        sheet.put(r, 4, Formula(f'"{r} & <b>"&A{r}', text[:50]), styles[(r + 1) % len(styles)])
+        sheet.put(r, 5, Formula(f"C{r}>1", r % 2 == 0 if r % 3 else None), "calc")
         sheet.put(r, 6, "a header in a set column\n" * (r % 3), "header")
         sheet.put(r, 9 + r % 3, "" if r % 2 else "wide " * r, "wrap")
     sheet.put(2, 7, "placed after", "text")
+    sheet.put(3, 13, Formula("", 1.0), "calc")  # no formula: not written
     sheet.put(1, 8, "placed before row 2's last", "user")  # out of order
     sheet.put(201, 1, "\rthe only text in bold: its style quoted", "bold")
     sheet.put_years(200, 3, 9, f"{COLUMN}1*2", [1.5] * 7, "calc")
@@ -355,3 +357,27 @@ def test_the_span_comparison_catches_anchors_taken_as_written(monkeypatch):
     monkeypatch.setattr(writer, "_SPAN", re.compile(r"(\$?[A-Z]{1,3}\$?)([1-9][0-9]*)"))
     monkeypatch.setattr(writer, "column_index_from_string", lambda s: 2)
     assert _sqref_outcome(["$B$5", "B6"]) != _sqref_openpyxl_outcome(["$B$5", "B6"])
+
+
+def test_an_awkward_sheet_is_written_as_cell_by_cell():
+    # Placed out of order (the cells read in row order), blanks, text of a str subclass,
+    # formulas caching text, and a line of years written among a row's cells.
+    sheet, laid_out = _awkward_survey_sheet(), _awkward_survey_sheet()
+    laid_out.put(200, 1, "before the line", "text")
+    sheet.put(200, 1, "before the line", "text")
+    laid_out.put(200, 12, "after the line", "user")
+    sheet.put(200, 12, "after the line", "user")
+    laid_out.materialise()
+    styles = set(laid_out.cells.style_names())
+    ids = {name: k for k, name in enumerate(sorted(styles | {s + QUOTED for s in styles}))}
+    attrs = {name: f' s="{k}"' if k else "" for name, k in ids.items()}
+    expected: dict[int, list[str]] = {}
+    for (r, c), (value, style) in sorted(laid_out.cells.items()):
+        if value is None or value == "":
+            continue
+        chosen = style + QUOTED if _quoted(value) else style
+        expected.setdefault(r, []).append(_cell_xml(cell(r, c), value, attrs[chosen]))
+    body = "".join(f'<row r="{r}">{"".join(cells)}</row>' for r, cells in expected.items())
+    written = b"".join(_sheet_data(sheet, ids, {}, sheet.max_col)).decode("utf-8")
+    assert written == f"<sheetData>{body}</sheetData>"
+    assert "A200" in written and "D200" in written and "L200" in written
