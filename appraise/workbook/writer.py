@@ -679,6 +679,8 @@ def _survey(sheet: Sheet) -> tuple[dict[int, float], dict[int, float], set[str]]
         key = cells.codes[p]
         r, c = key >> SHIFT, key & COLUMN_BITS
         per_line = max(int(widths.get(c, 8.43)) - 1, 1)
+        if len(value) <= per_line and "\n" not in value:
+            continue  # one line: most labels
         lines = sum(max(1, math.ceil(len(part) / per_line)) for part in value.split("\n"))
         if lines > 1:
             heights[r] = max(heights.get(r, 0), min(LINE_HEIGHT * lines, 409))
