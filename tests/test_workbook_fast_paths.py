@@ -101,18 +101,19 @@ def test_the_comparison_catches_a_quick_path_that_skips_the_cleaning(monkeypatch
     assert ("x" * 40_000, "text") in _differences(AWKWARD)
 
 
-def _sheet_xml(sheet: Sheet) -> str:
-    return b"".join(_sheet_data(sheet, STYLE_IDS, {}, sheet.max_col)).decode("utf-8")
+def _sheet_xml(sheet: Sheet, ids: dict[str, int] = STYLE_IDS) -> str:
+    return b"".join(_sheet_data(sheet, ids, {}, sheet.max_col)).decode("utf-8")
 
 
-def _expected_xml(sheet: Sheet) -> str:
+def _expected_xml(sheet: Sheet, ids: dict[str, int] = STYLE_IDS) -> str:
     """The sheet's cell data written a cell at a time by `_cell_xml`."""
+    attrs = {name: f' s="{k}"' if k else "" for name, k in ids.items()}
     rows: dict[int, list[str]] = {}
     for (r, c), (value, style) in sorted(sheet.cells.items()):
         if value is None or value == "":
             continue
         chosen = style + QUOTED if _quoted(value) else style
-        rows.setdefault(r, []).append(_cell_xml(cell(r, c), value, ATTRS[chosen]))
+        rows.setdefault(r, []).append(_cell_xml(cell(r, c), value, attrs[chosen]))
     body = "".join(f'<row r="{r}">{"".join(cells)}</row>' for r, cells in rows.items())
     return f"<sheetData>{body}</sheetData>"
 
@@ -370,14 +371,6 @@ def test_an_awkward_sheet_is_written_as_cell_by_cell():
     laid_out.materialise()
     styles = set(laid_out.cells.style_names())
     ids = {name: k for k, name in enumerate(sorted(styles | {s + QUOTED for s in styles}))}
-    attrs = {name: f' s="{k}"' if k else "" for name, k in ids.items()}
-    expected: dict[int, list[str]] = {}
-    for (r, c), (value, style) in sorted(laid_out.cells.items()):
-        if value is None or value == "":
-            continue
-        chosen = style + QUOTED if _quoted(value) else style
-        expected.setdefault(r, []).append(_cell_xml(cell(r, c), value, attrs[chosen]))
-    body = "".join(f'<row r="{r}">{"".join(cells)}</row>' for r, cells in expected.items())
-    written = b"".join(_sheet_data(sheet, ids, {}, sheet.max_col)).decode("utf-8")
-    assert written == f"<sheetData>{body}</sheetData>"
+    written = _sheet_xml(sheet, ids)
+    assert written == _expected_xml(laid_out, ids)
     assert "A200" in written and "D200" in written and "L200" in written
