@@ -197,7 +197,11 @@ def _survey_cell_by_cell(sheet: Sheet) -> tuple[dict[int, float], dict[int, floa
             length = min(max(map(len, value.split("\n"))) + 2, 20 if style == "header" else 60)
         if length > widths.get(c, 8):
             widths[c] = length
-    spans = [(line.first, line.end) for line in sheet.years.values() if line.style != "note"]
+    spans = [
+        (line.first, line.end)
+        for line in sheet.years.values()
+        if line.style not in ("title", "section", "note")
+    ]
     if sheet.generated is not None and sheet.generated.count:
         spans.append((1, sheet.generated.max_col))
     for first, end in spans:
@@ -238,6 +242,10 @@ def _awkward_survey_sheet() -> Sheet:
     sheet.put(1, 8, "placed before row 2's last", "user")  # out of order
     sheet.put(201, 1, "\rthe only text in bold: its style quoted", "bold")
     sheet.put_years(200, 3, 9, f"{COLUMN}1*2", [1.5] * 7, "calc")
+    sheet.put_years(202, 14, 17, f"{COLUMN}2*2", [2.5] * 4, "calc")  # columns holding no cell
+    sheet.put_years(205, 14, 17, f"{COLUMN}5", [3.5] * 4, "calc")  # the same columns again
+    sheet.put_years(203, 13, 16, f"{COLUMN}3", None, "note")  # a note's: no width
+    sheet.put_years(204, 2, 18, f"{COLUMN}4", None, "section")  # a section's: no width
     return sheet
 
 
