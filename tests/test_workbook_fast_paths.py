@@ -12,7 +12,10 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openpyxl import Workbook
 from openpyxl.worksheet.cell_range import MultiCellRange
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.xml.functions import tostring
 
 from appraise.engine.care import CARE
 from appraise.engine.lines import LINES
@@ -382,3 +385,15 @@ def test_an_awkward_sheet_is_written_as_cell_by_cell():
     written = _sheet_xml(sheet, ids)
     assert written == _expected_xml(laid_out, ids)
     assert "A200" in written and "D200" in written and "L200" in written
+
+
+def test_page_breaks_set_at_once_are_those_appended_one_by_one():
+    sheet = Sheet("Breaks", row_breaks=[5, 9, 40, 41, 300])
+    sheet.put(1, 1, "x")
+    ws = Workbook().active
+    writer._set_up(ws, sheet, {})
+    one_by_one = Workbook().active
+    for row in sheet.row_breaks:
+        one_by_one.row_breaks.append(Break(id=row))
+    assert tostring(ws.row_breaks.to_tree()) == tostring(one_by_one.row_breaks.to_tree())
+    assert b'count="5"' in tostring(ws.row_breaks.to_tree())

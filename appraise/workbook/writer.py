@@ -725,8 +725,8 @@ def _set_up(ws: Worksheet, sheet: Sheet, widths: dict[int, float]) -> None:
     if sheet.protect:  # no password: an accidental overwrite is refused, a deliberate one easy
         ws.protection.sheet = True
         ws.protection.formatColumns = ws.protection.formatRows = False  # widths stay adjustable
-    for row in sheet.row_breaks:
-        ws.row_breaks.append(Break(id=row))
+    if sheet.row_breaks:  # at once: RowBreak.append copies and checks every break each time (n^2)
+        ws.row_breaks.brk = [Break(id=row) for row in sheet.row_breaks]
     rules: dict[tuple[Any, ...], list[str]] = {}
     for span, allowed in sheet.validations:
         rules.setdefault(allowed, []).append(span)
