@@ -465,10 +465,19 @@ def _sheet_data(
             add(f'<c r="{letters[c]}{at}"{after}')
         elif kind is tuple:  # a formula: (text, cached value)
             text, cached = value
-            if cached.__class__ is float or cached.__class__ is int:
+            kind = cached.__class__
+            if kind is float or kind is int or kind is bool:  # a number, or a check's result
                 if "&" in text or "<" in text or ">" in text:
                     text = escape(text)
-                add(f'<c r="{letters[c]}{at}"{by_style[sid]}><f>{text}</f><v>{cached!r}</v></c>')
+                if kind is bool:
+                    add(
+                        f'<c r="{letters[c]}{at}"{by_style[sid]} t="b"><f>{text}</f>'
+                        f"<v>{int(cached)}</v></c>"
+                    )
+                else:
+                    add(
+                        f'<c r="{letters[c]}{at}"{by_style[sid]}><f>{text}</f><v>{cached!r}</v></c>'
+                    )
             else:
                 add(_cell_xml(f"{letters[c]}{at}", Formula(text, cached), by_style[sid]))
         else:
