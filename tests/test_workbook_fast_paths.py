@@ -247,6 +247,8 @@ def _awkward_survey_sheet() -> Sheet:
     sheet.put_years(200, 3, 9, f"{COLUMN}1*2", [1.5] * 7, "calc")
     sheet.put_years(202, 14, 17, f"{COLUMN}2*2", [2.5] * 4, "calc")  # columns holding no cell
     sheet.put_years(205, 14, 17, f"{COLUMN}5", [3.5] * 4, "calc")  # the same columns again
+    # Numbers repeated (their text made once), and both zeros, whose texts differ.
+    sheet.put_years(206, 3, 9, f"{COLUMN}6", [0.0, -0.0, 0.1, 0.1, -0.0, 0.0, 1e-300], "calc")
     sheet.put_years(203, 13, 16, f"{COLUMN}3", None, "note")  # a note's: no width
     sheet.put_years(204, 2, 18, f"{COLUMN}4", None, "section")  # a section's: no width
     return sheet
