@@ -1,6 +1,6 @@
 """The export's quick paths (issue 27: 200 interventions x 5 years) write what the paths they
 replace wrote: a text cell's XML made once for each text and style of a sheet is `_cell_xml`'s
-for every cell holding it; a formula's operands, looked up in `_Names.__getattribute__`, are
+for every cell holding it; a formula's operands, looked up in `_Reading.__getattribute__`, are
 the references the lines' definitions name. Each comparison is shown to catch a planted
 difference."""
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import partial
 
 import pytest
 from hypothesis import given, settings
@@ -22,8 +23,9 @@ from appraise.engine.lines import LINES
 from appraise.engine.programme import PROGRAMME
 from appraise.model.load import load_portfolio
 from appraise.workbook import writer
-from appraise.workbook.book import Book, Cell, _Names
+from appraise.workbook.book import Book, Cell, _operand
 from appraise.workbook.options import OPTION
+from appraise.workbook.shapes import _Reading
 from appraise.workbook.writer import (
     QUOTED,
     Formula,
@@ -157,7 +159,7 @@ def test_the_sheet_comparison_catches_a_text_written_once_with_the_wrong_style(m
 
 
 def test_no_line_key_starts_with_an_underscore():
-    # `_Names` takes a name starting with "_" for its own (its slot, Python's __class__ ...).
+    # `_Reading` takes a name starting with "_" for its own (its slot, Python's __class__ ...).
     for registry in (LINES, CARE, OPTION, PROGRAMME):
         assert [key for key in registry if key.startswith("_")] == []
 
@@ -167,13 +169,16 @@ def test_operands_are_the_references_of_where_lines_were_placed():
     book.place("reach", "i0", Cell("Calculations", 12, 4))
     book.place("unit_cost", "i0", Cell("Inputs", 30, 5))
     here = Cell("Calculations", 20, 4)
-    names = _Names(book, LINES["cost"].level, "i0", here, {}, LINES, ())
-    assert isinstance(names, _Names)  # Python's own attributes are still its own
+    names = _Reading(partial(_operand, (book, LINES["cost"].level, "i0", here, {}, LINES, ())))
+    assert isinstance(names, _Reading)  # Python's own attributes are still its own
     assert str(names.reach) == "D12"  # the intervention's own column: relative
     assert str(names.unit_cost) == "Inputs!$E$30"
     with pytest.raises(KeyError, match="fixed_cost"):
         _ = names.fixed_cost  # not placed
-    elsewhere = _Names(book, LINES["cost"].level, "i0", Cell("Summary", 3, 2), {}, LINES, ())
+    summary = Cell("Summary", 3, 2)
+    elsewhere = _Reading(
+        partial(_operand, (book, LINES["cost"].level, "i0", summary, {}, LINES, ()))
+    )
     assert str(elsewhere.reach) == "Calculations!$D$12"
 
 

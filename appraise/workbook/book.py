@@ -20,7 +20,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,13 +28,14 @@ from openpyxl.utils import get_column_letter
 
 from appraise.engine import evaluate
 from appraise.engine.lines import LINES, NOT_A_RISK, SEVERAL, Line
-from appraise.engine.ops import INFINITE, NEVER, ExcelOps, Ref, Span, X
+from appraise.engine.ops import INFINITE, NEVER, Ref, Span, X
 from appraise.engine.params import Model, build
 from appraise.engine.results import Appraisal, run
 from appraise.errors import InputError
 from appraise.model.identity import RunIdentity
 from appraise.model.numbers import Domain
 from appraise.model.schema import Evidence, Portfolio
+from appraise.workbook.shapes import Shapes
 from appraise.workbook.writer import Formula, Sheet, cacheable, quote_title, ref, safe_title
 from appraise.workbook.yearline import COLUMN
 
@@ -400,22 +401,22 @@ class Book:
             rows = self._as_lists.get(key)
             if rows is None:
                 rows = self._as_lists[key] = self._lists(key)
-            if rows is not False and key not in self.model.names:
+            if rows.__class__ is list:  # one figure an owner, shown once for every owner
                 value = rows[int(owner[1:])]
-                if value.__class__ is np.ndarray:  # a line of years
-                    if not line.key.endswith("payback_year") and np.isfinite(value).all():
-                        return value.tolist()  # each year as `shown` leaves it
-                    value = value.tolist()
-                if value.__class__ is list:
-                    return [shown(line, v) for v in value]
-                value = float(value)
-                if (
-                    value != value  # not a number (its effects asked for only then: rare)
-                    and owner[:1] == "i"
+                if value is not _NOT_A_NUMBER:
+                    return value
+                if (  # its effects asked for only then: rare
+                    owner[:1] == "i"
                     and len(self.model.interventions[int(owner[1:])].effect_list) > 1
                 ):
                     return SEVERAL  # a figure of one outcome, for a service averting several
-                return shown(line, value)
+                return shown(line, math.nan)
+            if rows is not False:  # a line of years: the array, and which owners' are finite
+                years, finite = rows
+                value = years[int(owner[1:])].tolist()
+                if finite[int(owner[1:])]:
+                    return value  # each year as `shown` leaves it
+                return [shown(line, v) for v in value]
         per, totals = self.engine
         slot = effect_slot(owner)
         if owner == "total":
@@ -447,19 +448,37 @@ class Book:
         return shown(line, float(value))
 
     @cached_property
+    def _shapes(self) -> Shapes:
+        """Formula texts by line and shape of operands (`appraise.workbook.shapes`)."""
+        return Shapes()
+
+    @cached_property
     def _as_lists(self) -> dict[str, Any]:
         """`_lists` of each line asked for so far."""
         return {}
 
     def _lists(self, key: str) -> Any:
-        """A line's engine values by owner, as `value_of` takes them: a list of numbers (one
-        an owner), or an array whose row `.tolist()` is an owner's years (not held as Python
-        numbers: a line of years keeps them more compactly); False where it cannot."""
+        """A line's engine values by owner, as `value_of` takes them: a list of each owner's
+        figure as shown (`_NOT_A_NUMBER` where it is not a number: shown by owner), or an array
+        whose row `.tolist()` is an owner's years (not held as Python numbers: a line of years
+        keeps them more compactly) and whether each owner's are all finite (shown as they are);
+        False where it cannot (a figure shown by name, a line of no owner)."""
         value = self.engine[0][key]
         line = LINES[key]
-        if np.ndim(value) == 0 or (line.level == ("n", "H") and np.ndim(value) != 2):
+        if (
+            np.ndim(value) == 0
+            or (line.level == ("n", "H") and np.ndim(value) != 2)
+            or key in self.model.names
+        ):
             return False
-        return np.asarray(value).tolist() if np.ndim(value) == 1 else np.asarray(value)
+        if np.ndim(value) == 1:
+            figures = [float(v) for v in np.asarray(value).tolist()]
+            return [_NOT_A_NUMBER if v != v else shown(line, v) for v in figures]
+        years = np.asarray(value)
+        finite = np.isfinite(years).all(axis=tuple(range(1, years.ndim)))
+        if key.endswith("payback_year"):  # a year 0 is shown as never
+            finite[:] = False
+        return years, finite.tolist()
 
     def ref_formula(self, key: str, owner: str) -> Formula:
         """A reference to a placed line's cell, with the engine's value of it cached."""
@@ -570,8 +589,8 @@ class Book:
         """`formula`'s text (a `Formula` made once, with its cached value, by `write`)."""
         line = lines[key]
         assert line.formula is not None, f"{key} is an input: it has no formula"
-        names = _Names(self, line.level, owner, here, local or {}, lines, also)
-        return str(line.formula(names, ExcelOps(line.infinite)))
+        state = (self, line.level, owner, here, local or {}, lines, also)
+        return self._shapes.text(line, partial(_operand, state))
 
     def write(
         self,
@@ -620,35 +639,6 @@ class Book:
         sheet.put_years(row, first, end, shape, values, style)
 
 
-class _Names:
-    """The operands of one cell's formula, as references to the cells where they were placed.
-
-    An operand is read as an attribute (`n.reach`). It is looked up in `__getattribute__`, not
-    `__getattr__`: Python calls `__getattr__` only after the ordinary lookup has failed and made
-    its AttributeError, which took ten times the lookup itself (59,000 operands at 200
-    interventions x 5 years, issue 27). So what a `_Names` holds is one slot, read as
-    `object.__getattribute__` reads it; no line's key starts with "_" (`Line` keys are names)."""
-
-    __slots__ = ("_state",)
-
-    def __init__(
-        self,
-        book: Book,
-        level: tuple[str, ...],
-        owner: str,
-        here: Cell | Row,
-        local: Mapping[str, Place],
-        lines: Mapping[str, Line],
-        also: tuple[str, ...],
-    ):
-        self._state = (book, level, owner, here, local, lines, also)
-
-    def __getattribute__(self, name: str) -> Any:
-        if name[:1] == "_":  # the slot, and Python's own (__class__, ...)
-            return object.__getattribute__(self, name)
-        return _operand(object.__getattribute__(self, "_state"), name)
-
-
 def _owner_of(book: Book, mine: tuple[str, ...], owner: str, level: tuple[str, ...]) -> str:
     """Whose figure an operand on `level` is, for the line of `owner` on level `mine`."""
     if "n" in level and "F" not in level and effect_slot(owner) is not None:
@@ -661,7 +651,8 @@ def _owner_of(book: Book, mine: tuple[str, ...], owner: str, level: tuple[str, .
 
 
 def _operand(state: tuple[Any, ...], name: str) -> X:
-    """Operand `name` of a `_Names`' formula (its `state`), as a reference to where it is placed."""
+    """Operand `name` of the formula of a line in a cell (`state`: `Book._formula_text`'s), as a
+    reference to where it is placed."""
     book, mine, mine_owner, here, local_places, lines, also = state
     line = lines[name]
     place = local_places.get(name)
@@ -686,6 +677,8 @@ def _operand(state: tuple[Any, ...], name: str) -> X:
     )
     return _reference(place, here, line.infinite is not None, columnwise, relative)
 
+
+_NOT_A_NUMBER = object()  # `Book._lists`: a figure not a number, shown as its owner needs
 
 # Owners of a placed figure by axis: i<k> an intervention, c<j> a component, d<j> a derived
 # outcome, x<j> a change of placement, w<j> a row of the placement table, g<j> a staff line.

@@ -151,6 +151,9 @@ def calculations_sheet(book: Book) -> Sheet:
         sheet.put(r + 2, FIRST_COL + i, book.ref_formula("rating", f"i{i}"), "calc")
     r += 2
     k_max = book.model.base.values["effect_form"].shape[-1]
+    # What each intervention's cell of a line takes from the intervention, found once.
+    owners = [f"i{i}" for i in range(n)]
+    rates = [f"calc:{rate_format(book, i)}" for i in range(n)]
     for title, keys in SECTIONS:
         r += 2
         sheet.put(r, 1, title, "section")
@@ -163,16 +166,18 @@ def calculations_sheet(book: Book) -> Sheet:
                 r += 1
                 label = line.label if k is None or k_max == 1 else f"Effect {k + 1}: {line.label}"
                 sheet.row(r, [(label, "text"), (line.unit, "text"), (how, "text")])
+                style = f"calc:{line.fmt}"
                 for i in range(n):
                     col = FIRST_COL + i
-                    owner = f"i{i}" if k is None else effect_owner(i, k)
-                    fmt = rate_format(book, i) if line.unit == "per case" else line.fmt
+                    owner = owners[i] if k is None else effect_owner(i, k)
+                    if line.unit == "per case":
+                        style = rates[i]
                     if line.is_input:  # shown from Inputs; the lines below read this cell
-                        sheet.put(r, col, book.ref_formula(key, owner), f"calc:{fmt}")
+                        sheet.put(r, col, book.ref_formula(key, owner), style)
                         book.place(key, owner, Cell(sheet.title, r, col))
                     else:
-                        book.write(sheet, key, owner, r, col, f"calc:{fmt}")
+                        book.write(sheet, key, owner, r, col, style)
             if "F" in line.level:  # an intervention's effects, one above another
                 for i in range(n):
-                    book.place(key, f"i{i}", Column(sheet.title, first, r, FIRST_COL + i))
+                    book.place(key, owners[i], Column(sheet.title, first, r, FIRST_COL + i))
     return sheet

@@ -133,9 +133,11 @@ class Layout:
         self.label(key)
         line = LINES[key]
         role = "calc"
-        values = None
         if end > self.last:  # run on past the horizon for the Forecast sheet
             values = self.book.years_of(key, owner, end - FIRST_YEAR_COL + 1)
+            horizon = None
+        else:
+            values = horizon = self.book.value_of(key, owner)
         self.book.write_years(
             self.sheet,
             key,
@@ -149,12 +151,14 @@ class Layout:
             values=values,
         )
         if key in FLOWS:
-            self.horizon_total(key, owner)
+            self.horizon_total(key, owner, horizon)
 
-    def horizon_total(self, key: str, owner: str) -> None:
-        """A flow's total over the horizon, in column C."""
+    def horizon_total(self, key: str, owner: str, values: list | None = None) -> None:
+        """A flow's total over the horizon, in column C (`values`: the line's, if at hand)."""
         span = f"{get_column_letter(FIRST_YEAR_COL)}{self.r}:{get_column_letter(self.last)}{self.r}"
-        total = sum(self.book.value_of(key, owner)[: self.horizon])
+        if values is None:
+            values = self.book.value_of(key, owner)
+        total = sum(values[: self.horizon])
         formula = Formula(f"SUM({span})").cached(total)
         self.sheet.put(self.r, 3, formula, f"calc:{LINES[key].fmt}")
 
