@@ -38,10 +38,13 @@ from appraise.engine.registry import (
     whole_outcome_key,
 )
 from appraise.engine.walk import (
+    PLANS,
+    Entry,
     Prices,
     Put,
     Walk,
     core_inputs,
+    entry,
     price_inputs,
     standing,
 )
@@ -300,31 +303,49 @@ def _effects(walk: Walk, put: Put) -> None:
     """Each effect's terms in the form reported, the sources that establish it, and whether
     they are all from outside the UK."""
     item, i, values = put.item, put.i, walk.values
-    stated = item.evidence.effect_sources  # a citation for these figures, if the file names one
-    fallback = Provenance(CITED, tuple(stated)) if stated else None
-    several = len(item.effect_list) > 1
-    for k, (averts, e, path) in enumerate(item.effect_list):
+    # A citation for these figures, if the file names one.
+    stated = tuple(item.evidence.effect_sources or ()) or None
+    effects = item.effect_list
+    several = len(effects) > 1
+    for k, (averts, e, path) in enumerate(effects):
         values["effect_form"][i, k] = effect_code(e)
-        values["effect_outcome"][i, k] = walk.outcome_keys.index(averts)
+        values["effect_outcome"][i, k] = walk.outcome_at[averts]
         values["effect_used"][i, k] = 1.0
-        for name, target in zip(EFFECT_TERMS[e.form], ("effect_a", "effect_b"), strict=True):
-            if not name:
-                continue
-            label = field_info(f"effect.{name}")[0]
-            put(
-                "effect" if path == "effect" else path,
-                name,
+        # The same for every intervention that shares the effect (made once per text) and
+        # states the same sources for it: worked out once (`Plans`).
+        detail = (path, averts if several else None, stated)
+        terms = PLANS.get(e, detail, _effect_terms, e, averts, path, stated, several)
+        put.entries(terms, (i, k))
+    found_by, abroad = walk.established_by(item)
+    walk.effect_sources.append(found_by)
+    if abroad:
+        values["non_uk"][i] = 1.0
+
+
+def _effect_terms(
+    e: Any, averts: str, path: str, stated: tuple[str, ...] | None, several: bool
+) -> tuple[Entry, ...]:
+    """The inputs of effect `e` (at `path`, averting `averts`) in the form reported; cited to
+    the sources `stated` for the effect, where its figures carry no provenance of their own."""
+    fallback = Provenance(CITED, stated) if stated else None
+    found = []
+    for name, target in zip(EFFECT_TERMS[e.form], ("effect_a", "effect_b"), strict=True):
+        if not name:
+            continue
+        info = declared(f"effect.{name}")
+        label = info.label
+        found.append(
+            entry(
+                f"{'effect' if path == 'effect' else path}.{name}",
+                info,
                 getattr(e, name),
                 target,
-                index=(i, k),
-                fallback=fallback,
-                label=f"{averts}: {label[0].lower()}{label[1:]}" if several else label,
-                info=f"effect.{name}",
+                True,
+                fallback,
+                f"{averts}: {label[0].lower()}{label[1:]}" if several else label,
             )
-    found_by = effect_sources(item, walk.evidence)
-    walk.effect_sources.append(found_by)
-    if found_by and not any(walk.evidence[s].is_uk for s in found_by if s in walk.evidence):
-        values["non_uk"][i] = 1.0
+        )
+    return tuple(found)
 
 
 def _additionality(put: Put) -> None:
@@ -356,12 +377,12 @@ def _contract(walk: Walk, put: Put) -> None:
             "contract_baseline",
             info="contract_baseline.share_in_care",
         )
-    for k, entry in enumerate(contract.rate_card):
-        target, unit = METRICS[entry.metric]
+    for k, rated in enumerate(contract.rate_card):
+        target, unit = METRICS[rated.metric]
         put(
             "contract",
             f"rate_card[{k}].price",
-            entry.price,
+            rated.price,
             target,
             label=f"Price per {unit} (negative: a clawback)",
             info="rate_card.price",

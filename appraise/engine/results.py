@@ -281,9 +281,10 @@ class Appraisal:
         m, r = self.model, self.figures
         item = m.interventions[i]
         payers = m.base.payers
-        effects = [self.effect_record(i, k, brief) for k in range(len(item.effect_list))]
+        listed = item.effect_list
+        effects = [self._effect_record(i, k, brief, listed[k]) for k in range(len(listed))]
         one = effects[0] if len(effects) == 1 else None
-        mine = item.outcomes_averted
+        mine = [e["averts"] for e in effects]  # `item.outcomes_averted`
         rec: dict[str, Any] = {
             "id": item.id,
             "name": item.name,
@@ -313,20 +314,51 @@ class Appraisal:
             "non_uk_haircut": r["non_uk_haircut"][i],
             "savings_by_payer": {p: r["savings_by_payer"][i][k] for k, p in enumerate(payers)},
             "savings_by_component": {
-                f"{key}.{name}": r["savings_by_component"][i][c]
-                for c, (key, name) in enumerate(m.components)
-                if key in mine
+                label: row[c]
+                for row in (r["savings_by_component"][i],)
+                for label, c in self._components_of(mine)
             },
             "payback_year": _year(r["payback_year"][i]),
             "discounted_payback_year": _year(r["discounted_payback_year"][i]),
             "years": None if brief else self._years(lambda key: r[key][i]),
             "contract": self.contract_record(i),
         }
-        for key in INTERVENTION_KEYS:
-            if key not in rec and key != "savings_by_class":
-                rec[key] = r[key][i]
+        for key, column in self._figure_columns(rec):
+            rec[key] = column[i]
         rec["savings_by_class"] = by_class(rec)
         return {k: rec[k] for k in (BRIEF_KEYS if brief else INTERVENTION_KEYS)}
+
+    def _figure_columns(self, rec: Mapping[str, Any]) -> list[tuple[str, list[Any]]]:
+        """The figures a record (`rec`, as `record` makes it before) takes as they are, each
+        with its column of every intervention's: found once, not for each intervention."""
+        found = self.__dict__.get("_columns")
+        if found is None:
+            keys = [k for k in INTERVENTION_KEYS if k not in rec and k != "savings_by_class"]
+            found = self.__dict__["_columns"] = [(k, self.figures[k]) for k in keys]
+        return found
+
+    @cached_property
+    def _effect_forms(self) -> list[list[int]]:
+        """Each intervention's effects' form codes (`effect_form`), as lists of ints."""
+        return self.model.base.effect_form.astype(int).tolist()
+
+    def _components_of(self, averts: list[str]) -> tuple[tuple[str, int], ...]:
+        """The components (`outcome.name`, position) of the outcomes `averts`, in core order:
+        found once per list of outcomes, not once per intervention (10,000 interventions
+        averting the same few)."""
+        found = self._components.get(tuple(averts))
+        if found is None:
+            mine = set(averts)
+            found = self._components[tuple(averts)] = tuple(
+                (f"{key}.{name}", c)
+                for c, (key, name) in enumerate(self.model.components)
+                if key in mine
+            )
+        return found
+
+    @cached_property
+    def _components(self) -> dict[tuple[str, ...], tuple[tuple[str, int], ...]]:
+        return {}
 
     def contract_record(self, i: int) -> dict[str, Any] | None:
         """An intervention's outcome contract: payments, who pays them, each side's net position
@@ -366,9 +398,15 @@ class Appraisal:
     def effect_record(self, i: int, k: int, brief: bool = False) -> dict[str, Any]:
         """One effect of intervention i: the outcome it averts, how much, and its break-even
         (`brief`: without how it converts, `record`)."""
-        m, r = self.model, self.figures
-        averts, effect, path = m.interventions[i].effect_list[k]
-        form = int(m.base.effect_form[i, k])
+        return self._effect_record(i, k, brief, self.model.interventions[i].effect_list[k])
+
+    def _effect_record(
+        self, i: int, k: int, brief: bool, listed: tuple[str, Any, str]
+    ) -> dict[str, Any]:
+        """`effect_record`, given the effect as the intervention's `effect_list` lists it."""
+        r = self.figures
+        averts, effect, path = listed
+        form = self._effect_forms[i][k]
         found = {
             "averts": averts,
             "path": path,
@@ -377,7 +415,7 @@ class Appraisal:
             "effect_raw": r["effect_rate_raw"][i][k],
             "effect_adjusted": r["effect_rate"][i][k],
             "treated_risk": (r["effect_treated_risk"][i][k] if form in core.RISK_FORMS else None),
-            "effect_conversion": None if brief else describe_effect(m, self.per, i, k),
+            "effect_conversion": None if brief else describe_effect(self.model, self.per, i, k),
             "outcomes_averted": r["effect_outcomes_averted"][i][k],
             "outcome_cost": r["effect_outcome_cost"][i][k],
             "gross_savings": r["effect_gross_savings"][i][k],

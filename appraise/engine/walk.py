@@ -5,16 +5,17 @@ the prices it resolves once before it starts; and, when it is done, the core's s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from appraise.engine import core
 from appraise.engine.evaluate import Structure
-from appraise.engine.registry import DEFAULTS, Param, declared
-from appraise.model.numbers import Input, Num, central
+from appraise.engine.registry import DEFAULTS, Param, declared, effect_sources
+from appraise.model.numbers import Domain, Input, Num, central
 from appraise.model.pricing import PriceRow, PriceTable, change_ends, price_rows, price_table
 from appraise.model.provenance import NOT_STATED_PROVENANCE, Provenance, provenance_of
 from appraise.model.savings import CAPACITY, ONE_OFF, Booking
@@ -79,10 +80,29 @@ class Walk:
     effect_sources: list[tuple[str, ...]] = field(default_factory=list)
     # The params of each intervention (under `interventions[i].`), by i, as they are put.
     by_intervention: dict[int, list[Param]] = field(default_factory=dict)
+    _established: dict[int, tuple[Any, tuple[str, ...], bool]] = field(default_factory=dict)
 
     @property
     def outcome_keys(self) -> list[str]:
         return list(self.portfolio.outcomes)
+
+    @cached_property
+    def outcome_at(self) -> dict[str, int]:
+        """Each outcome's position in the core's order, by key."""
+        return {key: o for o, key in enumerate(self.portfolio.outcomes)}
+
+    def established_by(self, item: Intervention) -> tuple[tuple[str, ...], bool]:
+        """The sources that establish an intervention's effect (`effect_sources`), and whether
+        they are all from outside the UK: worked out once per evidence part, which interventions
+        that write it alike share (`appraise.model.base.made_once`), by its id while it is held."""
+        part = item.evidence
+        found = self._established.get(id(part))
+        if found is None or found[0] is not part:
+            by = effect_sources(item, self.evidence)
+            evidence = self.evidence
+            abroad = bool(by) and not any(evidence[s].is_uk for s in by if s in evidence)
+            found = self._established[id(part)] = (part, by, abroad)
+        return found[1], found[2]
 
     def add(self, param: Param) -> None:
         self.params.append(param)
@@ -128,12 +148,88 @@ class Walk:
         )
 
 
+# One input as the walk puts it, less what is its intervention's own (the heads of its key and
+# path, its owner, its sources, its position): its field, label, unit, value, input line,
+# domain, provenance, whether it counts as written, and its central value.
+Entry = tuple[str, str, str, Num, str, Domain, Provenance, bool, float]
+
+
+def entry(
+    field: str,
+    found: Input,
+    value: Num,
+    target: str,
+    written: bool,
+    fallback: Provenance | None,
+    label: str,
+) -> Entry:
+    """What an input of field `field` (declared as `found`) holding `value` puts, whichever
+    intervention it belongs to."""
+    written, own = standing(value, found, written, fallback)
+    return (
+        field,
+        label or found.label,
+        found.unit,
+        value,
+        target,
+        found.domain,
+        own,
+        written,
+        central(value),
+    )
+
+
+class Plans:
+    """The entries of a part of an intervention that many interventions share (their timing, an
+    effect, a default additionality: `appraise.model.base.made_once` makes one part for all that
+    write it alike), worked out once per part and detail, not once per intervention. A part is
+    never changed once made; it is kept with its entries, so that its id stands for it while
+    kept. At most `kept` are held (all let go when full)."""
+
+    def __init__(self, kept: int) -> None:
+        self.kept = kept
+        self.found: dict[tuple[int, Hashable], tuple[object, tuple[Entry, ...]]] = {}
+
+    def get(
+        self, part: object, detail: Hashable, make: Callable[..., tuple[Entry, ...]], *args: Any
+    ) -> tuple[Entry, ...]:
+        """The entries `make(*args)` gives for `part` with `detail` (what else they depend on),
+        made the first time only."""
+        key = (id(part), detail)
+        found = self.found.get(key)
+        if found is None or found[0] is not part:
+            if len(self.found) >= self.kept:
+                self.found.clear()
+            found = self.found[key] = (part, make(*args))
+        return found[1]
+
+
+PLANS = Plans(kept=4096)
+
+
+def _each(section: str, part: Any, names: tuple[str, ...], given: set[str]) -> tuple[Entry, ...]:
+    """The entries of `Put.each`: the inputs `names` of `part`, each into the line of its name."""
+    return tuple(
+        entry(
+            f"{section}.{name}",
+            declared(f"{section}.{name}"),
+            getattr(part, name),
+            name,
+            name in given,
+            None,
+            "",
+        )
+        for name in names
+    )
+
+
 class Put:
     """Puts one intervention's inputs into the walk: keys, paths and provenance alike.
 
     What every input of the intervention shares (its key's and path's heads, its sources, its
-    list in `Walk.by_intervention`) is worked out once, here: `__call__` runs for every input of
-    every intervention (130,000 times at 10,000 interventions, benchmarks/load.py)."""
+    list in `Walk.by_intervention`) is worked out once, here; what an input shares with the
+    same input of every intervention made from the same part (`Entry`), once per part (`Plans`):
+    a portfolio of 10,000 interventions has 130,000 inputs (benchmarks/load.py)."""
 
     __slots__ = ("walk", "i", "item", "_id", "_key", "_path", "_sources", "_mine")
 
@@ -159,50 +255,42 @@ class Put:
         info: str = "",
     ) -> None:
         field = f"{section}.{name}"
+        found = declared(info or field)
         at = self.i if index is None else index
-        self._put(field, declared(info or field), value, target, at, written, fallback, label)
+        self.entries((entry(field, found, value, target, written, fallback, label),), at)
 
     def each(self, section: str, part: Any, names: tuple[str, ...], given: set[str]) -> None:
         """The inputs `names` of a part of the intervention (its timing, its additionality),
         each into the line of its own name; written where `given` (the part's fields set by the
         file) holds it."""
-        i, put = self.i, self._put
-        for name in names:
-            field = f"{section}.{name}"
-            put(field, declared(field), getattr(part, name), name, i, name in given, None, "")
 
-    def _put(
-        self,
-        field: str,
-        found: Input,
-        value: Num,
-        target: str,
-        at: Any,
-        written: bool,
-        fallback: Provenance | None,
-        label: str,
-    ) -> None:
-        written, own = standing(value, found, written, fallback)
-        param = Param(
-            self._key + field,
-            self._path + field,
-            label or found.label,
-            found.unit,
-            self._id,
-            "intervention",
-            value,
-            target,
-            at,
-            found.domain,
-            self._sources if written else (DEFAULTS,),
-            own,
-            written,
-        )
-        # `Walk.add` for a position, as `Param.central` reads the value.
-        walk = self.walk
-        walk.params.append(param)
-        walk.values[target][at] = central(value)
-        self._mine.append(param)
+        detail = (section, names, frozenset(given))
+        self.entries(PLANS.get(part, detail, _each, section, part, names, given), self.i)
+
+    def entries(self, entries: tuple[Entry, ...], at: Any) -> None:
+        """The intervention's inputs `entries`, each at position `at` of its input line."""
+        walk, key, path, owner, sources = self.walk, self._key, self._path, self._id, self._sources
+        params, values, mine = walk.params, walk.values, self._mine
+        for name, label, unit, value, target, domain, own, written, centre in entries:
+            param = Param(
+                key + name,
+                path + name,
+                label,
+                unit,
+                owner,
+                "intervention",
+                value,
+                target,
+                at,
+                domain,
+                sources if written else (DEFAULTS,),
+                own,
+                written,
+            )
+            # `Walk.add` for a position, as `Param.central` reads the value.
+            params.append(param)
+            values[target][at] = centre
+            mine.append(param)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -229,11 +317,20 @@ def price_inputs(walk: Walk, derived: list[str]) -> dict[str, tuple[str, ...]]:
         "derive": [f"outcomes.{key}.derive" for key in derived],
         "placement": [row.path for row in walk.prices.rows],
     }
+    # Each year's and index's position found once, by the year's id (the blocks hold their
+    # years while this runs) and the index's name: 10,000 interventions' costs share a few.
+    years: dict[int, float] = {}
+    series = {name: float(k) for k, name in enumerate(prices.series)}
     for slot, at in paths.items():
-        values[f"{slot}_price_year"] = np.array(
-            [float(prices.year_at(prices.blocks[p].year)) for p in at]
-        )
-        values[f"{slot}_index"] = np.array([float(prices.series_at(prices.names[p])) for p in at])
+        found = []
+        for p in at:
+            year = prices.blocks[p].year
+            position = years.get(id(year))
+            if position is None:
+                position = years[id(year)] = float(prices.year_at(year))
+            found.append(position)
+        values[f"{slot}_price_year"] = np.array(found)
+        values[f"{slot}_index"] = np.array([series[prices.names[p]] for p in at])
     names: dict[str, tuple[str, ...]] = {"price_base": prices.labels}
     for slot in paths:
         names[f"{slot}_price_year"] = prices.labels

@@ -135,7 +135,10 @@ def one_form(model: BaseModel, forms: dict[str, tuple[str, ...]], what: str) -> 
 
 
 _FORMS: dict[tuple[int, int], tuple[BaseModel, dict[str, tuple[str, ...]], str]] = {}
-_FORMS_KEPT = 4096
+# More than a portfolio of MAX_INTERVENTIONS (20,000) asks of: each one's reach (a part of its own,
+# not shared) is asked for its form when validated and again when built; with fewer kept, 10,000
+# were let go between the two and worked out again (0.03 s, benchmarks/load.py).
+_FORMS_KEPT = 65_536
 
 
 def forms_keys(forms: dict[str, tuple[str, ...]]) -> set[str]:

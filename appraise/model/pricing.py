@@ -260,7 +260,8 @@ def _amounts(portfolio: Portfolio) -> dict[str, tuple[str, float]]:
     out: dict[str, tuple[str, float]] = {}
     for i, item in enumerate(portfolio.interventions):
         cost = item.unit_cost
-        if cost.form == "staff":
+        form = cost.form
+        if form == "staff":
             staff = sum(
                 central(s.fte) * central(s.salary) * (1 + central(s.on_costs))
                 for s in cost.staff or ()
@@ -268,9 +269,7 @@ def _amounts(portfolio: Portfolio) -> dict[str, tuple[str, float]]:
             value = staff + (central(cost.non_staff) if cost.non_staff is not None else 0.0)
             out[f"interventions[{i}].unit_cost"] = ("staff", value)
             continue
-        field_, amount = (
-            ("amount", cost.amount) if cost.form == "per_case" else ("total", cost.total)
-        )
+        field_, amount = ("amount", cost.amount) if form == "per_case" else ("total", cost.total)
         out[f"interventions[{i}].unit_cost"] = (field_, central(amount))
     for key, outcome in portfolio.outcomes.items():
         if outcome.derive is not None:
@@ -296,10 +295,16 @@ def audit(portfolio: Portfolio, table: PriceTable) -> dict[str, Any]:
     # uprating is worked out once (the text of the figure and the years: -0.0 is not 0.0, and
     # a year's written form is shown).
     made: dict[tuple[int, str, str], dict[str, Any]] = {}
+    # A year many blocks share (the price base) is written out once: by its id, as the blocks
+    # hold it while this runs.
+    years: dict[int, str] = {}
     for path, (field_, amount) in _amounts(portfolio).items():
         block = table.blocks[path]
         index = table.index_of(path)
-        key = (id(index), repr(amount), repr(block.year))
+        year = years.get(id(block.year))
+        if year is None:
+            year = years[id(block.year)] = repr(block.year)
+        key = (id(index), repr(amount), year)
         record = made.get(key)
         if record is None:
             record = made[key] = index.uprate(amount, block.year, base, path=path).to_data()
