@@ -6,12 +6,17 @@ difference."""
 
 from __future__ import annotations
 
+import math
 import re
 from functools import partial
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openpyxl import Workbook
+from openpyxl.worksheet.cell_range import MultiCellRange
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.xml.functions import tostring
 
 from appraise.engine.care import CARE
 from appraise.engine.lines import LINES
@@ -28,9 +33,13 @@ from appraise.workbook.writer import (
     _cell_xml,
     _quoted,
     _sheet_data,
+    _Spans,
+    _sqref,
+    _survey,
     _text_after,
     cell,
 )
+from appraise.workbook.yearline import COLUMN
 from tests.conftest import THURROCK
 
 STYLES = ("text", "user", "header", "calc:money")
@@ -56,6 +65,10 @@ AWKWARD = [
     "\ufffe\uffff",
     "line one\nline two",
     "x" * 40_000,
+    "x" * 32_767,  # Excel's longest
+    "x" * 32_768,
+    "tab\tinside, delete\x7f",
+    "caf\u00e9 & <b>",
 ]
 
 
@@ -93,18 +106,19 @@ def test_the_comparison_catches_a_quick_path_that_skips_the_cleaning(monkeypatch
     assert ("x" * 40_000, "text") in _differences(AWKWARD)
 
 
-def _sheet_xml(sheet: Sheet) -> str:
-    return b"".join(_sheet_data(sheet, STYLE_IDS, {}, sheet.max_col)).decode("utf-8")
+def _sheet_xml(sheet: Sheet, ids: dict[str, int] = STYLE_IDS) -> str:
+    return b"".join(_sheet_data(sheet, ids, {}, sheet.max_col)).decode("utf-8")
 
 
-def _expected_xml(sheet: Sheet) -> str:
+def _expected_xml(sheet: Sheet, ids: dict[str, int] = STYLE_IDS) -> str:
     """The sheet's cell data written a cell at a time by `_cell_xml`."""
+    attrs = {name: f' s="{k}"' if k else "" for name, k in ids.items()}
     rows: dict[int, list[str]] = {}
     for (r, c), (value, style) in sorted(sheet.cells.items()):
         if value is None or value == "":
             continue
         chosen = style + QUOTED if _quoted(value) else style
-        rows.setdefault(r, []).append(_cell_xml(cell(r, c), value, ATTRS[chosen]))
+        rows.setdefault(r, []).append(_cell_xml(cell(r, c), value, attrs[chosen]))
     body = "".join(f'<row r="{r}">{"".join(cells)}</row>' for r, cells in rows.items())
     return f"<sheetData>{body}</sheetData>"
 
@@ -166,3 +180,227 @@ def test_operands_are_the_references_of_where_lines_were_placed():
         partial(_operand, (book, LINES["cost"].level, "i0", summary, {}, LINES, ()))
     )
     assert str(elsewhere.reach) == "Calculations!$D$12"
+
+
+# -- column widths, row heights and quoted styles ----------------------------------------------
+
+
+def _survey_cell_by_cell(sheet: Sheet) -> tuple[dict[int, float], dict[int, float], set[str]]:
+    """`_survey` as it was written before it worked over arrays: a cell at a time, in the order
+    placed (the constants written out, so that a change to the writer's shows)."""
+    wrapped_roles = {"wrap", "user_wrap", "header", "bold_wrap"}
+    widths: dict[int, float] = {}
+    wrapped: list[tuple[int, int, str]] = []
+    quoted: set[str] = set()
+    for (r, c), (value, style) in sheet.cells.items():  # in the order placed
+        text = isinstance(value, str) and not isinstance(value, Formula)
+        if text and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+            quoted.add(style + QUOTED)
+        if style.partition(":")[0] in wrapped_roles and isinstance(value, str):
+            wrapped.append((r, c, value))  # a formula's own text, for a wrapped one's height
+        if c in sheet.widths or style in ("title", "section", "note"):
+            continue
+        length = 12
+        if text:
+            length = min(max(map(len, value.split("\n"))) + 2, 20 if style == "header" else 60)
+        if length > widths.get(c, 8):
+            widths[c] = length
+    spans = [
+        (line.first, line.end)
+        for line in sheet.years.values()
+        if line.style not in ("title", "section", "note")
+    ]
+    if sheet.generated is not None and sheet.generated.count:
+        spans.append((1, sheet.generated.max_col))
+    for first, end in spans:
+        for c in range(first, end + 1):
+            if c not in sheet.widths and widths.get(c, 8) < 12:
+                widths[c] = 12
+    widths = {**widths, **sheet.widths}
+    heights: dict[int, float] = {}
+    for r, c, value in wrapped:
+        per_line = max(int(widths.get(c, 8.43)) - 1, 1)
+        lines = sum(max(1, math.ceil(len(part) / per_line)) for part in value.split("\n"))
+        if lines > 1:
+            heights[r] = max(heights.get(r, 0), min(15 * lines, 409))
+    return widths, heights, quoted
+
+
+class _Name(str):
+    """Text of a str subclass (as numpy's str_ is), which the writer takes as text."""
+
+
+def _awkward_survey_sheet() -> Sheet:
+    """Awkward text in every style that changes a width, a height or a quote prefix, among
+    numbers, formulas, blanks, a line of years, columns the builder set, and cells placed out
+    of order (the arrays then not sorted)."""
+    sheet = Sheet("Awkward", widths={6: 31.5})
+    styles = ["text", "user", "header", "wrap", "user_wrap", "bold_wrap", "title", "note"]
+    for r in range(1, 3 * len(AWKWARD)):
+        text = AWKWARD[r % len(AWKWARD)]
+        sheet.put(r, 1, text, styles[r % len(styles)])
+        sheet.put(r, 2, _Name(AWKWARD[(r * 5) % len(AWKWARD)]), styles[(r + 3) % len(styles)])
+        sheet.put(r, 3, float(r) * 1e9 if r % 4 else None, "calc:money")
+        sheet.put(r, 4, Formula(f'"{r} & <b>"&A{r}', text[:50]), styles[(r + 1) % len(styles)])
+        sheet.put(r, 5, Formula(f"C{r}>1", r % 2 == 0 if r % 3 else None), "calc")
+        sheet.put(r, 6, "a header in a set column\n" * (r % 3), "header")
+        sheet.put(r, 9 + r % 3, "" if r % 2 else "wide " * r, "wrap")
+    sheet.put(2, 7, "placed after", "text")
+    sheet.put(3, 13, Formula("", 1.0), "calc")  # no formula: not written
+    sheet.put(1, 8, "placed before row 2's last", "user")  # out of order
+    sheet.put(201, 1, "\rthe only text in bold: its style quoted", "bold")
+    sheet.put_years(200, 3, 9, f"{COLUMN}1*2", [1.5] * 7, "calc")
+    sheet.put_years(202, 14, 17, f"{COLUMN}2*2", [2.5] * 4, "calc")  # columns holding no cell
+    sheet.put_years(205, 14, 17, f"{COLUMN}5", [3.5] * 4, "calc")  # the same columns again
+    # Numbers repeated (their text made once), and both zeros, whose texts differ.
+    sheet.put_years(206, 3, 9, f"{COLUMN}6", [0.0, -0.0, 0.1, 0.1, -0.0, 0.0, 1e-300], "calc")
+    sheet.put_years(203, 13, 16, f"{COLUMN}3", None, "note")  # a note's: no width
+    sheet.put_years(204, 2, 18, f"{COLUMN}4", None, "section")  # a section's: no width
+    return sheet
+
+
+def test_the_survey_over_arrays_is_the_survey_cell_by_cell():
+    sheet = _awkward_survey_sheet()
+    assert sheet.cells._at is not None  # placed out of order: the arrays are not sorted
+    widths, heights, quoted = _survey(sheet)
+    assert (widths, heights, quoted) == _survey_cell_by_cell(sheet)
+    assert heights and quoted and widths[6] == 31.5  # what is compared is there to compare
+    assert all(type(key) is int for key in [*widths, *heights])
+    assert all(type(widths[c]) is int for c in widths if c != 6)  # numbers as openpyxl takes them
+    assert _survey(Sheet("Empty")) == ({}, {}, set())
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 30),
+            st.integers(1, 12),
+            st.one_of(st.text(max_size=90), st.floats(allow_nan=False, allow_infinity=False)),
+            st.sampled_from(["text", "user", "header", "wrap", "user_wrap", "section", "calc"]),
+        ),
+        max_size=60,
+    )
+)
+def test_any_cells_get_the_widths_and_heights_cell_by_cell_gives_them(placed):
+    sheet = Sheet("Any", widths={5: 14.0})
+    for r, c, value, style in placed:
+        sheet.put(r, c, value, style)
+    assert _survey(sheet) == _survey_cell_by_cell(sheet)
+
+
+@pytest.mark.parametrize(
+    ("name", "planted"),
+    [
+        ("WRAPPED", {"wrap", "user_wrap", "bold_wrap"}),  # headers no longer counted as wrapping
+        ("FORMULA_START", ("=", "+", "-", "@")),  # a tab or CR first no longer quoted
+    ],
+)
+def test_the_survey_comparison_catches_a_planted_difference(monkeypatch, name, planted):
+    monkeypatch.setattr(writer, name, planted)
+    sheet = _awkward_survey_sheet()
+    assert _survey(sheet) != _survey_cell_by_cell(sheet)
+
+
+# -- the cells a validation rule applies to ----------------------------------------------------
+
+AWKWARD_SPANS = [
+    ["B5", "B10", "B11:B12", "A7", "C1:D2", "B5", "A7:A7"],  # repeated, out of order, one cell
+    ["XFD1048576", "A1", "ZZ10:AAA12", "B2:C3", "B2:C3"],  # Excel's last cell, wide columns
+    ["$B$5", "B6"],  # anchored: openpyxl's reading
+    ["b5", "B6"],  # lower case
+    ["A01", "A2"],  # a leading zero
+    ["A:A", "B2"],  # a whole column
+    ["1:3", "B2"],  # whole rows
+    ["B5:A1"],  # backwards: refused, as openpyxl refuses it
+    ["A0"],  # no row 0
+    ["XFE1", "A1"],  # past Excel's last column
+    ["A1048577"],  # past Excel's last row
+    ["B5 C6", "A1"],  # two spans in one
+    ["Inputs!B5"],  # another sheet's
+    [],
+]
+
+
+def _sqref_openpyxl(spans: list[str]) -> str:
+    """The rule's cells as openpyxl's MultiCellRange writes them, the path `_sqref` replaces."""
+    return str(MultiCellRange(" ".join(spans)))
+
+
+def _sqref_outcome(spans: list[str]) -> str:
+    try:
+        return str(_sqref(spans))
+    except (ValueError, TypeError) as error:  # openpyxl's refusals, the same either way
+        return f"refused: {error!r}"
+
+
+def _sqref_openpyxl_outcome(spans: list[str]) -> str:
+    try:
+        return _sqref_openpyxl(spans)
+    except (ValueError, TypeError) as error:  # openpyxl's refusals, the same either way
+        return f"refused: {error!r}"
+
+
+@pytest.mark.parametrize("spans", AWKWARD_SPANS)
+def test_a_rules_cells_are_written_as_openpyxl_writes_them(spans):
+    assert _sqref_outcome(spans) == _sqref_openpyxl_outcome(spans)
+
+
+def test_the_builders_spans_take_the_quick_path():
+    assert isinstance(_sqref(["B5", "C1:D2"]), _Spans)
+    assert not isinstance(_sqref(["$B$5"]), _Spans)  # any other span: openpyxl reads them all
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 40),
+            st.integers(1, 40),
+            st.integers(0, 3),
+            st.integers(0, 3),
+            st.booleans(),
+        ),
+        max_size=30,
+    )
+)
+def test_any_spans_are_written_as_openpyxl_writes_them(boxes):
+    spans = [
+        cell(r, c) if one else f"{cell(r, c)}:{cell(r + dr, c + dc)}" for r, c, dr, dc, one in boxes
+    ]
+    assert str(_sqref(spans)) == _sqref_openpyxl(spans)
+
+
+def test_the_span_comparison_catches_anchors_taken_as_written(monkeypatch):
+    # Planted: anchored spans taken by the quick path, which then writes them with their `$`.
+    monkeypatch.setattr(writer, "_SPAN", re.compile(r"(\$?[A-Z]{1,3}\$?)([1-9][0-9]*)"))
+    monkeypatch.setattr(writer, "column_index_from_string", lambda s: 2)
+    assert _sqref_outcome(["$B$5", "B6"]) != _sqref_openpyxl_outcome(["$B$5", "B6"])
+
+
+def test_an_awkward_sheet_is_written_as_cell_by_cell():
+    # Placed out of order (the cells read in row order), blanks, text of a str subclass,
+    # formulas caching text, and a line of years written among a row's cells.
+    sheet, laid_out = _awkward_survey_sheet(), _awkward_survey_sheet()
+    laid_out.put(200, 1, "before the line", "text")
+    sheet.put(200, 1, "before the line", "text")
+    laid_out.put(200, 12, "after the line", "user")
+    sheet.put(200, 12, "after the line", "user")
+    laid_out.materialise()
+    styles = set(laid_out.cells.style_names())
+    ids = {name: k for k, name in enumerate(sorted(styles | {s + QUOTED for s in styles}))}
+    written = _sheet_xml(sheet, ids)
+    assert written == _expected_xml(laid_out, ids)
+    assert "A200" in written and "D200" in written and "L200" in written
+
+
+def test_page_breaks_set_at_once_are_those_appended_one_by_one():
+    sheet = Sheet("Breaks", row_breaks=[5, 9, 40, 41, 300])
+    sheet.put(1, 1, "x")
+    ws = Workbook().active
+    writer._set_up(ws, sheet, {})
+    one_by_one = Workbook().active
+    for row in sheet.row_breaks:
+        one_by_one.row_breaks.append(Break(id=row))
+    assert tostring(ws.row_breaks.to_tree()) == tostring(one_by_one.row_breaks.to_tree())
+    assert b'count="5"' in tostring(ws.row_breaks.to_tree())
