@@ -32,8 +32,7 @@ import zipfile
 from array import array
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import compress, count, repeat
-from operator import is_
+from itertools import repeat
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -929,11 +928,10 @@ def settle_references(sheets: list[Sheet]) -> None:
     links = []
     for sheet in sheets:
         held = sheet.cells.held
-        # The formulas, (text, cached value), picked out in C: most cells are numbers and text.
-        for p in compress(count(), map(is_, map(type, held), repeat(tuple))):
-            value = held[p]
-            # One reference holds no bracket but in a quoted title (which starts it).
-            if "(" in value[0] and value[0][:1] != "'":
+        for p, value in enumerate(held):
+            # A formula, (text, cached value); one reference holds no bracket but in a quoted
+            # title (which starts it).
+            if value.__class__ is not tuple or ("(" in value[0] and value[0][:1] != "'"):
                 continue
             target = _target(value[0], sheet.title, by_title)
             if target is not None:
