@@ -160,3 +160,66 @@ def test_a_sheet_refuses_a_tuple_and_writes_formula_like_text_as_text():
     xml = _parts(render([sheet]))["xl/worksheets/sheet1.xml"].decode()
     assert "<f>SUM(A3:A4)</f>" in xml and "<f>SUM(A2:A3)</f>" not in xml
     assert "=SUM(A2:A3)</t>" in xml
+
+
+AWKWARD = st.sampled_from(
+    ["=SUM(A1)", "+1", "-A1", "@x", "a\x01b", "_x0041_", "x" * 40_000, "'q\"", "& < >", "", " "]
+)
+ROWS = st.lists(
+    st.tuples(
+        st.integers(1, 30),  # row
+        st.integers(1, 6),  # first column
+        st.lists(
+            st.one_of(
+                st.none(),
+                st.tuples(
+                    st.one_of(VALUES, AWKWARD), st.sampled_from(["text", "calc", "header", "note"])
+                ),
+            ),
+            max_size=8,
+        ),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ROWS, st.booleans())
+def test_a_row_placed_at_once_is_the_row_put_cell_by_cell(rows, years):
+    """`Sheet.row` places a row's cells together (`Cells.place_row`): the same cells, in the
+    same order, as `put` one by one, whether the row follows every cell so far or not."""
+    import numpy as np
+
+    at_once, one_by_one = Sheet("S"), Sheet("S")
+    if years:  # a row holding a line of years: its cells go through `put`'s check
+        for sheet in (at_once, one_by_one):
+            sheet.put_years(31, 9, 12, f"{COLUMN}1", [1.0, 2.0, 3.0, 4.0], "calc")
+        rows = [*rows, (31, 1, [(np.float64(2.5), "calc"), ("t", "text")])]
+    for r, start, items in rows:
+        at_once.row(r, items, start)
+        for offset, item in enumerate(items):
+            if item is not None and item[0] is not None:
+                one_by_one.put(r, start + offset, item[0], item[1])
+    assert _as_dict(at_once.cells) == _as_dict(one_by_one.cells)
+    for a, b in ((at_once.cells, one_by_one.cells),):
+        assert (a.max_col, a.max_row, list(a.order()), a.names) == (
+            b.max_col,
+            b.max_row,
+            list(b.order()),
+            b.names,
+        )
+        assert [type(v) for v in a.held] == [type(v) for v in b.held]
+    assert _parts(render([at_once])) == _parts(render([one_by_one]))
+
+
+def test_a_row_refuses_what_put_refuses():
+    sheet = Sheet("S")
+    with pytest.raises(TypeError, match="holds no tuple"):
+        sheet.row(1, [("a", "text"), (("SUM(A1)", 1.0), "calc")])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="not a finite number"):
+        sheet.row(2, [(float("nan"), "calc")])
+    with pytest.raises(ValueError, match="no cell"):
+        sheet.row(3, [("a", "text")], start=2**15)
+    sheet.put_years(4, 2, 3, f"{COLUMN}1", [1.0, 2.0], "calc")
+    with pytest.raises(ValueError, match="in a line of years"):
+        sheet.row(4, [("a", "text"), ("b", "text")])

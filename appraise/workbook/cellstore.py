@@ -123,6 +123,35 @@ class Cells(Mapping[tuple[int, int], tuple[Any, str]]):
         self.held.append(value)
         self.styles.append(sid)
 
+    def place_row(self, row: int, items: list[tuple[int, Any, str]]) -> None:
+        """Place cells of one row, (column, value, style) with columns rising, as `place` each:
+        appended at once where they follow every cell so far (the commonest)."""
+        if (
+            not items
+            or self._by_key is not None
+            or row < 1
+            or items[0][0] < 1
+            or items[-1][0] > COLUMN_BITS
+            or row << SHIFT | items[0][0] <= self._last
+        ):
+            for col, value, style in items:
+                self.place(row, col, value, style)
+            return
+        ids, names, codes, held, styles = self._ids, self.names, self.codes, self.held, self.styles
+        base = row << SHIFT
+        for col, value, style in items:
+            sid = ids.get(style)
+            if sid is None:
+                sid = ids[style] = len(names)
+                names.append(style)
+            codes.append(base | col)
+            held.append(value)
+            styles.append(sid)
+        last = items[-1][0]
+        self._last = base | last
+        if last > self.max_col:
+            self.max_col = last
+
     def place_many(self, cells: Iterable[tuple[int, int, Any, str]]) -> None:
         """Place cells (row, column, value, style) where none is yet, sorting the keys once
         (a sheet laid out cell by cell: its lines of years' cells, and its generated ones)."""

@@ -163,15 +163,20 @@ class Sheet:
         elif kind is Formula:  # held as (text, cached value): `Cells`
             value = (str(value), value.value)  # type: ignore[union-attr]
         else:
-            if hasattr(value, "item") and not isinstance(value, str):  # a numpy number
-                value = value.item()
-            if value.__class__ is float and not math.isfinite(value):  # type: ignore[arg-type]
-                raise ValueError(f"{self.title}!{cell(row, col)}: not a finite number: {value}")
-            if isinstance(value, tuple):
-                raise TypeError(f"{self.title}!{cell(row, col)}: a cell holds no tuple")
+            value = self._held(row, col, value)
         if self.years and row in self.years and col in self.years[row]:
             raise ValueError(f"{self.title}!{cell(row, col)} is in a line of years")
         self.cells.place(row, col, value, style)
+
+    def _held(self, row: int, col: int, value: Value) -> Any:
+        """A number (or None) as `cells` holds it; a tuple refused (it would read as a formula)."""
+        if hasattr(value, "item") and not isinstance(value, str):  # a numpy number
+            value = value.item()
+        if value.__class__ is float and not math.isfinite(value):  # type: ignore[arg-type]
+            raise ValueError(f"{self.title}!{cell(row, col)}: not a finite number: {value}")
+        if isinstance(value, tuple):
+            raise TypeError(f"{self.title}!{cell(row, col)}: a cell holds no tuple")
+        return value
 
     def put_years(
         self, row: int, first: int, end: int, shape: str, values: Any, style: str
@@ -204,9 +209,25 @@ class Sheet:
 
     def row(self, row: int, values: list[tuple[Value, str] | None], start: int = 1) -> None:
         """Place several (value, style) pairs along one row from column `start`."""
-        for offset, item in enumerate(values):
+        if self.years and row in self.years:  # each cell checked against the line's columns
+            for offset, item in enumerate(values):
+                if item is not None and item[0] is not None:
+                    self.put(row, start + offset, item[0], item[1])
+            return
+        # As `put` each, placed together (issue 27: the Inputs and Checks sheets are rows).
+        shared, held, items = self._shared, self._held, []
+        for col, item in enumerate(values, start):
             if item is not None and item[0] is not None:
-                self.put(row, start + offset, item[0], item[1])
+                value, style = item
+                kind = value.__class__
+                if kind is str:
+                    value = shared.setdefault(value, value)
+                elif kind is Formula:
+                    value = (str(value), value.value)  # type: ignore[union-attr]
+                else:
+                    value = held(row, col, value)
+                items.append((col, value, style))
+        self.cells.place_row(row, items)
 
     @property
     def max_row(self) -> int:
