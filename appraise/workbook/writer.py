@@ -528,7 +528,7 @@ def _sheet_data(
         _open_row(r, heights, parts)
         _years_xml(years[r], r, parts, attrs, letters, reprs)
     if sheet.generated is not None:
-        row = yield from _generated_rows(sheet.generated, parts, row, attrs, letters)
+        row = yield from _generated_rows(sheet.generated, parts, row, attrs)
     if row:
         add("</row>")
     add("</sheetData>")
@@ -609,12 +609,11 @@ def _row_end(parts: list[str]) -> bytes | None:
 
 
 def _generated_rows(
-    generated: Generated, parts: list[str], row: int, attrs: dict[str, str], letters: list[str]
+    generated: Generated, parts: list[str], row: int, attrs: dict[str, str]
 ) -> Generator[bytes, None, int]:
     """The generated cells' rows, after the sheet's own (`parts` so far, `row` the last open),
     as `generated.xml_rows` makes them; returns the row left open (none, once a generated row
-    is written: each comes closed). `letters` is not needed: the rows come with their cells'
-    addresses."""
+    is written: each comes closed); the rows come with their cells' addresses."""
     if generated.count and generated.first_row <= row:
         raise RuntimeError("generated cells must lie below a sheet's other cells")
     value = generated.value
