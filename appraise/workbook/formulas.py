@@ -271,6 +271,12 @@ def _escaped(text: str) -> str:
     return escape(text) if "&" in text or "<" in text or ">" in text else text
 
 
+def _check_head(prefix: str, cell: str, again: str) -> str:
+    """A check of the formula at `cell` (on the sheet of `prefix`) up to its description: TRUE
+    when the cell still holds a formula and its value equals `again`'s."""
+    return f'IF(IFERROR(AND(_xlfn.ISFORMULA({prefix}{cell}),{prefix}{cell}=({again})),FALSE),TRUE,"'
+
+
 def _shaped(line: Years, context: _Context, number: str, base: str, after: list[str]) -> str | None:
     """A check of a line of years, escaped for XML, with `_LETTER` for its column's letter,
     up to its description's column part: None where that would not be the same as each cell's
@@ -284,10 +290,7 @@ def _shaped(line: Years, context: _Context, number: str, base: str, after: list[
     ):
         return None
     again = _escaped(qualify(shape.replace(COLUMN, _LETTER), title, prefix))
-    return (
-        f"IF(IFERROR(AND(_xlfn.ISFORMULA({prefix}{_LETTER}{number}),"
-        f'{prefix}{_LETTER}{number}=({again})),FALSE),TRUE,"{lead}'
-    )
+    return _check_head(prefix, f"{_LETTER}{number}", again) + lead
 
 
 class _Context:
@@ -318,9 +321,8 @@ def _texts_of(context: _Context, row: int, againsts: list[tuple[int, str]]) -> l
     title, prefix, described = context.title, context.prefix, context.described
     letters, number = context.letters, str(row)
     return [
-        f"IF(IFERROR(AND(_xlfn.ISFORMULA({prefix}{letters[col]}{number}),"
-        f"{prefix}{letters[col]}{number}=({again})),FALSE),TRUE,"
-        f'"{f"{title}!{letters[col]}{number} {described(row, col)}"[:MAX_WHAT]}")'
+        _check_head(prefix, f"{letters[col]}{number}", again)
+        + f'{f"{title}!{letters[col]}{number} {described(row, col)}"[:MAX_WHAT]}")'
         for col, again in againsts
     ]
 
@@ -412,12 +414,11 @@ class Checked(Generated):
                     r += hi - lo
                 else:
                     for c, again in context.againsts(row, column, p, line, lo, hi, True):
-                        letter = letters[c]
+                        cell = f"{letters[c]}{number}"
                         batch.append(
-                            f'{at}{r}{then}{r if opened else ""}"{head}IF(IFERROR(AND('
-                            f"_xlfn.ISFORMULA({prefix}{letter}{number}),{prefix}{letter}{number}"
-                            f'=({again})),FALSE),TRUE,"'
-                            f"{f'{title}!{letter}{number} {base}{after[c]}'[:MAX_WHAT]}{end}"
+                            f'{at}{r}{then}{r if opened else ""}"{head}'
+                            f"{_check_head(prefix, cell, again)}"
+                            f"{f'{title}!{cell} {base}{after[c]}'[:MAX_WHAT]}{end}"
                         )
                         r += 1
             while len(batch) >= BATCH:  # exactly BATCH: the columns' batches line up
