@@ -157,19 +157,19 @@ class Sheet:
 
     def put(self, row: int, col: int, value: Value, style: str = "text") -> None:
         """Place a value: a number, text (always written as text) or a Formula."""
-        kind = value.__class__
-        if kind is str:  # one text object for every cell holding it
-            value = self._shared.setdefault(value, value)
-        elif kind is Formula:  # held as (text, cached value): `Cells`
-            value = (str(value), value.value)  # type: ignore[union-attr]
-        else:
-            value = self._held(row, col, value)
+        value = self._held(row, col, value)
         if self.years and row in self.years and col in self.years[row]:
             raise ValueError(f"{self.title}!{cell(row, col)} is in a line of years")
         self.cells.place(row, col, value, style)
 
     def _held(self, row: int, col: int, value: Value) -> Any:
-        """A number (or None) as `cells` holds it; a tuple refused (it would read as a formula)."""
+        """A value as `cells` holds it: text shared, a Formula as (text, cached value), a number
+        as a Python one; a tuple refused (it would read as a formula)."""
+        kind = value.__class__
+        if kind is str:  # one text object for every cell holding it
+            return self._shared.setdefault(value, value)  # type: ignore[arg-type]
+        if kind is Formula:
+            return (str(value), value.value)  # type: ignore[union-attr]
         if hasattr(value, "item") and not isinstance(value, str):  # a numpy number
             value = value.item()
         if value.__class__ is float and not math.isfinite(value):  # type: ignore[arg-type]
@@ -215,19 +215,15 @@ class Sheet:
                     self.put(row, start + offset, item[0], item[1])
             return
         # As `put` each, placed together (issue 27: the Inputs and Checks sheets are rows).
-        shared, held, items = self._shared, self._held, []
-        for col, item in enumerate(values, start):
-            if item is not None and item[0] is not None:
-                value, style = item
-                kind = value.__class__
-                if kind is str:
-                    value = shared.setdefault(value, value)
-                elif kind is Formula:
-                    value = (str(value), value.value)  # type: ignore[union-attr]
-                else:
-                    value = held(row, col, value)
-                items.append((col, value, style))
-        self.cells.place_row(row, items)
+        held = self._held
+        self.cells.place_row(
+            row,
+            [
+                (col, held(row, col, item[0]), item[1])
+                for col, item in enumerate(values, start)
+                if item is not None and item[0] is not None
+            ],
+        )
 
     @property
     def max_row(self) -> int:
