@@ -285,6 +285,7 @@ class Appraisal:
         effects = [self._effect_record(i, k, brief, listed[k]) for k in range(len(listed))]
         one = effects[0] if len(effects) == 1 else None
         mine = [e["averts"] for e in effects]  # `item.outcomes_averted`
+        by_component, components = r["savings_by_component"][i], self._components_of(mine)
         rec: dict[str, Any] = {
             "id": item.id,
             "name": item.name,
@@ -313,11 +314,7 @@ class Appraisal:
             "optimism_bias": r["optimism_bias"][i],
             "non_uk_haircut": r["non_uk_haircut"][i],
             "savings_by_payer": {p: r["savings_by_payer"][i][k] for k, p in enumerate(payers)},
-            "savings_by_component": {
-                label: row[c]
-                for row in (r["savings_by_component"][i],)
-                for label, c in self._components_of(mine)
-            },
+            "savings_by_component": {label: by_component[c] for label, c in components},
             "payback_year": _year(r["payback_year"][i]),
             "discounted_payback_year": _year(r["discounted_payback_year"][i]),
             "years": None if brief else self._years(lambda key: r[key][i]),
