@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
+import numpy as np
 from openpyxl.utils import get_column_letter
 
 from appraise.workbook.book import CHECKS, Book
-from appraise.workbook.cellstore import COLUMN_BITS, SHIFT
+from appraise.workbook.cellstore import COLUMN_BITS, SHIFT, Cells
 from appraise.workbook.writer import EXCEL_ROWS, Generated, Sheet, quote_title
 from appraise.workbook.yearline import COLUMN, Years
 
@@ -88,6 +89,45 @@ def qualify(formula: str, title: str, prefix: str = "") -> str:
     return "".join(parts)
 
 
+# Where `_LOCAL` would match, as a point before the reference (`_LOCAL`'s lookbehind excludes
+# every character a reference holds, so no such point lies inside another's match): the sheet's
+# prefix goes in as a literal replacement, with no call per reference.
+_LOCAL_AT = re.compile(
+    r"(?<![A-Za-z0-9_!'$.:])(?=\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?(?![A-Za-z0-9_(!.]))"
+)
+# `_TEXT` unrolled: the same quoted texts, found without an alternative tried a character.
+_QUOTED = re.compile(r'("[^"]*(?:""[^"]*)*")')
+# Put between the formulas worked out at once: no formula a builder writes holds them (XML
+# forbids them), and `qualify_many` checks that none does.
+_SEP, _SEP2 = "\x00", "\x01"
+
+
+def qualify_many(formulas: list[str], title: str, prefix: str = "", escaped: bool = False) -> list[str]:
+    """`qualify` of each formula (escaped for XML if `escaped`), worked out for them all at once:
+    one regex over them joined (issue 27: a call and a regex a formula were most of the Formula
+    check's time). Held to `qualify` by tests/test_workbook_formula_check_xml.py."""
+    prefix = prefix or quote_title(title)
+    joined = _SEP.join(formulas)
+    if (
+        not formulas
+        or _SEP2 in joined
+        or joined.count(_SEP) != len(formulas) - 1
+        or any(c in prefix for c in ("\\", _SEP, _SEP2))  # a template, or a separator
+    ):
+        return [_escaped(qualify(f, title, prefix)) if escaped else qualify(f, title, prefix) for f in formulas]
+    if '"' not in joined:
+        done = _LOCAL_AT.sub(prefix, joined)
+    else:
+        # Quoted text left alone, as `qualify` leaves it, unless a quote runs on past its
+        # formula's end (one with an odd number of quotes): then each alone.
+        parts = _QUOTED.split(joined)
+        if any(_SEP in quoted for quoted in parts[1::2]):
+            return [_escaped(qualify(f, title, prefix)) if escaped else qualify(f, title, prefix) for f in formulas]
+        parts[::2] = _LOCAL_AT.sub(prefix, _SEP2.join(parts[::2])).split(_SEP2)
+        done = "".join(parts)
+    return (_escaped(done) if escaped else done).split(_SEP)
+
+
 def _texts(
     sheet: Sheet, placed: int | None = None, max_row: int | None = None
 ) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
@@ -106,7 +146,7 @@ def _texts(
         header_rows = set(range(int(top), int(bottom or top) + 1))
     cells = sheet.cells
     codes, held, styles, names = cells.codes, cells.held, cells.styles, cells.names
-    for p in cells.order(placed):
+    for p in _readable(cells, placed, header_rows):
         value, style = held[p], names[styles[p]]
         if value.__class__ is tuple or value in (None, "") or style.startswith("user"):
             continue  # a formula, (text, cached value); nothing; or the user's text
@@ -122,6 +162,25 @@ def _texts(
         section = sections.get(r, section)
         within[r] = section
     return labels, within, headers
+
+
+def _readable(cells: Cells, placed: int | None, header_rows: set[int]) -> Sequence[int]:
+    """The positions `_texts` reads, in its order: of the first `placed` cells, those in the first
+    three columns or a header row, where alone a label, section or header is (found by numpy:
+    most of a sheet's cells lie elsewhere)."""
+    order = cells.order(placed)
+    if len(order) < 64:
+        return order
+    at = (
+        np.arange(order.start, order.stop, dtype=np.int64)
+        if isinstance(order, range)
+        else np.asarray(order, dtype=np.int64)
+    )
+    keys = np.frombuffer(cells.codes, dtype=np.int64, count=len(cells.codes))[at]
+    keep = (keys & COLUMN_BITS) <= 3
+    if header_rows:
+        keep |= np.isin(keys >> SHIFT, np.fromiter(header_rows, dtype=np.int64))
+    return at[keep].tolist()
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9 ,.;:/()'£%+_-]")
@@ -277,10 +336,18 @@ def _check_head(prefix: str, cell: str, again: str) -> str:
     return f'IF(IFERROR(AND(_xlfn.ISFORMULA({prefix}{cell}),{prefix}{cell}=({again})),FALSE),TRUE,"'
 
 
-def _shaped(line: Years, context: _Context, number: str, base: str, after: list[str]) -> str | None:
+def _shaped(
+    line: Years,
+    context: _Context,
+    number: str,
+    base: str,
+    after: list[str],
+    again: str | None = None,
+) -> str | None:
     """A check of a line of years, escaped for XML, with `_LETTER` for its column's letter,
     up to its description's column part: None where that would not be the same as each cell's
-    check made alone (the stand-in found elsewhere, or a description that could be cut)."""
+    check made alone (the stand-in found elsewhere, or a description that could be cut).
+    `again`: its formula with the stand-in, qualified and escaped, if already worked out."""
     title, prefix, shape = context.title, context.prefix, line.shape
     if _LETTER in shape or _LETTER in prefix or _LETTER in base:
         return None
@@ -289,7 +356,8 @@ def _shaped(line: Years, context: _Context, number: str, base: str, after: list[
         len(lead) + max(len(after[c]) for c in range(line.first, line.end + 1)) > MAX_WHAT
     ):
         return None
-    again = _escaped(qualify(shape.replace(COLUMN, _LETTER), title, prefix))
+    if again is None:
+        again = _escaped(qualify(shape.replace(COLUMN, _LETTER), title, prefix))
     return _check_head(prefix, f"{_LETTER}{number}", again) + lead
 
 
@@ -328,6 +396,7 @@ def _texts_of(context: _Context, row: int, againsts: list[tuple[int, str]]) -> l
 
 
 BATCH = 4096  # cells of the Formula check's XML made at a time (a column's)
+GROUP = 1024  # places whose formulas are qualified at once
 
 
 class Checked(Generated):
@@ -347,12 +416,13 @@ class Checked(Generated):
         return itertools.chain.from_iterable(self._runs(start, stop))
 
     def _places(
-        self, start: int, stop: int
+        self, start: int, stop: int, first: int = 0
     ) -> Iterator[tuple[_Context, int, int, int, Years | None, int, int]]:
         """The places of the checks numbered `start` to `stop` - 1, in order: (its sheet, row,
         column, the cell's position, None, 0, 1) a formula cell, (its sheet, row, first column,
-        -1, the line, lo, hi) columns `first + lo` to `first + hi - 1` of a line of years."""
-        for source in self.sources:
+        -1, the line, lo, hi) columns `first + lo` to `first + hi - 1` of a line of years
+        (numbered from the sheet checked `first`)."""
+        for source in self.sources[first:]:
             count = source.count
             if start >= count:
                 start, stop = start - count, stop - count
@@ -372,6 +442,40 @@ class Checked(Generated):
             if stop <= 0:
                 return
 
+    def _groups(
+        self, start: int, stop: int
+    ) -> Iterator[tuple[_Context, list[tuple[int, int, int, Years | None, int, int]]]]:
+        """`_places`, GROUP at a time at most, each group's of one sheet: (its sheet, the
+        places without it). A sheet whose checks are all wanted, its places at once."""
+        for k, source in enumerate(self.sources):
+            count = source.count
+            if start >= count:
+                start, stop = start - count, stop - count
+                continue
+            if start or stop < count:  # a part of its checks (a column's end): as `_places`
+                break
+            context = _Context(source)
+            places = [
+                (row, column, p, line, 0, 1 if line is None else len(line))
+                for row, column, p, line in source.formulas()
+            ]
+            for at in range(0, len(places), GROUP):
+                yield context, places[at : at + GROUP]
+            start, stop = 0, stop - count
+            if stop <= 0:
+                return
+        else:
+            return
+        context, group = None, []
+        for place in self._places(start, stop, k):
+            if place[0] is not context or len(group) >= GROUP:
+                if group:
+                    yield context, group  # type: ignore[misc]
+                context, group = place[0], []
+            group.append(place[1:])
+        if group:
+            yield context, group  # type: ignore[misc]
+
     def _runs(self, start: int, stop: int) -> Iterator[list[str]]:
         """`_checks` a formula cell or a line of years at a time."""
         for context, row, column, p, line, lo, hi in self._places(start, stop):
@@ -390,8 +494,8 @@ class Checked(Generated):
         r, batch = FIRST_ROW, []
         # A title XML does not leave alone (none of the builders' so far): as text, escaped.
         plain = all(_escaped(source.sheet.title) == source.sheet.title for source in self.sources)
-        for context, row, column, p, line, lo, hi in self._places(start, stop):
-            if not plain:
+        if not plain:
+            for context, row, column, p, line, lo, hi in self._places(start, stop):
                 texts = _texts_of(
                     context, row, context.againsts(row, column, p, line, lo, hi, False)
                 )
@@ -400,11 +504,42 @@ class Checked(Generated):
                     for r, text in enumerate(texts, r)
                 ]
                 r += len(texts)
-            else:
-                title, prefix, letters = context.title, context.prefix, context.letters
-                number = str(row)
-                base, after = context.described.split(row, len(letters) - 1)
-                shaped = None if line is None else _shaped(line, context, number, base, after)
+                while len(batch) >= BATCH:  # exactly BATCH: the columns' batches line up
+                    yield batch[:BATCH]
+                    del batch[:BATCH]
+            if batch:
+                yield batch
+            return
+        for context, places in self._groups(start, stop):
+            title, prefix, letters = context.title, context.prefix, context.letters
+            split, columns, held = context.described.split, len(letters) - 1, context.held
+            # Each formula of the group (a line's with the stand-in), qualified and escaped
+            # at once: a line's is used only where `_shaped` makes its check from it.
+            againsts = qualify_many(
+                [
+                    held[p][0] if line is None else line.shape.replace(COLUMN, _LETTER)
+                    for _, _, p, line, _, _ in places
+                ],
+                title,
+                prefix,
+                escaped=True,
+            )
+            opening = f'"{head}IF(IFERROR(AND(_xlfn.ISFORMULA({prefix}'
+            row_at = 0
+            for (row, column, p, line, lo, hi), again in zip(places, againsts, strict=True):
+                if row != row_at:  # a row's places come together
+                    row_at, number = row, str(row)
+                    base, after = split(row, columns)
+                if line is None:
+                    cell = f"{letters[column]}{number}"
+                    batch.append(
+                        f"{at}{r}{then}{r if opened else ''}{opening}{cell}),{prefix}{cell}"
+                        f"=({again})),FALSE),TRUE,\""
+                        f"{f'{title}!{cell} {base}{after[column]}'[:MAX_WHAT]}{end}"
+                    )
+                    r += 1
+                    continue
+                shaped = _shaped(line, context, number, base, after, again)
                 if shaped is not None:
                     made = f'"{head}{shaped}'.split(_LETTER)  # a join: 4 times a replace
                     batch += [
