@@ -8,9 +8,12 @@ that looks like a formula."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import appraise.workbook.formulas as formula_check
 import appraise.workbook.writer as writer
@@ -115,3 +118,119 @@ def test_the_formula_checks_chunks_are_those_of_its_cells_written_one_by_one(
     assert held.max_col == width and held.max_row == generated.max_row
     chunks = list(writer._sheet_data(generated, ids, {}, width))
     assert chunks == list(writer._sheet_data(held, ids, {}, width)) and len(chunks) > 2
+
+
+# -- formulas qualified at once (`qualify_many`) ------------------------------------------------
+
+# Formulas as the builders write them, and ones built to trip a joined regex: quotes that run on
+# past a formula's end, references at a formula's edges, the separators themselves.
+AWKWARD_FORMULAS = [
+    "A1+B2",
+    "$A$1:$C$3*Inputs!$B$2",
+    'IF(AN26=0,IF(AN70=0,0,IF(AN70>0,"infinite (no cost)","-infinite")),AN70/AN26)',
+    'IF(B3>0,"a&b<c>","x""y")&C3',
+    '"open quote A1',
+    'B2&"',
+    '"A1"B2"C3"',
+    '""""&D4',
+    "LOG10(A1)+SUM(A1:B2)+Z9.5+_A1+A1_+'x'!A1+x!A1",
+    "XFE1+XFE2",
+    "A1\x00B2",
+    "A1\x01B2",
+    "",
+    "AAAA1+AAA1+ZZZ9999999",
+]
+_FORMULA_CHARACTERS = st.sampled_from(list("AZBX$19:0!\"'().,_ab+-&<>") + ["\x00", "\x01"])
+
+
+@pytest.mark.parametrize("prefix", ["Calc!", "'Cash flows'!", "'a\\1'!", "'x\x00'!", ""])
+@pytest.mark.parametrize("escaped", [False, True])
+def test_formulas_qualified_at_once_are_each_qualified_alone(prefix, escaped):
+    title = "Calc"
+    expected = [formula_check.qualify(f, title, prefix) for f in AWKWARD_FORMULAS]
+    if escaped:
+        expected = [formula_check._escaped(text) for text in expected]
+    got = formula_check.qualify_many(AWKWARD_FORMULAS, title, prefix, escaped=escaped)
+    assert got == expected
+    # each awkward formula also among builders' ones, so that it is joined with them
+    for awkward in AWKWARD_FORMULAS:
+        formulas = ["A1+B2", awkward, 'IF(C3="x",D4,"y")', "$E$5"]
+        alone = [formula_check.qualify(f, title, prefix) for f in formulas]
+        assert formula_check.qualify_many(formulas, title, prefix) == alone
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.text(alphabet=_FORMULA_CHARACTERS, max_size=30), max_size=8))
+def test_any_formulas_qualified_at_once_are_each_qualified_alone(formulas):
+    alone = [formula_check.qualify(f, "Calc Q", "'Calc Q'!") for f in formulas]
+    assert formula_check.qualify_many(formulas, "Calc Q", "'Calc Q'!") == alone
+
+
+def test_the_comparison_catches_a_quote_running_past_its_formula(monkeypatch):
+    # Planted: the joined quoted texts are trusted to end within their formulas.
+    original = formula_check._QUOTED
+
+    class _Trusting:
+        def split(self, text: str) -> list[str]:
+            return [part.replace("\x00", "\x02") for part in original.split(text)]
+
+    monkeypatch.setattr(formula_check, "_QUOTED", _Trusting())
+    formulas = ['"open quote A1', 'B2&"', "C3"]
+    alone = [formula_check.qualify(f, "Calc", "Calc!") for f in formulas]
+    assert formula_check.qualify_many(formulas, "Calc", "Calc!") != alone
+
+
+def test_the_comparison_catches_a_point_inside_a_reference(monkeypatch):
+    # Planted: the lookbehind forgets `$`, so a prefix goes in after an anchor too.
+    monkeypatch.setattr(
+        formula_check,
+        "_LOCAL_AT",
+        re.compile(formula_check._LOCAL_AT.pattern.replace("!'$.:", "!'.:", 1)),
+    )
+    formulas = ["$A$1+B2", "C3"]
+    alone = [formula_check.qualify(f, "Calc", "Calc!") for f in formulas]
+    assert formula_check.qualify_many(formulas, "Calc", "Calc!") != alone
+
+
+# -- a sheet's labels read from its first columns (`_readable`) ---------------------------------
+
+
+def _every_position(cells: Any, placed: Any, header_rows: Any) -> Any:
+    return cells.order(placed)
+
+
+@pytest.mark.parametrize("placed", [None, 30, 90])
+def test_labels_read_from_the_first_columns_are_those_read_from_every_cell(monkeypatch, placed):
+    _, (first, second) = _checked_sheet("Lines")
+    for sheet in (first, second):
+        for r in range(40, 90):  # out of order: the positions come through an index
+            sheet.put(r, 1 + r % 5, f"Label {r}", ["text", "section", "note", "user"][r % 4])
+        sheet.put(1, 13, "Late header", "header")
+        sheet.put(1, 14, "Out of order", "text")
+        sheet.put(1, 12, "Out of order too", "header")
+        assert sheet.cells._at is not None  # positions no longer in row order
+        quick = formula_check._texts(sheet, placed)
+        monkeypatch.setattr(formula_check, "_readable", _every_position)
+        assert formula_check._texts(sheet, placed) == quick
+        monkeypatch.undo()
+
+
+def test_the_label_comparison_catches_a_header_row_left_out(monkeypatch):
+    # Planted: header rows are forgotten, so a header past column 3 is never read.
+    _, (first, _) = _checked_sheet("Lines")
+    readable = formula_check._readable
+    monkeypatch.setattr(formula_check, "_readable", lambda c, p, rows: readable(c, p, set()))
+    planted = formula_check._texts(first)
+    monkeypatch.setattr(formula_check, "_readable", _every_position)
+    assert formula_check._texts(first) != planted
+
+
+@pytest.mark.parametrize("group", [1, 3, 1024])
+def test_the_formula_checks_xml_in_one_column_is_the_general_ways(monkeypatch, group):
+    """Every sheet's checks wanted: its places listed at once, GROUP of them at a time."""
+    monkeypatch.setattr(formula_check, "GROUP", group)
+    sheet, _ = _checked_sheet("Lines")
+    checked = sheet.generated
+    assert isinstance(checked, formula_check.Checked) and checked.max_col == 1
+    fast = _rows(checked.xml_rows(HEAD, TAIL))
+    assert fast == _rows(Generated.xml_rows(checked, HEAD, TAIL))

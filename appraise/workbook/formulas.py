@@ -102,7 +102,9 @@ _QUOTED = re.compile(r'("[^"]*(?:""[^"]*)*")')
 _SEP, _SEP2 = "\x00", "\x01"
 
 
-def qualify_many(formulas: list[str], title: str, prefix: str = "", escaped: bool = False) -> list[str]:
+def qualify_many(
+    formulas: list[str], title: str, prefix: str = "", escaped: bool = False
+) -> list[str]:
     """`qualify` of each formula (escaped for XML if `escaped`), worked out for them all at once:
     one regex over them joined (issue 27: a call and a regex a formula were most of the Formula
     check's time). Held to `qualify` by tests/test_workbook_formula_check_xml.py."""
@@ -114,7 +116,10 @@ def qualify_many(formulas: list[str], title: str, prefix: str = "", escaped: boo
         or joined.count(_SEP) != len(formulas) - 1
         or any(c in prefix for c in ("\\", _SEP, _SEP2))  # a template, or a separator
     ):
-        return [_escaped(qualify(f, title, prefix)) if escaped else qualify(f, title, prefix) for f in formulas]
+        return [
+            _escaped(qualify(f, title, prefix)) if escaped else qualify(f, title, prefix)
+            for f in formulas
+        ]
     if '"' not in joined:
         done = _LOCAL_AT.sub(prefix, joined)
     else:
@@ -122,7 +127,10 @@ def qualify_many(formulas: list[str], title: str, prefix: str = "", escaped: boo
         # formula's end (one with an odd number of quotes): then each alone.
         parts = _QUOTED.split(joined)
         if any(_SEP in quoted for quoted in parts[1::2]):
-            return [_escaped(qualify(f, title, prefix)) if escaped else qualify(f, title, prefix) for f in formulas]
+            return [
+                _escaped(qualify(f, title, prefix)) if escaped else qualify(f, title, prefix)
+                for f in formulas
+            ]
         parts[::2] = _LOCAL_AT.sub(prefix, _SEP2.join(parts[::2])).split(_SEP2)
         done = "".join(parts)
     return (_escaped(done) if escaped else done).split(_SEP)
@@ -395,6 +403,21 @@ def _texts_of(context: _Context, row: int, againsts: list[tuple[int, str]]) -> l
     ]
 
 
+def _grouped(
+    places: Iterator[tuple[_Context, int, int, int, Years | None, int, int]],
+) -> Iterator[tuple[_Context, list[tuple[int, int, int, Years | None, int, int]]]]:
+    """Places (`Checked._places`), GROUP at a time at most, each group's of one sheet."""
+    context, group = None, []
+    for place in places:
+        if place[0] is not context or len(group) >= GROUP:
+            if group:
+                yield context, group  # type: ignore[misc]
+            context, group = place[0], []
+        group.append(place[1:])
+    if group:
+        yield context, group  # type: ignore[misc]
+
+
 BATCH = 4096  # cells of the Formula check's XML made at a time (a column's)
 GROUP = 1024  # places whose formulas are qualified at once
 
@@ -453,7 +476,8 @@ class Checked(Generated):
                 start, stop = start - count, stop - count
                 continue
             if start or stop < count:  # a part of its checks (a column's end): as `_places`
-                break
+                yield from _grouped(self._places(start, stop, k))
+                return
             context = _Context(source)
             places = [
                 (row, column, p, line, 0, 1 if line is None else len(line))
@@ -464,17 +488,6 @@ class Checked(Generated):
             start, stop = 0, stop - count
             if stop <= 0:
                 return
-        else:
-            return
-        context, group = None, []
-        for place in self._places(start, stop, k):
-            if place[0] is not context or len(group) >= GROUP:
-                if group:
-                    yield context, group  # type: ignore[misc]
-                context, group = place[0], []
-            group.append(place[1:])
-        if group:
-            yield context, group  # type: ignore[misc]
 
     def _runs(self, start: int, stop: int) -> Iterator[list[str]]:
         """`_checks` a formula cell or a line of years at a time."""
@@ -534,7 +547,7 @@ class Checked(Generated):
                     cell = f"{letters[column]}{number}"
                     batch.append(
                         f"{at}{r}{then}{r if opened else ''}{opening}{cell}),{prefix}{cell}"
-                        f"=({again})),FALSE),TRUE,\""
+                        f'=({again})),FALSE),TRUE,"'
                         f"{f'{title}!{cell} {base}{after[column]}'[:MAX_WHAT]}{end}"
                     )
                     r += 1
