@@ -212,11 +212,19 @@ class _Described:
         self.cols: dict[int, tuple[bool, str]] = {}
         self.after: tuple[list[str], list[str]] | None = None  # `split`'s: alone, after a row's
         self.longest = 0
+        # Each label's and section's safe characters, worked out once: a sheet's rows repeat a
+        # few hundred labels (" / " keeps all of its characters, so each part alike).
+        self.cleaned: dict[str, str] = {}
 
-    @staticmethod
-    def _part(*parts: str) -> tuple[bool, str]:
-        kept = [p for p in parts if p and p != "Line"]
-        return bool(kept), _UNSAFE.sub("", " / ".join(kept))
+    def _clean(self, text: str) -> str:
+        found = self.cleaned.get(text)
+        if found is None:
+            found = self.cleaned[text] = _UNSAFE.sub("", text)
+        return found
+
+    def _part(self, *parts: str) -> tuple[bool, str]:
+        kept = [self._clean(p) for p in parts if p and p != "Line"]
+        return bool(kept), " / ".join(kept)
 
     def __call__(self, r: int, c: int) -> str:
         row = self.rows.get(r)
@@ -304,15 +312,22 @@ class Source:
     def formulas(self) -> list[tuple[int, int, int, Years | None]]:
         """Its formulas in order, row by row: (row, column, the cell's position, None) a
         formula cell, (row, first column, -1, the line) a line of years."""
+        return [place[:4] for place in self.places()]
+
+    def places(self) -> list[tuple[int, int, int, Years | None, int, int]]:
+        """`formulas`, each with the columns of its checks: 0 and 1 a formula cell's, 0 and its
+        length a line's (`Checked._places`' places, the sheet's checks all wanted)."""
         cells = self.sheet.cells
         codes, held = cells.codes, cells.held
-        found: list[tuple[int, int, int, Years | None]] = [
-            (codes[p] >> SHIFT, codes[p] & COLUMN_BITS, p, None)
+        found: list[tuple[int, int, int, Years | None, int, int]] = [
+            (codes[p] >> SHIFT, codes[p] & COLUMN_BITS, p, None, 0, 1)
             for p in cells.order(self.placed)
             if held[p].__class__ is tuple
         ]
         if self.lines:  # each line of years in its place among the cells (none lies within one)
-            found = sorted([*found, *((r, line.first, -1, line) for r, line in self.lines)])
+            found = sorted(
+                [*found, *((r, line.first, -1, line, 0, len(line)) for r, line in self.lines)]
+            )
         return found
 
 
@@ -478,11 +493,7 @@ class Checked(Generated):
             if start or stop < count:  # a part of its checks (a column's end): as `_places`
                 yield from _grouped(self._places(start, stop, k))
                 return
-            context = _Context(source)
-            places = [
-                (row, column, p, line, 0, 1 if line is None else len(line))
-                for row, column, p, line in source.formulas()
-            ]
+            context, places = _Context(source), source.places()
             for at in range(0, len(places), GROUP):
                 yield context, places[at : at + GROUP]
             start, stop = 0, stop - count
