@@ -181,11 +181,12 @@ def test_the_comparison_catches_a_quote_running_past_its_formula(monkeypatch):
 
 
 def test_the_comparison_catches_a_point_inside_a_reference(monkeypatch):
-    # Planted: the lookbehind forgets `$`, so a prefix goes in after an anchor too.
+    # Planted: the character before a reference may be `$`, so a prefix goes in after an
+    # anchor too.
     monkeypatch.setattr(
         formula_check,
-        "_LOCAL_AT",
-        re.compile(formula_check._LOCAL_AT.pattern.replace("!'$.:", "!'.:", 1)),
+        "_BEFORE_LOCAL",
+        re.compile(formula_check._BEFORE_LOCAL.pattern.replace("!'$.:", "!'.:", 1)),
     )
     formulas = ["$A$1+B2", "C3"]
     alone = [formula_check.qualify(f, "Calc", "Calc!") for f in formulas]

@@ -89,11 +89,12 @@ def qualify(formula: str, title: str, prefix: str = "") -> str:
     return "".join(parts)
 
 
-# Where `_LOCAL` would match, as a point before the reference (`_LOCAL`'s lookbehind excludes
-# every character a reference holds, so no such point lies inside another's match): the sheet's
-# prefix goes in as a literal replacement, with no call per reference.
-_LOCAL_AT = re.compile(
-    r"(?<![A-Za-z0-9_!'$.:])(?=\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?(?![A-Za-z0-9_(!.]))"
+# The character before a reference `_LOCAL` would match (`_LOCAL`'s lookbehind, as a character
+# taken: one a reference cannot hold, so none lies inside another's match): the regex looks
+# only at such characters, a quarter of a formula's, and the sheet's prefix goes in after each
+# with no call per reference.
+_BEFORE_LOCAL = re.compile(
+    r"([^A-Za-z0-9_!'$.:])(?=\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?(?![A-Za-z0-9_(!.]))"
 )
 # `_TEXT` unrolled: the same quoted texts, found without an alternative tried a character.
 _QUOTED = re.compile(r'("[^"]*(?:""[^"]*)*")')
@@ -114,14 +115,15 @@ def qualify_many(
         not formulas
         or _SEP2 in joined
         or joined.count(_SEP) != len(formulas) - 1
-        or any(c in prefix for c in ("\\", _SEP, _SEP2))  # a template, or a separator
+        or _SEP in prefix
+        or _SEP2 in prefix
     ):
         return [
             _escaped(qualify(f, title, prefix)) if escaped else qualify(f, title, prefix)
             for f in formulas
         ]
     if '"' not in joined:
-        done = _LOCAL_AT.sub(prefix, joined)
+        done = _prefixed(joined, prefix)
     else:
         # Quoted text left alone, as `qualify` leaves it, unless a quote runs on past its
         # formula's end (one with an odd number of quotes): then each alone.
@@ -131,9 +133,18 @@ def qualify_many(
                 _escaped(qualify(f, title, prefix)) if escaped else qualify(f, title, prefix)
                 for f in formulas
             ]
-        parts[::2] = _LOCAL_AT.sub(prefix, _SEP2.join(parts[::2])).split(_SEP2)
+        parts[::2] = _prefixed(_SEP2.join(parts[::2]), prefix).split(_SEP2)
         done = "".join(parts)
     return (_escaped(done) if escaped else done).split(_SEP)
+
+
+def _prefixed(text: str, prefix: str) -> str:
+    """`text` (formulas outside quotes, separated) with `prefix` before each reference."""
+    parts = _BEFORE_LOCAL.split(_SEP + text)  # a character before the first formula too
+    before = parts[1::2]
+    after = {c: c + prefix for c in set(before)}
+    parts[1::2] = map(after.__getitem__, before)
+    return "".join(parts)[1:]
 
 
 def _texts(
