@@ -9,6 +9,7 @@ that looks like a formula."""
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -235,3 +236,66 @@ def test_the_formula_checks_xml_in_one_column_is_the_general_ways(monkeypatch, g
     assert isinstance(checked, formula_check.Checked) and checked.max_col == 1
     fast = _rows(checked.xml_rows(HEAD, TAIL))
     assert fast == _rows(Generated.xml_rows(checked, HEAD, TAIL))
+
+
+# -- a row's formula cells qualified once (`_againsts`) -----------------------------------------
+
+_COLUMNS = [1, 2, 3, 14, 26, 27, 40, 52, 703, 16383]
+# A row's formula with {L} for the cell's own column letter, in the awkward places.
+ROW_SHAPES = [
+    "{L}26-{L}70",
+    'IF({L}26=0,IF({L}70=0,0,IF({L}70>0,"{L}1 infinite","-inf")),{L}70/{L}26)',
+    "SUM(${L}$5:${L}$9)*$D$2+Inputs!$B$7+{L}5:{L}6",
+    '{L}1&"{L}2"&A{L}3&{L}A4&${L}5&{L}$6&{L}7(',
+    "LOG10({L}1)+{L}1.5+_{L}1+{L}1_+{L}1!+x!{L}1+'a'!{L}1",
+    "XFE1+{L}2",
+    "A1+B2",
+    '"{L}1',
+]
+
+
+def _row_of(shape: str, columns: list[int], odd: dict[int, str]) -> Any:
+    """A context and the places of one row's formula cells: `shape` in each column, but `odd`."""
+    letters = [""] + [writer.get_column_letter(c) for c in range(1, max(columns) + 1)]
+    held = [(odd.get(c, shape.replace("{L}", letters[c])), 1.0) for c in columns]
+    context = SimpleNamespace(held=held, letters=letters, title="Calc Q", prefix="'Calc Q'!")
+    places = [(7, c, p, None, 0, 1) for p, c in enumerate(columns)]
+    return context, places
+
+
+def _each_alone(context: Any) -> list[str]:
+    return [
+        formula_check._escaped(formula_check.qualify(text, context.title, context.prefix))
+        for text, _ in context.held
+    ]
+
+
+@pytest.mark.parametrize("shape", ROW_SHAPES)
+def test_a_rows_formulas_qualified_once_are_each_qualified_alone(shape):
+    context, places = _row_of(shape, _COLUMNS, {27: "AA1+A1", 40: shape.replace("{L}", "A")})
+    assert formula_check._againsts(places, context) == _each_alone(context)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["{L}", "A", "B", "AN", "$", "1", "26", ":", "+", '"', "(", "!", "_", "."]),
+        max_size=14,
+    ),
+    st.lists(st.sampled_from(_COLUMNS), min_size=1, max_size=6, unique=True).map(sorted),
+)
+def test_any_rows_formulas_qualified_once_are_each_qualified_alone(pieces, columns):
+    context, places = _row_of("".join(pieces), columns, {})
+    assert formula_check._againsts(places, context) == _each_alone(context)
+
+
+def test_the_row_comparison_catches_a_letter_swapped_inside_another_column(monkeypatch):
+    # Planted: the stand-in put for the letter wherever it is found, so that column A's "A"
+    # in "AN26" makes "XFEN26", no reference at all.
+    monkeypatch.setattr(
+        formula_check,
+        "_stand_in",
+        lambda formula, letter, prefix: formula.replace(letter, formula_check._LETTER),
+    )
+    context, places = _row_of("{L}1+AN26", [1, 2], {})
+    assert formula_check._againsts(places, context) != _each_alone(context)

@@ -360,6 +360,67 @@ def _qualified_years(
     return [(col, qualified.replace(_LETTER, get_column_letter(col))) for col in columns]
 
 
+# A cell of a reference `_LOCAL` matched: its anchor, its column's letters, the rest.
+_CELL = re.compile(r"(\$?)([A-Z]{1,3})(\$?\d+)")
+
+
+def _stand_in(formula: str, letter: str, prefix: str) -> str | None:
+    """`formula` with `_LETTER` for `letter` wherever that is a reference's column, as a line of
+    years' formula has it: None where the stand-in is found already. The letters of the
+    references `_LOCAL` matches are the whole of their run, so another column's letters in
+    their place leave its matches, and so `qualify`, as they are (one in quoted text, which
+    `qualify` leaves alone, is put back as it was)."""
+    if _LETTER in formula or _LETTER in prefix:
+        return None
+
+    def swapped(found: re.Match[str]) -> str:
+        return _CELL.sub(
+            lambda cell: (
+                cell.group(1)
+                + (_LETTER if cell.group(2) == letter else cell.group(2))
+                + cell.group(3)
+            ),
+            found.group(1),
+        )
+
+    return _LOCAL.sub(swapped, formula)
+
+
+def _againsts(
+    places: list[tuple[int, int, int, Years | None, int, int]], context: _Context
+) -> list[str]:
+    """Each place's formula qualified and escaped (`qualify_many`), a line's with `_LETTER` for
+    its column's letter. The formula cells of a row that are one formula with their column's
+    letter (a line laid out across interventions) are qualified once, as a line's is, each
+    cell's made by putting in its letter; the others each alone. Held to `qualify` a cell at a
+    time by tests/test_workbook_formula_check_xml.py."""
+    held, letters = context.held, context.letters
+    wanted: list[str] = []  # to be qualified
+    made: list[tuple[int, str | None]] = []  # each place's in `wanted`, and its letter to put in
+    row_at, shape, at, count = 0, None, -1, len(places)
+    for k, (row, column, p, line, _, _) in enumerate(places):
+        if line is not None:
+            made.append((len(wanted), None))
+            wanted.append(line.shape.replace(COLUMN, _LETTER))
+            row_at = 0
+            continue
+        text, letter = held[p][0], letters[column]
+        if row != row_at:  # a row's first formula cell: its shape, if another cell follows
+            row_at, shape, at = row, None, -1
+            if k + 1 < count and places[k + 1][0] == row and places[k + 1][3] is None:
+                shape = _stand_in(text, letter, context.prefix)
+        if shape is not None and shape.replace(_LETTER, letter) == text:
+            if at < 0:
+                at = len(wanted)
+                wanted.append(shape)
+            made.append((at, letter))
+        else:
+            made.append((len(wanted), None))
+            wanted.append(text)
+    done = qualify_many(wanted, context.title, context.prefix, escaped=True)
+    return [done[k] if letter is None else done[k].replace(_LETTER, letter) for k, letter in made]
+
+
 def _escaped(text: str) -> str:
     return escape(text) if "&" in text or "<" in text or ">" in text else text
 
@@ -547,18 +608,10 @@ class Checked(Generated):
             return
         for context, places in self._groups(start, stop):
             title, prefix, letters = context.title, context.prefix, context.letters
-            split, columns, held = context.described.split, len(letters) - 1, context.held
+            split, columns = context.described.split, len(letters) - 1
             # Each formula of the group (a line's with the stand-in), qualified and escaped
             # at once: a line's is used only where `_shaped` makes its check from it.
-            againsts = qualify_many(
-                [
-                    held[p][0] if line is None else line.shape.replace(COLUMN, _LETTER)
-                    for _, _, p, line, _, _ in places
-                ],
-                title,
-                prefix,
-                escaped=True,
-            )
+            againsts = _againsts(places, context)
             opening = f'"{head}IF(IFERROR(AND(_xlfn.ISFORMULA({prefix}'
             row_at = 0
             for (row, column, p, line, lo, hi), again in zip(places, againsts, strict=True):
