@@ -299,3 +299,15 @@ def test_the_row_comparison_catches_a_letter_swapped_inside_another_column(monke
     )
     context, places = _row_of("{L}1+AN26", [1, 2], {})
     assert formula_check._againsts(places, context) != _each_alone(context)
+
+
+def test_a_sheets_places_are_its_formulas_with_their_checks_columns():
+    sheet, _ = _checked_sheet("Lines")
+    checked = sheet.generated
+    assert isinstance(checked, formula_check.Checked) and len(checked.sources) == 2
+    for source in checked.sources:
+        places = source.places()
+        assert [place[:4] for place in places] == source.formulas()
+        assert [(lo, hi) for *_, line, lo, hi in places] == [
+            (0, 1 if line is None else len(line)) for *_, line, _, _ in places
+        ]

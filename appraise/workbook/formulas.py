@@ -323,11 +323,21 @@ class Source:
     def formulas(self) -> list[tuple[int, int, int, Years | None]]:
         """Its formulas in order, row by row: (row, column, the cell's position, None) a
         formula cell, (row, first column, -1, the line) a line of years."""
-        return [place[:4] for place in self.places()]
+        cells = self.sheet.cells
+        codes, held = cells.codes, cells.held
+        found: list[tuple[int, int, int, Years | None]] = [
+            (codes[p] >> SHIFT, codes[p] & COLUMN_BITS, p, None)
+            for p in cells.order(self.placed)
+            if held[p].__class__ is tuple
+        ]
+        if self.lines:  # each line of years in its place among the cells (none lies within one)
+            found = sorted([*found, *((r, line.first, -1, line) for r, line in self.lines)])
+        return found
 
     def places(self) -> list[tuple[int, int, int, Years | None, int, int]]:
         """`formulas`, each with the columns of its checks: 0 and 1 a formula cell's, 0 and its
-        length a line's (`Checked._places`' places, the sheet's checks all wanted)."""
+        length a line's (`Checked._places`' places, the sheet's checks all wanted), made at
+        once. Held to `formulas` by tests/test_workbook_formula_check_xml.py."""
         cells = self.sheet.cells
         codes, held = cells.codes, cells.held
         found: list[tuple[int, int, int, Years | None, int, int]] = [
