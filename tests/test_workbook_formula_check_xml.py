@@ -263,6 +263,15 @@ def _row_of(shape: str, columns: list[int], odd: dict[int, str]) -> Any:
     return context, places
 
 
+def _qualified(places: Any, context: Any) -> list[str]:
+    """`_againsts`' formulas, each cell's letter put in."""
+    againsts, shaped = formula_check._againsts(places, context)
+    return [
+        formula_check._again(again, stand_in, context.letters[place[1]])
+        for place, again, stand_in in zip(places, againsts, shaped, strict=True)
+    ]
+
+
 def _each_alone(context: Any) -> list[str]:
     return [
         formula_check._escaped(formula_check.qualify(text, context.title, context.prefix))
@@ -273,7 +282,7 @@ def _each_alone(context: Any) -> list[str]:
 @pytest.mark.parametrize("shape", ROW_SHAPES)
 def test_a_rows_formulas_qualified_once_are_each_qualified_alone(shape):
     context, places = _row_of(shape, _COLUMNS, {27: "AA1+A1", 40: shape.replace("{L}", "A")})
-    assert formula_check._againsts(places, context) == _each_alone(context)
+    assert _qualified(places, context) == _each_alone(context)
 
 
 @settings(max_examples=300, deadline=None)
@@ -286,7 +295,7 @@ def test_a_rows_formulas_qualified_once_are_each_qualified_alone(shape):
 )
 def test_any_rows_formulas_qualified_once_are_each_qualified_alone(pieces, columns):
     context, places = _row_of("".join(pieces), columns, {})
-    assert formula_check._againsts(places, context) == _each_alone(context)
+    assert _qualified(places, context) == _each_alone(context)
 
 
 def test_the_row_comparison_catches_a_letter_swapped_inside_another_column(monkeypatch):
@@ -298,7 +307,7 @@ def test_the_row_comparison_catches_a_letter_swapped_inside_another_column(monke
         lambda formula, letter, prefix: formula.replace(letter, formula_check._LETTER),
     )
     context, places = _row_of("{L}1+AN26", [1, 2], {})
-    assert formula_check._againsts(places, context) != _each_alone(context)
+    assert _qualified(places, context) != _each_alone(context)
 
 
 def test_a_sheets_places_are_its_formulas_with_their_checks_columns():
@@ -311,3 +320,45 @@ def test_a_sheets_places_are_its_formulas_with_their_checks_columns():
         assert [(lo, hi) for *_, line, lo, hi in places] == [
             (0, 1 if line is None else len(line)) for *_, line, _, _ in places
         ]
+
+
+def _rows_of_formulas() -> Sheet:
+    """Rows of one formula with each cell's column letter (a line laid out across
+    interventions), some cells apart, a line of years among them, labels to cut or holding
+    the stand-in."""
+    sheet = Sheet("Across", print_rows="1:1")
+    for c in range(2, 14):
+        sheet.put(1, c, f"Intervention {c} & <co>" + " long" * (c % 3) * 6, "header")
+    labels = ["Plain", "Holds XFE here", "A long label " * 9, 'Quote " & <x>', "=user", "Line"]
+    for r in range(2, 20):
+        sheet.put(r, 1, labels[r % len(labels)], "user" if r % 6 == 4 else "text")
+        for c in range(2, 14):
+            if r % 5 == 3 and 7 <= c <= 9:
+                continue  # a line of years here, put below
+            letter = writer.get_column_letter(c)
+            text = f'{letter}{r - 1}*2+${letter}$1-IF({letter}1>0,"{letter}1",Inputs!$B$2)'
+            if (r + c) % 7 == 0:
+                text = f"A{r}+{text}"  # not the row's formula
+            sheet.put(r, c, Formula(text, 1.0), "calc")
+        if r % 5 == 3:
+            sheet.put_years(r, 7, 9, f"{Y}{r - 1}+1", [1.0] * 3, "calc")
+    return sheet
+
+
+@pytest.mark.parametrize("group", [1, 5, 1024])
+@pytest.mark.parametrize("rows", [40, formula_check.EXCEL_ROWS])
+def test_rows_of_one_formula_are_checked_as_each_cell_alone(monkeypatch, group, rows):
+    """A row's formula cells' checks made from one (`_shaped_cells`) are the general way's."""
+    monkeypatch.setattr(formula_check, "GROUP", group)
+    monkeypatch.setattr(formula_check, "EXCEL_ROWS", rows)
+    monkeypatch.setattr(formula_check, "BATCH", 7)
+    book = _Book([_rows_of_formulas()])
+    sheet = formula_check.formula_check_sheet(book)  # type: ignore[arg-type]
+    assert sheet is not None
+    checked = sheet.generated
+    assert isinstance(checked, formula_check.Checked)
+    assert (checked.max_col > 1) == (rows == 40)
+    fast = _rows(checked.xml_rows(HEAD, TAIL))
+    assert fast == _rows(Generated.xml_rows(checked, HEAD, TAIL))
+    xml = "".join(row for _, row in fast)
+    assert "Holds XFE here" in xml and "Quote  &amp;" not in xml  # the stand-in in a label

@@ -398,21 +398,23 @@ def _stand_in(formula: str, letter: str, prefix: str) -> str | None:
 
 def _againsts(
     places: list[tuple[int, int, int, Years | None, int, int]], context: _Context
-) -> list[str]:
+) -> tuple[list[str], list[bool]]:
     """Each place's formula qualified and escaped (`qualify_many`), a line's with `_LETTER` for
-    its column's letter. The formula cells of a row that are one formula with their column's
-    letter (a line laid out across interventions) are qualified once, as a line's is, each
-    cell's made by putting in its letter; the others each alone. Held to `qualify` a cell at a
-    time by tests/test_workbook_formula_check_xml.py."""
+    its column's letter; and whether a formula cell's is so too. The formula cells of a row
+    that are one formula with their column's letter (a line laid out across interventions)
+    are qualified once, as a line's is, each cell's made by putting in its letter (`_again`);
+    the others each alone. Held to `qualify` a cell at a time by
+    tests/test_workbook_formula_check_xml.py."""
     held, letters = context.held, context.letters
     wanted: list[str] = []  # to be qualified
-    made: list[tuple[int, str | None]] = []  # each place's in `wanted`, and its letter to put in
+    made: list[int] = []  # each place's in `wanted`
+    shaped: list[bool] = []  # each place's with the stand-in for its letter
     row_at, shape, at, count = 0, None, -1, len(places)
     for k, (row, column, p, line, _, _) in enumerate(places):
         if line is not None:
-            made.append((len(wanted), None))
+            made.append(len(wanted))
+            shaped.append(True)
             wanted.append(line.shape.replace(COLUMN, _LETTER))
-            row_at = 0
             continue
         text, letter = held[p][0], letters[column]
         if row != row_at:  # a row's first formula cell: its shape, if another cell follows
@@ -423,12 +425,19 @@ def _againsts(
             if at < 0:
                 at = len(wanted)
                 wanted.append(shape)
-            made.append((at, letter))
+            made.append(at)
+            shaped.append(True)
         else:
-            made.append((len(wanted), None))
+            made.append(len(wanted))
+            shaped.append(False)
             wanted.append(text)
     done = qualify_many(wanted, context.title, context.prefix, escaped=True)
-    return [done[k] if letter is None else done[k].replace(_LETTER, letter) for k, letter in made]
+    return list(map(done.__getitem__, made)), shaped
+
+
+def _again(again: str, shaped: bool, letter: str) -> str:
+    """A formula cell's formula qualified, from `_againsts`' for it."""
+    return again.replace(_LETTER, letter) if shaped else again
 
 
 def _escaped(text: str) -> str:
@@ -464,6 +473,24 @@ def _shaped(
     if again is None:
         again = _escaped(qualify(shape.replace(COLUMN, _LETTER), title, prefix))
     return _check_head(prefix, f"{_LETTER}{number}", again) + lead
+
+
+def _shaped_cells(
+    context: _Context, head: str, number: str, base: str, again: str
+) -> list[str] | None:
+    """The check of a formula cell in row `number` whose formula (qualified, escaped) is
+    `again` with `_LETTER` for its column's letter, as `_xml` writes a cell from `"` on, up to
+    its description's column part, split at `_LETTER`: None where that would not be each
+    cell's check made alone (the stand-in found elsewhere, or a description that could be
+    cut)."""
+    title, prefix = context.title, context.prefix
+    if _LETTER in base or _LETTER in head or _LETTER in prefix:
+        return None
+    lead = f"{title}!{_LETTER}{number} {base}"  # the letter: at most as long as its stand-in
+    if len(lead) + context.described.longest > MAX_WHAT:
+        return None
+    cell = f"{_LETTER}{number}"
+    return f'"{head}{_check_head(prefix, cell, again)}{lead}'.split(_LETTER)
 
 
 class _Context:
@@ -621,14 +648,29 @@ class Checked(Generated):
             split, columns = context.described.split, len(letters) - 1
             # Each formula of the group (a line's with the stand-in), qualified and escaped
             # at once: a line's is used only where `_shaped` makes its check from it.
-            againsts = _againsts(places, context)
+            againsts, shapes = _againsts(places, context)
             opening = f'"{head}IF(IFERROR(AND(_xlfn.ISFORMULA({prefix}'
             row_at = 0
-            for (row, column, p, line, lo, hi), again in zip(places, againsts, strict=True):
+            for (row, column, p, line, lo, hi), again, shaped in zip(
+                places, againsts, shapes, strict=True
+            ):
                 if row != row_at:  # a row's places come together
                     row_at, number = row, str(row)
                     base, after = split(row, columns)
+                    made_of = None  # the row's formula whose check `row_made` is
                 if line is None:
+                    if shaped:  # the row's formula: its check made once, as a line's is
+                        if again is not made_of:
+                            made_of = again
+                            row_made = _shaped_cells(context, head, number, base, again) or []
+                        if row_made:
+                            batch.append(
+                                f"{at}{r}{then}{r if opened else ''}"
+                                f"{letters[column].join(row_made)}{after[column]}{end}"
+                            )
+                            r += 1
+                            continue
+                        again = again.replace(_LETTER, letters[column])
                     cell = f"{letters[column]}{number}"
                     batch.append(
                         f"{at}{r}{then}{r if opened else ''}{opening}{cell}),{prefix}{cell}"
