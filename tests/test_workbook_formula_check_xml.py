@@ -194,37 +194,41 @@ def test_the_comparison_catches_a_point_inside_a_reference(monkeypatch):
     assert formula_check.qualify_many(formulas, "Calc", "Calc!") != alone
 
 
-# -- a sheet's labels read from its first columns (`_readable`) ---------------------------------
+# -- a sheet's labels read from the cells that can say anything (`_texts_quick`) ----------------
 
 
-def _every_position(cells: Any, placed: Any, header_rows: Any) -> Any:
-    return cells.order(placed)
-
-
-@pytest.mark.parametrize("placed", [None, 30, 90])
-def test_labels_read_from_the_first_columns_are_those_read_from_every_cell(monkeypatch, placed):
-    _, (first, second) = _checked_sheet("Lines")
-    for sheet in (first, second):
+def _labelled_sheets() -> list[Sheet]:
+    """The awkward sheets, with labels, sections, notes and user's text out of order too."""
+    _, sheets = _checked_sheet("Lines")
+    for sheet in sheets:
         for r in range(40, 90):  # out of order: the positions come through an index
-            sheet.put(r, 1 + r % 5, f"Label {r}", ["text", "section", "note", "user"][r % 4])
+            style = ["text", "section", "note", "user", "title"][r % 5]
+            sheet.put(r, 1 + r % 5, f"Label {r}: of {r % 3} (x)", style)
+            if r % 4 == 0:
+                sheet.put(r, 2, "" if r % 8 else f"Second {r}", "text")
+                sheet.put(r, 3, Formula(f"A{r}", 1.0), "calc")
         sheet.put(1, 13, "Late header", "header")
         sheet.put(1, 14, "Out of order", "text")
         sheet.put(1, 12, "Out of order too", "header")
         assert sheet.cells._at is not None  # positions no longer in row order
-        quick = formula_check._texts(sheet, placed)
-        monkeypatch.setattr(formula_check, "_readable", _every_position)
-        assert formula_check._texts(sheet, placed) == quick
-        monkeypatch.undo()
+    return sheets
+
+
+@pytest.mark.parametrize("placed", [None, 30, 90])
+def test_labels_read_from_the_cells_that_can_say_anything_are_those_read_from_every_cell(placed):
+    for sheet in [*_labelled_sheets(), _rows_of_formulas()]:
+        for header_rows in ("1:1", "1:3", None):
+            sheet.print_rows = header_rows
+            expected = formula_check._texts(sheet, placed)
+            assert formula_check._texts_quick(sheet, placed) == expected
 
 
 def test_the_label_comparison_catches_a_header_row_left_out(monkeypatch):
     # Planted: header rows are forgotten, so a header past column 3 is never read.
-    _, (first, _) = _checked_sheet("Lines")
+    first = _labelled_sheets()[0]
     readable = formula_check._readable
     monkeypatch.setattr(formula_check, "_readable", lambda c, p, rows: readable(c, p, set()))
-    planted = formula_check._texts(first)
-    monkeypatch.setattr(formula_check, "_readable", _every_position)
-    assert formula_check._texts(first) != planted
+    assert formula_check._texts_quick(first) != formula_check._texts(first)
 
 
 @pytest.mark.parametrize("group", [1, 3, 1024])

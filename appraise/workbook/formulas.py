@@ -165,11 +165,51 @@ def _texts(
         header_rows = set(range(int(top), int(bottom or top) + 1))
     cells = sheet.cells
     codes, held, styles, names = cells.codes, cells.held, cells.styles, cells.names
-    for p in _readable(cells, placed, header_rows):
+    for p in cells.order(placed):
         value, style = held[p], names[styles[p]]
         if value.__class__ is tuple or value in (None, "") or style.startswith("user"):
             continue  # a formula, (text, cached value); nothing; or the user's text
         r, c = codes[p] >> SHIFT, codes[p] & COLUMN_BITS
+        if r in header_rows and style != "title" and c not in headers:
+            headers[c] = str(value)
+        elif style == "section" and c == 1:
+            sections[r] = str(value).split(":")[0].split(" (")[0]
+        elif c <= 3 and r not in labels and isinstance(value, str) and style != "note":
+            labels[r] = value
+    section, within = "", {}
+    for r in range(1, (sheet.max_row if max_row is None else max_row) + 1):
+        section = sections.get(r, section)
+        within[r] = section
+    return labels, within, headers
+
+
+def _texts_quick(
+    sheet: Sheet, placed: int | None = None, max_row: int | None = None
+) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
+    """`_texts`, reading only the cells that can say anything: those `_readable` finds, and of
+    a row whose label is found, none but in a header row (a section heading is in column 1,
+    before any label of its row). Held to `_texts` by tests/test_workbook_formula_check_xml.py."""
+    labels: dict[int, str] = {}
+    sections: dict[int, str] = {}
+    headers: dict[int, str] = {}
+    header_rows: set[int] = set()
+    if sheet.print_rows:
+        top, _, bottom = sheet.print_rows.partition(":")
+        header_rows = set(range(int(top), int(bottom or top) + 1))
+    cells = sheet.cells
+    codes, held, styles, names = cells.codes, cells.held, cells.styles, cells.names
+    for p in _readable(cells, placed, header_rows):
+        value = held[p]
+        if value.__class__ is tuple:  # a formula, (text, cached value)
+            continue
+        key = codes[p]
+        r = key >> SHIFT
+        if r in labels and r not in header_rows:
+            continue
+        style = names[styles[p]]
+        if value in (None, "") or style.startswith("user"):
+            continue  # nothing, or the user's text
+        c = key & COLUMN_BITS
         if r in header_rows and style != "title" and c not in headers:
             headers[c] = str(value)
         elif style == "section" and c == 1:
@@ -502,7 +542,7 @@ class _Context:
         self.title, self.prefix = built.title, quote_title(built.title)
         self.letters = [""] + [get_column_letter(c) for c in range(1, built.max_col + 1)]
         self.held = built.cells.held
-        self.described = _Described(_texts(built, source.placed, source.max_row))
+        self.described = _Described(_texts_quick(built, source.placed, source.max_row))
 
     def againsts(
         self, row: int, column: int, p: int, line: Years | None, lo: int, hi: int, escaped: bool
