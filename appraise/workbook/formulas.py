@@ -107,7 +107,7 @@ def qualify_many(
     formulas: list[str], title: str, prefix: str = "", escaped: bool = False
 ) -> list[str]:
     """`qualify` of each formula (escaped for XML if `escaped`), worked out for them all at once:
-    one regex over them joined (issue 27: a call and a regex a formula were most of the Formula
+    one regex over them joined (issue 27: a call and a regex a formula were a third of the Formula
     check's time). Held to `qualify` by tests/test_workbook_formula_check_xml.py."""
     prefix = prefix or quote_title(title)
     joined = _SEP.join(formulas)
