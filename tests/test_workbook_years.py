@@ -11,9 +11,12 @@ from array import array
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from appraise.engine.lines import SEVERAL
 from appraise.model.load import load_portfolio, portfolio_from_data
+from appraise.workbook import writer
 from appraise.workbook.book import Book
 from appraise.workbook.export import layout
 from appraise.workbook.formulas import _qualified_years, qualify
@@ -164,3 +167,39 @@ def test_a_figure_of_one_outcome_shows_n_a_for_a_service_averting_several(monkey
         assert values[0] == values[2] == SEVERAL
         rate, cost = values[1], values[3]
         assert isinstance(rate, float) and 0 < rate < 1 and isinstance(cost, float) and cost > 0
+
+
+def _rows_of_lines(kinds: list[int]) -> Sheet:
+    """A row for each kind: 0 cells only, 1 a line of years alone, 2 cells before and after a
+    line, 3 nothing (a row left out)."""
+    sheet = Sheet("Lines")
+    for r, kind in enumerate(kinds, start=1):
+        if kind in (0, 2):
+            sheet.put(r, 1, f"Row {r}", "text")
+            sheet.put(r, 2, float(r), "calc")
+        if kind in (1, 2):
+            sheet.put_years(r, 4, 6, f"{COLUMN}{r}*2", [1.5 * r, 2.0, 3.0], "calc:money")
+        if kind == 2:
+            sheet.put(r, 9, Formula(f"SUM(D{r}:F{r})", 6.5), "calc")
+    return sheet
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=3), min_size=1, max_size=12),
+    st.sampled_from([1, 3, 8, 20_000]),
+)
+def test_lines_of_years_among_rows_are_written_as_their_cells_would_be(kinds, chunk):
+    """Whatever rows hold lines, alone or among cells, in a row or apart, the chunks (and so
+    the compressed bytes) are those of the same cells held one by one."""
+    compact, held = _rows_of_lines(kinds), _rows_of_lines(kinds)
+    held.materialise()
+    ids = {name: k for k, name in enumerate(["text", "calc", "calc:money"])}
+    saved = writer.CHUNK
+    writer.CHUNK = chunk
+    try:
+        width = max(compact.max_col, 1)
+        got = list(writer._sheet_data(compact, ids, {}, width))
+        assert got == list(writer._sheet_data(held, ids, {}, width))
+    finally:
+        writer.CHUNK = saved

@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
+import numpy as np
 from openpyxl.utils import get_column_letter
 
 from appraise.workbook.book import CHECKS, Book
-from appraise.workbook.cellstore import COLUMN_BITS, SHIFT
+from appraise.workbook.cellstore import COLUMN_BITS, SHIFT, Cells
 from appraise.workbook.writer import EXCEL_ROWS, Generated, Sheet, quote_title
 from appraise.workbook.yearline import COLUMN, Years
 
@@ -88,6 +89,64 @@ def qualify(formula: str, title: str, prefix: str = "") -> str:
     return "".join(parts)
 
 
+# The character before a reference `_LOCAL` would match (`_LOCAL`'s lookbehind, as a character
+# taken: one a reference cannot hold, so none lies inside another's match): the regex looks
+# only at such characters, a quarter of a formula's, and the sheet's prefix goes in after each
+# with no call per reference.
+_BEFORE_LOCAL = re.compile(
+    r"([^A-Za-z0-9_!'$.:])(?=\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?(?![A-Za-z0-9_(!.]))"
+)
+# `_TEXT` unrolled: the same quoted texts, found without an alternative tried a character.
+_QUOTED = re.compile(r'("[^"]*(?:""[^"]*)*")')
+# Put between the formulas worked out at once: no formula a builder writes holds them (XML
+# forbids them), and `qualify_many` checks that none does.
+_SEP, _SEP2 = "\x00", "\x01"
+
+
+def qualify_many(
+    formulas: list[str], title: str, prefix: str = "", escaped: bool = False
+) -> list[str]:
+    """`qualify` of each formula (escaped for XML if `escaped`), worked out for them all at once:
+    one regex over them joined (issue 27: a call and a regex a formula were a third of the Formula
+    check's time). Held to `qualify` by tests/test_workbook_formula_check_xml.py."""
+    prefix = prefix or quote_title(title)
+    joined = _SEP.join(formulas)
+    if (
+        not formulas
+        or _SEP2 in joined
+        or joined.count(_SEP) != len(formulas) - 1
+        or _SEP in prefix
+        or _SEP2 in prefix
+    ):
+        return [
+            _escaped(qualify(f, title, prefix)) if escaped else qualify(f, title, prefix)
+            for f in formulas
+        ]
+    if '"' not in joined:
+        done = _prefixed(joined, prefix)
+    else:
+        # Quoted text left alone, as `qualify` leaves it, unless a quote runs on past its
+        # formula's end (one with an odd number of quotes): then each alone.
+        parts = _QUOTED.split(joined)
+        if any(_SEP in quoted for quoted in parts[1::2]):
+            return [
+                _escaped(qualify(f, title, prefix)) if escaped else qualify(f, title, prefix)
+                for f in formulas
+            ]
+        parts[::2] = _prefixed(_SEP2.join(parts[::2]), prefix).split(_SEP2)
+        done = "".join(parts)
+    return (_escaped(done) if escaped else done).split(_SEP)
+
+
+def _prefixed(text: str, prefix: str) -> str:
+    """`text` (formulas outside quotes, separated) with `prefix` before each reference."""
+    parts = _BEFORE_LOCAL.split(_SEP + text)  # a character before the first formula too
+    before = parts[1::2]
+    after = {c: c + prefix for c in set(before)}
+    parts[1::2] = map(after.__getitem__, before)
+    return "".join(parts)[1:]
+
+
 def _texts(
     sheet: Sheet, placed: int | None = None, max_row: int | None = None
 ) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
@@ -124,6 +183,65 @@ def _texts(
     return labels, within, headers
 
 
+def _texts_quick(
+    sheet: Sheet, placed: int | None = None, max_row: int | None = None
+) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
+    """`_texts`, reading only the cells that can say anything: those `_readable` finds, and of
+    a row whose label is found, none but in a header row (a section heading is in column 1,
+    before any label of its row). Held to `_texts` by tests/test_workbook_formula_check_xml.py."""
+    labels: dict[int, str] = {}
+    sections: dict[int, str] = {}
+    headers: dict[int, str] = {}
+    header_rows: set[int] = set()
+    if sheet.print_rows:
+        top, _, bottom = sheet.print_rows.partition(":")
+        header_rows = set(range(int(top), int(bottom or top) + 1))
+    cells = sheet.cells
+    codes, held, styles, names = cells.codes, cells.held, cells.styles, cells.names
+    for p in _readable(cells, placed, header_rows):
+        value = held[p]
+        if value.__class__ is tuple:  # a formula, (text, cached value)
+            continue
+        key = codes[p]
+        r = key >> SHIFT
+        if r in labels and r not in header_rows:
+            continue
+        style = names[styles[p]]
+        if value in (None, "") or style.startswith("user"):
+            continue  # nothing, or the user's text
+        c = key & COLUMN_BITS
+        if r in header_rows and style != "title" and c not in headers:
+            headers[c] = str(value)
+        elif style == "section" and c == 1:
+            sections[r] = str(value).split(":")[0].split(" (")[0]
+        elif c <= 3 and r not in labels and isinstance(value, str) and style != "note":
+            labels[r] = value
+    section, within = "", {}
+    for r in range(1, (sheet.max_row if max_row is None else max_row) + 1):
+        section = sections.get(r, section)
+        within[r] = section
+    return labels, within, headers
+
+
+def _readable(cells: Cells, placed: int | None, header_rows: set[int]) -> Sequence[int]:
+    """The positions `_texts` reads, in its order: of the first `placed` cells, those in the first
+    three columns or a header row, where alone a label, section or header is (found by numpy:
+    most of a sheet's cells lie elsewhere)."""
+    order = cells.order(placed)
+    if len(order) < 64:
+        return order
+    at = (
+        np.arange(order.start, order.stop, dtype=np.int64)
+        if isinstance(order, range)
+        else np.asarray(order, dtype=np.int64)
+    )
+    keys = np.frombuffer(cells.codes, dtype=np.int64, count=len(cells.codes))[at]
+    keep = (keys & COLUMN_BITS) <= 3
+    if header_rows:
+        keep |= np.isin(keys >> SHIFT, np.fromiter(header_rows, dtype=np.int64))
+    return at[keep].tolist()
+
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9 ,.;:/()'£%+_-]")
 
 
@@ -145,11 +263,19 @@ class _Described:
         self.cols: dict[int, tuple[bool, str]] = {}
         self.after: tuple[list[str], list[str]] | None = None  # `split`'s: alone, after a row's
         self.longest = 0
+        # Each label's and section's safe characters, worked out once: a sheet's rows repeat a
+        # few hundred labels (" / " keeps all of its characters, so each part alike).
+        self.cleaned: dict[str, str] = {}
 
-    @staticmethod
-    def _part(*parts: str) -> tuple[bool, str]:
-        kept = [p for p in parts if p and p != "Line"]
-        return bool(kept), _UNSAFE.sub("", " / ".join(kept))
+    def _clean(self, text: str) -> str:
+        found = self.cleaned.get(text)
+        if found is None:
+            found = self.cleaned[text] = _UNSAFE.sub("", text)
+        return found
+
+    def _part(self, *parts: str) -> tuple[bool, str]:
+        kept = [self._clean(p) for p in parts if p and p != "Line"]
+        return bool(kept), " / ".join(kept)
 
     def __call__(self, r: int, c: int) -> str:
         row = self.rows.get(r)
@@ -248,6 +374,23 @@ class Source:
             found = sorted([*found, *((r, line.first, -1, line) for r, line in self.lines)])
         return found
 
+    def places(self) -> list[tuple[int, int, int, Years | None, int, int]]:
+        """`formulas`, each with the columns of its checks: 0 and 1 a formula cell's, 0 and its
+        length a line's (`Checked._places`' places, the sheet's checks all wanted), made at
+        once. Held to `formulas` by tests/test_workbook_formula_check_xml.py."""
+        cells = self.sheet.cells
+        codes, held = cells.codes, cells.held
+        found: list[tuple[int, int, int, Years | None, int, int]] = [
+            (codes[p] >> SHIFT, codes[p] & COLUMN_BITS, p, None, 0, 1)
+            for p in cells.order(self.placed)
+            if held[p].__class__ is tuple
+        ]
+        if self.lines:  # each line of years in its place among the cells (none lies within one)
+            found = sorted(
+                [*found, *((r, line.first, -1, line, 0, len(line)) for r, line in self.lines)]
+            )
+        return found
+
 
 # Stands for a line of years' column letter while its formula is qualified: a column past
 # Excel's last (XFD), so that `_LOCAL` reads it as the letter it stands for.
@@ -267,6 +410,76 @@ def _qualified_years(
     return [(col, qualified.replace(_LETTER, get_column_letter(col))) for col in columns]
 
 
+# A cell of a reference `_LOCAL` matched: its anchor, its column's letters, the rest.
+_CELL = re.compile(r"(\$?)([A-Z]{1,3})(\$?\d+)")
+
+
+def _stand_in(formula: str, letter: str, prefix: str) -> str | None:
+    """`formula` with `_LETTER` for `letter` wherever that is a reference's column, as a line of
+    years' formula has it: None where the stand-in is found already. The letters of the
+    references `_LOCAL` matches are the whole of their run, so another column's letters in
+    their place leave its matches, and so `qualify`, as they are (one in quoted text, which
+    `qualify` leaves alone, is put back as it was)."""
+    if _LETTER in formula or _LETTER in prefix:
+        return None
+
+    def swapped(found: re.Match[str]) -> str:
+        return _CELL.sub(
+            lambda cell: (
+                cell.group(1)
+                + (_LETTER if cell.group(2) == letter else cell.group(2))
+                + cell.group(3)
+            ),
+            found.group(1),
+        )
+
+    return _LOCAL.sub(swapped, formula)
+
+
+def _againsts(
+    places: list[tuple[int, int, int, Years | None, int, int]], context: _Context
+) -> tuple[list[str], list[bool]]:
+    """Each place's formula qualified and escaped (`qualify_many`), a line's with `_LETTER` for
+    its column's letter; and whether a formula cell's is so too. The formula cells of a row
+    that are one formula with their column's letter (a line laid out across interventions)
+    are qualified once, as a line's is, each cell's made by putting in its letter (`_again`);
+    the others each alone. Held to `qualify` a cell at a time by
+    tests/test_workbook_formula_check_xml.py."""
+    held, letters = context.held, context.letters
+    wanted: list[str] = []  # to be qualified
+    made: list[int] = []  # each place's in `wanted`
+    shaped: list[bool] = []  # each place's with the stand-in for its letter
+    row_at, shape, at, count = 0, None, -1, len(places)
+    for k, (row, column, p, line, _, _) in enumerate(places):
+        if line is not None:
+            made.append(len(wanted))
+            shaped.append(True)
+            wanted.append(line.shape.replace(COLUMN, _LETTER))
+            continue
+        text, letter = held[p][0], letters[column]
+        if row != row_at:  # a row's first formula cell: its shape, if another cell follows
+            row_at, shape, at = row, None, -1
+            if k + 1 < count and places[k + 1][0] == row and places[k + 1][3] is None:
+                shape = _stand_in(text, letter, context.prefix)
+        if shape is not None and shape.replace(_LETTER, letter) == text:
+            if at < 0:
+                at = len(wanted)
+                wanted.append(shape)
+            made.append(at)
+            shaped.append(True)
+        else:
+            made.append(len(wanted))
+            shaped.append(False)
+            wanted.append(text)
+    done = qualify_many(wanted, context.title, context.prefix, escaped=True)
+    return list(map(done.__getitem__, made)), shaped
+
+
+def _again(again: str, shaped: bool, letter: str) -> str:
+    """A formula cell's formula qualified, from `_againsts`' for it."""
+    return again.replace(_LETTER, letter) if shaped else again
+
+
 def _escaped(text: str) -> str:
     return escape(text) if "&" in text or "<" in text or ">" in text else text
 
@@ -277,10 +490,18 @@ def _check_head(prefix: str, cell: str, again: str) -> str:
     return f'IF(IFERROR(AND(_xlfn.ISFORMULA({prefix}{cell}),{prefix}{cell}=({again})),FALSE),TRUE,"'
 
 
-def _shaped(line: Years, context: _Context, number: str, base: str, after: list[str]) -> str | None:
+def _shaped(
+    line: Years,
+    context: _Context,
+    number: str,
+    base: str,
+    after: list[str],
+    again: str | None = None,
+) -> str | None:
     """A check of a line of years, escaped for XML, with `_LETTER` for its column's letter,
     up to its description's column part: None where that would not be the same as each cell's
-    check made alone (the stand-in found elsewhere, or a description that could be cut)."""
+    check made alone (the stand-in found elsewhere, or a description that could be cut).
+    `again`: its formula with the stand-in, qualified and escaped, if already worked out."""
     title, prefix, shape = context.title, context.prefix, line.shape
     if _LETTER in shape or _LETTER in prefix or _LETTER in base:
         return None
@@ -289,8 +510,27 @@ def _shaped(line: Years, context: _Context, number: str, base: str, after: list[
         len(lead) + max(len(after[c]) for c in range(line.first, line.end + 1)) > MAX_WHAT
     ):
         return None
-    again = _escaped(qualify(shape.replace(COLUMN, _LETTER), title, prefix))
+    if again is None:
+        again = _escaped(qualify(shape.replace(COLUMN, _LETTER), title, prefix))
     return _check_head(prefix, f"{_LETTER}{number}", again) + lead
+
+
+def _shaped_cells(
+    context: _Context, head: str, number: str, base: str, again: str
+) -> list[str] | None:
+    """The check of a formula cell in row `number` whose formula (qualified, escaped) is
+    `again` with `_LETTER` for its column's letter, as `_xml` writes a cell from `"` on, up to
+    its description's column part, split at `_LETTER`: None where that would not be each
+    cell's check made alone (the stand-in found elsewhere, or a description that could be
+    cut)."""
+    title, prefix = context.title, context.prefix
+    if _LETTER in base or _LETTER in head or _LETTER in prefix:
+        return None
+    lead = f"{title}!{_LETTER}{number} {base}"  # the letter: at most as long as its stand-in
+    if len(lead) + context.described.longest > MAX_WHAT:
+        return None
+    cell = f"{_LETTER}{number}"
+    return f'"{head}{_check_head(prefix, cell, again)}{lead}'.split(_LETTER)
 
 
 class _Context:
@@ -302,7 +542,7 @@ class _Context:
         self.title, self.prefix = built.title, quote_title(built.title)
         self.letters = [""] + [get_column_letter(c) for c in range(1, built.max_col + 1)]
         self.held = built.cells.held
-        self.described = _Described(_texts(built, source.placed, source.max_row))
+        self.described = _Described(_texts_quick(built, source.placed, source.max_row))
 
     def againsts(
         self, row: int, column: int, p: int, line: Years | None, lo: int, hi: int, escaped: bool
@@ -327,7 +567,23 @@ def _texts_of(context: _Context, row: int, againsts: list[tuple[int, str]]) -> l
     ]
 
 
+def _grouped(
+    places: Iterator[tuple[_Context, int, int, int, Years | None, int, int]],
+) -> Iterator[tuple[_Context, list[tuple[int, int, int, Years | None, int, int]]]]:
+    """Places (`Checked._places`), GROUP at a time at most, each group's of one sheet."""
+    context, group = None, []
+    for place in places:
+        if place[0] is not context or len(group) >= GROUP:
+            if group:
+                yield context, group  # type: ignore[misc]
+            context, group = place[0], []
+        group.append(place[1:])
+    if group:
+        yield context, group  # type: ignore[misc]
+
+
 BATCH = 4096  # cells of the Formula check's XML made at a time (a column's)
+GROUP = 1024  # places whose formulas are qualified at once
 
 
 class Checked(Generated):
@@ -347,12 +603,13 @@ class Checked(Generated):
         return itertools.chain.from_iterable(self._runs(start, stop))
 
     def _places(
-        self, start: int, stop: int
+        self, start: int, stop: int, first: int = 0
     ) -> Iterator[tuple[_Context, int, int, int, Years | None, int, int]]:
         """The places of the checks numbered `start` to `stop` - 1, in order: (its sheet, row,
         column, the cell's position, None, 0, 1) a formula cell, (its sheet, row, first column,
-        -1, the line, lo, hi) columns `first + lo` to `first + hi - 1` of a line of years."""
-        for source in self.sources:
+        -1, the line, lo, hi) columns `first + lo` to `first + hi - 1` of a line of years
+        (numbered from the sheet checked `first`)."""
+        for source in self.sources[first:]:
             count = source.count
             if start >= count:
                 start, stop = start - count, stop - count
@@ -368,6 +625,26 @@ class Checked(Generated):
                     break
                 yield context, row, column, p, line, max(start - done, 0), min(stop - done, size)
                 done += size
+            start, stop = 0, stop - count
+            if stop <= 0:
+                return
+
+    def _groups(
+        self, start: int, stop: int
+    ) -> Iterator[tuple[_Context, list[tuple[int, int, int, Years | None, int, int]]]]:
+        """`_places`, GROUP at a time at most, each group's of one sheet: (its sheet, the
+        places without it). A sheet whose checks are all wanted, its places at once."""
+        for k, source in enumerate(self.sources):
+            count = source.count
+            if start >= count:
+                start, stop = start - count, stop - count
+                continue
+            if start or stop < count:  # a part of its checks (a column's end): as `_places`
+                yield from _grouped(self._places(start, stop, k))
+                return
+            context, places = _Context(source), source.places()
+            for at in range(0, len(places), GROUP):
+                yield context, places[at : at + GROUP]
             start, stop = 0, stop - count
             if stop <= 0:
                 return
@@ -390,8 +667,8 @@ class Checked(Generated):
         r, batch = FIRST_ROW, []
         # A title XML does not leave alone (none of the builders' so far): as text, escaped.
         plain = all(_escaped(source.sheet.title) == source.sheet.title for source in self.sources)
-        for context, row, column, p, line, lo, hi in self._places(start, stop):
-            if not plain:
+        if not plain:
+            for context, row, column, p, line, lo, hi in self._places(start, stop):
                 texts = _texts_of(
                     context, row, context.againsts(row, column, p, line, lo, hi, False)
                 )
@@ -400,11 +677,49 @@ class Checked(Generated):
                     for r, text in enumerate(texts, r)
                 ]
                 r += len(texts)
-            else:
-                title, prefix, letters = context.title, context.prefix, context.letters
-                number = str(row)
-                base, after = context.described.split(row, len(letters) - 1)
-                shaped = None if line is None else _shaped(line, context, number, base, after)
+                while len(batch) >= BATCH:  # exactly BATCH: the columns' batches line up
+                    yield batch[:BATCH]
+                    del batch[:BATCH]
+            if batch:
+                yield batch
+            return
+        for context, places in self._groups(start, stop):
+            title, prefix, letters = context.title, context.prefix, context.letters
+            split, columns = context.described.split, len(letters) - 1
+            # Each formula of the group (a line's with the stand-in), qualified and escaped
+            # at once: a line's is used only where `_shaped` makes its check from it.
+            againsts, shapes = _againsts(places, context)
+            opening = f'"{head}IF(IFERROR(AND(_xlfn.ISFORMULA({prefix}'
+            row_at = 0
+            for (row, column, p, line, lo, hi), again, shaped in zip(
+                places, againsts, shapes, strict=True
+            ):
+                if row != row_at:  # a row's places come together
+                    row_at, number = row, str(row)
+                    base, after = split(row, columns)
+                    made_of = None  # the row's formula whose check `row_made` is
+                if line is None:
+                    if shaped:  # the row's formula: its check made once, as a line's is
+                        if again is not made_of:
+                            made_of = again
+                            row_made = _shaped_cells(context, head, number, base, again) or []
+                        if row_made:
+                            batch.append(
+                                f"{at}{r}{then}{r if opened else ''}"
+                                f"{letters[column].join(row_made)}{after[column]}{end}"
+                            )
+                            r += 1
+                            continue
+                        again = again.replace(_LETTER, letters[column])
+                    cell = f"{letters[column]}{number}"
+                    batch.append(
+                        f"{at}{r}{then}{r if opened else ''}{opening}{cell}),{prefix}{cell}"
+                        f'=({again})),FALSE),TRUE,"'
+                        f"{f'{title}!{cell} {base}{after[column]}'[:MAX_WHAT]}{end}"
+                    )
+                    r += 1
+                    continue
+                shaped = _shaped(line, context, number, base, after, again)
                 if shaped is not None:
                     made = f'"{head}{shaped}'.split(_LETTER)  # a join: 4 times a replace
                     batch += [

@@ -443,20 +443,21 @@ def _sheet_data(
         codes = list(map(codes.__getitem__, order))
         held = list(map(held.__getitem__, order))
         styles = list(map(styles.__getitem__, order))
+    # The row of the next line of years not yet written (past any row once none is left).
+    next_year = year_rows[0] if year_rows else EXCEL_ROWS + 1
+    shift, column_bits = SHIFT, COLUMN_BITS
     for key, value, sid in zip(codes, held, styles, strict=True):
         kind = value.__class__
         # Empty cells are not written; the commonest kinds checked first, without a call.
-        if kind is float or kind is int:
-            pass
+        if kind is str:
+            if not value:
+                continue
         elif kind is tuple:
             if value[0] == "":
                 continue
-        elif kind is str:
-            if not value:
-                continue
-        elif value is None or value == "":
+        elif kind is not float and kind is not int and (value is None or value == ""):
             continue
-        r = key >> SHIFT
+        r = key >> shift
         if r != row:
             if row:
                 if line is not None:
@@ -466,28 +467,28 @@ def _sheet_data(
                 if len(parts) > CHUNK:
                     yield "".join(parts).encode("utf-8")
                     parts.clear()
-            while y < len(year_rows) and year_rows[y] < r:  # rows holding only a line of years
-                _open_row(year_rows[y], heights, parts)
-                _years_xml(years[year_rows[y]], year_rows[y], parts, attrs, letters, reprs)
-                y += 1
-                if chunk := _row_end(parts):
-                    yield chunk
-            if y < len(year_rows) and year_rows[y] == r:
-                line = years[r]
-                y += 1
+            if next_year <= r:
+                while y < len(year_rows) and year_rows[y] < r:  # rows of a line of years alone
+                    _open_row(year_rows[y], heights, parts)
+                    _years_xml(years[year_rows[y]], year_rows[y], parts, attrs, letters, reprs)
+                    y += 1
+                    if chunk := _row_end(parts):
+                        yield chunk
+                if y < len(year_rows) and year_rows[y] == r:
+                    line = years[r]
+                    y += 1
+                next_year = year_rows[y] if y < len(year_rows) else EXCEL_ROWS + 1
             row, at = r, str(r)
             add(
-                f'<row r="{r}" ht="{heights[r]}" customHeight="1">'
+                f'<row r="{at}" ht="{heights[r]}" customHeight="1">'
                 if r in heights
-                else f'<row r="{r}">'
+                else f'<row r="{at}">'
             )
-        c = key & COLUMN_BITS
+        c = key & column_bits
         if line is not None and c > line.first:
             _years_xml(line, row, parts, attrs, letters, reprs)
             line = None
-        if kind is float or kind is int:
-            add(f'<c r="{letters[c]}{at}"{by_style[sid]}><v>{value!r}</v></c>')
-        elif kind is str:
+        if kind is str:
             after = made[sid].get(value)
             if after is None:
                 after = made[sid][value] = _text_after(value, names[sid], attrs)
@@ -495,20 +496,21 @@ def _sheet_data(
         elif kind is tuple:  # a formula: (text, cached value)
             text, cached = value
             kind = cached.__class__
-            if kind is float or kind is int or kind is bool:  # a number, or a check's result
+            if kind is float or kind is int:
                 if "&" in text or "<" in text or ">" in text:
                     text = escape(text)
-                if kind is bool:
-                    add(
-                        f'<c r="{letters[c]}{at}"{by_style[sid]} t="b"><f>{text}</f>'
-                        f"<v>{int(cached)}</v></c>"
-                    )
-                else:
-                    add(
-                        f'<c r="{letters[c]}{at}"{by_style[sid]}><f>{text}</f><v>{cached!r}</v></c>'
-                    )
+                add(f'<c r="{letters[c]}{at}"{by_style[sid]}><f>{text}</f><v>{cached!r}</v></c>')
+            elif kind is bool:  # a check's result
+                if "&" in text or "<" in text or ">" in text:
+                    text = escape(text)
+                add(
+                    f'<c r="{letters[c]}{at}"{by_style[sid]} t="b"><f>{text}</f>'
+                    f"<v>{int(cached)}</v></c>"
+                )
             else:
                 add(_cell_xml(f"{letters[c]}{at}", Formula(text, cached), by_style[sid]))
+        elif kind is float or kind is int:
+            add(f'<c r="{letters[c]}{at}"{by_style[sid]}><v>{value!r}</v></c>')
         else:
             # Any text starting with = + - @ (or a tab or CR), from whichever builder, gets the
             # quote prefix.
