@@ -39,6 +39,7 @@ from yaml.events import (
 )
 
 from appraise.errors import InputError
+from appraise.model import fastyaml
 from appraise.model.limits import MAX_ALIAS_NODES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
 from appraise.model.reading import quotable
 
@@ -190,6 +191,13 @@ def parse_yaml(text: str | bytes, name: str) -> Any:
         return parse_json(text, name)
     text = _text(text, name)
     with collector_paused():
+        loader = _Loader("")
+        try:
+            return fastyaml.read(text, loader, _SCALARS, MAX_DEPTH, MAX_NODES)
+        except fastyaml.Decline:
+            pass
+        finally:
+            loader.dispose()
         try:
             return _read(text)
         except _OverBudget as exc:
