@@ -163,13 +163,18 @@ data = st.recursive(
 
 def dumps(value):
     """The ways appraise and people write YAML: block, flow one line a mapping, appraise's own,
-    PyYAML's default (flow at the leaves), narrow (plain scalars folded over lines)."""
+    PyYAML's default (flow at the leaves), narrow (plain scalars folded over lines); and flow
+    with other spacing (quoted text changes too: the two readers still read the same text)."""
+    flow = yaml.safe_dump(value, default_flow_style=True, width=1e9, allow_unicode=True)
     return [
         yaml.safe_dump(value, default_flow_style=False, allow_unicode=True, sort_keys=False),
-        yaml.safe_dump(value, default_flow_style=True, width=1e9, allow_unicode=True),
+        flow,
         yaml.safe_dump(value, sort_keys=False),
         yaml.safe_dump(value, default_flow_style=False, width=20, allow_unicode=True),
         to_yaml(value),
+        flow.replace(", ", ","),
+        flow.replace(", ", " ,  ").replace("[", "[ ").replace("{", "{ ").replace("}", " }"),
+        "- " + flow,
     ]
 
 
@@ -199,7 +204,7 @@ SIMPLE = st.one_of(
 def test_plain_data_is_read_not_declined(value):
     """What appraise and people write is read, block, flow or appraise's own (the fast reader is
     not a no-op); folded over lines, a line may start with what it declines (`-`)."""
-    block, flow, _, _, appraise = dumps(value)
+    block, flow, _, _, appraise, *_ = dumps(value)
     assert check(block) and check(flow) and check(appraise)
 
 
@@ -253,6 +258,7 @@ HAND = [
     ("a: 1\nb: x # comment\n# whole line\n\nc:\n", True),
     ("key: 'it''s'\nother: \"a b\"\n", True),
     ("a: {b: [c, {d: e}], f: 'g, h', i: \"j: k\"}\n", True),
+    ("a: [b,c, d ,e,  f]\n", True),
     ("a:\n- b\n- c: d\n  e: f\n-\n- - g\n  - h\n", True),
     ("a:\n  b:\n    - 1\n    - 2.5\n  c: -3\n", True),
     ("a: some words\n  that go on\n\n  and on\nb: 1\n", True),

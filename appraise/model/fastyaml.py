@@ -332,8 +332,9 @@ class _Reader:
 
 class _Pieces(dict[str, Any]):
     """Flow text -> its JSON, made on first sight from its tokens (and its skeleton: values as
-    0). Text that is not whole tokens (or, `loose`, holds a comment) declines, or when `loose`
-    is None: in a piece of a line split at ", ", a quote or a comment may have been cut."""
+    0). Text that is not whole tokens declines; or when `loose` (a piece of a line split at
+    ", ", in which a quoted scalar or a comment may have been cut) it maps to None, as do a
+    comment and a long piece, so that the line is split into tokens instead."""
 
     def __init__(self, reader: _Reader, loose: bool):
         super().__init__()
