@@ -328,8 +328,9 @@ def test_parse_yaml_reads_or_refuses_as_without_the_fast_reader(monkeypatch, tex
         except InputError as exc:
             return "refused", str(exc)
 
+    monkeypatch.setattr(yamltext, "FAST_FROM", 0)
     with_fast = outcome()
-    monkeypatch.setattr(fastyaml, "read", lambda *args: (_ for _ in ()).throw(fastyaml.Decline))
+    monkeypatch.setattr(yamltext, "FAST_FROM", 10**9)
     without = outcome()
     assert with_fast[0] == without[0]
     assert same(with_fast[1], without[1])
@@ -363,9 +364,12 @@ def portfolio(n, tmp_path):
     return portfolio_file(n, tmp_path, ".yaml")
 
 
-def test_the_benchmark_portfolio_is_read_fast(tmp_path):
+def test_the_benchmark_portfolio_is_read_fast(tmp_path, monkeypatch):
     text = portfolio(1000, tmp_path).read_text(encoding="utf-8")
+    assert len(text) >= yamltext.FAST_FROM
     assert check(text)
+    monkeypatch.setattr(yamltext, "_read", None)  # parse_yaml does not need it
+    assert same(yamltext.parse_yaml(text, "p.yaml"), fast(text))
 
 
 # Hand-written files the fast reader reads; the others hold block scalars (`>-`, the shipped
