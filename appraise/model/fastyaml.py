@@ -1,10 +1,12 @@
 """The common subset of YAML read in Python, to the data libyaml reads, or declined.
 
-Why: libyaml's events cost Python 0.72 s just to be pulled out of PyYAML's parser on a
-10,000-intervention file, and the whole one-pass read (`yamltext._read`) 1.09 s, against 0.28 s
-for the same file as JSON (issue 27: `appraise evaluate` on it must take under 2 s). A file in the
-subset this module reads, which is what appraise writes (`to_yaml`, one flow mapping a line in the
-benchmark) and what people write by hand, is read here in a third of the time.
+Why (issue 27: `appraise evaluate` on 10,000 interventions must take under 2 s; it took 2.56 s
+as YAML, 1.77 s as JSON): on that file, merely pulling libyaml's events out of PyYAML's parser
+costs Python 0.72 s, and the whole one-pass read (`yamltext._read`) 1.09 s, against 0.28 s for
+the same file as JSON. What appraise writes (`to_yaml`, and one flow mapping a line in the
+benchmark) is read here in 0.25 s: each flow collection is translated to JSON, piece by piece,
+each piece once, and read by `json.loads`. In block style it is no faster than libyaml, so
+`parse_yaml` gives it only texts of 64 KiB or more (`yamltext.FAST_FROM`).
 
 What it reads: block mappings and sequences (`- key: v` compact mappings, `- - a`, a `key:`
 followed by its `- ` list at the same indent), flow mappings and sequences on one line (translated
@@ -52,8 +54,8 @@ _SINGLE = re.compile(r"'((?:[^']|'')*)'(?: +#.*)?")
 _DOUBLE = re.compile(r'"([^"\\]*)"(?: +#.*)?')
 # The longest simple key libyaml looks for a ":" after is 1,024 characters.
 _LONGEST_KEY = 1000
-# A longer piece of a flow collection split at ", " is split into tokens (`_Reader.flow`), so that
-# no text is read token by token in Python more than once.
+# A longer piece of a flow collection split at ", " is split into tokens (`_Reader.flow_json`),
+# so that no long text is read token by token in Python, only by the tokens' pattern.
 _LONGEST_PIECE = 4096
 
 # A flow collection is split into tokens (`_FLOW_TOKEN`): a key and its ": ", a scalar, and the
