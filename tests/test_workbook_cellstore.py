@@ -223,3 +223,45 @@ def test_a_row_refuses_what_put_refuses():
     sheet.put_years(4, 2, 3, f"{COLUMN}1", [1.0, 2.0], "calc")
     with pytest.raises(ValueError, match="in a line of years"):
         sheet.row(4, [("a", "text"), ("b", "text")])
+
+
+FORMULAS = st.lists(
+    st.tuples(
+        st.integers(1, 12),
+        st.integers(1, 12),
+        st.one_of(st.sampled_from(["A1", "Inputs!$B$2", "SUM(B1:B3)", ""]), st.text(max_size=4)),
+        st.one_of(st.none(), st.booleans(), st.floats(allow_nan=False), st.text(max_size=3)),
+        st.sampled_from(["calc", "calc:money", "output"]),
+        st.booleans(),  # the text given as a str subclass (a Formula's own, say)
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(FORMULAS)
+def test_a_formula_put_as_its_text_and_value_is_the_formula_put(puts):
+    """`Sheet.put_formula(text, value)` holds what `put(Formula(text, value))` holds, placed
+    in order or not, over a line of years or not (refused alike)."""
+    quick, general = Sheet("S"), Sheet("S")
+    for sheet in (quick, general):
+        sheet.put_years(5, 4, 8, f"{COLUMN}1", [1.0] * 5, "calc")
+    for r, c, text, value, style, subclass in puts:
+        given = Formula(text, 2.0) if subclass else text
+        outcomes = []
+        for quickly in (True, False):
+            try:
+                if quickly:
+                    quick.put_formula(r, c, given, value, style)
+                else:
+                    general.put(r, c, Formula(given, value), style)
+                outcomes.append(None)
+            except ValueError as exc:
+                outcomes.append(str(exc))
+        assert outcomes[0] == outcomes[1]
+    assert _as_dict(quick.cells) == _as_dict(general.cells)
+    assert [type(v[0]) for v in quick.cells.held if v.__class__ is tuple] == [
+        str for v in general.cells.held if v.__class__ is tuple
+    ]
+    assert quick.cells.held == general.cells.held
+    assert _parts(render([quick])) == _parts(render([general]))

@@ -484,6 +484,12 @@ class Book:
         """A reference to a placed line's cell, with the engine's value of it cached."""
         return Formula(self.at(key, owner), cacheable(self.value_of(key, owner)))
 
+    def show(self, sheet: Sheet, row: int, col: int, key: str, owner: str, style: str) -> None:
+        """Put `ref_formula(key, owner)` at a cell of `sheet` (`Sheet.put_formula`)."""
+        sheet.put_formula(
+            row, col, self.at(key, owner), cacheable(self.value_of(key, owner)), style
+        )
+
     @property
     def n(self) -> int:
         return len(self.model.interventions)
@@ -611,7 +617,7 @@ class Book:
         text = self._formula_text(key, owner, here, local, lines, also)
         if value is None and lines is LINES:
             value = self.value_of(key, owner)
-        sheet.put(row, col, Formula(text, cacheable(value)), style)
+        sheet.put_formula(row, col, text, cacheable(value), style)
         self.place(key, owner, here)
 
     def write_years(

@@ -148,7 +148,7 @@ def calculations_sheet(book: Book) -> Sheet:
         )
         sheet.put(r, FIRST_COL + i, item.description, "user")
         sheet.put(r + 1, FIRST_COL + i, form, "text")
-        sheet.put(r + 2, FIRST_COL + i, book.ref_formula("rating", f"i{i}"), "calc")
+        book.show(sheet, r + 2, FIRST_COL + i, "rating", f"i{i}", "calc")
     r += 2
     k_max = book.model.base.values["effect_form"].shape[-1]
     # What each intervention's cell of a line takes from the intervention, found once.
@@ -173,7 +173,7 @@ def calculations_sheet(book: Book) -> Sheet:
                     if line.unit == "per case":
                         style = rates[i]
                     if line.is_input:  # shown from Inputs; the lines below read this cell
-                        sheet.put(r, col, book.ref_formula(key, owner), style)
+                        book.show(sheet, r, col, key, owner, style)
                         book.place(key, owner, Cell(sheet.title, r, col))
                     else:
                         book.write(sheet, key, owner, r, col, style)
