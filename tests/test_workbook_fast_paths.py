@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from functools import partial
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -40,7 +41,7 @@ from appraise.workbook.writer import (
     cell,
 )
 from appraise.workbook.yearline import COLUMN
-from tests.conftest import THURROCK
+from tests.conftest import EXAMPLES, THURROCK
 
 STYLES = ("text", "user", "header", "calc:money")
 STYLE_IDS = {name: k for k, name in enumerate(STYLES)}
@@ -180,6 +181,55 @@ def test_operands_are_the_references_of_where_lines_were_placed():
         partial(_operand, (book, LINES["cost"].level, "i0", summary, {}, LINES, ()))
     )
     assert str(elsewhere.reach) == "Calculations!$D$12"
+
+
+class _Forgetful(dict):
+    """A memo that never holds: every look-up made afresh (the general path)."""
+
+    def __setitem__(self, key: object, value: object) -> None:
+        pass
+
+
+def _laid_out(path: Path, monkeypatch: pytest.MonkeyPatch | None = None) -> list:
+    """Every sheet's cells and lines of years, as laid out (the Formula check's among them)."""
+    from appraise.workbook.export import layout
+
+    if monkeypatch is not None:
+        monkeypatch.setattr(Book, "_owners", property(lambda self: _Forgetful()))
+    _, sheets = layout(load_portfolio(path))
+    return [
+        (s.title, s.cells.items(), [(r, y.shape, y.first, y.end) for r, y in s.years.items()])
+        for s in sheets
+    ]
+
+
+@pytest.mark.parametrize("name", ["thurrock-2017.yaml", "edge-of-care-options.yaml"])
+def test_operands_looked_for_under_owners_worked_out_once_are_those_worked_out_afresh(
+    name, monkeypatch
+):
+    """`_operand` works out once the owners it looks an operand for under, by the line's and
+    the operand's levels, the line's owner and the owners `also` given (the Forecast's): every
+    formula is the one each worked out afresh gives."""
+    remembered = _laid_out(EXAMPLES / name)
+    assert remembered == _laid_out(EXAMPLES / name, monkeypatch)
+
+
+def test_operands_owners_differ_by_the_owners_also_given():
+    """The owners worked out once are told apart by each part of what they come from: an
+    operand placed only under an owner given `also` is found with it, and only with it."""
+    book = Book.of(load_portfolio(THURROCK), {})
+    book.place("reach", "x", Cell("Calculations", 12, 4))
+    here = Cell("Summary", 3, 2)
+    for also, found in (((), False), (("x",), True), ((), False)):
+        state = (book, LINES["cost"].level, "i0", here, {}, LINES, also)
+        if found:
+            assert str(_operand(state, "reach")) == "Calculations!$D$12"
+        else:
+            with pytest.raises(KeyError, match="reach"):
+                _operand(state, "reach")
+    state = (book, LINES["cost"].level, "i1", here, {}, LINES, ())
+    book.place("reach", "i1", Cell("Calculations", 12, 5))
+    assert str(_operand(state, "reach")) == "Calculations!$E$12"
 
 
 # -- column widths, row heights and quoted styles ----------------------------------------------

@@ -453,6 +453,12 @@ class Book:
         return Shapes()
 
     @cached_property
+    def _owners(self) -> dict[tuple[Any, ...], tuple[str, ...]]:
+        """The owners an operand is looked for under, in order, by (the line's level, its
+        owner, the operand's level, the owners `also` given): `_operand`'s."""
+        return {}
+
+    @cached_property
     def _as_lists(self) -> dict[str, Any]:
         """`_lists` of each line asked for so far."""
         return {}
@@ -661,17 +667,27 @@ def _operand(state: tuple[Any, ...], name: str) -> X:
     reference to where it is placed."""
     book, mine, mine_owner, here, local_places, lines, also = state
     line = lines[name]
+    level = line.level
     place = local_places.get(name)
     local = place is not None
     if place is None:
         places = book.places
-        for owner in (_owner_of(book, mine, mine_owner, line.level), mine_owner, *also, ""):
+        # The owners to look under, by the line's and the operand's levels: a few thousand
+        # operands share each (issue 27), so worked out once.
+        owners = book._owners.get((mine, mine_owner, level, also))
+        if owners is None:
+            owners = book._owners[(mine, mine_owner, level, also)] = (
+                _owner_of(book, mine, mine_owner, level),
+                mine_owner,
+                *also,
+                "",
+            )
+        for owner in owners:
             place = places.get((name, owner))
             if place is not None:
                 break
         else:
             raise KeyError(f"{name!r} is not placed for {mine_owner!r}")
-    level = line.level
     columnwise = bool(level) and bool(mine) and level[-1] == mine[-1] in YEAR_AXES
     # Relative where a formula copied along its row or column reads its own neighbours: an
     # intervention's column on Calculations, a claim's row on Claims check.
