@@ -927,7 +927,11 @@ def settle_references(sheets: list[Sheet]) -> None:
     whose value was worked out later than it, or to a text the builder did not know)."""
     by_title = {sheet.title: sheet for sheet in sheets}
     # The formulas that are one reference to a cell there is, found once: only they change.
-    links = []
+    # Each is (its sheet's values, its position, then where its target's value is: the target
+    # sheet's values and the position there of a placed cell, which settling moves no cell of;
+    # else None and the target, for a cell of a line of years or none).
+    links: list[tuple[list[Any], int, Any, Any]] = []
+    match = _REFERENCE.match
     for sheet in sheets:
         held = sheet.cells.held
         for p, value in enumerate(held):
@@ -935,9 +939,16 @@ def settle_references(sheets: list[Sheet]) -> None:
             # title (which starts it).
             if value.__class__ is not tuple or ("(" in value[0] and value[0][:1] != "'"):
                 continue
-            target = _target(value[0], sheet.title, by_title)
-            if target is not None:
-                links.append((held, p, *target))
+            found = match(value[0])
+            target = None if found is None else _target_of(found, sheet.title, by_title)
+            if target is None:
+                continue
+            other, (row, col) = target
+            at = other.cells.find(row, col)
+            if at >= 0:
+                links.append((held, p, other.cells.held, at))
+            else:
+                links.append((held, p, None, (other, row, col)))
     # Lines of years that are one reference in each column (to its own column's cell of a row,
     # or to one cell): their cached values, column by column.
     lines = []
@@ -948,10 +959,15 @@ def settle_references(sheets: list[Sheet]) -> None:
                 lines.append((line, *target, COLUMN in line.shape))
     for _ in range(4):  # a reference to a reference: settled in a few passes
         changed = False
-        for held, p, target, at in links:
-            found, result = target.saved(*at)
-            if not found:
-                continue
+        for held, p, source, at in links:
+            if source is not None:  # a placed cell: its value, a formula's cached one
+                result = source[at]
+                if result.__class__ is tuple:
+                    result = result[1]
+            else:
+                found, result = at[0].saved(at[1], at[2])
+                if not found:
+                    continue
             text, cached = held[p]
             if result is not None and result != cached:
                 held[p] = (text, cacheable(result))
@@ -986,8 +1002,13 @@ def _target(
 ) -> tuple[Sheet, tuple[int, int]] | None:
     """The sheet and (row, column) a formula that is one cell reference refers to."""
     found = _REFERENCE.match(formula)
-    if found is None:
-        return None
+    return None if found is None else _target_of(found, title, by_title)
+
+
+def _target_of(
+    found: re.Match[str], title: str, by_title: dict[str, Sheet]
+) -> tuple[Sheet, tuple[int, int]] | None:
+    """`_target` of the formula `_REFERENCE` matched as `found`."""
     quoted, plain, col, row = found.groups()
     target = by_title.get(quoted.replace("''", "'") if quoted else plain or title)
     return None if target is None else (target, (int(row), column_index_from_string(col)))
