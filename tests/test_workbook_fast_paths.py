@@ -11,6 +11,7 @@ import re
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -454,3 +455,42 @@ def test_page_breaks_set_at_once_are_those_appended_one_by_one():
         one_by_one.row_breaks.append(Break(id=row))
     assert tostring(ws.row_breaks.to_tree()) == tostring(one_by_one.row_breaks.to_tree())
     assert b'count="5"' in tostring(ws.row_breaks.to_tree())
+
+
+# -- a line of years' cached values ------------------------------------------------------------
+
+
+def _kept_one_by_one(values: list) -> object:
+    """`Sheet.put_years`'s cached values as it held them testing each value in turn."""
+    from array import array
+
+    from appraise.workbook.cellstore import cacheable
+
+    if values and all(v.__class__ is float for v in values) and not any(v - v for v in values):
+        return array("d", values)
+    kept = [cacheable(v) for v in values]
+    return array("d", kept) if kept and all(v.__class__ is float for v in kept) else kept
+
+
+YEAR_VALUES = st.lists(
+    st.one_of(
+        st.floats(),  # infinities and not-a-number among them
+        st.sampled_from([1e308, -1e308, 0.0, -0.0]),  # sums past the largest double
+        st.integers(-5, 5),
+        st.booleans(),
+        st.none(),
+        st.text(max_size=2),
+        st.floats(allow_nan=False).map(np.float64),  # a float subclass
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(YEAR_VALUES)
+def test_a_line_of_years_holds_its_values_as_testing_each_in_turn_held_them(values):
+    sheet = Sheet("S")
+    sheet.put_years(1, 2, 9, f"{COLUMN}1", values, "calc")
+    kept, expected = sheet.years[1].values, _kept_one_by_one(values)
+    assert type(kept) is type(expected)
+    assert [(type(v), repr(v)) for v in kept] == [(type(v), repr(v)) for v in expected]

@@ -397,24 +397,25 @@ class Book:
         """The engine's value of line `key` for `owner` (an array over years for a line of
         years), shown as the workbook shows it: text where it is infinite or does not apply."""
         line = LINES[key]
-        if owner[:1] in OWNER_AXES and owner[1:].isdigit():  # the commonest: from lists
+        number = owner[1:]
+        if owner[:1] in OWNER_AXES and number.isdigit():  # the commonest: from lists
             rows = self._as_lists.get(key)
             if rows is None:
                 rows = self._as_lists[key] = self._lists(key)
+            k = int(number)
             if rows.__class__ is list:  # one figure an owner, shown once for every owner
-                value = rows[int(owner[1:])]
+                value = rows[k]
                 if value is not _NOT_A_NUMBER:
                     return value
                 if (  # its effects asked for only then: rare
-                    owner[:1] == "i"
-                    and len(self.model.interventions[int(owner[1:])].effect_list) > 1
+                    owner[:1] == "i" and len(self.model.interventions[k].effect_list) > 1
                 ):
                     return SEVERAL  # a figure of one outcome, for a service averting several
                 return shown(line, math.nan)
             if rows is not False:  # a line of years: the array, and which owners' are finite
                 years, finite = rows
-                value = years[int(owner[1:])].tolist()
-                if finite[int(owner[1:])]:
+                value = years[k].tolist()
+                if finite[k]:
                     return value  # each year as `shown` leaves it
                 return [shown(line, v) for v in value]
         per, totals = self.engine

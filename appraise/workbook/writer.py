@@ -114,6 +114,7 @@ ROLES: dict[str, dict[str, Any]] = {
 }
 
 Value = float | int | bool | str | None
+_FLOATS = {float}  # `put_years`: values all exactly floats
 
 
 @dataclass
@@ -193,9 +194,10 @@ class Sheet:
         if row in self.years or self.cells.any_in_row(row, first, end):
             raise ValueError(f"{self.title}!{cell(row, first)}: a line of years over other cells")
         given = list(values)[: end - first + 1] if values is not None else []
-        # Finite numbers, the commonest, held as doubles: 8 bytes a number, not 32 (v - v is
-        # not a number for an infinite one or one not a number).
-        if given and all(v.__class__ is float for v in given) and not any(v - v for v in given):
+        # Finite numbers, the commonest, held as doubles: 8 bytes a number, not 32. Their sum is
+        # finite only if each is (one not finite, or a sum too large, goes the way below, which
+        # holds finite floats the same).
+        if given and {*map(type, given)} == _FLOATS and math.isfinite(sum(given)):
             kept: Any = array("d", given)
         else:
             kept = [cacheable(v) for v in given]
