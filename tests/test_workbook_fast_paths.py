@@ -233,6 +233,103 @@ def test_operands_owners_differ_by_the_owners_also_given():
     assert str(_operand(state, "reach")) == "Calculations!$E$12"
 
 
+def _write_each(book, sheet, key, owners, row, first, styles) -> None:
+    """`Book.write_across` the general way: `write` a cell at a time."""
+    for k, owner in enumerate(owners):
+        book.write(sheet, key, owner, row, first + k, styles[k])
+
+
+def _laid_out_with_places(path: Path) -> tuple[list, dict]:
+    from appraise.workbook.export import layout
+
+    book, sheets = layout(load_portfolio(path))
+    cells = [
+        (s.title, s.cells.items(), [(r, y.shape, y.first, y.end) for r, y in s.years.items()])
+        for s in sheets
+    ]
+    return cells, book.places
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["thurrock-2017.yaml", "edge-of-care-options.yaml", "essex-mst-sib.yaml", "step-down.yaml"],
+)
+def test_a_line_written_across_the_interventions_is_the_line_written_cell_by_cell(
+    name, monkeypatch
+):
+    """`Book.write_across` (Calculations' lines: the operands worked out for the row, not each
+    cell) writes the cells, and places the lines, that `write` a cell at a time does."""
+    quick = _laid_out_with_places(EXAMPLES / name)
+    monkeypatch.setattr(Book, "write_across", _write_each)
+    assert quick == _laid_out_with_places(EXAMPLES / name)
+
+
+def test_a_line_written_across_reads_a_cell_not_placed_as_write_does(monkeypatch):
+    """An operand not placed for an intervention (its cell written the general way): the same
+    refusal as `write`'s."""
+    book = Book.of(load_portfolio(THURROCK), {})
+    sheet = Sheet("Calculations")
+    book.place("reach", "i0", Cell("Calculations", 12, 4))
+    book.place("reach_per_case", "i0", Cell("Calculations", 13, 4))
+    book.place("reach", "i1", Cell("Calculations", 12, 5))
+    with pytest.raises(KeyError, match="reach_per_case"):
+        book.write_across(sheet, "cases_costed", ["i0", "i1"], 20, 4, ["calc", "calc"])
+    assert sheet.cells[(20, 4)][0] == _first_formula(book, "cases_costed", "i0", 4)
+
+
+# Lines of Calculations and what they read: an intervention's figures, the portfolio's (a
+# non-UK rate), a figure that may show as text (cashable share: infinite over no savings).
+READING = {
+    "cases_costed": ["reach", "reach_per_case"],
+    "non_uk_haircut": ["non_uk", "non_uk_rate"],
+    "cashable_net_savings_pro_rata": ["net_savings", "cashable_share"],
+}
+PLACES = st.sampled_from(sorted(READING)).flatmap(
+    lambda key: st.tuples(
+        st.just(key),
+        st.lists(
+            st.tuples(
+                st.sampled_from(READING[key]),
+                st.sampled_from(["i0", "i1", "i2", ""]),  # an intervention's, or the portfolio's
+                st.sampled_from(["Calculations", "Inputs"]),
+                st.integers(1, 30),
+                st.integers(3, 7),  # the interventions' columns, 4 to 6, and either side
+            ),
+            max_size=12,
+        ),
+    )
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(PLACES)
+def test_a_line_written_across_any_placed_operands_is_the_line_written_cell_by_cell(given_places):
+    """Operands placed anywhere (the intervention's own column or another, this sheet or
+    another, the intervention's or the portfolio's, or nowhere): `write_across` writes what
+    `write` a cell at a time does, or refuses as it does."""
+    key, placed = given_places
+    outcomes = []
+    for write in (Book.write_across, _write_each):
+        book = Book.of(THURROCK_PORTFOLIO, {})
+        sheet = Sheet("Calculations")
+        for name, owner, title, row, col in placed:
+            book.place(name, owner, Cell(title, row, col))
+        try:
+            write(book, sheet, key, ["i0", "i1", "i2"], 40, 4, ["calc"] * 3)
+            outcomes.append(None)
+        except KeyError as exc:
+            outcomes.append(str(exc))
+        outcomes.append(sheet.cells.items())
+    assert outcomes[:2] == outcomes[2:]
+
+
+THURROCK_PORTFOLIO = load_portfolio(THURROCK)
+
+
+def _first_formula(book: Book, key: str, owner: str, col: int) -> str:
+    return book.formula(key, owner, Cell("Calculations", 20, col))
+
+
 # -- column widths, row heights and quoted styles ----------------------------------------------
 
 

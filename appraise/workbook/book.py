@@ -627,6 +627,63 @@ class Book:
         sheet.put_formula(row, col, text, cacheable(value), style)
         self.place(key, owner, here)
 
+    def write_across(
+        self, sheet: Sheet, key: str, owners: list[str], row: int, first: int, styles: list[str]
+    ) -> None:
+        """`write` of line `key` of each owner in turn along `row`, from column `first` (an
+        intervention a column, as Calculations lays a line out), its style `styles[k]`."""
+        line = LINES[key]
+        mine, title, shapes = line.level, sheet.title, self._shapes
+        # What `_operand` works out of each operand the same for every cell of the row, once:
+        # its level, whether it runs along the line's columns, whether it may show as text.
+        reads: list[tuple[str, tuple[str, ...], bool, bool]] | None = None
+        for k, owner in enumerate(owners):
+            col = first + k
+            names = shapes.names(line)
+            # The line's first cell: what it reads found the general way (and any cell of a
+            # line reading what is no line item, which it refuses).
+            if names is None or any(name not in LINES for name in names):
+                self.write(sheet, key, owner, row, col, styles[k])
+                continue
+            if reads is None:
+                reads = []
+                for name in names:
+                    level = LINES[name].level
+                    columnwise = bool(level) and bool(mine) and level[-1] == mine[-1] in YEAR_AXES
+                    reads.append((name, level, columnwise, LINES[name].infinite is not None))
+            here = Cell(title, row, col)
+            operands = []
+            for name, level, columnwise, text_value in reads:
+                # `_operand`'s, with no local places, no owners given `also` and `here` a Cell.
+                found = self._owners.get((mine, owner, level, ()))
+                if found is None:
+                    found = self._owners[(mine, owner, level, ())] = (
+                        _owner_of(self, mine, owner, level),
+                        owner,
+                        "",
+                    )
+                for whose in found:
+                    place = self.places.get((name, whose))
+                    if place is not None:
+                        break
+                else:  # not placed: the general way says so (or reads other operands)
+                    operands = None
+                    break
+                relative = (
+                    place.__class__ is Cell
+                    and place.sheet == title
+                    and "n" in level
+                    and col == place.col
+                )
+                operands.append(_reference(place, here, text_value, columnwise, relative))
+            if operands is None:
+                self.write(sheet, key, owner, row, col, styles[k])
+                continue
+            state = (self, mine, owner, here, {}, LINES, ())
+            text = shapes.filled(line, operands, partial(_operand, state))
+            sheet.put_formula(row, col, text, cacheable(self.value_of(key, owner)), styles[k])
+            self.place(key, owner, here)
+
     def write_years(
         self,
         sheet: Sheet,

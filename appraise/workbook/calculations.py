@@ -167,6 +167,11 @@ def calculations_sheet(book: Book) -> Sheet:
                 label = line.label if k is None or k_max == 1 else f"Effect {k + 1}: {line.label}"
                 sheet.row(r, [(label, "text"), (line.unit, "text"), (how, "text")])
                 style = f"calc:{line.fmt}"
+                if not line.is_input:  # a formula in every intervention's column
+                    row_owners = owners if k is None else [effect_owner(i, k) for i in range(n)]
+                    styles = rates if line.unit == "per case" else [style] * n
+                    book.write_across(sheet, key, row_owners, r, FIRST_COL, styles)
+                    continue
                 for i in range(n):
                     col = FIRST_COL + i
                     owner = owners[i] if k is None else effect_owner(i, k)

@@ -166,6 +166,20 @@ class Shapes:
             operands = [resolve(name) for name in known.names]
         except KeyError:  # not this cell's operand: the general path reads what it does read
             return _general(line, _Reading(resolve))
+        return self._filled(known, operands, resolve)
+
+    def names(self, line: Line) -> tuple[str, ...] | None:
+        """The operands `line` reads, in order, once `text` has worked out one of its cells."""
+        known = self._lines.get(id(line))
+        return known.names if known is not None and known.line is line else None
+
+    def filled(self, line: Line, operands: list[X], resolve: Callable[[str], X]) -> str:
+        """`text` of a cell whose operands, `names(line)` in order, are `operands` (each
+        `resolve(name)`, which the general path reads them through)."""
+        return self._filled(self._lines[id(line)], operands, resolve)
+
+    def _filled(self, known: _Line, operands: list[X], resolve: Callable[[str], X]) -> str:
+        line = known.line
         found = _shape(operands)
         if found is None:
             return _general(line, _Reading(resolve))
