@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.worksheet.cell_range import MultiCellRange
@@ -25,7 +25,8 @@ from appraise.engine.lines import LINES
 from appraise.engine.programme import PROGRAMME
 from appraise.model.load import load_portfolio
 from appraise.workbook import writer
-from appraise.workbook.book import Book, Cell, _operand
+from appraise.workbook.book import Book, Cell, Row, _operand
+from appraise.workbook.export import layout
 from appraise.workbook.options import OPTION
 from appraise.workbook.shapes import _Reading
 from appraise.workbook.writer import (
@@ -193,8 +194,6 @@ class _Forgetful(dict):
 
 def _laid_out(path: Path, monkeypatch: pytest.MonkeyPatch | None = None) -> list:
     """Every sheet's cells and lines of years, as laid out (the Formula check's among them)."""
-    from appraise.workbook.export import layout
-
     if monkeypatch is not None:
         monkeypatch.setattr(Book, "_owners", property(lambda self: _Forgetful()))
     _, sheets = layout(load_portfolio(path))
@@ -234,14 +233,18 @@ def test_operands_owners_differ_by_the_owners_also_given():
 
 
 def _write_each(book, sheet, key, owners, row, first, styles) -> None:
-    """`Book.write_across` the general way: `write` a cell at a time."""
-    for k, owner in enumerate(owners):
-        book.write(sheet, key, owner, row, first + k, styles[k])
+    """`Book.write_across` the general way: `write` a cell at a time, through `_operand`."""
+    book._read_by_line.clear()
+    reads = Book._reads
+    try:
+        Book._reads = lambda self, line, lines: None  # type: ignore[method-assign]
+        for k, owner in enumerate(owners):
+            book.write(sheet, key, owner, row, first + k, styles[k])
+    finally:
+        Book._reads = reads  # type: ignore[method-assign]
 
 
 def _laid_out_with_places(path: Path) -> tuple[list, dict]:
-    from appraise.workbook.export import layout
-
     book, sheets = layout(load_portfolio(path))
     cells = [
         (s.title, s.cells.items(), [(r, y.shape, y.first, y.end) for r, y in s.years.items()])
@@ -258,9 +261,11 @@ def test_a_line_written_across_the_interventions_is_the_line_written_cell_by_cel
     name, monkeypatch
 ):
     """`Book.write_across` (Calculations' lines: the operands worked out for the row, not each
-    cell) writes the cells, and places the lines, that `write` a cell at a time does."""
+    cell) and `_formula_text`'s operands straight to their references (`_operands`) write the
+    cells, and place the lines, that `write` a cell at a time through `_operand` does."""
     quick = _laid_out_with_places(EXAMPLES / name)
     monkeypatch.setattr(Book, "write_across", _write_each)
+    monkeypatch.setattr(Book, "_reads", lambda self, line, lines: None)
     assert quick == _laid_out_with_places(EXAMPLES / name)
 
 
@@ -324,6 +329,92 @@ def test_a_line_written_across_any_placed_operands_is_the_line_written_cell_by_c
 
 
 THURROCK_PORTFOLIO = load_portfolio(THURROCK)
+LAID_OUT = layout(THURROCK_PORTFOLIO)[0]  # its lines' operands known
+
+
+# Cash flows' lines and what they read: a line of years reading its own owner's figures and
+# years, the years' own lines; a figure reading lines of years whole.
+CASH_READING = {
+    "cost_weight": ["ramp_up", "cost_profile", "cost_profile_to_date", "year", "cohorts_running"],
+    "cost_pv_factor": ["cost_weight", "discount_factor"],
+}
+SHEETS = ["Cash flows", "Calculations", "Inputs"]
+A_PLACE = st.one_of(
+    st.builds(Cell, st.sampled_from(SHEETS), st.integers(1, 9), st.integers(2, 5)),
+    st.builds(
+        lambda sheet, row, first, years, more: Row(sheet, row, first, first + years, first + more),
+        st.sampled_from(SHEETS),
+        st.integers(1, 9),
+        st.integers(3, 5),
+        st.integers(0, 3),
+        st.integers(3, 6),
+    ),
+)
+TEXTS = st.sampled_from(
+    sorted(CASH_READING)
+).flatmap(
+    lambda key: st.tuples(
+        st.just(key),
+        st.lists(  # placed for an owner: the intervention's, the one given also, the portfolio's
+            st.tuples(
+                st.sampled_from(CASH_READING[key]), st.sampled_from(["i0", "x", ""]), A_PLACE
+            ),
+            max_size=10,
+        ),
+        st.dictionaries(st.sampled_from(CASH_READING[key]), A_PLACE, max_size=3),  # local
+        st.one_of(  # the cell, or the line of years, written
+            st.builds(Cell, st.sampled_from(SHEETS[:2]), st.integers(1, 9), st.integers(2, 5)),
+            st.builds(
+                Row,
+                st.sampled_from(SHEETS[:2]),
+                st.integers(1, 9),
+                st.just(4),
+                st.just(7),
+                st.just(9),
+            ),
+        ),
+        st.sampled_from([(), ("x",)]),  # owners given also
+    )
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+@example(  # a figure copied beside its line, read on its own row: relative
+    (
+        "cost_weight",
+        [
+            (name, "i0", Row("Cash flows", row, 4, 8, 9))
+            for row, name in enumerate(CASH_READING["cost_weight"][1:], start=6)
+        ],
+        {"ramp_up": Cell("Cash flows", 5, 3)},
+        Cell("Cash flows", 5, 4),
+        (),
+    )
+)
+def test_operands_straight_to_their_references_give_the_general_ways_text(given_cell):
+    """`_formula_text`'s operands worked out straight (`_operands`): the text, or the refusal,
+    that `Shapes.text` reading each through `_operand` gives, wherever the operands are placed
+    (for the owner, an owner given also, the portfolio, or this cell only) and whatever the
+    cell (a cell, a line of years) and sheet."""
+    key, placed, local, here, also = given_cell
+    book = Book.of(THURROCK_PORTFOLIO, {})
+    book.__dict__["_shapes"] = LAID_OUT._shapes  # the lines' operands known
+    for name, owner, where in placed:
+        book.place(name, owner, where)
+    outcomes = []
+    for quick in (True, False):
+        try:
+            if quick:
+                assert book._reads(LINES[key], LINES) is not None
+                text = book._formula_text(key, "i0", here, local, LINES, also)
+            else:
+                state = (book, LINES[key].level, "i0", here, local, LINES, also)
+                text = book._shapes.text(LINES[key], partial(_operand, state))
+            outcomes.append(text)
+        except KeyError as exc:
+            outcomes.append(str(exc))
+    assert outcomes[0] == outcomes[1]
 
 
 def _first_formula(book: Book, key: str, owner: str, col: int) -> str:

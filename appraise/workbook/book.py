@@ -460,6 +460,11 @@ class Book:
         return {}
 
     @cached_property
+    def _read_by_line(self) -> dict[tuple[int, int], tuple[Line, Any, list[Read]]]:
+        """`_reads` of each line by (its identity, its registry's), beside the two."""
+        return {}
+
+    @cached_property
     def _as_lists(self) -> dict[str, Any]:
         """`_lists` of each line asked for so far."""
         return {}
@@ -603,6 +608,11 @@ class Book:
         line = lines[key]
         assert line.formula is not None, f"{key} is an input: it has no formula"
         state = (self, line.level, owner, here, local or {}, lines, also)
+        reads = self._reads(line, lines)
+        if reads is not None:  # each operand straight to its reference (`_operands`)
+            operands = _operands(self, reads, line.level, owner, here, local, also)
+            if operands is not None:
+                return self._shapes.filled(line, operands, partial(_operand, state))
         return self._shapes.text(line, partial(_operand, state))
 
     def write(
@@ -634,55 +644,38 @@ class Book:
         intervention a column, as Calculations lays a line out), its style `styles[k]`."""
         line = LINES[key]
         mine, title, shapes = line.level, sheet.title, self._shapes
-        # What `_operand` works out of each operand the same for every cell of the row, once:
-        # its level, whether it runs along the line's columns, whether it may show as text.
-        reads: list[tuple[str, tuple[str, ...], bool, bool]] | None = None
         for k, owner in enumerate(owners):
             col = first + k
-            names = shapes.names(line)
-            # The line's first cell: what it reads found the general way (and any cell of a
-            # line reading what is no line item, which it refuses).
-            if names is None or any(name not in LINES for name in names):
-                self.write(sheet, key, owner, row, col, styles[k])
-                continue
-            if reads is None:
-                reads = []
-                for name in names:
-                    level = LINES[name].level
-                    columnwise = bool(level) and bool(mine) and level[-1] == mine[-1] in YEAR_AXES
-                    reads.append((name, level, columnwise, LINES[name].infinite is not None))
+            reads = self._reads(line, LINES)
             here = Cell(title, row, col)
-            operands = []
-            for name, level, columnwise, text_value in reads:
-                # `_operand`'s, with no local places, no owners given `also` and `here` a Cell.
-                found = self._owners.get((mine, owner, level, ()))
-                if found is None:
-                    found = self._owners[(mine, owner, level, ())] = (
-                        _owner_of(self, mine, owner, level),
-                        owner,
-                        "",
-                    )
-                for whose in found:
-                    place = self.places.get((name, whose))
-                    if place is not None:
-                        break
-                else:  # not placed: the general way says so (or reads other operands)
-                    operands = None
-                    break
-                relative = (
-                    place.__class__ is Cell
-                    and place.sheet == title
-                    and "n" in level
-                    and col == place.col
-                )
-                operands.append(_reference(place, here, text_value, columnwise, relative))
-            if operands is None:
+            operands = None
+            if reads is not None:
+                operands = _operands(self, reads, mine, owner, here, None, ())
+            if operands is None:  # the general way: `write`
                 self.write(sheet, key, owner, row, col, styles[k])
                 continue
             state = (self, mine, owner, here, {}, LINES, ())
             text = shapes.filled(line, operands, partial(_operand, state))
             sheet.put_formula(row, col, text, cacheable(self.value_of(key, owner)), styles[k])
             self.place(key, owner, here)
+
+    def _reads(self, line: Line, lines: Mapping[str, Line]) -> list[Read] | None:
+        """What `_operand` works out of each operand of `line` the same for every cell (`Read`),
+        once its first cell has found which operands it reads; None before (or for a line
+        reading what is no line item of `lines`, which the general way refuses)."""
+        known = self._read_by_line.get((id(line), id(lines)))
+        if known is not None and known[0] is line and known[1] is lines:
+            return known[2]
+        names = self._shapes.names(line)
+        if names is None or any(name not in lines for name in names):
+            return None
+        mine, reads = line.level, []
+        for name in names:
+            level = lines[name].level
+            columnwise = bool(level) and bool(mine) and level[-1] == mine[-1] in YEAR_AXES
+            reads.append((name, level, columnwise, lines[name].infinite is not None))
+        self._read_by_line[(id(line), id(lines))] = (line, lines, reads)
+        return reads
 
     def write_years(
         self,
@@ -756,6 +749,52 @@ def _operand(state: tuple[Any, ...], name: str) -> X:
         and (("n" in level and here.col == place.col) or (local and here.row == place.row))
     )
     return _reference(place, here, line.infinite is not None, columnwise, relative)
+
+
+# What `_operand` works out of an operand of a line the same for every cell: its name, its
+# level, whether it runs along the line's columns, whether it may show as text.
+Read = tuple[str, tuple[str, ...], bool, bool]
+
+
+def _operands(
+    book: Book,
+    reads: list[Read],
+    mine: tuple[str, ...],
+    mine_owner: str,
+    here: Cell | Row,
+    local_places: Mapping[str, Place] | None,
+    also: tuple[str, ...],
+) -> list[X] | None:
+    """`_operand` of each operand of `reads` in turn, for one cell (None where one is not
+    placed: the general way refuses it, or reads other operands)."""
+    places, owners, made = book.places, book._owners, []
+    here_cell, title = here.__class__ is Cell, here.sheet
+    for name, level, columnwise, text_value in reads:
+        place = local_places.get(name) if local_places else None
+        local = place is not None
+        if place is None:
+            found = owners.get((mine, mine_owner, level, also))
+            if found is None:
+                found = owners[(mine, mine_owner, level, also)] = (
+                    _owner_of(book, mine, mine_owner, level),
+                    mine_owner,
+                    *also,
+                    "",
+                )
+            for owner in found:
+                place = places.get((name, owner))
+                if place is not None:
+                    break
+            else:
+                return None
+        relative = (
+            place.__class__ is Cell
+            and here_cell
+            and place.sheet == title
+            and (("n" in level and here.col == place.col) or (local and here.row == place.row))
+        )
+        made.append(_reference(place, here, text_value, columnwise, relative))
+    return made
 
 
 _NOT_A_NUMBER = object()  # `Book._lists`: a figure not a number, shown as its owner needs
