@@ -396,7 +396,6 @@ class Book:
     def value_of(self, key: str, owner: str) -> Any:
         """The engine's value of line `key` for `owner` (an array over years for a line of
         years), shown as the workbook shows it: text where it is infinite or does not apply."""
-        line = LINES[key]
         number = owner[1:]
         if owner[:1] in OWNER_AXES and number.isdigit():  # the commonest: from lists
             rows = self._as_lists.get(key)
@@ -411,13 +410,14 @@ class Book:
                     owner[:1] == "i" and len(self.model.interventions[k].effect_list) > 1
                 ):
                     return SEVERAL  # a figure of one outcome, for a service averting several
-                return shown(line, math.nan)
+                return shown(LINES[key], math.nan)
             if rows is not False:  # a line of years: the array, and which owners' are finite
                 years, finite = rows
                 value = years[k].tolist()
                 if finite[k]:
                     return value  # each year as `shown` leaves it
-                return [shown(line, v) for v in value]
+                return [shown(LINES[key], v) for v in value]
+        line = LINES[key]
         per, totals = self.engine
         slot = effect_slot(owner)
         if owner == "total":
