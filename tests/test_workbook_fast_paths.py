@@ -682,3 +682,34 @@ def test_a_line_of_years_holds_its_values_as_testing_each_in_turn_held_them(valu
     kept, expected = sheet.years[1].values, _kept_one_by_one(values)
     assert type(kept) is type(expected)
     assert [(type(v), repr(v)) for v in kept] == [(type(v), repr(v)) for v in expected]
+
+
+# -- the engine's figures by owner --------------------------------------------------------------
+
+
+FIGURES_BY_OWNER = st.tuples(
+    st.sampled_from(["reach", "npv", "payback_year", "discounted_payback_year", "treated_risk"]),
+    st.lists(
+        st.one_of(st.floats(), st.sampled_from([0.0, -0.0, math.inf, -math.inf, math.nan])),
+        min_size=1,
+        max_size=6,
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(FIGURES_BY_OWNER)
+def test_figures_by_owner_taken_as_they_are_are_those_shown_each_in_turn(given_figures):
+    """`Book._lists` of a line of one figure an owner: finite figures of a line that is no
+    payback year taken as they are, the figures `shown` gives each in turn."""
+    from appraise.workbook.book import _NOT_A_NUMBER, shown
+
+    key, figures = given_figures
+    book = Book.of(THURROCK_PORTFOLIO, {})
+    per = dict(book.engine[0])
+    per[key] = np.array(figures)
+    book.__dict__["engine"] = (per, book.engine[1])
+    line = LINES[key]
+    expected = [_NOT_A_NUMBER if v != v else shown(line, v) for v in figures]
+    got = book._lists(key)
+    assert [(type(v), repr(v)) for v in got] == [(type(v), repr(v)) for v in expected]

@@ -485,6 +485,10 @@ class Book:
             return False
         if np.ndim(value) == 1:
             figures = [float(v) for v in np.asarray(value).tolist()]
+            # Finite figures of a line that is no payback year, the commonest, are shown as
+            # they are (`shown`): taken as they are, not each through it.
+            if not key.endswith("payback_year") and np.isfinite(figures).all():
+                return figures
             return [_NOT_A_NUMBER if v != v else shown(line, v) for v in figures]
         years = np.asarray(value)
         finite = np.isfinite(years).all(axis=tuple(range(1, years.ndim)))
