@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+from functools import partial
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -265,3 +267,45 @@ def test_a_formula_put_as_its_text_and_value_is_the_formula_put(puts):
     ]
     assert quick.cells.held == general.cells.held
     assert _parts(render([quick])) == _parts(render([general]))
+
+
+def _held_testing_each(sheet: Sheet, row: int, col: int, value: object) -> object:
+    """`Sheet._held` as it was, every test made of every value."""
+    import math
+
+    if value.__class__ is str:
+        return sheet._shared.setdefault(value, value)  # type: ignore[arg-type]
+    if value.__class__ is Formula:
+        return (str(value), value.value)  # type: ignore[attr-defined]
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if value.__class__ is float and not math.isfinite(value):  # type: ignore[arg-type]
+        raise ValueError(f"not a finite number: {value}")
+    if isinstance(value, tuple):
+        raise TypeError("a cell holds no tuple")
+    return value
+
+
+HELD = st.one_of(
+    VALUES,
+    st.sampled_from([float("inf"), float("-inf"), float("nan"), 2**70, -0.0]),
+    st.floats().map(np.float64),
+    st.integers(-5, 5).map(np.int64),
+    st.booleans().map(np.bool_),
+    st.tuples(st.integers()),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(HELD)
+def test_a_value_is_held_as_testing_each_held_it(value):
+    """`Sheet._held` takes a finite float, an int or a bool as it is: what testing each way a
+    value may need converting or refusing made of it."""
+    outcomes = []
+    for held in (Sheet("S")._held, partial(_held_testing_each, Sheet("S"))):
+        try:
+            kept = held(1, 1, value)
+            outcomes.append((type(kept), repr(kept)))
+        except (ValueError, TypeError) as exc:
+            outcomes.append(type(exc))
+    assert outcomes[0] == outcomes[1]

@@ -178,6 +178,10 @@ class Sheet:
             return self._shared.setdefault(value, value)  # type: ignore[arg-type]
         if kind is Formula:
             return (str(value), value.value)  # type: ignore[union-attr]
+        # A finite float, an int or a bool: held as it is, without the tests below (looking for
+        # a numpy number's `item` on a float is an exception caught, issue 27).
+        if (kind is float and value - value == 0.0) or kind is int or kind is bool:  # type: ignore[operator]
+            return value
         if hasattr(value, "item") and not isinstance(value, str):  # a numpy number
             value = value.item()
         if value.__class__ is float and not math.isfinite(value):  # type: ignore[arg-type]
