@@ -309,3 +309,29 @@ def test_a_value_is_held_as_testing_each_held_it(value):
         except (ValueError, TypeError) as exc:
             outcomes.append(type(exc))
     assert outcomes[0] == outcomes[1]
+
+
+def _cacheable_testing_each(value: object) -> object:
+    """`cacheable` as it was, every test made of every value."""
+    import math
+
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        value = None
+    return value
+
+
+class _Text(str):
+    """Text of a str subclass (as numpy's str_ is)."""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(HELD, st.none(), st.text(max_size=3).map(_Text), st.text(max_size=3).map(np.str_)))
+def test_a_cached_value_is_what_testing_each_way_made_it(value):
+    """`cacheable` takes floats, text, ints, booleans and None at once: the cached value testing
+    each way a value may need converting made of it."""
+    from appraise.workbook.cellstore import cacheable
+
+    made, expected = cacheable(value), _cacheable_testing_each(value)
+    assert (type(made), repr(made)) == (type(expected), repr(expected))
