@@ -615,8 +615,9 @@ class Book:
         reads = self._reads(line, lines)
         if reads is not None:  # each operand straight to its reference (`_operands`)
             operands = _operands(self, reads, line.level, owner, here, local, also)
-            if operands is not None:
-                return self._shapes.filled(line, operands, partial(_operand, state))
+            text = None if operands is None else self._shapes.filled(line, operands)
+            if text is not None:
+                return text
         return self._shapes.text(line, partial(_operand, state))
 
     def write(
@@ -648,18 +649,19 @@ class Book:
         intervention a column, as Calculations lays a line out), its style `styles[k]`."""
         line = LINES[key]
         mine, title, shapes = line.level, sheet.title, self._shapes
+        reads = None
         for k, owner in enumerate(owners):
             col = first + k
-            reads = self._reads(line, LINES)
+            if reads is None:  # known once the line's first cell is written
+                reads = self._reads(line, LINES)
             here = Cell(title, row, col)
-            operands = None
-            if reads is not None:
-                operands = _operands(self, reads, mine, owner, here, None, ())
-            if operands is None:  # the general way: `write`
+            operands = (
+                None if reads is None else _operands(self, reads, mine, owner, here, None, ())
+            )
+            text = None if operands is None else shapes.filled(line, operands)
+            if text is None:  # the general way: `write`
                 self.write(sheet, key, owner, row, col, styles[k])
                 continue
-            state = (self, mine, owner, here, {}, LINES, ())
-            text = shapes.filled(line, operands, partial(_operand, state))
             sheet.put_formula(row, col, text, cacheable(self.value_of(key, owner)), styles[k])
             self.place(key, owner, here)
 
