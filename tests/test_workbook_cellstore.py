@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+from functools import partial
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -223,3 +225,113 @@ def test_a_row_refuses_what_put_refuses():
     sheet.put_years(4, 2, 3, f"{COLUMN}1", [1.0, 2.0], "calc")
     with pytest.raises(ValueError, match="in a line of years"):
         sheet.row(4, [("a", "text"), ("b", "text")])
+
+
+FORMULAS = st.lists(
+    st.tuples(
+        st.integers(1, 12),
+        st.integers(1, 12),
+        st.one_of(st.sampled_from(["A1", "Inputs!$B$2", "SUM(B1:B3)", ""]), st.text(max_size=4)),
+        st.one_of(st.none(), st.booleans(), st.floats(allow_nan=False), st.text(max_size=3)),
+        st.sampled_from(["calc", "calc:money", "output"]),
+        st.booleans(),  # the text given as a str subclass (a Formula's own, say)
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(FORMULAS)
+def test_a_formula_put_as_its_text_and_value_is_the_formula_put(puts):
+    """`Sheet.put_formula(text, value)` holds what `put(Formula(text, value))` holds, placed
+    in order or not, over a line of years or not (refused alike)."""
+    quick, general = Sheet("S"), Sheet("S")
+    for sheet in (quick, general):
+        sheet.put_years(5, 4, 8, f"{COLUMN}1", [1.0] * 5, "calc")
+    for r, c, text, value, style, subclass in puts:
+        given = Formula(text, 2.0) if subclass else text
+        outcomes = []
+        for quickly in (True, False):
+            try:
+                if quickly:
+                    quick.put_formula(r, c, given, value, style)
+                else:
+                    general.put(r, c, Formula(given, value), style)
+                outcomes.append(None)
+            except ValueError as exc:
+                outcomes.append(str(exc))
+        assert outcomes[0] == outcomes[1]
+    assert _as_dict(quick.cells) == _as_dict(general.cells)
+    assert [type(v[0]) for v in quick.cells.held if v.__class__ is tuple] == [
+        str for v in general.cells.held if v.__class__ is tuple
+    ]
+    assert quick.cells.held == general.cells.held
+    assert _parts(render([quick])) == _parts(render([general]))
+
+
+def _held_testing_each(sheet: Sheet, row: int, col: int, value: object) -> object:
+    """`Sheet._held` as it was, every test made of every value."""
+    import math
+
+    if value.__class__ is str:
+        return sheet._shared.setdefault(value, value)  # type: ignore[arg-type]
+    if value.__class__ is Formula:
+        return (str(value), value.value)  # type: ignore[attr-defined]
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if value.__class__ is float and not math.isfinite(value):  # type: ignore[arg-type]
+        raise ValueError(f"not a finite number: {value}")
+    if isinstance(value, tuple):
+        raise TypeError("a cell holds no tuple")
+    return value
+
+
+HELD = st.one_of(
+    VALUES,
+    st.sampled_from([float("inf"), float("-inf"), float("nan"), 2**70, -0.0]),
+    st.floats().map(np.float64),
+    st.integers(-5, 5).map(np.int64),
+    st.booleans().map(np.bool_),
+    st.tuples(st.integers()),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(HELD)
+def test_a_value_is_held_as_testing_each_held_it(value):
+    """`Sheet._held` takes a finite float, an int or a bool as it is: what testing each way a
+    value may need converting or refusing made of it."""
+    outcomes = []
+    for held in (Sheet("S")._held, partial(_held_testing_each, Sheet("S"))):
+        try:
+            kept = held(1, 1, value)
+            outcomes.append((type(kept), repr(kept)))
+        except (ValueError, TypeError) as exc:
+            outcomes.append(type(exc))
+    assert outcomes[0] == outcomes[1]
+
+
+def _cacheable_testing_each(value: object) -> object:
+    """`cacheable` as it was, every test made of every value."""
+    import math
+
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        value = None
+    return value
+
+
+class _Text(str):
+    """Text of a str subclass (as numpy's str_ is)."""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(HELD, st.none(), st.text(max_size=3).map(_Text), st.text(max_size=3).map(np.str_)))
+def test_a_cached_value_is_what_testing_each_way_made_it(value):
+    """`cacheable` takes floats, text, ints, booleans and None at once: the cached value testing
+    each way a value may need converting made of it."""
+    from appraise.workbook.cellstore import cacheable
+
+    made, expected = cacheable(value), _cacheable_testing_each(value)
+    assert (type(made), repr(made)) == (type(expected), repr(expected))

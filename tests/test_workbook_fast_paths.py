@@ -9,9 +9,11 @@ from __future__ import annotations
 import math
 import re
 from functools import partial
+from pathlib import Path
 
+import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.worksheet.cell_range import MultiCellRange
@@ -23,7 +25,8 @@ from appraise.engine.lines import LINES
 from appraise.engine.programme import PROGRAMME
 from appraise.model.load import load_portfolio
 from appraise.workbook import writer
-from appraise.workbook.book import Book, Cell, _operand
+from appraise.workbook.book import Book, Cell, Row, _operand
+from appraise.workbook.export import layout
 from appraise.workbook.options import OPTION
 from appraise.workbook.shapes import _Reading
 from appraise.workbook.writer import (
@@ -40,7 +43,7 @@ from appraise.workbook.writer import (
     cell,
 )
 from appraise.workbook.yearline import COLUMN
-from tests.conftest import THURROCK
+from tests.conftest import EXAMPLES, THURROCK
 
 STYLES = ("text", "user", "header", "calc:money")
 STYLE_IDS = {name: k for k, name in enumerate(STYLES)}
@@ -180,6 +183,242 @@ def test_operands_are_the_references_of_where_lines_were_placed():
         partial(_operand, (book, LINES["cost"].level, "i0", summary, {}, LINES, ()))
     )
     assert str(elsewhere.reach) == "Calculations!$D$12"
+
+
+class _Forgetful(dict):
+    """A memo that never holds: every look-up made afresh (the general path)."""
+
+    def __setitem__(self, key: object, value: object) -> None:
+        pass
+
+
+def _laid_out(path: Path, monkeypatch: pytest.MonkeyPatch | None = None) -> list:
+    """Every sheet's cells and lines of years, as laid out (the Formula check's among them)."""
+    if monkeypatch is not None:
+        monkeypatch.setattr(Book, "_owners", property(lambda self: _Forgetful()))
+    _, sheets = layout(load_portfolio(path))
+    return [
+        (s.title, s.cells.items(), [(r, y.shape, y.first, y.end) for r, y in s.years.items()])
+        for s in sheets
+    ]
+
+
+@pytest.mark.parametrize("name", ["thurrock-2017.yaml", "edge-of-care-options.yaml"])
+def test_operands_looked_for_under_owners_worked_out_once_are_those_worked_out_afresh(
+    name, monkeypatch
+):
+    """`_operand` works out once the owners it looks an operand for under, by the line's and
+    the operand's levels, the line's owner and the owners `also` given (the Forecast's): every
+    formula is the one each worked out afresh gives."""
+    remembered = _laid_out(EXAMPLES / name)
+    assert remembered == _laid_out(EXAMPLES / name, monkeypatch)
+
+
+def test_operands_owners_differ_by_the_owners_also_given():
+    """The owners worked out once are told apart by each part of what they come from: an
+    operand placed only under an owner given `also` is found with it, and only with it."""
+    book = Book.of(load_portfolio(THURROCK), {})
+    book.place("reach", "x", Cell("Calculations", 12, 4))
+    here = Cell("Summary", 3, 2)
+    for also, found in (((), False), (("x",), True), ((), False)):
+        state = (book, LINES["cost"].level, "i0", here, {}, LINES, also)
+        if found:
+            assert str(_operand(state, "reach")) == "Calculations!$D$12"
+        else:
+            with pytest.raises(KeyError, match="reach"):
+                _operand(state, "reach")
+    state = (book, LINES["cost"].level, "i1", here, {}, LINES, ())
+    book.place("reach", "i1", Cell("Calculations", 12, 5))
+    assert str(_operand(state, "reach")) == "Calculations!$E$12"
+
+
+def _write_each(book, sheet, key, owners, row, first, styles) -> None:
+    """`Book.write_across` the general way: `write` a cell at a time, through `_operand`."""
+    book._read_by_line.clear()
+    reads = Book._reads
+    try:
+        Book._reads = lambda self, line, lines: None  # type: ignore[method-assign]
+        for k, owner in enumerate(owners):
+            book.write(sheet, key, owner, row, first + k, styles[k])
+    finally:
+        Book._reads = reads  # type: ignore[method-assign]
+
+
+def _laid_out_with_places(path: Path) -> tuple[list, dict]:
+    book, sheets = layout(load_portfolio(path))
+    cells = [
+        (s.title, s.cells.items(), [(r, y.shape, y.first, y.end) for r, y in s.years.items()])
+        for s in sheets
+    ]
+    return cells, book.places
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["thurrock-2017.yaml", "edge-of-care-options.yaml", "essex-mst-sib.yaml", "step-down.yaml"],
+)
+def test_a_line_written_across_the_interventions_is_the_line_written_cell_by_cell(
+    name, monkeypatch
+):
+    """`Book.write_across` (Calculations' lines: the operands worked out for the row, not each
+    cell) and `_formula_text`'s operands straight to their references (`_operands`) write the
+    cells, and place the lines, that `write` a cell at a time through `_operand` does."""
+    quick = _laid_out_with_places(EXAMPLES / name)
+    monkeypatch.setattr(Book, "write_across", _write_each)
+    monkeypatch.setattr(Book, "_reads", lambda self, line, lines: None)
+    assert quick == _laid_out_with_places(EXAMPLES / name)
+
+
+def test_a_line_written_across_reads_a_cell_not_placed_as_write_does(monkeypatch):
+    """An operand not placed for an intervention (its cell written the general way): the same
+    refusal as `write`'s."""
+    book = Book.of(load_portfolio(THURROCK), {})
+    sheet = Sheet("Calculations")
+    book.place("reach", "i0", Cell("Calculations", 12, 4))
+    book.place("reach_per_case", "i0", Cell("Calculations", 13, 4))
+    book.place("reach", "i1", Cell("Calculations", 12, 5))
+    with pytest.raises(KeyError, match="reach_per_case"):
+        book.write_across(sheet, "cases_costed", ["i0", "i1"], 20, 4, ["calc", "calc"])
+    assert sheet.cells[(20, 4)][0] == _first_formula(book, "cases_costed", "i0", 4)
+
+
+# Lines of Calculations and what they read: an intervention's figures, the portfolio's (a
+# non-UK rate), a figure that may show as text (cashable share: infinite over no savings).
+READING = {
+    "cases_costed": ["reach", "reach_per_case"],
+    "non_uk_haircut": ["non_uk", "non_uk_rate"],
+    "cashable_net_savings_pro_rata": ["net_savings", "cashable_share"],
+}
+PLACES = st.sampled_from(sorted(READING)).flatmap(
+    lambda key: st.tuples(
+        st.just(key),
+        st.lists(
+            st.tuples(
+                st.sampled_from(READING[key]),
+                st.sampled_from(["i0", "i1", "i2", ""]),  # an intervention's, or the portfolio's
+                st.sampled_from(["Calculations", "Inputs"]),
+                st.integers(1, 30),
+                st.integers(3, 7),  # the interventions' columns, 4 to 6, and either side
+            ),
+            max_size=12,
+        ),
+    )
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(PLACES)
+def test_a_line_written_across_any_placed_operands_is_the_line_written_cell_by_cell(given_places):
+    """Operands placed anywhere (the intervention's own column or another, this sheet or
+    another, the intervention's or the portfolio's, or nowhere): `write_across` writes what
+    `write` a cell at a time does, or refuses as it does."""
+    key, placed = given_places
+    outcomes = []
+    for write in (Book.write_across, _write_each):
+        book = Book.of(THURROCK_PORTFOLIO, {})
+        sheet = Sheet("Calculations")
+        for name, owner, title, row, col in placed:
+            book.place(name, owner, Cell(title, row, col))
+        try:
+            write(book, sheet, key, ["i0", "i1", "i2"], 40, 4, ["calc"] * 3)
+            outcomes.append(None)
+        except KeyError as exc:
+            outcomes.append(str(exc))
+        outcomes.append(sheet.cells.items())
+    assert outcomes[:2] == outcomes[2:]
+
+
+THURROCK_PORTFOLIO = load_portfolio(THURROCK)
+LAID_OUT = layout(THURROCK_PORTFOLIO)[0]  # its lines' operands known
+
+
+# Cash flows' lines and what they read: a line of years reading its own owner's figures and
+# years, the years' own lines; a figure reading lines of years whole.
+CASH_READING = {
+    "cost_weight": ["ramp_up", "cost_profile", "cost_profile_to_date", "year", "cohorts_running"],
+    "cost_pv_factor": ["cost_weight", "discount_factor"],
+}
+SHEETS = ["Cash flows", "Calculations", "Inputs"]
+A_PLACE = st.one_of(
+    st.builds(Cell, st.sampled_from(SHEETS), st.integers(1, 9), st.integers(2, 5)),
+    st.builds(
+        lambda sheet, row, first, years, more: Row(sheet, row, first, first + years, first + more),
+        st.sampled_from(SHEETS),
+        st.integers(1, 9),
+        st.integers(3, 5),
+        st.integers(0, 3),
+        st.integers(3, 6),
+    ),
+)
+TEXTS = st.sampled_from(
+    sorted(CASH_READING)
+).flatmap(
+    lambda key: st.tuples(
+        st.just(key),
+        st.lists(  # placed for an owner: the intervention's, the one given also, the portfolio's
+            st.tuples(
+                st.sampled_from(CASH_READING[key]), st.sampled_from(["i0", "x", ""]), A_PLACE
+            ),
+            max_size=10,
+        ),
+        st.dictionaries(st.sampled_from(CASH_READING[key]), A_PLACE, max_size=3),  # local
+        st.one_of(  # the cell, or the line of years, written
+            st.builds(Cell, st.sampled_from(SHEETS[:2]), st.integers(1, 9), st.integers(2, 5)),
+            st.builds(
+                Row,
+                st.sampled_from(SHEETS[:2]),
+                st.integers(1, 9),
+                st.just(4),
+                st.just(7),
+                st.just(9),
+            ),
+        ),
+        st.sampled_from([(), ("x",)]),  # owners given also
+    )
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+@example(  # a figure copied beside its line, read on its own row: relative
+    (
+        "cost_weight",
+        [
+            (name, "i0", Row("Cash flows", row, 4, 8, 9))
+            for row, name in enumerate(CASH_READING["cost_weight"][1:], start=6)
+        ],
+        {"ramp_up": Cell("Cash flows", 5, 3)},
+        Cell("Cash flows", 5, 4),
+        (),
+    )
+)
+def test_operands_straight_to_their_references_give_the_general_ways_text(given_cell):
+    """`_formula_text`'s operands worked out straight (`_operands`): the text, or the refusal,
+    that `Shapes.text` reading each through `_operand` gives, wherever the operands are placed
+    (for the owner, an owner given also, the portfolio, or this cell only) and whatever the
+    cell (a cell, a line of years) and sheet."""
+    key, placed, local, here, also = given_cell
+    book = Book.of(THURROCK_PORTFOLIO, {})
+    book.__dict__["_shapes"] = LAID_OUT._shapes  # the lines' operands known
+    for name, owner, where in placed:
+        book.place(name, owner, where)
+    outcomes = []
+    for quick in (True, False):
+        try:
+            if quick:
+                assert book._reads(LINES[key], LINES) is not None
+                text = book._formula_text(key, "i0", here, local, LINES, also)
+            else:
+                state = (book, LINES[key].level, "i0", here, local, LINES, also)
+                text = book._shapes.text(LINES[key], partial(_operand, state))
+            outcomes.append(text)
+        except KeyError as exc:
+            outcomes.append(str(exc))
+    assert outcomes[0] == outcomes[1]
+
+
+def _first_formula(book: Book, key: str, owner: str, col: int) -> str:
+    return book.formula(key, owner, Cell("Calculations", 20, col))
 
 
 # -- column widths, row heights and quoted styles ----------------------------------------------
@@ -404,3 +643,73 @@ def test_page_breaks_set_at_once_are_those_appended_one_by_one():
         one_by_one.row_breaks.append(Break(id=row))
     assert tostring(ws.row_breaks.to_tree()) == tostring(one_by_one.row_breaks.to_tree())
     assert b'count="5"' in tostring(ws.row_breaks.to_tree())
+
+
+# -- a line of years' cached values ------------------------------------------------------------
+
+
+def _kept_one_by_one(values: list) -> object:
+    """`Sheet.put_years`'s cached values as it held them testing each value in turn."""
+    from array import array
+
+    from appraise.workbook.cellstore import cacheable
+
+    if values and all(v.__class__ is float for v in values) and not any(v - v for v in values):
+        return array("d", values)
+    kept = [cacheable(v) for v in values]
+    return array("d", kept) if kept and all(v.__class__ is float for v in kept) else kept
+
+
+YEAR_VALUES = st.lists(
+    st.one_of(
+        st.floats(),  # infinities and not-a-number among them
+        st.sampled_from([1e308, -1e308, 0.0, -0.0]),  # sums past the largest double
+        st.integers(-5, 5),
+        st.booleans(),
+        st.none(),
+        st.text(max_size=2),
+        st.floats(allow_nan=False).map(np.float64),  # a float subclass
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(YEAR_VALUES)
+def test_a_line_of_years_holds_its_values_as_testing_each_in_turn_held_them(values):
+    sheet = Sheet("S")
+    sheet.put_years(1, 2, 9, f"{COLUMN}1", values, "calc")
+    kept, expected = sheet.years[1].values, _kept_one_by_one(values)
+    assert type(kept) is type(expected)
+    assert [(type(v), repr(v)) for v in kept] == [(type(v), repr(v)) for v in expected]
+
+
+# -- the engine's figures by owner --------------------------------------------------------------
+
+
+FIGURES_BY_OWNER = st.tuples(
+    st.sampled_from(["reach", "npv", "payback_year", "discounted_payback_year", "treated_risk"]),
+    st.lists(
+        st.one_of(st.floats(), st.sampled_from([0.0, -0.0, math.inf, -math.inf, math.nan])),
+        min_size=1,
+        max_size=6,
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(FIGURES_BY_OWNER)
+def test_figures_by_owner_taken_as_they_are_are_those_shown_each_in_turn(given_figures):
+    """`Book._lists` of a line of one figure an owner: finite figures of a line that is no
+    payback year taken as they are, the figures `shown` gives each in turn."""
+    from appraise.workbook.book import _NOT_A_NUMBER, shown
+
+    key, figures = given_figures
+    book = Book.of(THURROCK_PORTFOLIO, {})
+    per = dict(book.engine[0])
+    per[key] = np.array(figures)
+    book.__dict__["engine"] = (per, book.engine[1])
+    line = LINES[key]
+    expected = [_NOT_A_NUMBER if v != v else shown(line, v) for v in figures]
+    got = book._lists(key)
+    assert [(type(v), repr(v)) for v in got] == [(type(v), repr(v)) for v in expected]

@@ -396,27 +396,28 @@ class Book:
     def value_of(self, key: str, owner: str) -> Any:
         """The engine's value of line `key` for `owner` (an array over years for a line of
         years), shown as the workbook shows it: text where it is infinite or does not apply."""
-        line = LINES[key]
-        if owner[:1] in OWNER_AXES and owner[1:].isdigit():  # the commonest: from lists
+        number = owner[1:]
+        if owner[:1] in OWNER_AXES and number.isdigit():  # the commonest: from lists
             rows = self._as_lists.get(key)
             if rows is None:
                 rows = self._as_lists[key] = self._lists(key)
+            k = int(number)
             if rows.__class__ is list:  # one figure an owner, shown once for every owner
-                value = rows[int(owner[1:])]
+                value = rows[k]
                 if value is not _NOT_A_NUMBER:
                     return value
                 if (  # its effects asked for only then: rare
-                    owner[:1] == "i"
-                    and len(self.model.interventions[int(owner[1:])].effect_list) > 1
+                    owner[:1] == "i" and len(self.model.interventions[k].effect_list) > 1
                 ):
                     return SEVERAL  # a figure of one outcome, for a service averting several
-                return shown(line, math.nan)
+                return shown(LINES[key], math.nan)
             if rows is not False:  # a line of years: the array, and which owners' are finite
                 years, finite = rows
-                value = years[int(owner[1:])].tolist()
-                if finite[int(owner[1:])]:
+                value = years[k].tolist()
+                if finite[k]:
                     return value  # each year as `shown` leaves it
-                return [shown(line, v) for v in value]
+                return [shown(LINES[key], v) for v in value]
+        line = LINES[key]
         per, totals = self.engine
         slot = effect_slot(owner)
         if owner == "total":
@@ -453,6 +454,17 @@ class Book:
         return Shapes()
 
     @cached_property
+    def _owners(self) -> dict[tuple[Any, ...], tuple[str, ...]]:
+        """The owners an operand is looked for under, in order, by (the line's level, its
+        owner, the operand's level, the owners `also` given): `_operand`'s."""
+        return {}
+
+    @cached_property
+    def _read_by_line(self) -> dict[tuple[int, int], tuple[Line, Any, list[Read]]]:
+        """`_reads` of each line by (its identity, its registry's), beside the two."""
+        return {}
+
+    @cached_property
     def _as_lists(self) -> dict[str, Any]:
         """`_lists` of each line asked for so far."""
         return {}
@@ -473,6 +485,10 @@ class Book:
             return False
         if np.ndim(value) == 1:
             figures = [float(v) for v in np.asarray(value).tolist()]
+            # Finite figures of a line that is no payback year, the commonest, are shown as
+            # they are (`shown`): taken as they are, not each through it.
+            if not key.endswith("payback_year") and np.isfinite(figures).all():
+                return figures
             return [_NOT_A_NUMBER if v != v else shown(line, v) for v in figures]
         years = np.asarray(value)
         finite = np.isfinite(years).all(axis=tuple(range(1, years.ndim)))
@@ -483,6 +499,12 @@ class Book:
     def ref_formula(self, key: str, owner: str) -> Formula:
         """A reference to a placed line's cell, with the engine's value of it cached."""
         return Formula(self.at(key, owner), cacheable(self.value_of(key, owner)))
+
+    def show(self, sheet: Sheet, row: int, col: int, key: str, owner: str, style: str) -> None:
+        """Put `ref_formula(key, owner)` at a cell of `sheet` (`Sheet.put_formula`)."""
+        sheet.put_formula(
+            row, col, self.at(key, owner), cacheable(self.value_of(key, owner)), style
+        )
 
     @property
     def n(self) -> int:
@@ -590,6 +612,12 @@ class Book:
         line = lines[key]
         assert line.formula is not None, f"{key} is an input: it has no formula"
         state = (self, line.level, owner, here, local or {}, lines, also)
+        reads = self._reads(line, lines)
+        if reads is not None:  # each operand straight to its reference (`_operands`)
+            operands = _operands(self, reads, line.level, owner, here, local, also)
+            text = None if operands is None else self._shapes.filled(line, operands)
+            if text is not None:
+                return text
         return self._shapes.text(line, partial(_operand, state))
 
     def write(
@@ -611,8 +639,49 @@ class Book:
         text = self._formula_text(key, owner, here, local, lines, also)
         if value is None and lines is LINES:
             value = self.value_of(key, owner)
-        sheet.put(row, col, Formula(text, cacheable(value)), style)
+        sheet.put_formula(row, col, text, cacheable(value), style)
         self.place(key, owner, here)
+
+    def write_across(
+        self, sheet: Sheet, key: str, owners: list[str], row: int, first: int, styles: list[str]
+    ) -> None:
+        """`write` of line `key` of each owner in turn along `row`, from column `first` (an
+        intervention a column, as Calculations lays a line out), its style `styles[k]`."""
+        line = LINES[key]
+        mine, title, shapes = line.level, sheet.title, self._shapes
+        reads = None
+        for k, owner in enumerate(owners):
+            col = first + k
+            if reads is None:  # known once the line's first cell is written
+                reads = self._reads(line, LINES)
+            here = Cell(title, row, col)
+            operands = (
+                None if reads is None else _operands(self, reads, mine, owner, here, None, ())
+            )
+            text = None if operands is None else shapes.filled(line, operands)
+            if text is None:  # the general way: `write`
+                self.write(sheet, key, owner, row, col, styles[k])
+                continue
+            sheet.put_formula(row, col, text, cacheable(self.value_of(key, owner)), styles[k])
+            self.place(key, owner, here)
+
+    def _reads(self, line: Line, lines: Mapping[str, Line]) -> list[Read] | None:
+        """What `_operand` works out of each operand of `line` the same for every cell (`Read`),
+        once its first cell has found which operands it reads; None before (or for a line
+        reading what is no line item of `lines`, which the general way refuses)."""
+        known = self._read_by_line.get((id(line), id(lines)))
+        if known is not None and known[0] is line and known[1] is lines:
+            return known[2]
+        names = self._shapes.names(line)
+        if names is None or any(name not in lines for name in names):
+            return None
+        mine, reads = line.level, []
+        for name in names:
+            level = lines[name].level
+            columnwise = bool(level) and bool(mine) and level[-1] == mine[-1] in YEAR_AXES
+            reads.append((name, level, columnwise, lines[name].infinite is not None))
+        self._read_by_line[(id(line), id(lines))] = (line, lines, reads)
+        return reads
 
     def write_years(
         self,
@@ -655,17 +724,27 @@ def _operand(state: tuple[Any, ...], name: str) -> X:
     reference to where it is placed."""
     book, mine, mine_owner, here, local_places, lines, also = state
     line = lines[name]
+    level = line.level
     place = local_places.get(name)
     local = place is not None
     if place is None:
         places = book.places
-        for owner in (_owner_of(book, mine, mine_owner, line.level), mine_owner, *also, ""):
+        # The owners to look under, by the line's and the operand's levels: a few thousand
+        # operands share each (issue 27), so worked out once.
+        owners = book._owners.get((mine, mine_owner, level, also))
+        if owners is None:
+            owners = book._owners[(mine, mine_owner, level, also)] = (
+                _owner_of(book, mine, mine_owner, level),
+                mine_owner,
+                *also,
+                "",
+            )
+        for owner in owners:
             place = places.get((name, owner))
             if place is not None:
                 break
         else:
             raise KeyError(f"{name!r} is not placed for {mine_owner!r}")
-    level = line.level
     columnwise = bool(level) and bool(mine) and level[-1] == mine[-1] in YEAR_AXES
     # Relative where a formula copied along its row or column reads its own neighbours: an
     # intervention's column on Calculations, a claim's row on Claims check.
@@ -676,6 +755,52 @@ def _operand(state: tuple[Any, ...], name: str) -> X:
         and (("n" in level and here.col == place.col) or (local and here.row == place.row))
     )
     return _reference(place, here, line.infinite is not None, columnwise, relative)
+
+
+# What `_operand` works out of an operand of a line the same for every cell: its name, its
+# level, whether it runs along the line's columns, whether it may show as text.
+Read = tuple[str, tuple[str, ...], bool, bool]
+
+
+def _operands(
+    book: Book,
+    reads: list[Read],
+    mine: tuple[str, ...],
+    mine_owner: str,
+    here: Cell | Row,
+    local_places: Mapping[str, Place] | None,
+    also: tuple[str, ...],
+) -> list[X] | None:
+    """`_operand` of each operand of `reads` in turn, for one cell (None where one is not
+    placed: the general way refuses it, or reads other operands)."""
+    places, owners, made = book.places, book._owners, []
+    here_cell, title = here.__class__ is Cell, here.sheet
+    for name, level, columnwise, text_value in reads:
+        place = local_places.get(name) if local_places else None
+        local = place is not None
+        if place is None:
+            found = owners.get((mine, mine_owner, level, also))
+            if found is None:
+                found = owners[(mine, mine_owner, level, also)] = (
+                    _owner_of(book, mine, mine_owner, level),
+                    mine_owner,
+                    *also,
+                    "",
+                )
+            for owner in found:
+                place = places.get((name, owner))
+                if place is not None:
+                    break
+            else:
+                return None
+        relative = (
+            place.__class__ is Cell
+            and here_cell
+            and place.sheet == title
+            and (("n" in level and here.col == place.col) or (local and here.row == place.row))
+        )
+        made.append(_reference(place, here, text_value, columnwise, relative))
+    return made
 
 
 _NOT_A_NUMBER = object()  # `Book._lists`: a figure not a number, shown as its owner needs

@@ -148,7 +148,7 @@ def calculations_sheet(book: Book) -> Sheet:
         )
         sheet.put(r, FIRST_COL + i, item.description, "user")
         sheet.put(r + 1, FIRST_COL + i, form, "text")
-        sheet.put(r + 2, FIRST_COL + i, book.ref_formula("rating", f"i{i}"), "calc")
+        book.show(sheet, r + 2, FIRST_COL + i, "rating", f"i{i}", "calc")
     r += 2
     k_max = book.model.base.values["effect_form"].shape[-1]
     # What each intervention's cell of a line takes from the intervention, found once.
@@ -167,13 +167,18 @@ def calculations_sheet(book: Book) -> Sheet:
                 label = line.label if k is None or k_max == 1 else f"Effect {k + 1}: {line.label}"
                 sheet.row(r, [(label, "text"), (line.unit, "text"), (how, "text")])
                 style = f"calc:{line.fmt}"
+                if not line.is_input:  # a formula in every intervention's column
+                    row_owners = owners if k is None else [effect_owner(i, k) for i in range(n)]
+                    styles = rates if line.unit == "per case" else [style] * n
+                    book.write_across(sheet, key, row_owners, r, FIRST_COL, styles)
+                    continue
                 for i in range(n):
                     col = FIRST_COL + i
                     owner = owners[i] if k is None else effect_owner(i, k)
                     if line.unit == "per case":
                         style = rates[i]
                     if line.is_input:  # shown from Inputs; the lines below read this cell
-                        sheet.put(r, col, book.ref_formula(key, owner), style)
+                        book.show(sheet, r, col, key, owner, style)
                         book.place(key, owner, Cell(sheet.title, r, col))
                     else:
                         book.write(sheet, key, owner, r, col, style)

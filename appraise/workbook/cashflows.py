@@ -24,7 +24,7 @@ from appraise.engine.lines import LINES
 from appraise.model.discounting import Schedule, bands_within
 from appraise.workbook.book import CASH_FLOWS, Book, Cell, Check, Row
 from appraise.workbook.inputs import DISCOUNT_BAND
-from appraise.workbook.writer import Formula, Sheet
+from appraise.workbook.writer import Formula, Sheet, cacheable
 from appraise.workbook.yearline import COLUMN
 
 FIRST_YEAR_COL = 4  # column D
@@ -159,8 +159,9 @@ class Layout:
         if values is None:
             values = self.book.value_of(key, owner)
         total = sum(values[: self.horizon])
-        formula = Formula(f"SUM({span})").cached(total)
-        self.sheet.put(self.r, 3, formula, f"calc:{LINES[key].fmt}")
+        self.sheet.put_formula(
+            self.r, 3, f"SUM({span})", cacheable(total), f"calc:{LINES[key].fmt}"
+        )
 
     def value(self, key: str, owner: str, local: dict | None = None) -> None:
         """A figure in column C: its line's formula."""
@@ -177,7 +178,7 @@ class Layout:
         line = LINES[key]
         label = f"{line.label} ({source})"
         self.sheet.row(self.r, [(label, "text"), (line.unit, "text")])
-        self.sheet.put(self.r, 3, self.book.ref_formula(key, owner), f"calc:{line.fmt}")
+        self.book.show(self.sheet, self.r, 3, key, owner, f"calc:{line.fmt}")
         return Cell(self.sheet.title, self.r, 3)
 
 
@@ -316,8 +317,9 @@ def _by_intervention(layout: Layout) -> dict[str, tuple[int, int]]:
                     f"calc:{LINES[key].fmt}",
                 )
             else:
-                source = Formula(f"C{place.row}").cached(value)
-                sheet.put(layout.r, 3, source, f"calc:{LINES[key].fmt}")
+                sheet.put_formula(
+                    layout.r, 3, f"C{place.row}", cacheable(value), f"calc:{LINES[key].fmt}"
+                )
         rows[key] = (first, layout.r)
     return rows
 

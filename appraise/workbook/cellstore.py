@@ -50,6 +50,11 @@ class Formula(str):
 def cacheable(value: Any) -> Any:
     """A formula's result as a cell can hold it: numpy numbers become Python ones, and a number
     a spreadsheet cannot hold (infinite, not a number) no cached value at all."""
+    kind = value.__class__
+    if kind is float:  # the commonest, without the tests below (`hasattr` raises on a float)
+        return value if value - value == 0.0 else None
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
     if hasattr(value, "item") and not isinstance(value, str):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):

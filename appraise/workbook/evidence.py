@@ -12,11 +12,15 @@ from appraise.workbook.writer import Sheet
 def cited_sources(book: Book) -> dict[str, list[str]]:
     """Every source id the workbook cites, with what it is cited for, in order of first citation."""
     cited: dict[str, list[str]] = {}
+    # What each source is already cited for, looked up in a set: a source cited by every
+    # intervention made each look-up a search of a list as long as the portfolio (issue 27).
+    known: set[tuple[str, str]] = set()
 
     def cite(ids: Any, what: str) -> None:
         for s in ids:
-            if s in book.evidence and what not in cited.setdefault(s, []):
-                cited[s].append(what)
+            if s in book.evidence and (s, what) not in known:
+                known.add((s, what))
+                cited.setdefault(s, []).append(what)
 
     cite(["green-book-2022"], "discount rate")
     for key, outcome in book.portfolio.outcomes.items():

@@ -403,6 +403,7 @@ def price_rows(
     if b.assumed:
         notes.insert(0, f"Assumed: the file gives no price year, so the price base ({prices.base})")
     note = "; ".join(notes)
+    labels = prices.labels  # worked out afresh each time asked for
     return [
         InputRow(
             f"{slot}_price_year",
@@ -416,8 +417,8 @@ def price_rows(
             note,
             "setting",
             f"{block}.price_year",
-            _price_year(prices.labels),
-            choices=prices.labels,
+            _price_year(labels),
+            choices=labels,
         ),
         InputRow(
             f"{slot}_index",

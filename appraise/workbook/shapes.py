@@ -166,16 +166,29 @@ class Shapes:
             operands = [resolve(name) for name in known.names]
         except KeyError:  # not this cell's operand: the general path reads what it does read
             return _general(line, _Reading(resolve))
+        text = self._form(known, operands)
+        return _general(line, _Reading(resolve)) if text is None else text
+
+    def names(self, line: Line) -> tuple[str, ...] | None:
+        """The operands `line` reads, in order, once `text` has worked out one of its cells."""
+        known = self._lines.get(id(line))
+        return known.names if known is not None and known.line is line else None
+
+    def filled(self, line: Line, operands: list[X]) -> str | None:
+        """`text` of a cell whose operands, `names(line)` in order, are `operands`, by the
+        template of their shape; None where there is none (`text` works it out the general
+        way)."""
+        return self._form(self._lines[id(line)], operands)
+
+    def _form(self, known: _Line, operands: list[X]) -> str | None:
         found = _shape(operands)
         if found is None:
-            return _general(line, _Reading(resolve))
+            return None
         shape, parts = found
         form = known.forms.get(shape, "")
         if form == "":
             form = known.forms[shape] = _made(known, operands, parts)
-        if form is None:
-            return _general(line, _Reading(resolve))
-        return form.format(*parts)
+        return None if form is None else form.format(*parts)
 
 
 def _general(line: Line, names: Any) -> str:

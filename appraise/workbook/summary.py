@@ -80,8 +80,7 @@ def summary_sheet(book: Book) -> Sheet:
         sheet.put(r, 1, item.id, "user")
         sheet.put(r, 2, item.name, "user_wrap")
         for key in FIGURES:
-            formula = book.ref_formula(key, f"i{i}")
-            sheet.put(r, cols[key], formula, f"output:{figure_format(book, key, i)}")
+            book.show(sheet, r, cols[key], key, f"i{i}", f"output:{figure_format(book, key, i)}")
     for key in SUMMARY_KEYS[2:]:
         for i in range(n):
             book.anchor(f"summary.{key}.{i}", sheet, i + 2, cols[key])

@@ -114,6 +114,7 @@ ROLES: dict[str, dict[str, Any]] = {
 }
 
 Value = float | int | bool | str | None
+_FLOATS = {float}  # `put_years`: values all exactly floats
 
 
 @dataclass
@@ -162,6 +163,13 @@ class Sheet:
             raise ValueError(f"{self.title}!{cell(row, col)} is in a line of years")
         self.cells.place(row, col, value, style)
 
+    def put_formula(self, row: int, col: int, text: str, value: Value, style: str) -> None:
+        """`put` of `Formula(text, value)`, held as the pair it would be held as without the
+        `Formula` made (a third of `put`'s time for a formula; issue 27)."""
+        if self.years and row in self.years and col in self.years[row]:
+            raise ValueError(f"{self.title}!{cell(row, col)} is in a line of years")
+        self.cells.place(row, col, (text if text.__class__ is str else str(text), value), style)
+
     def _held(self, row: int, col: int, value: Value) -> Any:
         """A value as `cells` holds it: text shared, a Formula as (text, cached value), a number
         as a Python one; a tuple refused (it would read as a formula)."""
@@ -170,6 +178,10 @@ class Sheet:
             return self._shared.setdefault(value, value)  # type: ignore[arg-type]
         if kind is Formula:
             return (str(value), value.value)  # type: ignore[union-attr]
+        # A finite float, an int or a bool: held as it is, without the tests below (looking for
+        # a numpy number's `item` on a float is an exception caught, issue 27).
+        if (kind is float and value - value == 0.0) or kind is int or kind is bool:  # type: ignore[operator]
+            return value
         if hasattr(value, "item") and not isinstance(value, str):  # a numpy number
             value = value.item()
         if value.__class__ is float and not math.isfinite(value):  # type: ignore[arg-type]
@@ -186,9 +198,10 @@ class Sheet:
         if row in self.years or self.cells.any_in_row(row, first, end):
             raise ValueError(f"{self.title}!{cell(row, first)}: a line of years over other cells")
         given = list(values)[: end - first + 1] if values is not None else []
-        # Finite numbers, the commonest, held as doubles: 8 bytes a number, not 32 (v - v is
-        # not a number for an infinite one or one not a number).
-        if given and all(v.__class__ is float for v in given) and not any(v - v for v in given):
+        # Finite numbers, the commonest, held as doubles: 8 bytes a number, not 32. Their sum is
+        # finite only if each is (one not finite, or a sum too large, goes the way below, which
+        # holds finite floats the same).
+        if given and {*map(type, given)} == _FLOATS and math.isfinite(sum(given)):
             kept: Any = array("d", given)
         else:
             kept = [cacheable(v) for v in given]
@@ -922,7 +935,11 @@ def settle_references(sheets: list[Sheet]) -> None:
     whose value was worked out later than it, or to a text the builder did not know)."""
     by_title = {sheet.title: sheet for sheet in sheets}
     # The formulas that are one reference to a cell there is, found once: only they change.
-    links = []
+    # Each is (its sheet's values, its position, then where its target's value is: the target
+    # sheet's values and the position there of a placed cell, which settling moves no cell of;
+    # else None and the target, for a cell of a line of years or none).
+    links: list[tuple[list[Any], int, Any, Any]] = []
+    match = _REFERENCE.match
     for sheet in sheets:
         held = sheet.cells.held
         for p, value in enumerate(held):
@@ -930,9 +947,16 @@ def settle_references(sheets: list[Sheet]) -> None:
             # title (which starts it).
             if value.__class__ is not tuple or ("(" in value[0] and value[0][:1] != "'"):
                 continue
-            target = _target(value[0], sheet.title, by_title)
-            if target is not None:
-                links.append((held, p, *target))
+            found = match(value[0])
+            target = None if found is None else _target_of(found, sheet.title, by_title)
+            if target is None:
+                continue
+            other, (row, col) = target
+            at = other.cells.find(row, col)
+            if at >= 0:
+                links.append((held, p, other.cells.held, at))
+            else:
+                links.append((held, p, None, (other, row, col)))
     # Lines of years that are one reference in each column (to its own column's cell of a row,
     # or to one cell): their cached values, column by column.
     lines = []
@@ -943,10 +967,15 @@ def settle_references(sheets: list[Sheet]) -> None:
                 lines.append((line, *target, COLUMN in line.shape))
     for _ in range(4):  # a reference to a reference: settled in a few passes
         changed = False
-        for held, p, target, at in links:
-            found, result = target.saved(*at)
-            if not found:
-                continue
+        for held, p, source, at in links:
+            if source is not None:  # a placed cell: its value, a formula's cached one
+                result = source[at]
+                if result.__class__ is tuple:
+                    result = result[1]
+            else:
+                found, result = at[0].saved(at[1], at[2])
+                if not found:
+                    continue
             text, cached = held[p]
             if result is not None and result != cached:
                 held[p] = (text, cacheable(result))
@@ -981,8 +1010,13 @@ def _target(
 ) -> tuple[Sheet, tuple[int, int]] | None:
     """The sheet and (row, column) a formula that is one cell reference refers to."""
     found = _REFERENCE.match(formula)
-    if found is None:
-        return None
+    return None if found is None else _target_of(found, title, by_title)
+
+
+def _target_of(
+    found: re.Match[str], title: str, by_title: dict[str, Sheet]
+) -> tuple[Sheet, tuple[int, int]] | None:
+    """`_target` of the formula `_REFERENCE` matched as `found`."""
     quoted, plain, col, row = found.groups()
     target = by_title.get(quoted.replace("''", "'") if quoted else plain or title)
     return None if target is None else (target, (int(row), column_index_from_string(col)))
