@@ -1066,11 +1066,37 @@ def render(sheets: list[Sheet], properties: dict[str, str] | None = None) -> byt
                 # ISA-L's deflate: a valid deflate stream, as small as zlib's level 1 makes, in a
                 # quarter of the time (issue 27: 2.6 s of zlib for 590 MB of cells at 1,000 x 30).
                 stream._compressor = isal_zlib.compressobj(1, isal_zlib.DEFLATED, -15)
-                stream.write(head)
+                write = _writer(stream)
+                write(head)
                 for chunk in _sheet_data(sheet, style_ids, rows, bound[1]):
-                    stream.write(chunk)
-                stream.write(tail)
+                    write(chunk)
+                write(tail)
     return out.getvalue()
+
+
+# What a zip member being written (zipfile's `_ZipWriteFile`) keeps of what it is given.
+_WRITTEN = ("_file_size", "_crc", "_compressor", "_compress_size", "_fileobj")
+
+
+def _writer(stream: Any) -> Callable[[bytes], None]:
+    """`stream.write` (a zip member being written) with the data's CRC-32 worked out by ISA-L,
+    the same number in a fifth of zlib's time (issue 27: 10 ms for a 200-intervention export's
+    43 MB); `stream.write` itself where the member does not keep what it is expected to."""
+    if not all(hasattr(stream, name) for name in _WRITTEN) or stream._compressor is None:
+        return stream.write
+    crc32, fileobj = isal_zlib.crc32, stream._fileobj
+    compress = stream._compressor.compress
+
+    def write(data: bytes) -> None:
+        if stream.closed:
+            raise ValueError("I/O operation on closed file.")
+        stream._file_size += len(data)
+        stream._crc = crc32(data, stream._crc)
+        packed = compress(data)
+        stream._compress_size += len(packed)
+        fileobj.write(packed)
+
+    return write
 
 
 def _around_cells(xml: str, sheet: Sheet, bound: tuple[int, int]) -> tuple[bytes, bytes]:
