@@ -510,6 +510,11 @@ def _sheet_data(
                     f'<c r="{letters[c]}{at}"{by_style[sid]} t="b"><f>{text}</f>'
                     f"<v>{int(cached)}</v></c>"
                 )
+            elif kind is str:  # a text worked out (a label, a rating): `_cell_xml`'s, no Formula
+                add(
+                    f'<c r="{letters[c]}{at}"{by_style[sid]} t="str"><f>{escape(text)}</f>'
+                    f"<v>{_xml_text(cached)}</v></c>"
+                )
             else:
                 add(_cell_xml(f"{letters[c]}{at}", Formula(text, cached), by_style[sid]))
         elif kind is float or kind is int:
