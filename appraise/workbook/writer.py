@@ -702,7 +702,7 @@ def _survey(sheet: Sheet) -> tuple[dict[int, float], dict[int, float], set[str]]
     # Each text cell's widest line (+2) and whether it needs the quote prefix, a text at a time.
     is_text = np.fromiter(map(isinstance, held, repeat(str)), dtype=bool, count=count)
     at_text = np.flatnonzero(is_text)
-    texts = list(map(held.__getitem__, at_text.tolist()))
+    texts = np.fromiter(held, dtype=object, count=count)[at_text].tolist()  # (read in C)
     widest = {
         text: (max(map(len, text.split("\n"))) if "\n" in text else len(text)) + 2
         for text in set(texts)
