@@ -6,8 +6,11 @@ difference."""
 
 from __future__ import annotations
 
+import io
 import math
 import re
+import zipfile
+import zlib
 from functools import partial
 from pathlib import Path
 
@@ -633,6 +636,32 @@ def test_an_awkward_sheet_is_written_as_cell_by_cell():
     assert "A200" in written and "D200" in written and "L200" in written
 
 
+def _repeated_numbers_sheet() -> Sheet:
+    """Numbers repeated down a sheet, as cells and as formulas' cached values, after a line of
+    years caching some of them: floats, the ints equal to them (1 == 1.0, their texts differ)
+    and both zeros (0.0 == -0.0, their texts differ too)."""
+    sheet = Sheet("Numbers")
+    sheet.put_years(1, 2, 6, f"{COLUMN}9*2", [1.0, -0.0, 0.1, 2.0, 0.0], "calc")
+    numbers = [1.0, 1, 0.0, -0.0, 0, 0.1, 2, 2.0, 1e-300, -0.0, 0.0, 1, 1.0, 0.1 + 0.2]
+    for r, number in enumerate(numbers * 3, start=2):
+        sheet.put(r, 1, number, "calc:money")
+        sheet.put(r, 2, Formula(f"A{r}*1", numbers[-r % len(numbers)]), "calc")
+        sheet.put(r, 3, Formula(f'A{r}&"<"', number), "calc:money")
+    return sheet
+
+
+def test_repeated_numbers_are_written_as_cell_by_cell():
+    # Their texts looked up once made: an int never takes its equal float's, nor a zero the
+    # other zero's.
+    sheet, laid_out = _repeated_numbers_sheet(), _repeated_numbers_sheet()
+    laid_out.materialise()
+    ids = {"calc": 0, "calc:money": 1, "calc" + QUOTED: 2, "calc:money" + QUOTED: 3}
+    written = _sheet_xml(sheet, ids)
+    assert written == _expected_xml(laid_out, ids)
+    assert "<v>1</v>" in written and "<v>1.0</v>" in written
+    assert "<v>-0.0</v>" in written and "<v>0.0</v>" in written and "<v>0</v>" in written
+
+
 def test_page_breaks_set_at_once_are_those_appended_one_by_one():
     sheet = Sheet("Breaks", row_breaks=[5, 9, 40, 41, 300])
     sheet.put(1, 1, "x")
@@ -713,3 +742,42 @@ def test_figures_by_owner_taken_as_they_are_are_those_shown_each_in_turn(given_f
     expected = [_NOT_A_NUMBER if v != v else shown(line, v) for v in figures]
     got = book._lists(key)
     assert [(type(v), repr(v)) for v in got] == [(type(v), repr(v)) for v in expected]
+
+
+# -- a zip member's CRC ---------------------------------------------------------------------
+
+
+def _rendered(monkeypatch, general: bool) -> bytes:
+    """A workbook of several sheets, its members written through zipfile's own `write` if
+    `general`, else through `_writer`'s (CRC-32 by ISA-L)."""
+    if general:
+        monkeypatch.setattr(writer, "_writer", lambda stream: stream.write)
+    sheets = [_repeating_sheet(), _awkward_survey_sheet()]
+    sheets[1].title = "Awkward"
+    try:
+        return writer.render(sheets, {"title": "crc"})
+    finally:
+        monkeypatch.undo()
+
+
+def test_members_written_with_isal_crc_are_what_zipfile_writes(monkeypatch):
+    quick = _rendered(monkeypatch, general=False)
+    assert quick == _rendered(monkeypatch, general=True)
+    with zipfile.ZipFile(io.BytesIO(quick)) as written:
+        assert written.testzip() is None  # every member's CRC is its data's
+
+
+def test_the_crc_comparison_catches_a_crc_of_each_chunk_alone(monkeypatch):
+    # Planted: each chunk's CRC worked out afresh, not carried on from the chunk before.
+    monkeypatch.setattr(writer.isal_zlib, "crc32", lambda data, crc=0: zlib.crc32(data))
+    quick = _rendered(monkeypatch, general=False)
+    assert quick != _rendered(monkeypatch, general=True)
+
+
+def test_a_member_that_keeps_nothing_expected_is_written_by_its_own_write():
+    class Member:
+        def write(self, data: bytes) -> int:
+            return len(data)
+
+    member = Member()
+    assert writer._writer(member) == member.write
