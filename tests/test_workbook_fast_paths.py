@@ -636,32 +636,6 @@ def test_an_awkward_sheet_is_written_as_cell_by_cell():
     assert "A200" in written and "D200" in written and "L200" in written
 
 
-def _repeated_numbers_sheet() -> Sheet:
-    """Numbers repeated down a sheet, as cells and as formulas' cached values, after a line of
-    years caching some of them: floats, the ints equal to them (1 == 1.0, their texts differ)
-    and both zeros (0.0 == -0.0, their texts differ too)."""
-    sheet = Sheet("Numbers")
-    sheet.put_years(1, 2, 6, f"{COLUMN}9*2", [1.0, -0.0, 0.1, 2.0, 0.0], "calc")
-    numbers = [1.0, 1, 0.0, -0.0, 0, 0.1, 2, 2.0, 1e-300, -0.0, 0.0, 1, 1.0, 0.1 + 0.2]
-    for r, number in enumerate(numbers * 3, start=2):
-        sheet.put(r, 1, number, "calc:money")
-        sheet.put(r, 2, Formula(f"A{r}*1", numbers[-r % len(numbers)]), "calc")
-        sheet.put(r, 3, Formula(f'A{r}&"<"', number), "calc:money")
-    return sheet
-
-
-def test_repeated_numbers_are_written_as_cell_by_cell():
-    # Their texts looked up once made: an int never takes its equal float's, nor a zero the
-    # other zero's.
-    sheet, laid_out = _repeated_numbers_sheet(), _repeated_numbers_sheet()
-    laid_out.materialise()
-    ids = {"calc": 0, "calc:money": 1, "calc" + QUOTED: 2, "calc:money" + QUOTED: 3}
-    written = _sheet_xml(sheet, ids)
-    assert written == _expected_xml(laid_out, ids)
-    assert "<v>1</v>" in written and "<v>1.0</v>" in written
-    assert "<v>-0.0</v>" in written and "<v>0.0</v>" in written and "<v>0</v>" in written
-
-
 def test_page_breaks_set_at_once_are_those_appended_one_by_one():
     sheet = Sheet("Breaks", row_breaks=[5, 9, 40, 41, 300])
     sheet.put(1, 1, "x")

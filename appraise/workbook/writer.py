@@ -442,7 +442,7 @@ def _sheet_data(
     # (labels repeated down a sheet).
     by_style = [attrs[name] if sid in used else "" for sid, name in enumerate(names)]
     made: list[dict[str, str]] = [{} for _ in names]
-    reprs = _Reprs()  # the floats' reprs, of lines of years and cells
+    reprs = _Reprs()  # the lines of years' numbers as text
     parts = ["<sheetData>"]
     add = parts.append
     row, at = 0, ""  # the open row, and its number as text
@@ -515,10 +515,7 @@ def _sheet_data(
             if kind is float or kind is int:
                 if "&" in text or "<" in text or ">" in text:
                     text = escape(text)
-                # A float's repr looked up (a few hundred numbers between 60,000 cells at
-                # 200 x 5: a repr is dtoa's work); not an int's, which would find 1.0 for 1.
-                number = reprs[cached] if kind is float and cached else repr(cached)
-                add(f'<c r="{letters[c]}{at}"{by_style[sid]}><f>{text}</f><v>{number}</v></c>')
+                add(f'<c r="{letters[c]}{at}"{by_style[sid]}><f>{text}</f><v>{cached!r}</v></c>')
             elif kind is bool:  # a check's result
                 if "&" in text or "<" in text or ">" in text:
                     text = escape(text)
@@ -534,8 +531,7 @@ def _sheet_data(
             else:
                 add(_cell_xml(f"{letters[c]}{at}", Formula(text, cached), by_style[sid]))
         elif kind is float or kind is int:
-            number = reprs[value] if kind is float and value else repr(value)
-            add(f'<c r="{letters[c]}{at}"{by_style[sid]}><v>{number}</v></c>')
+            add(f'<c r="{letters[c]}{at}"{by_style[sid]}><v>{value!r}</v></c>')
         else:
             # Any text starting with = + - @ (or a tab or CR), from whichever builder, gets the
             # quote prefix.
