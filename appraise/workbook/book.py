@@ -733,12 +733,7 @@ def _operand(state: tuple[Any, ...], name: str) -> X:
         # operands share each (issue 27), so worked out once.
         owners = book._owners.get((mine, mine_owner, level, also))
         if owners is None:
-            owners = book._owners[(mine, mine_owner, level, also)] = (
-                _owner_of(book, mine, mine_owner, level),
-                mine_owner,
-                *also,
-                "",
-            )
+            owners = _owners_made(book, mine, mine_owner, level, also)
         for owner in owners:
             place = places.get((name, owner))
             if place is not None:
@@ -755,6 +750,24 @@ def _operand(state: tuple[Any, ...], name: str) -> X:
         and (("n" in level and here.col == place.col) or (local and here.row == place.row))
     )
     return _reference(place, here, line.infinite is not None, columnwise, relative)
+
+
+def _owners_made(
+    book: Book,
+    mine: tuple[str, ...],
+    mine_owner: str,
+    level: tuple[str, ...],
+    also: tuple[str, ...],
+) -> tuple[str, ...]:
+    """The owners an operand of `level` is looked for under, in order, from a line of `mine`'s
+    for `mine_owner`, kept in `Book._owners` (looked up there first, without a call)."""
+    owners = book._owners[(mine, mine_owner, level, also)] = (
+        _owner_of(book, mine, mine_owner, level),
+        mine_owner,
+        *also,
+        "",
+    )
+    return owners
 
 
 # What `_operand` works out of an operand of a line the same for every cell: its name, its
@@ -781,12 +794,7 @@ def _operands(
         if place is None:
             found = owners.get((mine, mine_owner, level, also))
             if found is None:
-                found = owners[(mine, mine_owner, level, also)] = (
-                    _owner_of(book, mine, mine_owner, level),
-                    mine_owner,
-                    *also,
-                    "",
-                )
+                found = _owners_made(book, mine, mine_owner, level, also)
             for owner in found:
                 place = places.get((name, owner))
                 if place is not None:

@@ -147,6 +147,23 @@ def _prefixed(text: str, prefix: str) -> str:
     return "".join(parts)[1:]
 
 
+def _header_rows(sheet: Sheet) -> set[int]:
+    """The rows a sheet repeats at the top of each printed page: its column headers."""
+    if not sheet.print_rows:
+        return set()
+    top, _, bottom = sheet.print_rows.partition(":")
+    return set(range(int(top), int(bottom or top) + 1))
+
+
+def _within(sections: dict[int, str], last_row: int) -> dict[int, str]:
+    """The section each row from 1 to `last_row` is in, from the rows that start one."""
+    section, within = "", {}
+    for r in range(1, last_row + 1):
+        section = sections.get(r, section)
+        within[r] = section
+    return within
+
+
 def _texts(
     sheet: Sheet, placed: int | None = None, max_row: int | None = None
 ) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
@@ -159,10 +176,7 @@ def _texts(
     labels: dict[int, str] = {}
     sections: dict[int, str] = {}
     headers: dict[int, str] = {}
-    header_rows: set[int] = set()
-    if sheet.print_rows:
-        top, _, bottom = sheet.print_rows.partition(":")
-        header_rows = set(range(int(top), int(bottom or top) + 1))
+    header_rows = _header_rows(sheet)
     cells = sheet.cells
     codes, held, styles, names = cells.codes, cells.held, cells.styles, cells.names
     for p in cells.order(placed):
@@ -176,11 +190,7 @@ def _texts(
             sections[r] = str(value).split(":")[0].split(" (")[0]
         elif c <= 3 and r not in labels and isinstance(value, str) and style != "note":
             labels[r] = value
-    section, within = "", {}
-    for r in range(1, (sheet.max_row if max_row is None else max_row) + 1):
-        section = sections.get(r, section)
-        within[r] = section
-    return labels, within, headers
+    return labels, _within(sections, sheet.max_row if max_row is None else max_row), headers
 
 
 def _texts_quick(
@@ -192,10 +202,7 @@ def _texts_quick(
     labels: dict[int, str] = {}
     sections: dict[int, str] = {}
     headers: dict[int, str] = {}
-    header_rows: set[int] = set()
-    if sheet.print_rows:
-        top, _, bottom = sheet.print_rows.partition(":")
-        header_rows = set(range(int(top), int(bottom or top) + 1))
+    header_rows = _header_rows(sheet)
     cells = sheet.cells
     codes, held, styles, names = cells.codes, cells.held, cells.styles, cells.names
     for p in _readable(cells, placed, header_rows):
@@ -216,11 +223,7 @@ def _texts_quick(
             sections[r] = str(value).split(":")[0].split(" (")[0]
         elif c <= 3 and r not in labels and isinstance(value, str) and style != "note":
             labels[r] = value
-    section, within = "", {}
-    for r in range(1, (sheet.max_row if max_row is None else max_row) + 1):
-        section = sections.get(r, section)
-        within[r] = section
-    return labels, within, headers
+    return labels, _within(sections, sheet.max_row if max_row is None else max_row), headers
 
 
 def _readable(cells: Cells, placed: int | None, header_rows: set[int]) -> Sequence[int]:
