@@ -25,7 +25,6 @@ value a column each, `appraise.workbook.yearline`).
 from __future__ import annotations
 
 import functools
-import functools
 import io
 import math
 import re
