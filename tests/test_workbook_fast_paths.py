@@ -27,11 +27,12 @@ from appraise.engine.care import CARE
 from appraise.engine.lines import LINES
 from appraise.engine.programme import PROGRAMME
 from appraise.model.load import load_portfolio
+from appraise.workbook import book as book_module
 from appraise.workbook import writer
 from appraise.workbook.book import Book, Cell, Row, _operand
 from appraise.workbook.export import layout
 from appraise.workbook.options import OPTION
-from appraise.workbook.shapes import _Reading
+from appraise.workbook.shapes import _Reading, shape_of
 from appraise.workbook.writer import (
     QUOTED,
     Formula,
@@ -755,3 +756,38 @@ def test_a_member_that_keeps_nothing_expected_is_written_by_its_own_write():
 
     member = Member()
     assert writer._writer(member) == member.write
+
+
+# -- a cell's operands' shape, without their references made -------------------------------------
+
+
+TITLES = st.sampled_from(["Calculations", "Inputs", "Cash flows", "It's", "a!b", "Q1 (2017)"])
+SMALL = st.integers(1, 40)
+PLACES = st.one_of(
+    st.builds(book_module.Cell, TITLES, SMALL, SMALL),
+    st.builds(book_module.Row, TITLES, SMALL, SMALL, SMALL, SMALL),
+    st.builds(book_module.Column, TITLES, SMALL, SMALL, SMALL),
+    st.builds(book_module.Across, TITLES, SMALL, SMALL, SMALL),
+    st.builds(book_module.Block, TITLES, SMALL, SMALL),
+    st.builds(
+        book_module.Table, TITLES, SMALL, SMALL, SMALL, SMALL, st.sampled_from(["", "k:", "a'b"])
+    ),
+    st.builds(book_module.Grid, TITLES, SMALL, SMALL, SMALL, SMALL, SMALL, SMALL),
+)
+HERE = st.one_of(
+    st.builds(book_module.Cell, TITLES, SMALL, SMALL),
+    st.builds(book_module.Row, TITLES, SMALL, SMALL, SMALL, SMALL),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(PLACES, st.booleans(), st.booleans(), st.booleans()), max_size=4), HERE)
+def test_operands_shaped_without_their_references_are_the_references_shapes(placed, here):
+    """`_shaped_operands` against `shape_of` of the references `_operands` makes."""
+    # A reference is read relatively only from its own sheet's cell (as `_placed` finds it).
+    placed = [
+        (place, text, columnwise, relative and place.__class__ is book_module.Cell)
+        for place, text, columnwise, relative in placed
+    ]
+    expected = shape_of(book_module._operands(placed, here))
+    assert book_module._shaped_operands(placed, here) == expected

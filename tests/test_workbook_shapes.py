@@ -163,7 +163,7 @@ def test_a_template_gives_the_general_text_for_any_operands_of_its_shape():
 
 
 def _leave_out(index: int, kind: type) -> Any:
-    real = shapes._shape
+    real = shapes.shape_of
 
     def planted(operands: list[X]) -> Any:
         found = real(operands)
@@ -180,12 +180,12 @@ def _leave_out(index: int, kind: type) -> Any:
 def test_the_comparison_catches_a_shape_without_whether_a_row_has_years(monkeypatch):
     # Planted: whether a reference has its years' first column (`discount` tests it) is left
     # out of the shape, so a single rate's template is taken for a schedule's.
-    monkeypatch.setattr(shapes, "_shape", _leave_out(6, Ref))
+    monkeypatch.setattr(shapes, "shape_of", _leave_out(6, Ref))
     assert _differences() != []
 
 
 def test_the_comparison_catches_a_shape_without_a_tables_key_prefix(monkeypatch):
     # Planted: a table's key prefix (written as a quoted text by `lookup`) is left out of the
     # shape, so one table's prefix is written for another's.
-    monkeypatch.setattr(shapes, "_shape", _leave_out(4, Span))
+    monkeypatch.setattr(shapes, "shape_of", _leave_out(4, Span))
     assert _differences() != []

@@ -35,7 +35,7 @@ from appraise.errors import InputError
 from appraise.model.identity import RunIdentity
 from appraise.model.numbers import Domain
 from appraise.model.schema import Evidence, Portfolio
-from appraise.workbook.shapes import Shapes
+from appraise.workbook.shapes import UNSEEN, Shapes, shape_of
 from appraise.workbook.writer import Formula, Sheet, cacheable, quote_title, ref, safe_title
 from appraise.workbook.yearline import COLUMN
 
@@ -613,12 +613,23 @@ class Book:
         assert line.formula is not None, f"{key} is an input: it has no formula"
         state = (self, line.level, owner, here, local or {}, lines, also)
         reads = self._reads(line, lines)
-        if reads is not None:  # each operand straight to its reference (`_operands`)
-            operands = _operands(self, reads, line.level, owner, here, local, also)
-            text = None if operands is None else self._shapes.filled(line, operands)
+        if reads is not None:  # each operand straight to its reference (`_placed`)
+            placed = _placed(self, reads, line.level, owner, here, local, also)
+            text = None if placed is None else self._filled(line, placed, here)
             if text is not None:
                 return text
         return self._shapes.text(line, partial(_operand, state))
+
+    def _filled(self, line: Line, placed: list[Placed], here: Cell | Row) -> str | None:
+        """The formula text of `line` at `here`, its operands `placed`, by the template of
+        their shape (None where there is none: the general way)."""
+        shapes = self._shapes
+        shaped = _shaped_operands(placed, here)
+        if shaped is not None:
+            text = shapes.by_shape(line, *shaped)
+            if text is not UNSEEN:
+                return text  # type: ignore[return-value]
+        return shapes.filled(line, _operands(placed, here))
 
     def write(
         self,
@@ -648,17 +659,15 @@ class Book:
         """`write` of line `key` of each owner in turn along `row`, from column `first` (an
         intervention a column, as Calculations lays a line out), its style `styles[k]`."""
         line = LINES[key]
-        mine, title, shapes = line.level, sheet.title, self._shapes
+        mine, title = line.level, sheet.title
         reads = None
         for k, owner in enumerate(owners):
             col = first + k
             if reads is None:  # known once the line's first cell is written
                 reads = self._reads(line, LINES)
             here = Cell(title, row, col)
-            operands = (
-                None if reads is None else _operands(self, reads, mine, owner, here, None, ())
-            )
-            text = None if operands is None else shapes.filled(line, operands)
+            placed = None if reads is None else _placed(self, reads, mine, owner, here, None, ())
+            text = None if placed is None else self._filled(line, placed, here)
             if text is None:  # the general way: `write`
                 self.write(sheet, key, owner, row, col, styles[k])
                 continue
@@ -775,7 +784,12 @@ def _owners_made(
 Read = tuple[str, tuple[str, ...], bool, bool]
 
 
-def _operands(
+# Where each operand of a cell is placed and how it is read there: (its place, whether it may
+# show as text, whether it runs along the line's columns, whether it is read relatively).
+Placed = tuple[Place, bool, bool, bool]
+
+
+def _placed(
     book: Book,
     reads: list[Read],
     mine: tuple[str, ...],
@@ -783,9 +797,10 @@ def _operands(
     here: Cell | Row,
     local_places: Mapping[str, Place] | None,
     also: tuple[str, ...],
-) -> list[X] | None:
-    """`_operand` of each operand of `reads` in turn, for one cell (None where one is not
-    placed: the general way refuses it, or reads other operands)."""
+) -> list[Placed] | None:
+    """Each operand of `reads` in turn as `_operand` finds it for one cell, before it is made
+    a reference (None where one is not placed: the general way refuses it, or reads other
+    operands)."""
     places, owners, made = book.places, book._owners, []
     here_cell, title = here.__class__ is Cell, here.sheet
     for name, level, columnwise, text_value in reads:
@@ -807,8 +822,38 @@ def _operands(
             and place.sheet == title
             and (("n" in level and here.col == place.col) or (local and here.row == place.row))
         )
-        made.append(_reference(place, here, text_value, columnwise, relative))
+        made.append((place, text_value, columnwise, relative))
     return made
+
+
+def _operands(placed: list[Placed], here: Cell | Row) -> list[X]:
+    """`_operand` of each operand `_placed` found for one cell."""
+    return [
+        _reference(place, here, text_value, columnwise, relative)
+        for place, text_value, columnwise, relative in placed
+    ]
+
+
+def _shaped_operands(
+    placed: list[Placed], here: Cell | Row
+) -> tuple[tuple[Any, ...], list[Any]] | None:
+    """`shapes.shape_of(_operands(placed, here))`, a cell's operand (the commonest) worked out
+    from its text without its reference made (issue 27: 45,000 at 200 x 5). Held to it by
+    tests/test_workbook_fast_paths.py."""
+    shape: list[Any] = []
+    parts: list[Any] = []
+    for place, text_value, columnwise, relative in placed:
+        if place.__class__ is Cell:
+            head, bang, tail = _cell_text(place, here, relative).rpartition("!")
+            shape.append((Ref, text_value, bang, bool(tail), False, False, False, False, False))
+            parts += (head, tail, "", 0, "", "", "")
+            continue
+        found = shape_of([_reference(place, here, text_value, columnwise, relative)])
+        if found is None:
+            return None
+        shape += found[0]
+        parts += found[1]
+    return tuple(shape), parts
 
 
 _NOT_A_NUMBER = object()  # `Book._lists`: a figure not a number, shown as its owner needs
@@ -835,6 +880,14 @@ def effect_slot(owner: str) -> tuple[int, int] | None:
 YEAR_AXES = frozenset({"H", "Y", "K", "T"})
 
 
+def _cell_text(place: Cell, here: Cell | Row, relative: bool) -> str:
+    """A reference to a placed cell, seen from `here` (`_reference`'s text for it)."""
+    if relative:
+        return f"{get_column_letter(place.col)}{place.row}"
+    prefix = "" if place.sheet == here.sheet else quote_title(place.sheet)
+    return f"{prefix}${get_column_letter(place.col)}${place.row}"
+
+
 def _reference(
     place: Place,
     here: Cell | Row,
@@ -846,12 +899,9 @@ def _reference(
 
     `columnwise`: the operand runs along the same columns as the line using it, so each column
     reads its own (otherwise a line of years is the whole range, for an operation over years)."""
-    same = place.sheet == here.sheet
     if place.__class__ is Cell:  # the commonest (no Place is subclassed)
-        if relative:
-            return Ref(f"{get_column_letter(place.col)}{place.row}", text_value)
-        prefix = "" if same else quote_title(place.sheet)
-        return Ref(f"{prefix}${get_column_letter(place.col)}${place.row}", text_value)
+        return Ref(_cell_text(place, here, relative), text_value)
+    same = place.sheet == here.sheet
     prefix = "" if same else quote_title(place.sheet)
     if isinstance(place, Row):
         first, last = get_column_letter(place.first), get_column_letter(place.last)

@@ -71,6 +71,9 @@ class _Given:
         return object.__getattribute__(self, "_given")[name]
 
 
+UNSEEN = object()  # `Shapes.by_shape`: a shape with no template made yet, nor refused
+
+
 class _Line:
     """What is known of one line: the operands it reads, and a template by shape (None: a
     shape worked out the general way)."""
@@ -82,7 +85,7 @@ class _Line:
         self.forms: dict[tuple[Any, ...], str | None] = {}
 
 
-def _shape(operands: list[X]) -> tuple[tuple[Any, ...], list[Any]] | None:
+def shape_of(operands: list[X]) -> tuple[tuple[Any, ...], list[Any]] | None:
     """The operands' shape (what the operations may test or transform) and the parts each
     placeholder stands for (`_PARTS` an operand); None for an operand of another kind."""
     shape: list[Any] = []
@@ -180,8 +183,14 @@ class Shapes:
         way)."""
         return self._form(self._lines[id(line)], operands)
 
+    def by_shape(self, line: Line, shape: tuple[Any, ...], parts: list[Any]) -> str | None | Any:
+        """`filled` of operands whose `shape_of` is (`shape`, `parts`), without them: UNSEEN
+        where no cell of that shape has been filled yet (the template is made from operands)."""
+        form = self._lines[id(line)].forms.get(shape, UNSEEN)
+        return form if form is UNSEEN or form is None else form.format(*parts)
+
     def _form(self, known: _Line, operands: list[X]) -> str | None:
-        found = _shape(operands)
+        found = shape_of(operands)
         if found is None:
             return None
         shape, parts = found
