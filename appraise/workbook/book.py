@@ -837,9 +837,9 @@ def _operands(placed: list[Placed], here: Cell | Row) -> list[X]:
 def _shaped_operands(
     placed: list[Placed], here: Cell | Row
 ) -> tuple[tuple[Any, ...], list[Any]] | None:
-    """`shapes.shape_of(_operands(placed, here))`, a cell's operand (the commonest) worked out
-    from its text without its reference made (issue 27: 45,000 at 200 x 5). Held to it by
-    tests/test_workbook_fast_paths.py."""
+    """`shapes.shape_of(_operands(placed, here))`, an operand that is a cell or a line of years
+    (the commonest) worked out from its text without its reference made (issue 27: 63,000 at
+    200 x 5). Held to it by tests/test_workbook_fast_paths.py."""
     shape: list[Any] = []
     parts: list[Any] = []
     for place, text_value, columnwise, relative in placed:
@@ -847,6 +847,15 @@ def _shaped_operands(
             head, bang, tail = _cell_text(place, here, relative).rpartition("!")
             shape.append((Ref, text_value, bang, bool(tail), False, False, False, False, False))
             parts += (head, tail, "", 0, "", "", "")
+            continue
+        if place.__class__ is Row:
+            text, prefix, first, last, end = _row_text(place, here, columnwise)
+            head, bang, tail = text.rpartition("!")
+            shape.append(
+                (Ref, text_value, bang, bool(tail), bool(prefix), bool(place.row))
+                + (bool(first), bool(last), bool(end))
+            )
+            parts += (head, tail, prefix, place.row, first, last, end)
             continue
         found = shape_of([_reference(place, here, text_value, columnwise, relative)])
         if found is None:
@@ -888,6 +897,18 @@ def _cell_text(place: Cell, here: Cell | Row, relative: bool) -> str:
     return f"{prefix}${get_column_letter(place.col)}${place.row}"
 
 
+def _row_text(place: Row, here: Cell | Row, columnwise: bool) -> tuple[str, str, str, str, str]:
+    """A reference to a placed line of years, seen from `here` (`_reference`'s for it): its
+    text, its sheet's prefix and the letters of its first, last and end columns."""
+    prefix = "" if place.sheet == here.sheet else quote_title(place.sheet)
+    first, last = get_column_letter(place.first), get_column_letter(place.last)
+    end = get_column_letter(place.end)
+    if not prefix and isinstance(here, Row) and columnwise:
+        return f"{COLUMN}{place.row}", prefix, first, last, end
+    # a whole line of years, used through an operation over years
+    return f"{prefix}${first}${place.row}:${last}${place.row}", prefix, first, last, end
+
+
 def _reference(
     place: Place,
     here: Cell | Row,
@@ -904,12 +925,7 @@ def _reference(
     same = place.sheet == here.sheet
     prefix = "" if same else quote_title(place.sheet)
     if isinstance(place, Row):
-        first, last = get_column_letter(place.first), get_column_letter(place.last)
-        end = get_column_letter(place.end)
-        if same and isinstance(here, Row) and columnwise:
-            text = f"{COLUMN}{place.row}"
-        else:  # a whole line of years, used through an operation over years
-            text = f"{prefix}${first}${place.row}:${last}${place.row}"
+        text, prefix, first, last, end = _row_text(place, here, columnwise)
         return Ref(text, text_value, prefix, place.row, first, last, end)
     if isinstance(place, Column):
         col = get_column_letter(place.col)
