@@ -49,21 +49,17 @@ def _engine(value: Any) -> Any:
 def check_rows(book: Book) -> list[Check]:
     """Every Summary figure against the engine's, then the figures other sheets added."""
     rows = []
-
-    def add(anchor: str, owner: str, key: str, value: Any) -> None:
-        figure = REGISTRY[key]
-        rows.append(
-            Check(
-                book.at(anchor), owner, key, value, figure.tolerance, figure_format(book, key, None)
-            )
-        )
-
+    # Each figure's tolerance and format: the same for every intervention.
+    kept = [(key, REGISTRY[key].tolerance, figure_format(book, key, None)) for key in FIGURES]
     for i, item in enumerate(book.model.interventions):
-        for key in FIGURES:
-            add(f"summary.{key}.{i}", item.id, key, book.value_of(key, f"i{i}"))
-    for key in FIGURES:
+        owner, at = f"i{i}", f".{i}"
+        for key, tolerance, fmt in kept:
+            anchor = book.at(f"summary.{key}{at}")
+            rows.append(Check(anchor, item.id, key, book.value_of(key, owner), tolerance, fmt))
+    for key, tolerance, fmt in kept:
         if key in PORTFOLIO_KEYS and f"summary.{key}.total" in book.anchors:
-            add(f"summary.{key}.total", "total", key, book.value_of(key, "total"))
+            anchor = book.at(f"summary.{key}.total")
+            rows.append(Check(anchor, "total", key, book.value_of(key, "total"), tolerance, fmt))
     return rows + book.checks
 
 
@@ -120,34 +116,41 @@ def checks_of(book: Book, rows: list[Check]) -> Sheet:
     )
     sheet.row(CHECK_FIRST_ROW - 1, [(h, "header") for h in CHECK_HEADERS])
     summary = quote_title(SUMMARY)
+    styles: dict[str, tuple[str, str, str]] = {}  # by format: a few, for thousands of rows
     for r, check in enumerate(rows, CHECK_FIRST_ROW):
-        target, owner, key, fmt = check.ref, check.owner, check.figure, check.fmt
+        target, fmt = check.ref, check.fmt
         engine = _engine(check.engine)
+        missing = engine == NOT_FINITE
         note = ""
-        if engine == NOT_FINITE:
+        if missing:
             note = (
                 "Not compared in £: the engine's figure is not a finite number (a zero "
                 "denominator, or no payback); passes when the workbook shows text too"
             )
+        style = styles.get(fmt)
+        if style is None:
+            tolerance = f"engine:{fmt if fmt.startswith('money') else ''}"
+            style = styles[fmt] = (f"engine:{fmt}", f"calc:{fmt}", tolerance)
+        at = str(r)  # the row's number, written eleven times below
         sheet.row(
             r,
             [
                 (target.removeprefix(summary).replace("$", ""), "text"),
-                (owner, "user"),
-                (key, "text"),
-                (engine, f"engine:{fmt}"),
-                (Formula(target, None if engine == NOT_FINITE else engine), f"calc:{fmt}"),
+                (check.owner, "user"),
+                (check.figure, "text"),
+                (engine, style[0]),
+                (Formula(target, None if missing else engine), style[1]),
                 (
                     Formula(
-                        f"IF(AND(ISNUMBER(D{r}),ISNUMBER(E{r})),E{r}-D{r},"
-                        f'IF(AND(ISTEXT(D{r}),ISTEXT(E{r})),IF(OR(D{r}="{NOT_FINITE}",'
-                        f'EXACT(D{r},E{r})),0,"mismatch"),"mismatch"))',
+                        f"IF(AND(ISNUMBER(D{at}),ISNUMBER(E{at})),E{at}-D{at},"
+                        f'IF(AND(ISTEXT(D{at}),ISTEXT(E{at})),IF(OR(D{at}="{NOT_FINITE}",'
+                        f'EXACT(D{at},E{at})),0,"mismatch"),"mismatch"))',
                         0,
                     ),
-                    f"calc:{fmt}",
+                    style[1],
                 ),
-                (check.tolerance, f"engine:{fmt if fmt.startswith('money') else ''}"),
-                (Formula(f"IF(ISNUMBER(F{r}),ABS(F{r})<=G{r},FALSE)", True), "calc"),
+                (check.tolerance, style[2]),
+                (Formula(f"IF(ISNUMBER(F{at}),ABS(F{at})<=G{at},FALSE)", True), "calc"),
                 (note, "note"),
             ],
         )
