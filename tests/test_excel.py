@@ -23,7 +23,7 @@ from appraise.workbook import export as excel
 from appraise.workbook import returned
 from appraise.workbook.export import export_workbook, workbook_bytes
 from appraise.workbook.importing import import_workbook
-from appraise.workbook.inputs import INPUT_HEADERS
+from appraise.workbook.inputs import INPUT_HEADERS, ROW_HEADERS
 from appraise.workbook.summary import FIGURES, SUMMARY_KEYS
 from appraise.workbook.writer import Formula, Sheet, read_text, render, safe_title
 from tests.conftest import EXAMPLES, THURROCK
@@ -241,6 +241,7 @@ def test_inputs_sheet_holds_values_only_with_a_key_per_input(thurrock_book):
     # label, value, unit, owner; where the value came from (status, source, locator); note; key
     header = ["Input", "Value", "Unit", "Belongs to", "Status", "Source", "Locator", "Note", "Key"]
     assert [c.value for c in ws[3]] == header
+    assert ROW_HEADERS == INPUT_HEADERS  # the order `inputs_sheet` gives a row's cells in
     keys = [r[KEY].value for r in ws.iter_rows(min_row=4) if r[KEY].value]
     assert len(keys) == len(set(keys))
     # Each input's provenance (docs/provenance.md): MST's treated risk is APHR 2017's figure for

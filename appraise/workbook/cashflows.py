@@ -118,14 +118,20 @@ class Layout:
     def __init__(self, book: Book, sheet: Sheet, row: int, horizon: int):
         self.book, self.sheet, self.r, self.horizon = book, sheet, row, horizon
         self.last = FIRST_YEAR_COL + horizon - 1
+        # The horizon's columns, as a row's SUM gives them: "D" and "H" in D5:H5.
+        self.span = (get_column_letter(FIRST_YEAR_COL), get_column_letter(self.last))
+        # The label of a figure shown from another sheet, made once for every intervention's.
+        self.shown_labels: dict[tuple[str, str], str] = {}
 
     def heading(self, text: str) -> None:
         self.r += 2
         self.sheet.put(self.r, 1, text, "section")
 
     def label(self, key: str) -> None:
+        # Two cells: two `put`s, quicker than a `Sheet.row` of them (issue 27).
         line = LINES[key]
-        self.sheet.row(self.r, [(line.label, "text"), (line.unit, "text")])
+        self.sheet.put(self.r, 1, line.label, "text")
+        self.sheet.put(self.r, 2, line.unit, "text")
 
     def years(self, key: str, owner: str, end: int, local: dict | None = None) -> None:
         """A line across the years (to column `end`); its horizon total in C if it is a flow."""
@@ -155,7 +161,8 @@ class Layout:
 
     def horizon_total(self, key: str, owner: str, values: list | None = None) -> None:
         """A flow's total over the horizon, in column C (`values`: the line's, if at hand)."""
-        span = f"{get_column_letter(FIRST_YEAR_COL)}{self.r}:{get_column_letter(self.last)}{self.r}"
+        first, last = self.span
+        span = f"{first}{self.r}:{last}{self.r}"
         if values is None:
             values = self.book.value_of(key, owner)
         total = sum(values[: self.horizon])
@@ -176,8 +183,11 @@ class Layout:
         """A figure from another sheet, shown in column C for the lines beside it to read."""
         self.r += 1
         line = LINES[key]
-        label = f"{line.label} ({source})"
-        self.sheet.row(self.r, [(label, "text"), (line.unit, "text")])
+        label = self.shown_labels.get((key, source))
+        if label is None:
+            label = self.shown_labels[(key, source)] = f"{line.label} ({source})"
+        self.sheet.put(self.r, 1, label, "text")
+        self.sheet.put(self.r, 2, line.unit, "text")
         self.book.show(self.sheet, self.r, 3, key, owner, f"calc:{line.fmt}")
         return Cell(self.sheet.title, self.r, 3)
 
@@ -300,26 +310,22 @@ def _by_intervention(layout: Layout) -> dict[str, tuple[int, int]]:
     for key in (*TOTAL_YEARS, *TOTAL_VALUES):
         if LINES[key].total != "sum":
             continue
+        line = LINES[key]
+        style = f"calc:{line.fmt}"
         layout.r += 1
-        sheet.put(layout.r, 1, LINES[key].label, "bold")
+        sheet.put(layout.r, 1, line.label, "bold")
         first = layout.r + 1
         for i, item in enumerate(book.model.interventions):
             layout.r += 1
-            sheet.row(layout.r, [(item.id, "user"), (LINES[key].unit, "text")])
-            place, value = book.where(key, f"i{i}"), book.value_of(key, f"i{i}")
+            sheet.put(layout.r, 1, item.id, "user")
+            sheet.put(layout.r, 2, line.unit, "text")
+            owner = f"i{i}"
+            place, value = book.where(key, owner), book.value_of(key, owner)
             if isinstance(place, Row):
-                sheet.put_years(
-                    layout.r,
-                    FIRST_YEAR_COL,
-                    layout.last,
-                    f"{COLUMN}{place.row}",
-                    value,
-                    f"calc:{LINES[key].fmt}",
-                )
+                shape = f"{COLUMN}{place.row}"
+                sheet.put_years(layout.r, FIRST_YEAR_COL, layout.last, shape, value, style)
             else:
-                sheet.put_formula(
-                    layout.r, 3, f"C{place.row}", cacheable(value), f"calc:{LINES[key].fmt}"
-                )
+                sheet.put_formula(layout.r, 3, f"C{place.row}", cacheable(value), style)
         rows[key] = (first, layout.r)
     return rows
 

@@ -14,6 +14,7 @@ portfolio embedded in the workbook and compares). Three kinds of row:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,7 @@ from appraise.engine.lines import EFFECT_FORM_NAMES, LINES
 from appraise.engine.params import CONTRACT_ARRAYS, DEFAULTS, Model, Param
 from appraise.model import ratings
 from appraise.model.discounting import GREEN_BOOK, Schedule, bands_within
+from appraise.model.numbers import Domain
 from appraise.model.prices import read_price_year
 from appraise.model.savings import (
     CAPACITY,
@@ -392,8 +394,10 @@ def price_rows(
     block: str,
     belongs_to: str,
     sources: tuple[str, ...],
+    labels: tuple[str, ...] | None = None,
 ) -> list[InputRow]:
-    """A money block's price year (which may be changed) and the index that uprates it (fixed)."""
+    """A money block's price year (which may be changed) and the index that uprates it (fixed);
+    `labels`: the price years' (`model.prices.labels`), if at hand."""
     prices = model.prices
     if prices is None:
         return []
@@ -403,7 +407,8 @@ def price_rows(
     if b.assumed:
         notes.insert(0, f"Assumed: the file gives no price year, so the price base ({prices.base})")
     note = "; ".join(notes)
-    labels = prices.labels  # worked out afresh each time asked for
+    if labels is None:
+        labels = prices.labels  # worked out afresh each time asked for
     return [
         InputRow(
             f"{slot}_price_year",
@@ -678,6 +683,12 @@ def intervention_rows(model: Model) -> list[Section | InputRow]:
     by_slot = {(p.target, p.index): p for p in model.params if p.owner_kind == "intervention"}
     k_max = values["effect_form"].shape[-1]
     staff_owner = model.base.structure.staff_owner
+    staff = staff_owner if staff_owner is not None else np.zeros(0)
+    # Each intervention's staff groups, and the price years (worked out afresh when asked for).
+    groups: dict[int, list[int]] = {}
+    for g, i in enumerate(staff.tolist()):
+        groups.setdefault(int(i), []).append(g)
+    labels = model.prices.labels if model.prices is not None else None
     rows: list[Section | InputRow] = []
     for i, item in enumerate(model.interventions):
         rows.append(Section(f"Intervention {item.id}: {item.name}"))
@@ -726,9 +737,8 @@ def intervention_rows(model: Model) -> list[Section | InputRow]:
                 rows.append(_structural(slot, label, unit, i, model))
             if slot == "fixed_cost":
                 block = f"interventions[{i}].unit_cost"
-                rows += price_rows(model, "cost", owner, block, item.id, src)
-                staff = staff_owner if staff_owner is not None else np.zeros(0)
-                for g in (int(x) for x in np.flatnonzero(staff == i)):
+                rows += price_rows(model, "cost", owner, block, item.id, src, labels)
+                for g in groups.get(i, ()):
                     for target in ("staff_fte", "staff_salary", "staff_on_costs"):
                         param = by_slot[(target, g)]
                         note = _written_note(item, param.path)
@@ -910,10 +920,36 @@ def _allowed(book: Book, row: InputRow) -> Allowed | None:
         return Allowed("number", 0.0, 1.0)
     if row.param is None:
         return Allowed("whole", 0.0)  # a count of cohorts
-    return Allowed.domain(row.param.domain)
+    return _domain_allowed(row.param.domain)
+
+
+@functools.lru_cache(maxsize=256)  # a few domains (the input registry's), for thousands of rows
+def _domain_allowed(domain: Domain) -> Allowed:
+    return Allowed.domain(domain)
 
 
 SWITCH = Allowed("names", names=("0", "1"))
+# The headers of a row's cells as `inputs_sheet` gives them, in order: INPUT_HEADERS' order
+# (tests/test_excel.py holds it to that).
+ROW_HEADERS = (
+    "Input",
+    "Value",
+    "Unit",
+    "Belongs to",
+    "Status",
+    "Source",
+    "Locator",
+    "Note",
+    INPUT_KEY_HEADER,
+)
+
+
+def _value_style(kind: str, unit: str) -> str:
+    """The style of the value cell of a row of `kind` and `unit`."""
+    role = "input" if kind in ("param", "setting") else "fixed"
+    if unit in ("rating", "year", "index", "placement"):  # a name, kept as text
+        return "user_in" if role == "input" else "user_fixed"
+    return f"{role}:{input_format(unit)}"
 
 
 def inputs_sheet(book: Book) -> Sheet:
@@ -936,6 +972,7 @@ def inputs_sheet(book: Book) -> Sheet:
     r = INPUT_HEADER_ROW
     table: list[int] = []
     editable: list[tuple[int, InputRow]] = []
+    styles: dict[tuple[str, str], str] = {}  # value styles by kind and unit: a few
     book.input_rows = input_rows(book.model)
     for item in book.input_rows:
         r += 1
@@ -943,23 +980,24 @@ def inputs_sheet(book: Book) -> Sheet:
             r += 1 if r > INPUT_HEADER_ROW + 1 else 0
             sheet.put(r, 1, item.title, "section")
             continue
-        role = "input" if item.kind in ("param", "setting") else "fixed"
-        value_style = f"{role}:{input_format(item.unit)}"
-        if item.unit in ("rating", "year", "index", "placement"):  # a name, kept as text
-            value_style = "user_in" if role == "input" else "user_fixed"
+        value_style = styles.get((item.kind, item.unit))
+        if value_style is None:
+            value_style = styles[(item.kind, item.unit)] = _value_style(item.kind, item.unit)
         status, source, locator, note = provenance_columns(item, citations)
-        cells = {
-            "Input": (item.label, "user_wrap"),
-            "Value": (item.value, value_style),
-            "Unit": (item.unit, "text"),
-            "Belongs to": (item.belongs_to, "user"),
-            "Status": (status, "text"),
-            "Source": (source, "user"),
-            "Locator": (locator, "user"),
-            "Note": (note, "note"),
-            INPUT_KEY_HEADER: (item.key, "user"),
-        }
-        sheet.row(r, [cells[header] for header in INPUT_HEADERS])
+        sheet.row(
+            r,
+            [
+                (item.label, "user_wrap"),
+                (item.value, value_style),
+                (item.unit, "text"),
+                (item.belongs_to, "user"),
+                (status, "text"),
+                (source, "user"),
+                (locator, "user"),
+                (note, "note"),
+                (item.key, "user"),
+            ],
+        )
         book.input_cells[item.key] = ref(sheet.title, r, VALUE_COL)
         editable.append((r, item))
         if item.line == "optimism_bias_table":

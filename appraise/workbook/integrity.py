@@ -80,18 +80,21 @@ def integrity_sheet(book: Book) -> Sheet:
             r += 1
             low, high = bounds if isinstance(bounds, tuple) else (bounds, "")
             holds = holds.replace(LOW, f"D{r}").replace(HIGH, f"E{r}")
-            sheet.row(
-                r,
-                [
-                    (label, "user"),
-                    (value, "calc") if value is not None else None,
-                    (compared, "calc") if compared is not None else None,
-                    (low, "fixed") if low != "" else None,
-                    (high, "fixed") if high != "" else None,
-                    (Formula(f"IFERROR({holds},FALSE)", True), "calc"),
-                    (where, "user") if isinstance(where, str) else (where, "calc"),
-                ],
-            )
+            # Cell by cell, in the row's order (quicker than a `Sheet.row` of a few cells), the
+            # formula held without a `Formula` made (`put_formula`; issue 27).
+            if label is not None:
+                sheet.put(r, 1, label, "user")
+            if value is not None:
+                sheet.put(r, 2, value, "calc")
+            if compared is not None:
+                sheet.put(r, 3, compared, "calc")
+            if low != "" and low is not None:
+                sheet.put(r, 4, low, "fixed")
+            if high != "" and high is not None:
+                sheet.put(r, 5, high, "fixed")
+            sheet.put_formula(r, 6, f"IFERROR({holds},FALSE)", True, "calc")
+            if where is not None:
+                sheet.put(r, 7, where, "user" if isinstance(where, str) else "calc")
         spans.append((title, first, r))
     masters, failed = [], []
     for k, (title, first, last) in enumerate(spans):
@@ -159,7 +162,8 @@ def _groups(book: Book) -> list[tuple[str, list[Check]]]:
 def _inputs(book: Book) -> list[Check]:
     rows: list[Check] = []
     for item in book.inputs:
-        where = f"{item.ref.replace('$', '')} {item.label}"
+        at = item.ref  # worked out afresh each time asked for
+        where = f"{at.replace('$', '')} {item.label}"
         allowed = item.allowed
         numeric = allowed.kind in ("number", "whole")
         low = (allowed.lo if math.isfinite(allowed.lo) else NO_LIMIT) if numeric else allowed.text
@@ -167,11 +171,11 @@ def _inputs(book: Book) -> list[Check]:
         rows.append(
             (
                 where,
-                Formula(item.ref, item.value),
+                Formula(at, item.value),
                 None,
                 (low, high),
                 where,
-                allowed.holds(item.ref, LOW, HIGH),
+                allowed.holds(at, LOW, HIGH),
             )
         )
     return rows

@@ -75,12 +75,19 @@ def summary_sheet(book: Book) -> Sheet:
     for key, c in cols.items():
         meaning = "" if key in ("id", "name") else f" ({REGISTRY[key].explained})"
         sheet.notes[(1, c)] = f"{KEY_NOTE}{key}{meaning}"
+    # Each figure's style, where it is the same for every intervention (a per-case rate's is not).
+    styles = {
+        key: None if REGISTRY[key].per_case else f"output:{figure_format(book, key, None)}"
+        for key in FIGURES
+    }
     for i, item in enumerate(book.model.interventions):
-        r = i + 2
+        r, owner = i + 2, f"i{i}"
         sheet.put(r, 1, item.id, "user")
         sheet.put(r, 2, item.name, "user_wrap")
-        for key in FIGURES:
-            book.show(sheet, r, cols[key], key, f"i{i}", f"output:{figure_format(book, key, i)}")
+        for key, style in styles.items():
+            if style is None:
+                style = f"output:{figure_format(book, key, i)}"
+            book.show(sheet, r, cols[key], key, owner, style)
     for key in SUMMARY_KEYS[2:]:
         for i in range(n):
             book.anchor(f"summary.{key}.{i}", sheet, i + 2, cols[key])
