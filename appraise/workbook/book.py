@@ -684,11 +684,7 @@ class Book:
         names = self._shapes.names(line)
         if names is None or any(name not in lines for name in names):
             return None
-        mine, reads = line.level, []
-        for name in names:
-            level = lines[name].level
-            columnwise = bool(level) and bool(mine) and level[-1] == mine[-1] in YEAR_AXES
-            reads.append((name, level, columnwise, lines[name].infinite is not None))
+        reads = [_read(name, lines[name], line.level) for name in names]
         self._read_by_line[(id(line), id(lines))] = (line, lines, reads)
         return reads
 
@@ -732,33 +728,19 @@ def _operand(state: tuple[Any, ...], name: str) -> X:
     """Operand `name` of the formula of a line in a cell (`state`: `Book._formula_text`'s), as a
     reference to where it is placed."""
     book, mine, mine_owner, here, local_places, lines, also = state
-    line = lines[name]
+    read = _read(name, lines[name], mine)
+    placed = _placed(book, [read], mine, mine_owner, here, local_places, also)
+    if placed is None:
+        raise KeyError(f"{name!r} is not placed for {mine_owner!r}")
+    return _operands(placed, here)[0]
+
+
+def _read(name: str, line: Line, mine: tuple[str, ...]) -> Read:
+    """What is known of operand `name` (its `line`) of a line on level `mine`, the same for
+    every cell."""
     level = line.level
-    place = local_places.get(name)
-    local = place is not None
-    if place is None:
-        places = book.places
-        # The owners to look under, by the line's and the operand's levels: a few thousand
-        # operands share each (issue 27), so worked out once.
-        owners = book._owners.get((mine, mine_owner, level, also))
-        if owners is None:
-            owners = _owners_made(book, mine, mine_owner, level, also)
-        for owner in owners:
-            place = places.get((name, owner))
-            if place is not None:
-                break
-        else:
-            raise KeyError(f"{name!r} is not placed for {mine_owner!r}")
     columnwise = bool(level) and bool(mine) and level[-1] == mine[-1] in YEAR_AXES
-    # Relative where a formula copied along its row or column reads its own neighbours: an
-    # intervention's column on Calculations, a claim's row on Claims check.
-    relative = (
-        place.__class__ is Cell
-        and here.__class__ is Cell
-        and place.sheet == here.sheet
-        and (("n" in level and here.col == place.col) or (local and here.row == place.row))
-    )
-    return _reference(place, here, line.infinite is not None, columnwise, relative)
+    return name, level, columnwise, line.infinite is not None
 
 
 def _owners_made(
@@ -798,15 +780,17 @@ def _placed(
     local_places: Mapping[str, Place] | None,
     also: tuple[str, ...],
 ) -> list[Placed] | None:
-    """Each operand of `reads` in turn as `_operand` finds it for one cell, before it is made
-    a reference (None where one is not placed: the general way refuses it, or reads other
-    operands)."""
+    """Where each operand of `reads` is placed, and how one cell reads it, before it is made a
+    reference (None where one is not placed: `_operand` refuses it; a cell of the fast way
+    that reads other operands then goes the general way)."""
     places, owners, made = book.places, book._owners, []
     here_cell, title = here.__class__ is Cell, here.sheet
     for name, level, columnwise, text_value in reads:
         place = local_places.get(name) if local_places else None
         local = place is not None
         if place is None:
+            # The owners to look under, by the line's and the operand's levels: a few thousand
+            # operands share each (issue 27), so worked out once.
             found = owners.get((mine, mine_owner, level, also))
             if found is None:
                 found = _owners_made(book, mine, mine_owner, level, also)
@@ -816,6 +800,8 @@ def _placed(
                     break
             else:
                 return None
+        # Relative where a formula copied along its row or column reads its own neighbours: an
+        # intervention's column on Calculations, a claim's row on Claims check.
         relative = (
             place.__class__ is Cell
             and here_cell

@@ -165,10 +165,12 @@ def _within(sections: dict[int, str], last_row: int) -> dict[int, str]:
 
 
 def _texts(
-    sheet: Sheet, placed: int | None = None, max_row: int | None = None
+    sheet: Sheet, placed: int | None = None, max_row: int | None = None, quick: bool = False
 ) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
     """Each row's label, the section it is in, and each column's header, to say what a cell is
     (from the first `placed` cells placed, rows 1 to `max_row`: the sheet as it was then).
+    `quick`: reading only the cells `_readable` finds, those that can say anything (held to
+    reading every cell by tests/test_workbook_formula_check_xml.py).
 
     Only the builders' own words and ids go into the description, which the Formula check writes
     as text inside a formula: never a name or other text from the user's file (`user` styles,
@@ -179,38 +181,15 @@ def _texts(
     header_rows = _header_rows(sheet)
     cells = sheet.cells
     codes, held, styles, names = cells.codes, cells.held, cells.styles, cells.names
-    for p in cells.order(placed):
-        value, style = held[p], names[styles[p]]
-        if value.__class__ is tuple or value in (None, "") or style.startswith("user"):
-            continue  # a formula, (text, cached value); nothing; or the user's text
-        r, c = codes[p] >> SHIFT, codes[p] & COLUMN_BITS
-        if r in header_rows and style != "title" and c not in headers:
-            headers[c] = str(value)
-        elif style == "section" and c == 1:
-            sections[r] = str(value).split(":")[0].split(" (")[0]
-        elif c <= 3 and r not in labels and isinstance(value, str) and style != "note":
-            labels[r] = value
-    return labels, _within(sections, sheet.max_row if max_row is None else max_row), headers
-
-
-def _texts_quick(
-    sheet: Sheet, placed: int | None = None, max_row: int | None = None
-) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
-    """`_texts`, reading only the cells that can say anything: those `_readable` finds, and of
-    a row whose label is found, none but in a header row (a section heading is in column 1,
-    before any label of its row). Held to `_texts` by tests/test_workbook_formula_check_xml.py."""
-    labels: dict[int, str] = {}
-    sections: dict[int, str] = {}
-    headers: dict[int, str] = {}
-    header_rows = _header_rows(sheet)
-    cells = sheet.cells
-    codes, held, styles, names = cells.codes, cells.held, cells.styles, cells.names
-    for p in _readable(cells, placed, header_rows):
+    positions = _readable(cells, placed, header_rows) if quick else cells.order(placed)
+    for p in positions:
         value = held[p]
         if value.__class__ is tuple:  # a formula, (text, cached value)
             continue
         key = codes[p]
         r = key >> SHIFT
+        # A row's label found: nothing after it says more (a section heading is in column 1,
+        # before any label of its row), but in a header row.
         if r in labels and r not in header_rows:
             continue
         style = names[styles[p]]
@@ -224,6 +203,13 @@ def _texts_quick(
         elif c <= 3 and r not in labels and isinstance(value, str) and style != "note":
             labels[r] = value
     return labels, _within(sections, sheet.max_row if max_row is None else max_row), headers
+
+
+def _texts_quick(
+    sheet: Sheet, placed: int | None = None, max_row: int | None = None
+) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
+    """`_texts`, reading only the cells that can say anything (issue 27)."""
+    return _texts(sheet, placed, max_row, quick=True)
 
 
 def _readable(cells: Cells, placed: int | None, header_rows: set[int]) -> Sequence[int]:
