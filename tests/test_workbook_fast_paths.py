@@ -6,6 +6,7 @@ difference."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import math
 import re
@@ -15,6 +16,8 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
+import openpyxl.packaging.core
+import openpyxl.writer.excel
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -722,11 +725,25 @@ def test_figures_by_owner_taken_as_they_are_are_those_shown_each_in_turn(given_f
 # -- a zip member's CRC ---------------------------------------------------------------------
 
 
+class _StoppedClock:
+    """`datetime` as openpyxl's modules use it, with the clock stopped."""
+
+    timezone = datetime.timezone
+
+    class datetime(datetime.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return cls(2026, 1, 2, 3, 4, 5, tzinfo=tz)
+
+
 def _rendered(monkeypatch, general: bool) -> bytes:
     """A workbook of several sheets, its members written through zipfile's own `write` if
     `general`, else through `_writer`'s (CRC-32 by ISA-L)."""
     if general:
         monkeypatch.setattr(writer, "_writer", lambda stream: stream.write)
+    # docProps/core.xml holds the time of writing: two renders a second apart differ there.
+    for clocked in (openpyxl.packaging.core, openpyxl.writer.excel):
+        monkeypatch.setattr(clocked, "datetime", _StoppedClock)
     sheets = [_repeating_sheet(), _awkward_survey_sheet()]
     sheets[1].title = "Awkward"
     try:
