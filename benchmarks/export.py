@@ -114,16 +114,17 @@ def large_export(n: int, years: int, folder: Path) -> tuple[float, float, bytes]
 
 
 def writing_floor(data: bytes, repeats: int = 3) -> tuple[float, float, int, int]:
-    """What any writer of this workbook from Python must at least do, in CPU seconds: encode,
-    deflate (ISA-L at level 1, as the writer does) and CRC the XML of each part, least of
-    `repeats`; and make one string for each of its cells (`<c r=...><v>...</v></c>`) and join
-    them. Returns both, with the cells and the bytes of XML."""
+    """What any writer of this workbook from Python must at least do, in seconds (wall-clock, as
+    the export is timed; each the least of `repeats`): encode, deflate (ISA-L at level 1, as the
+    writer does) and CRC the XML of each part; and make one string for each of its cells
+    (`<c r=...><v>...</v></c>`) and join them. Returns both, with the cells and the bytes of
+    XML."""
     with zipfile.ZipFile(io.BytesIO(data)) as book:
         texts = [book.read(name).decode("utf-8") for name in book.namelist()]
     cells, size = sum(text.count("<c ") for text in texts), sum(map(len, texts))
-    deflating = []
+    deflating, strings = [], []
     for _ in range(repeats):
-        start = time.process_time()
+        start = time.perf_counter()
         for text in texts:
             raw = text.encode("utf-8")
             packer = isal_zlib.compressobj(1, isal_zlib.DEFLATED, -15)
@@ -132,14 +133,15 @@ def writing_floor(data: bytes, repeats: int = 3) -> tuple[float, float, int, int
                 packer.compress(chunk)
                 isal_zlib.crc32(chunk)
             packer.flush()
-        deflating.append(time.process_time() - start)
+        deflating.append(time.perf_counter() - start)
     del texts
     names = [f"A{k}" for k in range(1, 1001)]
-    start = time.process_time()
-    made = "".join([f'<c r="{names[k % 1000]}"><v>{k}</v></c>' for k in range(cells)])
-    strings = time.process_time() - start
-    del made
-    return min(deflating), strings, cells, size
+    for _ in range(repeats):
+        start = time.perf_counter()
+        made = "".join([f'<c r="{names[k % 1000]}"><v>{k}</v></c>' for k in range(cells)])
+        strings.append(time.perf_counter() - start)
+        del made
+    return min(deflating), min(strings), cells, size
 
 
 def issue_27_figures() -> None:
@@ -168,7 +170,7 @@ def issue_27_figures() -> None:
     figure(
         "export, 1,000 interventions x 30 years: the floor of writing its XML from Python",
         round(deflating + strings, 2),
-        "CPU s",
+        "s",
         yardstick="the export itself",
         yardstick_value=round(seconds, 2),
         note=(
