@@ -13,7 +13,9 @@ Prints one JSON line. Target (issue 5): the export under 2 s. Timed three ways:
 Then the figures of issue 27, each beside its yardstick, re-zipping the same file (reading every
 part of the workbook written and deflating it into a new one, which any writer of that file must
 at least do): 200 interventions x 5 years under 1 s; 1,000 interventions x 30 years under 4 s
-and under 400 MiB at peak, the latter in a process of its own, whose peak memory is its own.
+and under 400 MiB at peak. Each is timed in a process of its own, as a user's export runs: the
+large one's peak memory is then its own, and the small one is not slowed by the heap the exports
+above leave (about 7%; its note gives that figure too).
 Beside the large one, the floor of writing its XML from Python (`writing_floor`): what any
 writer of the same file must at least do, before a single formula's text is worked out.
 
@@ -144,17 +146,52 @@ def writing_floor(data: bytes, repeats: int = 3) -> tuple[float, float, int, int
     return min(deflating), min(strings), cells, size
 
 
+REPEATED = """
+import sys, time
+sys.path.insert(0, {here!r})
+from core import big_portfolio
+from appraise.model.load import evidence_for
+from appraise.workbook.export import workbook_bytes
+portfolio = big_portfolio({n}).model_copy(update={{"baseline": None, "horizon_years": {years}}})
+evidence = evidence_for(portfolio)
+workbook_bytes(portfolio, evidence)  # warm up imports and caches
+times = []
+for _ in range({repeats}):
+    start = time.perf_counter()
+    workbook_bytes(portfolio, evidence)
+    times.append(time.perf_counter() - start)
+print(min(times))
+"""
+
+
+def own_process_export(n: int, years: int, repeats: int = 3) -> float:
+    """The least seconds of `repeats` exports of n interventions x years, in a process of its
+    own that has made one first (as a user's `appraise export` runs: not after other exports
+    in the same process, whose heap slows the next by about 7%)."""
+    script = REPEATED.format(
+        here=str(Path(__file__).resolve().parent), n=n, years=years, repeats=repeats
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return float(proc.stdout)
+
+
 def issue_27_figures() -> None:
     small = big_portfolio(200).model_copy(update={"baseline": None, "horizon_years": 5})
     evidence = evidence_for(small)
     times, data = timed(lambda: workbook_bytes(small, evidence), 3)
     figure(
         "export, 200 interventions x 5 years",
-        round(min(times), 3),
+        round(own_process_export(200, 5), 3),
         "s",
         target=1.0,
         yardstick="re-zipping the same file",
         yardstick_value=round(rezip_seconds(data), 3),
+        note=(
+            "in a process of its own, the least of 3 after a first; in this process, after the "
+            f"issue 5 exports above, {min(times):.3f} s"
+        ),
     )
     with tempfile.TemporaryDirectory(prefix="appraise-bench-") as folder:
         seconds, peak, data = large_export(1000, 30, Path(folder))
