@@ -88,37 +88,57 @@ def rezip_seconds(data: bytes, repeats: int = 3) -> float:
     return min(times)
 
 
-LARGE = """
+OWN_PROCESS = """
 import resource, sys, time
 sys.path.insert(0, {here!r})
 from core import big_portfolio
 from appraise.model.load import evidence_for
 from appraise.workbook.export import workbook_bytes
-big = big_portfolio({n}).model_copy(update={{"baseline": None, "horizon_years": {years}}})
-evidence = evidence_for(big)
-start = time.perf_counter()
-data = workbook_bytes(big, evidence)
-seconds = time.perf_counter() - start
-open({out!r}, "wb").write(data)
-print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+portfolio = big_portfolio({n}).model_copy(update={{"baseline": None, "horizon_years": {years}}})
+evidence = evidence_for(portfolio)
+if {warm}:
+    workbook_bytes(portfolio, evidence)  # warm up imports and caches
+times = []
+for _ in range({repeats}):
+    start = time.perf_counter()
+    data = workbook_bytes(portfolio, evidence)
+    times.append(time.perf_counter() - start)
+if {out!r}:
+    open({out!r}, "wb").write(data)
+print(min(times), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
+
+
+def own_process_export(
+    n: int, years: int, *, warm: bool, repeats: int, out: Path | None = None
+) -> tuple[float, float]:
+    """The least seconds of `repeats` exports of n interventions x years in a process of its
+    own (after a first one, if `warm`), and the process's peak MiB; the file written to `out`.
+    A user's `appraise export` runs so: not after other exports in the same process, whose heap
+    slows the next by about 7%."""
+    script = OWN_PROCESS.format(
+        here=str(Path(__file__).resolve().parent),
+        n=n,
+        years=years,
+        warm=warm,
+        repeats=repeats,
+        out=str(out) if out else "",
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    seconds, peak = map(float, proc.stdout.split())
+    return seconds, peak
 
 
 def large_export(
     n: int, years: int, folder: Path, repeats: int = 3
 ) -> tuple[float, float, bytes, list[float]]:
     """Seconds and peak MiB of exporting n interventions x years, each time in a process of its
-    own: the least seconds and the greatest peak of `repeats` (one run of 6 s on this shared
-    machine has ranged from 6.0 to 8.6 s), the file, and every run's seconds."""
+    own and cold: the least seconds and the greatest peak of `repeats` (single runs of this on
+    the shared machine have ranged from 6.0 to 8.6 s), the file, and every run's seconds."""
     out = folder / f"large-{n}-{years}.xlsx"
-    script = LARGE.format(here=str(Path(__file__).resolve().parent), n=n, years=years, out=str(out))
-    runs = []
-    for _ in range(repeats):
-        proc = subprocess.run(
-            [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
-        )
-        seconds, peak = map(float, proc.stdout.split())
-        runs.append((seconds, peak))
+    runs = [own_process_export(n, years, warm=False, repeats=1, out=out) for _ in range(repeats)]
     return min(s for s, _ in runs), max(p for _, p in runs), out.read_bytes(), [s for s, _ in runs]
 
 
@@ -153,44 +173,13 @@ def writing_floor(data: bytes, repeats: int = 3) -> tuple[float, float, int, int
     return min(deflating), min(strings), cells, size
 
 
-REPEATED = """
-import sys, time
-sys.path.insert(0, {here!r})
-from core import big_portfolio
-from appraise.model.load import evidence_for
-from appraise.workbook.export import workbook_bytes
-portfolio = big_portfolio({n}).model_copy(update={{"baseline": None, "horizon_years": {years}}})
-evidence = evidence_for(portfolio)
-workbook_bytes(portfolio, evidence)  # warm up imports and caches
-times = []
-for _ in range({repeats}):
-    start = time.perf_counter()
-    workbook_bytes(portfolio, evidence)
-    times.append(time.perf_counter() - start)
-print(min(times))
-"""
-
-
-def own_process_export(n: int, years: int, repeats: int = 3) -> float:
-    """The least seconds of `repeats` exports of n interventions x years, in a process of its
-    own that has made one first (as a user's `appraise export` runs: not after other exports
-    in the same process, whose heap slows the next by about 7%)."""
-    script = REPEATED.format(
-        here=str(Path(__file__).resolve().parent), n=n, years=years, repeats=repeats
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    return float(proc.stdout)
-
-
 def issue_27_figures() -> None:
     small = big_portfolio(200).model_copy(update={"baseline": None, "horizon_years": 5})
     evidence = evidence_for(small)
     times, data = timed(lambda: workbook_bytes(small, evidence), 3)
     figure(
         "export, 200 interventions x 5 years",
-        round(own_process_export(200, 5), 3),
+        round(own_process_export(200, 5, warm=True, repeats=3)[0], 3),
         "s",
         target=1.0,
         yardstick="re-zipping the same file",
